@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm test`: checks the machine has what the browser tests need, type-checks, builds the extension for Chrome
+// and Firefox, then runs every vitest project (unit, integration, e2e) and writes a JSON report for CI.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { checkBrowserPrerequisites } from './prerequisites.mjs';
+
+function run(label, command, args) {
+  console.log(`\n▶ ${label}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: false });
+  if (result.status !== 0) {
+    console.error(`\n✖ ${label} failed (exit ${result.status ?? result.signal}).`);
+    process.exit(result.status || 1);
+  }
+}
+
+const problems = checkBrowserPrerequisites();
+if (problems.length) {
+  console.error('The end-to-end tests need a browser and fonts this machine lacks:');
+  for (const p of problems) console.error(`  - ${p}`);
+  console.error('\nOn Debian or Ubuntu install them with:\n  sudo apt-get install -y chromium fonts-noto-cjk\n');
+  process.exit(1);
+}
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+run('Build the Chrome extension', npx, ['wxt', 'build']);
+run('Build the Firefox extension', npx, ['wxt', 'build', '-b', 'firefox']);
+mkdirSync('test-results', { recursive: true });
+run('Tests', npx, [
+  'vitest', 'run',
+  '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json',
+  ...process.argv.slice(2),
+]);

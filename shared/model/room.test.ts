@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { Annotation } from './annotation.ts';
+import { annotationsMap, parseRoomId, readRoom, roomIdFor, touchedAnnotationIds, writeAnnotation } from './room.ts';
+
+const base: Annotation = {
+  id: 'a1',
+  documentKey: 'doc1',
+  teamId: 'team1',
+  selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
+  clausePath: ['二、', '8.'],
+  quote: '促进学生身心健康全面发展',
+  tags: ['体育'],
+  note: '',
+  color: 'yellow',
+  author: { id: 'm1', name: '张三' },
+  visibility: 'team',
+  replyTo: null,
+  createdAt: 1,
+  updatedAt: 1,
+  deleted: false,
+};
+const room = roomIdFor('team1', 'doc1');
+
+function sync(a: Y.Doc, b: Y.Doc) {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
+}
+
+describe('room layout', () => {
+  it('round-trips an annotation', () => {
+    const doc = new Y.Doc();
+    writeAnnotation(doc, base);
+    expect(readRoom(doc, room)).toEqual({ document: null, annotations: [base], invalid: [] });
+  });
+
+  it('merges concurrent edits of different fields and concurrent tags', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    writeAnnotation(a, base);
+    sync(a, b);
+    writeAnnotation(a, { ...base, color: 'green', tags: ['体育', '健康'] });
+    writeAnnotation(b, { ...base, note: '重点', tags: ['体育', '学校'] });
+    sync(a, b);
+    const [merged] = readRoom(b, room).annotations;
+    expect(merged?.color).toBe('green');
+    expect(merged?.note).toBe('重点');
+    expect(new Set(merged?.tags)).toEqual(new Set(['体育', '健康', '学校']));
+    expect(readRoom(a, room)).toEqual(readRoom(b, room));
+  });
+
+  it('takes team and document from the room id, not from the content', () => {
+    const doc = new Y.Doc();
+    writeAnnotation(doc, base);
+    const other = readRoom(doc, roomIdFor('team2', 'doc9')).annotations[0];
+    expect(other?.teamId).toBe('team2');
+    expect(other?.documentKey).toBe('doc9');
+  });
+
+  it('skips invalid and foreign content without failing', () => {
+    const doc = new Y.Doc();
+    writeAnnotation(doc, base);
+    const broken = new Y.Map<unknown>();
+    annotationsMap(doc).set('bad', broken);
+    broken.set('quote', 42);
+    doc.getArray('somethingElse').push(['kept']);
+    const result = readRoom(doc, room);
+    expect(result.annotations.map((a) => a.id)).toEqual(['a1']);
+    expect(result.invalid.map((i) => i.id)).toEqual(['bad']);
+  });
+
+  it('refuses to put a private annotation into a room', () => {
+    expect(() => writeAnnotation(new Y.Doc(), { ...base, visibility: 'private' })).toThrow(/Private/);
+  });
+
+  it('reports which annotations an edit touched', () => {
+    const doc = new Y.Doc();
+    writeAnnotation(doc, base);
+    writeAnnotation(doc, { ...base, id: 'a2' });
+    const seen: string[][] = [];
+    annotationsMap(doc).observeDeep((events) => seen.push([...touchedAnnotationIds(events)]));
+    writeAnnotation(doc, { ...base, id: 'a2', tags: ['新'] });
+    writeAnnotation(doc, { ...base, id: 'a3' });
+    expect(seen).toEqual([['a2'], ['a3']]);
+  });
+
+  it('validates room ids', () => {
+    expect(parseRoomId('team1.doc1')).toEqual({ teamId: 'team1', documentKey: 'doc1' });
+    expect(parseRoomId('team1/doc1')).toBeNull();
+    expect(parseRoomId('a.b.c')).toBeNull();
+    expect(() => roomIdFor('te am', 'x')).toThrow();
+  });
+});
