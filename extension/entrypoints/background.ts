@@ -1,5 +1,40 @@
+import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { handlePortMessage, handleRequest } from '../lib/background/router.ts';
+import { PizhuService, type PagePort } from '../lib/background/service.ts';
+import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
+import { PAGE_PORT, type PagePortOut } from '../lib/messages.ts';
+import { PizhuDatabase } from '../lib/store/db.ts';
 
 export default defineBackground(() => {
-  // The data layer and sync start here (see extension/lib).
+  const service = new PizhuService(new PizhuDatabase());
+
+  // Only this extension's own parts may talk to the background; pages cannot (no externally_connectable).
+  browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (sender.id !== browser.runtime.id) return false;
+    void handleRequest(service, message).then(sendResponse);
+    return true;
+  });
+
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== PAGE_PORT || port.sender?.id !== browser.runtime.id) {
+      port.disconnect();
+      return;
+    }
+    const pagePort: PagePort = {
+      post: (message: PagePortOut) => {
+        try {
+          port.postMessage(message);
+        } catch {
+          // The tab went away between the check and the post.
+        }
+      },
+    };
+    port.onMessage.addListener((message) => void handlePortMessage(service, pagePort, message));
+    port.onDisconnect.addListener(() => service.closePage(pagePort));
+  });
+
+  void syncContentScriptRegistration();
+  browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());
+  browser.permissions.onRemoved.addListener(() => void syncContentScriptRegistration());
 });

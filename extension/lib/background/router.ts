@@ -1,0 +1,62 @@
+/**
+ * Validates every message that reaches the background and dispatches it to the service. Anything that is not
+ * a well-formed request from this extension is refused with a readable error and changes nothing.
+ */
+import { describeIssues } from '../../../shared/model/annotation.ts';
+import { pagePortInSchema, requestSchema, type Request, type Response } from '../messages.ts';
+import type { PagePort, PizhuService } from './service.ts';
+
+export async function handleRequest(service: PizhuService, raw: unknown): Promise<Response> {
+  const parsed = requestSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, error: `Refused a malformed request: ${describeIssues(parsed.error).join('; ')}` };
+  try {
+    return { ok: true, value: await dispatch(service, parsed.data) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function dispatch(service: PizhuService, request: Request): Promise<unknown> | unknown {
+  switch (request.type) {
+    case 'annotations.list':
+      return service.list(request.documentKey);
+    case 'annotation.create':
+      return service.create(request.annotation, request.document);
+    case 'annotation.update':
+      return service.update(request.id, request.patch);
+    case 'annotation.delete':
+      return service.setDeleted(request.id, true);
+    case 'annotation.restore':
+      return service.setDeleted(request.id, false);
+    case 'settings.get':
+      return service.settings();
+    case 'team.join':
+      return service.join(request.serverUrl, request.inviteCode, request.displayName);
+    case 'sync.status':
+      return service.syncStatus();
+    case 'settings.update':
+    case 'team.leave':
+    case 'sync.now':
+    case 'tags.rename':
+    case 'tags.merge':
+    case 'backup.export':
+    case 'backup.import':
+      throw new Error(`"${request.type}" is not available in this version of Pizhu yet`);
+    default: {
+      const unhandled: never = request;
+      throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);
+    }
+  }
+}
+
+/** Handles one message on a page's port; malformed ones are dropped with a warning. */
+export async function handlePortMessage(service: PizhuService, port: PagePort, raw: unknown): Promise<void> {
+  const parsed = pagePortInSchema.safeParse(raw);
+  if (!parsed.success) {
+    console.warn('[pizhu] dropped a malformed page message', describeIssues(parsed.error));
+    return;
+  }
+  if (parsed.data.type === 'page.open') {
+    await service.openPage(port, parsed.data.documentKey, parsed.data.document);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The typed contract between the extension's parts. Content scripts, the side panel, the popup and the options
+ * page ask the background (which owns the store and sync) through `request`; the background answers with
+ * `{ ok: true, value }` or `{ ok: false, error }`. Every message is validated with zod on arrival: the page a
+ * content script runs on is untrusted, and a message that fails validation is refused with a clear error.
+ */
+import { z } from 'zod';
+import {
+  annotationSchema,
+  COLORS,
+  documentInfoSchema,
+  idSchema,
+  selectorSchema,
+  VISIBILITIES,
+  LIMITS,
+} from '../../shared/model/annotation.ts';
+
+const newAnnotationSchema = z.object({
+  documentKey: idSchema,
+  selectors: z.array(selectorSchema).min(1).max(LIMITS.selectorsPerAnnotation),
+  clausePath: z.array(z.string().min(1).max(LIMITS.labelChars)).max(LIMITS.clausePathDepth),
+  quote: z.string().max(LIMITS.quoteChars),
+  tags: z.array(z.string().max(LIMITS.tagChars * 2)).max(LIMITS.tagsPerAnnotation).default([]),
+  note: z.string().max(LIMITS.noteChars).default(''),
+  color: z.enum(COLORS).optional(),
+  visibility: z.enum(VISIBILITIES).optional(),
+  replyTo: idSchema.nullable().default(null),
+});
+export type NewAnnotation = z.input<typeof newAnnotationSchema>;
+
+const annotationPatchSchema = z
+  .object({
+    tags: z.array(z.string().max(LIMITS.tagChars * 2)).max(LIMITS.tagsPerAnnotation),
+    note: z.string().max(LIMITS.noteChars),
+    color: z.enum(COLORS),
+    visibility: z.enum(VISIBILITIES),
+    selectors: z.array(selectorSchema).min(1).max(LIMITS.selectorsPerAnnotation),
+    clausePath: z.array(z.string().min(1).max(LIMITS.labelChars)).max(LIMITS.clausePathDepth),
+    quote: z.string().max(LIMITS.quoteChars),
+  })
+  .partial();
+export type AnnotationPatch = z.infer<typeof annotationPatchSchema>;
+
+export const preferencesSchema = z.object({
+  displayName: z.string().trim().min(1).max(LIMITS.nameChars).optional(),
+  defaultColor: z.enum(COLORS).default('yellow'),
+  defaultVisibility: z.enum(VISIBILITIES).default('team'),
+  language: z.enum(['auto', 'zh_CN', 'en']).default('auto'),
+  /** Sites (origins) where the user switched Pizhu off. */
+  disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000).default([]),
+});
+export type Preferences = z.infer<typeof preferencesSchema>;
+const preferencesPatchSchema = preferencesSchema.partial();
+
+export const requestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),
+  z.object({ type: z.literal('annotation.create'), annotation: newAnnotationSchema, document: documentInfoSchema }),
+  z.object({ type: z.literal('annotation.update'), id: idSchema, patch: annotationPatchSchema }),
+  z.object({ type: z.literal('annotation.delete'), id: idSchema }),
+  z.object({ type: z.literal('annotation.restore'), id: idSchema }),
+  z.object({ type: z.literal('settings.get') }),
+  z.object({ type: z.literal('settings.update'), patch: preferencesPatchSchema }),
+  z.object({
+    type: z.literal('team.join'),
+    serverUrl: z.string().max(LIMITS.urlChars),
+    inviteCode: z.string().max(128),
+    displayName: z.string().max(LIMITS.nameChars),
+  }),
+  z.object({ type: z.literal('team.leave'), removeTeamData: z.boolean() }),
+  z.object({ type: z.literal('sync.status') }),
+  /** Bulk catch-up of every room of the team now (also runs on a timer). */
+  z.object({ type: z.literal('sync.now') }),
+  z.object({ type: z.literal('tags.rename'), from: z.string().max(LIMITS.tagChars * 2), to: z.string().max(LIMITS.tagChars * 2) }),
+  z.object({
+    type: z.literal('tags.merge'),
+    from: z.array(z.string().max(LIMITS.tagChars * 2)).min(1).max(100),
+    to: z.string().max(LIMITS.tagChars * 2),
+  }),
+  /** Everything as a W3C Web Annotation collection (JSON text). */
+  z.object({ type: z.literal('backup.export') }),
+  z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
+]);
+export type Request = z.infer<typeof requestSchema>;
+/** What a sender writes (defaults not yet applied). */
+export type RequestInput = z.input<typeof requestSchema>;
+export type RequestType = Request['type'];
+
+/** Messages from extension pages to a tab's content script (browser.tabs.sendMessage). */
+export const tabMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('page.scrollTo'), id: idSchema }),
+  z.object({ type: z.literal('page.reattach'), id: idSchema }),
+]);
+export type TabMessage = z.infer<typeof tabMessageSchema>;
+
+/** Messages on the long-lived port a content script opens for its page. */
+export const PAGE_PORT = 'pizhu-page';
+export const pagePortInSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('page.open'), documentKey: idSchema, document: documentInfoSchema }),
+  z.object({ type: z.literal('page.ping') }),
+]);
+export type PagePortIn = z.infer<typeof pagePortInSchema>;
+
+export const syncStatusSchema = z.object({
+  state: z.enum(['offline', 'connecting', 'syncing', 'online', 'error', 'not-joined']),
+  message: z.string().optional(),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const peerSchema = z.object({ id: z.string(), name: z.string(), color: z.string().optional() });
+export type Peer = z.infer<typeof peerSchema>;
+
+export type PagePortOut =
+  | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
+  | { type: 'presence'; peers: Peer[] }
+  | { type: 'status'; status: SyncStatus };
+
+export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
