@@ -40,15 +40,33 @@ export function localName(el: Element): string {
   return (el.localName || el.nodeName || '').toLowerCase();
 }
 
-/** A same-origin frame's document, or null when the frame is cross-origin, not loaded, or blocked. */
+const parsedSrcdoc = new WeakMap<Element, { srcdoc: string; doc: Document }>();
+
+/**
+ * A same-origin frame's document, or null when the frame is cross-origin or blocked. A srcdoc frame whose
+ * document the DOM implementation has not loaded (jsdom never loads srcdoc; browsers load it asynchronously) is
+ * read from its srcdoc, parsed inert (no scripts, no resources) with the page's own DOMParser; once the real
+ * document loads, the page index notices (frame "load") and reads that one instead.
+ */
 export function frameDocument(el: Element): Document | null {
+  let doc: Document | null = null;
   try {
-    const doc = (el as HTMLIFrameElement).contentDocument;
-    if (doc && (doc.body || doc.documentElement)) return doc;
+    doc = (el as HTMLIFrameElement).contentDocument;
   } catch {
     // cross-origin frames throw on access: their text is not ours to read
+    return null;
   }
-  return null;
+  const hasContent = !!doc?.body && (doc.body.firstChild !== null || !el.hasAttribute('srcdoc'));
+  if (doc && hasContent) return doc;
+  const srcdoc = el.getAttribute('srcdoc');
+  if (!srcdoc) return doc && (doc.body || doc.documentElement) ? doc : null;
+  const cached = parsedSrcdoc.get(el);
+  if (cached && cached.srcdoc === srcdoc) return cached.doc;
+  const Parser = (el.ownerDocument.defaultView as (Window & typeof globalThis) | null)?.DOMParser;
+  if (!Parser) return null;
+  const parsed = new Parser().parseFromString(srcdoc, 'text/html');
+  parsedSrcdoc.set(el, { srcdoc, doc: parsed });
+  return parsed;
 }
 
 /**
