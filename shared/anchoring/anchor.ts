@@ -95,59 +95,79 @@ function parseQuery(index: PageIndex, selectors: unknown): Query | { error: stri
   };
 }
 
+/** Where selectors anchor, in page units, without building a DOM Range. */
+export interface Location {
+  status: AnchorStatus;
+  /** Page unit range found (absent for orphan / ambiguous). */
+  start?: number;
+  end?: number;
+  score?: number;
+  clause?: Clause | null;
+  reason?: string;
+}
+
 export function anchorSelectors(index: PageIndex, selectors: unknown): AnchorResult {
+  return toResult(index, locate(index, selectors));
+}
+
+/** A Location as the public result: body-relative units and a live DOM Range. */
+export function toResult(index: PageIndex, loc: Location): AnchorResult {
+  if (loc.start === undefined || loc.end === undefined) {
+    return { status: loc.status, range: null, score: loc.score, reason: loc.reason };
+  }
+  const range = index.text.rangeForUnits(loc.start, loc.end);
+  if (!range) return { status: 'orphan', range: null, reason: 'the page has no text' };
+  return {
+    status: loc.status,
+    range,
+    score: loc.score,
+    start: loc.start - index.bodyStart,
+    end: loc.end - index.bodyStart,
+    clause: loc.clause ?? index.clauseAtUnit(loc.start - index.bodyStart),
+  };
+}
+
+/** Finds selectors on the page: page units of the best candidate, or why none is accepted. */
+export function locate(index: PageIndex, selectors: unknown): Location {
   const query = parseQuery(index, selectors);
-  if ('error' in query) return { status: 'orphan', range: null, reason: query.error };
+  if ('error' in query) return { status: 'orphan', reason: query.error };
   const fast = fastPath(index, query);
   if (fast) return fast;
   const found = gather(index, query);
-  if (found.length === 0) return { status: 'orphan', range: null, reason: 'quote not found' };
+  if (found.length === 0) return { status: 'orphan', reason: 'quote not found' };
   for (const c of found) c.score = score(index, query, c);
   const numbers = checkNumbers(index, query, found);
-  if ('orphan' in numbers) return { status: 'orphan', range: null, reason: numbers.orphan };
+  if ('orphan' in numbers) return { status: 'orphan', reason: numbers.orphan };
   const candidates = numbers.candidates;
   candidates.sort((a, b) => b.score - a.score || a.errors - b.errors);
   const best = candidates[0]!;
   const minimum = best.errors === 0 && query.quote.length >= LONG_QUOTE ? LONG_QUOTE_MIN_SCORE : MIN_SCORE;
   if (best.score < minimum) {
-    return { status: 'orphan', range: null, score: best.score, reason: 'no candidate scores high enough' };
+    return { status: 'orphan', score: best.score, reason: 'no candidate scores high enough' };
   }
   const rival = candidates.find((c) => c !== best && (c.end <= best.start || c.start >= best.end));
   if (rival && best.score - rival.score < MARGIN) {
-    return { status: 'ambiguous', range: null, score: best.score, reason: 'several places match about as well' };
+    return { status: 'ambiguous', score: best.score, reason: 'several places match about as well' };
   }
-  return result(index, best, best.errors === 0 ? 'exact' : 'fuzzy');
-}
-
-function result(index: PageIndex, c: Candidate, status: AnchorStatus): AnchorResult {
-  const range = index.text.rangeForUnits(c.start, c.end);
-  if (!range) return { status: 'orphan', range: null, reason: 'the page has no text' };
-  return {
-    status,
-    range,
-    score: c.score,
-    start: c.start - index.bodyStart,
-    end: c.end - index.bodyStart,
-    clause: c.clause ?? index.clauseAtUnit(c.start - index.bodyStart),
-  };
+  return { status: best.errors === 0 ? 'exact' : 'fuzzy', start: best.start, end: best.end, score: best.score, clause: best.clause };
 }
 
 /** The clause named by the path, when its text is unchanged and holds the quote once with its context. */
-function fastPath(index: PageIndex, query: Query): AnchorResult | null {
+function fastPath(index: PageIndex, query: Query): Location | null {
   if (!query.path || !query.hash) return null;
   const clause = index.clausesByPath(query.path).find((c) => c.hash === query.hash);
   if (!clause) return null;
-  const norm = index.text.norm;
   const from = clause.start + index.bodyStart;
-  const to = clause.end + index.bodyStart;
+  // search the clause's own slice: indexOf on the whole text would run on to the page end when absent
+  const region = index.text.norm.slice(from, clause.end + index.bodyStart);
   let found = -1;
-  for (let i = norm.indexOf(query.quote, from); i >= 0 && i + query.quote.length <= to; i = norm.indexOf(query.quote, i + 1)) {
-    if (!contextMatches(index, query, i, i + query.quote.length)) continue;
+  for (let i = region.indexOf(query.quote); i >= 0; i = region.indexOf(query.quote, i + 1)) {
+    if (!contextMatches(index, query, from + i, from + i + query.quote.length)) continue;
     if (found >= 0) return null; // twice in the clause with the same context: let scoring decide
-    found = i;
+    found = from + i;
   }
   if (found < 0) return null;
-  return result(index, { start: found, end: found + query.quote.length, errors: 0, score: 1, clause }, 'exact');
+  return { status: 'exact', start: found, end: found + query.quote.length, score: 1, clause };
 }
 
 function contextMatches(index: PageIndex, query: Query, start: number, end: number): boolean {
