@@ -561,7 +561,7 @@ function summaryRows(groups: BriefingGroup[], manyDocuments: boolean, labels: La
       notes: truncate(
         e.notes
           .filter((n) => n.text.trim() !== '')
-          .map((n) => `${n.author.name}${labels.colon}${n.text}`)
+          .map((n) => `${n.author.name}${labels.colon}${n.text.trim().replace(/[。；;]+$/u, '')}`)
           .join(labels.noteSeparator),
         SUMMARY_NOTE_CHARS,
       ),
