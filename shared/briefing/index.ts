@@ -13,7 +13,6 @@
  */
 import type { Briefing } from './model.ts';
 import { BRIEFING_FORMATS, type BriefingFormat } from './options.ts';
-import { renderDocx } from './render-docx.ts';
 import { renderHtml } from './render-html.ts';
 import { renderJson } from './render-json.ts';
 import { renderMarkdown } from './render-markdown.ts';
@@ -51,9 +50,10 @@ export const MIME_TYPES: Record<BriefingFormat, string> = {
 export async function renderBriefing(briefing: Briefing, format: BriefingFormat): Promise<RenderedBriefing> {
   if (!(BRIEFING_FORMATS as readonly string[]).includes(format)) throw new Error(`Unknown briefing format "${String(format).slice(0, 20)}"`);
   const filename = `${briefingFileStem(briefing)}.${format}`;
+  // The docx package is large: load it only when a DOCX is asked for (the extension's bundle splits it off).
   const body =
     format === 'docx'
-      ? await renderDocx(briefing)
+      ? await (await import('./render-docx.ts')).renderDocx(briefing)
       : format === 'md'
         ? renderMarkdown(briefing)
         : format === 'html'

@@ -561,7 +561,7 @@ function summaryRows(groups: BriefingGroup[], manyDocuments: boolean, labels: La
       notes: truncate(
         e.notes
           .filter((n) => n.text.trim() !== '')
-          .map((n) => `${n.author.name}${labels.colon}${n.text}`)
+          .map((n) => `${n.author.name}${labels.colon}${n.text.trim().replace(/[。；;]+$/u, '')}`)
           .join(labels.noteSeparator),
         SUMMARY_NOTE_CHARS,
       ),
@@ -575,10 +575,9 @@ function defaultTitle(
   documents: Map<string, DocumentInfo>,
   labels: Labels,
 ): string {
-  const only = sources.length === 1 ? documents.get(sources[0]!.documentKey)?.title : undefined;
-  if (only) return labels.defaultTitle({ documentTitle: only });
   if (options.tags.length === 1) return labels.defaultTitle({ tag: options.tags[0]! });
-  return labels.defaultTitle({});
+  const only = sources.length === 1 ? documents.get(sources[0]!.documentKey)?.title : undefined;
+  return labels.defaultTitle(only ? { documentTitle: only } : {});
 }
 
 function closingBlock(options: BriefingOptions, labels: Labels, date: string): Briefing['closing'] {

@@ -43,14 +43,14 @@ h1.title { margin: 0 0 1em; text-align: center; font: ${zh ? '22pt/1.5' : 'bold 
 h2 { margin: 0; font: ${zh ? `16pt/28.95pt ${FONTS.heiti}` : `bold 13pt/1.5 ${FONTS.english}`}; ${zh ? 'text-indent: 2em;' : 'margin-top: 1em;'} }
 h3 { margin: 0; font: ${zh ? `16pt/28.95pt ${FONTS.kaiti}` : `bold 12pt/1.5 ${FONTS.english}`}; ${zh ? 'text-indent: 2em;' : 'margin-top: 0.6em;'} }
 .scope { font-family: ${zh ? FONTS.kaiti : FONTS.english}; }
-.summary table { width: 100%; border-collapse: collapse; margin: 0.5em 0 1em; font-size: ${zh ? '12pt' : '10pt'}; line-height: 1.45; }
+.summary table { width: 100%; table-layout: fixed; border-collapse: collapse; margin: 0.5em 0 1em; font-size: ${zh ? '12pt' : '10pt'}; line-height: 1.45; }
 .summary caption { font-family: ${zh ? FONTS.heiti : FONTS.english}; font-weight: ${zh ? 'normal' : 'bold'}; padding-bottom: 0.3em; }
 .summary th, .summary td { border: 0.75pt solid #000; padding: 2pt 4pt; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
 .summary th { font-family: ${zh ? FONTS.heiti : FONTS.english}; font-weight: ${zh ? 'normal' : 'bold'}; background: #f2f2f2; }
 .summary thead { display: table-header-group; }
 .summary tr { break-inside: avoid; }
 blockquote { margin: 0.2em 0 0.2em 2em; padding-left: 0.8em; border-left: 3pt solid #999; white-space: pre-wrap; overflow-wrap: anywhere; font-family: ${zh ? FONTS.kaiti : FONTS.english}; }
-.link { text-indent: 2em; font-size: 0.8em; }
+.open { font-size: 0.75em; white-space: nowrap; }
 .orphan { color: #b00000; }
 .orphan b { font-weight: bold; }
 .notes { display: grid; grid-template-columns: repeat(auto-fit, minmax(60mm, 1fr)); gap: 3mm; margin: 0.3em 0 0.8em 2em; }
@@ -98,6 +98,7 @@ export function renderHtml(b: Briefing): string {
 
   if (b.summary.length) {
     html.push('<section class="summary"><table>', `<caption>${t(labels.summaryCaption)}</caption>`);
+    html.push('<colgroup><col style="width:12%"><col style="width:18%"><col style="width:28%"><col style="width:12%"><col style="width:30%"></colgroup>');
     html.push(`<thead><tr>${labels.summaryHeaders.map((h) => `<th scope="col">${t(h)}</th>`).join('')}</tr></thead><tbody>`);
     for (const row of b.summary) {
       const cells = [row.tags, row.clause, row.quote, row.annotators, row.notes];
@@ -142,9 +143,9 @@ function renderEntry(entry: BriefingEntry, b: Briefing): string {
   parts.push(`<article class="entry${entry.orphaned ? ' orphaned' : ''}" data-entry="${t(entry.id)}">`);
   parts.push(`<h3>${t(entry.title)}${ref}</h3>`);
   if (entry.orphaned) parts.push(`<p class="orphan"><b>${t(b.labels.orphanMark)}</b>${t(b.labels.orphanExplanation)}</p>`);
-  parts.push(`<blockquote>${t(entry.quote)}</blockquote>`);
   const link = safeHttpUrl(entry.link);
-  if (link) parts.push(`<p class="link"><a href="${t(link)}" rel="noopener noreferrer">${t(b.labels.openOnPage)}</a></p>`);
+  const open = link ? ` <a class="open" href="${t(link)}" rel="noopener noreferrer">〔${t(b.labels.openOnPage)}〕</a>` : '';
+  parts.push(`<blockquote>${t(entry.quote.trim())}${open}</blockquote>`);
   parts.push('<div class="notes">', ...entry.notes.map((n) => renderNote(n, b)), '</div>');
   parts.push('</article>');
   return parts.join('\n');

@@ -71,6 +71,11 @@ describe('deepLinkFor', () => {
     expect(t).toEqual({ start: '第一条 为了规范管理，', end: '第二条 适用范围' });
   });
 
+  it('survives lone surrogates', () => {
+    expect(terms(textDirectiveFor('a\ud800b'))).toEqual({ start: 'a\ufffdb' });
+    expect(() => deepLinkFor('https://example.gov/a', linkable('x\udfff'))).not.toThrow();
+  });
+
   it('collapses whitespace and falls back to a fixed cut when there is no boundary', () => {
     expect(terms(textDirectiveFor('  a   b\tc  '))).toEqual({ start: 'a b c' });
     const unbroken = '甲'.repeat(300);

@@ -104,9 +104,13 @@ function cutTail(text: string, max: number): string {
   return text.slice(n - max);
 }
 
-/** Percent-encodes a term; "-", "," and "&" are syntax in text directives and must be encoded too. */
+/**
+ * Percent-encodes a term; "-", "," and "&" are syntax in text directives and must be encoded too. A lone
+ * surrogate (which encodeURIComponent refuses) becomes U+FFFD, as the browser's own text would.
+ */
 function encodeTerm(term: string): string {
-  return encodeURIComponent(term).replace(/-/g, '%2D');
+  const wellFormed = term.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu, '\uFFFD');
+  return encodeURIComponent(wellFormed).replace(/-/g, '%2D');
 }
 
 function decodeSafely(value: string): string {

@@ -247,10 +247,11 @@ export function generatedData(count: number, documentCount: number): { annotatio
     }),
   );
   const annotations: Annotation[] = [];
+  let highlights = 0;
   for (let i = 0; i < count; i++) {
-    const document = documents[i % documentCount]!;
-    const path = [LABELS[(i * 7) % LABELS.length]!, SUB[(i * 3) % SUB.length]!];
     const parent = i % 5 === 4 ? annotations[i - 1] : undefined;
+    const document = documents[parent ? 0 : highlights++ % documentCount]!;
+    const path = [LABELS[(i * 7) % LABELS.length]!, SUB[(i * 3) % SUB.length]!];
     const quote = parent?.quote ?? `第${i}段：各地区各部门要结合实际，抓好${TAGS[i % TAGS.length]}相关工作的贯彻落实，确保政策落地见效。`;
     annotations.push(
       parseAnnotation({
