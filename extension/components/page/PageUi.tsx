@@ -201,7 +201,7 @@ function AnnotationCard({ session, annotationId, rect }: { session: PageSession;
 function PresenceBadge({ peers, status }: { peers: string[]; status: string }) {
   return (
     <div className="pz-badge" aria-live="polite">
-      <span className={`pz-dot pz-${status}`} aria-label={t(`status_${status}` as 'status_online')} />
+      <span className={`pz-dot pz-${status}`} aria-label={t(`status_${status.replace("-", "_")}` as "status_online")} />
       {peers.length > 0 && <span className="pz-peers">{t('presence_here', [peers.join('、')])}</span>}
     </div>
   );
