@@ -63,6 +63,9 @@ export class Room {
   private documentTouched = false;
   private storedUpdates = 0;
   private needsSnapshot = false;
+  /** Records whose projection failed with their commit; the next commit projects them too. */
+  private unprojected = new Set<string>();
+  private documentUnprojected = false;
 
   constructor(
     readonly id: string,
@@ -165,6 +168,9 @@ export class Room {
   private async commit(update: Uint8Array | null, local: boolean, ids: string[], documentChanged: boolean): Promise<void> {
     const db = this.db;
     const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= COMPACT_AFTER_UPDATES);
+    const retried = this.unprojected;
+    if (retried.size) ids = [...new Set([...ids, ...retried])];
+    documentChanged ||= this.documentUnprojected;
     try {
       await db.transaction('rw', [db.roomUpdates, db.rooms, db.documents, ...this.store.tables], async () => {
         if (snapshot) {
@@ -190,13 +196,18 @@ export class Room {
         await db.rooms.put(next);
       });
     } catch (error) {
-      // What failed to store is still in memory: the next commit stores the whole state, closing the gap.
+      // What failed to store is still in memory: the next commit stores the whole state and projects these
+      // records again, closing the gap.
       if (update) this.needsSnapshot = true;
+      this.unprojected = new Set(ids);
+      this.documentUnprojected = documentChanged;
       throw toStorageError(error, local ? 'your change' : 'changes from your team');
     }
     if (snapshot) this.storedUpdates = 1;
     else if (update) this.storedUpdates++;
     if (snapshot) this.needsSnapshot = false;
+    this.unprojected = new Set();
+    this.documentUnprojected = false;
     if (ids.length) this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local });
   }
 
