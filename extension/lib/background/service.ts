@@ -266,6 +266,9 @@ export class PizhuService {
     const visibility = team ? (input.visibility ?? preferences.defaultVisibility) : 'private';
     const annotation = parseAnnotation({
       ...input,
+      tags: input.tags ?? [],
+      note: input.note ?? '',
+      replyTo: input.replyTo ?? null,
       id: crypto.randomUUID(),
       teamId: team?.teamId ?? null,
       color: input.color ?? preferences.defaultColor,
