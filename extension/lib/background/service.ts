@@ -245,10 +245,10 @@ export class PizhuService {
     return result;
   }
 
-  async byTag(tag: string, limit: number): Promise<Annotation[]> {
-    const { annotations, problems } = await this.queries.byTag(tag, limit);
-    if (problems.length) void this.repair(problems);
-    return annotations;
+  async byTag(tag: string, limit: number): Promise<SearchResult> {
+    const result = await this.queries.byTag(tag, limit);
+    if (result.problems.length) void this.repair(result.problems);
+    return result;
   }
 
   tagLibrary(): Promise<TagRow[]> {

@@ -48,8 +48,8 @@ export type TagRow = { tag: string; count: number; usedAt: number };
 /** Postings of one search term for one bucket of 4,096 entry numbers (see search-index.ts). */
 export type SearchTermRow = { gram: string; bucket: number; ids: Uint32Array };
 
-/** An annotation's normalised searchable text under a small number that postings refer to. */
-export type SearchEntryRow = { seq?: number; annotationId: string; text: string; updatedAt: number };
+/** An annotation's normalised searchable text and tags under a small number that postings refer to. */
+export type SearchEntryRow = { seq?: number; annotationId: string; text: string; tags?: string[]; updatedAt: number };
 
 /** The bulk catch-up's progress for a team; survives the service worker being stopped. */
 export type SyncStateRow = {

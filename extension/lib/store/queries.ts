@@ -7,10 +7,10 @@ import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.
 import { normaliseTag } from '../../../shared/model/tags.ts';
 import { type StoredProblem, validRows } from './annotation-store.ts';
 import type { PizhuDatabase, TagRow } from './db.ts';
-import { searchIndex } from './search-index.ts';
+import { searchIndex, tagIndex } from './search-index.ts';
 
 export type QueryResult = { annotations: Annotation[]; problems: StoredProblem[] };
-export type SearchResult = QueryResult & { total: number };
+export type SearchResult = QueryResult & { total: number; totalExact: boolean };
 
 const live = (result: QueryResult): QueryResult => ({
   annotations: result.annotations.filter((a) => !a.deleted),
@@ -39,13 +39,11 @@ export class StoreQueries {
     return result;
   }
 
-  /** Live annotations carrying a tag (normalised as stored), most recently updated first. */
-  async byTag(tag: string, limit = 500): Promise<QueryResult> {
-    const rows = await this.db.annotations.where('tags').equals(normaliseTag(tag)).toArray();
-    const result = live(validRows(rows));
-    result.annotations.sort((a, b) => b.updatedAt - a.updatedAt);
-    result.annotations.splice(limit);
-    return result;
+  /** Live annotations carrying a tag (normalised as stored), newest first; only the first `limit` are read. */
+  async byTag(tag: string, limit = 500): Promise<SearchResult> {
+    const hits = await tagIndex(this.db, normaliseTag(tag), limit);
+    const result = live(validRows(await this.db.annotations.bulkGet(hits.ids)));
+    return { ...result, total: hits.total, totalExact: true };
   }
 
   async byAuthor(authorId: string, limit = 500): Promise<QueryResult> {
@@ -67,12 +65,12 @@ export class StoreQueries {
     return live(validRows(rows));
   }
 
-  /** Text search over quotes and notes (Chinese and other languages); newest first. */
+  /** Text search over quotes and notes (Chinese and other languages); newest first, `total` may be "about". */
   async search(query: string, limit = 100): Promise<SearchResult> {
     const hits = await searchIndex(this.db, query, limit);
     const rows = await this.db.annotations.bulkGet(hits.ids);
     const result = live(validRows(rows));
-    return { ...result, total: hits.total };
+    return { ...result, total: hits.total, totalExact: hits.totalExact };
   }
 
   /** The tag library, most used first. */

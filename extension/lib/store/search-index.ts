@@ -1,8 +1,10 @@
 /**
- * The persistent search index over quotes and notes: an inverted index from search terms (see search-text.ts)
- * to small entry numbers, stored as sorted Uint32Array postings split in buckets of 4,096 numbers so that
- * changing one annotation rewrites small rows only. Maintained in the same transaction as the annotations
- * table (see annotation-store.ts), so the index never lags the records it describes.
+ * The persistent search index over quotes and notes, and over tags: an inverted index from terms (see
+ * search-text.ts; a tag is the term "\u0001<tag>", which no text lookup can reach) to small entry numbers,
+ * stored as sorted Uint32Array postings split in buckets of 4,096 numbers so that changing one annotation
+ * rewrites small rows only. Entry numbers grow as annotations are first indexed, so reading postings from the
+ * top gives newest first, and a query fetches only the records of the page of results it returns. Maintained
+ * in the same transaction as the annotations table (see annotation-store.ts): the index never lags the records.
  */
 import Dexie, { type Table } from 'dexie';
 import type { SearchEntryRow, SearchTermRow } from './db.ts';
@@ -10,7 +12,7 @@ import { indexTerms, matchesPlan, planQuery, searchableText, type Lookup, type Q
 
 const BUCKET_BITS = 12;
 /** Entries fetched per round while checking candidates. */
-const CHECK_CHUNK = 512;
+const CHECK_CHUNK = 128;
 
 export type SearchTables = {
   searchTerms: Table<SearchTermRow, [string, number]>;
@@ -18,12 +20,29 @@ export type SearchTables = {
 };
 
 /** The part of an annotation the index reads; deleted annotations are not searchable. */
-export type Indexable = { id: string; quote: unknown; note: unknown; deleted?: unknown; updatedAt?: unknown };
+export type Indexable = { id: string; quote: unknown; note: unknown; tags?: unknown; deleted?: unknown; updatedAt?: unknown };
+
+const TAG_MARK = '\u0001';
+export const tagTerm = (normalisedTag: string): string => `${TAG_MARK}${normalisedTag}`;
 
 function textOf(record: Indexable): string {
   if (record.deleted === true || typeof record.quote !== 'string') return '';
   return searchableText({ quote: record.quote, note: typeof record.note === 'string' ? record.note : '' });
 }
+
+function tagsOf(record: Indexable): string[] {
+  if (record.deleted === true || !Array.isArray(record.tags)) return [];
+  return record.tags.filter((t): t is string => typeof t === 'string');
+}
+
+function termsOf(entry: { text: string; tags?: readonly string[] }): Set<string> {
+  const terms = indexTerms(entry.text);
+  for (const tag of entry.tags ?? []) terms.add(tagTerm(tag));
+  return terms;
+}
+
+const sameTags = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  (a ?? []).length === b.length && b.every((tag, i) => a![i] === tag);
 
 type PostingChanges = Map<string, { gram: string; bucket: number; add: number[]; remove: Set<number> }>;
 
@@ -51,28 +70,30 @@ export async function indexRecords(tables: SearchTables, records: readonly Index
 
   for (const record of latest.values()) {
     const text = textOf(record);
+    const tags = tagsOf(record);
     const updatedAt = typeof record.updatedAt === 'number' ? record.updatedAt : 0;
+    const live = text !== '' || tags.length > 0;
     const old = entries.get(record.id);
     if (!old) {
-      if (text) newEntries.push({ annotationId: record.id, text, updatedAt });
+      if (live) newEntries.push({ annotationId: record.id, text, tags, updatedAt });
       continue;
     }
-    if (old.text === text) {
+    if (old.text === text && sameTags(old.tags, tags)) {
       if (old.updatedAt !== updatedAt) updatedEntries.push({ ...old, updatedAt });
       continue;
     }
-    const before = indexTerms(old.text);
-    const after = indexTerms(text);
-    for (const gram of before) if (!after.has(gram)) change(changes, gram, old.seq!, 'remove');
-    for (const gram of after) if (!before.has(gram)) change(changes, gram, old.seq!, 'add');
-    if (text) updatedEntries.push({ ...old, text, updatedAt });
+    const before = termsOf(old);
+    const after = termsOf({ text, tags });
+    for (const term of before) if (!after.has(term)) change(changes, term, old.seq!, 'remove');
+    for (const term of after) if (!before.has(term)) change(changes, term, old.seq!, 'add');
+    if (live) updatedEntries.push({ ...old, text, tags, updatedAt });
     else removedEntries.push(old.seq!);
   }
 
   if (newEntries.length) {
     const seqs = await tables.searchEntries.bulkAdd(newEntries, { allKeys: true });
     newEntries.forEach((entry, i) => {
-      for (const gram of indexTerms(entry.text)) change(changes, gram, seqs[i]!, 'add');
+      for (const term of termsOf(entry)) change(changes, term, seqs[i]!, 'add');
     });
   }
   if (updatedEntries.length) await tables.searchEntries.bulkPut(updatedEntries);
@@ -84,7 +105,7 @@ export async function indexRecords(tables: SearchTables, records: readonly Index
 export async function unindexRecords(tables: SearchTables, ids: readonly string[]): Promise<void> {
   await indexRecords(
     tables,
-    ids.map((id) => ({ id, quote: '', note: '', deleted: true })),
+    ids.map((id) => ({ id, quote: '', note: '', tags: [], deleted: true })),
   );
 }
 
@@ -162,39 +183,68 @@ function intersectSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
 export type SearchHits = {
   /** Matching annotation ids, most recently indexed first, at most `limit`. */
   ids: string[];
-  /** How many annotations match in all. */
+  /** How many annotations match in all (an estimate when `totalExact` is false). */
   total: number;
+  /**
+   * False when the search stopped checking candidates once it had `limit` matches: `total` is then the
+   * matches found plus the unchecked candidates scaled by the share that matched so far ("about N").
+   */
+  totalExact: boolean;
 };
+
+function intersectAll(lists: Uint32Array[]): Uint32Array {
+  lists.sort((x, y) => x.length - y.length);
+  let result = lists[0]!;
+  for (const list of lists.slice(1)) {
+    if (!result.length) break;
+    result = intersectSorted(result, list);
+  }
+  return result;
+}
+
+/** Entry numbers from newest to oldest. */
+function newestFirst(sorted: Uint32Array): number[] {
+  const out = new Array<number>(sorted.length);
+  for (let i = 0; i < sorted.length; i++) out[i] = sorted[sorted.length - 1 - i]!;
+  return out;
+}
+
+async function annotationIdsOf(tables: SearchTables, seqs: number[]): Promise<string[]> {
+  const entries = await tables.searchEntries.bulkGet(seqs);
+  return entries.filter((e) => e !== undefined).map((e) => e.annotationId);
+}
 
 /**
  * Finds annotations whose quote or note contains every term of the query. The index narrows the candidates;
- * each candidate is then checked against its text, except when the lookups are exact by themselves.
+ * candidates are then checked against their text (unless the lookups are exact by themselves), newest first,
+ * until `limit` matches are found.
  */
 export async function searchIndex(tables: SearchTables, query: string | QueryPlan, limit: number): Promise<SearchHits> {
   const plan = typeof query === 'string' ? planQuery(query) : query;
-  if (!plan.lookups.length) return { ids: [], total: 0 };
-  const lists = await Promise.all(plan.lookups.map((lookup) => postings(tables, lookup)));
-  lists.sort((x, y) => x.length - y.length);
-  let candidates = lists[0]!;
-  for (const list of lists.slice(1)) {
-    if (!candidates.length) break;
-    candidates = intersectSorted(candidates, list);
-  }
-  // Newest entries first: numbers grow as annotations are first indexed.
-  const order = Uint32Array.from(candidates).reverse();
+  if (!plan.lookups.length) return { ids: [], total: 0, totalExact: true };
+  const candidates = newestFirst(intersectAll(await Promise.all(plan.lookups.map((lookup) => postings(tables, lookup)))));
   if (plan.exact) {
-    const entries = await tables.searchEntries.bulkGet([...order.subarray(0, limit)]);
-    return { ids: entries.filter((e) => e !== undefined).map((e) => e.annotationId), total: order.length };
+    return { ids: await annotationIdsOf(tables, candidates.slice(0, limit)), total: candidates.length, totalExact: true };
   }
   const ids: string[] = [];
-  let total = 0;
-  for (let i = 0; i < order.length; i += CHECK_CHUNK) {
-    const entries = await tables.searchEntries.bulkGet([...order.subarray(i, i + CHECK_CHUNK)]);
-    for (const entry of entries) {
+  let matched = 0;
+  let checked = 0;
+  while (checked < candidates.length && ids.length < limit) {
+    const chunk = candidates.slice(checked, checked + CHECK_CHUNK);
+    checked += chunk.length;
+    for (const entry of await tables.searchEntries.bulkGet(chunk)) {
       if (!entry || !matchesPlan(entry.text, plan)) continue;
-      total++;
+      matched++;
       if (ids.length < limit) ids.push(entry.annotationId);
     }
   }
-  return { ids, total };
+  const unchecked = candidates.length - checked;
+  const total = unchecked ? matched + Math.round((unchecked * matched) / checked) : matched;
+  return { ids, total, totalExact: unchecked === 0 };
+}
+
+/** Annotations carrying a tag (normalised), newest first: only the first `limit` are read. */
+export async function tagIndex(tables: SearchTables, normalisedTag: string, limit: number): Promise<{ ids: string[]; total: number }> {
+  const seqs = newestFirst(await postings(tables, { kind: 'exact', key: tagTerm(normalisedTag) }));
+  return { ids: await annotationIdsOf(tables, seqs.slice(0, limit)), total: seqs.length };
 }

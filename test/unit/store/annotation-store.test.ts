@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
 import { StoreQueries } from '../../../extension/lib/store/queries.ts';
-import { searchIndex } from '../../../extension/lib/store/search-index.ts';
+import { searchIndex, tagIndex } from '../../../extension/lib/store/search-index.ts';
 import { matchesPlan, planQuery, searchableText } from '../../../extension/lib/store/search-text.ts';
 import { StorageFullError } from '../../../extension/lib/store/storage-errors.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
@@ -66,6 +66,7 @@ describe('search index', () => {
     slot: fc.integer({ min: 0, max: 11 }),
     quote: text,
     note: text,
+    tags: fc.subarray(['体育', '教育', 'ppp'], { maxLength: 3 }),
     deleted: fc.boolean(),
   });
 
@@ -76,7 +77,10 @@ describe('search index', () => {
         const store = new AnnotationStore(db);
         const current = new Map<string, Annotation>();
         for (const e of edits) {
-          const record = annotation({ id: `s${e.slot}`, quote: e.quote, note: e.note, deleted: e.deleted, selectors: [{ type: 'TextPositionSelector', start: 0, end: 1 }] });
+          const record = annotation({
+            id: `s${e.slot}`, quote: e.quote, note: e.note, tags: e.tags, deleted: e.deleted,
+            selectors: [{ type: 'TextPositionSelector', start: 0, end: 1 }],
+          });
           await store.put([record]);
           current.set(record.id, record);
         }
@@ -88,19 +92,36 @@ describe('search index', () => {
             : [];
           expect([...hits.ids].sort(), `query "${q}"`).toEqual(expected.sort());
           expect(hits.total).toBe(expected.length);
+          expect(hits.totalExact).toBe(true);
+        }
+        for (const tag of ['体育', '教育', 'ppp']) {
+          const tagged = await tagIndex(db, tag, 1_000);
+          const expected = [...current.values()].filter((a) => !a.deleted && a.tags.includes(tag)).map((a) => a.id);
+          expect([...tagged.ids].sort(), `tag ${tag}`).toEqual(expected.sort());
+          expect(tagged.total).toBe(expected.length);
         }
         db.close();
       }),
-      { numRuns: 60 },
+      { numRuns: 50 },
     );
-  });
+  }, 60_000);
 
-  it('returns newest first and honours the limit while counting every match', async () => {
+  it('returns newest first and honours the limit, counting every match or estimating when it stopped early', async () => {
     const db = freshDatabase();
     const store = new AnnotationStore(db);
-    for (let i = 0; i < 30; i++) await store.put([annotation({ id: `n${i}`, quote: `第${i}项 安全生产` })]);
-    const result = await new StoreQueries(db).search('安全生产', 5);
-    expect(result.total).toBe(30);
-    expect(result.annotations.map((a) => a.id)).toEqual(['n29', 'n28', 'n27', 'n26', 'n25']);
+    for (let i = 0; i < 300; i++) {
+      await store.put([annotation({ id: `n${i}`, quote: i % 2 ? `第${i}项 安全生产` : `第${i}项 生产安全`, tags: i % 3 ? [] : ['安全'] })]);
+    }
+    const queries = new StoreQueries(db);
+    const all = await queries.search('安全生产', 1_000);
+    expect(all).toMatchObject({ total: 150, totalExact: true });
+    const first = await queries.search('安全生产', 5);
+    expect(first.annotations.map((a) => a.id)).toEqual(['n299', 'n297', 'n295', 'n293', 'n291']);
+    expect(first.totalExact).toBe(false);
+    expect(first.total).toBeGreaterThan(100);
+    expect(first.total).toBeLessThan(200);
+    const tagged = await queries.byTag('安全', 3);
+    expect(tagged).toMatchObject({ total: 100, totalExact: true });
+    expect(tagged.annotations.map((a) => a.id)).toEqual(['n297', 'n294', 'n291']);
   });
 });
