@@ -19,6 +19,8 @@ import { RoomUpdateError, type RoomRegistry } from './rooms.ts';
 const PUSH_BATCH_UPDATES = 200;
 /** …and we keep each request well under its body limit. */
 const PUSH_BATCH_BYTES = 4 * 1024 * 1024;
+/** Bounds one run however large the team's history (the next run continues from the stored cursor). */
+const MAX_PAGES = 200;
 
 export type CatchUpResult = {
   /** Rooms the server sent changes for. */
@@ -48,32 +50,11 @@ export class CatchUp {
 
   async run(team: TeamRow, api: ApiClient): Promise<CatchUpResult> {
     const result: CatchUpResult = { received: 0, pushed: 0, problems: [] };
-    const known = await this.db.rooms.where('teamId').equals(team.teamId).toArray();
-    const vectors: Record<string, string> = {};
-    for (const row of known) if (row.stateVector instanceof Uint8Array) vectors[row.room] = bytesToBase64(row.stateVector);
-    const state = await this.db.syncState.get(team.teamId);
-
-    const response = await api.bulkSync(team.teamId, { since: state?.cursor ?? null, rooms: vectors });
     const behind = new Set<string>();
-    for (const entry of response.rooms) {
-      if (parseRoomId(entry.room)?.teamId !== team.teamId) {
-        result.problems.push(`The server sent room ${entry.room}, which is not of team ${team.teamId}; ignored`);
-        continue;
-      }
-      try {
-        const ahead = await this.receive(entry.room, decode(entry.room, entry.update), decode(entry.room, entry.stateVector));
-        result.received++;
-        if (ahead) behind.add(entry.room);
-      } catch (error) {
-        if (!(error instanceof RoomUpdateError) && !(error instanceof BadVectorError)) throw error;
-        result.problems.push(error.message);
-      }
+    // The server answers in pages of bounded size; `more` asks for the next one (from the returned cursor).
+    for (let page = 0; page < MAX_PAGES; page++) {
+      if (!(await this.receivePage(team, api, result, behind))) break;
     }
-    await this.db.syncState.put({
-      ...(state ?? { teamId: team.teamId, failures: 0 }),
-      teamId: team.teamId,
-      cursor: response.cursor,
-    });
 
     const dirty = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === team.teamId).toArray();
     const toPush = [...new Set([...dirty.map((r) => r.room), ...behind])];
@@ -88,11 +69,45 @@ export class CatchUp {
           await this.markPushed(pushed);
           result.pushed++;
         } else {
+          // Next time send the whole room: the server may lack more than we thought (a restored server).
+          await this.db.rooms.update(pushed.room, { serverStateVector: undefined });
           result.problems.push(`The server refused changes to ${pushed.room}: ${r?.error?.message ?? 'no answer for this room'}`);
         }
       }
     }
     return result;
+  }
+
+  /** One page of the bulk answer; returns whether the server has more. */
+  private async receivePage(team: TeamRow, api: ApiClient, result: CatchUpResult, behind: Set<string>): Promise<boolean> {
+    const known = await this.db.rooms.where('teamId').equals(team.teamId).toArray();
+    const vectors: Record<string, string> = {};
+    for (const row of known) if (row.stateVector instanceof Uint8Array) vectors[row.room] = bytesToBase64(row.stateVector);
+    const state = await this.db.syncState.get(team.teamId);
+
+    const response = await api.bulkSync(team.teamId, { since: state?.cursor ?? null, rooms: vectors });
+    for (const entry of response.rooms) {
+      if (parseRoomId(entry.room)?.teamId !== team.teamId) {
+        result.problems.push(`The server sent room ${entry.room}, which is not of team ${team.teamId}; ignored`);
+        continue;
+      }
+      try {
+        const ahead = await this.receive(entry.room, decode(entry.room, entry.update), decode(entry.room, entry.stateVector));
+        result.received++;
+        if (ahead) behind.add(entry.room);
+        else behind.delete(entry.room);
+      } catch (error) {
+        if (!(error instanceof RoomUpdateError) && !(error instanceof BadVectorError)) throw error;
+        result.problems.push(error.message);
+      }
+    }
+    // Stored only once every room of the page is stored: a failure (a full disk) fetches the page again.
+    await this.db.syncState.put({
+      ...(state ?? { teamId: team.teamId, failures: 0 }),
+      teamId: team.teamId,
+      cursor: response.cursor,
+    });
+    return (response as { more?: boolean }).more === true && response.rooms.length > 0;
   }
 
   /** Applies one room's missing update; tells whether the server lacks something this browser has. */

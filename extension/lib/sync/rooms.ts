@@ -72,6 +72,7 @@ export class Room {
     private readonly db: PizhuDatabase,
     private readonly store: AnnotationStore,
     private readonly hooks: RoomHooks,
+    private readonly compactAfter = COMPACT_AFTER_UPDATES,
   ) {
     const parsed = parseRoomId(id);
     if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
@@ -167,7 +168,7 @@ export class Room {
   /** One IndexedDB transaction: the update, the projection of what it touched, the room's sync state. */
   private async commit(update: Uint8Array | null, local: boolean, ids: string[], documentChanged: boolean): Promise<void> {
     const db = this.db;
-    const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= COMPACT_AFTER_UPDATES);
+    const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= this.compactAfter);
     const retried = this.unprojected;
     if (retried.size) ids = [...new Set([...ids, ...retried])];
     documentChanged ||= this.documentUnprojected;
@@ -291,12 +292,13 @@ export class RoomRegistry {
     private readonly store: AnnotationStore,
     private readonly hooks: RoomHooks,
     private readonly idleCloseMs = IDLE_CLOSE_MS,
+    private readonly compactAfter = COMPACT_AFTER_UPDATES,
   ) {}
 
   async acquire(roomId: string): Promise<RoomLease> {
     let entry = this.entries.get(roomId);
     if (!entry) {
-      const created = new Room(roomId, this.db, this.store, this.hooks);
+      const created = new Room(roomId, this.db, this.store, this.hooks, this.compactAfter);
       const room = created.load().then(() => created);
       entry = { room, users: 0 };
       this.entries.set(roomId, entry);

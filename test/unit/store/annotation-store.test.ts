@@ -109,9 +109,11 @@ describe('search index', () => {
   it('returns newest first and honours the limit, counting every match or estimating when it stopped early', async () => {
     const db = freshDatabase();
     const store = new AnnotationStore(db);
-    for (let i = 0; i < 300; i++) {
-      await store.put([annotation({ id: `n${i}`, quote: i % 2 ? `第${i}项 安全生产` : `第${i}项 生产安全`, tags: i % 3 ? [] : ['安全'] })]);
-    }
+    await store.put(
+      Array.from({ length: 300 }, (_, i) =>
+        annotation({ id: `n${i}`, quote: i % 2 ? `第${i}项 安全生产` : `第${i}项 生产安全`, tags: i % 3 ? [] : ['安全'] }),
+      ),
+    );
     const queries = new StoreQueries(db);
     const all = await queries.search('安全生产', 1_000);
     expect(all).toMatchObject({ total: 150, totalExact: true });

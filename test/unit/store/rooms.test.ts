@@ -18,7 +18,7 @@ import { PizhuDatabase as Database } from '../../../extension/lib/store/db.ts';
 const ROOM = 't1.doc1';
 const registries: RoomRegistry[] = [];
 
-function open(db: PizhuDatabase) {
+function open(db: PizhuDatabase, compactAfter?: number) {
   const problems: RoomProblem[] = [];
   const changes: string[][] = [];
   const registry = new RoomRegistry(
@@ -26,6 +26,7 @@ function open(db: PizhuDatabase) {
     new AnnotationStore(db),
     { onChange: (c) => changes.push(c.ids), onProblem: (p) => problems.push(p) },
     5,
+    compactAfter,
   );
   registries.push(registry);
   return { registry, problems, changes, queries: new StoreQueries(db) };
@@ -186,15 +187,15 @@ describe('rooms', () => {
   it('compacts its stored updates without losing state', async () => {
     const options = fakeIndexedDb();
     const db = new Database('pizhu', options);
-    const { registry } = open(db);
+    const { registry } = open(db, 20);
     const a = teamAnnotation();
     const lease = await registry.acquire(ROOM);
-    for (let i = 0; i < 205; i++) await lease.room.write({ ...a, note: `edit ${i}`, updatedAt: a.updatedAt + i });
+    for (let i = 0; i < 45; i++) await lease.room.write({ ...a, note: `edit ${i}`, updatedAt: a.updatedAt + i });
     lease.release();
     await registry.flushAll();
     expect(await db.roomUpdates.where('room').equals(ROOM).count()).toBeLessThan(10);
     db.close();
     const { registry: again } = open(new Database('pizhu', options));
-    await again.use(ROOM, async (room) => expect(room.read(a.id)?.note).toBe('edit 204'));
+    await again.use(ROOM, async (room) => expect(room.read(a.id)?.note).toBe('edit 44'));
   });
 });
