@@ -6,6 +6,10 @@ import { syncContentScriptRegistration } from '../lib/background/site-access.ts'
 import { PAGE_PORT, type PagePortOut } from '../lib/messages.ts';
 import { PizhuDatabase } from '../lib/store/db.ts';
 
+/** The periodic catch-up; alarms outlive the service worker, so a stopped worker is woken to sync. */
+const SYNC_ALARM = 'pizhu-catch-up';
+const SYNC_PERIOD_MINUTES = 1;
+
 export default defineBackground(() => {
   const service = new PizhuService(new PizhuDatabase());
 
@@ -34,7 +38,18 @@ export default defineBackground(() => {
     port.onDisconnect.addListener(() => service.closePage(pagePort));
   });
 
+  void browser.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) void service.catchUpIfDue().catch(logError);
+  });
+  globalThis.addEventListener?.('online', () => void service.syncNow().catch(logError));
+  void service.start().catch(logError);
+
   void syncContentScriptRegistration();
   browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());
   browser.permissions.onRemoved.addListener(() => void syncContentScriptRegistration());
 });
+
+function logError(error: unknown): void {
+  console.warn('[pizhu] background sync:', error instanceof Error ? error.message : error);
+}
