@@ -3,6 +3,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { handlePortMessage, handleRequest } from '../lib/background/router.ts';
 import { PizhuService, type PagePort } from '../lib/background/service.ts';
 import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
+import { installCommandHandlers } from '../lib/commands.ts';
 import { PAGE_PORT, type PagePortOut } from '../lib/messages.ts';
 import { PizhuDatabase } from '../lib/store/db.ts';
 
@@ -34,6 +35,7 @@ export default defineBackground(() => {
     port.onDisconnect.addListener(() => service.closePage(pagePort));
   });
 
+  installCommandHandlers();
   void syncContentScriptRegistration();
   browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());
   browser.permissions.onRemoved.addListener(() => void syncContentScriptRegistration());

@@ -14,6 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import type { TeamRow } from './store/db.ts';
 
 const newAnnotationSchema = z.object({
   documentKey: idSchema,
@@ -76,6 +77,8 @@ export const requestSchema = z.discriminatedUnion('type', [
     from: z.array(z.string().max(LIMITS.tagChars * 2)).min(1).max(100),
     to: z.string().max(LIMITS.tagChars * 2),
   }),
+  /** Every tag in the store with how many live annotations carry it and when it was last used (newest first). */
+  z.object({ type: z.literal('tags.list') }),
   /** Everything as a W3C Web Annotation collection (JSON text). */
   z.object({ type: z.literal('backup.export') }),
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
@@ -85,12 +88,35 @@ export type Request = z.infer<typeof requestSchema>;
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
 
+export type TagUsage = { tag: string; count: number; lastUsedAt: number };
+
+/** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
+export const PAGE_COMMANDS = ['highlight-selection', 'tag-selection', 'next-annotation', 'previous-annotation'] as const;
+export type PageCommand = (typeof PAGE_COMMANDS)[number];
+
 /** Messages from extension pages to a tab's content script (browser.tabs.sendMessage). */
 export const tabMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.scrollTo'), id: idSchema }),
   z.object({ type: z.literal('page.reattach'), id: idSchema }),
+  z.object({ type: z.literal('page.command'), command: z.enum(PAGE_COMMANDS) }),
+  /** What the content script knows of this page: see PageReport. */
+  z.object({ type: z.literal('page.report') }),
+  /** The user turned Pizhu off for this site: remove the UI and the highlights now. */
+  z.object({ type: z.literal('page.disable') }),
 ]);
 export type TabMessage = z.infer<typeof tabMessageSchema>;
+
+export type AnchorStatus = 'exact' | 'fuzzy' | 'orphan' | 'ambiguous' | 'pending';
+
+/** A content script's answer to `page.report`. */
+export type PageReport = {
+  documentKey: string;
+  anchors: Record<string, AnchorStatus>;
+  /** Anchored annotation ids in document order. */
+  order: string[];
+  /** Whether the user has a non-empty selection in the page now (for re-attaching an orphan). */
+  hasSelection: boolean;
+};
 
 /** Messages on the long-lived port a content script opens for its page. */
 export const PAGE_PORT = 'pizhu-page';
@@ -113,5 +139,12 @@ export type PagePortOut =
   | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
   | { type: 'presence'; peers: Peer[] }
   | { type: 'status'; status: SyncStatus };
+
+/** The answer to `settings.get`. */
+export type SettingsView = {
+  team: Omit<TeamRow, 'token'> | null;
+  status: SyncStatus;
+  preferences: Preferences;
+};
 
 export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: string };

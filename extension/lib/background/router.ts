@@ -35,10 +35,15 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
     case 'sync.status':
       return service.syncStatus();
     case 'settings.update':
+      return service.updatePreferences(request.patch);
+    case 'tags.list':
+      return service.tagUsage();
+    case 'tags.rename':
+      return service.mergeTags([request.from], request.to);
+    case 'tags.merge':
+      return service.mergeTags(request.from, request.to);
     case 'team.leave':
     case 'sync.now':
-    case 'tags.rename':
-    case 'tags.merge':
     case 'backup.export':
     case 'backup.import':
       throw new Error(`"${request.type}" is not available in this version of Pizhu yet`);

@@ -4,8 +4,19 @@
  */
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { parseAnnotation } from '../../../shared/model/annotation.ts';
+import { normaliseTags } from '../../../shared/model/tags.ts';
 import { roomIdFor } from '../../../shared/model/room.ts';
-import type { AnnotationPatch, NewAnnotation, Peer, PagePortOut, SyncStatus } from '../messages.ts';
+import {
+  preferencesSchema,
+  type AnnotationPatch,
+  type NewAnnotation,
+  type Peer,
+  type PagePortOut,
+  type Preferences,
+  type SettingsView,
+  type SyncStatus,
+  type TagUsage,
+} from '../messages.ts';
 import type { PizhuDatabase, TeamRow } from '../store/db.ts';
 import { ApiClient, normaliseServerUrl } from '../sync/api-client.ts';
 import { RoomConnection, type ConnectionState } from '../sync/connection.ts';
@@ -60,11 +71,54 @@ export class PizhuService {
     return row;
   }
 
-  async settings(): Promise<{ team: Omit<TeamRow, 'token'> | null; status: SyncStatus }> {
+  async settings(): Promise<SettingsView> {
     const team = await this.team();
-    if (!team) return { team: null, status: this.status };
+    const preferences = await this.preferences();
+    if (!team) return { team: null, status: this.status, preferences };
     const { token: _secret, ...visible } = team;
-    return { team: visible, status: this.status };
+    return { team: visible, status: this.status, preferences };
+  }
+
+  // Minimal preferences and tag usage, added by the UI branch for its screens; the store owner may move them.
+  async preferences(): Promise<Preferences> {
+    const row = await this.db.settings.get('preferences');
+    const parsed = preferencesSchema.safeParse(row?.value ?? {});
+    return parsed.success ? parsed.data : preferencesSchema.parse({});
+  }
+
+  async updatePreferences(patch: Partial<Preferences>): Promise<Preferences> {
+    const next = preferencesSchema.parse({ ...(await this.preferences()), ...patch });
+    await this.db.settings.put({ key: 'preferences', value: next });
+    return next;
+  }
+
+  async tagUsage(): Promise<TagUsage[]> {
+    const usage = new Map<string, TagUsage>();
+    await this.db.annotations.each((annotation) => {
+      if (annotation.deleted) return;
+      for (const tag of annotation.tags) {
+        const entry = usage.get(tag) ?? { tag, count: 0, lastUsedAt: 0 };
+        entry.count++;
+        entry.lastUsedAt = Math.max(entry.lastUsedAt, annotation.updatedAt);
+        usage.set(tag, entry);
+      }
+    });
+    return [...usage.values()].sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+  }
+
+  /** Renames (one tag) or merges (several) tags on every live annotation that carries them. */
+  async mergeTags(fromRaw: string[], toRaw: string): Promise<{ changed: number }> {
+    const from = new Set(normaliseTags(fromRaw));
+    const [to] = normaliseTags([toRaw]);
+    if (!to) throw new Error('The new tag name is empty');
+    const carriers = await this.db.annotations.where('tags').anyOf([...from]).distinct().toArray();
+    let changed = 0;
+    for (const annotation of carriers) {
+      if (annotation.deleted) continue;
+      await this.update(annotation.id, { tags: normaliseTags(annotation.tags.map((tag) => (from.has(tag) ? to : tag))) });
+      changed++;
+    }
+    return { changed };
   }
 
   syncStatus(): SyncStatus {
@@ -224,6 +278,8 @@ export class PizhuService {
   }
 
   private async localName(): Promise<string | undefined> {
+    const chosen = (await this.preferences()).displayName;
+    if (chosen) return chosen;
     const row = await this.db.settings.get('displayName');
     return typeof row?.value === 'string' ? row.value : undefined;
   }
