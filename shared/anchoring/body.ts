@@ -1,0 +1,148 @@
+/**
+ * Body detection: the element holding a portal page's document body (not the breadcrumb, metadata table,
+ * navigation, related links or footer), possibly inside a same-origin or srcdoc frame.
+ *
+ * Every line of the page text gets a weight: its characters outside links, in full when it reads as prose
+ * (sentence punctuation) and at a quarter otherwise (menus, metadata values, captions). Weights add up the
+ * ancestor chain, across frames. From the top, we descend into the child that holds nearly all the weight
+ * (a wrapper), and stop at the element whose weight is spread over several children (the container of the
+ * paragraphs). Well-known content containers of Chinese government CMSes are preferred when they hold most of
+ * the prose, because portals often put sizeable prose (notes, related articles) beside the body.
+ */
+import { frameDocument, isElement, localName } from './dom.ts';
+import type { PageText } from './text-model.ts';
+import { BREAK } from './normalize.ts';
+
+/** Share of its parent's weight a child must hold for the descent to enter it. */
+const WRAPPER_SHARE = 0.8;
+/** A second child holding this share of the weight means the parent is the paragraphs' container. */
+const SPLIT_SHARE = 0.05;
+/** A known content container is taken when it holds at least this share of the page's prose. */
+const KNOWN_SHARE = 0.5;
+
+const KNOWN_CONTAINERS = [
+  '#UCAP-CONTENT', '#zoom', '#fontzoom', '.TRS_Editor', '#js_content', '[itemprop="articleBody"]',
+  '.article-content', '.pages_content', '#content', '.content', 'article', 'main',
+];
+
+const PROSE = /[，。；：！？,.;:!?、]/;
+const SPACE = /\s/;
+
+/** Weight of content per element (and per frame element), computed from the page text. */
+export function contentWeights(text: PageText): Map<Element, number> {
+  const weights = new Map<Element, number>();
+  const raw = text.raw;
+  const nodes = text.nodes;
+  let i = 0;
+  let lineStart = 0;
+  while (lineStart <= raw.length) {
+    let lineEnd = raw.indexOf(BREAK, lineStart);
+    if (lineEnd < 0) lineEnd = raw.length;
+    // nodes of this line
+    let plain = 0;
+    let linked = 0;
+    const lineNodes: { node: Text; chars: number }[] = [];
+    while (i < nodes.length && text.nodeStart[i]! < lineEnd) {
+      const node = nodes[i]!;
+      let chars = 0;
+      const data = node.data;
+      for (let k = 0; k < data.length; k++) if (!SPACE.test(data[k]!)) chars++;
+      if (chars > 0) {
+        if (insideLink(node)) linked += chars;
+        else {
+          plain += chars;
+          lineNodes.push({ node, chars });
+        }
+      }
+      i++;
+    }
+    if (plain > 0) {
+      const prose = plain >= 10 && linked < plain && PROSE.test(raw.slice(lineStart, lineEnd));
+      const factor = prose ? 1 : 0.25;
+      for (const { node, chars } of lineNodes) addUp(weights, node, chars * factor, text);
+    }
+    if (lineEnd >= raw.length) break;
+    lineStart = lineEnd + 1;
+  }
+  return weights;
+}
+
+function insideLink(node: Node): boolean {
+  for (let p = node.parentElement; p; p = p.parentElement) {
+    const name = localName(p);
+    if (name === 'a' || name === 'button') return true;
+    if (name === 'p' || name === 'div' || name === 'td' || name === 'li' || name === 'body') return false;
+  }
+  return false;
+}
+
+function addUp(weights: Map<Element, number>, node: Node, w: number, text: PageText): void {
+  let el: Element | null = node.parentElement;
+  while (el) {
+    weights.set(el, (weights.get(el) ?? 0) + w);
+    const parent: Element | null = el.parentElement;
+    if (parent) el = parent;
+    else el = text.frames.get(el.ownerDocument) ?? null;
+  }
+}
+
+function childrenOf(el: Element): Element[] {
+  const name = localName(el);
+  if (name === 'iframe' || name === 'frame') {
+    const doc = frameDocument(el);
+    const body = doc?.body ?? doc?.documentElement;
+    return body ? [body] : [];
+  }
+  const out: Element[] = [];
+  for (let c = el.firstElementChild; c; c = c.nextElementSibling) out.push(c);
+  return out;
+}
+
+/** The document body container of the page held by `text`. */
+export function detectBody(text: PageText): Element | null {
+  const top = text.rootElement;
+  if (!top) return null;
+  const weights = contentWeights(text);
+  const total = weights.get(top) ?? 0;
+  if (total === 0) return top;
+  const known = knownContainer(text, weights, total);
+  if (known) return known;
+  let current = top;
+  for (;;) {
+    const own = weights.get(current) ?? 0;
+    let best: Element | null = null;
+    let bestWeight = 0;
+    let sizeable = 0;
+    for (const child of childrenOf(current)) {
+      const w = weights.get(child) ?? 0;
+      if (w >= own * SPLIT_SHARE) sizeable++;
+      if (w > bestWeight) {
+        best = child;
+        bestWeight = w;
+      }
+    }
+    if (!best || bestWeight < own * WRAPPER_SHARE || sizeable > 1) return current;
+    current = best;
+  }
+}
+
+function knownContainer(text: PageText, weights: Map<Element, number>, total: number): Element | null {
+  const docs: Document[] = [];
+  const top = text.rootElement!;
+  docs.push(top.ownerDocument);
+  for (const doc of text.frames.keys()) docs.push(doc);
+  for (const selector of KNOWN_CONTAINERS) {
+    for (const doc of docs) {
+      let found: Element | null = null;
+      try {
+        found = doc.querySelector(selector);
+      } catch {
+        found = null;
+      }
+      if (!found || !isElement(found)) continue;
+      if (doc === top.ownerDocument && !top.contains(found)) continue;
+      if ((weights.get(found) ?? 0) >= total * KNOWN_SHARE) return found;
+    }
+  }
+  return null;
+}

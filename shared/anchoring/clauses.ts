@@ -1,0 +1,366 @@
+/**
+ * Clause segmentation: a tree of numbered clauses (label, level, label path, unit range) over the body text.
+ *
+ * 1. Candidates: a label at the start of a line (after indentation), or inside a line right after sentence
+ *    punctuation ("…Regulations. (1) Under…", "…如下：（一）…").
+ * 2. Filters: a bare "1 总则" counts only when the document also has "1.1"-style numbering; a run of headings that
+ *    all repeat later (a table of contents) is dropped; a line such as "PART 165—…" or "附件" ends one part of the
+ *    document and starts another.
+ * 3. Levels: a stack of numbering styles in the order this document uses them. A style already on the stack is a
+ *    sibling there; a new style nests under the current clause; the 编/章/节/条 and decimal families keep their own
+ *    order; a label in a heading element never nests under one in a body paragraph. Labels found mid-line count
+ *    only when they continue a sequence (the next number) or open a new one (number 1).
+ * Without any numbered clause, the body's paragraphs are the clauses (labels ¶1, ¶2, …).
+ */
+import { hashText } from '../model/hash.ts';
+import { localName } from './dom.ts';
+import { matchLabel, type LabelMatch } from './labels.ts';
+import { BREAK, foldText, readableText } from './normalize.ts';
+import type { PageText } from './text-model.ts';
+
+export interface Clause {
+  /** Position in document order. */
+  index: number;
+  /** Nesting depth in this document, 1 = top. */
+  level: number;
+  /** The numbering token as printed ("二、", "（三）", "第十二条", "¶4" for an unnumbered paragraph). */
+  label: string;
+  /** Labels from the top level down to this clause. */
+  path: string[];
+  /** Readable text from the label to the end of the clause (sub-clauses included). */
+  text: string;
+  /** Unit range of the whole clause, sub-clauses included, relative to the body start (as TextPositionSelector). */
+  start: number;
+  end: number;
+  /** End of the clause's own text (where its first sub-clause or the next clause starts). */
+  ownEnd: number;
+  /** Hash of the normalised own text after the label (stable under renumbering). */
+  hash: string;
+  /** Index of the parent clause, or -1. */
+  parent: number;
+  /** True when the clause starts inside a paragraph that began with another clause. */
+  inline: boolean;
+  /** 'numbered', or 'paragraph' when the page has no numbering and paragraphs stand in for clauses. */
+  kind: 'numbered' | 'paragraph';
+}
+
+interface Candidate {
+  /** Raw offset of the label. */
+  at: number;
+  /** Raw end of the line holding it. */
+  lineEnd: number;
+  match: LabelMatch;
+  inline: boolean;
+  heading: boolean;
+  divider: boolean;
+}
+
+const LINE_SPACE = /[\s\u3000\u00a0\u200b\ufeff]/;
+const SENTENCE_END = /[。；;：:.!?！？]/;
+/** After 第X条 without a space, these characters mean a cross-reference ("第五条规定的…"), not a label. */
+const REFERENCE_FOLLOWERS = new Set([...'的规所和或至、，,第及中之款项以']);
+const INLINE_STYLES = new Set([
+  'cn-paren', 'ar-paren', 'circled', 'alpha-lower-paren', 'roman-lower-paren', 'alpha-upper-paren',
+]);
+const DIVIDER = /^(?:PART\s+\d+[A-Z]?\s*[—–-]|附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?\s*$|附\s*件\s*$)/;
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+export interface Segmentation {
+  clauses: Clause[];
+  /** Unit range of the body in page units. */
+  bodyStart: number;
+  bodyEnd: number;
+}
+
+/** Segments the body (raw range [rawStart, rawEnd) of `text`) into clauses. */
+export function segment(text: PageText, rawStart: number, rawEnd: number, body: Element | null): Segmentation {
+  const bodyStart = text.unitAtOrAfter(rawStart);
+  const bodyEnd = text.unitAtOrAfter(rawEnd);
+  const candidates = findCandidates(text, rawStart, rawEnd, body);
+  const kept = filterCandidates(text, candidates);
+  let clauses = buildTree(text, kept, bodyStart, bodyEnd);
+  if (clauses.length === 0) clauses = paragraphClauses(text, rawStart, rawEnd, bodyStart);
+  return { clauses, bodyStart, bodyEnd };
+}
+
+function* lines(raw: string, from: number, to: number): Generator<[number, number]> {
+  let start = from;
+  while (start < to) {
+    let end = raw.indexOf(BREAK, start);
+    if (end < 0 || end > to) end = to;
+    yield [start, end];
+    start = end + 1;
+  }
+}
+
+function skipSpace(raw: string, i: number, end: number): number {
+  while (i < end && LINE_SPACE.test(raw[i]!)) i++;
+  return i;
+}
+
+function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: Element | null): Candidate[] {
+  const raw = text.raw;
+  const out: Candidate[] = [];
+  for (const [lineStart, lineEnd] of lines(raw, rawStart, rawEnd)) {
+    const p = skipSpace(raw, lineStart, lineEnd);
+    if (p >= lineEnd) continue;
+    const lineText = raw.slice(p, lineEnd);
+    if (DIVIDER.test(lineText)) {
+      out.push({ at: p, lineEnd, match: dividerMatch(p), inline: false, heading: false, divider: true });
+      continue;
+    }
+    const heading = inHeading(text, p, body);
+    const first = acceptLabel(text, p, lineEnd);
+    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading, divider: false });
+    // labels inside the line, after sentence punctuation
+    let i = first ? first.end : p;
+    for (; i < lineEnd; i++) {
+      if (!SENTENCE_END.test(raw[i]!)) continue;
+      const q = skipSpace(raw, i + 1, lineEnd);
+      if (q >= lineEnd) break;
+      const c = raw[q]!;
+      if (c !== '（' && c !== '(' && !(raw.charCodeAt(q) >= 0x2460 && raw.charCodeAt(q) <= 0x2473)) continue;
+      const m = acceptLabel(text, q, lineEnd);
+      if (m && INLINE_STYLES.has(m.style)) {
+        out.push({ at: q, lineEnd, match: m, inline: true, heading: false, divider: false });
+        i = m.end - 1;
+      }
+    }
+  }
+  return out;
+}
+
+function dividerMatch(at: number): LabelMatch {
+  return { label: '', end: at, style: 'divider', value: 0 };
+}
+
+/** A label at `at`, if what follows it makes it a label rather than a word or a cross-reference. */
+function acceptLabel(text: PageText, at: number, lineEnd: number): LabelMatch | null {
+  const raw = text.raw;
+  const m = matchLabel(raw, at);
+  if (!m || m.end > lineEnd) return null;
+  const next = m.end < lineEnd ? raw[m.end]! : '';
+  const followedBySpace = next === '' || LINE_SPACE.test(next);
+  if (m.family === 'law' && m.style.startsWith('law-')) {
+    if (followedBySpace || endsNode(text, m.end)) return m;
+    if (m.style === 'law-条') return REFERENCE_FOLLOWERS.has(next) ? null : m;
+    // 第X章/节/编 run straight into a short title line
+    const rest = raw.slice(m.end, lineEnd);
+    return rest.length <= 30 && !/[，。；]/.test(rest) ? m : null;
+  }
+  if (m.style === 'section-sign' || m.style.startsWith('en-')) {
+    return followedBySpace || endsNode(text, m.end) ? m : null;
+  }
+  if (m.style.startsWith('alpha-') || m.style.startsWith('roman-')) {
+    return followedBySpace || endsNode(text, m.end) ? m : null;
+  }
+  if (m.style === 'cn-part') return followedBySpace || endsNode(text, m.end) ? m : null;
+  // self-delimiting Chinese and numeric labels; a label followed only by punctuation is not a clause
+  if (next === '' || /[，,。；;]/.test(next)) return next === '' ? m : null;
+  return m;
+}
+
+/** Whether raw offset `at` is exactly the end of a text node (the label sits in its own element). */
+function endsNode(text: PageText, at: number): boolean {
+  const i = text.nodeIndexAtRaw(at - 1);
+  if (i < 0) return false;
+  return text.nodeStart[i]! + text.nodes[i]!.data.length === at;
+}
+
+function inHeading(text: PageText, at: number, body: Element | null): boolean {
+  const i = text.nodeIndexAtRaw(at);
+  if (i < 0) return false;
+  for (let el = text.nodes[i]!.parentElement; el && el !== body; el = el.parentElement) {
+    if (HEADINGS.has(localName(el))) return true;
+  }
+  return false;
+}
+
+function filterCandidates(text: PageText, candidates: Candidate[]): Candidate[] {
+  // A bare "1 总则" is a heading only in documents that number "1.1", "1.2"… under it.
+  const decimalParents = new Set<number>();
+  for (const c of candidates) {
+    if (c.match.family === 'decimal' && (c.match.rank ?? 0) >= 2) {
+      decimalParents.add(parseInt(c.match.label.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)), 10));
+    }
+  }
+  const strong = candidates.filter((c) => !c.match.weak || decimalParents.has(c.match.value));
+  return dropTableOfContents(text, strong);
+}
+
+/**
+ * A table of contents repeats headings: a run of consecutive heading lines (no prose between them) whose text
+ * recurs later in the document is dropped.
+ */
+function dropTableOfContents(text: PageText, candidates: Candidate[]): Candidate[] {
+  const raw = text.raw;
+  const keys = candidates.map((c) => (c.inline || c.divider ? '' : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, '')));
+  const lastIndex = new Map<string, number>();
+  keys.forEach((k, i) => {
+    if (k) lastIndex.set(k, i);
+  });
+  const repeated = keys.map((k, i) => !!k && k.length <= 60 && !/[。；;]/.test(k) && lastIndex.get(k)! > i);
+  // consecutive: the next candidate starts on the very next line
+  const adjacent = (a: Candidate, b: Candidate) => skipSpace(raw, a.lineEnd + 1, raw.length) === b.at;
+  const drop = new Array<boolean>(candidates.length).fill(false);
+  let i = 0;
+  while (i < candidates.length) {
+    if (!repeated[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j + 1 < candidates.length && repeated[j + 1] && adjacent(candidates[j]!, candidates[j + 1]!)) j++;
+    if (j > i) for (let k = i; k <= j; k++) drop[k] = true;
+    i = j + 1;
+  }
+  return candidates.filter((_, k) => !drop[k]);
+}
+
+interface StackEntry {
+  style: string;
+  family?: 'law' | 'decimal';
+  rank?: number;
+  value: number;
+  heading: boolean;
+  clause: number;
+}
+
+function buildTree(text: PageText, candidates: Candidate[], bodyStart: number, bodyEnd: number): Clause[] {
+  const clauses: Clause[] = [];
+  const stack: StackEntry[] = [];
+  for (const c of candidates) {
+    if (c.divider) {
+      stack.length = 0;
+      continue;
+    }
+    const m = resolveAmbiguity(c.match, stack);
+    const onStack = stack.findIndex((e) => e.style === m.style);
+    if (c.inline) {
+      const continues = onStack >= 0 && m.value === stack[onStack]!.value + 1;
+      const opens = onStack < 0 && m.value === 1;
+      if (!continues && !opens) continue;
+    }
+    if (c.heading) {
+      while (stack.length && !stack[stack.length - 1]!.heading) stack.pop();
+    }
+    const pos = stack.findIndex((e) => e.style === m.style);
+    if (pos >= 0) stack.length = pos;
+    else if (m.family) {
+      let parent = -1;
+      for (let k = stack.length - 1; k >= 0; k--) {
+        const e = stack[k]!;
+        if (e.family === m.family && (e.rank ?? 0) < (m.rank ?? 0)) {
+          parent = k;
+          break;
+        }
+      }
+      if (parent >= 0) stack.length = parent + 1;
+      else {
+        const lower = stack.findIndex((e) => e.family === m.family && (e.rank ?? 0) > (m.rank ?? 0));
+        if (lower >= 0) stack.length = lower;
+      }
+    }
+    const start = text.unitAtOrAfter(c.at);
+    const index = clauses.length;
+    const parentClause = stack.length ? stack[stack.length - 1]!.clause : -1;
+    const path = parentClause >= 0 ? [...clauses[parentClause]!.path, m.label] : [m.label];
+    clauses.push({
+      index,
+      level: stack.length + 1,
+      label: m.label,
+      path,
+      text: '',
+      start,
+      end: bodyEnd,
+      ownEnd: bodyEnd,
+      hash: '',
+      parent: parentClause,
+      inline: c.inline,
+      kind: 'numbered',
+    });
+    stack.push({ style: m.style, family: m.family, rank: m.rank, value: m.value, heading: c.heading, clause: index });
+  }
+  finishClauses(text, clauses, bodyStart, bodyEnd, candidates);
+  return clauses;
+}
+
+/** "I." after "H." is the letter; otherwise a roman numeral. */
+function resolveAmbiguity(m: LabelMatch, stack: StackEntry[]): LabelMatch {
+  if (!m.alternative) return m;
+  const alt = m.alternative;
+  const letterEntry = stack.find((e) => e.style === alt.style);
+  const romanEntry = stack.find((e) => e.style === m.style);
+  if (letterEntry && letterEntry.value === alt.value - 1 && !(romanEntry && romanEntry.value === m.value - 1)) {
+    return { ...m, style: alt.style, value: alt.value, alternative: undefined };
+  }
+  return m;
+}
+
+/** Fills ends, own ends, texts and hashes; the body's units are [bodyStart, bodyEnd). */
+function finishClauses(
+  text: PageText,
+  clauses: Clause[],
+  bodyStart: number,
+  bodyEnd: number,
+  candidates: Candidate[],
+): void {
+  // the end of the last clause stops at a divider that follows it (the next part's heading is not its text)
+  const dividerUnits = candidates.filter((c) => c.divider).map((c) => text.unitAtOrAfter(c.at));
+  const openAt: number[] = [];
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i]!;
+    const next = clauses[i + 1];
+    const nextDivider = dividerUnits.find((u) => u > c.start);
+    c.ownEnd = Math.min(next ? next.start : bodyEnd, nextDivider ?? bodyEnd);
+    // close every open clause at or below this level
+    while (openAt.length && clauses[openAt[openAt.length - 1]!]!.level >= c.level) {
+      const k = openAt.pop()!;
+      clauses[k]!.end = Math.min(c.start, clauses[k]!.end);
+    }
+    openAt.push(i);
+    if (nextDivider !== undefined) c.end = Math.min(c.end, nextDivider);
+  }
+  for (const c of clauses) {
+    c.end = Math.max(c.end, c.ownEnd);
+    c.text = text.readable(c.start, c.end);
+    c.hash = clauseHash(text, c);
+    c.start -= bodyStart;
+    c.end -= bodyStart;
+    c.ownEnd -= bodyStart;
+  }
+}
+
+/** Hash of a clause's own text after its label, in comparison form (page units [start, ownEnd)). */
+function clauseHash(text: PageText, c: Clause): string {
+  const labelUnits = foldText(c.label).length;
+  const own = text.norm.slice(c.start + labelUnits, c.ownEnd);
+  return hashText(own);
+}
+
+/** Pages without numbering: every paragraph (line) of the body is a clause. */
+function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, bodyStart: number): Clause[] {
+  const clauses: Clause[] = [];
+  for (const [lineStart, lineEnd] of lines(text.raw, rawStart, rawEnd)) {
+    const start = text.unitAtOrAfter(lineStart);
+    const end = text.unitAtOrAfter(lineEnd);
+    if (end <= start) continue;
+    const label = `¶${clauses.length + 1}`;
+    clauses.push({
+      index: clauses.length,
+      level: 1,
+      label,
+      path: [label],
+      text: readableText(text.raw.slice(lineStart, lineEnd)),
+      start: start - bodyStart,
+      end: end - bodyStart,
+      ownEnd: end - bodyStart,
+      hash: hashText(text.norm.slice(start, end)),
+      parent: -1,
+      inline: false,
+      kind: 'paragraph',
+    });
+  }
+  return clauses;
+}
+

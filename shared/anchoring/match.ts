@@ -1,0 +1,164 @@
+/**
+ * Approximate matching: Myers' bit-parallel edit-distance algorithm (1999), in blocks of 32 pattern units, to find
+ * every place where a pattern occurs with at most k edits, and a small Levenshtein for context comparisons.
+ * Own implementation of the published algorithm.
+ */
+
+export interface ApproxMatch {
+  start: number;
+  end: number;
+  errors: number;
+}
+
+class PatternMasks {
+  readonly blocks: number;
+  /** For each pattern unit value: the match masks, one int per block. */
+  private readonly masks = new Map<number, Int32Array>();
+  private readonly empty: Int32Array;
+
+  constructor(readonly pattern: string) {
+    this.blocks = Math.max(1, Math.ceil(pattern.length / 32));
+    this.empty = new Int32Array(this.blocks);
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern.charCodeAt(i);
+      let m = this.masks.get(c);
+      if (!m) {
+        m = new Int32Array(this.blocks);
+        this.masks.set(c, m);
+      }
+      m[i >> 5]! |= 1 << (i & 31);
+    }
+  }
+
+  get(c: number): Int32Array {
+    return this.masks.get(c) ?? this.empty;
+  }
+}
+
+/**
+ * For each position j in text[from, to): the edit distance between the pattern and the best substring ending at
+ * j (semi-global), or, with `anchored`, between the pattern and text[from, j] (the match starts at `from`).
+ * `reverse` walks the text backwards from `to - 1` (used to find where a match found by its end starts).
+ */
+function distances(
+  masks: PatternMasks,
+  text: string,
+  from: number,
+  to: number,
+  anchored: boolean,
+  reverse: boolean,
+): Int32Array {
+  const m = masks.pattern.length;
+  const blocks = masks.blocks;
+  const P = new Int32Array(blocks).fill(-1);
+  const M = new Int32Array(blocks);
+  const lastBit = 1 << ((m - 1) & 31);
+  const n = Math.max(0, to - from);
+  const out = new Int32Array(n);
+  let score = m;
+  for (let step = 0; step < n; step++) {
+    const j = reverse ? to - 1 - step : from + step;
+    const eqs = masks.get(text.charCodeAt(j));
+    // carry into the first block: 0 for a search (a match may start anywhere), +1 when anchored
+    let hin = anchored ? 1 : 0;
+    for (let b = 0; b < blocks; b++) {
+      let eq = eqs[b]!;
+      const pv = P[b]!;
+      const mv = M[b]!;
+      const xv = eq | mv;
+      if (hin < 0) eq |= 1;
+      const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+      let ph = mv | ~(xh | pv);
+      let mh = pv & xh;
+      const high = b === blocks - 1 ? lastBit : 0x80000000 | 0;
+      let hout = 0;
+      if (ph & high) hout = 1;
+      else if (mh & high) hout = -1;
+      ph <<= 1;
+      mh <<= 1;
+      if (hin < 0) mh |= 1;
+      else if (hin > 0) ph |= 1;
+      P[b] = mh | ~(xv | ph);
+      M[b] = ph & xv;
+      hin = hout;
+    }
+    score += hin;
+    out[step] = score;
+  }
+  return out;
+}
+
+/**
+ * Every occurrence of `pattern` in text[from, to) with at most `maxErrors` edits: for each run of qualifying end
+ * positions, the best one, with the start that gives it.
+ */
+export function approxSearch(pattern: string, text: string, from: number, to: number, maxErrors: number): ApproxMatch[] {
+  const m = pattern.length;
+  if (m === 0 || to <= from) return [];
+  const masks = new PatternMasks(pattern);
+  const scores = distances(masks, text, from, to, false, false);
+  const reversed = new PatternMasks(reverseString(pattern));
+  const out: ApproxMatch[] = [];
+  let j = 0;
+  while (j < scores.length) {
+    if (scores[j]! > maxErrors) {
+      j++;
+      continue;
+    }
+    // a run of ends within budget: keep its best (first lowest) end
+    let best = j;
+    while (j + 1 < scores.length && scores[j + 1]! <= maxErrors) {
+      j++;
+      if (scores[j]! < scores[best]!) best = j;
+    }
+    const end = from + best + 1;
+    const errors = scores[best]!;
+    const start = matchStart(reversed, text, Math.max(from, end - m - errors), end, errors);
+    out.push({ start, end, errors });
+    j++;
+  }
+  return out;
+}
+
+/** Start of the best alignment of the pattern ending exactly at `end` with `errors` edits. */
+function matchStart(reversed: PatternMasks, text: string, from: number, end: number, errors: number): number {
+  const scores = distances(reversed, text, from, end, true, true);
+  let best = -1;
+  for (let step = 0; step < scores.length; step++) {
+    if (scores[step]! <= errors && (best < 0 || scores[step]! < scores[best]!)) best = step;
+  }
+  return best < 0 ? from : end - best - 1;
+}
+
+function reverseString(s: string): string {
+  let out = '';
+  for (let i = s.length - 1; i >= 0; i--) out += s[i];
+  return out;
+}
+
+/** Levenshtein distance between two short strings. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!a.length) return b.length;
+  if (!b.length) return a.length;
+  let prev = new Int32Array(b.length + 1);
+  let cur = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j++) {
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
+}
+
+/** Similarity in [0, 1] of two strings: 1 - distance / longer length (1 for two empty strings). */
+export function similarity(a: string, b: string): number {
+  const longer = Math.max(a.length, b.length);
+  if (longer === 0) return 1;
+  return 1 - editDistance(a, b) / longer;
+}

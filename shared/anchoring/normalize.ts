@@ -1,0 +1,152 @@
+/**
+ * The comparison form of text. Every comparison in anchoring (quotes, contexts, clause hashes, positions) is made
+ * on this form, so the same clause compares equal whether the page uses full-width or half-width punctuation,
+ * U+3000 or ASCII spaces, "—" or "-", ㈠ or (一), and whether a line break sits mid-sentence.
+ *
+ * Rules, applied one code point at a time (so a page and a quote fold identically, whatever their boundaries):
+ * - whitespace and invisible format characters are dropped (Chinese text has no word spaces, and republished
+ *   notices gain and lose spaces, U+3000 indents and line breaks);
+ * - NFKC (full-width ASCII → ASCII, ㈠ → (一), ① → 1, U+3000 → space);
+ * - dashes and minus signs → "-", curly and corner quotes → straight quotes;
+ * - a code point outside the BMP becomes one BMP unit (see `astralUnit`), so every comparison unit is one code
+ *   point and positions and edit distances count code points, not UTF-16 units.
+ */
+
+const DASHES = new Set([
+  0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xfe58, 0xfe63, 0xff0d, 0x2e3a, 0x2e3b, 0x30fc,
+]);
+const DOUBLE_QUOTES = new Set([0x201c, 0x201d, 0x201e, 0x201f, 0x301d, 0x301e, 0x301f, 0xff02]);
+const SINGLE_QUOTES = new Set([0x2018, 0x2019, 0x201a, 0x201b, 0xff07]);
+/** Format characters that render as nothing: zero-width spaces/joiners, word joiner, BOM, soft hyphen. */
+const INVISIBLE = new Set([0x00ad, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x180e]);
+
+export function isSpaceCode(cp: number): boolean {
+  return (
+    cp === 0x20 ||
+    (cp >= 0x09 && cp <= 0x0d) ||
+    cp === 0xa0 ||
+    cp === 0x1680 ||
+    (cp >= 0x2000 && cp <= 0x200a) ||
+    cp === 0x2028 ||
+    cp === 0x2029 ||
+    cp === 0x202f ||
+    cp === 0x205f ||
+    cp === 0x3000
+  );
+}
+
+/** Folded form of one BMP code point: '' (dropped), or 1+ UTF-16 units, each a BMP code point. */
+function foldBmp(cp: number): string {
+  if (isSpaceCode(cp) || INVISIBLE.has(cp)) return '';
+  let s = String.fromCharCode(cp);
+  // Lone surrogates (malformed text) are kept as they are, so nothing is lost.
+  if (cp >= 0xd800 && cp <= 0xdfff) return s;
+  s = s.normalize('NFKC');
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (isSpaceCode(c) || INVISIBLE.has(c)) continue;
+    if (DASHES.has(c)) out += '-';
+    else if (DOUBLE_QUOTES.has(c)) out += '"';
+    else if (SINGLE_QUOTES.has(c)) out += "'";
+    else if (c > 0xffff) out += String.fromCharCode(astralUnit(c));
+    else out += ch;
+  }
+  return out;
+}
+
+// Per BMP code point: -1 = not yet computed, -2 = dropped, -3 = expands to several units (see EXPANSIONS),
+// otherwise the single folded unit. Filled lazily; pages use a few thousand distinct characters.
+const SINGLE = new Int32Array(0x10000).fill(-1);
+const EXPANSIONS = new Map<number, string>();
+
+function foldCode(cp: number): number {
+  let v = SINGLE[cp]!;
+  if (v !== -1) return v;
+  const f = foldBmp(cp);
+  if (f.length === 0) v = -2;
+  else if (f.length === 1) v = f.charCodeAt(0);
+  else {
+    v = -3;
+    EXPANSIONS.set(cp, f);
+  }
+  SINGLE[cp] = v;
+  return v;
+}
+
+// Astral code points (rare CJK extension characters, emoji) each get one private-use unit, assigned in order of
+// first sight. Private-use characters met in the text go through the same table, so the mapping stays one-to-one
+// for up to 6,400 distinct such characters per session; beyond that, units are shared (a hash), which can only
+// make two rare characters compare equal, never lose text.
+const PUA_START = 0xe000;
+const PUA_SIZE = 0x1900;
+const astralUnits = new Map<number, number>();
+
+function astralUnit(cp: number): number {
+  let unit = astralUnits.get(cp);
+  if (unit === undefined) {
+    unit = astralUnits.size < PUA_SIZE ? PUA_START + astralUnits.size : PUA_START + (cp % PUA_SIZE);
+    astralUnits.set(cp, unit);
+  }
+  return unit;
+}
+
+// Private-use BMP characters found in text are themselves routed through the astral table (see above).
+for (let cp = PUA_START; cp < PUA_START + PUA_SIZE; cp++) SINGLE[cp] = -4;
+
+/**
+ * Folds `raw` into its comparison form. When `map` is given, map[i] receives the index in `raw` of the code point
+ * that produced unit i of the result (so a match in folded text can be mapped back to the raw text).
+ */
+export function foldText(raw: string, map?: { push(n: number): void } | null, offset = 0): string {
+  let out = '';
+  let pending = '';
+  for (let i = 0; i < raw.length; i++) {
+    let cp = raw.charCodeAt(i);
+    const start = i;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < raw.length) {
+      const lo = raw.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = (cp - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    let unit: string;
+    if (cp > 0xffff) unit = String.fromCharCode(astralUnit(cp));
+    else {
+      const v = foldCode(cp);
+      if (v >= 0) unit = String.fromCharCode(v);
+      else if (v === -2) continue;
+      else if (v === -3) unit = EXPANSIONS.get(cp)!;
+      else unit = String.fromCharCode(astralUnit(cp));
+    }
+    pending += unit;
+    if (map) for (let k = 0; k < unit.length; k++) map.push(start + offset);
+    if (pending.length > 4096) {
+      out += pending;
+      pending = '';
+    }
+  }
+  return out + pending;
+}
+
+/** Comparison form of a short string (quotes, prefixes, labels). */
+export function normalizeText(text: string): string {
+  return foldText(text);
+}
+
+/**
+ * Marks a line break the page text model inserts between blocks and at `<br>` (it has no DOM node). A paragraph
+ * separator is used because it is whitespace (so folding drops it) and never occurs in real markup text.
+ */
+export const BREAK = '\u2029';
+
+/**
+ * Readable text: a whitespace run becomes a newline when it holds a line break (BREAK), else one space; ends are
+ * trimmed. Folding the result gives the same units as folding the input.
+ */
+export function readableText(raw: string): string {
+  return raw
+    .replace(/[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+/g, (ws) => (ws.includes(BREAK) ? '\n' : ' '))
+    .trim();
+}

@@ -1,0 +1,207 @@
+/**
+ * The per-page index shared by every anchoring operation on one root: text model, detected body, clause tree,
+ * lookup tables (clause by label path, by hash) and, built on first need, the bigram index.
+ *
+ * It notices DOM changes by itself: a MutationObserver (from the root's own window) collects records, and every
+ * access first drains them synchronously (`takeRecords`), so a change made a moment ago is never missed. Frames
+ * that finish loading later also mark the index stale.
+ */
+import { hashText } from '../model/hash.ts';
+import { detectBody } from './body.ts';
+import { type Clause, segment } from './clauses.ts';
+import { frameDocument, ownerDocument, type Root, rootElement } from './dom.ts';
+import { BigramIndex } from './qgram.ts';
+import { PageText } from './text-model.ts';
+
+const PATH_SEPARATOR = '\u0001';
+
+export class PageIndex {
+  readonly text: PageText;
+  body: Element | null = null;
+  /** Unit range of the body in page units. */
+  bodyStart = 0;
+  bodyEnd = 0;
+  clauses: Clause[] = [];
+  /** Increases on every rebuild; anchors made at an older version may need re-anchoring. */
+  version = 0;
+  private byPath = new Map<string, Clause[]>();
+  private byHash = new Map<string, Clause[]>();
+  private bigrams: BigramIndex | null = null;
+  private observer: MutationObserver | null = null;
+  private stale = false;
+  private readonly frameListeners = new Map<Element, () => void>();
+
+  constructor(readonly root: Root) {
+    this.text = new PageText(root);
+    this.analyse();
+    this.observe();
+  }
+
+  /** Re-reads the page when it changed since the last access. Returns whether it did. */
+  refresh(): boolean {
+    if (this.observer && this.observer.takeRecords().length > 0) this.stale = true;
+    if (!this.stale) return false;
+    this.rebuild();
+    return true;
+  }
+
+  /** Re-reads the whole page now. */
+  rebuild(): void {
+    this.stale = false;
+    this.text.rebuild();
+    this.analyse();
+    this.watchFrames();
+  }
+
+  /** Marks the index stale (the next access re-reads the page). */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /** Stops observing the page. */
+  dispose(): void {
+    this.observer?.disconnect();
+    this.observer = null;
+    for (const [frame, listener] of this.frameListeners) frame.removeEventListener('load', listener);
+    this.frameListeners.clear();
+  }
+
+  private analyse(): void {
+    this.version++;
+    this.bigrams = null;
+    const text = this.text;
+    this.body = detectBody(text);
+    let rawStart = 0;
+    let rawEnd = text.raw.length;
+    if (this.body) {
+      rawStart = text.rawOffsetOf(this.body, 0) ?? 0;
+      rawEnd = text.rawOffsetOf(this.body, this.body.childNodes.length) ?? text.raw.length;
+    }
+    const seg = segment(text, rawStart, rawEnd, this.body);
+    this.bodyStart = seg.bodyStart;
+    this.bodyEnd = seg.bodyEnd;
+    this.clauses = seg.clauses;
+    this.byPath.clear();
+    this.byHash.clear();
+    for (const c of this.clauses) {
+      push(this.byPath, c.path.join(PATH_SEPARATOR), c);
+      push(this.byHash, c.hash, c);
+    }
+  }
+
+  private observe(): void {
+    const top = rootElement(this.root);
+    const win = top ? ownerDocument(top).defaultView : null;
+    const Observer = (win as (Window & typeof globalThis) | null)?.MutationObserver;
+    if (!top || !Observer) return;
+    this.observer = new Observer(() => {
+      this.stale = true;
+    });
+    this.observer.observe(top, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'style', 'srcdoc', 'src'] });
+    this.watchFrames();
+  }
+
+  /** Observes same-origin frame documents, and marks the index stale when a frame (re)loads. */
+  private watchFrames(): void {
+    if (!this.observer) return;
+    const top = rootElement(this.root);
+    if (!top) return;
+    for (const frame of Array.from(top.querySelectorAll('iframe, frame'))) {
+      if (!this.frameListeners.has(frame)) {
+        const listener = () => {
+          this.stale = true;
+          this.observeFrame(frame);
+        };
+        frame.addEventListener('load', listener);
+        this.frameListeners.set(frame, listener);
+      }
+      this.observeFrame(frame);
+    }
+  }
+
+  private observeFrame(frame: Element): void {
+    const doc = frameDocument(frame);
+    const el = doc?.documentElement;
+    if (el && this.observer) {
+      this.observer.observe(el, { childList: true, subtree: true, characterData: true });
+    }
+  }
+
+  // --- lookups ---
+
+  get bigramIndex(): BigramIndex {
+    this.bigrams ??= new BigramIndex(this.text.norm);
+    return this.bigrams;
+  }
+
+  clausesByPath(path: readonly string[]): Clause[] {
+    return this.byPath.get(path.join(PATH_SEPARATOR)) ?? [];
+  }
+
+  clausesByHash(hash: string): Clause[] {
+    return this.byHash.get(hash) ?? [];
+  }
+
+  /** The deepest clause whose range holds body unit `u` (clauses are in document order and nested). */
+  clauseAtUnit(u: number): Clause | null {
+    const cs = this.clauses;
+    let lo = 0;
+    let hi = cs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cs[mid]!.start <= u) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i = found; i >= 0; i = cs[i]!.parent) {
+      const c = cs[i]!;
+      if (u < c.end) return c;
+    }
+    return null;
+  }
+
+  /** The deepest clause holding all of body units [a, b). */
+  clauseSpanning(a: number, b: number): Clause | null {
+    for (let c = this.clauseAtUnit(a); c; c = c.parent >= 0 ? this.clauses[c.parent]! : null) {
+      if (b <= c.end) return c;
+    }
+    return null;
+  }
+
+  /** A DOM Range over a clause (sub-clauses included). */
+  clauseRange(clause: Clause): Range | null {
+    return this.text.rangeForUnits(clause.start + this.bodyStart, clause.end + this.bodyStart);
+  }
+
+  /** Hash of the body's normalised text: changes when the body's wording changes, not when its markup does. */
+  bodyHash(): string {
+    return hashText(this.text.norm.slice(this.bodyStart, this.bodyEnd));
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const cache = new WeakMap<object, PageIndex>();
+
+/** The shared index of a root (created on first use, refreshed when the page changed). */
+export function pageIndexFor(root: Root): PageIndex {
+  let index = cache.get(root);
+  if (!index) {
+    index = new PageIndex(root);
+    cache.set(root, index);
+  } else index.refresh();
+  return index;
+}
+
+/** Drops the shared index of a root (it stops observing the page). */
+export function forgetPageIndex(root: Root): void {
+  cache.get(root)?.dispose();
+  cache.delete(root);
+}
+
