@@ -11,7 +11,7 @@ import { browser } from 'wxt/browser';
 import { ask } from './ask.ts';
 import type { Preferences, TabMessage } from './messages.ts';
 
-export const CONTENT_SCRIPT_FILE = 'content-scripts/content.js';
+export const CONTENT_SCRIPT_FILE = '/content-scripts/content.js';
 
 export type SiteState = {
   origin: string;
