@@ -49,3 +49,8 @@ export function formatMessage(catalogue: Catalogue, key: string, substitutions?:
     })
     .replace(/\$\$/g, '$');
 }
+
+/** The label of a sync state ("not-joined" → status_not_joined: catalogue keys allow only [A-Za-z0-9_]). */
+export function syncStateLabel(state: string): string {
+  return t(`status_${state.replace(/-/g, '_')}` as MessageKey);
+}

@@ -77,18 +77,19 @@ export const requestSchema = z.discriminatedUnion('type', [
     from: z.array(z.string().max(LIMITS.tagChars * 2)).min(1).max(100),
     to: z.string().max(LIMITS.tagChars * 2),
   }),
-  /** Every tag in the store with how many live annotations carry it and when it was last used (newest first). */
-  z.object({ type: z.literal('tags.list') }),
   /** Everything as a W3C Web Annotation collection (JSON text). */
   z.object({ type: z.literal('backup.export') }),
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
+  /** The tag library: every tag in use with its count and when it was last used. */
+  z.object({ type: z.literal('tags.list') }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
 
-export type TagUsage = { tag: string; count: number; lastUsedAt: number };
+/** One row of the tag library (`tags.list`). */
+export type TagUsage = { tag: string; count: number; usedAt: number };
 
 /** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
 export const PAGE_COMMANDS = ['highlight-selection', 'tag-selection', 'next-annotation', 'previous-annotation'] as const;

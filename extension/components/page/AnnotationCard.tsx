@@ -9,7 +9,7 @@ import { currentLanguage, t } from '../../lib/i18n.ts';
 import type { PageSession, PageState } from '../../lib/page/session.ts';
 import { AuthorBadge, relativeTime } from '../common/Author.tsx';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
-import { placeNear } from './placement.ts';
+import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
 
 const WIDTH = 360;
@@ -22,6 +22,7 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
   const closeRef = useRef<HTMLButtonElement>(null);
   const tagInput = useRef<HTMLInputElement>(null);
   const language = currentLanguage() === 'en' ? 'en' : 'zh-CN';
+  const floating = useFloating(state.openCard!.rect, WIDTH, HEIGHT);
 
   useEffect(() => closeRef.current?.focus(), []);
   useEffect(() => setNote(annotation.note), [annotation.note]);
@@ -32,7 +33,6 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
   const replies = state.annotations.filter((a) => a.replyTo === annotation.id).sort((a, b) => a.createdAt - b.createdAt);
   const status = state.anchors[annotation.id];
   const position = state.order.indexOf(annotation.id);
-  const rect = state.openCard!.rect;
 
   const sendReply = async () => {
     if (await session.reply(annotation.id, reply)) setReply('');
@@ -44,7 +44,8 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
       role="dialog"
       aria-label={t('card_label')}
       data-annotation-id={annotation.id}
-      style={placeNear(rect, { width: WIDTH, height: HEIGHT })}
+      ref={floating.ref}
+      style={floating.style}
       onMouseDown={(e) => e.stopPropagation()}
       onKeyDown={(e) => {
         if (e.key === 'Escape') {

@@ -3,7 +3,7 @@
  * whose highlights are on the page (each colleague's underline colour and initials) with a switch to hide them.
  */
 import { useState } from 'react';
-import { t, type MessageKey } from '../../lib/i18n.ts';
+import { syncStateLabel, t } from '../../lib/i18n.ts';
 import type { PageSession, PageState } from '../../lib/page/session.ts';
 import { AuthorBadge } from '../common/Author.tsx';
 import { authorColor } from '../common/colors.ts';
@@ -46,7 +46,7 @@ export function PageBadge({ session, state }: { session: PageSession; state: Pag
         </div>
       )}
       <div className="pz-badge" data-sync-state={status}>
-        <span className={`pz-dot pz-${status}`} role="img" aria-label={t(`status_${status}` as MessageKey)} title={state.status.message ?? t(`status_${status}` as MessageKey)} />
+        <span className={`pz-dot pz-${status}`} role="img" aria-label={syncStateLabel(status)} title={state.status.message ?? syncStateLabel(status)} />
         <span className="pz-badge-count" title={t('badge_count', String(highlights))}>
           {t('badge_count', String(highlights))}
         </span>

@@ -8,7 +8,7 @@ import { COLORS, type Color, type Visibility } from '../../../shared/model/annot
 import { t } from '../../lib/i18n.ts';
 import type { PageSession, PageState } from '../../lib/page/session.ts';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
-import { placeNear } from './placement.ts';
+import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
 
 const WIDTH = 360;
@@ -25,6 +25,7 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
   const [saving, setSaving] = useState(false);
   const tagInput = useRef<HTMLInputElement>(null);
   const swatches = useRef<(HTMLButtonElement | null)[]>([]);
+  const floating = useFloating(selection.rect, WIDTH, HEIGHT);
 
   useEffect(() => {
     if (state.focusTagsRequest) tagInput.current?.focus();
@@ -50,7 +51,8 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
       className="pz-toolbar"
       role="dialog"
       aria-label={t('toolbar_label')}
-      style={placeNear(selection.rect, { width: WIDTH, height: HEIGHT })}
+      ref={floating.ref}
+      style={floating.style}
       onMouseDown={(e) => e.stopPropagation()}
       onMouseUp={(e) => e.stopPropagation()}
       onKeyDown={(e) => {

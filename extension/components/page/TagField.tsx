@@ -14,7 +14,7 @@ export function suggestTags(vocabulary: readonly TagUsage[], draft: string, chos
   const needle = normaliseTag(draft);
   const taken = new Set(chosen);
   const candidates = vocabulary.filter((entry) => !taken.has(entry.tag));
-  if (!needle) return candidates.slice(0, limit); // most recent first
+  if (!needle) return [...candidates].sort((a, b) => b.usedAt - a.usedAt).slice(0, limit); // recent tags first
   const starts = candidates.filter((entry) => entry.tag.startsWith(needle));
   const contains = candidates.filter((entry) => !entry.tag.startsWith(needle) && entry.tag.includes(needle));
   return [...starts.sort((a, b) => b.count - a.count), ...contains.sort((a, b) => b.count - a.count)].slice(0, limit);

@@ -1,3 +1,5 @@
+import { useLayoutEffect, useRef, useState } from 'react';
+
 /** Where a floating panel goes: below the target rectangle, or above it when there is no room, inside the viewport. */
 const GAP = 8;
 const MARGIN = 8;
@@ -11,4 +13,15 @@ export function placeNear(rect: DOMRect, size: { width: number; height: number }
   else if (above >= MARGIN) top = above;
   else top = Math.max(MARGIN, viewport.height - size.height - MARGIN);
   return { left, top };
+}
+
+/** Places a floating panel near `rect`, measuring its real height after each render. */
+export function useFloating(rect: DOMRect, width: number, initialHeight: number) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [height, setHeight] = useState(initialHeight);
+  useLayoutEffect(() => {
+    const measured = ref.current?.offsetHeight;
+    if (measured && Math.abs(measured - height) > 1) setHeight(measured);
+  });
+  return { ref, style: placeNear(rect, { width, height }) };
 }

@@ -97,13 +97,13 @@ export class PizhuService {
     await this.db.annotations.each((annotation) => {
       if (annotation.deleted) return;
       for (const tag of annotation.tags) {
-        const entry = usage.get(tag) ?? { tag, count: 0, lastUsedAt: 0 };
+        const entry = usage.get(tag) ?? { tag, count: 0, usedAt: 0 };
         entry.count++;
-        entry.lastUsedAt = Math.max(entry.lastUsedAt, annotation.updatedAt);
+        entry.usedAt = Math.max(entry.usedAt, annotation.updatedAt);
         usage.set(tag, entry);
       }
     });
-    return [...usage.values()].sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+    return [...usage.values()].sort((a, b) => b.count - a.count);
   }
 
   /** Renames (one tag) or merges (several) tags on every live annotation that carries them. */
