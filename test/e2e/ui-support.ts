@@ -205,3 +205,54 @@ export async function tabIdOf(worker: Worker, pageUrl: string): Promise<number> 
     return tab.id;
   }, pageUrl);
 }
+
+/** Sends requests to the background from an extension page, as the side panel or options do; returns the answers. */
+export async function askBackground(profile: Profile, requests: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: string }[]> {
+  const page = await profile.context.newPage();
+  await page.goto(`chrome-extension://${profile.extensionId}/options.html`);
+  const answers = await page.evaluate(async (requests) => {
+    type Chrome = { runtime: { sendMessage(m: unknown): Promise<{ ok: boolean; value?: unknown; error?: string }> } };
+    const api = (globalThis as unknown as { chrome: Chrome }).chrome;
+    const out = [];
+    for (const request of requests) out.push(await api.runtime.sendMessage(request));
+    return out;
+  }, requests);
+  await page.close();
+  return answers;
+}
+
+/** Sets preferences through the background (language, defaults, disabled sites). */
+export async function setPreferences(profile: Profile, patch: Record<string, unknown>): Promise<void> {
+  const [answer] = await askBackground(profile, [{ type: 'settings.update', patch }]);
+  if (!answer?.ok) throw new Error(`settings.update failed: ${answer?.error}`);
+}
+
+/**
+ * Records, in the page's own world, how long the page was blocked: long tasks (PerformanceObserver 'longtask')
+ * and the gaps between the beats of a 5 ms interval timer (a gap is time in which no page script could run).
+ */
+export async function installBlockingRecorder(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const record = { tasks: [] as { start: number; duration: number }[], gaps: [] as { start: number; duration: number }[] };
+    (window as unknown as { __blocking: typeof record }).__blocking = record;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (now - last > 50) record.gaps.push({ start: last, duration: now - last });
+      last = now;
+    }, 5);
+  });
+}
+
+export type Blocking = { start: number; duration: number };
+
+export async function blockingIn(page: Page, from: number, to: number): Promise<{ longTasks: Blocking[]; gaps: Blocking[] }> {
+  const record = await page.evaluate(
+    () => (window as unknown as { __blocking?: { tasks: Blocking[]; gaps: Blocking[] } }).__blocking ?? { tasks: [], gaps: [] },
+  );
+  const overlaps = (b: Blocking) => b.start < to && b.start + b.duration > from;
+  return { longTasks: record.tasks.filter(overlaps), gaps: record.gaps.filter(overlaps) };
+}

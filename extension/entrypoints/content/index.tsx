@@ -32,10 +32,13 @@ export default defineContentScript({
       isOwnUi: (target) => (target as Element | null)?.nodeName?.toLowerCase() === UI_TAG,
       onStats: (stats) => {
         const host = ui.shadowHost;
-        host.dataset.painted = String(stats.anchored);
+        host.dataset.painted = String(stats.painted);
         host.dataset.orphans = String(stats.orphans);
         host.dataset.paintSlices = String(stats.slices);
         host.dataset.longestSliceMs = stats.longestSliceMs.toFixed(1);
+        host.dataset.indexMs = stats.indexMs.toFixed(1);
+        host.dataset.slowestAnchorMs = stats.slowestAnchorMs.toFixed(1);
+        host.dataset.paintWindow = `${stats.startedAt.toFixed(1)}-${stats.endedAt.toFixed(1)}`;
       },
     });
     const ui = await createShadowRootUi(ctx, {

@@ -14,12 +14,22 @@ export const SLICE_MS = 12;
 export type Anchored = { annotation: Annotation; result: AnchorResult };
 
 export type PaintStats = {
+  /** Highlights on the page after this run (cached ones included). */
+  painted: number;
+  /** Annotations anchored in this run (the others came from the cache). */
   anchored: number;
   orphans: number;
   slices: number;
   /** Longest slice of anchoring work measured by the painter itself (ms). */
   longestSliceMs: number;
+  /** Longest single anchor() call (ms): a slice cannot be shorter than this. */
+  slowestAnchorMs: number;
   totalMs: number;
+  /** performance.now() when anchoring started and when the last slice ended (the page's time origin). */
+  startedAt: number;
+  endedAt: number;
+  /** Time spent reading the page into the anchoring index before the first slice (ms). */
+  indexMs: number;
 };
 
 export type PaintRun = {
@@ -39,8 +49,8 @@ export function yieldToPage(): Promise<void> {
 }
 
 export async function paintInSlices(run: PaintRun): Promise<PaintStats | null> {
-  const stats: PaintStats = { anchored: 0, orphans: 0, slices: 0, longestSliceMs: 0, totalMs: 0 };
   const started = performance.now();
+  const stats: PaintStats = { painted: 0, anchored: 0, orphans: 0, slices: 0, longestSliceMs: 0, slowestAnchorMs: 0, totalMs: 0, startedAt: started, endedAt: started, indexMs: 0 };
   let next = 0;
   while (next < run.annotations.length) {
     const sliceStart = performance.now();
@@ -50,11 +60,13 @@ export async function paintInSlices(run: PaintRun): Promise<PaintStats | null> {
     do {
       const annotation = run.annotations[next++]!;
       let result: AnchorResult;
+      const anchorStart = performance.now();
       try {
         result = anchor(run.root, annotation.selectors);
       } catch {
         result = { status: 'orphan', range: null };
       }
+      stats.slowestAnchorMs = Math.max(stats.slowestAnchorMs, performance.now() - anchorStart);
       statuses[annotation.id] = result.status;
       anchored.push({ annotation, result });
       if (result.range) {
@@ -70,6 +82,7 @@ export async function paintInSlices(run: PaintRun): Promise<PaintStats | null> {
       if (!run.isCurrent()) return null;
     }
   }
-  stats.totalMs = performance.now() - started;
+  stats.endedAt = performance.now();
+  stats.totalMs = stats.endedAt - started;
   return stats;
 }

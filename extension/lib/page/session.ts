@@ -236,7 +236,9 @@ export class PageSession {
 
   private async paint(): Promise<void> {
     const run = ++this.paintRun;
+    const indexStarted = performance.now();
     const index = createPageIndex(this.root);
+    const indexMs = performance.now() - indexStarted;
     if (index.version !== this.indexVersion) {
       this.anchorCache.clear();
       this.indexVersion = index.version;
@@ -281,6 +283,10 @@ export class PageSession {
       },
     });
     if (!stats || run !== this.paintRun) return;
+    stats.indexMs = indexMs;
+    stats.painted = this.highlighter.count;
+    stats.orphans = Object.values(anchors).filter((status) => status === 'orphan' || status === 'ambiguous').length;
+    stats.startedAt = Math.min(stats.startedAt, indexStarted);
     const order = [...starts]
       .filter(([id]) => anchors[id] !== 'orphan' && anchors[id] !== 'ambiguous')
       .sort((a, b) => a[1] - b[1])
