@@ -23,6 +23,7 @@ if (problems.length) {
 }
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+run('Generate WXT types', npx, ['wxt', 'prepare']);
 run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('Build the Chrome extension', npx, ['wxt', 'build']);
 run('Build the Firefox extension', npx, ['wxt', 'build', '-b', 'firefox']);
