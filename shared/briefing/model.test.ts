@@ -292,7 +292,7 @@ describe('bad input', () => {
     expect(b.groups[0]!.entries[0]!.notes.map((n) => n.text)).toEqual(['new']);
   });
 
-  it('handles 10,000 annotations', async () => {
+  it('handles 10,000 annotations', { timeout: 120_000 }, async () => {
     const { generatedData } = await import('../../test/unit/briefing/sample.ts');
     const data = generatedData(10_000, 50);
     const b = buildBriefing({ ...data, options: { groupBy: 'document' } });
