@@ -555,7 +555,9 @@ function summaryRows(groups: BriefingGroup[], manyDocuments: boolean, labels: La
     group.entries.map((e) => ({
       entryId: e.id,
       tags: e.tags.join(labels.listSeparator),
-      clause: manyDocuments ? `${e.clauseLabel}\n${labels.documentTitle(truncate(e.documentTitle, SHORT_TITLE_CHARS))}` : e.clauseLabel,
+      clause:
+        (manyDocuments ? `${e.clauseLabel}\n${labels.documentTitle(truncate(e.documentTitle, SHORT_TITLE_CHARS))}` : e.clauseLabel) +
+        (e.orphaned ? `\n${labels.orphanMark}` : ''),
       quote: truncate(e.quote, SUMMARY_QUOTE_CHARS),
       annotators: [...new Set(e.notes.map((n) => n.author.name))].join(labels.listSeparator),
       notes: truncate(
