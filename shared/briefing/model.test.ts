@@ -218,7 +218,7 @@ describe('header, lead, sources, closing', () => {
     const b = build({ options: { groupBy: 'document' } });
     expect(b.sources.map((s) => s.documentKey)).toEqual([vocational.key, procuratorate.key, suizhou.key, 'no-metadata-doc']);
     expect(b.sources[0]!.text).toBe(
-      `《${vocational.title}》，国务院，国发〔2019〕4号，2019-02-13发布，${vocational.url}，2024年3月3日阅读。`,
+      `《${vocational.title}》，国务院，国发〔2019〕4号，2019年2月13日发布，${vocational.url}，2024年3月3日阅读。`,
     );
     expect(b.sources[3]!.text).toBe('《来源不详的文件》。');
     expect(b.groups.map((g) => g.citesSource)).toEqual([true, true, true, true]);
