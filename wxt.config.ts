@@ -1,5 +1,17 @@
 import { defineConfig } from 'wxt';
 
+/**
+ * Keyboard shortcuts (browser commands, rebindable in the browser's shortcut settings). Chrome honours at most
+ * four suggested keys, so "previous annotation" starts unbound; the in-page card also has previous/next buttons.
+ */
+export const COMMANDS = {
+  'highlight-selection': { suggested_key: { default: 'Alt+Shift+H' }, description: '__MSG_command_highlight__' },
+  'tag-selection': { suggested_key: { default: 'Alt+Shift+T' }, description: '__MSG_command_tag__' },
+  'next-annotation': { suggested_key: { default: 'Alt+Shift+J' }, description: '__MSG_command_next__' },
+  'previous-annotation': { description: '__MSG_command_previous__' },
+  'open-side-panel': { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_command_side_panel__' },
+} as const;
+
 // Pizhu's extension. Source lives in extension/ (WXT's srcDir); shared/ is imported by relative path.
 export default defineConfig({
   srcDir: 'extension',
@@ -13,6 +25,8 @@ export default defineConfig({
     permissions: ['storage', 'activeTab', 'scripting', 'alarms', ...(browser === 'firefox' ? [] : ['sidePanel'])],
     // Access is asked per site (see the popup), never for every site at install.
     optional_host_permissions: ['http://*/*', 'https://*/*'],
+    action: { default_title: '__MSG_extName__' },
+    commands: COMMANDS,
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: { gecko: { id: 'pizhu@pizhu.dev', strict_min_version: '140.0' } },

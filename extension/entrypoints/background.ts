@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { installCommandHandlers } from '../lib/commands.ts';
 import { handlePortMessage, handleRequest } from '../lib/background/router.ts';
 import { PizhuService, type PagePort } from '../lib/background/service.ts';
 import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
@@ -44,6 +45,7 @@ export default defineBackground(() => {
   });
   globalThis.addEventListener?.('online', () => void service.syncNow().catch(logError));
   void service.start().catch(logError);
+  installCommandHandlers();
 
   void syncContentScriptRegistration();
   browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());

@@ -1,12 +1,56 @@
 /**
  * UI text comes only from the browser's i18n catalogues (extension/public/_locales). Keys are typed from the
  * Chinese catalogue, so a missing key is a compile error; a test checks both catalogues have the same keys.
+ *
+ * By default the browser picks the catalogue (Chinese for a Chinese browser). A user who chose a language in
+ * the options overrides that: the chosen catalogue (bundled) is then formatted here with the same placeholder
+ * rules as `i18n.getMessage`, because the browser API cannot switch languages at run time.
  */
 import { browser } from 'wxt/browser';
-import type zhMessages from '../public/_locales/zh_CN/messages.json';
+import enMessages from '../public/_locales/en/messages.json';
+import zhMessages from '../public/_locales/zh_CN/messages.json';
 
 export type MessageKey = keyof typeof zhMessages;
+export type Language = 'auto' | 'zh_CN' | 'en';
+type Catalogue = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+
+const CATALOGUES: Record<Exclude<Language, 'auto'>, Catalogue> = { zh_CN: zhMessages, en: enMessages };
+
+let chosen: Catalogue | null = null;
+let chosenLanguage: Language = 'auto';
+
+/** Uses a language chosen in the options ('auto' follows the browser). */
+export function setLanguage(language: Language): void {
+  chosenLanguage = language;
+  chosen = language === 'auto' ? null : CATALOGUES[language];
+}
+
+/** The language text is shown in now. */
+export function currentLanguage(): Exclude<Language, 'auto'> {
+  if (chosenLanguage !== 'auto') return chosenLanguage;
+  return /^zh/i.test(browser.i18n.getUILanguage()) ? 'zh_CN' : 'en';
+}
 
 export function t(key: MessageKey, substitutions?: string | string[]): string {
+  if (chosen) return formatMessage(chosen, key, substitutions) || key;
   return browser.i18n.getMessage(key, substitutions) || key;
+}
+
+/** getMessage's rules: `$NAME$` is the named placeholder's content, in which `$1`…`$9` are substitutions. */
+export function formatMessage(catalogue: Catalogue, key: string, substitutions?: string | string[]): string {
+  const entry = catalogue[key];
+  if (!entry) return '';
+  const args = substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions];
+  const fill = (text: string) => text.replace(/\$(\d)/g, (_, n: string) => args[Number(n) - 1] ?? '');
+  return entry.message
+    .replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => {
+      const placeholder = entry.placeholders?.[name.toLowerCase()];
+      return placeholder ? fill(placeholder.content) : whole;
+    })
+    .replace(/\$\$/g, '$');
+}
+
+/** The label of a sync state ("not-joined" → status_not_joined: catalogue keys allow only [A-Za-z0-9_]). */
+export function syncStateLabel(state: string): string {
+  return t(`status_${state.replace(/-/g, '_')}` as MessageKey);
 }

@@ -14,6 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import type { TeamRow } from './store/db.ts';
 
 const newAnnotationSchema = z.object({
   documentKey: idSchema,
@@ -91,7 +92,7 @@ export const requestSchema = z.discriminatedUnion('type', [
     tag: z.string().max(LIMITS.tagChars * 2),
     limit: z.number().int().min(1).max(5_000).default(500),
   }),
-  /** The tag library: every tag in use with its count, most used first. */
+  /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
@@ -99,12 +100,36 @@ export type Request = z.infer<typeof requestSchema>;
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
 
+/** One row of the tag library (`tags.list`). */
+export type TagUsage = { tag: string; count: number; usedAt: number };
+
+/** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
+export const PAGE_COMMANDS = ['highlight-selection', 'tag-selection', 'next-annotation', 'previous-annotation'] as const;
+export type PageCommand = (typeof PAGE_COMMANDS)[number];
+
 /** Messages from extension pages to a tab's content script (browser.tabs.sendMessage). */
 export const tabMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.scrollTo'), id: idSchema }),
   z.object({ type: z.literal('page.reattach'), id: idSchema }),
+  z.object({ type: z.literal('page.command'), command: z.enum(PAGE_COMMANDS) }),
+  /** What the content script knows of this page: see PageReport. */
+  z.object({ type: z.literal('page.report') }),
+  /** The user turned Pizhu off for this site: remove the UI and the highlights now. */
+  z.object({ type: z.literal('page.disable') }),
 ]);
 export type TabMessage = z.infer<typeof tabMessageSchema>;
+
+export type AnchorStatus = 'exact' | 'fuzzy' | 'orphan' | 'ambiguous' | 'pending';
+
+/** A content script's answer to `page.report`. */
+export type PageReport = {
+  documentKey: string;
+  anchors: Record<string, AnchorStatus>;
+  /** Anchored annotation ids in document order. */
+  order: string[];
+  /** Whether the user has a non-empty selection in the page now (for re-attaching an orphan). */
+  hasSelection: boolean;
+};
 
 /** Messages on the long-lived port a content script opens for its page. */
 export const PAGE_PORT = 'pizhu-page';
@@ -133,5 +158,12 @@ export type PagePortOut =
   | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
   | { type: 'presence'; peers: Peer[] }
   | { type: 'status'; status: SyncStatus };
+
+/** The answer to `settings.get`. */
+export type SettingsView = {
+  team: Omit<TeamRow, 'token'> | null;
+  status: SyncStatus;
+  preferences: Preferences;
+};
 
 export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: string };

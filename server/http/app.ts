@@ -11,6 +11,7 @@ import { ApiError, errorResponse } from './errors.ts';
 import { originGuard, requireMember, requireTeam } from './middleware.ts';
 import { annotationRoutes } from './routes-annotations.ts';
 import { authRoutes } from './routes-auth.ts';
+import { briefingRoutes } from './routes-briefing.ts';
 import { bulkRoutes } from './routes-bulk.ts';
 import { teamRoutes } from './routes-team.ts';
 import { syncRoutes } from './sync-route.ts';
@@ -62,6 +63,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   app.route('/api/teams', teamRoutes(ctx));
   app.route('/api/teams', annotationRoutes(ctx));
   app.route('/api/teams', bulkRoutes(ctx));
+  app.route('/api/teams', briefingRoutes(ctx));
   app.route('/sync', syncRoutes(ctx));
   return app;
 }

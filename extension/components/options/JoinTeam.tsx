@@ -1,28 +1,31 @@
 /** Join a team: server URL (checked before anything is sent), invite code and the name colleagues will see. */
 import { useState } from 'react';
-import { t } from '../../lib/i18n.ts';
-import { ApiError, normaliseServerUrl } from '../../lib/sync/api-client.ts';
 import { ask } from '../../lib/ask.ts';
+import { t } from '../../lib/i18n.ts';
 import type { TeamRow } from '../../lib/store/db.ts';
+import { checkServerUrl } from './server-url.ts';
 
 type JoinState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; team: string };
 
-export function JoinTeam({ onJoined }: { onJoined?: () => void }) {
-  const [serverUrl, setServerUrl] = useState('http://127.0.0.1:8787');
+export function JoinTeam({
+  onJoined,
+  initialServerUrl = 'http://127.0.0.1:8787',
+  initialName = '',
+}: {
+  onJoined?: () => void;
+  initialServerUrl?: string;
+  initialName?: string;
+}) {
+  const [serverUrl, setServerUrl] = useState(initialServerUrl);
   const [inviteCode, setInviteCode] = useState('');
-  const [displayName, setDisplayName] = useState('');
+  const [displayName, setDisplayName] = useState(initialName);
   const [state, setState] = useState<JoinState>({ kind: 'idle' });
   const [urlError, setUrlError] = useState<string | null>(null);
 
   const checkUrl = (value: string) => {
-    try {
-      normaliseServerUrl(value);
-      setUrlError(null);
-      return true;
-    } catch (error) {
-      setUrlError(error instanceof ApiError ? error.message : String(error));
-      return false;
-    }
+    const check = checkServerUrl(value);
+    setUrlError(check.ok ? null : check.error);
+    return check.ok;
   };
 
   const join = async (event: React.FormEvent) => {
@@ -30,7 +33,7 @@ export function JoinTeam({ onJoined }: { onJoined?: () => void }) {
     if (!checkUrl(serverUrl)) return;
     setState({ kind: 'busy' });
     try {
-      const team = await ask<TeamRow>({ type: 'team.join', serverUrl, inviteCode, displayName });
+      const team = await ask<TeamRow>({ type: 'team.join', serverUrl: serverUrl.trim(), inviteCode, displayName });
       setState({ kind: 'done', team: team.teamName });
       onJoined?.();
     } catch (error) {
@@ -39,17 +42,19 @@ export function JoinTeam({ onJoined }: { onJoined?: () => void }) {
   };
 
   return (
-    <form className="pz-form" onSubmit={join} aria-labelledby="join-title">
+    <form className="pz-form" onSubmit={join} aria-labelledby="join-title" noValidate>
       <h2 id="join-title">{t('join_title')}</h2>
+      <p className="pz-muted pz-small">{t('join_help')}</p>
       <label>
         {t('join_server')}
         <input
           name="serverUrl"
+          type="url"
           value={serverUrl}
           onChange={(e) => setServerUrl(e.target.value)}
           onBlur={(e) => checkUrl(e.target.value)}
           aria-invalid={urlError !== null}
-          aria-describedby="server-url-error"
+          aria-describedby={urlError ? 'server-url-error' : undefined}
           required
         />
       </label>
@@ -60,15 +65,17 @@ export function JoinTeam({ onJoined }: { onJoined?: () => void }) {
       )}
       <label>
         {t('join_invite')}
-        <input name="inviteCode" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} required />
+        <input name="inviteCode" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} required autoComplete="off" />
       </label>
       <label>
         {t('join_name')}
         <input name="displayName" value={displayName} onChange={(e) => setDisplayName(e.target.value)} required />
       </label>
-      <button type="submit" className="pz-primary" disabled={state.kind === 'busy'}>
-        {t('join_submit')}
-      </button>
+      <div>
+        <button type="submit" className="pz-primary" disabled={state.kind === 'busy'}>
+          {state.kind === 'busy' ? t('join_busy') : t('join_submit')}
+        </button>
+      </div>
       {state.kind === 'error' && (
         <p className="pz-error" role="alert">
           {state.message}

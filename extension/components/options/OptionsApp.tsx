@@ -1,36 +1,183 @@
-/** The options page: the team this browser belongs to, and joining one with an invite code. */
+/**
+ * The options page: the team (join with an invite code, leave), how new highlights start (colour, visibility),
+ * the name shown to colleagues, keyboard shortcuts, language, and the sites Pizhu may read.
+ */
 import { useEffect, useState } from 'react';
-import { t } from '../../lib/i18n.ts';
+import { COLORS, VISIBILITIES, type Color, type Visibility } from '../../../shared/model/annotation.ts';
 import { ask } from '../../lib/ask.ts';
-import type { SyncStatus } from '../../lib/messages.ts';
-import type { TeamRow } from '../../lib/store/db.ts';
+import { setLanguage, t, type Language, type MessageKey } from '../../lib/i18n.ts';
+import type { Preferences } from '../../lib/messages.ts';
+import { SyncBadge } from '../common/SyncBadge.tsx';
+import { useSettings } from '../common/useSettings.ts';
 import { JoinTeam } from './JoinTeam.tsx';
+import { Shortcuts } from './Shortcuts.tsx';
+import { Sites } from './Sites.tsx';
+import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 
-type Settings = { team: Omit<TeamRow, 'token'> | null; status: SyncStatus };
+const LANGUAGES: Language[] = ['auto', 'zh_CN', 'en'];
 
 export function OptionsApp() {
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const reload = () => void ask<Settings>({ type: 'settings.get' }).then(setSettings);
-  useEffect(reload, []);
+  const { settings, error, reload } = useSettings(3_000);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
+
+  const save = async (patch: Partial<Preferences>) => {
+    setSaveError(null);
+    try {
+      await ask<Preferences>({ type: 'settings.update', patch });
+      if (patch.language) {
+        setLanguage(patch.language);
+        document.documentElement.lang = patch.language === 'en' ? 'en' : 'zh-CN';
+      }
+      setSaved(t('options_saved'));
+      reload();
+    } catch (e) {
+      setSaveError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const leave = async () => {
+    if (!window.confirm(t('options_leave_confirm'))) return;
+    try {
+      await ask({ type: 'team.leave', removeTeamData: false });
+      reload();
+    } catch (e) {
+      setSaveError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  if (!settings) {
+    return (
+      <main className="pz-page">
+        <h1>{t('options_title')}</h1>
+        {error ? <p className="pz-error" role="alert">{error}</p> : <p className="pz-muted">{t('loading')}</p>}
+      </main>
+    );
+  }
+  const preferences = settings.preferences;
+
   return (
-    <main className="pz-page">
+    <main className="pz-page pz-options">
       <h1>{t('options_title')}</h1>
-      {settings?.team && (
-        <section aria-labelledby="team-title">
-          <h2 id="team-title">{t('options_team')}</h2>
-          <dl className="pz-facts">
-            <dt>{t('options_team_name')}</dt>
-            <dd data-testid="team-name">{settings.team.teamName}</dd>
-            <dt>{t('options_server')}</dt>
-            <dd>{settings.team.serverUrl}</dd>
-            <dt>{t('options_display_name')}</dt>
-            <dd>{settings.team.displayName}</dd>
-            <dt>{t('options_role')}</dt>
-            <dd>{t(`role_${settings.team.role}`)}</dd>
-          </dl>
-        </section>
-      )}
-      <JoinTeam onJoined={reload} />
+
+      <section aria-labelledby="team-title" className="pz-card-section">
+        <h2 id="team-title">{t('options_team')}</h2>
+        {settings.team ? (
+          <>
+            <dl className="pz-facts">
+              <dt>{t('options_team_name')}</dt>
+              <dd data-testid="team-name">{settings.team.teamName}</dd>
+              <dt>{t('options_server')}</dt>
+              <dd>{settings.team.serverUrl}</dd>
+              <dt>{t('options_display_name')}</dt>
+              <dd>{settings.team.displayName}</dd>
+              <dt>{t('options_role')}</dt>
+              <dd>{t(`role_${settings.team.role}`)}</dd>
+              <dt>{t('options_sync')}</dt>
+              <dd>
+                <SyncBadge status={settings.status} />
+              </dd>
+            </dl>
+            <p>
+              <button type="button" onClick={() => void leave()}>
+                {t('options_leave')}
+              </button>
+            </p>
+          </>
+        ) : (
+          <p className="pz-muted" data-testid="no-team">{t('options_no_team')}</p>
+        )}
+        <JoinTeam onJoined={reload} initialServerUrl={settings.team?.serverUrl} initialName={preferences.displayName ?? ''} />
+      </section>
+
+      <section aria-labelledby="defaults-title" className="pz-card-section">
+        <h2 id="defaults-title">{t('options_defaults')}</h2>
+        <DisplayName value={preferences.displayName ?? ''} onSave={(displayName) => void save({ displayName })} />
+        <fieldset className="pz-fieldset">
+          <legend>{t('options_default_color')}</legend>
+          <div className="pz-row" role="radiogroup" aria-label={t('options_default_color')}>
+            {COLORS.map((color: Color) => (
+              <label key={color} className="pz-swatch-label">
+                <input
+                  type="radio"
+                  name="defaultColor"
+                  value={color}
+                  checked={preferences.defaultColor === color}
+                  onChange={() => void save({ defaultColor: color })}
+                />
+                <span className="pz-swatch" style={{ background: HIGHLIGHT_SWATCHES[color] }} aria-hidden="true" />
+                {t(`color_${color}`)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <label className="pz-inline-label">
+          {t('options_default_visibility')}
+          <select
+            name="defaultVisibility"
+            value={preferences.defaultVisibility}
+            onChange={(e) => void save({ defaultVisibility: e.target.value as Visibility })}
+          >
+            {VISIBILITIES.map((v) => (
+              <option key={v} value={v}>
+                {t(`visibility_${v}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {!settings.team && <p className="pz-muted pz-small">{t('options_private_until_team')}</p>}
+      </section>
+
+      <section aria-labelledby="language-title" className="pz-card-section">
+        <h2 id="language-title">{t('options_language')}</h2>
+        <select
+          name="language"
+          aria-labelledby="language-title"
+          value={preferences.language}
+          onChange={(e) => void save({ language: e.target.value as Language })}
+        >
+          {LANGUAGES.map((language) => (
+            <option key={language} value={language}>
+              {t(`language_${language}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+      </section>
+
+      <Shortcuts />
+      <Sites preferences={preferences} onChange={(disabledSites) => void save({ disabledSites })} />
+
+      <div className="pz-status-line" aria-live="polite">
+        {saveError ? (
+          <span className="pz-error" role="alert">
+            {saveError}
+          </span>
+        ) : (
+          saved && <span className="pz-success">{saved}</span>
+        )}
+      </div>
     </main>
+  );
+}
+
+function DisplayName({ value, onSave }: { value: string; onSave: (name: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <form
+      className="pz-inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (draft.trim()) onSave(draft.trim());
+      }}
+    >
+      <label className="pz-inline-label">
+        {t('options_display_name')}
+        <input name="preferredName" value={draft} maxLength={100} onChange={(e) => setDraft(e.target.value)} />
+      </label>
+      <button type="submit" disabled={!draft.trim() || draft.trim() === value}>
+        {t('save')}
+      </button>
+    </form>
   );
 }

@@ -1,73 +1,124 @@
-/** The side panel: this page's annotations grouped by clause, and the way out to a briefing. */
+/**
+ * The side panel: a header (sync status, team, account), "this page" (the page's annotations) and the team
+ * library, and the way out to a briefing. It reads the store directly (Dexie liveQuery) and writes through
+ * the background.
+ */
 import { useEffect, useState } from 'react';
-import type { Annotation } from '../../../shared/model/annotation.ts';
+import { browser } from 'wxt/browser';
+import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { PizhuDatabase } from '../../lib/store/db.ts';
 import { useLiveQuery } from '../../lib/store/live.ts';
-import { targetPage, type TargetPage } from '../../lib/target-page.ts';
+import { onTargetChange, targetPage, type TargetPage } from '../../lib/target-page.ts';
+import { AuthorBadge } from '../common/Author.tsx';
+import { SyncBadge } from '../common/SyncBadge.tsx';
+import { useSettings } from '../common/useSettings.ts';
 import { ExportButton } from './ExportButton.tsx';
+import { PageAnnotations } from './PageAnnotations.tsx';
+import { TeamLibrary } from './TeamLibrary.tsx';
+import { usePageReport } from './usePageReport.ts';
 
-const db = new PizhuDatabase();
+type Tab = 'page' | 'library';
 
-function groupByClause(annotations: Annotation[]): [string, Annotation[]][] {
-  const groups = new Map<string, Annotation[]>();
-  for (const annotation of annotations) {
-    const label = annotation.clausePath.join('');
-    groups.set(label, [...(groups.get(label) ?? []), annotation]);
-  }
-  return [...groups];
-}
-
-export function SidePanelApp() {
+export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
+  const { settings } = useSettings(2_000);
   const [page, setPage] = useState<TargetPage | null | undefined>(undefined);
-  useEffect(() => void targetPage().then(setPage), []);
+  const [tab, setTab] = useState<Tab>('page');
+
+  useEffect(() => {
+    const load = () => void targetPage().then(setPage);
+    load();
+    return onTargetChange(load);
+  }, []);
+
   const annotations = useLiveQuery(
-    async () =>
-      page
-        ? (await db.annotations.where('documentKey').equals(page.documentKey).toArray()).filter((a) => !a.deleted)
-        : [],
+    async () => (page ? (await db.annotations.where('documentKey').equals(page.documentKey).toArray()).filter((a) => !a.deleted) : []),
     [page?.documentKey],
     [] as Annotation[],
   );
   const document = useLiveQuery(
     async () => (page ? ((await db.documents.get(page.documentKey)) ?? null) : null),
     [page?.documentKey],
-    null,
+    null as DocumentInfo | null,
   );
+  const everything = useLiveQuery(
+    async () => (tab === 'library' ? (await db.annotations.toArray()).filter((a) => !a.deleted) : []),
+    [tab],
+    [] as Annotation[],
+  );
+  const documents = useLiveQuery(async () => (tab === 'library' ? db.documents.toArray() : []), [tab], [] as DocumentInfo[]);
+  const report = usePageReport(page, annotations);
 
   return (
-    <div>
+    <div className="pz-panel">
       <header className="pz-header">
+        <img src="/icon/32.png" alt="" width={20} height={20} />
         <strong>{t('extName')}</strong>
+        <SyncBadge status={settings?.status} />
         <span className="pz-spacer" />
-        {page && <ExportButton annotations={annotations} document={document} />}
-      </header>
-      <main className="pz-page">
-        {page === null && <p className="pz-muted">{t('panel_no_page')}</p>}
-        {page && (
-          <>
-            <h1>{document?.title ?? page.url}</h1>
-            {annotations.length === 0 && <p className="pz-muted">{t('panel_empty')}</p>}
-            {groupByClause(annotations).map(([label, items]) => (
-              <section key={label} className="pz-clause-group">
-                <div className="pz-clause-label">{label || t('clause_none')}</div>
-                {items.map((annotation) => (
-                  <article key={annotation.id} className="pz-item" data-annotation-id={annotation.id}>
-                    <blockquote>{annotation.quote}</blockquote>
-                    {annotation.tags.map((tag) => (
-                      <span key={tag} className="pz-chip">
-                        {tag}
-                      </span>
-                    ))}
-                    {annotation.note && <p>{annotation.note}</p>}
-                    <div className="pz-muted">{annotation.author.name}</div>
-                  </article>
-                ))}
-              </section>
-            ))}
-          </>
+        {settings?.team ? (
+          <span className="pz-account" title={`${settings.team.teamName} · ${settings.team.displayName}`} data-testid="account">
+            <span className="pz-team-name">{settings.team.teamName}</span>
+            <AuthorBadge id={settings.team.memberId} name={settings.team.displayName} size={22} />
+          </span>
+        ) : (
+          settings && (
+            <button type="button" className="pz-link" onClick={() => void browser.runtime.openOptionsPage()}>
+              {t('panel_join_team')}
+            </button>
+          )
         )}
+      </header>
+
+      <nav className="pz-tabs" role="tablist" aria-label={t('panel_views')}>
+        <TabButton id="page" current={tab} onSelect={setTab} label={t('panel_tab_page')} />
+        <TabButton id="library" current={tab} onSelect={setTab} label={t('panel_tab_library')} />
+        <span className="pz-spacer" />
+        {tab === 'page' && page && <ExportButton annotations={annotations} document={document} />}
+      </nav>
+
+      <main className="pz-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'page' &&
+          (page === undefined ? (
+            <p className="pz-muted">{t('loading')}</p>
+          ) : page === null ? (
+            <div className="pz-empty" data-testid="no-page">
+              <p>{t('panel_no_page')}</p>
+            </div>
+          ) : (
+            <PageAnnotations page={page} document={document} annotations={annotations} report={report} />
+          ))}
+        {tab === 'library' && <TeamLibrary annotations={everything} documents={documents} />}
       </main>
     </div>
   );
+}
+
+function TabButton({ id, current, onSelect, label }: { id: Tab; current: Tab; onSelect: (tab: Tab) => void; label: string }) {
+  return (
+    <button
+      type="button"
+      role="tab"
+      id={`tab-${id}`}
+      aria-selected={current === id}
+      aria-controls={`panel-${id}`}
+      tabIndex={current === id ? 0 : -1}
+      className={`pz-tab${current === id ? ' pz-active' : ''}`}
+      onClick={() => onSelect(id)}
+      onKeyDown={(e) => {
+        if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+          const next: Tab = id === 'page' ? 'library' : 'page';
+          onSelect(next);
+          (e.currentTarget.parentElement?.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus();
+        }
+      }}
+    >
+      {label}
+    </button>
+  );
+}
+
+let sharedDb: PizhuDatabase | null = null;
+function defaultDb(): PizhuDatabase {
+  return (sharedDb ??= new PizhuDatabase());
 }

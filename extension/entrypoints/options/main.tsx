@@ -1,4 +1,4 @@
-import { createRoot } from 'react-dom/client';
 import { OptionsApp } from '../../components/options/OptionsApp.tsx';
+import { renderExtensionPage } from '../../components/common/bootstrap.tsx';
 
-createRoot(document.getElementById('root')!).render(<OptionsApp />);
+void renderExtensionPage(<OptionsApp />);

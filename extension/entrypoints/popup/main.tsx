@@ -1,15 +1,4 @@
-import { createRoot } from 'react-dom/client';
-import { browser } from 'wxt/browser';
-import { t } from '../../lib/i18n.ts';
+import { PopupApp } from '../../components/popup/PopupApp.tsx';
+import { renderExtensionPage } from '../../components/common/bootstrap.tsx';
 
-function Popup() {
-  return (
-    <main className="pz-page">
-      <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-        {t('options_title')}
-      </button>
-    </main>
-  );
-}
-
-createRoot(document.getElementById('root')!).render(<Popup />);
+void renderExtensionPage(<PopupApp />);

@@ -1,4 +1,4 @@
-import { createRoot } from 'react-dom/client';
 import { SidePanelApp } from '../../components/panel/SidePanelApp.tsx';
+import { renderExtensionPage } from '../../components/common/bootstrap.tsx';
 
-createRoot(document.getElementById('root')!).render(<SidePanelApp />);
+void renderExtensionPage(<SidePanelApp />);

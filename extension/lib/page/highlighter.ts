@@ -1,9 +1,12 @@
 /**
  * Draws highlights with the CSS Custom Highlight API: one Highlight per style and document, so the page's own
- * DOM is never touched. Styles go in through a constructed stylesheet (adoptedStyleSheets), not a <style> node.
+ * DOM is never touched. Styles: a background per colour; an underline per colleague (authors are told apart
+ * by the colour of the underline); a focus mark for the highlight whose card is open; a flash; a clause hover.
+ * Styles go in through a constructed stylesheet (adoptedStyleSheets), not a <style> node.
  * The API has no events, so clicks are hit-tested against the ranges' client rectangles.
  */
 import { COLORS, type Color } from '../../../shared/model/annotation.ts';
+import { AUTHOR_COLORS } from '../author-colors.ts';
 
 export const HIGHLIGHT_COLORS: Record<Color, string> = {
   yellow: 'rgba(255, 214, 10, 0.45)',
@@ -13,22 +16,40 @@ export const HIGHLIGHT_COLORS: Record<Color, string> = {
   purple: 'rgba(175, 82, 222, 0.3)',
 };
 
+/** Underline colours for colleagues (same palette as their initials badges in the UI). */
+const PEER_UNDERLINES = AUTHOR_COLORS;
+
 const FLASH = 'pizhu-flash';
 const HOVER = 'pizhu-hover';
+const FOCUS = 'pizhu-focus';
+const peerName = (slot: number) => `pizhu-peer-${slot}`;
 
-export type PaintedHighlight = { id: string; range: Range; color: Color };
+export type PaintedHighlight = {
+  id: string;
+  range: Range;
+  color: Color;
+  /** Colleague underline slot (index into PEER_UNDERLINES), or null for the user's own. */
+  peer: number | null;
+};
 
 function styleSheetText(): string {
   const rules = COLORS.map(
     (color) => `::highlight(pizhu-${color}) { background-color: ${HIGHLIGHT_COLORS[color]}; color: inherit; }`,
   );
+  PEER_UNDERLINES.forEach((color, slot) =>
+    rules.push(
+      `::highlight(${peerName(slot)}) { text-decoration: underline 2px ${color}; text-decoration-skip-ink: none; text-underline-offset: 3px; }`,
+    ),
+  );
+  rules.push(`::highlight(${FOCUS}) { text-decoration: underline 3px #1f2328; text-underline-offset: 3px; }`);
   rules.push(`::highlight(${FLASH}) { background-color: rgba(255, 120, 0, 0.75); }`);
-  rules.push(`::highlight(${HOVER}) { background-color: rgba(120, 120, 120, 0.14); }`);
+  rules.push(`::highlight(${HOVER}) { background-color: rgba(31, 111, 235, 0.12); }`);
   return rules.join('\n');
 }
 
-type HighlightRegistry = { set(name: string, value: unknown): void; delete(name: string): void };
-type HighlightConstructor = new (...ranges: Range[]) => { add(range: Range): void; priority: number };
+type HighlightObject = { add(range: Range): void; delete(range: Range): boolean; priority: number; readonly size: number };
+type HighlightRegistry = { set(name: string, value: unknown): void; get(name: string): unknown; delete(name: string): void };
+type HighlightConstructor = new (...ranges: Range[]) => HighlightObject;
 
 function registryOf(doc: Document): { registry: HighlightRegistry; Highlight: HighlightConstructor } | null {
   const view = doc.defaultView as unknown as { Highlight?: HighlightConstructor; CSS?: { highlights?: HighlightRegistry } } | null;
@@ -41,64 +62,94 @@ export function highlightsSupported(doc: Document = document): boolean {
   return registryOf(doc) !== null;
 }
 
+function ownerOf(range: Range): Document | null {
+  return range.startContainer.ownerDocument;
+}
+
 export class Highlighter {
   private painted: PaintedHighlight[] = [];
+  private readonly byId = new Map<string, PaintedHighlight>();
   private readonly styledDocuments = new WeakSet<Document>();
   private readonly touchedDocuments = new Set<Document>();
   private flashTimer: ReturnType<typeof setTimeout> | null = null;
 
-  /** Replaces every painted highlight. Ranges may live in several documents (a body inside an iframe). */
-  paint(highlights: PaintedHighlight[]): void {
-    this.painted = highlights;
-    const byDocument = new Map<Document, Map<Color, Range[]>>();
-    for (const doc of this.touchedDocuments) byDocument.set(doc, new Map());
-    for (const highlight of highlights) {
-      const doc = highlight.range.startContainer.ownerDocument;
-      if (!doc) continue;
-      let byColor = byDocument.get(doc);
-      if (!byColor) byDocument.set(doc, (byColor = new Map()));
-      let ranges = byColor.get(highlight.color);
-      if (!ranges) byColor.set(highlight.color, (ranges = []));
-      ranges.push(highlight.range);
-    }
-    for (const [doc, byColor] of byDocument) {
+  /** Removes every painted highlight (not the hover or flash). */
+  reset(): void {
+    this.painted = [];
+    this.byId.clear();
+    for (const doc of this.touchedDocuments) {
       const api = registryOf(doc);
       if (!api) continue;
-      this.ensureStyles(doc);
-      this.touchedDocuments.add(doc);
-      for (const color of COLORS) {
-        const ranges = byColor.get(color);
-        if (ranges?.length) api.registry.set(`pizhu-${color}`, new api.Highlight(...ranges));
-        else api.registry.delete(`pizhu-${color}`);
-      }
+      for (const color of COLORS) api.registry.delete(`pizhu-${color}`);
+      PEER_UNDERLINES.forEach((_, slot) => api.registry.delete(peerName(slot)));
+      api.registry.delete(FOCUS);
     }
   }
 
-  /** Ids of the highlights under a point given in the coordinates of `doc`'s viewport, topmost last. */
+  /** Replaces every painted highlight. */
+  paint(highlights: PaintedHighlight[]): void {
+    this.reset();
+    this.append(highlights);
+  }
+
+  /** Adds highlights to those painted (painting a long page happens in chunks). */
+  append(highlights: PaintedHighlight[]): void {
+    for (const highlight of highlights) {
+      const doc = ownerOf(highlight.range);
+      const api = doc && registryOf(doc);
+      if (!doc || !api) continue;
+      this.ensureStyles(doc);
+      this.touchedDocuments.add(doc);
+      this.painted.push(highlight);
+      this.byId.set(highlight.id, highlight);
+      this.highlightIn(api, `pizhu-${highlight.color}`, 0).add(highlight.range);
+      if (highlight.peer !== null) this.highlightIn(api, peerName(highlight.peer % PEER_UNDERLINES.length), 1).add(highlight.range);
+    }
+  }
+
+  get count(): number {
+    return this.painted.length;
+  }
+
+  /** Ids of the highlights under a point given in the coordinates of `doc`'s viewport, topmost (shortest) last. */
   hitTest(doc: Document, x: number, y: number): string[] {
-    const hits: string[] = [];
+    const hits: { id: string; length: number }[] = [];
     for (const highlight of this.painted) {
-      if (highlight.range.startContainer.ownerDocument !== doc) continue;
+      if (ownerOf(highlight.range) !== doc) continue;
       for (const rect of highlight.range.getClientRects()) {
         if (x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom) {
-          hits.push(highlight.id);
+          hits.push({ id: highlight.id, length: highlight.range.toString().length });
           break;
         }
       }
     }
-    return hits;
+    // A short highlight inside a longer one is the one the user aimed at.
+    return hits.sort((a, b) => b.length - a.length).map((h) => h.id);
   }
 
   rangeOf(id: string): Range | undefined {
-    return this.painted.find((h) => h.id === id)?.range;
+    return this.byId.get(id)?.range;
+  }
+
+  /** Marks the highlight whose card is open (null clears it). */
+  focus(id: string | null): void {
+    for (const doc of this.touchedDocuments) registryOf(doc)?.registry.delete(FOCUS);
+    const range = id ? this.rangeOf(id) : undefined;
+    const doc = range && ownerOf(range);
+    const api = doc && registryOf(doc);
+    if (!range || !api) return;
+    const focus = new api.Highlight(range);
+    focus.priority = 3;
+    api.registry.set(FOCUS, focus);
   }
 
   /** Briefly emphasises one highlight (after "scroll to" from the side panel or a deep link). */
   flash(id: string, durationMs = 1_600): void {
     const range = this.rangeOf(id);
-    const api = range?.startContainer.ownerDocument && registryOf(range.startContainer.ownerDocument);
-    if (!range || !api) return;
-    this.ensureStyles(range.startContainer.ownerDocument!);
+    const doc = range && ownerOf(range);
+    const api = doc && registryOf(doc);
+    if (!range || !doc || !api) return;
+    this.ensureStyles(doc);
     const flash = new api.Highlight(range);
     flash.priority = 2;
     api.registry.set(FLASH, flash);
@@ -109,10 +160,9 @@ export class Highlighter {
   /** Shades a clause under the pointer in clause mode; null clears it. */
   hover(range: Range | null): void {
     for (const doc of this.touchedDocuments) registryOf(doc)?.registry.delete(HOVER);
-    if (!range?.startContainer.ownerDocument) return;
-    const doc = range.startContainer.ownerDocument;
-    const api = registryOf(doc);
-    if (!api) return;
+    const doc = range && ownerOf(range);
+    const api = doc && registryOf(doc);
+    if (!range || !doc || !api) return;
     this.ensureStyles(doc);
     this.touchedDocuments.add(doc);
     const hover = new api.Highlight(range);
@@ -121,8 +171,19 @@ export class Highlighter {
   }
 
   clear(): void {
-    this.paint([]);
+    this.reset();
     this.hover(null);
+    for (const doc of this.touchedDocuments) registryOf(doc)?.registry.delete(FLASH);
+  }
+
+  private highlightIn(api: { registry: HighlightRegistry; Highlight: HighlightConstructor }, name: string, priority: number): HighlightObject {
+    let highlight = api.registry.get(name) as HighlightObject | undefined;
+    if (!highlight) {
+      highlight = new api.Highlight();
+      highlight.priority = priority;
+      api.registry.set(name, highlight);
+    }
+    return highlight;
   }
 
   private ensureStyles(doc: Document): void {

@@ -1,0 +1,14 @@
+/** Sync state as a coloured dot and a word, for the side panel and popup headers. */
+import type { SyncStatus } from '../../lib/messages.ts';
+import { syncStateLabel } from '../../lib/i18n.ts';
+
+export function SyncBadge({ status }: { status: SyncStatus | undefined }) {
+  const state = status?.state ?? 'offline';
+  const label = syncStateLabel(state);
+  return (
+    <span className={`pz-sync pz-sync-${state}`} title={status?.message ?? label} data-sync-state={state}>
+      <span className="pz-dot" aria-hidden="true" />
+      {label}
+    </span>
+  );
+}

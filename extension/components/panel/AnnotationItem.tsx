@@ -1,0 +1,56 @@
+/** One highlight in the side panel: colour, quote, tags, note, replies, author and time. Click to go to it. */
+import type { Annotation } from '../../../shared/model/annotation.ts';
+import { currentLanguage, t } from '../../lib/i18n.ts';
+import { AuthorBadge, relativeTime } from '../common/Author.tsx';
+import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
+
+export function AnnotationItem({
+  annotation,
+  replies = [],
+  onOpen,
+  children,
+}: {
+  annotation: Annotation;
+  replies?: Annotation[];
+  onOpen?: (annotation: Annotation) => void;
+  children?: React.ReactNode;
+}) {
+  const language = currentLanguage() === 'en' ? 'en' : 'zh-CN';
+  const open = () => onOpen?.(annotation);
+  return (
+    <article
+      className="pz-item"
+      data-annotation-id={annotation.id}
+      style={{ borderLeftColor: HIGHLIGHT_SWATCHES[annotation.color] }}
+      aria-label={t('panel_item_label', [annotation.author.name, annotation.quote.slice(0, 40)])}
+    >
+      <button type="button" className="pz-item-open" onClick={open} disabled={!onOpen} title={t('panel_go_to')}>
+        <blockquote>{annotation.quote}</blockquote>
+      </button>
+      {annotation.tags.length > 0 && (
+        <div className="pz-tags-line">
+          {annotation.tags.map((tag) => (
+            <span key={tag} className="pz-chip">
+              {tag}
+            </span>
+          ))}
+        </div>
+      )}
+      {annotation.note && <p className="pz-note-text">{annotation.note}</p>}
+      {replies.map((reply) => (
+        <div key={reply.id} className="pz-reply" data-reply-id={reply.id}>
+          <AuthorBadge id={reply.author.id} name={reply.author.name} size={16} />
+          <strong>{reply.author.name}</strong> {reply.note}
+        </div>
+      ))}
+      <div className="pz-item-meta">
+        <AuthorBadge id={annotation.author.id} name={annotation.author.name} size={18} />
+        <span>{annotation.author.name}</span>
+        <span aria-hidden="true">·</span>
+        <time dateTime={new Date(annotation.createdAt).toISOString()}>{relativeTime(annotation.createdAt, language)}</time>
+        {annotation.visibility === 'private' && <span className="pz-private">{t('visibility_private')}</span>}
+      </div>
+      {children}
+    </article>
+  );
+}

@@ -1,0 +1,95 @@
+/** Filters for the page's annotations: text search, tag, author, colour and visibility. */
+import { COLORS, VISIBILITIES, type Color, type Visibility } from '../../../shared/model/annotation.ts';
+import { t } from '../../lib/i18n.ts';
+import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
+import { isFiltering, NO_FILTERS, type Filters } from './filtering.ts';
+
+export function FilterBar({
+  filters,
+  onChange,
+  tags,
+  authors,
+}: {
+  filters: Filters;
+  onChange: (filters: Filters) => void;
+  tags: [string, number][];
+  authors: { id: string; name: string }[];
+}) {
+  const toggleColor = (color: Color) =>
+    onChange({
+      ...filters,
+      colors: filters.colors.includes(color) ? filters.colors.filter((c) => c !== color) : [...filters.colors, color],
+    });
+  return (
+    <div className="pz-filters" role="search" aria-label={t('panel_filters')}>
+      <input
+        type="search"
+        className="pz-search"
+        aria-label={t('panel_search')}
+        placeholder={t('panel_search')}
+        value={filters.text}
+        onChange={(e) => onChange({ ...filters, text: e.target.value })}
+      />
+      <div className="pz-row">
+        <select
+          aria-label={t('panel_filter_tag')}
+          name="filterTag"
+          value={filters.tag ?? ''}
+          onChange={(e) => onChange({ ...filters, tag: e.target.value || null })}
+        >
+          <option value="">{t('panel_all_tags')}</option>
+          {tags.map(([tag, count]) => (
+            <option key={tag} value={tag}>
+              {tag} ({count})
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label={t('panel_filter_author')}
+          name="filterAuthor"
+          value={filters.author ?? ''}
+          onChange={(e) => onChange({ ...filters, author: e.target.value || null })}
+        >
+          <option value="">{t('panel_all_authors')}</option>
+          {authors.map((author) => (
+            <option key={author.id} value={author.id}>
+              {author.name}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label={t('visibility_label')}
+          name="filterVisibility"
+          value={filters.visibility ?? ''}
+          onChange={(e) => onChange({ ...filters, visibility: (e.target.value || null) as Visibility | null })}
+        >
+          <option value="">{t('panel_all_visibility')}</option>
+          {VISIBILITIES.map((v) => (
+            <option key={v} value={v}>
+              {t(`visibility_${v}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="pz-row" role="group" aria-label={t('panel_filter_color')}>
+        {COLORS.map((color) => (
+          <button
+            key={color}
+            type="button"
+            className={`pz-swatch${filters.colors.includes(color) ? ' pz-active' : ''}`}
+            style={{ background: HIGHLIGHT_SWATCHES[color] }}
+            aria-label={t(`color_${color}`)}
+            aria-pressed={filters.colors.includes(color)}
+            data-color={color}
+            onClick={() => toggleColor(color)}
+          />
+        ))}
+        {isFiltering(filters) && (
+          <button type="button" className="pz-link" onClick={() => onChange(NO_FILTERS)}>
+            {t('panel_clear_filters')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+/** The team's tags with counts: open one to see its clauses, rename one, or merge several into one. */
+import { useState } from 'react';
+import { normaliseTag } from '../../../shared/model/tags.ts';
+import { ask } from '../../lib/ask.ts';
+import { t } from '../../lib/i18n.ts';
+
+type TagRow = { tag: string; count: number; documents: number };
+
+export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (tag: string) => void }) {
+  const [selected, setSelected] = useState<string[]>([]);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [draft, setDraft] = useState('');
+  const [mergeInto, setMergeInto] = useState('');
+  const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
+
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setMessage(null);
+    try {
+      await action();
+      setMessage({ kind: 'info', text: done });
+      setSelected([]);
+      setRenaming(null);
+      setMergeInto('');
+    } catch (e) {
+      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  const rename = (from: string) => {
+    const to = normaliseTag(draft);
+    if (!to || to === from) return setRenaming(null);
+    void run(() => ask({ type: 'tags.rename', from, to }), t('tags_renamed', [from, to]));
+  };
+
+  const merge = () => {
+    const to = normaliseTag(mergeInto);
+    if (!to || selected.length < 2) return;
+    void run(() => ask({ type: 'tags.merge', from: selected, to }), t('tags_merged', [String(selected.length), to]));
+  };
+
+  return (
+    <div className="pz-tag-manager">
+      <ul className="pz-tag-list">
+        {tags.map(({ tag, count, documents }) => (
+          <li key={tag} data-tag={tag}>
+            <input
+              type="checkbox"
+              aria-label={t('tags_select', tag)}
+              checked={selected.includes(tag)}
+              onChange={(e) => setSelected(e.target.checked ? [...selected, tag] : selected.filter((x) => x !== tag))}
+            />
+            {renaming === tag ? (
+              <form
+                className="pz-inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  rename(tag);
+                }}
+              >
+                <input
+                  autoFocus
+                  aria-label={t('tags_new_name', tag)}
+                  value={draft}
+                  onChange={(e) => setDraft(e.target.value)}
+                  onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)}
+                />
+                <button type="submit">{t('save')}</button>
+                <button type="button" onClick={() => setRenaming(null)}>
+                  {t('cancel')}
+                </button>
+              </form>
+            ) : (
+              <>
+                <button type="button" className="pz-tag-open" onClick={() => onOpenTag(tag)}>
+                  <span className="pz-chip">{tag}</span>
+                  <span className="pz-muted pz-small">{t('tags_count', [String(count), String(documents)])}</span>
+                </button>
+                <button
+                  type="button"
+                  className="pz-link"
+                  onClick={() => {
+                    setRenaming(tag);
+                    setDraft(tag);
+                  }}
+                >
+                  {t('tags_rename')}
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {selected.length >= 2 && (
+        <form
+          className="pz-merge"
+          onSubmit={(e) => {
+            e.preventDefault();
+            merge();
+          }}
+        >
+          <label>
+            {t('tags_merge_into', String(selected.length))}
+            <input name="mergeInto" value={mergeInto} onChange={(e) => setMergeInto(e.target.value)} placeholder={selected[0]} />
+          </label>
+          <button type="submit" className="pz-primary" disabled={!normaliseTag(mergeInto)}>
+            {t('tags_merge')}
+          </button>
+        </form>
+      )}
+      {message && (
+        <p className={message.kind === 'error' ? 'pz-error' : 'pz-success'} role={message.kind === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}

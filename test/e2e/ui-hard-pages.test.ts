@@ -1,0 +1,162 @@
+/**
+ * Hard pages from the corpus: the body built by script after load, the body inside an iframe, and the long
+ * page (about 105,000 characters) with 1,000 highlights painted in slices. Also: an English notice.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentKeyFor, canonicalUrl } from '../../shared/model/canonical-url.ts';
+import { artifactPath, launchProfile, ROOT, type Profile } from './harness.ts';
+import {
+  askBackground,
+  dragSelectIn,
+  highlightPoint,
+  highlightTextsIn,
+  blockingIn,
+  installBlockingRecorder,
+  openWithPizhu,
+  PAGES,
+  setPreferences,
+  startStaticServer,
+  storedRows,
+  waitForPainted,
+  type StaticServer,
+} from './ui-support.ts';
+
+type Row = { quote: string; clausePath: string[]; tags: string[] };
+
+describe('hard pages', () => {
+  let server: StaticServer;
+  let profile: Profile;
+
+  beforeAll(async () => {
+    server = await startStaticServer();
+    profile = await launchProfile('ui-hard');
+    await setPreferences(profile, { language: 'zh_CN' });
+  });
+
+  afterAll(async () => {
+    await profile?.close();
+    await server?.close();
+  });
+
+  it('the body built by script 300 ms after load: highlight, reload, painted again once the body exists', async () => {
+    const url = `${server.url}/${PAGES.scriptBuilt}`;
+    const page = await openWithPizhu(profile, url);
+    await page.waitForSelector('#UCAP-CONTENT');
+    await dragSelectIn(page, page.mainFrame(), '确保粮食市场供应');
+    await page.locator('pizhu-ui .pz-toolbar').waitFor();
+    expect(await page.locator('pizhu-ui [data-testid="selection-clause"]').textContent()).toBe('11.1');
+    await page.locator('pizhu-ui .pz-toolbar .pz-tags').fill('粮食安全');
+    await page.locator('pizhu-ui .pz-toolbar .pz-tags').press('Enter');
+    await page.locator('pizhu-ui .pz-toolbar .pz-primary').click();
+    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow']).toEqual(['确保粮食市场供应']);
+
+    await page.reload();
+    await page.waitForSelector('pizhu-ui', { state: 'attached' });
+    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow'], { timeout: 10_000 }).toEqual(['确保粮食市场供应']);
+    const row = (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '确保粮食市场供应')!;
+    expect(row.clausePath).toEqual(['1', '1.1']);
+    await page.screenshot({ path: artifactPath('ui-hard-script-built.png') });
+    await page.close();
+  });
+
+  it('the body inside an <iframe srcdoc>: select in the frame, toolbar in the top page, highlight in the frame, card on click', async () => {
+    const url = `${server.url}/${PAGES.iframe}`;
+    const page = await openWithPizhu(profile, url);
+    const frame = page.frames().find((f) => f !== page.mainFrame())!;
+    await frame.waitForSelector('#UCAP-CONTENT');
+    await dragSelectIn(page, frame, '坚持需求引领');
+    const toolbar = page.locator('pizhu-ui .pz-toolbar');
+    await toolbar.waitFor();
+    expect(await page.locator('pizhu-ui [data-testid="selection-clause"]').textContent()).toBe('一、（三）2.');
+    // The toolbar sits under the selection, in the top page's coordinates.
+    const frameBox = (await (await frame.frameElement()).boundingBox())!;
+    const toolbarBox = (await toolbar.boundingBox())!;
+    expect(toolbarBox.y).toBeGreaterThan(frameBox.y);
+    await page.locator('pizhu-ui .pz-swatch[data-color="pink"]').click();
+    await page.locator('pizhu-ui .pz-toolbar .pz-primary').click();
+    await expect.poll(async () => (await highlightTextsIn(frame, ['pizhu-pink']))['pizhu-pink']).toEqual(['坚持需求引领']);
+
+    const point = await highlightPoint(page, frame, 'pizhu-pink');
+    await page.mouse.click(point.x, point.y);
+    await page.locator('pizhu-ui .pz-card').waitFor();
+    expect(await page.locator('pizhu-ui .pz-card .pz-clause').textContent()).toBe('一、（三）2.');
+    await page.screenshot({ path: artifactPath('ui-hard-iframe.png') });
+    await page.close();
+  });
+
+  it('an English notice: the clause path of a selection in (a)', async () => {
+    const page = await openWithPizhu(profile, `${server.url}/${PAGES.english}`);
+    await waitForPainted(page, 0);
+    await dragSelectIn(page, page.mainFrame(), 'all navigable waters of the San Francisco Bay');
+    await page.locator('pizhu-ui .pz-toolbar').waitFor();
+    expect(await page.locator('pizhu-ui [data-testid="selection-clause"]').textContent()).toMatch(/\(a\)$/);
+    await page.close();
+  });
+
+  it('the long page: 1,000 highlights are painted in many slices, never all at once', async () => {
+    const url = `${server.url}/${PAGES.long}`;
+    const expected = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8')) as {
+      structure: { label: string; startsWith: string }[];
+    };
+    const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))].filter((q) => q.length >= 8).slice(0, 1_000);
+    expect(quotes).toHaveLength(1_000);
+    const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
+    const answers = await askBackground(
+      profile,
+      quotes.map((exact, i) => ({
+        type: 'annotation.create',
+        annotation: {
+          documentKey: info.key,
+          selectors: [{ type: 'TextQuoteSelector', exact }],
+          clausePath: [],
+          quote: exact,
+          tags: [i % 2 ? '程序' : '证据'],
+          color: (['yellow', 'green', 'blue', 'pink', 'purple'] as const)[i % 5],
+        },
+        document: info,
+      })),
+    );
+    expect(answers.filter((a) => !a.ok)).toEqual([]);
+
+    const page = await profile.context.newPage();
+    await installBlockingRecorder(page);
+    await page.goto(url);
+    await page.waitForSelector('pizhu-ui', { state: 'attached' });
+    await page.waitForFunction(
+      () => {
+        const host = document.querySelector('pizhu-ui');
+        return Number(host?.getAttribute('data-painted') ?? 0) + Number(host?.getAttribute('data-orphans') ?? 0) >= 1_000;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    const host = page.locator('pizhu-ui');
+    const painted = Number(await host.getAttribute('data-painted'));
+    const slices = Number(await host.getAttribute('data-paint-slices'));
+    const [from, to] = (await host.getAttribute('data-paint-window'))!.split('-').map(Number) as [number, number];
+    const blocking = await blockingIn(page, from, to);
+    const longestTask = Math.max(0, ...blocking.longTasks.map((task) => task.duration));
+    const longestGap = Math.max(0, ...blocking.gaps.map((gap) => gap.duration));
+    console.log(
+      `[long page] painted ${painted} highlights (+${await host.getAttribute('data-orphans')} not found) in ${slices} slices; ` +
+        `index ${await host.getAttribute('data-index-ms')} ms, longest slice ${await host.getAttribute('data-longest-slice-ms')} ms ` +
+        `(slowest single anchor ${await host.getAttribute('data-slowest-anchor-ms')} ms), ` +
+        `paint window ${(to - from).toFixed(0)} ms; during it: longest long task ${longestTask.toFixed(0)} ms ` +
+        `(${blocking.longTasks.length} long tasks), longest timer gap ${longestGap.toFixed(0)} ms`,
+    );
+    expect(painted).toBeGreaterThanOrEqual(950);
+    expect(slices).toBeGreaterThan(1);
+    // Every highlight is in one of the colour highlights of the page.
+    const counts = await page.evaluate(() =>
+      ['yellow', 'green', 'blue', 'pink', 'purple'].reduce(
+        (sum, color) => sum + ((CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get(`pizhu-${color}`)?.size ?? 0),
+        0,
+      ),
+    );
+    expect(counts).toBe(painted);
+    await page.screenshot({ path: artifactPath('ui-hard-long-page.png') });
+    await page.close();
+  });
+});

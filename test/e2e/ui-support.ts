@@ -1,0 +1,258 @@
+/**
+ * Helpers for the UI end-to-end tests: a static loopback server for the corpus pages (loopback is granted at
+ * install, so the content script runs there without a permission prompt), and page helpers that reach into the
+ * page's frames and Pizhu's shadow root.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { Frame, Page, Worker } from 'playwright-core';
+import { ROOT, type Profile } from './harness.ts';
+
+const CORPUS = join(ROOT, 'test/fixtures/corpus/pages');
+
+export const PAGES = {
+  reference: '01-suizhou-edu-2023.html',
+  scriptBuilt: '06-gov-grain-emergency-plan-2005.html',
+  long: '07-spp-criminal-procedure-rules-2019.html',
+  iframe: '08-gov-new-media-opinions-2018.html',
+  english: '12-us-uscg-safety-zone-2024.html',
+} as const;
+
+/** A page whose own CSS is as hostile as it gets: it must not change Pizhu's UI, nor Pizhu the page. */
+export const HOSTILE_CSS = `
+  * { color: red !important; font-size: 40px !important; font-family: "Comic Sans MS", cursive !important;
+      line-height: 3 !important; background: #0f0 !important; border: 3px dashed blue !important;
+      box-sizing: content-box !important; letter-spacing: 4px !important; }
+  pizhu-ui, pizhu-ui * { display: none !important; }
+  button, input, textarea { all: unset !important; }
+`;
+
+export type StaticServer = { url: string; close(): Promise<void>; requests: string[] };
+
+/**
+ * Serves the corpus pages at /<file>, and /hostile/<file> with HOSTILE_CSS appended to the page's <head>.
+ * Listens on 127.0.0.1 and a free port.
+ */
+export async function startStaticServer(): Promise<StaticServer> {
+  const requests: string[] = [];
+  const server: Server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+    requests.push(path);
+    const hostile = path.startsWith('/hostile/');
+    const file = path.replace(/^\/(hostile\/)?/, '');
+    if (!/^[\w.-]+\.html$/.test(file)) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    let html: string;
+    try {
+      html = readFileSync(join(CORPUS, file), 'utf8');
+    } catch {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    if (hostile) html = html.replace('</head>', `<style>${HOSTILE_CSS}</style></head>`);
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Opens a page and waits until Pizhu's UI is mounted and the first paint finished. */
+export async function openWithPizhu(profile: Profile, url: string): Promise<Page> {
+  const page = await profile.context.newPage();
+  await page.goto(url);
+  await page.waitForSelector('pizhu-ui', { state: 'attached', timeout: 15_000 });
+  return page;
+}
+
+/** Waits until the content script reports a finished paint with at least `count` highlights. */
+export async function waitForPainted(page: Page, count: number, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(
+    (count) => Number(document.querySelector('pizhu-ui')?.getAttribute('data-painted') ?? -1) >= count,
+    count,
+    { timeout: timeoutMs },
+  );
+}
+
+/** Every range of the named CSS highlights in a frame, as text. */
+export async function highlightTextsIn(frame: Frame | Page, names: string[]): Promise<Record<string, string[]>> {
+  return frame.evaluate((names) => {
+    const registry = (CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights;
+    return Object.fromEntries(names.map((name) => [name, [...(registry.get(name) ?? [])].map((r) => r.toString())]));
+  }, names);
+}
+
+/** Selects `text` in a frame (first occurrence in one text node) by dragging the mouse, as a user would. */
+export async function dragSelectIn(page: Page, frame: Frame, text: string, occurrence = 0): Promise<void> {
+  const box = await frame.evaluate(
+    ({ text, occurrence }) => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let seen = 0;
+      let node: Node | null;
+      while ((node = walker.nextNode())) {
+        const at = node.textContent!.indexOf(text);
+        if (at < 0) continue;
+        if (seen++ < occurrence) continue;
+        (node.parentElement as HTMLElement).scrollIntoView({ block: 'center' });
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        const first = range.getBoundingClientRect();
+        range.setStart(node, at + text.length - 1);
+        range.setEnd(node, at + text.length);
+        const last = range.getBoundingClientRect();
+        return { x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2 };
+      }
+      throw new Error(`"${text}" not found in one text node`);
+    },
+    { text, occurrence },
+  );
+  const offset = await frameOffset(frame);
+  await page.mouse.move(box.x1 + offset.x, box.y1 + offset.y);
+  await page.mouse.down();
+  await page.mouse.move((box.x1 + box.x2) / 2 + offset.x, box.y2 + offset.y, { steps: 5 });
+  await page.mouse.move(box.x2 + offset.x, box.y2 + offset.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Where a frame's viewport sits in the top page's viewport. */
+export async function frameOffset(frame: Frame): Promise<{ x: number; y: number }> {
+  const element = await frame.frameElement().catch(() => null);
+  if (!element) return { x: 0, y: 0 };
+  const box = await element.boundingBox();
+  const border = await element.evaluate((el) => ({ x: (el as Element).clientLeft, y: (el as Element).clientTop }));
+  return { x: (box?.x ?? 0) + border.x, y: (box?.y ?? 0) + border.y };
+}
+
+/** The centre of the first rectangle of the first range of a named highlight, in top-page coordinates. */
+export async function highlightPoint(page: Page, frame: Frame, name: string, index = 0): Promise<{ x: number; y: number }> {
+  const point = await frame.evaluate(
+    ({ name, index }) => {
+      const ranges = [...((CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get(name) ?? [])];
+      const range = ranges[index];
+      if (!range) throw new Error(`no range ${index} in highlight ${name}`);
+      (range.startContainer.parentElement as HTMLElement).scrollIntoView({ block: 'center' });
+      const rect = range.getClientRects()[0]!;
+      return { x: rect.left + Math.min(8, rect.width / 2), y: rect.top + rect.height / 2 };
+    },
+    { name, index },
+  );
+  const offset = await frameOffset(frame);
+  return { x: point.x + offset.x, y: point.y + offset.y };
+}
+
+/** The page's own markup: the body's HTML without Pizhu's UI host (which is all Pizhu adds to a page). */
+export async function pageMarkup(frame: Frame | Page): Promise<string> {
+  return frame.evaluate(() => {
+    const clone = document.body.cloneNode(true) as HTMLElement;
+    clone.querySelectorAll('pizhu-ui').forEach((host) => host.remove());
+    return clone.innerHTML;
+  });
+}
+
+/** Rows of the extension's IndexedDB, read from an extension page. */
+export async function storedRows<T>(profile: Profile, store: string): Promise<T[]> {
+  const page = await profile.context.newPage();
+  await page.goto(`chrome-extension://${profile.extensionId}/options.html`);
+  const rows = await page.evaluate(
+    (store) =>
+      new Promise<unknown[]>((done, fail) => {
+        const open = indexedDB.open('pizhu');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction(store).objectStore(store).getAll();
+          request.onsuccess = () => done(request.result);
+          request.onerror = () => fail(request.error);
+        };
+      }),
+    store,
+  );
+  await page.close();
+  return rows as T[];
+}
+
+/** Sends a message to a tab's content script from the background, as the extension's own parts do. */
+export async function tellTab(worker: Worker, pageUrl: string, message: unknown): Promise<unknown> {
+  return worker.evaluate(
+    async ({ pageUrl, message }) => {
+      type Chrome = {
+        tabs: { query(q: object): Promise<{ id: number; url?: string }[]>; sendMessage(id: number, m: unknown): Promise<unknown> };
+      };
+      const api = (globalThis as unknown as { chrome: Chrome }).chrome;
+      const tabs = await api.tabs.query({});
+      const tab = tabs.find((t) => t.url?.split('#')[0] === pageUrl.split('#')[0]);
+      if (!tab) throw new Error(`no tab for ${pageUrl}`);
+      return api.tabs.sendMessage(tab.id, message);
+    },
+    { pageUrl, message },
+  );
+}
+
+/** The id of the tab showing a URL. */
+export async function tabIdOf(worker: Worker, pageUrl: string): Promise<number> {
+  return worker.evaluate(async (pageUrl) => {
+    type Chrome = { tabs: { query(q: object): Promise<{ id: number; url?: string }[]> } };
+    const api = (globalThis as unknown as { chrome: Chrome }).chrome;
+    const tab = (await api.tabs.query({})).find((t) => t.url?.split('#')[0] === pageUrl.split('#')[0]);
+    if (!tab) throw new Error(`no tab for ${pageUrl}`);
+    return tab.id;
+  }, pageUrl);
+}
+
+/** Sends requests to the background from an extension page, as the side panel or options do; returns the answers. */
+export async function askBackground(profile: Profile, requests: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: string }[]> {
+  const page = await profile.context.newPage();
+  await page.goto(`chrome-extension://${profile.extensionId}/options.html`);
+  const answers = await page.evaluate(async (requests) => {
+    type Chrome = { runtime: { sendMessage(m: unknown): Promise<{ ok: boolean; value?: unknown; error?: string }> } };
+    const api = (globalThis as unknown as { chrome: Chrome }).chrome;
+    const out = [];
+    for (const request of requests) out.push(await api.runtime.sendMessage(request));
+    return out;
+  }, requests);
+  await page.close();
+  return answers;
+}
+
+/** Sets preferences through the background (language, defaults, disabled sites). */
+export async function setPreferences(profile: Profile, patch: Record<string, unknown>): Promise<void> {
+  const [answer] = await askBackground(profile, [{ type: 'settings.update', patch }]);
+  if (!answer?.ok) throw new Error(`settings.update failed: ${answer?.error}`);
+}
+
+/**
+ * Records, in the page's own world, how long the page was blocked: long tasks (PerformanceObserver 'longtask')
+ * and the gaps between the beats of a 5 ms interval timer (a gap is time in which no page script could run).
+ */
+export async function installBlockingRecorder(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const record = { tasks: [] as { start: number; duration: number }[], gaps: [] as { start: number; duration: number }[] };
+    (window as unknown as { __blocking: typeof record }).__blocking = record;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (now - last > 50) record.gaps.push({ start: last, duration: now - last });
+      last = now;
+    }, 5);
+  });
+}
+
+export type Blocking = { start: number; duration: number };
+
+export async function blockingIn(page: Page, from: number, to: number): Promise<{ longTasks: Blocking[]; gaps: Blocking[] }> {
+  const record = await page.evaluate(
+    () => (window as unknown as { __blocking?: { tasks: Blocking[]; gaps: Blocking[] } }).__blocking ?? { tasks: [], gaps: [] },
+  );
+  const overlaps = (b: Blocking) => b.start < to && b.start + b.duration > from;
+  return { longTasks: record.tasks.filter(overlaps), gaps: record.gaps.filter(overlaps) };
+}
