@@ -115,6 +115,8 @@ export type PageReport = {
   anchors: Record<string, AnchorStatus>;
   /** Anchored annotation ids in document order. */
   order: string[];
+  /** The clause label path each anchored annotation sits in now (the page may have been renumbered). */
+  clausePaths: Record<string, string[]>;
   /** Whether the user has a non-empty selection in the page now (for re-attaching an orphan). */
   hasSelection: boolean;
 };
