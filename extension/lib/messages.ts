@@ -51,7 +51,19 @@ export const preferencesSchema = z.object({
   disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000).default([]),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
-const preferencesPatchSchema = preferencesSchema.partial();
+/**
+ * A change to some preferences. Not `preferencesSchema.partial()`: zod still applies the defaults of a partial
+ * schema, so a patch of one field would reset every other field to its default.
+ */
+const preferencesPatchSchema = z
+  .object({
+    displayName: preferencesSchema.shape.displayName,
+    defaultColor: z.enum(COLORS),
+    defaultVisibility: z.enum(VISIBILITIES),
+    language: z.enum(['auto', 'zh_CN', 'en']),
+    disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000),
+  })
+  .partial();
 
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),

@@ -36,6 +36,7 @@ export class PizhuService {
   private readonly pages = new Map<PagePort, string>();
   private readonly disconnectTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private status: SyncStatus = { state: 'not-joined' };
+  private preferencesWrite: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly db: PizhuDatabase) {
     this.rooms = new RoomRegistry(db, (change) => void this.onRoomChange(change));
@@ -86,10 +87,15 @@ export class PizhuService {
     return parsed.success ? parsed.data : preferencesSchema.parse({});
   }
 
-  async updatePreferences(patch: Partial<Preferences>): Promise<Preferences> {
-    const next = preferencesSchema.parse({ ...(await this.preferences()), ...patch });
-    await this.db.settings.put({ key: 'preferences', value: next });
-    return next;
+  /** Read-modify-write, one at a time: two quick changes (a colour, then a name) must not lose either. */
+  updatePreferences(patch: Partial<Preferences>): Promise<Preferences> {
+    const run = this.preferencesWrite.then(async () => {
+      const next = preferencesSchema.parse({ ...(await this.preferences()), ...patch });
+      await this.db.settings.put({ key: 'preferences', value: next });
+      return next;
+    });
+    this.preferencesWrite = run.catch(() => undefined);
+    return run;
   }
 
   async tagUsage(): Promise<TagUsage[]> {
