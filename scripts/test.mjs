@@ -23,12 +23,26 @@ if (problems.length) {
 }
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+run('Generate WXT types', npx, ['wxt', 'prepare']);
 run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('Build the Chrome extension', npx, ['wxt', 'build']);
 run('Build the Firefox extension', npx, ['wxt', 'build', '-b', 'firefox']);
 mkdirSync('test-results', { recursive: true });
-run('Tests', npx, [
-  'vitest', 'run',
-  '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json',
-  ...process.argv.slice(2),
-]);
+// The projects run one after another (2-core machines: browsers and servers must not starve each other), each
+// writing its own JSON report; every project runs even when an earlier one failed, so one run shows everything.
+const extra = process.argv.slice(2);
+let failed = false;
+for (const project of ['unit', 'integration', 'e2e']) {
+  console.log(`\n▶ Tests: ${project}`);
+  const result = spawnSync(
+    npx,
+    ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json',
+      `--outputFile.json=test-results/${project}.json`, ...extra],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    failed = true;
+    console.error(`\n✖ ${project} tests failed.`);
+  }
+}
+process.exit(failed ? 1 : 0);

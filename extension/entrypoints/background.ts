@@ -1,11 +1,15 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { installCommandHandlers } from '../lib/commands.ts';
 import { handlePortMessage, handleRequest } from '../lib/background/router.ts';
 import { PizhuService, type PagePort } from '../lib/background/service.ts';
 import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
-import { installCommandHandlers } from '../lib/commands.ts';
 import { PAGE_PORT, type PagePortOut } from '../lib/messages.ts';
 import { PizhuDatabase } from '../lib/store/db.ts';
+
+/** The periodic catch-up; alarms outlive the service worker, so a stopped worker is woken to sync. */
+const SYNC_ALARM = 'pizhu-catch-up';
+const SYNC_PERIOD_MINUTES = 1;
 
 export default defineBackground(() => {
   const service = new PizhuService(new PizhuDatabase());
@@ -35,8 +39,19 @@ export default defineBackground(() => {
     port.onDisconnect.addListener(() => service.closePage(pagePort));
   });
 
+  void browser.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) void service.catchUpIfDue().catch(logError);
+  });
+  globalThis.addEventListener?.('online', () => void service.syncNow().catch(logError));
+  void service.start().catch(logError);
   installCommandHandlers();
+
   void syncContentScriptRegistration();
   browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());
   browser.permissions.onRemoved.addListener(() => void syncContentScriptRegistration());
 });
+
+function logError(error: unknown): void {
+  console.warn('[pizhu] background sync:', error instanceof Error ? error.message : error);
+}

@@ -92,6 +92,18 @@ export const requestSchema = z.discriminatedUnion('type', [
   /** Everything as a W3C Web Annotation collection (JSON text). */
   z.object({ type: z.literal('backup.export') }),
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
+  /** Text search over quotes and notes of everything stored (Chinese and other languages); newest first. */
+  z.object({
+    type: z.literal('annotations.search'),
+    query: z.string().max(500),
+    limit: z.number().int().min(1).max(1_000).default(100),
+  }),
+  /** Live annotations carrying a tag, most recently updated first. */
+  z.object({
+    type: z.literal('annotations.byTag'),
+    tag: z.string().max(LIMITS.tagChars * 2),
+    limit: z.number().int().min(1).max(5_000).default(500),
+  }),
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
 ]);
@@ -144,6 +156,12 @@ export type PagePortIn = z.infer<typeof pagePortInSchema>;
 export const syncStatusSchema = z.object({
   state: z.enum(['offline', 'connecting', 'syncing', 'online', 'error', 'not-joined']),
   message: z.string().optional(),
+  /** When the last complete catch-up with the server ended (epoch ms). */
+  lastSyncedAt: z.number().optional(),
+  /** Rooms (pages) with local changes the server may not have yet. */
+  pending: z.number().optional(),
+  /** Recent non-fatal problems (a record that failed validation, a room the server refused), newest first. */
+  problems: z.array(z.string()).optional(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 

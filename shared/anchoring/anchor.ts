@@ -13,7 +13,7 @@
  */
 import { type Selector, selectorSchema } from '../model/annotation.ts';
 import type { Clause } from './clauses.ts';
-import { approxSearch, similarity } from './match.ts';
+import { approxSearch, contextSimilarity } from './match.ts';
 import { foldText } from './normalize.ts';
 import type { PageIndex } from './page-index.ts';
 
@@ -67,6 +67,8 @@ interface Candidate {
   errors: number;
   score: number;
   clause: Clause | null;
+  /** Mean similarity of prefix and suffix (set by scoring). */
+  context?: number;
 }
 
 /** Valid selectors of the kinds anchoring uses; malformed ones are ignored. */
@@ -93,56 +95,79 @@ function parseQuery(index: PageIndex, selectors: unknown): Query | { error: stri
   };
 }
 
+/** Where selectors anchor, in page units, without building a DOM Range. */
+export interface Location {
+  status: AnchorStatus;
+  /** Page unit range found (absent for orphan / ambiguous). */
+  start?: number;
+  end?: number;
+  score?: number;
+  clause?: Clause | null;
+  reason?: string;
+}
+
 export function anchorSelectors(index: PageIndex, selectors: unknown): AnchorResult {
+  return toResult(index, locate(index, selectors));
+}
+
+/** A Location as the public result: body-relative units and a live DOM Range. */
+export function toResult(index: PageIndex, loc: Location): AnchorResult {
+  if (loc.start === undefined || loc.end === undefined) {
+    return { status: loc.status, range: null, score: loc.score, reason: loc.reason };
+  }
+  const range = index.text.rangeForUnits(loc.start, loc.end);
+  if (!range) return { status: 'orphan', range: null, reason: 'the page has no text' };
+  return {
+    status: loc.status,
+    range,
+    score: loc.score,
+    start: loc.start - index.bodyStart,
+    end: loc.end - index.bodyStart,
+    clause: loc.clause ?? index.clauseAtUnit(loc.start - index.bodyStart),
+  };
+}
+
+/** Finds selectors on the page: page units of the best candidate, or why none is accepted. */
+export function locate(index: PageIndex, selectors: unknown): Location {
   const query = parseQuery(index, selectors);
-  if ('error' in query) return { status: 'orphan', range: null, reason: query.error };
+  if ('error' in query) return { status: 'orphan', reason: query.error };
   const fast = fastPath(index, query);
   if (fast) return fast;
-  const candidates = gather(index, query);
-  if (candidates.length === 0) return { status: 'orphan', range: null, reason: 'quote not found' };
-  for (const c of candidates) c.score = score(index, query, c);
+  const found = gather(index, query);
+  if (found.length === 0) return { status: 'orphan', reason: 'quote not found' };
+  for (const c of found) c.score = score(index, query, c);
+  const numbers = checkNumbers(index, query, found);
+  if ('orphan' in numbers) return { status: 'orphan', reason: numbers.orphan };
+  const candidates = numbers.candidates;
   candidates.sort((a, b) => b.score - a.score || a.errors - b.errors);
   const best = candidates[0]!;
   const minimum = best.errors === 0 && query.quote.length >= LONG_QUOTE ? LONG_QUOTE_MIN_SCORE : MIN_SCORE;
   if (best.score < minimum) {
-    return { status: 'orphan', range: null, score: best.score, reason: 'no candidate scores high enough' };
+    return { status: 'orphan', score: best.score, reason: 'no candidate scores high enough' };
   }
   const rival = candidates.find((c) => c !== best && (c.end <= best.start || c.start >= best.end));
   if (rival && best.score - rival.score < MARGIN) {
-    return { status: 'ambiguous', range: null, score: best.score, reason: 'several places match about as well' };
+    return { status: 'ambiguous', score: best.score, reason: 'several places match about as well' };
   }
-  return result(index, best, best.errors === 0 ? 'exact' : 'fuzzy');
-}
-
-function result(index: PageIndex, c: Candidate, status: AnchorStatus): AnchorResult {
-  const range = index.text.rangeForUnits(c.start, c.end);
-  if (!range) return { status: 'orphan', range: null, reason: 'the page has no text' };
-  return {
-    status,
-    range,
-    score: c.score,
-    start: c.start - index.bodyStart,
-    end: c.end - index.bodyStart,
-    clause: c.clause ?? index.clauseAtUnit(c.start - index.bodyStart),
-  };
+  return { status: best.errors === 0 ? 'exact' : 'fuzzy', start: best.start, end: best.end, score: best.score, clause: best.clause };
 }
 
 /** The clause named by the path, when its text is unchanged and holds the quote once with its context. */
-function fastPath(index: PageIndex, query: Query): AnchorResult | null {
+function fastPath(index: PageIndex, query: Query): Location | null {
   if (!query.path || !query.hash) return null;
   const clause = index.clausesByPath(query.path).find((c) => c.hash === query.hash);
   if (!clause) return null;
-  const norm = index.text.norm;
   const from = clause.start + index.bodyStart;
-  const to = clause.end + index.bodyStart;
+  // search the clause's own slice: indexOf on the whole text would run on to the page end when absent
+  const region = index.text.norm.slice(from, clause.end + index.bodyStart);
   let found = -1;
-  for (let i = norm.indexOf(query.quote, from); i >= 0 && i + query.quote.length <= to; i = norm.indexOf(query.quote, i + 1)) {
-    if (!contextMatches(index, query, i, i + query.quote.length)) continue;
+  for (let i = region.indexOf(query.quote); i >= 0; i = region.indexOf(query.quote, i + 1)) {
+    if (!contextMatches(index, query, from + i, from + i + query.quote.length)) continue;
     if (found >= 0) return null; // twice in the clause with the same context: let scoring decide
-    found = i;
+    found = from + i;
   }
   if (found < 0) return null;
-  return result(index, { start: found, end: found + query.quote.length, errors: 0, score: 1, clause }, 'exact');
+  return { status: 'exact', start: found, end: found + query.quote.length, score: 1, clause };
 }
 
 function contextMatches(index: PageIndex, query: Query, start: number, end: number): boolean {
@@ -229,6 +254,72 @@ function approxAnywhere(index: PageIndex, q: string, k: number) {
   return hits;
 }
 
+/** Extra units read beside a candidate when comparing contexts (edits near the quote shift the context). */
+const CONTEXT_SLACK = 8;
+
+/** Context at least this similar (0..1) makes a candidate with the quote's own numbers a credible match. */
+const CONTEXT_CREDIBLE = 0.6;
+
+/**
+ * Numbers identify near-duplicate clauses ("第5项任务第3条"): a candidate that differs from the quote in a number
+ * is a sibling, not an edit, whenever the page offers the quote's own numbers in a credible context. When no
+ * candidate has the quote's numbers and several candidates with other numbers compete, the numbered item the
+ * quote named is gone: orphan rather than a sibling. A lone candidate with a changed number (an amount revised
+ * in place) is still scored normally. Numbers shaped like list labels ("3.", "五、", "（2）") are not compared,
+ * so renumbering does not count as a difference.
+ */
+function checkNumbers(index: PageIndex, query: Query, candidates: Candidate[]): { candidates: Candidate[] } | { orphan: string } {
+  const wanted = numberTokens(query.quote);
+  if (wanted.length === 0) return { candidates };
+  const norm = index.text.norm;
+  const same = candidates.filter((c) => sameTokens(numberTokens(wholeNumbers(norm, c.start, c.end)), wanted));
+  if (same.some((c) => (c.context ?? 0) >= CONTEXT_CREDIBLE)) return { candidates: same };
+  if (same.length === 0 && distinctPlaces(candidates) >= 2) {
+    return { orphan: 'only near-duplicates with other numbers remain' };
+  }
+  return { candidates };
+}
+
+/** Candidate text widened so a number cut by the match boundary is read whole. */
+function wholeNumbers(norm: string, start: number, end: number): string {
+  const digit = (i: number) => i >= 0 && i < norm.length && /[0-9]/.test(norm[i]!);
+  while (digit(start - 1) && digit(start)) start--;
+  while (digit(end) && digit(end - 1)) end++;
+  return norm.slice(start, end);
+}
+
+const NUMBER_TOKEN = /第[零〇一二三四五六七八九十百千两]+|[0-9]+(?:\.[0-9]+)*/g;
+
+/** Numbers in comparison text, except list-label shapes ("3." "五、" "(2)"). */
+export function numberTokens(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(NUMBER_TOKEN)) {
+    const token = m[0];
+    const at = m.index;
+    const next = text[at + token.length] ?? '';
+    const prev = text[at - 1] ?? '';
+    if (token[0] !== '第' && (next === '、' || (next === '.' && !/[0-9]/.test(text[at + token.length + 1] ?? '')))) continue;
+    if (prev === '(' && next === ')') continue;
+    out.push(token);
+  }
+  return out;
+}
+
+function sameTokens(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+function distinctPlaces(candidates: Candidate[]): number {
+  const sorted = [...candidates].sort((a, b) => a.start - b.start);
+  let count = 0;
+  let lastEnd = -1;
+  for (const c of sorted) {
+    if (c.start >= lastEnd) count++;
+    lastEnd = Math.max(lastEnd, c.end);
+  }
+  return count;
+}
+
 /** Overlapping candidates are one place: keep the one with fewer edits. */
 function dedupe(candidates: Candidate[]): Candidate[] {
   candidates.sort((a, b) => a.start - b.start || a.errors - b.errors);
@@ -255,10 +346,12 @@ function score(index: PageIndex, query: Query, c: Candidate): number {
   const quoteSim = Math.max(0, 1 - c.errors / m);
   const lower = c.start >= index.bodyStart ? index.bodyStart : 0;
   const upper = c.end <= index.bodyEnd ? index.bodyEnd : norm.length;
-  const before = norm.slice(Math.max(lower, c.start - query.prefix.length), c.start);
-  const after = norm.slice(c.end, Math.min(upper, c.end + query.suffix.length));
-  const prefixSim = similarity(query.prefix, before);
-  const suffixSim = similarity(query.suffix, after);
+  const slack = CONTEXT_SLACK;
+  const before = norm.slice(Math.max(lower, c.start - query.prefix.length - slack), c.start);
+  const after = norm.slice(c.end, Math.min(upper, c.end + query.suffix.length + slack));
+  const prefixSim = contextSimilarity(query.prefix, before, true);
+  const suffixSim = contextSimilarity(query.suffix, after, false);
+  c.context = (prefixSim + suffixSim) / 2;
   c.clause = index.clauseAtUnit(c.start - index.bodyStart);
   const clauseSim = clauseAgreement(index, query, c.clause, c.end - index.bodyStart);
   let positionSim = 0.5;

@@ -26,11 +26,11 @@ const KNOWN_CONTAINERS = [
 ];
 
 const PROSE = /[，。；：！？,.;:!?、]/;
-const SPACE = /\s/;
 
 /** Weight of content per element (and per frame element), computed from the page text. */
 export function contentWeights(text: PageText): Map<Element, number> {
   const weights = new Map<Element, number>();
+  const linkCache = new Map<Element, boolean>();
   const raw = text.raw;
   const nodes = text.nodes;
   let i = 0;
@@ -44,11 +44,9 @@ export function contentWeights(text: PageText): Map<Element, number> {
     const lineNodes: { node: Text; chars: number }[] = [];
     while (i < nodes.length && text.nodeStart[i]! < lineEnd) {
       const node = nodes[i]!;
-      let chars = 0;
-      const data = node.data;
-      for (let k = 0; k < data.length; k++) if (!SPACE.test(data[k]!)) chars++;
+      const chars = visibleChars(node.data);
       if (chars > 0) {
-        if (insideLink(node)) linked += chars;
+        if (insideLink(node, linkCache)) linked += chars;
         else {
           plain += chars;
           lineNodes.push({ node, chars });
@@ -67,13 +65,32 @@ export function contentWeights(text: PageText): Map<Element, number> {
   return weights;
 }
 
-function insideLink(node: Node): boolean {
-  for (let p = node.parentElement; p; p = p.parentElement) {
-    const name = localName(p);
-    if (name === 'a' || name === 'button') return true;
-    if (name === 'p' || name === 'div' || name === 'td' || name === 'li' || name === 'body') return false;
+/** Characters that are not whitespace. */
+function visibleChars(data: string): number {
+  let count = 0;
+  for (let k = 0; k < data.length; k++) {
+    const c = data.charCodeAt(k);
+    if (c > 0x20 && c !== 0xa0 && c !== 0x3000 && !(c >= 0x2000 && c <= 0x200b) && c !== 0x2029 && c !== 0xfeff) count++;
   }
-  return false;
+  return count;
+}
+
+function insideLink(node: Node, cache: Map<Element, boolean>): boolean {
+  const parent = node.parentElement;
+  if (!parent) return false;
+  const known = cache.get(parent);
+  if (known !== undefined) return known;
+  let inside = false;
+  for (let p: Element | null = parent; p; p = p.parentElement) {
+    const name = localName(p);
+    if (name === 'a' || name === 'button') {
+      inside = true;
+      break;
+    }
+    if (name === 'p' || name === 'div' || name === 'td' || name === 'li' || name === 'body') break;
+  }
+  cache.set(parent, inside);
+  return inside;
 }
 
 function addUp(weights: Map<Element, number>, node: Node, w: number, text: PageText): void {
@@ -93,9 +110,7 @@ function childrenOf(el: Element): Element[] {
     const body = doc?.body ?? doc?.documentElement;
     return body ? [body] : [];
   }
-  const out: Element[] = [];
-  for (let c = el.firstElementChild; c; c = c.nextElementSibling) out.push(c);
-  return out;
+  return Array.from(el.children);
 }
 
 /** The document body container of the page held by `text`. */
@@ -133,16 +148,23 @@ function knownContainer(text: PageText, weights: Map<Element, number>, total: nu
   for (const doc of text.frames.keys()) docs.push(doc);
   for (const selector of KNOWN_CONTAINERS) {
     for (const doc of docs) {
-      let found: Element | null = null;
-      try {
-        found = doc.querySelector(selector);
-      } catch {
-        found = null;
-      }
+      const found = firstMatch(doc, selector);
       if (!found || !isElement(found)) continue;
       if (doc === top.ownerDocument && !top.contains(found)) continue;
       if ((weights.get(found) ?? 0) >= total * KNOWN_SHARE) return found;
     }
   }
   return null;
+}
+
+/** First element for a simple selector (#id, .class or tag), through the DOM's fast indexes. */
+function firstMatch(doc: Document, selector: string): Element | null {
+  if (selector.startsWith('#')) return doc.getElementById(selector.slice(1));
+  if (selector.startsWith('.')) return doc.getElementsByClassName(selector.slice(1))[0] ?? null;
+  if (/^[a-z]+$/.test(selector)) return doc.getElementsByTagName(selector)[0] ?? null;
+  try {
+    return doc.querySelector(selector);
+  } catch {
+    return null;
+  }
 }

@@ -15,7 +15,7 @@
 import { hashText } from '../model/hash.ts';
 import { localName } from './dom.ts';
 import { matchLabel, type LabelMatch } from './labels.ts';
-import { BREAK, foldText, readableText } from './normalize.ts';
+import { BREAK, foldText } from './normalize.ts';
 import type { PageText } from './text-model.ts';
 
 export interface Clause {
@@ -56,7 +56,8 @@ interface Candidate {
 }
 
 const LINE_SPACE = /[\s\u3000\u00a0\u200b\ufeff]/;
-const SENTENCE_END = /[。；;：:.!?！？]/;
+/** Sentence punctuation, then optional spaces, then an opening parenthesis or a circled number. */
+const INLINE_START = /[。；;：:.!?！？][\s\u3000\u00a0]*(?=[（(\u2460-\u2473])/g;
 /** After 第X条 without a space, these characters mean a cross-reference ("第五条规定的…"), not a label. */
 const REFERENCE_FOLLOWERS = new Set([...'的规所和或至、，,第及中之款项以']);
 const INLINE_STYLES = new Set([
@@ -93,8 +94,12 @@ function* lines(raw: string, from: number, to: number): Generator<[number, numbe
   }
 }
 
+function isLineSpace(c: number): boolean {
+  return c <= 0x20 || c === 0xa0 || c === 0x3000 || c === 0x200b || c === 0xfeff || c === 0x2029 || (c >= 0x2000 && c <= 0x200a);
+}
+
 function skipSpace(raw: string, i: number, end: number): number {
-  while (i < end && LINE_SPACE.test(raw[i]!)) i++;
+  while (i < end && isLineSpace(raw.charCodeAt(i))) i++;
   return i;
 }
 
@@ -109,21 +114,17 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
       out.push({ at: p, lineEnd, match: dividerMatch(p), inline: false, heading: false, divider: true });
       continue;
     }
-    const heading = inHeading(text, p, body);
     const first = acceptLabel(text, p, lineEnd);
-    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading, divider: false });
-    // labels inside the line, after sentence punctuation
-    let i = first ? first.end : p;
-    for (; i < lineEnd; i++) {
-      if (!SENTENCE_END.test(raw[i]!)) continue;
-      const q = skipSpace(raw, i + 1, lineEnd);
-      if (q >= lineEnd) break;
-      const c = raw[q]!;
-      if (c !== '（' && c !== '(' && !(raw.charCodeAt(q) >= 0x2460 && raw.charCodeAt(q) <= 0x2473)) continue;
-      const m = acceptLabel(text, q, lineEnd);
-      if (m && INLINE_STYLES.has(m.style)) {
-        out.push({ at: q, lineEnd, match: m, inline: true, heading: false, divider: false });
-        i = m.end - 1;
+    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(text, p, body), divider: false });
+    // labels inside the line, right after sentence punctuation (scanned on the line's own slice)
+    const from = (first ? first.end : p) - p;
+    INLINE_START.lastIndex = from;
+    for (let m = INLINE_START.exec(lineText); m; m = INLINE_START.exec(lineText)) {
+      const q = p + m.index + m[0].length;
+      const label = acceptLabel(text, q, lineEnd);
+      if (label && INLINE_STYLES.has(label.style)) {
+        out.push({ at: q, lineEnd, match: label, inline: true, heading: false, divider: false });
+        INLINE_START.lastIndex = label.end - p;
       }
     }
   }
@@ -194,7 +195,10 @@ function filterCandidates(text: PageText, candidates: Candidate[]): Candidate[] 
  */
 function dropTableOfContents(text: PageText, candidates: Candidate[]): Candidate[] {
   const raw = text.raw;
-  const keys = candidates.map((c) => (c.inline || c.divider ? '' : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, '')));
+  // table-of-contents lines are short: longer lines never qualify, so they are not even folded
+  const keys = candidates.map((c) =>
+    c.inline || c.divider || c.lineEnd - c.at > 120 ? '' : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, ''),
+  );
   const lastIndex = new Map<string, number>();
   keys.forEach((k, i) => {
     if (k) lastIndex.set(k, i);
@@ -321,21 +325,55 @@ function finishClauses(
     openAt.push(i);
     if (nextDivider !== undefined) c.end = Math.min(c.end, nextDivider);
   }
-  for (const c of clauses) {
+  const labelLengths = new Map<string, number>();
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i]!;
     c.end = Math.max(c.end, c.ownEnd);
-    c.text = text.readable(c.start, c.end);
-    c.hash = clauseHash(text, c);
+    const labelUnits = foldedLength(c.label, labelLengths);
+    const [start, end, ownEnd] = [c.start, c.end, c.ownEnd];
     c.start -= bodyStart;
     c.end -= bodyStart;
     c.ownEnd -= bodyStart;
+    clauses[i] = lazyText(c, text, start, end, start + labelUnits, ownEnd);
   }
 }
 
-/** Hash of a clause's own text after its label, in comparison form (page units [start, ownEnd)). */
-function clauseHash(text: PageText, c: Clause): string {
-  const labelUnits = foldText(c.label).length;
-  const own = text.norm.slice(c.start + labelUnits, c.ownEnd);
-  return hashText(own);
+function foldedLength(label: string, cache: Map<string, number>): number {
+  let n = cache.get(label);
+  if (n === undefined) {
+    n = foldText(label).length;
+    cache.set(label, n);
+  }
+  return n;
+}
+
+/**
+ * `text` and `hash` are computed on first read (own enumerable getters of an object literal, so JSON and
+ * structured clone still carry them): a long page has clauses whose texts add up to several times the page, and
+ * most are never read. `hash` covers the clause's own text after its label, in comparison form (page units
+ * [ownStart, ownEnd)).
+ */
+function lazyText(c: Clause, text: PageText, start: number, end: number, ownStart: number, ownEnd: number): Clause {
+  let readable: string | null = null;
+  let hash: string | null = null;
+  return {
+    index: c.index,
+    level: c.level,
+    label: c.label,
+    path: c.path,
+    get text() {
+      return (readable ??= text.readable(start, end));
+    },
+    start: c.start,
+    end: c.end,
+    ownEnd: c.ownEnd,
+    get hash() {
+      return (hash ??= hashText(text.norm.slice(ownStart, ownEnd)));
+    },
+    parent: c.parent,
+    inline: c.inline,
+    kind: c.kind,
+  };
 }
 
 /** Pages without numbering: every paragraph (line) of the body is a clause. */
@@ -346,20 +384,21 @@ function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, body
     const end = text.unitAtOrAfter(lineEnd);
     if (end <= start) continue;
     const label = `¶${clauses.length + 1}`;
-    clauses.push({
+    const clause: Clause = {
       index: clauses.length,
       level: 1,
       label,
       path: [label],
-      text: readableText(text.raw.slice(lineStart, lineEnd)),
+      text: '',
       start: start - bodyStart,
       end: end - bodyStart,
       ownEnd: end - bodyStart,
-      hash: hashText(text.norm.slice(start, end)),
+      hash: '',
       parent: -1,
       inline: false,
       kind: 'paragraph',
-    });
+    };
+    clauses.push(lazyText(clause, text, start, end, start, end));
   }
   return clauses;
 }

@@ -38,9 +38,9 @@ export function isSpaceCode(cp: number): boolean {
 /** Folded form of one BMP code point: '' (dropped), or 1+ UTF-16 units, each a BMP code point. */
 function foldBmp(cp: number): string {
   if (isSpaceCode(cp) || INVISIBLE.has(cp)) return '';
+  // a lone surrogate (malformed text) compares as U+FFFD, whichever way the folded text is built
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\ufffd';
   let s = String.fromCharCode(cp);
-  // Lone surrogates (malformed text) are kept as they are, so nothing is lost.
-  if (cp >= 0xd800 && cp <= 0xdfff) return s;
   s = s.normalize('NFKC');
   let out = '';
   for (const ch of s) {
@@ -94,40 +94,91 @@ function astralUnit(cp: number): number {
 // Private-use BMP characters found in text are themselves routed through the astral table (see above).
 for (let cp = PUA_START; cp < PUA_START + PUA_SIZE; cp++) SINGLE[cp] = -4;
 
+/** Folds `raw` into its comparison form. */
+export function foldText(raw: string): string {
+  return fold(raw, false).text;
+}
+
 /**
- * Folds `raw` into its comparison form. When `map` is given, map[i] receives the index in `raw` of the code point
- * that produced unit i of the result (so a match in folded text can be mapped back to the raw text).
+ * Folds `raw` and maps every unit of the result to the index in `raw` of the code point that produced it, so a
+ * match in folded text can be mapped back to the raw text.
  */
-export function foldText(raw: string, map?: { push(n: number): void } | null, offset = 0): string {
-  let out = '';
-  let pending = '';
-  for (let i = 0; i < raw.length; i++) {
+export function foldWithMap(raw: string): { text: string; map: Int32Array } {
+  const { text, map } = fold(raw, true);
+  return { text, map: map! };
+}
+
+function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | null } {
+  const n = raw.length;
+  // Hot loop: every variable is local (no closures over mutable state), arrays grow rarely (expansions).
+  let out: Uint16Array = new Uint16Array(n + 16);
+  let map: Int32Array | null = withMap ? new Int32Array(n + 16) : null;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
     let cp = raw.charCodeAt(i);
     const start = i;
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < raw.length) {
-      const lo = raw.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo <= 0xdfff) {
-        cp = (cp - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
-        i++;
+    let v: number;
+    if (cp < 0x80) {
+      // ASCII: whitespace and controls fold to nothing except the controls kept as they are
+      if (cp <= 0x20 && (cp === 0x20 || (cp >= 0x09 && cp <= 0x0d))) continue;
+      v = cp;
+    } else if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n && (raw.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      cp = (cp - 0xd800) * 0x400 + (raw.charCodeAt(i + 1) - 0xdc00) + 0x10000;
+      i++;
+      v = astralUnit(cp);
+    } else {
+      v = SINGLE[cp]!;
+      if (v === -1) v = foldCode(cp);
+      if (v === -2) continue;
+      if (v === -4) v = astralUnit(cp);
+      else if (v === -3) {
+        const expansion = EXPANSIONS.get(cp)!;
+        if (o + expansion.length >= out.length) [out, map] = grow(out, map);
+        for (let k = 0; k < expansion.length; k++) {
+          out[o] = expansion.charCodeAt(k);
+          if (map) map[o] = start;
+          o++;
+        }
+        continue;
       }
     }
-    let unit: string;
-    if (cp > 0xffff) unit = String.fromCharCode(astralUnit(cp));
-    else {
-      const v = foldCode(cp);
-      if (v >= 0) unit = String.fromCharCode(v);
-      else if (v === -2) continue;
-      else if (v === -3) unit = EXPANSIONS.get(cp)!;
-      else unit = String.fromCharCode(astralUnit(cp));
-    }
-    pending += unit;
-    if (map) for (let k = 0; k < unit.length; k++) map.push(start + offset);
-    if (pending.length > 4096) {
-      out += pending;
-      pending = '';
-    }
+    if (o >= out.length) [out, map] = grow(out, map);
+    out[o] = v;
+    if (map) map[o] = start;
+    o++;
   }
-  return out + pending;
+  return { text: unitsToString(out, o), map: map ? map.slice(0, o) : null };
+}
+
+function grow(out: Uint16Array, map: Int32Array | null): [Uint16Array, Int32Array | null] {
+  const bigger = new Uint16Array(out.length * 2 + 64);
+  bigger.set(out);
+  let biggerMap: Int32Array | null = null;
+  if (map) {
+    biggerMap = new Int32Array(bigger.length);
+    biggerMap.set(map);
+  }
+  return [bigger, biggerMap];
+}
+
+const utf16 = typeof TextDecoder === 'function' ? safeDecoder() : null;
+
+function safeDecoder(): TextDecoder | null {
+  try {
+    return new TextDecoder('utf-16le');
+  } catch {
+    return null;
+  }
+}
+
+function unitsToString(units: Uint16Array, length: number): string {
+  // the native decoder is much faster on long text (folded text holds no lone surrogates, see foldBmp)
+  if (utf16 && length > 256) return utf16.decode(units.subarray(0, length));
+  const parts: string[] = [];
+  for (let i = 0; i < length; i += 8192) {
+    parts.push(String.fromCharCode.apply(null, units.subarray(i, Math.min(length, i + 8192)) as unknown as number[]));
+  }
+  return parts.join('');
 }
 
 /** Comparison form of a short string (quotes, prefixes, labels). */

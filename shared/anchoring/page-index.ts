@@ -25,7 +25,8 @@ export class PageIndex {
   /** Increases on every rebuild; anchors made at an older version may need re-anchoring. */
   version = 0;
   private byPath = new Map<string, Clause[]>();
-  private byHash = new Map<string, Clause[]>();
+  /** Built on first need: hashing every clause costs more than most pages ever need. */
+  private byHash: Map<string, Clause[]> | null = null;
   private bigrams: BigramIndex | null = null;
   private observer: MutationObserver | null = null;
   private stale = false;
@@ -74,19 +75,16 @@ export class PageIndex {
     let rawStart = 0;
     let rawEnd = text.raw.length;
     if (this.body) {
-      rawStart = text.rawOffsetOf(this.body, 0) ?? 0;
-      rawEnd = text.rawOffsetOf(this.body, this.body.childNodes.length) ?? text.raw.length;
+      const range = text.rawRangeOfElement(this.body);
+      if (range) [rawStart, rawEnd] = range;
     }
     const seg = segment(text, rawStart, rawEnd, this.body);
     this.bodyStart = seg.bodyStart;
     this.bodyEnd = seg.bodyEnd;
     this.clauses = seg.clauses;
     this.byPath.clear();
-    this.byHash.clear();
-    for (const c of this.clauses) {
-      push(this.byPath, c.path.join(PATH_SEPARATOR), c);
-      push(this.byHash, c.hash, c);
-    }
+    this.byHash = null;
+    for (const c of this.clauses) push(this.byPath, c.path.join(PATH_SEPARATOR), c);
   }
 
   private observe(): void {
@@ -139,6 +137,10 @@ export class PageIndex {
   }
 
   clausesByHash(hash: string): Clause[] {
+    if (!this.byHash) {
+      this.byHash = new Map();
+      for (const c of this.clauses) push(this.byHash, c.hash, c);
+    }
     return this.byHash.get(hash) ?? [];
   }
 

@@ -1,50 +1,72 @@
 /**
  * A bigram index over the page's comparison text: every place a two-unit sequence occurs. Finding a quote (or a
  * piece of one) costs the occurrences of its rarest bigram, not a scan of the page, so N annotations do not cost
- * N page scans. Built lazily, once per version of the page text.
+ * N page scans. Built lazily, once per version of the page text, in typed arrays (an open-addressing table of
+ * bigrams, then one array of positions grouped by bigram).
  */
 
+const EMPTY = new Int32Array(0);
+
 export class BigramIndex {
-  private readonly starts: Map<number, Int32Array>;
+  private readonly mask: number;
+  private readonly slotKey: Int32Array;
+  private readonly slotUsed: Uint8Array;
+  /** Positions grouped by slot: slot s owns positions[slotStart[s] .. slotStart[s + 1]). */
+  private readonly slotStart: Int32Array;
+  private readonly positions: Int32Array;
 
   constructor(readonly text: string) {
-    const counts = new Map<number, number>();
-    const n = text.length - 1;
-    const keys = new Int32Array(Math.max(0, n));
+    const n = Math.max(0, text.length - 1);
+    let size = 16;
+    while (size < n * 2) size *= 2;
+    this.mask = size - 1;
+    this.slotKey = new Int32Array(size);
+    this.slotUsed = new Uint8Array(size);
+    const counts = new Int32Array(size + 1);
+    const slotOf = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const key = (text.charCodeAt(i) << 16) | text.charCodeAt(i + 1);
-      keys[i] = key;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const s = this.slot((text.charCodeAt(i) << 16) | text.charCodeAt(i + 1), true);
+      slotOf[i] = s;
+      counts[s + 1]!++;
     }
-    const lists = new Map<number, Int32Array>();
-    const fill = new Map<number, number>();
-    for (const [key, count] of counts) {
-      lists.set(key, new Int32Array(count));
-      fill.set(key, 0);
-    }
-    for (let i = 0; i < n; i++) {
-      const key = keys[i]!;
-      const list = lists.get(key)!;
-      const at = fill.get(key)!;
-      list[at] = i;
-      fill.set(key, at + 1);
-    }
-    this.starts = lists;
+    for (let s = 0; s < size; s++) counts[s + 1]! += counts[s]!;
+    this.slotStart = counts;
+    const fill = counts.slice(0, size);
+    this.positions = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.positions[fill[slotOf[i]!]!++] = i;
   }
 
-  private positions(a: number, b: number): Int32Array | undefined {
-    return this.starts.get((a << 16) | b);
+  /** Table slot of a bigram key; with `insert`, claims a free slot for a new key, else returns -1 when absent. */
+  private slot(key: number, insert: boolean): number {
+    let h = Math.imul(key, 0x9e3779b1) >>> 0;
+    for (;;) {
+      const s = h & this.mask;
+      if (!this.slotUsed[s]) {
+        if (!insert) return -1;
+        this.slotUsed[s] = 1;
+        this.slotKey[s] = key;
+        return s;
+      }
+      if (this.slotKey[s] === key) return s;
+      h = s + 1;
+    }
+  }
+
+  /** Positions (in order) where the bigram (a, b) starts. */
+  private bigramPositions(a: number, b: number): Int32Array {
+    const s = this.slot((a << 16) | b, false);
+    return s < 0 ? EMPTY : this.positions.subarray(this.slotStart[s]!, this.slotStart[s + 1]!);
   }
 
   /** Offset within `piece` of its rarest bigram, and that bigram's positions in the text. */
   private rarest(piece: string): { offset: number; positions: Int32Array } {
     let best: { offset: number; positions: Int32Array } | null = null;
     for (let i = 0; i + 1 < piece.length; i++) {
-      const positions = this.positions(piece.charCodeAt(i), piece.charCodeAt(i + 1)) ?? new Int32Array(0);
+      const positions = this.bigramPositions(piece.charCodeAt(i), piece.charCodeAt(i + 1));
       if (!best || positions.length < best.positions.length) best = { offset: i, positions };
       if (positions.length === 0) break;
     }
-    return best ?? { offset: 0, positions: new Int32Array(0) };
+    return best ?? { offset: 0, positions: EMPTY };
   }
 
   /** Start offsets of every exact occurrence of `piece` within [from, to), in order. */

@@ -9,7 +9,7 @@
  * - units: offsets into `norm`, the comparison form of `raw` (see normalize.ts); one unit is one code point of
  *   folded text. Selectors, clause ranges and matching all use units.
  */
-import { BREAK, foldText, readableText } from './normalize.ts';
+import { BREAK, foldWithMap, readableText } from './normalize.ts';
 import { frameDocument, isElement, isText, localName, ownerDocument, textIsAtOrAfter, type Root, rootElement } from './dom.ts';
 
 /** Elements whose content is never readable text. */
@@ -85,7 +85,10 @@ export class PageText {
       }
     };
     const walk = (el: Element) => {
-      for (let child = el.firstChild; child; child = child.nextSibling) {
+      // indexed childNodes, not nextSibling: some DOMs (happy-dom) find a sibling by searching the parent's list
+      const children = el.childNodes;
+      for (let c = 0, count = children.length; c < count; c++) {
+        const child = children[c]!;
         if (isText(child)) {
           const data = child.data;
           if (data.length === 0) continue;
@@ -128,9 +131,9 @@ export class PageText {
     this.nodeStart = Int32Array.from(starts);
     this.nodeIndex = new Map();
     for (let i = 0; i < nodes.length; i++) this.nodeIndex.set(nodes[i]!, i);
-    const map: number[] = [];
-    this.norm = foldText(this.raw, map);
-    this.unitRaw = Int32Array.from(map);
+    const folded = foldWithMap(this.raw);
+    this.norm = folded.text;
+    this.unitRaw = folded.map;
   }
 
   get unitCount(): number {
@@ -284,10 +287,7 @@ export class PageText {
       const last = this.nodes[j]!;
       end = { node: last, offset: last.data.length };
     }
-    const range = doc.createRange();
-    range.setStart(start.node, start.offset);
-    range.setEnd(end.node, end.offset);
-    return range;
+    return makeRange(doc, start, end);
   }
 
   /** A DOM Range over units [a, b). */
@@ -301,6 +301,35 @@ export class PageText {
     const b = this.rawOffsetOf(range.endContainer, range.endOffset);
     if (a === null || b === null) return null;
     return { start: this.unitAtOrAfter(a), end: this.unitAtOrAfter(Math.max(a, b)) };
+  }
+
+  /**
+   * Raw range [start, end) of an element's readable text, found from its first and last readable text nodes
+   * (no boundary comparisons, which some DOMs make by walking the document). Null when it holds none.
+   */
+  rawRangeOfElement(el: Element): [number, number] | null {
+    const first = this.edgeTextNode(el, true);
+    const last = first === null ? null : this.edgeTextNode(el, false);
+    if (first === null || last === null) return null;
+    return [this.nodeStart[first]!, this.nodeStart[last]! + this.nodes[last]!.data.length];
+  }
+
+  /** Index of the first (or last) model text node inside `el`, frames included, or null. */
+  private edgeTextNode(el: Node, forward: boolean): number | null {
+    const i = this.nodeIndex.get(el);
+    if (i !== undefined) return i;
+    if (isElement(el) && (localName(el) === 'iframe' || localName(el) === 'frame')) {
+      const doc = [...this.frames].find(([, frame]) => frame === el)?.[0];
+      const body = doc && rootElement(doc);
+      return body ? this.edgeTextNode(body, forward) : null;
+    }
+    const children = el.childNodes;
+    const count = children.length;
+    for (let k = 0; k < count; k++) {
+      const found = this.edgeTextNode(children[forward ? k : count - 1 - k]!, forward);
+      if (found !== null) return found;
+    }
+    return null;
   }
 
   /** Unit offset of a DOM point (the unit at or after it). */
@@ -317,4 +346,17 @@ export class PageText {
   indexOfNode(node: Node): number | undefined {
     return this.nodeIndex.get(node);
   }
+}
+
+/**
+ * A Range from two points, start before end. Collapsing onto the start node first keeps every boundary comparison
+ * local: DOM implementations that compare boundary points by walking the tree in document order (jsdom) would
+ * otherwise walk from the document start for each Range.
+ */
+export function makeRange(doc: Document, start: DomPoint, end: DomPoint): Range {
+  const range = doc.createRange();
+  range.selectNodeContents(start.node);
+  range.setStart(start.node, start.offset);
+  range.setEnd(end.node, end.offset);
+  return range;
 }

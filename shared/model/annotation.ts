@@ -101,9 +101,19 @@ export const documentInfoSchema = z.object({
   language: z.string().max(20).optional(),
   /** Hash of the body's normalised text when it was annotated; a different hash later flags the page as changed. */
   contentHash: z.string().max(128).optional(),
+  /**
+   * Hash of the body's text when this browser last read the page (local, never shared). When it differs from
+   * `contentHash` the notice changed since it was annotated: see `documentChanged`.
+   */
+  seenHash: z.string().max(128).optional(),
   readAt: epochMs.optional(),
 });
 export type DocumentInfo = z.infer<typeof documentInfoSchema>;
+
+/** Whether the page's text changed since it was annotated (both hashes known and different). */
+export function documentChanged(document: Pick<DocumentInfo, 'contentHash' | 'seenHash'>): boolean {
+  return Boolean(document.contentHash && document.seenHash && document.contentHash !== document.seenHash);
+}
 
 const tagsSchema = z
   .array(z.string())

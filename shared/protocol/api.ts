@@ -4,7 +4,7 @@
  * Errors are always `{ "error": { "code", "message" } }` with a fitting HTTP status.
  */
 import { z } from 'zod';
-import { idSchema } from '../model/annotation.ts';
+import { annotationSchema, documentInfoSchema, idSchema } from '../model/annotation.ts';
 
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -72,11 +72,20 @@ export const bulkSyncRoomSchema = z.object({
 export const bulkSyncResponseSchema = z.object({
   cursor: z.string(),
   rooms: z.array(bulkSyncRoomSchema),
+  /**
+   * true when the response reached its size limit before every changed room was included: call again with the
+   * returned cursor (and the same state vectors) to get the rest.
+   */
+  more: z.boolean().default(false),
 });
 export type BulkSyncRequest = z.input<typeof bulkSyncRequestSchema>;
-export type BulkSyncResponse = z.infer<typeof bulkSyncResponseSchema>;
+export type BulkSyncResponse = z.input<typeof bulkSyncResponseSchema>;
 
-/** POST /api/teams/<teamId>/push (Authorization: Bearer): updates made offline, for rooms not open in realtime. */
+/**
+ * POST /api/teams/<teamId>/push (Authorization: Bearer): updates made offline, for rooms not open in realtime.
+ * Each update is stored durably before the response. A viewer's push is refused (403) as a whole; a room that
+ * refuses one update (malformed, missing dependencies, room full) reports it in `results` and the others apply.
+ */
 export const pushRequestSchema = z.object({
   updates: z.array(z.object({ room: roomIdSchema, update: base64 })).max(1_000),
 });
@@ -89,16 +98,100 @@ export const pushResponseSchema = z.object({
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
-/** WebSocket close codes the server uses (4000-4999 are application codes). */
+// --- team management (owners) ---
+
+export const memberSchema = z.object({
+  id: idSchema,
+  displayName: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.number().int(),
+});
+export const membersResponseSchema = z.object({ members: z.array(memberSchema) });
+/** PATCH /api/teams/<teamId>/members/<memberId> */
+export const memberUpdateRequestSchema = z.object({ role: z.enum(ROLES) });
+
+/** POST /api/teams/<teamId>/invites: `maxUses` null = unlimited; `expiresInHours` null = never. */
+export const inviteCreateRequestSchema = z.object({
+  role: z.enum(ROLES).default('editor'),
+  maxUses: z.number().int().min(1).max(10_000).nullable().optional(),
+  expiresInHours: z.number().positive().max(24 * 365).nullable().optional(),
+});
+export const inviteSchema = z.object({
+  id: idSchema,
+  role: z.enum(ROLES),
+  maxUses: z.number().int().nullable(),
+  uses: z.number().int(),
+  expiresAt: z.number().int().nullable(),
+  createdAt: z.number().int(),
+  revokedAt: z.number().int().nullable(),
+});
+/** The code is shown once, when the invite is created; the server keeps only its hash. */
+export const inviteCreateResponseSchema = inviteSchema.extend({ inviteCode: z.string() });
+export const invitesResponseSchema = z.object({ invites: z.array(inviteSchema) });
+
+// --- the query index ---
+
+/**
+ * GET /api/teams/<teamId>/annotations?document=&url=&tag=&author=&clause=&clause=&q=&from=&to=&limit=&cursor=
+ * `document` is a document key, `url` a page URL (canonicalised to its key); `clause` repeated is a clause path
+ * prefix; `q` searches quote and note; `from`/`to` bound updatedAt (epoch ms or ISO date); newest first.
+ */
+export const annotationListResponseSchema = z.object({
+  annotations: z.array(annotationSchema),
+  nextCursor: z.string().nullable(),
+});
+export type AnnotationListResponse = z.infer<typeof annotationListResponseSchema>;
+
+export const documentsResponseSchema = z.object({
+  documents: z.array(
+    z.object({
+      documentKey: idSchema,
+      room: roomIdSchema,
+      document: documentInfoSchema.nullable(),
+      annotations: z.number().int(),
+    }),
+  ),
+});
+
+export const tagsResponseSchema = z.object({ tags: z.array(z.object({ tag: z.string(), count: z.number().int() })) });
+/** POST /api/teams/<teamId>/tags/rename */
+export const tagRenameRequestSchema = z.object({
+  from: z.string().trim().min(1).max(50),
+  to: z.string().trim().min(1).max(50),
+});
+/** POST /api/teams/<teamId>/tags/merge: every tag in `from` becomes `to`. */
+export const tagMergeRequestSchema = z.object({
+  from: z.array(z.string().trim().min(1).max(50)).min(1).max(100),
+  to: z.string().trim().min(1).max(50),
+});
+export const tagEditResponseSchema = z.object({ annotations: z.number().int(), rooms: z.number().int() });
+
+/**
+ * WebSocket close codes the server uses. y-websocket (3.x) stops reconnecting after a code in 4400-4499
+ * ("permanent, like HTTP 4xx") and retries after any other, so transient conditions use 4500-4599 or 1xxx.
+ * A refused upgrade has no close code: it is an HTTP status (401 bad/expired/used ticket, 403 foreign origin or
+ * other team's room, 404 bad room id, 429 too many connections, 503 server busy).
+ */
 export const CLOSE_CODES = {
+  /** The message could not be decoded, or the update had missing dependencies. Permanent. */
+  malformed: 4400,
+  /** The member's token was revoked or the member removed while connected. Permanent. */
   badTicket: 4401,
+  /** A viewer sent an update that changes the room. Permanent. */
   forbidden: 4403,
   badRoom: 4404,
-  malformed: 4400,
-  tooLarge: 4413,
-  rateLimited: 4429,
-  slowConsumer: 4408,
-  roomFull: 4507,
+  /** The update would grow the room past its size limit. Permanent. */
+  roomFull: 4413,
+  /** A message larger than the limit: the ws library closes with 1009 (Message Too Big) itself. */
+  tooLarge: 1009,
+  /** The socket could not keep up with the room (its send buffer passed the limit). Reconnects and re-syncs. */
+  slowConsumer: 4508,
+  /** Too many messages per second. Reconnects after a back-off. */
+  rateLimited: 4529,
+  /** Storage failed or the server is overloaded; try again later. */
+  unavailable: 4503,
+  /** The member's role changed while connected: reconnect with a new ticket to continue with the new role. */
+  roleChanged: 4509,
   shuttingDown: 1001,
 } as const;
 

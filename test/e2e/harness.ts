@@ -174,37 +174,6 @@ export async function joinTeam(profile: Profile, serverUrl: string, inviteCode: 
   await page.close();
 }
 
-/** Selects text by dragging the mouse from the start to the end of `text` inside `selector`. */
-export async function dragSelect(page: Page, selector: string, text: string): Promise<void> {
-  const box = await page.evaluate(
-    ({ selector, text }) => {
-      const element = document.querySelector(selector);
-      if (!element) throw new Error(`no ${selector}`);
-      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-      let node: Node | null;
-      while ((node = walker.nextNode())) {
-        const at = node.textContent!.indexOf(text);
-        if (at < 0) continue;
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + 1);
-        const first = range.getBoundingClientRect();
-        range.setStart(node, at + text.length - 1);
-        range.setEnd(node, at + text.length);
-        const last = range.getBoundingClientRect();
-        return { x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2 };
-      }
-      throw new Error(`"${text}" not found in one text node of ${selector}`);
-    },
-    { selector, text },
-  );
-  await page.mouse.move(box.x1, box.y1);
-  await page.mouse.down();
-  await page.mouse.move((box.x1 + box.x2) / 2, box.y2, { steps: 5 });
-  await page.mouse.move(box.x2, box.y2, { steps: 5 });
-  await page.mouse.up();
-}
-
 /** The text of every range in a named CSS highlight of the page (read from the page's own world). */
 export async function highlightTexts(page: Page, name: string): Promise<string[]> {
   return page.evaluate((name) => {

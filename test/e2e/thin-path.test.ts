@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactPath,
   createTeam,
-  dragSelect,
   extensionPage,
   highlightTexts,
   joinTeam,
@@ -19,6 +18,7 @@ import {
   type RunningServer,
   startServer,
 } from './harness.ts';
+import { dragSelectIn, highlightPoint } from './ui-support.ts';
 
 const ITEM_8 = '8. 促进学生身心健康全面发展';
 const BODY = '#zoom';
@@ -77,7 +77,7 @@ describe('thin path: highlight → store → sync → colleague → Markdown', (
     await page.waitForSelector('pizhu-ui', { state: 'attached' });
     const domBefore = await page.locator(BODY).innerHTML();
 
-    await dragSelect(page, BODY, ITEM_8);
+    await dragSelectIn(page, page.mainFrame(), ITEM_8);
     const tags = page.locator('pizhu-ui .pz-tags');
     await tags.waitFor();
     await tags.fill('体育');
@@ -106,11 +106,7 @@ describe('thin path: highlight → store → sync → colleague → Markdown', (
     expect(elapsed).toBeLessThan(2_000);
 
     // Click the highlight: its card shows the tag and A's name.
-    const box = await page.evaluate(() => {
-      const range = [...(CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get('pizhu-yellow')!][0]!;
-      const rect = range.getClientRects()[0]!;
-      return { x: rect.left + 5, y: rect.top + rect.height / 2 };
-    });
+    const box = await highlightPoint(page, page.mainFrame(), 'pizhu-yellow');
     await page.mouse.click(box.x, box.y);
     const card = page.locator('pizhu-ui .pz-card');
     await expect.poll(() => card.textContent(), { timeout: 5_000 }).toContain('体育');

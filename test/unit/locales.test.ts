@@ -40,6 +40,10 @@ describe('locales', () => {
     }
   });
 
+  it('keys use only the characters Chrome accepts (it refuses to load the extension otherwise)', () => {
+    expect(Object.keys(zh).filter((key) => !/^[A-Za-z0-9_]+$/.test(key))).toEqual([]);
+  });
+
   it('no message is empty', () => {
     for (const [key, entry] of [...Object.entries(zh), ...Object.entries(en)]) expect(entry.message.trim(), key).not.toBe('');
   });

@@ -30,23 +30,30 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       return service.setDeleted(request.id, false);
     case 'settings.get':
       return service.settings();
-    case 'team.join':
-      return service.join(request.serverUrl, request.inviteCode, request.displayName);
-    case 'sync.status':
-      return service.syncStatus();
     case 'settings.update':
       return service.updatePreferences(request.patch);
-    case 'tags.list':
-      return service.tagUsage();
+    case 'team.join':
+      return service.join(request.serverUrl, request.inviteCode, request.displayName);
+    case 'team.leave':
+      return service.leave(request.removeTeamData);
+    case 'sync.status':
+      return service.syncStatus();
+    case 'sync.now':
+      return service.syncNow();
     case 'tags.rename':
       return service.mergeTags([request.from], request.to);
     case 'tags.merge':
       return service.mergeTags(request.from, request.to);
-    case 'team.leave':
-    case 'sync.now':
+    case 'tags.list':
+      return service.tagLibrary();
+    case 'annotations.search':
+      return service.search(request.query, request.limit);
+    case 'annotations.byTag':
+      return service.byTag(request.tag, request.limit);
     case 'backup.export':
+      return service.exportBackup();
     case 'backup.import':
-      throw new Error(`"${request.type}" is not available in this version of Pizhu yet`);
+      return service.importBackup(request.json);
     default: {
       const unhandled: never = request;
       throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);
@@ -62,6 +69,11 @@ export async function handlePortMessage(service: PizhuService, port: PagePort, r
     return;
   }
   if (parsed.data.type === 'page.open') {
-    await service.openPage(port, parsed.data.documentKey, parsed.data.document);
+    try {
+      await service.openPage(port, parsed.data.documentKey, parsed.data.document);
+    } catch (error) {
+      console.warn('[pizhu] could not open the page', error);
+      port.post({ type: 'status', status: { state: 'error', message: error instanceof Error ? error.message : String(error) } });
+    }
   }
 }

@@ -1,45 +1,120 @@
 /**
  * The background's one job: answer the other parts' requests against the store, and keep the rooms of the
- * pages being read connected. Requests arrive already validated (see router.ts).
+ * pages being read connected and the team's data caught up. Requests arrive already validated (router.ts).
+ *
+ * Where annotations are written: a team annotation is written into its room, whose projection (rooms.ts) is
+ * the only path into the annotations table for team data, local edits and colleagues' alike. A private
+ * annotation has no room (it never leaves the device, so there is nothing to merge with and nothing to diverge
+ * from): the store is its only copy, written through the same AnnotationStore that validates records and keeps
+ * the search index and tag library in step.
+ *
+ * Nothing essential lives only in memory: the team, the cursor, room states and unsent changes are in
+ * IndexedDB; the maps below are caches of what the open pages and connections are, rebuilt as pages reconnect.
  */
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { parseAnnotation } from '../../../shared/model/annotation.ts';
-import { normaliseTags } from '../../../shared/model/tags.ts';
-import { roomIdFor } from '../../../shared/model/room.ts';
+import { LIMITS, parseAnnotation } from '../../../shared/model/annotation.ts';
+import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
+import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
 import {
-  preferencesSchema,
   type AnnotationPatch,
   type NewAnnotation,
-  type Peer,
   type PagePortOut,
   type Preferences,
-  type SettingsView,
+  preferencesSchema,
   type SyncStatus,
-  type TagUsage,
 } from '../messages.ts';
-import type { PizhuDatabase, TeamRow } from '../store/db.ts';
+import { AnnotationStore, type StoredProblem } from '../store/annotation-store.ts';
+import type { PizhuDatabase, TagRow, TeamRow } from '../store/db.ts';
+import { StoreQueries, type SearchResult } from '../store/queries.ts';
 import { ApiClient, normaliseServerUrl } from '../sync/api-client.ts';
-import { RoomConnection, type ConnectionState } from '../sync/connection.ts';
-import { type RoomChange, RoomRegistry } from '../sync/rooms.ts';
+import { CatchUp } from '../sync/catch-up.ts';
+import type { WebSocketFactory } from '../sync/connection.ts';
+import { Realtime } from '../sync/realtime.ts';
+import { type RoomChange, type RoomProblem, RoomRegistry } from '../sync/rooms.ts';
+import { SyncStatusTracker } from '../sync/status.ts';
+import { SyncEngine } from '../sync/sync-engine.ts';
+import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
 
 export type PagePort = {
   post(message: PagePortOut): void;
 };
 
-/** How long a room stays connected after its last page closed (a reload should not drop presence). */
-const DISCONNECT_GRACE_MS = 15_000;
-const PEER_COLORS = ['#c2410c', '#0369a1', '#15803d', '#7e22ce', '#be123c', '#4d7c0f', '#a16207'];
+export type PublicTeam = Omit<TeamRow, 'token'>;
+export type Settings = { team: PublicTeam | null; status: SyncStatus; preferences: Preferences };
+export type TagChangeSummary = { changed: number; skipped: number };
+
+export type ServiceOptions = {
+  WebSocketImpl?: WebSocketFactory;
+  now?: () => number;
+  /** How long rooms and connections linger unused (tests shorten it). */
+  graceMs?: number;
+};
+
+/** At most one catch-up per this interval on worker start or alarm unless something is waiting to be sent. */
+const MIN_CATCH_UP_INTERVAL_MS = 20_000;
+const PREFERENCES_KEY = 'preferences';
 
 export class PizhuService {
-  private readonly rooms: RoomRegistry;
-  private readonly connections = new Map<string, RoomConnection>();
+  readonly store: AnnotationStore;
+  readonly queries: StoreQueries;
+  readonly rooms: RoomRegistry;
+  readonly status = new SyncStatusTracker();
+  readonly engine: SyncEngine;
+  private readonly realtime: Realtime;
   private readonly pages = new Map<PagePort, string>();
-  private readonly disconnectTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private status: SyncStatus = { state: 'not-joined' };
-  private preferencesWrite: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
 
-  constructor(private readonly db: PizhuDatabase) {
-    this.rooms = new RoomRegistry(db, (change) => void this.onRoomChange(change));
+  constructor(
+    private readonly db: PizhuDatabase,
+    options: ServiceOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.store = new AnnotationStore(db);
+    this.queries = new StoreQueries(db);
+    this.rooms = new RoomRegistry(
+      db,
+      this.store,
+      { onChange: (change) => void this.onRoomChange(change), onProblem: (problem) => this.onRoomProblem(problem) },
+      options.graceMs,
+    );
+    this.engine = new SyncEngine(db, new CatchUp(db, this.rooms), this.status, undefined, this.now);
+    this.realtime = new Realtime(
+      this.rooms,
+      this.status,
+      (roomId, peers) => this.postToRoomPages(roomId, { type: 'presence', peers }),
+      options.WebSocketImpl,
+      options.graceMs,
+    );
+    this.status.subscribe((status) => {
+      for (const port of this.pages.keys()) port.post({ type: 'status', status });
+    });
+  }
+
+  /** Called whenever the service worker starts: restore the status and catch up if due. */
+  async start(): Promise<void> {
+    const team = await this.team();
+    this.status.setJoined(Boolean(team));
+    if (!team) return;
+    const state = await this.db.syncState.get(team.teamId);
+    this.status.setLastSyncedAt(state?.lastSuccessAt);
+    await this.engine.refreshPending(team.teamId);
+    await this.catchUpIfDue();
+  }
+
+  /** The periodic alarm: catch up unless one ran moments ago with nothing left to send. */
+  async catchUpIfDue(): Promise<void> {
+    const team = await this.team();
+    if (!team) return;
+    const state = await this.db.syncState.get(team.teamId);
+    const pending = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === team.teamId).count();
+    if (!pending && state?.lastSuccessAt && this.now() - state.lastSuccessAt < MIN_CATCH_UP_INTERVAL_MS) return;
+    await this.engine.tick();
+  }
+
+  async syncNow(): Promise<SyncStatus> {
+    if (!(await this.team())) throw new Error('Join a team first: there is nothing to sync with');
+    await this.engine.syncNow();
+    return this.status.get();
   }
 
   // --- team and settings ---
@@ -48,11 +123,15 @@ export class PizhuService {
     return this.db.teams.toCollection().first();
   }
 
-  async join(serverUrlInput: string, inviteCode: string, displayName: string): Promise<TeamRow> {
+  async join(serverUrlInput: string, inviteCode: string, displayName: string): Promise<PublicTeam> {
     const serverUrl = normaliseServerUrl(serverUrlInput);
     if (!inviteCode.trim()) throw new Error('Enter the invite code your team owner gave you');
     if (!displayName.trim()) throw new Error('Enter the name your colleagues will see');
     const joined = await new ApiClient(serverUrl).join(inviteCode.trim(), displayName.trim());
+    const current = await this.team();
+    if (current && current.teamId !== joined.teamId) {
+      throw new Error(`This browser is in team "${current.teamName}"; leave it before joining another`);
+    }
     const row: TeamRow = {
       teamId: joined.teamId,
       teamName: joined.teamName ?? joined.teamId,
@@ -61,211 +140,301 @@ export class PizhuService {
       displayName: displayName.trim(),
       role: joined.role,
       token: joined.token,
-      joinedAt: Date.now(),
+      joinedAt: this.now(),
     };
-    await this.db.transaction('rw', this.db.teams, async () => {
+    await this.db.transaction('rw', this.db.teams, this.db.settings, async () => {
       await this.db.teams.clear();
       await this.db.teams.put(row);
+      const preferences = await this.preferences();
+      await this.db.settings.put({ key: PREFERENCES_KEY, value: { ...preferences, displayName: row.displayName } });
     });
-    this.setStatus({ state: 'offline' });
+    this.realtime.closeAll();
+    this.status.setJoined(true);
     for (const documentKey of new Set(this.pages.values())) void this.connectRoom(documentKey);
-    return row;
+    void this.engine.syncNow();
+    return publicTeam(row);
   }
 
-  async settings(): Promise<SettingsView> {
+  /**
+   * Leaves the team. With `removeTeamData` the team's annotations, rooms and sync state are deleted from this
+   * browser; refused while changes made here have not reached the server (they would be lost). Own private
+   * notes are always kept (detached from the team).
+   */
+  async leave(removeTeamData: boolean): Promise<{ removed: number; keptPrivate: number }> {
     const team = await this.team();
-    const preferences = await this.preferences();
-    if (!team) return { team: null, status: this.status, preferences };
-    const { token: _secret, ...visible } = team;
-    return { team: visible, status: this.status, preferences };
+    if (!team) throw new Error('This browser is not in a team');
+    this.engine.cancel();
+    this.realtime.closeAll();
+    await this.engine.idle();
+    if (removeTeamData) {
+      await this.engine.syncNow();
+      const unsent = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === team.teamId).count();
+      if (unsent) {
+        throw new Error(
+          `${unsent} page(s) have changes not yet on the server; connect and sync first, or leave without removing the team's data`,
+        );
+      }
+    }
+    await this.rooms.closeTeam(team.teamId);
+    const teamRows = await this.db.annotations.where('teamId').equals(team.teamId).toArray();
+    const privateRows = teamRows.filter((a) => a.visibility === 'private');
+    const teamIds = teamRows.filter((a) => a.visibility !== 'private').map((a) => a.id);
+    await this.db.transaction(
+      'rw',
+      [this.db.teams, this.db.rooms, this.db.roomUpdates, this.db.syncState, this.db.documents, ...this.store.tables],
+      async () => {
+        await this.store.put(privateRows.map((a) => ({ ...a, teamId: null })));
+        if (removeTeamData) {
+          await this.store.remove(teamIds);
+          const roomIds = await this.db.rooms.where('teamId').equals(team.teamId).primaryKeys();
+          await this.db.roomUpdates.where('room').anyOf(roomIds).delete();
+          await this.db.rooms.bulkDelete(roomIds);
+          await this.db.syncState.delete(team.teamId);
+          const stillUsed = new Set(await this.db.annotations.orderBy('documentKey').uniqueKeys());
+          const unused = (await this.db.documents.toCollection().primaryKeys()).filter((key) => !stillUsed.has(key));
+          await this.db.documents.bulkDelete(unused);
+        }
+        await this.db.teams.delete(team.teamId);
+      },
+    );
+    this.status.setJoined(false);
+    for (const documentKey of new Set(this.pages.values())) void this.notifyPages(documentKey);
+    return { removed: removeTeamData ? teamIds.length : 0, keptPrivate: privateRows.length };
   }
 
-  // Minimal preferences and tag usage, added by the UI branch for its screens; the store owner may move them.
   async preferences(): Promise<Preferences> {
-    const row = await this.db.settings.get('preferences');
+    const row = await this.db.settings.get(PREFERENCES_KEY);
     const parsed = preferencesSchema.safeParse(row?.value ?? {});
-    return parsed.success ? parsed.data : preferencesSchema.parse({});
+    if (parsed.success) return parsed.data;
+    this.status.problem('Your saved preferences were unreadable; defaults are used until you save them again');
+    return preferencesSchema.parse({});
   }
 
-  /** Read-modify-write, one at a time: two quick changes (a colour, then a name) must not lose either. */
-  updatePreferences(patch: Partial<Preferences>): Promise<Preferences> {
-    const run = this.preferencesWrite.then(async () => {
-      const next = preferencesSchema.parse({ ...(await this.preferences()), ...patch });
-      await this.db.settings.put({ key: 'preferences', value: next });
-      return next;
-    });
-    this.preferencesWrite = run.catch(() => undefined);
-    return run;
-  }
-
-  async tagUsage(): Promise<TagUsage[]> {
-    const usage = new Map<string, TagUsage>();
-    await this.db.annotations.each((annotation) => {
-      if (annotation.deleted) return;
-      for (const tag of annotation.tags) {
-        const entry = usage.get(tag) ?? { tag, count: 0, usedAt: 0 };
-        entry.count++;
-        entry.usedAt = Math.max(entry.usedAt, annotation.updatedAt);
-        usage.set(tag, entry);
+  async updatePreferences(patch: Partial<Preferences>): Promise<Settings> {
+    const next = preferencesSchema.parse({ ...(await this.preferences()), ...stripUndefined(patch) });
+    await this.db.transaction('rw', this.db.settings, this.db.teams, async () => {
+      await this.db.settings.put({ key: PREFERENCES_KEY, value: next });
+      const team = await this.team();
+      if (team && next.displayName && next.displayName !== team.displayName) {
+        await this.db.teams.put({ ...team, displayName: next.displayName });
       }
     });
-    return [...usage.values()].sort((a, b) => b.count - a.count);
+    return this.settings();
   }
 
-  /** Renames (one tag) or merges (several) tags on every live annotation that carries them. */
-  async mergeTags(fromRaw: string[], toRaw: string): Promise<{ changed: number }> {
-    const from = new Set(normaliseTags(fromRaw));
-    const [to] = normaliseTags([toRaw]);
-    if (!to) throw new Error('The new tag name is empty');
-    const carriers = await this.db.annotations.where('tags').anyOf([...from]).distinct().toArray();
-    let changed = 0;
-    for (const annotation of carriers) {
-      if (annotation.deleted) continue;
-      await this.update(annotation.id, { tags: normaliseTags(annotation.tags.map((tag) => (from.has(tag) ? to : tag))) });
-      changed++;
-    }
-    return { changed };
+  async settings(): Promise<Settings> {
+    const team = await this.team();
+    return { team: team ? publicTeam(team) : null, status: this.status.get(), preferences: await this.preferences() };
   }
 
   syncStatus(): SyncStatus {
-    return this.status;
+    return this.status.get();
   }
 
   // --- annotations ---
 
   async list(documentKey: string): Promise<Annotation[]> {
-    const rows = await this.db.annotations.where('documentKey').equals(documentKey).toArray();
-    return rows.filter((a) => !a.deleted).sort((a, b) => a.createdAt - b.createdAt);
+    const { annotations, problems } = await this.queries.byDocument(documentKey);
+    if (problems.length) void this.repair(problems);
+    return annotations;
+  }
+
+  async search(query: string, limit: number): Promise<SearchResult> {
+    const result = await this.queries.search(query, limit);
+    if (result.problems.length) void this.repair(result.problems);
+    return result;
+  }
+
+  async byTag(tag: string, limit: number): Promise<SearchResult> {
+    const result = await this.queries.byTag(tag, limit);
+    if (result.problems.length) void this.repair(result.problems);
+    return result;
+  }
+
+  tagLibrary(): Promise<TagRow[]> {
+    return this.queries.tagLibrary();
   }
 
   async create(input: NewAnnotation, document: DocumentInfo): Promise<Annotation> {
+    if (input.documentKey !== document.key) throw new Error('The annotation and its page disagree on the document');
     const team = await this.team();
+    const preferences = await this.preferences();
     const author = team
       ? { id: team.memberId, name: team.displayName }
-      : { id: await this.localAuthorId(), name: (await this.localName()) ?? '我' };
-    const now = Date.now();
-    const visibility = team ? (input.visibility ?? 'team') : 'private';
+      : { id: await this.localAuthorId(), name: preferences.displayName ?? '我' };
+    const now = this.now();
+    const visibility = team ? (input.visibility ?? preferences.defaultVisibility) : 'private';
     const annotation = parseAnnotation({
       ...input,
+      tags: input.tags ?? [],
+      note: input.note ?? '',
+      replyTo: input.replyTo ?? null,
       id: crypto.randomUUID(),
       teamId: team?.teamId ?? null,
-      color: input.color ?? 'yellow',
+      color: input.color ?? preferences.defaultColor,
       visibility,
       author,
       createdAt: now,
       updatedAt: now,
       deleted: false,
     });
-    await this.db.documents.put({ ...document, readAt: now });
-    await this.save(annotation, document);
+    const stored = await this.rememberDocument(document, true);
+    await this.save(annotation, stored);
     return annotation;
   }
 
   async update(id: string, patch: AnnotationPatch): Promise<Annotation> {
-    const current = await this.db.annotations.get(id);
+    const current = await this.store.get(id);
     if (!current) throw new Error('This annotation no longer exists');
-    const next = parseAnnotation({ ...current, ...patch, updatedAt: Date.now() });
-    if (current.visibility === 'team' && next.visibility === 'private') {
+    if (current.visibility === 'team' && patch.visibility === 'private') {
       throw new Error('A shared annotation cannot be made private again; delete it instead');
+    }
+    let next = parseAnnotation({ ...current, ...stripUndefined(patch), updatedAt: Math.max(this.now(), current.updatedAt + 1) });
+    if (next.visibility === 'team' && current.visibility === 'private') {
+      const team = await this.team();
+      if (!team) throw new Error('Join a team before sharing an annotation');
+      next = { ...next, teamId: team.teamId };
     }
     await this.save(next);
     return next;
   }
 
-  async setDeleted(id: string, deleted: boolean): Promise<void> {
-    const current = await this.db.annotations.get(id);
+  async setDeleted(id: string, deleted: boolean): Promise<Annotation> {
+    const current = await this.store.get(id);
     if (!current) throw new Error('This annotation no longer exists');
-    await this.save({ ...current, deleted, updatedAt: Date.now() });
+    const next = { ...current, deleted, updatedAt: Math.max(this.now(), current.updatedAt + 1) };
+    await this.save(next);
+    return next;
   }
+
+  async mergeTags(from: readonly string[], to: string): Promise<TagChangeSummary> {
+    const target = normaliseTag(to);
+    if (!target) throw new Error('The new tag is empty');
+    if (target.length > LIMITS.tagChars) throw new Error(`A tag has at most ${LIMITS.tagChars} characters`);
+    const sources = new Set(from.map(normaliseTag).filter((t) => t && t !== target));
+    if (!sources.size) return { changed: 0, skipped: 0 };
+    const rows = await this.db.annotations.where('tags').anyOf([...sources]).distinct().toArray();
+    const team = await this.team();
+    let changed = 0;
+    let skipped = 0;
+    for (const row of rows) {
+      const parsed = parseAnnotation(row);
+      if (parsed.visibility === 'team' && (team?.teamId !== parsed.teamId || team.role === 'viewer')) {
+        skipped++;
+        continue;
+      }
+      const tags = normaliseTags(parsed.tags.map((t) => (sources.has(t) ? target : t)));
+      await this.save({ ...parsed, tags, updatedAt: Math.max(this.now(), parsed.updatedAt + 1) });
+      changed++;
+    }
+    return { changed, skipped };
+  }
+
+  // --- backup ---
+
+  async exportBackup(): Promise<string> {
+    return exportBackup(this.db);
+  }
+
+  async importBackup(json: string): Promise<ImportSummary> {
+    return importBackup(json, {
+      existing: (ids) => this.db.annotations.bulkGet(ids),
+      rememberDocument: (document) => this.rememberDocument(document, false).then(() => undefined),
+      save: (annotation) => this.save(annotation),
+      team: () => this.team(),
+    });
+  }
+
+  // --- writing ---
 
   /** Team annotations go through their room (which projects them into the store); private ones straight in. */
   private async save(annotation: Annotation, document?: DocumentInfo): Promise<void> {
-    if (annotation.visibility === 'team' && annotation.teamId) {
-      const room = await this.rooms.open(roomIdFor(annotation.teamId, annotation.documentKey));
-      room.write(annotation, document);
-      await room.flushed();
-    } else {
-      await this.db.annotations.put(annotation);
-      await this.notifyPages(annotation.documentKey);
+    if (annotation.visibility === 'team') {
+      if (!annotation.teamId) throw new Error('A shared annotation must belong to a team');
+      const team = await this.team();
+      if (team?.teamId === annotation.teamId && team.role === 'viewer') {
+        throw new Error(`You joined "${team.teamName}" as a viewer: you can read its annotations but not change them`);
+      }
+      const roomId = roomIdFor(annotation.teamId, annotation.documentKey);
+      await this.rooms.use(roomId, (room) => room.write(annotation, document));
+      return;
     }
+    await this.store.put([annotation]);
+    await this.notifyPages(annotation.documentKey);
+  }
+
+  /**
+   * Stores what the page says about itself. The content hash recorded is the text's when first annotated; the
+   * hash of the text as read now is kept as `seenHash`, so a notice edited since is flagged (documentChanged).
+   */
+  private async rememberDocument(document: DocumentInfo, annotating: boolean): Promise<DocumentInfo> {
+    return this.db.transaction('rw', this.db.documents, this.db.annotations, async () => {
+      const existing = await this.db.documents.get(document.key);
+      const annotated = annotating || (await this.db.annotations.where('documentKey').equals(document.key).count()) > 0;
+      const contentHash = (annotated && existing?.contentHash) || document.contentHash || existing?.contentHash;
+      const next = {
+        ...existing,
+        ...(stripUndefined(document) as DocumentInfo),
+        ...(contentHash ? { contentHash } : {}),
+        ...(document.contentHash ? { seenHash: document.contentHash } : {}),
+        readAt: this.now(),
+      };
+      if (!annotated) delete next.contentHash;
+      await this.db.documents.put(next);
+      return next;
+    });
   }
 
   // --- pages being read ---
 
   async openPage(port: PagePort, documentKey: string, document: DocumentInfo): Promise<void> {
+    if (documentKey !== document.key) throw new Error('The page and its document key disagree');
+    const previous = this.pages.get(port);
     this.pages.set(port, documentKey);
-    const existing = await this.db.documents.get(document.key);
-    await this.db.documents.put({ ...existing, ...document, readAt: Date.now() });
-    port.post({ type: 'status', status: this.status });
-    await this.connectRoom(documentKey);
+    if (previous && previous !== documentKey) void this.releaseRoom(previous);
+    await this.rememberDocument(document, false);
+    port.post({ type: 'status', status: this.status.get() });
     port.post({ type: 'annotations', documentKey, annotations: await this.list(documentKey) });
+    await this.connectRoom(documentKey);
   }
 
   closePage(port: PagePort): void {
     const documentKey = this.pages.get(port);
     this.pages.delete(port);
-    if (!documentKey || [...this.pages.values()].includes(documentKey)) return;
-    void this.team().then((team) => {
-      if (!team) return;
-      const room = roomIdFor(team.teamId, documentKey);
-      this.disconnectTimers.set(
-        room,
-        setTimeout(() => {
-          this.disconnectTimers.delete(room);
-          this.connections.get(room)?.close();
-          this.connections.delete(room);
-        }, DISCONNECT_GRACE_MS),
-      );
-    });
+    if (documentKey) void this.releaseRoom(documentKey);
   }
 
   private async connectRoom(documentKey: string): Promise<void> {
     const team = await this.team();
     if (!team) return;
     const roomId = roomIdFor(team.teamId, documentKey);
-    const timer = this.disconnectTimers.get(roomId);
-    if (timer) clearTimeout(timer);
-    this.disconnectTimers.delete(roomId);
-    if (this.connections.has(roomId)) return;
-    const room = await this.rooms.open(roomId);
-    const connection = new RoomConnection(roomId, room.doc, new ApiClient(team.serverUrl, team.token), (state, message) =>
-      this.onConnectionState(state, message),
-    );
-    this.connections.set(roomId, connection);
-    connection.awareness.setLocalStateField('user', {
-      id: team.memberId,
-      name: team.displayName,
-      color: colorFor(team.memberId),
-    });
-    connection.awareness.on('change', () => this.postPresence(documentKey, connection));
-    connection.connect();
+    await this.realtime.open(team, roomId);
+    this.postToRoomPages(roomId, { type: 'presence', peers: this.realtime.peers(roomId) });
   }
 
-  private onConnectionState(state: ConnectionState, message?: string): void {
-    this.setStatus(message ? { state, message } : { state });
-  }
-
-  private setStatus(status: SyncStatus): void {
-    this.status = status;
-    for (const port of this.pages.keys()) port.post({ type: 'status', status });
-  }
-
-  private postPresence(documentKey: string, connection: RoomConnection): void {
-    const peers: Peer[] = [];
-    for (const [clientId, state] of connection.awareness.getStates()) {
-      const user = (state as { user?: { id?: unknown; name?: unknown; color?: unknown } }).user;
-      if (clientId === connection.awareness.clientID || typeof user?.name !== 'string') continue;
-      peers.push({
-        id: typeof user.id === 'string' ? user.id : String(clientId),
-        name: user.name.slice(0, 100),
-        color: typeof user.color === 'string' ? user.color.slice(0, 20) : undefined,
-      });
-    }
-    for (const [port, key] of this.pages) if (key === documentKey) port.post({ type: 'presence', peers });
+  private async releaseRoom(documentKey: string): Promise<void> {
+    const team = await this.team();
+    if (team) this.realtime.close(roomIdFor(team.teamId, documentKey));
   }
 
   private async onRoomChange(change: RoomChange): Promise<void> {
+    this.status.storageRecovered();
     await this.notifyPages(change.documentKey);
+    if (change.local) {
+      await this.engine.refreshPending(parseRoomId(change.room)!.teamId);
+      if (!this.realtime.isConnected(change.room)) this.engine.schedulePush();
+    }
+  }
+
+  private onRoomProblem(problem: RoomProblem): void {
+    console.warn(`[pizhu] ${problem.message}`);
+    if (problem.storage) this.status.storageFailed(problem.message);
+    else this.status.problem(problem.message);
+  }
+
+  private postToRoomPages(roomId: string, message: PagePortOut): void {
+    const documentKey = parseRoomId(roomId)?.documentKey;
+    for (const [port, key] of this.pages) if (key === documentKey) port.post(message);
   }
 
   private async notifyPages(documentKey: string): Promise<void> {
@@ -275,6 +444,26 @@ export class PizhuService {
     for (const port of ports) port.post({ type: 'annotations', documentKey, annotations });
   }
 
+  /**
+   * Damaged rows are never passed on nor deleted. A team record is re-read from its room, which holds the
+   * truth; a damaged private record cannot be rebuilt and is reported.
+   */
+  private async repair(problems: StoredProblem[]): Promise<void> {
+    const team = await this.team();
+    for (const problem of problems) {
+      const row = (await this.db.annotations.get(problem.id)) as Partial<Annotation> | undefined;
+      if (team && row?.teamId === team.teamId && typeof row.documentKey === 'string') {
+        try {
+          await this.rooms.use(roomIdFor(team.teamId, row.documentKey), (room) => room.reproject());
+          continue;
+        } catch {
+          // fall through to reporting
+        }
+      }
+      this.status.problem(`The stored annotation ${problem.id} is damaged and hidden (${problem.error}); it is kept as it was`);
+    }
+  }
+
   private async localAuthorId(): Promise<string> {
     const row = await this.db.settings.get('localAuthorId');
     if (typeof row?.value === 'string') return row.value;
@@ -282,17 +471,13 @@ export class PizhuService {
     await this.db.settings.put({ key: 'localAuthorId', value: id });
     return id;
   }
-
-  private async localName(): Promise<string | undefined> {
-    const chosen = (await this.preferences()).displayName;
-    if (chosen) return chosen;
-    const row = await this.db.settings.get('displayName');
-    return typeof row?.value === 'string' ? row.value : undefined;
-  }
 }
 
-function colorFor(id: string): string {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return PEER_COLORS[hash % PEER_COLORS.length]!;
+function publicTeam(team: TeamRow): PublicTeam {
+  const { token: _secret, ...visible } = team;
+  return visible;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

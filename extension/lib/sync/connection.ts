@@ -15,12 +15,18 @@ const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const MESSAGE_QUERY_AWARENESS = 3;
 
+const OPEN = 1;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 
 export type ConnectionState = 'connecting' | 'syncing' | 'online' | 'offline' | 'error';
 
+/** The WebSocket constructor to use: the browser's, or `ws` in Node tests. */
+export type WebSocketFactory = new (url: string) => WebSocket;
+
 export class RoomConnection {
+  /** Rooms recognise updates applied by a connection as remote (see rooms.ts). */
+  readonly isRoomConnection = true;
   readonly awareness: awarenessProtocol.Awareness;
   private socket: WebSocket | null = null;
   private attempts = 0;
@@ -33,6 +39,7 @@ export class RoomConnection {
     private readonly doc: Y.Doc,
     private readonly api: ApiClient,
     private readonly onState: (state: ConnectionState, message?: string) => void,
+    private readonly WebSocketImpl: WebSocketFactory = globalThis.WebSocket,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
     doc.on('update', this.onDocUpdate);
@@ -73,7 +80,7 @@ export class RoomConnection {
     }
     if (this.closed) return;
     const url = `${webSocketUrl(this.api.serverUrl)}/sync/${encodeURIComponent(this.room)}?ticket=${encodeURIComponent(ticket)}`;
-    const socket = new WebSocket(url);
+    const socket = new this.WebSocketImpl(url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => {
@@ -136,7 +143,7 @@ export class RoomConnection {
   }
 
   private send(message: Uint8Array): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(message);
+    if (this.socket?.readyState === OPEN) this.socket.send(message);
   }
 
   private sendAwareness(clients: number[]): void {

@@ -1,67 +1,140 @@
 /**
  * Yjs rooms in the browser: one Y.Doc per (team, document), its updates persisted in IndexedDB so offline
  * edits survive a restart. Local edits and remote changes take one path into the store: every transaction on a
- * room is appended to `roomUpdates`, and the annotations it touched are re-read from the doc and written to the
- * `annotations` table. A record therefore cannot diverge between the room and the store.
+ * room is committed in ONE IndexedDB transaction that appends the update, re-reads the annotations it touched
+ * from the doc into the annotations table (through AnnotationStore, which keeps search and tags in step) and
+ * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
+ * between the room and the store, and a failed commit (a full disk) leaves both as they were.
  */
 import * as Y from 'yjs';
-import type { Annotation } from '../../../shared/model/annotation.ts';
+import { type Annotation, annotationSchema, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import {
   annotationsMap,
+  documentMap,
   parseRoomId,
   readAnnotation,
+  readDocumentInfo,
   touchedAnnotationIds,
   writeAnnotation,
   writeDocumentInfo,
 } from '../../../shared/model/room.ts';
-import type { DocumentInfo } from '../../../shared/model/annotation.ts';
-import type { PizhuDatabase } from '../store/db.ts';
+import type { AnnotationStore } from '../store/annotation-store.ts';
+import type { PizhuDatabase, RoomStateRow } from '../store/db.ts';
+import { toStorageError } from '../store/storage-errors.ts';
 
-/** Merge a room's stored updates into one row once it has this many. */
+/** Replace a room's stored updates with one merged update once it has this many. */
 const COMPACT_AFTER_UPDATES = 200;
-export const LOAD_ORIGIN = Symbol('pizhu-load');
+/** How long an unused room stays in memory (a page reload should not reload it). */
+const IDLE_CLOSE_MS = 30_000;
 
-export type RoomChange = { room: string; documentKey: string; ids: string[] };
+/** Transaction origins: loading from IndexedDB (not stored again), local edits, and HTTP catch-up (remote). */
+export const LOAD_ORIGIN = Symbol('pizhu-load');
+export const LOCAL_ORIGIN = Symbol('pizhu-local');
+export const BULK_ORIGIN = Symbol('pizhu-bulk');
+
+/** Fields of a page's metadata that are this browser's own and never go into a shared room. */
+const LOCAL_DOCUMENT_FIELDS = ['seenHash', 'readAt'] as const;
+
+export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean };
+/** `storage` marks a failed write to IndexedDB (a full disk), as opposed to bad content. */
+export type RoomProblem = { room: string; message: string; storage?: boolean };
+export type RoomHooks = { onChange(change: RoomChange): void; onProblem(problem: RoomProblem): void };
+
+export class RoomUpdateError extends Error {
+  constructor(room: string, cause: unknown) {
+    super(`An update for room ${room} is not a valid Yjs update and was ignored (${cause instanceof Error ? cause.message : String(cause)})`);
+    this.name = 'RoomUpdateError';
+  }
+}
+
+export function sharedDocumentFields(document: DocumentInfo): DocumentInfo {
+  const shared = { ...document };
+  for (const field of LOCAL_DOCUMENT_FIELDS) delete shared[field];
+  return shared;
+}
 
 export class Room {
   readonly doc = new Y.Doc();
-  private pendingWrite: Promise<void> = Promise.resolve();
+  readonly teamId: string;
+  readonly documentKey: string;
+  private queue: Promise<void> = Promise.resolve();
+  private last: Promise<void> = Promise.resolve();
+  private touched = new Set<string>();
+  private documentTouched = false;
   private storedUpdates = 0;
+  private needsSnapshot = false;
+  /** Records whose projection failed with their commit; the next commit projects them too. */
+  private unprojected = new Set<string>();
+  private documentUnprojected = false;
 
   constructor(
     readonly id: string,
     private readonly db: PizhuDatabase,
-    private readonly onChange: (change: RoomChange) => void,
-  ) {}
-
-  get documentKey(): string {
-    return parseRoomId(this.id)!.documentKey;
+    private readonly store: AnnotationStore,
+    private readonly hooks: RoomHooks,
+    private readonly compactAfter = COMPACT_AFTER_UPDATES,
+  ) {
+    const parsed = parseRoomId(id);
+    if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
+    this.teamId = parsed.teamId;
+    this.documentKey = parsed.documentKey;
   }
 
-  get teamId(): string {
-    return parseRoomId(this.id)!.teamId;
-  }
-
-  /** Loads the stored state, then starts persisting and projecting every later transaction. */
+  /** Loads the stored state, then commits every later transaction. Unreadable stored updates are quarantined. */
   async load(): Promise<void> {
-    const rows = await this.db.roomUpdates.where('room').equals(this.id).toArray();
-    this.storedUpdates = rows.length;
-    if (rows.length) Y.applyUpdate(this.doc, Y.mergeUpdates(rows.map((r) => r.update)), LOAD_ORIGIN);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== LOAD_ORIGIN) this.enqueue(() => this.persist(update));
-    });
+    const [rows, state] = await Promise.all([
+      this.db.roomUpdates.where('room').equals(this.id).toArray(),
+      this.db.rooms.get(this.id),
+    ]);
+    const bad: { seq: number; update: unknown; error: string }[] = [];
+    for (const row of rows) {
+      try {
+        if (!(row.update instanceof Uint8Array)) throw new Error('not binary');
+        Y.applyUpdate(this.doc, row.update, LOAD_ORIGIN);
+      } catch (error) {
+        bad.push({ seq: row.seq!, update: row.update, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    this.storedUpdates = rows.length - bad.length;
+    if (bad.length) await this.quarantine(bad);
+
     annotationsMap(this.doc).observeDeep((events) => {
-      const ids = [...touchedAnnotationIds(events)];
-      if (ids.length) this.enqueue(() => this.project(ids));
+      for (const id of touchedAnnotationIds(events)) this.touched.add(id);
     });
-    await this.project([...annotationsMap(this.doc).keys()]);
+    documentMap(this.doc).observe(() => (this.documentTouched = true));
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === LOAD_ORIGIN) return;
+      const ids = [...this.touched];
+      const documentChanged = this.documentTouched;
+      this.touched = new Set();
+      this.documentTouched = false;
+      const local = origin !== BULK_ORIGIN && !isRemoteConnection(origin);
+      this.enqueue(() => this.commit(update, local, ids, documentChanged));
+    });
+    // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
+    if (state?.projected !== 1 || bad.length) {
+      this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true));
+      await this.last;
+    }
   }
 
-  write(annotation: Annotation, document?: DocumentInfo): void {
+  /** Writes a team annotation (and the page's shared metadata); resolves once it is in IndexedDB. */
+  write(annotation: Annotation, document?: DocumentInfo): Promise<void> {
     this.doc.transact(() => {
-      if (document) writeDocumentInfo(this.doc, document);
+      if (document) writeDocumentInfo(this.doc, sharedDocumentFields(document));
       writeAnnotation(this.doc, annotation);
-    });
+    }, LOCAL_ORIGIN);
+    return this.last;
+  }
+
+  /** Applies an update received over HTTP; resolves once stored. Throws RoomUpdateError for garbage. */
+  applyRemote(update: Uint8Array): Promise<void> {
+    try {
+      Y.applyUpdate(this.doc, update, BULK_ORIGIN);
+    } catch (error) {
+      throw new RoomUpdateError(this.id, error);
+    }
+    return this.last;
   }
 
   read(id: string): Annotation | null {
@@ -69,67 +142,227 @@ export class Room {
     return result?.ok ? result.annotation : null;
   }
 
-  /** Resolves when everything applied so far is in IndexedDB. */
+  /** Resolves when everything applied so far has been committed (or has failed). */
   flushed(): Promise<void> {
-    return this.pendingWrite;
+    return this.queue;
+  }
+
+  /** Re-reads every record from the doc into the store (after a damaged row was found). */
+  reproject(): Promise<void> {
+    this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true));
+    return this.last;
+  }
+
+  destroy(): void {
+    this.doc.destroy();
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.pendingWrite = this.pendingWrite.then(task).catch((error) => {
-      console.error(`[pizhu] could not save room ${this.id}:`, error);
+    this.last = this.queue.then(task);
+    this.queue = this.last.catch((error) => {
+      const storage = error instanceof Error && (error.name === 'StorageFullError' || error.name === 'StorageError');
+      this.hooks.onProblem({ room: this.id, message: error instanceof Error ? error.message : String(error), storage });
     });
   }
 
-  private async persist(update: Uint8Array): Promise<void> {
-    await this.db.roomUpdates.add({ room: this.id, update, at: Date.now() });
-    this.storedUpdates++;
-    if (this.storedUpdates >= COMPACT_AFTER_UPDATES) await this.compact();
-  }
-
-  /** Replaces the room's stored updates with one merged update, atomically. */
-  private async compact(): Promise<void> {
-    const merged = Y.encodeStateAsUpdate(this.doc);
-    await this.db.transaction('rw', this.db.roomUpdates, async () => {
-      await this.db.roomUpdates.where('room').equals(this.id).delete();
-      await this.db.roomUpdates.add({ room: this.id, update: merged, at: Date.now() });
-    });
-    this.storedUpdates = 1;
-  }
-
-  private async project(ids: string[]): Promise<void> {
-    const room = { teamId: this.teamId, documentKey: this.documentKey };
-    const valid: Annotation[] = [];
-    for (const id of ids) {
-      const result = readAnnotation(this.doc, room, id);
-      if (result?.ok) valid.push(result.annotation);
-      else if (result) console.warn(`[pizhu] skipped an invalid annotation ${id} in ${this.id}: ${result.error}`);
+  /** One IndexedDB transaction: the update, the projection of what it touched, the room's sync state. */
+  private async commit(update: Uint8Array | null, local: boolean, ids: string[], documentChanged: boolean): Promise<void> {
+    const db = this.db;
+    const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= this.compactAfter);
+    const retried = this.unprojected;
+    if (retried.size) ids = [...new Set([...ids, ...retried])];
+    documentChanged ||= this.documentUnprojected;
+    try {
+      await db.transaction('rw', [db.roomUpdates, db.rooms, db.documents, ...this.store.tables], async () => {
+        if (snapshot) {
+          await db.roomUpdates.where('room').equals(this.id).delete();
+          await db.roomUpdates.add({ room: this.id, update: Y.encodeStateAsUpdate(this.doc), at: Date.now() });
+        } else if (update) {
+          await db.roomUpdates.add({ room: this.id, update, at: Date.now() });
+        }
+        await this.project(ids, local);
+        if (documentChanged) await this.projectDocument();
+        const row = await db.rooms.get(this.id);
+        const next: RoomStateRow = {
+          room: this.id,
+          teamId: this.teamId,
+          documentKey: this.documentKey,
+          dirty: local ? 1 : (row?.dirty ?? 0),
+          syncedAt: row?.syncedAt ?? 0,
+          localChanges: (row?.localChanges ?? 0) + (local ? 1 : 0),
+          stateVector: Y.encodeStateVector(this.doc),
+          serverStateVector: row?.serverStateVector,
+          projected: 1,
+        };
+        await db.rooms.put(next);
+      });
+    } catch (error) {
+      // What failed to store is still in memory: the next commit stores the whole state and projects these
+      // records again, closing the gap.
+      if (update) this.needsSnapshot = true;
+      this.unprojected = new Set(ids);
+      this.documentUnprojected = documentChanged;
+      throw toStorageError(error, local ? 'your change' : 'changes from your team');
     }
-    if (valid.length) await this.db.annotations.bulkPut(valid);
-    this.onChange({ room: this.id, documentKey: this.documentKey, ids });
+    if (snapshot) this.storedUpdates = 1;
+    else if (update) this.storedUpdates++;
+    if (snapshot) this.needsSnapshot = false;
+    this.unprojected = new Set();
+    this.documentUnprojected = false;
+    if (ids.length) this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local });
+  }
+
+  private async project(ids: string[], local: boolean): Promise<void> {
+    if (!ids.length) return;
+    const room = { teamId: this.teamId, documentKey: this.documentKey };
+    const existing = await this.db.annotations.bulkGet(ids);
+    const next: Annotation[] = [];
+    ids.forEach((id, i) => {
+      const before = existing[i] as Record<string, unknown> | undefined;
+      // A damaged row of this room is simply overwritten (repaired). Only this browser may turn its own private
+      // record into a team one; a colleague reusing the id of a private or foreign record is ignored.
+      const foreign =
+        before !== undefined &&
+        ((typeof before.teamId === 'string' && before.teamId !== this.teamId) ||
+          (typeof before.documentKey === 'string' && before.documentKey !== this.documentKey) ||
+          (before.visibility === 'private' && !local));
+      if (foreign) {
+        this.hooks.onProblem({ room: this.id, message: `Ignored annotation ${id} in room ${this.id}: its id belongs to another record` });
+        return;
+      }
+      const read = readAnnotation(this.doc, room, id);
+      if (read === null) {
+        // Removed from the room by someone: keep the text here as a deleted record rather than lose it.
+        const kept = annotationSchema.safeParse(before);
+        if (kept.success && !kept.data.deleted) next.push({ ...kept.data, deleted: true });
+      } else if (read.ok) {
+        next.push(read.annotation);
+      } else {
+        this.hooks.onProblem({
+          room: this.id,
+          message: `Annotation ${id} in room ${this.id} failed validation and was not stored (${read.error}); the last valid version is kept`,
+        });
+      }
+    });
+    if (next.length) await this.store.put(next);
+  }
+
+  private async projectDocument(): Promise<void> {
+    const shared = readDocumentInfo(this.doc);
+    if (!shared || shared.key !== this.documentKey) return;
+    const existing = await this.db.documents.get(this.documentKey);
+    await this.db.documents.put({
+      ...shared,
+      ...existing,
+      // The room keeps the hash of the text as first annotated in the team.
+      contentHash: shared.contentHash ?? existing?.contentHash,
+    });
+  }
+
+  private async quarantine(bad: { seq: number; update: unknown; error: string }[]): Promise<void> {
+    await this.db.transaction('rw', [this.db.roomUpdates, this.db.quarantine], async () => {
+      await this.db.quarantine.bulkAdd(
+        bad.map((b) => ({ table: 'roomUpdates', key: `${this.id}#${b.seq}`, value: b.update, error: b.error, at: Date.now() })),
+      );
+      await this.db.roomUpdates.bulkDelete(bad.map((b) => b.seq));
+    });
+    this.hooks.onProblem({
+      room: this.id,
+      message: `${bad.length} stored update(s) of room ${this.id} could not be read and were set aside; the rest loaded`,
+    });
   }
 }
 
-/** Opens each room once and keeps it. */
+/** Connections mark the updates they apply with themselves as origin (see connection.ts). */
+function isRemoteConnection(origin: unknown): boolean {
+  return typeof origin === 'object' && origin !== null && (origin as { isRoomConnection?: unknown }).isRoomConnection === true;
+}
+
+export type RoomLease = { room: Room; release(): void };
+
+/**
+ * Opens each room once, shares it between its users (a page's realtime connection, the catch-up, a write) and
+ * closes it once unused for a while, so memory stays bounded however many rooms the team has.
+ */
 export class RoomRegistry {
-  private readonly rooms = new Map<string, Promise<Room>>();
+  private readonly entries = new Map<string, { room: Promise<Room>; users: number; timer?: ReturnType<typeof setTimeout> }>();
 
   constructor(
     private readonly db: PizhuDatabase,
-    private readonly onChange: (change: RoomChange) => void,
+    private readonly store: AnnotationStore,
+    private readonly hooks: RoomHooks,
+    private readonly idleCloseMs = IDLE_CLOSE_MS,
+    private readonly compactAfter = COMPACT_AFTER_UPDATES,
   ) {}
 
-  open(roomId: string): Promise<Room> {
-    let room = this.rooms.get(roomId);
-    if (!room) {
-      const created = new Room(roomId, this.db, this.onChange);
-      room = created.load().then(() => created);
-      room.catch(() => this.rooms.delete(roomId));
-      this.rooms.set(roomId, room);
+  async acquire(roomId: string): Promise<RoomLease> {
+    let entry = this.entries.get(roomId);
+    if (!entry) {
+      const created = new Room(roomId, this.db, this.store, this.hooks, this.compactAfter);
+      const room = created.load().then(() => created);
+      entry = { room, users: 0 };
+      this.entries.set(roomId, entry);
+      room.catch(() => {
+        if (this.entries.get(roomId) === entry) this.entries.delete(roomId);
+      });
     }
-    return room;
+    entry.users++;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    const current = entry;
+    let room: Room;
+    try {
+      room = await current.room;
+    } catch (error) {
+      current.users--;
+      throw error;
+    }
+    let released = false;
+    return {
+      room,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--current.users > 0) return;
+        current.timer = setTimeout(() => void this.close(roomId, current), this.idleCloseMs);
+      },
+    };
   }
 
-  openRooms(): Promise<Room[]> {
-    return Promise.all(this.rooms.values());
+  /** Runs `task` with the room open. */
+  async use<T>(roomId: string, task: (room: Room) => Promise<T>): Promise<T> {
+    const lease = await this.acquire(roomId);
+    try {
+      return await task(lease.room);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Waits for every open room's pending commits. */
+  async flushAll(): Promise<void> {
+    const rooms = await Promise.allSettled([...this.entries.values()].map((e) => e.room));
+    await Promise.all(rooms.map((r) => (r.status === 'fulfilled' ? r.value.flushed() : undefined)));
+  }
+
+  /** Closes the rooms of a team now (leaving it). */
+  async closeTeam(teamId: string): Promise<void> {
+    for (const [roomId, entry] of [...this.entries]) {
+      if (parseRoomId(roomId)?.teamId === teamId) await this.close(roomId, entry, true);
+    }
+  }
+
+  get openCount(): number {
+    return this.entries.size;
+  }
+
+  private async close(roomId: string, entry: { room: Promise<Room>; users: number }, force = false): Promise<void> {
+    if (!force && entry.users > 0) return;
+    if (this.entries.get(roomId) !== entry) return;
+    this.entries.delete(roomId);
+    const room = await entry.room.catch(() => null);
+    if (!room) return;
+    await room.flushed();
+    room.destroy();
   }
 }

@@ -3,59 +3,8 @@
  * segmentClauses finds the JSON's `structure` in order, with labels and levels right. Prints recall/precision.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { findBody, segmentClauses, type Clause } from '../../../shared/anchoring/index.ts';
-import { type DomKind, type Expected, loadPage, pageNames, readPageJson, squeeze } from './helpers/corpus.ts';
-
-interface Score {
-  matched: number;
-  expected: number;
-  found: number;
-  levelErrors: string[];
-  missing: string[];
-  extra: string[];
-}
-
-/** Longest common subsequence of expected and found clauses (same label, text starting as expected). */
-export function compareStructure(found: Clause[], expected: Expected[]): Score {
-  const same = (c: Clause, e: Expected) =>
-    squeeze(c.label) === squeeze(e.label) && squeeze(c.text).startsWith(squeeze(e.startsWith));
-  const n = expected.length;
-  const m = found.length;
-  const table: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      table[i]![j] = same(found[j]!, expected[i]!)
-        ? table[i + 1]![j + 1]! + 1
-        : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
-    }
-  }
-  const levelErrors: string[] = [];
-  const missing: string[] = [];
-  const extra: string[] = [];
-  let i = 0;
-  let j = 0;
-  let matched = 0;
-  while (i < n && j < m) {
-    if (same(found[j]!, expected[i]!) && table[i]![j] === table[i + 1]![j + 1]! + 1) {
-      matched++;
-      const e = expected[i]!;
-      const c = found[j]!;
-      if (c.level !== e.level) levelErrors.push(`${e.label} ${e.startsWith}: level ${c.level}, expected ${e.level}`);
-      if (!!e.inline !== c.inline) levelErrors.push(`${e.label} ${e.startsWith}: inline ${c.inline}`);
-      i++;
-      j++;
-    } else if (table[i + 1]![j]! >= table[i]![j + 1]!) {
-      missing.push(`${expected[i]!.label} ${expected[i]!.startsWith}`);
-      i++;
-    } else {
-      extra.push(`${found[j]!.label} ${found[j]!.text.slice(0, 20)}`);
-      j++;
-    }
-  }
-  for (; i < n; i++) missing.push(`${expected[i]!.label} ${expected[i]!.startsWith}`);
-  for (; j < m; j++) extra.push(`${found[j]!.label} ${found[j]!.text.slice(0, 20)}`);
-  return { matched, expected: n, found: m, levelErrors, missing, extra };
-}
+import { findBody, segmentClauses } from '../../../shared/anchoring/index.ts';
+import { compareStructure, type DomKind, loadPage, pageNames, readPageJson } from './helpers/corpus.ts';
 
 /** The element a corpus bodySelector names ("a → b" means b inside the frame a). */
 function selectBody(doc: Document, selector: string): Element | null {

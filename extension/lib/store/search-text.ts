@@ -1,0 +1,134 @@
+/**
+ * Text search over quotes and notes, the part that needs no database: how text is normalised, which index
+ * terms it yields, and how a query becomes index lookups plus an exact check.
+ *
+ * Chinese has no spaces between words, so CJK text is indexed as overlapping character pairs (bigrams): a
+ * query of two or more CJK characters is found through its own bigrams, and a single character through every
+ * bigram that starts with it (plus the last character of each CJK run, indexed on its own). Latin letters and
+ * digits form words, indexed whole and found by prefix ("safe" finds "safety"). The index only narrows the
+ * candidates; every candidate is then checked against its text, so results are exact.
+ *
+ * Query semantics: the query is split on whitespace into terms; a record matches when every term occurs in its
+ * quote or note (case- and width-insensitive), and a term that starts with a letter or digit starts a word.
+ */
+
+/** Longest word kept in the index; longer words (and query words) are cut to this, which keeps prefixes exact. */
+export const MAX_WORD_CHARS = 32;
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u3007]/u;
+const WORD = /[\p{L}\p{N}]/u;
+
+type CharClass = 'cjk' | 'word' | 'other';
+
+function classOf(char: string): CharClass {
+  if (CJK.test(char)) return 'cjk';
+  if (WORD.test(char)) return 'word';
+  return 'other';
+}
+
+/** NFKC (full-width letters and digits fold), lower case, runs of whitespace to one space. */
+export function normaliseForSearch(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/** The searchable text of an annotation: its quote and note. */
+export function searchableText(record: { quote: string; note: string }): string {
+  return normaliseForSearch(record.note ? `${record.quote}\n${record.note}` : record.quote);
+}
+
+type Run = { kind: 'cjk' | 'word'; text: string };
+
+/** Splits normalised text into maximal runs of CJK characters and of word characters. */
+function runsOf(text: string): Run[] {
+  const runs: Run[] = [];
+  let kind: CharClass = 'other';
+  let current = '';
+  for (const char of text) {
+    const next = classOf(char);
+    if (next !== kind) {
+      if (kind !== 'other' && current) runs.push({ kind, text: current });
+      kind = next;
+      current = '';
+    }
+    if (next !== 'other') current += char;
+  }
+  if (kind !== 'other' && current) runs.push({ kind, text: current });
+  return runs;
+}
+
+/** The index terms of already normalised text: CJK bigrams, each CJK run's last character, and words. */
+export function indexTerms(normalised: string): Set<string> {
+  const terms = new Set<string>();
+  for (const run of runsOf(normalised)) {
+    if (run.kind === 'word') {
+      terms.add([...run.text].slice(0, MAX_WORD_CHARS).join(''));
+      continue;
+    }
+    const chars = [...run.text];
+    for (let i = 0; i + 1 < chars.length; i++) terms.add(chars[i]! + chars[i + 1]!);
+    terms.add(chars[chars.length - 1]!);
+  }
+  return terms;
+}
+
+/** One index lookup: rows whose term equals `key`, or starts with it. */
+export type Lookup = { kind: 'exact' | 'prefix'; key: string };
+
+/**
+ * A parsed query: the terms (normalised) every match must contain, and per term the lookups whose results
+ * all contain that term's matches (so intersecting them narrows without losing any).
+ */
+export type QueryPlan = {
+  terms: string[];
+  lookups: Lookup[];
+  /** True when the lookups alone decide (every term is one CJK character or pair, or one short word). */
+  exact: boolean;
+};
+
+export function planQuery(query: string): QueryPlan {
+  const terms = [...new Set(normaliseForSearch(query).split(' ').filter(Boolean))];
+  const lookups = new Map<string, Lookup>();
+  const add = (lookup: Lookup) => lookups.set(`${lookup.kind}:${lookup.key}`, lookup);
+  let exact = true;
+  for (const term of terms) {
+    const runs = runsOf(term);
+    const only = runs.length === 1 && runs[0]!.text === term ? runs[0]! : null;
+    const length = only ? [...only.text].length : 0;
+    if (!only || (only.kind === 'cjk' ? length > 2 : length > MAX_WORD_CHARS)) exact = false;
+    for (const run of runs) {
+      const chars = [...run.text];
+      if (run.kind === 'word') {
+        add({ kind: 'prefix', key: chars.slice(0, MAX_WORD_CHARS).join('') });
+      } else if (chars.length === 1) {
+        add({ kind: 'prefix', key: chars[0]! });
+      } else {
+        for (let i = 0; i + 1 < chars.length; i++) add({ kind: 'exact', key: chars[i]! + chars[i + 1]! });
+      }
+    }
+  }
+  return { terms, lookups: [...lookups.values()], exact };
+}
+
+/** Whether normalised `text` contains `term`, a term starting with a letter or digit only at a word start. */
+export function containsTerm(text: string, term: string): boolean {
+  const mustStartWord = classOf(String.fromCodePoint(term.codePointAt(0)!)) === 'word';
+  for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
+    if (!mustStartWord || at === 0) return true;
+    const before = String.fromCodePoint(codePointBefore(text, at));
+    if (classOf(before) !== 'word') return true;
+  }
+  return false;
+}
+
+function codePointBefore(text: string, index: number): number {
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) {
+    const high = text.charCodeAt(index - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.codePointAt(index - 2)!;
+  }
+  return low;
+}
+
+export function matchesPlan(normalisedText: string, plan: QueryPlan): boolean {
+  return plan.terms.every((term) => containsTerm(normalisedText, term));
+}

@@ -1,0 +1,131 @@
+/**
+ * Administration from the command line, working on the SQLite file in DATA_DIR (also while the server runs):
+ *   team create "<name>" [--json]       a team and its first invite code
+ *   team list [--json]
+ *   invite <teamId> [--role editor|viewer|owner] [--uses N] [--expires-hours H] [--json]
+ *   members <teamId> [--json]
+ *   role <memberId> <owner|editor|viewer>
+ *   revoke <token | memberId | inviteId>
+ */
+import { ROLES, type Role } from '../shared/protocol/api.ts';
+import { TeamService } from './auth/team-service.ts';
+import { ConfigError, configFromEnv } from './config.ts';
+import { ApiError } from './http/errors.ts';
+import { openDatabase } from './storage/sqlite-db.ts';
+import { SqliteTeamStore } from './storage/sqlite-teams.ts';
+
+export const USAGE = `Usage: npm run server [-- <command>]
+
+  (no command)                         start the server (HOST, PORT, DATA_DIR, ALLOWED_ORIGINS from the environment)
+  team create "<name>" [--json]        create a team; prints its id and an invite code
+  team list [--json]                   list teams
+  invite <teamId> [--role editor|viewer|owner] [--uses N] [--expires-hours H] [--json]
+                                       create an invite code
+  members <teamId> [--json]            list a team's members
+  role <memberId> <owner|editor|viewer>
+                                       change a member's role
+  revoke <token|memberId|inviteId>     revoke a token, all tokens of a member, or an invite
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type Parsed = { positional: string[]; flags: Map<string, string | true> };
+
+function parseArgs(args: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--json' || arg === '--help' || arg === '-h') flags.set(arg.replace(/^-+/, ''), true);
+    else if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      flags.set(name, value);
+    } else positional.push(arg);
+  }
+  return { positional, flags };
+}
+
+function flagNumber(flags: Parsed['flags'], name: string): number | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === true || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number`);
+  return value;
+}
+
+function roleOf(raw: string | true | undefined, fallback: Role): Role {
+  if (raw === undefined) return fallback;
+  if (raw === true || !(ROLES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  }
+  return raw as Role;
+}
+
+const date = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
+
+/** Runs one command; returns the text to print. Throws UsageError, ConfigError or ApiError. */
+export async function runCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const { positional, flags } = parseArgs(args);
+  if (flags.has('help') || flags.has('h')) return USAGE;
+  const json = flags.has('json');
+  const config = configFromEnv(env);
+  const db = openDatabase(config.dataDir, config.sqliteSynchronous);
+  const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
+  try {
+    const [command, sub, ...rest] = positional;
+    if (command === 'team' && sub === 'create') {
+      const name = rest.join(' ').trim();
+      if (!name) throw new UsageError('team create needs a name: team create "Policy research"');
+      const team = await teams.createTeam(name);
+      if (json) return JSON.stringify({ teamId: team.teamId, inviteCode: team.inviteCode });
+      return [
+        `Created team "${team.teamName}" (id ${team.teamId}).`,
+        `Invite code: ${team.inviteCode}  (editors; the first person to join becomes the owner)`,
+      ].join('\n');
+    }
+    if (command === 'team' && sub === 'list') {
+      const list = await teams.listTeams();
+      if (json) return JSON.stringify(list);
+      if (list.length === 0) return 'No teams yet. Create one with: npm run server -- team create "<name>"';
+      return list.map((t) => `${t.id}  ${t.name}  (${t.members} members, ${t.rooms} pages)`).join('\n');
+    }
+    if (command === 'invite' && sub) {
+      const hours = flagNumber(flags, 'expires-hours');
+      const invite = await teams.createInvite(sub, {
+        role: roleOf(flags.get('role'), 'editor'),
+        maxUses: flagNumber(flags, 'uses'),
+        expiresAt: hours ? Date.now() + hours * 3_600_000 : null,
+      });
+      if (json) return JSON.stringify({ inviteId: invite.id, inviteCode: invite.inviteCode, role: invite.role });
+      const uses = invite.maxUses === null ? 'unlimited uses' : `${invite.maxUses} use(s)`;
+      return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${uses}, expires ${date(invite.expiresAt)}; id ${invite.id})`;
+    }
+    if (command === 'members' && sub) {
+      const members = await teams.listMembers(sub);
+      if (json) return JSON.stringify(members);
+      if (members.length === 0) return 'No members yet.';
+      return members.map((m) => `${m.id}  ${m.role.padEnd(6)}  ${m.displayName}`).join('\n');
+    }
+    if (command === 'role' && sub && rest[0]) {
+      const member = await teams.store.getMember(sub);
+      if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
+      const updated = await teams.setRole(member.teamId, member.id, roleOf(rest[0], member.role));
+      return `${updated.displayName} is now ${updated.role}.`;
+    }
+    if (command === 'revoke' && sub) return await teams.revokeAnything(sub);
+    throw new UsageError(`Unknown command: ${positional.join(' ') || '(none)'}\n\n${USAGE}`);
+  } finally {
+    db.close();
+  }
+}
+
+/** The message to show for a failed command, without a stack trace for expected failures. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof UsageError || error instanceof ConfigError) return error.message;
+  if (error instanceof ApiError) return error.message;
+  return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+}

@@ -1,0 +1,239 @@
+/**
+ * Every setting and limit of the sync server in one documented place, with a safe default each.
+ * `configFromEnv` reads the environment (HOST, PORT, DATA_DIR, ALLOWED_ORIGINS, PIZHU_*), `resolveConfig` merges
+ * programmatic options (tests, the extension's e2e tests) over the defaults. Bad values throw a ConfigError with
+ * one readable line.
+ */
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Limits = {
+  /** Largest WebSocket message accepted (ws `maxPayload`); larger frames close the socket with 1009. */
+  maxMessageBytes: number;
+  /** Sustained messages per second per connection (token bucket) ... */
+  messagesPerSecond: number;
+  /** ... and the burst allowed on top; exceeding closes with CLOSE_CODES.rateLimited (client retries later). */
+  messageBurst: number;
+  /** Stored size of one room; an update that would grow it past this is refused (CLOSE_CODES.roomFull). */
+  maxRoomBytes: number;
+  /** Open WebSockets per member across all rooms; more are refused at upgrade with 429. */
+  connectionsPerMember: number;
+  /** Messages held for a socket whose room is still loading; beyond this the socket is closed. */
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
+  /** A subscriber whose unsent backlog (ws bufferedAmount) passes this is closed (CLOSE_CODES.slowConsumer). */
+  maxBufferedBytes: number;
+  /** One presence (awareness) state as JSON, and how many presence clients one socket may announce. */
+  maxPresenceStateBytes: number;
+  maxPresenceClientsPerConnection: number;
+  /** Rooms held in memory at once; new rooms beyond this are refused with 503 / CLOSE_CODES.unavailable. */
+  maxLoadedRooms: number;
+  /** JSON request bodies: ordinary endpoints, and the bulk sync / push endpoints. */
+  maxJsonBodyBytes: number;
+  maxBulkBodyBytes: number;
+  /** Bulk catch-up stops adding rooms once its response reaches this size and says `more: true`. */
+  maxBulkResponseBytes: number;
+  /** Failed joins (wrong invite code) per client address per minute before 429. */
+  joinAttemptsPerMinute: number;
+};
+
+export type Timings = {
+  /** How long a WebSocket ticket is valid (single use). */
+  ticketTtlMs: number;
+  /** A room without connections stays loaded this long, then is compacted and unloaded. */
+  roomIdleMs: number;
+  /** A loaded room nobody wrote to for this long drops its decoded Y.Doc and keeps only the encoded state. */
+  docIdleMs: number;
+  /** Presence of a client not renewed for this long is removed (y-protocols renews every 15 s). */
+  presenceTimeoutMs: number;
+  /** How often open sockets are checked against revoked tokens and removed members. */
+  revocationCheckMs: number;
+  /** Housekeeping sweep: idle rooms, stale presence, expired tickets. */
+  sweepMs: number;
+};
+
+export type Compaction = {
+  /** Merge a room's update rows into one once it has this many rows ... */
+  afterUpdates: number;
+  /** ... or its rows add up to this many bytes. */
+  afterBytes: number;
+};
+
+export type ServerConfig = {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  /**
+   * Browser origins allowed to call the API and open WebSockets. `*` at the end of an entry matches any suffix
+   * (`chrome-extension://*`). Requests without an Origin header (non-browser clients) are always allowed.
+   */
+  allowedOrigins: string[];
+  /**
+   * SQLite `synchronous` in WAL mode. NORMAL: a commit reaches the OS before it returns, so a crashed or killed
+   * process loses nothing it acknowledged; only a power loss or kernel crash can lose the last commits.
+   * FULL: also fsyncs the WAL on every commit (survives power loss, slower).
+   */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
+  limits: Limits;
+  timings: Timings;
+  compaction: Compaction;
+  /** Log lines of one kind allowed per minute before they are summarised. */
+  logLinesPerMinute: number;
+  /** 'silent' for benchmarks and tests that expect noise. */
+  logLevel: 'info' | 'warn' | 'silent';
+  /** Name given to the team created on first start when no team exists yet (CLI only). */
+  firstTeamName: string;
+};
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageBytes: 8 * MiB,
+  messagesPerSecond: 100,
+  messageBurst: 300,
+  maxRoomBytes: 16 * MiB,
+  connectionsPerMember: 32,
+  maxQueuedMessages: 64,
+  maxQueuedBytes: 8 * MiB,
+  maxBufferedBytes: 32 * MiB,
+  maxPresenceStateBytes: 8 * 1024,
+  maxPresenceClientsPerConnection: 8,
+  maxLoadedRooms: 20_000,
+  maxJsonBodyBytes: 1 * MiB,
+  maxBulkBodyBytes: 32 * MiB,
+  maxBulkResponseBytes: 16 * MiB,
+  joinAttemptsPerMinute: 20,
+};
+
+export const DEFAULT_TIMINGS: Timings = {
+  ticketTtlMs: 60_000,
+  roomIdleMs: 30_000,
+  docIdleMs: 120_000,
+  presenceTimeoutMs: 30_000,
+  revocationCheckMs: 5_000,
+  sweepMs: 5_000,
+};
+
+export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };
+
+export const DEFAULT_ALLOWED_ORIGINS = ['chrome-extension://*', 'moz-extension://*'];
+
+export function defaultConfig(): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8787,
+    dataDir: path.resolve('data'),
+    allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS],
+    sqliteSynchronous: 'NORMAL',
+    limits: { ...DEFAULT_LIMITS },
+    timings: { ...DEFAULT_TIMINGS },
+    compaction: { ...DEFAULT_COMPACTION },
+    logLinesPerMinute: 30,
+    logLevel: 'info',
+    firstTeamName: 'My team',
+  };
+}
+
+export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'timings' | 'compaction'>> & {
+  limits?: Partial<Limits>;
+  timings?: Partial<Timings>;
+  compaction?: Partial<Compaction>;
+};
+
+export function resolveConfig(options: ServerOptions = {}, base: ServerConfig = defaultConfig()): ServerConfig {
+  const config: ServerConfig = {
+    ...base,
+    ...stripUndefined(options),
+    limits: { ...base.limits, ...stripUndefined(options.limits ?? {}) },
+    timings: { ...base.timings, ...stripUndefined(options.timings ?? {}) },
+    compaction: { ...base.compaction, ...stripUndefined(options.compaction ?? {}) },
+  };
+  config.dataDir = path.resolve(config.dataDir);
+  validateConfig(config);
+  return config;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function validateConfig(config: ServerConfig): void {
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${config.port}"`);
+  }
+  if (!config.host.trim()) throw new ConfigError('HOST must not be empty');
+  for (const [group, values] of [
+    ['limit', config.limits],
+    ['timing', config.timings],
+    ['compaction', config.compaction],
+  ] as const) {
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+        throw new ConfigError(`The ${group} "${name}" must be a positive number, got "${String(value)}"`);
+      }
+    }
+  }
+  if (!['info', 'warn', 'silent'].includes(config.logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be info, warn or silent, got "${String(config.logLevel)}"`);
+  }
+  if (config.sqliteSynchronous !== 'NORMAL' && config.sqliteSynchronous !== 'FULL') {
+    throw new ConfigError(`PIZHU_SQLITE_SYNCHRONOUS must be NORMAL or FULL, got "${String(config.sqliteSynchronous)}"`);
+  }
+}
+
+/** Environment variable of each limit and timing: PIZHU_ plus the name in upper snake case. */
+export function envNameOf(name: string): string {
+  return `PIZHU_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+function parseNumberEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+function parsePort(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65_535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const base = defaultConfig();
+  const numbersFrom = <T extends object>(group: T): Partial<T> =>
+    Object.fromEntries(
+      Object.keys(group)
+        .map((name) => [name, parseNumberEnv(env, envNameOf(name))] as const)
+        .filter(([, value]) => value !== undefined),
+    ) as Partial<T>;
+  const origins = env.ALLOWED_ORIGINS?.trim();
+  const sync = env.PIZHU_SQLITE_SYNCHRONOUS?.trim().toUpperCase();
+  return resolveConfig(
+    {
+      host: env.HOST?.trim() || undefined,
+      port: parsePort(env.PORT),
+      dataDir: env.DATA_DIR?.trim() || undefined,
+      allowedOrigins: origins
+        ? origins.split(',').map((o) => o.trim()).filter(Boolean)
+        : undefined,
+      sqliteSynchronous: sync ? (sync as ServerConfig['sqliteSynchronous']) : undefined,
+      logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,
+      firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
+      limits: numbersFrom(base.limits),
+      timings: numbersFrom(base.timings),
+      compaction: {
+        afterUpdates: parseNumberEnv(env, 'PIZHU_COMPACT_AFTER_UPDATES'),
+        afterBytes: parseNumberEnv(env, 'PIZHU_COMPACT_AFTER_BYTES'),
+      },
+    },
+    base,
+  );
+}

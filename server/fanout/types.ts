@@ -1,0 +1,19 @@
+/**
+ * Fan-out between server instances that serve the same rooms. One instance appends an update durably, then
+ * publishes it; every other instance with the room loaded applies it and forwards it to its own sockets.
+ * The in-process implementation serves one instance (and tests with several instances in one process); a later
+ * step adds Redis Streams behind the same interface.
+ */
+export type FanoutMessage =
+  | { kind: 'update'; update: Uint8Array }
+  | { kind: 'presence'; update: Uint8Array };
+
+export type FanoutListener = (message: FanoutMessage) => void;
+
+export interface Fanout {
+  /** Delivers to every subscriber of the room except those registered under `source`. */
+  publish(roomId: string, message: FanoutMessage, source: symbol): void;
+  /** Returns the unsubscribe function. */
+  subscribe(roomId: string, source: symbol, listener: FanoutListener): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+/**
+ * The HTTP side of the server as one Hono app: API routes, the y-websocket endpoint, health, metrics and the
+ * demo notice. Errors always come back as `{ "error": { "code", "message" } }`.
+ */
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { AppEnv, ServerContext } from './context.ts';
+import { ApiError, errorResponse } from './errors.ts';
+import { originGuard, requireMember, requireTeam } from './middleware.ts';
+import { annotationRoutes } from './routes-annotations.ts';
+import { authRoutes } from './routes-auth.ts';
+import { briefingRoutes } from './routes-briefing.ts';
+import { bulkRoutes } from './routes-bulk.ts';
+import { teamRoutes } from './routes-team.ts';
+import { syncRoutes } from './sync-route.ts';
+
+const DEMO_PAGE = new URL('../demo/01-suizhou-edu-2023.html', import.meta.url);
+
+export function createApp(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const demo = readFileSync(DEMO_PAGE);
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    ctx.log.error('http', `${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
+    return errorResponse(c, new ApiError(500, 'internal', 'The server failed to handle this request'));
+  });
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint')));
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/demo', (c) => {
+    c.header('content-type', 'text/html; charset=utf-8');
+    return c.body(demo);
+  });
+  app.get('/metrics', async (c) => {
+    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+    return c.body(await ctx.metrics.render());
+  });
+
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin) => (origin && ctx.originAllowed(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    }),
+  );
+  app.use('/api/*', originGuard(ctx));
+  const tooLarge = () => {
+    throw new ApiError(413, 'too_large', 'The request body is too large');
+  };
+  const bulkPath = /^\/api\/teams\/[^/]+\/(sync|push)$/;
+  const bulkLimit = bodyLimit({ maxSize: ctx.config.limits.maxBulkBodyBytes, onError: tooLarge });
+  const jsonLimit = bodyLimit({ maxSize: ctx.config.limits.maxJsonBodyBytes, onError: tooLarge });
+  app.use('/api/*', (c, next) => (bulkPath.test(new URL(c.req.url).pathname) ? bulkLimit(c, next) : jsonLimit(c, next)));
+
+  // Everything under a team is for its members only.
+  app.use('/api/teams/:teamId/*', requireMember(ctx), requireTeam());
+  app.route('/api', authRoutes(ctx));
+  app.route('/api/teams', teamRoutes(ctx));
+  app.route('/api/teams', annotationRoutes(ctx));
+  app.route('/api/teams', bulkRoutes(ctx));
+  app.route('/api/teams', briefingRoutes(ctx));
+  app.route('/sync', syncRoutes(ctx));
+  return app;
+}

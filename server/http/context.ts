@@ -1,0 +1,26 @@
+/** What the HTTP routes work with: one object built by startServer. */
+import type { AttemptLimiter } from '../auth/attempts.ts';
+import type { OriginCheck } from '../auth/origin.ts';
+import type { TeamService } from '../auth/team-service.ts';
+import type { ServerConfig } from '../config.ts';
+import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Principal, UpdateStore } from '../storage/types.ts';
+import type { ConnectionTracker } from '../sync/connections.ts';
+import type { RoomRegistry } from '../sync/registry.ts';
+
+export type ServerContext = {
+  config: ServerConfig;
+  teams: TeamService;
+  updates: UpdateStore;
+  index: IndexSink & AnnotationQueries;
+  registry: RoomRegistry;
+  connections: ConnectionTracker;
+  metrics: Metrics;
+  log: Logger;
+  originAllowed: OriginCheck;
+  joinAttempts: AttemptLimiter;
+};
+
+export type AppEnv = { Variables: { principal: Principal } };

@@ -1,0 +1,58 @@
+/** Joining a team, who am I, WebSocket tickets, signing out. */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { joinRequestSchema, ticketRequestSchema } from '../../shared/protocol/api.ts';
+import type { AppEnv, ServerContext } from './context.ts';
+import { ApiError, jsonBody } from './errors.ts';
+import { requireMember } from './middleware.ts';
+
+function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const member = requireMember(ctx);
+
+  app.post('/join', async (c) => {
+    const address = clientAddress(c);
+    if (ctx.joinAttempts.blocked(address)) {
+      throw new ApiError(429, 'too_many_attempts', 'Too many wrong invite codes; wait a minute and try again');
+    }
+    const body = await jsonBody(c, joinRequestSchema);
+    try {
+      return c.json(await ctx.teams.join(body.inviteCode, body.displayName), 201);
+    } catch (error) {
+      if (error instanceof ApiError && error.code.startsWith('invite_')) ctx.joinAttempts.fail(address);
+      throw error;
+    }
+  });
+
+  app.get('/me', member, (c) => {
+    const p = c.get('principal');
+    return c.json({
+      teamId: p.teamId,
+      teamName: p.teamName,
+      memberId: p.memberId,
+      displayName: p.displayName,
+      role: p.role,
+    });
+  });
+
+  /** Signs this device out: its token stops working at once (open sockets close within a few seconds). */
+  app.delete('/me/token', member, async (c) => {
+    await ctx.teams.revokeToken(c.get('principal').tokenHash);
+    return c.body(null, 204);
+  });
+
+  app.post('/tickets', member, async (c) => {
+    const { room } = await jsonBody(c, ticketRequestSchema);
+    return c.json(await ctx.teams.issueTicket(c.get('principal'), room), 201);
+  });
+
+  return app;
+}

@@ -1,0 +1,55 @@
+/**
+ * GET /api/teams/<teamId>/briefing?format=docx|md|html|json&... : the team's briefing, rendered by the same
+ * shared/briefing code the extension uses, from the query index (no room is loaded). Options are the export
+ * dialog's, as query parameters (see shared/briefing/options.ts).
+ */
+import { Hono } from 'hono';
+import { buildBriefing, parseBriefingQuery, renderBriefing } from '../../shared/briefing/index.ts';
+import { ValidationError } from '../../shared/model/index.ts';
+import type { AppEnv, ServerContext } from './context.ts';
+import { badRequest } from './errors.ts';
+
+/** RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name, so Chinese file names survive. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+export function briefingRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/:teamId/briefing', async (c) => {
+    let query: ReturnType<typeof parseBriefingQuery>;
+    try {
+      query = parseBriefingQuery(new URL(c.req.url).searchParams);
+    } catch (error) {
+      if (error instanceof ValidationError) throw badRequest(error.message);
+      throw error;
+    }
+    const principal = c.get('principal');
+    const { annotations, documents } = await ctx.index.teamAnnotations(c.req.param('teamId'), {
+      documentKeys: query.options.documents.length ? query.options.documents : undefined,
+      tags: query.options.tags.length ? query.options.tags : undefined,
+    });
+    let briefing: ReturnType<typeof buildBriefing>;
+    try {
+      briefing = buildBriefing({
+        annotations,
+        documents,
+        options: query.options,
+        now: Date.now(),
+        viewer: { id: principal.memberId, name: principal.displayName },
+      });
+    } catch (error) {
+      if (error instanceof ValidationError) throw badRequest(error.message);
+      throw error;
+    }
+    const file = await renderBriefing(briefing, query.format);
+    c.header('content-type', file.mimeType);
+    c.header('content-disposition', contentDisposition(file.filename));
+    c.header('cache-control', 'no-store');
+    return c.body(file.body as string | Uint8Array<ArrayBuffer>);
+  });
+
+  return app;
+}

@@ -1,0 +1,163 @@
+/**
+ * Bulk catch-up and offline push. A client that was offline sends its change cursor and the state vectors of
+ * the rooms it holds; the answer holds, for each room of its team that changed since the cursor (or that the
+ * client is behind on), only the update it misses. Rooms that did not change are not read at all.
+ */
+import { Hono } from 'hono';
+import * as Y from 'yjs';
+import { parseRoomId } from '../../shared/model/index.ts';
+import {
+  base64ToBytes,
+  bulkSyncRequestSchema,
+  bytesToBase64,
+  pushRequestSchema,
+} from '../../shared/protocol/api.ts';
+import type { UpdateStore } from '../storage/types.ts';
+import type { RoomRegistry } from '../sync/registry.ts';
+import type { AppEnv, ServerContext } from './context.ts';
+import { ApiError, badRequest, forbidden, jsonBody } from './errors.ts';
+
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
+
+/** Cursors name the database they came from, so a cursor from a replaced database means "from the start". */
+export function encodeChangeCursor(instanceId: string, id: number): string {
+  return `${instanceId}:${id}`;
+}
+
+export function decodeChangeCursor(instanceId: string, cursor: string | null): number {
+  if (!cursor) return 0;
+  const match = /^([A-Za-z0-9-]+):(\d{1,15})$/.exec(cursor);
+  if (!match || match[1] !== instanceId) return 0;
+  return Number(match[2]);
+}
+
+function decodeBase64(text: string, what: string): Uint8Array {
+  try {
+    return base64ToBytes(text);
+  } catch {
+    throw badRequest(`${what} is not base64`);
+  }
+}
+
+function sameStateVector(a: Map<number, number>, b: Map<number, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [client, clock] of a) if (b.get(client) !== clock) return false;
+  return true;
+}
+
+type RoomState = { stateVector: Uint8Array; updateFor: (stateVector: Uint8Array) => Uint8Array };
+
+/** A room's state without loading it into the registry: the loaded room if there is one, else the stored rows. */
+async function readRoomState(registry: RoomRegistry, store: UpdateStore, roomId: string): Promise<RoomState | null> {
+  const loaded = registry.loaded(roomId);
+  if (loaded && !loaded.failed) {
+    return { stateVector: loaded.stateVector(), updateFor: (sv) => loaded.updateFor(sv) };
+  }
+  const stored = await store.load(roomId);
+  if (!stored || stored.rows.length === 0) return null;
+  const only = stored.rows.length === 1 ? stored.rows[0]! : null;
+  const update = only ? only.update : Y.mergeUpdates(stored.rows.map((r) => r.update));
+  const stateVector = only?.stateVector ?? Y.encodeStateVectorFromUpdate(update);
+  return {
+    stateVector,
+    updateFor: (sv) => (Y.decodeStateVector(sv).size === 0 ? update : Y.diffUpdate(update, sv)),
+  };
+}
+
+export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/:teamId/sync', async (c) => {
+    const teamId = c.req.param('teamId');
+    const body = await jsonBody(c, bulkSyncRequestSchema);
+    const clientVectors = new Map<string, Uint8Array>();
+    for (const [roomId, encoded] of Object.entries(body.rooms)) {
+      if (parseRoomId(roomId)?.teamId !== teamId) throw forbidden(`Room "${roomId}" is not in this team`);
+      const stateVector = decodeBase64(encoded, `rooms.${roomId}`);
+      try {
+        Y.decodeStateVector(stateVector);
+      } catch {
+        throw badRequest(`rooms.${roomId} is not a state vector`);
+      }
+      clientVectors.set(roomId, stateVector);
+    }
+    const store = ctx.updates;
+    const current = await store.currentCursor();
+    const since = decodeChangeCursor(store.instanceId, body.since);
+    const candidates = new Map<string, { lastId: number; changed: boolean }>();
+    for (const head of await store.changedRooms(teamId, since)) {
+      candidates.set(head.roomId, { lastId: head.lastId, changed: true });
+    }
+    for (const roomId of clientVectors.keys()) {
+      if (candidates.has(roomId)) continue;
+      const head = await store.head(roomId);
+      candidates.set(roomId, { lastId: head?.lastId ?? 0, changed: false });
+    }
+    const ordered = [...candidates].sort((a, b) => a[1].lastId - b[1].lastId);
+    const rooms: { room: string; update: string; stateVector: string }[] = [];
+    let bytes = 0;
+    let cursor = current;
+    let more = false;
+    for (const [roomId, { lastId, changed }] of ordered) {
+      const state = await readRoomState(ctx.registry, store, roomId);
+      const clientVector = clientVectors.get(roomId) ?? EMPTY_STATE_VECTOR;
+      const serverVector = state?.stateVector ?? EMPTY_STATE_VECTOR;
+      const decodedClient = Y.decodeStateVector(clientVector);
+      const decodedServer = Y.decodeStateVector(serverVector);
+      if (!changed && sameStateVector(decodedClient, decodedServer)) continue;
+      if (!state && decodedClient.size === 0) continue;
+      const update = state ? state.updateFor(clientVector) : Y.encodeStateAsUpdate(new Y.Doc());
+      const size = update.byteLength + serverVector.byteLength;
+      if (rooms.length > 0 && bytes + size > ctx.config.limits.maxBulkResponseBytes) {
+        more = true;
+        break;
+      }
+      bytes += size;
+      rooms.push({ room: roomId, update: bytesToBase64(update), stateVector: bytesToBase64(serverVector) });
+      if (changed) cursor = Math.max(since, lastId);
+    }
+    return c.json({ cursor: encodeChangeCursor(store.instanceId, more ? cursor : current), rooms, more });
+  });
+
+  app.post('/:teamId/push', async (c) => {
+    const teamId = c.req.param('teamId');
+    const principal = c.get('principal');
+    if (principal.role === 'viewer') throw forbidden('Viewers cannot change annotations');
+    const body = await jsonBody(c, pushRequestSchema);
+    const updates = body.updates.map(({ room, update }) => {
+      if (parseRoomId(room)?.teamId !== teamId) throw forbidden(`Room "${room}" is not in this team`);
+      return { room, update: decodeBase64(update, `update of ${room}`) };
+    });
+    const origin = { kind: 'http-push', memberId: principal.memberId };
+    const results = [];
+    for (const { room: roomId, update } of updates) {
+      let room;
+      try {
+        room = await ctx.registry.acquire(roomId);
+      } catch (error) {
+        results.push({ room: roomId, ok: false, error: { code: 'unavailable', message: (error as Error).message } });
+        continue;
+      }
+      try {
+        const outcome = room.applyFrom(origin, principal.role, update);
+        await room.whenDurable();
+        if (outcome.ok) results.push({ room: roomId, ok: true });
+        else {
+          ctx.metrics.reject(outcome.metric);
+          results.push({ room: roomId, ok: false, error: { code: outcome.metric, message: outcome.reason } });
+        }
+      } catch (error) {
+        results.push({ room: roomId, ok: false, error: { code: 'unavailable', message: (error as Error).message } });
+      } finally {
+        ctx.registry.release(room);
+      }
+    }
+    if (results.some((r) => !r.ok && r.error?.code === 'unavailable') && results.every((r) => !r.ok)) {
+      throw new ApiError(503, 'unavailable', 'The rooms could not be stored; try again later');
+    }
+    const cursor = encodeChangeCursor(ctx.updates.instanceId, await ctx.updates.currentCursor());
+    return c.json({ results, cursor });
+  });
+
+  return app;
+}

@@ -1,0 +1,319 @@
+/** The query index in SQLite (same file as the rooms), written in batches off the update path. */
+import {
+  type Annotation,
+  annotationSchema,
+  type DocumentInfo,
+  documentInfoSchema,
+  normaliseTag,
+  parseRoomId,
+  type RoomReadResult,
+} from '../../shared/model/index.ts';
+import type { SqliteHandle } from '../storage/sqlite-db.ts';
+import type {
+  AnnotationFilter,
+  AnnotationPage,
+  AnnotationQueries,
+  DocumentSummary,
+  IndexSink,
+  RoomIndexChange,
+  TagCount,
+  TeamAnnotations,
+} from './types.ts';
+
+const CLAUSE_SEPARATOR = '\u001f';
+
+export function clauseKey(path: readonly string[]): string {
+  return path.map((label) => `${label}${CLAUSE_SEPARATOR}`).join('');
+}
+
+/** Folded the same way for stored text and queries: NFKC and lower case, so "ＰＰＰ" finds "ppp". */
+export function searchable(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+type Cursor = [updatedAt: number, room: string, id: string];
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(text: string): Cursor | null {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(value) &&
+      value.length === 3 &&
+      Number.isInteger(value[0]) &&
+      typeof value[1] === 'string' &&
+      typeof value[2] === 'string'
+    ) {
+      return value as Cursor;
+    }
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
+  private pending: RoomIndexChange[] = [];
+  private scheduled: Promise<void> | null = null;
+  private readonly statements;
+  private readonly writeBatch;
+  private readonly replaceTx;
+
+  constructor(
+    private readonly db: SqliteHandle,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
+    this.statements = {
+      through: db.prepare<[string], { through: number }>('SELECT through FROM index_rooms WHERE room = ?'),
+      setThrough: db.prepare<[string, string, number]>(
+        `INSERT INTO index_rooms (room, team_id, through) VALUES (?, ?, ?)
+         ON CONFLICT (room) DO UPDATE SET through = MAX(through, excluded.through)`,
+      ),
+      upsert: db.prepare(
+        `INSERT INTO annotations (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
+           updated_at, deleted, data)
+         VALUES (@room, @id, @teamId, @documentKey, @authorId, @clauseKey, @searchText, @createdAt, @updatedAt,
+           @deleted, @data)
+         ON CONFLICT (room, id) DO UPDATE SET author_id = excluded.author_id, clause_key = excluded.clause_key,
+           search_text = excluded.search_text, created_at = excluded.created_at, updated_at = excluded.updated_at,
+           deleted = excluded.deleted, data = excluded.data`,
+      ),
+      removeAnnotation: db.prepare<[string, string]>('DELETE FROM annotations WHERE room = ? AND id = ?'),
+      removeTags: db.prepare<[string, string]>('DELETE FROM annotation_tags WHERE room = ? AND annotation_id = ?'),
+      insertTag: db.prepare<[string, string, string, string, number]>(
+        'INSERT OR IGNORE INTO annotation_tags (room, annotation_id, team_id, tag, deleted) VALUES (?, ?, ?, ?, ?)',
+      ),
+      upsertDocument: db.prepare<[string, string, string, string]>(
+        `INSERT INTO documents (room, team_id, document_key, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (room) DO UPDATE SET data = excluded.data`,
+      ),
+      removeDocument: db.prepare<[string]>('DELETE FROM documents WHERE room = ?'),
+      clearRoomAnnotations: db.prepare<[string]>('DELETE FROM annotations WHERE room = ?'),
+      clearRoomTags: db.prepare<[string]>('DELETE FROM annotation_tags WHERE room = ?'),
+      setThroughExact: db.prepare<[string, string, number]>(
+        `INSERT INTO index_rooms (room, team_id, through) VALUES (?, ?, ?)
+         ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
+      ),
+    };
+    this.writeBatch = db.transaction((changes: RoomIndexChange[]) => {
+      for (const change of changes) this.writeChange(change);
+    });
+    this.replaceTx = db.transaction((roomId: string, read: RoomReadResult, throughId: number) => {
+      const room = parseRoomId(roomId)!;
+      this.statements.clearRoomAnnotations.run(roomId);
+      this.statements.clearRoomTags.run(roomId);
+      this.writeChange({
+        roomId,
+        teamId: room.teamId,
+        documentKey: room.documentKey,
+        upserts: read.annotations,
+        removedIds: [],
+        document: read.document,
+        throughId,
+      });
+      this.statements.setThroughExact.run(roomId, room.teamId, throughId);
+    });
+  }
+
+  private writeChange(change: RoomIndexChange): void {
+    const s = this.statements;
+    for (const id of change.removedIds) {
+      s.removeAnnotation.run(change.roomId, id);
+      s.removeTags.run(change.roomId, id);
+    }
+    for (const a of change.upserts) {
+      s.upsert.run({
+        room: change.roomId,
+        id: a.id,
+        teamId: change.teamId,
+        documentKey: change.documentKey,
+        authorId: a.author.id,
+        clauseKey: clauseKey(a.clausePath),
+        searchText: searchable(`${a.quote}\n${a.note}`),
+        createdAt: a.createdAt,
+        updatedAt: a.updatedAt,
+        deleted: a.deleted ? 1 : 0,
+        data: JSON.stringify(a),
+      });
+      s.removeTags.run(change.roomId, a.id);
+      for (const tag of a.tags) s.insertTag.run(change.roomId, a.id, change.teamId, tag, a.deleted ? 1 : 0);
+    }
+    if (change.document === null) s.removeDocument.run(change.roomId);
+    else if (change.document) {
+      s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
+    }
+    s.setThrough.run(change.roomId, change.teamId, change.throughId);
+  }
+
+  // --- IndexSink ---
+
+  async through(roomId: string): Promise<number> {
+    return this.statements.through.get(roomId)?.through ?? 0;
+  }
+
+  applyChange(change: RoomIndexChange): void {
+    this.pending.push(change);
+    this.scheduled ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.writePending();
+        resolve();
+      });
+    });
+  }
+
+  private writePending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = null;
+    if (batch.length === 0) return;
+    try {
+      this.writeBatch.immediate(batch);
+    } catch (error) {
+      // The index lags behind (through stays lower), so the room is re-indexed when next loaded.
+      this.onError(error);
+    }
+  }
+
+  async replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void> {
+    this.replaceTx.immediate(roomId, read, throughId);
+  }
+
+  async flush(): Promise<void> {
+    if (this.scheduled) await this.scheduled;
+    this.writePending();
+  }
+
+  // --- AnnotationQueries ---
+
+  async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
+    const where = ['a.team_id = @teamId'];
+    const params: Record<string, unknown> = { teamId, limit: filter.limit + 1 };
+    if (!filter.includeDeleted) where.push('a.deleted = 0');
+    if (filter.documentKey) {
+      where.push('a.document_key = @documentKey');
+      params.documentKey = filter.documentKey;
+    }
+    if (filter.authorId) {
+      where.push('a.author_id = @authorId');
+      params.authorId = filter.authorId;
+    }
+    if (filter.tag) {
+      where.push(
+        'EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id AND t.tag = @tag)',
+      );
+      params.tag = normaliseTag(filter.tag);
+    }
+    if (filter.clausePath && filter.clausePath.length > 0) {
+      const prefix = clauseKey(filter.clausePath);
+      where.push('substr(a.clause_key, 1, @clauseLength) = @clausePrefix');
+      params.clausePrefix = prefix;
+      params.clauseLength = prefix.length;
+    }
+    if (filter.text) {
+      where.push('instr(a.search_text, @text) > 0');
+      params.text = searchable(filter.text);
+    }
+    if (filter.from !== undefined) {
+      where.push('a.updated_at >= @from');
+      params.from = filter.from;
+    }
+    if (filter.to !== undefined) {
+      where.push('a.updated_at <= @to');
+      params.to = filter.to;
+    }
+    if (filter.cursor) {
+      const cursor = decodeCursor(filter.cursor);
+      if (!cursor) throw new RangeError('invalid cursor');
+      where.push('(a.updated_at, a.room, a.id) < (@cUpdated, @cRoom, @cId)');
+      Object.assign(params, { cUpdated: cursor[0], cRoom: cursor[1], cId: cursor[2] });
+    }
+    const rows = this.db
+      .prepare<Record<string, unknown>, { room: string; id: string; updated_at: number; data: string }>(
+        `SELECT a.room, a.id, a.updated_at, a.data FROM annotations a WHERE ${where.join(' AND ')}
+         ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
+      )
+      .all(params);
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    return {
+      annotations: page.map((row) => JSON.parse(row.data) as Annotation),
+      nextCursor: rows.length > filter.limit && last ? encodeCursor([last.updated_at, last.room, last.id]) : null,
+    };
+  }
+
+  async tags(teamId: string): Promise<TagCount[]> {
+    return this.db
+      .prepare<[string], TagCount>(
+        `SELECT tag, COUNT(*) AS count FROM annotation_tags WHERE team_id = ? AND deleted = 0
+         GROUP BY tag ORDER BY count DESC, tag`,
+      )
+      .all(teamId);
+  }
+
+  async documents(teamId: string): Promise<DocumentSummary[]> {
+    const rows = this.db
+      .prepare<[string, string], { room: string; document_key: string; data: string | null; n: number }>(
+        `SELECT r.room, r.document_key, d.data,
+           (SELECT COUNT(*) FROM annotations a WHERE a.room = r.room AND a.deleted = 0) AS n
+         FROM (SELECT room, document_key FROM documents WHERE team_id = ?
+               UNION SELECT DISTINCT room, document_key FROM annotations WHERE team_id = ?) r
+         LEFT JOIN documents d ON d.room = r.room
+         ORDER BY r.room`,
+      )
+      .all(teamId, teamId);
+    return rows.map((row) => ({
+      documentKey: row.document_key,
+      room: row.room,
+      document: row.data ? (JSON.parse(row.data) as DocumentInfo) : null,
+      annotations: row.n,
+    }));
+  }
+
+  async roomsWithTags(teamId: string, tags: string[]): Promise<string[]> {
+    if (tags.length === 0) return [];
+    const placeholders = tags.map(() => '?').join(', ');
+    return this.db
+      .prepare<string[], { room: string }>(
+        `SELECT DISTINCT room FROM annotation_tags WHERE team_id = ? AND tag IN (${placeholders}) ORDER BY room`,
+      )
+      .all(teamId, ...tags.map(normaliseTag))
+      .map((r) => r.room);
+  }
+
+  async teamAnnotations(
+    teamId: string,
+    options: { documentKeys?: string[]; tags?: string[] } = {},
+  ): Promise<TeamAnnotations> {
+    const rows = this.db
+      .prepare<[string], { document_key: string; data: string }>(
+        'SELECT document_key, data FROM annotations WHERE team_id = ? AND deleted = 0 ORDER BY document_key, created_at, id',
+      )
+      .all(teamId);
+    const keys = options.documentKeys ? new Set(options.documentKeys) : null;
+    const tags = options.tags ? new Set(options.tags.map(normaliseTag)) : null;
+    const annotations: Annotation[] = [];
+    for (const row of rows) {
+      if (keys && !keys.has(row.document_key)) continue;
+      // Re-validated on the way out: the briefing gets shared/model objects, whatever the index file holds.
+      const parsed = annotationSchema.safeParse(JSON.parse(row.data));
+      if (!parsed.success) continue;
+      if (tags && !parsed.data.tags.some((t) => tags.has(t))) continue;
+      annotations.push(parsed.data);
+    }
+    const used = new Set(annotations.map((a) => a.documentKey));
+    const documents: DocumentInfo[] = [];
+    for (const row of this.db
+      .prepare<[string], { document_key: string; data: string }>(
+        'SELECT document_key, data FROM documents WHERE team_id = ? ORDER BY document_key',
+      )
+      .all(teamId)) {
+      if (!used.has(row.document_key)) continue;
+      const parsed = documentInfoSchema.safeParse(JSON.parse(row.data));
+      if (parsed.success) documents.push(parsed.data);
+    }
+    return { annotations, documents };
+  }
+}

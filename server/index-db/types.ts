@@ -1,0 +1,65 @@
+/**
+ * The query index: the annotations of every room decoded into rows, kept current as updates arrive, so the
+ * REST API lists and filters without loading rooms. The rooms stay the source of truth; the index can always be
+ * rebuilt from them (it records, per room, the last update it reflects).
+ */
+import type { Annotation, DocumentInfo, RoomReadResult } from '../../shared/model/index.ts';
+
+export type RoomIndexChange = {
+  roomId: string;
+  teamId: string;
+  documentKey: string;
+  /** Valid annotations touched by the change. */
+  upserts: Annotation[];
+  /** Touched ids that are gone or no longer valid. */
+  removedIds: string[];
+  /** The page's metadata when it changed (null when it became invalid), undefined when untouched. */
+  document?: DocumentInfo | null;
+  /** The id of the last stored update this change reflects. */
+  throughId: number;
+};
+
+/** What rooms write into. */
+export interface IndexSink {
+  /** The last update id reflected for the room (0 when never indexed). */
+  through(roomId: string): Promise<number>;
+  /** Queued and written in batches; `flush` waits for the writes. */
+  applyChange(change: RoomIndexChange): void;
+  replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export type AnnotationFilter = {
+  documentKey?: string;
+  tag?: string;
+  authorId?: string;
+  /** Clause path prefix: ["二、"] matches every annotation in section 二 and its sub-clauses. */
+  clausePath?: string[];
+  /** Substring of the quote or the note (case-insensitive). */
+  text?: string;
+  /** updatedAt range in epoch ms, inclusive. */
+  from?: number;
+  to?: number;
+  includeDeleted?: boolean;
+  limit: number;
+  cursor?: string;
+};
+
+export type AnnotationPage = { annotations: Annotation[]; nextCursor: string | null };
+export type TagCount = { tag: string; count: number };
+export type DocumentSummary = { documentKey: string; room: string; document: DocumentInfo | null; annotations: number };
+export type TeamAnnotations = { annotations: Annotation[]; documents: DocumentInfo[] };
+
+/** What the REST API reads. */
+export interface AnnotationQueries {
+  list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage>;
+  tags(teamId: string): Promise<TagCount[]>;
+  documents(teamId: string): Promise<DocumentSummary[]>;
+  /** Rooms of the team holding at least one annotation with one of these tags. */
+  roomsWithTags(teamId: string, tags: string[]): Promise<string[]>;
+  /**
+   * Every live (not deleted) annotation of the team, validated against shared/model, with the documents they
+   * belong to: the input of a team briefing.
+   */
+  teamAnnotations(teamId: string, options?: { documentKeys?: string[]; tags?: string[] }): Promise<TeamAnnotations>;
+}

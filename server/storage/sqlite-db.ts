@@ -1,0 +1,167 @@
+/**
+ * Opens (and creates) the SQLite file in DATA_DIR with WAL journaling and applies the schema migrations.
+ * One file holds teams, updates and the query index, so one backup copies everything.
+ */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError } from '../config.ts';
+
+export type SqliteHandle = Database.Database;
+
+export const DATABASE_FILE = 'pizhu.sqlite';
+
+/** Each entry upgrades the schema by one version (PRAGMA user_version); never edit a released entry. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE members (
+    id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams(id),
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+    created_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+  CREATE INDEX members_team ON members(team_id);
+  CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members(id),
+    team_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX tokens_member ON tokens(member_id);
+  CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams(id),
+    code_hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0,
+    expires_at INTEGER,
+    created_by TEXT,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX invites_team ON invites(team_id);
+  CREATE TABLE tickets (
+    hash TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    room TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE rooms (
+    id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL,
+    last_id INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
+  );
+  CREATE INDEX rooms_team_change ON rooms(team_id, last_id);
+  CREATE TABLE updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room TEXT NOT NULL,
+    data BLOB NOT NULL,
+    state_vector BLOB
+  );
+  CREATE INDEX updates_room ON updates(room, id);
+
+  CREATE TABLE index_rooms (room TEXT PRIMARY KEY, team_id TEXT NOT NULL, through INTEGER NOT NULL);
+  CREATE TABLE documents (
+    room TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL,
+    document_key TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX documents_team ON documents(team_id);
+  CREATE TABLE annotations (
+    room TEXT NOT NULL,
+    id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    document_key TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    clause_key TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (room, id)
+  );
+  CREATE INDEX annotations_team_updated ON annotations(team_id, updated_at, room, id);
+  CREATE INDEX annotations_team_document ON annotations(team_id, document_key);
+  CREATE TABLE annotation_tags (
+    room TEXT NOT NULL,
+    annotation_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    PRIMARY KEY (room, annotation_id, tag)
+  );
+  CREATE INDEX annotation_tags_team ON annotation_tags(team_id, tag);
+  `,
+];
+
+/**
+ * mkdir -p without `recursive: true`, which can spin forever on some special file systems (/proc): create each
+ * missing ancestor once, top-down, and fail on the first error.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing) mkdirSync(folder);
+  if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+}
+
+export function ensureWritableDir(dataDir: string): void {
+  try {
+    makeDirectories(dataDir);
+    accessSync(dataDir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`DATA_DIR "${dataDir}" is not a writable directory (${code}); set DATA_DIR to a folder you can write`);
+  }
+}
+
+export function openDatabase(dataDir: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): SqliteHandle {
+  ensureWritableDir(dataDir);
+  const file = path.join(dataDir, DATABASE_FILE);
+  let db: SqliteHandle;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw new ConfigError(`Cannot open the database "${file}": ${(error as Error).message}`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  // The CLI may write while the server runs: wait for the other writer instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteHandle): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new ConfigError(`The database was written by a newer Pizhu server (schema ${version}); upgrade the server`);
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next]!);
+      db.pragma(`user_version = ${next + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Storage behind two small interfaces, so a networked backend (PostgreSQL) can replace the embedded SQLite one.
+ * Every method returns a Promise even where SQLite answers synchronously: callers are written for a store that
+ * answers later, and the room delivers nothing that depends on an append before that append has resolved.
+ */
+import type { Role } from '../../shared/protocol/api.ts';
+
+export type StoredUpdate = {
+  /** Global, increasing id of the append; also the team change cursor value of that change. */
+  id: number;
+  update: Uint8Array;
+  /** Set on a compacted row: the state vector of `update`, so a cold room can answer without decoding. */
+  stateVector: Uint8Array | null;
+};
+
+export type StoredRoom = {
+  roomId: string;
+  teamId: string;
+  /** In append order. After compaction the first row holds the merged state of everything up to it. */
+  rows: StoredUpdate[];
+  /** Id of the room's last change. */
+  lastId: number;
+  /** Bytes of all rows. */
+  bytes: number;
+};
+
+export type RoomHead = { roomId: string; lastId: number };
+
+export interface UpdateStore {
+  /** An id that changes when the database is replaced, so stale change cursors are recognised. */
+  readonly instanceId: string;
+  /** null when the room has never been written. Throws when stored data cannot be read. */
+  load(roomId: string): Promise<StoredRoom | null>;
+  /** Appends durably; resolves once the update survives a crash of this process. */
+  append(roomId: string, teamId: string, update: Uint8Array): Promise<{ id: number; roomBytes: number }>;
+  /** Replaces the rows up to `throughId` (inclusive) with one row holding `merged`. */
+  compact(roomId: string, throughId: number, merged: Uint8Array, stateVector: Uint8Array): Promise<{ roomBytes: number }>;
+  /** The team's rooms changed after `sinceId`, oldest change first. */
+  changedRooms(teamId: string, sinceId: number): Promise<RoomHead[]>;
+  head(roomId: string): Promise<RoomHead | null>;
+  /** Highest change id so far (the cursor a fully caught-up client holds). */
+  currentCursor(): Promise<number>;
+  totalBytes(): Promise<number>;
+  /** Every room with its last change id (startup checks of the query index). */
+  allHeads(): Promise<RoomHead[]>;
+}
+
+export type Team = { id: string; name: string; createdAt: number };
+export type TeamSummary = Team & { members: number; rooms: number };
+
+export type Member = {
+  id: string;
+  teamId: string;
+  displayName: string;
+  role: Role;
+  createdAt: number;
+  removedAt: number | null;
+};
+
+/** Who a bearer token or ticket speaks for. */
+export type Principal = {
+  memberId: string;
+  teamId: string;
+  teamName: string;
+  displayName: string;
+  role: Role;
+  tokenHash: string;
+};
+
+export type Invite = {
+  id: string;
+  teamId: string;
+  role: Role;
+  maxUses: number | null;
+  uses: number;
+  expiresAt: number | null;
+  createdAt: number;
+  revokedAt: number | null;
+};
+
+export type Ticket = {
+  hash: string;
+  tokenHash: string;
+  memberId: string;
+  teamId: string;
+  room: string;
+  expiresAt: number;
+};
+
+export type RedeemResult =
+  | { ok: true; member: Member; teamName: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used_up' | 'revoked' };
+
+export interface TeamStore {
+  createTeam(team: Team): Promise<void>;
+  getTeam(teamId: string): Promise<Team | null>;
+  listTeams(): Promise<TeamSummary[]>;
+
+  addInvite(invite: Invite & { codeHash: string; createdBy: string | null }): Promise<void>;
+  listInvites(teamId: string): Promise<Invite[]>;
+  revokeInvite(teamId: string, inviteId: string, now: number): Promise<boolean>;
+  /**
+   * In one transaction: checks the invite, counts the use, adds the member (as owner when the team has none
+   * yet) and stores the token hash.
+   */
+  redeemInvite(
+    codeHash: string,
+    join: { memberId: string; displayName: string; tokenHash: string; now: number },
+  ): Promise<RedeemResult>;
+
+  getMember(memberId: string): Promise<Member | null>;
+  listMembers(teamId: string): Promise<Member[]>;
+  setRole(memberId: string, role: Role): Promise<void>;
+  /** Marks the member removed and revokes all their tokens. */
+  removeMember(memberId: string, now: number): Promise<void>;
+  countOwners(teamId: string): Promise<number>;
+
+  /** The principal of a live token (not revoked, member not removed), or null. */
+  findToken(tokenHash: string): Promise<Principal | null>;
+  revokeToken(tokenHash: string, now: number): Promise<boolean>;
+  revokeMemberTokens(memberId: string, now: number): Promise<number>;
+  /** The current role behind each of these token hashes that is still live (revoked ones are absent). */
+  liveTokens(tokenHashes: string[]): Promise<Map<string, Role>>;
+
+  addTicket(ticket: Ticket): Promise<void>;
+  /** Deletes and returns the ticket: a second use finds nothing. */
+  consumeTicket(hash: string): Promise<Ticket | null>;
+  deleteExpiredTickets(now: number): Promise<number>;
+}

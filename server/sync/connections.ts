@@ -1,0 +1,63 @@
+/** Every open socket, by member: the per-member limit, revocation checks and shutdown. */
+import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
+import type { Connection } from './connection.ts';
+
+export class ConnectionTracker {
+  private readonly byMember = new Map<string, Set<Connection>>();
+  private total = 0;
+
+  get size(): number {
+    return this.total;
+  }
+
+  countFor(memberId: string): number {
+    return this.byMember.get(memberId)?.size ?? 0;
+  }
+
+  add(connection: Connection): void {
+    let set = this.byMember.get(connection.memberId);
+    if (!set) {
+      set = new Set();
+      this.byMember.set(connection.memberId, set);
+    }
+    if (!set.has(connection)) {
+      set.add(connection);
+      this.total++;
+    }
+  }
+
+  remove(connection: Connection): void {
+    const set = this.byMember.get(connection.memberId);
+    if (!set?.delete(connection)) return;
+    this.total--;
+    if (set.size === 0) this.byMember.delete(connection.memberId);
+  }
+
+  all(): Connection[] {
+    return [...this.byMember.values()].flatMap((set) => [...set]);
+  }
+
+  tokenHashes(): string[] {
+    return [...new Set(this.all().map((c) => c.tokenHash))];
+  }
+
+  /**
+   * Closes the sockets whose token is no longer live (revoked, or member removed: permanent), and those whose
+   * member's role changed (transient: the client reconnects with a new ticket and gets the new role).
+   */
+  closeRevoked(live: Map<string, Role>): number {
+    let closed = 0;
+    for (const connection of this.all()) {
+      const role = live.get(connection.tokenHash);
+      if (role === undefined) connection.close(CLOSE_CODES.badTicket, 'access was revoked');
+      else if (role !== connection.role) connection.close(CLOSE_CODES.roleChanged, 'your role changed; reconnect');
+      else continue;
+      closed++;
+    }
+    return closed;
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const connection of this.all()) connection.close(code, reason);
+  }
+}

@@ -1,0 +1,482 @@
+/**
+ * One room: the Yjs document of one (team, policy page), the sockets on it and their presence.
+ *
+ * Write path: an update is applied to the document, checked (pending structs or deletions are dropped and the
+ * sender refused), appended to the store, and only once the append has resolved is it sent to anyone: the
+ * outbox holds every outgoing message computed from a state that is not yet durable. Then the query index is
+ * told which annotations changed.
+ *
+ * A room that is only read keeps just its encoded state (as stored: the compacted update and its state
+ * vector) and answers sync requests from those bytes; the Y.Doc is decoded on the first write and dropped
+ * again after a while without writes.
+ */
+import * as Y from 'yjs';
+import {
+  annotationsMap,
+  documentMap,
+  parseRoomId,
+  readAnnotation,
+  readDocumentInfo,
+  readRoom,
+  touchedAnnotationIds,
+} from '../../shared/model/index.ts';
+import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Fanout, FanoutMessage } from '../fanout/types.ts';
+import type { IndexSink } from '../index-db/types.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics, RejectReason } from '../metrics.ts';
+import type { StoredRoom, UpdateStore } from '../storage/types.ts';
+import { Presence } from './presence.ts';
+import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
+import { addsNothing, dropPending, isEmptyStateVector, isEmptyUpdate } from './update-checks.ts';
+
+/** A socket as the room sees it. */
+export interface RoomPeer {
+  readonly role: Role;
+  readonly memberId: string;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export type RoomDeps = {
+  store: UpdateStore;
+  index: IndexSink;
+  fanout: Fanout;
+  /** This server instance on the fan-out (its own messages are not delivered back). */
+  fanoutSource: symbol;
+  config: ServerConfig;
+  metrics: Metrics;
+  log: Logger;
+  /** Called once when the room can no longer be trusted (storage failed); the registry drops it. */
+  onFailed: (room: Room) => void;
+};
+
+export type Outcome = { ok: true } | { ok: false; code: number; reason: string; metric: RejectReason };
+
+const LOAD_ORIGIN = Symbol('load');
+const REMOTE_ORIGIN = Symbol('remote');
+/** Origin of edits the server makes itself (tag rename and merge). */
+export const SERVER_ORIGIN = Symbol('server');
+
+const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
+
+type Encoded = { update: Uint8Array; stateVector: Uint8Array };
+
+export class RoomFailedError extends Error {
+  override name = 'RoomFailedError';
+}
+
+export class Room {
+  readonly teamId: string;
+  readonly documentKey: string;
+  readonly presence: Presence;
+  private readonly peers = new Set<RoomPeer>();
+  private doc: Y.Doc | null = null;
+  /** Encoding of the current version; null when an update made it stale. */
+  private encoded: Encoded | null;
+  private holds = 0;
+  private lastId: number;
+  private storedBytes: number;
+  private rowCount: number;
+  private version = 0;
+  private durableVersion = 0;
+  private readonly outbox: { version: number; run: () => void }[] = [];
+  private appendChain: Promise<void> = Promise.resolve();
+  private touched = new Set<string>();
+  private documentTouched = false;
+  private compactionScheduled = false;
+  private unsubscribe: () => void;
+  failed: Error | null = null;
+  lastActiveAt = Date.now();
+  lastWriteAt = 0;
+
+  private constructor(
+    readonly id: string,
+    stored: StoredRoom | null,
+    private readonly deps: RoomDeps,
+  ) {
+    const parsed = parseRoomId(id);
+    if (!parsed) throw new Error(`not a room id: ${id.slice(0, 140)}`);
+    this.teamId = parsed.teamId;
+    this.documentKey = parsed.documentKey;
+    this.lastId = stored?.lastId ?? 0;
+    this.storedBytes = stored?.bytes ?? 0;
+    this.rowCount = stored?.rows.length ?? 0;
+    this.presence = new Presence({
+      maxStateBytes: deps.config.limits.maxPresenceStateBytes,
+      maxClientsPerOwner: deps.config.limits.maxPresenceClientsPerConnection,
+    });
+    const rows = stored?.rows ?? [];
+    const single = rows.length === 1 ? rows[0]! : null;
+    if (rows.length === 0) {
+      this.encoded = { update: EMPTY_UPDATE, stateVector: EMPTY_STATE_VECTOR };
+    } else if (single?.stateVector) {
+      this.encoded = { update: single.update, stateVector: single.stateVector };
+    } else {
+      // Several rows (the process stopped before compacting): decode them all now, compact soon.
+      this.encoded = null;
+      this.materialise(rows.map((row) => row.update));
+      this.scheduleCompaction();
+    }
+    this.unsubscribe = deps.fanout.subscribe(id, deps.fanoutSource, (message) => this.onFanout(message));
+  }
+
+  /** Loads a room from the store; throws (and stores nothing) when its data cannot be read. */
+  static async load(roomId: string, deps: RoomDeps): Promise<Room> {
+    const stored = await deps.store.load(roomId);
+    const room = new Room(roomId, stored, deps);
+    if (stored && (await deps.index.through(roomId)) < stored.lastId) await room.reindex();
+    return room;
+  }
+
+  // --- peers ---
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  get isMaterialised(): boolean {
+    return this.doc !== null;
+  }
+
+  get bytes(): number {
+    return this.storedBytes;
+  }
+
+  hold(): void {
+    this.holds++;
+    this.lastActiveAt = Date.now();
+  }
+
+  release(): void {
+    this.holds = Math.max(0, this.holds - 1);
+    this.lastActiveAt = Date.now();
+  }
+
+  /** In use by a socket or a request. */
+  get inUse(): boolean {
+    return this.holds > 0 || this.peers.size > 0;
+  }
+
+  /** Like the reference server: sync step 1 at once, then who is here. */
+  join(peer: RoomPeer): void {
+    this.peers.add(peer);
+    this.lastActiveAt = Date.now();
+    this.deliver(peer, encodeSyncStep1(this.stateVector()));
+    const present = this.presence.encodeAll();
+    if (present) this.deliver(peer, encodeAwareness(present));
+  }
+
+  leave(peer: RoomPeer): void {
+    if (!this.peers.delete(peer)) return;
+    this.lastActiveAt = Date.now();
+    const removal = this.presence.removeOwner(peer);
+    if (removal) this.relayPresence(removal, peer);
+  }
+
+  /** Handles one decoded message from a peer. Throws on malformed content (the caller closes the socket). */
+  handle(peer: RoomPeer, message: ClientMessage): Outcome {
+    this.lastActiveAt = Date.now();
+    switch (message.type) {
+      case 'sync-step-1':
+        this.deliver(peer, encodeSyncStep2(this.updateFor(message.stateVector)));
+        return { ok: true };
+      case 'sync-step-2':
+      case 'update':
+        return this.applyFrom(peer, peer.role, message.update);
+      case 'awareness': {
+        const { changed, refused } = this.presence.apply(message.update, peer);
+        if (refused > 0) this.deps.metrics.reject('presence');
+        if (changed) this.relayPresence(changed, peer);
+        return { ok: true };
+      }
+      case 'query-awareness': {
+        const present = this.presence.encodeAll();
+        if (present) this.deliver(peer, encodeAwareness(present));
+        return { ok: true };
+      }
+    }
+  }
+
+  // --- reading ---
+
+  stateVector(): Uint8Array {
+    if (this.encoded) return this.encoded.stateVector;
+    return Y.encodeStateVector(this.doc!);
+  }
+
+  /** What a client with this state vector misses (sync step 2). Throws on a malformed state vector. */
+  updateFor(stateVector: Uint8Array): Uint8Array {
+    if (isEmptyStateVector(stateVector)) return this.fullState().update;
+    if (this.doc) return Y.encodeStateAsUpdate(this.doc, stateVector);
+    return Y.diffUpdate(this.encoded!.update, stateVector);
+  }
+
+  /** The whole state, encoded once per version: a join storm on a large room encodes it once. */
+  fullState(): Encoded {
+    if (!this.encoded) {
+      this.encoded = { update: Y.encodeStateAsUpdate(this.doc!), stateVector: Y.encodeStateVector(this.doc!) };
+    }
+    return this.encoded;
+  }
+
+  /** The change cursor of the room's last durable change. */
+  get cursor(): number {
+    return this.lastId;
+  }
+
+  // --- writing ---
+
+  /**
+   * Applies an update from a socket or an HTTP push. Viewers may only send updates that change nothing (their
+   * client's answer to sync step 1). Resolves nothing: callers that must know the update is durable await
+   * `whenDurable()` afterwards.
+   */
+  applyFrom(origin: object, role: Role, update: Uint8Array): Outcome {
+    if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
+    if (role === 'viewer') {
+      if (isEmptyUpdate(update) || addsNothing(this.materialise(), update)) return { ok: true };
+      return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
+    }
+    if (this.storedBytes + update.byteLength > this.deps.config.limits.maxRoomBytes) {
+      return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
+    }
+    const doc = this.materialise();
+    try {
+      Y.applyUpdate(doc, update, origin);
+    } catch {
+      // Whatever part was fully integrated before the error went through the normal path (stored, then sent).
+      dropPending(doc);
+      return { ok: false, code: CLOSE_CODES.malformed, reason: 'malformed update', metric: 'malformed' };
+    }
+    if (dropPending(doc)) {
+      return { ok: false, code: CLOSE_CODES.malformed, reason: 'update with missing dependencies', metric: 'pending' };
+    }
+    if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'storage failed', metric: 'unavailable' };
+    return { ok: true };
+  }
+
+  /** Runs an edit made by the server itself (tag rename and merge) in one transaction. */
+  edit(change: (doc: Y.Doc) => void): void {
+    if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
+    const doc = this.materialise();
+    doc.transact(() => change(doc), SERVER_ORIGIN);
+  }
+
+  /** The document, decoded on demand (for reads that need it: tag edits, re-indexing). */
+  materialise(updates?: Uint8Array[]): Y.Doc {
+    if (this.doc) return this.doc;
+    const doc = new Y.Doc();
+    doc.transact(() => {
+      for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
+    }, LOAD_ORIGIN);
+    if (dropPending(doc)) this.deps.log.warn('room-load', `room ${this.id}: stored data had missing dependencies`);
+    doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    annotationsMap(doc).observeDeep((events) => {
+      for (const id of touchedAnnotationIds(events)) this.touched.add(id);
+    });
+    documentMap(doc).observeDeep(() => {
+      this.documentTouched = true;
+    });
+    this.doc = doc;
+    return doc;
+  }
+
+  /** Resolves once everything accepted so far is stored (and rejects if storing failed). */
+  async whenDurable(): Promise<void> {
+    await this.appendChain;
+    if (this.failed) throw new RoomFailedError(`room ${this.id}: ${this.failed.message}`);
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    if (origin === LOAD_ORIGIN) return;
+    this.encoded = null;
+    const version = ++this.version;
+    if (origin === REMOTE_ORIGIN) {
+      // Stored and indexed by the instance that accepted it; sent in order behind local appends.
+      this.touched.clear();
+      this.documentTouched = false;
+      const message = encodeUpdate(update);
+      this.outbox.push({ version, run: () => this.broadcast(message, null) });
+      this.appendChain = this.appendChain.then(() => {
+        this.durableVersion = version;
+        this.flushOutbox();
+      });
+      return;
+    }
+    this.lastWriteAt = Date.now();
+    const touched = this.touched;
+    const documentTouched = this.documentTouched;
+    this.touched = new Set();
+    this.documentTouched = false;
+    const message = encodeUpdate(update);
+    const sender = origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null;
+    this.outbox.push({ version, run: () => this.broadcast(message, sender) });
+    this.appendChain = this.appendChain.then(async () => {
+      if (this.failed) return;
+      try {
+        const stored = await this.deps.store.append(this.id, this.teamId, update);
+        this.lastId = stored.id;
+        this.storedBytes = stored.roomBytes;
+        this.rowCount++;
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      this.durableVersion = version;
+      this.deps.metrics.countUpdate(update.byteLength);
+      this.flushOutbox();
+      this.deps.fanout.publish(this.id, { kind: 'update', update }, this.deps.fanoutSource);
+      this.indexChange(touched, documentTouched);
+      this.maybeCompact();
+    });
+  }
+
+  private indexChange(touched: Set<string>, documentTouched: boolean): void {
+    if (touched.size === 0 && !documentTouched) {
+      this.deps.index.applyChange({
+        roomId: this.id, teamId: this.teamId, documentKey: this.documentKey,
+        upserts: [], removedIds: [], throughId: this.lastId,
+      });
+      return;
+    }
+    const doc = this.doc!;
+    const room = { teamId: this.teamId, documentKey: this.documentKey };
+    const upserts = [];
+    const removedIds = [];
+    for (const id of touched) {
+      const read = readAnnotation(doc, room, id);
+      if (read?.ok) upserts.push(read.annotation);
+      else removedIds.push(id);
+    }
+    this.deps.index.applyChange({
+      roomId: this.id,
+      teamId: this.teamId,
+      documentKey: this.documentKey,
+      upserts,
+      removedIds,
+      document: documentTouched ? readDocumentInfo(doc) : undefined,
+      throughId: this.lastId,
+    });
+  }
+
+  /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
+  async reindex(): Promise<void> {
+    const doc = this.materialise();
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId);
+  }
+
+  private onFanout(message: FanoutMessage): void {
+    if (message.kind === 'presence') {
+      const { changed } = this.presence.apply(message.update, null);
+      if (changed) this.relayPresence(changed, null, false);
+      return;
+    }
+    if (this.failed) return;
+    try {
+      Y.applyUpdate(this.materialise(), message.update, REMOTE_ORIGIN);
+      dropPending(this.doc!);
+    } catch (error) {
+      this.deps.log.error('fanout', `room ${this.id}: update from another instance failed to apply`, error);
+    }
+  }
+
+  // --- delivery ---
+
+  /** Sends now if everything the message may reflect is durable, otherwise after the pending appends. */
+  private deliver(peer: RoomPeer, message: Uint8Array): void {
+    if (this.outbox.length === 0 && this.durableVersion === this.version) peer.send(message);
+    else this.outbox.push({ version: this.version, run: () => this.peers.has(peer) && peer.send(message) });
+  }
+
+  private flushOutbox(): void {
+    while (this.outbox.length > 0 && this.outbox[0]!.version <= this.durableVersion) this.outbox.shift()!.run();
+  }
+
+  private broadcast(message: Uint8Array, except: RoomPeer | null): void {
+    for (const peer of this.peers) if (peer !== except) peer.send(message);
+  }
+
+  private relayPresence(update: Uint8Array, except: RoomPeer | null, publish = true): void {
+    const message = encodeAwareness(update);
+    for (const peer of this.peers) if (peer !== except) peer.send(message);
+    if (publish) this.deps.fanout.publish(this.id, { kind: 'presence', update }, this.deps.fanoutSource);
+  }
+
+  // --- housekeeping ---
+
+  /** Removes presence not renewed in time. */
+  sweepPresence(timeoutMs: number): void {
+    const gone = this.presence.sweep(timeoutMs);
+    if (gone) this.relayPresence(gone, null);
+  }
+
+  private maybeCompact(): void {
+    const { afterUpdates, afterBytes } = this.deps.config.compaction;
+    if (this.rowCount >= afterUpdates || (this.rowCount > 1 && this.storedBytes >= afterBytes * 2)) {
+      this.scheduleCompaction();
+    }
+  }
+
+  private scheduleCompaction(): void {
+    if (this.compactionScheduled) return;
+    this.compactionScheduled = true;
+    setTimeout(() => {
+      this.compactionScheduled = false;
+      this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
+    }, 50).unref();
+  }
+
+  /** Folds the stored rows into one row holding the merged state and its state vector. */
+  async compact(): Promise<void> {
+    await this.appendChain;
+    if (this.failed || !this.doc || this.rowCount <= 1 || this.lastId === 0) return;
+    if (this.version !== this.durableVersion) {
+      // Newer updates are still being stored; the merged state must hold exactly the stored rows.
+      this.scheduleCompaction();
+      return;
+    }
+    const version = this.version;
+    const encoded = this.fullState();
+    const { roomBytes } = await this.deps.store.compact(this.id, this.lastId, encoded.update, encoded.stateVector);
+    this.storedBytes = roomBytes;
+    this.rowCount = 1;
+    if (this.version !== version) this.maybeCompact();
+  }
+
+  /** Drops the decoded document of a room nobody wrote to lately; its encoded state answers reads. */
+  async dematerialise(): Promise<void> {
+    if (!this.doc || this.failed) return;
+    await this.compact();
+    await this.appendChain;
+    if (!this.doc || this.version !== this.durableVersion || this.touched.size > 0) return;
+    this.fullState();
+    this.doc.destroy();
+    this.doc = null;
+  }
+
+  /** Stops the room: waits for pending appends, compacts, releases the document. Sockets must be gone. */
+  async close(): Promise<void> {
+    await this.appendChain.catch(() => {});
+    if (!this.failed) await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
+    this.unsubscribe();
+    this.doc?.destroy();
+    this.doc = null;
+  }
+
+  /** Closes every socket of the room with the given code. */
+  closePeers(code: number, reason: string): void {
+    for (const peer of [...this.peers]) peer.close(code, reason);
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = error instanceof Error ? error : new Error(String(error));
+    this.deps.log.error('storage', `room ${this.id}: storing an update failed; the room is closed`, error);
+    this.outbox.length = 0;
+    this.closePeers(CLOSE_CODES.unavailable, 'storage failed, reconnect later');
+    this.deps.onFailed(this);
+  }
+}

@@ -1,0 +1,166 @@
+/** Shared set-up for the server's integration tests: a real server on 127.0.0.1 with a real SQLite file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import type * as Y from 'yjs';
+import { type PizhuServer, type StartOptions, startServer } from '../../../server/index.ts';
+import type { JoinResponse, TicketResponse } from '../../../shared/protocol/api.ts';
+
+export type TestServer = PizhuServer & { dataDir: string; cleanup(): Promise<void> };
+
+export function tempDir(prefix = 'pizhu-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir();
+  const server = await startServer({ port: 0, logLevel: 'silent', ...options, dataDir });
+  return Object.assign(server, {
+    dataDir,
+    async cleanup() {
+      await server.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+export async function api<T = unknown>(
+  server: { url: string },
+  method: string,
+  pathname: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${server.url}${pathname}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, body: body as T, headers: response.headers };
+}
+
+export type Member = JoinResponse;
+
+/** Creates a team and joins it: the first member is the owner. */
+export async function createTeamWithOwner(server: PizhuServer, name = 'Team') {
+  const team = await server.teams.createTeam(name);
+  const owner = await join(server, team.inviteCode, `${name} owner`);
+  return { ...team, owner };
+}
+
+export async function join(server: { url: string }, inviteCode: string, displayName: string): Promise<Member> {
+  const res = await api<Member>(server, 'POST', '/api/join', { body: { inviteCode, displayName } });
+  if (res.status !== 201) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function addMember(server: PizhuServer, teamId: string, role: 'editor' | 'viewer' | 'owner', name: string) {
+  const invite = await server.teams.createInvite(teamId, { role });
+  return join(server, invite.inviteCode, name);
+}
+
+export async function ticketFor(server: { url: string }, token: string, room: string): Promise<string> {
+  const res = await api<TicketResponse>(server, 'POST', '/api/tickets', { token, body: { room } });
+  if (res.status !== 201) throw new Error(`ticket failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.ticket;
+}
+
+/** A stock y-websocket client; fetches a fresh ticket before every (re)connect. */
+export async function connectProvider(
+  server: { url: string; wsUrl: string },
+  token: string,
+  room: string,
+  doc: Y.Doc,
+): Promise<WebsocketProvider> {
+  const provider = new WebsocketProvider(server.wsUrl, room, doc, {
+    params: { ticket: await ticketFor(server, token, room) },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    connect: true,
+    maxBackoffTime: 200,
+  });
+  provider.on('connection-close', (event) => {
+    // A local disconnect (shouldConnect already false) or a permanent refusal (4400-4499): stay closed.
+    if (!provider.shouldConnect || (event && event.code >= 4400 && event.code < 4500)) return;
+    // Tickets are single use: fetch the next one before the provider reconnects.
+    provider.shouldConnect = false;
+    ticketFor(server, token, room)
+      .then((ticket) => {
+        provider.params = { ticket };
+        if (!provider.wsconnected && !provider.wsconnecting) provider.connect();
+      })
+      .catch(() => {});
+  });
+  await waitFor(() => provider.synced, 10_000, `provider for ${room} never synced`);
+  return provider;
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, message = 'condition not met'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out: ${message}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Polls an async read until it satisfies `check`; returns the last value. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out; last value: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A raw `ws` client that records messages and how it was closed (or why the upgrade was refused). */
+export type RawClient = {
+  ws: WebSocket;
+  messages: Uint8Array[];
+  opened: Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+  refused: Promise<number | null>;
+};
+
+export function openRaw(
+  server: { wsUrl: string },
+  room: string,
+  ticket: string | null,
+  headers: Record<string, string> = {},
+): RawClient {
+  const url = `${server.wsUrl}/${room}${ticket === null ? '' : `?ticket=${encodeURIComponent(ticket)}`}`;
+  const ws = new WebSocket(url, { headers });
+  const messages: Uint8Array[] = [];
+  let resolveRefused!: (status: number | null) => void;
+  const refused = new Promise<number | null>((resolve) => (resolveRefused = resolve));
+  ws.on('unexpected-response', (_req, res) => {
+    resolveRefused(res.statusCode ?? 0);
+    ws.terminate();
+  });
+  ws.on('error', () => {});
+  ws.on('message', (data: Buffer) => messages.push(new Uint8Array(data)));
+  const opened = new Promise<void>((resolve) => ws.once('open', () => {
+    resolveRefused(null);
+    resolve();
+  }));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  return { ws, messages, opened, closed, refused };
+}

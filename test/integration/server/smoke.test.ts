@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { type Annotation, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import { api, connectProvider, eventually, createTeamWithOwner, startTestServer, type TestServer, waitFor } from './helpers.ts';
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.cleanup();
+  server = null;
+});
+
+function annotation(id: string, teamId: string, documentKey: string, extra: Partial<Annotation> = {}): Annotation {
+  return {
+    id,
+    documentKey,
+    teamId,
+    selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
+    clausePath: ['二、', '8.'],
+    quote: '促进学生身心健康全面发展',
+    tags: ['体育'],
+    note: '',
+    color: 'yellow',
+    author: { id: 'm1', name: '张三' },
+    visibility: 'team',
+    replyTo: null,
+    createdAt: 1,
+    updatedAt: 1,
+    deleted: false,
+    ...extra,
+  };
+}
+
+describe('sync server smoke', () => {
+  it('serves health and demo, syncs two y-websocket clients and indexes what they write', async () => {
+    server = await startTestServer();
+    expect((await api(server, 'GET', '/health')).body).toEqual({ status: 'ok' });
+    const demo = await fetch(`${server.url}/demo`);
+    expect(demo.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await demo.text()).toContain('随州');
+
+    const team = await createTeamWithOwner(server);
+    expect(team.owner.role).toBe('owner');
+    const room = roomIdFor(team.teamId, 'doc1');
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    const pa = await connectProvider(server, team.owner.token, room, a);
+    const pb = await connectProvider(server, team.owner.token, room, b);
+    writeAnnotation(a, annotation('a1', team.teamId, 'doc1'));
+    await waitFor(() => b.getMap('annotations').has('a1'));
+
+    const listed = await eventually(
+      async () =>
+        (await api<{ annotations: Annotation[] }>(server!, 'GET', `/api/teams/${team.teamId}/annotations`, {
+          token: team.owner.token,
+        })).body,
+      (body) => body.annotations.length === 1,
+    );
+    expect(listed.annotations.map((x) => x.id)).toEqual(['a1']);
+    pa.destroy();
+    pb.destroy();
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The one write path into the annotations table: validation, the search index (checked against a brute-force
+ * scan on random data), the tag library, and a full disk.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
+import { StoreQueries } from '../../../extension/lib/store/queries.ts';
+import { searchIndex, tagIndex } from '../../../extension/lib/store/search-index.ts';
+import { matchesPlan, planQuery, searchableText } from '../../../extension/lib/store/search-text.ts';
+import { StorageFullError } from '../../../extension/lib/store/storage-errors.ts';
+import type { Annotation } from '../../../shared/model/annotation.ts';
+import { annotation, freshDatabase } from './fixtures.ts';
+import { simulateQuota } from './fixtures-quota.ts';
+
+describe('AnnotationStore.put', () => {
+  it('refuses an invalid record with a clear error and writes nothing of the batch', async () => {
+    const db = freshDatabase();
+    const store = new AnnotationStore(db);
+    const good = annotation();
+    const bad = { ...annotation(), color: 'octarine', selectors: [] };
+    await expect(store.put([good, bad])).rejects.toThrow(/Invalid annotation: (selectors|color)/);
+    expect(await db.annotations.count()).toBe(0);
+    expect(await db.searchEntries.count()).toBe(0);
+    expect(await db.tags.count()).toBe(0);
+  });
+
+  it('normalises tags and keeps the tag library counting live annotations', async () => {
+    const db = freshDatabase();
+    const store = new AnnotationStore(db);
+    const queries = new StoreQueries(db);
+    const a = annotation({ tags: ['ＰＰＰ 项目', '体育'] });
+    const b = annotation({ tags: ['ppp 项目'] });
+    await store.put([a, b]);
+    expect((await queries.tagLibrary()).map((t) => [t.tag, t.count])).toEqual([['ppp 项目', 2], ['体育', 1]]);
+    await store.put([{ ...a, tags: ['体育', '教育'] }]);
+    await store.put([{ ...b, deleted: true }]);
+    expect((await queries.tagLibrary()).map((t) => [t.tag, t.count]).sort()).toEqual([['体育', 1], ['教育', 1]]);
+    expect((await queries.byTag('ＰＰＰ 项目')).annotations).toEqual([]);
+    await store.remove([a.id]);
+    expect(await queries.tagLibrary()).toEqual([]);
+  });
+
+  it('reports a full disk as StorageFullError and keeps what was stored', async () => {
+    const db = freshDatabase();
+    const full = simulateQuota(db);
+    const store = new AnnotationStore(db);
+    const kept = annotation({ tags: ['体育'] });
+    await store.put([kept]);
+    full.on = true;
+    const error = await store.put([annotation({ tags: ['新'] }), { ...kept, note: 'changed' }]).catch((e) => e);
+    expect(error).toBeInstanceOf(StorageFullError);
+    expect(error.message).toMatch(/no more room.*Nothing already saved was lost/);
+    full.on = false;
+    expect(await db.annotations.toArray()).toEqual([kept]);
+    expect((await db.tags.toArray()).map((t) => t.tag)).toEqual(['体育']);
+    expect((await new StoreQueries(db).search('体育')).annotations).toEqual([kept]);
+  });
+});
+
+describe('search index', () => {
+  const alphabet = ['教', '育', '体', '安', '全', '区', 'a', 'b', 'c', ' ', '，', 'Ａ', '2'];
+  const text = fc.array(fc.constantFrom(...alphabet), { maxLength: 14 }).map((chars) => chars.join(''));
+  const query = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 5 }).map((chars) => chars.join(''));
+  const edit = fc.record({
+    slot: fc.integer({ min: 0, max: 11 }),
+    quote: text,
+    note: text,
+    tags: fc.subarray(['体育', '教育', 'ppp'], { maxLength: 3 }),
+    deleted: fc.boolean(),
+  });
+
+  it('finds exactly what a scan of every live record finds, after any sequence of edits', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 30 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (edits, queries) => {
+        const db = freshDatabase();
+        const store = new AnnotationStore(db);
+        const current = new Map<string, Annotation>();
+        for (const e of edits) {
+          const record = annotation({
+            id: `s${e.slot}`, quote: e.quote, note: e.note, tags: e.tags, deleted: e.deleted,
+            selectors: [{ type: 'TextPositionSelector', start: 0, end: 1 }],
+          });
+          await store.put([record]);
+          current.set(record.id, record);
+        }
+        for (const q of queries) {
+          const plan = planQuery(q);
+          const hits = await searchIndex(db, plan, 1_000);
+          const expected = plan.lookups.length
+            ? [...current.values()].filter((a) => !a.deleted && matchesPlan(searchableText(a), plan)).map((a) => a.id)
+            : [];
+          expect([...hits.ids].sort(), `query "${q}"`).toEqual(expected.sort());
+          expect(hits.total).toBe(expected.length);
+          expect(hits.totalExact).toBe(true);
+        }
+        for (const tag of ['体育', '教育', 'ppp']) {
+          const tagged = await tagIndex(db, tag, 1_000);
+          const expected = [...current.values()].filter((a) => !a.deleted && a.tags.includes(tag)).map((a) => a.id);
+          expect([...tagged.ids].sort(), `tag ${tag}`).toEqual(expected.sort());
+          expect(tagged.total).toBe(expected.length);
+        }
+        db.close();
+      }),
+      { numRuns: 50 },
+    );
+  }, 60_000);
+
+  it('returns newest first and honours the limit, counting every match or estimating when it stopped early', async () => {
+    const db = freshDatabase();
+    const store = new AnnotationStore(db);
+    await store.put(
+      Array.from({ length: 300 }, (_, i) =>
+        annotation({ id: `n${i}`, quote: i % 2 ? `第${i}项 安全生产` : `第${i}项 生产安全`, tags: i % 3 ? [] : ['安全'] }),
+      ),
+    );
+    const queries = new StoreQueries(db);
+    const all = await queries.search('安全生产', 1_000);
+    expect(all).toMatchObject({ total: 150, totalExact: true });
+    const first = await queries.search('安全生产', 5);
+    expect(first.annotations.map((a) => a.id)).toEqual(['n299', 'n297', 'n295', 'n293', 'n291']);
+    expect(first.totalExact).toBe(false);
+    expect(first.total).toBeGreaterThan(100);
+    expect(first.total).toBeLessThan(200);
+    const tagged = await queries.byTag('安全', 3);
+    expect(tagged).toMatchObject({ total: 100, totalExact: true });
+    expect(tagged.annotations.map((a) => a.id)).toEqual(['n297', 'n294', 'n291']);
+  });
+});

@@ -1,0 +1,316 @@
+/**
+ * The extension's sync client and background service, two "browsers" (each its own fake IndexedDB) against a
+ * tiny sync server on 127.0.0.1 with real HTTP and WebSockets: catch-up, offline edits and backoff, restarts,
+ * concurrent edits, realtime and presence, bad servers, viewers, leaving a team, backup, and private
+ * annotations never leaving the device.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { type PagePort, PizhuService } from '../../../extension/lib/background/service.ts';
+import type { PagePortOut } from '../../../extension/lib/messages.ts';
+import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
+import type { WebSocketFactory } from '../../../extension/lib/sync/connection.ts';
+import { annotationsMap, roomIdFor } from '../../../shared/model/room.ts';
+import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
+import { fakeIndexedDb } from './fixtures.ts';
+import { TinySyncServer } from './tiny-sync-server.ts';
+
+const PAGE: DocumentInfo = {
+  key: 'docA',
+  canonicalUrl: 'example.gov.cn/notice/a',
+  url: 'https://example.gov.cn/notice/a',
+  title: '关于印发2023年工作要点的通知',
+  contentHash: 'hash-v1',
+};
+
+type Browser = {
+  name: string;
+  options: ReturnType<typeof fakeIndexedDb>;
+  db: PizhuDatabase;
+  service: PizhuService;
+};
+
+let server: TinySyncServer;
+const browsers: Browser[] = [];
+
+function launch(name: string, options = fakeIndexedDb()): Browser {
+  const db = new PizhuDatabase('pizhu', options);
+  const service = new PizhuService(db, { WebSocketImpl: WebSocket as unknown as WebSocketFactory, graceMs: 50 });
+  const browser = { name, options, db, service };
+  browsers.push(browser);
+  return browser;
+}
+
+/** A browser restart: the same IndexedDB, a new service (nothing kept in memory). */
+async function restart(browser: Browser): Promise<Browser> {
+  await browser.service.rooms.flushAll();
+  browser.db.close();
+  return launch(browser.name, browser.options);
+}
+
+function port(): PagePort & { messages: PagePortOut[] } {
+  const messages: PagePortOut[] = [];
+  return { messages, post: (message) => messages.push(message) };
+}
+
+const selection = (quote: string) => ({
+  documentKey: PAGE.key,
+  selectors: [{ type: 'TextQuoteSelector' as const, exact: quote }],
+  clausePath: ['二、', '8.'],
+  quote,
+});
+
+async function until<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, what: string, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function joinBoth(role: 'editor' | 'viewer' = 'editor') {
+  const a = launch('a');
+  const b = launch('b');
+  await a.service.join(server.url, server.invite('t1'), '张伟');
+  await b.service.join(server.url, server.invite('t1', role), '李娜');
+  await a.service.engine.idle();
+  await b.service.engine.idle();
+  return { a, b };
+}
+
+beforeEach(async () => {
+  server = await new TinySyncServer().start();
+});
+
+afterEach(async () => {
+  for (const browser of browsers.splice(0)) {
+    browser.service.engine.cancel();
+    await browser.service.engine.idle();
+    await browser.service.rooms.flushAll();
+    browser.db.close();
+  }
+  await server.stop();
+});
+
+describe('catch-up through the bulk endpoints', () => {
+  it("brings a colleague's team annotations, searchable offline, and never sends private ones", async () => {
+    const { a, b } = await joinBoth();
+    const shared = await a.service.create({ ...selection('促进学生身心健康全面发展'), tags: ['体育'], note: '本学期重点' }, PAGE);
+    const secret = await a.service.create(
+      { ...selection('加强义务教育阶段学生体育锻炼'), note: '只给自己看的私人备注', visibility: 'private' },
+      PAGE,
+    );
+    expect(await a.service.syncNow()).toMatchObject({ state: 'online' });
+    await b.service.syncNow();
+
+    expect(await b.service.list(PAGE.key)).toEqual([shared]);
+    expect((await b.service.search('身心健康', 10)).annotations).toEqual([shared]);
+    expect((await b.service.tagLibrary()).map((t) => t.tag)).toEqual(['体育']);
+    expect((await b.db.documents.get(PAGE.key))?.title).toBe(PAGE.title);
+
+    const traffic = server.traffic();
+    expect(traffic).toContain('本学期重点');
+    expect(traffic).not.toContain(secret.note);
+    expect(traffic).not.toContain(secret.id);
+    expect(traffic).not.toContain(secret.quote);
+  });
+
+  it('keeps offline edits, backs off, and delivers them when the server is back', async () => {
+    const { a, b } = await joinBoth();
+    server.goDown();
+    const note = await a.service.create({ ...selection('第一条'), note: '离线时写的' }, PAGE);
+    const run = await a.service.engine.syncNow();
+    expect(run.ok).toBe(false);
+    expect(a.service.syncStatus()).toMatchObject({ state: 'offline', message: expect.stringMatching(/Cannot reach the server/), pending: 1 });
+    const state = await a.db.syncState.get('t1');
+    expect(state).toMatchObject({ failures: 1 });
+    expect(state!.nextAttemptAt!).toBeGreaterThan(Date.now());
+    expect(await a.service.engine.tick()).toEqual({ ok: false, skipped: 'backing off' });
+
+    server.mode = 'ok';
+    expect((await a.service.engine.syncNow()).ok).toBe(true);
+    expect(await a.db.rooms.get(roomIdFor('t1', PAGE.key))).toMatchObject({ dirty: 0 });
+    expect(a.service.syncStatus()).toMatchObject({ state: 'online' });
+    expect(a.service.syncStatus().pending).toBeUndefined();
+    await b.service.syncNow();
+    expect(await b.service.list(PAGE.key)).toEqual([note]);
+  });
+
+  it('after a restart in the middle, the offline edits are still there and sync', async () => {
+    let { a, b } = await joinBoth();
+    const first = await a.service.create({ ...selection('第一条'), note: 'v1' }, PAGE);
+    await a.service.syncNow();
+    await b.service.syncNow();
+    server.goDown();
+    await a.service.update(first.id, { note: 'A 离线修改' });
+    await b.service.update(first.id, { color: 'green', tags: ['教育'] });
+    a = await restart(a);
+    b = await restart(b);
+    expect((await a.service.list(PAGE.key))[0]?.note).toBe('A 离线修改');
+    server.mode = 'ok';
+    await a.service.start();
+    await b.service.start();
+    await a.service.syncNow();
+    const [fromA, fromB] = [await a.service.list(PAGE.key), await b.service.list(PAGE.key)];
+    expect(fromA).toEqual(fromB);
+    expect(fromA[0]).toMatchObject({ note: 'A 离线修改', color: 'green', tags: ['教育'] });
+  });
+
+  it('reports a server answering garbage or errors clearly and loses nothing', async () => {
+    const { a } = await joinBoth();
+    const kept = await a.service.create({ ...selection('第一条'), note: 'kept' }, PAGE);
+    await a.service.syncNow();
+    const cursor = (await a.db.syncState.get('t1'))?.cursor;
+
+    server.mode = 'garbage';
+    await a.service.syncNow();
+    expect(a.service.syncStatus()).toMatchObject({ state: 'error', message: expect.stringMatching(/does not understand/) });
+    server.mode = 'error500';
+    await a.service.syncNow();
+    expect(a.service.syncStatus()).toMatchObject({ state: 'error', message: expect.stringMatching(/answered 500/) });
+    expect(await a.service.list(PAGE.key)).toEqual([kept]);
+    expect((await a.db.syncState.get('t1'))?.cursor).toBe(cursor);
+
+    server.mode = 'unauthorized';
+    await a.service.syncNow();
+    expect(a.service.syncStatus()).toMatchObject({ state: 'error', message: expect.stringMatching(/join again/) });
+  });
+
+  it('skips a room record that fails validation, says so, and keeps syncing the rest', async () => {
+    const { a } = await joinBoth();
+    const bad = server.roomDoc(roomIdFor('t1', 'docBad'));
+    const record = new Y.Map<unknown>();
+    annotationsMap(bad).set('evil-1', record);
+    record.set('quote', '<script>alert(1)</script>');
+    record.set('color', 'octarine');
+    const good = launch('c');
+    await good.service.join(server.url, server.invite('t1'), '王芳');
+    await good.service.create({ ...selection('第二条'), note: 'fine' }, PAGE);
+    await good.service.syncNow();
+
+    await a.service.syncNow();
+    expect(await a.db.annotations.get('evil-1')).toBeUndefined();
+    expect((await a.service.list(PAGE.key)).map((x) => x.note)).toEqual(['fine']);
+    expect(a.service.syncStatus()).toMatchObject({
+      state: 'online',
+      problems: [expect.stringMatching(/evil-1.*failed validation/)],
+    });
+  });
+});
+
+describe('realtime', () => {
+  it("shows a colleague's new annotation and presence on an open page without a catch-up", async () => {
+    const { a, b } = await joinBoth();
+    const pageA = port();
+    const pageB = port();
+    await a.service.openPage(pageA, PAGE.key, PAGE);
+    await b.service.openPage(pageB, PAGE.key, PAGE);
+    await until(() => pageB.messages.filter((m) => m.type === 'presence').at(-1), (m) => m?.type === 'presence' && m.peers.some((p) => p.name === '张伟'), 'presence of A in B');
+    const created = await a.service.create({ ...selection('第三条'), note: '实时' }, PAGE);
+    const seen = await until(
+      () => pageB.messages.filter((m): m is Extract<PagePortOut, { type: 'annotations' }> => m.type === 'annotations').at(-1),
+      (m) => Boolean(m?.annotations.some((x) => x.id === created.id)),
+      'the annotation in B',
+    );
+    expect(seen!.annotations.find((x) => x.id === created.id)).toEqual(created);
+    expect(pageA.messages.some((m) => m.type === 'status' && m.status.state === 'online')).toBe(true);
+    a.service.closePage(pageA);
+    b.service.closePage(pageB);
+  });
+});
+
+describe('team membership and settings', () => {
+  it("refuses a viewer's edit to team annotations locally, with a clear message", async () => {
+    const { a, b } = await joinBoth('viewer');
+    const shared = await a.service.create({ ...selection('第一条') }, PAGE);
+    await a.service.syncNow();
+    await b.service.syncNow();
+    await expect(b.service.update(shared.id, { note: 'mine now' })).rejects.toThrow(/as a viewer/);
+    await expect(b.service.create({ ...selection('第二条'), visibility: 'team' }, PAGE)).rejects.toThrow(/as a viewer/);
+    // A viewer may still keep private notes.
+    expect((await b.service.create({ ...selection('第三条'), visibility: 'private' }, PAGE)).visibility).toBe('private');
+  });
+
+  it('leaves a team, removing its data on request and keeping own private notes', async () => {
+    const { a } = await joinBoth();
+    const shared = await a.service.create({ ...selection('第一条'), tags: ['共享'] }, PAGE);
+    const mine = await a.service.create({ ...selection('第二条'), visibility: 'private', tags: ['私人'] }, PAGE);
+    await a.service.syncNow();
+    expect(await a.service.leave(true)).toEqual({ removed: 1, keptPrivate: 1 });
+    expect(await a.db.annotations.get(shared.id)).toBeUndefined();
+    expect(await a.db.annotations.get(mine.id)).toEqual({ ...mine, teamId: null });
+    expect(await a.db.roomUpdates.count()).toBe(0);
+    expect((await a.service.tagLibrary()).map((t) => t.tag)).toEqual(['私人']);
+    expect(a.service.syncStatus()).toEqual({ state: 'not-joined' });
+    expect((await a.service.settings()).team).toBeNull();
+  });
+
+  it('refuses to remove team data that has not reached the server', async () => {
+    const { a } = await joinBoth();
+    server.goDown();
+    await a.service.create({ ...selection('第一条'), note: 'unsent' }, PAGE);
+    await expect(a.service.leave(true)).rejects.toThrow(/not yet on the server/);
+    expect((await a.service.list(PAGE.key)).map((x) => x.note)).toEqual(['unsent']);
+  });
+
+  it('stores preferences and uses them for new annotations', async () => {
+    const a = launch('solo');
+    await a.service.updatePreferences({ displayName: '赵敏', defaultColor: 'blue' });
+    const created = await a.service.create({ ...selection('第一条') }, PAGE);
+    expect(created).toMatchObject({ color: 'blue', visibility: 'private', teamId: null, author: { name: '赵敏' } });
+    expect((await a.service.settings()).preferences).toMatchObject({ displayName: '赵敏', defaultColor: 'blue' });
+  });
+});
+
+describe('documents', () => {
+  it('flags a page whose text changed since it was annotated', async () => {
+    const a = launch('solo');
+    await a.service.create({ ...selection('第一条') }, PAGE);
+    await a.service.openPage(port(), PAGE.key, { ...PAGE, contentHash: 'hash-v2' });
+    expect(await a.db.documents.get(PAGE.key)).toMatchObject({ contentHash: 'hash-v1', seenHash: 'hash-v2' });
+  });
+});
+
+describe('backup', () => {
+  it('exports everything as W3C JSON and imports it idempotently, newer versions winning', async () => {
+    const { a } = await joinBoth();
+    const shared = await a.service.create({ ...selection('第一条'), tags: ['体育'], note: '团队' }, PAGE);
+    const mine = await a.service.create({ ...selection('第二条'), visibility: 'private', note: '私人' }, PAGE);
+    const json = await a.service.exportBackup();
+    expect(JSON.parse(json)).toMatchObject({ type: 'AnnotationCollection', total: 2 });
+
+    const fresh = launch('restored');
+    await fresh.service.join(server.url, server.invite('t1'), '张伟');
+    await fresh.service.engine.idle();
+    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 2, unchanged: 0, errors: [] });
+    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 2 });
+    const stored = (await fresh.service.list(PAGE.key)).sort((x, y) => x.createdAt - y.createdAt);
+    expect(stored).toEqual([shared, mine]);
+    expect(await fresh.db.annotations.count()).toBe(2);
+
+    // An older copy does not overwrite a newer record; a newer one does.
+    const edited = await fresh.service.update(mine.id, { note: '改过' });
+    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 2 });
+    expect((await fresh.db.annotations.get(mine.id))?.note).toBe(edited.note);
+  });
+
+  it('refuses a file that is not an annotation collection, and lists bad records while importing the rest', async () => {
+    const a = launch('solo');
+    await expect(a.service.importBackup('{"not":"annotations"')).rejects.toThrow(/Not a Pizhu or W3C annotation file/);
+    const json = JSON.parse(await (async () => {
+      await a.service.create({ ...selection('第一条'), note: 'ok' }, PAGE);
+      return a.service.exportBackup();
+    })()) as { first: { items: Record<string, unknown>[] } };
+    json.first.items.push({ ...json.first.items[0], id: 'urn:pizhu:annotation:bad one', 'pizhu:color': 'octarine' });
+    const other = launch('other');
+    const summary = await other.service.importBackup(JSON.stringify(json));
+    expect(summary.imported).toBe(1);
+    expect(summary.errors).toEqual([expect.stringMatching(/annotation #2/)]);
+  });
+});
+
+// Keeps the type import used when assertions above change.
+export type { Annotation };
