@@ -220,7 +220,7 @@ const OUTSIDE_BEST = (WEIGHTS.quote + WEIGHTS.prefix + WEIGHTS.suffix + WEIGHTS.
  */
 function conclusive(index: PageIndex, query: Query, c: Candidate): boolean {
   if (score(index, query, c) < OUTSIDE_BEST + MARGIN) return false;
-  const wanted = numberTokens(query.quote);
+  const wanted = quoteNumbers(query);
   return wanted.length === 0 || sameTokens(numberTokens(wholeNumbers(index.text.norm, c.start, c.end)), wanted);
 }
 
@@ -289,7 +289,7 @@ const CONTEXT_CREDIBLE = 0.6;
  * so renumbering does not count as a difference.
  */
 function checkNumbers(index: PageIndex, query: Query, candidates: Candidate[]): { candidates: Candidate[] } | { orphan: string } {
-  const wanted = numberTokens(query.quote);
+  const wanted = quoteNumbers(query);
   if (wanted.length === 0) return { candidates };
   const norm = index.text.norm;
   const same = candidates.filter((c) => sameTokens(numberTokens(wholeNumbers(norm, c.start, c.end)), wanted));
@@ -298,6 +298,14 @@ function checkNumbers(index: PageIndex, query: Query, candidates: Candidate[]): 
     return { orphan: 'only near-duplicates with other numbers remain' };
   }
   return { candidates };
+}
+
+/** Numbers of the quote, read whole: a number cut by the quote's ends continues into its prefix and suffix. */
+function quoteNumbers(query: Query): string[] {
+  const before = /[0-9]+$/.exec(query.prefix)?.[0] ?? '';
+  const after = /^[0-9]+/.exec(query.suffix)?.[0] ?? '';
+  const q = query.quote;
+  return numberTokens((/^[0-9]/.test(q) ? before : '') + q + (/[0-9]$/.test(q) ? after : ''));
 }
 
 /** Candidate text widened so a number cut by the match boundary is read whole. */
