@@ -11,6 +11,8 @@ export type StoredUpdate = {
   update: Uint8Array;
   /** Set on a compacted row: the state vector of `update`, so a cold room can answer without decoding. */
   stateVector: Uint8Array | null;
+  /** Set on a compacted row: SHA-256 of `update` (hex), checked before the bytes are served undecoded. */
+  checksum: string | null;
 };
 
 export type StoredRoom = {
@@ -35,6 +37,8 @@ export interface UpdateStore {
   append(roomId: string, teamId: string, update: Uint8Array): Promise<{ id: number; roomBytes: number }>;
   /** Replaces the rows up to `throughId` (inclusive) with one row holding `merged`. */
   compact(roomId: string, throughId: number, merged: Uint8Array, stateVector: Uint8Array): Promise<{ roomBytes: number }>;
+  /** Every room of a team (listing, re-indexing). */
+  teamRooms(teamId: string): Promise<RoomHead[]>;
   /** The team's rooms changed after `sinceId`, oldest change first. */
   changedRooms(teamId: string, sinceId: number): Promise<RoomHead[]>;
   head(roomId: string): Promise<RoomHead | null>;

@@ -26,6 +26,7 @@ import type { Fanout, FanoutMessage } from '../fanout/types.ts';
 import type { IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
+import { checksumOf } from '../storage/checksum.ts';
 import type { StoredRoom, UpdateStore } from '../storage/types.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
@@ -115,6 +116,10 @@ export class Room {
     if (rows.length === 0) {
       this.encoded = { update: EMPTY_UPDATE, stateVector: EMPTY_STATE_VECTOR };
     } else if (single?.stateVector) {
+      // Served undecoded until someone writes, so check the bytes are the ones compaction wrote.
+      if (single.checksum && checksumOf(single.update) !== single.checksum) {
+        throw new Error(`stored state of room ${id} is corrupt (checksum mismatch)`);
+      }
       this.encoded = { update: single.update, stateVector: single.stateVector };
     } else {
       // Several rows (the process stopped before compacting): decode them all now, compact soon.
@@ -240,6 +245,15 @@ export class Room {
    * Callers that must know the update is durable await `whenDurable()` afterwards.
    */
   applyFrom(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean } = {}): Outcome {
+    try {
+      return this.apply(origin, role, update, options);
+    } catch (error) {
+      if (!(error instanceof RoomFailedError)) throw error;
+      return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
+    }
+  }
+
+  private apply(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean }): Outcome {
     if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
     if (role === 'viewer') {
       if (isEmptyUpdate(update) || addsNothing(this.materialise(), update)) return { ok: true };
@@ -300,13 +314,23 @@ export class Room {
     doc.transact(() => change(doc), SERVER_ORIGIN);
   }
 
-  /** The document, decoded on demand (for reads that need it: tag edits, re-indexing). */
+  /**
+   * The document, decoded on demand (first write, tag edits, re-indexing). If the stored state does not decode,
+   * the room fails (closed, never written) and this throws RoomFailedError.
+   */
   materialise(updates?: Uint8Array[]): Y.Doc {
     if (this.doc) return this.doc;
+    if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
-    doc.transact(() => {
-      for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
-    }, LOAD_ORIGIN);
+    try {
+      doc.transact(() => {
+        for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
+      }, LOAD_ORIGIN);
+    } catch (error) {
+      doc.destroy();
+      this.fail(error, 'its stored state does not decode');
+      throw new RoomFailedError(`room ${this.id} is unavailable`);
+    }
     if (dropPending(doc)) this.deps.log.warn('room-load', `room ${this.id}: stored data had missing dependencies`);
     doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     annotationsMap(doc).observeDeep((events) => {
@@ -357,7 +381,7 @@ export class Room {
         this.storedBytes = stored.roomBytes;
         this.rowCount++;
       } catch (error) {
-        this.fail(error);
+        this.fail(error, 'storing an update failed');
         return;
       }
       this.durableVersion = version;
@@ -508,12 +532,13 @@ export class Room {
     for (const peer of [...this.peers]) peer.close(code, reason);
   }
 
-  private fail(error: unknown): void {
+  /** Takes the room out of service without storing anything more; sockets reconnect later. */
+  private fail(error: unknown, what: string): void {
     if (this.failed) return;
     this.failed = error instanceof Error ? error : new Error(String(error));
-    this.deps.log.error('storage', `room ${this.id}: storing an update failed; the room is closed`, error);
+    this.deps.log.error('room-failed', `room ${this.id}: ${what}; the room is closed`, error);
     this.outbox.length = 0;
-    this.closePeers(CLOSE_CODES.unavailable, 'storage failed, reconnect later');
+    this.closePeers(CLOSE_CODES.unavailable, 'room unavailable, reconnect later');
     this.deps.onFailed(this);
   }
 }
