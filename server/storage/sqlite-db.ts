@@ -69,6 +69,7 @@ const MIGRATIONS: string[] = [
     room TEXT NOT NULL,
     data BLOB NOT NULL,
     state_vector BLOB,
+    delete_set BLOB,
     checksum TEXT
   );
   CREATE INDEX updates_room ON updates(room, id);

@@ -13,7 +13,7 @@ import {
 } from '../../../shared/protocol/api.ts';
 import type { StartOptions } from '../../../server/index.ts';
 import { annotation } from './fixtures.ts';
-import { api, connectProvider, createTeamWithOwner, startTestServer, type TestServer, waitFor } from './helpers.ts';
+import { api, connectProvider, createTeamWithOwner, eventually, startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -37,6 +37,11 @@ async function populatedTeam(options: StartOptions = {}) {
     }
     online.set(room, { doc, destroy: () => provider.destroy() });
   }
+  // Everything written is stored (the index reflects stored updates only).
+  await eventually(
+    () => api<{ documents: { annotations: number }[] }>(server!, 'GET', `/api/teams/${team.teamId}/documents`, { token: team.owner.token }),
+    (res) => res.body.documents.length === ROOMS && res.body.documents.every((d) => d.annotations === 30),
+  );
   return { server, team, online };
 }
 
