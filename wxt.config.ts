@@ -6,7 +6,7 @@ import { defineConfig } from 'wxt';
  */
 export const COMMANDS = {
   'highlight-selection': { suggested_key: { default: 'Alt+Shift+H' }, description: '__MSG_command_highlight__' },
-  'tag-selection': { suggested_key: { default: 'Alt+Shift+T' }, description: '__MSG_command_tag__' },
+  'tag-selection': { suggested_key: { default: 'Alt+Shift+G' }, description: '__MSG_command_tag__' },
   'next-annotation': { suggested_key: { default: 'Alt+Shift+J' }, description: '__MSG_command_next__' },
   'previous-annotation': { description: '__MSG_command_previous__' },
   'open-side-panel': { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_command_side_panel__' },

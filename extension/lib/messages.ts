@@ -51,7 +51,19 @@ export const preferencesSchema = z.object({
   disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000).default([]),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
-const preferencesPatchSchema = preferencesSchema.partial();
+/**
+ * A change to some preferences. Not `preferencesSchema.partial()`: zod still applies the defaults of a partial
+ * schema, so a patch of one field would reset every other field to its default.
+ */
+const preferencesPatchSchema = z
+  .object({
+    displayName: preferencesSchema.shape.displayName,
+    defaultColor: z.enum(COLORS),
+    defaultVisibility: z.enum(VISIBILITIES),
+    language: z.enum(['auto', 'zh_CN', 'en']),
+    disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000),
+  })
+  .partial();
 
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),
@@ -127,6 +139,8 @@ export type PageReport = {
   anchors: Record<string, AnchorStatus>;
   /** Anchored annotation ids in document order. */
   order: string[];
+  /** The clause label path each anchored annotation sits in now (the page may have been renumbered). */
+  clausePaths: Record<string, string[]>;
   /** Whether the user has a non-empty selection in the page now (for re-attaching an orphan). */
   hasSelection: boolean;
 };

@@ -54,15 +54,14 @@ export function JoinTeam({
           onChange={(e) => setServerUrl(e.target.value)}
           onBlur={(e) => checkUrl(e.target.value)}
           aria-invalid={urlError !== null}
-          aria-describedby={urlError ? 'server-url-error' : undefined}
+          aria-describedby="server-url-error"
           required
         />
       </label>
-      {urlError && (
-        <p id="server-url-error" className="pz-error" role="alert">
-          {urlError}
-        </p>
-      )}
+      {/* Always there, so the form does not jump when the message comes and goes (a click would miss). */}
+      <p id="server-url-error" className="pz-error pz-field-message" aria-live="assertive">
+        {urlError && <span role="alert">{urlError}</span>}
+      </p>
       <label>
         {t('join_invite')}
         <input name="inviteCode" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} required autoComplete="off" />

@@ -20,9 +20,13 @@ export function OptionsApp() {
   const { settings, error, reload } = useSettings(3_000);
   const [saved, setSaved] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
+  // Shown at once while the background saves; the next settings read replaces it.
+  const [pending, setPending] = useState<Partial<Preferences>>({});
+  useEffect(() => setPending({}), [settings]);
 
   const save = async (patch: Partial<Preferences>) => {
     setSaveError(null);
+    setPending((current) => ({ ...current, ...patch }));
     try {
       await ask<Preferences>({ type: 'settings.update', patch });
       if (patch.language) {
@@ -54,7 +58,7 @@ export function OptionsApp() {
       </main>
     );
   }
-  const preferences = settings.preferences;
+  const preferences = { ...settings.preferences, ...pending };
 
   return (
     <main className="pz-page pz-options">
@@ -163,21 +167,27 @@ export function OptionsApp() {
 function DisplayName({ value, onSave }: { value: string; onSave: (name: string) => void }) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
+  const submit = () => {
+    if (draft.trim() && draft.trim() !== value) onSave(draft.trim());
+  };
+  // Not a <form>: the join form stays the page's only submit button.
   return (
-    <form
-      className="pz-inline-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (draft.trim()) onSave(draft.trim());
-      }}
-    >
+    <div className="pz-inline-form">
       <label className="pz-inline-label">
         {t('options_display_name')}
-        <input name="preferredName" value={draft} maxLength={100} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          name="preferredName"
+          value={draft}
+          maxLength={100}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.nativeEvent.isComposing) submit();
+          }}
+        />
       </label>
-      <button type="submit" disabled={!draft.trim() || draft.trim() === value}>
+      <button type="button" disabled={!draft.trim() || draft.trim() === value} onClick={submit}>
         {t('save')}
       </button>
-    </form>
+    </div>
   );
 }

@@ -28,7 +28,10 @@ export function PageAnnotations({
 }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
-  const view = useMemo(() => pageView(annotations, filters, report?.anchors, report?.order), [annotations, filters, report]);
+  const view = useMemo(
+    () => pageView(annotations, filters, report?.anchors, report?.order, report?.clausePaths),
+    [annotations, filters, report],
+  );
   const { tags, authors } = useMemo(() => facets(annotations), [annotations]);
 
   const goTo = (annotation: Annotation) => {

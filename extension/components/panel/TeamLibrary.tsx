@@ -9,6 +9,7 @@ import { t } from '../../lib/i18n.ts';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { clausesWithTag, highlightLink, summariseDocuments, tagCounts } from './library.ts';
 import { TagManager } from './TagManager.tsx';
+import { clauseLabel } from './filtering.ts';
 
 export function TeamLibrary({ annotations, documents }: { annotations: Annotation[]; documents: DocumentInfo[] }) {
   const [tag, setTag] = useState<string | null>(null);
@@ -38,7 +39,7 @@ export function TeamLibrary({ annotations, documents }: { annotations: Annotatio
             <h2 className="pz-doc-group-title">{group.document?.title ?? group.documentKey}</h2>
             {group.items.map((annotation) => (
               <div key={annotation.id}>
-                <div className="pz-clause-label">{annotation.clausePath.join(' ') || t('clause_none')}</div>
+                <div className="pz-clause-label">{clauseLabel(annotation.clausePath) || t('clause_none')}</div>
                 <AnnotationItem
                   annotation={annotation}
                   onOpen={group.document ? () => open(highlightLink(group.document!.url, annotation.id)) : undefined}

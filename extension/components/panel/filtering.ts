@@ -59,14 +59,23 @@ export function documentOrder(annotations: readonly Annotation[], anchoredOrder:
 
 export type ClauseGroup = { label: string; path: string[]; items: Annotation[] };
 
-/** Consecutive annotations (in document order) under the same clause path form one group. */
-export function groupByClause(ordered: readonly Annotation[]): ClauseGroup[] {
+/** A clause label path as printed: ["二、", "8."] → "二、8.". */
+export function clauseLabel(path: readonly string[]): string {
+  return path.join('');
+}
+
+/**
+ * Consecutive annotations (in document order) under the same clause path form one group. `currentPaths` (from
+ * the page, when open) wins over the stored path: the page may have been renumbered since.
+ */
+export function groupByClause(ordered: readonly Annotation[], currentPaths: Readonly<Record<string, string[]>> = {}): ClauseGroup[] {
   const groups: ClauseGroup[] = [];
   for (const annotation of ordered) {
-    const label = annotation.clausePath.join(' ');
+    const path = currentPaths[annotation.id] ?? annotation.clausePath;
+    const label = clauseLabel(path);
     const last = groups[groups.length - 1];
     if (last && last.label === label) last.items.push(annotation);
-    else groups.push({ label, path: annotation.clausePath, items: [annotation] });
+    else groups.push({ label, path, items: [annotation] });
   }
   return groups;
 }
@@ -84,6 +93,7 @@ export function pageView(
   filters: Filters,
   anchors: Readonly<Record<string, AnchorStatus>> = {},
   anchoredOrder: readonly string[] = [],
+  currentPaths: Readonly<Record<string, string[]>> = {},
 ): PageView {
   const live = all.filter((a) => !a.deleted);
   const repliesOf = new Map<string, Annotation[]>();
@@ -96,7 +106,7 @@ export function pageView(
   const orphans = shown.filter((a) => anchors[a.id] === 'orphan');
   const placed = shown.filter((a) => anchors[a.id] !== 'orphan');
   return {
-    groups: groupByClause(documentOrder(placed, anchoredOrder)),
+    groups: groupByClause(documentOrder(placed, anchoredOrder), currentPaths),
     orphans: documentOrder(orphans),
     repliesOf,
     shown: shown.length,

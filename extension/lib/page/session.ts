@@ -91,7 +91,8 @@ export class PageSession {
   private readonly document: DocumentInfo;
   private paintRun = 0;
   private indexVersion = -1;
-  private anchorCache = new Map<string, { updatedAt: number; status: AnchorStatus; range: Range | null; start: number }>();
+  private anchorCache = new Map<string, { updatedAt: number; status: AnchorStatus; range: Range | null; start: number; clausePath: string[] }>();
+  private clausePaths: Record<string, string[]> = {};
   private reanchorTimer: ReturnType<typeof setTimeout> | null = null;
   private pendingDeepLink: string | null = null;
   private stopped = false;
@@ -244,6 +245,7 @@ export class PageSession {
       this.indexVersion = index.version;
     }
     const hidden = new Set(this.state.hiddenAuthors);
+    this.clausePaths = {};
     const highlights = this.state.annotations.filter((a) => !a.replyTo);
     const shown = highlights.filter((a) => !hidden.has(a.author.id));
     const anchors: Record<string, AnchorStatus> = {};
@@ -255,7 +257,10 @@ export class PageSession {
       if (cached && cached.updatedAt === annotation.updatedAt && (!cached.range || !cached.range.collapsed)) {
         anchors[annotation.id] = cached.status;
         starts.set(annotation.id, cached.start);
-        if (cached.range) fromCache.push(this.paintable(annotation, cached.range));
+        if (cached.range) {
+          fromCache.push(this.paintable(annotation, cached.range));
+          this.clausePaths[annotation.id] = cached.clausePath;
+        }
       } else {
         toAnchor.push(annotation);
         anchors[annotation.id] = 'pending';
@@ -277,7 +282,9 @@ export class PageSession {
         for (const { annotation, result } of anchored) {
           const start = result.start ?? Number.MAX_SAFE_INTEGER;
           starts.set(annotation.id, start);
-          this.anchorCache.set(annotation.id, { updatedAt: annotation.updatedAt, status: result.status, range: result.range, start });
+          const clausePath = result.clause?.path ?? [];
+          this.anchorCache.set(annotation.id, { updatedAt: annotation.updatedAt, status: result.status, range: result.range, start, clausePath });
+          if (result.range) this.clausePaths[annotation.id] = clausePath;
         }
         this.set({ anchors: { ...anchors } });
       },
@@ -683,6 +690,7 @@ export class PageSession {
       documentKey: this.document.key,
       anchors: this.state.anchors,
       order: this.state.order,
+      clausePaths: this.clausePaths,
       hasSelection: selection !== null,
     };
   }
