@@ -484,10 +484,10 @@ export class PizhuService {
     const team = await this.team();
     for (const problem of problems) {
       const row = (await this.db.annotations.get(problem.id)) as Partial<Annotation> | undefined;
-      if (team && row?.teamId === team.teamId && typeof row.documentKey === 'string') {
+      if (team && row?.visibility === 'team' && row.teamId === team.teamId && typeof row.documentKey === 'string') {
         try {
           await this.rooms.use(roomIdFor(team.teamId, row.documentKey), (room) => room.reproject());
-          continue;
+          if ((await this.store.get(problem.id).catch(() => undefined)) !== undefined) continue;
         } catch {
           // fall through to reporting
         }

@@ -293,6 +293,24 @@ describe('team membership and settings', () => {
   });
 });
 
+describe('damaged records', () => {
+  it('hides a damaged row, repairs a team one from its room and reports a private one, deleting nothing', async () => {
+    const { a } = await joinBoth();
+    const shared = await a.service.create({ ...selection('第一条'), note: '团队的' }, PAGE);
+    const mine = await a.service.create({ ...selection('第二条'), note: '自己的', visibility: 'private' }, PAGE);
+    // Something outside Pizhu (a bug, a disk error) damages both rows in IndexedDB.
+    await a.db.annotations.update(shared.id, { color: 42 as never });
+    await a.db.annotations.update(mine.id, { selectors: 'garbage' as never });
+
+    expect(await a.service.list(PAGE.key)).toEqual([]);
+    await until(() => a.db.annotations.get(shared.id), (row) => row?.color === shared.color, 'the team record to be repaired');
+    expect(await a.service.list(PAGE.key)).toEqual([shared]);
+    expect(((await a.db.annotations.get(mine.id)) as unknown as { selectors: unknown }).selectors).toBe('garbage');
+    const problems = await until(() => a.service.syncStatus().problems ?? [], (p) => p.length > 0, 'the damaged private record to be reported');
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`${mine.id} is damaged and hidden.*kept as it was`))]);
+  });
+});
+
 describe('documents', () => {
   it('flags a page whose text changed since it was annotated', async () => {
     const a = launch('solo');
