@@ -106,3 +106,12 @@ export async function stopServiceWorker(profile: Profile): Promise<void> {
   }
   await session.detach();
 }
+
+/** The catch-up alarm as the browser holds it (read from an extension page). */
+export async function catchUpAlarm(profile: Profile): Promise<{ scheduledTime: number; periodInMinutes?: number } | null> {
+  const page = await helperPage(profile);
+  return page.evaluate(async () => {
+    const api = (globalThis as unknown as { chrome: { alarms: { get(name: string): Promise<unknown> } } }).chrome;
+    return ((await api.alarms.get('pizhu-catch-up')) ?? null) as { scheduledTime: number; periodInMinutes?: number } | null;
+  });
+}

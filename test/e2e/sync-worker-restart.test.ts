@@ -11,7 +11,7 @@ import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts'
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
 import { createTeam, joinTeam, launchProfile, type Profile, type RunningServer, startServer } from './harness.ts';
 import { RecordingProxy } from './recording-proxy.ts';
-import { ask, byId, create, eventually, list, openPage, stopServiceWorker, storedAnnotations } from './sync-helpers.ts';
+import { ask, byId, catchUpAlarm, create, eventually, list, openPage, stopServiceWorker, storedAnnotations } from './sync-helpers.ts';
 
 let server: RunningServer;
 let proxyA: RecordingProxy;
@@ -42,6 +42,8 @@ describe('a stopped service worker resumes syncing', () => {
     const first = await create(b, document, '促进学生身心健康全面发展', { note: '第一条' });
     await eventually(() => storedAnnotations(a), (rows) => byId(rows).has(first.id), "A to store B's first annotation");
 
+    const alarm = await catchUpAlarm(a);
+    expect(alarm?.periodInMinutes).toBe(1);
     await stopServiceWorker(a);
     const second = await create(b, document, '广泛开展学生阅读活动', { note: '第二条，在 A 的后台停止之后' });
     const rows = await eventually(
@@ -50,6 +52,9 @@ describe('a stopped service worker resumes syncing', () => {
       "A's page to wake a new worker that catches up",
     );
     expect(byId(rows).get(second.id)).toMatchObject({ note: second.note, visibility: 'team' });
+    // The new worker kept the periodic catch-up on its schedule instead of starting its period again.
+    const after = await catchUpAlarm(a);
+    expect(Math.round(after!.scheduledTime - alarm!.scheduledTime) % 60_000).toBe(0);
   });
 
   it('sends an offline edit made before its worker was stopped, once back online, by itself', async () => {

@@ -150,7 +150,7 @@ export class PizhuService {
     });
     this.realtime.closeAll();
     this.status.setJoined(true);
-    for (const documentKey of new Set(this.pages.values())) void this.connectRoom(documentKey);
+    for (const documentKey of this.pages.values()) void this.connectRoom(documentKey);
     void this.engine.syncNow();
     return publicTeam(row);
   }
