@@ -39,7 +39,10 @@ export default defineBackground(() => {
     port.onDisconnect.addListener(() => service.closePage(pagePort));
   });
 
-  void browser.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
+  // Creating an alarm again would restart its period; the worker restarts often, so create it only once.
+  void browser.alarms.get(SYNC_ALARM).then((existing) => {
+    if (!existing) return browser.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
+  });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === SYNC_ALARM) void service.catchUpIfDue().catch(logError);
   });

@@ -8,14 +8,12 @@
  *     back, both converge and nothing is lost;
  *   - private annotations never appear in any request body or WebSocket frame the profile sent.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
 import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts';
-import type { RequestInput, SyncStatus } from '../../extension/lib/messages.ts';
+import type { SyncStatus } from '../../extension/lib/messages.ts';
 import {
   createTeam,
-  extensionPage,
   joinTeam,
   launchProfile,
   type Profile,
@@ -23,6 +21,7 @@ import {
   startServer,
 } from './harness.ts';
 import { RecordingProxy } from './recording-proxy.ts';
+import { ask, byId, create as createFor, eventually, list as listFor, openPage } from './sync-helpers.ts';
 
 let server: RunningServer;
 let proxyA: RecordingProxy;
@@ -31,63 +30,11 @@ let a: Profile;
 let b: Profile;
 let demoUrl: string;
 let document: DocumentInfo;
-const helperPages = new Map<Profile, Page>();
 let privateNote: Annotation;
 let teamNote: Annotation;
 
-/** Sends a request to a profile's background from one of its extension pages, as the UI does. */
-async function ask<T>(profile: Profile, request: RequestInput): Promise<T> {
-  let page = helperPages.get(profile);
-  if (!page || page.isClosed()) {
-    page = await profile.context.newPage();
-    await page.goto(extensionPage(profile, 'options.html'));
-    helperPages.set(profile, page);
-  }
-  const response = await page.evaluate(
-    (message) => (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage(message),
-    request,
-  );
-  const answer = response as { ok: boolean; value?: T; error?: string };
-  if (!answer?.ok) throw new Error(`${request.type} failed: ${answer?.error ?? 'no answer'}`);
-  return answer.value as T;
-}
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const list = (profile: Profile) => ask<Annotation[]>(profile, { type: 'annotations.list', documentKey: document.key });
-const byId = (annotations: Annotation[]) => new Map(annotations.map((x) => [x.id, x]));
-const create = (profile: Profile, quote: string, extra: Record<string, unknown> = {}) =>
-  ask<Annotation>(profile, {
-    type: 'annotation.create',
-    document,
-    annotation: {
-      documentKey: document.key,
-      selectors: [{ type: 'TextQuoteSelector', exact: quote }],
-      clausePath: ['二、', '8.'],
-      quote,
-      ...extra,
-    },
-  });
-
-async function openDemo(profile: Profile): Promise<Page> {
-  const page = await profile.context.newPage();
-  await page.goto(demoUrl);
-  await page.waitForSelector('pizhu-ui', { state: 'attached', timeout: 15_000 });
-  return page;
-}
+const list = (profile: Profile) => listFor(profile, document.key);
+const create = (profile: Profile, quote: string, extra: Record<string, unknown> = {}) => createFor(profile, document, quote, extra);
 
 /** The team's records in comparable form (tags as a set: concurrent tag adds merge as a set). */
 function comparable(annotations: Annotation[]) {
@@ -124,7 +71,7 @@ describe('sync between two browsers through the real server', () => {
   });
 
   it('merges concurrent edits of one annotation and of one page, live', async () => {
-    await Promise.all([openDemo(a), openDemo(b)]);
+    await Promise.all([openPage(a, demoUrl), openPage(b, demoUrl)]);
     const shared = await create(a, '促进学生身心健康全面发展', { tags: ['体育'], note: '初稿' });
     teamNote = shared;
     await eventually(() => list(b), (rows) => byId(rows).has(shared.id), 'B to receive the shared annotation');
@@ -172,7 +119,6 @@ describe('sync between two browsers through the real server', () => {
 
     // Restart A's browser while it is still offline: the edits are in IndexedDB, not in worker memory.
     const dir = a.dir;
-    helperPages.delete(a);
     await a.close();
     a = await launchProfile('sync-a', dir);
     const afterRestart = byId(await list(a));

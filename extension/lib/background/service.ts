@@ -150,7 +150,7 @@ export class PizhuService {
     });
     this.realtime.closeAll();
     this.status.setJoined(true);
-    for (const documentKey of new Set(this.pages.values())) void this.connectRoom(documentKey);
+    for (const documentKey of this.pages.values()) void this.connectRoom(documentKey);
     void this.engine.syncNow();
     return publicTeam(row);
   }
@@ -286,11 +286,15 @@ export class PizhuService {
   async update(id: string, patch: AnnotationPatch): Promise<Annotation> {
     const current = await this.store.get(id);
     if (!current) throw new Error('This annotation no longer exists');
-    if (current.visibility === 'team' && patch.visibility === 'private') {
-      throw new Error('A shared annotation cannot be made private again; delete it instead');
+    const changes = stripUndefined(patch);
+    if (current.visibility === 'team') {
+      if (changes.visibility === 'private') {
+        throw new Error('A shared annotation cannot be made private again; delete it instead');
+      }
+      return this.changeInRoom(current, (latest) => ({ ...latest, ...changes }));
     }
-    let next = parseAnnotation({ ...current, ...stripUndefined(patch), updatedAt: Math.max(this.now(), current.updatedAt + 1) });
-    if (next.visibility === 'team' && current.visibility === 'private') {
+    let next = parseAnnotation({ ...current, ...changes, updatedAt: this.nextUpdatedAt(current) });
+    if (next.visibility === 'team') {
       const team = await this.team();
       if (!team) throw new Error('Join a team before sharing an annotation');
       next = { ...next, teamId: team.teamId };
@@ -302,7 +306,8 @@ export class PizhuService {
   async setDeleted(id: string, deleted: boolean): Promise<Annotation> {
     const current = await this.store.get(id);
     if (!current) throw new Error('This annotation no longer exists');
-    const next = { ...current, deleted, updatedAt: Math.max(this.now(), current.updatedAt + 1) };
+    if (current.visibility === 'team') return this.changeInRoom(current, (latest) => ({ ...latest, deleted }));
+    const next = { ...current, deleted, updatedAt: this.nextUpdatedAt(current) };
     await this.save(next);
     return next;
   }
@@ -315,19 +320,49 @@ export class PizhuService {
     if (!sources.size) return { changed: 0, skipped: 0 };
     const rows = await this.db.annotations.where('tags').anyOf([...sources]).distinct().toArray();
     const team = await this.team();
+    const retag = (tags: string[]) => normaliseTags(tags.map((t) => (sources.has(t) ? target : t)));
     let changed = 0;
     let skipped = 0;
     for (const row of rows) {
       const parsed = parseAnnotation(row);
-      if (parsed.visibility === 'team' && (team?.teamId !== parsed.teamId || team.role === 'viewer')) {
-        skipped++;
-        continue;
+      if (parsed.visibility === 'team') {
+        if (team?.teamId !== parsed.teamId || team.role === 'viewer') {
+          skipped++;
+          continue;
+        }
+        await this.changeInRoom(parsed, (latest) => ({ ...latest, tags: retag(latest.tags) }));
+      } else {
+        await this.save({ ...parsed, tags: retag(parsed.tags), updatedAt: this.nextUpdatedAt(parsed) });
       }
-      const tags = normaliseTags(parsed.tags.map((t) => (sources.has(t) ? target : t)));
-      await this.save({ ...parsed, tags, updatedAt: Math.max(this.now(), parsed.updatedAt + 1) });
       changed++;
     }
     return { changed, skipped };
+  }
+
+  /**
+   * Changes a team annotation as it is in its room now, not as the store last saw it: a colleague's edit that
+   * arrived a moment ago (and is not projected yet) is the base, so only the fields this change touches are
+   * written and nothing of theirs is reverted. Reading and writing the doc happen in one synchronous step.
+   */
+  private async changeInRoom(current: Annotation, change: (latest: Annotation) => Annotation): Promise<Annotation> {
+    this.refuseViewer(await this.team(), current);
+    const roomId = roomIdFor(current.teamId!, current.documentKey);
+    return this.rooms.use(roomId, async (room) => {
+      const latest = room.read(current.id) ?? current;
+      const next = parseAnnotation({ ...change(latest), updatedAt: this.nextUpdatedAt(latest) });
+      await room.write(next);
+      return next;
+    });
+  }
+
+  private nextUpdatedAt(annotation: Annotation): number {
+    return Math.max(this.now(), annotation.updatedAt + 1);
+  }
+
+  private refuseViewer(team: TeamRow | undefined, annotation: Annotation): void {
+    if (team?.teamId === annotation.teamId && team.role === 'viewer') {
+      throw new Error(`You joined "${team.teamName}" as a viewer: you can read its annotations but not change them`);
+    }
   }
 
   // --- backup ---
@@ -351,10 +386,7 @@ export class PizhuService {
   private async save(annotation: Annotation, document?: DocumentInfo): Promise<void> {
     if (annotation.visibility === 'team') {
       if (!annotation.teamId) throw new Error('A shared annotation must belong to a team');
-      const team = await this.team();
-      if (team?.teamId === annotation.teamId && team.role === 'viewer') {
-        throw new Error(`You joined "${team.teamName}" as a viewer: you can read its annotations but not change them`);
-      }
+      this.refuseViewer(await this.team(), annotation);
       const roomId = roomIdFor(annotation.teamId, annotation.documentKey);
       await this.rooms.use(roomId, (room) => room.write(annotation, document));
       return;
@@ -452,10 +484,10 @@ export class PizhuService {
     const team = await this.team();
     for (const problem of problems) {
       const row = (await this.db.annotations.get(problem.id)) as Partial<Annotation> | undefined;
-      if (team && row?.teamId === team.teamId && typeof row.documentKey === 'string') {
+      if (team && row?.visibility === 'team' && row.teamId === team.teamId && typeof row.documentKey === 'string') {
         try {
           await this.rooms.use(roomIdFor(team.teamId, row.documentKey), (room) => room.reproject());
-          continue;
+          if ((await this.store.get(problem.id).catch(() => undefined)) !== undefined) continue;
         } catch {
           // fall through to reporting
         }

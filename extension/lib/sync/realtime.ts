@@ -46,7 +46,8 @@ export class Realtime {
   /** A page of this room closed: disconnect after the grace period if no other page uses it. */
   close(roomId: string): void {
     const live = this.live.get(roomId);
-    if (!live || --live.users > 0) return;
+    if (!live || live.users === 0 || --live.users > 0) return;
+    if (live.timer) clearTimeout(live.timer);
     live.timer = setTimeout(() => this.drop(roomId), this.graceMs);
   }
 

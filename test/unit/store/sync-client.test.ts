@@ -14,6 +14,7 @@ import type { WebSocketFactory } from '../../../extension/lib/sync/connection.ts
 import { annotationsMap, roomIdFor } from '../../../shared/model/room.ts';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fakeIndexedDb } from './fixtures.ts';
+import { tapReads } from './fixtures-quota.ts';
 import { TinySyncServer } from './tiny-sync-server.ts';
 
 const PAGE: DocumentInfo = {
@@ -29,6 +30,8 @@ type Browser = {
   options: ReturnType<typeof fakeIndexedDb>;
   db: PizhuDatabase;
   service: PizhuService;
+  /** Runs `teamsRead.next` right after the service next reads its team (to stage a race). */
+  teamsRead: { next: (() => void) | null };
 };
 
 let server: TinySyncServer;
@@ -36,8 +39,9 @@ const browsers: Browser[] = [];
 
 function launch(name: string, options = fakeIndexedDb()): Browser {
   const db = new PizhuDatabase('pizhu', options);
+  const teamsRead = tapReads(db, 'teams');
   const service = new PizhuService(db, { WebSocketImpl: WebSocket as unknown as WebSocketFactory, graceMs: 50 });
-  const browser = { name, options, db, service };
+  const browser = { name, options, db, service, teamsRead };
   browsers.push(browser);
   return browser;
 }
@@ -201,6 +205,30 @@ describe('catch-up through the bulk endpoints', () => {
   });
 });
 
+describe('editing team annotations', () => {
+  it("bases a local edit on the room as it is now, so a colleague's change not yet stored is kept", async () => {
+    const { a, b } = await joinBoth();
+    const shared = await a.service.create({ ...selection('第一条'), note: '初稿' }, PAGE);
+    await a.service.syncNow();
+    await b.service.syncNow();
+    const roomId = roomIdFor('t1', PAGE.key);
+    const lease = await b.service.rooms.acquire(roomId);
+    // B edits the colour; a colleague's note arrives in B's room while B is between reading and writing.
+    const colleague = new Y.Doc();
+    Y.applyUpdate(colleague, Y.encodeStateAsUpdate(lease.room.doc));
+    annotationsMap(colleague).get(shared.id)!.set('note', '同事刚改的');
+    let arriving: Promise<void> = Promise.resolve();
+    b.teamsRead.next = () => {
+      arriving = lease.room.applyRemote(Y.encodeStateAsUpdate(colleague, Y.encodeStateVector(lease.room.doc)));
+    };
+    const edited = await b.service.update(shared.id, { color: 'pink' });
+    await arriving;
+    lease.release();
+    expect(edited).toMatchObject({ note: '同事刚改的', color: 'pink' });
+    expect(await b.db.annotations.get(shared.id)).toMatchObject({ note: '同事刚改的', color: 'pink' });
+  });
+});
+
 describe('realtime', () => {
   it("shows a colleague's new annotation and presence on an open page without a catch-up", async () => {
     const { a, b } = await joinBoth();
@@ -262,6 +290,24 @@ describe('team membership and settings', () => {
     const created = await a.service.create({ ...selection('第一条') }, PAGE);
     expect(created).toMatchObject({ color: 'blue', visibility: 'private', teamId: null, author: { name: '赵敏' } });
     expect((await a.service.settings()).preferences).toMatchObject({ displayName: '赵敏', defaultColor: 'blue' });
+  });
+});
+
+describe('damaged records', () => {
+  it('hides a damaged row, repairs a team one from its room and reports a private one, deleting nothing', async () => {
+    const { a } = await joinBoth();
+    const shared = await a.service.create({ ...selection('第一条'), note: '团队的' }, PAGE);
+    const mine = await a.service.create({ ...selection('第二条'), note: '自己的', visibility: 'private' }, PAGE);
+    // Something outside Pizhu (a bug, a disk error) damages both rows in IndexedDB.
+    await a.db.annotations.update(shared.id, { color: 42 as never });
+    await a.db.annotations.update(mine.id, { selectors: 'garbage' as never });
+
+    expect(await a.service.list(PAGE.key)).toEqual([]);
+    await until(() => a.db.annotations.get(shared.id), (row) => row?.color === shared.color, 'the team record to be repaired');
+    expect(await a.service.list(PAGE.key)).toEqual([shared]);
+    expect(((await a.db.annotations.get(mine.id)) as unknown as { selectors: unknown }).selectors).toBe('garbage');
+    const problems = await until(() => a.service.syncStatus().problems ?? [], (p) => p.length > 0, 'the damaged private record to be reported');
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`${mine.id} is damaged and hidden.*kept as it was`))]);
   });
 });
 

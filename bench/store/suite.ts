@@ -1,0 +1,149 @@
+/**
+ * The store benchmark itself, independent of where IndexedDB comes from (fake-indexeddb in Node, the real one in
+ * Chromium): load the data through the extension's AnnotationStore, then time each query the extension makes
+ * (median and 95th percentile over repeated runs, plus the first, cold run) side by side with peers on the same
+ * data in the same process:
+ *   - "scan": the same query as a full table scan through Dexie (the store without its indexes);
+ *   - "minisearch": MiniSearch 7, an in-memory full-text index, given the same CJK bigram tokenizer.
+ */
+import MiniSearch from 'minisearch';
+import type { Annotation } from '../../shared/model/annotation.ts';
+import { AnnotationStore } from '../../extension/lib/store/annotation-store.ts';
+import type { PizhuDatabase } from '../../extension/lib/store/db.ts';
+import { StoreQueries } from '../../extension/lib/store/queries.ts';
+import { indexTerms, matchesPlan, normaliseForSearch, planQuery, searchableText } from '../../extension/lib/store/search-text.ts';
+import { makeData, SEARCHES, TAGS } from './data.ts';
+
+export const TARGET_MS = 50;
+
+export type SuiteOptions = {
+  annotations: number;
+  documents: number;
+  runs: number;
+  /** Bytes of JS heap in use now (after a GC where the runtime allows one). */
+  heap: () => Promise<number> | number;
+  log: (line: string) => void;
+};
+
+type Timing = { first: number; median: number; p95: number; results: number };
+
+async function time(runs: number, task: () => Promise<number>): Promise<Timing> {
+  const samples: number[] = [];
+  let results = 0;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    results = await task();
+    samples.push(performance.now() - started);
+  }
+  const sorted = samples.slice(1).sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? samples[0]!;
+  return { first: samples[0]!, median: at(0.5), p95: at(0.95), results };
+}
+
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1)).padStart(8);
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** Runs everything and returns how many queries missed the target (median). */
+export async function runSuite(db: PizhuDatabase, options: SuiteOptions): Promise<number> {
+  const { log } = options;
+  const heapStart = await options.heap();
+  const { annotations, documents } = makeData(options.annotations, options.documents);
+  const store = new AnnotationStore(db);
+  const queries = new StoreQueries(db);
+
+  let started = performance.now();
+  await db.documents.bulkPut(documents);
+  const BATCH = 1_000;
+  for (let i = 0; i < annotations.length; i += BATCH) await store.put(annotations.slice(i, i + BATCH));
+  const loadMs = performance.now() - started;
+  const heapLoaded = await options.heap();
+  const [entries, postingRows, tagRows] = await Promise.all([db.searchEntries.count(), db.searchTerms.count(), db.tags.count()]);
+  log(`Load: ${(loadMs / 1000).toFixed(1)} s (${((loadMs / annotations.length) * 1000).toFixed(0)} µs per annotation, batches of ${BATCH}, index and tag library included)`);
+  log(`Store: ${entries.toLocaleString()} search entries, ${postingRows.toLocaleString()} posting rows, ${tagRows} tags`);
+  log(`Heap: ${mb(heapStart)} before, ${mb(heapLoaded)} after loading (the data set itself is in the heap too)`);
+
+  started = performance.now();
+  const heapBeforeMini = await options.heap();
+  const mini = new MiniSearch<Annotation>({
+    fields: ['text'],
+    storeFields: [],
+    extractField: (doc, field) => (field === 'text' ? searchableText(doc) : ((doc as Record<string, unknown>)[field] as string)),
+    tokenize: (text) => [...indexTerms(normaliseForSearch(text))],
+    processTerm: (term) => term,
+    // Queries are already index terms (our planner makes them): use them as they are.
+    searchOptions: { tokenize: (text) => [text], processTerm: (term) => term },
+  });
+  mini.addAll(annotations);
+  const miniMs = performance.now() - started;
+  log(`Peer MiniSearch 7 (in memory, same tokenizer): built in ${(miniMs / 1000).toFixed(1)} s, +${mb((await options.heap()) - heapBeforeMini)} heap\n`);
+
+  const byKey = new Map(annotations.map((a) => [a.id, a]));
+  const miniSearch = (query: string): number => {
+    const plan = planQuery(query);
+    const hits = mini.search({
+      combineWith: 'AND',
+      queries: plan.lookups.map((l) => ({ queries: [l.key], prefix: l.kind === 'prefix' })),
+    } as never);
+    // The same exact check our index applies (bigrams alone match in any order).
+    return hits.filter((h) => matchesPlan(searchableText(byKey.get(h.id as string)!), plan)).length;
+  };
+
+  const rows: { name: string; ours: Timing; estimated: boolean; peers: { name: string; timing: Timing }[] }[] = [];
+  const scanRuns = Math.max(2, Math.min(4, options.runs));
+  const scan = (filter: (a: Annotation) => boolean) => async () => (await db.annotations.filter(filter).toArray()).length;
+
+  const docKey = `doc${Math.floor(options.documents / 3)}`;
+  rows.push({
+    name: `first render: a page's annotations (${docKey})`,
+    ours: await time(options.runs, async () => (await queries.byDocument(docKey)).annotations.length),
+    estimated: false,
+    peers: [{ name: 'scan', timing: await time(scanRuns, scan((a) => a.documentKey === docKey && !a.deleted)) }],
+  });
+  for (const tag of [TAGS[0]!, TAGS[57]!]) {
+    rows.push({
+      name: `by tag "${tag}"`,
+      ours: await time(options.runs, async () => (await queries.byTag(tag, 100)).total),
+      estimated: false,
+      peers: [{ name: 'scan', timing: await time(scanRuns, scan((a) => a.tags.includes(tag) && !a.deleted)) }],
+    });
+  }
+  for (const query of SEARCHES) {
+    const plan = planQuery(query);
+    let estimated = false;
+    const ours = await time(options.runs, async () => {
+      const result = await queries.search(query, 100);
+      estimated = !result.totalExact;
+      return result.total;
+    });
+    rows.push({
+      name: `search "${query}"`,
+      ours,
+      estimated,
+      peers: [
+        { name: 'scan', timing: await time(scanRuns, scan((a) => !a.deleted && matchesPlan(searchableText(a), plan))) },
+        { name: 'minisearch', timing: await time(options.runs, async () => miniSearch(query)) },
+      ],
+    });
+  }
+
+  const width = Math.max(...rows.map((r) => r.name.length)) + 2;
+  log(`${'query'.padEnd(width)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'cold'.padStart(8)} ${'results'.padStart(8)}  peers: median ms (peer/ours)`);
+  let over = 0;
+  for (const row of rows) {
+    if (row.ours.median > TARGET_MS) over++;
+    const peers = row.peers
+      .map((p) => {
+        const differs = p.timing.results !== row.ours.results;
+        const note = differs ? (row.estimated ? ` [exact total ${p.timing.results}]` : ` [${p.timing.results} results!]`) : '';
+        return `${p.name} ${ms(p.timing.median).trim()} (${(p.timing.median / row.ours.median).toFixed(1)}x)${note}`;
+      })
+      .join(', ');
+    const results = `${row.estimated ? '~' : ''}${row.ours.results}`;
+    log(`${row.name.padEnd(width)} ${ms(row.ours.median)} ${ms(row.ours.p95)} ${ms(row.ours.first)} ${results.padStart(8)}  ${peers}`);
+  }
+  log(`\nTarget: under ${TARGET_MS} ms per query (median): ${over === 0 ? 'met by every query' : `${over} query(ies) over`}`);
+  log(`Heap at the end: ${mb(await options.heap())}`);
+  log('Results are totals of all matches; each query reads and returns only the newest 100 (the first render: all');
+  log(`of the page's). "~": the search stopped checking candidates after 100 matches and estimated the total.`);
+  return over;
+}
