@@ -49,6 +49,12 @@ export type Timings = {
   docIdleMs: number;
   /** Presence of a client not renewed for this long is removed (y-protocols renews every 15 s). */
   presenceTimeoutMs: number;
+  /**
+   * A socket's update whose dependencies are missing is held (never stored or sent) this long for them to
+   * arrive: a y-websocket client may send a live edit before its sync step 2 carries the offline edits it
+   * builds on. Still missing after this, the socket is closed (CLOSE_CODES.malformed).
+   */
+  pendingTimeoutMs: number;
   /** How often open sockets are checked against revoked tokens and removed members. */
   revocationCheckMs: number;
   /** Housekeeping sweep: idle rooms, stale presence, expired tickets. */
@@ -114,6 +120,7 @@ export const DEFAULT_TIMINGS: Timings = {
   roomIdleMs: 30_000,
   docIdleMs: 120_000,
   presenceTimeoutMs: 30_000,
+  pendingTimeoutMs: 10_000,
   revocationCheckMs: 5_000,
   sweepMs: 5_000,
 };

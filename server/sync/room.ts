@@ -29,7 +29,7 @@ import type { Metrics, RejectReason } from '../metrics.ts';
 import type { StoredRoom, UpdateStore } from '../storage/types.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
-import { addsNothing, dropPending, isEmptyStateVector, isEmptyUpdate } from './update-checks.ts';
+import { addsNothing, dropPending, isEmptyStateVector, isEmptyUpdate, takePending } from './update-checks.ts';
 
 /** A socket as the room sees it. */
 export interface RoomPeer {
@@ -84,6 +84,8 @@ export class Room {
   private durableVersion = 0;
   private readonly outbox: { version: number; run: () => void }[] = [];
   private appendChain: Promise<void> = Promise.resolve();
+  /** Per sender: parts of its updates still missing dependencies, never stored or sent (see pendingTimeoutMs). */
+  private readonly held = new Map<object, { parts: Uint8Array[]; bytes: number; timer: NodeJS.Timeout }>();
   private touched = new Set<string>();
   private documentTouched = false;
   private compactionScheduled = false;
@@ -170,6 +172,7 @@ export class Room {
   }
 
   leave(peer: RoomPeer): void {
+    this.releaseHeld(peer);
     if (!this.peers.delete(peer)) return;
     this.lastActiveAt = Date.now();
     const removal = this.presence.removeOwner(peer);
@@ -185,7 +188,7 @@ export class Room {
         return { ok: true };
       case 'sync-step-2':
       case 'update':
-        return this.applyFrom(peer, peer.role, message.update);
+        return this.applyFrom(peer, peer.role, message.update, { holdPending: true });
       case 'awareness': {
         const { changed, refused } = this.presence.apply(message.update, peer);
         if (refused > 0) this.deps.metrics.reject('presence');
@@ -231,10 +234,12 @@ export class Room {
 
   /**
    * Applies an update from a socket or an HTTP push. Viewers may only send updates that change nothing (their
-   * client's answer to sync step 1). Resolves nothing: callers that must know the update is durable await
-   * `whenDurable()` afterwards.
+   * client's answer to sync step 1). What integrates is stored and then sent through the normal path; parts
+   * whose dependencies are missing are never stored or sent: a socket's are held for `pendingTimeoutMs` while
+   * its next messages may supply the dependencies (`holdPending`), an HTTP push's are refused at once.
+   * Callers that must know the update is durable await `whenDurable()` afterwards.
    */
-  applyFrom(origin: object, role: Role, update: Uint8Array): Outcome {
+  applyFrom(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean } = {}): Outcome {
     if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
     if (role === 'viewer') {
       if (isEmptyUpdate(update) || addsNothing(this.materialise(), update)) return { ok: true };
@@ -244,18 +249,48 @@ export class Room {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
     }
     const doc = this.materialise();
+    const held = this.held.get(origin);
+    this.held.delete(origin);
     try {
       Y.applyUpdate(doc, update, origin);
+      // Retry what this sender had pending: the new update may carry its dependencies.
+      for (const part of held?.parts ?? []) Y.applyUpdateV2(doc, part, origin);
     } catch {
       // Whatever part was fully integrated before the error went through the normal path (stored, then sent).
       dropPending(doc);
+      if (held) clearTimeout(held.timer);
       return { ok: false, code: CLOSE_CODES.malformed, reason: 'malformed update', metric: 'malformed' };
     }
-    if (dropPending(doc)) {
-      return { ok: false, code: CLOSE_CODES.malformed, reason: 'update with missing dependencies', metric: 'pending' };
-    }
+    const pending = takePending(doc);
+    const bytes = pending.reduce((sum, part) => sum + part.byteLength, 0);
+    const hold = pending.length > 0 && options.holdPending && bytes <= this.deps.config.limits.maxQueuedBytes;
+    if (held && !hold) clearTimeout(held.timer);
     if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'storage failed', metric: 'unavailable' };
+    if (pending.length === 0) return { ok: true };
+    if (!hold) return { ok: false, code: CLOSE_CODES.malformed, reason: 'update with missing dependencies', metric: 'pending' };
+    // The deadline runs from the first hold: sending more does not extend it.
+    this.held.set(origin, { parts: pending, bytes, timer: held?.timer ?? this.pendingDeadline(origin) });
     return { ok: true };
+  }
+
+  private pendingDeadline(origin: object): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      if (!this.held.has(origin)) return;
+      this.held.delete(origin);
+      this.deps.metrics.reject('pending');
+      if (this.peers.has(origin as RoomPeer)) {
+        (origin as RoomPeer).close(CLOSE_CODES.malformed, 'update dependencies never arrived');
+      }
+    }, this.deps.config.timings.pendingTimeoutMs);
+    timer.unref();
+    return timer;
+  }
+
+  private releaseHeld(origin: object): void {
+    const held = this.held.get(origin);
+    if (!held) return;
+    this.held.delete(origin);
+    clearTimeout(held.timer);
   }
 
   /** Runs an edit made by the server itself (tag rename and merge) in one transaction. */
@@ -462,6 +497,8 @@ export class Room {
     await this.appendChain.catch(() => {});
     if (!this.failed) await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
     this.unsubscribe();
+    for (const held of this.held.values()) clearTimeout(held.timer);
+    this.held.clear();
     this.doc?.destroy();
     this.doc = null;
   }

@@ -37,9 +37,20 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
 }
 
 /**
- * Yjs keeps structs and deletions whose dependencies are missing as "pending", forever, and sends them to every
- * new client. Returns whether the doc holds any, and drops them: such an update is refused, never stored.
+ * Takes the structs and deletions Yjs holds as "pending" (their dependencies are missing) out of the document,
+ * as Yjs v2 updates. Left in, Yjs would keep them forever and include them in every encoding of the document.
  */
+export function takePending(doc: Y.Doc): Uint8Array[] {
+  const store = doc.store;
+  const parts: Uint8Array[] = [];
+  if (store.pendingStructs) parts.push(store.pendingStructs.update);
+  if (store.pendingDs) parts.push(store.pendingDs);
+  store.pendingStructs = null;
+  store.pendingDs = null;
+  return parts;
+}
+
+/** Drops pending structs and deletions; returns whether there were any. */
 export function dropPending(doc: Y.Doc): boolean {
   const store = doc.store;
   const had = store.pendingStructs !== null || store.pendingDs !== null;

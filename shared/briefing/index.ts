@@ -69,6 +69,6 @@ export function briefingFileStem(b: Briefing): string {
     .join('-')
     .replace(/[\\/:*?"<>|\u0000-\u001F\u007F]+/g, '_')
     .replace(/\s+/g, '_')
-    .replace(/^[.\s_]+/, '');
+    .replace(/^[-.\s_]+/, '');
   return [...stem].slice(0, 80).join('') || 'briefing';
 }

@@ -218,7 +218,7 @@ describe('header, lead, sources, closing', () => {
     const b = build({ options: { groupBy: 'document' } });
     expect(b.sources.map((s) => s.documentKey)).toEqual([vocational.key, procuratorate.key, suizhou.key, 'no-metadata-doc']);
     expect(b.sources[0]!.text).toBe(
-      `《${vocational.title}》，国务院，国发〔2019〕4号，2019-02-13发布，${vocational.url}，2024年3月3日阅读。`,
+      `《${vocational.title}》，国务院，国发〔2019〕4号，2019年2月13日发布，${vocational.url}，2024年3月3日阅读。`,
     );
     expect(b.sources[3]!.text).toBe('《来源不详的文件》。');
     expect(b.groups.map((g) => g.citesSource)).toEqual([true, true, true, true]);
@@ -292,7 +292,7 @@ describe('bad input', () => {
     expect(b.groups[0]!.entries[0]!.notes.map((n) => n.text)).toEqual(['new']);
   });
 
-  it('handles 10,000 annotations', async () => {
+  it('handles 10,000 annotations', { timeout: 120_000 }, async () => {
     const { generatedData } = await import('../../test/unit/briefing/sample.ts');
     const data = generatedData(10_000, 50);
     const b = buildBriefing({ ...data, options: { groupBy: 'document' } });
@@ -304,5 +304,33 @@ describe('bad input', () => {
   it('only lists people by the name they gave', () => {
     const annotations = [makeAnnotation({ documentKey: vocational.key, quote: '甲', author: wang, tags: ['a'] })];
     expect(buildBriefing({ annotations, documents: [vocational], now: 0 }).summary[0]!.annotators).toBe('王五');
+  });
+});
+
+describe('summary', () => {
+  it('has one row per clause, with the document when there are several and the orphan mark', () => {
+    const b = build({ anchoring: { [sample.orphanId]: 'orphan' } });
+    expect(b.summary.map((r) => r.entryId)).toEqual(b.groups.flatMap((g) => g.entries.map((e) => e.id)));
+    const orphan = b.summary.find((r) => r.entryId === sample.orphanId)!;
+    expect(orphan.clause).toBe('二、10.\n《市委教育工委 市教育局关于…》\n【原文未定位】');
+    const shared = b.summary.find((r) => r.entryId === 'v-1x')!;
+    expect(shared).toEqual({
+      entryId: 'v-1x',
+      tags: '职业教育、证书制度',
+      clause: '二、（六）\n《国务院关于印发国家职业教育…》',
+      quote: '启动1+X证书制度试点工作',
+      annotators: '王五、李四',
+      notes: '王五：试点院校名单需在3月底前上报；李四：与人社部门的职业技能等级认定如何衔接？',
+    });
+    const single = build({ options: { documents: [vocational.key] } }).summary[0]!;
+    expect(single.clause).not.toContain('《');
+  });
+
+  it('cuts long quotes and notes', () => {
+    const long = makeAnnotation({ documentKey: vocational.key, quote: '长'.repeat(500), note: '注'.repeat(500), tags: ['t'] });
+    const row = buildBriefing({ annotations: [long], documents: [vocational], now: 0 }).summary[0]!;
+    expect([...row.quote]).toHaveLength(60);
+    expect(row.quote.endsWith('…')).toBe(true);
+    expect([...row.notes]).toHaveLength(120);
   });
 });

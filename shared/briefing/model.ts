@@ -17,7 +17,7 @@ import { ValidationError } from '../model/annotation.ts';
 import { deepLinkFor } from '../model/deep-link.ts';
 import { clauseComparator } from './clause-order.ts';
 import { type Labels, type Language, LABELS } from './i18n.ts';
-import { type BriefingOptions, type BriefingOptionsInput, type Grouping, parseBriefingOptions } from './options.ts';
+import { type BriefingOptions, type BriefingOptionsInput, type Grouping, isoDateSchema, parseBriefingOptions } from './options.ts';
 import { endOfDate, formatDate, formatDateTime, isoDateIn, startOfDate } from './time.ts';
 
 export type AnchorStatus = 'anchored' | 'orphan';
@@ -512,7 +512,7 @@ function numberSources(
       title: documentTitleOf(d, labels),
       ...(d?.issuer ? { issuer: d.issuer } : {}),
       ...(d?.docNumber ? { docNumber: d.docNumber } : {}),
-      ...(d?.publishedAt ? { publishedAt: d.publishedAt } : {}),
+      ...(d?.publishedAt ? { publishedAt: wordDate(d.publishedAt, language) } : {}),
       ...(d?.url ? { url: d.url } : {}),
       ...(d?.readAt !== undefined ? { readAt: formatDate(isoDateIn(d.readAt, options.timeZone), language) } : {}),
     };
@@ -535,6 +535,11 @@ function numberSources(
   return [...sources.values()];
 }
 
+/** A YYYY-MM-DD date worded like the briefing's dates; anything else (as pages write it) is kept as is. */
+function wordDate(value: string, language: Language): string {
+  return isoDateSchema.safeParse(value).success ? formatDate(value, language) : value;
+}
+
 function tagCounts(entries: RawEntry[]): { tag: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const e of entries) for (const tag of e.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
@@ -555,7 +560,9 @@ function summaryRows(groups: BriefingGroup[], manyDocuments: boolean, labels: La
     group.entries.map((e) => ({
       entryId: e.id,
       tags: e.tags.join(labels.listSeparator),
-      clause: manyDocuments ? `${e.clauseLabel}\n${labels.documentTitle(truncate(e.documentTitle, SHORT_TITLE_CHARS))}` : e.clauseLabel,
+      clause:
+        (manyDocuments ? `${e.clauseLabel}\n${labels.documentTitle(truncate(e.documentTitle, SHORT_TITLE_CHARS))}` : e.clauseLabel) +
+        (e.orphaned ? `\n${labels.orphanMark}` : ''),
       quote: truncate(e.quote, SUMMARY_QUOTE_CHARS),
       annotators: [...new Set(e.notes.map((n) => n.author.name))].join(labels.listSeparator),
       notes: truncate(

@@ -33,7 +33,6 @@ import {
   TableLayoutType,
   TableRow,
   TextRun,
-  VerticalAlignTable,
   WidthType,
 } from 'docx';
 import { safeHttpUrl } from './escape.ts';
@@ -161,6 +160,7 @@ function zhStyles() {
       hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
     },
     paragraphStyles: [
+      ...tableStyles(font(FONT.fangsong), font(FONT.heiti), false),
       {
         id: 'BriefingBody',
         name: 'Briefing Body',
@@ -202,6 +202,7 @@ function enStyles() {
       hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
     },
     paragraphStyles: [
+      ...tableStyles(font(FONT.latin), font(FONT.latin), true),
       { id: 'BriefingBody', name: 'Briefing Body', basedOn: 'Normal', next: 'BriefingBody', quickFormat: true, paragraph: { spacing } },
       {
         id: 'BriefingQuote',
@@ -213,6 +214,27 @@ function enStyles() {
       },
     ],
   };
+}
+
+/** The summary table's cell text and header row. */
+function tableStyles(text: ReturnType<typeof font>, head: ReturnType<typeof font>, boldHead: boolean) {
+  const paragraph = { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 }, indent: { firstLine: 0 } };
+  return [
+    {
+      id: 'BriefingTableText',
+      name: 'Briefing Table Text',
+      basedOn: 'Normal',
+      run: { font: text, size: TABLE_SIZE },
+      paragraph: { ...paragraph, alignment: AlignmentType.LEFT },
+    },
+    {
+      id: 'BriefingTableHead',
+      name: 'Briefing Table Heading',
+      basedOn: 'Normal',
+      run: { font: head, size: TABLE_SIZE, bold: boldHead },
+      paragraph: { ...paragraph, alignment: AlignmentType.CENTER },
+    },
+  ];
 }
 
 function pageNumberFooter(alignment: (typeof AlignmentType)[keyof typeof AlignmentType]): Footer {
@@ -301,21 +323,13 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
   const shares = layout.zh ? [0.12, 0.18, 0.3, 0.11, 0.29] : [0.12, 0.13, 0.3, 0.15, 0.3];
   const widths = shares.map((s) => Math.floor(layout.textWidth * s));
   widths[widths.length - 1]! += layout.textWidth - widths.reduce((a, w) => a + w, 0);
-  const cellFont = font(layout.zh ? FONT.fangsong : FONT.latin);
-  const headFont = font(layout.zh ? FONT.heiti : FONT.latin);
+  // Cell text takes its look from two paragraph styles and the margins from the table: a briefing of a
+  // thousand clauses has five thousand cells, and per-run properties would multiply the XML.
   const cell = (text: string, width: number, head: boolean) =>
     new TableCell({
       width: { size: width, type: WidthType.DXA },
-      verticalAlign: VerticalAlignTable.TOP,
-      margins: { left: 80, right: 80, top: 30, bottom: 30 },
       children: lines(text).map(
-        (line) =>
-          new Paragraph({
-            alignment: head ? AlignmentType.CENTER : AlignmentType.LEFT,
-            spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-            indent: { firstLine: 0 },
-            children: [run(line, { font: head ? headFont : cellFont, size: TABLE_SIZE, bold: head && !layout.zh })],
-          }),
+        (line) => new Paragraph({ style: head ? 'BriefingTableHead' : 'BriefingTableText', children: [new TextRun(line)] }),
       ),
     });
   const header = new TableRow({
@@ -335,13 +349,14 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
       alignment: AlignmentType.CENTER,
       keepNext: true,
       indent: { firstLine: 0 },
-      children: [run(b.labels.summaryCaption, { font: headFont, bold: !layout.zh })],
+      children: [run(b.labels.summaryCaption, { font: font(layout.zh ? FONT.heiti : FONT.latin), bold: !layout.zh })],
     }),
     new Table({
       rows: [header, ...rows],
       width: { size: layout.textWidth, type: WidthType.DXA },
       columnWidths: widths,
       layout: TableLayoutType.FIXED,
+      margins: { left: 80, right: 80, top: 30, bottom: 30 },
       borders: { top: THIN, bottom: THIN, left: THIN, right: THIN, insideHorizontal: THIN, insideVertical: THIN },
     }),
     new Paragraph({ children: [] }),
@@ -394,12 +409,10 @@ function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragra
 function renderNote(note: BriefingNote, b: Briefing): Paragraph[] {
   const empty = note.text.trim() === '';
   const [first = '', ...rest] = empty ? [b.labels.highlightOnly] : lines(note.text.trim());
-  const byline = [
-    run(note.author.name, { bold: true }),
-    run(`${b.labels.noteMeta(note.time, note.isReply)}${b.labels.colon}`),
-  ];
+  const meta = `${b.labels.noteMeta(note.time, note.isReply)}${b.labels.colon}`;
+  const text = empty ? [run(meta), run(first, { color: '666666' })] : [run(`${meta}${first}`)];
   return [
-    new Paragraph({ style: 'BriefingBody', children: [...byline, run(first, empty ? { color: '666666' } : {})] }),
+    new Paragraph({ style: 'BriefingBody', children: [run(note.author.name, { bold: true }), ...text] }),
     ...rest.filter((line) => line.trim() !== '').map((line) => new Paragraph({ style: 'BriefingBody', children: [run(line)] })),
   ];
 }

@@ -1,10 +1,12 @@
 /**
- * The briefing as Markdown (CommonMark + GFM tables and footnotes): header, lead, summary table, groups of
- * quoted clauses (blockquotes with a deep link) with each annotator's note, sources as footnotes, closing block.
- * All user text is escaped (see escape.ts), so a note can never turn into markup or a link.
+ * The briefing as Markdown (CommonMark + GFM tables): header, lead, summary table, groups of quoted clauses
+ * (blockquotes with a deep link) with each annotator's note, numbered sources, closing block.
+ * All user text is escaped (see escape.ts), so a note can never turn into markup or a link. Sources are a
+ * numbered list cited as [n], not GFM footnotes: a renderer without footnotes would read "[^1]: <title>" as a
+ * link definition, turning a page's title into a link target.
  */
 import { escapeMarkdownInline, escapeMarkdownLines, safeHttpUrl } from './escape.ts';
-import type { Briefing, BriefingEntry, BriefingNote } from './model.ts';
+import type { Briefing, BriefingEntry, BriefingNote, BriefingSource } from './model.ts';
 
 export function renderMarkdown(b: Briefing): string {
   const out: string[] = [];
@@ -17,7 +19,7 @@ export function renderMarkdown(b: Briefing): string {
   out.push(unitDate, '', '---', '');
   out.push(`# ${text(header.title)}`, '');
   out.push(text(b.lead), '');
-  out.push(`*${text(b.scope)}*`, '');
+  out.push(text(b.scope), '');
 
   if (b.summary.length) {
     out.push(`## ${text(labels.summaryCaption)}`, '');
@@ -36,6 +38,12 @@ export function renderMarkdown(b: Briefing): string {
     for (const entry of group.entries) out.push(...renderEntry(entry, b));
   }
 
+  if (b.sources.length) {
+    out.push(`## ${text(labels.sourcesHeading)}`, '');
+    for (const source of b.sources) out.push(`${source.number}. ${sourceLine(source, b)}`);
+    out.push('');
+  }
+
   if (b.closing) {
     out.push('---', '');
     for (const line of b.closing.lines) out.push(`${text(line.label)}${text(line.text)}  `);
@@ -45,12 +53,25 @@ export function renderMarkdown(b: Briefing): string {
     out.push('');
   }
 
-  for (const source of b.sources) out.push(`[^${source.number}]: ${text(source.text)}`, '');
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+const URL_SLOT = '\uE000';
+
+/**
+ * A source's citation with its URL as an autolink (<...>): as plain text, a renderer that links bare URLs
+ * would run the URL into the text after it (there is no space before "，" in Chinese).
+ */
+function sourceLine(source: BriefingSource, b: Briefing): string {
+  const url = safeHttpUrl(source.url);
+  if (!url) return escapeMarkdownInline(source.text);
+  const line = escapeMarkdownInline(b.labels.source({ ...source, url: URL_SLOT }));
+  return line.replace(URL_SLOT, `<${url}>`);
+}
+
+/** A citation of source n: " \[n\]" (escaped, so it is text, not a link). */
 function footnoteRef(n: number): string {
-  return `[^${n}]`;
+  return ` \\[${n}\\]`;
 }
 
 function renderEntry(entry: BriefingEntry, b: Briefing): string[] {

@@ -70,9 +70,19 @@ export function formatDate(date: string, language: 'zh' | 'en'): string {
   return language === 'zh' ? `${y}年${m}月${d}日` : `${d} ${MONTHS[m - 1]} ${y}`;
 }
 
+const wordedMinutes = new Map<string, string>();
+const WORDED_CACHE_LIMIT = 50_000;
+
 /** An instant as a date and time in the zone: 2024年3月5日 10:20, or 5 March 2024, 10:20. */
 export function formatDateTime(ms: number, timeZone: string, language: 'zh' | 'en'): string {
+  // Intl is slow and notes cluster in time: word each minute once.
+  const key = `${Math.floor(ms / 60_000)}|${timeZone}|${language}`;
+  const cached = wordedMinutes.get(key);
+  if (cached !== undefined) return cached;
   const p = partsIn(ms, timeZone);
   const date = formatDate(`${p.year}-${p.month}-${p.day}`, language);
-  return `${date}${language === 'zh' ? ' ' : ', '}${pad(p.hour)}:${pad(p.minute)}`;
+  const worded = `${date}${language === 'zh' ? ' ' : ', '}${pad(p.hour)}:${pad(p.minute)}`;
+  if (wordedMinutes.size >= WORDED_CACHE_LIMIT) wordedMinutes.clear();
+  wordedMinutes.set(key, worded);
+  return worded;
 }

@@ -96,8 +96,9 @@ export class RecordingProxy {
   private relay(req: IncomingMessage, socket: Socket, head: Buffer): void {
     if (this.offlineFlag) return void socket.destroy();
     const target = `ws://${this.upstream.host}${req.url ?? '/'}`;
-    const upstream = new WebSocket(target);
-    const pending: Buffer[] = [];
+    const upstream = new WebSocket(target, {
+      headers: req.headers.origin ? { origin: req.headers.origin } : {},
+    });
     upstream.on('error', () => socket.destroy());
     upstream.on('unexpected-response', (_request, response) => {
       this.requests.push({ method: 'WS', path: req.url ?? '', status: response.statusCode ?? 0, body: Buffer.alloc(0) });
@@ -105,19 +106,24 @@ export class RecordingProxy {
     });
     upstream.on('open', () => {
       this.requests.push({ method: 'WS', path: req.url ?? '', status: 101, body: Buffer.alloc(0) });
-      this.wss.handleUpgrade(req, socket, head, (client) => {
-        client.on('message', (data: Buffer, binary) => {
+      // The server may speak first: hold its messages until the browser's side of the relay is ready.
+      const early: { data: Buffer; binary: boolean }[] = [];
+      let client: WebSocket | null = null;
+      upstream.on('message', (data: Buffer, binary) => {
+        if (!client) early.push({ data, binary });
+        else if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
+      });
+      upstream.on('close', (code, reason) => {
+        if (client?.readyState === WebSocket.OPEN) client.close(code === 1005 || code === 1006 ? 1011 : code, reason);
+      });
+      this.wss.handleUpgrade(req, socket, head, (accepted) => {
+        client = accepted;
+        accepted.on('message', (data: Buffer, binary) => {
           this.frames.push(Buffer.from(data));
           if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
         });
-        upstream.on('message', (data: Buffer, binary) => {
-          if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
-        });
-        client.on('close', (code, reason) => upstream.close(code === 1005 ? 1000 : code, reason));
-        upstream.on('close', (code, reason) => {
-          if (client.readyState === WebSocket.OPEN) client.close(code === 1005 || code === 1006 ? 1011 : code, reason);
-        });
-        for (const data of pending.splice(0)) upstream.send(data);
+        accepted.on('close', (code, reason) => upstream.close(code === 1005 || code === 1006 ? 1000 : code, reason));
+        for (const { data, binary } of early.splice(0)) accepted.send(data, { binary });
       });
     });
   }

@@ -202,10 +202,10 @@ function intersectAll(lists: Uint32Array[]): Uint32Array {
   return result;
 }
 
-/** Entry numbers from newest to oldest. */
-function newestFirst(sorted: Uint32Array): number[] {
-  const out = new Array<number>(sorted.length);
-  for (let i = 0; i < sorted.length; i++) out[i] = sorted[sorted.length - 1 - i]!;
+/** Entry numbers `from`…`from + count` counted from the newest (the end of the sorted list), newest first. */
+function newest(sorted: Uint32Array, from: number, count: number): number[] {
+  const out: number[] = [];
+  for (let i = sorted.length - 1 - from; i >= 0 && out.length < count; i--) out.push(sorted[i]!);
   return out;
 }
 
@@ -217,20 +217,20 @@ async function annotationIdsOf(tables: SearchTables, seqs: number[]): Promise<st
 /**
  * Finds annotations whose quote or note contains every term of the query. The index narrows the candidates;
  * candidates are then checked against their text (unless the lookups are exact by themselves), newest first,
- * until `limit` matches are found.
+ * until `limit` matches are found. Only the entries of checked candidates and of the results are read.
  */
 export async function searchIndex(tables: SearchTables, query: string | QueryPlan, limit: number): Promise<SearchHits> {
   const plan = typeof query === 'string' ? planQuery(query) : query;
   if (!plan.lookups.length) return { ids: [], total: 0, totalExact: true };
-  const candidates = newestFirst(intersectAll(await Promise.all(plan.lookups.map((lookup) => postings(tables, lookup)))));
+  const candidates = intersectAll(await Promise.all(plan.lookups.map((lookup) => postings(tables, lookup))));
   if (plan.exact) {
-    return { ids: await annotationIdsOf(tables, candidates.slice(0, limit)), total: candidates.length, totalExact: true };
+    return { ids: await annotationIdsOf(tables, newest(candidates, 0, limit)), total: candidates.length, totalExact: true };
   }
   const ids: string[] = [];
   let matched = 0;
   let checked = 0;
   while (checked < candidates.length && ids.length < limit) {
-    const chunk = candidates.slice(checked, checked + CHECK_CHUNK);
+    const chunk = newest(candidates, checked, CHECK_CHUNK);
     checked += chunk.length;
     for (const entry of await tables.searchEntries.bulkGet(chunk)) {
       if (!entry || !matchesPlan(entry.text, plan)) continue;
@@ -245,6 +245,6 @@ export async function searchIndex(tables: SearchTables, query: string | QueryPla
 
 /** Annotations carrying a tag (normalised), newest first: only the first `limit` are read. */
 export async function tagIndex(tables: SearchTables, normalisedTag: string, limit: number): Promise<{ ids: string[]; total: number }> {
-  const seqs = newestFirst(await postings(tables, { kind: 'exact', key: tagTerm(normalisedTag) }));
-  return { ids: await annotationIdsOf(tables, seqs.slice(0, limit)), total: seqs.length };
+  const seqs = await postings(tables, { kind: 'exact', key: tagTerm(normalisedTag) });
+  return { ids: await annotationIdsOf(tables, newest(seqs, 0, limit)), total: seqs.length };
 }

@@ -107,7 +107,7 @@ export class CatchUp {
       teamId: team.teamId,
       cursor: response.cursor,
     });
-    return (response as { more?: boolean }).more === true && response.rooms.length > 0;
+    return response.more === true && response.rooms.length > 0;
   }
 
   /** Applies one room's missing update; tells whether the server lacks something this browser has. */

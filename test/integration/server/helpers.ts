@@ -8,6 +8,9 @@ import type * as Y from 'yjs';
 import { type PizhuServer, type StartOptions, startServer } from '../../../server/index.ts';
 import type { JoinResponse, TicketResponse } from '../../../shared/protocol/api.ts';
 
+// y-websocket registers a process exit listener per provider; tests open many.
+process.setMaxListeners(200);
+
 export type TestServer = PizhuServer & { dataDir: string; cleanup(): Promise<void> };
 
 export function tempDir(prefix = 'pizhu-test-'): string {

@@ -151,7 +151,7 @@ describe('DOCX in the GB/T 9704 layout', () => {
     const texts = all(footnotes, 'footnote').map(textOf).filter(Boolean);
     for (const source of briefing.sources) expect(texts).toContain(source.text);
     expect(texts).toContain(
-      '《国务院关于印发国家职业教育改革实施方案的通知》，国务院，国发〔2019〕4号，2019-02-13发布，http://www.gov.cn/zhengce/content/2019-02/13/content_5365341.htm，2024年3月3日阅读。',
+      '《国务院关于印发国家职业教育改革实施方案的通知》，国务院，国发〔2019〕4号，2019年2月13日发布，http://www.gov.cn/zhengce/content/2019-02/13/content_5365341.htm，2024年3月3日阅读。',
     );
     const references = all(document, 'footnoteReference').map((r) => attr(r, 'id'));
     expect(references).toHaveLength(briefing.sources.length);

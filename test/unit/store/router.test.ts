@@ -1,0 +1,76 @@
+/**
+ * The background's front door: every message is validated before it reaches the service, and refused with a
+ * readable error otherwise; the service's own refusals come back as errors, never as thrown exceptions.
+ */
+import { describe, expect, it } from 'vitest';
+import { handlePortMessage, handleRequest } from '../../../extension/lib/background/router.ts';
+import { PizhuService } from '../../../extension/lib/background/service.ts';
+import type { PagePortOut } from '../../../extension/lib/messages.ts';
+import { documentInfo, freshDatabase } from './fixtures.ts';
+
+const newAnnotation = {
+  documentKey: 'doc1',
+  selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
+  clausePath: ['二、', '8.'],
+  quote: '促进学生身心健康全面发展',
+  tags: ['ＰＰＰ 项目'],
+  note: '<script>alert(1)</script>',
+};
+
+describe('handleRequest', () => {
+  it('refuses malformed requests with a readable error and changes nothing', async () => {
+    const db = freshDatabase();
+    const service = new PizhuService(db);
+    for (const bad of [null, 'hello', { type: 'no.such' }, { type: 'annotation.create', annotation: { ...newAnnotation, selectors: [] }, document: documentInfo() }]) {
+      const answer = await handleRequest(service, bad);
+      expect(answer).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused a malformed request/) });
+    }
+    expect(await db.annotations.count()).toBe(0);
+  });
+
+  it('creates, searches, tags and exports through the contract; hostile text stays text', async () => {
+    const service = new PizhuService(freshDatabase());
+    const created = await handleRequest(service, { type: 'annotation.create', annotation: newAnnotation, document: documentInfo() });
+    expect(created).toMatchObject({ ok: true, value: { note: '<script>alert(1)</script>', tags: ['ppp 项目'], visibility: 'private' } });
+    expect(await handleRequest(service, { type: 'annotations.search', query: '身心健康' })).toMatchObject({ ok: true, value: { total: 1 } });
+    expect(await handleRequest(service, { type: 'annotations.byTag', tag: 'PPP 项目' })).toMatchObject({ ok: true, value: { total: 1 } });
+    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({ ok: true, value: [{ tag: 'ppp 项目', count: 1 }] });
+    expect(await handleRequest(service, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toMatchObject({ ok: true, value: { changed: 1 } });
+    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({ ok: true, value: [{ tag: 'ppp', count: 1 }] });
+    const exported = await handleRequest(service, { type: 'backup.export' });
+    expect(exported.ok && JSON.parse(exported.value as string).total).toBe(1);
+  });
+
+  it("turns the service's refusals into errors", async () => {
+    const service = new PizhuService(freshDatabase());
+    expect(await handleRequest(service, { type: 'annotation.update', id: 'missing', patch: { note: 'x' } })).toEqual({
+      ok: false,
+      error: 'This annotation no longer exists',
+    });
+    expect(await handleRequest(service, { type: 'sync.now' })).toMatchObject({ ok: false, error: expect.stringMatching(/Join a team first/) });
+    expect(await handleRequest(service, { type: 'team.leave', removeTeamData: true })).toMatchObject({ ok: false, error: expect.stringMatching(/not in a team/) });
+    expect(await handleRequest(service, { type: 'team.join', serverUrl: 'ftp://x', inviteCode: 'abcd', displayName: 'n' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/must start with http/),
+    });
+    expect(await handleRequest(service, { type: 'backup.import', json: '[1,2' })).toMatchObject({ ok: false, error: expect.stringMatching(/Not a Pizhu or W3C annotation file/) });
+  });
+});
+
+describe('handlePortMessage', () => {
+  it('drops malformed page messages and answers a page that opens with its annotations and status', async () => {
+    const service = new PizhuService(freshDatabase());
+    const messages: PagePortOut[] = [];
+    const port = { post: (m: PagePortOut) => messages.push(m) };
+    await handlePortMessage(service, port, { type: 'page.open', documentKey: 'bad key!' });
+    expect(messages).toEqual([]);
+    await handlePortMessage(service, port, { type: 'page.open', documentKey: 'doc1', document: documentInfo() });
+    expect(messages).toEqual([
+      { type: 'status', status: { state: 'not-joined' } },
+      { type: 'annotations', documentKey: 'doc1', annotations: [] },
+    ]);
+    // A page whose key and document disagree is refused with a status message, nothing stored.
+    await handlePortMessage(service, port, { type: 'page.open', documentKey: 'doc2', document: documentInfo() });
+    expect(messages.at(-1)).toMatchObject({ type: 'status', status: { state: 'error' } });
+  });
+});
