@@ -126,6 +126,8 @@ function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | 
       cp = (cp - 0xd800) * 0x400 + (raw.charCodeAt(i + 1) - 0xdc00) + 0x10000;
       i++;
       v = astralUnit(cp);
+    } else if (cp >= 0x4e00 && cp <= 0x9fff) {
+      v = cp; // CJK unified ideographs fold to themselves (the bulk of Chinese text)
     } else {
       v = SINGLE[cp]!;
       if (v === -1) v = foldCode(cp);
@@ -147,7 +149,7 @@ function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | 
     if (map) map[o] = start;
     o++;
   }
-  return { text: unitsToString(out, o), map: map ? map.slice(0, o) : null };
+  return { text: unitsToString(out, o), map: map ? map.subarray(0, o) : null };
 }
 
 function grow(out: Uint16Array, map: Int32Array | null): [Uint16Array, Int32Array | null] {
