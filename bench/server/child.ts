@@ -10,6 +10,7 @@
  * per update; Pizhu appends every update before sending it on.
  */
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WebSocketServer } from 'ws';
@@ -108,8 +109,14 @@ const starters: Record<string, () => Promise<{ ready: Ready; stop: () => Promise
 
 const started = await starters[kind]!();
 const gc = (globalThis as { gc?: () => void }).gc;
+let lastElu = performance.eventLoopUtilization();
 process.on('message', async (message: { type: string }) => {
-  if (message.type === 'memory') {
+  if (message.type === 'elu') {
+    // Event-loop utilisation since the previous call: how busy the server process was.
+    const now = performance.eventLoopUtilization();
+    process.send!({ type: 'elu', utilization: performance.eventLoopUtilization(now, lastElu).utilization });
+    lastElu = now;
+  } else if (message.type === 'memory') {
     for (let i = 0; i < 3; i++) gc?.();
     await new Promise((r) => setTimeout(r, 50));
     gc?.();

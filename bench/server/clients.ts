@@ -69,6 +69,14 @@ export async function serverHeap(running: Running): Promise<number> {
   });
 }
 
+/** The server process's event-loop utilisation since the previous call (0..1). */
+export async function serverBusy(running: Running): Promise<number> {
+  return new Promise((resolve) => {
+    running.child.once('message', (m: { utilization: number }) => resolve(m.utilization));
+    running.child.send({ type: 'elu' });
+  });
+}
+
 /** Room names valid on every server (Pizhu wants "<teamId>.<key>"). */
 export function roomName(running: Running, key: string): string {
   return `${running.teamId ?? 'bench'}.${key}`;

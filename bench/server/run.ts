@@ -18,6 +18,7 @@ import {
   newDataDir,
   roomName,
   type Running,
+  serverBusy,
   serverHeap,
   startServerProcess,
   stopServerProcess,
@@ -90,7 +91,7 @@ async function seed(kind: Kind, dataDir: string, states: { key: string; state: U
 
 // --- fan-out ---
 
-type FanoutResult = { p50: number; p99: number; delivered: number; expected: number };
+type FanoutResult = { p50: number; p99: number; delivered: number; expected: number; serverBusy: number };
 
 async function fanout(kind: Kind, subscribers: number, rate: number, seconds: number): Promise<FanoutResult> {
   const dataDir = newDataDir(kind);
@@ -148,7 +149,9 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
     await write('warm', rate); // one second of warm-up (delivered, not timed)
     await sleep(200);
     measuring = true;
+    await serverBusy(server);
     await write('m', rate * seconds);
+    const busy = await serverBusy(server);
     // Wait for the backlog to drain (bounded), then count what every sink got of all the writes.
     const expected = (subscribers - PROBES) * (rate + rate * seconds);
     const deadline = performance.now() + 10_000;
@@ -160,6 +163,7 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
       p99: percentile(latencies, 99),
       delivered: sinkCounts.reduce((a, b) => a + b, 0),
       expected,
+      serverBusy: busy,
     };
   } finally {
     for (const socket of sockets) socket.close();
@@ -276,9 +280,10 @@ async function main() {
         p99: median(runs.map((x) => x.p99)),
         delivered: median(runs.map((x) => x.delivered)),
         expected: runs[0]!.expected,
+        serverBusy: median(runs.map((x) => x.serverBusy)),
       };
       const f = fan[scenario.name]![kind];
-      console.log(`  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, delivered ${f.delivered}/${f.expected}`);
+      console.log(`  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, delivered ${f.delivered}/${f.expected}, server event loop busy ${fmt(f.serverBusy * 100, 0)}%`);
     }
   }
   results.fanout = fan;
