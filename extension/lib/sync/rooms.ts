@@ -324,7 +324,7 @@ export class RoomRegistry {
         if (released) return;
         released = true;
         if (--current.users > 0) return;
-        current.timer = setTimeout(() => void this.close(roomId, current), this.idleCloseMs);
+        current.timer = setTimeout(() => this.close(roomId, current).catch(() => undefined), this.idleCloseMs);
       },
     };
   }
