@@ -18,6 +18,8 @@ export default defineConfig({
   publicDir: 'extension/public',
   modules: ['@wxt-dev/module-react'],
   imports: false,
+  // MV3 for Firefox too (WXT would build MV2 for it by default): one manifest model, host access asked per site.
+  manifestVersion: 3,
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
@@ -29,7 +31,14 @@ export default defineConfig({
     commands: COMMANDS,
     ...(browser === 'firefox'
       ? {
-          browser_specific_settings: { gecko: { id: 'pizhu@pizhu.dev', strict_min_version: '140.0' } },
+          browser_specific_settings: {
+            gecko: {
+              id: 'pizhu@pizhu.dev',
+              strict_min_version: '142.0', // data_collection_permissions: Firefox 140 desktop, 142 Android
+              // Nothing leaves the browser until the user joins a team; joining asks for this consent (options page).
+              data_collection_permissions: { required: ['none'], optional: ['websiteContent', 'personallyIdentifyingInfo'] },
+            },
+          },
         }
       : {}),
   }),

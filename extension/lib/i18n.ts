@@ -9,10 +9,12 @@
 import { browser } from 'wxt/browser';
 import enMessages from '../public/_locales/en/messages.json';
 import zhMessages from '../public/_locales/zh_CN/messages.json';
+import { formatMessage, type Catalogue } from './i18n-format.ts';
+
+export { formatMessage } from './i18n-format.ts';
 
 export type MessageKey = keyof typeof zhMessages;
 export type Language = 'auto' | 'zh_CN' | 'en';
-type Catalogue = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
 
 const CATALOGUES: Record<Exclude<Language, 'auto'>, Catalogue> = { zh_CN: zhMessages, en: enMessages };
 
@@ -34,20 +36,6 @@ export function currentLanguage(): Exclude<Language, 'auto'> {
 export function t(key: MessageKey, substitutions?: string | string[]): string {
   if (chosen) return formatMessage(chosen, key, substitutions) || key;
   return browser.i18n.getMessage(key, substitutions) || key;
-}
-
-/** getMessage's rules: `$NAME$` is the named placeholder's content, in which `$1`…`$9` are substitutions. */
-export function formatMessage(catalogue: Catalogue, key: string, substitutions?: string | string[]): string {
-  const entry = catalogue[key];
-  if (!entry) return '';
-  const args = substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions];
-  const fill = (text: string) => text.replace(/\$(\d)/g, (_, n: string) => args[Number(n) - 1] ?? '');
-  return entry.message
-    .replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => {
-      const placeholder = entry.placeholders?.[name.toLowerCase()];
-      return placeholder ? fill(placeholder.content) : whole;
-    })
-    .replace(/\$\$/g, '$');
 }
 
 /** The label of a sync state ("not-joined" → status_not_joined: catalogue keys allow only [A-Za-z0-9_]). */

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { RoomUnavailableError } from '../sync/registry.ts';
+import { RoomFailedError } from '../sync/room.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { originGuard, requireMember, requireTeam } from './middleware.ts';
@@ -24,6 +26,9 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof RoomUnavailableError || error instanceof RoomFailedError) {
+      return errorResponse(c, new ApiError(503, 'unavailable', error.message));
+    }
     ctx.log.error('http', `${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
     return errorResponse(c, new ApiError(500, 'internal', 'The server failed to handle this request'));
   });

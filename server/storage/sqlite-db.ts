@@ -68,7 +68,9 @@ const MIGRATIONS: string[] = [
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     room TEXT NOT NULL,
     data BLOB NOT NULL,
-    state_vector BLOB
+    state_vector BLOB,
+    delete_set BLOB,
+    checksum TEXT
   );
   CREATE INDEX updates_room ON updates(room, id);
 

@@ -3,11 +3,20 @@
  * the update; compaction later folds a room's rows into one row that also carries the state vector.
  */
 import { randomUUID } from 'node:crypto';
+import { checksumOf } from './checksum.ts';
 import type { SqliteHandle } from './sqlite-db.ts';
-import type { RoomHead, StoredRoom, UpdateStore } from './types.ts';
+import type { EncodedState, RoomHead, StoredRoom, UpdateStore } from './types.ts';
 
 type RoomRow = { id: string; team_id: string; last_id: number; bytes: number; row_count: number };
-type UpdateRow = { id: number; data: Buffer; state_vector: Buffer | null };
+type UpdateRow = {
+  id: number;
+  data: Buffer;
+  state_vector: Buffer | null;
+  delete_set: Buffer | null;
+  checksum: string | null;
+};
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 const asBytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 
@@ -21,7 +30,7 @@ export class SqliteUpdateStore implements UpdateStore {
     this.instanceId = this.ensureInstanceId();
     this.statements = {
       room: db.prepare<[string], RoomRow>('SELECT id, team_id, last_id, bytes, row_count FROM rooms WHERE id = ?'),
-      rows: db.prepare<[string], UpdateRow>('SELECT id, data, state_vector FROM updates WHERE room = ? ORDER BY id'),
+      rows: db.prepare<[string], UpdateRow>('SELECT id, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY id'),
       insertUpdate: db.prepare<[string, Buffer]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
       touchRoom: db.prepare<[number, number, number, string]>(
         'UPDATE rooms SET last_id = ?, bytes = bytes + ?, row_count = row_count + 1, changed_at = ? WHERE id = ?',
@@ -30,8 +39,8 @@ export class SqliteUpdateStore implements UpdateStore {
         'INSERT INTO rooms (id, team_id, last_id, bytes, row_count, created_at, changed_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
       ),
       roomBytes: db.prepare<[string], { bytes: number }>('SELECT bytes FROM rooms WHERE id = ?'),
-      replaceRow: db.prepare<[Buffer, Buffer, number, string]>(
-        'UPDATE updates SET data = ?, state_vector = ? WHERE id = ? AND room = ?',
+      replaceRow: db.prepare<[Buffer, Buffer, Buffer, string, number, string]>(
+        'UPDATE updates SET data = ?, state_vector = ?, delete_set = ?, checksum = ? WHERE id = ? AND room = ?',
       ),
       deleteBefore: db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND id < ?'),
       sumRows: db.prepare<[string], { bytes: number | null; n: number }>(
@@ -45,6 +54,9 @@ export class SqliteUpdateStore implements UpdateStore {
       cursor: db.prepare<[], { max: number | null }>('SELECT MAX(last_id) AS max FROM rooms'),
       total: db.prepare<[], { total: number | null }>('SELECT SUM(bytes) AS total FROM rooms'),
       heads: db.prepare<[], { id: string; last_id: number }>('SELECT id, last_id FROM rooms'),
+      teamRooms: db.prepare<[string], { id: string; last_id: number }>(
+        'SELECT id, last_id FROM rooms WHERE team_id = ? ORDER BY id',
+      ),
     };
     this.appendTx = db.transaction((roomId: string, teamId: string, update: Uint8Array) => {
       const data = Buffer.from(update.buffer, update.byteOffset, update.byteLength);
@@ -54,11 +66,12 @@ export class SqliteUpdateStore implements UpdateStore {
       if (touched.changes === 0) this.statements.insertRoom.run(roomId, teamId, id, update.byteLength, now, now);
       return { id, roomBytes: this.statements.roomBytes.get(roomId)!.bytes };
     });
-    this.compactTx = db.transaction(
-      (roomId: string, throughId: number, merged: Uint8Array, stateVector: Uint8Array) => {
+    this.compactTx = db.transaction((roomId: string, throughId: number, state: EncodedState) => {
         const replaced = this.statements.replaceRow.run(
-          Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength),
-          Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength),
+          toBuffer(state.update),
+          toBuffer(state.stateVector),
+          toBuffer(state.deleteSet),
+          checksumOf(state.update),
           throughId,
           roomId,
         );
@@ -67,8 +80,7 @@ export class SqliteUpdateStore implements UpdateStore {
         const size = this.statements.sumRows.get(roomId)!;
         this.statements.setRoomSize.run(size.bytes ?? 0, size.n, roomId);
         return { roomBytes: size.bytes ?? 0 };
-      },
-    );
+    });
   }
 
   private ensureInstanceId(): string {
@@ -86,6 +98,8 @@ export class SqliteUpdateStore implements UpdateStore {
       id: row.id,
       update: asBytes(row.data),
       stateVector: row.state_vector ? asBytes(row.state_vector) : null,
+      deleteSet: row.delete_set ? asBytes(row.delete_set) : null,
+      checksum: row.checksum,
     }));
     return { roomId, teamId: room.team_id, rows, lastId: room.last_id, bytes: room.bytes };
   }
@@ -94,8 +108,8 @@ export class SqliteUpdateStore implements UpdateStore {
     return this.appendTx.immediate(roomId, teamId, update);
   }
 
-  async compact(roomId: string, throughId: number, merged: Uint8Array, stateVector: Uint8Array) {
-    return this.compactTx.immediate(roomId, throughId, merged, stateVector);
+  async compact(roomId: string, throughId: number, state: EncodedState) {
+    return this.compactTx.immediate(roomId, throughId, state);
   }
 
   async changedRooms(teamId: string, sinceId: number): Promise<RoomHead[]> {
@@ -113,6 +127,10 @@ export class SqliteUpdateStore implements UpdateStore {
 
   async totalBytes(): Promise<number> {
     return this.statements.total.get()?.total ?? 0;
+  }
+
+  async teamRooms(teamId: string): Promise<RoomHead[]> {
+    return this.statements.teamRooms.all(teamId).map((r) => ({ roomId: r.id, lastId: r.last_id }));
   }
 
   async allHeads(): Promise<RoomHead[]> {

@@ -11,7 +11,14 @@ export type StoredUpdate = {
   update: Uint8Array;
   /** Set on a compacted row: the state vector of `update`, so a cold room can answer without decoding. */
   stateVector: Uint8Array | null;
+  /** Set on a compacted row: the delete set of `update` as a struct-less update (cheap to decode). */
+  deleteSet: Uint8Array | null;
+  /** Set on a compacted row: SHA-256 of `update` (hex), checked before the bytes are served undecoded. */
+  checksum: string | null;
 };
+
+/** A compacted room state: the merged update plus what is needed to answer clients without decoding it. */
+export type EncodedState = { update: Uint8Array; stateVector: Uint8Array; deleteSet: Uint8Array };
 
 export type StoredRoom = {
   roomId: string;
@@ -34,7 +41,9 @@ export interface UpdateStore {
   /** Appends durably; resolves once the update survives a crash of this process. */
   append(roomId: string, teamId: string, update: Uint8Array): Promise<{ id: number; roomBytes: number }>;
   /** Replaces the rows up to `throughId` (inclusive) with one row holding `merged`. */
-  compact(roomId: string, throughId: number, merged: Uint8Array, stateVector: Uint8Array): Promise<{ roomBytes: number }>;
+  compact(roomId: string, throughId: number, state: EncodedState): Promise<{ roomBytes: number }>;
+  /** Every room of a team (listing, re-indexing). */
+  teamRooms(teamId: string): Promise<RoomHead[]>;
   /** The team's rooms changed after `sinceId`, oldest change first. */
   changedRooms(teamId: string, sinceId: number): Promise<RoomHead[]>;
   head(roomId: string): Promise<RoomHead | null>;

@@ -26,10 +26,20 @@ import type { Fanout, FanoutMessage } from '../fanout/types.ts';
 import type { IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
-import type { StoredRoom, UpdateStore } from '../storage/types.ts';
+import { checksumOf } from '../storage/checksum.ts';
+import type { EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
-import { addsNothing, dropPending, isEmptyStateVector, isEmptyUpdate, takePending } from './update-checks.ts';
+import {
+  addsNothing,
+  dropPending,
+  isEmptyStateVector,
+  isEmptyUpdate,
+  type KnownState,
+  knownStateOfDoc,
+  knownStateOfEncoded,
+  takePending,
+} from './update-checks.ts';
 
 /** A socket as the room sees it. */
 export interface RoomPeer {
@@ -62,7 +72,8 @@ export const SERVER_ORIGIN = Symbol('server');
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
-type Encoded = { update: Uint8Array; stateVector: Uint8Array };
+/** The encoded state of the current version; the delete set is filled in when needed (compaction, reads). */
+type Encoded = { update: Uint8Array; stateVector: Uint8Array; deleteSet?: Uint8Array };
 
 export class RoomFailedError extends Error {
   override name = 'RoomFailedError';
@@ -76,6 +87,8 @@ export class Room {
   private doc: Y.Doc | null = null;
   /** Encoding of the current version; null when an update made it stale. */
   private encoded: Encoded | null;
+  /** Decoded state vector and delete set of `encoded`, for answering "does this add anything?" undecoded. */
+  private known: KnownState | null = null;
   private holds = 0;
   private lastId: number;
   private storedBytes: number;
@@ -113,9 +126,13 @@ export class Room {
     const rows = stored?.rows ?? [];
     const single = rows.length === 1 ? rows[0]! : null;
     if (rows.length === 0) {
-      this.encoded = { update: EMPTY_UPDATE, stateVector: EMPTY_STATE_VECTOR };
-    } else if (single?.stateVector) {
-      this.encoded = { update: single.update, stateVector: single.stateVector };
+      this.encoded = { update: EMPTY_UPDATE, stateVector: EMPTY_STATE_VECTOR, deleteSet: EMPTY_UPDATE };
+    } else if (single?.stateVector && single.deleteSet) {
+      // Served undecoded until someone writes, so check the bytes are the ones compaction wrote.
+      if (single.checksum && checksumOf(single.update) !== single.checksum) {
+        throw new Error(`stored state of room ${id} is corrupt (checksum mismatch)`);
+      }
+      this.encoded = { update: single.update, stateVector: single.stateVector, deleteSet: single.deleteSet };
     } else {
       // Several rows (the process stopped before compacting): decode them all now, compact soon.
       this.encoded = null;
@@ -217,6 +234,15 @@ export class Room {
     return Y.diffUpdate(this.encoded!.update, stateVector);
   }
 
+  /** State vector and delete set of the room, from the encoded state when there is no document. */
+  private knownState(): KnownState {
+    if (this.doc) return knownStateOfDoc(this.doc);
+    const encoded = this.encoded!;
+    if (!encoded.deleteSet) return knownStateOfDoc(this.materialise());
+    this.known ??= knownStateOfEncoded(encoded.stateVector, encoded.deleteSet);
+    return this.known;
+  }
+
   /** The whole state, encoded once per version: a join storm on a large room encodes it once. */
   fullState(): Encoded {
     if (!this.encoded) {
@@ -240,11 +266,26 @@ export class Room {
    * Callers that must know the update is durable await `whenDurable()` afterwards.
    */
   applyFrom(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean } = {}): Outcome {
-    if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
-    if (role === 'viewer') {
-      if (isEmptyUpdate(update) || addsNothing(this.materialise(), update)) return { ok: true };
-      return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
+    try {
+      return this.apply(origin, role, update, options);
+    } catch (error) {
+      if (!(error instanceof RoomFailedError)) throw error;
+      return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
     }
+  }
+
+  private apply(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean }): Outcome {
+    if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
+    let changesNothing: boolean;
+    try {
+      // A client's answer to sync step 1 usually holds nothing new; a read-only room stays undecoded then.
+      changesNothing = isEmptyUpdate(update) || ((!this.doc || role === 'viewer') && addsNothing(this.knownState(), update));
+    } catch (error) {
+      if (error instanceof RoomFailedError) throw error;
+      return { ok: false, code: CLOSE_CODES.malformed, reason: 'malformed update', metric: 'malformed' };
+    }
+    if (changesNothing) return { ok: true };
+    if (role === 'viewer') return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
     if (this.storedBytes + update.byteLength > this.deps.config.limits.maxRoomBytes) {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
     }
@@ -300,13 +341,23 @@ export class Room {
     doc.transact(() => change(doc), SERVER_ORIGIN);
   }
 
-  /** The document, decoded on demand (for reads that need it: tag edits, re-indexing). */
+  /**
+   * The document, decoded on demand (first write, tag edits, re-indexing). If the stored state does not decode,
+   * the room fails (closed, never written) and this throws RoomFailedError.
+   */
   materialise(updates?: Uint8Array[]): Y.Doc {
     if (this.doc) return this.doc;
+    if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
-    doc.transact(() => {
-      for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
-    }, LOAD_ORIGIN);
+    try {
+      doc.transact(() => {
+        for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
+      }, LOAD_ORIGIN);
+    } catch (error) {
+      doc.destroy();
+      this.fail(error, 'its stored state does not decode');
+      throw new RoomFailedError(`room ${this.id} is unavailable`);
+    }
     if (dropPending(doc)) this.deps.log.warn('room-load', `room ${this.id}: stored data had missing dependencies`);
     doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     annotationsMap(doc).observeDeep((events) => {
@@ -328,6 +379,7 @@ export class Room {
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
     if (origin === LOAD_ORIGIN) return;
     this.encoded = null;
+    this.known = null;
     const version = ++this.version;
     if (origin === REMOTE_ORIGIN) {
       // Stored and indexed by the instance that accepted it; sent in order behind local appends.
@@ -357,7 +409,7 @@ export class Room {
         this.storedBytes = stored.roomBytes;
         this.rowCount++;
       } catch (error) {
-        this.fail(error);
+        this.fail(error, 'storing an update failed');
         return;
       }
       this.durableVersion = version;
@@ -464,6 +516,14 @@ export class Room {
     }, 50).unref();
   }
 
+  /** The full encoded state including its delete set (what compaction stores). */
+  private encodedState(): EncodedState {
+    const encoded = this.fullState();
+    encoded.deleteSet ??= this.doc ? Y.encodeStateAsUpdate(this.doc, encoded.stateVector) : undefined;
+    if (!encoded.deleteSet) throw new Error('no delete set without a document');
+    return encoded as EncodedState;
+  }
+
   /** Folds the stored rows into one row holding the merged state and its state vector. */
   async compact(): Promise<void> {
     await this.appendChain;
@@ -474,8 +534,7 @@ export class Room {
       return;
     }
     const version = this.version;
-    const encoded = this.fullState();
-    const { roomBytes } = await this.deps.store.compact(this.id, this.lastId, encoded.update, encoded.stateVector);
+    const { roomBytes } = await this.deps.store.compact(this.id, this.lastId, this.encodedState());
     this.storedBytes = roomBytes;
     this.rowCount = 1;
     if (this.version !== version) this.maybeCompact();
@@ -487,7 +546,7 @@ export class Room {
     await this.compact();
     await this.appendChain;
     if (!this.doc || this.version !== this.durableVersion || this.touched.size > 0) return;
-    this.fullState();
+    this.encodedState();
     this.doc.destroy();
     this.doc = null;
   }
@@ -508,12 +567,13 @@ export class Room {
     for (const peer of [...this.peers]) peer.close(code, reason);
   }
 
-  private fail(error: unknown): void {
+  /** Takes the room out of service without storing anything more; sockets reconnect later. */
+  private fail(error: unknown, what: string): void {
     if (this.failed) return;
     this.failed = error instanceof Error ? error : new Error(String(error));
-    this.deps.log.error('storage', `room ${this.id}: storing an update failed; the room is closed`, error);
+    this.deps.log.error('room-failed', `room ${this.id}: ${what}; the room is closed`, error);
     this.outbox.length = 0;
-    this.closePeers(CLOSE_CODES.unavailable, 'storage failed, reconnect later');
+    this.closePeers(CLOSE_CODES.unavailable, 'room unavailable, reconnect later');
     this.deps.onFailed(this);
   }
 }

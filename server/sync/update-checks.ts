@@ -6,22 +6,33 @@ export function isEmptyStateVector(stateVector: Uint8Array): boolean {
   return Y.decodeStateVector(stateVector).size === 0;
 }
 
+export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
+
+/** What a room holds, as far as "would this update add anything?" needs to know. */
+export type KnownState = { stateVector: Map<number, number>; deleteSet: DeleteSet };
+
+export function knownStateOfDoc(doc: Y.Doc): KnownState {
+  return { stateVector: Y.decodeStateVector(Y.encodeStateVector(doc)), deleteSet: Y.createDeleteSetFromStructStore(doc.store) };
+}
+
+/** From an encoded state vector and a struct-less update carrying the delete set: no document needed. */
+export function knownStateOfEncoded(stateVector: Uint8Array, deleteSet: Uint8Array): KnownState {
+  return { stateVector: Y.decodeStateVector(stateVector), deleteSet: Y.decodeUpdate(deleteSet).ds };
+}
+
 /**
- * Whether applying `update` to `doc` would change nothing: every struct is already there and every deletion
- * already happened. A viewer's client answers the server's sync step 1 with such an update (it holds nothing
- * new, but Yjs always sends the whole delete set); anything more from a viewer is a write and is refused.
- * Throws on a malformed update.
+ * Whether applying `update` would change nothing: every struct is already there and every deletion already
+ * happened. A client answers the server's sync step 1 with such an update when it holds nothing new (Yjs always
+ * sends the whole delete set); for a viewer anything more is a write and is refused. Throws on a malformed update.
  */
-export function addsNothing(doc: Y.Doc, update: Uint8Array): boolean {
+export function addsNothing(known: KnownState, update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
   for (const struct of structs) {
     if (struct instanceof Y.Skip) continue;
-    if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return false;
+    if (struct.id.clock + struct.length > (known.stateVector.get(struct.id.client) ?? 0)) return false;
   }
-  if (ds.clients.size === 0) return true;
-  const existing = Y.createDeleteSetFromStructStore(doc.store);
   for (const [client, items] of ds.clients) {
-    const deleted = existing.clients.get(client) ?? [];
+    const deleted = known.deleteSet.clients.get(client) ?? [];
     for (const item of items) {
       const end = item.clock + item.len;
       if (!deleted.some((d) => d.clock <= item.clock && end <= d.clock + d.len)) return false;

@@ -13,7 +13,7 @@
  */
 import { type Selector, selectorSchema } from '../model/annotation.ts';
 import type { Clause } from './clauses.ts';
-import { approxSearch, contextSimilarity } from './match.ts';
+import { type ApproxMatch, contextSimilarity, Pattern } from './match.ts';
 import { foldText } from './normalize.ts';
 import type { PageIndex } from './page-index.ts';
 
@@ -190,67 +190,87 @@ function gather(index: PageIndex, query: Query): Candidate[] {
     const old = found.get(key);
     if (!old || old.errors > errors) found.set(key, { start, end, errors, score: 0, clause: null });
   };
-  const bigrams = index.bigramIndex;
-  for (const start of bigrams.occurrences(q, 0, norm.length, MAX_EXACT)) add(start, start + m, 0);
-  if (k > 0) {
-    // approximate matches inside the clauses the selectors name
-    const regions: Clause[] = [];
-    if (query.path) regions.push(...index.clausesByPath(query.path));
-    if (query.hash) regions.push(...index.clausesByHash(query.hash));
-    for (const c of regions) {
-      const from = Math.max(0, c.start + index.bodyStart - k);
-      const to = Math.min(norm.length, c.end + index.bodyStart + k);
-      for (const hit of approxSearch(q, norm, from, to, k)) add(hit.start, hit.end, hit.errors);
-    }
-    const exactWithContext = [...found.values()].some(
-      (c) => c.errors === 0 && contextMatches(index, query, c.start, c.end),
-    );
-    if (!exactWithContext) {
-      for (const hit of approxAnywhere(index, q, k)) add(hit.start, hit.end, hit.errors);
-    }
+  for (const start of index.bigramIndex.occurrences(q, 0, norm.length, MAX_EXACT)) add(start, start + m, 0);
+  if (k === 0) return dedupe([...found.values()]);
+  const pattern = new Pattern(q);
+  // approximate matches inside the clauses the selectors name
+  const regions: Clause[] = [];
+  if (query.path) regions.push(...index.clausesByPath(query.path));
+  if (query.hash) regions.push(...index.clausesByHash(query.hash));
+  for (const c of regions) {
+    const from = Math.max(0, c.start + index.bodyStart - k);
+    const to = Math.min(norm.length, c.end + index.bodyStart + k);
+    for (const hit of pattern.search(norm, from, to, k)) add(hit.start, hit.end, hit.errors);
   }
+  const sofar = [...found.values()];
+  const settled =
+    sofar.some((c) => c.errors === 0 && contextMatches(index, query, c.start, c.end)) ||
+    sofar.some((c) => conclusive(index, query, c));
+  if (!settled) for (const hit of approxAnywhere(index, pattern, k)) add(hit.start, hit.end, hit.errors);
   return dedupe([...found.values()]);
 }
+
+/** Best score a candidate outside the clauses named by path or hash can reach (no clause agreement). */
+const OUTSIDE_BEST = (WEIGHTS.quote + WEIGHTS.prefix + WEIGHTS.suffix + WEIGHTS.position) / TOTAL;
+
+/**
+ * A candidate inside the named clauses that no candidate elsewhere could rival: it outscores the best possible
+ * outsider by the ambiguity margin, and carries the quote's own numbers (so the numbers rule cannot drop it in
+ * favour of an outsider). Then the rest of the page need not be searched.
+ */
+function conclusive(index: PageIndex, query: Query, c: Candidate): boolean {
+  if (score(index, query, c) < OUTSIDE_BEST + MARGIN) return false;
+  const wanted = quoteNumbers(query);
+  return wanted.length === 0 || sameTokens(numberTokens(wholeNumbers(index.text.norm, c.start, c.end)), wanted);
+}
+
+/** Above this share of the page, windows around piece occurrences cost more than one scan of the page. */
+const WINDOW_SHARE = 0.25;
 
 /**
  * Approximate occurrences anywhere, without scanning the page: split the quote into k + 1 pieces; any match with
  * at most k edits holds one piece unchanged (pigeonhole). Windows around the pieces' exact occurrences are merged
- * and searched with Myers.
+ * and searched with Myers; when the pieces are so common that the windows would cover much of the page, one
+ * scan of the page is cheaper.
  */
-function approxAnywhere(index: PageIndex, q: string, k: number) {
+function approxAnywhere(index: PageIndex, pattern: Pattern, k: number): ApproxMatch[] {
   const norm = index.text.norm;
+  const q = pattern.text;
   const m = q.length;
   const pieces = k + 1;
   const size = Math.floor(m / pieces);
+  const budget = norm.length * WINDOW_SHARE;
   const windows: [number, number][] = [];
   let covered = 0;
   const bigrams = index.bigramIndex;
   if (size >= 2) {
-    for (let p = 0; p < pieces; p++) {
+    for (let p = 0; p < pieces && covered <= budget; p++) {
       const offset = p * size;
       const piece = q.slice(offset, p === pieces - 1 ? m : offset + size);
+      if (bigrams.cost(piece) * (m + 2 * k) > budget) {
+        covered = budget + 1;
+        break;
+      }
       for (const at of bigrams.occurrences(piece)) {
         const from = Math.max(0, at - offset - k);
         const to = Math.min(norm.length, at - offset + m + k);
         windows.push([from, to]);
         covered += to - from;
-        if (covered > norm.length) break;
       }
-      if (covered > norm.length) break;
     }
   }
-  if (size < 2 || covered > norm.length) return approxSearch(q, norm, 0, norm.length, k);
+  if (size < 2 || covered > budget) return pattern.search(norm, 0, norm.length, k);
   windows.sort((a, b) => a[0] - b[0]);
-  const hits = [];
+  const hits: ApproxMatch[] = [];
   let cur: [number, number] | null = null;
   for (const w of windows) {
     if (cur && w[0] <= cur[1]) cur[1] = Math.max(cur[1], w[1]);
     else {
-      if (cur) hits.push(...approxSearch(q, norm, cur[0], cur[1], k));
+      if (cur) hits.push(...pattern.search(norm, cur[0], cur[1], k));
       cur = [w[0], w[1]];
     }
   }
-  if (cur) hits.push(...approxSearch(q, norm, cur[0], cur[1], k));
+  if (cur) hits.push(...pattern.search(norm, cur[0], cur[1], k));
   return hits;
 }
 
@@ -269,7 +289,7 @@ const CONTEXT_CREDIBLE = 0.6;
  * so renumbering does not count as a difference.
  */
 function checkNumbers(index: PageIndex, query: Query, candidates: Candidate[]): { candidates: Candidate[] } | { orphan: string } {
-  const wanted = numberTokens(query.quote);
+  const wanted = quoteNumbers(query);
   if (wanted.length === 0) return { candidates };
   const norm = index.text.norm;
   const same = candidates.filter((c) => sameTokens(numberTokens(wholeNumbers(norm, c.start, c.end)), wanted));
@@ -278,6 +298,14 @@ function checkNumbers(index: PageIndex, query: Query, candidates: Candidate[]): 
     return { orphan: 'only near-duplicates with other numbers remain' };
   }
   return { candidates };
+}
+
+/** Numbers of the quote, read whole: a number cut by the quote's ends continues into its prefix and suffix. */
+function quoteNumbers(query: Query): string[] {
+  const before = /[0-9]+$/.exec(query.prefix)?.[0] ?? '';
+  const after = /^[0-9]+/.exec(query.suffix)?.[0] ?? '';
+  const q = query.quote;
+  return numberTokens((/^[0-9]/.test(q) ? before : '') + q + (/[0-9]$/.test(q) ? after : ''));
 }
 
 /** Candidate text widened so a number cut by the match boundary is read whole. */

@@ -36,25 +36,26 @@ class PatternMasks {
 }
 
 /**
- * For each position j in text[from, to): the edit distance between the pattern and the best substring ending at
- * j (semi-global), or, with `anchored`, between the pattern and text[from, j] (the match starts at `from`).
- * `reverse` walks the text backwards from `to - 1` (used to find where a match found by its end starts).
+ * Runs Myers' column recurrence over text[from, to) (backwards from `to - 1` with `reverse`) and calls `visit`
+ * with each step and the edit distance at that column: the distance between the pattern and the best substring
+ * ending there (semi-global search), or, with `anchored`, between the pattern and the text from the first column
+ * read (the match starts there). `visit` returning false stops the run.
  */
-function distances(
+function run(
   masks: PatternMasks,
   text: string,
   from: number,
   to: number,
   anchored: boolean,
   reverse: boolean,
-): Int32Array {
+  visit: (step: number, score: number) => boolean,
+): void {
   const m = masks.pattern.length;
   const blocks = masks.blocks;
   const P = new Int32Array(blocks).fill(-1);
   const M = new Int32Array(blocks);
   const lastBit = 1 << ((m - 1) & 31);
   const n = Math.max(0, to - from);
-  const out = new Int32Array(n);
   let score = m;
   for (let step = 0; step < n; step++) {
     const j = reverse ? to - 1 - step : from + step;
@@ -83,51 +84,66 @@ function distances(
       hin = hout;
     }
     score += hin;
-    out[step] = score;
+    if (!visit(step, score)) return;
   }
-  return out;
 }
 
-/**
- * Every occurrence of `pattern` in text[from, to) with at most `maxErrors` edits: for each run of qualifying end
- * positions, the best one, with the start that gives it.
- */
+/** A pattern prepared once for any number of approximate searches. */
+export class Pattern {
+  private readonly masks: PatternMasks;
+  private readonly reversed: PatternMasks;
+
+  constructor(readonly text: string) {
+    this.masks = new PatternMasks(text);
+    this.reversed = new PatternMasks(reverseString(text));
+  }
+
+  /**
+   * Every occurrence in text[from, to) with at most `maxErrors` edits: for each run of qualifying end positions,
+   * the best one, with the start that gives it.
+   */
+  search(text: string, from: number, to: number, maxErrors: number): ApproxMatch[] {
+    const m = this.text.length;
+    const out: ApproxMatch[] = [];
+    if (m === 0 || to <= from) return out;
+    let runBest = -1;
+    let runScore = 0;
+    const close = () => {
+      const end = from + runBest + 1;
+      out.push({ start: this.startOf(text, Math.max(from, end - m - runScore), end, runScore), end, errors: runScore });
+      runBest = -1;
+    };
+    run(this.masks, text, from, to, false, false, (step, score) => {
+      if (score <= maxErrors) {
+        if (runBest < 0 || score < runScore) {
+          runBest = step;
+          runScore = score;
+        }
+      } else if (runBest >= 0) close();
+      return true;
+    });
+    if (runBest >= 0) close();
+    return out;
+  }
+
+  /** Start of the best alignment of the pattern ending exactly at `end` with `errors` edits. */
+  private startOf(text: string, from: number, end: number, errors: number): number {
+    let best = -1;
+    let bestScore = Infinity;
+    run(this.reversed, text, from, end, true, true, (step, score) => {
+      if (score <= errors && score < bestScore) {
+        best = step;
+        bestScore = score;
+      }
+      return true;
+    });
+    return best < 0 ? from : end - best - 1;
+  }
+}
+
+/** Every occurrence of `pattern` in text[from, to) with at most `maxErrors` edits (see Pattern.search). */
 export function approxSearch(pattern: string, text: string, from: number, to: number, maxErrors: number): ApproxMatch[] {
-  const m = pattern.length;
-  if (m === 0 || to <= from) return [];
-  const masks = new PatternMasks(pattern);
-  const scores = distances(masks, text, from, to, false, false);
-  const reversed = new PatternMasks(reverseString(pattern));
-  const out: ApproxMatch[] = [];
-  let j = 0;
-  while (j < scores.length) {
-    if (scores[j]! > maxErrors) {
-      j++;
-      continue;
-    }
-    // a run of ends within budget: keep its best (first lowest) end
-    let best = j;
-    while (j + 1 < scores.length && scores[j + 1]! <= maxErrors) {
-      j++;
-      if (scores[j]! < scores[best]!) best = j;
-    }
-    const end = from + best + 1;
-    const errors = scores[best]!;
-    const start = matchStart(reversed, text, Math.max(from, end - m - errors), end, errors);
-    out.push({ start, end, errors });
-    j++;
-  }
-  return out;
-}
-
-/** Start of the best alignment of the pattern ending exactly at `end` with `errors` edits. */
-function matchStart(reversed: PatternMasks, text: string, from: number, end: number, errors: number): number {
-  const scores = distances(reversed, text, from, end, true, true);
-  let best = -1;
-  for (let step = 0; step < scores.length; step++) {
-    if (scores[step]! <= errors && (best < 0 || scores[step]! < scores[best]!)) best = step;
-  }
-  return best < 0 ? from : end - best - 1;
+  return new Pattern(pattern).search(text, from, to, maxErrors);
 }
 
 function reverseString(s: string): string {

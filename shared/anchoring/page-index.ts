@@ -3,17 +3,22 @@
  * lookup tables (clause by label path, by hash) and, built on first need, the bigram index.
  *
  * It notices DOM changes by itself: a MutationObserver (from the root's own window) collects records, and every
- * access first drains them synchronously (`takeRecords`), so a change made a moment ago is never missed. Frames
- * that finish loading later also mark the index stale.
+ * access first drains them synchronously (`takeRecords`), so a change made a moment ago is never missed. Changes
+ * are applied incrementally: only the blocks they touched are re-read (see PageText.update), then the clause tree
+ * is rebuilt from the text (a few milliseconds even for the longest corpus page); the body is detected again only
+ * when it left the page or a large share of the text changed. Frames that finish loading later, or changes the
+ * text model cannot apply locally, cause a full re-read.
  */
 import { hashText } from '../model/hash.ts';
 import { detectBody } from './body.ts';
 import { type Clause, segment } from './clauses.ts';
 import { frameDocument, ownerDocument, type Root, rootElement } from './dom.ts';
 import { BigramIndex } from './qgram.ts';
-import { PageText } from './text-model.ts';
+import { PageText, type TextChange } from './text-model.ts';
 
 const PATH_SEPARATOR = '\u0001';
+/** When more than this share of the text changed at once, the body is detected again (a script built the page). */
+const REDETECT_SHARE = 0.1;
 
 export class PageIndex {
   readonly text: PageText;
@@ -29,8 +34,15 @@ export class PageIndex {
   private byHash: Map<string, Clause[]> | null = null;
   private bigrams: BigramIndex | null = null;
   private observer: MutationObserver | null = null;
+  /** Records delivered to the observer callback (takeRecords only returns the undelivered ones). */
+  private pending: MutationRecord[] = [];
+  /** A full re-read is due (a frame loaded, or invalidate() was called). */
   private stale = false;
+  /** What the last refresh changed, in page units of the new text; `full` after a complete re-read. */
+  lastChange: { full: boolean; changes: TextChange[] } = { full: true, changes: [] };
   private readonly frameListeners = new Map<Element, () => void>();
+  /** Told when a frame (re)loads: watchers, since the outer page's DOM did not change. */
+  private readonly frameChangeListeners = new Set<() => void>();
 
   constructor(readonly root: Root) {
     this.text = new PageText(root);
@@ -38,19 +50,38 @@ export class PageIndex {
     this.observe();
   }
 
-  /** Re-reads the page when it changed since the last access. Returns whether it did. */
+  /** Brings the index up to date with the DOM. Returns whether anything changed. */
   refresh(): boolean {
-    if (this.observer && this.observer.takeRecords().length > 0) this.stale = true;
-    if (!this.stale) return false;
-    this.rebuild();
+    if (this.observer) this.pending.push(...this.observer.takeRecords());
+    if (this.stale) {
+      this.rebuild();
+      return true;
+    }
+    if (this.pending.length === 0) return false;
+    const records = this.pending;
+    this.pending = [];
+    const changes = this.text.update(records);
+    if (changes === 'rebuild') {
+      this.rebuild();
+      return true;
+    }
+    if (changes.length === 0) return false;
+    const changed = changes.reduce((n, c) => n + (c.end - c.start) + Math.max(0, -c.delta), 0);
+    const bodyGone = !this.body || !this.body.isConnected;
+    this.analyse(bodyGone || changed > this.text.unitCount * REDETECT_SHARE);
+    this.lastChange = { full: false, changes };
+    this.watchFrames();
     return true;
   }
 
   /** Re-reads the whole page now. */
   rebuild(): void {
     this.stale = false;
+    this.pending = [];
+    this.observer?.takeRecords();
     this.text.rebuild();
-    this.analyse();
+    this.analyse(true);
+    this.lastChange = { full: true, changes: [] };
     this.watchFrames();
   }
 
@@ -67,11 +98,11 @@ export class PageIndex {
     this.frameListeners.clear();
   }
 
-  private analyse(): void {
+  private analyse(detect = true): void {
     this.version++;
     this.bigrams = null;
     const text = this.text;
-    this.body = detectBody(text);
+    if (detect || !this.body) this.body = detectBody(text);
     let rawStart = 0;
     let rawEnd = text.raw.length;
     if (this.body) {
@@ -92,8 +123,8 @@ export class PageIndex {
     const win = top ? ownerDocument(top).defaultView : null;
     const Observer = (win as (Window & typeof globalThis) | null)?.MutationObserver;
     if (!top || !Observer) return;
-    this.observer = new Observer(() => {
-      this.stale = true;
+    this.observer = new Observer((records) => {
+      this.pending.push(...records);
     });
     this.observer.observe(top, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'style', 'srcdoc', 'src'] });
     this.watchFrames();
@@ -109,6 +140,7 @@ export class PageIndex {
         const listener = () => {
           this.stale = true;
           this.observeFrame(frame);
+          for (const listen of this.frameChangeListeners) listen();
         };
         frame.addEventListener('load', listener);
         this.frameListeners.set(frame, listener);
@@ -123,6 +155,12 @@ export class PageIndex {
     if (el && this.observer) {
       this.observer.observe(el, { childList: true, subtree: true, characterData: true });
     }
+  }
+
+  /** Calls `listener` whenever a frame of the page (re)loads. Returns a function that stops it. */
+  onFrameChange(listener: () => void): () => void {
+    this.frameChangeListeners.add(listener);
+    return () => this.frameChangeListeners.delete(listener);
   }
 
   // --- lookups ---
@@ -173,7 +211,7 @@ export class PageIndex {
   }
 
   /** A DOM Range over a clause (sub-clauses included). */
-  clauseRange(clause: Clause): Range | null {
+  clauseRange(clause: Pick<Clause, 'start' | 'end'>): Range | null {
     return this.text.rangeForUnits(clause.start + this.bodyStart, clause.end + this.bodyStart);
   }
 

@@ -40,6 +40,130 @@ export function isBlockElement(el: Element): boolean {
   return BLOCKS.has(localName(el));
 }
 
+/** A changed stretch of the comparison text after an update: units [start, end) are new; `delta` is the growth. */
+export interface TextChange {
+  start: number;
+  end: number;
+  delta: number;
+}
+
+/** More touched blocks than this in one batch: a full re-read is simpler and about as fast. */
+const MAX_LOCAL_BLOCKS = 64;
+
+/**
+ * Reads the readable text of elements: text nodes in document order, one BREAK between blocks and at `<br>`
+ * (never two in a row), same-origin frames read where they sit.
+ */
+class TextReader {
+  readonly parts: string[] = [];
+  readonly nodes: Text[] = [];
+  readonly starts: number[] = [];
+  private length = 0;
+
+  /** `lastIsBreak`: whether the text read so far ends with a line break (true at the start of the page). */
+  constructor(
+    private readonly frames: Map<Document, Element>,
+    private lastIsBreak = true,
+  ) {}
+
+  breakLine(): void {
+    if (!this.lastIsBreak) {
+      this.parts.push(BREAK);
+      this.length += 1;
+      this.lastIsBreak = true;
+    }
+  }
+
+  element(el: Element): void {
+    // indexed childNodes, not nextSibling: some DOMs (happy-dom) find a sibling by searching the parent's list
+    const children = el.childNodes;
+    for (let c = 0, count = children.length; c < count; c++) {
+      const child = children[c]!;
+      if (isText(child)) {
+        const data = child.data;
+        if (data.length === 0) continue;
+        this.nodes.push(child);
+        this.starts.push(this.length);
+        this.parts.push(data);
+        this.length += data.length;
+        this.lastIsBreak = false;
+      } else if (isElement(child)) {
+        if (isHiddenElement(child)) continue;
+        const name = localName(child);
+        if (name === 'br') {
+          // two <br> in a row are one break: an empty line separates nothing more than one break does
+          this.breakLine();
+          continue;
+        }
+        const block = BLOCKS.has(name);
+        if (block) this.breakLine();
+        if (name === 'iframe' || name === 'frame') {
+          const doc = frameDocument(child);
+          const body = doc && rootElement(doc);
+          if (doc && body) {
+            this.frames.set(doc, child);
+            this.element(body);
+          }
+        } else {
+          this.element(child);
+        }
+        if (block) this.breakLine();
+      }
+    }
+  }
+}
+
+/** The outermost block elements touched by mutations, or 'rebuild' when the root itself (or a frame) changed. */
+function dirtyBlocks(records: readonly MutationRecord[], top: Element): Element[] | 'rebuild' {
+  const found = new Set<Element>();
+  for (const r of records) {
+    let node: Node | null = r.target;
+    // an attribute may hide or show the element itself: its container must be re-read
+    if (r.type === 'attributes') node = r.target.parentNode;
+    if (!node || !node.isConnected) continue; // removed since: an ancestor's record covers it
+    if (!top.contains(node)) return 'rebuild'; // a frame document, or outside the root
+    let el: Element | null = isElement(node) ? node : node.parentElement;
+    while (el && el !== top && !isBlockElement(el)) el = el.parentElement;
+    if (!el || el === top) return 'rebuild';
+    found.add(el);
+  }
+  const list = [...found];
+  return list.filter((el) => !list.some((other) => other !== el && other.contains(el)));
+}
+
+/** The previous node in document order (the last descendant of the previous sibling, or the parent). */
+function previousOf(node: Node, top: Element): Node | null {
+  if (node === top) return null;
+  let prev = node.previousSibling;
+  if (!prev) return node.parentNode === top ? null : node.parentNode;
+  while (prev.lastChild) prev = prev.lastChild;
+  return prev;
+}
+
+/** The next node in document order after `node`'s whole subtree (null at the end of `top`). */
+function nextSkipping(node: Node, top: Element): Node | null {
+  let n: Node | null = node;
+  while (n && n !== top && !n.nextSibling) n = n.parentNode;
+  if (!n || n === top) return null;
+  return n.nextSibling;
+}
+
+function shifted(values: Int32Array, by: number): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! + by;
+  return out;
+}
+
+function concat(...arrays: Int32Array[]): Int32Array {
+  const out = new Int32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
 export interface DomPoint {
   node: Node;
   offset: number;
@@ -52,6 +176,8 @@ export class PageText {
   nodes: Text[] = [];
   /** Raw offset where each node's data starts. */
   nodeStart: Int32Array = new Int32Array(0);
+  /** Each node's data length when it was read (the data may have changed since). */
+  private nodeLength: Int32Array = new Int32Array(0);
   /** Comparison form of `raw`. */
   norm = '';
   /** For each unit of `norm`, the raw offset of the code point that produced it. */
@@ -71,69 +197,112 @@ export class PageText {
 
   /** Re-reads the whole root. */
   rebuild(): void {
-    const parts: string[] = [];
-    const nodes: Text[] = [];
-    const starts: number[] = [];
-    let length = 0;
-    let lastIsBreak = true;
     this.frames.clear();
-    const pushBreak = () => {
-      if (!lastIsBreak) {
-        parts.push(BREAK);
-        length += 1;
-        lastIsBreak = true;
-      }
-    };
-    const walk = (el: Element) => {
-      // indexed childNodes, not nextSibling: some DOMs (happy-dom) find a sibling by searching the parent's list
-      const children = el.childNodes;
-      for (let c = 0, count = children.length; c < count; c++) {
-        const child = children[c]!;
-        if (isText(child)) {
-          const data = child.data;
-          if (data.length === 0) continue;
-          nodes.push(child);
-          starts.push(length);
-          parts.push(data);
-          length += data.length;
-          lastIsBreak = false;
-        } else if (isElement(child)) {
-          if (isHiddenElement(child)) continue;
-          const name = localName(child);
-          if (name === 'br') {
-            // two <br> in a row are one break: an empty line separates nothing more than one break does
-            if (lastIsBreak) continue;
-            parts.push(BREAK);
-            length += 1;
-            lastIsBreak = true;
-            continue;
-          }
-          const block = BLOCKS.has(name);
-          if (block) pushBreak();
-          if (name === 'iframe' || name === 'frame') {
-            const doc = frameDocument(child);
-            const body = doc && rootElement(doc);
-            if (doc && body) {
-              this.frames.set(doc, child);
-              walk(body);
-            }
-          } else {
-            walk(child);
-          }
-          if (block) pushBreak();
-        }
-      }
-    };
     const top = this.rootElement;
-    if (top && !isHiddenElement(top)) walk(top);
-    this.raw = parts.join('');
-    this.nodes = nodes;
-    this.nodeStart = Int32Array.from(starts);
-    this.nodeIndex = new Map();
-    for (let i = 0; i < nodes.length; i++) this.nodeIndex.set(nodes[i]!, i);
+    const read = new TextReader(this.frames);
+    if (top && !isHiddenElement(top)) read.element(top);
+    this.raw = read.parts.join('');
+    this.nodes = read.nodes;
+    this.nodeStart = Int32Array.from(read.starts);
+    this.nodeLength = Int32Array.from(read.nodes, (n) => n.data.length);
+    this.reindexNodes();
     const folded = foldWithMap(this.raw);
     this.norm = folded.text;
     this.unitRaw = folded.map;
+  }
+
+  private reindexNodes(): void {
+    this.nodeIndex = new Map();
+    for (let i = 0; i < this.nodes.length; i++) this.nodeIndex.set(this.nodes[i]!, i);
+  }
+
+  /**
+   * Applies DOM mutations by re-reading only the blocks they touched: each touched block's text replaces the text
+   * between the nearest unchanged text nodes before and after it. Returns the changed unit ranges (in the new
+   * text), or 'rebuild' when the change cannot be applied locally (frames, the root itself, many blocks), after
+   * which the caller rebuilds.
+   */
+  update(records: readonly MutationRecord[]): TextChange[] | 'rebuild' {
+    const top = this.rootElement;
+    if (!top) return 'rebuild';
+    const blocks = dirtyBlocks(records, top);
+    if (blocks === 'rebuild' || blocks.length > MAX_LOCAL_BLOCKS) return 'rebuild';
+    if (blocks.length === 0) return [];
+    const inDirty = (n: Node) => blocks.some((b) => b.contains(n));
+    // locate every block between unchanged neighbours (old node indices), then splice from the last one back
+    const spans: { block: Element; before: number; after: number }[] = [];
+    for (const block of blocks) {
+      const before = this.neighbour(block, top, false, inDirty);
+      const after = this.neighbour(block, top, true, inDirty);
+      if (before === 'rebuild' || after === 'rebuild') return 'rebuild';
+      spans.push({ block, before, after });
+    }
+    spans.sort((x, y) => y.before - x.before);
+    for (let k = 1; k < spans.length; k++) {
+      // two blocks between the same neighbours: their old text cannot be told apart
+      if (spans[k]!.before === spans[k - 1]!.before) return 'rebuild';
+    }
+    const changes: TextChange[] = [];
+    for (const span of spans) changes.push(this.splice(span.block, span.before, span.after));
+    this.reindexNodes();
+    // earlier splices shifted later ones: express every change in the final coordinates
+    changes.reverse();
+    let shift = 0;
+    for (const c of changes) {
+      c.start += shift;
+      c.end += shift;
+      shift += c.delta;
+    }
+    return changes;
+  }
+
+  /**
+   * Old index of the nearest readable text node before (or after) `block` that no dirty block holds, -1 (or
+   * nodes.length) when there is none; 'rebuild' when the walk meets a frame (its text lives in another document).
+   */
+  private neighbour(block: Element, top: Element, forward: boolean, inDirty: (n: Node) => boolean): number | 'rebuild' {
+    let n: Node | null = block;
+    let first = true;
+    for (;;) {
+      // forwards: leave the block's subtree first, then walk in document order (into children)
+      n = forward ? (first || !n.firstChild ? nextSkipping(n, top) : n.firstChild) : previousOf(n, top);
+      first = false;
+      if (!n) return forward ? this.nodes.length : -1;
+      if (isElement(n) && (localName(n) === 'iframe' || localName(n) === 'frame')) return 'rebuild';
+      const i = this.nodeIndex.get(n);
+      if (i !== undefined && !inDirty(n)) return i;
+    }
+  }
+
+  /** Replaces the text strictly between old nodes `before` and `after` with a fresh reading of `block`. */
+  private splice(block: Element, before: number, after: number): TextChange {
+    const rawFrom = before >= 0 ? this.nodeStart[before]! + this.nodeLength[before]! : 0;
+    const rawTo = after < this.nodes.length ? this.nodeStart[after]! : this.raw.length;
+    // the text before the region ends with a text node (no break) unless the region starts the page
+    const read = new TextReader(this.frames, before < 0);
+    read.breakLine();
+    if (!isHiddenElement(block)) read.element(block);
+    read.breakLine();
+    const text = read.parts.join('');
+    const rawDelta = text.length - (rawTo - rawFrom);
+    this.raw = this.raw.slice(0, rawFrom) + text + this.raw.slice(rawTo);
+    // nodes
+    const newStarts = Int32Array.from(read.starts, (x) => x + rawFrom);
+    this.nodes = [...this.nodes.slice(0, before + 1), ...read.nodes, ...this.nodes.slice(after)];
+    this.nodeStart = concat(this.nodeStart.subarray(0, before + 1), newStarts, shifted(this.nodeStart.subarray(after), rawDelta));
+    this.nodeLength = concat(
+      this.nodeLength.subarray(0, before + 1),
+      Int32Array.from(read.nodes, (x) => x.data.length),
+      this.nodeLength.subarray(after),
+    );
+    // units
+    const unitFrom = this.unitAtOrAfter(rawFrom);
+    const unitTo = this.unitAtOrAfter(rawTo);
+    const folded = foldWithMap(text);
+    const foldedRaw = shifted(folded.map, rawFrom);
+    this.norm = this.norm.slice(0, unitFrom) + folded.text + this.norm.slice(unitTo);
+    this.unitRaw = concat(this.unitRaw.subarray(0, unitFrom), foldedRaw, shifted(this.unitRaw.subarray(unitTo), rawDelta));
+    return { start: unitFrom, end: unitFrom + folded.text.length, delta: folded.text.length - (unitTo - unitFrom) };
   }
 
   get unitCount(): number {

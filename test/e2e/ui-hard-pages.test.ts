@@ -134,18 +134,20 @@ describe('hard pages', () => {
     );
     const host = page.locator('pizhu-ui');
     const painted = Number(await host.getAttribute('data-painted'));
-    const slices = Number(await host.getAttribute('data-paint-slices'));
-    const [from, to] = (await host.getAttribute('data-paint-window'))!.split('-').map(Number) as [number, number];
-    const blocking = await blockingIn(page, from, to);
+    type Run = { anchored: number; slices: number; indexMs: number; longestSliceMs: number; slowestAnchorMs: number; startedAt: number; endedAt: number };
+    const runs = JSON.parse((await host.getAttribute('data-paint-log'))!) as Run[];
+    const main = runs.reduce((best, run) => (run.anchored > best.anchored ? run : best));
+    const blocking = await blockingIn(page, main.startedAt, main.endedAt);
     const longestTask = Math.max(0, ...blocking.longTasks.map((task) => task.duration));
     const longestGap = Math.max(0, ...blocking.gaps.map((gap) => gap.duration));
     console.log(
-      `[long page] painted ${painted} highlights (+${await host.getAttribute('data-orphans')} not found) in ${slices} slices; ` +
-        `index ${await host.getAttribute('data-index-ms')} ms, longest slice ${await host.getAttribute('data-longest-slice-ms')} ms ` +
-        `(slowest single anchor ${await host.getAttribute('data-slowest-anchor-ms')} ms), ` +
-        `paint window ${(to - from).toFixed(0)} ms; during it: longest long task ${longestTask.toFixed(0)} ms ` +
-        `(${blocking.longTasks.length} long tasks), longest timer gap ${longestGap.toFixed(0)} ms`,
+      `[long page] ${painted} highlights painted (+${await host.getAttribute('data-orphans')} not found). ` +
+        `Run that anchored ${main.anchored}: ${main.slices} slices over ${main.endedAt - main.startedAt} ms; ` +
+        `index read ${main.indexMs} ms, longest slice ${main.longestSliceMs} ms (slowest single anchor ${main.slowestAnchorMs} ms). ` +
+        `Page-side during that run: longest long task ${longestTask.toFixed(0)} ms, longest 5 ms-timer gap ${longestGap.toFixed(0)} ms. ` +
+        `All runs: ${JSON.stringify(runs.map(({ anchored, slices, indexMs, longestSliceMs }) => ({ anchored, slices, indexMs, longestSliceMs })))}`,
     );
+    const slices = main.slices;
     expect(painted).toBeGreaterThanOrEqual(950);
     expect(slices).toBeGreaterThan(1);
     // Every highlight is in one of the colour highlights of the page.

@@ -162,6 +162,24 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     await expect.poll(() => card.getAttribute('data-annotation-id')).toBe(first);
   });
 
+  it('keyboard only: the tag command focuses the tag field, Enter adds and saves, Escape closes a card', async () => {
+    await page.keyboard.press('Escape');
+    await dragSelectIn(page, page.mainFrame(), '提升教育督导工作质量');
+    await ui('.pz-toolbar').waitFor();
+    await tellTab(profile.worker, url, { type: 'page.command', command: 'tag-selection' });
+    await expect.poll(() => page.evaluate(() => document.querySelector('pizhu-ui')!.shadowRoot!.activeElement?.className)).toBe('pz-tags');
+    await page.keyboard.type('督导');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(async () => (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '提升教育督导工作质量')?.tags)
+      .toEqual(['督导']);
+    await tellTab(profile.worker, url, { type: 'page.command', command: 'next-annotation' });
+    await ui('.pz-card').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => ui('.pz-card').count()).toBe(0);
+  });
+
   it('refuses tab messages it does not know', async () => {
     const answer = await tellTab(profile.worker, url, { type: 'page.evil', id: 'x' }).catch((e: Error) => e.message);
     expect(String(answer)).toMatch(/Receiving end|message port closed|undefined/);

@@ -3,6 +3,7 @@
  * clause labels, filters and search, click to scroll to a highlight and flash it, orphans re-attached to a new
  * selection; the team library (documents, tags, clauses by tag across documents, rename and merge); empty states.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
@@ -149,6 +150,37 @@ describe('side panel', () => {
     await panel.getByRole('button', { name: '合并' }).click();
     await expect.poll(() => panel.locator('.pz-tag-list li[data-tag="减轻负担"]').count()).toBe(0);
     expect((await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '扎实推进“双减”工作')!.tags).toEqual(['双减']);
+  });
+
+  it('exports a briefing: every document, one tag, Markdown and Word, the header remembered for next time', async () => {
+    await panel.getByRole('tab', { name: '本页' }).click();
+    await panel.locator('[data-export="dialog"]').click();
+    const dialog = panel.getByRole('dialog', { name: '导出简报' });
+    await dialog.waitFor();
+    await dialog.getByLabel('团队批注过的全部文件').check();
+    await dialog.locator('input[name="tags"]').fill('体育');
+    await dialog.locator('input[name="unit"]').fill('市教育局办公室');
+    await dialog.locator('input[name="issueNumber"]').fill('3');
+    await dialog.getByLabel('Markdown').check();
+    await panel.screenshot({ path: artifactPath('ui-panel-export.png'), fullPage: true });
+    const [markdownDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
+    const markdown = readFileSync((await markdownDownload.path())!, 'utf8');
+    expect(markdown).toContain('促进学生身心健康全面发展');
+    expect(markdown).toContain('坚持需求引领');
+    expect(markdown).not.toContain('扎实推进“双减”工作');
+    expect(markdown).toContain('市教育局办公室');
+    expect(markdownDownload.suggestedFilename()).toMatch(/\.md$/);
+
+    await dialog.getByLabel('Word（公文格式）').check();
+    const [wordDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
+    expect(wordDownload.suggestedFilename()).toMatch(/\.docx$/);
+    expect(readFileSync((await wordDownload.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+    await dialog.getByRole('button', { name: '关闭' }).click();
+
+    await panel.locator('[data-export="dialog"]').click();
+    expect(await panel.getByRole('dialog').locator('input[name="unit"]').inputValue()).toBe('市教育局办公室');
+    await panel.keyboard.press('Escape');
+    await expect.poll(() => panel.getByRole('dialog').count()).toBe(0);
   });
 
   it('empty states tell a newcomer what to do', async () => {

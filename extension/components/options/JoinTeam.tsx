@@ -4,6 +4,7 @@ import { ask } from '../../lib/ask.ts';
 import { t } from '../../lib/i18n.ts';
 import type { TeamRow } from '../../lib/store/db.ts';
 import { checkServerUrl } from './server-url.ts';
+import { requestSharingConsent } from './sharing-consent.ts';
 
 type JoinState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; team: string };
 
@@ -31,8 +32,10 @@ export function JoinTeam({
   const join = async (event: React.FormEvent) => {
     event.preventDefault();
     if (!checkUrl(serverUrl)) return;
+    const consent = requestSharingConsent();
     setState({ kind: 'busy' });
     try {
+      if (!(await consent)) throw new Error(t('join_consent_refused'));
       const team = await ask<TeamRow>({ type: 'team.join', serverUrl: serverUrl.trim(), inviteCode, displayName });
       setState({ kind: 'done', team: team.teamName });
       onJoined?.();

@@ -1,34 +1,63 @@
 /**
- * Placeholder until the lead's ExportButton lands on main (then main's version replaces this file): downloads
- * the page's annotations as Markdown, grouped by clause.
+ * The way out to a briefing: "Markdown" exports this page at once (the quick path), "Briefing…" opens the
+ * export dialog (scope, layout, header, format). Both build the briefing offline from the store.
  */
+import { useState } from 'react';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
+import { exportBriefing, rememberedHeader, saveFile } from './briefing-export.ts';
+import { ExportDialog, type ExportContext } from './ExportDialog.tsx';
 
-export function pageMarkdown(document: DocumentInfo | null, annotations: Annotation[]): string {
-  const lines = [`# ${document?.title ?? ''}`, ''];
-  if (document?.url) lines.push(document.url, '');
-  for (const annotation of annotations.filter((a) => !a.replyTo)) {
-    lines.push(`## ${annotation.clausePath.join('') || t('clause_none')}`, '', `> ${annotation.quote.replace(/\n/g, '\n> ')}`, '');
-    if (annotation.tags.length) lines.push(annotation.tags.map((tag) => `#${tag}`).join(' '), '');
-    if (annotation.note) lines.push(annotation.note, '');
-    lines.push(`— ${annotation.author.name}`, '');
-  }
-  return lines.join('\n');
-}
+export function ExportButton({
+  annotations,
+  document,
+  context,
+}: {
+  annotations: Annotation[];
+  document: DocumentInfo | null;
+  context?: ExportContext;
+}) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
 
-export function ExportButton({ annotations, document }: { annotations: Annotation[]; document: DocumentInfo | null }) {
-  const download = () => {
-    const blob = new Blob([pageMarkdown(document, annotations)], { type: 'text/markdown;charset=utf-8' });
-    const link = window.document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `${(document?.title ?? 'pizhu').slice(0, 60)}.md`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1_000);
+  const quickMarkdown = async () => {
+    setError(null);
+    try {
+      const file = await exportBriefing({
+        annotations,
+        documents: document ? [document] : [],
+        options: {
+          documents: document ? [document.key] : [],
+          groupBy: 'document',
+          includePrivate: Boolean(context?.viewer),
+          ...rememberedHeader(context?.teamId ?? null),
+        },
+        format: 'md',
+        viewer: context?.viewer ?? null,
+        anchors: context?.anchors,
+      });
+      saveFile(file);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
   };
+
   return (
-    <button type="button" data-export="md" onClick={download} disabled={!annotations.length}>
-      {t('export_markdown')}
-    </button>
+    <span className="pz-export">
+      <button type="button" data-export="md" onClick={() => void quickMarkdown()} disabled={!annotations.length} title={t('export_markdown_help')}>
+        {t('export_markdown')}
+      </button>
+      {context && (
+        <button type="button" className="pz-primary" data-export="dialog" onClick={() => setOpen(true)}>
+          {t('export_open')}
+        </button>
+      )}
+      {error && (
+        <span className="pz-error" role="alert">
+          {error}
+        </span>
+      )}
+      {open && context && <ExportDialog context={context} onClose={() => setOpen(false)} />}
+    </span>
   );
 }

@@ -14,6 +14,7 @@ import { AuthorBadge } from '../common/Author.tsx';
 import { SyncBadge } from '../common/SyncBadge.tsx';
 import { useSettings } from '../common/useSettings.ts';
 import { ExportButton } from './ExportButton.tsx';
+import type { ExportContext } from './ExportDialog.tsx';
 import { PageAnnotations } from './PageAnnotations.tsx';
 import { TeamLibrary } from './TeamLibrary.tsx';
 import { usePageReport } from './usePageReport.ts';
@@ -48,6 +49,22 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
   );
   const documents = useLiveQuery(async () => (tab === 'library' ? db.documents.toArray() : []), [tab], [] as DocumentInfo[]);
   const report = usePageReport(page, annotations);
+  const localAuthor = useLiveQuery(async () => (await db.settings.get('localAuthorId'))?.value ?? null, [], null as unknown);
+  const viewer = settings?.team
+    ? { id: settings.team.memberId, name: settings.team.displayName }
+    : typeof localAuthor === 'string'
+      ? { id: localAuthor, name: settings?.preferences.displayName }
+      : null;
+  const exportContext: ExportContext = {
+    documentKey: page?.documentKey ?? null,
+    loadAll: async () => ({
+      annotations: (await db.annotations.toArray()).filter((a) => !a.deleted),
+      documents: await db.documents.toArray(),
+    }),
+    teamId: settings?.team?.teamId ?? null,
+    viewer,
+    anchors: report?.anchors,
+  };
 
   return (
     <div className="pz-panel">
@@ -74,7 +91,7 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
         <TabButton id="page" current={tab} onSelect={setTab} label={t('panel_tab_page')} />
         <TabButton id="library" current={tab} onSelect={setTab} label={t('panel_tab_library')} />
         <span className="pz-spacer" />
-        {tab === 'page' && page && <ExportButton annotations={annotations} document={document} />}
+        <ExportButton annotations={tab === 'page' ? annotations : []} document={tab === 'page' ? document : null} context={exportContext} />
       </nav>
 
       <main className="pz-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>

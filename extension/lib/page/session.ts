@@ -341,17 +341,25 @@ export class PageSession {
       if (event.shiftKey || event.key.startsWith('Arrow') || event.key === 'a') setTimeout(() => this.readSelection(doc), 0);
       if (event.key === 'Escape' && this.state.clauseMode) this.setClauseMode(false);
     };
+    // Escape closes Pizhu's card or toolbar wherever the focus is (the page or Pizhu's UI).
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      if (this.state.openCard) this.closeCard();
+      else if (this.state.selection) this.dismissSelection();
+    };
     const onClick = (event: MouseEvent) => this.onClick(doc, event);
     const onMove = (event: MouseEvent) => this.onMove(doc, event);
     const onScroll = () => this.onViewportChange();
     doc.addEventListener('mouseup', onMouseUp, true);
     doc.addEventListener('keyup', onKeyUp, true);
+    doc.addEventListener('keydown', onKeyDown, true);
     doc.addEventListener('click', onClick, true);
     doc.addEventListener('mousemove', onMove, { passive: true });
     doc.addEventListener('scroll', onScroll, { passive: true, capture: true });
     this.cleanups.push(() => {
       doc.removeEventListener('mouseup', onMouseUp, true);
       doc.removeEventListener('keyup', onKeyUp, true);
+      doc.removeEventListener('keydown', onKeyDown, true);
       doc.removeEventListener('click', onClick, true);
       doc.removeEventListener('mousemove', onMove);
       doc.removeEventListener('scroll', onScroll, { capture: true });

@@ -1,0 +1,237 @@
+/**
+ * The export dialog: what goes into the briefing (this page or every document, tags, dates, whose), how it is
+ * laid out (grouping, order, language, summary table), the header and closing block (remembered per team) and
+ * the format (Word 公文 layout, Markdown, printable HTML, W3C Web Annotation JSON). Built offline from the store.
+ */
+import { useEffect, useRef, useState } from 'react';
+import {
+  BRIEFING_FORMATS,
+  GROUPINGS,
+  ORDERS,
+  type BriefingFormat,
+  type BriefingOptionsInput,
+} from '../../../shared/briefing/index.ts';
+import { ValidationError, type Annotation, type DocumentInfo } from '../../../shared/model/annotation.ts';
+import { normaliseTags } from '../../../shared/model/tags.ts';
+import { t, type MessageKey } from '../../lib/i18n.ts';
+import type { AnchorStatus } from '../../lib/messages.ts';
+import { exportBriefing, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
+
+export type ExportContext = {
+  /** The page the panel is on (null: none). */
+  documentKey: string | null;
+  /** Everything in the store the briefing may draw from. */
+  loadAll: () => Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }>;
+  teamId: string | null;
+  viewer: { id: string; name?: string } | null;
+  anchors?: Readonly<Record<string, AnchorStatus>>;
+};
+
+type Scope = 'page' | 'all';
+
+const HEADER_TEXT_FIELDS = ['masthead', 'unit', 'issueNumber', 'mark', 'reportTo', 'copyTo', 'distributeTo'] as const;
+
+export function ExportDialog({ context, onClose }: { context: ExportContext; onClose: () => void }) {
+  const remembered = rememberedHeader(context.teamId);
+  const [scope, setScope] = useState<Scope>(context.documentKey ? 'page' : 'all');
+  const [tags, setTags] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [who, setWho] = useState<'team' | 'mine'>('team');
+  // Before joining a team every annotation is private: a briefing of them is the point.
+  const [includePrivate, setIncludePrivate] = useState(context.teamId === null);
+  const [groupBy, setGroupBy] = useState<(typeof GROUPINGS)[number]>('tag');
+  const [order, setOrder] = useState<(typeof ORDERS)[number]>('clause');
+  const [language, setLanguage] = useState<'auto' | 'zh' | 'en'>('auto');
+  const [summaryTable, setSummaryTable] = useState(true);
+  const [title, setTitle] = useState('');
+  const [header, setHeader] = useState<Record<string, string>>(
+    Object.fromEntries(HEADER_TEXT_FIELDS.map((name) => [name, String(remembered[name] ?? '')])),
+  );
+  const [copies, setCopies] = useState(remembered.copies ? String(remembered.copies) : '');
+  const [format, setFormat] = useState<BriefingFormat>('docx');
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; filename: string }>({
+    kind: 'idle',
+  });
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+
+  const options = (): BriefingOptionsInput => ({
+    documents: scope === 'page' && context.documentKey ? [context.documentKey] : [],
+    tags: normaliseTags(tags.split(/[,，;；、\s]+/u)),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    who,
+    includePrivate,
+    groupBy,
+    order,
+    language,
+    summaryTable,
+    ...(title.trim() ? { title: title.trim() } : {}),
+    ...Object.fromEntries(Object.entries(header).filter(([, value]) => value.trim() !== '')),
+    ...(copies ? { copies: Number(copies) } : {}),
+  });
+
+  const run = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setState({ kind: 'busy' });
+    try {
+      const chosen = options();
+      const { annotations, documents } = await context.loadAll();
+      const file = await exportBriefing({ annotations, documents, options: chosen, format, viewer: context.viewer, anchors: context.anchors });
+      rememberHeader(context.teamId, chosen);
+      saveFile(file);
+      setState({ kind: 'done', filename: file.filename });
+    } catch (error) {
+      const message = error instanceof ValidationError ? error.issues.join('; ') : error instanceof Error ? error.message : String(error);
+      setState({ kind: 'error', message });
+    }
+  };
+
+  return (
+    <div className="pz-modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <form
+        className="pz-modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="export-title"
+        onSubmit={run}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onClose();
+        }}
+      >
+        <h2 id="export-title">{t('export_title')}</h2>
+
+        <fieldset className="pz-fieldset">
+          <legend>{t('export_scope')}</legend>
+          <label className="pz-check">
+            <input ref={first} type="radio" name="scope" checked={scope === 'page'} disabled={!context.documentKey} onChange={() => setScope('page')} />
+            {t('export_scope_page')}
+          </label>
+          <label className="pz-check">
+            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} />
+            {t('export_scope_all')}
+          </label>
+          <label className="pz-field">
+            {t('export_tags')}
+            <input name="tags" value={tags} placeholder={t('export_tags_placeholder')} onChange={(e) => setTags(e.target.value)} />
+          </label>
+          <div className="pz-row">
+            <label className="pz-field">
+              {t('export_from')}
+              <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
+            </label>
+            <label className="pz-field">
+              {t('export_to')}
+              <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} />
+            </label>
+          </div>
+          <div className="pz-row">
+            <label className="pz-check">
+              <input type="radio" name="who" checked={who === 'team'} onChange={() => setWho('team')} />
+              {t('export_who_team')}
+            </label>
+            <label className="pz-check">
+              <input type="radio" name="who" checked={who === 'mine'} onChange={() => setWho('mine')} />
+              {t('export_who_mine')}
+            </label>
+            <label className="pz-check">
+              <input type="checkbox" name="includePrivate" checked={includePrivate} onChange={(e) => setIncludePrivate(e.target.checked)} />
+              {t('export_include_private')}
+            </label>
+          </div>
+        </fieldset>
+
+        <fieldset className="pz-fieldset">
+          <legend>{t('export_layout')}</legend>
+          <div className="pz-row">
+            <label className="pz-field">
+              {t('export_group_by')}
+              <select name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
+                {GROUPINGS.map((g) => (
+                  <option key={g} value={g}>
+                    {t(`export_group_${g}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="pz-field">
+              {t('export_order')}
+              <select name="order" value={order} onChange={(e) => setOrder(e.target.value as typeof order)}>
+                {ORDERS.map((o) => (
+                  <option key={o} value={o}>
+                    {t(`export_order_${o}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="pz-field">
+              {t('export_language')}
+              <select name="briefingLanguage" value={language} onChange={(e) => setLanguage(e.target.value as typeof language)}>
+                <option value="auto">{t('export_language_auto')}</option>
+                <option value="zh">中文</option>
+                <option value="en">English</option>
+              </select>
+            </label>
+          </div>
+          <label className="pz-check">
+            <input type="checkbox" name="summaryTable" checked={summaryTable} onChange={(e) => setSummaryTable(e.target.checked)} />
+            {t('export_summary_table')}
+          </label>
+        </fieldset>
+
+        <fieldset className="pz-fieldset">
+          <legend>{t('export_header')}</legend>
+          <label className="pz-field">
+            {t('export_field_title')}
+            <input name="title" value={title} placeholder={t('export_field_title_placeholder')} onChange={(e) => setTitle(e.target.value)} />
+          </label>
+          <div className="pz-grid-2">
+            {HEADER_TEXT_FIELDS.map((name) => (
+              <label key={name} className="pz-field">
+                {t(`export_field_${name}` as MessageKey)}
+                <input name={name} value={header[name] ?? ''} onChange={(e) => setHeader({ ...header, [name]: e.target.value })} />
+              </label>
+            ))}
+            <label className="pz-field">
+              {t('export_field_copies')}
+              <input name="copies" type="number" min={1} value={copies} onChange={(e) => setCopies(e.target.value)} />
+            </label>
+          </div>
+          <p className="pz-muted pz-small">{t('export_header_remembered')}</p>
+        </fieldset>
+
+        <fieldset className="pz-fieldset">
+          <legend>{t('export_format')}</legend>
+          <div className="pz-row" role="radiogroup" aria-label={t('export_format')}>
+            {BRIEFING_FORMATS.map((f) => (
+              <label key={f} className="pz-check">
+                <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} />
+                {t(`export_format_${f}` as MessageKey)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        {state.kind === 'error' && (
+          <p className="pz-error" role="alert">
+            {state.message}
+          </p>
+        )}
+        {state.kind === 'done' && (
+          <p className="pz-success" role="status">
+            {t('export_done', state.filename)}
+          </p>
+        )}
+        <div className="pz-row pz-modal-actions">
+          <button type="button" onClick={onClose}>
+            {t('card_close')}
+          </button>
+          <button type="submit" className="pz-primary" disabled={state.kind === 'busy'} data-export="briefing">
+            {state.kind === 'busy' ? t('export_busy') : t('export_submit')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

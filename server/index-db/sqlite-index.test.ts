@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Annotation } from '../../shared/model/index.ts';
+import { openDatabase, type SqliteHandle } from '../storage/sqlite-db.ts';
+import { clauseKey, SqliteAnnotationIndex } from './sqlite-index.ts';
+
+let dir: string;
+let db: SqliteHandle;
+let index: SqliteAnnotationIndex;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pizhu-index-'));
+  db = openDatabase(dir);
+  index = new SqliteAnnotationIndex(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const make = (id: string, extra: Partial<Annotation> = {}): Annotation => ({
+  id,
+  documentKey: 'd1',
+  teamId: 't1',
+  selectors: [{ type: 'TextQuoteSelector', exact: 'x' }],
+  clausePath: ['一、'],
+  quote: '引文',
+  tags: ['体育'],
+  note: '',
+  color: 'yellow',
+  author: { id: 'm1', name: '张三' },
+  visibility: 'team',
+  replyTo: null,
+  createdAt: 1,
+  updatedAt: 1,
+  deleted: false,
+  ...extra,
+});
+
+describe('SqliteAnnotationIndex', () => {
+  it('batches changes, tracks how far each room is indexed, and removes what left the room', async () => {
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a'), make('b')], removedIds: [], throughId: 5 });
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: ['a'], throughId: 7 });
+    await index.flush();
+    expect(await index.through('t1.d1')).toBe(7);
+    expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['b']);
+    // A late batch with an older position does not move `through` back.
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: [], throughId: 6 });
+    await index.flush();
+    expect(await index.through('t1.d1')).toBe(7);
+  });
+
+  it('replaces a room wholesale when rebuilt', async () => {
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('old')], removedIds: [], throughId: 1 });
+    await index.flush();
+    await index.replaceRoom('t1.d1', { document: null, annotations: [make('new', { tags: ['新'] })], invalid: [] }, 9);
+    expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['new']);
+    expect(await index.tags('t1')).toEqual([{ tag: '新', count: 1 }]);
+    expect(await index.through('t1.d1')).toBe(9);
+  });
+
+  it('matches clause prefixes by whole labels', () => {
+    expect(clauseKey(['一、', '（一）']).startsWith(clauseKey(['一、']))).toBe(true);
+    expect(clauseKey(['十一、']).startsWith(clauseKey(['一、']))).toBe(false);
+    expect(clauseKey(['1.', '2']).startsWith(clauseKey(['1']))).toBe(false);
+  });
+
+  it('keeps teams apart', async () => {
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('mine')], removedIds: [], throughId: 1 });
+    index.applyChange({ roomId: 't2.d1', teamId: 't2', documentKey: 'd1', upserts: [make('theirs', { teamId: 't2' })], removedIds: [], throughId: 2 });
+    await index.flush();
+    expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['mine']);
+    expect((await index.teamAnnotations('t2')).annotations.map((a) => a.id)).toEqual(['theirs']);
+    expect(await index.roomsWithTags('t1', ['体育'])).toEqual(['t1.d1']);
+  });
+});

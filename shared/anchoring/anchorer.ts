@@ -1,0 +1,263 @@
+/**
+ * Anchorer: many annotations on one page, sharing one index; re-anchoring after the page changes.
+ *
+ * - `anchorMany` works in slices of a few milliseconds and yields to the event loop between them, so a page with
+ *   hundreds of annotations never freezes.
+ * - `update()` applies the DOM changes to the index (incrementally, see PageIndex.refresh) and redoes only what
+ *   they touched: an annotation whose text lies outside every changed stretch keeps its anchor (its offsets are
+ *   shifted); one inside a changed stretch is re-checked and re-anchored only if its text changed; orphans and
+ *   ambiguous ones are retried when text was added.
+ * - `watch()` runs `update()` after a debounced MutationObserver (and after frames load) and reports the
+ *   annotations whose anchors changed.
+ */
+import type { Selector } from '../model/annotation.ts';
+import { type AnchorResult, locate, type Location, toResult } from './anchor.ts';
+import { ownerDocument, type Root, rootElement } from './dom.ts';
+import { type PageIndex, pageIndexFor } from './page-index.ts';
+import type { TextChange } from './text-model.ts';
+
+export interface AnnotationTarget {
+  id: string;
+  selectors: Selector[];
+}
+
+interface Tracked {
+  selectors: Selector[];
+  result: AnchorResult;
+  /** Page units of the anchor and its comparison text (to verify it after a change). */
+  start: number;
+  end: number;
+  text: string;
+  /** Label path of the clause it landed in, to report renumbering. */
+  clausePath: string;
+}
+
+export interface AnchorManyOptions {
+  /** Work this long (ms) before yielding to the event loop. */
+  sliceMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface WatchOptions {
+  /** Wait this long (ms) after the last DOM change before re-anchoring. */
+  debounceMs?: number;
+}
+
+const DEFAULT_SLICE_MS = 8;
+const DEFAULT_DEBOUNCE_MS = 150;
+
+export class Anchorer {
+  readonly index: PageIndex;
+  private readonly tracked = new Map<string, Tracked>();
+  private version: number;
+
+  constructor(root: Root | PageIndex) {
+    this.index = 'clauses' in root ? root : pageIndexFor(root);
+    this.index.refresh();
+    this.version = this.index.version;
+  }
+
+  /** Anchors one annotation now and keeps it for re-anchoring. */
+  anchor(id: string, selectors: Selector[]): AnchorResult {
+    this.catchUp();
+    return this.track(id, selectors, locate(this.index, selectors));
+  }
+
+  /** Anchors many annotations, yielding between slices of work; resolves with every result by id. */
+  async anchorMany(items: readonly AnnotationTarget[], options: AnchorManyOptions = {}): Promise<Map<string, AnchorResult>> {
+    const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    const out = new Map<string, AnchorResult>();
+    let sliceStart = now();
+    for (let i = 0; i < items.length; i++) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      if (now() - sliceStart > sliceMs) {
+        options.onProgress?.(i, items.length);
+        await yieldToPage(this.index.root);
+        sliceStart = now();
+      }
+      const item = items[i]!;
+      out.set(item.id, this.anchor(item.id, item.selectors));
+    }
+    options.onProgress?.(items.length, items.length);
+    return out;
+  }
+
+  get(id: string): AnchorResult | undefined {
+    return this.tracked.get(id)?.result;
+  }
+
+  /** Ids of every tracked annotation. */
+  ids(): string[] {
+    return [...this.tracked.keys()];
+  }
+
+  forget(id: string): void {
+    this.tracked.delete(id);
+  }
+
+  /**
+   * Brings anchors up to date with the DOM. Returns the annotations whose result changed (new range, new status).
+   */
+  update(): Map<string, AnchorResult> {
+    const updates = new Map<string, AnchorResult>();
+    this.index.refresh();
+    if (this.version === this.index.version) return updates;
+    // the index may have been refreshed several times since (by others sharing it): then only a full check works
+    const missed = this.index.version !== this.version + 1;
+    this.version = this.index.version;
+    const full = missed || this.index.lastChange.full;
+    const changes = this.index.lastChange.changes;
+    const addedText = full || changes.some((c) => c.end > c.start);
+    for (const [id, t] of this.tracked) {
+      if (t.result.range === null) {
+        if (addedText) this.retry(id, t, updates);
+        continue;
+      }
+      const moved = full ? null : shift(t.start, t.end, changes);
+      if (!moved) {
+        this.verify(id, t, updates);
+        continue;
+      }
+      t.start = moved.start;
+      t.end = moved.end;
+      // the DOM keeps live Ranges in place; where it does not (some DOMs for tests), the Range is rebuilt
+      const units = this.index.text.unitsOfRange(t.result.range);
+      if (!units || units.start !== t.start || units.end !== t.end) {
+        const result = toResult(this.index, { ...this.location(t), start: t.start, end: t.end });
+        t.result = result;
+        updates.set(id, result);
+      } else {
+        // same Range; offsets and clause objects are those of the new index
+        t.result = {
+          ...t.result,
+          start: t.start - this.index.bodyStart,
+          end: t.end - this.index.bodyStart,
+          clause: this.index.clauseAtUnit(t.start - this.index.bodyStart),
+        };
+        if (moved.start !== moved.oldStart && t.result.clause?.path.join('/') !== t.clausePath) updates.set(id, t.result);
+      }
+    }
+    return updates;
+  }
+
+  /** Watches the page and calls `onChange` with the anchors each batch of DOM changes altered. */
+  watch(onChange: (updates: Map<string, AnchorResult>) => void, options: WatchOptions = {}): () => void {
+    return watchPage(this.index, () => {
+      const updates = this.update();
+      if (updates.size > 0) onChange(updates);
+    }, options);
+  }
+
+  private catchUp(): void {
+    // changes arrived between calls: re-check what they touched before anchoring more
+    this.index.refresh();
+    if (this.version !== this.index.version) this.update();
+  }
+
+  private track(id: string, selectors: Selector[], loc: Location): AnchorResult {
+    const result = toResult(this.index, loc);
+    const start = loc.start ?? -1;
+    const end = loc.end ?? -1;
+    const text = start >= 0 ? this.index.text.norm.slice(start, end) : '';
+    this.tracked.set(id, { selectors, result, start, end, text, clausePath: result.clause?.path.join('/') ?? '' });
+    return result;
+  }
+
+  private location(t: Tracked): Location {
+    return { status: t.result.status, score: t.result.score, clause: null, reason: t.result.reason };
+  }
+
+  /** The change touched this anchor: keep it if its text is intact, else anchor again. */
+  private verify(id: string, t: Tracked, updates: Map<string, AnchorResult>): void {
+    const units = t.result.range ? this.index.text.unitsOfRange(t.result.range) : null;
+    if (units && this.index.text.norm.slice(units.start, units.end) === t.text) {
+      t.start = units.start;
+      t.end = units.end;
+      return;
+    }
+    this.retry(id, t, updates);
+  }
+
+  private retry(id: string, t: Tracked, updates: Map<string, AnchorResult>): void {
+    const before = t.result;
+    const after = this.track(id, t.selectors, locate(this.index, t.selectors));
+    if (after.status !== before.status || after.start !== before.start || after.end !== before.end) updates.set(id, after);
+  }
+}
+
+/**
+ * New offsets of [start, end) after the changes (given in new coordinates, in order), or null when a change
+ * overlaps or touches it.
+ */
+function shift(start: number, end: number, changes: TextChange[]): { start: number; end: number; oldStart: number } | null {
+  let delta = 0;
+  for (const c of changes) {
+    const oldFrom = c.start - delta; // where this change began in the old text
+    const oldTo = oldFrom + (c.end - c.start) - c.delta;
+    if (oldTo < start) {
+      delta += c.delta;
+      continue;
+    }
+    if (oldFrom > end) break;
+    return null;
+  }
+  return { start: start + delta, end: end + delta, oldStart: start };
+}
+
+/**
+ * Calls `onChange` (debounced) after DOM changes in the page held by `index`, and after its frames load. Returns
+ * a function that stops watching.
+ */
+export function watchPage(index: PageIndex, onChange: () => void, options: WatchOptions = {}): () => void {
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  const top = rootElement(index.root);
+  const win = top ? (ownerDocument(top).defaultView as (Window & typeof globalThis) | null) : null;
+  if (!top || !win?.MutationObserver) return () => {};
+  let timer: number | null = null;
+  const schedule = () => {
+    if (timer !== null) win.clearTimeout(timer);
+    timer = win.setTimeout(() => {
+      timer = null;
+      onChange();
+      observeAll();
+    }, debounceMs);
+  };
+  const observer = new win.MutationObserver(schedule);
+  const observed = new Set<Node>();
+  const observeAll = () => {
+    if (!observed.has(top)) {
+      observer.observe(top, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'style', 'srcdoc', 'src'] });
+      observed.add(top);
+    }
+    // frame documents are observed too (their mutations do not reach the outer page's observer)
+    for (const doc of index.text.frames.keys()) {
+      const el = doc.documentElement;
+      if (el && !observed.has(el)) {
+        observer.observe(el, { childList: true, subtree: true, characterData: true });
+        observed.add(el);
+      }
+    }
+  };
+  observeAll();
+  const unsubscribe = index.onFrameChange(() => {
+    observeAll();
+    schedule();
+  });
+  return () => {
+    observer.disconnect();
+    unsubscribe();
+    if (timer !== null) win.clearTimeout(timer);
+  };
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Lets the page breathe: the scheduler's yield where the browser has one, else a macrotask. */
+function yieldToPage(root: Root): Promise<void> {
+  const win = ownerDocument(rootElement(root) ?? (root as Node)).defaultView as
+    | (Window & { scheduler?: { yield?: () => Promise<void> } })
+    | null;
+  if (win?.scheduler?.yield) return win.scheduler.yield();
+  return new Promise((resolve) => (win ?? globalThis).setTimeout(resolve, 0));
+}

@@ -1,0 +1,121 @@
+/**
+ * Durability: the server runs as its own process (`node --import tsx server/main.ts`) on a real data folder;
+ * it is killed with SIGKILL in the middle of a stream of updates and restarted. Every update any client
+ * received from it must be there after the restart, and the query index must catch up with the stored rooms.
+ * Then a graceful SIGTERM compacts every room to one row and loses nothing either.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { annotationsMap, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import type { JoinResponse } from '../../../shared/protocol/api.ts';
+import { openDatabase } from '../../../server/storage/sqlite-db.ts';
+import { annotation } from './fixtures.ts';
+import { api, connectProvider, eventually, tempDir } from './helpers.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const dataDir = tempDir('pizhu-durability-');
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Running = { child: ChildProcess; url: string; wsUrl: string; output: () => string };
+
+async function startProcess(): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(output);
+    if (match) return { child, url: match[1]!, wsUrl: `ws://127.0.0.1:${match[2]}/sync`, output: () => output };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+describe('durability across process crashes', () => {
+  let owner: JoinResponse;
+  let room: string;
+  const received = new Set<string>();
+
+  it('keeps every update that any client received when the process is killed with SIGKILL', async () => {
+    const first = await startProcess();
+    const invite = /Invite code: (\S+)/.exec(first.output())![1]!;
+    owner = (await api<JoinResponse>(first, 'POST', '/api/join', { body: { inviteCode: invite, displayName: 'Owner' } })).body;
+    room = roomIdFor(owner.teamId, 'stream');
+
+    const writers = [new Y.Doc(), new Y.Doc()];
+    const observer = new Y.Doc();
+    const providers = await Promise.all([...writers, observer].map((doc) => connectProvider(first, owner.token, room, doc)));
+    providers.forEach((provider, i) => {
+      const doc = [...writers, observer][i]!;
+      annotationsMap(doc).observe((event) => {
+        // Only what came from the server counts as received.
+        if (event.transaction.origin !== provider) return;
+        for (const key of event.keysChanged) received.add(key);
+      });
+    });
+    let writing = true;
+    const streams = writers.map(async (doc, w) => {
+      for (let i = 0; writing; i++) {
+        writeAnnotation(doc, annotation(`w${w}-${i}`, owner.teamId, 'stream', { note: `update ${i}` }));
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    });
+    await eventually(async () => received.size, (n) => n > 300, 20_000);
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    writing = false;
+    await Promise.all(streams);
+    for (const provider of providers) provider.destroy();
+    const receivedAtCrash = new Set(received);
+    console.log(`SIGKILL after ${receivedAtCrash.size} annotations had reached clients`);
+
+    const second = await startProcess();
+    const reader = new Y.Doc();
+    const provider = await connectProvider(second, owner.token, room, reader);
+    const stored = new Set(annotationsMap(reader).keys());
+    const lost = [...receivedAtCrash].filter((key) => !stored.has(key));
+    expect(lost).toEqual([]);
+    provider.destroy();
+
+    // The query index caught up with the stored rows.
+    const listed = await eventually(
+      () => api<{ annotations: unknown[]; nextCursor: string | null }>(second, 'GET', `/api/teams/${owner.teamId}/annotations?limit=500`, { token: owner.token }),
+      (res) => res.body.annotations.length === Math.min(500, stored.size),
+    );
+    expect(listed.status).toBe(200);
+
+    // A graceful stop compacts the room into one row and exits 0.
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    const db = openDatabase(dataDir);
+    const rows = db.prepare('SELECT COUNT(*) AS n, MAX(state_vector IS NOT NULL) AS compacted FROM updates WHERE room = ?').get(room) as { n: number; compacted: number };
+    db.close();
+    expect(rows).toEqual({ n: 1, compacted: 1 });
+
+    const third = await startProcess();
+    const again = new Y.Doc();
+    const provider3 = await connectProvider(third, owner.token, room, again);
+    expect(new Set(annotationsMap(again).keys())).toEqual(stored);
+    provider3.destroy();
+    third.child.kill('SIGTERM');
+    expect(await exited(third.child)).toBe(0);
+  }, 120_000);
+});

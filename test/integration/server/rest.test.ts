@@ -1,0 +1,244 @@
+/**
+ * The REST API over the query index: listing and filtering without loading rooms, tag counts, team-wide tag
+ * rename and merge (made in the rooms, seen by live clients), unknown content skipped, team management.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  type Annotation,
+  annotationsMap,
+  documentKeyFor,
+  roomIdFor,
+  writeAnnotation,
+  writeDocumentInfo,
+} from '../../../shared/model/index.ts';
+import type { AnnotationListResponse } from '../../../shared/protocol/api.ts';
+import type { WebsocketProvider } from 'y-websocket';
+import { annotation } from './fixtures.ts';
+import {
+  addMember,
+  api,
+  connectProvider,
+  createTeamWithOwner,
+  eventually,
+  type Member,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from './helpers.ts';
+
+let server: TestServer;
+let team: Awaited<ReturnType<typeof createTeamWithOwner>>;
+let editor: Member;
+const docs = new Map<string, { doc: Y.Doc; provider: WebsocketProvider }>();
+const URL_A = 'https://www.suizhou.gov.cn/zwgk/t20230329_1089222.shtml';
+const KEY_A = documentKeyFor(URL_A);
+const KEY_B = 'docB';
+
+const list = async (query = '') =>
+  api<AnnotationListResponse>(server, 'GET', `/api/teams/${team.teamId}/annotations${query}`, { token: team.owner.token });
+
+beforeAll(async () => {
+  server = await startTestServer({ timings: { roomIdleMs: 100, sweepMs: 100 } });
+  team = await createTeamWithOwner(server, 'REST');
+  editor = await addMember(server, team.teamId, 'editor', '李四');
+  for (const key of [KEY_A, KEY_B]) {
+    const doc = new Y.Doc();
+    docs.set(key, { doc, provider: await connectProvider(server, team.owner.token, roomIdFor(team.teamId, key), doc) });
+  }
+  const a = docs.get(KEY_A)!.doc;
+  writeDocumentInfo(a, { key: KEY_A, canonicalUrl: 'suizhou.gov.cn/zwgk/t20230329_1089222.shtml', url: URL_A, title: '随州市教育局通知' });
+  const zhang = { id: 'mZhang', name: '张三' };
+  const li = { id: 'mLi', name: '李四' };
+  const records: Annotation[] = [
+    annotation('a1', team.teamId, KEY_A, { tags: ['体育', 'PPP'], clausePath: ['一、', '（一）'], author: zhang, note: '重点关注体育课时', updatedAt: 1_000 }),
+    annotation('a2', team.teamId, KEY_A, { tags: ['健康'], clausePath: ['一、', '（二）'], author: li, updatedAt: 2_000 }),
+    annotation('a3', team.teamId, KEY_A, { tags: ['体育'], clausePath: ['二、'], author: zhang, quote: '每天校园体育活动一小时', updatedAt: 3_000 }),
+    annotation('a4', team.teamId, KEY_A, { tags: ['安全'], clausePath: ['三、'], author: li, deleted: true, updatedAt: 4_000 }),
+  ];
+  for (const record of records) writeAnnotation(a, record);
+  const b = docs.get(KEY_B)!.doc;
+  writeAnnotation(b, annotation('b1', team.teamId, KEY_B, { tags: ['体育', '学校'], clausePath: ['第一条'], author: li, updatedAt: 5_000 }));
+  writeAnnotation(b, annotation('b2', team.teamId, KEY_B, { tags: ['ppp'], clausePath: ['第二条'], author: zhang, updatedAt: 6_000 }));
+  // Content the server does not understand: kept and synced, left out of the index.
+  const broken = new Y.Map<unknown>();
+  annotationsMap(b).set('broken', broken);
+  broken.set('quote', 42);
+  b.getArray('someOtherFeature').push(['kept']);
+  await eventually(() => list(), (res) => res.body.annotations?.length === 5);
+});
+
+afterAll(async () => {
+  for (const { provider } of docs.values()) provider.destroy();
+  await server.cleanup();
+});
+
+const ids = (res: { body: AnnotationListResponse }) => res.body.annotations.map((a) => a.id);
+
+describe('listing annotations', () => {
+  it('lists live annotations newest first, validated against the shared model', async () => {
+    const res = await list();
+    expect(res.status).toBe(200);
+    expect(ids(res)).toEqual(['b2', 'b1', 'a3', 'a2', 'a1']);
+    expect(res.body.annotations[0]).toMatchObject({ teamId: team.teamId, documentKey: KEY_B, visibility: 'team' });
+    expect(ids(await list('?includeDeleted=true'))).toContain('a4');
+  });
+
+  it('filters by document key and page URL, tag (normalised), author, clause prefix, text and time', async () => {
+    expect(ids(await list(`?document=${KEY_B}`))).toEqual(['b2', 'b1']);
+    expect(ids(await list(`?url=${encodeURIComponent('http://suizhou.gov.cn/zwgk/t20230329_1089222.shtml?utm_source=x')}`))).toEqual(['a3', 'a2', 'a1']);
+    expect(ids(await list(`?tag=${encodeURIComponent('ＰＰＰ')}`))).toEqual(['b2', 'a1']);
+    expect(ids(await list('?author=mLi'))).toEqual(['b1', 'a2']);
+    expect(ids(await list(`?clause=${encodeURIComponent('一、')}`))).toEqual(['a2', 'a1']);
+    expect(ids(await list(`?clause=${encodeURIComponent('一、')}&clause=${encodeURIComponent('（二）')}`))).toEqual(['a2']);
+    expect(ids(await list(`?q=${encodeURIComponent('体育')}`))).toEqual(['a3', 'a1']);
+    expect(ids(await list('?from=2000&to=5000'))).toEqual(['b1', 'a3', 'a2']);
+    expect(ids(await list(`?from=${new Date(3_000).toISOString()}`))).toEqual(['b2', 'b1', 'a3']);
+  });
+
+  it('pages with a cursor, without repeats or gaps', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.body.annotations.length).toBeLessThanOrEqual(2);
+      seen.push(...ids(res));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['b2', 'b1', 'a3', 'a2', 'a1']);
+  });
+
+  it('answers bad queries with 400 and the error shape', async () => {
+    for (const query of ['?limit=0', '?limit=abc', '?cursor=zzz', '?from=yesterday', '?url=ftp://x', '?document=bad%20key']) {
+      const res = await list(query);
+      expect(res.status, query).toBe(400);
+      expect(res.body).toMatchObject({ error: { code: 'invalid_request' } });
+    }
+  });
+
+  it('lists documents and tag counts, and skips invalid records while syncing them', async () => {
+    const documents = await api<{ documents: { documentKey: string; annotations: number; document: { title: string } | null }[] }>(
+      server, 'GET', `/api/teams/${team.teamId}/documents`, { token: team.owner.token },
+    );
+    expect(documents.body.documents.find((d) => d.documentKey === KEY_A)).toMatchObject({ annotations: 3, document: { title: '随州市教育局通知' } });
+    expect(documents.body.documents.find((d) => d.documentKey === KEY_B)).toMatchObject({ annotations: 2, document: null });
+    const tags = await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, { token: team.owner.token });
+    expect(tags.body.tags).toEqual([
+      { tag: '体育', count: 3 },
+      { tag: 'ppp', count: 2 },
+      { tag: '健康', count: 1 },
+      { tag: '学校', count: 1 },
+    ]);
+    const late = new Y.Doc();
+    const provider = await connectProvider(server, editor.token, roomIdFor(team.teamId, KEY_B), late);
+    expect(late.getArray('someOtherFeature').toArray()).toEqual(['kept']);
+    expect(annotationsMap(late).has('broken')).toBe(true);
+    provider.destroy();
+  });
+
+  it('gives a briefing its team’s annotations and documents as shared-model objects', async () => {
+    const briefing = await server.queries.teamAnnotations(team.teamId);
+    expect(briefing.annotations.map((a) => a.id).sort()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
+    expect(briefing.documents.map((d) => d.key)).toEqual([KEY_A]);
+    const sport = await server.queries.teamAnnotations(team.teamId, { tags: ['体育'], documentKeys: [KEY_A] });
+    expect(sport.annotations.map((a) => a.id).sort()).toEqual(['a1', 'a3']);
+  });
+});
+
+describe('team-wide tag edits', () => {
+  it('renames a tag in every room; live clients see it and the counts follow', async () => {
+    const res = await api<{ annotations: number; rooms: number }>(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, {
+      token: editor.token,
+      body: { from: 'PPP', to: '政府和社会资本合作' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ annotations: 2, rooms: 2 });
+    const b = docs.get(KEY_B)!.doc;
+    await waitFor(() => (annotationsMap(b).get('b2')?.get('tags') as Y.Map<boolean> | undefined)?.has('政府和社会资本合作') === true);
+    const tags = await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, { token: team.owner.token });
+    expect(tags.body.tags).toContainEqual({ tag: '政府和社会资本合作', count: 2 });
+    expect(tags.body.tags.map((t) => t.tag)).not.toContain('ppp');
+  });
+
+  it('merges tags, keeping one copy where an annotation had both', async () => {
+    const res = await api<{ annotations: number; rooms: number }>(server, 'POST', `/api/teams/${team.teamId}/tags/merge`, {
+      token: team.owner.token,
+      body: { from: ['健康', '学校'], to: '体育' },
+    });
+    expect(res.body).toEqual({ annotations: 2, rooms: 2 });
+    const tags = await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, { token: team.owner.token });
+    expect(tags.body.tags).toContainEqual({ tag: '体育', count: 4 });
+    const b1 = (await list('?document=docB')).body.annotations.find((a) => a.id === 'b1')!;
+    expect(b1.tags).toEqual(['体育']);
+  });
+
+  it('works on rooms that were unloaded (the index finds them, the room is loaded for the edit)', async () => {
+    const key = 'docIdle';
+    const doc = new Y.Doc();
+    const provider = await connectProvider(server, team.owner.token, roomIdFor(team.teamId, key), doc);
+    writeAnnotation(doc, annotation('idle1', team.teamId, key, { tags: ['冷门'] }));
+    await eventually(() => list(`?document=${key}`), (r) => r.body.annotations.length === 1);
+    provider.destroy();
+    await eventually(async () => server.roomsLoaded(), (n) => n === 2, 5_000);
+    const res = await api(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, { token: team.owner.token, body: { from: '冷门', to: '热门' } });
+    expect(res.body).toEqual({ annotations: 1, rooms: 1 });
+    expect((await list(`?document=${key}`)).body.annotations[0]!.tags).toEqual(['热门']);
+  });
+});
+
+describe('team management', () => {
+  it('lets owners invite, change roles, remove members; keeps at least one owner', async () => {
+    const invite = await api<{ id: string; inviteCode: string; role: string }>(server, 'POST', `/api/teams/${team.teamId}/invites`, {
+      token: team.owner.token,
+      body: { role: 'viewer', maxUses: 1 },
+    });
+    expect(invite.status).toBe(201);
+    expect(invite.body.role).toBe('viewer');
+    const joined = await api<Member>(server, 'POST', '/api/join', { body: { inviteCode: invite.body.inviteCode.toLowerCase(), displayName: '王五' } });
+    expect(joined.body.role).toBe('viewer');
+    const again = await api(server, 'POST', '/api/join', { body: { inviteCode: invite.body.inviteCode, displayName: 'x' } });
+    expect(again.status).toBe(410);
+
+    const members = await api<{ members: { id: string; role: string; displayName: string }[] }>(server, 'GET', `/api/teams/${team.teamId}/members`, { token: editor.token });
+    expect(members.body.members.map((m) => m.displayName)).toEqual(['REST owner', '李四', '王五']);
+
+    const promote = await api(server, 'PATCH', `/api/teams/${team.teamId}/members/${joined.body.memberId}`, { token: team.owner.token, body: { role: 'editor' } });
+    expect(promote.body).toMatchObject({ role: 'editor' });
+    const me = await api<{ role: string }>(server, 'GET', '/api/me', { token: joined.body.token });
+    expect(me.body.role).toBe('editor');
+
+    const demoteLast = await api(server, 'PATCH', `/api/teams/${team.teamId}/members/${team.owner.memberId}`, { token: team.owner.token, body: { role: 'editor' } });
+    expect(demoteLast.status).toBe(409);
+
+    const removed = await api(server, 'DELETE', `/api/teams/${team.teamId}/members/${joined.body.memberId}`, { token: team.owner.token });
+    expect(removed.status).toBe(204);
+    expect((await api(server, 'GET', '/api/me', { token: joined.body.token })).status).toBe(401);
+
+    const invites = await api<{ invites: { id: string; uses: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/invites`, { token: team.owner.token });
+    expect(invites.body.invites.find((i) => i.id === invite.body.id)).toMatchObject({ uses: 1 });
+    expect(JSON.stringify(invites.body)).not.toContain(invite.body.inviteCode);
+    expect((await api(server, 'DELETE', `/api/teams/${team.teamId}/invites/${invite.body.id}`, { token: team.owner.token })).status).toBe(204);
+  });
+
+  it('exposes health and Prometheus metrics', async () => {
+    const metrics = await fetch(`${server.url}/metrics`);
+    const text = await metrics.text();
+    for (const name of ['pizhu_connections', 'pizhu_rooms_loaded', 'pizhu_updates_per_second', 'pizhu_bytes_stored', 'pizhu_rejected_messages_total']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/pizhu_updates_total \d+/);
+  });
+
+  it('slows down invite-code guessing (429)', async () => {
+    const guessing = await startTestServer({ limits: { joinAttemptsPerMinute: 3 } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) {
+        statuses.push((await api(guessing, 'POST', '/api/join', { body: { inviteCode: `WRONG-${i}000`, displayName: 'x' } })).status);
+      }
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    } finally {
+      await guessing.cleanup();
+    }
+  });
+});

@@ -1,0 +1,267 @@
+// @vitest-environment happy-dom
+/**
+ * The side panel as a component (React Testing Library, happy-dom, fake IndexedDB): what it shows from the
+ * store, and what it asks the page and the background. The real thing is covered end to end in ui-panel.test.ts.
+ */
+import 'fake-indexeddb/auto';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
+import { documentKeyFor, canonicalUrl } from '../../../shared/model/canonical-url.ts';
+import type { PageReport } from '../../../extension/lib/messages.ts';
+import type { createFakeBrowser } from './fake-browser.ts';
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
+vi.mock('wxt/browser', async () => {
+  const { createFakeBrowser } = await import('./fake-browser.ts');
+  fake.current = createFakeBrowser();
+  return { browser: fake.current.browser };
+});
+
+const { SidePanelApp } = await import('../../../extension/components/panel/SidePanelApp.tsx');
+const { PizhuDatabase } = await import('../../../extension/lib/store/db.ts');
+
+const URL_A = 'http://127.0.0.1:8080/notice.html';
+const URL_B = 'http://127.0.0.1:8080/other.html';
+const KEY_A = documentKeyFor(URL_A);
+const KEY_B = documentKeyFor(URL_B);
+let serial = 0;
+
+function annotation(partial: Partial<Annotation> & { quote: string; start: number }): Annotation {
+  const { start, ...rest } = partial;
+  const id = `a${++serial}`;
+  return {
+    id,
+    documentKey: KEY_A,
+    teamId: 'team1',
+    selectors: [
+      { type: 'TextQuoteSelector', exact: partial.quote },
+      { type: 'TextPositionSelector', start, end: start + partial.quote.length },
+    ],
+    clausePath: [],
+    tags: [],
+    note: '',
+    color: 'yellow',
+    author: { id: 'zhang', name: '张伟' },
+    visibility: 'team',
+    replyTo: null,
+    createdAt: 1_700_000_000_000 + serial,
+    updatedAt: 1_700_000_000_000 + serial,
+    deleted: false,
+    ...rest,
+  };
+}
+
+const documentA: DocumentInfo = { key: KEY_A, canonicalUrl: canonicalUrl(URL_A), url: URL_A, title: '关于印发2023年工作要点的通知', issuer: '市教育局' };
+const documentB: DocumentInfo = { key: KEY_B, canonicalUrl: canonicalUrl(URL_B), url: URL_B, title: '政务新媒体意见' };
+
+describe('side panel', () => {
+  let db: InstanceType<typeof PizhuDatabase>;
+  let rows: Annotation[];
+
+  beforeEach(async () => {
+    history.replaceState(null, '', `/sidepanel.html?url=${encodeURIComponent(URL_A)}&tabId=7`);
+    db = new PizhuDatabase(`panel-test-${++serial}`);
+    const eight = annotation({ quote: '促进学生身心健康全面发展', start: 500, clausePath: ['二、', '8.'], tags: ['体育'], color: 'green' });
+    rows = [
+      eight,
+      annotation({ quote: '加强教育系统党的领导', start: 100, clausePath: ['一、', '2.'], tags: ['党建'], note: '<img src=x onerror=alert(1)>' }),
+      annotation({ quote: '扎实推进“双减”工作', start: 900, clausePath: ['三、', '12.'], tags: ['双减', '减负'], author: { id: 'li', name: '李娜' }, color: 'blue' }),
+      annotation({ quote: '已被删改的一句话', start: 50, clausePath: ['一、', '1.'], tags: ['体育'] }),
+      annotation({ quote: eight.quote, start: 500, clausePath: eight.clausePath, replyTo: eight.id, note: '同意，列入简报', author: { id: 'li', name: '李娜' } }),
+      annotation({ quote: '坚持需求引领', start: 10, documentKey: KEY_B, tags: ['体育', '新媒体'] }),
+      annotation({ quote: '删除了的', start: 20, deleted: true, tags: ['删除'] }),
+    ];
+    await db.annotations.bulkPut(rows);
+    await db.documents.bulkPut([documentA, documentB]);
+    fake.current!.answerBackground((message) => {
+      if (message.type === 'settings.get') {
+        return {
+          ok: true,
+          value: {
+            team: { teamId: 'team1', teamName: '政策研究组', serverUrl: 'http://127.0.0.1:8787', memberId: 'zhang', displayName: '张伟', role: 'editor', joinedAt: 1 },
+            status: { state: 'online' },
+            preferences: { defaultColor: 'yellow', defaultVisibility: 'team', language: 'auto', disabledSites: [] },
+          },
+        };
+      }
+      return { ok: true, value: { changed: 1 } };
+    });
+    const orphan = rows[3]!.id;
+    fake.current!.answerTab((_tab, message) => {
+      if (message.type === 'page.report') {
+        const report: PageReport = {
+          documentKey: KEY_A,
+          anchors: Object.fromEntries(rows.filter((r) => r.documentKey === KEY_A).map((r) => [r.id, r.id === orphan ? 'orphan' : 'exact'])),
+          order: [rows[1]!.id, rows[0]!.id, rows[2]!.id],
+          clausePaths: {},
+          hasSelection: true,
+        };
+        return report;
+      }
+      if (message.type === 'page.reattach') return { ok: true };
+      return { ok: true };
+    });
+  });
+
+  afterEach(async () => {
+    cleanup();
+    db.close();
+    fake.current!.sent.length = 0;
+  });
+
+  async function tagRow(tag: string): Promise<HTMLElement> {
+    return waitFor(() => {
+      const row = document.querySelector<HTMLElement>(`li[data-tag="${tag}"]`);
+      if (!row) throw new Error(`no row for tag ${tag}`);
+      return row;
+    });
+  }
+
+  async function renderPanel() {
+    render(<SidePanelApp db={db} />);
+    await screen.findByText('加强教育系统党的领导');
+    await screen.findByText('已被删改的一句话');
+  }
+
+  it('groups this page in document order under clause labels; orphans apart; replies under their highlight', async () => {
+    await renderPanel();
+    const labels = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
+    expect(labels.slice(0, 3)).toEqual(['一、2.', '二、8.', '三、12.']);
+    const orphans = screen.getByTestId('orphans');
+    expect(within(orphans).getByText('已被删改的一句话')).toBeTruthy();
+    expect(within(orphans).getByRole('button', { name: 'Re-attach to the selection' })).toBeTruthy();
+    const eight = screen.getByText('促进学生身心健康全面发展').closest('article')!;
+    expect(within(eight as HTMLElement).getByText('同意，列入简报')).toBeTruthy();
+    expect(screen.queryByText('删除了的')).toBeNull();
+    expect(screen.queryByText('坚持需求引领')).toBeNull();
+    expect(screen.getByTestId('shown-count').textContent).toBe('4 annotations');
+  });
+
+  it('shows a hostile note as text', async () => {
+    await renderPanel();
+    expect(screen.getByText('<img src=x onerror=alert(1)>')).toBeTruthy();
+    expect(document.querySelector('img[src="x"]')).toBeNull();
+  });
+
+  it('header: sync status, team and account', async () => {
+    await renderPanel();
+    await waitFor(() => expect(screen.getByTestId('account').textContent).toContain('政策研究组'));
+    expect(document.querySelector('[data-sync-state="online"]')?.textContent).toBe('Synced');
+  });
+
+  it('filters by author (a reply counts for its author), tag, visibility and text', async () => {
+    await renderPanel();
+    fireEvent.change(screen.getByLabelText('Filter by author'), { target: { value: 'li' } });
+    expect(screen.getByTestId('shown-count').textContent).toBe('Showing 2 of 4');
+    expect(screen.getByText('扎实推进“双减”工作')).toBeTruthy();
+    expect(screen.getByText('促进学生身心健康全面发展')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+
+    fireEvent.change(screen.getByLabelText('Filter by tag'), { target: { value: '体育' } });
+    expect(screen.getByTestId('shown-count').textContent).toBe('Showing 2 of 4');
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+
+    fireEvent.change(screen.getByLabelText('Visible to'), { target: { value: 'private' } });
+    expect(screen.getByText('No annotation matches these filters.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+
+    fireEvent.change(screen.getByLabelText('Search quotes, notes, tags'), { target: { value: '列入简报' } });
+    expect(screen.getByTestId('shown-count').textContent).toBe('Showing 1 of 4');
+  });
+
+  it('filters by colour', async () => {
+    await renderPanel();
+    fireEvent.click(within(screen.getByRole('group', { name: 'Filter by colour' })).getByRole('button', { name: 'Blue' }));
+    expect(screen.getByTestId('shown-count').textContent).toBe('Showing 1 of 4');
+    expect(screen.getByText('扎实推进“双减”工作')).toBeTruthy();
+  });
+
+  it('clicking an annotation asks its tab to scroll to it; re-attach asks the page to use the selection', async () => {
+    await renderPanel();
+    fireEvent.click(screen.getByText('扎实推进“双减”工作'));
+    await waitFor(() =>
+      expect(fake.current!.sent.find((s) => s.message.type === 'page.scrollTo')).toEqual({
+        to: 'tab',
+        tabId: 7,
+        message: { type: 'page.scrollTo', id: rows[2]!.id },
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Re-attach to the selection' }));
+    await screen.findByText('Re-attached.');
+    expect(fake.current!.sent.find((s) => s.message.type === 'page.reattach')?.message).toEqual({ type: 'page.reattach', id: rows[3]!.id });
+  });
+
+  it('tells the user when the page is not open', async () => {
+    fake.current!.answerTab(() => {
+      throw new Error('Could not establish connection. Receiving end does not exist.');
+    });
+    render(<SidePanelApp db={db} />);
+    fireEvent.click(await screen.findByText('扎实推进“双减”工作'));
+    await screen.findByText(/Open this page in the browser first/);
+  });
+
+  it('team library: documents with counts, tags with counts across documents, clauses by tag', async () => {
+    await renderPanel();
+    fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
+    await screen.findByText('Annotated documents (2)');
+    expect(screen.getByText('4 annotations · 4 tags')).toBeTruthy();
+    expect(screen.getByText('1 annotations · 2 tags')).toBeTruthy();
+    const sport = document.querySelector('li[data-tag="体育"]') as HTMLElement;
+    expect(sport.textContent).toContain('3 in 2 documents');
+    fireEvent.click(within(sport).getByText('体育'));
+    const tagged = await screen.findByTestId('tagged-clauses');
+    expect(within(tagged).getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual(['关于印发2023年工作要点的通知', '政务新媒体意见']);
+    fireEvent.click(within(tagged).getByText('坚持需求引领'));
+    expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: `${URL_B}#pizhu=${rows[5]!.id}` });
+  });
+
+  it('renames a tag and merges tags through the background', async () => {
+    await renderPanel();
+    fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
+    const row = await tagRow('减负');
+    fireEvent.click(within(row).getByRole('button', { name: 'Rename' }));
+    fireEvent.change(within(row).getByLabelText('New name for “减负”'), { target: { value: ' 减轻负担 ' } });
+    fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    await screen.findByText('Renamed “减负” to “减轻负担”');
+    expect(fake.current!.sent.find((s) => s.message.type === 'tags.rename')?.message).toEqual({ type: 'tags.rename', from: '减负', to: '减轻负担' });
+
+    fireEvent.click(screen.getByLabelText('Select tag 双减'));
+    fireEvent.click(screen.getByLabelText('Select tag 党建'));
+    fireEvent.change(screen.getByLabelText('Merge the 2 selected tags into'), { target: { value: 'ＰＰＰ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Merge' }));
+    await screen.findByText('Merged 2 tags into “ppp”');
+    expect(fake.current!.sent.find((s) => s.message.type === 'tags.merge')?.message).toEqual({ type: 'tags.merge', from: ['双减', '党建'], to: 'ppp' });
+  });
+
+  it('shows the background’s refusal when a tag change fails', async () => {
+    fake.current!.answerBackground((message) =>
+      message.type === 'tags.rename' ? { ok: false, error: 'A viewer cannot change tags' } : { ok: true, value: null },
+    );
+    await renderPanel();
+    fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
+    const row = await tagRow('党建');
+    fireEvent.click(within(row).getByRole('button', { name: 'Rename' }));
+    fireEvent.change(within(row).getByLabelText('New name for “党建”'), { target: { value: '党的建设' } });
+    fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('A viewer cannot change tags');
+  });
+
+  it('empty page: tells a newcomer what to do', async () => {
+    history.replaceState(null, '', `/sidepanel.html?url=${encodeURIComponent('http://127.0.0.1:8080/empty.html')}`);
+    render(<SidePanelApp db={db} />);
+    const empty = await screen.findByTestId('empty-page');
+    expect(empty.textContent).toContain('Select text in the document');
+    expect(empty.textContent).toContain('Join your team');
+  });
+
+  it('keyboard: arrow keys move between the two tabs', async () => {
+    await renderPanel();
+    const pageTab = screen.getByRole('tab', { name: 'This page' });
+    act(() => pageTab.focus());
+    fireEvent.keyDown(pageTab, { key: 'ArrowRight' });
+    const libraryTab = screen.getByRole('tab', { name: 'Team library' });
+    expect(libraryTab.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(libraryTab);
+  });
+});
