@@ -74,7 +74,7 @@ export class PizhuService {
     this.rooms = new RoomRegistry(
       db,
       this.store,
-      { onChange: (change) => void this.onRoomChange(change), onProblem: (problem) => this.onRoomProblem(problem) },
+      { onChange: (change) => background(this.onRoomChange(change)), onProblem: (problem) => this.onRoomProblem(problem) },
       options.graceMs,
     );
     this.engine = new SyncEngine(db, new CatchUp(db, this.rooms), this.status, undefined, this.now);
@@ -150,8 +150,8 @@ export class PizhuService {
     });
     this.realtime.closeAll();
     this.status.setJoined(true);
-    for (const documentKey of this.pages.values()) void this.connectRoom(documentKey);
-    void this.engine.syncNow();
+    for (const documentKey of this.pages.values()) background(this.connectRoom(documentKey));
+    background(this.engine.syncNow());
     return publicTeam(row);
   }
 
@@ -198,7 +198,7 @@ export class PizhuService {
       },
     );
     this.status.setJoined(false);
-    for (const documentKey of new Set(this.pages.values())) void this.notifyPages(documentKey);
+    for (const documentKey of new Set(this.pages.values())) background(this.notifyPages(documentKey));
     return { removed: removeTeamData ? teamIds.length : 0, keptPrivate: privateRows.length };
   }
 
@@ -235,19 +235,19 @@ export class PizhuService {
 
   async list(documentKey: string): Promise<Annotation[]> {
     const { annotations, problems } = await this.queries.byDocument(documentKey);
-    if (problems.length) void this.repair(problems);
+    if (problems.length) background(this.repair(problems));
     return annotations;
   }
 
   async search(query: string, limit: number): Promise<SearchResult> {
     const result = await this.queries.search(query, limit);
-    if (result.problems.length) void this.repair(result.problems);
+    if (result.problems.length) background(this.repair(result.problems));
     return result;
   }
 
   async byTag(tag: string, limit: number): Promise<SearchResult> {
     const result = await this.queries.byTag(tag, limit);
-    if (result.problems.length) void this.repair(result.problems);
+    if (result.problems.length) background(this.repair(result.problems));
     return result;
   }
 
@@ -423,7 +423,7 @@ export class PizhuService {
     if (documentKey !== document.key) throw new Error('The page and its document key disagree');
     const previous = this.pages.get(port);
     this.pages.set(port, documentKey);
-    if (previous && previous !== documentKey) void this.releaseRoom(previous);
+    if (previous && previous !== documentKey) background(this.releaseRoom(previous));
     await this.rememberDocument(document, false);
     port.post({ type: 'status', status: this.status.get() });
     port.post({ type: 'annotations', documentKey, annotations: await this.list(documentKey) });
@@ -433,7 +433,7 @@ export class PizhuService {
   closePage(port: PagePort): void {
     const documentKey = this.pages.get(port);
     this.pages.delete(port);
-    if (documentKey) void this.releaseRoom(documentKey);
+    if (documentKey) background(this.releaseRoom(documentKey));
   }
 
   private async connectRoom(documentKey: string): Promise<void> {
@@ -503,6 +503,11 @@ export class PizhuService {
     await this.db.settings.put({ key: 'localAuthorId', value: id });
     return id;
   }
+}
+
+/** Work nobody waits for (a repair, a notification): its failure is logged, never left unhandled. */
+function background(task: Promise<unknown>): void {
+  task.catch((error: unknown) => console.warn('[pizhu]', error instanceof Error ? error.message : error));
 }
 
 function publicTeam(team: TeamRow): PublicTeam {

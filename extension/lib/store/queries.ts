@@ -41,8 +41,11 @@ export class StoreQueries {
 
   /** Live annotations carrying a tag (normalised as stored), newest first; only the first `limit` are read. */
   async byTag(tag: string, limit = 500): Promise<SearchResult> {
-    const hits = await tagIndex(this.db, normaliseTag(tag), limit);
-    const result = live(validRows(await this.db.annotations.bulkGet(hits.ids)));
+    const { hits, rows } = await this.db.transaction('r', [this.db.searchTerms, this.db.searchEntries, this.db.annotations], async () => {
+      const found = await tagIndex(this.db, normaliseTag(tag), limit);
+      return { hits: found, rows: await this.db.annotations.bulkGet(found.ids) };
+    });
+    const result = live(validRows(rows));
     return { ...result, total: hits.total, totalExact: true };
   }
 
@@ -67,8 +70,11 @@ export class StoreQueries {
 
   /** Text search over quotes and notes (Chinese and other languages); newest first, `total` may be "about". */
   async search(query: string, limit = 100): Promise<SearchResult> {
-    const hits = await searchIndex(this.db, query, limit);
-    const rows = await this.db.annotations.bulkGet(hits.ids);
+    // One read transaction for every step: each transaction of its own costs a round trip in Chromium.
+    const { hits, rows } = await this.db.transaction('r', [this.db.searchTerms, this.db.searchEntries, this.db.annotations], async () => {
+      const found = await searchIndex(this.db, query, limit);
+      return { hits: found, rows: await this.db.annotations.bulkGet(found.ids) };
+    });
     const result = live(validRows(rows));
     return { ...result, total: hits.total, totalExact: hits.totalExact };
   }

@@ -157,6 +157,16 @@ async function postings(tables: SearchTables, lookup: Lookup): Promise<Uint32Arr
   return lookup.kind === 'exact' ? all : dedupeSorted(all.sort());
 }
 
+/**
+ * Each lookup's postings, one after the other: Chromium runs parallel range reads on one store far slower
+ * (measured: three lookups in parallel 230 ms, one alone 6 ms).
+ */
+async function allPostings(tables: SearchTables, lookups: readonly Lookup[]): Promise<Uint32Array[]> {
+  const lists: Uint32Array[] = [];
+  for (const lookup of lookups) lists.push(await postings(tables, lookup));
+  return lists;
+}
+
 function dedupeSorted(sorted: Uint32Array): Uint32Array {
   let out = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[out++] = sorted[i]!;
@@ -222,7 +232,7 @@ async function annotationIdsOf(tables: SearchTables, seqs: number[]): Promise<st
 export async function searchIndex(tables: SearchTables, query: string | QueryPlan, limit: number): Promise<SearchHits> {
   const plan = typeof query === 'string' ? planQuery(query) : query;
   if (!plan.lookups.length) return { ids: [], total: 0, totalExact: true };
-  const candidates = intersectAll(await Promise.all(plan.lookups.map((lookup) => postings(tables, lookup))));
+  const candidates = intersectAll(await allPostings(tables, plan.lookups));
   if (plan.exact) {
     return { ids: await annotationIdsOf(tables, newest(candidates, 0, limit)), total: candidates.length, totalExact: true };
   }

@@ -109,11 +109,15 @@ export class Room {
       this.touched = new Set();
       this.documentTouched = false;
       const local = origin !== BULK_ORIGIN && !isRemoteConnection(origin);
-      this.enqueue(() => this.commit(update, local, ids, documentChanged));
+      // The state this update brings the doc to, taken now: later updates may be in the doc before this one is
+      // stored, and the stored vector must never claim what is not stored (the server would not resend it).
+      const vector = Y.encodeStateVector(this.doc);
+      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector));
     });
     // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
     if (state?.projected !== 1 || bad.length) {
-      this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true));
+      const loaded = Y.encodeStateVector(this.doc);
+      this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true, loaded));
       await this.last;
     }
   }
@@ -149,7 +153,7 @@ export class Room {
 
   /** Re-reads every record from the doc into the store (after a damaged row was found). */
   reproject(): Promise<void> {
-    this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true));
+    this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true, null));
     return this.last;
   }
 
@@ -165,8 +169,17 @@ export class Room {
     });
   }
 
-  /** One IndexedDB transaction: the update, the projection of what it touched, the room's sync state. */
-  private async commit(update: Uint8Array | null, local: boolean, ids: string[], documentChanged: boolean): Promise<void> {
+  /**
+   * One IndexedDB transaction: the update, the projection of what it touched, the room's sync state.
+   * `vector` is the state vector the stored updates reach once this one is stored (null: unchanged).
+   */
+  private async commit(
+    update: Uint8Array | null,
+    local: boolean,
+    ids: string[],
+    documentChanged: boolean,
+    vector: Uint8Array | null,
+  ): Promise<void> {
     const db = this.db;
     const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= this.compactAfter);
     const retried = this.unprojected;
@@ -175,6 +188,7 @@ export class Room {
     try {
       await db.transaction('rw', [db.roomUpdates, db.rooms, db.documents, ...this.store.tables], async () => {
         if (snapshot) {
+          // The whole doc, which holds at least everything up to `vector`.
           await db.roomUpdates.where('room').equals(this.id).delete();
           await db.roomUpdates.add({ room: this.id, update: Y.encodeStateAsUpdate(this.doc), at: Date.now() });
         } else if (update) {
@@ -190,7 +204,7 @@ export class Room {
           dirty: local ? 1 : (row?.dirty ?? 0),
           syncedAt: row?.syncedAt ?? 0,
           localChanges: (row?.localChanges ?? 0) + (local ? 1 : 0),
-          stateVector: Y.encodeStateVector(this.doc),
+          stateVector: vector ?? row?.stateVector,
           serverStateVector: row?.serverStateVector,
           projected: 1,
         };
@@ -324,7 +338,7 @@ export class RoomRegistry {
         if (released) return;
         released = true;
         if (--current.users > 0) return;
-        current.timer = setTimeout(() => void this.close(roomId, current), this.idleCloseMs);
+        current.timer = setTimeout(() => this.close(roomId, current).catch(() => undefined), this.idleCloseMs);
       },
     };
   }

@@ -59,7 +59,7 @@ export class SyncEngine {
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = setTimeout(() => {
       this.pushTimer = null;
-      void this.syncNow();
+      this.syncNow().catch(() => undefined);
     }, PUSH_DELAY_MS);
   }
 
@@ -83,7 +83,12 @@ export class SyncEngine {
   }
 
   private async once(): Promise<SyncRun> {
-    const team = await this.team();
+    let team: TeamRow | undefined;
+    try {
+      team = await this.team();
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
     if (!team) return { ok: false, skipped: 'not joined' };
     this.status.catchUpStarted();
     const started = this.now();

@@ -184,6 +184,35 @@ describe('rooms', () => {
     expect((await reopened.annotations.get(a.id))?.note).toBe('v2');
   });
 
+  it("records the state vector of what is stored, never of what is only in memory", async () => {
+    const db = freshDatabase();
+    const full = simulateQuota(db);
+    const problems: RoomProblem[] = [];
+    // The disk fills up right after the first update is stored, while the second waits in memory.
+    const registry = new RoomRegistry(db, new AnnotationStore(db), {
+      onChange: () => (full.on = true),
+      onProblem: (p) => problems.push(p),
+    });
+    registries.push(registry);
+    const remote = new Y.Doc();
+    writeAnnotation(remote, teamAnnotation({ id: 'first' }));
+    const afterFirst = Y.encodeStateVector(remote);
+    const first = Y.encodeStateAsUpdate(remote);
+    writeAnnotation(remote, teamAnnotation({ id: 'second' }));
+    const second = Y.encodeStateAsUpdate(remote, afterFirst);
+    const lease = await registry.acquire(ROOM);
+    const storedFirst = lease.room.applyRemote(first);
+    const storedSecond = lease.room.applyRemote(second);
+    await storedFirst;
+    await expect(storedSecond).rejects.toThrow(/no more room/);
+    lease.release();
+    full.on = false;
+    const row = await db.rooms.get(ROOM);
+    // A catch-up sends this vector: the server must still send the second update.
+    expect(Y.decodeStateVector(row!.stateVector!)).toEqual(Y.decodeStateVector(afterFirst));
+    expect(await db.annotations.get('second')).toBeUndefined();
+  });
+
   it('compacts its stored updates without losing state', async () => {
     const options = fakeIndexedDb();
     const db = new Database('pizhu', options);
