@@ -70,6 +70,7 @@ const REMOTE_ORIGIN = Symbol('remote');
 export const SERVER_ORIGIN = Symbol('server');
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
+const COMPACTION_QUIET_MS = 1_000;
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
 /** The encoded state of the current version; the delete set is filled in when needed (compaction, reads). */
@@ -511,13 +512,22 @@ export class Room {
     }
   }
 
-  private scheduleCompaction(): void {
+  /**
+   * Compaction blocks the event loop while it encodes and writes the whole room, so it waits for a pause in the
+   * writing (a second without updates) unless the rows pile up far past the threshold.
+   */
+  private scheduleCompaction(delayMs = 50): void {
     if (this.compactionScheduled) return;
     this.compactionScheduled = true;
     setTimeout(() => {
       this.compactionScheduled = false;
+      const busy = Date.now() - this.lastWriteAt < COMPACTION_QUIET_MS;
+      if (busy && this.rowCount < this.deps.config.compaction.afterUpdates * 10) {
+        this.scheduleCompaction(COMPACTION_QUIET_MS);
+        return;
+      }
       this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
-    }, 50).unref();
+    }, delayMs).unref();
   }
 
   /** The full encoded state including its delete set (what compaction stores). */
