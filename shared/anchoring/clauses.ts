@@ -17,7 +17,7 @@ import { hashText } from '../model/hash.ts';
 import { localName } from './dom.ts';
 import { matchLabel, type LabelMatch } from './labels.ts';
 import { BREAK, foldText } from './normalize.ts';
-import type { PageText } from './text-model.ts';
+import type { PageText, TextSnapshot } from './text-model.ts';
 
 export interface Clause {
   /** Position in document order. */
@@ -354,6 +354,7 @@ function finishClauses(
     if (nextDivider !== undefined) c.end = Math.min(c.end, nextDivider);
   }
   const labelLengths = new Map<string, number>();
+  const snapshot = text.snapshot();
   for (let i = 0; i < clauses.length; i++) {
     const c = clauses[i]!;
     c.end = Math.max(c.end, c.ownEnd);
@@ -362,7 +363,7 @@ function finishClauses(
     c.start -= bodyStart;
     c.end -= bodyStart;
     c.ownEnd -= bodyStart;
-    clauses[i] = lazyText(c, text, start, end, start + labelUnits, ownEnd);
+    clauses[i] = lazyText(c, snapshot, start, end, start + labelUnits, ownEnd);
   }
 }
 
@@ -376,37 +377,77 @@ function foldedLength(label: string, cache: Map<string, number>): number {
 }
 
 /**
- * `text` and `hash` are computed on first read (own enumerable getters of an object literal, so JSON and
- * structured clone still carry them): a long page has clauses whose texts add up to several times the page, and
- * most are never read. `hash` covers the clause's own text after its label, in comparison form (page units
- * [ownStart, ownEnd)).
+ * A clause as returned to callers. `text` and `hash` are computed on first read (accessors): a long page has
+ * clauses whose texts add up to several times the page, and most are never read; accessors on the prototype
+ * keep creating 1,400 clauses cheap. `toJSON()` gives a plain object with every field, so JSON.stringify carries
+ * `text` and `hash` (a spread or structured clone of the object itself does not: use toJSON for a copy).
+ * `hash` covers the clause's own text after its label, in comparison form (page units [ownStart, ownEnd)).
  */
-function lazyText(c: Clause, text: PageText, start: number, end: number, ownStart: number, ownEnd: number): Clause {
-  let readable: string | null = null;
-  let hash: string | null = null;
-  return {
-    index: c.index,
-    level: c.level,
-    label: c.label,
-    path: c.path,
-    get text() {
-      return (readable ??= text.readable(start, end));
-    },
-    start: c.start,
-    end: c.end,
-    ownEnd: c.ownEnd,
-    get hash() {
-      return (hash ??= hashText(text.norm.slice(ownStart, ownEnd)));
-    },
-    parent: c.parent,
-    inline: c.inline,
-    kind: c.kind,
-  };
+class ClauseRecord implements Clause {
+  readonly index: number;
+  readonly level: number;
+  readonly label: string;
+  readonly path: string[];
+  readonly start: number;
+  readonly end: number;
+  readonly ownEnd: number;
+  readonly parent: number;
+  readonly inline: boolean;
+  readonly kind: 'numbered' | 'paragraph';
+  #page: TextSnapshot;
+  #units: [number, number, number, number];
+  #text: string | null = null;
+  #hash: string | null = null;
+
+  constructor(c: Clause, page: TextSnapshot, start: number, end: number, ownStart: number, ownEnd: number) {
+    this.index = c.index;
+    this.level = c.level;
+    this.label = c.label;
+    this.path = c.path;
+    this.start = c.start;
+    this.end = c.end;
+    this.ownEnd = c.ownEnd;
+    this.parent = c.parent;
+    this.inline = c.inline;
+    this.kind = c.kind;
+    this.#page = page;
+    this.#units = [start, end, ownStart, ownEnd];
+  }
+
+  get text(): string {
+    return (this.#text ??= this.#page.readable(this.#units[0], this.#units[1]));
+  }
+
+  get hash(): string {
+    return (this.#hash ??= hashText(this.#page.norm.slice(this.#units[2], this.#units[3])));
+  }
+
+  toJSON(): Clause {
+    return {
+      index: this.index,
+      level: this.level,
+      label: this.label,
+      path: [...this.path],
+      text: this.text,
+      start: this.start,
+      end: this.end,
+      ownEnd: this.ownEnd,
+      hash: this.hash,
+      parent: this.parent,
+      inline: this.inline,
+      kind: this.kind,
+    };
+  }
+}
+
+function lazyText(c: Clause, text: TextSnapshot, start: number, end: number, ownStart: number, ownEnd: number): Clause {
+  return new ClauseRecord(c, text, start, end, ownStart, ownEnd);
 }
 
 /** Pages without numbering: every paragraph (line) of the body is a clause. */
 function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, bodyStart: number): Clause[] {
   const clauses: Clause[] = [];
+  const snapshot = text.snapshot();
   for (const [lineStart, lineEnd] of lines(text.raw, rawStart, rawEnd)) {
     const start = text.unitAtOrAfter(lineStart);
     const end = text.unitAtOrAfter(lineEnd);
@@ -426,7 +467,7 @@ function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, body
       inline: false,
       kind: 'paragraph',
     };
-    clauses.push(lazyText(clause, text, start, end, start, end));
+    clauses.push(lazyText(clause, snapshot, start, end, start, end));
   }
   return clauses;
 }

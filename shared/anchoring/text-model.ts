@@ -45,6 +45,21 @@ export function isBlockElement(el: Element): boolean {
   return BLOCKS.has(localName(el));
 }
 
+export interface TextSnapshot {
+  readonly norm: string;
+  readable(a: number, b: number): string;
+}
+
+/** Readable text of units [a, b) of a text version. */
+function readableUnits(raw: string, unitRaw: Int32Array, a: number, b: number): string {
+  if (b <= a) return '';
+  const from = a < unitRaw.length ? unitRaw[a]! : raw.length;
+  const last = unitRaw[b - 1]!;
+  const code = raw.charCodeAt(last);
+  const to = last + (code >= 0xd800 && code <= 0xdbff ? 2 : 1);
+  return readableText(raw.slice(from, to));
+}
+
 /** A changed stretch of the comparison text after an update: units [start, end) are new; `delta` is the growth. */
 export interface TextChange {
   start: number;
@@ -344,8 +359,13 @@ export class PageText {
 
   /** Readable text of units [a, b): the raw text they come from, whitespace collapsed. */
   readable(a: number, b: number): string {
-    if (b <= a) return '';
-    return readableText(this.raw.slice(this.rawStartOfUnit(a), this.rawEndOfUnits(b)));
+    return readableUnits(this.raw, this.unitRaw, a, b);
+  }
+
+  /** The current text, frozen: later updates replace the model's strings and arrays, never change these. */
+  snapshot(): TextSnapshot {
+    const { raw, norm, unitRaw } = this;
+    return { norm, readable: (a, b) => readableUnits(raw, unitRaw, a, b) };
   }
 
   // --- DOM ⇄ raw offsets ---
