@@ -146,6 +146,11 @@ async function main(): Promise<void> {
     (globalThis as Record<string, unknown>).Node = v1.window.Node;
     (globalThis as Record<string, unknown>).Range = v1.window.Range;
     console.log(`DOM: ${DOM_KIND} in Node ${process.version}\n`);
+    if (DOM_KIND === 'happy-dom' && OPTIONS.apacheSample > 0) {
+      // its text walker reads NodeIterator.referenceNode, which happy-dom does not implement
+      console.log('@apache-annotator/dom cannot run on happy-dom (no NodeIterator.referenceNode): skipped\n');
+      OPTIONS.apacheSample = 0;
+    }
     await measure(v1.document, v2.document, editList, OPTIONS, clock, {
       log: (line) => console.log(line),
       progress: (line) => console.error(line),
