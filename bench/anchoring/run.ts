@@ -13,7 +13,7 @@
  * Options: --dom jsdom|happy-dom (default jsdom), --browser (run everything in headless Chromium instead),
  * --annotations N (default 1000), --peer-sample N (annotations given to dom-anchor-text-quote; default 100 in
  * Node, 1000 in Chromium), --apache-sample N (given to @apache-annotator/dom; default 2 in Node, 200 in
- * Chromium), --runs N (segmentation repetitions, default 7). In Node the peers run on samples (the first N
+ * Chromium), --runs N (segmentation repetitions, default 15; the first, cold one is reported apart). In Node the peers run on samples (the first N
  * annotations): both read the whole page text per annotation, and Apache Annotator's text walker compares every
  * text node with its scope Range, which jsdom does by walking the document (quadratic: tens of seconds per
  * annotation here). Per-annotation times are compared; correctness counts are given for the same samples.
@@ -39,7 +39,7 @@ const OPTIONS = {
   count: parseInt(option('annotations', '1000'), 10),
   peerSample: parseInt(option('peer-sample', BROWSER ? '1000' : '100'), 10),
   apacheSample: parseInt(option('apache-sample', BROWSER ? '200' : '2'), 10),
-  runs: parseInt(option('runs', '7'), 10),
+  runs: parseInt(option('runs', '15'), 10),
   seed: 20240229,
 };
 
