@@ -208,8 +208,12 @@ export class PageText {
   readonly frames = new Map<Document, Element>();
   private nodeIndex = new Map<Node, number>();
 
-  constructor(readonly root: Root) {
-    this.rebuild();
+  /** With `deferred`, nothing is read yet: call `read()` then `fold()` (the async build yields between them). */
+  constructor(
+    readonly root: Root,
+    deferred = false,
+  ) {
+    if (!deferred) this.rebuild();
   }
 
   /** The element walked: a document's body, or the given element. */
@@ -219,6 +223,12 @@ export class PageText {
 
   /** Re-reads the whole root. */
   rebuild(): void {
+    this.read();
+    this.fold();
+  }
+
+  /** Walks the DOM: raw text and text nodes (the comparison text is stale until `fold()`). */
+  read(): void {
     this.frames.clear();
     const top = this.rootElement;
     const read = new TextReader(this.frames);
@@ -228,6 +238,10 @@ export class PageText {
     this.nodeStart = Int32Array.from(read.starts);
     this.nodeLength = Int32Array.from(read.lengths);
     this.reindexNodes();
+  }
+
+  /** Builds the comparison text from the raw text. */
+  fold(): void {
     const folded = foldWithMap(this.raw);
     this.norm = folded.text;
     this.unitRaw = folded.map;
