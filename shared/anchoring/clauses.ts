@@ -14,7 +14,6 @@
  * Without any numbered clause, the body's paragraphs are the clauses (labels ¶1, ¶2, …).
  */
 import { hashText } from '../model/hash.ts';
-import { localName } from './dom.ts';
 import { matchLabel, type LabelMatch } from './labels.ts';
 import { BREAK, foldText } from './normalize.ts';
 import type { PageText, TextSnapshot } from './text-model.ts';
@@ -117,6 +116,7 @@ function skipSpace(raw: string, i: number, end: number): number {
 function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: Element | null): Candidate[] {
   const raw = text.raw;
   const out: Candidate[] = [];
+  const headings = headingRanges(text, body);
   // the last few plain lines (no label): a signature above a closing date belongs to the end matter
   const plain: { at: number; text: string }[] = [];
   for (const [lineStart, lineEnd] of lines(raw, rawStart, rawEnd)) {
@@ -143,7 +143,7 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
       plain.push({ at: p, text: lineText });
       if (plain.length > 2) plain.shift();
     }
-    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(text, p, body), divider: false });
+    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(headings, p), divider: false });
     // labels inside the line, right after sentence punctuation (scanned on the line's own slice)
     const from = (first ? first.end : p) - p;
     INLINE_START.lastIndex = from;
@@ -196,11 +196,33 @@ function endsNode(text: PageText, at: number): boolean {
   return text.nodeStart[i]! + text.nodes[i]!.data.length === at;
 }
 
-function inHeading(text: PageText, at: number, body: Element | null): boolean {
-  const i = text.nodeIndexAtRaw(at);
-  if (i < 0) return false;
-  for (let el = text.nodes[i]!.parentElement; el && el !== body; el = el.parentElement) {
-    if (HEADINGS.has(localName(el))) return true;
+/**
+ * Raw ranges of the heading elements (h1–h6) in the body, sorted: a page has few headings, so finding them once
+ * is cheaper than walking up from every label.
+ */
+function headingRanges(text: PageText, body: Element | null): [number, number][] {
+  const scope = body ?? text.rootElement;
+  if (!scope) return [];
+  const ranges: [number, number][] = [];
+  for (const tag of HEADINGS) {
+    const found = scope.getElementsByTagName(tag);
+    for (let i = 0; i < found.length; i++) {
+      const r = text.rawRangeOfElement(found[i]!);
+      if (r) ranges.push(r);
+    }
+  }
+  return ranges.sort((a, b) => a[0] - b[0]);
+}
+
+function inHeading(headings: [number, number][], at: number): boolean {
+  let lo = 0;
+  let hi = headings.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const [from, to] = headings[mid]!;
+    if (at < from) hi = mid - 1;
+    else if (at >= to) lo = mid + 1;
+    else return true;
   }
   return false;
 }
@@ -217,6 +239,15 @@ function filterCandidates(text: PageText, candidates: Candidate[]): Candidate[] 
   return dropTableOfContents(text, strong);
 }
 
+/** Whether raw[from, to) holds a sentence end (table-of-contents lines are headings and have none). */
+function hasSentenceEnd(raw: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x3002 || c === 0xff1b || c === 0x3b) return true; // 。 ； ;
+  }
+  return false;
+}
+
 /**
  * A table of contents repeats headings: a run of consecutive heading lines (no prose between them) whose text
  * recurs later in the document is dropped.
@@ -225,13 +256,15 @@ function dropTableOfContents(text: PageText, candidates: Candidate[]): Candidate
   const raw = text.raw;
   // table-of-contents lines are short: longer lines never qualify, so they are not even folded
   const keys = candidates.map((c) =>
-    c.inline || c.divider || c.lineEnd - c.at > 120 ? '' : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, ''),
+    c.inline || c.divider || c.lineEnd - c.at > 120 || hasSentenceEnd(raw, c.at, c.lineEnd)
+      ? ''
+      : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, ''),
   );
   const lastIndex = new Map<string, number>();
   keys.forEach((k, i) => {
     if (k) lastIndex.set(k, i);
   });
-  const repeated = keys.map((k, i) => !!k && k.length <= 60 && !/[。；;]/.test(k) && lastIndex.get(k)! > i);
+  const repeated = keys.map((k, i) => !!k && k.length <= 60 && lastIndex.get(k)! > i);
   // consecutive: the next candidate starts on the very next line
   const adjacent = (a: Candidate, b: Candidate) => skipSpace(raw, a.lineEnd + 1, raw.length) === b.at;
   const drop = new Array<boolean>(candidates.length).fill(false);
