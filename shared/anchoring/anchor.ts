@@ -8,7 +8,9 @@
  *    anywhere (pigeonhole pieces looked up in the bigram index, verified by Myers). Every candidate within the
  *    edit budget is kept, not only the ones with the fewest edits.
  * 3. Score each: quote similarity, prefix and suffix similarity, clause agreement (path and text hash of the
- *    candidate's clause or its ancestors) and closeness to the old position. Below MIN_SCORE: orphan. When the
+ *    candidate's clause or its ancestors; a clause matching by hash only is the annotated clause renumbered,
+ *    unless the clause at the stored path still holds a credible match: then it is a duplicate of its wording)
+ *    and closeness to the old position. Below MIN_SCORE: orphan. When the
  *    runner-up at another place scores within MARGIN of the best: ambiguous.
  */
 import { LIMITS, type Selector, selectorSchema } from '../model/annotation.ts';
@@ -61,6 +63,8 @@ interface Query {
   hash: string | null;
   /** The clauses path and hash name on this page (found on first need). */
   regions?: Clause[];
+  /** The path clause still holds a credible match (see assessPath). */
+  pathCredible?: boolean;
 }
 
 interface Candidate {
@@ -241,6 +245,7 @@ function gather(index: PageIndex, query: Query): Candidate[] {
     for (const hit of pattern.search(norm, from, to, k)) add(hit.start, hit.end, hit.errors);
   }
   const sofar = [...found.values()];
+  assessPath(index, query, sofar);
   const settled =
     sofar.some((c) => c.errors === 0 && contextMatches(index, query, c.start, c.end)) ||
     sofar.some((c) => insideClauses(index, regions, c) && conclusive(index, query, c));
@@ -254,6 +259,7 @@ function gather(index: PageIndex, query: Query): Candidate[] {
  * with hundreds of occurrences then costs its clause, not the page.
  */
 function scoreCandidates(index: PageIndex, query: Query, found: Candidate[]): Candidate[] {
+  assessPath(index, query, found);
   const regions = namedClauses(index, query);
   const near = found.filter((c) => insideClauses(index, regions, c));
   for (const c of near) score(index, query, c);
@@ -261,6 +267,36 @@ function scoreCandidates(index: PageIndex, query: Query, found: Candidate[]): Ca
   for (const c of found) score(index, query, c);
   return found;
 }
+
+/**
+ * Whether the clause at the stored label path still holds a credible match (quote within budget, its own
+ * numbers, credible context). If so, another clause whose text hashes like the annotated clause did is a
+ * duplicate clause (two articles with the same wording), not the annotated clause renumbered: its hash-only
+ * agreement then counts little. Decided before any candidate outside the path clause is scored.
+ */
+function assessPath(index: PageIndex, query: Query, candidates: Candidate[]): void {
+  if (query.pathCredible !== undefined) return;
+  query.pathCredible = false;
+  if (!query.path) return;
+  const pathClauses = index.clausesByPath(query.path);
+  const wanted = quoteNumbers(query);
+  for (const c of candidates) {
+    if (!insideClauses(index, pathClauses, c)) continue;
+    score(index, query, c);
+    const numbersOk = wanted.length === 0 || sameTokens(numberTokens(wholeNumbers(index.text.norm, c.start, c.end)), wanted);
+    if (numbersOk && (c.context ?? 0) >= PATH_CREDIBLE) {
+      query.pathCredible = true;
+      return;
+    }
+  }
+}
+
+/** Context similarity that makes a match in the path clause credible enough to discount duplicates elsewhere. */
+const PATH_CREDIBLE = 0.8;
+/** Clause agreement of a clause that matches by text hash only: renumbered (the path clause has no match) … */
+const HASH_ONLY = 0.9;
+/** … or a duplicate of the annotated clause's wording (the path clause still holds a credible match). */
+const HASH_ONLY_DUPLICATE = 0.25;
 
 /** The clauses the selectors name: by label path, and by text hash (a renumbered clause). */
 function namedClauses(index: PageIndex, query: Query): Clause[] {
@@ -484,7 +520,8 @@ function clauseAgreement(index: PageIndex, query: Query, clause: Clause | null, 
     if (end > c.end) continue;
     const pathOk = c.path.join('\u0001') === key;
     const hashOk = c.hash === query.hash;
-    const value = pathOk && hashOk ? 1 : hashOk ? 0.9 : pathOk ? 0.75 : 0;
+    const hashOnly = query.pathCredible ? HASH_ONLY_DUPLICATE : HASH_ONLY;
+    const value = pathOk && hashOk ? 1 : hashOk ? hashOnly : pathOk ? 0.75 : 0;
     if (value > best) best = value;
   }
   return best;

@@ -12,7 +12,7 @@
  */
 import type { Selector } from '../model/annotation.ts';
 import { type AnchorResult, locate, type Location, toResult } from './anchor.ts';
-import { ownerDocument, type Root, rootElement } from './dom.ts';
+import { ownerDocument, type Root, rootElement, yieldToPage } from './dom.ts';
 import { type PageIndex, pageIndexFor } from './page-index.ts';
 import type { TextChange } from './text-model.ts';
 
@@ -101,8 +101,44 @@ export class Anchorer {
    */
   update(): Map<string, AnchorResult> {
     const updates = new Map<string, AnchorResult>();
+    for (const id of this.plan(updates)) this.retry(id, this.tracked.get(id)!, updates);
+    return updates;
+  }
+
+  /**
+   * Like `update()`, re-anchoring in slices and yielding to the page between them (a re-rendered page can
+   * invalidate every anchor at once).
+   */
+  async updateAsync(options: AnchorManyOptions = {}): Promise<Map<string, AnchorResult>> {
+    const updates = new Map<string, AnchorResult>();
+    const todo = this.plan(updates);
+    const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    let sliceStart = now();
+    for (let i = 0; i < todo.length; i++) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      if (now() - sliceStart > sliceMs) {
+        options.onProgress?.(i, todo.length);
+        await yieldToPage(this.index.root);
+        sliceStart = now();
+        // the page may have changed meanwhile: fold those changes in first, then carry on
+        if (this.index.refresh() || this.version !== this.index.version) {
+          for (const id of this.plan(updates)) if (!todo.includes(id)) todo.push(id);
+        }
+      }
+      const t = this.tracked.get(todo[i]!);
+      if (t) this.retry(todo[i]!, t, updates);
+    }
+    return updates;
+  }
+
+  /**
+   * Applies the index's latest changes to every tracked anchor: untouched ones are shifted (cheap), touched ones
+   * whose text is intact are kept. Returns the ids that must be anchored again.
+   */
+  private plan(updates: Map<string, AnchorResult>): string[] {
+    const todo: string[] = [];
     this.index.refresh();
-    if (this.version === this.index.version) return updates;
+    if (this.version === this.index.version) return todo;
     // the index may have been refreshed several times since (by others sharing it): then only a full check works
     const missed = this.index.version !== this.version + 1;
     this.version = this.index.version;
@@ -111,12 +147,12 @@ export class Anchorer {
     const addedText = full || changes.some((c) => c.end > c.start);
     for (const [id, t] of this.tracked) {
       if (t.result.range === null) {
-        if (addedText) this.retry(id, t, updates);
+        if (addedText) todo.push(id);
         continue;
       }
       const moved = full ? null : shift(t.start, t.end, changes);
       if (!moved) {
-        this.verify(id, t, updates);
+        if (!this.intact(t)) todo.push(id);
         continue;
       }
       t.start = moved.start;
@@ -138,15 +174,30 @@ export class Anchorer {
         if (moved.start !== moved.oldStart && t.result.clause?.path.join('/') !== t.clausePath) updates.set(id, t.result);
       }
     }
-    return updates;
+    return todo;
   }
 
   /** Watches the page and calls `onChange` with the anchors each batch of DOM changes altered. */
   watch(onChange: (updates: Map<string, AnchorResult>) => void, options: WatchOptions = {}): () => void {
-    return watchPage(this.index, () => {
-      const updates = this.update();
-      if (updates.size > 0) onChange(updates);
-    }, options);
+    let running = false;
+    let again = false;
+    const run = async () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          const updates = await this.updateAsync();
+          if (updates.size > 0) onChange(updates);
+        } while (again);
+      } finally {
+        running = false;
+      }
+    };
+    return watchPage(this.index, () => void run(), options);
   }
 
   private catchUp(): void {
@@ -168,15 +219,13 @@ export class Anchorer {
     return { status: t.result.status, score: t.result.score, clause: null, reason: t.result.reason };
   }
 
-  /** The change touched this anchor: keep it if its text is intact, else anchor again. */
-  private verify(id: string, t: Tracked, updates: Map<string, AnchorResult>): void {
+  /** A touched anchor whose Range still covers the same text is kept (its offsets refreshed). */
+  private intact(t: Tracked): boolean {
     const units = t.result.range ? this.index.text.unitsOfRange(t.result.range) : null;
-    if (units && this.index.text.norm.slice(units.start, units.end) === t.text) {
-      t.start = units.start;
-      t.end = units.end;
-      return;
-    }
-    this.retry(id, t, updates);
+    if (!units || this.index.text.norm.slice(units.start, units.end) !== t.text) return false;
+    t.start = units.start;
+    t.end = units.end;
+    return true;
   }
 
   private retry(id: string, t: Tracked, updates: Map<string, AnchorResult>): void {
@@ -253,11 +302,3 @@ export function watchPage(index: PageIndex, onChange: () => void, options: Watch
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-/** Lets the page breathe: the scheduler's yield where the browser has one, else a macrotask. */
-function yieldToPage(root: Root): Promise<void> {
-  const win = ownerDocument(rootElement(root) ?? (root as Node)).defaultView as
-    | (Window & { scheduler?: { yield?: () => Promise<void> } })
-    | null;
-  if (win?.scheduler?.yield) return win.scheduler.yield();
-  return new Promise((resolve) => (win ?? globalThis).setTimeout(resolve, 0));
-}

@@ -37,6 +37,7 @@ export function weightPrefix(text: PageText): Float64Array {
   const raw = text.raw;
   const weights = new Float64Array(nodes.length);
   const linkCache = new Map<Element, boolean>();
+  const chromeCache = new Map<Element, number>();
   const chars = new Int32Array(nodes.length);
   const linked = new Uint8Array(nodes.length);
   let i = 0;
@@ -61,13 +62,43 @@ export function weightPrefix(text: PageText): Float64Array {
     if (plain > 0) {
       const prose = plain >= 10 && inLinks < plain && PROSE.test(raw.slice(lineStart, lineEnd));
       const factor = prose ? 1 : 0.25;
-      for (let k = first; k < i; k++) if (!linked[k]) weights[k] = chars[k]! * factor;
+      for (let k = first; k < i; k++) if (!linked[k]) weights[k] = chars[k]! * factor * chromeFactor(nodes[k]!, chromeCache);
     }
     lineStart = lineEnd + 1;
   }
   const prefix = new Float64Array(nodes.length + 1);
   for (let k = 0; k < nodes.length; k++) prefix[k + 1] = prefix[k]! + weights[k]!;
   return prefix;
+}
+
+/** Page chrome by element or by name: navigation, header, footer, breadcrumbs, share bars, related links. */
+const CHROME_TAGS = new Set(['nav', 'header', 'footer', 'aside', 'menu']);
+const CHROME_NAMES = /(?:^|[\s_-])(?:foot(?:er)?|nav(?:bar|igation)?|menu|breadcrumbs?|crumbs?|header|banner|sidebar|share|copyright|related|comments?|toolbar)(?:$|[\s_-])|breadcrumb/i;
+/** Text inside page chrome weighs this much (it can still be the body when nothing else has text). */
+const CHROME_WEIGHT = 0.1;
+
+/** Weight factor of a text node: low inside chrome (cached per element; each element is examined once). */
+function chromeFactor(node: Node, cache: Map<Element, number>): number {
+  const parent = node.parentElement;
+  return parent ? elementChromeFactor(parent, cache) : 1;
+}
+
+function elementChromeFactor(el: Element, cache: Map<Element, number>): number {
+  const known = cache.get(el);
+  if (known !== undefined) return known;
+  let factor = 1;
+  const name = localName(el);
+  if (CHROME_TAGS.has(name)) factor = CHROME_WEIGHT;
+  else if (el.hasAttributes()) {
+    const names = `${el.getAttribute('id') ?? ''} ${el.getAttribute('class') ?? ''}`;
+    if (CHROME_NAMES.test(names)) factor = CHROME_WEIGHT;
+  }
+  if (factor === 1 && name !== 'body' && name !== 'html') {
+    const parent = el.parentElement;
+    if (parent) factor = elementChromeFactor(parent, cache);
+  }
+  cache.set(el, factor);
+  return factor;
 }
 
 /** Characters that are not whitespace. */

@@ -140,4 +140,17 @@ describe('clause segmentation', () => {
     across.setEnd(doc.querySelectorAll('#zoom p')[2]!.firstChild!, 2);
     expect(clauseAt(doc, across)?.path).toEqual(['一、']);
   });
+
+  it('clauses serialise to JSON with their text and hash, and keep their text after the page changes', () => {
+    const doc = page('<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p>');
+    const before = segmentClauses(doc)[1]!;
+    const json = JSON.parse(JSON.stringify(before));
+    expect(json).toMatchObject({ level: 2, label: '（一）', path: ['一、', '（一）'], text: '（一）指导思想。坚持稳中求进。' });
+    expect(json.hash).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    doc.querySelectorAll('#zoom p')[1]!.textContent = '（一）改写后的内容。';
+    const after = segmentClauses(doc)[1]!;
+    expect(after.text).toBe('（一）改写后的内容。');
+    expect(after.hash).not.toBe(json.hash);
+    expect(before.text).toBe('（一）指导思想。坚持稳中求进。');
+  });
 });

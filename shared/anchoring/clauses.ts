@@ -14,10 +14,9 @@
  * Without any numbered clause, the body's paragraphs are the clauses (labels ¶1, ¶2, …).
  */
 import { hashText } from '../model/hash.ts';
-import { localName } from './dom.ts';
 import { matchLabel, type LabelMatch } from './labels.ts';
 import { BREAK, foldText } from './normalize.ts';
-import type { PageText } from './text-model.ts';
+import type { PageText, TextSnapshot } from './text-model.ts';
 
 export interface Clause {
   /** Position in document order. */
@@ -117,6 +116,7 @@ function skipSpace(raw: string, i: number, end: number): number {
 function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: Element | null): Candidate[] {
   const raw = text.raw;
   const out: Candidate[] = [];
+  const headings = headingRanges(text, body);
   // the last few plain lines (no label): a signature above a closing date belongs to the end matter
   const plain: { at: number; text: string }[] = [];
   for (const [lineStart, lineEnd] of lines(raw, rawStart, rawEnd)) {
@@ -143,7 +143,7 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
       plain.push({ at: p, text: lineText });
       if (plain.length > 2) plain.shift();
     }
-    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(text, p, body), divider: false });
+    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(headings, p), divider: false });
     // labels inside the line, right after sentence punctuation (scanned on the line's own slice)
     const from = (first ? first.end : p) - p;
     INLINE_START.lastIndex = from;
@@ -196,11 +196,33 @@ function endsNode(text: PageText, at: number): boolean {
   return text.nodeStart[i]! + text.nodes[i]!.data.length === at;
 }
 
-function inHeading(text: PageText, at: number, body: Element | null): boolean {
-  const i = text.nodeIndexAtRaw(at);
-  if (i < 0) return false;
-  for (let el = text.nodes[i]!.parentElement; el && el !== body; el = el.parentElement) {
-    if (HEADINGS.has(localName(el))) return true;
+/**
+ * Raw ranges of the heading elements (h1–h6) in the body, sorted: a page has few headings, so finding them once
+ * is cheaper than walking up from every label.
+ */
+function headingRanges(text: PageText, body: Element | null): [number, number][] {
+  const scope = body ?? text.rootElement;
+  if (!scope) return [];
+  const ranges: [number, number][] = [];
+  for (const tag of HEADINGS) {
+    const found = scope.getElementsByTagName(tag);
+    for (let i = 0; i < found.length; i++) {
+      const r = text.rawRangeOfElement(found[i]!);
+      if (r) ranges.push(r);
+    }
+  }
+  return ranges.sort((a, b) => a[0] - b[0]);
+}
+
+function inHeading(headings: [number, number][], at: number): boolean {
+  let lo = 0;
+  let hi = headings.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const [from, to] = headings[mid]!;
+    if (at < from) hi = mid - 1;
+    else if (at >= to) lo = mid + 1;
+    else return true;
   }
   return false;
 }
@@ -217,6 +239,15 @@ function filterCandidates(text: PageText, candidates: Candidate[]): Candidate[] 
   return dropTableOfContents(text, strong);
 }
 
+/** Whether raw[from, to) holds a sentence end (table-of-contents lines are headings and have none). */
+function hasSentenceEnd(raw: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x3002 || c === 0xff1b || c === 0x3b) return true; // 。 ； ;
+  }
+  return false;
+}
+
 /**
  * A table of contents repeats headings: a run of consecutive heading lines (no prose between them) whose text
  * recurs later in the document is dropped.
@@ -225,13 +256,15 @@ function dropTableOfContents(text: PageText, candidates: Candidate[]): Candidate
   const raw = text.raw;
   // table-of-contents lines are short: longer lines never qualify, so they are not even folded
   const keys = candidates.map((c) =>
-    c.inline || c.divider || c.lineEnd - c.at > 120 ? '' : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, ''),
+    c.inline || c.divider || c.lineEnd - c.at > 120 || hasSentenceEnd(raw, c.at, c.lineEnd)
+      ? ''
+      : foldText(raw.slice(c.at, c.lineEnd)).replace(/\.{3,}|…+|\d+$/g, ''),
   );
   const lastIndex = new Map<string, number>();
   keys.forEach((k, i) => {
     if (k) lastIndex.set(k, i);
   });
-  const repeated = keys.map((k, i) => !!k && k.length <= 60 && !/[。；;]/.test(k) && lastIndex.get(k)! > i);
+  const repeated = keys.map((k, i) => !!k && k.length <= 60 && lastIndex.get(k)! > i);
   // consecutive: the next candidate starts on the very next line
   const adjacent = (a: Candidate, b: Candidate) => skipSpace(raw, a.lineEnd + 1, raw.length) === b.at;
   const drop = new Array<boolean>(candidates.length).fill(false);
@@ -354,6 +387,7 @@ function finishClauses(
     if (nextDivider !== undefined) c.end = Math.min(c.end, nextDivider);
   }
   const labelLengths = new Map<string, number>();
+  const snapshot = text.snapshot();
   for (let i = 0; i < clauses.length; i++) {
     const c = clauses[i]!;
     c.end = Math.max(c.end, c.ownEnd);
@@ -362,7 +396,7 @@ function finishClauses(
     c.start -= bodyStart;
     c.end -= bodyStart;
     c.ownEnd -= bodyStart;
-    clauses[i] = lazyText(c, text, start, end, start + labelUnits, ownEnd);
+    clauses[i] = lazyText(c, snapshot, start, end, start + labelUnits, ownEnd);
   }
 }
 
@@ -376,37 +410,77 @@ function foldedLength(label: string, cache: Map<string, number>): number {
 }
 
 /**
- * `text` and `hash` are computed on first read (own enumerable getters of an object literal, so JSON and
- * structured clone still carry them): a long page has clauses whose texts add up to several times the page, and
- * most are never read. `hash` covers the clause's own text after its label, in comparison form (page units
- * [ownStart, ownEnd)).
+ * A clause as returned to callers. `text` and `hash` are computed on first read (accessors): a long page has
+ * clauses whose texts add up to several times the page, and most are never read; accessors on the prototype
+ * keep creating 1,400 clauses cheap. `toJSON()` gives a plain object with every field, so JSON.stringify carries
+ * `text` and `hash` (a spread or structured clone of the object itself does not: use toJSON for a copy).
+ * `hash` covers the clause's own text after its label, in comparison form (page units [ownStart, ownEnd)).
  */
-function lazyText(c: Clause, text: PageText, start: number, end: number, ownStart: number, ownEnd: number): Clause {
-  let readable: string | null = null;
-  let hash: string | null = null;
-  return {
-    index: c.index,
-    level: c.level,
-    label: c.label,
-    path: c.path,
-    get text() {
-      return (readable ??= text.readable(start, end));
-    },
-    start: c.start,
-    end: c.end,
-    ownEnd: c.ownEnd,
-    get hash() {
-      return (hash ??= hashText(text.norm.slice(ownStart, ownEnd)));
-    },
-    parent: c.parent,
-    inline: c.inline,
-    kind: c.kind,
-  };
+class ClauseRecord implements Clause {
+  readonly index: number;
+  readonly level: number;
+  readonly label: string;
+  readonly path: string[];
+  readonly start: number;
+  readonly end: number;
+  readonly ownEnd: number;
+  readonly parent: number;
+  readonly inline: boolean;
+  readonly kind: 'numbered' | 'paragraph';
+  #page: TextSnapshot;
+  #units: [number, number, number, number];
+  #text: string | null = null;
+  #hash: string | null = null;
+
+  constructor(c: Clause, page: TextSnapshot, start: number, end: number, ownStart: number, ownEnd: number) {
+    this.index = c.index;
+    this.level = c.level;
+    this.label = c.label;
+    this.path = c.path;
+    this.start = c.start;
+    this.end = c.end;
+    this.ownEnd = c.ownEnd;
+    this.parent = c.parent;
+    this.inline = c.inline;
+    this.kind = c.kind;
+    this.#page = page;
+    this.#units = [start, end, ownStart, ownEnd];
+  }
+
+  get text(): string {
+    return (this.#text ??= this.#page.readable(this.#units[0], this.#units[1]));
+  }
+
+  get hash(): string {
+    return (this.#hash ??= hashText(this.#page.norm.slice(this.#units[2], this.#units[3])));
+  }
+
+  toJSON(): Clause {
+    return {
+      index: this.index,
+      level: this.level,
+      label: this.label,
+      path: [...this.path],
+      text: this.text,
+      start: this.start,
+      end: this.end,
+      ownEnd: this.ownEnd,
+      hash: this.hash,
+      parent: this.parent,
+      inline: this.inline,
+      kind: this.kind,
+    };
+  }
+}
+
+function lazyText(c: Clause, text: TextSnapshot, start: number, end: number, ownStart: number, ownEnd: number): Clause {
+  return new ClauseRecord(c, text, start, end, ownStart, ownEnd);
 }
 
 /** Pages without numbering: every paragraph (line) of the body is a clause. */
 function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, bodyStart: number): Clause[] {
   const clauses: Clause[] = [];
+  const snapshot = text.snapshot();
   for (const [lineStart, lineEnd] of lines(text.raw, rawStart, rawEnd)) {
     const start = text.unitAtOrAfter(lineStart);
     const end = text.unitAtOrAfter(lineEnd);
@@ -426,7 +500,7 @@ function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, body
       inline: false,
       kind: 'paragraph',
     };
-    clauses.push(lazyText(clause, text, start, end, start, end));
+    clauses.push(lazyText(clause, snapshot, start, end, start, end));
   }
   return clauses;
 }

@@ -3,7 +3,8 @@
  *
  * - TextQuoteSelector: `exact` is the readable text of the range (whitespace collapsed, `<br>` and block ends as
  *   "\n"), `prefix`/`suffix` the readable text of the 32 comparison units around it, within the body when the
- *   range is in the body. Anchoring folds all three exactly as the page is folded, so what is stored is what is
+ *   range is in the body — more when the quote with 32 units of context occurs elsewhere too (identical
+ *   sentences repeated in one article), until it is unique or the 512-character limit is reached. Anchoring folds all three exactly as the page is folded, so what is stored is what is
  *   compared.
  * - TextPositionSelector: code-point offsets into the body's comparison text (see normalize.ts), present when the
  *   range lies in the body.
@@ -29,8 +30,9 @@ export function describeRange(index: PageIndex, range: Range): Selector[] {
   const inBody = start >= index.bodyStart && end <= index.bodyEnd;
   const lower = inBody ? index.bodyStart : 0;
   const upper = inBody ? index.bodyEnd : text.unitCount;
-  const prefix = text.readable(Math.max(lower, start - CONTEXT_UNITS), start);
-  const suffix = text.readable(end, Math.min(upper, end + CONTEXT_UNITS));
+  const context = uniqueContext(index, start, end, lower, upper);
+  const prefix = text.readable(context.start, start);
+  const suffix = text.readable(end, context.end);
   const selectors: Selector[] = [
     {
       type: 'TextQuoteSelector',
@@ -47,4 +49,24 @@ export function describeRange(index: PageIndex, range: Range): Selector[] {
     }
   }
   return selectors;
+}
+
+/** Context grows by this many units per side while quote and context are not unique on the page. */
+const CONTEXT_STEP = 32;
+/** The schema's limit on prefix and suffix (readable characters; units are never more). */
+const CONTEXT_LIMIT = 512;
+
+/** Unit range of quote + context: 32 units a side, widened until it occurs once on the page. */
+function uniqueContext(index: PageIndex, start: number, end: number, lower: number, upper: number): { start: number; end: number } {
+  const norm = index.text.norm;
+  let units = CONTEXT_UNITS;
+  for (;;) {
+    const from = Math.max(lower, start - units);
+    const to = Math.min(upper, end + units);
+    const atLimit = units + CONTEXT_STEP > CONTEXT_LIMIT || (from === lower && to === upper);
+    if (atLimit) return { start: from, end: to };
+    const whole = norm.slice(from, to);
+    if (index.bigramIndex.occurrences(whole, 0, norm.length, 2).length < 2) return { start: from, end: to };
+    units += CONTEXT_STEP;
+  }
 }

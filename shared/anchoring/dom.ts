@@ -99,3 +99,12 @@ export function containsAcrossFrames(ancestor: Node, node: Node): boolean {
   }
   return false;
 }
+
+/** Lets the page breathe: the scheduler's yield where the browser has one, else a macrotask. */
+export function yieldToPage(root: Root): Promise<void> {
+  const win = ownerDocument(rootElement(root) ?? (root as Node)).defaultView as
+    | (Window & { scheduler?: { yield?: () => Promise<void> } })
+    | null;
+  if (win?.scheduler?.yield) return win.scheduler.yield();
+  return new Promise((resolve) => (win ?? globalThis).setTimeout(resolve, 0));
+}

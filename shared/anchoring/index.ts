@@ -17,9 +17,10 @@
  * For the extension (one page, many annotations, a page that changes):
  * - `createPageIndex(root)`: the shared per-page index (text model, body, clauses, bigram index). Every function
  *   here accepts it in place of the root; all share it per root anyway, and it follows DOM changes by itself,
- *   incrementally.
+ *   incrementally. `createPageIndexAsync(root)` builds it in steps that yield to the page (very long pages).
  * - `Anchorer`: `anchor(id, selectors)`, `anchorMany(items)` (async, yields to the page between slices),
- *   `update()` (re-anchors only what DOM changes touched) and `watch(onChange)` (debounced MutationObserver).
+ *   `update()` / `updateAsync()` (re-anchor only what DOM changes touched) and `watch(onChange)` (debounced
+ *   MutationObserver, re-anchoring in slices).
  * - `watch(root, onChange)`: page-level change notifications (new clauses, changed text stretches).
  * - `findBody(root)`: the detected document body element (possibly inside a same-origin iframe).
  * - `clauseAt(root, nodeOrRange)`: the clause holding a point or a range (for "hover shows the label path").
@@ -37,7 +38,7 @@ import type { Clause } from './clauses.ts';
 import { describeRange } from './describe.ts';
 import type { Root } from './dom.ts';
 import { AnchoringError } from './errors.ts';
-import { PageIndex, pageIndexFor } from './page-index.ts';
+import { PageIndex, pageIndexFor, pageIndexForAsync } from './page-index.ts';
 import type { TextChange } from './text-model.ts';
 
 export type { AnchorResult, AnchorStatus, Location } from './anchor.ts';
@@ -89,6 +90,11 @@ export function locateSelectors(root: Root | PageIndex, selectors: Selector[]): 
 /** The shared index of a page (for many anchors, incremental updates and watching). */
 export function createPageIndex(root: Root): PageIndex {
   return pageIndexFor(checkRoot(root));
+}
+
+/** Like createPageIndex, building in steps that yield to the page (for very long pages). */
+export function createPageIndexAsync(root: Root): Promise<PageIndex> {
+  return pageIndexForAsync(checkRoot(root));
 }
 
 /** The detected document body (possibly inside a same-origin iframe). */

@@ -141,8 +141,11 @@ export function foldWithMap(raw: string): { text: string; map: Int32Array } {
 
 function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | null } {
   const n = raw.length;
-  // Hot loop: every variable is local (no closures over mutable state), arrays grow rarely (expansions).
-  let out: Uint16Array = new Uint16Array(n + 16);
+  // Hot loop: every variable is local (no closures over mutable state), arrays grow rarely (expansions). The
+  // output units only feed the string, so their buffer is reused across calls (fewer large allocations, which
+  // in a busy page mean fewer full garbage collections).
+  if (scratch.length < n + 16) scratch = new Uint16Array(n + 16 + (n >> 3));
+  let out: Uint16Array = scratch;
   let map: Int32Array | null = withMap ? new Int32Array(n + 16) : null;
   let o = 0;
   for (let i = 0; i < n; i++) {
@@ -183,9 +186,12 @@ function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | 
   return { text: unitsToString(out, o), map: map ? map.subarray(0, o) : null };
 }
 
+let scratch = new Uint16Array(1024);
+
 function grow(out: Uint16Array, map: Int32Array | null): [Uint16Array, Int32Array | null] {
   const bigger = new Uint16Array(out.length * 2 + 64);
   bigger.set(out);
+  if (out === scratch) scratch = bigger;
   let biggerMap: Int32Array | null = null;
   if (map) {
     biggerMap = new Int32Array(bigger.length);

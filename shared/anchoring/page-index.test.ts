@@ -135,3 +135,24 @@ for (const kind of ['happy-dom', 'jsdom'] as const) {
     });
   });
 }
+
+describe('building in steps that yield to the page', () => {
+  it('gives the same index as a synchronous build, including changes made while it was building', async () => {
+    const { doc, close } = makeDocument('jsdom', fs.readFileSync(PAGE, 'utf8'));
+    try {
+      const pending = PageIndex.create(doc);
+      // the DOM read happened before the first yield: this change lands while the rest is being built
+      const container = doc.getElementById('UCAP-CONTENT')!;
+      const added = doc.createElement('div');
+      added.textContent = '第九十九条　构建期间插入的条款。';
+      container.appendChild(added);
+      const index = await pending;
+      expect(snapshot(index)).toEqual(freshSnapshot(doc));
+      expect(index.clauses.some((c) => c.label === '第九十九条')).toBe(true);
+      index.dispose();
+    } finally {
+      close();
+    }
+  });
+});
+

@@ -12,7 +12,7 @@
 import { hashText } from '../model/hash.ts';
 import { detectBody } from './body.ts';
 import { type Clause, segment } from './clauses.ts';
-import { frameDocument, ownerDocument, type Root, rootElement } from './dom.ts';
+import { frameDocument, ownerDocument, type Root, rootElement, yieldToPage } from './dom.ts';
 import { BigramIndex } from './qgram.ts';
 import { PageText, type TextChange } from './text-model.ts';
 
@@ -44,10 +44,33 @@ export class PageIndex {
   /** Told when a frame (re)loads: watchers, since the outer page's DOM did not change. */
   private readonly frameChangeListeners = new Set<() => void>();
 
-  constructor(readonly root: Root) {
-    this.text = new PageText(root);
+  /** Builds the index now (synchronously); see `PageIndex.create` for a build that yields to the page. */
+  constructor(
+    readonly root: Root,
+    deferred = false,
+  ) {
+    this.text = new PageText(root, deferred);
+    if (deferred) return;
     this.analyse();
     this.observe();
+  }
+
+  /**
+   * Builds an index in steps (read the DOM, fold the text, find the body, segment), yielding to the page between
+   * them, so a very long page does not block it in one go. Changes made meanwhile are applied at the end.
+   */
+  static async create(root: Root): Promise<PageIndex> {
+    const index = new PageIndex(root, true);
+    index.observe();
+    index.text.read();
+    await yieldToPage(root);
+    index.text.fold();
+    await yieldToPage(root);
+    index.body = detectBody(index.text);
+    await yieldToPage(root);
+    index.analyse(false);
+    index.refresh();
+    return index;
   }
 
   /** Brings the index up to date with the DOM. Returns whether anything changed. */
@@ -237,6 +260,27 @@ export function pageIndexFor(root: Root): PageIndex {
     cache.set(root, index);
   } else index.refresh();
   return index;
+}
+
+/**
+ * The shared index of a root, built in steps that yield to the page (see PageIndex.create) when there is none
+ * yet. Use it before anchoring on very long pages.
+ */
+export async function pageIndexForAsync(root: Root): Promise<PageIndex> {
+  const existing = cache.get(root);
+  if (existing) {
+    existing.refresh();
+    return existing;
+  }
+  const built = await PageIndex.create(root);
+  const raced = cache.get(root);
+  if (raced) {
+    built.dispose();
+    raced.refresh();
+    return raced;
+  }
+  cache.set(root, built);
+  return built;
 }
 
 /** Drops the shared index of a root (it stops observing the page). */

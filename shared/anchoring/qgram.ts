@@ -17,11 +17,18 @@ export class BigramIndex {
     const n = Math.max(0, text.length - 1);
     const keyAt = new Uint32Array(n);
     for (let i = 0; i < n; i++) keyAt[i] = ((text.charCodeAt(i) << 16) | text.charCodeAt(i + 1)) >>> 0;
-    // two stable counting-sort passes (low 16 bits, then high 16 bits): linear time, typed arrays only
-    const byLow = countingSort(keyAt, identity(n), 0);
-    this.positions = countingSort(keyAt, byLow, 16);
-    this.keys = new Uint32Array(n);
-    for (let i = 0; i < n; i++) this.keys[i] = keyAt[this.positions[i]!]!;
+    // two stable counting-sort passes (low 16 bits, then high 16 bits): linear time, typed arrays only; the
+    // first pass needs no input order (positions in text order are the identity)
+    const byLow = new Int32Array(n);
+    const counts = new Int32Array(0x10001);
+    for (let i = 0; i < n; i++) counts[(keyAt[i]! & 0xffff) + 1]!++;
+    for (let d = 0; d < 0x10000; d++) counts[d + 1]! += counts[d]!;
+    for (let i = 0; i < n; i++) byLow[counts[keyAt[i]! & 0xffff]!++] = i;
+    this.positions = countingSort(keyAt, byLow, 16, counts);
+    // keys in sorted order
+    const keys = new Uint32Array(n);
+    for (let i = 0; i < n; i++) keys[i] = keyAt[this.positions[i]!]!;
+    this.keys = keys;
   }
 
   /** Positions (in order) where the bigram (a, b) starts. */
@@ -72,15 +79,9 @@ export class BigramIndex {
   }
 }
 
-function identity(n: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
-}
-
-/** Stable counting sort of `order` by 16 bits of each key, starting at bit `shift`. */
-function countingSort(keyAt: Uint32Array, order: Int32Array, shift: number): Int32Array {
-  const counts = new Int32Array(0x10001);
+/** Stable counting sort of `order` by 16 bits of each key, starting at bit `shift` (`counts` is reused). */
+function countingSort(keyAt: Uint32Array, order: Int32Array, shift: number, counts: Int32Array): Int32Array {
+  counts.fill(0);
   for (let i = 0; i < order.length; i++) counts[((keyAt[order[i]!]! >>> shift) & 0xffff) + 1]!++;
   for (let d = 0; d < 0x10000; d++) counts[d + 1]! += counts[d]!;
   const out = new Int32Array(order.length);

@@ -45,6 +45,21 @@ export function isBlockElement(el: Element): boolean {
   return BLOCKS.has(localName(el));
 }
 
+export interface TextSnapshot {
+  readonly norm: string;
+  readable(a: number, b: number): string;
+}
+
+/** Readable text of units [a, b) of a text version. */
+function readableUnits(raw: string, unitRaw: Int32Array, a: number, b: number): string {
+  if (b <= a) return '';
+  const from = a < unitRaw.length ? unitRaw[a]! : raw.length;
+  const last = unitRaw[b - 1]!;
+  const code = raw.charCodeAt(last);
+  const to = last + (code >= 0xd800 && code <= 0xdbff ? 2 : 1);
+  return readableText(raw.slice(from, to));
+}
+
 /** A changed stretch of the comparison text after an update: units [start, end) are new; `delta` is the growth. */
 export interface TextChange {
   start: number;
@@ -193,8 +208,12 @@ export class PageText {
   readonly frames = new Map<Document, Element>();
   private nodeIndex = new Map<Node, number>();
 
-  constructor(readonly root: Root) {
-    this.rebuild();
+  /** With `deferred`, nothing is read yet: call `read()` then `fold()` (the async build yields between them). */
+  constructor(
+    readonly root: Root,
+    deferred = false,
+  ) {
+    if (!deferred) this.rebuild();
   }
 
   /** The element walked: a document's body, or the given element. */
@@ -204,6 +223,12 @@ export class PageText {
 
   /** Re-reads the whole root. */
   rebuild(): void {
+    this.read();
+    this.fold();
+  }
+
+  /** Walks the DOM: raw text and text nodes (the comparison text is stale until `fold()`). */
+  read(): void {
     this.frames.clear();
     const top = this.rootElement;
     const read = new TextReader(this.frames);
@@ -213,6 +238,10 @@ export class PageText {
     this.nodeStart = Int32Array.from(read.starts);
     this.nodeLength = Int32Array.from(read.lengths);
     this.reindexNodes();
+  }
+
+  /** Builds the comparison text from the raw text. */
+  fold(): void {
     const folded = foldWithMap(this.raw);
     this.norm = folded.text;
     this.unitRaw = folded.map;
@@ -344,8 +373,13 @@ export class PageText {
 
   /** Readable text of units [a, b): the raw text they come from, whitespace collapsed. */
   readable(a: number, b: number): string {
-    if (b <= a) return '';
-    return readableText(this.raw.slice(this.rawStartOfUnit(a), this.rawEndOfUnits(b)));
+    return readableUnits(this.raw, this.unitRaw, a, b);
+  }
+
+  /** The current text, frozen: later updates replace the model's strings and arrays, never change these. */
+  snapshot(): TextSnapshot {
+    const { raw, norm, unitRaw } = this;
+    return { norm, readable: (a, b) => readableUnits(raw, unitRaw, a, b) };
   }
 
   // --- DOM ⇄ raw offsets ---

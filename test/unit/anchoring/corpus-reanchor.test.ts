@@ -141,3 +141,45 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
     }
   });
 }
+
+describe('short quotes on edited pages (happy-dom)', () => {
+  for (const name of EDITED) {
+    it(`${name}: 4- to 8-character quotes all over v1 never land on another clause`, async () => {
+      const changes = readChanges(name);
+      const v1 = await loadPage(`pages/${name}.html`, 'happy-dom');
+      const v2 = await loadPage(`edits/${name}.v2.html`, 'happy-dom');
+      try {
+        const c1 = segmentClauses(v1.document);
+        const c2 = segmentClauses(v2.document);
+        const index1 = createPageIndex(v1.document);
+        const counts = { probes: 0, exact: 0, fuzzy: 0, orphan: 0, ambiguous: 0, wrong: 0 };
+        const wrong: string[] = [];
+        for (const entry of changes.clauseMap) {
+          if (!entry.v1 || !entry.v2) continue;
+          const from = c1[entry.v1.index]!;
+          const to = c2[entry.v2.index]!;
+          for (let at = from.start; at + 8 <= from.ownEnd; at += 5) {
+            const length = 4 + ((at - from.start) % 5);
+            const range = index1.text.rangeForUnits(index1.bodyStart + at, index1.bodyStart + at + length)!;
+            const result = anchor(v2.document, describeRange(v1.document, range));
+            counts.probes++;
+            counts[result.status]++;
+            if (result.range && !(result.start! >= to.start && result.end! <= to.end)) {
+              counts.wrong++;
+              wrong.push(`"${range.toString()}" from ${from.path.join(' ')} landed in ${result.clause?.path.join(' ')}`);
+            }
+          }
+        }
+        report.push(
+          `  short quotes ${name.padEnd(36)} probes ${counts.probes}: exact ${counts.exact}, fuzzy ${counts.fuzzy}, ` +
+            `orphan ${counts.orphan}, ambiguous ${counts.ambiguous}, wrong ${counts.wrong}`,
+        );
+        expect(wrong).toEqual([]);
+      } finally {
+        await v1.close();
+        await v2.close();
+      }
+    }, 60_000);
+  }
+});
+

@@ -4,7 +4,7 @@
  * follows its clause or is reported lost, never moved to a sibling (the reference annotator moved 54 of 54).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { anchor, createPageIndex, describe as describeRange, segmentClauses } from '../../../shared/anchoring/index.ts';
+import { anchor, createPageIndex, describe as describeRange, normalizeText, segmentClauses } from '../../../shared/anchoring/index.ts';
 import type { Selector } from '../../../shared/model/annotation.ts';
 import { loadHtml } from './helpers/corpus.ts';
 
@@ -227,5 +227,68 @@ describe('near-duplicate trap', () => {
     );
     expect(outcome.wrong).toEqual([]);
     expect(outcome.lost).toBe(1);
+  });
+});
+
+describe('duplicated wording', () => {
+  const page = (a436: string) => `<body><div id="fontzoom">
+<p class="zhang">第十二章 简易程序</p>
+<p>第四百三十五条 适用简易程序审理的案件，人民检察院应当派员出席法庭。</p>
+<p>第四百三十六条 ${a436}</p>
+<p>第四百三十七条 人民法院决定转为普通程序审理的，人民检察院应当配合。</p>
+<p class="zhang">第十三章 速裁程序</p>
+<p>第四百四十三条 适用速裁程序审理的案件，人民检察院应当派员出席法庭。</p>
+<p>第四百四十四条 转为普通程序审理的案件，公诉人需要为出席法庭进行准备的，可以建议人民法院延期审理。</p>
+<p>第四百四十五条 人民法院决定转为普通程序审理的，人民检察院应当配合。</p>
+</div></body>`;
+  const original = '转为普通程序审理的案件，公诉人需要为出席法庭进行准备的，可以建议人民法院延期审理。';
+
+  it('two articles with the same wording: the edited one keeps its annotation, the other keeps its own', async () => {
+    const v1 = await loadHtml(page(original), 'happy-dom');
+    const describeIn = (label: string) => {
+      const p = Array.from(v1.document.querySelectorAll('p')).find((e) => e.textContent!.startsWith(label))!;
+      const t = p.firstChild as Text;
+      const from = t.data.indexOf('审理的案件');
+      const range = v1.document.createRange();
+      range.setStart(t, from);
+      range.setEnd(t, from + 24);
+      return describeRange(v1.document, range);
+    };
+    const on436 = describeIn('第四百三十六条');
+    const on444 = describeIn('第四百四十四条');
+    await v1.close();
+    const v2 = await loadHtml(page(original.replace('可以建议', '应当可以建议')), 'happy-dom');
+    try {
+      const a = anchor(v2.document, on436);
+      expect(a.status).toBe('fuzzy');
+      expect(a.clause?.label).toBe('第四百三十六条');
+      const b = anchor(v2.document, on444);
+      expect(b.status).toBe('exact');
+      expect(b.clause?.label).toBe('第四百四十四条');
+    } finally {
+      await v2.close();
+    }
+  });
+
+  it('the same sentence twice in one article: the context grows until it tells them apart', async () => {
+    const sentence = '应当告知犯罪嫌疑人有权委托辩护人，并告知其如果因经济困难或者其他原因没有委托辩护人的，可以申请法律援助。';
+    const html = `<body><div id="fontzoom"><p>第四十条 人民检察院负责侦查的部门在第一次讯问犯罪嫌疑人时，${sentence}</p><p>人民检察院自收到移送起诉案卷材料之日起三日以内，${sentence}</p></div></body>`;
+    const page2 = await loadHtml(html, 'happy-dom');
+    try {
+      const second = page2.document.querySelectorAll('p')[1]!.firstChild as Text;
+      const at = second.data.indexOf('，可以申请法律援');
+      const range = page2.document.createRange();
+      range.setStart(second, at);
+      range.setEnd(second, at + 8);
+      const selectors = describeRange(page2.document, range);
+      const quote = selectors[0] as { prefix: string };
+      expect(normalizeText(quote.prefix).length).toBeGreaterThan(32);
+      const result = anchor(page2.document, selectors);
+      expect(result.status).toBe('exact');
+      expect(result.range!.startContainer).toBe(second);
+      expect(result.range!.startOffset).toBe(at);
+    } finally {
+      await page2.close();
+    }
   });
 });
