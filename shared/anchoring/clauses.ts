@@ -85,10 +85,24 @@ export interface Segmentation {
 
 /** Segments the body (raw range [rawStart, rawEnd) of `text`) into clauses. */
 export function segment(text: PageText, rawStart: number, rawEnd: number, body: Element | null): Segmentation {
+  const steps = segmentInSteps(text, rawStart, rawEnd, body);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same segmentation, as a generator that pauses between finding label candidates and building the tree. */
+export function* segmentInSteps(
+  text: PageText,
+  rawStart: number,
+  rawEnd: number,
+  body: Element | null,
+): Generator<void, Segmentation> {
   const bodyStart = text.unitAtOrAfter(rawStart);
   const bodyEnd = text.unitAtOrAfter(rawEnd);
-  const candidates = findCandidates(text, rawStart, rawEnd, body);
-  const kept = filterCandidates(text, candidates);
+  const kept = filterCandidates(text, findCandidates(text, rawStart, rawEnd, body));
+  yield;
   let clauses = buildTree(text, kept, bodyStart, bodyEnd);
   if (clauses.length === 0) clauses = paragraphClauses(text, rawStart, rawEnd, bodyStart);
   return { clauses, bodyStart, bodyEnd };

@@ -11,7 +11,7 @@
  */
 import { hashText } from '../model/hash.ts';
 import { detectBody } from './body.ts';
-import { type Clause, segment } from './clauses.ts';
+import { type Clause, type Segmentation, segmentInSteps } from './clauses.ts';
 import { frameDocument, ownerDocument, type Root, rootElement, yieldToPage } from './dom.ts';
 import { BigramIndex } from './qgram.ts';
 import { PageText, type TextChange } from './text-model.ts';
@@ -62,13 +62,7 @@ export class PageIndex {
   static async create(root: Root): Promise<PageIndex> {
     const index = new PageIndex(root, true);
     index.observe();
-    index.text.read();
-    await yieldToPage(root);
-    index.text.fold();
-    await yieldToPage(root);
-    index.body = detectBody(index.text);
-    await yieldToPage(root);
-    index.analyse(false);
+    await index.readInSteps();
     index.refresh();
     return index;
   }
@@ -80,14 +74,39 @@ export class PageIndex {
       this.rebuild();
       return true;
     }
+    const applied = this.applyPending();
+    if (applied !== 'rebuild') return applied;
+    this.rebuild();
+    return true;
+  }
+
+  /**
+   * Like refresh, but a full re-read (a frame loaded, or changes too wide to apply locally) happens in steps that
+   * yield to the page, as in `create`: on a very long page it would otherwise block it for a long moment.
+   */
+  async refreshAsync(): Promise<boolean> {
+    if (this.observer) this.pending.push(...this.observer.takeRecords());
+    if (!this.stale) {
+      const applied = this.applyPending();
+      if (applied !== 'rebuild') return applied;
+    }
+    this.stale = false;
+    this.pending = [];
+    this.observer?.takeRecords();
+    await this.readInSteps();
+    this.lastChange = { full: true, changes: [] };
+    this.watchFrames();
+    this.refresh();
+    return true;
+  }
+
+  /** Applies the collected mutation records locally; 'rebuild' when they cannot be. */
+  private applyPending(): boolean | 'rebuild' {
     if (this.pending.length === 0) return false;
     const records = this.pending;
     this.pending = [];
     const changes = this.text.update(records);
-    if (changes === 'rebuild') {
-      this.rebuild();
-      return true;
-    }
+    if (changes === 'rebuild') return 'rebuild';
     if (changes.length === 0) return false;
     const changed = changes.reduce((n, c) => n + (c.end - c.start) + Math.max(0, -c.delta), 0);
     const bodyGone = !this.body || !this.body.isConnected;
@@ -95,6 +114,29 @@ export class PageIndex {
     this.lastChange = { full: false, changes };
     this.watchFrames();
     return true;
+  }
+
+  /**
+   * Reads, folds, detects the body, segments and indexes bigrams, yielding to the page between the steps (each a
+   * few tens of milliseconds on the longest corpus page, even on a first, cold run).
+   */
+  private async readInSteps(): Promise<void> {
+    this.text.read();
+    await yieldToPage(this.root);
+    this.text.fold();
+    await yieldToPage(this.root);
+    const analysis = this.analyseInSteps(true);
+    while (!analysis.next().done) await yieldToPage(this.root);
+    await yieldToPage(this.root);
+    // The first anchor would build it anyway: built here in steps, it adds to no anchor's slice.
+    const bigrams = BigramIndex.buildInSteps(this.text.norm);
+    for (let step = bigrams.next(); ; step = bigrams.next()) {
+      if (step.done) {
+        this.bigrams = step.value;
+        break;
+      }
+      await yieldToPage(this.root);
+    }
   }
 
   /** Re-reads the whole page now. */
@@ -122,17 +164,26 @@ export class PageIndex {
   }
 
   private analyse(detect = true): void {
+    const steps = this.analyseInSteps(detect);
+    while (!steps.next().done);
+  }
+
+  /** Detects the body (when asked), then segments it: a generator pausing between the heavier parts. */
+  private *analyseInSteps(detect: boolean): Generator<void, void> {
     this.version++;
     this.bigrams = null;
     const text = this.text;
-    if (detect || !this.body) this.body = detectBody(text);
+    if (detect || !this.body) {
+      this.body = detectBody(text);
+      yield;
+    }
     let rawStart = 0;
     let rawEnd = text.raw.length;
     if (this.body) {
       const range = text.rawRangeOfElement(this.body);
       if (range) [rawStart, rawEnd] = range;
     }
-    const seg = segment(text, rawStart, rawEnd, this.body);
+    const seg: Segmentation = yield* segmentInSteps(text, rawStart, rawEnd, this.body);
     this.bodyStart = seg.bodyStart;
     this.bodyEnd = seg.bodyEnd;
     this.clauses = seg.clauses;
@@ -189,7 +240,7 @@ export class PageIndex {
   // --- lookups ---
 
   get bigramIndex(): BigramIndex {
-    this.bigrams ??= new BigramIndex(this.text.norm);
+    this.bigrams ??= BigramIndex.build(this.text.norm);
     return this.bigrams;
   }
 
@@ -269,7 +320,7 @@ export function pageIndexFor(root: Root): PageIndex {
 export async function pageIndexForAsync(root: Root): Promise<PageIndex> {
   const existing = cache.get(root);
   if (existing) {
-    existing.refresh();
+    await existing.refreshAsync();
     return existing;
   }
   const built = await PageIndex.create(root);

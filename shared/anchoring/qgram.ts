@@ -13,10 +13,33 @@ export class BigramIndex {
   /** Start positions, in the order of `keys` (and in text order within one key). */
   private readonly positions: Int32Array;
 
-  constructor(readonly text: string) {
+  private constructor(
+    readonly text: string,
+    keys: Uint32Array,
+    positions: Int32Array,
+  ) {
+    this.keys = keys;
+    this.positions = positions;
+  }
+
+  /** Builds the index at once. */
+  static build(text: string): BigramIndex {
+    const steps = BigramIndex.buildInSteps(text);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * Builds the index one linear pass per step (a generator: the caller may yield to the page between steps, since
+   * on a 100,000-character page the first, cold run of all passes at once can block it for over 100 ms).
+   */
+  static *buildInSteps(text: string): Generator<void, BigramIndex> {
     const n = Math.max(0, text.length - 1);
     const keyAt = new Uint32Array(n);
     for (let i = 0; i < n; i++) keyAt[i] = ((text.charCodeAt(i) << 16) | text.charCodeAt(i + 1)) >>> 0;
+    yield;
     // two stable counting-sort passes (low 16 bits, then high 16 bits): linear time, typed arrays only; the
     // first pass needs no input order (positions in text order are the identity)
     const byLow = new Int32Array(n);
@@ -24,11 +47,13 @@ export class BigramIndex {
     for (let i = 0; i < n; i++) counts[(keyAt[i]! & 0xffff) + 1]!++;
     for (let d = 0; d < 0x10000; d++) counts[d + 1]! += counts[d]!;
     for (let i = 0; i < n; i++) byLow[counts[keyAt[i]! & 0xffff]!++] = i;
-    this.positions = countingSort(keyAt, byLow, 16, counts);
+    yield;
+    const positions = countingSort(keyAt, byLow, 16, counts);
+    yield;
     // keys in sorted order
     const keys = new Uint32Array(n);
-    for (let i = 0; i < n; i++) keys[i] = keyAt[this.positions[i]!]!;
-    this.keys = keys;
+    for (let i = 0; i < n; i++) keys[i] = keyAt[positions[i]!]!;
+    return new BigramIndex(text, keys, positions);
   }
 
   /** Positions (in order) where the bigram (a, b) starts. */

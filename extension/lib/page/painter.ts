@@ -28,7 +28,7 @@ export type PaintStats = {
   /** performance.now() when anchoring started and when the last slice ended (the page's time origin). */
   startedAt: number;
   endedAt: number;
-  /** Longest single read of the page into the anchoring index so far (ms), whenever it happened. */
+  /** Longest read of the page into the anchoring index so far (ms of wall time; it yields to the page in steps). */
   indexMs: number;
 };
 

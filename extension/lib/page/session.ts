@@ -5,7 +5,7 @@
  * Nothing here trusts the page: only the DOM is read, and no page messages are listened to.
  */
 import { browser } from 'wxt/browser';
-import { createPageIndex, describe, type Clause } from '../../../shared/anchoring/index.ts';
+import { createPageIndex, createPageIndexAsync, describe, type Clause } from '../../../shared/anchoring/index.ts';
 import type { Annotation, Color, DocumentInfo, Selector, Visibility } from '../../../shared/model/annotation.ts';
 import { findSelector } from '../../../shared/model/annotation.ts';
 import { canonicalUrl, documentKeyFor } from '../../../shared/model/canonical-url.ts';
@@ -239,7 +239,8 @@ export class PageSession {
   private async paint(): Promise<void> {
     const run = ++this.paintRun;
     const indexStarted = performance.now();
-    const index = this.pageIndex();
+    const index = await this.pageIndexInSteps();
+    if (run !== this.paintRun || this.stopped) return;
     if (index.version !== this.indexVersion) {
       this.anchorCache.clear();
       this.indexVersion = index.version;
@@ -308,6 +309,17 @@ export class PageSession {
    * The anchoring library's index of this page (built on first use, re-read after the page changed). Timed:
    * reading a long page into the index is one synchronous task of the library, reported with the paint stats.
    */
+  /**
+   * The same index, read in steps that yield to the page: a 100,000-character notice takes over a second to
+   * read, which done at once would freeze the page. Later synchronous calls reuse what this built.
+   */
+  private async pageIndexInSteps(): Promise<ReturnType<typeof createPageIndex>> {
+    const started = performance.now();
+    const index = await createPageIndexAsync(this.root);
+    this.longestIndexMs = Math.max(this.longestIndexMs, performance.now() - started);
+    return index;
+  }
+
   private pageIndex(): ReturnType<typeof createPageIndex> {
     const started = performance.now();
     const index = createPageIndex(this.root);
@@ -329,7 +341,9 @@ export class PageSession {
     this.reanchorTimer = setTimeout(() => {
       this.reanchorTimer = null;
       if (this.stopped) return;
-      if (this.pageIndex().version !== this.indexVersion) void this.paint();
+      void this.pageIndexInSteps().then((index) => {
+        if (!this.stopped && index.version !== this.indexVersion) void this.paint();
+      });
     }, REANCHOR_DEBOUNCE_MS);
   }
 
