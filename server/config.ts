@@ -93,6 +93,9 @@ export type ServerConfig = {
   logLevel: 'info' | 'warn' | 'silent';
   /** Name given to the team created on first start when no team exists yet (CLI only). */
   firstTeamName: string;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset, metrics are open (the server
+   * listens on loopback by default). */
+  metricsToken?: string;
 };
 
 const MiB = 1024 * 1024;
@@ -234,6 +237,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       sqliteSynchronous: sync ? (sync as ServerConfig['sqliteSynchronous']) : undefined,
       logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,
       firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
+      metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
       limits: numbersFrom(base.limits),
       timings: numbersFrom(base.timings),
       compaction: {

@@ -2,6 +2,7 @@
  * The HTTP side of the server as one Hono app: API routes, the y-websocket endpoint, health, metrics and the
  * demo notice. Errors always come back as `{ "error": { "code", "message" } }`.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -19,6 +20,14 @@ import { teamRoutes } from './routes-team.ts';
 import { syncRoutes } from './sync-route.ts';
 
 const DEMO_PAGE = new URL('../demo/01-suizhou-edu-2023.html', import.meta.url);
+
+/** Constant-time check of the optional metrics token. */
+export function metricsAllowed(token: string | undefined, authorization: string | undefined): boolean {
+  if (!token) return true;
+  const given = Buffer.from(authorization?.replace(/^Bearer\s+/i, '') ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
 
 export function createApp(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -40,6 +49,9 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
     return c.body(demo);
   });
   app.get('/metrics', async (c) => {
+    if (!metricsAllowed(ctx.config.metricsToken, c.req.header('authorization'))) {
+      return errorResponse(c, new ApiError(401, 'unauthorized', 'Metrics need the bearer token set in PIZHU_METRICS_TOKEN'));
+    }
     c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
     return c.body(await ctx.metrics.render());
   });

@@ -21,6 +21,8 @@ import type {
 } from './types.ts';
 
 const CLAUSE_SEPARATOR = '\u001f';
+/** How long index changes gather before they are written in one transaction. */
+const INDEX_BATCH_MS = 50;
 
 export function clauseKey(path: readonly string[]): string {
   return path.map((label) => `${label}${CLAUSE_SEPARATOR}`).join('');
@@ -57,7 +59,7 @@ export function decodeCursor(text: string): Cursor | null {
 
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private pending: RoomIndexChange[] = [];
-  private scheduled: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private readonly statements;
   private readonly writeBatch;
   private readonly replaceTx;
@@ -156,18 +158,15 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
 
   applyChange(change: RoomIndexChange): void {
     this.pending.push(change);
-    this.scheduled ??= new Promise<void>((resolve) => {
-      setImmediate(() => {
-        this.writePending();
-        resolve();
-      });
-    });
+    // One index transaction per batch, not per update: the index is read by REST, not by the sync path.
+    this.timer ??= setTimeout(() => this.writePending(), INDEX_BATCH_MS);
   }
 
   private writePending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const batch = this.pending;
     this.pending = [];
-    this.scheduled = null;
     if (batch.length === 0) return;
     try {
       this.writeBatch.immediate(batch);
@@ -182,7 +181,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   async flush(): Promise<void> {
-    if (this.scheduled) await this.scheduled;
     this.writePending();
   }
 

@@ -32,13 +32,12 @@ export class SqliteUpdateStore implements UpdateStore {
       room: db.prepare<[string], RoomRow>('SELECT id, team_id, last_id, bytes, row_count FROM rooms WHERE id = ?'),
       rows: db.prepare<[string], UpdateRow>('SELECT id, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY id'),
       insertUpdate: db.prepare<[string, Buffer]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
-      touchRoom: db.prepare<[number, number, number, string]>(
-        'UPDATE rooms SET last_id = ?, bytes = bytes + ?, row_count = row_count + 1, changed_at = ? WHERE id = ?',
+      touchRoom: db.prepare<[number, number, number, string], { bytes: number }>(
+        'UPDATE rooms SET last_id = ?, bytes = bytes + ?, row_count = row_count + 1, changed_at = ? WHERE id = ? RETURNING bytes',
       ),
       insertRoom: db.prepare<[string, string, number, number, number, number]>(
         'INSERT INTO rooms (id, team_id, last_id, bytes, row_count, created_at, changed_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
       ),
-      roomBytes: db.prepare<[string], { bytes: number }>('SELECT bytes FROM rooms WHERE id = ?'),
       replaceRow: db.prepare<[Buffer, Buffer, Buffer, string, number, string]>(
         'UPDATE updates SET data = ?, state_vector = ?, delete_set = ?, checksum = ? WHERE id = ? AND room = ?',
       ),
@@ -62,9 +61,10 @@ export class SqliteUpdateStore implements UpdateStore {
       const data = Buffer.from(update.buffer, update.byteOffset, update.byteLength);
       const id = Number(this.statements.insertUpdate.run(roomId, data).lastInsertRowid);
       const now = Date.now();
-      const touched = this.statements.touchRoom.run(id, update.byteLength, now, roomId);
-      if (touched.changes === 0) this.statements.insertRoom.run(roomId, teamId, id, update.byteLength, now, now);
-      return { id, roomBytes: this.statements.roomBytes.get(roomId)!.bytes };
+      const touched = this.statements.touchRoom.get(id, update.byteLength, now, roomId);
+      if (touched) return { id, roomBytes: touched.bytes };
+      this.statements.insertRoom.run(roomId, teamId, id, update.byteLength, now, now);
+      return { id, roomBytes: update.byteLength };
     });
     this.compactTx = db.transaction((roomId: string, throughId: number, state: EncodedState) => {
         const replaced = this.statements.replaceRow.run(

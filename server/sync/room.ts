@@ -70,6 +70,7 @@ const REMOTE_ORIGIN = Symbol('remote');
 export const SERVER_ORIGIN = Symbol('server');
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
+const COMPACTION_QUIET_MS = 1_000;
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
 /** The encoded state of the current version; the delete set is filled in when needed (compaction, reads). */
@@ -93,6 +94,8 @@ export class Room {
   private lastId: number;
   private storedBytes: number;
   private rowCount: number;
+  /** Whether the stored rows are one compacted row (with state vector and delete set). */
+  private compacted: boolean;
   private version = 0;
   private durableVersion = 0;
   private readonly outbox: { version: number; run: () => void }[] = [];
@@ -119,6 +122,7 @@ export class Room {
     this.lastId = stored?.lastId ?? 0;
     this.storedBytes = stored?.bytes ?? 0;
     this.rowCount = stored?.rows.length ?? 0;
+    this.compacted = this.rowCount === 1 && Boolean(stored!.rows[0]!.stateVector && stored!.rows[0]!.deleteSet);
     this.presence = new Presence({
       maxStateBytes: deps.config.limits.maxPresenceStateBytes,
       maxClientsPerOwner: deps.config.limits.maxPresenceClientsPerConnection,
@@ -408,6 +412,7 @@ export class Room {
         this.lastId = stored.id;
         this.storedBytes = stored.roomBytes;
         this.rowCount++;
+        this.compacted = false;
       } catch (error) {
         this.fail(error, 'storing an update failed');
         return;
@@ -507,13 +512,22 @@ export class Room {
     }
   }
 
-  private scheduleCompaction(): void {
+  /**
+   * Compaction blocks the event loop while it encodes and writes the whole room, so it waits for a pause in the
+   * writing (a second without updates) unless the rows pile up far past the threshold.
+   */
+  private scheduleCompaction(delayMs = 50): void {
     if (this.compactionScheduled) return;
     this.compactionScheduled = true;
     setTimeout(() => {
       this.compactionScheduled = false;
+      const busy = Date.now() - this.lastWriteAt < COMPACTION_QUIET_MS;
+      if (busy && this.rowCount < this.deps.config.compaction.afterUpdates * 10) {
+        this.scheduleCompaction(COMPACTION_QUIET_MS);
+        return;
+      }
       this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
-    }, 50).unref();
+    }, delayMs).unref();
   }
 
   /** The full encoded state including its delete set (what compaction stores). */
@@ -527,17 +541,22 @@ export class Room {
   /** Folds the stored rows into one row holding the merged state and its state vector. */
   async compact(): Promise<void> {
     await this.appendChain;
-    if (this.failed || !this.doc || this.rowCount <= 1 || this.lastId === 0) return;
+    // A single row that is not compacted yet (one big push) is compacted too: that stores its state vector and
+    // delete set, so a restart can serve it without decoding.
+    if (this.failed || !this.doc || this.compacted || this.lastId === 0) return;
     if (this.version !== this.durableVersion) {
       // Newer updates are still being stored; the merged state must hold exactly the stored rows.
       this.scheduleCompaction();
       return;
     }
-    const version = this.version;
-    const { roomBytes } = await this.deps.store.compact(this.id, this.lastId, this.encodedState());
+    const through = this.lastId;
+    const rowsBefore = this.rowCount;
+    const { roomBytes } = await this.deps.store.compact(this.id, through, this.encodedState());
     this.storedBytes = roomBytes;
-    this.rowCount = 1;
-    if (this.version !== version) this.maybeCompact();
+    // Appends that completed meanwhile stay as rows after the compacted one.
+    this.rowCount -= rowsBefore - 1;
+    this.compacted = this.lastId === through;
+    if (!this.compacted) this.maybeCompact();
   }
 
   /** Drops the decoded document of a room nobody wrote to lately; its encoded state answers reads. */

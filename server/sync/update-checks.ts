@@ -41,10 +41,9 @@ export function addsNothing(known: KnownState, update: Uint8Array): boolean {
   return true;
 }
 
-/** Whether the update carries no structs and no deletions at all (cheap check before loading a document). */
+/** Whether the update carries no structs and no deletions: in the v1 encoding exactly two zero counts. */
 export function isEmptyUpdate(update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(update);
-  return structs.length === 0 && ds.clients.size === 0;
+  return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 }
 
 /**

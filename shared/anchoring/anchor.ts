@@ -11,7 +11,7 @@
  *    candidate's clause or its ancestors) and closeness to the old position. Below MIN_SCORE: orphan. When the
  *    runner-up at another place scores within MARGIN of the best: ambiguous.
  */
-import { type Selector, selectorSchema } from '../model/annotation.ts';
+import { LIMITS, type Selector, selectorSchema } from '../model/annotation.ts';
 import type { Clause } from './clauses.ts';
 import { type ApproxMatch, contextSimilarity, Pattern } from './match.ts';
 import { foldText } from './normalize.ts';
@@ -59,6 +59,8 @@ interface Query {
   position: number | null;
   path: string[] | null;
   hash: string | null;
+  /** The clauses path and hash name on this page (found on first need). */
+  regions?: Clause[];
 }
 
 interface Candidate {
@@ -69,6 +71,7 @@ interface Candidate {
   clause: Clause | null;
   /** Mean similarity of prefix and suffix (set by scoring). */
   context?: number;
+  scored?: boolean;
 }
 
 /** Valid selectors of the kinds anchoring uses; malformed ones are ignored. */
@@ -76,6 +79,10 @@ function parseQuery(index: PageIndex, selectors: unknown): Query | { error: stri
   if (!Array.isArray(selectors)) return { error: 'selectors must be an array' };
   const valid: Selector[] = [];
   for (const s of selectors) {
+    if (plainlyValid(s)) {
+      valid.push(s);
+      continue;
+    }
     const parsed = selectorSchema.safeParse(s);
     if (parsed.success) valid.push(parsed.data);
   }
@@ -106,6 +113,39 @@ export interface Location {
   reason?: string;
 }
 
+const isString = (v: unknown, min: number, max: number): v is string =>
+  typeof v === 'string' && v.length >= min && v.length <= max;
+const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * The common case checked by hand, strictly within the shared schema (anything accepted here the schema accepts
+ * too): validating a thousand selectors with the schema alone costs more than anchoring them. Everything else
+ * goes through the schema.
+ */
+function plainlyValid(s: unknown): s is Selector {
+  if (!s || typeof s !== 'object') return false;
+  const o = s as Record<string, unknown>;
+  switch (o.type) {
+    case 'TextQuoteSelector':
+      return (
+        isString(o.exact, 1, LIMITS.quoteChars) &&
+        (o.prefix === undefined || isString(o.prefix, 0, 512)) &&
+        (o.suffix === undefined || isString(o.suffix, 0, 512))
+      );
+    case 'TextPositionSelector':
+      return isOffset(o.start) && isOffset(o.end) && (o.end as number) >= (o.start as number);
+    case 'ClauseSelector':
+      return (
+        Array.isArray(o.path) &&
+        o.path.length <= LIMITS.clausePathDepth &&
+        o.path.every((l) => isString(l, 1, LIMITS.labelChars)) &&
+        isString(o.hash, 1, 128)
+      );
+    default:
+      return false;
+  }
+}
+
 export function anchorSelectors(index: PageIndex, selectors: unknown): AnchorResult {
   return toResult(index, locate(index, selectors));
 }
@@ -133,9 +173,9 @@ export function locate(index: PageIndex, selectors: unknown): Location {
   if ('error' in query) return { status: 'orphan', reason: query.error };
   const fast = fastPath(index, query);
   if (fast) return fast;
-  const found = gather(index, query);
+  let found = gather(index, query);
   if (found.length === 0) return { status: 'orphan', reason: 'quote not found' };
-  for (const c of found) c.score = score(index, query, c);
+  found = scoreCandidates(index, query, found);
   const numbers = checkNumbers(index, query, found);
   if ('orphan' in numbers) return { status: 'orphan', reason: numbers.orphan };
   const candidates = numbers.candidates;
@@ -194,9 +234,7 @@ function gather(index: PageIndex, query: Query): Candidate[] {
   if (k === 0) return dedupe([...found.values()]);
   const pattern = new Pattern(q);
   // approximate matches inside the clauses the selectors name
-  const regions: Clause[] = [];
-  if (query.path) regions.push(...index.clausesByPath(query.path));
-  if (query.hash) regions.push(...index.clausesByHash(query.hash));
+  const regions = namedClauses(index, query);
   for (const c of regions) {
     const from = Math.max(0, c.start + index.bodyStart - k);
     const to = Math.min(norm.length, c.end + index.bodyStart + k);
@@ -205,9 +243,37 @@ function gather(index: PageIndex, query: Query): Candidate[] {
   const sofar = [...found.values()];
   const settled =
     sofar.some((c) => c.errors === 0 && contextMatches(index, query, c.start, c.end)) ||
-    sofar.some((c) => conclusive(index, query, c));
+    sofar.some((c) => insideClauses(index, regions, c) && conclusive(index, query, c));
   if (!settled) for (const hit of approxAnywhere(index, pattern, k)) add(hit.start, hit.end, hit.errors);
   return dedupe([...found.values()]);
+}
+
+/**
+ * Scores candidates, those inside the clauses the selectors name first: when one of them is conclusive (no
+ * outsider could come within the margin, see `conclusive`), the outsiders are dropped unscored. A common quote
+ * with hundreds of occurrences then costs its clause, not the page.
+ */
+function scoreCandidates(index: PageIndex, query: Query, found: Candidate[]): Candidate[] {
+  const regions = namedClauses(index, query);
+  const near = found.filter((c) => insideClauses(index, regions, c));
+  for (const c of near) score(index, query, c);
+  if (near.length > 0 && near.some((c) => conclusive(index, query, c))) return near;
+  for (const c of found) score(index, query, c);
+  return found;
+}
+
+/** The clauses the selectors name: by label path, and by text hash (a renumbered clause). */
+function namedClauses(index: PageIndex, query: Query): Clause[] {
+  if (query.regions) return query.regions;
+  const regions: Clause[] = [];
+  if (query.path) regions.push(...index.clausesByPath(query.path));
+  if (query.hash) regions.push(...index.clausesByHash(query.hash));
+  query.regions = regions;
+  return regions;
+}
+
+function insideClauses(index: PageIndex, regions: Clause[], c: Candidate): boolean {
+  return regions.some((r) => c.start >= r.start + index.bodyStart && c.end <= r.end + index.bodyStart);
 }
 
 /** Best score a candidate outside the clauses named by path or hash can reach (no clause agreement). */
@@ -368,7 +434,15 @@ function overlapShare(a: Candidate, b: Candidate): number {
   return overlap / Math.max(1, Math.min(a.end - a.start, b.end - b.start));
 }
 
+/** Scores a candidate (once: the score is kept on it). */
 function score(index: PageIndex, query: Query, c: Candidate): number {
+  if (c.scored) return c.score;
+  c.scored = true;
+  c.score = computeScore(index, query, c);
+  return c.score;
+}
+
+function computeScore(index: PageIndex, query: Query, c: Candidate): number {
   const norm = index.text.norm;
   const m = query.quote.length;
   const quoteSim = Math.max(0, 1 - c.errors / m);

@@ -3,8 +3,8 @@
  * navigation, related links or footer), possibly inside a same-origin or srcdoc frame.
  *
  * Every line of the page text gets a weight: its characters outside links, in full when it reads as prose
- * (sentence punctuation) and at a quarter otherwise (menus, metadata values, captions). Weights add up the
- * ancestor chain, across frames. From the top, we descend into the child that holds nearly all the weight
+ * (sentence punctuation) and at a quarter otherwise (menus, metadata values, captions). An element weighs what
+ * its text nodes weigh, frames included. From the top, we descend into the child that holds nearly all the weight
  * (a wrapper), and stop at the element whose weight is spread over several children (the container of the
  * paragraphs). Well-known content containers of Chinese government CMSes are preferred when they hold most of
  * the prose, because portals often put sizeable prose (notes, related articles) beside the body.
@@ -27,42 +27,47 @@ const KNOWN_CONTAINERS = [
 
 const PROSE = /[，。；：！？,.;:!?、]/;
 
-/** Weight of content per element (and per frame element), computed from the page text. */
-export function contentWeights(text: PageText): Map<Element, number> {
-  const weights = new Map<Element, number>();
-  const linkCache = new Map<Element, boolean>();
-  const raw = text.raw;
+/**
+ * Content weight of every text node, as prefix sums: the weight of an element is then the sum over its text
+ * nodes, which form one run in the text model (found from the element's first and last text nodes), so no
+ * ancestor chain is ever walked.
+ */
+export function weightPrefix(text: PageText): Float64Array {
   const nodes = text.nodes;
+  const raw = text.raw;
+  const weights = new Float64Array(nodes.length);
+  const linkCache = new Map<Element, boolean>();
+  const chars = new Int32Array(nodes.length);
+  const linked = new Uint8Array(nodes.length);
   let i = 0;
   let lineStart = 0;
-  while (lineStart <= raw.length) {
+  while (lineStart <= raw.length && i < nodes.length) {
     let lineEnd = raw.indexOf(BREAK, lineStart);
     if (lineEnd < 0) lineEnd = raw.length;
-    // nodes of this line
+    const first = i;
     let plain = 0;
-    let linked = 0;
-    const lineNodes: { node: Text; chars: number }[] = [];
+    let inLinks = 0;
     while (i < nodes.length && text.nodeStart[i]! < lineEnd) {
-      const node = nodes[i]!;
-      const chars = visibleChars(node.data);
-      if (chars > 0) {
-        if (insideLink(node, linkCache)) linked += chars;
-        else {
-          plain += chars;
-          lineNodes.push({ node, chars });
-        }
+      const c = visibleChars(nodes[i]!.data);
+      chars[i] = c;
+      if (c > 0) {
+        if (insideLink(nodes[i]!, linkCache)) {
+          linked[i] = 1;
+          inLinks += c;
+        } else plain += c;
       }
       i++;
     }
     if (plain > 0) {
-      const prose = plain >= 10 && linked < plain && PROSE.test(raw.slice(lineStart, lineEnd));
+      const prose = plain >= 10 && inLinks < plain && PROSE.test(raw.slice(lineStart, lineEnd));
       const factor = prose ? 1 : 0.25;
-      for (const { node, chars } of lineNodes) addUp(weights, node, chars * factor, text);
+      for (let k = first; k < i; k++) if (!linked[k]) weights[k] = chars[k]! * factor;
     }
-    if (lineEnd >= raw.length) break;
     lineStart = lineEnd + 1;
   }
-  return weights;
+  const prefix = new Float64Array(nodes.length + 1);
+  for (let k = 0; k < nodes.length; k++) prefix[k + 1] = prefix[k]! + weights[k]!;
+  return prefix;
 }
 
 /** Characters that are not whitespace. */
@@ -93,16 +98,6 @@ function insideLink(node: Node, cache: Map<Element, boolean>): boolean {
   return inside;
 }
 
-function addUp(weights: Map<Element, number>, node: Node, w: number, text: PageText): void {
-  let el: Element | null = node.parentElement;
-  while (el) {
-    weights.set(el, (weights.get(el) ?? 0) + w);
-    const parent: Element | null = el.parentElement;
-    if (parent) el = parent;
-    else el = text.frames.get(el.ownerDocument) ?? null;
-  }
-}
-
 function childrenOf(el: Element): Element[] {
   const name = localName(el);
   if (name === 'iframe' || name === 'frame') {
@@ -117,19 +112,23 @@ function childrenOf(el: Element): Element[] {
 export function detectBody(text: PageText): Element | null {
   const top = text.rootElement;
   if (!top) return null;
-  const weights = contentWeights(text);
-  const total = weights.get(top) ?? 0;
+  const prefix = weightPrefix(text);
+  const weight = (el: Element) => {
+    const nodes = text.nodeRangeOfElement(el);
+    return nodes ? prefix[nodes[1] + 1]! - prefix[nodes[0]]! : 0;
+  };
+  const total = weight(top);
   if (total === 0) return top;
-  const known = knownContainer(text, weights, total);
+  const known = knownContainer(text, weight, total);
   if (known) return known;
   let current = top;
   for (;;) {
-    const own = weights.get(current) ?? 0;
+    const own = weight(current);
     let best: Element | null = null;
     let bestWeight = 0;
     let sizeable = 0;
     for (const child of childrenOf(current)) {
-      const w = weights.get(child) ?? 0;
+      const w = weight(child);
       if (w >= own * SPLIT_SHARE) sizeable++;
       if (w > bestWeight) {
         best = child;
@@ -141,7 +140,7 @@ export function detectBody(text: PageText): Element | null {
   }
 }
 
-function knownContainer(text: PageText, weights: Map<Element, number>, total: number): Element | null {
+function knownContainer(text: PageText, weight: (el: Element) => number, total: number): Element | null {
   const docs: Document[] = [];
   const top = text.rootElement!;
   docs.push(top.ownerDocument);
@@ -151,7 +150,7 @@ function knownContainer(text: PageText, weights: Map<Element, number>, total: nu
       const found = firstMatch(doc, selector);
       if (!found || !isElement(found)) continue;
       if (doc === top.ownerDocument && !top.contains(found)) continue;
-      if ((weights.get(found) ?? 0) >= total * KNOWN_SHARE) return found;
+      if (weight(found) >= total * KNOWN_SHARE) return found;
     }
   }
   return null;

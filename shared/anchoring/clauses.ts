@@ -5,7 +5,8 @@
  *    punctuation ("…Regulations. (1) Under…", "…如下：（一）…").
  * 2. Filters: a bare "1 总则" counts only when the document also has "1.1"-style numbering; a run of headings that
  *    all repeat later (a table of contents) is dropped; a line such as "PART 165—…" or "附件" ends one part of the
- *    document and starts another.
+ *    document and starts another, and so do closing formulas ("特此通知", "Dated:") and a closing date with the
+ *    signature above it: the last clause ends before them.
  * 3. Levels: a stack of numbering styles in the order this document uses them. A style already on the stack is a
  *    sibling there; a new style nests under the current clause; the 编/章/节/条 and decimal families keep their own
  *    order; a label in a heading element never nests under one in a body paragraph. Labels found mid-line count
@@ -65,6 +66,16 @@ const INLINE_STYLES = new Set([
 ]);
 const DIVIDER = /^(?:PART\s+\d+[A-Z]?\s*[—–-]|附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?\s*$|附\s*件\s*$)/;
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** Closing formulas: the end matter of a notice starts here (its last clause ends before them). */
+const CLOSER = /^(?:特此(?:通知|公告|通告|函告|批复|决定|报告)|此复|此函|专此报告)[。.]?$|^Dated:/;
+const D = '[0-9０-９〇零○Ｏ一二三四五六七八九十]';
+/** A date alone on its line (the issuing date under the signature). */
+const CLOSING_DATE = new RegExp(`^${D}{2,4}\\s*年\\s*${D}{1,2}\\s*月\\s*${D}{1,3}\\s*日$`);
+
+/** A short line without sentence punctuation: an issuer or signer above a closing date. */
+function isSignature(line: string): boolean {
+  return line.length <= 30 && !/[，。；：,;:]/.test(line);
+}
 
 export interface Segmentation {
   clauses: Clause[];
@@ -106,15 +117,32 @@ function skipSpace(raw: string, i: number, end: number): number {
 function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: Element | null): Candidate[] {
   const raw = text.raw;
   const out: Candidate[] = [];
+  // the last few plain lines (no label): a signature above a closing date belongs to the end matter
+  const plain: { at: number; text: string }[] = [];
   for (const [lineStart, lineEnd] of lines(raw, rawStart, rawEnd)) {
     const p = skipSpace(raw, lineStart, lineEnd);
     if (p >= lineEnd) continue;
-    const lineText = raw.slice(p, lineEnd);
+    const lineText = raw.slice(p, lineEnd).trimEnd();
     if (DIVIDER.test(lineText)) {
       out.push({ at: p, lineEnd, match: dividerMatch(p), inline: false, heading: false, divider: true });
+      plain.length = 0;
+      continue;
+    }
+    if (CLOSER.test(lineText) || CLOSING_DATE.test(lineText)) {
+      let at = p;
+      if (CLOSING_DATE.test(lineText)) {
+        for (let k = plain.length - 1, taken = 0; k >= 0 && taken < 2 && isSignature(plain[k]!.text); k--, taken++) at = plain[k]!.at;
+      }
+      out.push({ at, lineEnd, match: dividerMatch(at), inline: false, heading: false, divider: true });
+      plain.length = 0;
       continue;
     }
     const first = acceptLabel(text, p, lineEnd);
+    if (first) plain.length = 0;
+    else {
+      plain.push({ at: p, text: lineText });
+      if (plain.length > 2) plain.shift();
+    }
     if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(text, p, body), divider: false });
     // labels inside the line, right after sentence punctuation (scanned on the line's own slice)
     const from = (first ? first.end : p) - p;

@@ -32,8 +32,16 @@ const CN_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 
 /** Value of a Chinese numeral (一, 十二, 二十三, 一百零五) or of ASCII/full-width digits. */
 export function numeralValue(text: string): number {
-  const ascii = text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
-  if (/^\d+$/.test(ascii)) return parseInt(ascii, 10);
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0xff10 && c <= 0xff19 ? c - 0xff10 : -1;
+    if (d < 0) break;
+    value = value * 10 + d;
+    digits++;
+  }
+  if (digits === text.length && digits > 0) return value;
   let total = 0;
   let digit = -1;
   for (const ch of text) {

@@ -179,29 +179,42 @@ export function similarity(a: string, b: string): number {
   return 1 - editDistance(a, b) / longer;
 }
 
+// Scratch rows for the context DP, reused across calls (contexts are short; anchoring is single-threaded).
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
 /**
  * Similarity of a stored context to the text beside a candidate, aligned at the candidate's side and free at the
  * far side: `stored` against the best prefix of `actual` (for a suffix), so an insertion near the quote shifts the
  * context without being paid for twice. With `fromEnd`, both are read backwards (for a prefix).
  */
 export function contextSimilarity(stored: string, actual: string, fromEnd: boolean): number {
-  if (stored.length === 0) return 1;
-  const a = fromEnd ? reverseString(stored) : stored;
-  const b = fromEnd ? reverseString(actual) : actual;
-  // rows: stored; columns: actual; D[0][j] = j (anchored at the candidate); answer: min over j of D[m][j]
-  let prev = new Int32Array(b.length + 1);
-  let cur = new Int32Array(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
-      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    [prev, cur] = [cur, prev];
+  const m = stored.length;
+  const n = actual.length;
+  if (m === 0) return 1;
+  if (rowA.length < n + 1) {
+    rowA = new Int32Array(n + 1);
+    rowB = new Int32Array(n + 1);
   }
-  let best = a.length;
-  for (let j = 0; j <= b.length; j++) if (prev[j]! < best) best = prev[j]!;
-  return 1 - best / a.length;
+  let prev = rowA;
+  let cur = rowB;
+  // rows: stored; columns: actual; D[0][j] = j (anchored at the candidate); answer: min over j of D[m][j]
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    const ca = stored.charCodeAt(fromEnd ? m - i : i - 1);
+    for (let j = 1; j <= n; j++) {
+      const cost = ca === actual.charCodeAt(fromEnd ? n - j : j - 1) ? 0 : 1;
+      const del = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      const sub = prev[j - 1]! + cost;
+      cur[j] = del < ins ? (del < sub ? del : sub) : ins < sub ? ins : sub;
+    }
+    const swap = prev;
+    prev = cur;
+    cur = swap;
+  }
+  let best = m;
+  for (let j = 0; j <= n; j++) if (prev[j]! < best) best = prev[j]!;
+  return 1 - best / m;
 }

@@ -96,7 +96,38 @@ for (let cp = PUA_START; cp < PUA_START + PUA_SIZE; cp++) SINGLE[cp] = -4;
 
 /** Folds `raw` into its comparison form. */
 export function foldText(raw: string): string {
-  return fold(raw, false).text;
+  return raw.length < SHORT ? foldShort(raw) : fold(raw, false).text;
+}
+
+/** Below this length, folding builds a plain string (typed arrays cost more to allocate than they save). */
+const SHORT = 256;
+
+function foldShort(raw: string): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    let cp = raw.charCodeAt(i);
+    if (cp < 0x80) {
+      if (cp <= 0x20 && (cp === 0x20 || (cp >= 0x09 && cp <= 0x0d))) continue;
+      out += raw[i];
+      continue;
+    }
+    if (cp >= 0x4e00 && cp <= 0x9fff) {
+      out += raw[i];
+      continue;
+    }
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < raw.length && (raw.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      cp = (cp - 0xd800) * 0x400 + (raw.charCodeAt(i + 1) - 0xdc00) + 0x10000;
+      i++;
+      out += String.fromCharCode(astralUnit(cp));
+      continue;
+    }
+    let v = SINGLE[cp]!;
+    if (v === -1) v = foldCode(cp);
+    if (v >= 0) out += String.fromCharCode(v);
+    else if (v === -3) out += EXPANSIONS.get(cp)!;
+    else if (v === -4) out += String.fromCharCode(astralUnit(cp));
+  }
+  return out;
 }
 
 /**
@@ -126,6 +157,8 @@ function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | 
       cp = (cp - 0xd800) * 0x400 + (raw.charCodeAt(i + 1) - 0xdc00) + 0x10000;
       i++;
       v = astralUnit(cp);
+    } else if (cp >= 0x4e00 && cp <= 0x9fff) {
+      v = cp; // CJK unified ideographs fold to themselves (the bulk of Chinese text)
     } else {
       v = SINGLE[cp]!;
       if (v === -1) v = foldCode(cp);
@@ -147,7 +180,7 @@ function fold(raw: string, withMap: boolean): { text: string; map: Int32Array | 
     if (map) map[o] = start;
     o++;
   }
-  return { text: unitsToString(out, o), map: map ? map.slice(0, o) : null };
+  return { text: unitsToString(out, o), map: map ? map.subarray(0, o) : null };
 }
 
 function grow(out: Uint16Array, map: Int32Array | null): [Uint16Array, Int32Array | null] {

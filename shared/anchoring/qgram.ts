@@ -1,61 +1,35 @@
 /**
  * A bigram index over the page's comparison text: every place a two-unit sequence occurs. Finding a quote (or a
  * piece of one) costs the occurrences of its rarest bigram, not a scan of the page, so N annotations do not cost
- * N page scans. Built lazily, once per version of the page text, in typed arrays (an open-addressing table of
- * bigrams, then one array of positions grouped by bigram).
+ * N page scans. Built lazily, once per version of the page text, in linear time and typed arrays only: the
+ * positions sorted by bigram (two counting-sort passes), looked up by binary search.
  */
 
 const EMPTY = new Int32Array(0);
 
 export class BigramIndex {
-  private readonly mask: number;
-  private readonly slotKey: Int32Array;
-  private readonly slotUsed: Uint8Array;
-  /** Positions grouped by slot: slot s owns positions[slotStart[s] .. slotStart[s + 1]). */
-  private readonly slotStart: Int32Array;
+  /** Bigram keys (first unit << 16 | second unit, unsigned), sorted. */
+  private readonly keys: Uint32Array;
+  /** Start positions, in the order of `keys` (and in text order within one key). */
   private readonly positions: Int32Array;
 
   constructor(readonly text: string) {
     const n = Math.max(0, text.length - 1);
-    let size = 16;
-    while (size < n * 2) size *= 2;
-    this.mask = size - 1;
-    this.slotKey = new Int32Array(size);
-    this.slotUsed = new Uint8Array(size);
-    const counts = new Int32Array(size + 1);
-    const slotOf = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const s = this.slot((text.charCodeAt(i) << 16) | text.charCodeAt(i + 1), true);
-      slotOf[i] = s;
-      counts[s + 1]!++;
-    }
-    for (let s = 0; s < size; s++) counts[s + 1]! += counts[s]!;
-    this.slotStart = counts;
-    const fill = counts.slice(0, size);
-    this.positions = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.positions[fill[slotOf[i]!]!++] = i;
-  }
-
-  /** Table slot of a bigram key; with `insert`, claims a free slot for a new key, else returns -1 when absent. */
-  private slot(key: number, insert: boolean): number {
-    let h = Math.imul(key, 0x9e3779b1) >>> 0;
-    for (;;) {
-      const s = h & this.mask;
-      if (!this.slotUsed[s]) {
-        if (!insert) return -1;
-        this.slotUsed[s] = 1;
-        this.slotKey[s] = key;
-        return s;
-      }
-      if (this.slotKey[s] === key) return s;
-      h = s + 1;
-    }
+    const keyAt = new Uint32Array(n);
+    for (let i = 0; i < n; i++) keyAt[i] = ((text.charCodeAt(i) << 16) | text.charCodeAt(i + 1)) >>> 0;
+    // two stable counting-sort passes (low 16 bits, then high 16 bits): linear time, typed arrays only
+    const byLow = countingSort(keyAt, identity(n), 0);
+    this.positions = countingSort(keyAt, byLow, 16);
+    this.keys = new Uint32Array(n);
+    for (let i = 0; i < n; i++) this.keys[i] = keyAt[this.positions[i]!]!;
   }
 
   /** Positions (in order) where the bigram (a, b) starts. */
   private bigramPositions(a: number, b: number): Int32Array {
-    const s = this.slot((a << 16) | b, false);
-    return s < 0 ? EMPTY : this.positions.subarray(this.slotStart[s]!, this.slotStart[s + 1]!);
+    const key = ((a << 16) | b) >>> 0;
+    const from = lowerBound(this.keys, key);
+    if (from >= this.keys.length || this.keys[from] !== key) return EMPTY;
+    return this.positions.subarray(from, lowerBound(this.keys, key + 1));
   }
 
   /** Offset within `piece` of its rarest bigram, and that bigram's positions in the text. */
@@ -96,4 +70,35 @@ export class BigramIndex {
   cost(piece: string): number {
     return piece.length < 2 ? this.text.length : this.rarest(piece).positions.length;
   }
+}
+
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/** Stable counting sort of `order` by 16 bits of each key, starting at bit `shift`. */
+function countingSort(keyAt: Uint32Array, order: Int32Array, shift: number): Int32Array {
+  const counts = new Int32Array(0x10001);
+  for (let i = 0; i < order.length; i++) counts[((keyAt[order[i]!]! >>> shift) & 0xffff) + 1]!++;
+  for (let d = 0; d < 0x10000; d++) counts[d + 1]! += counts[d]!;
+  const out = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const p = order[i]!;
+    out[counts[(keyAt[p]! >>> shift) & 0xffff]!++] = p;
+  }
+  return out;
+}
+
+/** First index whose key is >= `key` (keys sorted ascending). */
+function lowerBound(keys: Uint32Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -30,7 +30,12 @@ const BLOCKS = new Set([
 const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|content-visibility\s*:\s*hidden)/i;
 
 export function isHiddenElement(el: Element): boolean {
-  if (SKIPPED.has(localName(el))) return true;
+  return SKIPPED.has(localName(el)) || hiddenByAttributes(el);
+}
+
+/** `hidden`, or an inline style that hides (CSS from style sheets is not evaluated: too slow on long pages). */
+function hiddenByAttributes(el: Element): boolean {
+  if (!el.hasAttributes()) return false;
   if (el.hasAttribute('hidden')) return true;
   const style = el.getAttribute('style');
   return !!style && HIDDEN_STYLE.test(style);
@@ -58,6 +63,7 @@ class TextReader {
   readonly parts: string[] = [];
   readonly nodes: Text[] = [];
   readonly starts: number[] = [];
+  readonly lengths: number[] = [];
   private length = 0;
 
   /** `lastIsBreak`: whether the text read so far ends with a line break (true at the start of the page). */
@@ -75,21 +81,22 @@ class TextReader {
   }
 
   element(el: Element): void {
-    // indexed childNodes, not nextSibling: some DOMs (happy-dom) find a sibling by searching the parent's list
-    const children = el.childNodes;
-    for (let c = 0, count = children.length; c < count; c++) {
-      const child = children[c]!;
-      if (isText(child)) {
-        const data = child.data;
+    // few DOM calls per node: in DOMs implemented in JavaScript every property read costs
+    for (let child = el.firstChild; child; child = child.nextSibling) {
+      const type = child.nodeType;
+      if (type === 3 || type === 4) {
+        const data = (child as Text).data;
         if (data.length === 0) continue;
-        this.nodes.push(child);
+        this.nodes.push(child as Text);
         this.starts.push(this.length);
+        this.lengths.push(data.length);
         this.parts.push(data);
         this.length += data.length;
         this.lastIsBreak = false;
-      } else if (isElement(child)) {
-        if (isHiddenElement(child)) continue;
-        const name = localName(child);
+      } else if (type === 1) {
+        const element = child as Element;
+        const name = localName(element);
+        if (SKIPPED.has(name) || hiddenByAttributes(element)) continue;
         if (name === 'br') {
           // two <br> in a row are one break: an empty line separates nothing more than one break does
           this.breakLine();
@@ -98,14 +105,14 @@ class TextReader {
         const block = BLOCKS.has(name);
         if (block) this.breakLine();
         if (name === 'iframe' || name === 'frame') {
-          const doc = frameDocument(child);
+          const doc = frameDocument(element);
           const body = doc && rootElement(doc);
           if (doc && body) {
-            this.frames.set(doc, child);
+            this.frames.set(doc, element);
             this.element(body);
           }
         } else {
-          this.element(child);
+          this.element(element);
         }
         if (block) this.breakLine();
       }
@@ -204,7 +211,7 @@ export class PageText {
     this.raw = read.parts.join('');
     this.nodes = read.nodes;
     this.nodeStart = Int32Array.from(read.starts);
-    this.nodeLength = Int32Array.from(read.nodes, (n) => n.data.length);
+    this.nodeLength = Int32Array.from(read.lengths);
     this.reindexNodes();
     const folded = foldWithMap(this.raw);
     this.norm = folded.text;
@@ -292,7 +299,7 @@ export class PageText {
     this.nodeStart = concat(this.nodeStart.subarray(0, before + 1), newStarts, shifted(this.nodeStart.subarray(after), rawDelta));
     this.nodeLength = concat(
       this.nodeLength.subarray(0, before + 1),
-      Int32Array.from(read.nodes, (x) => x.data.length),
+      Int32Array.from(read.lengths),
       this.nodeLength.subarray(after),
     );
     // units
@@ -477,10 +484,17 @@ export class PageText {
    * (no boundary comparisons, which some DOMs make by walking the document). Null when it holds none.
    */
   rawRangeOfElement(el: Element): [number, number] | null {
+    const nodes = this.nodeRangeOfElement(el);
+    if (!nodes) return null;
+    const [first, last] = nodes;
+    return [this.nodeStart[first]!, this.nodeStart[last]! + this.nodeLength[last]!];
+  }
+
+  /** Indices of the first and last readable text nodes inside an element (frames included), or null. */
+  nodeRangeOfElement(el: Element): [number, number] | null {
     const first = this.edgeTextNode(el, true);
     const last = first === null ? null : this.edgeTextNode(el, false);
-    if (first === null || last === null) return null;
-    return [this.nodeStart[first]!, this.nodeStart[last]! + this.nodes[last]!.data.length];
+    return first === null || last === null ? null : [first, last];
   }
 
   /** Index of the first (or last) model text node inside `el`, frames included, or null. */

@@ -28,7 +28,7 @@ export type PaintStats = {
   /** performance.now() when anchoring started and when the last slice ended (the page's time origin). */
   startedAt: number;
   endedAt: number;
-  /** Time spent reading the page into the anchoring index before the first slice (ms). */
+  /** Longest single read of the page into the anchoring index so far (ms), whenever it happened. */
   indexMs: number;
 };
 

@@ -1,0 +1,129 @@
+/**
+ * One server of the benchmark in its own process (so its heap can be measured alone):
+ *   node --expose-gc --import tsx bench/server/child.ts <pizhu|hocuspocus|y-websocket-server> <dataDir>
+ * Reports {port, ...} over IPC once listening; answers {type:'memory'} with the heap after GC; stops on
+ * {type:'stop'} (gracefully, so Pizhu compacts its rooms).
+ *
+ * Peers get the persistence their users typically add, backed by the same SQLite engine: the whole document
+ * state in a `docs` table, loaded when a document opens and stored after changes (Hocuspocus: its debounced
+ * onStoreDocument, 2 s / 10 s max; @y/websocket-server: writeState when the last client leaves). Neither stores
+ * per update; Pizhu appends every update before sending it on.
+ */
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { WebSocketServer } from 'ws';
+import * as Y from 'yjs';
+
+type Ready = { port: number; teamId?: string; inviteCode?: string };
+
+const [kind, dataDir] = process.argv.slice(2) as [string, string];
+
+function peerStore(): { load(name: string): Uint8Array | null; save(name: string, state: Uint8Array): void } {
+  const db = new Database(path.join(dataDir, 'peer.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, state BLOB NOT NULL)');
+  const select = db.prepare<[string], { state: Buffer }>('SELECT state FROM docs WHERE name = ?');
+  const upsert = db.prepare<[string, Buffer]>(
+    'INSERT INTO docs (name, state) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET state = excluded.state',
+  );
+  return {
+    load: (name) => {
+      const row = select.get(name);
+      return row ? new Uint8Array(row.state) : null;
+    },
+    save: (name, state) => {
+      upsert.run(name, Buffer.from(state));
+    },
+  };
+}
+
+async function startPizhu(): Promise<{ ready: Ready; stop: () => Promise<void> }> {
+  const { startServer } = await import('../../server/index.ts');
+  const server = await startServer({
+    port: 0,
+    dataDir,
+    logLevel: 'silent',
+    limits: { connectionsPerMember: 100_000, messagesPerSecond: 10_000, messageBurst: 10_000, maxLoadedRooms: 100_000 },
+  });
+  const teams = await server.teams.listTeams();
+  const team = teams[0] ? { teamId: teams[0].id } : await server.teams.createTeam('bench');
+  const invite = await server.teams.createInvite(team.teamId, { role: 'editor' });
+  return { ready: { port: server.port, teamId: team.teamId, inviteCode: invite.inviteCode }, stop: () => server.close() };
+}
+
+async function startHocuspocus(): Promise<{ ready: Ready; stop: () => Promise<void> }> {
+  const { Server } = await import('@hocuspocus/server');
+  const store = peerStore();
+  const server = new Server({
+    port: 0,
+    address: '127.0.0.1',
+    quiet: true,
+    stopOnSignals: false,
+    async onLoadDocument({ document, documentName }) {
+      const state = store.load(documentName);
+      if (state) Y.applyUpdate(document, state);
+      return document;
+    },
+    async onStoreDocument({ document, documentName }) {
+      store.save(documentName, Y.encodeStateAsUpdate(document));
+    },
+  });
+  await server.listen();
+  return { ready: { port: server.address.port }, stop: () => server.destroy() };
+}
+
+async function startYWebsocketServer(): Promise<{ ready: Ready; stop: () => Promise<void> }> {
+  const utils = await import('@y/websocket-server/utils');
+  const store = peerStore();
+  utils.setPersistence({
+    provider: null,
+    bindState: async (name: string, doc: Y.Doc) => {
+      const state = store.load(name);
+      if (state) Y.applyUpdate(doc, state);
+    },
+    writeState: async (name: string, doc: Y.Doc) => {
+      store.save(name, Y.encodeStateAsUpdate(doc));
+    },
+  });
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ server: http });
+  wss.on('connection', (conn, req) => utils.setupWSConnection(conn, req));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as { port: number }).port;
+  return {
+    ready: { port },
+    stop: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+const starters: Record<string, () => Promise<{ ready: Ready; stop: () => Promise<void> }>> = {
+  pizhu: startPizhu,
+  hocuspocus: startHocuspocus,
+  'y-websocket-server': startYWebsocketServer,
+};
+
+const started = await starters[kind]!();
+const gc = (globalThis as { gc?: () => void }).gc;
+let lastElu = performance.eventLoopUtilization();
+process.on('message', async (message: { type: string }) => {
+  if (message.type === 'elu') {
+    // Event-loop utilisation since the previous call: how busy the server process was.
+    const now = performance.eventLoopUtilization();
+    process.send!({ type: 'elu', utilization: performance.eventLoopUtilization(now, lastElu).utilization });
+    lastElu = now;
+  } else if (message.type === 'memory') {
+    for (let i = 0; i < 3; i++) gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+    gc?.();
+    process.send!({ type: 'memory', heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss });
+  } else if (message.type === 'stop') {
+    await started.stop();
+    process.send!({ type: 'stopped' }, () => process.exit(0));
+  }
+});
+process.send!({ type: 'ready', ...started.ready });

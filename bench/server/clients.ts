@@ -1,0 +1,174 @@
+/**
+ * Benchmark clients and server processes. One socket type speaks both wire formats: the y-websocket protocol
+ * (Pizhu, @y/websocket-server: one document per socket) and Hocuspocus's (every message prefixed with the
+ * document name, an auth message first). The same code drives all three servers.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import WebSocket from 'ws';
+
+export type Kind = 'pizhu' | 'hocuspocus' | 'y-websocket-server';
+export const KINDS: Kind[] = ['pizhu', 'hocuspocus', 'y-websocket-server'];
+
+export type Running = {
+  kind: Kind;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Pizhu only: a member token for tickets, and the team rooms belong to. */
+  token?: string;
+  teamId?: string;
+};
+
+const CHILD = path.join(import.meta.dirname, 'child.ts');
+
+export function newDataDir(kind: Kind): string {
+  return mkdtempSync(path.join(tmpdir(), `bench-${kind}-`));
+}
+
+export async function startServerProcess(kind: Kind, dataDir: string, token?: string): Promise<Running> {
+  const child = fork(CHILD, [kind, dataDir], {
+    execArgv: [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof'] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ port: number; teamId?: string; inviteCode?: string }>((resolve, reject) => {
+    child.once('message', (m: { type: string; port: number; teamId?: string; inviteCode?: string }) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  const running: Running = { kind, port: ready.port, dataDir, child, teamId: ready.teamId, token };
+  if (kind === 'pizhu' && !token) {
+    const res = await fetch(`http://127.0.0.1:${ready.port}/api/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inviteCode: ready.inviteCode, displayName: 'bench' }),
+    });
+    running.token = ((await res.json()) as { token: string }).token;
+  }
+  return running;
+}
+
+export async function stopServerProcess(running: Running): Promise<void> {
+  const exited = new Promise((r) => running.child.once('exit', r));
+  running.child.send({ type: 'stop' });
+  await exited;
+}
+
+export async function serverHeap(running: Running): Promise<number> {
+  return new Promise((resolve) => {
+    running.child.once('message', (m: { heapUsed: number }) => resolve(m.heapUsed));
+    running.child.send({ type: 'memory' });
+  });
+}
+
+/** The server process's event-loop utilisation since the previous call (0..1). */
+export async function serverBusy(running: Running): Promise<number> {
+  return new Promise((resolve) => {
+    running.child.once('message', (m: { utilization: number }) => resolve(m.utilization));
+    running.child.send({ type: 'elu' });
+  });
+}
+
+/** Room names valid on every server (Pizhu wants "<teamId>.<key>"). */
+export function roomName(running: Running, key: string): string {
+  return `${running.teamId ?? 'bench'}.${key}`;
+}
+
+export type SyncHandler = (step: 0 | 1 | 2, payload: Uint8Array) => void;
+
+export class BenchSocket {
+  frames = 0;
+  private handler: SyncHandler = () => {};
+
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly kind: Kind,
+    private readonly room: string,
+  ) {}
+
+  /** The socket URL (for Pizhu this fetches a ticket: done before any clock starts). */
+  static async urlFor(running: Running, room: string): Promise<string> {
+    let url: string;
+    if (running.kind === 'pizhu') {
+      const res = await fetch(`http://127.0.0.1:${running.port}/api/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${running.token}` },
+        body: JSON.stringify({ room }),
+      });
+      const { ticket } = (await res.json()) as { ticket: string };
+      url = `ws://127.0.0.1:${running.port}/sync/${room}?ticket=${ticket}`;
+    } else if (running.kind === 'y-websocket-server') {
+      url = `ws://127.0.0.1:${running.port}/${room}`;
+    } else {
+      url = `ws://127.0.0.1:${running.port}`;
+    }
+    return url;
+  }
+
+  static async open(running: Running, room: string, onSync?: SyncHandler, preparedUrl?: string): Promise<BenchSocket> {
+    const url = preparedUrl ?? (await BenchSocket.urlFor(running, room));
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.binaryType = 'nodebuffer';
+    const socket = new BenchSocket(ws, running.kind, room);
+    if (onSync) socket.handler = onSync;
+    ws.on('message', (data: Buffer) => socket.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    ws.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    if (running.kind === 'hocuspocus') {
+      // Hocuspocus needs an auth message (any token without an onAuthenticate hook) before it syncs.
+      const authenticated = new Promise<void>((resolve) => (socket.onAuthenticated = resolve));
+      const encoder = encoding.createEncoder();
+      encoding.writeVarString(encoder, room);
+      encoding.writeVarUint(encoder, 2);
+      encoding.writeVarUint(encoder, 0);
+      encoding.writeVarString(encoder, 'token');
+      ws.send(encoding.toUint8Array(encoder));
+      await authenticated;
+    }
+    return socket;
+  }
+
+  private onAuthenticated: () => void = () => {};
+
+  setHandler(handler: SyncHandler): void {
+    this.handler = handler;
+  }
+
+  private receive(data: Uint8Array): void {
+    this.frames++;
+    const decoder = decoding.createDecoder(data);
+    if (this.kind === 'hocuspocus') decoding.readVarString(decoder);
+    const type = decoding.readVarUint(decoder);
+    if (type === 2 && this.kind === 'hocuspocus') {
+      this.onAuthenticated();
+      return;
+    }
+    if (type !== 0) return; // awareness and others are not measured
+    const step = decoding.readVarUint(decoder) as 0 | 1 | 2;
+    this.handler(step, decoding.readVarUint8Array(decoder));
+  }
+
+  send(step: 0 | 1 | 2, payload: Uint8Array): void {
+    const encoder = encoding.createEncoder();
+    if (this.kind === 'hocuspocus') encoding.writeVarString(encoder, this.room);
+    encoding.writeVarUint(encoder, 0);
+    encoding.writeVarUint(encoder, step);
+    encoding.writeVarUint8Array(encoder, payload);
+    this.ws.send(encoding.toUint8Array(encoder));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

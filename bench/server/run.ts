@@ -1,0 +1,347 @@
+/**
+ * `npm run bench:server`: Pizhu's sync server side by side with @hocuspocus/server and @y/websocket-server
+ * 0.1.1, each in its own process on loopback, same yjs, same driver. Prints a table and ratios and writes
+ * bench/server/results.json. BENCH_RUNS (default 3) sets the runs per figure; medians are reported.
+ * Not a test: figures depend on the machine (read bench/server/README.md for the design).
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import * as Y from 'yjs';
+import { annotationsMap, writeAnnotation } from '../../shared/model/index.ts';
+import type { Annotation } from '../../shared/model/index.ts';
+import { bytesToBase64 } from '../../shared/protocol/api.ts';
+import {
+  BenchSocket,
+  KINDS,
+  type Kind,
+  newDataDir,
+  roomName,
+  type Running,
+  serverBusy,
+  serverHeap,
+  startServerProcess,
+  stopServerProcess,
+} from './clients.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PROBES = 5;
+const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+function record(id: string, i: number): Annotation {
+  return {
+    id,
+    documentKey: 'bench',
+    teamId: 'bench',
+    selectors: [{ type: 'TextQuoteSelector', exact: `第${i}条 促进学生身心健康全面发展` }],
+    clausePath: ['二、', `${(i % 20) + 1}.`],
+    quote: `第${i}条 促进学生身心健康全面发展`,
+    tags: ['体育', `标签${i % 7}`],
+    note: `批注 ${i}`,
+    color: 'yellow',
+    author: { id: 'm1', name: '张三' },
+    visibility: 'team',
+    replyTo: null,
+    createdAt: i,
+    updatedAt: i,
+    deleted: false,
+  };
+}
+
+function roomState(annotations: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    for (let i = 0; i < annotations; i++) writeAnnotation(doc, record(`a${i}`, i));
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/** Stores room states the way each server reads them after a restart. */
+async function seed(kind: Kind, dataDir: string, states: { key: string; state: Uint8Array }[]): Promise<string | undefined> {
+  if (kind === 'pizhu') {
+    const server = await startServerProcess(kind, dataDir);
+    for (let i = 0; i < states.length; i += 500) {
+      const updates = states.slice(i, i + 500).map(({ key, state }) => ({ room: roomName(server, key), update: bytesToBase64(state) }));
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/teams/${server.teamId}/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+        body: JSON.stringify({ updates }),
+      });
+      if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+    }
+    await stopServerProcess(server); // compacts every room into one row
+    return server.token;
+  }
+  const db = new Database(path.join(dataDir, 'peer.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, state BLOB NOT NULL)');
+  const insert = db.prepare('INSERT OR REPLACE INTO docs (name, state) VALUES (?, ?)');
+  db.transaction(() => {
+    for (const { key, state } of states) insert.run(`bench.${key}`, Buffer.from(state));
+  })();
+  db.close();
+  return undefined;
+}
+
+// --- fan-out ---
+
+type FanoutResult = { p50: number; p99: number; delivered: number; expected: number; serverBusy: number };
+
+async function fanout(kind: Kind, subscribers: number, rate: number, seconds: number): Promise<FanoutResult> {
+  const dataDir = newDataDir(kind);
+  const server = await startServerProcess(kind, dataDir);
+  const room = roomName(server, 'fanout');
+  const sent = new Map<string, number>();
+  const latencies: number[] = [];
+  let measuring = false;
+  let counting = false;
+  const sinkCounts: number[] = [];
+  const sockets: BenchSocket[] = [];
+  try {
+    for (let s = 0; s < subscribers; s++) {
+      if (s < PROBES) {
+        const doc = new Y.Doc();
+        annotationsMap(doc).observe((event) => {
+          const now = performance.now();
+          for (const key of event.keysChanged) {
+            const at = sent.get(key);
+            if (at !== undefined && measuring) latencies.push(now - at);
+          }
+        });
+        const socket = await BenchSocket.open(server, room, (step, payload) => {
+          if (step !== 0) Y.applyUpdate(doc, payload);
+        });
+        socket.send(0, EMPTY_SV);
+        sockets.push(socket);
+      } else {
+        const index = sinkCounts.push(0) - 1;
+        const socket = await BenchSocket.open(server, room, (step) => {
+          if (step === 2 && counting) sinkCounts[index]!++;
+        });
+        socket.send(0, EMPTY_SV);
+        sockets.push(socket);
+      }
+    }
+    const writerDoc = new Y.Doc();
+    const writer = await BenchSocket.open(server, room);
+    writer.send(0, EMPTY_SV);
+    writerDoc.on('update', (update: Uint8Array) => writer.send(2, update));
+    await sleep(300);
+    const interval = 1000 / rate;
+    const write = async (prefix: string, count: number) => {
+      const start = performance.now();
+      for (let i = 0; i < count; i++) {
+        const due = start + i * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        const id = `${prefix}${i}`;
+        sent.set(id, performance.now());
+        writeAnnotation(writerDoc, record(id, i));
+      }
+    };
+    counting = true;
+    await write('warm', rate); // one second of warm-up (delivered, not timed)
+    await sleep(200);
+    measuring = true;
+    await serverBusy(server);
+    await write('m', rate * seconds);
+    const busy = await serverBusy(server);
+    // Wait for the backlog to drain (bounded), then count what every sink got of all the writes.
+    const expected = (subscribers - PROBES) * (rate + rate * seconds);
+    const deadline = performance.now() + 10_000;
+    while (sinkCounts.reduce((a, b) => a + b, 0) < expected && performance.now() < deadline) await sleep(100);
+    measuring = false;
+    writer.close();
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      delivered: sinkCounts.reduce((a, b) => a + b, 0),
+      expected,
+      serverBusy: busy,
+    };
+  } finally {
+    for (const socket of sockets) socket.close();
+    await stopServerProcess(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// --- cold load ---
+
+type ColdResult = { answerMs: number; appliedMs: number; bytes: number };
+
+async function coldLoad(kind: Kind, state: Uint8Array, runs: number): Promise<ColdResult> {
+  const dataDir = newDataDir(kind);
+  const token = await seed(kind, dataDir, [{ key: 'cold', state }]);
+  const answers: number[] = [];
+  const applied: number[] = [];
+  let bytes = 0;
+  try {
+    for (let run = 0; run < runs; run++) {
+      const server = await startServerProcess(kind, dataDir, token); // a restart: nothing in memory
+      const room = roomName(server, 'cold');
+      const url = await BenchSocket.urlFor(server, room);
+      const doc = new Y.Doc();
+      const start = performance.now();
+      let answered = 0;
+      const done = new Promise<void>((resolve) => {
+        void BenchSocket.open(server, room, (step, payload) => {
+          if (step !== 1) return;
+          answered = performance.now();
+          bytes = payload.byteLength;
+          Y.applyUpdate(doc, payload);
+          resolve();
+        }, url).then((socket) => {
+          socket.send(0, EMPTY_SV);
+          void done.then(() => socket.close());
+        });
+      });
+      await done;
+      const finished = performance.now();
+      if (annotationsMap(doc).size !== 10_000) throw new Error(`${kind}: cold load returned ${annotationsMap(doc).size} annotations`);
+      answers.push(answered - start);
+      applied.push(finished - start);
+      await stopServerProcess(server);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return { answerMs: median(answers), appliedMs: median(applied), bytes };
+}
+
+// --- memory per room ---
+
+type MemoryResult = { readKb: number; writtenKb: number };
+
+async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Promise<MemoryResult> {
+  const dataDir = newDataDir(kind);
+  const token = await seed(kind, dataDir, Array.from({ length: rooms }, (_, i) => ({ key: `m${i}`, state })));
+  const server = await startServerProcess(kind, dataDir, token);
+  const sockets: BenchSocket[] = [];
+  try {
+    const before = await serverHeap(server);
+    const synced: Promise<void>[] = [];
+    for (let i = 0; i < rooms; i++) {
+      let resolve!: () => void;
+      synced.push(new Promise<void>((r) => (resolve = r)));
+      const socket = await BenchSocket.open(server, roomName(server, `m${i}`), (step) => {
+        if (step === 1) resolve();
+      });
+      socket.send(0, EMPTY_SV);
+      sockets.push(socket);
+    }
+    await Promise.all(synced);
+    const read = await serverHeap(server);
+    // One small write per room: now every server holds a decoded document.
+    for (let i = 0; i < rooms; i++) {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, state);
+      const sv = Y.encodeStateVector(doc);
+      writeAnnotation(doc, record(`w${i}`, i));
+      sockets[i]!.send(2, Y.encodeStateAsUpdate(doc, sv));
+    }
+    await sleep(1500);
+    const written = await serverHeap(server);
+    return { readKb: (read - before) / rooms / 1024, writtenKb: (written - before) / rooms / 1024 };
+  } finally {
+    for (const socket of sockets) socket.close();
+    await stopServerProcess(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// --- report ---
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const ratio = (ours: number, theirs: number) => (theirs === 0 ? 'n/a' : `${fmt(ours / theirs, 2)}x`);
+
+async function main() {
+  const started = Date.now();
+  console.log(`Pizhu sync server benchmark: ${RUNS} run(s) per figure, medians; Node ${process.version}`);
+  const results: Record<string, unknown> = { node: process.version, runs: RUNS, date: new Date().toISOString() };
+  const scenarios = [
+    { name: '20 subscribers x 20 updates/s', subscribers: 20, rate: 20, seconds: 10 },
+    { name: '100 subscribers x 50 updates/s', subscribers: 100, rate: 50, seconds: 10 },
+  ];
+  const fan: Record<string, Record<Kind, FanoutResult>> = {};
+  for (const scenario of scenarios) {
+    fan[scenario.name] = {} as Record<Kind, FanoutResult>;
+    for (const kind of KINDS) {
+      const runs: FanoutResult[] = [];
+      for (let r = 0; r < RUNS; r++) runs.push(await fanout(kind, scenario.subscribers, scenario.rate, scenario.seconds));
+      fan[scenario.name]![kind] = {
+        p50: median(runs.map((x) => x.p50)),
+        p99: median(runs.map((x) => x.p99)),
+        delivered: median(runs.map((x) => x.delivered)),
+        expected: runs[0]!.expected,
+        serverBusy: median(runs.map((x) => x.serverBusy)),
+      };
+      const f = fan[scenario.name]![kind];
+      console.log(`  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, delivered ${f.delivered}/${f.expected}, server event loop busy ${fmt(f.serverBusy * 100, 0)}%`);
+    }
+  }
+  results.fanout = fan;
+
+  const big = roomState(10_000);
+  const cold = {} as Record<Kind, ColdResult>;
+  for (const kind of KINDS) {
+    cold[kind] = await coldLoad(kind, big, Math.max(5, RUNS));
+    console.log(`  cold load 10k, ${kind}: answer ${fmt(cold[kind].answerMs)} ms, applied ${fmt(cold[kind].appliedMs)} ms`);
+  }
+  results.coldLoad = { stateBytes: big.byteLength, ...cold };
+
+  const small = roomState(100);
+  const memory = {} as Record<Kind, MemoryResult>;
+  for (const kind of KINDS) {
+    const runs: MemoryResult[] = [];
+    for (let r = 0; r < RUNS; r++) runs.push(await memoryPerRoom(kind, small, 200));
+    memory[kind] = { readKb: median(runs.map((x) => x.readKb)), writtenKb: median(runs.map((x) => x.writtenKb)) };
+    console.log(`  memory per 100-annotation room, ${kind}: ${fmt(memory[kind].readKb)} KB read-only, ${fmt(memory[kind].writtenKb)} KB after a write`);
+  }
+  results.memory = { roomStateBytes: small.byteLength, ...memory };
+
+  const lines: string[] = [];
+  lines.push('', '| figure | Pizhu | Hocuspocus 4.7.0 | @y/websocket-server 0.1.1 | Pizhu / Hocuspocus | Pizhu / y-ws-server |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const scenario of scenarios) {
+    const f = fan[scenario.name]!;
+    for (const p of ['p50', 'p99'] as const) {
+      lines.push(
+        `| fan-out ${scenario.name}, ${p} (ms) | ${fmt(f.pizhu[p])} | ${fmt(f.hocuspocus[p])} | ${fmt(f['y-websocket-server'][p])} | ${ratio(f.pizhu[p], f.hocuspocus[p])} | ${ratio(f.pizhu[p], f['y-websocket-server'][p])} |`,
+      );
+    }
+    lines.push(
+      `| fan-out ${scenario.name}, delivered / expected | ${f.pizhu.delivered}/${f.pizhu.expected} | ${f.hocuspocus.delivered}/${f.hocuspocus.expected} | ${f['y-websocket-server'].delivered}/${f['y-websocket-server'].expected} | | |`,
+    );
+  }
+  for (const m of ['answerMs', 'appliedMs'] as const) {
+    const label = m === 'answerMs' ? 'cold load 10k annotations, until the answer arrives (ms)' : 'cold load 10k annotations, until applied by the client (ms)';
+    lines.push(
+      `| ${label} | ${fmt(cold.pizhu[m])} | ${fmt(cold.hocuspocus[m])} | ${fmt(cold['y-websocket-server'][m])} | ${ratio(cold.pizhu[m], cold.hocuspocus[m])} | ${ratio(cold.pizhu[m], cold['y-websocket-server'][m])} |`,
+    );
+  }
+  for (const m of ['readKb', 'writtenKb'] as const) {
+    const label = m === 'readKb' ? 'heap per open 100-annotation room, read (KB)' : 'heap per open 100-annotation room, after a write (KB)';
+    lines.push(
+      `| ${label} | ${fmt(memory.pizhu[m])} | ${fmt(memory.hocuspocus[m])} | ${fmt(memory['y-websocket-server'][m])} | ${ratio(memory.pizhu[m], memory.hocuspocus[m])} | ${ratio(memory.pizhu[m], memory['y-websocket-server'][m])} |`,
+    );
+  }
+  lines.push('', `10k-annotation state: ${big.byteLength} bytes; 100-annotation state: ${small.byteLength} bytes. Took ${Math.round((Date.now() - started) / 1000)} s.`);
+  console.log(lines.join('\n'));
+  writeFileSync(path.join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+if (process.env.BENCH_ONLY_FANOUT) {
+  const [kind, subscribers, rate, seconds] = process.env.BENCH_ONLY_FANOUT.split(',');
+  console.log(await fanout(kind as Kind, Number(subscribers), Number(rate), Number(seconds)));
+} else if (process.env.BENCH_ONLY_COLD) {
+  console.log(await coldLoad(process.env.BENCH_ONLY_COLD as Kind, roomState(10_000), 2));
+} else {
+  await main();
+}

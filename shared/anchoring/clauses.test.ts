@@ -1,0 +1,143 @@
+/**
+ * Clause segmentation on small pages built for one difficulty each: labels split across elements, several
+ * clauses in one paragraph, clauses starting mid-paragraph, numbering gaps, tables of contents, soft
+ * enumerations, cross-references, levels in each document's own order, English numbering, end matter.
+ */
+import { Window } from 'happy-dom';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clauseAt, clauseByPath, clauseRange, forgetPageIndex, segmentClauses, snapToClause } from './index.ts';
+
+const windows: Window[] = [];
+afterEach(async () => {
+  for (const w of windows.splice(0)) {
+    forgetPageIndex(w.document as unknown as Document);
+    await w.happyDOM.close();
+  }
+});
+
+function page(body: string): Document {
+  const win = new Window();
+  windows.push(win);
+  win.document.write(`<!DOCTYPE html><html><body><div class="nav"><a href="#">首页</a> &gt; <a href="#">通知</a></div><div id="zoom">${body}</div><div class="footer">主办单位：某市人民政府办公室</div></body></html>`);
+  return win.document as unknown as Document;
+}
+
+const outline = (doc: Document) => segmentClauses(doc).map((c) => `${c.level} ${c.path.join('/')}${c.inline ? ' (inline)' : ''}`);
+
+describe('clause segmentation', () => {
+  it('reads labels split across elements, and labels in their own element without a space', () => {
+    const doc = page(
+      '<p><span>第十</span><span>三条</span>　纳税人应当留存相关资料。</p>' +
+        '<p><b>一、</b><span style="font-family:黑体">总体要求</span></p>' +
+        '<p><strong>第十四条</strong>纳税人本人或者配偶发生的首套住房贷款利息支出。</p>',
+    );
+    expect(segmentClauses(doc).map((c) => c.label)).toEqual(['第十三条', '一、', '第十四条']);
+    expect(segmentClauses(doc)[0]!.text.startsWith('第十三条 纳税人应当留存相关资料。\n')).toBe(true);
+  });
+
+  it('finds several clauses in one paragraph, and a list that starts mid-paragraph', () => {
+    const doc = page(
+      '<p>一、工作任务</p><p>（一）加强领导。（二）完善制度；（三）强化考核。</p>' +
+        '<p>二、保障措施</p><p>各地要做好以下工作：（一）落实责任。（二）加强督查。</p>',
+    );
+    expect(outline(doc)).toEqual([
+      '1 一、',
+      '2 一、/（一）',
+      '2 一、/（二） (inline)',
+      '2 一、/（三） (inline)',
+      '1 二、',
+      '2 二、/（一） (inline)',
+      '2 二、/（二） (inline)',
+    ]);
+    const second = segmentClauses(doc)[2]!;
+    expect(second.text).toBe('（二）完善制度；');
+  });
+
+  it('does not take cross-references, quoted numbers or soft enumerations for clauses', () => {
+    const doc = page(
+      '<p>一、总体要求</p><p>一是加强领导，二是完善制度，三是强化考核。</p>' +
+        '<p>依照本规则第十三条（一）项的规定办理。</p><p>第五条规定的情形除外。</p><p>二、工作要求</p>',
+    );
+    expect(outline(doc)).toEqual(['1 一、', '1 二、']);
+  });
+
+  it('keeps numbering gaps and restarts', () => {
+    const doc = page('<p>一、甲</p><p>1. 子一</p><p>3. 子三</p><p>四、乙</p><p>1. 子一</p><p>（2）细目</p>');
+    expect(outline(doc)).toEqual(['1 一、', '2 一、/1.', '2 一、/3.', '1 四、', '2 四、/1.', '3 四、/1./（2）']);
+  });
+
+  it('nests styles in the order the document uses them, not by a fixed table', () => {
+    const reversed = page('<p>（一）总体要求</p><p>一、指导思想</p><p>二、基本原则</p><p>（二）主要任务</p><p>一、任务一</p>');
+    expect(outline(reversed)).toEqual(['1 （一）', '2 （一）/一、', '2 （一）/二、', '1 （二）', '2 （二）/一、']);
+    const law = page(
+      '<p>第一章　总则</p><p>第一条　目的。</p><p>第二章　管辖</p><p>第一节　一般规定</p><p>第二条　范围。</p><p>（一）甲；</p><p>第二节　特别规定</p><p>第三条　例外。</p><p>第三章　附则</p><p>第四条　施行。</p>',
+    );
+    expect(outline(law)).toEqual([
+      '1 第一章',
+      '2 第一章/第一条',
+      '1 第二章',
+      '2 第二章/第一节',
+      '3 第二章/第一节/第二条',
+      '4 第二章/第一节/第二条/（一）',
+      '2 第二章/第二节',
+      '3 第二章/第二节/第三条',
+      '1 第三章',
+      '2 第三章/第四条',
+    ]);
+  });
+
+  it('drops a table of contents that repeats the headings, and reads decimal numbering by depth', () => {
+    const doc = page(
+      '<p>目　　录</p><p>1　总则</p><p>1.1　目的</p><p>2　组织</p><p>2.1　机构</p>' +
+        '<p>1　总则</p><p>1.1　目的</p><p>为了做好工作，制定本预案。</p><p>1.2　分级</p><p>1.2.1　一级：严重。</p><p>（1）情形一。</p><p>2　组织</p><p>2.1　机构</p><p>设立指挥部。</p>',
+    );
+    expect(outline(doc)).toEqual(['1 1', '2 1/1.1', '2 1/1.2', '3 1/1.2/1.2.1', '4 1/1.2/1.2.1/（1）', '1 2', '2 2/2.1']);
+  });
+
+  it('reads English numbering, with letters that look like roman numerals', () => {
+    const doc = page(
+      '<h2>I. Background</h2><h3>A. History</h3><p>Text.</p><h3>B. Scope</h3><h3>C. Cost</h3><h2>II. Rule</h2>' +
+        '<p>(a) <em>Scope.</em> (1) First item.</p><p>(2) Second item.</p><p>(b) <em>Other.</em></p>' +
+        '<p>(h) Eighth.</p><p>(i) Ninth, a letter after (h).</p>',
+    );
+    expect(outline(doc)).toEqual([
+      '1 I.',
+      '2 I./A.',
+      '2 I./B.',
+      '2 I./C.',
+      '1 II.',
+      '2 II./(a)',
+      '3 II./(a)/(1) (inline)',
+      '3 II./(a)/(2)',
+      '2 II./(b)',
+      '2 II./(h)',
+      '2 II./(i)',
+    ]);
+  });
+
+  it('ends the last clause before the closing formula, signature and date', () => {
+    const doc = page('<p>一、要求</p><p>请认真贯彻执行。</p><p>特此通知。</p><p>某市人民政府办公室</p><p>2023年3月29日</p>');
+    expect(segmentClauses(doc)[0]!.text).toBe('一、要求\n请认真贯彻执行。');
+    const signed = page('<p>一、要求</p><p>请认真贯彻执行。</p><p>某市人民政府办公室</p><p>2023年3月29日</p>');
+    expect(segmentClauses(signed)[0]!.text).toBe('一、要求\n请认真贯彻执行。');
+  });
+
+  it('gives the clause at a point, a clause by path, its Range, and snaps a selection to its clause', () => {
+    const doc = page('<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p><p>（二）基本原则。</p><p>二、主要任务</p>');
+    const p = doc.querySelectorAll('#zoom p')[1]!;
+    const text = p.firstChild as Text;
+    expect(clauseAt(doc, text)?.path).toEqual(['一、', '（一）']);
+    expect(clauseAt(doc, { node: text, offset: 8 })?.path).toEqual(['一、', '（一）']);
+    const clause = clauseByPath(doc, ['一、', '（二）'])!;
+    expect(clauseRange(doc, clause)!.toString()).toBe('（二）基本原则。');
+    const selection = doc.createRange();
+    selection.setStart(text, 9);
+    selection.setEnd(text, 11);
+    expect(snapToClause(doc, selection)!.toString()).toBe('（一）指导思想。坚持稳中求进。');
+    // a selection across two clauses snaps to the clause holding both
+    const across = doc.createRange();
+    across.setStart(text, 9);
+    across.setEnd(doc.querySelectorAll('#zoom p')[2]!.firstChild!, 2);
+    expect(clauseAt(doc, across)?.path).toEqual(['一、']);
+  });
+});
