@@ -23,10 +23,12 @@ describe('indexTerms', () => {
 });
 
 describe('planQuery', () => {
-  it('looks up a long Chinese phrase through all its bigrams and checks the text afterwards', () => {
+  it('looks up a longer Chinese phrase through a few of its bigrams and checks the text afterwards', () => {
     const plan = planQuery('身心健康');
-    expect(plan.lookups.map((l) => l.key)).toEqual(['身心', '心健', '健康']);
+    expect(plan.lookups.map((l) => l.key)).toEqual(['身心', '健康']);
     expect(plan.exact).toBe(false);
+    expect(planQuery('健康发').lookups.map((l) => l.key)).toEqual(['健康', '康发']);
+    expect(planQuery('个人所得税专项附加扣除').lookups.map((l) => l.key)).toEqual(['个人', '税专', '项附', '扣除']);
   });
 
   it('is exact for one or two CJK characters and for short words', () => {

@@ -102,11 +102,28 @@ export function planQuery(query: string): QueryPlan {
       } else if (chars.length === 1) {
         add({ kind: 'prefix', key: chars[0]! });
       } else {
-        for (let i = 0; i + 1 < chars.length; i++) add({ kind: 'exact', key: chars[i]! + chars[i + 1]! });
+        for (const i of bigramStarts(chars.length)) add({ kind: 'exact', key: chars[i]! + chars[i + 1]! });
       }
     }
   }
   return { terms, lookups: [...lookups.values()], exact };
+}
+
+/** Longer CJK runs are looked up through at most this many of their bigrams (the text check does the rest). */
+const MAX_BIGRAM_LOOKUPS = 4;
+
+/**
+ * Where to take the bigrams a CJK run of `length` characters is looked up by: a non-overlapping cover of the
+ * run (positions 0, 2, 4… and the last one), then at most MAX_BIGRAM_LOOKUPS of those spread over the run. Any subset of a run's bigrams still finds every record that
+ * contains the run; fewer lookups mean fewer reads, and the check against the text keeps results exact.
+ */
+function bigramStarts(length: number): number[] {
+  const cover: number[] = [];
+  for (let i = 0; i + 1 < length; i += 2) cover.push(i);
+  if (cover.at(-1) !== length - 2) cover.push(length - 2);
+  if (cover.length <= MAX_BIGRAM_LOOKUPS) return cover;
+  const step = (cover.length - 1) / (MAX_BIGRAM_LOOKUPS - 1);
+  return [...new Set(Array.from({ length: MAX_BIGRAM_LOOKUPS }, (_, k) => cover[Math.round(k * step)]!))];
 }
 
 /** Whether normalised `text` contains `term`, a term starting with a letter or digit only at a word start. */

@@ -60,8 +60,8 @@ describe('AnnotationStore.put', () => {
 
 describe('search index', () => {
   const alphabet = ['教', '育', '体', '安', '全', '区', 'a', 'b', 'c', ' ', '，', 'Ａ', '2'];
-  const text = fc.array(fc.constantFrom(...alphabet), { maxLength: 14 }).map((chars) => chars.join(''));
-  const query = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 5 }).map((chars) => chars.join(''));
+  const text = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((chars) => chars.join(''));
+  const query = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 10 }).map((chars) => chars.join(''));
   const edit = fc.record({
     slot: fc.integer({ min: 0, max: 11 }),
     quote: text,
@@ -105,6 +105,18 @@ describe('search index', () => {
       { numRuns: 50 },
     );
   }, 60_000);
+
+  it('finds a long phrase through a few bigrams and rejects records that only share those bigrams', async () => {
+    const db = freshDatabase();
+    await new AnnotationStore(db).put([
+      annotation({ id: 'phrase', quote: '关于个人所得税专项附加扣除的规定' }),
+      annotation({ id: 'pieces', quote: '个人、税专、项附、扣除' }),
+    ]);
+    expect(planQuery('个人所得税专项附加扣除').lookups).toHaveLength(4);
+    const result = await new StoreQueries(db).search('个人所得税专项附加扣除');
+    expect(result.annotations.map((a) => a.id)).toEqual(['phrase']);
+    expect(result).toMatchObject({ total: 1, totalExact: true });
+  });
 
   it('returns newest first and honours the limit, counting every match or estimating when it stopped early', async () => {
     const db = freshDatabase();
