@@ -150,6 +150,8 @@ export const PAGE_PORT = 'pizhu-page';
 export const pagePortInSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.open'), documentKey: idSchema, document: documentInfoSchema }),
   z.object({ type: z.literal('page.ping') }),
+  /** The hash of the body's text as read now (sent once the body is found; see documentChanged). */
+  z.object({ type: z.literal('page.seen'), documentKey: idSchema, contentHash: z.string().min(1).max(128) }),
 ]);
 export type PagePortIn = z.infer<typeof pagePortInSchema>;
 

@@ -47,8 +47,8 @@ export function PageBadge({ session, state }: { session: PageSession; state: Pag
       )}
       <div className="pz-badge" data-sync-state={status}>
         <span className={`pz-dot pz-${status}`} role="img" aria-label={syncStateLabel(status)} title={state.status.message ?? syncStateLabel(status)} />
-        <span className="pz-badge-count" title={t('badge_count', String(highlights))}>
-          {t('badge_count', String(highlights))}
+        <span className="pz-badge-count" title={t(highlights === 1 ? 'badge_count_one' : 'badge_count', String(highlights))}>
+          {t(highlights === 1 ? 'badge_count_one' : 'badge_count', String(highlights))}
         </span>
         {state.peers.length > 0 && (
           <span className="pz-peers" aria-label={t('presence_here', [state.peers.map((p) => p.name).join('、')])} data-testid="presence">

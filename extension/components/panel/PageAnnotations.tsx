@@ -4,7 +4,7 @@
  * offering to re-attach to a new selection in the page.
  */
 import { useMemo, useState } from 'react';
-import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
+import { type Annotation, type DocumentInfo, documentChanged } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import type { PageReport } from '../../lib/messages.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
@@ -58,6 +58,11 @@ export function PageAnnotations({
       {(document?.issuer || document?.docNumber || document?.publishedAt) && (
         <p className="pz-doc-meta">{[document.issuer, document.docNumber, document.publishedAt].filter(Boolean).join(' · ')}</p>
       )}
+      {document && documentChanged(document) && (
+        <p className="pz-doc-changed" role="status" data-testid="document-changed">
+          {t('panel_document_changed')}
+        </p>
+      )}
 
       {view.total === 0 ? (
         <div className="pz-empty" data-testid="empty-page">
@@ -72,7 +77,7 @@ export function PageAnnotations({
         <>
           <FilterBar filters={filters} onChange={setFilters} tags={tags} authors={authors} />
           <p className="pz-muted pz-small" aria-live="polite" data-testid="shown-count">
-            {isFiltering(filters) ? t('panel_shown_of', [String(view.shown), String(view.total)]) : t('panel_count', String(view.total))}
+            {isFiltering(filters) ? t('panel_shown_of', [String(view.shown), String(view.total)]) : t(view.total === 1 ? 'panel_count_one' : 'panel_count', String(view.total))}
           </p>
         </>
       )}

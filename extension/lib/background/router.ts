@@ -75,5 +75,7 @@ export async function handlePortMessage(service: PizhuService, port: PagePort, r
       console.warn('[pizhu] could not open the page', error);
       port.post({ type: 'status', status: { state: 'error', message: error instanceof Error ? error.message : String(error) } });
     }
+  } else if (parsed.data.type === 'page.seen') {
+    await service.pageSeen(port, parsed.data.documentKey, parsed.data.contentHash);
   }
 }

@@ -430,6 +430,13 @@ export class PizhuService {
     await this.connectRoom(documentKey);
   }
 
+  /** Records the hash of the page's text as read now, for the page this port opened (and only that one). */
+  async pageSeen(port: PagePort, documentKey: string, contentHash: string): Promise<void> {
+    if (this.pages.get(port) !== documentKey) return;
+    const existing = await this.db.documents.get(documentKey);
+    if (existing) await this.rememberDocument({ ...existing, contentHash }, false);
+  }
+
   closePage(port: PagePort): void {
     const documentKey = this.pages.get(port);
     this.pages.delete(port);

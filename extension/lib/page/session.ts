@@ -88,7 +88,7 @@ export class PageSession {
   private readonly frames: FrameDocuments;
   private readonly cleanups: (() => void)[] = [];
   private port: ReturnType<typeof browser.runtime.connect> | null = null;
-  private readonly document: DocumentInfo;
+  private document: DocumentInfo;
   private paintRun = 0;
   private indexVersion = -1;
   private anchorCache = new Map<string, { updatedAt: number; status: AnchorStatus; range: Range | null; start: number; clausePath: string[] }>();
@@ -244,6 +244,7 @@ export class PageSession {
     if (index.version !== this.indexVersion) {
       this.anchorCache.clear();
       this.indexVersion = index.version;
+      if (index.body) this.noteContentHash(index.bodyHash());
     }
     const hidden = new Set(this.state.hiddenAuthors);
     this.clausePaths = {};
@@ -309,6 +310,16 @@ export class PageSession {
    * The anchoring library's index of this page (built on first use, re-read after the page changed). Timed:
    * reading a long page into the index is one synchronous task of the library, reported with the paint stats.
    */
+  /**
+   * Tells the background the hash of the body's text as read now (a notice edited since it was annotated gets
+   * flagged), and carries it in new annotations' document so the first one records it.
+   */
+  private noteContentHash(contentHash: string): void {
+    if (this.document.contentHash === contentHash) return;
+    this.document = { ...this.document, contentHash };
+    this.port?.postMessage({ type: 'page.seen', documentKey: this.document.key, contentHash });
+  }
+
   /**
    * The same index, read in steps that yield to the page: a 100,000-character notice takes over a second to
    * read, which done at once would freeze the page. Later synchronous calls reuse what this built.

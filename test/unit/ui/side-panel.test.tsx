@@ -206,7 +206,7 @@ describe('side panel', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
     await screen.findByText('Annotated documents (2)');
     expect(screen.getByText('4 annotations · 4 tags')).toBeTruthy();
-    expect(screen.getByText('1 annotations · 2 tags')).toBeTruthy();
+    expect(screen.getByText('1 annotation · 2 tags')).toBeTruthy();
     const sport = document.querySelector('li[data-tag="体育"]') as HTMLElement;
     expect(sport.textContent).toContain('3 in 2 documents');
     fireEvent.click(within(sport).getByText('体育'));
