@@ -9,6 +9,7 @@ import { setLanguage, t, type Language, type MessageKey } from '../../lib/i18n.t
 import type { Preferences } from '../../lib/messages.ts';
 import { SyncBadge } from '../common/SyncBadge.tsx';
 import { useSettings } from '../common/useSettings.ts';
+import { Backup } from './Backup.tsx';
 import { JoinTeam } from './JoinTeam.tsx';
 import { Shortcuts } from './Shortcuts.tsx';
 import { Sites } from './Sites.tsx';
@@ -148,6 +149,7 @@ export function OptionsApp() {
         </select>
       </section>
 
+      <Backup />
       <Shortcuts />
       <Sites preferences={preferences} onChange={(disabledSites) => void save({ disabledSites })} />
 
