@@ -59,6 +59,8 @@ export type Timings = {
   revocationCheckMs: number;
   /** Housekeeping sweep: idle rooms, stale presence, expired tickets. */
   sweepMs: number;
+  /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
+  checkpointMs: number;
 };
 
 export type Compaction = {
@@ -126,6 +128,7 @@ export const DEFAULT_TIMINGS: Timings = {
   pendingTimeoutMs: 10_000,
   revocationCheckMs: 5_000,
   sweepMs: 5_000,
+  checkpointMs: 1_000,
 };
 
 export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };

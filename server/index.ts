@@ -21,6 +21,7 @@ import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { openDatabase } from './storage/sqlite-db.ts';
+import { WalCheckpointer } from './storage/wal-checkpointer.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
 import { SqliteUpdateStore } from './storage/sqlite-updates.ts';
 import { ConnectionTracker } from './sync/connections.ts';
@@ -82,6 +83,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   const config = resolveConfig(options);
   const log = options.logger ?? createLogger({ level: config.logLevel, linesPerMinute: config.logLinesPerMinute });
   const db = openDatabase(config.dataDir, config.sqliteSynchronous);
+  const checkpointer = new WalCheckpointer(db, {
+    intervalMs: config.timings.checkpointMs,
+    onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
+  });
   const updates = new SqliteUpdateStore(db);
   const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
   const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
@@ -117,6 +122,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
+    await checkpointer.close();
     db.close();
     throw error;
   }
@@ -157,6 +163,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         (server as import('node:http').Server).closeAllConnections?.();
         await serverClosed;
         await fanout.close();
+        await checkpointer.close();
         db.close();
       })();
       return closing;

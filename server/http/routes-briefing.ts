@@ -4,7 +4,7 @@
  * dialog's, as query parameters (see shared/briefing/options.ts).
  */
 import { Hono } from 'hono';
-import { buildBriefing, parseBriefingQuery, renderBriefing } from '../../shared/briefing/index.ts';
+import type * as BriefingLibrary from '../../shared/briefing/index.ts';
 import { ValidationError } from '../../shared/model/index.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { badRequest } from './errors.ts';
@@ -15,10 +15,16 @@ export function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+// Loaded on the first briefing request: the renderers (the docx package above all) would otherwise make every
+// sync server's heap larger, and with it every garbage collection pause on the fan-out path.
+let library: Promise<typeof BriefingLibrary> | null = null;
+const briefingLibrary = () => (library ??= import('../../shared/briefing/index.ts'));
+
 export function briefingRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/:teamId/briefing', async (c) => {
+    const { buildBriefing, parseBriefingQuery, renderBriefing } = await briefingLibrary();
     let query: ReturnType<typeof parseBriefingQuery>;
     try {
       query = parseBriefingQuery(new URL(c.req.url).searchParams);
