@@ -152,7 +152,7 @@ describe('side panel', () => {
     expect((await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '扎实推进“双减”工作')!.tags).toEqual(['双减']);
   });
 
-  it('exports a briefing: every document, one tag, Markdown and Word, the header remembered for next time', async () => {
+  it('exports a briefing: every document, one tag, Markdown and Word, chosen documents, printable HTML in a tab, the header remembered for next time', async () => {
     await panel.getByRole('tab', { name: '本页' }).click();
     await panel.locator('[data-export="dialog"]').click();
     const dialog = panel.getByRole('dialog', { name: '导出简报' });
@@ -175,6 +175,25 @@ describe('side panel', () => {
     const [wordDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
     expect(wordDownload.suggestedFilename()).toMatch(/\.docx$/);
     expect(readFileSync((await wordDownload.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+
+    // Chosen documents: none chosen is refused (it must not become "every document"), then one document.
+    await dialog.getByLabel('选定的文件').check();
+    await dialog.getByLabel('Markdown').check();
+    await dialog.locator('[data-export="briefing"]').click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('请至少选择一个文件');
+    await dialog.locator('[data-export="documents"]').getByLabel('政务新媒体健康有序发展的意见').check();
+    const [chosenDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
+    const chosenMarkdown = readFileSync((await chosenDownload.path())!, 'utf8');
+    expect(chosenMarkdown).toContain('坚持需求引领');
+    expect(chosenMarkdown).not.toContain('促进学生身心健康全面发展');
+
+    // Printable HTML opens in a tab, to print to PDF from there.
+    await dialog.getByLabel('可打印网页').check();
+    const [printable] = await Promise.all([profile.context.waitForEvent('page'), dialog.locator('[data-export="briefing"]').click()]);
+    await printable.waitForLoadState();
+    expect(await printable.locator('body').textContent()).toContain('坚持需求引领');
+    expect(await printable.evaluate(() => [...document.styleSheets].some((sheet) => [...sheet.cssRules].some((rule) => rule.cssText.startsWith('@page'))))).toBe(true);
+    await printable.close();
     await dialog.getByRole('button', { name: '关闭' }).click();
 
     await panel.locator('[data-export="dialog"]').click();

@@ -1,5 +1,6 @@
 /**
- * The export dialog: what goes into the briefing (this page or every document, tags, dates, whose), how it is
+ * The export dialog: what goes into the briefing (this page, chosen documents or every document, tags, dates,
+ * whose), how it is
  * laid out (grouping, order, language, summary table), the header and closing block (remembered per team) and
  * the format (Word 公文 layout, Markdown, printable HTML, W3C Web Annotation JSON). Built offline from the store.
  */
@@ -15,25 +16,28 @@ import { ValidationError, type Annotation, type DocumentInfo } from '../../../sh
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { t, type MessageKey } from '../../lib/i18n.ts';
 import type { AnchorStatus } from '../../lib/messages.ts';
-import { exportBriefing, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
+import { exportBriefing, openFile, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
 
 export type ExportContext = {
   /** The page the panel is on (null: none). */
   documentKey: string | null;
   /** Everything in the store the briefing may draw from. */
   loadAll: () => Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }>;
+  /** The documents one can choose from (cheaper than loadAll: no annotations). */
+  listDocuments: () => Promise<DocumentInfo[]>;
   teamId: string | null;
   viewer: { id: string; name?: string } | null;
   anchors?: Readonly<Record<string, AnchorStatus>>;
 };
 
-type Scope = 'page' | 'all';
+type Scope = 'page' | 'chosen' | 'all';
 
 const HEADER_TEXT_FIELDS = ['masthead', 'unit', 'issueNumber', 'mark', 'reportTo', 'copyTo', 'distributeTo'] as const;
 
 export function ExportDialog({ context, onClose }: { context: ExportContext; onClose: () => void }) {
   const remembered = rememberedHeader(context.teamId);
   const [scope, setScope] = useState<Scope>(context.documentKey ? 'page' : 'all');
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [tags, setTags] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -50,14 +54,14 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
   );
   const [copies, setCopies] = useState(remembered.copies ? String(remembered.copies) : '');
   const [format, setFormat] = useState<BriefingFormat>('docx');
-  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; filename: string }>({
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; filename: string; opened: boolean }>({
     kind: 'idle',
   });
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
 
   const options = (): BriefingOptionsInput => ({
-    documents: scope === 'page' && context.documentKey ? [context.documentKey] : [],
+    documents: scope === 'page' && context.documentKey ? [context.documentKey] : scope === 'chosen' ? [...chosen] : [],
     tags: normaliseTags(tags.split(/[,，;；、\s]+/u)),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
@@ -74,14 +78,18 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
 
   const run = async (event: React.FormEvent) => {
     event.preventDefault();
+    // An empty list means "every document" to the briefing model: never let "chosen" silently become "all".
+    if (scope === 'chosen' && chosen.size === 0) return setState({ kind: 'error', message: t('export_no_document_chosen') });
     setState({ kind: 'busy' });
     try {
       const chosen = options();
       const { annotations, documents } = await context.loadAll();
       const file = await exportBriefing({ annotations, documents, options: chosen, format, viewer: context.viewer, anchors: context.anchors });
       rememberHeader(context.teamId, chosen);
-      saveFile(file);
-      setState({ kind: 'done', filename: file.filename });
+      // Printable HTML is for printing: it opens in a tab; the other formats are files to hand on.
+      if (format === 'html') openFile(file);
+      else saveFile(file);
+      setState({ kind: 'done', filename: file.filename, opened: format === 'html' });
     } catch (error) {
       const message = error instanceof ValidationError ? error.issues.join('; ') : error instanceof Error ? error.message : String(error);
       setState({ kind: 'error', message });
@@ -108,6 +116,11 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
             <input ref={first} type="radio" name="scope" checked={scope === 'page'} disabled={!context.documentKey} onChange={() => setScope('page')} />
             {t('export_scope_page')}
           </label>
+          <label className="pz-check">
+            <input type="radio" name="scope" checked={scope === 'chosen'} onChange={() => setScope('chosen')} />
+            {t('export_scope_chosen')}
+          </label>
+          {scope === 'chosen' && <DocumentChooser list={context.listDocuments} chosen={chosen} onChange={setChosen} />}
           <label className="pz-check">
             <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} />
             {t('export_scope_all')}
@@ -220,7 +233,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
         )}
         {state.kind === 'done' && (
           <p className="pz-success" role="status">
-            {t('export_done', state.filename)}
+            {t(state.opened ? 'export_opened' : 'export_done', state.filename)}
           </p>
         )}
         <div className="pz-row pz-modal-actions">
@@ -233,5 +246,43 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
         </div>
       </form>
     </div>
+  );
+}
+
+/** A checklist of the documents in the store, by title. */
+function DocumentChooser({
+  list,
+  chosen,
+  onChange,
+}: {
+  list: () => Promise<DocumentInfo[]>;
+  chosen: ReadonlySet<string>;
+  onChange: (next: ReadonlySet<string>) => void;
+}) {
+  const [documents, setDocuments] = useState<DocumentInfo[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void list().then((rows) => live && setDocuments(rows.sort((a, b) => (a.title || a.canonicalUrl).localeCompare(b.title || b.canonicalUrl))));
+    return () => {
+      live = false;
+    };
+    // Once per opening: the list is a snapshot, like the rest of the dialog.
+  }, []);
+  const toggle = (key: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(key);
+    else next.delete(key);
+    onChange(next);
+  };
+  return (
+    <fieldset className="pz-fieldset pz-document-chooser" data-export="documents">
+      <legend className="pz-visually-hidden">{t('export_choose_documents')}</legend>
+      {documents?.map((document) => (
+        <label key={document.key} className="pz-check" title={document.canonicalUrl}>
+          <input type="checkbox" name="document" value={document.key} checked={chosen.has(document.key)} onChange={(e) => toggle(document.key, e.target.checked)} />
+          {document.title || document.canonicalUrl}
+        </label>
+      ))}
+    </fieldset>
   );
 }

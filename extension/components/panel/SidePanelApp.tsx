@@ -61,6 +61,7 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
       annotations: (await db.annotations.toArray()).filter((a) => !a.deleted),
       documents: await db.documents.toArray(),
     }),
+    listDocuments: () => db.documents.toArray(),
     teamId: settings?.team?.teamId ?? null,
     viewer,
     anchors: report?.anchors,

@@ -43,6 +43,16 @@ export async function exportBriefing(request: ExportRequest): Promise<ExportedFi
   return { filename: file.filename, blob: new Blob([body], { type: file.mimeType }) };
 }
 
+/**
+ * Opens a printable HTML briefing in a new tab (the official prints it to PDF from there). The object URL is
+ * kept for a while so a reload of that tab still works.
+ */
+export function openFile(file: ExportedFile): void {
+  const url = URL.createObjectURL(file.blob);
+  window.open(url, '_blank');
+  setTimeout(() => URL.revokeObjectURL(url), 10 * 60_000);
+}
+
 /** Saves a file through the browser's downloads (an <a download> click; no extra permission needed). */
 export function saveFile(file: ExportedFile): void {
   const link = document.createElement('a');
