@@ -18,6 +18,8 @@ export default defineConfig({
   publicDir: 'extension/public',
   modules: ['@wxt-dev/module-react'],
   imports: false,
+  // The sources zip (for store review) leaves out local state and test artefacts: databases, screenshots, reports.
+  zip: { excludeSources: ['data/**', 'test-results/**', 'bench/**/results.json'] },
   // MV3 for Firefox too (WXT would build MV2 for it by default): one manifest model, host access asked per site.
   manifestVersion: 3,
   manifest: ({ browser }) => ({
