@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Annotation } from '../../shared/model/index.ts';
+import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
 import { openDatabase, type SqliteHandle } from '../storage/sqlite-db.ts';
 import { clauseKey, SqliteAnnotationIndex } from './sqlite-index.ts';
 
@@ -19,24 +20,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const make = (id: string, extra: Partial<Annotation> = {}): Annotation => ({
-  id,
-  documentKey: 'd1',
-  teamId: 't1',
-  selectors: [{ type: 'TextQuoteSelector', exact: 'x' }],
-  clausePath: ['一、'],
-  quote: '引文',
-  tags: ['体育'],
-  note: '',
-  color: 'yellow',
-  author: { id: 'm1', name: '张三' },
-  visibility: 'team',
-  replyTo: null,
-  createdAt: 1,
-  updatedAt: 1,
-  deleted: false,
-  ...extra,
-});
+const make = (id: string, extra: Partial<Annotation> = {}): Annotation =>
+  sampleAnnotation({ id, documentKey: 'd1', teamId: 't1', selectors: [{ type: 'TextQuoteSelector', exact: 'x' }], clausePath: ['一、'], quote: '引文', ...extra });
 
 describe('SqliteAnnotationIndex', () => {
   it('batches changes, tracks how far each room is indexed, and removes what left the room', async () => {

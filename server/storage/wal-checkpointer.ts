@@ -41,7 +41,7 @@ export type CheckpointerOptions = {
 
 export class WalCheckpointer {
   private readonly worker: Worker;
-  private exited: Promise<void>;
+  private readonly exited: Promise<void>;
   private stopped = false;
 
   constructor(

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
 import type { Annotation } from './annotation.ts';
 import { annotationsMap, parseRoomId, readRoom, roomIdFor, touchedAnnotationIds, writeAnnotation } from './room.ts';
 
-const base: Annotation = {
-  id: 'a1',
-  documentKey: 'doc1',
-  teamId: 'team1',
-  selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
-  clausePath: ['二、', '8.'],
-  quote: '促进学生身心健康全面发展',
-  tags: ['体育'],
-  note: '',
-  color: 'yellow',
-  author: { id: 'm1', name: '张三' },
-  visibility: 'team',
-  replyTo: null,
-  createdAt: 1,
-  updatedAt: 1,
-  deleted: false,
-};
+const base: Annotation = sampleAnnotation({ documentKey: 'doc1', teamId: 'team1' });
 const room = roomIdFor('team1', 'doc1');
 
 function sync(a: Y.Doc, b: Y.Doc) {

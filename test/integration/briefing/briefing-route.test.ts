@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import type { Annotation, DocumentInfo } from '../../../shared/model/index.ts';
 import { documentKeyFor, canonicalUrl, roomIdFor, writeAnnotation, writeDocumentInfo } from '../../../shared/model/index.ts';
 import { bytesToBase64 } from '../../../shared/protocol/api.ts';
+import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { addMember, api, createTeamWithOwner, startTestServer, type TestServer } from '../server/helpers.ts';
 
 const URL_01 = 'http://jyj.suizhou.gov.cn/fbjd_22/zwgk/xxgkml/ghjh/ghxx/202303/t20230329_1089222.shtml';
@@ -24,24 +25,7 @@ function documentInfo(): DocumentInfo {
 
 function annotation(teamId: string, author: { id: string; name: string }, over: Partial<Annotation>): Annotation {
   const now = Date.UTC(2024, 2, 5, 2, 0);
-  return {
-    id: 'a1',
-    documentKey: documentKeyFor(URL_01),
-    teamId,
-    selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
-    clausePath: ['二、', '8.'],
-    quote: '8. 促进学生身心健康全面发展',
-    tags: ['体育'],
-    note: '',
-    color: 'yellow',
-    author,
-    visibility: 'team',
-    replyTo: null,
-    createdAt: now,
-    updatedAt: now,
-    deleted: false,
-    ...over,
-  };
+  return sampleAnnotation({ documentKey: documentKeyFor(URL_01), teamId, quote: '8. 促进学生身心健康全面发展', author, createdAt: now, updatedAt: now, ...over });
 }
 
 async function push(server: TestServer, token: string, teamId: string, annotations: Annotation[]) {

@@ -1,26 +1,10 @@
 /** Annotation records and Yjs helpers shared by the server's integration tests. */
 import * as Y from 'yjs';
 import type { Annotation } from '../../../shared/model/index.ts';
+import { sampleAnnotation } from '../../fixtures/annotation.ts';
 
 export function annotation(id: string, teamId: string, documentKey: string, extra: Partial<Annotation> = {}): Annotation {
-  return {
-    id,
-    documentKey,
-    teamId,
-    selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
-    clausePath: ['二、', '8.'],
-    quote: '促进学生身心健康全面发展',
-    tags: ['体育'],
-    note: '',
-    color: 'yellow',
-    author: { id: 'm1', name: '张三' },
-    visibility: 'team',
-    replyTo: null,
-    createdAt: 1,
-    updatedAt: 1,
-    deleted: false,
-    ...extra,
-  };
+  return sampleAnnotation({ id, teamId, documentKey, ...extra });
 }
 
 export function sameState(a: Y.Doc, b: Y.Doc): boolean {

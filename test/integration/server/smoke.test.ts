@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { type Annotation, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import { annotation } from './fixtures.ts';
 import { api, connectProvider, eventually, createTeamWithOwner, startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 let server: TestServer | null = null;
@@ -8,27 +9,6 @@ afterEach(async () => {
   await server?.cleanup();
   server = null;
 });
-
-function annotation(id: string, teamId: string, documentKey: string, extra: Partial<Annotation> = {}): Annotation {
-  return {
-    id,
-    documentKey,
-    teamId,
-    selectors: [{ type: 'TextQuoteSelector', exact: '促进学生身心健康全面发展' }],
-    clausePath: ['二、', '8.'],
-    quote: '促进学生身心健康全面发展',
-    tags: ['体育'],
-    note: '',
-    color: 'yellow',
-    author: { id: 'm1', name: '张三' },
-    visibility: 'team',
-    replyTo: null,
-    createdAt: 1,
-    updatedAt: 1,
-    deleted: false,
-    ...extra,
-  };
-}
 
 describe('sync server smoke', () => {
   it('serves health and demo, syncs two y-websocket clients and indexes what they write', async () => {
