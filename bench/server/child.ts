@@ -10,7 +10,7 @@
  * per update; Pizhu appends every update before sending it on.
  */
 import { createServer } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WebSocketServer } from 'ws';
@@ -110,12 +110,30 @@ const starters: Record<string, () => Promise<{ ready: Ready; stop: () => Promise
 const started = await starters[kind]!();
 const gc = (globalThis as { gc?: () => void }).gc;
 let lastElu = performance.eventLoopUtilization();
+// Pauses the server's clients feel: event-loop delay and garbage-collection pauses since the previous 'elu'.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+let gcPauses: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+}).observe({ entryTypes: ['gc'] });
 process.on('message', async (message: { type: string }) => {
   if (message.type === 'elu') {
     // Event-loop utilisation since the previous call: how busy the server process was.
     const now = performance.eventLoopUtilization();
-    process.send!({ type: 'elu', utilization: performance.eventLoopUtilization(now, lastElu).utilization });
+    const sorted = [...gcPauses].sort((a, b) => a - b);
+    process.send!({
+      type: 'elu',
+      utilization: performance.eventLoopUtilization(now, lastElu).utilization,
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      loopDelayMaxMs: loopDelay.max / 1e6,
+      gcCount: sorted.length,
+      gcTotalMs: sorted.reduce((a, b) => a + b, 0),
+      gcMaxMs: sorted.at(-1) ?? 0,
+    });
     lastElu = now;
+    loopDelay.reset();
+    gcPauses = [];
   } else if (message.type === 'memory') {
     for (let i = 0; i < 3; i++) gc?.();
     await new Promise((r) => setTimeout(r, 50));

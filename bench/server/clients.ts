@@ -37,6 +37,7 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
       '--import',
       'tsx',
       ...(process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof'] : []),
+      ...(process.env.BENCH_TRACE_GC === kind ? ['--trace-gc'] : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -70,9 +71,18 @@ export async function serverHeap(running: Running): Promise<number> {
 }
 
 /** The server process's event-loop utilisation since the previous call (0..1). */
-export async function serverBusy(running: Running): Promise<number> {
+export type ServerPauses = {
+  utilization: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+};
+
+export async function serverBusy(running: Running): Promise<ServerPauses> {
   return new Promise((resolve) => {
-    running.child.once('message', (m: { utilization: number }) => resolve(m.utilization));
+    running.child.once('message', (m: ServerPauses) => resolve(m));
     running.child.send({ type: 'elu' });
   });
 }

@@ -91,7 +91,17 @@ async function seed(kind: Kind, dataDir: string, states: { key: string; state: U
 
 // --- fan-out ---
 
-type FanoutResult = { p50: number; p99: number; delivered: number; expected: number; serverBusy: number };
+type FanoutResult = {
+  p50: number;
+  p99: number;
+  delivered: number;
+  expected: number;
+  serverBusy: number;
+  /** Server-side pauses during the timed writes: worst event-loop delay and garbage-collection pauses. */
+  loopDelayMaxMs: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
+};
 
 async function fanout(kind: Kind, subscribers: number, rate: number, seconds: number): Promise<FanoutResult> {
   const dataDir = newDataDir(kind);
@@ -163,7 +173,10 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
       p99: percentile(latencies, 99),
       delivered: sinkCounts.reduce((a, b) => a + b, 0),
       expected,
-      serverBusy: busy,
+      serverBusy: busy.utilization,
+      loopDelayMaxMs: busy.loopDelayMaxMs,
+      gcMaxMs: busy.gcMaxMs,
+      gcTotalMs: busy.gcTotalMs,
     };
   } finally {
     for (const socket of sockets) socket.close();
@@ -281,9 +294,12 @@ async function main() {
         delivered: median(runs.map((x) => x.delivered)),
         expected: runs[0]!.expected,
         serverBusy: median(runs.map((x) => x.serverBusy)),
+        loopDelayMaxMs: median(runs.map((x) => x.loopDelayMaxMs)),
+        gcMaxMs: median(runs.map((x) => x.gcMaxMs)),
+        gcTotalMs: median(runs.map((x) => x.gcTotalMs)),
       };
       const f = fan[scenario.name]![kind];
-      console.log(`  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, delivered ${f.delivered}/${f.expected}, server event loop busy ${fmt(f.serverBusy * 100, 0)}%`);
+      console.log(`  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, delivered ${f.delivered}/${f.expected}, server event loop busy ${fmt(f.serverBusy * 100, 0)}%, longest loop delay ${fmt(f.loopDelayMaxMs)} ms, GC ${fmt(f.gcTotalMs)} ms (longest ${fmt(f.gcMaxMs)})`);
     }
   }
   results.fanout = fan;
