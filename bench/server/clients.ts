@@ -37,7 +37,7 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
       '--import',
       'tsx',
       ...(process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof'] : []),
-      ...(process.env.BENCH_TRACE_GC === kind ? ['--trace-gc'] : []),
+      ...(process.env.BENCH_TRACE_GC === kind ? [process.env.BENCH_TRACE_GC_FLAG ?? '--trace-gc'] : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { checksumOf } from './checksum.ts';
 import type { SqliteHandle } from './sqlite-db.ts';
-import type { EncodedState, RoomHead, StoredRoom, UpdateStore } from './types.ts';
+import type { AppendResult, EncodedState, RoomHead, StoredRoom, UpdateStore } from './types.ts';
 
 type RoomRow = { id: string; team_id: string; last_id: number; bytes: number; row_count: number };
 type UpdateRow = {
@@ -104,7 +104,11 @@ export class SqliteUpdateStore implements UpdateStore {
     return { roomId, teamId: room.team_id, rows, lastId: room.last_id, bytes: room.bytes };
   }
 
-  async append(roomId: string, teamId: string, update: Uint8Array): Promise<{ id: number; roomBytes: number }> {
+  async append(roomId: string, teamId: string, update: Uint8Array): Promise<AppendResult> {
+    return this.appendNow(roomId, teamId, update);
+  }
+
+  appendNow(roomId: string, teamId: string, update: Uint8Array): AppendResult {
     return this.appendTx.immediate(roomId, teamId, update);
   }
 

@@ -1,7 +1,8 @@
 /**
  * Storage behind two small interfaces, so a networked backend (PostgreSQL) can replace the embedded SQLite one.
  * Every method returns a Promise even where SQLite answers synchronously: callers are written for a store that
- * answers later, and the room delivers nothing that depends on an append before that append has resolved.
+ * answers later, and the room delivers nothing that depends on an append before that append has resolved. The
+ * one exception is the optional `appendNow`, the sync hot path's shortcut for stores that commit in the call.
  */
 import type { Role } from '../../shared/protocol/api.ts';
 
@@ -33,13 +34,22 @@ export type StoredRoom = {
 
 export type RoomHead = { roomId: string; lastId: number };
 
+/** Where an append landed: its change id and the room's stored bytes after it. */
+export type AppendResult = { id: number; roomBytes: number };
+
 export interface UpdateStore {
   /** An id that changes when the database is replaced, so stale change cursors are recognised. */
   readonly instanceId: string;
   /** null when the room has never been written. Throws when stored data cannot be read. */
   load(roomId: string): Promise<StoredRoom | null>;
   /** Appends durably; resolves once the update survives a crash of this process. */
-  append(roomId: string, teamId: string, update: Uint8Array): Promise<{ id: number; roomBytes: number }>;
+  append(roomId: string, teamId: string, update: Uint8Array): Promise<AppendResult>;
+  /**
+   * The same append, committed before it returns; offered by stores that commit synchronously (embedded
+   * SQLite). A room with nothing else in flight uses it to store and send an update in the turn it arrived,
+   * instead of queueing the sending behind the event loop.
+   */
+  appendNow?(roomId: string, teamId: string, update: Uint8Array): AppendResult;
   /** Replaces the rows up to `throughId` (inclusive) with one row holding `merged`. */
   compact(roomId: string, throughId: number, state: EncodedState): Promise<{ roomBytes: number }>;
   /** Every room of a team (listing, re-indexing). */

@@ -17,7 +17,7 @@ import { Room, type RoomPeer } from './room.ts';
 class ControlledStore implements UpdateStore {
   readonly instanceId = 'test';
   appends: { update: Uint8Array; resolve: () => void; reject: (e: Error) => void }[] = [];
-  private id = 0;
+  protected id = 0;
   async load(): Promise<StoredRoom | null> {
     return null;
   }
@@ -49,6 +49,17 @@ class ControlledStore implements UpdateStore {
   }
 }
 
+/** Commits in the call, like SQLite: `appendNow` returns once the update is stored (or throws). */
+class CommitNowStore extends ControlledStore {
+  committed: Uint8Array[] = [];
+  failNext = false;
+  appendNow(_room: string, _team: string, update: Uint8Array) {
+    if (this.failNext) throw new Error('disk full');
+    this.committed.push(update);
+    return { id: ++this.id, roomBytes: 0 };
+  }
+}
+
 class RecordingIndex implements IndexSink {
   changes: RoomIndexChange[] = [];
   async through() {
@@ -73,29 +84,41 @@ class Peer implements RoomPeer {
   }
 }
 
-async function setup() {
-  const store = new ControlledStore();
+async function setup<S extends ControlledStore = ControlledStore>(store: S = new ControlledStore() as S) {
   const index = new RecordingIndex();
+  const fanout = new LocalFanout();
   const room = await Room.load('team.doc', {
     store,
     index,
-    fanout: new LocalFanout(),
+    fanout,
     fanoutSource: Symbol('test'),
     config: resolveConfig({ dataDir: '/tmp/unused' }),
     metrics: new Metrics(),
     log: silentLogger,
     onFailed: () => {},
   });
-  return { store, index, room };
+  return { store, index, room, fanout };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const types = (peer: Peer) => peer.received.map((m) => decodeClientMessage(m).type);
 
-function edit(): Uint8Array {
+function edit(key = 'k'): Uint8Array {
   const doc = new Y.Doc();
-  doc.getMap('annotations').set('k', 'v');
+  doc.getMap('annotations').set(key, 'v');
   return Y.encodeStateAsUpdate(doc);
+}
+
+/** The keys of the annotations map each update message carries, in the order the peer got them. */
+function keysReceived(peer: Peer): string[][] {
+  return peer.received
+    .map((m) => decodeClientMessage(m))
+    .filter((m) => m.type === 'update')
+    .map((m) => {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, (m as { update: Uint8Array }).update);
+      return [...doc.getMap('annotations').keys()];
+    });
 }
 
 describe('Room write path', () => {
@@ -165,5 +188,63 @@ describe('Room write path', () => {
     expect(room.isMaterialised).toBe(false);
     expect(() => room.handle(peer, { type: 'sync-step-1', stateVector: new Uint8Array([5]) })).toThrow();
     expect(encodeSyncStep1(room.stateVector())).toEqual(peer.received[0]);
+  });
+});
+
+describe('Room write path with a store that commits in the call (SQLite)', () => {
+  it('stores, indexes and sends an update before applyFrom returns', async () => {
+    const { store, index, room } = await setup(new CommitNowStore());
+    const writer = new Peer();
+    const reader = new Peer();
+    room.join(writer);
+    room.join(reader);
+    reader.received = [];
+    expect(room.applyFrom(writer, 'editor', edit(), { holdPending: true })).toEqual({ ok: true });
+    expect(store.committed).toHaveLength(1);
+    expect(store.appends).toEqual([]);
+    expect(types(reader)).toEqual(['update']);
+    expect(writer.received.length).toBe(1);
+    expect(index.changes.map((c) => c.throughId)).toEqual([1]);
+    expect(room.cursor).toBe(1);
+    await room.whenDurable();
+  });
+
+  it('sends nothing and closes the room when the commit throws', async () => {
+    const { store, room } = await setup(new CommitNowStore());
+    const writer = new Peer();
+    const reader = new Peer();
+    room.join(writer);
+    room.join(reader);
+    reader.received = [];
+    store.failNext = true;
+    expect(room.applyFrom(writer, 'editor', edit())).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
+    await tick();
+    expect(reader.received).toEqual([]);
+    expect(reader.closed).toBe(CLOSE_CODES.unavailable);
+    expect(room.failed?.message).toMatch(/disk full/);
+    await expect(room.whenDurable()).rejects.toThrow(/disk full/);
+  });
+
+  it('keeps the order when an update from another instance is still queued: the local one waits behind it', async () => {
+    const { store, room, fanout } = await setup(new CommitNowStore());
+    const writer = new Peer();
+    const reader = new Peer();
+    room.join(writer);
+    room.join(reader);
+    reader.received = [];
+    fanout.publish('team.doc', { kind: 'update', update: edit('remote') }, Symbol('other instance'));
+    room.applyFrom(writer, 'editor', edit('local'));
+    expect(reader.received).toEqual([]);
+    await tick();
+    expect(keysReceived(reader)).toEqual([['remote']]);
+    expect(store.committed).toHaveLength(0);
+    expect(store.appends).toHaveLength(1);
+    store.appends[0]!.resolve();
+    await tick();
+    expect(keysReceived(reader)).toEqual([['remote'], ['local']]);
+    // Once the queue is empty again, the next update goes straight through.
+    room.applyFrom(writer, 'editor', edit('next'));
+    expect(store.committed).toHaveLength(1);
+    expect(keysReceived(reader).at(-1)).toEqual(['next']);
   });
 });

@@ -4,7 +4,8 @@
  * Write path: an update is applied to the document, checked (pending structs or deletions are dropped and the
  * sender refused), appended to the store, and only once the append has resolved is it sent to anyone: the
  * outbox holds every outgoing message computed from a state that is not yet durable. Then the query index is
- * told which annotations changed.
+ * told which annotations changed. With a store that commits in the call (SQLite's `appendNow`) and nothing
+ * queued, all of this happens in the turn the update arrived, like a server that stores nothing.
  *
  * A room that is only read keeps just its encoded state (as stored: the compacted update and its state
  * vector) and answers sync requests from those bytes; the Y.Doc is decoded on the first write and dropped
@@ -27,7 +28,7 @@ import type { IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { checksumOf } from '../storage/checksum.ts';
-import type { EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
+import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
 import {
@@ -75,6 +76,17 @@ const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
 /** The encoded state of the current version; the delete set is filled in when needed (compaction, reads). */
 type Encoded = { update: Uint8Array; stateVector: Uint8Array; deleteSet?: Uint8Array };
+
+/** An update made or accepted here, waiting to be stored before it is sent. */
+type LocalChange = {
+  version: number;
+  update: Uint8Array;
+  message: Uint8Array;
+  /** The peer it came from, which does not get it back. */
+  sender: RoomPeer | null;
+  touched: Set<string>;
+  documentTouched: boolean;
+};
 
 export class RoomFailedError extends Error {
   override name = 'RoomFailedError';
@@ -398,32 +410,55 @@ export class Room {
       return;
     }
     this.lastWriteAt = Date.now();
-    const touched = this.touched;
-    const documentTouched = this.documentTouched;
+    const change: LocalChange = {
+      version,
+      update,
+      message: encodeUpdate(update),
+      sender: origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null,
+      touched: this.touched,
+      documentTouched: this.documentTouched,
+    };
     this.touched = new Set();
     this.documentTouched = false;
-    const message = encodeUpdate(update);
-    const sender = origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null;
-    this.outbox.push({ version, run: () => this.broadcast(message, sender) });
-    this.appendChain = this.appendChain.then(async () => {
-      if (this.failed) return;
+    this.outbox.push({ version, run: () => this.broadcast(change.message, change.sender) });
+    const appendNow = this.deps.store.appendNow;
+    if (appendNow && this.outbox.length === 1 && this.durableVersion === version - 1) {
+      // Nothing queued before it: commit and send in this turn, as a non-durable server would.
+      let stored: AppendResult;
       try {
-        const stored = await this.deps.store.append(this.id, this.teamId, update);
-        this.lastId = stored.id;
-        this.storedBytes = stored.roomBytes;
-        this.rowCount++;
-        this.compacted = false;
+        stored = appendNow.call(this.deps.store, this.id, this.teamId, update);
       } catch (error) {
         this.fail(error, 'storing an update failed');
         return;
       }
-      this.durableVersion = version;
-      this.deps.metrics.countUpdate(update.byteLength);
-      this.flushOutbox();
-      this.deps.fanout.publish(this.id, { kind: 'update', update }, this.deps.fanoutSource);
-      this.indexChange(touched, documentTouched);
-      this.maybeCompact();
+      this.committed(change, stored);
+      return;
+    }
+    this.appendChain = this.appendChain.then(async () => {
+      if (this.failed) return;
+      let stored: AppendResult;
+      try {
+        stored = await this.deps.store.append(this.id, this.teamId, update);
+      } catch (error) {
+        this.fail(error, 'storing an update failed');
+        return;
+      }
+      this.committed(change, stored);
     });
+  }
+
+  /** A local change is durable: send it (and whatever waited for it), publish it, index it. */
+  private committed(change: LocalChange, stored: AppendResult): void {
+    this.lastId = stored.id;
+    this.storedBytes = stored.roomBytes;
+    this.rowCount++;
+    this.compacted = false;
+    this.durableVersion = change.version;
+    this.deps.metrics.countUpdate(change.update.byteLength);
+    this.flushOutbox();
+    this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
+    this.indexChange(change.touched, change.documentTouched);
+    this.maybeCompact();
   }
 
   private indexChange(touched: Set<string>, documentTouched: boolean): void {
