@@ -101,6 +101,16 @@ async function setup<S extends ControlledStore = ControlledStore>(store: S = new
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** Two editors in the room; the reader's join messages are cleared so only what follows is seen. */
+function writerAndReader(room: Room): { writer: Peer; reader: Peer } {
+  const writer = new Peer();
+  const reader = new Peer();
+  room.join(writer);
+  room.join(reader);
+  reader.received = [];
+  return { writer, reader };
+}
 const types = (peer: Peer) => peer.received.map((m) => decodeClientMessage(m).type);
 
 function edit(key = 'k'): Uint8Array {
@@ -124,11 +134,7 @@ function keysReceived(peer: Peer): string[][] {
 describe('Room write path', () => {
   it('sends an update to others only after the store has made it durable', async () => {
     const { store, index, room } = await setup();
-    const writer = new Peer();
-    const reader = new Peer();
-    room.join(writer);
-    room.join(reader);
-    reader.received = [];
+    const { writer, reader } = writerAndReader(room);
     expect(room.applyFrom(writer, 'editor', edit(), { holdPending: true })).toEqual({ ok: true });
     // A newcomer's state vector and an answer to sync step 1 reflect the update, so they wait too.
     const late = new Peer();
@@ -151,11 +157,7 @@ describe('Room write path', () => {
 
   it('takes itself out of service when an append fails: peers closed with 4503, nothing sent, no more writes', async () => {
     const { store, room } = await setup();
-    const writer = new Peer();
-    const reader = new Peer();
-    room.join(writer);
-    room.join(reader);
-    reader.received = [];
+    const { writer, reader } = writerAndReader(room);
     room.applyFrom(writer, 'editor', edit());
     await tick();
     store.appends[0]!.reject(new Error('disk full'));
@@ -194,11 +196,7 @@ describe('Room write path', () => {
 describe('Room write path with a store that commits in the call (SQLite)', () => {
   it('stores, indexes and sends an update before applyFrom returns', async () => {
     const { store, index, room } = await setup(new CommitNowStore());
-    const writer = new Peer();
-    const reader = new Peer();
-    room.join(writer);
-    room.join(reader);
-    reader.received = [];
+    const { writer, reader } = writerAndReader(room);
     expect(room.applyFrom(writer, 'editor', edit(), { holdPending: true })).toEqual({ ok: true });
     expect(store.committed).toHaveLength(1);
     expect(store.appends).toEqual([]);
@@ -211,11 +209,7 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
 
   it('sends nothing and closes the room when the commit throws', async () => {
     const { store, room } = await setup(new CommitNowStore());
-    const writer = new Peer();
-    const reader = new Peer();
-    room.join(writer);
-    room.join(reader);
-    reader.received = [];
+    const { writer, reader } = writerAndReader(room);
     store.failNext = true;
     expect(room.applyFrom(writer, 'editor', edit())).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
     await tick();
@@ -227,11 +221,7 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
 
   it('keeps the order when an update from another instance is still queued: the local one waits behind it', async () => {
     const { store, room, fanout } = await setup(new CommitNowStore());
-    const writer = new Peer();
-    const reader = new Peer();
-    room.join(writer);
-    room.join(reader);
-    reader.received = [];
+    const { writer, reader } = writerAndReader(room);
     fanout.publish('team.doc', { kind: 'update', update: edit('remote') }, Symbol('other instance'));
     room.applyFrom(writer, 'editor', edit('local'));
     expect(reader.received).toEqual([]);
