@@ -36,6 +36,31 @@ describe('SqliteAnnotationIndex', () => {
     expect(await index.through('t1.d1')).toBe(7);
   });
 
+  it('reads each room marked dirty once per batch, at write time; a read that throws leaves only that room behind', async () => {
+    const errors: unknown[] = [];
+    index = new SqliteAnnotationIndex(db, (error) => errors.push(error));
+    let reads = 0;
+    let throughId = 0;
+    const read = () => {
+      reads++;
+      return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughId };
+    };
+    for (throughId = 1; throughId <= 3; throughId++) index.markDirty('t1.d1', read);
+    index.markDirty('t1.d2', () => {
+      throw new Error('room gone');
+    });
+    index.markDirty('t1.d3', () => null);
+    expect(reads).toBe(0);
+    await index.flush();
+    expect(reads).toBe(1);
+    expect(await index.through('t1.d1')).toBe(4);
+    expect(await index.through('t1.d2')).toBe(0);
+    expect(await index.through('t1.d3')).toBe(0);
+    expect(errors).toHaveLength(1);
+    await index.flush();
+    expect(reads).toBe(1);
+  });
+
   it('replaces a room wholesale when rebuilt', async () => {
     index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('old')], removedIds: [], throughId: 1 });
     await index.flush();

@@ -59,6 +59,8 @@ export function decodeCursor(text: string): Cursor | null {
 
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private pending: RoomIndexChange[] = [];
+  /** Rooms marked dirty since the last batch, each with the function that reads its change. */
+  private readonly dirty = new Map<string, () => RoomIndexChange | null>();
   private timer: NodeJS.Timeout | null = null;
   private readonly statements;
   private readonly writeBatch;
@@ -158,7 +160,16 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
 
   applyChange(change: RoomIndexChange): void {
     this.pending.push(change);
-    // One index transaction per batch, not per update: the index is read by REST, not by the sync path.
+    this.scheduleWrite();
+  }
+
+  markDirty(roomId: string, read: () => RoomIndexChange | null): void {
+    this.dirty.set(roomId, read);
+    this.scheduleWrite();
+  }
+
+  /** One index transaction per batch, not per update: the index is read by REST, not by the sync path. */
+  private scheduleWrite(): void {
     this.timer ??= setTimeout(() => this.writePending(), INDEX_BATCH_MS);
   }
 
@@ -167,6 +178,17 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     this.timer = null;
     const batch = this.pending;
     this.pending = [];
+    const reads = [...this.dirty.values()];
+    this.dirty.clear();
+    for (const read of reads) {
+      try {
+        const change = read();
+        if (change) batch.push(change);
+      } catch (error) {
+        // That room's `through` stays behind, so it is re-indexed when next loaded.
+        this.onError(error);
+      }
+    }
     if (batch.length === 0) return;
     try {
       this.writeBatch.immediate(batch);

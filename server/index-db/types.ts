@@ -25,6 +25,12 @@ export interface IndexSink {
   through(roomId: string): Promise<number>;
   /** Queued and written in batches; `flush` waits for the writes. */
   applyChange(change: RoomIndexChange): void;
+  /**
+   * A room has changes to index. `read` is called when the next batch is written, once however often the room
+   * was marked since the last batch (a note typed in many updates is read and validated once), and returns the
+   * change, or null when there is nothing to write yet.
+   */
+  markDirty(roomId: string, read: () => RoomIndexChange | null): void;
   replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void>;
   flush(): Promise<void>;
 }

@@ -62,6 +62,19 @@ class CommitNowStore extends ControlledStore {
 
 class RecordingIndex implements IndexSink {
   changes: RoomIndexChange[] = [];
+  private readonly dirty = new Map<string, () => RoomIndexChange | null>();
+  markDirty(roomId: string, read: () => RoomIndexChange | null) {
+    this.dirty.set(roomId, read);
+  }
+  /** What the real index does when its batch is due: read each dirty room once. */
+  writeBatch() {
+    const reads = [...this.dirty.values()];
+    this.dirty.clear();
+    for (const read of reads) {
+      const change = read();
+      if (change) this.changes.push(change);
+    }
+  }
   async through() {
     return 0;
   }
@@ -152,6 +165,7 @@ describe('Room write path', () => {
     // The newcomer was in the room when the update went out; its sync step 1 already includes it.
     expect(types(late)).toEqual(['update', 'sync-step-1']);
     expect(writer.received.length).toBe(1); // its own join; the update is not echoed
+    index.writeBatch();
     expect(index.changes.map((c) => c.throughId)).toEqual([1]);
   });
 
@@ -194,7 +208,7 @@ describe('Room write path', () => {
 });
 
 describe('Room write path with a store that commits in the call (SQLite)', () => {
-  it('stores, indexes and sends an update before applyFrom returns', async () => {
+  it('stores and sends an update before applyFrom returns; the index reads it with its next batch', async () => {
     const { store, index, room } = await setup(new CommitNowStore());
     const { writer, reader } = writerAndReader(room);
     expect(room.applyFrom(writer, 'editor', edit(), { holdPending: true })).toEqual({ ok: true });
@@ -202,6 +216,8 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
     expect(store.appends).toEqual([]);
     expect(types(reader)).toEqual(['update']);
     expect(writer.received.length).toBe(1);
+    expect(index.changes).toEqual([]);
+    index.writeBatch();
     expect(index.changes.map((c) => c.throughId)).toEqual([1]);
     expect(room.cursor).toBe(1);
     await room.whenDurable();
@@ -236,5 +252,49 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
     room.applyFrom(writer, 'editor', edit('next'));
     expect(store.committed).toHaveLength(1);
     expect(keysReceived(reader).at(-1)).toEqual(['next']);
+  });
+});
+
+describe('Room index upkeep', () => {
+  it('reads an annotation edited many times between two batches once, at the latest stored update', async () => {
+    const { index, room } = await setup(new CommitNowStore());
+    const { writer } = writerAndReader(room);
+    for (let i = 0; i < 5; i++) room.applyFrom(writer, 'editor', edit('k'));
+    room.applyFrom(writer, 'editor', edit('other'));
+    index.writeBatch();
+    expect(index.changes).toHaveLength(1);
+    // Plain values, not annotation maps: both ids are reported as not (or no longer) valid annotations.
+    expect(index.changes[0]).toMatchObject({ throughId: 6, removedIds: ['k', 'other'], upserts: [] });
+    index.writeBatch();
+    expect(index.changes).toHaveLength(1);
+  });
+
+  it('never gives the index a state ahead of the stored updates', async () => {
+    const { store, index, room } = await setup();
+    const { writer } = writerAndReader(room);
+    room.applyFrom(writer, 'editor', edit('first'));
+    await tick();
+    store.appends[0]!.resolve();
+    await tick();
+    room.applyFrom(writer, 'editor', edit('second'));
+    await tick();
+    // The second update is applied but not stored: reading now would index it under the first one's id.
+    index.writeBatch();
+    expect(index.changes).toEqual([]);
+    store.appends[1]!.resolve();
+    await tick();
+    index.writeBatch();
+    expect(index.changes).toHaveLength(1);
+    expect(index.changes[0]).toMatchObject({ throughId: 2, removedIds: ['first', 'second'] });
+  });
+
+  it('hands what the index lacks to it before the document is released', async () => {
+    const { index, room } = await setup(new CommitNowStore());
+    const { writer } = writerAndReader(room);
+    room.applyFrom(writer, 'editor', edit('k'));
+    await room.close();
+    expect(index.changes).toMatchObject([{ throughId: 1, removedIds: ['k'] }]);
+    index.writeBatch();
+    expect(index.changes).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
  * Write path: an update is applied to the document, checked (pending structs or deletions are dropped and the
  * sender refused), appended to the store, and only once the append has resolved is it sent to anyone: the
  * outbox holds every outgoing message computed from a state that is not yet durable. Then the query index is
- * told which annotations changed. With a store that commits in the call (SQLite's `appendNow`) and nothing
+ * told the room changed; it reads the changed annotations with its next batch, once per batch. With a store that commits in the call (SQLite's `appendNow`) and nothing
  * queued, all of this happens in the turn the update arrived, like a server that stores nothing.
  *
  * A room that is only read keeps just its encoded state (as stored: the compacted update and its state
@@ -24,7 +24,7 @@ import {
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Fanout, FanoutMessage } from '../fanout/types.ts';
-import type { IndexSink } from '../index-db/types.ts';
+import type { IndexSink, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { checksumOf } from '../storage/checksum.ts';
@@ -116,6 +116,12 @@ export class Room {
   private readonly held = new Map<object, { parts: Uint8Array[]; bytes: number; timer: NodeJS.Timeout }>();
   private touched = new Set<string>();
   private documentTouched = false;
+  /** Annotations changed by stored updates that the query index has not been given yet. */
+  private unindexed = new Set<string>();
+  private unindexedDocument = false;
+  /** Stored updates the index has not been told about (it records how far each room is indexed). */
+  private indexDue = false;
+  private readonly readIndexChange = (): RoomIndexChange | null => this.takeIndexChange();
   private compactionScheduled = false;
   private unsubscribe: () => void;
   failed: Error | null = null;
@@ -406,6 +412,7 @@ export class Room {
       this.appendChain = this.appendChain.then(() => {
         this.durableVersion = version;
         this.flushOutbox();
+        if (this.indexDue) this.deps.index.markDirty(this.id, this.readIndexChange);
       });
       return;
     }
@@ -457,36 +464,57 @@ export class Room {
     this.deps.metrics.countUpdate(change.update.byteLength);
     this.flushOutbox();
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
-    this.indexChange(change.touched, change.documentTouched);
+    this.queueIndex(change.touched, change.documentTouched);
     this.maybeCompact();
   }
 
-  private indexChange(touched: Set<string>, documentTouched: boolean): void {
-    if (touched.size === 0 && !documentTouched) {
-      this.deps.index.applyChange({
-        roomId: this.id, teamId: this.teamId, documentKey: this.documentKey,
-        upserts: [], removedIds: [], throughId: this.lastId,
-      });
-      return;
-    }
-    const doc = this.doc!;
-    const room = { teamId: this.teamId, documentKey: this.documentKey };
-    const upserts = [];
-    const removedIds = [];
-    for (const id of touched) {
-      const read = readAnnotation(doc, room, id);
-      if (read?.ok) upserts.push(read.annotation);
-      else removedIds.push(id);
-    }
-    this.deps.index.applyChange({
+  /** The index reads the room's changes with its next batch, off the path of the update that made them. */
+  private queueIndex(touched: Set<string>, documentTouched: boolean): void {
+    for (const id of touched) this.unindexed.add(id);
+    this.unindexedDocument ||= documentTouched;
+    this.indexDue = true;
+    this.deps.index.markDirty(this.id, this.readIndexChange);
+  }
+
+  /** Hands what the index lacks to it now (before the document is released). */
+  private indexNow(): void {
+    const change = this.takeIndexChange();
+    if (change) this.deps.index.applyChange(change);
+  }
+
+  /**
+   * What the index lacks of this room, read from the document as it is now. Null when nothing is due, or
+   * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
+   * the room marks itself again once they are.
+   */
+  private takeIndexChange(): RoomIndexChange | null {
+    if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
+    const touched = this.unindexed;
+    const documentTouched = this.unindexedDocument;
+    this.unindexed = new Set();
+    this.unindexedDocument = false;
+    this.indexDue = false;
+    return this.indexChange(touched, documentTouched);
+  }
+
+  private indexChange(touched: Set<string>, documentTouched: boolean): RoomIndexChange {
+    const change: RoomIndexChange = {
       roomId: this.id,
       teamId: this.teamId,
       documentKey: this.documentKey,
-      upserts,
-      removedIds,
-      document: documentTouched ? readDocumentInfo(doc) : undefined,
+      upserts: [],
+      removedIds: [],
       throughId: this.lastId,
-    });
+    };
+    const doc = this.doc!;
+    const room = { teamId: this.teamId, documentKey: this.documentKey };
+    for (const id of touched) {
+      const read = readAnnotation(doc, room, id);
+      if (read?.ok) change.upserts.push(read.annotation);
+      else change.removedIds.push(id);
+    }
+    if (documentTouched) change.document = readDocumentInfo(doc);
+    return change;
   }
 
   /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
@@ -600,6 +628,7 @@ export class Room {
     await this.compact();
     await this.appendChain;
     if (!this.doc || this.version !== this.durableVersion || this.touched.size > 0) return;
+    this.indexNow();
     this.encodedState();
     this.doc.destroy();
     this.doc = null;
@@ -609,6 +638,7 @@ export class Room {
   async close(): Promise<void> {
     await this.appendChain.catch(() => {});
     if (!this.failed) await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
+    this.indexNow();
     this.unsubscribe();
     for (const held of this.held.values()) clearTimeout(held.timer);
     this.held.clear();
