@@ -4,8 +4,9 @@
  * Write path: an update is applied to the document, checked (pending structs or deletions are dropped and the
  * sender refused), appended to the store, and only once the append has resolved is it sent to anyone: the
  * outbox holds every outgoing message computed from a state that is not yet durable. Then the query index is
- * told the room changed; it reads the changed annotations with its next batch, once per batch. With a store that commits in the call (SQLite's `appendNow`) and nothing
- * queued, all of this happens in the turn the update arrived, like a server that stores nothing.
+ * told the room changed; it reads the changed annotations with its next batch, once per batch. With a store
+ * that commits in the call (SQLite's `appendNow`) and nothing queued, storing and sending happen in the turn
+ * the update arrived, like a server that stores nothing.
  *
  * A room that is only read keeps just its encoded state (as stored: the compacted update and its state
  * vector) and answers sync requests from those bytes; the Y.Doc is decoded on the first write and dropped
