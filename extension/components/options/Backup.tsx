@@ -7,6 +7,7 @@ import { ask } from '../../lib/ask.ts';
 import type { ImportSummary } from '../../lib/background/backup.ts';
 import { t } from '../../lib/i18n.ts';
 import { saveFile } from '../panel/briefing-export.ts';
+import { Notice } from '../common/Notice.tsx';
 
 type BackupState =
   | { kind: 'idle' }
@@ -65,11 +66,7 @@ export function Backup() {
         />
       </div>
       <div aria-live="polite">
-        {state.kind === 'error' && (
-          <p className="pz-error" role="alert">
-            {state.message}
-          </p>
-        )}
+        {state.kind === 'error' && <Notice kind="error">{state.message}</Notice>}
         {state.kind === 'exported' && <p className="pz-success">{t('options_backup_exported')}</p>}
         {state.kind === 'imported' && (
           <div data-testid="backup-result">

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ask } from '../../lib/ask.ts';
 import { t } from '../../lib/i18n.ts';
 import type { TeamRow } from '../../lib/store/db.ts';
+import { Notice } from '../common/Notice.tsx';
 import { checkServerUrl } from './server-url.ts';
 import { requestSharingConsent } from './sharing-consent.ts';
 
@@ -78,16 +79,8 @@ export function JoinTeam({
           {state.kind === 'busy' ? t('join_busy') : t('join_submit')}
         </button>
       </div>
-      {state.kind === 'error' && (
-        <p className="pz-error" role="alert">
-          {state.message}
-        </p>
-      )}
-      {state.kind === 'done' && (
-        <p className="pz-success" role="status">
-          {t('join_done', state.team)}
-        </p>
-      )}
+      {state.kind === 'error' && <Notice kind="error">{state.message}</Notice>}
+      {state.kind === 'done' && <Notice kind="success">{t('join_done', state.team)}</Notice>}
     </form>
   );
 }

@@ -16,6 +16,7 @@ import { ValidationError, type Annotation, type DocumentInfo } from '../../../sh
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { t, type MessageKey } from '../../lib/i18n.ts';
 import type { AnchorStatus } from '../../lib/messages.ts';
+import { Notice } from '../common/Notice.tsx';
 import { exportBriefing, openFile, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
 
 export type ExportContext = {
@@ -226,15 +227,9 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
           </div>
         </fieldset>
 
-        {state.kind === 'error' && (
-          <p className="pz-error" role="alert">
-            {state.message}
-          </p>
-        )}
+        {state.kind === 'error' && <Notice kind="error">{state.message}</Notice>}
         {state.kind === 'done' && (
-          <p className="pz-success" role="status">
-            {t(state.opened ? 'export_opened' : 'export_done', state.filename)}
-          </p>
+          <Notice kind="success">{t(state.opened ? 'export_opened' : 'export_done', state.filename)}</Notice>
         )}
         <div className="pz-row pz-modal-actions">
           <button type="button" onClick={onClose}>

@@ -8,6 +8,7 @@ import { type Annotation, type DocumentInfo, documentChanged } from '../../../sh
 import { t } from '../../lib/i18n.ts';
 import type { PageReport } from '../../lib/messages.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
+import { Notice } from '../common/Notice.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { FilterBar } from './FilterBar.tsx';
 import { facets, isFiltering, NO_FILTERS, pageView, type Filters } from './filtering.ts';
@@ -27,7 +28,7 @@ export function PageAnnotations({
   report: PageReport | null;
 }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
   const view = useMemo(
     () => pageView(annotations, filters, report?.anchors, report?.order, report?.clausePaths),
     [annotations, filters, report],
@@ -45,7 +46,7 @@ export function PageAnnotations({
     setMessage(null);
     try {
       const result = await tellPage<ReattachResult>(page, { type: 'page.reattach', id: annotation.id });
-      if (result?.ok) setMessage({ kind: 'info', text: t('panel_reattached') });
+      if (result?.ok) setMessage({ kind: 'success', text: t('panel_reattached') });
       else setMessage({ kind: 'error', text: result?.reason === 'no-selection' ? t('panel_reattach_select_first') : (result?.reason ?? t('panel_page_not_open')) });
     } catch {
       setMessage({ kind: 'error', text: t('panel_page_not_open') });
@@ -82,11 +83,7 @@ export function PageAnnotations({
         </>
       )}
 
-      {message && (
-        <p className={message.kind === 'error' ? 'pz-error' : 'pz-success'} role={message.kind === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
 
       {view.total > 0 && view.shown === 0 && <p className="pz-muted">{t('panel_no_match')}</p>}
 

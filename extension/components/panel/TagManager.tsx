@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { normaliseTag } from '../../../shared/model/tags.ts';
 import { ask } from '../../lib/ask.ts';
 import { t } from '../../lib/i18n.ts';
+import { Notice } from '../common/Notice.tsx';
 
 type TagRow = { tag: string; count: number; documents: number };
 
@@ -11,13 +12,13 @@ export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (ta
   const [renaming, setRenaming] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [mergeInto, setMergeInto] = useState('');
-  const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
 
   const run = async (action: () => Promise<unknown>, done: string) => {
     setMessage(null);
     try {
       await action();
-      setMessage({ kind: 'info', text: done });
+      setMessage({ kind: 'success', text: done });
       setSelected([]);
       setRenaming(null);
       setMergeInto('');
@@ -107,11 +108,7 @@ export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (ta
           </button>
         </form>
       )}
-      {message && (
-        <p className={message.kind === 'error' ? 'pz-error' : 'pz-success'} role={message.kind === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { disableSite, enableSite, requestSiteAccess, siteState, startInTab, type
 import { PizhuDatabase } from '../../lib/store/db.ts';
 import { useLiveQuery } from '../../lib/store/live.ts';
 import { targetPage, type TargetPage } from '../../lib/target-page.ts';
+import { Notice } from '../common/Notice.tsx';
 import { isMine, myAuthorIds } from '../common/identity.ts';
 import { SyncBadge } from '../common/SyncBadge.tsx';
 import { useSettings } from '../common/useSettings.ts';
@@ -151,11 +152,7 @@ export function PopupApp({ db = (sharedDb ??= new PizhuDatabase()) }: { db?: Piz
         </section>
       )}
 
-      {error && (
-        <p className="pz-error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <Notice kind="error">{error}</Notice>}
 
       <footer className="pz-popup-actions">
         <button type="button" className="pz-primary" onClick={openPanel}>
