@@ -61,6 +61,8 @@ export type Timings = {
   sweepMs: number;
   /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
   checkpointMs: number;
+  /** Updates are durable once journaled; they are written to SQLite in one transaction this often. */
+  journalBatchMs: number;
 };
 
 export type Compaction = {
@@ -129,6 +131,7 @@ export const DEFAULT_TIMINGS: Timings = {
   revocationCheckMs: 5_000,
   sweepMs: 5_000,
   checkpointMs: 1_000,
+  journalBatchMs: 100,
 };
 
 export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };

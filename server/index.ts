@@ -4,6 +4,7 @@
  * integration tests and the extension's end-to-end tests.
  */
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
@@ -23,7 +24,8 @@ import { Metrics } from './metrics.ts';
 import { openDatabase } from './storage/sqlite-db.ts';
 import { WalCheckpointer } from './storage/wal-checkpointer.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
-import { SqliteUpdateStore } from './storage/sqlite-updates.ts';
+import { type Journaling, SqliteUpdateStore } from './storage/sqlite-updates.ts';
+import { JOURNAL_FILE, UpdateJournal } from './storage/update-journal.ts';
 import { ConnectionTracker } from './sync/connections.ts';
 import { RoomRegistry } from './sync/registry.ts';
 
@@ -83,11 +85,17 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   const config = resolveConfig(options);
   const log = options.logger ?? createLogger({ level: config.logLevel, linesPerMinute: config.logLinesPerMinute });
   const db = openDatabase(config.dataDir, config.sqliteSynchronous);
+  let updates: SqliteUpdateStore;
+  try {
+    updates = new SqliteUpdateStore(db, options.fanout ? undefined : journaling(config, log));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const checkpointer = new WalCheckpointer(db, {
     intervalMs: config.timings.checkpointMs,
     onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
   });
-  const updates = new SqliteUpdateStore(db);
   const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
   const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
   const metrics = new Metrics();
@@ -122,6 +130,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
+    updates.close();
     await checkpointer.close();
     db.close();
     throw error;
@@ -163,11 +172,25 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         (server as import('node:http').Server).closeAllConnections?.();
         await serverClosed;
         await fanout.close();
+        updates.close();
         await checkpointer.close();
         db.close();
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Updates are journaled, then stored in SQLite in batches. Only for a server that is its database's sole writer:
+ * with a shared fan-out, other instances write to the database too and update ids must come from SQLite itself,
+ * while the journal numbers updates in this process.
+ */
+function journaling(config: ServerConfig, log: Logger): Journaling {
+  return {
+    journal: new UpdateJournal(path.join(config.dataDir, JOURNAL_FILE), { fsync: config.sqliteSynchronous === 'FULL' }),
+    batchDelayMs: config.timings.journalBatchMs,
+    onBatchError: (error) => log.error('storage', 'moving journaled updates into SQLite', error),
   };
 }
 
