@@ -15,12 +15,12 @@
 import * as Y from 'yjs';
 import {
   annotationsMap,
+  changesOfTransaction,
   documentMap,
   parseRoomId,
   readAnnotation,
   readDocumentInfo,
   readRoom,
-  touchedAnnotationIds,
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { ServerConfig } from '../config.ts';
@@ -85,8 +85,8 @@ type LocalChange = {
   message: Uint8Array;
   /** The peer it came from, which does not get it back. */
   sender: RoomPeer | null;
-  touched: Set<string>;
-  documentTouched: boolean;
+  /** What the index must read again once the change is stored and sent. */
+  transaction: Y.Transaction;
 };
 
 export class RoomFailedError extends Error {
@@ -115,8 +115,6 @@ export class Room {
   private appendChain: Promise<void> = Promise.resolve();
   /** Per sender: parts of its updates still missing dependencies, never stored or sent (see pendingTimeoutMs). */
   private readonly held = new Map<object, { parts: Uint8Array[]; bytes: number; timer: NodeJS.Timeout }>();
-  private touched = new Set<string>();
-  private documentTouched = false;
   /** Annotations changed by stored updates that the query index has not been given yet. */
   private unindexed = new Set<string>();
   private unindexedDocument = false;
@@ -372,6 +370,9 @@ export class Room {
     if (this.doc) return this.doc;
     if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
+    // Defined up front, so every transaction names these maps by the types the room reads later.
+    annotationsMap(doc);
+    documentMap(doc);
     try {
       doc.transact(() => {
         for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
@@ -382,13 +383,9 @@ export class Room {
       throw new RoomFailedError(`room ${this.id} is unavailable`);
     }
     if (dropPending(doc)) this.deps.log.warn('room-load', `room ${this.id}: stored data had missing dependencies`);
-    doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
-    annotationsMap(doc).observeDeep((events) => {
-      for (const id of touchedAnnotationIds(events)) this.touched.add(id);
-    });
-    documentMap(doc).observeDeep(() => {
-      this.documentTouched = true;
-    });
+    doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) =>
+      this.onDocUpdate(update, origin, transaction),
+    );
     this.doc = doc;
     return doc;
   }
@@ -399,15 +396,13 @@ export class Room {
     if (this.failed) throw new RoomFailedError(`room ${this.id}: ${this.failed.message}`);
   }
 
-  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+  private onDocUpdate(update: Uint8Array, origin: unknown, transaction: Y.Transaction): void {
     if (origin === LOAD_ORIGIN) return;
     this.encoded = null;
     this.known = null;
     const version = ++this.version;
     if (origin === REMOTE_ORIGIN) {
       // Stored and indexed by the instance that accepted it; sent in order behind local appends.
-      this.touched.clear();
-      this.documentTouched = false;
       const message = encodeUpdate(update);
       this.outbox.push({ version, run: () => this.broadcast(message, null) });
       this.appendChain = this.appendChain.then(() => {
@@ -423,11 +418,8 @@ export class Room {
       update,
       message: encodeUpdate(update),
       sender: origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null,
-      touched: this.touched,
-      documentTouched: this.documentTouched,
+      transaction,
     };
-    this.touched = new Set();
-    this.documentTouched = false;
     this.outbox.push({ version, run: () => this.broadcast(change.message, change.sender) });
     const appendNow = this.deps.store.appendNow;
     if (appendNow && this.outbox.length === 1 && this.durableVersion === version - 1) {
@@ -465,7 +457,8 @@ export class Room {
     this.deps.metrics.countUpdate(change.update.byteLength);
     this.flushOutbox();
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
-    this.queueIndex(change.touched, change.documentTouched);
+    const changed = changesOfTransaction(this.doc!, change.transaction);
+    this.queueIndex(changed.annotationIds, changed.document);
     this.maybeCompact();
   }
 
@@ -628,7 +621,7 @@ export class Room {
     if (!this.doc || this.failed) return;
     await this.compact();
     await this.appendChain;
-    if (!this.doc || this.version !== this.durableVersion || this.touched.size > 0) return;
+    if (!this.doc || this.version !== this.durableVersion) return;
     this.indexNow();
     this.encodedState();
     this.doc.destroy();

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
 import type { Annotation } from './annotation.ts';
-import { annotationsMap, parseRoomId, readRoom, roomIdFor, touchedAnnotationIds, writeAnnotation } from './room.ts';
+import {
+  annotationsMap,
+  changesOfTransaction,
+  parseRoomId,
+  readRoom,
+  roomIdFor,
+  touchedAnnotationIds,
+  writeAnnotation,
+  writeDocumentInfo,
+} from './room.ts';
 
 const base: Annotation = sampleAnnotation({ documentKey: 'doc1', teamId: 'team1' });
 const room = roomIdFor('team1', 'doc1');
@@ -67,6 +76,45 @@ describe('room layout', () => {
     writeAnnotation(doc, { ...base, id: 'a2', tags: ['新'] });
     writeAnnotation(doc, { ...base, id: 'a3' });
     expect(seen).toEqual([['a2'], ['a3']]);
+  });
+
+  it('reads what one transaction changed from the transaction itself, also for updates from elsewhere', () => {
+    const doc = new Y.Doc();
+    writeAnnotation(doc, base);
+    writeAnnotation(doc, { ...base, id: 'a2' });
+    const seen: { annotationIds: string[]; document: boolean }[] = [];
+    doc.on('update', (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+      const changed = changesOfTransaction(doc, transaction);
+      seen.push({ annotationIds: [...changed.annotationIds].sort(), document: changed.document });
+    });
+    writeAnnotation(doc, { ...base, id: 'a2', tags: ['新'] }); // a nested edit of an existing annotation
+    writeAnnotation(doc, { ...base, id: 'a3' }); // a new one
+    annotationsMap(doc).delete(base.id);
+    writeDocumentInfo(doc, { key: 'doc1', canonicalUrl: 'https://example.gov.cn/a', url: 'https://example.gov.cn/a', title: '通知' });
+    doc.getMap('someone-elses').set('x', 1); // content the server does not know
+    const remote = new Y.Doc();
+    writeAnnotation(remote, { ...base, id: 'r1' });
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote));
+    expect(seen).toEqual([
+      { annotationIds: ['a2'], document: false },
+      { annotationIds: ['a3'], document: false },
+      { annotationIds: [base.id], document: false },
+      { annotationIds: [], document: true },
+      { annotationIds: [], document: false },
+      { annotationIds: ['r1'], document: false },
+    ]);
+  });
+
+  it('reads the changes of a document that had not defined the annotations map before the update', () => {
+    const remote = new Y.Doc();
+    writeAnnotation(remote, base);
+    const doc = new Y.Doc();
+    let changed: Set<string> | null = null;
+    doc.on('update', (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+      changed = changesOfTransaction(doc, transaction).annotationIds;
+    });
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote));
+    expect(changed).toEqual(new Set([base.id]));
   });
 
   it('validates room ids', () => {

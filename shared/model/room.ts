@@ -171,3 +171,29 @@ export function touchedAnnotationIds(events: readonly Y.YEvent<Y.AbstractType<un
   }
   return ids;
 }
+
+/**
+ * What one transaction changed in a room: the annotations it touched and whether it touched the document
+ * entry. Read from `transaction.changed` (types that existed before it and changed, with the keys), which Yjs
+ * keeps anyway; a deep observer would make Yjs build and sort events before the update is even emitted.
+ */
+export function changesOfTransaction(doc: Y.Doc, transaction: Y.Transaction): { annotationIds: Set<string>; document: boolean } {
+  // doc.share, not getMap: getMap would replace a root type the document has not defined yet, and the
+  // transaction names the type it had then.
+  const annotations: unknown = doc.share.get(ANNOTATIONS_KEY);
+  const documentEntry: unknown = doc.share.get(DOCUMENT_KEY);
+  const annotationIds = new Set<string>();
+  let document = false;
+  for (const [type, keys] of transaction.changed) {
+    if (type === annotations) {
+      for (const key of keys) if (key !== null) annotationIds.add(key);
+      continue;
+    }
+    // Walk up to a root: the annotation id is the key of the ancestor that sits directly in the annotations map.
+    let current = type;
+    while (current._item && current._item.parent !== annotations) current = current._item.parent as typeof type;
+    if (current._item?.parentSub) annotationIds.add(current._item.parentSub);
+    else if (current === documentEntry) document = true;
+  }
+  return { annotationIds, document };
+}
