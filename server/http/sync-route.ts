@@ -44,7 +44,8 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
         let connection: Connection | null = null;
         return {
           onOpen(_event, ws) {
-            connection = new Connection(ws.raw as WebSocket, principal, roomId, {
+            const socket = ws.raw as WebSocket;
+            connection = new Connection(socket, principal, roomId, {
               registry: ctx.registry,
               limits: ctx.config.limits,
               metrics: ctx.metrics,
@@ -56,10 +57,12 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
             });
             ctx.connections.add(connection);
             ctx.metrics.connections = ctx.connections.size;
+            // Frames straight from ws: the helper's onMessage would copy each one into a new ArrayBuffer and wrap it
+            // in a MessageEvent on the path of every update. Nothing can arrive before this (onOpen runs in the turn
+            // the socket opened).
+            const opened = connection;
+            socket.on('message', (data: Buffer, isBinary: boolean) => opened.receive(isBinary ? data : String(data)));
             void connection.start();
-          },
-          onMessage(event) {
-            connection?.receive(event.data as ArrayBuffer | string);
           },
           onClose() {
             connection?.onSocketClosed();

@@ -119,7 +119,8 @@ export class Connection implements RoomPeer {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     if (!this.room) {
       this.queuedBytes += bytes.byteLength;
-      this.queue.push(bytes);
+      // A copy: the frame may be a view into a larger socket read, which must not stay pinned while the room loads.
+      this.queue.push(bytes.slice());
       if (this.queue.length > this.deps.limits.maxQueuedMessages || this.queuedBytes > this.deps.limits.maxQueuedBytes) {
         this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent before the room was ready');
       }
