@@ -83,9 +83,10 @@ export type ServerConfig = {
    */
   allowedOrigins: string[];
   /**
-   * SQLite `synchronous` in WAL mode. NORMAL: a commit reaches the OS before it returns, so a crashed or killed
-   * process loses nothing it acknowledged; only a power loss or kernel crash can lose the last commits.
-   * FULL: also fsyncs the WAL on every commit (survives power loss, slower).
+   * How durable an append is. NORMAL: the update's journal write (and SQLite's commits, WAL mode) reach the OS
+   * before they return, so a crashed or killed process loses nothing it acknowledged; only a power loss or
+   * kernel crash can lose the last ones. FULL: also fsyncs the journal on every append and the WAL on every
+   * commit (survives power loss, slower).
    */
   sqliteSynchronous: 'NORMAL' | 'FULL';
   limits: Limits;

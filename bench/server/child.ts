@@ -9,11 +9,12 @@
  * onStoreDocument, 2 s / 10 s max; @y/websocket-server: writeState when the last client leaves). Neither stores
  * per update; Pizhu appends every update before sending it on.
  */
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 
 type Ready = { port: number; teamId?: string; inviteCode?: string };
@@ -107,6 +108,46 @@ const starters: Record<string, () => Promise<{ ready: Ready; stop: () => Promise
   'y-websocket-server': startYWebsocketServer,
 };
 
+// BENCH_TRACE_SENDS=<file>: per received message that is sent on, the time to its first send, the time each
+// send takes and the time the whole message took; medians are appended to <file> with each 'elu' report.
+const sendTrace = { firstSend: [] as number[], eachSend: [] as number[], handled: [] as number[] };
+if (process.env.BENCH_TRACE_SENDS) traceSends();
+
+function traceSends(): void {
+  const proto = WebSocket.prototype as unknown as { emit: (...a: unknown[]) => boolean; send: (...a: unknown[]) => void };
+  const { emit, send } = proto;
+  let received = -1;
+  let sends = 0;
+  proto.emit = function (this: unknown, event: unknown, ...rest: unknown[]) {
+    if (event !== 'message') return emit.call(this, event, ...rest);
+    received = performance.now();
+    sends = 0;
+    try {
+      return emit.call(this, event, ...rest);
+    } finally {
+      if (sends > 1) sendTrace.handled.push(performance.now() - received);
+      received = -1;
+    }
+  };
+  proto.send = function (this: unknown, ...args: unknown[]) {
+    if (received < 0) return send.apply(this, args);
+    const start = performance.now();
+    if (sends++ === 0) sendTrace.firstSend.push(start - received);
+    try {
+      return send.apply(this, args);
+    } finally {
+      sendTrace.eachSend.push(performance.now() - start);
+    }
+  };
+}
+
+function reportSends(file: string): void {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+  const line = { kind, messages: sendTrace.handled.length, ...Object.fromEntries(Object.entries(sendTrace).map(([k, v]) => [`${k}Ms`, median(v)])) };
+  appendFileSync(file, `${JSON.stringify(line)}\n`);
+  for (const samples of Object.values(sendTrace)) samples.length = 0;
+}
+
 const started = await starters[kind]!();
 const gc = (globalThis as { gc?: () => void }).gc;
 let lastElu = performance.eventLoopUtilization();
@@ -132,6 +173,7 @@ process.on('message', async (message: { type: string }) => {
       gcMaxMs: sorted.at(-1) ?? 0,
     });
     lastElu = now;
+    if (process.env.BENCH_TRACE_SENDS) reportSends(process.env.BENCH_TRACE_SENDS);
     loopDelay.reset();
     gcPauses = [];
   } else if (message.type === 'memory') {

@@ -171,8 +171,7 @@ export class SqliteUpdateStore implements UpdateStore {
     this.pending.push(record);
     if (this.knownRoomBytes.size >= ROOM_SIZES_KEPT && !this.knownRoomBytes.has(roomId)) this.forgetStoredRoomBytes();
     this.knownRoomBytes.set(roomId, roomBytes);
-    this.batchTimer ??= setTimeout(() => this.storeBatchLater(), this.journaling.batchDelayMs);
-    this.batchTimer.unref();
+    this.scheduleBatch();
     return { id: record.id, roomBytes };
   }
 
@@ -202,14 +201,19 @@ export class SqliteUpdateStore implements UpdateStore {
     }
   }
 
+  private scheduleBatch(): void {
+    if (this.batchTimer) return;
+    this.batchTimer = setTimeout(() => this.storeBatchLater(), this.journaling!.batchDelayMs);
+    this.batchTimer.unref();
+  }
+
   private storeBatchLater(): void {
     this.batchTimer = null;
     try {
       this.storePending();
     } catch (error) {
       this.journaling!.onBatchError(error);
-      this.batchTimer = setTimeout(() => this.storeBatchLater(), this.journaling!.batchDelayMs);
-      this.batchTimer.unref();
+      this.scheduleBatch();
     }
   }
 
