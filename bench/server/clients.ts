@@ -40,7 +40,9 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
       ...(process.env.BENCH_TRACE_GC === kind ? [process.env.BENCH_TRACE_GC_FLAG ?? '--trace-gc'] : []),
       // Each server runs as its users run it: Pizhu as `npm run server` does (a small young generation, see
       // server/README.md), the peers with Node's defaults. BENCH_PEER_FLAGS gives the peers flags too.
-      ...(kind === 'pizhu' ? ['--max-semi-space-size=1'] : (process.env.BENCH_PEER_FLAGS?.split(' ') ?? [])),
+      ...(kind === 'pizhu'
+        ? (process.env.BENCH_PIZHU_FLAGS ?? '--max-semi-space-size=1').split(' ')
+        : (process.env.BENCH_PEER_FLAGS?.split(' ') ?? [])),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
