@@ -457,7 +457,7 @@ export class Room {
     this.deps.metrics.countUpdate(change.update.byteLength);
     this.flushOutbox();
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
-    const changed = changesOfTransaction(this.doc!, change.transaction);
+    const changed = changesOfTransaction(change.transaction);
     this.queueIndex(changed.annotationIds, changed.document);
     this.maybeCompact();
   }

@@ -84,7 +84,7 @@ describe('room layout', () => {
     writeAnnotation(doc, { ...base, id: 'a2' });
     const seen: { annotationIds: string[]; document: boolean }[] = [];
     doc.on('update', (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-      const changed = changesOfTransaction(doc, transaction);
+      const changed = changesOfTransaction(transaction);
       seen.push({ annotationIds: [...changed.annotationIds].sort(), document: changed.document });
     });
     writeAnnotation(doc, { ...base, id: 'a2', tags: ['新'] }); // a nested edit of an existing annotation
@@ -111,7 +111,7 @@ describe('room layout', () => {
     const doc = new Y.Doc();
     let changed: Set<string> | null = null;
     doc.on('update', (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-      changed = changesOfTransaction(doc, transaction).annotationIds;
+      changed = changesOfTransaction(transaction).annotationIds;
     });
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote));
     expect(changed).toEqual(new Set([base.id]));

@@ -177,7 +177,8 @@ export function touchedAnnotationIds(events: readonly Y.YEvent<Y.AbstractType<un
  * entry. Read from `transaction.changed` (types that existed before it and changed, with the keys), which Yjs
  * keeps anyway; a deep observer would make Yjs build and sort events before the update is even emitted.
  */
-export function changesOfTransaction(doc: Y.Doc, transaction: Y.Transaction): { annotationIds: Set<string>; document: boolean } {
+export function changesOfTransaction(transaction: Y.Transaction): { annotationIds: Set<string>; document: boolean } {
+  const doc = transaction.doc;
   // doc.share, not getMap: getMap would replace a root type the document has not defined yet, and the
   // transaction names the type it had then.
   const annotations: unknown = doc.share.get(ANNOTATIONS_KEY);
