@@ -230,7 +230,7 @@ export class SqliteUpdateStore implements UpdateStore {
   /** Hands SQLite the records a killed process had journaled but not stored, then empties the journal. */
   private recoverJournal(journal: UpdateJournal): number {
     const storedThrough = this.statements.highestId.get()?.id ?? 0;
-    const missing = journal.recovered().records.filter((record) => record.id > storedThrough);
+    const missing = journal.takeRecovered().records.filter((record) => record.id > storedThrough);
     this.storeBatchTx.immediate(missing);
     journal.clear();
     return missing.reduce((highest, record) => Math.max(highest, record.id), storedThrough);

@@ -28,7 +28,7 @@ describe('UpdateJournal', () => {
     for (const r of written) first.append(r);
     first.close(); // no clear(): the process "died" with these records unstored
     const second = new UpdateJournal(file, { fsync: false });
-    expect(second.recovered()).toEqual({ records: written, droppedBytes: 0 });
+    expect(second.takeRecovered()).toEqual({ records: written, droppedBytes: 0 });
     second.close();
   });
 
@@ -40,8 +40,10 @@ describe('UpdateJournal', () => {
     const whole = statSync(file).size;
     truncateSync(file, whole - 5);
     const second = new UpdateJournal(file, { fsync: false });
-    expect(second.recovered().records.map((r) => r.id)).toEqual([1]);
-    expect(second.recovered().droppedBytes).toBeGreaterThan(0);
+    const recovered = second.takeRecovered();
+    expect(recovered.records.map((r) => r.id)).toEqual([1]);
+    expect(recovered.droppedBytes).toBeGreaterThan(0);
+    expect(second.takeRecovered().records).toEqual([]); // handed over once, not kept
     second.append(record(3));
     second.close();
     expect(parseJournal(readFileSync(file)).records.map((r) => r.id)).toEqual([1, 3]);

@@ -33,27 +33,38 @@ const MAX_ID_BYTES = 1024;
 const ENCODED_IDS_KEPT = 10_000;
 
 export class UpdateJournal {
-  private fd: number;
-  private size: number;
-  private readonly contents: JournalContents;
+  private fd = -1;
+  private size = 0;
+  private contents: JournalContents | null;
   private readonly encodedIds = new Map<string, Buffer>();
 
-  /** Opens (or creates) the file and reads what it holds; call `recovered()` to get those records. */
+  /** Opens (or creates) the file and reads what it holds; `takeRecovered()` hands those records over. */
   constructor(
     readonly file: string,
     private readonly options: { fsync: boolean },
   ) {
     claimJournal(file);
-    this.fd = openSync(file, 'a+');
-    const existing = readFileSync(file);
-    this.contents = parseJournal(existing);
-    this.size = existing.byteLength;
-    if (this.contents.droppedBytes > 0) this.truncate(existing.byteLength - this.contents.droppedBytes);
+    try {
+      this.fd = openSync(file, 'a+');
+      const existing = readFileSync(file);
+      this.contents = parseJournal(existing);
+      this.size = existing.byteLength;
+      if (this.contents.droppedBytes > 0) this.truncate(existing.byteLength - this.contents.droppedBytes);
+    } catch (error) {
+      this.close();
+      releaseJournal(file);
+      throw error;
+    }
   }
 
-  /** The records the file held when it was opened (those a previous process may not have handed to SQLite). */
-  recovered(): JournalContents {
-    return this.contents;
+  /**
+   * The records the file held when it was opened (those a previous process may not have handed to SQLite);
+   * once only, so they are not kept in memory afterwards.
+   */
+  takeRecovered(): JournalContents {
+    const contents = this.contents ?? { records: [], droppedBytes: 0 };
+    this.contents = null;
+    return contents;
   }
 
   /** Writes one record; returns once it survives this process's death (and the machine's with `fsync`). */
@@ -65,11 +76,11 @@ export class UpdateJournal {
       written = writeSync(this.fd, frame);
       if (this.options.fsync) fdatasyncSync(this.fd);
     } catch (error) {
-      this.truncate(this.size);
+      this.dropPartialFrame();
       throw error;
     }
     if (written !== frame.byteLength) {
-      this.truncate(this.size);
+      this.dropPartialFrame();
       throw new Error(`journal ${this.file}: short write (${written} of ${frame.byteLength} bytes)`);
     }
     this.size += written;
@@ -100,6 +111,15 @@ export class UpdateJournal {
       this.encodedIds.set(record.roomId, ids);
     }
     return ids;
+  }
+
+  /** After a failed write: cut whatever part of the frame reached the file (best effort; reading stops there anyway). */
+  private dropPartialFrame(): void {
+    try {
+      this.truncate(this.size);
+    } catch {
+      // the frame's checksum keeps a partial frame from ever being read
+    }
   }
 
   private truncate(size: number): void {
