@@ -130,7 +130,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
-    updates.close();
+    closeStore(updates, log);
     await checkpointer.close();
     db.close();
     throw error;
@@ -172,7 +172,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         (server as import('node:http').Server).closeAllConnections?.();
         await serverClosed;
         await fanout.close();
-        updates.close();
+        closeStore(updates, log);
         await checkpointer.close();
         db.close();
       })();
@@ -192,6 +192,15 @@ function journaling(config: ServerConfig, log: Logger): Journaling {
     batchDelayMs: config.timings.journalBatchMs,
     onBatchError: (error) => log.error('storage', 'moving journaled updates into SQLite', error),
   };
+}
+
+/** Whatever SQLite does not take at shutdown stays in the journal, and the next start stores it. */
+function closeStore(updates: SqliteUpdateStore, log: Logger): void {
+  try {
+    updates.close();
+  } catch (error) {
+    log.error('storage', 'storing journaled updates at shutdown (kept in the journal for the next start)', error);
+  }
 }
 
 /** Gives clients a moment to answer the close handshake, then cuts the rest. */
