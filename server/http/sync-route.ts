@@ -58,8 +58,8 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
             ctx.connections.add(connection);
             ctx.metrics.connections = ctx.connections.size;
             // Frames straight from ws: the helper's onMessage would copy each one into a new ArrayBuffer and wrap it
-            // in a MessageEvent on the path of every update. Nothing can arrive before this (onOpen runs in the turn
-            // the socket opened).
+            // in a MessageEvent on the path of every update. The helper calls onOpen in the same turn as it starts
+            // listening itself, so this listener sees every frame the helper would.
             const opened = connection;
             socket.on('message', (data: Buffer, isBinary: boolean) => opened.receive(isBinary ? data : String(data)));
             void connection.start();
