@@ -111,12 +111,15 @@ type FanoutResult = {
   gcTotalMs: number;
 };
 
+/** One run, with its samples (combined with the other runs of the same server). */
+type FanoutRun = FanoutResult & { latencies: number[] };
+
 async function fanout(
   kind: Kind,
   subscribers: number,
   rate: number,
   seconds: number,
-): Promise<FanoutResult & { latencies: number[] }> {
+): Promise<FanoutRun> {
   const dataDir = newDataDir(kind);
   const server = await startServerProcess(kind, dataDir);
   const room = roomName(server, 'fanout');
@@ -205,7 +208,7 @@ async function fanout(
  * 20 x 20/s that is 9,000 samples, so the p99 rests on 90 of them, not on the few slowest writes of one run);
  * the other figures are medians of the runs.
  */
-function combineFanout(runs: (FanoutResult & { latencies: number[] })[]): FanoutResult {
+function combineFanout(runs: FanoutRun[]): FanoutResult {
   const of = (key: 'delivered' | 'serverBusy' | 'loopDelayMaxMs' | 'gcMaxMs' | 'gcTotalMs') => median(runs.map((x) => x[key]));
   const latencies = runs.flatMap((run) => run.latencies);
   return {
@@ -230,7 +233,7 @@ async function interleavedFanout(
   kinds: readonly Kind[],
   scenario: { subscribers: number; rate: number; seconds: number },
 ): Promise<Record<Kind, FanoutResult>> {
-  const runs = Object.fromEntries(kinds.map((kind) => [kind, []])) as unknown as Record<Kind, (FanoutResult & { latencies: number[] })[]>;
+  const runs = Object.fromEntries(kinds.map((kind) => [kind, []])) as unknown as Record<Kind, FanoutRun[]>;
   await fanout(kinds[0]!, scenario.subscribers, scenario.rate, Math.min(scenario.seconds, 10));
   for (let r = 0; r < RUNS; r++) {
     const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);

@@ -457,15 +457,15 @@ export class Room {
     this.deps.metrics.countUpdate(change.update.byteLength);
     this.flushOutbox();
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
-    const changed = changesOfTransaction(change.transaction);
-    this.queueIndex(changed.annotationIds, changed.document);
+    this.queueIndex(change.transaction);
     this.maybeCompact();
   }
 
   /** The index reads the room's changes with its next batch, off the path of the update that made them. */
-  private queueIndex(touched: Set<string>, documentTouched: boolean): void {
-    for (const id of touched) this.unindexed.add(id);
-    this.unindexedDocument ||= documentTouched;
+  private queueIndex(transaction: Y.Transaction): void {
+    const changed = changesOfTransaction(transaction);
+    for (const id of changed.annotationIds) this.unindexed.add(id);
+    this.unindexedDocument ||= changed.document;
     this.indexDue = true;
     this.deps.index.markDirty(this.id, this.readIndexChange);
   }
