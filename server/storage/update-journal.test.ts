@@ -32,6 +32,14 @@ describe('UpdateJournal', () => {
     second.close();
   });
 
+  it('appends, in pieces, exactly the bytes of the one-buffer frame the tests and tools build', () => {
+    const journal = new UpdateJournal(file, { fsync: false });
+    const written = [record(1), record(2, 'team2.其他文档', 0), record(3, 'team1.doc1', 5_000)];
+    for (const r of written) journal.append(r);
+    journal.close();
+    expect(readFileSync(file).equals(Buffer.concat(written.map((r) => encodeFrame(r))))).toBe(true);
+  });
+
   it('drops a frame cut short by a crash, and keeps appending after the last whole one', () => {
     const first = new UpdateJournal(file, { fsync: false });
     first.append(record(1));

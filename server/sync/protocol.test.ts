@@ -27,6 +27,29 @@ describe('decodeClientMessage', () => {
     expect(decodeClientMessage(encodeSyncStep1(Y.encodeStateVector(doc))).type).toBe('sync-step-1');
   });
 
+  it('encodes sync messages byte for byte as y-protocols does, at every varuint length boundary', () => {
+    const stock = (write: (encoder: encoding.Encoder, payload: Uint8Array) => void, payload: Uint8Array) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      write(encoder, payload);
+      return encoding.toUint8Array(encoder);
+    };
+    for (const size of [0, 1, 127, 128, 16_383, 16_384, 2_097_152]) {
+      const payload = Uint8Array.from({ length: size }, (_, i) => (i * 31) % 256);
+      // Buffer comparison: toEqual walks a 2 MB array element by element for seconds.
+      const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+      expect(same(encodeUpdate(payload), stock(syncProtocol.writeUpdate, payload))).toBe(true);
+      const step2 = (encoder: encoding.Encoder, bytes: Uint8Array) => {
+        encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+        encoding.writeVarUint8Array(encoder, bytes);
+      };
+      expect(same(encodeSyncStep2(payload), stock(step2, payload))).toBe(true);
+    }
+    const doc = new Y.Doc();
+    doc.getMap('m').set('k', 1);
+    expect(encodeSyncStep1(Y.encodeStateVector(doc))).toEqual(clientStep1(doc));
+  });
+
   it('refuses malformed messages with a ProtocolError', () => {
     const cases: [string, number[]][] = [
       ['empty', []],

@@ -75,12 +75,23 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
   return message;
 }
 
+/**
+ * Message type, sync step, then the payload with its varuint length (lib0's layout), written into one buffer of the
+ * exact size: every accepted update is framed like this before its first send, and lib0's growing encoder
+ * allocates and copies it three times.
+ */
 function encodeSync(step: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  encoding.writeVarUint(encoder, step);
-  encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
+  let lengthBytes = 1;
+  for (let rest = payload.byteLength; rest > 0x7f; rest = Math.floor(rest / 0x80)) lengthBytes++;
+  const message = new Uint8Array(2 + lengthBytes + payload.byteLength);
+  message[0] = MESSAGE_SYNC;
+  message[1] = step;
+  let offset = 2;
+  let length = payload.byteLength;
+  for (; length > 0x7f; length = Math.floor(length / 0x80)) message[offset++] = 0x80 | (length & 0x7f);
+  message[offset++] = length;
+  message.set(payload, offset);
+  return message;
 }
 
 export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array => encodeSync(SYNC_STEP_1, stateVector);
