@@ -8,6 +8,7 @@ import {
   parseRoomId,
   type RoomReadResult,
 } from '../../shared/model/index.ts';
+import { QuietTimer, SYNC_QUIET_MS } from '../quiet-timer.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import type {
   AnnotationFilter,
@@ -21,7 +22,7 @@ import type {
 } from './types.ts';
 
 const CLAUSE_SEPARATOR = '\u001f';
-/** How long index changes gather before they are written in one transaction. */
+/** How long index changes gather at most before they are written in one transaction. */
 const INDEX_BATCH_MS = 50;
 
 export function clauseKey(path: readonly string[]): string {
@@ -61,7 +62,10 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private pending: RoomIndexChange[] = [];
   /** Rooms marked dirty since the last batch, each with the function that reads its change. */
   private readonly dirty = new Map<string, () => RoomIndexChange | null>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly writeTimer = new QuietTimer(() => this.writePending(), {
+    quietMs: SYNC_QUIET_MS,
+    maxDelayMs: INDEX_BATCH_MS,
+  });
   private readonly statements;
   private readonly writeBatch;
   private readonly replaceTx;
@@ -170,12 +174,11 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
 
   /** One index transaction per batch, not per update: the index is read by REST, not by the sync path. */
   private scheduleWrite(): void {
-    this.timer ??= setTimeout(() => this.writePending(), INDEX_BATCH_MS);
+    this.writeTimer.request();
   }
 
   private writePending(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.writeTimer.cancel();
     const batch = this.pending;
     this.pending = [];
     const reads = [...this.dirty.values()];

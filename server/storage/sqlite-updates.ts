@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { checksumOf } from './checksum.ts';
+import { QuietTimer, SYNC_QUIET_MS } from '../quiet-timer.ts';
 import type { SqliteHandle } from './sqlite-db.ts';
 import type { AppendResult, EncodedState, RoomHead, StoredRoom, UpdateStore } from './types.ts';
 import type { JournalRecord, UpdateJournal } from './update-journal.ts';
@@ -50,13 +51,16 @@ export class SqliteUpdateStore implements UpdateStore {
    */
   private knownRoomBytes = new Map<string, number>();
   private lastId = 0;
-  private batchTimer: NodeJS.Timeout | null = null;
+  private readonly batchTimer: QuietTimer | null;
 
   constructor(
     private readonly db: SqliteHandle,
     private readonly journaling?: Journaling,
   ) {
     this.instanceId = this.ensureInstanceId();
+    this.batchTimer = journaling
+      ? new QuietTimer(() => this.storeBatchLater(), { quietMs: SYNC_QUIET_MS, maxDelayMs: journaling.batchDelayMs })
+      : null;
     this.statements = {
       room: db.prepare<[string], RoomRow>('SELECT id, team_id, last_id, bytes, row_count FROM rooms WHERE id = ?'),
       rows: db.prepare<[string], UpdateRow>('SELECT id, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY id'),
@@ -192,8 +196,7 @@ export class SqliteUpdateStore implements UpdateStore {
 
   /** Stores what is pending and closes the journal; the database itself belongs to the caller. */
   close(): void {
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.batchTimer = null;
+    this.batchTimer?.cancel();
     try {
       this.storePending();
     } finally {
@@ -202,18 +205,15 @@ export class SqliteUpdateStore implements UpdateStore {
   }
 
   private scheduleBatch(): void {
-    if (this.batchTimer) return;
-    this.batchTimer = setTimeout(() => this.storeBatchLater(), this.journaling!.batchDelayMs);
-    this.batchTimer.unref();
+    this.batchTimer!.request();
   }
 
   private storeBatchLater(): void {
-    this.batchTimer = null;
     try {
       this.storePending();
     } catch (error) {
       this.journaling!.onBatchError(error);
-      this.scheduleBatch();
+      this.batchTimer!.retryLater();
     }
   }
 
