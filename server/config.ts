@@ -61,7 +61,7 @@ export type Timings = {
   sweepMs: number;
   /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
   checkpointMs: number;
-  /** Updates are durable once journaled; they are written to SQLite in one transaction this often. */
+  /** Updates are durable once journaled; they gather this long, then go to SQLite in one transaction in the next pause. */
   journalBatchMs: number;
 };
 

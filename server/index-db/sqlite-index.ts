@@ -22,7 +22,7 @@ import type {
 } from './types.ts';
 
 const CLAUSE_SEPARATOR = '\u001f';
-/** How long index changes gather at most before they are written in one transaction. */
+/** How long index changes gather before they are written in one transaction (in the next pause of the updates). */
 const INDEX_BATCH_MS = 50;
 
 export function clauseKey(path: readonly string[]): string {
@@ -63,8 +63,9 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   /** Rooms marked dirty since the last batch, each with the function that reads its change. */
   private readonly dirty = new Map<string, () => RoomIndexChange | null>();
   private readonly writeTimer = new QuietTimer(() => this.writePending(), {
+    gatherMs: INDEX_BATCH_MS,
     quietMs: SYNC_QUIET_MS,
-    maxDelayMs: INDEX_BATCH_MS,
+    maxDelayMs: 2 * INDEX_BATCH_MS,
   });
   private readonly statements;
   private readonly writeBatch;

@@ -119,8 +119,18 @@ describe('SqliteUpdateStore with a journal', () => {
     expect(rowsInSqlite()).toBe(0);
     expect(parseJournal(readFileSync(path.join(dir, JOURNAL_FILE))).records).toHaveLength(3);
     await vi.waitFor(() => expect(rowsInSqlite()).toBe(3));
-    expect(readFileSync(path.join(dir, JOURNAL_FILE)).byteLength).toBe(0);
     expect(batchErrors).toEqual([]);
+  });
+
+  it('leaves a small journal as it is after a batch, and empties it once it passes 1 MiB', async () => {
+    const journalBytes = () => readFileSync(path.join(dir, JOURNAL_FILE)).byteLength;
+    store.appendNow('t1.d1', 't1', new Uint8Array(1_000));
+    await vi.waitFor(() => expect(rowsInSqlite()).toBe(1));
+    expect(journalBytes()).toBeGreaterThan(1_000); // stored, and skipped by id at the next start
+    for (let i = 0; i < 11; i++) store.appendNow('t1.d1', 't1', new Uint8Array(100_000));
+    expect(journalBytes()).toBeGreaterThan(1 << 20);
+    await vi.waitFor(() => expect(rowsInSqlite()).toBe(12));
+    expect(journalBytes()).toBe(0);
   });
 
   it('gives readers the journaled updates at once (they are stored before any read)', async () => {

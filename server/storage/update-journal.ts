@@ -3,8 +3,8 @@
  * a single write(), which is all it takes to survive a killed process (the bytes are in the kernel once write()
  * returns; with `fsync` they are also on the disk). A SQLite commit of the same update costs about ten times as
  * much, because it writes several pages (update row, its index, room row, team cursor index); SQLite gets the
- * records in batches afterwards (SqliteUpdateStore) and this file is emptied after each batch. At startup the
- * records SQLite never received are read back from here.
+ * records in batches afterwards (SqliteUpdateStore), which empties this file whenever it has grown past 1 MiB. At
+ * startup the records SQLite never received (ids above its highest) are read back from here.
  *
  * Frame: u32 body length, u32 CRC-32 of the body, body = f64 change id, f64 time (ms), u16 + room id (UTF-8),
  * u16 + team id (UTF-8), update bytes. A frame cut short or failing its checksum ends the readable part: it was
