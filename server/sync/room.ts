@@ -449,13 +449,14 @@ export class Room {
 
   /** A local change is durable: send it (and whatever waited for it), publish it, index it. */
   private committed(change: LocalChange, stored: AppendResult): void {
+    // Send first: the subscribers are waiting, the bookkeeping is not.
+    this.durableVersion = change.version;
+    this.flushOutbox();
     this.lastId = stored.id;
     this.storedBytes = stored.roomBytes;
     this.rowCount++;
     this.compacted = false;
-    this.durableVersion = change.version;
     this.deps.metrics.countUpdate(change.update.byteLength);
-    this.flushOutbox();
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
     this.queueIndex(change.transaction);
     this.maybeCompact();
