@@ -78,12 +78,13 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
 /**
  * Message type, sync step, then the payload with its varuint length (lib0's layout), written into one buffer of the
  * exact size: every accepted update is framed like this before its first send, and lib0's growing encoder
- * allocates and copies it three times.
+ * allocates and copies it three times. A Buffer, because ws wraps anything else in a new Buffer on every send.
  */
 function encodeSync(step: number, payload: Uint8Array): Uint8Array {
   let lengthBytes = 1;
   for (let rest = payload.byteLength; rest > 0x7f; rest = Math.floor(rest / 0x80)) lengthBytes++;
-  const message = new Uint8Array(2 + lengthBytes + payload.byteLength);
+  // Every byte is written below.
+  const message = Buffer.allocUnsafe(2 + lengthBytes + payload.byteLength);
   message[0] = MESSAGE_SYNC;
   message[1] = step;
   let offset = 2;
