@@ -7,8 +7,8 @@
  * never see a difference. Without one, each append is its own SQLite transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { checksumOf } from './checksum.ts';
 import { QuietTimer, SYNC_QUIET_MS } from '../quiet-timer.ts';
+import { checksumOf } from './checksum.ts';
 import type { SqliteHandle } from './sqlite-db.ts';
 import type { AppendResult, EncodedState, RoomHead, StoredRoom, UpdateStore } from './types.ts';
 import type { JournalRecord, UpdateJournal } from './update-journal.ts';
@@ -21,7 +21,7 @@ const JOURNAL_EMPTIED_AT = 1 << 20;
 
 export type Journaling = {
   journal: UpdateJournal;
-  /** How long appended records wait in the journal before they are written to SQLite together. */
+  /** How long appended records gather in the journal before they go to SQLite together (in the next pause). */
   batchDelayMs: number;
   /** A batch that SQLite refused stays in the journal and is tried again with the next one. */
   onBatchError: (error: unknown) => void;
