@@ -9,6 +9,7 @@ import * as textQuote from 'dom-anchor-text-quote';
 import { anchorSelectors, locate } from '../../shared/anchoring/anchor.ts';
 import { describeRange } from '../../shared/anchoring/describe.ts';
 import { PageIndex } from '../../shared/anchoring/page-index.ts';
+import { median } from '../stats.ts';
 
 export interface Edit {
   at: number;
@@ -146,7 +147,6 @@ function judge(doc: Document, range: Range | null, a: Annotation, edits: Edit[])
 }
 
 // --- measurement helpers ---
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const fmtSpan = (s: Span) => `${fmt(s.wall)} ms (CPU ${fmt(s.cpu)} ms)`;
 const medianSpan = (xs: Span[]): Span => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });

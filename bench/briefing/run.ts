@@ -12,6 +12,7 @@ import { Document, Packer, Paragraph, TextRun } from 'docx';
 import MarkdownIt from 'markdown-it';
 import { type Briefing, buildBriefing, renderBriefing } from '../../shared/briefing/index.ts';
 import { generatedData } from '../../test/unit/briefing/sample.ts';
+import { median } from '../stats.ts';
 
 const ANNOTATIONS = Number(process.env.BENCH_ANNOTATIONS ?? 1_000);
 const DOCUMENTS = 20;
@@ -33,7 +34,6 @@ async function measure(label: string, work: () => unknown | Promise<unknown>): P
     const cpu = process.cpuUsage(cpuStart);
     cpus.push((cpu.user + cpu.system) / 1000);
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const result = { wall: median(walls), cpu: median(cpus) };
   console.log(`${label.padEnd(44)} wall ${result.wall.toFixed(1).padStart(8)} ms   cpu ${result.cpu.toFixed(1).padStart(8)} ms`);
   return result;

@@ -16,6 +16,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WebSocket, WebSocketServer } from 'ws';
 import * as Y from 'yjs';
+import { median } from '../stats.ts';
 
 type Ready = { port: number; teamId?: string; inviteCode?: string };
 
@@ -142,7 +143,6 @@ function traceSends(): void {
 }
 
 function reportSends(file: string): void {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
   const line = { kind, messages: sendTrace.handled.length, ...Object.fromEntries(Object.entries(sendTrace).map(([k, v]) => [`${k}Ms`, median(v)])) };
   appendFileSync(file, `${JSON.stringify(line)}\n`);
   for (const samples of Object.values(sendTrace)) samples.length = 0;

@@ -23,6 +23,7 @@ import {
   startServerProcess,
   stopServerProcess,
 } from './clients.ts';
+import { median, percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 // The driver's own young-generation collections (five probe documents growing with every write) stall it for
@@ -34,11 +35,6 @@ if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) 
 const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 function record(id: string, i: number): Annotation {
   return {
@@ -100,7 +96,7 @@ async function seed(kind: Kind, dataDir: string, states: { key: string; state: U
 type FanoutResult = {
   p50: number;
   p99: number;
-  /** p99 of each run (a combined result); a single run has just its own. */
+  /** p99 of each of the runs combined into this result. */
   runP99s: number[];
   delivered: number;
   expected: number;
@@ -112,7 +108,7 @@ type FanoutResult = {
 };
 
 /** One run, with its samples (combined with the other runs of the same server). */
-type FanoutRun = FanoutResult & { latencies: number[] };
+type FanoutRun = Omit<FanoutResult, 'runP99s'> & { latencies: number[] };
 
 async function fanout(
   kind: Kind,
@@ -187,7 +183,6 @@ async function fanout(
     return {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
-      runP99s: [percentile(latencies, 99)],
       latencies,
       delivered: sinkCounts.reduce((a, b) => a + b, 0),
       expected,

@@ -182,7 +182,7 @@ export class SqliteUpdateStore implements UpdateStore {
     this.pending.push(record);
     if (this.knownRoomBytes.size >= ROOM_SIZES_KEPT && !this.knownRoomBytes.has(roomId)) this.forgetStoredRoomBytes();
     this.knownRoomBytes.set(roomId, roomBytes);
-    this.scheduleBatch();
+    this.batchTimer!.request();
     return { id: record.id, roomBytes };
   }
 
@@ -214,10 +214,6 @@ export class SqliteUpdateStore implements UpdateStore {
     } finally {
       this.journaling?.journal.close();
     }
-  }
-
-  private scheduleBatch(): void {
-    this.batchTimer!.request();
   }
 
   private storeBatchLater(): void {

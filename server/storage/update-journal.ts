@@ -25,6 +25,8 @@ export type JournalContents = {
 };
 
 const FRAME_HEADER = 8;
+/** What `append` writes ahead of the ids: the frame header, then the body's change id and time. */
+const HEAD_BYTES = FRAME_HEADER + 16;
 /** Change id and time (f64 each) and the two u16 id lengths. */
 const FIXED_BODY = 8 + 8 + 2 + 2;
 /** Room and team ids are short ASCII; a larger length field means the frame is garbage. */
@@ -38,7 +40,7 @@ export class UpdateJournal {
   private contents: JournalContents | null;
   private readonly encodedIds = new Map<string, Buffer>();
   /** Length, checksum, id and time of the frame being written; reused, as writev() copies it before returning. */
-  private readonly head = Buffer.alloc(FRAME_HEADER + 16);
+  private readonly head = Buffer.alloc(HEAD_BYTES);
 
   /** Opens (or creates) the file and reads what it holds; `takeRecovered()` hands those records over. */
   constructor(
@@ -190,7 +192,7 @@ export function encodeIds(roomId: string, teamId: string): Buffer {
 }
 
 /**
- * Fills `head` (FRAME_HEADER + 16 bytes) with the frame's length, checksum, id and time; the frame is `head`,
+ * Fills `head` (HEAD_BYTES) with the frame's length, checksum, id and time; the frame is `head`,
  * then `ids`, then the update. Returns the frame's length.
  */
 function writeFrameHead(head: Buffer, record: JournalRecord, ids: Buffer): number {
@@ -206,7 +208,7 @@ function writeFrameHead(head: Buffer, record: JournalRecord, ids: Buffer): numbe
 
 /** One frame in one buffer (for reading tests and tools; `append` writes the same bytes in pieces). */
 export function encodeFrame(record: JournalRecord, ids = encodeIds(record.roomId, record.teamId)): Buffer {
-  const head = Buffer.alloc(FRAME_HEADER + 16);
+  const head = Buffer.alloc(HEAD_BYTES);
   writeFrameHead(head, record, ids);
   return Buffer.concat([head, ids, record.update]);
 }
