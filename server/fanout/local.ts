@@ -1,28 +1,29 @@
 /** Fan-out inside one process: a map from room to subscribers. */
-import type { Fanout, FanoutListener, FanoutMessage } from './types.ts';
+import type { Fanout, FanoutMessage, FanoutSubscriber } from './types.ts';
 
 export class LocalFanout implements Fanout {
-  private readonly rooms = new Map<string, Map<FanoutListener, symbol>>();
+  private readonly rooms = new Map<string, Map<FanoutSubscriber, symbol>>();
 
   publish(roomId: string, message: FanoutMessage, source: symbol): void {
     const subscribers = this.rooms.get(roomId);
     if (!subscribers) return;
-    for (const [listener, owner] of subscribers) if (owner !== source) listener(message);
+    for (const [subscriber, owner] of subscribers) if (owner !== source) subscriber.onFanout(message);
   }
 
-  subscribe(roomId: string, source: symbol, listener: FanoutListener): () => void {
+  subscribe(roomId: string, source: symbol, subscriber: FanoutSubscriber): void {
     let subscribers = this.rooms.get(roomId);
     if (!subscribers) {
       subscribers = new Map();
       this.rooms.set(roomId, subscribers);
     }
-    subscribers.set(listener, source);
-    return () => {
-      const current = this.rooms.get(roomId);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) this.rooms.delete(roomId);
-    };
+    subscribers.set(subscriber, source);
+  }
+
+  unsubscribe(roomId: string, subscriber: FanoutSubscriber): void {
+    const subscribers = this.rooms.get(roomId);
+    if (!subscribers) return;
+    subscribers.delete(subscriber);
+    if (subscribers.size === 0) this.rooms.delete(roomId);
   }
 
   async close(): Promise<void> {

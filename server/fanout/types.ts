@@ -8,12 +8,15 @@ export type FanoutMessage =
   | { kind: 'update'; update: Uint8Array }
   | { kind: 'presence'; update: Uint8Array };
 
-export type FanoutListener = (message: FanoutMessage) => void;
+/** A loaded room; an object rather than a callback, so subscribing allocates no closure per room. */
+export interface FanoutSubscriber {
+  onFanout(message: FanoutMessage): void;
+}
 
 export interface Fanout {
   /** Delivers to every subscriber of the room except those registered under `source`. */
   publish(roomId: string, message: FanoutMessage, source: symbol): void;
-  /** Returns the unsubscribe function. */
-  subscribe(roomId: string, source: symbol, listener: FanoutListener): () => void;
+  subscribe(roomId: string, source: symbol, subscriber: FanoutSubscriber): void;
+  unsubscribe(roomId: string, subscriber: FanoutSubscriber): void;
   close(): Promise<void>;
 }

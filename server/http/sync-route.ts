@@ -7,12 +7,23 @@ import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
 import { parseRoomId } from '../../shared/model/index.ts';
-import { Connection } from '../sync/connection.ts';
+import { Connection, type ConnectionDeps } from '../sync/connection.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError } from './errors.ts';
 
 export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  /** One object shared by every connection. */
+  const connectionDeps: ConnectionDeps = {
+    registry: ctx.registry,
+    limits: ctx.config.limits,
+    metrics: ctx.metrics,
+    log: ctx.log,
+    onClosed: (closed) => {
+      ctx.connections.remove(closed);
+      ctx.metrics.connections = ctx.connections.size;
+    },
+  };
 
   app.get(
     '/:room',
@@ -41,34 +52,14 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
       (c) => {
         const principal = c.get('principal');
         const roomId = c.req.param('room')!;
-        let connection: Connection | null = null;
         return {
           onOpen(_event, ws) {
             const socket = ws.raw as WebSocket;
-            connection = new Connection(socket, principal, roomId, {
-              registry: ctx.registry,
-              limits: ctx.config.limits,
-              metrics: ctx.metrics,
-              log: ctx.log,
-              onClosed: (closed) => {
-                ctx.connections.remove(closed);
-                ctx.metrics.connections = ctx.connections.size;
-              },
-            });
+            const connection = new Connection(socket, principal, roomId, connectionDeps);
             ctx.connections.add(connection);
             ctx.metrics.connections = ctx.connections.size;
-            // Frames straight from ws: the helper's onMessage would copy each one into a new ArrayBuffer and wrap it
-            // in a MessageEvent on the path of every update. The helper calls onOpen in the same turn as it starts
-            // listening itself, so this listener sees every frame the helper would.
-            const opened = connection;
-            socket.on('message', (data: Buffer, isBinary: boolean) => opened.receive(isBinary ? data : String(data)));
+            listenDirectly(socket, connection);
             void connection.start();
-          },
-          onClose() {
-            connection?.onSocketClosed();
-          },
-          onError() {
-            // ws reports protocol errors (e.g. a frame over maxPayload) and then closes; onClose cleans up.
           },
         };
       },
@@ -77,4 +68,43 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
   );
 
   return app;
+}
+
+type SocketEvent = 'message' | 'close' | 'error';
+type SocketReceiver = Pick<Connection, 'receive' | 'onSocketClosed'>;
+const SOCKET_EVENTS: readonly SocketEvent[] = ['message', 'close', 'error'];
+
+/**
+ * The connection listens on the ws socket itself, and the upgrade helper's own listeners are taken off again.
+ * The helper's listeners would copy every frame into a new ArrayBuffer and MessageEvent on the path of each
+ * update, and they close over the whole upgrade (Hono context, Request, Node IncomingMessage with all headers):
+ * about 6 KB held per open socket. The helper attaches them in the same turn, right after onOpen returns, so a
+ * microtask sees them; ws's own listeners (the server's client tracking) were there before and stay.
+ */
+export function listenDirectly(socket: WebSocket, connection: SocketReceiver): void {
+  const keep = new Set(SOCKET_EVENTS.flatMap((event) => socket.listeners(event)));
+  for (const [event, listener] of connectionListeners(connection)) {
+    socket.on(event, listener);
+    keep.add(listener);
+  }
+  queueMicrotask(() => {
+    for (const event of SOCKET_EVENTS) {
+      for (const listener of socket.listeners(event)) {
+        if (!keep.has(listener)) socket.off(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    keep.clear();
+  });
+}
+
+const ignore = () => {};
+
+/** Built apart from listenDirectly so that they do not share (and keep alive) its closure scope. */
+function connectionListeners(connection: SocketReceiver): [SocketEvent, (...args: any[]) => void][] {
+  return [
+    ['message', (data: Buffer, isBinary: boolean) => connection.receive(isBinary ? data : String(data))],
+    ['close', () => connection.onSocketClosed()],
+    // ws reports protocol errors (e.g. a frame over maxPayload) and then closes; 'close' cleans up.
+    ['error', ignore],
+  ];
 }

@@ -41,15 +41,19 @@ describe('SqliteAnnotationIndex', () => {
     index = new SqliteAnnotationIndex(db, (error) => errors.push(error));
     let reads = 0;
     let throughId = 0;
-    const read = () => {
-      reads++;
-      return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughId };
+    const source = {
+      takeIndexChange: () => {
+        reads++;
+        return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughId };
+      },
     };
-    for (throughId = 1; throughId <= 3; throughId++) index.markDirty('t1.d1', read);
-    index.markDirty('t1.d2', () => {
-      throw new Error('room gone');
+    for (throughId = 1; throughId <= 3; throughId++) index.markDirty('t1.d1', source);
+    index.markDirty('t1.d2', {
+      takeIndexChange: () => {
+        throw new Error('room gone');
+      },
     });
-    index.markDirty('t1.d3', () => null);
+    index.markDirty('t1.d3', { takeIndexChange: () => null });
     expect(reads).toBe(0);
     await index.flush();
     expect(reads).toBe(1);

@@ -16,6 +16,7 @@ import type {
   AnnotationQueries,
   DocumentSummary,
   IndexSink,
+  IndexSource,
   RoomIndexChange,
   TagCount,
   TeamAnnotations,
@@ -60,8 +61,8 @@ export function decodeCursor(text: string): Cursor | null {
 
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private pending: RoomIndexChange[] = [];
-  /** Rooms marked dirty since the last batch, each with the function that reads its change. */
-  private readonly dirty = new Map<string, () => RoomIndexChange | null>();
+  /** Rooms marked dirty since the last batch. */
+  private readonly dirty = new Map<string, IndexSource>();
   private readonly writeTimer = new QuietTimer(() => this.writePending(), {
     gatherMs: INDEX_BATCH_MS,
     quietMs: SYNC_QUIET_MS,
@@ -168,8 +169,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     this.scheduleWrite();
   }
 
-  markDirty(roomId: string, read: () => RoomIndexChange | null): void {
-    this.dirty.set(roomId, read);
+  markDirty(roomId: string, source: IndexSource): void {
+    this.dirty.set(roomId, source);
     this.scheduleWrite();
   }
 
@@ -182,11 +183,11 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     this.writeTimer.cancel();
     const batch = this.pending;
     this.pending = [];
-    const reads = [...this.dirty.values()];
+    const sources = [...this.dirty.values()];
     this.dirty.clear();
-    for (const read of reads) {
+    for (const source of sources) {
       try {
-        const change = read();
+        const change = source.takeIndexChange();
         if (change) batch.push(change);
       } catch (error) {
         // That room's `through` stays behind, so it is re-indexed when next loaded.

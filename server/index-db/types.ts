@@ -20,17 +20,22 @@ export type RoomIndexChange = {
 };
 
 /** What rooms write into. */
+/** A room with changes for the index (an object rather than a callback: no closure per room). */
+export interface IndexSource {
+  /** The change to write, or null when there is nothing to write yet. */
+  takeIndexChange(): RoomIndexChange | null;
+}
+
 export interface IndexSink {
   /** The last update id reflected for the room (0 when never indexed). */
   through(roomId: string): Promise<number>;
   /** Queued and written in batches; `flush` waits for the writes. */
   applyChange(change: RoomIndexChange): void;
   /**
-   * A room has changes to index. `read` is called when the next batch is written, once however often the room
-   * was marked since the last batch (a note typed in many updates is read and validated once), and returns the
-   * change, or null when there is nothing to write yet.
+   * A room has changes to index. The source is read when the next batch is written, once however often the
+   * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
-  markDirty(roomId: string, read: () => RoomIndexChange | null): void;
+  markDirty(roomId: string, source: IndexSource): void;
   replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void>;
   flush(): Promise<void>;
 }

@@ -22,6 +22,16 @@ export interface SocketLike {
 
 const OPEN = 1;
 
+export type ConnectionDeps = {
+  registry: RoomRegistry;
+  limits: Limits;
+  metrics: Metrics;
+  log: Logger;
+  onClosed: (connection: Connection) => void;
+};
+
+const monotonicNow = () => performance.now();
+
 /** Token bucket: `rate` tokens per second, at most `burst` saved up. */
 export class RateLimiter {
   private tokens: number;
@@ -30,7 +40,7 @@ export class RateLimiter {
   constructor(
     private readonly rate: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {
     this.tokens = burst;
     this.last = now();
@@ -57,13 +67,7 @@ export class Connection implements RoomPeer {
     private readonly socket: SocketLike,
     readonly principal: Principal,
     readonly roomId: string,
-    private readonly deps: {
-      registry: RoomRegistry;
-      limits: Limits;
-      metrics: Metrics;
-      log: Logger;
-      onClosed: (connection: Connection) => void;
-    },
+    private readonly deps: ConnectionDeps,
   ) {
     this.limiter = new RateLimiter(deps.limits.messagesPerSecond, deps.limits.messageBurst);
   }

@@ -14,11 +14,15 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private closed = false;
+  /** One object shared by every room. */
+  private readonly deps: RoomDeps;
 
   constructor(
-    private readonly deps: Omit<RoomDeps, 'onFailed'>,
+    deps: Omit<RoomDeps, 'onFailed'>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.deps = { ...deps, onFailed: (failed) => this.drop(failed) };
+  }
 
   get loadedCount(): number {
     return this.rooms.size;
@@ -62,7 +66,7 @@ export class RoomRegistry {
       if (this.rooms.size >= this.deps.config.limits.maxLoadedRooms) {
         throw new RoomUnavailableError('too many rooms are open; try again later');
       }
-      const room = await Room.load(roomId, { ...this.deps, onFailed: (failed) => this.drop(failed) });
+      const room = await Room.load(roomId, this.deps);
       if (this.closed) {
         await room.close();
         throw new RoomUnavailableError('the server is shutting down');

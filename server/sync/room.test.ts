@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { CLOSE_CODES } from '../../shared/protocol/api.ts';
 import { resolveConfig } from '../config.ts';
 import { LocalFanout } from '../fanout/local.ts';
-import type { IndexSink, RoomIndexChange } from '../index-db/types.ts';
+import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import { silentLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
 import type { EncodedState, RoomHead, StoredRoom, UpdateStore } from '../storage/types.ts';
@@ -62,16 +62,16 @@ class CommitNowStore extends ControlledStore {
 
 class RecordingIndex implements IndexSink {
   changes: RoomIndexChange[] = [];
-  private readonly dirty = new Map<string, () => RoomIndexChange | null>();
-  markDirty(roomId: string, read: () => RoomIndexChange | null) {
-    this.dirty.set(roomId, read);
+  private readonly dirty = new Map<string, IndexSource>();
+  markDirty(roomId: string, source: IndexSource) {
+    this.dirty.set(roomId, source);
   }
   /** What the real index does when its batch is due: read each dirty room once. */
   writeBatch() {
-    const reads = [...this.dirty.values()];
+    const sources = [...this.dirty.values()];
     this.dirty.clear();
-    for (const read of reads) {
-      const change = read();
+    for (const source of sources) {
+      const change = source.takeIndexChange();
       if (change) this.changes.push(change);
     }
   }

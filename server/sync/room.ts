@@ -24,8 +24,8 @@ import {
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { ServerConfig } from '../config.ts';
-import type { Fanout, FanoutMessage } from '../fanout/types.ts';
-import type { IndexSink, RoomIndexChange } from '../index-db/types.ts';
+import type { Fanout, FanoutMessage, FanoutSubscriber } from '../fanout/types.ts';
+import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { checksumOf } from '../storage/checksum.ts';
@@ -93,7 +93,7 @@ export class RoomFailedError extends Error {
   override name = 'RoomFailedError';
 }
 
-export class Room {
+export class Room implements FanoutSubscriber, IndexSource {
   readonly teamId: string;
   readonly documentKey: string;
   readonly presence: Presence;
@@ -120,9 +120,7 @@ export class Room {
   private unindexedDocument = false;
   /** Stored updates the index has not been told about (it records how far each room is indexed). */
   private indexDue = false;
-  private readonly readIndexChange = (): RoomIndexChange | null => this.takeIndexChange();
   private compactionScheduled = false;
-  private unsubscribe: () => void;
   failed: Error | null = null;
   lastActiveAt = Date.now();
   lastWriteAt = 0;
@@ -160,7 +158,7 @@ export class Room {
       this.materialise(rows.map((row) => row.update));
       this.scheduleCompaction();
     }
-    this.unsubscribe = deps.fanout.subscribe(id, deps.fanoutSource, (message) => this.onFanout(message));
+    deps.fanout.subscribe(id, deps.fanoutSource, this);
   }
 
   /** Loads a room from the store; throws (and stores nothing) when its data cannot be read. */
@@ -408,7 +406,7 @@ export class Room {
       this.appendChain = this.appendChain.then(() => {
         this.durableVersion = version;
         this.flushOutbox();
-        if (this.indexDue) this.deps.index.markDirty(this.id, this.readIndexChange);
+        if (this.indexDue) this.deps.index.markDirty(this.id, this);
       });
       return;
     }
@@ -468,7 +466,7 @@ export class Room {
     for (const id of changed.annotationIds) this.unindexed.add(id);
     this.unindexedDocument ||= changed.document;
     this.indexDue = true;
-    this.deps.index.markDirty(this.id, this.readIndexChange);
+    this.deps.index.markDirty(this.id, this);
   }
 
   /** Hands what the index lacks to it now (before the document is released). */
@@ -482,7 +480,7 @@ export class Room {
    * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
    * the room marks itself again once they are.
    */
-  private takeIndexChange(): RoomIndexChange | null {
+  takeIndexChange(): RoomIndexChange | null {
     if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
     const touched = this.unindexed;
     const documentTouched = this.unindexedDocument;
@@ -518,7 +516,8 @@ export class Room {
     await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId);
   }
 
-  private onFanout(message: FanoutMessage): void {
+  /** An update or presence another server instance accepted for this room. */
+  onFanout(message: FanoutMessage): void {
     if (message.kind === 'presence') {
       const { changed } = this.presence.apply(message.update, null);
       if (changed) this.relayPresence(changed, null, false);
@@ -634,7 +633,7 @@ export class Room {
     await this.appendChain.catch(() => {});
     if (!this.failed) await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
     this.indexNow();
-    this.unsubscribe();
+    this.deps.fanout.unsubscribe(this.id, this);
     for (const held of this.held.values()) clearTimeout(held.timer);
     this.held.clear();
     this.doc?.destroy();
