@@ -21,6 +21,7 @@ import { SqliteAnnotationIndex } from './index-db/sqlite-index.ts';
 import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
+import { nodeYoungGeneration, QuietCollector } from './quiet-collector.ts';
 import { openDatabase } from './storage/sqlite-db.ts';
 import { WalCheckpointer } from './storage/wal-checkpointer.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
@@ -100,8 +101,9 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
   const metrics = new Metrics();
   const fanout = options.fanout ?? new LocalFanout();
+  const collector = new QuietCollector(nodeYoungGeneration());
   const registry = new RoomRegistry(
-    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log },
+    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, collector },
     log,
   );
   const connections = new ConnectionTracker();
@@ -120,6 +122,11 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   metrics.gauge('pizhu_rooms_loaded', 'Rooms held in memory.', () => registry.loadedCount);
   metrics.gauge('pizhu_rooms_decoded', 'Loaded rooms with a decoded Y.Doc.', () => registry.materialisedCount);
   metrics.gauge('pizhu_bytes_stored', 'Bytes of stored updates, all rooms.', () => updates.totalBytes());
+  metrics.gauge(
+    'pizhu_quiet_collections',
+    'Young-generation collections run in a pause between updates (needs node --expose-gc).',
+    () => collector.collections,
+  );
 
   const app = createApp(ctx);
   // maxPayload: the ws default (100 MiB) would let one client make the server buffer 100 MiB per message.
@@ -164,6 +171,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        collector.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         connections.closeAll(CLOSE_CODES.shuttingDown, 'server shutting down');
         await registry.close();

@@ -11,13 +11,14 @@ import { silentLogger } from '../../server/log.ts';
 import { Metrics } from '../../server/metrics.ts';
 import { openDatabase } from '../../server/storage/sqlite-db.ts';
 import { SqliteUpdateStore } from '../../server/storage/sqlite-updates.ts';
+import { QuietCollector } from '../../server/quiet-collector.ts';
 import { Room } from '../../server/sync/room.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hot-'));
 const db = openDatabase(dir);
 const store = new SqliteUpdateStore(db);
 const index = new SqliteAnnotationIndex(db);
-const room = await Room.load('team.doc', { store, index, fanout: new LocalFanout(), fanoutSource: Symbol('x'), config: resolveConfig({ dataDir: dir }), metrics: new Metrics(), log: silentLogger, onFailed: () => {} });
+const room = await Room.load('team.doc', { store, index, fanout: new LocalFanout(), fanoutSource: Symbol('x'), config: resolveConfig({ dataDir: dir }), metrics: new Metrics(), log: silentLogger, onFailed: () => {}, collector: new QuietCollector(null) });
 let sent = 0;
 for (let i = 0; i < 100; i++) room.join({ role: 'editor', memberId: 'm', send: () => { sent++; }, close: () => {} });
 const writer = { role: 'editor' as const, memberId: 'w', send() {}, close() {} };

@@ -27,6 +27,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Fanout, FanoutMessage, FanoutSubscriber } from '../fanout/types.ts';
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
+import type { QuietCollector } from '../quiet-collector.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { checksumOf } from '../storage/checksum.ts';
 import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
@@ -62,6 +63,8 @@ export type RoomDeps = {
   log: Logger;
   /** Called once when the room can no longer be trusted (storage failed); the registry drops it. */
   onFailed: (room: Room) => void;
+  /** Told of each accepted update, to collect garbage in the next pause (server/quiet-collector.ts). */
+  collector: Pick<QuietCollector, 'noteUpdate'>;
 };
 
 export type Outcome = { ok: true } | { ok: false; code: number; reason: string; metric: RejectReason };
@@ -458,6 +461,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
     this.queueIndex(change.transaction);
     this.maybeCompact();
+    this.deps.collector.noteUpdate();
   }
 
   /** The index reads the room's changes with its next batch, off the path of the update that made them. */
