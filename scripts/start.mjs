@@ -14,7 +14,6 @@ if (build.status !== 0) {
 console.log('✔ Extension built.\n');
 
 // The same command as `npm run server` (see server/README.md, "Latency and garbage collection").
-// The flags of `npm run server` (server/README.md, "Latency and garbage collection").
 const serverArgs = ['--expose-gc', '--max-semi-space-size=1', '--import', 'tsx', 'server/main.ts'];
 const server = spawn(process.execPath, serverArgs, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
