@@ -81,6 +81,12 @@ const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 /** The encoded state of the current version; the delete set is filled in when needed (compaction, reads). */
 type Encoded = { update: Uint8Array; stateVector: Uint8Array; deleteSet?: Uint8Array };
 
+/**
+ * A message waiting for `version` to be durable: to one peer (if it is still in the room), or to all but
+ * `except`. Data rather than a closure: one is queued per update.
+ */
+type OutboxEntry = { version: number; message: Uint8Array; to: RoomPeer | null; except: RoomPeer | null };
+
 /** An update made or accepted here, waiting to be stored before it is sent. */
 type LocalChange = {
   version: number;
@@ -114,7 +120,7 @@ export class Room implements FanoutSubscriber, IndexSource {
   private compacted: boolean;
   private version = 0;
   private durableVersion = 0;
-  private readonly outbox: { version: number; run: () => void }[] = [];
+  private readonly outbox: OutboxEntry[] = [];
   private appendChain: Promise<void> = Promise.resolve();
   /** Per sender: parts of its updates still missing dependencies, never stored or sent (see pendingTimeoutMs). */
   private readonly held = new Map<object, { parts: Uint8Array[]; bytes: number; timer: NodeJS.Timeout }>();
@@ -405,7 +411,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (origin === REMOTE_ORIGIN) {
       // Stored and indexed by the instance that accepted it; sent in order behind local appends.
       const message = encodeUpdate(update);
-      this.outbox.push({ version, run: () => this.broadcast(message, null) });
+      this.outbox.push({ version, message, to: null, except: null });
       this.appendChain = this.appendChain.then(() => {
         this.durableVersion = version;
         this.flushOutbox();
@@ -421,7 +427,7 @@ export class Room implements FanoutSubscriber, IndexSource {
       sender: origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null,
       transaction,
     };
-    this.outbox.push({ version, run: () => this.broadcast(change.message, change.sender) });
+    this.outbox.push({ version, message: change.message, to: null, except: change.sender });
     const appendNow = this.deps.store.appendNow;
     if (appendNow && this.outbox.length === 1 && this.durableVersion === version - 1) {
       // Nothing queued before it: commit and send in this turn, as a non-durable server would.
@@ -541,11 +547,15 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Sends now if everything the message may reflect is durable, otherwise after the pending appends. */
   private deliver(peer: RoomPeer, message: Uint8Array): void {
     if (this.outbox.length === 0 && this.durableVersion === this.version) peer.send(message);
-    else this.outbox.push({ version: this.version, run: () => this.peers.has(peer) && peer.send(message) });
+    else this.outbox.push({ version: this.version, message, to: peer, except: null });
   }
 
   private flushOutbox(): void {
-    while (this.outbox.length > 0 && this.outbox[0]!.version <= this.durableVersion) this.outbox.shift()!.run();
+    while (this.outbox.length > 0 && this.outbox[0]!.version <= this.durableVersion) {
+      const { message, to, except } = this.outbox.shift()!;
+      if (!to) this.broadcast(message, except);
+      else if (this.peers.has(to)) to.send(message);
+    }
   }
 
   private broadcast(message: Uint8Array, except: RoomPeer | null): void {
