@@ -38,8 +38,9 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
       'tsx',
       ...(process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof', '--cpu-prof-interval', process.env.BENCH_PROFILE_INTERVAL ?? '1000'] : []),
       ...(process.env.BENCH_TRACE_GC === kind ? [process.env.BENCH_TRACE_GC_FLAG ?? '--trace-gc'] : []),
-      // Each server runs as its users run it: Pizhu as `npm run server` does (a small young generation, see
-      // server/README.md), the peers with Node's defaults. BENCH_PEER_FLAGS gives the peers flags too.
+      // Each server runs as its users run it: Pizhu as `npm run server` does (a small young generation, collected
+      // in pauses with the gc that --expose-gc gives every child; see server/README.md), the peers with Node's
+      // defaults. BENCH_PEER_FLAGS gives the peers flags too.
       ...(kind === 'pizhu'
         ? (process.env.BENCH_PIZHU_FLAGS ?? '--max-semi-space-size=1').split(' ')
         : (process.env.BENCH_PEER_FLAGS?.split(' ') ?? [])),
