@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nodeYoungGeneration, QuietCollector } from './quiet-collector.ts';
 import { SYNC_QUIET_MS } from './quiet-timer.ts';
@@ -86,6 +88,23 @@ describe('nodeYoungGeneration', () => {
       expect(fill).toBeLessThanOrEqual(1);
       young.collect();
       expect(calls).toEqual([{ type: 'minor' }]);
+    } finally {
+      (globalThis as { gc?: unknown }).gc = exposed;
+    }
+  });
+
+  it('empties the real young generation with the gc that --expose-gc gives', () => {
+    setFlagsFromString('--expose-gc');
+    const exposed = (globalThis as { gc?: unknown }).gc;
+    (globalThis as { gc?: unknown }).gc = runInNewContext('gc');
+    try {
+      const young = nodeYoungGeneration()!;
+      // Short-lived arrays: garbage in the young generation.
+      for (let i = 0; i < 2_000; i++) JSON.stringify([i, i + 1, i + 2]);
+      const before = young.fill();
+      young.collect();
+      expect(before).toBeGreaterThan(0);
+      expect(young.fill()).toBeLessThan(before);
     } finally {
       (globalThis as { gc?: unknown }).gc = exposed;
     }
