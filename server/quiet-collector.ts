@@ -2,7 +2,7 @@
  * Young-generation garbage collections in the pauses between updates. A sync server allocates steadily (about
  * 9 MB/s at 100 subscribers x 50 updates/s), and a scavenge takes about a millisecond here. Left to V8, it runs
  * when the young generation is full (in the middle of handling an update, whose subscribers then wait for it) or
- * as a task that lands between two frames of the same update. This runs it in a pause instead: after an update,
+ * as a task at whatever moment V8 posted it. This runs it in a pause instead: after an update,
  * once none has come for SYNC_QUIET_MS, it looks how full the young generation is and, past `collectAt`,
  * collects it. That needs Node's `gc` (`node --expose-gc`, as `npm run server` starts it); without it, V8
  * schedules its collections as usual.

@@ -19,13 +19,13 @@ export type RoomIndexChange = {
   throughId: number;
 };
 
-/** What rooms write into. */
 /** A room with changes for the index (an object rather than a callback: no closure per room). */
 export interface IndexSource {
   /** The change to write, or null when there is nothing to write yet. */
   takeIndexChange(): RoomIndexChange | null;
 }
 
+/** What rooms write into. */
 export interface IndexSink {
   /** The last update id reflected for the room (0 when never indexed). */
   through(roomId: string): Promise<number>;
