@@ -19,6 +19,20 @@ const ROOM_SIZES_KEPT = 10_000;
 /** Journal size at which a batch empties it (recovery reads at most about this much). */
 const JOURNAL_EMPTIED_AT = 1 << 20;
 
+/**
+ * The highest update id SQLite has given out: journal records up to it are stored. AUTOINCREMENT keeps it in
+ * sqlite_sequence also after compaction deleted that row.
+ */
+export function highestStoredUpdateId(db: SqliteHandle): number {
+  return (
+    db
+      .prepare<[], { id: number | null }>(
+        "SELECT MAX(id) AS id FROM (SELECT seq AS id FROM sqlite_sequence WHERE name = 'updates' UNION ALL SELECT MAX(id) FROM updates)",
+      )
+      .get()?.id ?? 0
+  );
+}
+
 export type Journaling = {
   journal: UpdateJournal;
   /** How long appended records gather in the journal before they go to SQLite together (in the next pause). */
@@ -74,10 +88,6 @@ export class SqliteUpdateStore implements UpdateStore {
       insertUpdate: db.prepare<[string, Buffer]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
       insertUpdateWithId: db.prepare<[number, string, Buffer]>('INSERT INTO updates (id, room, data) VALUES (?, ?, ?)'),
       roomSize: db.prepare<[string], { bytes: number }>('SELECT bytes FROM rooms WHERE id = ?'),
-      // AUTOINCREMENT keeps the highest id ever used here, also after compaction deleted that row.
-      highestId: db.prepare<[], { id: number | null }>(
-        "SELECT MAX(id) AS id FROM (SELECT seq AS id FROM sqlite_sequence WHERE name = 'updates' UNION ALL SELECT MAX(id) FROM updates)",
-      ),
       touchRoom: db.prepare<[number, number, number, string], { bytes: number }>(
         'UPDATE rooms SET last_id = ?, bytes = bytes + ?, row_count = row_count + 1, changed_at = ? WHERE id = ? RETURNING bytes',
       ),
@@ -237,7 +247,7 @@ export class SqliteUpdateStore implements UpdateStore {
 
   /** Hands SQLite the records a killed process had journaled but not stored, then empties the journal. */
   private recoverJournal(journal: UpdateJournal): number {
-    const storedThrough = this.statements.highestId.get()?.id ?? 0;
+    const storedThrough = highestStoredUpdateId(this.db);
     const missing = journal.takeRecovered().records.filter((record) => record.id > storedThrough);
     this.storeBatchTx.immediate(missing);
     journal.clear();

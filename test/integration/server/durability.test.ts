@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import { annotationsMap, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
 import type { JoinResponse } from '../../../shared/protocol/api.ts';
 import { openDatabase } from '../../../server/storage/sqlite-db.ts';
+import { highestStoredUpdateId } from '../../../server/storage/sqlite-updates.ts';
 import { JOURNAL_FILE, parseJournal } from '../../../server/storage/update-journal.ts';
 import { annotation } from './fixtures.ts';
 import { api, connectProvider, eventually, tempDir } from './helpers.ts';
@@ -89,8 +90,7 @@ describe('durability across process crashes', () => {
     // The latest updates were only in the journal (SQLite gets them in batches): the restart must replay them.
     // The journal may also still hold records SQLite has (it is emptied only past 1 MiB); those do not count.
     const inSqlite = openDatabase(dataDir);
-    const storedThrough =
-      inSqlite.prepare<[], { id: number | null }>("SELECT seq AS id FROM sqlite_sequence WHERE name = 'updates'").get()?.id ?? 0;
+    const storedThrough = highestStoredUpdateId(inSqlite);
     inSqlite.close();
     const journaled = parseJournal(readFileSync(path.join(dataDir, JOURNAL_FILE))).records.filter(
       (record) => record.id > storedThrough,
