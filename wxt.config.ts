@@ -38,7 +38,10 @@ export default defineConfig({
               id: 'pizhu@pizhu.dev',
               strict_min_version: '142.0', // data_collection_permissions: Firefox 140 desktop, 142 Android
               // Nothing leaves the browser until the user joins a team; joining asks for this consent (options page).
-              data_collection_permissions: { required: ['none'], optional: ['websiteContent', 'personallyIdentifyingInfo'] },
+              data_collection_permissions: {
+                required: ['none'],
+                optional: ['websiteContent', 'personallyIdentifyingInfo'],
+              },
             },
           },
         }

@@ -6,7 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type BriefingInput, type BriefingOptionsInput, buildBriefing, renderBriefing } from '../shared/briefing/index.ts';
+import {
+  type BriefingInput,
+  type BriefingOptionsInput,
+  buildBriefing,
+  renderBriefing,
+} from '../shared/briefing/index.ts';
 import { englishSample, sampleData } from '../test/unit/briefing/sample.ts';
 
 const outDir = resolve(process.argv[2] ?? '.output/briefing-check');
@@ -32,11 +37,18 @@ const cases: { name: string; input: BriefingInput }[] = [
   },
   {
     name: 'zh-by-document',
-    input: { ...zh, options: { ...header, groupBy: 'document', summaryTable: false }, anchoring: { [zh.orphanId]: 'orphan' } },
+    input: {
+      ...zh,
+      options: { ...header, groupBy: 'document', summaryTable: false },
+      anchoring: { [zh.orphanId]: 'orphan' },
+    },
   },
   {
     name: 'en',
-    input: { ...en, options: { unit: 'Sector San Francisco', issueNumber: '7', reportTo: 'District 11 Commander', copies: 5 } },
+    input: {
+      ...en,
+      options: { unit: 'Sector San Francisco', issueNumber: '7', reportTo: 'District 11 Commander', copies: 5 },
+    },
   },
   { name: 'zh-empty', input: { annotations: [], documents: [], now: zh.now, options: header } },
 ];
@@ -56,7 +68,15 @@ for (const { name, input } of cases) {
   const profile = join(outDir, '.lo-profile');
   const converted = spawnSync(
     'soffice',
-    [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', outDir, join(outDir, `${name}.docx`)],
+    [
+      `-env:UserInstallation=file://${profile}`,
+      '--headless',
+      '--convert-to',
+      'pdf',
+      '--outdir',
+      outDir,
+      join(outDir, `${name}.docx`),
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (converted.status !== 0) {

@@ -4,8 +4,23 @@
  */
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { chromiumPath, createTeam, extensionPage, joinTeam, launchProfile, ROOT, startServer } from '../test/e2e/harness.ts';
-import { dragSelectIn, highlightPoint, openWithPizhu, PAGES, setPreferences, startStaticServer } from '../test/e2e/ui-support.ts';
+import {
+  chromiumPath,
+  createTeam,
+  extensionPage,
+  joinTeam,
+  launchProfile,
+  ROOT,
+  startServer,
+} from '../test/e2e/harness.ts';
+import {
+  dragSelectIn,
+  highlightPoint,
+  openWithPizhu,
+  PAGES,
+  setPreferences,
+  startStaticServer,
+} from '../test/e2e/ui-support.ts';
 
 const server = await startServer();
 const pages = await startStaticServer();
@@ -17,7 +32,13 @@ try {
   await Promise.all([setPreferences(a, { language: 'zh_CN' }), setPreferences(b, { language: 'zh_CN' })]);
   const url = `${pages.url}/${PAGES.reference}`;
 
-  async function highlight(page: Awaited<ReturnType<typeof openWithPizhu>>, text: string, color: string, tags: string[], note: string) {
+  async function highlight(
+    page: Awaited<ReturnType<typeof openWithPizhu>>,
+    text: string,
+    color: string,
+    tags: string[],
+    note: string,
+  ) {
     await dragSelectIn(page, page.mainFrame(), text);
     const toolbar = page.locator('pizhu-ui .pz-toolbar');
     await toolbar.waitFor();
@@ -51,7 +72,10 @@ try {
   const panelShot = await panel.screenshot();
 
   // Side by side, as the browser shows them.
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu'],
+  });
   const canvas = await browser.newPage({ viewport: { width: 1280 + 400 + 1, height: 900 } });
   await canvas.setContent(
     `<body style="margin:0;display:flex;background:#d0d7de;gap:1px">` +

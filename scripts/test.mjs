@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: checks the machine has what the browser tests need, type-checks, builds the extension for Chrome
+// `npm test`: checks the machine has what the browser tests need, lints, type-checks, builds the extension for Chrome
 // and Firefox, then runs every vitest project (unit, integration, e2e) and writes a JSON report for CI.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -24,6 +24,7 @@ if (problems.length) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 run('Generate WXT types', npx, ['wxt', 'prepare']);
+run('Lint and format check (Biome)', npx, ['biome', 'check', '.']);
 run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('Build the Chrome extension', npx, ['wxt', 'build']);
 run('Build the Firefox extension', npx, ['wxt', 'build', '-b', 'firefox']);
@@ -36,8 +37,16 @@ for (const project of ['unit', 'integration', 'e2e']) {
   console.log(`\n▶ Tests: ${project}`);
   const result = spawnSync(
     npx,
-    ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json',
-      `--outputFile.json=test-results/${project}.json`, ...extra],
+    [
+      'vitest',
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=test-results/${project}.json`,
+      ...extra,
+    ],
     { stdio: 'inherit' },
   );
   if (result.status !== 0) {

@@ -15,10 +15,15 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('CLI', () => {
   it('creates and lists teams, and prints JSON with --json', async () => {
-    const created = JSON.parse(await runCommand(['team', 'create', '政策研究组', '--json'], env)) as { teamId: string; inviteCode: string };
+    const created = JSON.parse(await runCommand(['team', 'create', '政策研究组', '--json'], env)) as {
+      teamId: string;
+      inviteCode: string;
+    };
     expect(Object.keys(created).sort()).toEqual(['inviteCode', 'teamId']);
     expect(created.inviteCode).toMatch(/^\w{4}-\w{4}-\w{4}$/);
-    expect(await runCommand(['team', 'create', 'Second', 'team'], env)).toMatch(/Created team "Second team" \(id t\w+\)\.\nInvite code: /);
+    expect(await runCommand(['team', 'create', 'Second', 'team'], env)).toMatch(
+      /Created team "Second team" \(id t\w+\)\.\nInvite code: /,
+    );
     const list = JSON.parse(await runCommand(['team', 'list', '--json'], env)) as { id: string; name: string }[];
     expect(list.map((t) => t.name)).toEqual(['政策研究组', 'Second team']);
     expect(await runCommand(['team', 'list'], env)).toContain(`${created.teamId}  政策研究组  (0 members, 0 pages)`);
@@ -26,10 +31,14 @@ describe('CLI', () => {
 
   it('creates invites with a role and revokes them', async () => {
     const { teamId } = JSON.parse(await runCommand(['team', 'create', 'T', '--json'], env)) as { teamId: string };
-    const invite = JSON.parse(await runCommand(['invite', teamId, '--role', 'viewer', '--uses', '3', '--json'], env)) as { inviteId: string; role: string };
+    const invite = JSON.parse(
+      await runCommand(['invite', teamId, '--role', 'viewer', '--uses', '3', '--json'], env),
+    ) as { inviteId: string; role: string };
     expect(invite.role).toBe('viewer');
     expect(await runCommand(['revoke', invite.inviteId], env)).toBe(`Revoked invite ${invite.inviteId}.`);
-    await expect(runCommand(['revoke', invite.inviteId], env)).rejects.toThrow(/not a token, member id or active invite id/);
+    await expect(runCommand(['revoke', invite.inviteId], env)).rejects.toThrow(
+      /not a token, member id or active invite id/,
+    );
   });
 
   it('says what is wrong without a stack trace', async () => {

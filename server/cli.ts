@@ -53,7 +53,8 @@ function flagNumber(flags: Parsed['flags'], name: string): number | undefined {
   const raw = flags.get(name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (raw === true || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number`);
+  if (raw === true || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--${name} must be a positive number`);
   return value;
 }
 

@@ -239,7 +239,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       port: parsePort(env.PORT),
       dataDir: env.DATA_DIR?.trim() || undefined,
       allowedOrigins: origins
-        ? origins.split(',').map((o) => o.trim()).filter(Boolean)
+        ? origins
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
         : undefined,
       sqliteSynchronous: sync ? (sync as ServerConfig['sqliteSynchronous']) : undefined,
       logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,

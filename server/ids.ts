@@ -43,11 +43,7 @@ export function newInviteCode(): string {
 
 /** Invite codes match however they were typed: case, spaces, dashes and the look-alikes O/I/L do not matter. */
 export function normaliseInviteCode(code: string): string {
-  return code
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 export function sha256Hex(secret: string): string {

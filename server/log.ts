@@ -30,7 +30,9 @@ export function createLogger(options: {
     let bucket = buckets.get(kind);
     if (!bucket || time - bucket.windowStart >= 60_000) {
       if (bucket && bucket.suppressed > 0) {
-        write(`${new Date(time).toISOString()} [log] ${bucket.suppressed} more "${kind}" lines suppressed in the last minute`);
+        write(
+          `${new Date(time).toISOString()} [log] ${bucket.suppressed} more "${kind}" lines suppressed in the last minute`,
+        );
       }
       bucket = { windowStart: time, written: 0, suppressed: 0 };
       buckets.set(kind, bucket);

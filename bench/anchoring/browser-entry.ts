@@ -3,7 +3,12 @@ import { type Edit, measure, type Options, type Summary } from './measure.ts';
 
 declare global {
   interface Window {
-    pizhuBench: (v1: string, v2: string, edits: [number, Edit[]][], options: Options) => Promise<{ lines: string[]; summary: Summary }>;
+    pizhuBench: (
+      v1: string,
+      v2: string,
+      edits: [number, Edit[]][],
+      options: Options,
+    ) => Promise<{ lines: string[]; summary: Summary }>;
   }
 }
 

@@ -12,7 +12,12 @@ import type { Edit, Options } from './measure.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export async function runInChromium(v1: string, v2: string, edits: [number, Edit[]][], options: Options): Promise<void> {
+export async function runInChromium(
+  v1: string,
+  v2: string,
+  edits: [number, Edit[]][],
+  options: Options,
+): Promise<void> {
   const bundle = await build({
     entryPoints: [path.join(here, 'browser-entry.ts')],
     bundle: true,
@@ -25,16 +30,27 @@ export async function runInChromium(v1: string, v2: string, edits: [number, Edit
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage();
     await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body></body></html>');
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
-    const { lines } = await page.evaluate(
-      ([a, b, c, d]) => window.pizhuBench(a, b, c, d),
-      [v1, v2, edits, options] as const,
-    );
+    const { lines } = await page.evaluate(([a, b, c, d]) => window.pizhuBench(a, b, c, d), [
+      v1,
+      v2,
+      edits,
+      options,
+    ] as const);
     for (const line of lines) console.log(line);
   } finally {
     await browser.close();

@@ -65,7 +65,7 @@ function mapOffset(x: number, edits: Edit[]): number {
   let shift = 0;
   for (const e of edits) {
     if (x >= e.at + e.remove) shift += e.insert.length - e.remove;
-    else if (x > e.at) return e.at + shift + (x - e.at <= e.insert.length ? x - e.at : e.insert.length);
+    else if (x > e.at) return e.at + shift + Math.min(x - e.at, e.insert.length);
   }
   return x + shift;
 }
@@ -216,7 +216,8 @@ export async function measure(
       results.forEach((r, i) => {
         const verdict = judge(v1, r.range, annotations[i]!, []);
         exactTally[verdict]++;
-        if (verdict !== 'right') progress(`same page, not anchored: "${annotations[i]!.text}" → ${r.status} (${r.reason ?? ''})`);
+        if (verdict !== 'right')
+          progress(`same page, not anchored: "${annotations[i]!.text}" → ${r.status} (${r.reason ?? ''})`);
       });
     }
   }
@@ -240,18 +241,25 @@ export async function measure(
     const a = annotations[i]!;
     const verdict = judge(v2, r.range, a, edited.edits.get(a.paragraph) ?? []);
     fuzzyTally[verdict]++;
-    if (verdict !== 'right') progress(`edited copy, ${verdict}: "${a.text}" → ${r.status} (${r.reason ?? ''}); edits ${JSON.stringify(edited.edits.get(a.paragraph) ?? [])} at ${a.start}-${a.end}`);
+    if (verdict !== 'right')
+      progress(
+        `edited copy, ${verdict}: "${a.text}" → ${r.status} (${r.reason ?? ''}); edits ${JSON.stringify(edited.edits.get(a.paragraph) ?? [])} at ${a.start}-${a.end}`,
+      );
   });
   const oursOn = (n: number) => {
     const t = tally();
-    results2.slice(0, n).forEach((r, i) => t[judge(v2, r.range, annotations[i]!, edited.edits.get(annotations[i]!.paragraph) ?? [])]++);
+    results2.slice(0, n).forEach((r, i) => {
+      t[judge(v2, r.range, annotations[i]!, edited.edits.get(annotations[i]!.paragraph) ?? [])]++;
+    });
     return t;
   };
   const oursDtqSample = oursOn(sample.length);
   const oursApacheSample = oursOn(apacheSample.length);
   log(
     `edited copy, ${COUNT} anchors incl. building its index: ${fmtSpan(fuzzy)}; ` +
-      `${Object.entries(statuses).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+      `${Object.entries(statuses)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; ` +
       `right ${fuzzyTally.right}, wrong ${fuzzyTally.wrong}, orphan/ambiguous ${fuzzyTally.orphan}\n`,
   );
 
@@ -261,7 +269,7 @@ export async function measure(
 
   // dom-anchor-text-quote (with the position hint, as Hypothesis passes it)
   progress('running dom-anchor-text-quote …');
-  const dtqSelectors = sample.map((a, i) => ({
+  const dtqSelectors = sample.map((_a, i) => ({
     quote: textQuote.fromRange(root1, ranges[i]!),
     hint: textPosition.fromRange(root1, ranges[i]!).start,
   }));
@@ -282,7 +290,9 @@ export async function measure(
   // Its own describeTextQuote takes minutes per annotation here; it is given the same W3C selector (exact, 32
   // characters of prefix and suffix from the page text) that dom-anchor-text-quote produced.
   progress('running @apache-annotator/dom …');
-  const apacheSelectors = dtqSelectors.slice(0, apacheSample.length).map((s) => ({ type: 'TextQuoteSelector' as const, ...s.quote }));
+  const apacheSelectors = dtqSelectors
+    .slice(0, apacheSample.length)
+    .map((s) => ({ type: 'TextQuoteSelector' as const, ...s.quote }));
   const firstMatch = async (selector: (typeof apacheSelectors)[number], root: Element): Promise<Range | null> => {
     for await (const match of createTextQuoteSelectorMatcher(selector)(root)) return match as Range;
     return null;
@@ -310,8 +320,20 @@ export async function measure(
     ['pizhu (this library)', oursExact, oursFuzzy, fuzzyTally, `all ${COUNT}`],
     ['  same annotations as dom-anchor-text-quote', null, null, oursDtqSample, `first ${sample.length}`],
     ['  same annotations as @apache-annotator/dom', null, null, oursApacheSample, `first ${apacheSample.length}`],
-    ['dom-anchor-text-quote', per(dtqExactSpan, sample.length), per(dtqFuzzySpan, sample.length), dtqFuzzyTally, `first ${sample.length}`],
-    ['@apache-annotator/dom', per(apacheExactSpan, apacheSample.length), per(apacheFuzzySpan, apacheSample.length), apacheFuzzyTally, `first ${apacheSample.length}`],
+    [
+      'dom-anchor-text-quote',
+      per(dtqExactSpan, sample.length),
+      per(dtqFuzzySpan, sample.length),
+      dtqFuzzyTally,
+      `first ${sample.length}`,
+    ],
+    [
+      '@apache-annotator/dom',
+      per(apacheExactSpan, apacheSample.length),
+      per(apacheFuzzySpan, apacheSample.length),
+      apacheFuzzyTally,
+      `first ${apacheSample.length}`,
+    ],
   ];
   log(
     `\n${'per annotation (ms: wall / CPU)'.padEnd(44)} ${'exact page'.padStart(17)} ${'ratio'.padStart(9)} | ${'edited copy'.padStart(17)} ${'ratio'.padStart(9)} | edited copy: right / wrong / orphan`,
@@ -321,14 +343,18 @@ export async function measure(
       ? `${''.padStart(17)} ${''.padStart(9)}`
       : `${`${fmt(v.wall)} / ${fmt(v.cpu)}`.padStart(17)} ${`${(v.cpu / base.cpu).toFixed(1)}x`.padStart(9)}`;
   for (const [name, ex, fz, t, on] of rows) {
-    log(`${name.padEnd(44)} ${cell(ex, oursExact)} | ${cell(fz, oursFuzzy)} | ${t.right} / ${t.wrong} / ${t.orphan} (${on})`);
+    log(
+      `${name.padEnd(44)} ${cell(ex, oursExact)} | ${cell(fz, oursFuzzy)} | ${t.right} / ${t.wrong} / ${t.orphan} (${on})`,
+    );
   }
   log(
     `\nexact-page check (same page): pizhu wrong ${exactTally.wrong}, orphan ${exactTally.orphan}; ` +
       `dom-anchor-text-quote wrong ${dtqExactTally.wrong}, orphan ${dtqExactTally.orphan}; ` +
       `apache wrong ${apacheExactTally.wrong}, orphan ${apacheExactTally.orphan}`,
   );
-  const peers = rows.filter((r) => !r[0].startsWith(' ') && !r[0].startsWith('pizhu') && r[1] !== null && r[2] !== null);
+  const peers = rows.filter(
+    (r) => !r[0].startsWith(' ') && !r[0].startsWith('pizhu') && r[1] !== null && r[2] !== null,
+  );
   const tenfold = peers.every((r) => r[1]!.cpu / oursExact.cpu >= 10 && r[2]!.cpu / oursFuzzy.cpu >= 10);
   log(
     `targets (median; wall / CPU): segmentation < 50 ms: ${fmt(seg.wall)} / ${fmt(seg.cpu)} ms; ` +

@@ -133,7 +133,12 @@ async function main(): Promise<void> {
   const html = fs.readFileSync(PAGE, 'utf8');
   const edited = makeEditedCopy(html);
   const editList = [...edited.edits];
-  console.log(`page: ${path.basename(PAGE)}; load average before the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
+  console.log(
+    `page: ${path.basename(PAGE)}; load average before the run: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
   if (BROWSER) {
     const { runInChromium } = await import('./browser.ts');
     console.log('DOM: Chromium (headless, playwright-core); times are wall times in the page\n');
@@ -158,7 +163,12 @@ async function main(): Promise<void> {
     await v1.close();
     await v2.close();
   }
-  console.log(`load average after the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
+  console.log(
+    `load average after the run: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
 }
 
 await main();

@@ -35,7 +35,9 @@ async function measure(label: string, work: () => unknown | Promise<unknown>): P
     cpus.push((cpu.user + cpu.system) / 1000);
   }
   const result = { wall: median(walls), cpu: median(cpus) };
-  console.log(`${label.padEnd(44)} wall ${result.wall.toFixed(1).padStart(8)} ms   cpu ${result.cpu.toFixed(1).padStart(8)} ms`);
+  console.log(
+    `${label.padEnd(44)} wall ${result.wall.toFixed(1).padStart(8)} ms   cpu ${result.cpu.toFixed(1).padStart(8)} ms`,
+  );
   return result;
 }
 
@@ -45,8 +47,12 @@ function plainDocx(b: Briefing): Promise<Uint8Array> {
   for (const group of b.groups) {
     paragraphs.push(new Paragraph({ children: [new TextRun(group.title)] }));
     for (const entry of group.entries) {
-      paragraphs.push(new Paragraph({ children: [new TextRun(entry.title)] }), new Paragraph({ children: [new TextRun(entry.quote)] }));
-      for (const note of entry.notes) paragraphs.push(new Paragraph({ children: [new TextRun(`${note.author.name}：${note.text}`)] }));
+      paragraphs.push(
+        new Paragraph({ children: [new TextRun(entry.title)] }),
+        new Paragraph({ children: [new TextRun(entry.quote)] }),
+      );
+      for (const note of entry.notes)
+        paragraphs.push(new Paragraph({ children: [new TextRun(`${note.author.name}：${note.text}`)] }));
     }
   }
   return Packer.pack(new Document({ sections: [{ children: paragraphs }] }), 'uint8array');
@@ -54,9 +60,17 @@ function plainDocx(b: Briefing): Promise<Uint8Array> {
 
 const data = generatedData(ANNOTATIONS, DOCUMENTS);
 const [load1] = loadavg();
-console.log(`Briefing benchmark: ${ANNOTATIONS} annotations, ${DOCUMENTS} documents, ${RUNS} runs each (load average ${load1!.toFixed(2)})\n`);
+console.log(
+  `Briefing benchmark: ${ANNOTATIONS} annotations, ${DOCUMENTS} documents, ${RUNS} runs each (load average ${load1!.toFixed(2)})\n`,
+);
 
-const options = { groupBy: 'tag' as const, unit: '市教育局办公室', issueNumber: '3', reportTo: '市政府办公室', copies: 20 };
+const options = {
+  groupBy: 'tag' as const,
+  unit: '市教育局办公室',
+  issueNumber: '3',
+  reportTo: '市政府办公室',
+  copies: 20,
+};
 const build = () => buildBriefing({ ...data, options });
 const briefing = build();
 const markdownText = (await renderBriefing(briefing, 'md')).body as string;
@@ -74,11 +88,15 @@ const endToEnd = await measure('build + DOCX (what an export costs)', async () =
 
 const docxBytes = ((await renderBriefing(briefing, 'docx')).body as Uint8Array).length;
 const ratio = (a: { cpu: number }, b: { cpu: number }) => `${(a.cpu / b.cpu).toFixed(2)}x`;
-console.log(`\nDOCX size ${(docxBytes / 1024).toFixed(0)} KiB; ${briefing.stats.entries} clauses, ${briefing.stats.notes} notes`);
+console.log(
+  `\nDOCX size ${(docxBytes / 1024).toFixed(0)} KiB; ${briefing.stats.entries} clauses, ${briefing.stats.notes} notes`,
+);
 console.log('Ratios of CPU time:');
 console.log(`  DOCX / plain docx        ${ratio(docx, plain)}`);
 console.log(`  HTML / markdown-it       ${ratio(html, markdownIt)}`);
 console.log(`  Markdown / markdown-it   ${ratio(md, markdownIt)}`);
 console.log(`  JSON / JSON.stringify    ${ratio(json, stringify)}`);
 const met = endToEnd.cpu < 1000 ? 'met' : 'NOT met';
-console.log(`\nTarget DOCX < 1000 ms (build + render, CPU time): ${met}: ${endToEnd.cpu.toFixed(0)} ms CPU, ${endToEnd.wall.toFixed(0)} ms wall at load ${load1!.toFixed(1)}`);
+console.log(
+  `\nTarget DOCX < 1000 ms (build + render, CPU time): ${met}: ${endToEnd.cpu.toFixed(0)} ms CPU, ${endToEnd.wall.toFixed(0)} ms wall at load ${load1!.toFixed(1)}`,
+);

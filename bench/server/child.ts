@@ -52,7 +52,10 @@ async function startPizhu(): Promise<{ ready: Ready; stop: () => Promise<void> }
   const teams = await server.teams.listTeams();
   const team = teams[0] ? { teamId: teams[0].id } : await server.teams.createTeam('bench');
   const invite = await server.teams.createInvite(team.teamId, { role: 'editor' });
-  return { ready: { port: server.port, teamId: team.teamId, inviteCode: invite.inviteCode }, stop: () => server.close() };
+  return {
+    ready: { port: server.port, teamId: team.teamId, inviteCode: invite.inviteCode },
+    stop: () => server.close(),
+  };
 }
 
 async function startHocuspocus(): Promise<{ ready: Ready; stop: () => Promise<void> }> {
@@ -115,7 +118,10 @@ const sendTrace = { firstSend: [] as number[], eachSend: [] as number[], handled
 if (process.env.BENCH_TRACE_SENDS) traceSends();
 
 function traceSends(): void {
-  const proto = WebSocket.prototype as unknown as { emit: (...a: unknown[]) => boolean; send: (...a: unknown[]) => void };
+  const proto = WebSocket.prototype as unknown as {
+    emit: (...a: unknown[]) => boolean;
+    send: (...a: unknown[]) => void;
+  };
   const { emit, send } = proto;
   let received = -1;
   let sends = 0;
@@ -143,7 +149,11 @@ function traceSends(): void {
 }
 
 function reportSends(file: string): void {
-  const line = { kind, messages: sendTrace.handled.length, ...Object.fromEntries(Object.entries(sendTrace).map(([k, v]) => [`${k}Ms`, median(v)])) };
+  const line = {
+    kind,
+    messages: sendTrace.handled.length,
+    ...Object.fromEntries(Object.entries(sendTrace).map(([k, v]) => [`${k}Ms`, median(v)])),
+  };
   appendFileSync(file, `${JSON.stringify(line)}\n`);
   for (const samples of Object.values(sendTrace)) samples.length = 0;
 }

@@ -36,7 +36,14 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
       '--expose-gc',
       '--import',
       'tsx',
-      ...(process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof', '--cpu-prof-interval', process.env.BENCH_PROFILE_INTERVAL ?? '1000'] : []),
+      ...(process.env.BENCH_PROFILE === kind
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-dir=/tmp/bench-prof',
+            '--cpu-prof-interval',
+            process.env.BENCH_PROFILE_INTERVAL ?? '1000',
+          ]
+        : []),
       ...(process.env.BENCH_TRACE_GC === kind ? [process.env.BENCH_TRACE_GC_FLAG ?? '--trace-gc'] : []),
       // Each server runs as its users run it: Pizhu as `npm run server` does (a small young generation, collected
       // in pauses with the gc that --expose-gc gives every child; see server/README.md), the peers with Node's

@@ -18,15 +18,50 @@ const dir = mkdtempSync(path.join(tmpdir(), 'hot-'));
 const db = openDatabase(dir);
 const store = new SqliteUpdateStore(db);
 const index = new SqliteAnnotationIndex(db);
-const room = await Room.load('team.doc', { store, index, fanout: new LocalFanout(), fanoutSource: Symbol('x'), config: resolveConfig({ dataDir: dir }), metrics: new Metrics(), log: silentLogger, onFailed: () => {}, collector: new QuietCollector(null) });
+const room = await Room.load('team.doc', {
+  store,
+  index,
+  fanout: new LocalFanout(),
+  fanoutSource: Symbol('x'),
+  config: resolveConfig({ dataDir: dir }),
+  metrics: new Metrics(),
+  log: silentLogger,
+  onFailed: () => {},
+  collector: new QuietCollector(null),
+});
 let sent = 0;
-for (let i = 0; i < 100; i++) room.join({ role: 'editor', memberId: 'm', send: () => { sent++; }, close: () => {} });
+for (let i = 0; i < 100; i++)
+  room.join({
+    role: 'editor',
+    memberId: 'm',
+    send: () => {
+      sent++;
+    },
+    close: () => {},
+  });
 const writer = { role: 'editor' as const, memberId: 'w', send() {}, close() {} };
 room.join(writer);
 const doc = new Y.Doc();
 const updates: Uint8Array[] = [];
 doc.on('update', (u: Uint8Array) => updates.push(u));
-for (let i = 0; i < 2000; i++) writeAnnotation(doc, { id: `a${i}`, documentKey: 'doc', teamId: 'team', selectors: [{ type: 'TextQuoteSelector', exact: 'x' }], clausePath: ['一、'], quote: '引文', tags: ['体育'], note: `n${i}`, color: 'yellow', author: { id: 'm', name: '张三' }, visibility: 'team', replyTo: null, createdAt: i, updatedAt: i, deleted: false });
+for (let i = 0; i < 2000; i++)
+  writeAnnotation(doc, {
+    id: `a${i}`,
+    documentKey: 'doc',
+    teamId: 'team',
+    selectors: [{ type: 'TextQuoteSelector', exact: 'x' }],
+    clausePath: ['一、'],
+    quote: '引文',
+    tags: ['体育'],
+    note: `n${i}`,
+    color: 'yellow',
+    author: { id: 'm', name: '张三' },
+    visibility: 'team',
+    replyTo: null,
+    createdAt: i,
+    updatedAt: i,
+    deleted: false,
+  });
 const t0 = performance.now();
 for (const u of updates) {
   room.applyFrom(writer, 'editor', u, { holdPending: true });
@@ -34,4 +69,6 @@ for (const u of updates) {
 }
 await index.flush();
 const ms = performance.now() - t0;
-console.log(`${(ms / updates.length * 1000).toFixed(0)} µs per update incl. 100 sends, append and index (${sent} sends)`);
+console.log(
+  `${((ms / updates.length) * 1000).toFixed(0)} µs per update incl. 100 sends, append and index (${sent} sends)`,
+);

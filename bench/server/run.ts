@@ -17,7 +17,6 @@ import {
   type Kind,
   newDataDir,
   roomName,
-  type Running,
   serverBusy,
   serverHeap,
   startServerProcess,
@@ -30,7 +29,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 // 10-15 ms every few seconds with Node's default semi-space, whichever server it measures; `npm run bench:server`
 // runs it with a small one.
 if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
-  console.warn('Run through `npm run bench:server` (node --max-semi-space-size=1): the driver\'s GC pauses would add noise.');
+  console.warn(
+    "Run through `npm run bench:server` (node --max-semi-space-size=1): the driver's GC pauses would add noise.",
+  );
 }
 const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
@@ -65,11 +66,17 @@ function roomState(annotations: number): Uint8Array {
 }
 
 /** Stores room states the way each server reads them after a restart. */
-async function seed(kind: Kind, dataDir: string, states: { key: string; state: Uint8Array }[]): Promise<string | undefined> {
+async function seed(
+  kind: Kind,
+  dataDir: string,
+  states: { key: string; state: Uint8Array }[],
+): Promise<string | undefined> {
   if (kind === 'pizhu') {
     const server = await startServerProcess(kind, dataDir);
     for (let i = 0; i < states.length; i += 500) {
-      const updates = states.slice(i, i + 500).map(({ key, state }) => ({ room: roomName(server, key), update: bytesToBase64(state) }));
+      const updates = states
+        .slice(i, i + 500)
+        .map(({ key, state }) => ({ room: roomName(server, key), update: bytesToBase64(state) }));
       const res = await fetch(`http://127.0.0.1:${server.port}/api/teams/${server.teamId}/push`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
@@ -110,12 +117,7 @@ type FanoutResult = {
 /** One run, with its samples (combined with the other runs of the same server). */
 type FanoutRun = Omit<FanoutResult, 'runP99s'> & { latencies: number[] };
 
-async function fanout(
-  kind: Kind,
-  subscribers: number,
-  rate: number,
-  seconds: number,
-): Promise<FanoutRun> {
+async function fanout(kind: Kind, subscribers: number, rate: number, seconds: number): Promise<FanoutRun> {
   const dataDir = newDataDir(kind);
   const server = await startServerProcess(kind, dataDir);
   const room = roomName(server, 'fanout');
@@ -204,7 +206,8 @@ async function fanout(
  * the other figures are medians of the runs.
  */
 function combineFanout(runs: FanoutRun[]): FanoutResult {
-  const of = (key: 'delivered' | 'serverBusy' | 'loopDelayMaxMs' | 'gcMaxMs' | 'gcTotalMs') => median(runs.map((x) => x[key]));
+  const of = (key: 'delivered' | 'serverBusy' | 'loopDelayMaxMs' | 'gcMaxMs' | 'gcTotalMs') =>
+    median(runs.map((x) => x[key]));
   const latencies = runs.flatMap((run) => run.latencies);
   return {
     p50: percentile(latencies, 50),
@@ -232,7 +235,8 @@ async function interleavedFanout(
   await fanout(kinds[0]!, scenario.subscribers, scenario.rate, Math.min(scenario.seconds, 10));
   for (let r = 0; r < RUNS; r++) {
     const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);
-    for (const kind of order) runs[kind].push(await fanout(kind, scenario.subscribers, scenario.rate, scenario.seconds));
+    for (const kind of order)
+      runs[kind].push(await fanout(kind, scenario.subscribers, scenario.rate, scenario.seconds));
   }
   return Object.fromEntries(kinds.map((kind) => [kind, combineFanout(runs[kind])])) as Record<Kind, FanoutResult>;
 }
@@ -256,20 +260,26 @@ async function coldLoad(kind: Kind, state: Uint8Array, runs: number): Promise<Co
       const start = performance.now();
       let answered = 0;
       const done = new Promise<void>((resolve) => {
-        void BenchSocket.open(server, room, (step, payload) => {
-          if (step !== 1) return;
-          answered = performance.now();
-          bytes = payload.byteLength;
-          Y.applyUpdate(doc, payload);
-          resolve();
-        }, url).then((socket) => {
+        void BenchSocket.open(
+          server,
+          room,
+          (step, payload) => {
+            if (step !== 1) return;
+            answered = performance.now();
+            bytes = payload.byteLength;
+            Y.applyUpdate(doc, payload);
+            resolve();
+          },
+          url,
+        ).then((socket) => {
           socket.send(0, EMPTY_SV);
           void done.then(() => socket.close());
         });
       });
       await done;
       const finished = performance.now();
-      if (annotationsMap(doc).size !== 10_000) throw new Error(`${kind}: cold load returned ${annotationsMap(doc).size} annotations`);
+      if (annotationsMap(doc).size !== 10_000)
+        throw new Error(`${kind}: cold load returned ${annotationsMap(doc).size} annotations`);
       answers.push(answered - start);
       applied.push(finished - start);
       await stopServerProcess(server);
@@ -290,7 +300,11 @@ type MemoryResult = { readKb: number; writtenKb: number };
  */
 async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Promise<MemoryResult> {
   const dataDir = newDataDir(kind);
-  const token = await seed(kind, dataDir, Array.from({ length: 2 * rooms }, (_, i) => ({ key: `m${i}`, state })));
+  const token = await seed(
+    kind,
+    dataDir,
+    Array.from({ length: 2 * rooms }, (_, i) => ({ key: `m${i}`, state })),
+  );
   const server = await startServerProcess(kind, dataDir, token);
   const sockets: BenchSocket[] = [];
   const open = async (from: number, to: number) => {
@@ -356,7 +370,9 @@ async function main() {
     fan[scenario.name] = await interleavedFanout(KINDS, scenario);
     for (const kind of KINDS) {
       const f = fan[scenario.name]![kind];
-      console.log(`  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms (p99 of each run: ${f.runP99s.map((x) => fmt(x)).join(', ')}), delivered ${f.delivered}/${f.expected}, server event loop busy ${fmt(f.serverBusy * 100, 0)}%, longest loop delay ${fmt(f.loopDelayMaxMs)} ms, GC ${fmt(f.gcTotalMs)} ms (longest ${fmt(f.gcMaxMs)})`);
+      console.log(
+        `  fan-out ${scenario.name}, ${kind}: p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms (p99 of each run: ${f.runP99s.map((x) => fmt(x)).join(', ')}), delivered ${f.delivered}/${f.expected}, server event loop busy ${fmt(f.serverBusy * 100, 0)}%, longest loop delay ${fmt(f.loopDelayMaxMs)} ms, GC ${fmt(f.gcTotalMs)} ms (longest ${fmt(f.gcMaxMs)})`,
+      );
     }
   }
   results.fanout = fan;
@@ -365,7 +381,9 @@ async function main() {
   const cold = {} as Record<Kind, ColdResult>;
   for (const kind of KINDS) {
     cold[kind] = await coldLoad(kind, big, Math.max(5, RUNS));
-    console.log(`  cold load 10k, ${kind}: answer ${fmt(cold[kind].answerMs)} ms, applied ${fmt(cold[kind].appliedMs)} ms`);
+    console.log(
+      `  cold load 10k, ${kind}: answer ${fmt(cold[kind].answerMs)} ms, applied ${fmt(cold[kind].appliedMs)} ms`,
+    );
   }
   results.coldLoad = { stateBytes: big.byteLength, ...cold };
 
@@ -375,12 +393,17 @@ async function main() {
     const runs: MemoryResult[] = [];
     for (let r = 0; r < RUNS; r++) runs.push(await memoryPerRoom(kind, small, 200));
     memory[kind] = { readKb: median(runs.map((x) => x.readKb)), writtenKb: median(runs.map((x) => x.writtenKb)) };
-    console.log(`  memory per 100-annotation room, ${kind}: ${fmt(memory[kind].readKb)} KB read-only, ${fmt(memory[kind].writtenKb)} KB after a write`);
+    console.log(
+      `  memory per 100-annotation room, ${kind}: ${fmt(memory[kind].readKb)} KB read-only, ${fmt(memory[kind].writtenKb)} KB after a write`,
+    );
   }
   results.memory = { roomStateBytes: small.byteLength, ...memory };
 
   const lines: string[] = [];
-  lines.push('', '| figure | Pizhu | Hocuspocus 4.7.0 | @y/websocket-server 0.1.1 | Pizhu / Hocuspocus | Pizhu / y-ws-server |');
+  lines.push(
+    '',
+    '| figure | Pizhu | Hocuspocus 4.7.0 | @y/websocket-server 0.1.1 | Pizhu / Hocuspocus | Pizhu / y-ws-server |',
+  );
   lines.push('|---|---|---|---|---|---|');
   for (const scenario of scenarios) {
     const f = fan[scenario.name]!;
@@ -394,18 +417,27 @@ async function main() {
     );
   }
   for (const m of ['answerMs', 'appliedMs'] as const) {
-    const label = m === 'answerMs' ? 'cold load 10k annotations, until the answer arrives (ms)' : 'cold load 10k annotations, until applied by the client (ms)';
+    const label =
+      m === 'answerMs'
+        ? 'cold load 10k annotations, until the answer arrives (ms)'
+        : 'cold load 10k annotations, until applied by the client (ms)';
     lines.push(
       `| ${label} | ${fmt(cold.pizhu[m])} | ${fmt(cold.hocuspocus[m])} | ${fmt(cold['y-websocket-server'][m])} | ${ratio(cold.pizhu[m], cold.hocuspocus[m])} | ${ratio(cold.pizhu[m], cold['y-websocket-server'][m])} |`,
     );
   }
   for (const m of ['readKb', 'writtenKb'] as const) {
-    const label = m === 'readKb' ? 'heap per open 100-annotation room, read (KB)' : 'heap per open 100-annotation room, after a write (KB)';
+    const label =
+      m === 'readKb'
+        ? 'heap per open 100-annotation room, read (KB)'
+        : 'heap per open 100-annotation room, after a write (KB)';
     lines.push(
       `| ${label} | ${fmt(memory.pizhu[m])} | ${fmt(memory.hocuspocus[m])} | ${fmt(memory['y-websocket-server'][m])} | ${ratio(memory.pizhu[m], memory.hocuspocus[m])} | ${ratio(memory.pizhu[m], memory['y-websocket-server'][m])} |`,
     );
   }
-  lines.push('', `10k-annotation state: ${big.byteLength} bytes; 100-annotation state: ${small.byteLength} bytes. Took ${Math.round((Date.now() - started) / 1000)} s.`);
+  lines.push(
+    '',
+    `10k-annotation state: ${big.byteLength} bytes; 100-annotation state: ${small.byteLength} bytes. Took ${Math.round((Date.now() - started) / 1000)} s.`,
+  );
   console.log(lines.join('\n'));
   writeFileSync(path.join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -20,7 +20,8 @@ import { chromiumPath } from '../../test/e2e/harness.ts';
 import { mb, runSuite } from './suite.ts';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const options = {
   annotations: Number(args.get('annotations') ?? 100_000),
   documents: Number(args.get('documents') ?? 2_000),
@@ -69,7 +70,14 @@ async function inChromium(): Promise<void> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--enable-precise-memory-info',
+      '--js-flags=--expose-gc',
+    ],
   });
   try {
     const version = context.browser()?.version() ?? '';
@@ -88,6 +96,8 @@ async function inChromium(): Promise<void> {
   }
 }
 
-console.log(`Pizhu store benchmark: ${options.annotations.toLocaleString()} annotations over ${options.documents.toLocaleString()} documents, ${options.runs} runs per query`);
+console.log(
+  `Pizhu store benchmark: ${options.annotations.toLocaleString()} annotations over ${options.documents.toLocaleString()} documents, ${options.runs} runs per query`,
+);
 if (only !== 'chromium') await inNode();
 if (only !== 'node') await inChromium();

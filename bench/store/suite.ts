@@ -11,7 +11,13 @@ import type { Annotation } from '../../shared/model/annotation.ts';
 import { AnnotationStore } from '../../extension/lib/store/annotation-store.ts';
 import type { PizhuDatabase } from '../../extension/lib/store/db.ts';
 import { StoreQueries } from '../../extension/lib/store/queries.ts';
-import { indexTerms, matchesPlan, normaliseForSearch, planQuery, searchableText } from '../../extension/lib/store/search-text.ts';
+import {
+  indexTerms,
+  matchesPlan,
+  normaliseForSearch,
+  planQuery,
+  searchableText,
+} from '../../extension/lib/store/search-text.ts';
 import { makeData, SEARCHES, TAGS } from './data.ts';
 
 export const TARGET_MS = 50;
@@ -57,9 +63,17 @@ export async function runSuite(db: PizhuDatabase, options: SuiteOptions): Promis
   for (let i = 0; i < annotations.length; i += BATCH) await store.put(annotations.slice(i, i + BATCH));
   const loadMs = performance.now() - started;
   const heapLoaded = await options.heap();
-  const [entries, postingRows, tagRows] = await Promise.all([db.searchEntries.count(), db.searchTerms.count(), db.tags.count()]);
-  log(`Load: ${(loadMs / 1000).toFixed(1)} s (${((loadMs / annotations.length) * 1000).toFixed(0)} µs per annotation, batches of ${BATCH}, index and tag library included)`);
-  log(`Store: ${entries.toLocaleString()} search entries, ${postingRows.toLocaleString()} posting rows, ${tagRows} tags`);
+  const [entries, postingRows, tagRows] = await Promise.all([
+    db.searchEntries.count(),
+    db.searchTerms.count(),
+    db.tags.count(),
+  ]);
+  log(
+    `Load: ${(loadMs / 1000).toFixed(1)} s (${((loadMs / annotations.length) * 1000).toFixed(0)} µs per annotation, batches of ${BATCH}, index and tag library included)`,
+  );
+  log(
+    `Store: ${entries.toLocaleString()} search entries, ${postingRows.toLocaleString()} posting rows, ${tagRows} tags`,
+  );
   log(`Heap: ${mb(heapStart)} before, ${mb(heapLoaded)} after loading (the data set itself is in the heap too)`);
 
   started = performance.now();
@@ -67,7 +81,8 @@ export async function runSuite(db: PizhuDatabase, options: SuiteOptions): Promis
   const mini = new MiniSearch<Annotation>({
     fields: ['text'],
     storeFields: [],
-    extractField: (doc, field) => (field === 'text' ? searchableText(doc) : ((doc as Record<string, unknown>)[field] as string)),
+    extractField: (doc, field) =>
+      field === 'text' ? searchableText(doc) : ((doc as Record<string, unknown>)[field] as string),
     tokenize: (text) => [...indexTerms(normaliseForSearch(text))],
     processTerm: (term) => term,
     // Queries are already index terms (our planner makes them): use them as they are.
@@ -75,7 +90,9 @@ export async function runSuite(db: PizhuDatabase, options: SuiteOptions): Promis
   });
   mini.addAll(annotations);
   const miniMs = performance.now() - started;
-  log(`Peer MiniSearch 7 (in memory, same tokenizer): built in ${(miniMs / 1000).toFixed(1)} s, +${mb((await options.heap()) - heapBeforeMini)} heap\n`);
+  log(
+    `Peer MiniSearch 7 (in memory, same tokenizer): built in ${(miniMs / 1000).toFixed(1)} s, +${mb((await options.heap()) - heapBeforeMini)} heap\n`,
+  );
 
   const byKey = new Map(annotations.map((a) => [a.id, a]));
   const miniSearch = (query: string): number => {
@@ -90,10 +107,16 @@ export async function runSuite(db: PizhuDatabase, options: SuiteOptions): Promis
 
   // Every query of ours is timed before any peer runs: a peer's full scan of 100,000 records makes Chromium's
   // LevelDB compact for seconds on a background thread, which on a 2-core machine slows whatever is timed next.
-  type Case = { name: string; ours: () => Promise<number>; estimated?: () => boolean; peers: { name: string; runs: number; task: () => Promise<number> }[] };
+  type Case = {
+    name: string;
+    ours: () => Promise<number>;
+    estimated?: () => boolean;
+    peers: { name: string; runs: number; task: () => Promise<number> }[];
+  };
   const cases: Case[] = [];
   const scanRuns = Math.max(2, Math.min(4, options.runs));
-  const scan = (filter: (a: Annotation) => boolean) => async () => (await db.annotations.filter(filter).toArray()).length;
+  const scan = (filter: (a: Annotation) => boolean) => async () =>
+    (await db.annotations.filter(filter).toArray()).length;
 
   const docKey = `doc${Math.floor(options.documents / 3)}`;
   cases.push({
@@ -136,21 +159,31 @@ export async function runSuite(db: PizhuDatabase, options: SuiteOptions): Promis
   }
 
   const width = Math.max(...rows.map((r) => r.name.length)) + 2;
-  log(`${'query'.padEnd(width)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'cold'.padStart(8)} ${'results'.padStart(8)}  peers: median ms (peer/ours)`);
+  log(
+    `${'query'.padEnd(width)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'cold'.padStart(8)} ${'results'.padStart(8)}  peers: median ms (peer/ours)`,
+  );
   let over = 0;
   for (const row of rows) {
     if (row.ours.median > TARGET_MS) over++;
     const peers = row.peers
       .map((p) => {
         const differs = p.timing.results !== row.ours.results;
-        const note = differs ? (row.estimated ? ` [exact total ${p.timing.results}]` : ` [${p.timing.results} results!]`) : '';
+        const note = differs
+          ? row.estimated
+            ? ` [exact total ${p.timing.results}]`
+            : ` [${p.timing.results} results!]`
+          : '';
         return `${p.name} ${ms(p.timing.median).trim()} (${(p.timing.median / row.ours.median).toFixed(1)}x)${note}`;
       })
       .join(', ');
     const results = `${row.estimated ? '~' : ''}${row.ours.results}`;
-    log(`${row.name.padEnd(width)} ${ms(row.ours.median)} ${ms(row.ours.p95)} ${ms(row.ours.first)} ${results.padStart(8)}  ${peers}`);
+    log(
+      `${row.name.padEnd(width)} ${ms(row.ours.median)} ${ms(row.ours.p95)} ${ms(row.ours.first)} ${results.padStart(8)}  ${peers}`,
+    );
   }
-  log(`\nTarget: under ${TARGET_MS} ms per query (median): ${over === 0 ? 'met by every query' : `${over} query(ies) over`}`);
+  log(
+    `\nTarget: under ${TARGET_MS} ms per query (median): ${over === 0 ? 'met by every query' : `${over} query(ies) over`}`,
+  );
   log(`Heap at the end: ${mb(await options.heap())}`);
   log('Results are totals of all matches; each query reads and returns only the newest 100 (the first render: all');
   log(`of the page's). "~": the search stopped checking candidates after 100 matches and estimated the total.`);

@@ -22,5 +22,7 @@ export function initialsOf(name: string): string {
   if (!trimmed) return '?';
   if (/[\u3400-\u9fff]/u.test(trimmed)) return [...trimmed.replace(/\s+/g, '')].slice(-2).join('');
   const words = trimmed.split(/\s+/);
-  return words.length > 1 ? (words[0]![0]! + words[words.length - 1]![0]!).toUpperCase() : trimmed.slice(0, 2).toUpperCase();
+  return words.length > 1
+    ? (words[0]![0]! + words[words.length - 1]![0]!).toUpperCase()
+    : trimmed.slice(0, 2).toUpperCase();
 }

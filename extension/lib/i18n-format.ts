@@ -14,4 +14,3 @@ export function formatMessage(catalogue: Catalogue, key: string, substitutions?:
     })
     .replace(/\$\$/g, '$');
 }
-

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import {
-  annotationSchema,
+  type annotationSchema,
   COLORS,
   documentInfoSchema,
   idSchema,
@@ -21,7 +21,10 @@ const newAnnotationSchema = z.object({
   selectors: z.array(selectorSchema).min(1).max(LIMITS.selectorsPerAnnotation),
   clausePath: z.array(z.string().min(1).max(LIMITS.labelChars)).max(LIMITS.clausePathDepth),
   quote: z.string().max(LIMITS.quoteChars),
-  tags: z.array(z.string().max(LIMITS.tagChars * 2)).max(LIMITS.tagsPerAnnotation).default([]),
+  tags: z
+    .array(z.string().max(LIMITS.tagChars * 2))
+    .max(LIMITS.tagsPerAnnotation)
+    .default([]),
   note: z.string().max(LIMITS.noteChars).default(''),
   color: z.enum(COLORS).optional(),
   visibility: z.enum(VISIBILITIES).optional(),
@@ -83,10 +86,17 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sync.status') }),
   /** Bulk catch-up of every room of the team now (also runs on a timer). */
   z.object({ type: z.literal('sync.now') }),
-  z.object({ type: z.literal('tags.rename'), from: z.string().max(LIMITS.tagChars * 2), to: z.string().max(LIMITS.tagChars * 2) }),
+  z.object({
+    type: z.literal('tags.rename'),
+    from: z.string().max(LIMITS.tagChars * 2),
+    to: z.string().max(LIMITS.tagChars * 2),
+  }),
   z.object({
     type: z.literal('tags.merge'),
-    from: z.array(z.string().max(LIMITS.tagChars * 2)).min(1).max(100),
+    from: z
+      .array(z.string().max(LIMITS.tagChars * 2))
+      .min(1)
+      .max(100),
     to: z.string().max(LIMITS.tagChars * 2),
   }),
   /** Everything as a W3C Web Annotation collection (JSON text). */
@@ -116,7 +126,12 @@ export type RequestType = Request['type'];
 export type TagUsage = { tag: string; count: number; usedAt: number };
 
 /** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
-export const PAGE_COMMANDS = ['highlight-selection', 'tag-selection', 'next-annotation', 'previous-annotation'] as const;
+export const PAGE_COMMANDS = [
+  'highlight-selection',
+  'tag-selection',
+  'next-annotation',
+  'previous-annotation',
+] as const;
 export type PageCommand = (typeof PAGE_COMMANDS)[number];
 
 /** Messages from extension pages to a tab's content script (browser.tabs.sendMessage). */

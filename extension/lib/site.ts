@@ -65,12 +65,19 @@ export async function startInTab(tabId: number): Promise<void> {
 
 export async function enableSite(state: SiteState, preferences: Preferences, tabId: number | undefined): Promise<void> {
   if (state.disabled) {
-    await ask({ type: 'settings.update', patch: { disabledSites: preferences.disabledSites.filter((o) => o !== state.origin) } });
+    await ask({
+      type: 'settings.update',
+      patch: { disabledSites: preferences.disabledSites.filter((o) => o !== state.origin) },
+    });
   }
   if (tabId !== undefined) await startInTab(tabId);
 }
 
-export async function disableSite(state: SiteState, preferences: Preferences, tabId: number | undefined): Promise<void> {
+export async function disableSite(
+  state: SiteState,
+  preferences: Preferences,
+  tabId: number | undefined,
+): Promise<void> {
   let removed = false;
   if (!state.builtIn) removed = await browser.permissions.remove({ origins: [state.pattern] }).catch(() => false);
   if (!removed && !preferences.disabledSites.includes(state.origin)) {

@@ -50,7 +50,10 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   });
   app.get('/metrics', async (c) => {
     if (!metricsAllowed(ctx.config.metricsToken, c.req.header('authorization'))) {
-      return errorResponse(c, new ApiError(401, 'unauthorized', 'Metrics need the bearer token set in PIZHU_METRICS_TOKEN'));
+      return errorResponse(
+        c,
+        new ApiError(401, 'unauthorized', 'Metrics need the bearer token set in PIZHU_METRICS_TOKEN'),
+      );
     }
     c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
     return c.body(await ctx.metrics.render());
@@ -72,7 +75,9 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   const bulkPath = /^\/api\/teams\/[^/]+\/(sync|push)$/;
   const bulkLimit = bodyLimit({ maxSize: ctx.config.limits.maxBulkBodyBytes, onError: tooLarge });
   const jsonLimit = bodyLimit({ maxSize: ctx.config.limits.maxJsonBodyBytes, onError: tooLarge });
-  app.use('/api/*', (c, next) => (bulkPath.test(new URL(c.req.url).pathname) ? bulkLimit(c, next) : jsonLimit(c, next)));
+  app.use('/api/*', (c, next) =>
+    bulkPath.test(new URL(c.req.url).pathname) ? bulkLimit(c, next) : jsonLimit(c, next),
+  );
 
   // Everything under a team is for its members only.
   app.use('/api/teams/:teamId/*', requireMember(ctx), requireTeam());

@@ -16,7 +16,8 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (message: string, code = 'invalid_request') => new ApiError(400, code, message);
-export const unauthorized = (message = 'A valid bearer token is required') => new ApiError(401, 'unauthorized', message);
+export const unauthorized = (message = 'A valid bearer token is required') =>
+  new ApiError(401, 'unauthorized', message);
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const notFound = (message = 'Not found') => new ApiError(404, 'not_found', message);
 

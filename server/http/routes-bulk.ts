@@ -6,14 +6,10 @@
 import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { parseRoomId } from '../../shared/model/index.ts';
-import {
-  base64ToBytes,
-  bulkSyncRequestSchema,
-  bytesToBase64,
-  pushRequestSchema,
-} from '../../shared/protocol/api.ts';
+import { base64ToBytes, bulkSyncRequestSchema, bytesToBase64, pushRequestSchema } from '../../shared/protocol/api.ts';
 import type { UpdateStore } from '../storage/types.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
+import type { Room } from '../sync/room.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, badRequest, forbidden, jsonBody } from './errors.ts';
 
@@ -131,7 +127,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const origin = { kind: 'http-push', memberId: principal.memberId };
     const results = [];
     for (const { room: roomId, update } of updates) {
-      let room;
+      let room: Room;
       try {
         room = await ctx.registry.acquire(roomId);
       } catch (error) {

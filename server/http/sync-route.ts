@@ -100,6 +100,7 @@ export function listenDirectly(socket: WebSocket, connection: SocketReceiver): v
 const ignore = () => {};
 
 /** Built apart from listenDirectly so that they do not share (and keep alive) its closure scope. */
+// biome-ignore lint/suspicious/noExplicitAny: each ws event has its own listener signature
 function connectionListeners(connection: SocketReceiver): [SocketEvent, (...args: any[]) => void][] {
   return [
     ['message', (data: Buffer, isBinary: boolean) => connection.receive(isBinary ? data : String(data))],

@@ -21,12 +21,34 @@ afterEach(() => {
 });
 
 const make = (id: string, extra: Partial<Annotation> = {}): Annotation =>
-  sampleAnnotation({ id, documentKey: 'd1', teamId: 't1', selectors: [{ type: 'TextQuoteSelector', exact: 'x' }], clausePath: ['一、'], quote: '引文', ...extra });
+  sampleAnnotation({
+    id,
+    documentKey: 'd1',
+    teamId: 't1',
+    selectors: [{ type: 'TextQuoteSelector', exact: 'x' }],
+    clausePath: ['一、'],
+    quote: '引文',
+    ...extra,
+  });
 
 describe('SqliteAnnotationIndex', () => {
   it('batches changes, tracks how far each room is indexed, and removes what left the room', async () => {
-    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a'), make('b')], removedIds: [], throughId: 5 });
-    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: ['a'], throughId: 7 });
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: [make('a'), make('b')],
+      removedIds: [],
+      throughId: 5,
+    });
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: [],
+      removedIds: ['a'],
+      throughId: 7,
+    });
     await index.flush();
     expect(await index.through('t1.d1')).toBe(7);
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['b']);
@@ -66,7 +88,14 @@ describe('SqliteAnnotationIndex', () => {
   });
 
   it('replaces a room wholesale when rebuilt', async () => {
-    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('old')], removedIds: [], throughId: 1 });
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: [make('old')],
+      removedIds: [],
+      throughId: 1,
+    });
     await index.flush();
     await index.replaceRoom('t1.d1', { document: null, annotations: [make('new', { tags: ['新'] })], invalid: [] }, 9);
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['new']);
@@ -81,8 +110,22 @@ describe('SqliteAnnotationIndex', () => {
   });
 
   it('keeps teams apart', async () => {
-    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('mine')], removedIds: [], throughId: 1 });
-    index.applyChange({ roomId: 't2.d1', teamId: 't2', documentKey: 'd1', upserts: [make('theirs', { teamId: 't2' })], removedIds: [], throughId: 2 });
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: [make('mine')],
+      removedIds: [],
+      throughId: 1,
+    });
+    index.applyChange({
+      roomId: 't2.d1',
+      teamId: 't2',
+      documentKey: 'd1',
+      upserts: [make('theirs', { teamId: 't2' })],
+      removedIds: [],
+      throughId: 2,
+    });
     await index.flush();
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['mine']);
     expect((await index.teamAnnotations('t2')).annotations.map((a) => a.id)).toEqual(['theirs']);

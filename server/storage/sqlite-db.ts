@@ -133,7 +133,9 @@ export function ensureWritableDir(dataDir: string): void {
     accessSync(dataDir, constants.W_OK | constants.R_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`DATA_DIR "${dataDir}" is not a writable directory (${code}); set DATA_DIR to a folder you can write`);
+    throw new ConfigError(
+      `DATA_DIR "${dataDir}" is not a writable directory (${code}); set DATA_DIR to a folder you can write`,
+    );
   }
 }
 

@@ -59,9 +59,11 @@ export class SqliteTeamStore implements TeamStore {
 
   constructor(private readonly db: SqliteHandle) {
     this.redeemTx = db.transaction(
-      (codeHash: string, join: { memberId: string; displayName: string; tokenHash: string; now: number }): RedeemResult => {
-        const invite = this.sql<[string], InviteRow>('SELECT * FROM invites WHERE code_hash = ?')
-          .get(codeHash);
+      (
+        codeHash: string,
+        join: { memberId: string; displayName: string; tokenHash: string; now: number },
+      ): RedeemResult => {
+        const invite = this.sql<[string], InviteRow>('SELECT * FROM invites WHERE code_hash = ?').get(codeHash);
         if (!invite) return { ok: false, reason: 'unknown' };
         if (invite.revoked_at !== null) return { ok: false, reason: 'revoked' };
         if (invite.expires_at !== null && invite.expires_at <= join.now) return { ok: false, reason: 'expired' };
@@ -70,9 +72,13 @@ export class SqliteTeamStore implements TeamStore {
         // The first person to join a team without an owner becomes its owner.
         const owners = this.countOwnersSync(invite.team_id);
         const role: Role = owners === 0 ? 'owner' : invite.role;
-        this.sql(
-          'INSERT INTO members (id, team_id, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)',
-        ).run(join.memberId, invite.team_id, join.displayName, role, join.now);
+        this.sql('INSERT INTO members (id, team_id, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          join.memberId,
+          invite.team_id,
+          join.displayName,
+          role,
+          join.now,
+        );
         this.sql('INSERT INTO tokens (hash, member_id, team_id, created_at) VALUES (?, ?, ?, ?)').run(
           join.tokenHash,
           join.memberId,
@@ -98,9 +104,8 @@ export class SqliteTeamStore implements TeamStore {
 
   private countOwnersSync(teamId: string): number {
     return this.sql<[string], { n: number }>(
-        "SELECT COUNT(*) AS n FROM members WHERE team_id = ? AND role = 'owner' AND removed_at IS NULL",
-      )
-      .get(teamId)!.n;
+      "SELECT COUNT(*) AS n FROM members WHERE team_id = ? AND role = 'owner' AND removed_at IS NULL",
+    ).get(teamId)!.n;
   }
 
   async createTeam(team: Team): Promise<void> {
@@ -108,37 +113,37 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async getTeam(teamId: string): Promise<Team | null> {
-    const row = this.sql<[string], { id: string; name: string; created_at: number }>('SELECT * FROM teams WHERE id = ?')
-      .get(teamId);
+    const row = this.sql<[string], { id: string; name: string; created_at: number }>(
+      'SELECT * FROM teams WHERE id = ?',
+    ).get(teamId);
     return row ? { id: row.id, name: row.name, createdAt: row.created_at } : null;
   }
 
   async listTeams(): Promise<TeamSummary[]> {
     return this.sql<[], { id: string; name: string; created_at: number; members: number; rooms: number }>(
-        `SELECT t.id, t.name, t.created_at,
+      `SELECT t.id, t.name, t.created_at,
            (SELECT COUNT(*) FROM members m WHERE m.team_id = t.id AND m.removed_at IS NULL) AS members,
            (SELECT COUNT(*) FROM rooms r WHERE r.team_id = t.id) AS rooms
          FROM teams t ORDER BY t.created_at, t.id`,
-      )
+    )
       .all()
       .map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, members: r.members, rooms: r.rooms }));
   }
 
   async addInvite(invite: Invite & { codeHash: string; createdBy: string | null }): Promise<void> {
     this.sql(
-        `INSERT INTO invites (id, team_id, code_hash, role, max_uses, uses, expires_at, created_by, created_at)
+      `INSERT INTO invites (id, team_id, code_hash, role, max_uses, uses, expires_at, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      )
-      .run(
-        invite.id,
-        invite.teamId,
-        invite.codeHash,
-        invite.role,
-        invite.maxUses,
-        invite.expiresAt,
-        invite.createdBy,
-        invite.createdAt,
-      );
+    ).run(
+      invite.id,
+      invite.teamId,
+      invite.codeHash,
+      invite.role,
+      invite.maxUses,
+      invite.expiresAt,
+      invite.createdBy,
+      invite.createdAt,
+    );
   }
 
   async listInvites(teamId: string): Promise<Invite[]> {
@@ -148,8 +153,9 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async revokeInvite(teamId: string, inviteId: string, now: number): Promise<boolean> {
-    const result = this.sql('UPDATE invites SET revoked_at = ? WHERE id = ? AND team_id = ? AND revoked_at IS NULL')
-      .run(now, inviteId, teamId);
+    const result = this.sql(
+      'UPDATE invites SET revoked_at = ? WHERE id = ? AND team_id = ? AND revoked_at IS NULL',
+    ).run(now, inviteId, teamId);
     return result.changes > 0;
   }
 
@@ -166,7 +172,9 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async listMembers(teamId: string): Promise<Member[]> {
-    return this.sql<[string], MemberRow>('SELECT * FROM members WHERE team_id = ? AND removed_at IS NULL ORDER BY created_at, id')
+    return this.sql<[string], MemberRow>(
+      'SELECT * FROM members WHERE team_id = ? AND removed_at IS NULL ORDER BY created_at, id',
+    )
       .all(teamId)
       .map(toMember);
   }
@@ -176,10 +184,12 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async removeMember(memberId: string, now: number): Promise<void> {
-    this.db.transaction(() => {
-      this.sql('UPDATE members SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, memberId);
-      this.sql('UPDATE tokens SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL').run(now, memberId);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.sql('UPDATE members SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, memberId);
+        this.sql('UPDATE tokens SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL').run(now, memberId);
+      })
+      .immediate();
   }
 
   async countOwners(teamId: string): Promise<number> {
@@ -188,14 +198,13 @@ export class SqliteTeamStore implements TeamStore {
 
   async findToken(tokenHash: string): Promise<Principal | null> {
     const row = this.sql<
-        [string],
-        { member_id: string; team_id: string; team_name: string; display_name: string; role: Role }
-      >(
-        `SELECT t.member_id, t.team_id, teams.name AS team_name, m.display_name, m.role
+      [string],
+      { member_id: string; team_id: string; team_name: string; display_name: string; role: Role }
+    >(
+      `SELECT t.member_id, t.team_id, teams.name AS team_name, m.display_name, m.role
          FROM tokens t JOIN members m ON m.id = t.member_id JOIN teams ON teams.id = t.team_id
          WHERE t.hash = ? AND t.revoked_at IS NULL AND m.removed_at IS NULL`,
-      )
-      .get(tokenHash);
+    ).get(tokenHash);
     if (!row) return null;
     return {
       memberId: row.member_id,
@@ -208,13 +217,14 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async revokeToken(tokenHash: string, now: number): Promise<boolean> {
-    return this.sql('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL').run(now, tokenHash)
-      .changes > 0;
+    return (
+      this.sql('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL').run(now, tokenHash).changes > 0
+    );
   }
 
   async revokeMemberTokens(memberId: string, now: number): Promise<number> {
-    return this.sql('UPDATE tokens SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL')
-      .run(now, memberId).changes;
+    return this.sql('UPDATE tokens SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL').run(now, memberId)
+      .changes;
   }
 
   async liveTokens(tokenHashes: string[]): Promise<Map<string, Role>> {
@@ -231,16 +241,16 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   async addTicket(ticket: Ticket): Promise<void> {
-    this.sql('INSERT INTO tickets (hash, token_hash, member_id, team_id, room, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(ticket.hash, ticket.tokenHash, ticket.memberId, ticket.teamId, ticket.room, ticket.expiresAt);
+    this.sql(
+      'INSERT INTO tickets (hash, token_hash, member_id, team_id, room, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(ticket.hash, ticket.tokenHash, ticket.memberId, ticket.teamId, ticket.room, ticket.expiresAt);
   }
 
   async consumeTicket(hash: string): Promise<Ticket | null> {
     const row = this.sql<
-        [string],
-        { hash: string; token_hash: string; member_id: string; team_id: string; room: string; expires_at: number }
-      >('DELETE FROM tickets WHERE hash = ? RETURNING *')
-      .get(hash);
+      [string],
+      { hash: string; token_hash: string; member_id: string; team_id: string; room: string; expires_at: number }
+    >('DELETE FROM tickets WHERE hash = ? RETURNING *').get(hash);
     if (!row) return null;
     return {
       hash: row.hash,

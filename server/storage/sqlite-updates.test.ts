@@ -72,7 +72,11 @@ describe.each([
 
     const merged = Y.encodeStateAsUpdate(doc);
     const sv = Y.encodeStateVector(doc);
-    await store.compact('t1.d1', loaded.lastId, { update: merged, stateVector: sv, deleteSet: Y.encodeStateAsUpdate(doc, sv) });
+    await store.compact('t1.d1', loaded.lastId, {
+      update: merged,
+      stateVector: sv,
+      deleteSet: Y.encodeStateAsUpdate(doc, sv),
+    });
     const compacted = (await store.load('t1.d1'))!;
     expect(compacted.rows).toHaveLength(1);
     expect(compacted.rows[0]).toMatchObject({ id: loaded.lastId, stateVector: sv, checksum: checksumOf(merged) });
@@ -182,7 +186,11 @@ describe('SqliteUpdateStore with a journal', () => {
     const records = parseJournal(readFileSync(path.join(dir, JOURNAL_FILE))).records;
     const head = (await store.load('t1.d1'))!;
     const sv = Y.encodeStateVector(doc);
-    await store.compact('t1.d1', head.lastId, { update: Y.encodeStateAsUpdate(doc), stateVector: sv, deleteSet: new Uint8Array([0, 0]) });
+    await store.compact('t1.d1', head.lastId, {
+      update: Y.encodeStateAsUpdate(doc),
+      stateVector: sv,
+      deleteSet: new Uint8Array([0, 0]),
+    });
     crashLeaving(records);
     expect((await store.load('t1.d1'))!.rows).toHaveLength(1);
   });
@@ -206,7 +214,11 @@ describe('SqliteUpdateStore with a journal', () => {
     expect(store.appendNow('t1.d1', 't1', list[1]!).roomBytes).toBe(list[0]!.byteLength + list[1]!.byteLength);
     const head = (await store.load('t1.d1'))!;
     const merged = Y.encodeStateAsUpdate(doc);
-    await store.compact('t1.d1', head.lastId, { update: merged, stateVector: Y.encodeStateVector(doc), deleteSet: new Uint8Array([0, 0]) });
+    await store.compact('t1.d1', head.lastId, {
+      update: merged,
+      stateVector: Y.encodeStateVector(doc),
+      deleteSet: new Uint8Array([0, 0]),
+    });
     expect(store.appendNow('t1.d1', 't1', list[2]!).roomBytes).toBe(merged.byteLength + list[2]!.byteLength);
   });
 });

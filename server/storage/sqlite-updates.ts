@@ -84,7 +84,9 @@ export class SqliteUpdateStore implements UpdateStore {
       : null;
     this.statements = {
       room: db.prepare<[string], RoomRow>('SELECT id, team_id, last_id, bytes, row_count FROM rooms WHERE id = ?'),
-      rows: db.prepare<[string], UpdateRow>('SELECT id, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY id'),
+      rows: db.prepare<[string], UpdateRow>(
+        'SELECT id, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY id',
+      ),
       insertUpdate: db.prepare<[string, Buffer]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
       insertUpdateWithId: db.prepare<[number, string, Buffer]>('INSERT INTO updates (id, room, data) VALUES (?, ?, ?)'),
       roomSize: db.prepare<[string], { bytes: number }>('SELECT bytes FROM rooms WHERE id = ?'),
@@ -124,19 +126,19 @@ export class SqliteUpdateStore implements UpdateStore {
       }
     });
     this.compactTx = db.transaction((roomId: string, throughId: number, state: EncodedState) => {
-        const replaced = this.statements.replaceRow.run(
-          toBuffer(state.update),
-          toBuffer(state.stateVector),
-          toBuffer(state.deleteSet),
-          checksumOf(state.update),
-          throughId,
-          roomId,
-        );
-        if (replaced.changes !== 1) throw new Error(`compaction of ${roomId}: row ${throughId} is missing`);
-        this.statements.deleteBefore.run(roomId, throughId);
-        const size = this.statements.sumRows.get(roomId)!;
-        this.statements.setRoomSize.run(size.bytes ?? 0, size.n, roomId);
-        return { roomBytes: size.bytes ?? 0 };
+      const replaced = this.statements.replaceRow.run(
+        toBuffer(state.update),
+        toBuffer(state.stateVector),
+        toBuffer(state.deleteSet),
+        checksumOf(state.update),
+        throughId,
+        roomId,
+      );
+      if (replaced.changes !== 1) throw new Error(`compaction of ${roomId}: row ${throughId} is missing`);
+      this.statements.deleteBefore.run(roomId, throughId);
+      const size = this.statements.sumRows.get(roomId)!;
+      this.statements.setRoomSize.run(size.bytes ?? 0, size.n, roomId);
+      return { roomBytes: size.bytes ?? 0 };
     });
     if (journaling) {
       try {

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,7 +33,12 @@ const record = (id: number, roomId = 'team1.doc1', size = 40): JournalRecord => 
 describe('UpdateJournal', () => {
   it('reads back every record a previous process appended, in order', () => {
     const first = new UpdateJournal(file, { fsync: false });
-    const written = [record(1), record(2, 'team2.其他文档'), record(3, 'team1.doc1', 0), record(4, 'team1.doc1', 70_000)];
+    const written = [
+      record(1),
+      record(2, 'team2.其他文档'),
+      record(3, 'team1.doc1', 0),
+      record(4, 'team1.doc1', 70_000),
+    ];
     for (const r of written) first.append(r);
     first.close(); // no clear(): the process "died" with these records unstored
     const second = new UpdateJournal(file, { fsync: false });

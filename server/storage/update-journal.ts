@@ -10,7 +10,16 @@
  * u16 + team id (UTF-8), update bytes. A frame cut short or failing its checksum ends the readable part: it was
  * never acknowledged (its write() did not return), so it and anything after it are dropped.
  */
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeFileSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+  writevSync,
+} from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { ConfigError } from '../config.ts';
 

@@ -24,7 +24,7 @@ const fill = (rows: number) => {
 };
 
 describe('WalCheckpointer', () => {
-  it('turns automatic checkpoints off on the server\'s connection', async () => {
+  it("turns automatic checkpoints off on the server's connection", async () => {
     const checkpointer = new WalCheckpointer(db, { intervalMs: 60_000, onError: () => {} });
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const before = databaseBytes();

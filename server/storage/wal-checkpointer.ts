@@ -51,7 +51,11 @@ export class WalCheckpointer {
     db.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file: db.name, intervalMs: options.intervalMs },
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        file: db.name,
+        intervalMs: options.intervalMs,
+      },
     });
     // The worker never keeps the process alive; close() stops it before the last connection closes.
     this.worker.unref();

@@ -21,7 +21,14 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const principal = { memberId: 'm', teamId: 't', teamName: 'T', displayName: 'D', role: 'editor' as const, tokenHash: 'h' };
+const principal = {
+  memberId: 'm',
+  teamId: 't',
+  teamName: 'T',
+  displayName: 'D',
+  role: 'editor' as const,
+  tokenHash: 'h',
+};
 
 function connection(socket: SocketLike, limits = {}) {
   const neverLoads = { acquire: () => new Promise(() => {}), release: () => {} } as unknown as RoomRegistry;

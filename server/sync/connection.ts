@@ -125,7 +125,10 @@ export class Connection implements RoomPeer {
       this.queuedBytes += bytes.byteLength;
       // A copy: the frame may be a view into a larger socket read, which must not stay pinned while the room loads.
       this.queue.push(bytes.slice());
-      if (this.queue.length > this.deps.limits.maxQueuedMessages || this.queuedBytes > this.deps.limits.maxQueuedBytes) {
+      if (
+        this.queue.length > this.deps.limits.maxQueuedMessages ||
+        this.queuedBytes > this.deps.limits.maxQueuedBytes
+      ) {
         this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent before the room was ready');
       }
       return;

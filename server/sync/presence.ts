@@ -44,7 +44,12 @@ export class Presence {
         refused++; // another socket's client: not yours to change
         continue;
       }
-      if (owner && state !== null && current?.owner !== owner && this.clientsOf(owner) >= this.limits.maxClientsPerOwner) {
+      if (
+        owner &&
+        state !== null &&
+        current?.owner !== owner &&
+        this.clientsOf(owner) >= this.limits.maxClientsPerOwner
+      ) {
         refused++;
         continue;
       }

@@ -2,7 +2,14 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { decodeClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate, ProtocolError } from './protocol.ts';
+import {
+  decodeClientMessage,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  ProtocolError,
+} from './protocol.ts';
 
 /** What the stock client sends, built with y-protocols itself. */
 function clientStep1(doc: Y.Doc): Uint8Array {
@@ -22,7 +29,10 @@ describe('decodeClientMessage', () => {
     const update = Y.encodeStateAsUpdate(doc);
     expect(decodeClientMessage(encodeSyncStep2(update))).toEqual({ type: 'sync-step-2', update });
     expect(decodeClientMessage(encodeUpdate(update))).toEqual({ type: 'update', update });
-    expect(decodeClientMessage(encodeAwareness(new Uint8Array([0])))).toEqual({ type: 'awareness', update: new Uint8Array([0]) });
+    expect(decodeClientMessage(encodeAwareness(new Uint8Array([0])))).toEqual({
+      type: 'awareness',
+      update: new Uint8Array([0]),
+    });
     expect(decodeClientMessage(new Uint8Array([3]))).toEqual({ type: 'query-awareness' });
     expect(decodeClientMessage(encodeSyncStep1(Y.encodeStateVector(doc))).type).toBe('sync-step-1');
   });

@@ -88,7 +88,10 @@ class RecordingIndex implements IndexSink {
 class Peer implements RoomPeer {
   received: Uint8Array[] = [];
   closed: number | null = null;
-  constructor(readonly role: 'owner' | 'editor' | 'viewer' = 'editor', readonly memberId = 'm') {}
+  constructor(
+    readonly role: 'owner' | 'editor' | 'viewer' = 'editor',
+    readonly memberId = 'm',
+  ) {}
   send(message: Uint8Array) {
     this.received.push(message);
   }

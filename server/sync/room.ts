@@ -303,17 +303,20 @@ export class Room implements FanoutSubscriber, IndexSource {
   }
 
   private apply(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean }): Outcome {
-    if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
+    if (this.failed)
+      return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
     let changesNothing: boolean;
     try {
       // A client's answer to sync step 1 usually holds nothing new; a read-only room stays undecoded then.
-      changesNothing = isEmptyUpdate(update) || ((!this.doc || role === 'viewer') && addsNothing(this.knownState(), update));
+      changesNothing =
+        isEmptyUpdate(update) || ((!this.doc || role === 'viewer') && addsNothing(this.knownState(), update));
     } catch (error) {
       if (error instanceof RoomFailedError) throw error;
       return { ok: false, code: CLOSE_CODES.malformed, reason: 'malformed update', metric: 'malformed' };
     }
     if (changesNothing) return { ok: true };
-    if (role === 'viewer') return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
+    if (role === 'viewer')
+      return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
     if (this.storedBytes + update.byteLength > this.deps.config.limits.maxRoomBytes) {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
     }
@@ -334,9 +337,11 @@ export class Room implements FanoutSubscriber, IndexSource {
     const bytes = pending.reduce((sum, part) => sum + part.byteLength, 0);
     const hold = pending.length > 0 && options.holdPending && bytes <= this.deps.config.limits.maxQueuedBytes;
     if (held && !hold) clearTimeout(held.timer);
-    if (this.failed) return { ok: false, code: CLOSE_CODES.unavailable, reason: 'storage failed', metric: 'unavailable' };
+    if (this.failed)
+      return { ok: false, code: CLOSE_CODES.unavailable, reason: 'storage failed', metric: 'unavailable' };
     if (pending.length === 0) return { ok: true };
-    if (!hold) return { ok: false, code: CLOSE_CODES.malformed, reason: 'update with missing dependencies', metric: 'pending' };
+    if (!hold)
+      return { ok: false, code: CLOSE_CODES.malformed, reason: 'update with missing dependencies', metric: 'pending' };
     // The deadline runs from the first hold: sending more does not extend it.
     this.held.set(origin, { parts: pending, bytes, timer: held?.timer ?? this.pendingDeadline(origin) });
     return { ok: true };
@@ -424,7 +429,10 @@ export class Room implements FanoutSubscriber, IndexSource {
       version,
       update,
       message: encodeUpdate(update),
-      sender: origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null,
+      sender:
+        origin !== null && typeof origin === 'object' && this.peers.has(origin as RoomPeer)
+          ? (origin as RoomPeer)
+          : null,
       transaction,
     };
     this.outbox.push({ version, message: change.message, to: null, except: change.sender });
@@ -645,7 +653,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Stops the room: waits for pending appends, compacts, releases the document. Sockets must be gone. */
   async close(): Promise<void> {
     await this.appendChain.catch(() => {});
-    if (!this.failed) await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
+    if (!this.failed)
+      await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
     this.indexNow();
     this.deps.fanout.unsubscribe(this.id, this);
     for (const held of this.held.values()) clearTimeout(held.timer);

@@ -12,7 +12,10 @@ export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 export type KnownState = { stateVector: Map<number, number>; deleteSet: DeleteSet };
 
 export function knownStateOfDoc(doc: Y.Doc): KnownState {
-  return { stateVector: Y.decodeStateVector(Y.encodeStateVector(doc)), deleteSet: Y.createDeleteSetFromStructStore(doc.store) };
+  return {
+    stateVector: Y.decodeStateVector(Y.encodeStateVector(doc)),
+    deleteSet: Y.createDeleteSetFromStructStore(doc.store),
+  };
 }
 
 /** From an encoded state vector and a struct-less update carrying the delete set: no document needed. */

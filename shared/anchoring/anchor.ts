@@ -91,7 +91,7 @@ function parseQuery(index: PageIndex, selectors: unknown): Query | { error: stri
     if (parsed.success) valid.push(parsed.data);
   }
   const quote = valid.find((s) => s.type === 'TextQuoteSelector');
-  if (!quote || quote.type !== 'TextQuoteSelector') return { error: 'no valid TextQuoteSelector' };
+  if (quote?.type !== 'TextQuoteSelector') return { error: 'no valid TextQuoteSelector' };
   const q = foldText(quote.exact);
   if (!q) return { error: 'the quote holds no text' };
   const position = valid.find((s) => s.type === 'TextPositionSelector');
@@ -193,7 +193,13 @@ export function locate(index: PageIndex, selectors: unknown): Location {
   if (rival && best.score - rival.score < MARGIN) {
     return { status: 'ambiguous', score: best.score, reason: 'several places match about as well' };
   }
-  return { status: best.errors === 0 ? 'exact' : 'fuzzy', start: best.start, end: best.end, score: best.score, clause: best.clause };
+  return {
+    status: best.errors === 0 ? 'exact' : 'fuzzy',
+    start: best.start,
+    end: best.end,
+    score: best.score,
+    clause: best.clause,
+  };
 }
 
 /** The clause named by the path, when its text is unchanged and holds the quote once with its context. */
@@ -283,7 +289,8 @@ function assessPath(index: PageIndex, query: Query, candidates: Candidate[]): vo
   for (const c of candidates) {
     if (!insideClauses(index, pathClauses, c)) continue;
     score(index, query, c);
-    const numbersOk = wanted.length === 0 || sameTokens(numberTokens(wholeNumbers(index.text.norm, c.start, c.end)), wanted);
+    const numbersOk =
+      wanted.length === 0 || sameTokens(numberTokens(wholeNumbers(index.text.norm, c.start, c.end)), wanted);
     if (numbersOk && (c.context ?? 0) >= PATH_CREDIBLE) {
       query.pathCredible = true;
       return;
@@ -390,7 +397,11 @@ const CONTEXT_CREDIBLE = 0.6;
  * in place) is still scored normally. Numbers shaped like list labels ("3.", "五、", "（2）") are not compared,
  * so renumbering does not count as a difference.
  */
-function checkNumbers(index: PageIndex, query: Query, candidates: Candidate[]): { candidates: Candidate[] } | { orphan: string } {
+function checkNumbers(
+  index: PageIndex,
+  query: Query,
+  candidates: Candidate[],
+): { candidates: Candidate[] } | { orphan: string } {
   const wanted = quoteNumbers(query);
   if (wanted.length === 0) return { candidates };
   const norm = index.text.norm;
@@ -428,7 +439,8 @@ export function numberTokens(text: string): string[] {
     const at = m.index;
     const next = text[at + token.length] ?? '';
     const prev = text[at - 1] ?? '';
-    if (token[0] !== '第' && (next === '、' || (next === '.' && !/[0-9]/.test(text[at + token.length + 1] ?? '')))) continue;
+    if (token[0] !== '第' && (next === '、' || (next === '.' && !/[0-9]/.test(text[at + token.length + 1] ?? ''))))
+      continue;
     if (prev === '(' && next === ')') continue;
     out.push(token);
   }

@@ -8,7 +8,14 @@ import { Window } from 'happy-dom';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import type { Selector } from '../model/annotation.ts';
-import { Anchorer, createPageIndex, describe as describeRange, forgetPageIndex, normalizeText, watch } from './index.ts';
+import {
+  Anchorer,
+  createPageIndex,
+  describe as describeRange,
+  forgetPageIndex,
+  normalizeText,
+  watch,
+} from './index.ts';
 
 const PAGES = path.resolve(import.meta.dirname, '../../test/fixtures/corpus/pages');
 
@@ -17,7 +24,9 @@ function makeDocument(kind: 'happy-dom' | 'jsdom', html: string, scripts = false
     const dom = new JSDOM(html, { runScripts: scripts ? 'dangerously' : undefined });
     return { doc: dom.window.document, close: () => dom.window.close() };
   }
-  const win = new Window({ settings: { enableJavaScriptEvaluation: scripts, suppressInsecureJavaScriptEnvironmentWarning: true } as never });
+  const win = new Window({
+    settings: { enableJavaScriptEvaluation: scripts, suppressInsecureJavaScriptEnvironmentWarning: true } as never,
+  });
   win.document.write(html);
   return { doc: win.document as unknown as Document, close: () => void win.happyDOM.close() };
 }
@@ -46,7 +55,10 @@ const until = async (check: () => boolean, ms = 3000) => {
 for (const kind of ['happy-dom', 'jsdom'] as const) {
   describe(`Anchorer (${kind})`, () => {
     it('anchors many annotations in slices, yielding to the page between them', async () => {
-      const { doc, close } = makeDocument(kind, fs.readFileSync(path.join(PAGES, '07-spp-criminal-procedure-rules-2019.html'), 'utf8'));
+      const { doc, close } = makeDocument(
+        kind,
+        fs.readFileSync(path.join(PAGES, '07-spp-criminal-procedure-rules-2019.html'), 'utf8'),
+      );
       try {
         const annotations = annotateClauses(doc).slice(0, 200);
         const anchorer = new Anchorer(doc);
@@ -70,7 +82,10 @@ for (const kind of ['happy-dom', 'jsdom'] as const) {
     }, 60_000);
 
     it('after a change, keeps untouched anchors, re-anchors touched ones, reports lost ones', () => {
-      const { doc, close } = makeDocument(kind, fs.readFileSync(path.join(PAGES, '04-gov-iit-special-deductions-2018.html'), 'utf8'));
+      const { doc, close } = makeDocument(
+        kind,
+        fs.readFileSync(path.join(PAGES, '04-gov-iit-special-deductions-2018.html'), 'utf8'),
+      );
       try {
         const annotations = annotateClauses(doc);
         const anchorer = new Anchorer(doc);
@@ -82,7 +97,8 @@ for (const kind of ['happy-dom', 'jsdom'] as const) {
         note.textContent = '（本文件有更新）';
         container.insertBefore(note, container.firstChild);
         expect(anchorer.update().size).toBe(0);
-        for (const id of anchorer.ids()) expect(normalizeText(anchorer.get(id)!.range!.toString())).toBe(quoteOf.get(id));
+        for (const id of anchorer.ids())
+          expect(normalizeText(anchorer.get(id)!.range!.toString())).toBe(quoteOf.get(id));
         // 2. one annotated quote edited in place: only that one is re-anchored (fuzzily)
         const target = annotations[10]!;
         const range = anchorer.get(target.id)!.range!;
@@ -148,9 +164,12 @@ describe('a body built by script after load (06, happy-dom)', () => {
       const seen = new Set<string>();
       const changes: boolean[] = [];
       const stopPage = watch(page.doc, (change) => changes.push(change.full), { debounceMs: 20 });
-      const stop = anchorer.watch((updates) => {
-        for (const [id, r] of updates) if (r.status === 'exact') seen.add(id);
-      }, { debounceMs: 20 });
+      const stop = anchorer.watch(
+        (updates) => {
+          for (const [id, r] of updates) if (r.status === 'exact') seen.add(id);
+        },
+        { debounceMs: 20 },
+      );
       await until(() => seen.size === annotations.length && changes.length > 0);
       stop();
       stopPage();

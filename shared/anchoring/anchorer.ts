@@ -65,7 +65,10 @@ export class Anchorer {
   }
 
   /** Anchors many annotations, yielding between slices of work; resolves with every result by id. */
-  async anchorMany(items: readonly AnnotationTarget[], options: AnchorManyOptions = {}): Promise<Map<string, AnchorResult>> {
+  async anchorMany(
+    items: readonly AnnotationTarget[],
+    options: AnchorManyOptions = {},
+  ): Promise<Map<string, AnchorResult>> {
     const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     const out = new Map<string, AnchorResult>();
     let sliceStart = now();
@@ -171,7 +174,8 @@ export class Anchorer {
           end: t.end - this.index.bodyStart,
           clause: this.index.clauseAtUnit(t.start - this.index.bodyStart),
         };
-        if (moved.start !== moved.oldStart && t.result.clause?.path.join('/') !== t.clausePath) updates.set(id, t.result);
+        if (moved.start !== moved.oldStart && t.result.clause?.path.join('/') !== t.clausePath)
+          updates.set(id, t.result);
       }
     }
     return todo;
@@ -231,7 +235,8 @@ export class Anchorer {
   private retry(id: string, t: Tracked, updates: Map<string, AnchorResult>): void {
     const before = t.result;
     const after = this.track(id, t.selectors, locate(this.index, t.selectors));
-    if (after.status !== before.status || after.start !== before.start || after.end !== before.end) updates.set(id, after);
+    if (after.status !== before.status || after.start !== before.start || after.end !== before.end)
+      updates.set(id, after);
   }
 }
 
@@ -239,7 +244,11 @@ export class Anchorer {
  * New offsets of [start, end) after the changes (given in new coordinates, in order), or null when a change
  * overlaps or touches it.
  */
-function shift(start: number, end: number, changes: TextChange[]): { start: number; end: number; oldStart: number } | null {
+function shift(
+  start: number,
+  end: number,
+  changes: TextChange[],
+): { start: number; end: number; oldStart: number } | null {
   let delta = 0;
   for (const c of changes) {
     const oldFrom = c.start - delta; // where this change began in the old text
@@ -276,7 +285,13 @@ export function watchPage(index: PageIndex, onChange: () => void, options: Watch
   const observed = new Set<Node>();
   const observeAll = () => {
     if (!observed.has(top)) {
-      observer.observe(top, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'style', 'srcdoc', 'src'] });
+      observer.observe(top, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+        attributes: true,
+        attributeFilter: ['hidden', 'style', 'srcdoc', 'src'],
+      });
       observed.add(top);
     }
     // frame documents are observed too (their mutations do not reach the outer page's observer)
@@ -301,4 +316,3 @@ export function watchPage(index: PageIndex, onChange: () => void, options: Watch
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-

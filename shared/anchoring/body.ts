@@ -21,8 +21,18 @@ const SPLIT_SHARE = 0.05;
 const KNOWN_SHARE = 0.5;
 
 const KNOWN_CONTAINERS = [
-  '#UCAP-CONTENT', '#zoom', '#fontzoom', '.TRS_Editor', '#js_content', '[itemprop="articleBody"]',
-  '.article-content', '.pages_content', '#content', '.content', 'article', 'main',
+  '#UCAP-CONTENT',
+  '#zoom',
+  '#fontzoom',
+  '.TRS_Editor',
+  '#js_content',
+  '[itemprop="articleBody"]',
+  '.article-content',
+  '.pages_content',
+  '#content',
+  '.content',
+  'article',
+  'main',
 ];
 
 const PROSE = /[，。；：！？,.;:!?、]/;
@@ -62,7 +72,8 @@ export function weightPrefix(text: PageText): Float64Array {
     if (plain > 0) {
       const prose = plain >= 10 && inLinks < plain && PROSE.test(raw.slice(lineStart, lineEnd));
       const factor = prose ? 1 : 0.25;
-      for (let k = first; k < i; k++) if (!linked[k]) weights[k] = chars[k]! * factor * chromeFactor(nodes[k]!, chromeCache);
+      for (let k = first; k < i; k++)
+        if (!linked[k]) weights[k] = chars[k]! * factor * chromeFactor(nodes[k]!, chromeCache);
     }
     lineStart = lineEnd + 1;
   }
@@ -73,7 +84,8 @@ export function weightPrefix(text: PageText): Float64Array {
 
 /** Page chrome by element or by name: navigation, header, footer, breadcrumbs, share bars, related links. */
 const CHROME_TAGS = new Set(['nav', 'header', 'footer', 'aside', 'menu']);
-const CHROME_NAMES = /(?:^|[\s_-])(?:foot(?:er)?|nav(?:bar|igation)?|menu|breadcrumbs?|crumbs?|header|banner|sidebar|share|copyright|related|comments?|toolbar)(?:$|[\s_-])|breadcrumb/i;
+const CHROME_NAMES =
+  /(?:^|[\s_-])(?:foot(?:er)?|nav(?:bar|igation)?|menu|breadcrumbs?|crumbs?|header|banner|sidebar|share|copyright|related|comments?|toolbar)(?:$|[\s_-])|breadcrumb/i;
 /** Text inside page chrome weighs this much (it can still be the body when nothing else has text). */
 const CHROME_WEIGHT = 0.1;
 
@@ -106,7 +118,8 @@ function visibleChars(data: string): number {
   let count = 0;
   for (let k = 0; k < data.length; k++) {
     const c = data.charCodeAt(k);
-    if (c > 0x20 && c !== 0xa0 && c !== 0x3000 && !(c >= 0x2000 && c <= 0x200b) && c !== 0x2029 && c !== 0xfeff) count++;
+    if (c > 0x20 && c !== 0xa0 && c !== 0x3000 && !(c >= 0x2000 && c <= 0x200b) && c !== 0x2029 && c !== 0xfeff)
+      count++;
   }
   return count;
 }

@@ -18,11 +18,14 @@ afterEach(async () => {
 function page(body: string): Document {
   const win = new Window();
   windows.push(win);
-  win.document.write(`<!DOCTYPE html><html><body><div class="nav"><a href="#">首页</a> &gt; <a href="#">通知</a></div><div id="zoom">${body}</div><div class="footer">主办单位：某市人民政府办公室</div></body></html>`);
+  win.document.write(
+    `<!DOCTYPE html><html><body><div class="nav"><a href="#">首页</a> &gt; <a href="#">通知</a></div><div id="zoom">${body}</div><div class="footer">主办单位：某市人民政府办公室</div></body></html>`,
+  );
   return win.document as unknown as Document;
 }
 
-const outline = (doc: Document) => segmentClauses(doc).map((c) => `${c.level} ${c.path.join('/')}${c.inline ? ' (inline)' : ''}`);
+const outline = (doc: Document) =>
+  segmentClauses(doc).map((c) => `${c.level} ${c.path.join('/')}${c.inline ? ' (inline)' : ''}`);
 
 describe('clause segmentation', () => {
   it('reads labels split across elements, and labels in their own element without a space', () => {
@@ -67,7 +70,9 @@ describe('clause segmentation', () => {
   });
 
   it('nests styles in the order the document uses them, not by a fixed table', () => {
-    const reversed = page('<p>（一）总体要求</p><p>一、指导思想</p><p>二、基本原则</p><p>（二）主要任务</p><p>一、任务一</p>');
+    const reversed = page(
+      '<p>（一）总体要求</p><p>一、指导思想</p><p>二、基本原则</p><p>（二）主要任务</p><p>一、任务一</p>',
+    );
     expect(outline(reversed)).toEqual(['1 （一）', '2 （一）/一、', '2 （一）/二、', '1 （二）', '2 （二）/一、']);
     const law = page(
       '<p>第一章　总则</p><p>第一条　目的。</p><p>第二章　管辖</p><p>第一节　一般规定</p><p>第二条　范围。</p><p>（一）甲；</p><p>第二节　特别规定</p><p>第三条　例外。</p><p>第三章　附则</p><p>第四条　施行。</p>',
@@ -91,7 +96,15 @@ describe('clause segmentation', () => {
       '<p>目　　录</p><p>1　总则</p><p>1.1　目的</p><p>2　组织</p><p>2.1　机构</p>' +
         '<p>1　总则</p><p>1.1　目的</p><p>为了做好工作，制定本预案。</p><p>1.2　分级</p><p>1.2.1　一级：严重。</p><p>（1）情形一。</p><p>2　组织</p><p>2.1　机构</p><p>设立指挥部。</p>',
     );
-    expect(outline(doc)).toEqual(['1 1', '2 1/1.1', '2 1/1.2', '3 1/1.2/1.2.1', '4 1/1.2/1.2.1/（1）', '1 2', '2 2/2.1']);
+    expect(outline(doc)).toEqual([
+      '1 1',
+      '2 1/1.1',
+      '2 1/1.2',
+      '3 1/1.2/1.2.1',
+      '4 1/1.2/1.2.1/（1）',
+      '1 2',
+      '2 2/2.1',
+    ]);
   });
 
   it('reads English numbering, with letters that look like roman numerals', () => {
@@ -116,14 +129,18 @@ describe('clause segmentation', () => {
   });
 
   it('ends the last clause before the closing formula, signature and date', () => {
-    const doc = page('<p>一、要求</p><p>请认真贯彻执行。</p><p>特此通知。</p><p>某市人民政府办公室</p><p>2023年3月29日</p>');
+    const doc = page(
+      '<p>一、要求</p><p>请认真贯彻执行。</p><p>特此通知。</p><p>某市人民政府办公室</p><p>2023年3月29日</p>',
+    );
     expect(segmentClauses(doc)[0]!.text).toBe('一、要求\n请认真贯彻执行。');
     const signed = page('<p>一、要求</p><p>请认真贯彻执行。</p><p>某市人民政府办公室</p><p>2023年3月29日</p>');
     expect(segmentClauses(signed)[0]!.text).toBe('一、要求\n请认真贯彻执行。');
   });
 
   it('gives the clause at a point, a clause by path, its Range, and snaps a selection to its clause', () => {
-    const doc = page('<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p><p>（二）基本原则。</p><p>二、主要任务</p>');
+    const doc = page(
+      '<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p><p>（二）基本原则。</p><p>二、主要任务</p>',
+    );
     const p = doc.querySelectorAll('#zoom p')[1]!;
     const text = p.firstChild as Text;
     expect(clauseAt(doc, text)?.path).toEqual(['一、', '（一）']);
@@ -145,7 +162,12 @@ describe('clause segmentation', () => {
     const doc = page('<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p>');
     const before = segmentClauses(doc)[1]!;
     const json = JSON.parse(JSON.stringify(before));
-    expect(json).toMatchObject({ level: 2, label: '（一）', path: ['一、', '（一）'], text: '（一）指导思想。坚持稳中求进。' });
+    expect(json).toMatchObject({
+      level: 2,
+      label: '（一）',
+      path: ['一、', '（一）'],
+      text: '（一）指导思想。坚持稳中求进。',
+    });
     expect(json.hash).toMatch(/^[A-Za-z0-9_-]{22}$/);
     doc.querySelectorAll('#zoom p')[1]!.textContent = '（一）改写后的内容。';
     const after = segmentClauses(doc)[1]!;

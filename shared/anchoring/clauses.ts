@@ -61,7 +61,12 @@ const INLINE_START = /[。；;：:.!?！？][\s\u3000\u00a0]*(?=[（(\u2460-\u24
 /** After 第X条 without a space, these characters mean a cross-reference ("第五条规定的…"), not a label. */
 const REFERENCE_FOLLOWERS = new Set([...'的规所和或至、，,第及中之款项以']);
 const INLINE_STYLES = new Set([
-  'cn-paren', 'ar-paren', 'circled', 'alpha-lower-paren', 'roman-lower-paren', 'alpha-upper-paren',
+  'cn-paren',
+  'ar-paren',
+  'circled',
+  'alpha-lower-paren',
+  'roman-lower-paren',
+  'alpha-upper-paren',
 ]);
 const DIVIDER = /^(?:PART\s+\d+[A-Z]?\s*[—–-]|附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?\s*$|附\s*件\s*$)/;
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
@@ -119,7 +124,15 @@ function* lines(raw: string, from: number, to: number): Generator<[number, numbe
 }
 
 function isLineSpace(c: number): boolean {
-  return c <= 0x20 || c === 0xa0 || c === 0x3000 || c === 0x200b || c === 0xfeff || c === 0x2029 || (c >= 0x2000 && c <= 0x200a);
+  return (
+    c <= 0x20 ||
+    c === 0xa0 ||
+    c === 0x3000 ||
+    c === 0x200b ||
+    c === 0xfeff ||
+    c === 0x2029 ||
+    (c >= 0x2000 && c <= 0x200a)
+  );
 }
 
 function skipSpace(raw: string, i: number, end: number): number {
@@ -145,7 +158,8 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
     if (CLOSER.test(lineText) || CLOSING_DATE.test(lineText)) {
       let at = p;
       if (CLOSING_DATE.test(lineText)) {
-        for (let k = plain.length - 1, taken = 0; k >= 0 && taken < 2 && isSignature(plain[k]!.text); k--, taken++) at = plain[k]!.at;
+        for (let k = plain.length - 1, taken = 0; k >= 0 && taken < 2 && isSignature(plain[k]!.text); k--, taken++)
+          at = plain[k]!.at;
       }
       out.push({ at, lineEnd, match: dividerMatch(at), inline: false, heading: false, divider: true });
       plain.length = 0;
@@ -157,7 +171,8 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
       plain.push({ at: p, text: lineText });
       if (plain.length > 2) plain.shift();
     }
-    if (first) out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(headings, p), divider: false });
+    if (first)
+      out.push({ at: p, lineEnd, match: first, inline: false, heading: inHeading(headings, p), divider: false });
     // labels inside the line, right after sentence punctuation (scanned on the line's own slice)
     const from = (first ? first.end : p) - p;
     INLINE_START.lastIndex = from;
@@ -246,7 +261,12 @@ function filterCandidates(text: PageText, candidates: Candidate[]): Candidate[] 
   const decimalParents = new Set<number>();
   for (const c of candidates) {
     if (c.match.family === 'decimal' && (c.match.rank ?? 0) >= 2) {
-      decimalParents.add(parseInt(c.match.label.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)), 10));
+      decimalParents.add(
+        parseInt(
+          c.match.label.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)),
+          10,
+        ),
+      );
     }
   }
   const strong = candidates.filter((c) => !c.match.weak || decimalParents.has(c.match.value));
@@ -518,4 +538,3 @@ function paragraphClauses(text: PageText, rawStart: number, rawEnd: number, body
   }
   return clauses;
 }
-

@@ -44,7 +44,11 @@ export function describeRange(index: PageIndex, range: Range): Selector[] {
   if (inBody) {
     selectors.push({ type: 'TextPositionSelector', start: start - index.bodyStart, end: end - index.bodyStart });
     const clause = index.clauseSpanning(start - index.bodyStart, end - index.bodyStart);
-    if (clause && clause.path.length <= LIMITS.clausePathDepth && clause.path.every((l) => l.length <= LIMITS.labelChars)) {
+    if (
+      clause &&
+      clause.path.length <= LIMITS.clausePathDepth &&
+      clause.path.every((l) => l.length <= LIMITS.labelChars)
+    ) {
       selectors.push({ type: 'ClauseSelector', path: [...clause.path], hash: clause.hash });
     }
   }
@@ -57,7 +61,13 @@ const CONTEXT_STEP = 32;
 const CONTEXT_LIMIT = 512;
 
 /** Unit range of quote + context: 32 units a side, widened until it occurs once on the page. */
-function uniqueContext(index: PageIndex, start: number, end: number, lower: number, upper: number): { start: number; end: number } {
+function uniqueContext(
+  index: PageIndex,
+  start: number,
+  end: number,
+  lower: number,
+  upper: number,
+): { start: number; end: number } {
   const norm = index.text.norm;
   let units = CONTEXT_UNITS;
   for (;;) {

@@ -33,7 +33,7 @@
  */
 import type { Selector } from '../model/annotation.ts';
 import { type AnchorResult, anchorSelectors, type Location, locate } from './anchor.ts';
-import { Anchorer, watchPage, type WatchOptions } from './anchorer.ts';
+import { watchPage, type WatchOptions } from './anchorer.ts';
 import type { Clause } from './clauses.ts';
 import { describeRange } from './describe.ts';
 import type { Root } from './dom.ts';
@@ -151,7 +151,11 @@ export interface PageChange {
  * Watches a page: after DOM changes settle (debounced), brings its index up to date and reports what changed.
  * Returns a function that stops watching. For annotations, prefer `Anchorer.watch`, which re-anchors them.
  */
-export function watch(root: Root | PageIndex, onChange: (change: PageChange) => void, options: WatchOptions = {}): () => void {
+export function watch(
+  root: Root | PageIndex,
+  onChange: (change: PageChange) => void,
+  options: WatchOptions = {},
+): () => void {
   const index = indexOf(root);
   let reported = index.version;
   return watchPage(
@@ -167,4 +171,3 @@ export function watch(root: Root | PageIndex, onChange: (change: PageChange) => 
     options,
   );
 }
-

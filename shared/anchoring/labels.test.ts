@@ -49,7 +49,13 @@ describe('labels', () => {
   });
 
   it('recognises decimal numbering by depth; a bare number is weak', () => {
-    expect(at0('1.2.1　国家级')).toMatchObject({ label: '1.2.1', style: 'decimal-3', family: 'decimal', rank: 3, value: 1 });
+    expect(at0('1.2.1　国家级')).toMatchObject({
+      label: '1.2.1',
+      style: 'decimal-3',
+      family: 'decimal',
+      rank: 3,
+      value: 1,
+    });
     expect(at0('5.1.2 省级')).toMatchObject({ label: '5.1.2', style: 'decimal-3' });
     expect(at0('1　总则')).toMatchObject({ label: '1', style: 'decimal-1', weak: true });
     // amounts and years are not labels
@@ -62,7 +68,10 @@ describe('labels', () => {
     expect(at0('II. Background')).toMatchObject({ label: 'II.', style: 'roman-upper-dot', value: 2 });
     expect(at0('A. Regulatory')).toMatchObject({ label: 'A.', style: 'alpha-upper-dot', value: 1 });
     expect(at0('C. Collection')).toMatchObject({ style: 'alpha-upper-dot', value: 3 });
-    expect(at0('I. Table')).toMatchObject({ style: 'roman-upper-dot', alternative: { style: 'alpha-upper-dot', value: 9 } });
+    expect(at0('I. Table')).toMatchObject({
+      style: 'roman-upper-dot',
+      alternative: { style: 'alpha-upper-dot', value: 9 },
+    });
     expect(at0('(a) Location')).toMatchObject({ label: '(a)', style: 'alpha-lower-paren', value: 1 });
     expect(at0('(iv) Other')).toMatchObject({ style: 'roman-lower-paren', value: 4 });
     expect(at0('(1) Under')).toMatchObject({ style: 'ar-paren', value: 1 });

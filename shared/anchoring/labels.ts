@@ -26,7 +26,18 @@ export interface LabelMatch {
 }
 
 const CN_DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
 };
 const CN_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 
@@ -87,7 +98,8 @@ const BARE_NUMBER = new RegExp(`(${DIGITS})(?=${SP}+[^\\s\\u3000\\u00a00-9０-�
 const EN_PAREN = /\(([a-zA-Z]{1,5})\)/y;
 const EN_DOT = /([A-Za-z]{1,5})\.(?=\s)/y;
 const SECTION = /(§{1,2})\s*([0-9A-Za-z][0-9A-Za-z.\-–—:]*[0-9][0-9A-Za-z.\-–—]*|[0-9][0-9A-Za-z.\-–—]*)/y;
-const EN_WORD = /(Part|PART|Chapter|CHAPTER|Subpart|SUBPART|Article|ARTICLE|Art\.|Section|SECTION|Sec\.)\s+([0-9]+[A-Za-z]?|[IVXLC]+)\b\.?/y;
+const EN_WORD =
+  /(Part|PART|Chapter|CHAPTER|Subpart|SUBPART|Article|ARTICLE|Art\.|Section|SECTION|Sec\.)\s+([0-9]+[A-Za-z]?|[IVXLC]+)\b\.?/y;
 
 const LAW_RANK: Record<string, number> = { 编: 0, 分编: 0.5, 章: 1, 节: 2, 条: 3 };
 const EN_RANK: Record<string, number> = { part: 0, subpart: 0.5, chapter: 1, article: 3, section: 3, art: 3, sec: 3 };

@@ -47,7 +47,8 @@ describe('approximate search (Myers, blocks of 32)', () => {
   });
 
   it('handles patterns longer than one 32-bit block', () => {
-    const pattern = '人民检察院办理直接受理侦查的案件，应当全面、客观地收集、调取犯罪嫌疑人有罪或者无罪、罪轻或者罪重的证据材料';
+    const pattern =
+      '人民检察院办理直接受理侦查的案件，应当全面、客观地收集、调取犯罪嫌疑人有罪或者无罪、罪轻或者罪重的证据材料';
     const text = `前文${pattern.replace('全面', '全面依法')}后文`;
     const [hit] = new Pattern(pattern).search(text, 0, text.length, 10);
     expect(hit).toMatchObject({ errors: 2 });

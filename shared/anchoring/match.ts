@@ -142,7 +142,13 @@ export class Pattern {
 }
 
 /** Every occurrence of `pattern` in text[from, to) with at most `maxErrors` edits (see Pattern.search). */
-export function approxSearch(pattern: string, text: string, from: number, to: number, maxErrors: number): ApproxMatch[] {
+export function approxSearch(
+  pattern: string,
+  text: string,
+  from: number,
+  to: number,
+  maxErrors: number,
+): ApproxMatch[] {
   return new Pattern(pattern).search(text, from, to, maxErrors);
 }
 
@@ -208,7 +214,7 @@ export function contextSimilarity(stored: string, actual: string, fromEnd: boole
       const del = prev[j]! + 1;
       const ins = cur[j - 1]! + 1;
       const sub = prev[j - 1]! + cost;
-      cur[j] = del < ins ? (del < sub ? del : sub) : ins < sub ? ins : sub;
+      cur[j] = del < ins ? Math.min(del, sub) : Math.min(ins, sub);
     }
     const swap = prev;
     prev = cur;

@@ -44,6 +44,8 @@ describe('comparison form', () => {
 
   it('long text folds the same through the native decoder and the short path', () => {
     const long = '中华人民共和国（ＰＲＣ）第１２３条 '.repeat(100);
-    expect(foldText(long)).toBe(Array.from({ length: 100 }, () => foldText('中华人民共和国（ＰＲＣ）第１２３条 ')).join(''));
+    expect(foldText(long)).toBe(
+      Array.from({ length: 100 }, () => foldText('中华人民共和国（ＰＲＣ）第１２３条 ')).join(''),
+    );
   });
 });

@@ -236,7 +236,6 @@ export const BREAK = '\u2029';
  * trimmed. Folding the result gives the same units as folding the input.
  */
 export function readableText(raw: string): string {
-  return raw
-    .replace(/[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+/g, (ws) => (ws.includes(BREAK) ? '\n' : ' '))
-    .trim();
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible character is removed on its own, joiners included
+  return raw.replace(/[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+/g, (ws) => (ws.includes(BREAK) ? '\n' : ' ')).trim();
 }

@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { PageIndex } from './page-index.ts';
 import { PageText } from './text-model.ts';
 
-const PAGE = path.resolve(import.meta.dirname, '../../test/fixtures/corpus/pages/04-gov-iit-special-deductions-2018.html');
+const PAGE = path.resolve(
+  import.meta.dirname,
+  '../../test/fixtures/corpus/pages/04-gov-iit-special-deductions-2018.html',
+);
 
 function makeDocument(kind: 'happy-dom' | 'jsdom', html: string): { doc: Document; close: () => void } {
   if (kind === 'jsdom') {
@@ -52,7 +55,7 @@ function mutate(doc: Document): string {
   switch (Math.floor(random() * 7)) {
     case 0: {
       const at = Math.floor(random() * target.data.length);
-      target.data = target.data.slice(0, at) + '切实' + target.data.slice(at);
+      target.data = `${target.data.slice(0, at)}切实${target.data.slice(at)}`;
       return 'insert characters';
     }
     case 1:
@@ -155,4 +158,3 @@ describe('building in steps that yield to the page', () => {
     }
   });
 });
-

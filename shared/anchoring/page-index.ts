@@ -109,7 +109,7 @@ export class PageIndex {
     if (changes === 'rebuild') return 'rebuild';
     if (changes.length === 0) return false;
     const changed = changes.reduce((n, c) => n + (c.end - c.start) + Math.max(0, -c.delta), 0);
-    const bodyGone = !this.body || !this.body.isConnected;
+    const bodyGone = !this.body?.isConnected;
     this.analyse(bodyGone || changed > this.text.unitCount * REDETECT_SHARE);
     this.lastChange = { full: false, changes };
     this.watchFrames();
@@ -200,7 +200,13 @@ export class PageIndex {
     this.observer = new Observer((records) => {
       this.pending.push(...records);
     });
-    this.observer.observe(top, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'style', 'srcdoc', 'src'] });
+    this.observer.observe(top, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['hidden', 'style', 'srcdoc', 'src'],
+    });
     this.watchFrames();
   }
 
@@ -339,4 +345,3 @@ export function forgetPageIndex(root: Root): void {
   cache.get(root)?.dispose();
   cache.delete(root);
 }
-

@@ -10,21 +10,101 @@
  *   folded text. Selectors, clause ranges and matching all use units.
  */
 import { BREAK, foldWithMap, readableText } from './normalize.ts';
-import { frameDocument, isElement, isText, localName, ownerDocument, textIsAtOrAfter, type Root, rootElement } from './dom.ts';
+import {
+  frameDocument,
+  isElement,
+  isText,
+  localName,
+  ownerDocument,
+  textIsAtOrAfter,
+  type Root,
+  rootElement,
+} from './dom.ts';
 
 /** Elements whose content is never readable text. */
 const SKIPPED = new Set([
-  'script', 'style', 'noscript', 'template', 'head', 'title', 'meta', 'link', 'object', 'embed', 'canvas',
-  'select', 'option', 'datalist', 'textarea', 'input', 'svg', 'math', 'audio', 'video', 'map', 'param', 'source',
-  'track', 'dialog',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'head',
+  'title',
+  'meta',
+  'link',
+  'object',
+  'embed',
+  'canvas',
+  'select',
+  'option',
+  'datalist',
+  'textarea',
+  'input',
+  'svg',
+  'math',
+  'audio',
+  'video',
+  'map',
+  'param',
+  'source',
+  'track',
+  'dialog',
 ]);
 
 /** Elements that start and end a line (a block box in the default style sheet). */
 const BLOCKS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'caption', 'center', 'dd', 'details', 'dialog', 'dir', 'div',
-  'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header',
-  'hgroup', 'hr', 'html', 'iframe', 'frame', 'legend', 'li', 'main', 'menu', 'nav', 'ol', 'p', 'pre', 'section',
-  'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'frameset', 'listing', 'xmp', 'plaintext',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'caption',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'dir',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'html',
+  'iframe',
+  'frame',
+  'legend',
+  'li',
+  'main',
+  'menu',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+  'frameset',
+  'listing',
+  'xmp',
+  'plaintext',
 ]);
 
 const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|content-visibility\s*:\s*hidden)/i;
@@ -142,7 +222,7 @@ function dirtyBlocks(records: readonly MutationRecord[], top: Element): Element[
     let node: Node | null = r.target;
     // an attribute may hide or show the element itself: its container must be re-read
     if (r.type === 'attributes') node = r.target.parentNode;
-    if (!node || !node.isConnected) continue; // removed since: an ancestor's record covers it
+    if (!node?.isConnected) continue; // removed since: an ancestor's record covers it
     if (!top.contains(node)) return 'rebuild'; // a frame document, or outside the root
     let el: Element | null = isElement(node) ? node : node.parentElement;
     while (el && el !== top && !isBlockElement(el)) el = el.parentElement;
@@ -325,7 +405,11 @@ export class PageText {
     // nodes
     const newStarts = Int32Array.from(read.starts, (x) => x + rawFrom);
     this.nodes = [...this.nodes.slice(0, before + 1), ...read.nodes, ...this.nodes.slice(after)];
-    this.nodeStart = concat(this.nodeStart.subarray(0, before + 1), newStarts, shifted(this.nodeStart.subarray(after), rawDelta));
+    this.nodeStart = concat(
+      this.nodeStart.subarray(0, before + 1),
+      newStarts,
+      shifted(this.nodeStart.subarray(after), rawDelta),
+    );
     this.nodeLength = concat(
       this.nodeLength.subarray(0, before + 1),
       Int32Array.from(read.lengths),
@@ -337,7 +421,11 @@ export class PageText {
     const folded = foldWithMap(text);
     const foldedRaw = shifted(folded.map, rawFrom);
     this.norm = this.norm.slice(0, unitFrom) + folded.text + this.norm.slice(unitTo);
-    this.unitRaw = concat(this.unitRaw.subarray(0, unitFrom), foldedRaw, shifted(this.unitRaw.subarray(unitTo), rawDelta));
+    this.unitRaw = concat(
+      this.unitRaw.subarray(0, unitFrom),
+      foldedRaw,
+      shifted(this.unitRaw.subarray(unitTo), rawDelta),
+    );
     return { start: unitFrom, end: unitFrom + folded.text.length, delta: folded.text.length - (unitTo - unitFrom) };
   }
 

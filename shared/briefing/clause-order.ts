@@ -17,8 +17,27 @@ export type LabelKey = {
 };
 
 const CN_DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 壹: 1, 二: 2, 贰: 2, 两: 2, 三: 3, 叁: 3, 四: 4, 肆: 4,
-  五: 5, 伍: 5, 六: 6, 陆: 6, 七: 7, 柒: 7, 八: 8, 捌: 8, 九: 9, 玖: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  壹: 1,
+  二: 2,
+  贰: 2,
+  两: 2,
+  三: 3,
+  叁: 3,
+  四: 4,
+  肆: 4,
+  五: 5,
+  伍: 5,
+  六: 6,
+  陆: 6,
+  七: 7,
+  柒: 7,
+  八: 8,
+  捌: 8,
+  九: 9,
+  玖: 9,
 };
 const CN_UNITS: Record<string, number> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000, 万: 10_000 };
 const CN_NUMERAL = '[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万]+';
@@ -75,7 +94,10 @@ function letterOrdinal(text: string): number {
 }
 
 function fold(label: string): string {
-  const circled = label.replace(/[\u3280-\u3289]/gu, (ch) => '一二三四五六七八九十'[ch.charCodeAt(0) - CIRCLED_IDEOGRAPH_FIRST]!);
+  const circled = label.replace(
+    /[\u3280-\u3289]/gu,
+    (ch) => '一二三四五六七八九十'[ch.charCodeAt(0) - CIRCLED_IDEOGRAPH_FIRST]!,
+  );
   return circled.normalize('NFKC').replace(/\s+/gu, ' ').trim();
 }
 
@@ -111,7 +133,15 @@ export function parseLabel(label: string, romanLetters = true): LabelKey | null 
   }
   if ((match = /^(?:article|art\.|section|sec\.|§+|chapter|part|rule|paragraph|para\.)\s*(.+)$/iu.exec(text))) {
     const inner = parseLabel(match[1]!, romanLetters) ?? digitsKey(match[1]!);
-    return inner && { ordinal: inner.ordinal, family: `${text.slice(0, text.length - match[1]!.length).trim().toLowerCase()} ${inner.family}` };
+    return (
+      inner && {
+        ordinal: inner.ordinal,
+        family: `${text
+          .slice(0, text.length - match[1]!.length)
+          .trim()
+          .toLowerCase()} ${inner.family}`,
+      }
+    );
   }
   const style = letterStyle(text);
   if (style) {

@@ -5,11 +5,19 @@ import { escapeHtml, escapeMarkdownInline, escapeMarkdownLines, safeHttpUrl } fr
 const markdown = new MarkdownIt({ html: true });
 /** GFM-style renderers also turn bare http(s) addresses into links, which is fine: nothing else may become one. */
 const linkifying = new MarkdownIt({ html: true, linkify: true });
-const textOf = (html: string) => html.replace(/<\/?p>\n?/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const textOf = (html: string) =>
+  html
+    .replace(/<\/?p>\n?/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 describe('escapeHtml', () => {
   it('escapes the five characters that matter', () => {
-    expect(escapeHtml(`<img src=x onerror="a('b')"> & co`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt; &amp; co');
+    expect(escapeHtml(`<img src=x onerror="a('b')"> & co`)).toBe(
+      '&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt; &amp; co',
+    );
   });
 });
 
@@ -50,7 +58,9 @@ describe('Markdown escaping', () => {
   });
 
   it('lets a linkifying renderer link only plain http(s) addresses', () => {
-    const html = linkifying.render(escapeMarkdownInline('see <http://a.example> javascript:alert(1) www.b.example [x](data:text/html,y)'));
+    const html = linkifying.render(
+      escapeMarkdownInline('see <http://a.example> javascript:alert(1) www.b.example [x](data:text/html,y)'),
+    );
     const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
     expect(hrefs).toContain('http://a.example');
     for (const href of hrefs) expect(href).toMatch(/^https?:\/\//);

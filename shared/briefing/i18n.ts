@@ -53,9 +53,29 @@ export type Labels = {
   listSeparator: string;
   noteSeparator: string;
   colon: string;
-  closing: { reportTo: string; copyTo: string; distributeTo: string; issued: (date: string) => string; copies: (n: number) => string };
-  source: (s: { title: string; issuer?: string; docNumber?: string; publishedAt?: string; url?: string; readAt?: string }) => string;
-  lead: (s: { notes: number; annotators: number; entries: number; documents: number; tags: { tag: string; count: number }[]; orphans: number }) => string;
+  closing: {
+    reportTo: string;
+    copyTo: string;
+    distributeTo: string;
+    issued: (date: string) => string;
+    copies: (n: number) => string;
+  };
+  source: (s: {
+    title: string;
+    issuer?: string;
+    docNumber?: string;
+    publishedAt?: string;
+    url?: string;
+    readAt?: string;
+  }) => string;
+  lead: (s: {
+    notes: number;
+    annotators: number;
+    entries: number;
+    documents: number;
+    tags: { tag: string; count: number }[];
+    orphans: number;
+  }) => string;
   scope: (s: { documents: string; tags: string[]; from?: string; to?: string; who: 'team' | 'mine' }) => string;
   defaultTitle: (s: { documentTitle?: string; tag?: string }) => string;
   allDocuments: string;
@@ -93,7 +113,7 @@ const zh: Labels = {
     copies: (n) => `（共印${n}份）`,
   },
   source: (s) =>
-    [
+    `${[
       s.title ? `《${s.title}》` : '',
       s.issuer ?? '',
       s.docNumber ?? '',
@@ -102,7 +122,7 @@ const zh: Labels = {
       s.readAt ? `${s.readAt}阅读` : '',
     ]
       .filter(Boolean)
-      .join('，') + '。',
+      .join('，')}。`,
   lead: (s) => {
     if (s.notes === 0) return '本期无符合条件的批注。';
     let text = `本期汇总${s.annotators}位同志对${s.documents}份文件中${s.entries}处条款所作的${s.notes}条批注`;
@@ -112,16 +132,20 @@ const zh: Labels = {
     return text;
   },
   scope: (s) =>
-    [
+    `${[
       `范围：${s.documents}`,
       s.tags.length ? `标签：${s.tags.join('、')}` : '',
       s.from || s.to ? `时间：${s.from ?? '不限'}至${s.to ?? '今'}` : '',
       `批注人：${s.who === 'mine' ? '本人' : '全体成员'}`,
     ]
       .filter(Boolean)
-      .join('；') + '。',
+      .join('；')}。`,
   defaultTitle: (s) =>
-    s.documentTitle ? `《${s.documentTitle}》学习批注要点` : s.tag ? `“${s.tag}”相关条款批注要点` : '政策文件学习批注要点',
+    s.documentTitle
+      ? `《${s.documentTitle}》学习批注要点`
+      : s.tag
+        ? `“${s.tag}”相关条款批注要点`
+        : '政策文件学习批注要点',
   allDocuments: '全部文件',
 };
 
@@ -157,7 +181,7 @@ const en: Labels = {
     copies: (n) => `(${n} ${n === 1 ? 'copy' : 'copies'})`,
   },
   source: (s) =>
-    [
+    `${[
       s.title ? `“${s.title}”` : '',
       s.issuer ?? '',
       s.docNumber ?? '',
@@ -166,26 +190,31 @@ const en: Labels = {
       s.readAt ? `read ${s.readAt}` : '',
     ]
       .filter(Boolean)
-      .join(', ') + '.',
+      .join(', ')}.`,
   lead: (s) => {
     if (s.notes === 0) return 'No annotations match this briefing.';
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     let text = `This briefing brings together ${plural(s.notes, 'note')} by ${plural(s.annotators, 'colleague')} on ${plural(s.entries, 'clause')} in ${plural(s.documents, 'document')}.`;
     if (s.tags.length) text += ` Tags: ${s.tags.map((t) => `“${t.tag}” (${t.count})`).join(', ')}.`;
-    if (s.orphans) text += ` ${plural(s.orphans, 'clause')} could no longer be found on ${s.orphans === 1 ? 'its page' : 'their pages'} and ${s.orphans === 1 ? 'is' : 'are'} marked “not found on the page”.`;
+    if (s.orphans)
+      text += ` ${plural(s.orphans, 'clause')} could no longer be found on ${s.orphans === 1 ? 'its page' : 'their pages'} and ${s.orphans === 1 ? 'is' : 'are'} marked “not found on the page”.`;
     return text;
   },
   scope: (s) =>
-    [
+    `${[
       `Scope: ${s.documents}`,
       s.tags.length ? `tags: ${s.tags.join(', ')}` : '',
       s.from || s.to ? `dates: ${s.from ?? 'any'} to ${s.to ?? 'today'}` : '',
       `annotators: ${s.who === 'mine' ? 'mine only' : 'the whole team'}`,
     ]
       .filter(Boolean)
-      .join('; ') + '.',
+      .join('; ')}.`,
   defaultTitle: (s) =>
-    s.documentTitle ? `Notes on “${s.documentTitle}”` : s.tag ? `Clauses tagged “${s.tag}”` : 'Annotated policy clauses',
+    s.documentTitle
+      ? `Notes on “${s.documentTitle}”`
+      : s.tag
+        ? `Clauses tagged “${s.tag}”`
+        : 'Annotated policy clauses',
   allDocuments: 'all documents',
 };
 

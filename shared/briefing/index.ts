@@ -18,7 +18,16 @@ import { renderJson } from './render-json.ts';
 import { renderMarkdown } from './render-markdown.ts';
 
 export { clauseComparator, parseLabel } from './clause-order.ts';
-export type { AnchorStatus, Briefing, BriefingEntry, BriefingGroup, BriefingInput, BriefingNote, BriefingSource, SummaryRow } from './model.ts';
+export type {
+  AnchorStatus,
+  Briefing,
+  BriefingEntry,
+  BriefingGroup,
+  BriefingInput,
+  BriefingNote,
+  BriefingSource,
+  SummaryRow,
+} from './model.ts';
 export { buildBriefing } from './model.ts';
 export {
   BRIEFING_FORMATS,
@@ -48,7 +57,8 @@ export const MIME_TYPES: Record<BriefingFormat, string> = {
 
 /** Renders a built briefing in one format. */
 export async function renderBriefing(briefing: Briefing, format: BriefingFormat): Promise<RenderedBriefing> {
-  if (!(BRIEFING_FORMATS as readonly string[]).includes(format)) throw new Error(`Unknown briefing format "${String(format).slice(0, 20)}"`);
+  if (!(BRIEFING_FORMATS as readonly string[]).includes(format))
+    throw new Error(`Unknown briefing format "${String(format).slice(0, 20)}"`);
   const filename = `${briefingFileStem(briefing)}.${format}`;
   // The docx package is large: load it only when a DOCX is asked for (the extension's bundle splits it off).
   const body =
@@ -67,6 +77,7 @@ export function briefingFileStem(b: Briefing): string {
   const parts = [b.header.masthead, b.header.issue, b.header.isoDate].filter(Boolean);
   const stem = parts
     .join('-')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are not allowed in file names
     .replace(/[\\/:*?"<>|\u0000-\u001F\u007F]+/g, '_')
     .replace(/\s+/g, '_')
     .replace(/^[-.\s_]+/, '');

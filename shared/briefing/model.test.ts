@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { type Annotation, ValidationError } from '../model/annotation.ts';
 import { parseDeepLinkHash } from '../model/deep-link.ts';
-import { englishSample, li, makeAnnotation, procuratorate, sampleData, suizhou, vocational, wang, zhang } from '../../test/unit/briefing/sample.ts';
+import {
+  englishSample,
+  li,
+  makeAnnotation,
+  procuratorate,
+  sampleData,
+  suizhou,
+  vocational,
+  wang,
+  zhang,
+} from '../../test/unit/briefing/sample.ts';
 import { type Briefing, type BriefingInput, buildBriefing } from './model.ts';
 
 const sample = sampleData();
@@ -28,7 +38,12 @@ describe('selection', () => {
 
   it('"mine" keeps the viewer’s annotations (private ones included by default) and needs a viewer', () => {
     const ids = noteIds(build({ viewer: li, options: { who: 'mine' } }));
-    expect(ids.sort()).toEqual(live.filter((a) => a.author.id === li.id).map((a) => a.id).sort());
+    expect(ids.sort()).toEqual(
+      live
+        .filter((a) => a.author.id === li.id)
+        .map((a) => a.id)
+        .sort(),
+    );
     const mine = noteIds(build({ viewer: zhang, options: { who: 'mine' } }));
     expect(mine).toContain('mine-private');
     expect(() => build({ options: { who: 'mine' } })).toThrow(ValidationError);
@@ -80,15 +95,22 @@ describe('entries', () => {
   });
 
   it('words times in the time zone and labels clauses by their path', () => {
-    const entry = build().groups.flatMap((g) => g.entries).find((e) => e.id === 'v-sys')!;
+    const entry = build()
+      .groups.flatMap((g) => g.entries)
+      .find((e) => e.id === 'v-sys')!;
     expect(entry.notes[0]!.time).toBe('2024年3月4日 09:31');
     expect(entry.clauseLabel).toBe('一、（一）');
-    const london = build({ options: { timeZone: 'Europe/London' } }).groups.flatMap((g) => g.entries).find((e) => e.id === 'v-sys')!;
+    const london = build({ options: { timeZone: 'Europe/London' } })
+      .groups.flatMap((g) => g.entries)
+      .find((e) => e.id === 'v-sys')!;
     expect(london.notes[0]!.time).toBe('2024年3月4日 01:31');
   });
 
   it('marks orphaned clauses, from a record or a Map', () => {
-    for (const anchoring of [{ [sample.orphanId]: 'orphan' as const }, new Map([[sample.orphanId, 'orphan' as const]])]) {
+    for (const anchoring of [
+      { [sample.orphanId]: 'orphan' as const },
+      new Map([[sample.orphanId, 'orphan' as const]]),
+    ]) {
       const b = build({ anchoring });
       const orphaned = b.groups.flatMap((g) => g.entries).filter((e) => e.orphaned);
       expect(orphaned.map((e) => e.id)).toEqual([sample.orphanId]);
@@ -119,10 +141,17 @@ describe('grouping and order', () => {
       `《${suizhou.title}》`,
       '《来源不详的文件》',
     ]);
-    expect(b.groups[0]!.entries.map((e) => e.clauseLabel)).toEqual(['一、（一）', '二、（六）', '三、（九）', '三、（十）']);
+    expect(b.groups[0]!.entries.map((e) => e.clauseLabel)).toEqual([
+      '一、（一）',
+      '二、（六）',
+      '三、（九）',
+      '三、（十）',
+    ]);
     expect(b.groups[1]!.entries.map((e) => e.clauseLabel)).toEqual(['第一章第二条', '第一章第十二条']);
     expect(b.groups[2]!.entries.map((e) => e.clauseLabel)).toEqual(['一、2.', '二、10.', '三、12.']);
-    expect(b.groups.map((g) => g.title)).toEqual(b.groups.map((g, i) => `${['一', '二', '三', '四'][i]}、${g.heading}`));
+    expect(b.groups.map((g) => g.title)).toEqual(
+      b.groups.map((g, i) => `${['一', '二', '三', '四'][i]}、${g.heading}`),
+    );
     expect(b.groups[0]!.entries.map((e) => e.label)).toEqual(['（一）', '（二）', '（三）', '（四）']);
   });
 
@@ -132,7 +161,12 @@ describe('grouping and order', () => {
   });
 
   it('by tag: an entry under its first tag, groups by size then name, untagged last', () => {
-    const untagged = makeAnnotation({ id: 'plain', documentKey: vocational.key, quote: '无标签的一段', clausePath: ['四、'] });
+    const untagged = makeAnnotation({
+      id: 'plain',
+      documentKey: vocational.key,
+      quote: '无标签的一段',
+      clausePath: ['四、'],
+    });
     const b = build({ annotations: [...sample.annotations, untagged] });
     const headings = b.groups.map((g) => g.heading);
     expect(headings.at(-1)).toBe('未分类');
@@ -204,7 +238,9 @@ describe('header, lead, sources, closing', () => {
     });
     expect(build({ options: { issueNumber: '2024年第3期' } }).header.issue).toBe('2024年第3期');
     expect(build().header.isoDate).toBe('2024-03-07');
-    expect(build({ options: { documents: [vocational.key] } }).header.title).toBe(`《${vocational.title}》学习批注要点`);
+    expect(build({ options: { documents: [vocational.key] } }).header.title).toBe(
+      `《${vocational.title}》学习批注要点`,
+    );
     expect(build({ options: { tags: ['双减'] } }).header.title).toBe('“双减”相关条款批注要点');
   });
 
@@ -216,7 +252,12 @@ describe('header, lead, sources, closing', () => {
 
   it('numbers sources in order of first mention and cites each once', () => {
     const b = build({ options: { groupBy: 'document' } });
-    expect(b.sources.map((s) => s.documentKey)).toEqual([vocational.key, procuratorate.key, suizhou.key, 'no-metadata-doc']);
+    expect(b.sources.map((s) => s.documentKey)).toEqual([
+      vocational.key,
+      procuratorate.key,
+      suizhou.key,
+      'no-metadata-doc',
+    ]);
     expect(b.sources[0]!.text).toBe(
       `《${vocational.title}》，国务院，国发〔2019〕4号，2019年2月13日发布，${vocational.url}，2024年3月3日阅读。`,
     );
@@ -280,13 +321,26 @@ describe('bad input', () => {
   it('survives reply cycles and replies to missing or deleted highlights', () => {
     const x = makeAnnotation({ id: 'x', documentKey: vocational.key, quote: '甲', replyTo: 'y', tags: ['t'] });
     const y = makeAnnotation({ id: 'y', documentKey: vocational.key, quote: '乙', replyTo: 'x', tags: ['t'] });
-    const orphanReply = makeAnnotation({ id: 'z', documentKey: vocational.key, quote: '丙', replyTo: 'gone', tags: ['t'] });
+    const orphanReply = makeAnnotation({
+      id: 'z',
+      documentKey: vocational.key,
+      quote: '丙',
+      replyTo: 'gone',
+      tags: ['t'],
+    });
     const b = buildBriefing({ annotations: [x, y, orphanReply], documents: [vocational], now: 0 });
     expect(noteIds(b).sort()).toEqual(['x', 'y', 'z']);
   });
 
   it('keeps the latest version when a record appears twice', () => {
-    const older = makeAnnotation({ id: 'dup', documentKey: vocational.key, quote: '甲', note: 'old', updatedAt: 1, createdAt: 1 });
+    const older = makeAnnotation({
+      id: 'dup',
+      documentKey: vocational.key,
+      quote: '甲',
+      note: 'old',
+      updatedAt: 1,
+      createdAt: 1,
+    });
     const newer = { ...older, note: 'new', updatedAt: 2 };
     const b = buildBriefing({ annotations: [newer, older], documents: [vocational], now: 0 });
     expect(b.groups[0]!.entries[0]!.notes.map((n) => n.text)).toEqual(['new']);
@@ -327,7 +381,12 @@ describe('summary', () => {
   });
 
   it('cuts long quotes and notes', () => {
-    const long = makeAnnotation({ documentKey: vocational.key, quote: '长'.repeat(500), note: '注'.repeat(500), tags: ['t'] });
+    const long = makeAnnotation({
+      documentKey: vocational.key,
+      quote: '长'.repeat(500),
+      note: '注'.repeat(500),
+      tags: ['t'],
+    });
     const row = buildBriefing({ annotations: [long], documents: [vocational], now: 0 }).summary[0]!;
     expect([...row.quote]).toHaveLength(60);
     expect(row.quote.endsWith('…')).toBe(true);

@@ -17,7 +17,13 @@ import { ValidationError } from '../model/annotation.ts';
 import { deepLinkFor } from '../model/deep-link.ts';
 import { clauseComparator } from './clause-order.ts';
 import { type Labels, type Language, LABELS } from './i18n.ts';
-import { type BriefingOptions, type BriefingOptionsInput, type Grouping, isoDateSchema, parseBriefingOptions } from './options.ts';
+import {
+  type BriefingOptions,
+  type BriefingOptionsInput,
+  type Grouping,
+  isoDateSchema,
+  parseBriefingOptions,
+} from './options.ts';
 import { endOfDate, formatDate, formatDateTime, isoDateIn, startOfDate } from './time.ts';
 
 export type AnchorStatus = 'anchored' | 'orphan';
@@ -99,7 +105,14 @@ export type BriefingSource = {
 };
 
 /** One row per entry; `clause` may hold a line break before the document's short title. */
-export type SummaryRow = { entryId: string; tags: string; clause: string; quote: string; annotators: string; notes: string };
+export type SummaryRow = {
+  entryId: string;
+  tags: string;
+  clause: string;
+  quote: string;
+  annotators: string;
+  notes: string;
+};
 
 export type Briefing = {
   language: Language;
@@ -179,7 +192,9 @@ export function buildBriefing(input: BriefingInput): Briefing {
     lead: labels.lead({ ...stats, tags: tagCounts(entries) }),
     scope: labels.scope({
       documents: options.documents.length
-        ? options.documents.map((key) => labels.documentTitle(documents.get(key)?.title || key)).join(labels.listSeparator)
+        ? options.documents
+            .map((key) => labels.documentTitle(documents.get(key)?.title || key))
+            .join(labels.listSeparator)
         : labels.allDocuments,
       tags: options.tags,
       from: options.from && formatDate(options.from, language),
@@ -263,7 +278,11 @@ function rootOf(a: Annotation, live: Map<string, Annotation>): Annotation {
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
 
-function chooseLanguage(choice: BriefingOptions['language'], threads: Thread[], documents: Map<string, DocumentInfo>): Language {
+function chooseLanguage(
+  choice: BriefingOptions['language'],
+  threads: Thread[],
+  documents: Map<string, DocumentInfo>,
+): Language {
   if (choice !== 'auto') return choice;
   if (!threads.length) return 'zh';
   const english = threads.every((t) => {
@@ -298,7 +317,9 @@ function buildEntries(
   const merged = new Map<string, Thread[]>();
   for (const thread of threads) {
     const quote = normaliseQuote(thread.root.quote);
-    const key = quote ? `${thread.root.documentKey}\u0000${thread.root.clausePath.join('\u0001')}\u0000${quote}` : `id:${thread.root.id}`;
+    const key = quote
+      ? `${thread.root.documentKey}\u0000${thread.root.clausePath.join('\u0001')}\u0000${quote}`
+      : `id:${thread.root.id}`;
     const list = merged.get(key);
     if (list) list.push(thread);
     else merged.set(key, [thread]);
@@ -308,7 +329,9 @@ function buildEntries(
   for (const group of merged.values()) {
     group.sort((a, b) => a.root.createdAt - b.root.createdAt || compareText(a.root.id, b.root.id));
     const head = group[0]!.root;
-    const members = group.flatMap((t) => t.members).sort((a, b) => a.createdAt - b.createdAt || compareText(a.id, b.id));
+    const members = group
+      .flatMap((t) => t.members)
+      .sort((a, b) => a.createdAt - b.createdAt || compareText(a.id, b.id));
     const roots = group.map((t) => t.root);
     const document = documents.get(head.documentKey);
     const tags = uniqueTags([...roots, ...members]);
@@ -360,7 +383,11 @@ const compareText = (a: string, b: string): number => collator.compare(a, b) || 
 
 // --- grouping and order ---
 
-function documentOrder(options: BriefingOptions, documents: Map<string, DocumentInfo>, keys: Iterable<string>): Map<string, number> {
+function documentOrder(
+  options: BriefingOptions,
+  documents: Map<string, DocumentInfo>,
+  keys: Iterable<string>,
+): Map<string, number> {
   const chosen = options.documents;
   const sorted = [...new Set(keys)].sort((a, b) => {
     const ia = chosen.indexOf(a);
@@ -378,7 +405,11 @@ function documentOrder(options: BriefingOptions, documents: Map<string, Document
 }
 
 function entryComparator(entries: RawEntry[], options: BriefingOptions, documents: Map<string, DocumentInfo>) {
-  const docIndex = documentOrder(options, documents, entries.map((e) => e.documentKey));
+  const docIndex = documentOrder(
+    options,
+    documents,
+    entries.map((e) => e.documentKey),
+  );
   const pathsByDoc = new Map<string, string[][]>();
   for (const e of entries) {
     const paths = pathsByDoc.get(e.documentKey) ?? [];
@@ -392,7 +423,8 @@ function entryComparator(entries: RawEntry[], options: BriefingOptions, document
     a.position - b.position ||
     a.firstCreated - b.firstCreated ||
     compareText(a.id, b.id);
-  if (options.order === 'oldest') return (a: RawEntry, b: RawEntry) => a.firstCreated - b.firstCreated || byClause(a, b);
+  if (options.order === 'oldest')
+    return (a: RawEntry, b: RawEntry) => a.firstCreated - b.firstCreated || byClause(a, b);
   if (options.order === 'newest') return (a: RawEntry, b: RawEntry) => b.lastUpdated - a.lastUpdated || byClause(a, b);
   return byClause;
 }
@@ -434,7 +466,9 @@ function groupEntries(
   });
 }
 
-function stripSortKeys(e: RawEntry): Omit<BriefingEntry, 'label' | 'heading' | 'title' | 'sourceNumber' | 'citesSource'> {
+function stripSortKeys(
+  e: RawEntry,
+): Omit<BriefingEntry, 'label' | 'heading' | 'title' | 'sourceNumber' | 'citesSource'> {
   const { position: _position, firstCreated: _first, lastUpdated: _last, ...rest } = e;
   return rest;
 }
@@ -455,7 +489,11 @@ function partition(
 
   if (by === 'document') {
     for (const e of entries) add(`document:${e.documentKey}`, labels.documentTitle(e.documentTitle), e.documentKey, e);
-    const order = documentOrder(options, documents, entries.map((e) => e.documentKey));
+    const order = documentOrder(
+      options,
+      documents,
+      entries.map((e) => e.documentKey),
+    );
     return [...groups.values()].sort((a, b) => order.get(a.documentKey!)! - order.get(b.documentKey!)!);
   }
 
@@ -561,8 +599,9 @@ function summaryRows(groups: BriefingGroup[], manyDocuments: boolean, labels: La
       entryId: e.id,
       tags: e.tags.join(labels.listSeparator),
       clause:
-        (manyDocuments ? `${e.clauseLabel}\n${labels.documentTitle(truncate(e.documentTitle, SHORT_TITLE_CHARS))}` : e.clauseLabel) +
-        (e.orphaned ? `\n${labels.orphanMark}` : ''),
+        (manyDocuments
+          ? `${e.clauseLabel}\n${labels.documentTitle(truncate(e.documentTitle, SHORT_TITLE_CHARS))}`
+          : e.clauseLabel) + (e.orphaned ? `\n${labels.orphanMark}` : ''),
       quote: truncate(e.quote, SUMMARY_QUOTE_CHARS),
       annotators: [...new Set(e.notes.map((n) => n.author.name))].join(labels.listSeparator),
       notes: truncate(

@@ -75,7 +75,9 @@ describe('parseBriefingQuery', () => {
   });
 
   it('lists every problem at once', () => {
-    const params = new URLSearchParams('format=pdf&groupby=tag&copies=many&summaryTable=maybe&from=yesterday&order=clause&order=oldest');
+    const params = new URLSearchParams(
+      'format=pdf&groupby=tag&copies=many&summaryTable=maybe&from=yesterday&order=clause&order=oldest',
+    );
     let error: unknown;
     try {
       parseBriefingQuery(params);

@@ -91,14 +91,24 @@ const optionsObject = z.strictObject({
   copies: z.number().int().min(1).max(1_000_000).optional(),
 });
 
-export const briefingOptionsSchema = optionsObject.refine((o) => !o.from || !o.to || o.from <= o.to, { message: '"from" must not be after "to"', path: ['to'] });
+export const briefingOptionsSchema = optionsObject.refine((o) => !o.from || !o.to || o.from <= o.to, {
+  message: '"from" must not be after "to"',
+  path: ['to'],
+});
 
 export type BriefingOptions = z.infer<typeof briefingOptionsSchema>;
 export type BriefingOptionsInput = z.input<typeof briefingOptionsSchema>;
 
 /** The fields the export dialog remembers per team: the header and closing block. */
 export const HEADER_FIELDS = [
-  'masthead', 'unit', 'issueNumber', 'mark', 'reportTo', 'copyTo', 'distributeTo', 'copies',
+  'masthead',
+  'unit',
+  'issueNumber',
+  'mark',
+  'reportTo',
+  'copyTo',
+  'distributeTo',
+  'copies',
 ] as const satisfies readonly (keyof BriefingOptions)[];
 
 /** Parses options from the dialog (or any object); throws a ValidationError listing what is wrong. */
@@ -139,7 +149,12 @@ export function parseBriefingQuery(params: URLSearchParams): { format: BriefingF
   for (const [name, value] of params) {
     const list = LIST_PARAMS[name];
     if (list) {
-      const values = list.comma ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
+      const values = list.comma
+        ? value
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean)
+        : [value];
       raw[list.option] = [...((raw[list.option] as string[] | undefined) ?? []), ...values];
       continue;
     }
@@ -149,7 +164,8 @@ export function parseBriefingQuery(params: URLSearchParams): { format: BriefingF
     }
     seen.add(name);
     if (name === 'format') format = value;
-    else if (!OPTION_NAMES.has(name) || name === 'documents' || name === 'tags') problems.push(`${name}: unknown option`);
+    else if (!OPTION_NAMES.has(name) || name === 'documents' || name === 'tags')
+      problems.push(`${name}: unknown option`);
     else if (BOOLEAN_PARAMS.has(name)) raw[name] = parseBoolean(value);
     else if (NUMBER_PARAMS.has(name)) raw[name] = value.trim() === '' ? Number.NaN : Number(value);
     else raw[name] = value;

@@ -70,7 +70,13 @@ function font(eastAsia: string, latin: string = FONT.latin) {
 
 /** Characters XML 1.0 forbids (control characters, lone surrogates): a note containing one must not break the file. */
 function xmlText(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu, '').replace(/\t/g, ' ');
+  return text
+    .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu,
+      '',
+    )
+    .replace(/\t/g, ' ');
 }
 
 function lines(text: string): string[] {
@@ -147,11 +153,21 @@ function zhStyles() {
       },
       heading1: {
         run: { ...plainRun, font: font(FONT.heiti) },
-        paragraph: { spacing: exact, indent: { firstLineChars: 200, firstLine: 2 * CHAR }, outlineLevel: 0, keepNext: true },
+        paragraph: {
+          spacing: exact,
+          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
+          outlineLevel: 0,
+          keepNext: true,
+        },
       },
       heading2: {
         run: { ...plainRun, font: font(FONT.kaiti) },
-        paragraph: { spacing: exact, indent: { firstLineChars: 200, firstLine: 2 * CHAR }, outlineLevel: 1, keepNext: true },
+        paragraph: {
+          spacing: exact,
+          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
+          outlineLevel: 1,
+          keepNext: true,
+        },
       },
       footnoteText: {
         run: { font: font(FONT.fangsong), size: FOOTNOTE_SIZE },
@@ -168,7 +184,11 @@ function zhStyles() {
         next: 'BriefingBody',
         quickFormat: true,
         run: { font: font(FONT.fangsong), size: BODY_SIZE, characterSpacing: -5 },
-        paragraph: { spacing: exact, indent: { firstLineChars: 200, firstLine: 2 * CHAR }, alignment: AlignmentType.JUSTIFIED },
+        paragraph: {
+          spacing: exact,
+          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
+          alignment: AlignmentType.JUSTIFIED,
+        },
       },
       {
         id: 'BriefingQuote',
@@ -195,22 +215,41 @@ function enStyles() {
         run: { font: font(FONT.latin), size: 24, language: { value: 'en-US', eastAsia: 'zh-CN' } },
         paragraph: { spacing },
       },
-      title: { run: { ...plainRun, bold: true, size: 32 }, paragraph: { alignment: AlignmentType.CENTER, spacing: { after: 240 } } },
-      heading1: { run: { ...plainRun, bold: true, size: 28 }, paragraph: { spacing: { before: 240, after: 120 }, outlineLevel: 0, keepNext: true } },
-      heading2: { run: { ...plainRun, bold: true, size: 24 }, paragraph: { spacing: { before: 180, after: 60 }, outlineLevel: 1, keepNext: true } },
+      title: {
+        run: { ...plainRun, bold: true, size: 32 },
+        paragraph: { alignment: AlignmentType.CENTER, spacing: { after: 240 } },
+      },
+      heading1: {
+        run: { ...plainRun, bold: true, size: 28 },
+        paragraph: { spacing: { before: 240, after: 120 }, outlineLevel: 0, keepNext: true },
+      },
+      heading2: {
+        run: { ...plainRun, bold: true, size: 24 },
+        paragraph: { spacing: { before: 180, after: 60 }, outlineLevel: 1, keepNext: true },
+      },
       footnoteText: { run: { font: font(FONT.latin), size: 18 }, paragraph: { spacing: { after: 0 } } },
       hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
     },
     paragraphStyles: [
       ...tableStyles(font(FONT.latin), font(FONT.latin), true),
-      { id: 'BriefingBody', name: 'Briefing Body', basedOn: 'Normal', next: 'BriefingBody', quickFormat: true, paragraph: { spacing } },
+      {
+        id: 'BriefingBody',
+        name: 'Briefing Body',
+        basedOn: 'Normal',
+        next: 'BriefingBody',
+        quickFormat: true,
+        paragraph: { spacing },
+      },
       {
         id: 'BriefingQuote',
         name: 'Briefing Quote',
         basedOn: 'BriefingBody',
         next: 'BriefingBody',
         run: { italics: true },
-        paragraph: { indent: { left: 567 }, border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } } },
+        paragraph: {
+          indent: { left: 567 },
+          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
+        },
       },
     ],
   };
@@ -218,7 +257,10 @@ function enStyles() {
 
 /** The summary table's cell text and header row. */
 function tableStyles(text: ReturnType<typeof font>, head: ReturnType<typeof font>, boldHead: boolean) {
-  const paragraph = { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 }, indent: { firstLine: 0 } };
+  const paragraph = {
+    spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
+    indent: { firstLine: 0 },
+  };
   return [
     {
       id: 'BriefingTableText',
@@ -244,8 +286,15 @@ function pageNumberFooter(alignment: (typeof AlignmentType)[keyof typeof Alignme
       new Paragraph({
         alignment,
         spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-        indent: alignment === AlignmentType.RIGHT ? { right: oneChar } : alignment === AlignmentType.LEFT ? { left: oneChar } : {},
-        children: [new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: font(FONT.songti), size: PAGE_NUMBER_SIZE })],
+        indent:
+          alignment === AlignmentType.RIGHT
+            ? { right: oneChar }
+            : alignment === AlignmentType.LEFT
+              ? { left: oneChar }
+              : {},
+        children: [
+          new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: font(FONT.songti), size: PAGE_NUMBER_SIZE }),
+        ],
       }),
     ],
   });
@@ -259,7 +308,12 @@ function masthead(b: Briefing, layout: Layout): Paragraph[] {
   const single = { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 };
   const out: Paragraph[] = [];
   if (header.mark) {
-    out.push(new Paragraph({ indent: noIndent, children: [run(header.mark, { font: font(layout.zh ? FONT.heiti : FONT.latin), bold: !layout.zh })] }));
+    out.push(
+      new Paragraph({
+        indent: noIndent,
+        children: [run(header.mark, { font: font(layout.zh ? FONT.heiti : FONT.latin), bold: !layout.zh })],
+      }),
+    );
   }
   out.push(
     new Paragraph({
@@ -283,7 +337,9 @@ function masthead(b: Briefing, layout: Layout): Paragraph[] {
     new Paragraph({
       indent: { firstLine: 0 },
       tabStops: spreadTabs(layout),
-      border: { bottom: { style: BorderStyle.SINGLE, size: layout.zh ? 18 : 8, color: layout.zh ? RED : '000000', space: 6 } },
+      border: {
+        bottom: { style: BorderStyle.SINGLE, size: layout.zh ? 18 : 8, color: layout.zh ? RED : '000000', space: 6 },
+      },
       children: [tabbed(header.unit, header.date)],
     }),
   );
@@ -309,7 +365,10 @@ function titleAndLead(b: Briefing): Paragraph[] {
     new Paragraph({ style: 'Title', children: [run(b.header.title)] }),
     new Paragraph({ children: [] }),
     new Paragraph({ style: 'BriefingBody', children: [run(b.lead)] }),
-    new Paragraph({ style: 'BriefingBody', children: [run(b.scope, { font: font(b.language === 'zh' ? FONT.kaiti : FONT.latin) })] }),
+    new Paragraph({
+      style: 'BriefingBody',
+      children: [run(b.scope, { font: font(b.language === 'zh' ? FONT.kaiti : FONT.latin) })],
+    }),
   ];
 }
 
@@ -329,7 +388,8 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     new TableCell({
       width: { size: width, type: WidthType.DXA },
       children: lines(text).map(
-        (line) => new Paragraph({ style: head ? 'BriefingTableHead' : 'BriefingTableText', children: [new TextRun(line)] }),
+        (line) =>
+          new Paragraph({ style: head ? 'BriefingTableHead' : 'BriefingTableText', children: [new TextRun(line)] }),
       ),
     });
   const header = new TableRow({
@@ -341,7 +401,9 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     (row) =>
       new TableRow({
         cantSplit: true,
-        children: [row.tags, row.clause, row.quote, row.annotators, row.notes].map((text, i) => cell(text, widths[i]!, false)),
+        children: [row.tags, row.clause, row.quote, row.annotators, row.notes].map((text, i) =>
+          cell(text, widths[i]!, false),
+        ),
       }),
   );
   return [
@@ -383,7 +445,10 @@ function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragra
     out.push(
       new Paragraph({
         style: 'BriefingBody',
-        children: [run(b.labels.orphanMark, { color: 'C00000', bold: true }), run(b.labels.orphanExplanation, { color: 'C00000' })],
+        children: [
+          run(b.labels.orphanMark, { color: 'C00000', bold: true }),
+          run(b.labels.orphanExplanation, { color: 'C00000' }),
+        ],
       }),
     );
   }
@@ -396,7 +461,12 @@ function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragra
         run(' '),
         new ExternalHyperlink({
           link,
-          children: [run(layout.zh ? `〔${b.labels.openOnPage}〕` : `[${b.labels.openOnPage}]`, { style: 'Hyperlink', size: layout.zh ? 24 : 20 })],
+          children: [
+            run(layout.zh ? `〔${b.labels.openOnPage}〕` : `[${b.labels.openOnPage}]`, {
+              style: 'Hyperlink',
+              size: layout.zh ? 24 : 20,
+            }),
+          ],
         }),
       );
     }
@@ -413,7 +483,9 @@ function renderNote(note: BriefingNote, b: Briefing): Paragraph[] {
   const text = empty ? [run(meta), run(first, { color: '666666' })] : [run(`${meta}${first}`)];
   return [
     new Paragraph({ style: 'BriefingBody', children: [run(note.author.name, { bold: true }), ...text] }),
-    ...rest.filter((line) => line.trim() !== '').map((line) => new Paragraph({ style: 'BriefingBody', children: [run(line)] })),
+    ...rest
+      .filter((line) => line.trim() !== '')
+      .map((line) => new Paragraph({ style: 'BriefingBody', children: [run(line)] })),
   ];
 }
 
@@ -447,9 +519,24 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
       children: [run(line.label, { size }), run(line.text, { size })],
     });
   });
-  paragraphs.push(new Paragraph({ keepNext: true, spacing, indent: { firstLine: 0 }, tabStops: tabs, children: [tabbed(closing.unit, closing.issued, { size })] }));
+  paragraphs.push(
+    new Paragraph({
+      keepNext: true,
+      spacing,
+      indent: { firstLine: 0 },
+      tabStops: tabs,
+      children: [tabbed(closing.unit, closing.issued, { size })],
+    }),
+  );
   if (closing.copies) {
-    paragraphs.push(new Paragraph({ spacing, indent: { firstLine: 0 }, tabStops: tabs, children: [tabbed('', closing.copies, { size })] }));
+    paragraphs.push(
+      new Paragraph({
+        spacing,
+        indent: { firstLine: 0 },
+        tabStops: tabs,
+        children: [tabbed('', closing.copies, { size })],
+      }),
+    );
   }
   return [
     new Paragraph({ children: [] }),

@@ -12,10 +12,12 @@ import type { Briefing, BriefingEntry, BriefingNote } from './model.ts';
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const FONTS = {
-  fangsong: '"FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif',
+  fangsong:
+    '"FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif',
   heiti: '"SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif',
   kaiti: '"KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "STKaiti", "AR PL UKai CN", "Noto Serif CJK SC", serif',
-  xiaobiaosong: '"方正小标宋简体", "FZXiaoBiaoSong-B05S", "FZXBSJW--GB1-0", "Noto Serif CJK SC", "Source Han Serif SC", serif',
+  xiaobiaosong:
+    '"方正小标宋简体", "FZXiaoBiaoSong-B05S", "FZXBSJW--GB1-0", "Noto Serif CJK SC", "Source Han Serif SC", serif',
   songti: '"SimSun", "宋体", "Noto Serif CJK SC", serif',
   english: '"Times New Roman", "Liberation Serif", "Noto Serif", serif',
 };
@@ -98,8 +100,12 @@ export function renderHtml(b: Briefing): string {
 
   if (b.summary.length) {
     html.push('<section class="summary"><table>', `<caption>${t(labels.summaryCaption)}</caption>`);
-    html.push('<colgroup><col style="width:12%"><col style="width:18%"><col style="width:28%"><col style="width:12%"><col style="width:30%"></colgroup>');
-    html.push(`<thead><tr>${labels.summaryHeaders.map((h) => `<th scope="col">${t(h)}</th>`).join('')}</tr></thead><tbody>`);
+    html.push(
+      '<colgroup><col style="width:12%"><col style="width:18%"><col style="width:28%"><col style="width:12%"><col style="width:30%"></colgroup>',
+    );
+    html.push(
+      `<thead><tr>${labels.summaryHeaders.map((h) => `<th scope="col">${t(h)}</th>`).join('')}</tr></thead><tbody>`,
+    );
     for (const row of b.summary) {
       const cells = [row.tags, row.clause, row.quote, row.annotators, row.notes];
       html.push(`<tr>${cells.map((c) => `<td>${t(c)}</td>`).join('')}</tr>`);
@@ -142,9 +148,12 @@ function renderEntry(entry: BriefingEntry, b: Briefing): string {
   const ref = entry.sourceNumber !== null && b.options.groupBy !== 'document' ? sourceRef(entry.sourceNumber) : '';
   parts.push(`<article class="entry${entry.orphaned ? ' orphaned' : ''}" data-entry="${t(entry.id)}">`);
   parts.push(`<h3>${t(entry.title)}${ref}</h3>`);
-  if (entry.orphaned) parts.push(`<p class="orphan"><b>${t(b.labels.orphanMark)}</b>${t(b.labels.orphanExplanation)}</p>`);
+  if (entry.orphaned)
+    parts.push(`<p class="orphan"><b>${t(b.labels.orphanMark)}</b>${t(b.labels.orphanExplanation)}</p>`);
   const link = safeHttpUrl(entry.link);
-  const open = link ? ` <a class="open" href="${t(link)}" rel="noopener noreferrer">〔${t(b.labels.openOnPage)}〕</a>` : '';
+  const open = link
+    ? ` <a class="open" href="${t(link)}" rel="noopener noreferrer">〔${t(b.labels.openOnPage)}〕</a>`
+    : '';
   parts.push(`<blockquote>${t(entry.quote.trim())}${open}</blockquote>`);
   parts.push('<div class="notes">', ...entry.notes.map((n) => renderNote(n, b)), '</div>');
   parts.push('</article>');

@@ -11,7 +11,9 @@ export function renderJson(b: Briefing): string {
     label: b.header.title,
     generated: b.generatedAt,
   });
-  const orphaned = new Set(b.groups.flatMap((g) => g.entries.flatMap((e) => e.notes.filter((n) => n.orphaned).map((n) => n.annotationId))));
+  const orphaned = new Set(
+    b.groups.flatMap((g) => g.entries.flatMap((e) => e.notes.filter((n) => n.orphaned).map((n) => n.annotationId))),
+  );
   const items = collection.first.items.map((item, i) =>
     orphaned.has(b.annotations[i]!.id) ? { ...item, 'pizhu:orphaned': true } : item,
   );

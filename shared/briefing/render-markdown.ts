@@ -13,7 +13,11 @@ export function renderMarkdown(b: Briefing): string {
   const text = escapeMarkdownInline;
   const { header, labels } = b;
 
-  const masthead = [`**${text(header.masthead)}**`, header.issue && text(header.issue), header.mark && text(header.mark)];
+  const masthead = [
+    `**${text(header.masthead)}**`,
+    header.issue && text(header.issue),
+    header.mark && text(header.mark),
+  ];
   out.push(masthead.filter(Boolean).join(' · '), '');
   const unitDate = [header.unit && text(header.unit), text(header.date)].filter(Boolean).join(' · ');
   out.push(unitDate, '', '---', '');

@@ -62,7 +62,20 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** A date as officials write it: 2024年3月5日, or 5 March 2024. */
 export function formatDate(date: string, language: 'zh' | 'en'): string {

@@ -177,8 +177,7 @@ export function tryParse<T extends z.ZodType>(schema: T, value: unknown, what: s
 }
 
 export const parseAnnotation = (value: unknown): Annotation => parseOrThrow(annotationSchema, value, 'annotation');
-export const parseDocumentInfo = (value: unknown): DocumentInfo =>
-  parseOrThrow(documentInfoSchema, value, 'document');
+export const parseDocumentInfo = (value: unknown): DocumentInfo => parseOrThrow(documentInfoSchema, value, 'document');
 
 export function findSelector<T extends Selector['type']>(
   selectors: readonly Selector[],

@@ -6,10 +6,37 @@
 import { hashText } from './hash.ts';
 
 const TRACKING_PARAMS = new Set([
-  'fbclid', 'gclid', 'dclid', 'msclkid', 'yclid', 'igshid', 'mc_cid', 'mc_eid', '_ga', '_gl',
-  'spm', 'scm', 'from', 'ref', 'referer', 'share_token', 'shareid', 'share_from', 'isappinstalled', 'scene',
-  'clicktime', 'enterid', 'sharer_shareid', 'sharer_sharetime', 'wfr', 'wxfrom', 'timestamp', '_t', 'nsukey',
-  'jsessionid', 'phpsessid',
+  'fbclid',
+  'gclid',
+  'dclid',
+  'msclkid',
+  'yclid',
+  'igshid',
+  'mc_cid',
+  'mc_eid',
+  '_ga',
+  '_gl',
+  'spm',
+  'scm',
+  'from',
+  'ref',
+  'referer',
+  'share_token',
+  'shareid',
+  'share_from',
+  'isappinstalled',
+  'scene',
+  'clicktime',
+  'enterid',
+  'sharer_shareid',
+  'sharer_sharetime',
+  'wfr',
+  'wxfrom',
+  'timestamp',
+  '_t',
+  'nsukey',
+  'jsessionid',
+  'phpsessid',
 ]);
 const TRACKING_PREFIXES = ['utm_', 'hmsr', 'hmpl', 'hmcu', 'hmkw', 'hmci', 'pk_', 'mtm_'];
 /** Query parameters that switch a page to its print view. */
@@ -34,7 +61,7 @@ function isTracking(name: string): boolean {
 
 function isPrintSwitch(name: string, value: string): boolean {
   const rule = PRINT_PARAMS[name.toLowerCase()];
-  return rule !== undefined && rule.test(value);
+  return rule?.test(value) ?? false;
 }
 
 /**
@@ -51,7 +78,10 @@ export function canonicalUrl(input: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`Only http and https pages can be annotated, not "${url.protocol}"`);
   }
-  const host = url.hostname.toLowerCase().replace(/^www\./, '').replace(/\.$/, '');
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/^www\./, '')
+    .replace(/\.$/, '');
   const port = url.port && url.port !== '80' && url.port !== '443' ? `:${url.port}` : '';
 
   let path = decodeSafely(url.pathname)

@@ -21,7 +21,7 @@ const WHOLE_QUOTE_CHARS = 80;
 const TERM_CHARS = 40;
 const CONTEXT_CHARS = 20;
 const BREAK_AFTER = /[\s，。；：、！？）」』》,.;:!?)\]]/u;
-const BREAK_BEFORE = /[\s（「『《(\[]/u;
+const BREAK_BEFORE = /[\s（「『《([]/u;
 
 /** The link to a highlight: the document's URL with the fragment described above. */
 export function deepLinkFor(url: string, annotation: Pick<Annotation, 'id' | 'quote' | 'selectors'>): string {
@@ -97,7 +97,8 @@ function cutHead(text: string, max: number): string {
 function cutTail(text: string, max: number): string {
   if (text.length <= max) return text;
   const n = text.length;
-  for (let start = n - max; start <= n - max / 4; start++) if (isBoundary(text, start)) return text.slice(start).trimStart();
+  for (let start = n - max; start <= n - max / 4; start++)
+    if (isBoundary(text, start)) return text.slice(start).trimStart();
   for (let start = n - max - 1; start >= n - max * 3 && start > 0; start--) {
     if (isBoundary(text, start)) return text.slice(start).trimStart();
   }

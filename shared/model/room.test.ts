@@ -90,7 +90,12 @@ describe('room layout', () => {
     writeAnnotation(doc, { ...base, id: 'a2', tags: ['新'] }); // a nested edit of an existing annotation
     writeAnnotation(doc, { ...base, id: 'a3' }); // a new one
     annotationsMap(doc).delete(base.id);
-    writeDocumentInfo(doc, { key: 'doc1', canonicalUrl: 'https://example.gov.cn/a', url: 'https://example.gov.cn/a', title: '通知' });
+    writeDocumentInfo(doc, {
+      key: 'doc1',
+      canonicalUrl: 'https://example.gov.cn/a',
+      url: 'https://example.gov.cn/a',
+      title: '通知',
+    });
     doc.getMap('someone-elses').set('x', 1); // content the server does not know
     const remote = new Y.Doc();
     writeAnnotation(remote, { ...base, id: 'r1' });

@@ -38,7 +38,16 @@ export function parseRoomId(room: string): { teamId: string; documentKey: string
 
 /** Fields stored per annotation in the room (the rest is implied by the room). */
 const ROOM_FIELDS = [
-  'selectors', 'clausePath', 'quote', 'note', 'color', 'author', 'replyTo', 'createdAt', 'updatedAt', 'deleted',
+  'selectors',
+  'clausePath',
+  'quote',
+  'note',
+  'color',
+  'author',
+  'replyTo',
+  'createdAt',
+  'updatedAt',
+  'deleted',
 ] as const satisfies readonly (keyof Annotation)[];
 
 export function annotationsMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
@@ -165,7 +174,7 @@ export function touchedAnnotationIds(events: readonly Y.YEvent<Y.AbstractType<un
     }
     // Walk up to the child of the root map: its key is the annotation id.
     let type: Y.AbstractType<unknown> | null = event.target;
-    while (type && type._item && type._item.parent !== root) type = type._item.parent as Y.AbstractType<unknown>;
+    while (type?._item && type._item.parent !== root) type = type._item.parent as Y.AbstractType<unknown>;
     const key = type?._item?.parentSub;
     if (key) ids.add(key);
   }

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Annotation, COLORS, type DocumentInfo, parseAnnotation, ValidationError, VISIBILITIES } from './annotation.ts';
+import {
+  type Annotation,
+  COLORS,
+  type DocumentInfo,
+  parseAnnotation,
+  ValidationError,
+  VISIBILITIES,
+} from './annotation.ts';
 import { documentKeyFor } from './canonical-url.ts';
 import { hashText } from './hash.ts';
 import { fromAnnotationCollection, fromW3CAnnotation, toAnnotationCollection, toW3CAnnotation } from './w3c.ts';
@@ -77,7 +84,9 @@ describe('toW3CAnnotation', () => {
   it('marks a reply with purpose "replying" and links the parent by IRI', () => {
     const w = toW3CAnnotation(annotation({ id: 'r1', replyTo: 'a1', tags: [] }), doc);
     expect(w.motivation).toBe('replying');
-    expect(w.body).toEqual([{ type: 'TextualBody', purpose: 'replying', value: '建议结合本地实际。', format: 'text/plain' }]);
+    expect(w.body).toEqual([
+      { type: 'TextualBody', purpose: 'replying', value: '建议结合本地实际。', format: 'text/plain' },
+    ]);
     expect(w['pizhu:replyTo']).toBe('urn:pizhu:annotation:a1');
   });
 
@@ -92,12 +101,29 @@ describe('round trip', () => {
   it('gives back every field of annotations and documents, deleted records and replies included', () => {
     const annotations = [
       annotation(),
-      annotation({ id: 'r1', replyTo: 'a1', note: '同意，另需注意经费。', tags: [], author: { id: 'u-li', name: '李四' } }),
+      annotation({
+        id: 'r1',
+        replyTo: 'a1',
+        note: '同意，另需注意经费。',
+        tags: [],
+        author: { id: 'u-li', name: '李四' },
+      }),
       annotation({ id: 'd1', deleted: true, note: '', tags: [], color: 'pink', visibility: 'private', teamId: null }),
       annotation({ id: 'q1', quote: '与选择器不同的引文', note: '' }),
-      annotation({ id: 'o1', documentKey: 'otherDoc', selectors: [{ type: 'ClauseSelector', path: [], hash: 'x' }], clausePath: [], quote: '' }),
+      annotation({
+        id: 'o1',
+        documentKey: 'otherDoc',
+        selectors: [{ type: 'ClauseSelector', path: [], hash: 'x' }],
+        clausePath: [],
+        quote: '',
+      }),
     ];
-    const other: DocumentInfo = { key: 'spare', canonicalUrl: 'example.org/a', url: 'https://example.org/a', title: '' };
+    const other: DocumentInfo = {
+      key: 'spare',
+      canonicalUrl: 'example.org/a',
+      url: 'https://example.org/a',
+      title: '',
+    };
     const back = roundTrip(annotations, [doc, other]);
     expect(back.errors).toEqual([]);
     expect(back.annotations).toEqual(annotations);
@@ -134,7 +160,9 @@ describe('round trip', () => {
           teamId: r.teamId,
           selectors: [
             ...(r.exact ? [{ type: 'TextQuoteSelector', exact: r.exact }] : []),
-            ...(r.position ? [{ type: 'TextPositionSelector', start: Math.min(...r.position), end: Math.max(...r.position) }] : []),
+            ...(r.position
+              ? [{ type: 'TextPositionSelector', start: Math.min(...r.position), end: Math.max(...r.position) }]
+              : []),
             { type: 'ClauseSelector', path: r.path, hash: 'h' },
           ],
           clausePath: r.path,
@@ -155,7 +183,8 @@ describe('round trip', () => {
         const back = roundTrip(annotations, [doc]);
         expect(back.errors).toEqual([]);
         expect(back.annotations).toEqual(annotations);
-        for (const a of annotations) expect(fromW3CAnnotation(JSON.parse(JSON.stringify(toW3CAnnotation(a, doc))))).toEqual(a);
+        for (const a of annotations)
+          expect(fromW3CAnnotation(JSON.parse(JSON.stringify(toW3CAnnotation(a, doc))))).toEqual(a);
       }),
       { numRuns: 200 },
     );
@@ -175,15 +204,35 @@ describe('fromW3CAnnotation: bad input', () => {
   it.each([
     ['not an object', () => 42, /Invalid W3C annotation/],
     ['no target', () => ({ ...valid(), target: undefined }), /target/],
-    ['no usable selector', () => ({ ...valid(), target: { source: url, selector: [{ type: 'XPathSelector', value: '/p' }] } }), /no TextQuoteSelector/],
+    [
+      'no usable selector',
+      () => ({ ...valid(), target: { source: url, selector: [{ type: 'XPathSelector', value: '/p' }] } }),
+      /no TextQuoteSelector/,
+    ],
     ['a bad date', () => ({ ...valid(), created: 'yesterday' }), /created: not a date-time/],
     ['a bad colour', () => ({ ...valid(), 'pizhu:color': 'red' }), /color/],
     ['a body by IRI', () => ({ ...valid(), body: 'http://example.org/body' }), /body\.0: a body given only by IRI/],
-    ['a non-text body', () => ({ ...valid(), body: [{ type: 'Image', id: 'http://x/y.png', value: '' }] }), /only TextualBody/],
+    [
+      'a non-text body',
+      () => ({ ...valid(), body: [{ type: 'Image', id: 'http://x/y.png', value: '' }] }),
+      /only TextualBody/,
+    ],
     ['a creator without a name', () => ({ ...valid(), creator: { id: 'urn:pizhu:member:x' } }), /author\.name/],
     ['two targets', () => ({ ...valid(), target: [valid().target, valid().target] }), /exactly one target/],
-    ['an end before the start', () => ({ ...valid(), target: { source: url, selector: [{ type: 'TextPositionSelector', start: 9, end: 2 }] } }), /target\.selector\.0/],
-    ['a source that is not http', () => ({ ...valid(), 'pizhu:documentKey': undefined, target: { source: 'ftp://x/y', selector: valid().target.selector } }), /target\.source/],
+    [
+      'an end before the start',
+      () => ({ ...valid(), target: { source: url, selector: [{ type: 'TextPositionSelector', start: 9, end: 2 }] } }),
+      /target\.selector\.0/,
+    ],
+    [
+      'a source that is not http',
+      () => ({
+        ...valid(),
+        'pizhu:documentKey': undefined,
+        target: { source: 'ftp://x/y', selector: valid().target.selector },
+      }),
+      /target\.source/,
+    ],
   ])('refuses %s with a readable error', (_name, make, message) => {
     expect(() => fromW3CAnnotation(make())).toThrow(ValidationError);
     expect(() => fromW3CAnnotation(make())).toThrow(message);
@@ -229,14 +278,21 @@ describe('fromW3CAnnotation: bad input', () => {
     expect(a.selectors).toEqual([{ type: 'TextQuoteSelector', exact: 'the quoted words' }]);
     const viaCollection = fromAnnotationCollection([foreign]);
     expect(viaCollection.documents).toEqual([
-      { key: a.documentKey, canonicalUrl: 'example.gov/notice.html', url: 'https://example.gov/notice.html', title: '' },
+      {
+        key: a.documentKey,
+        canonicalUrl: 'example.gov/notice.html',
+        url: 'https://example.gov/notice.html',
+        title: '',
+      },
     ]);
   });
 });
 
 describe('fromAnnotationCollection', () => {
   it('keeps the valid items and lists the invalid ones', () => {
-    const collection = JSON.parse(JSON.stringify(toAnnotationCollection([annotation(), annotation({ id: 'b2' })], [doc])));
+    const collection = JSON.parse(
+      JSON.stringify(toAnnotationCollection([annotation(), annotation({ id: 'b2' })], [doc])),
+    );
     collection.first.items.splice(1, 0, { type: 'Annotation', id: 'urn:pizhu:annotation:broken' });
     collection['pizhu:documents'].push({ key: 'bad key!', url: 'nope' });
     const result = fromAnnotationCollection(collection);
@@ -257,7 +313,9 @@ describe('fromAnnotationCollection', () => {
       first: { type: 'AnnotationPage', items: [one], next: { type: 'AnnotationPage', items: [two] } },
     };
     expect(fromAnnotationCollection(paged).annotations.map((a) => a.id)).toEqual(['a1', 'b2']);
-    expect(fromAnnotationCollection({ type: 'AnnotationPage', items: [two] }).annotations.map((a) => a.id)).toEqual(['b2']);
+    expect(fromAnnotationCollection({ type: 'AnnotationPage', items: [two] }).annotations.map((a) => a.id)).toEqual([
+      'b2',
+    ]);
     expect(fromAnnotationCollection([one, two]).annotations).toHaveLength(2);
     expect(fromAnnotationCollection(one).annotations).toHaveLength(1);
     expect(fromAnnotationCollection(JSON.stringify([one])).annotations).toHaveLength(1);

@@ -71,9 +71,7 @@ export type W3CTextualBody = {
 };
 
 export type W3CClauseSelector = { type: typeof CLAUSE_SELECTOR; 'pizhu:path': string[]; 'pizhu:hash': string };
-export type W3CSelector =
-  | Extract<Selector, { type: 'TextQuoteSelector' | 'TextPositionSelector' }>
-  | W3CClauseSelector;
+export type W3CSelector = Extract<Selector, { type: 'TextQuoteSelector' | 'TextPositionSelector' }> | W3CClauseSelector;
 
 export type W3CAnnotation = {
   '@context'?: typeof ANNOTATION_CONTEXT;
@@ -119,7 +117,12 @@ export function toW3CAnnotation(annotation: Annotation, document?: DocumentInfo)
 function annotationBody(a: Annotation, document: DocumentInfo | undefined): Omit<W3CAnnotation, '@context'> {
   const bodies: W3CTextualBody[] = [];
   if (a.note !== '') {
-    bodies.push({ type: 'TextualBody', purpose: a.replyTo ? 'replying' : 'commenting', value: a.note, format: 'text/plain' });
+    bodies.push({
+      type: 'TextualBody',
+      purpose: a.replyTo ? 'replying' : 'commenting',
+      value: a.note,
+      format: 'text/plain',
+    });
   }
   for (const tag of a.tags) bodies.push({ type: 'TextualBody', purpose: 'tagging', value: tag });
   const quoteSelector = a.selectors.find((s) => s.type === 'TextQuoteSelector');
@@ -186,7 +189,8 @@ export function toAnnotationCollection(
 ): W3CAnnotationCollection {
   const byKey = new Map(documents.map((d) => [d.key, d]));
   const items = annotations.map((a) => annotationBody(a, byKey.get(a.documentKey)));
-  const id = options.id ?? `urn:pizhu:collection:${hashText(annotations.map((a) => `${a.id}@${a.updatedAt}`).join(','))}`;
+  const id =
+    options.id ?? `urn:pizhu:collection:${hashText(annotations.map((a) => `${a.id}@${a.updatedAt}`).join(','))}`;
   const latest = annotations.reduce((max, a) => Math.max(max, a.updatedAt), 0);
   return {
     '@context': ANNOTATION_CONTEXT,
@@ -244,7 +248,11 @@ const w3cAnnotationSchema = z
     created: timestamp,
     modified: timestamp.optional(),
     creator: z
-      .object({ id: z.string().min(1).max(2_000).optional(), name: z.string().optional(), nickname: z.string().optional() })
+      .object({
+        id: z.string().min(1).max(2_000).optional(),
+        name: z.string().optional(),
+        nickname: z.string().optional(),
+      })
       .loose(),
     body: oneOrMany(bodySchema).optional(),
     target: oneOrMany(targetSchema),
@@ -268,7 +276,12 @@ function idFromIri(iri: string, prefix: string): string {
 function fromW3CSelector(raw: Record<string, unknown>): Selector | null {
   switch (raw.type) {
     case 'TextQuoteSelector':
-      return textQuoteSelectorSchema.parse({ type: raw.type, exact: raw.exact, prefix: raw.prefix, suffix: raw.suffix });
+      return textQuoteSelectorSchema.parse({
+        type: raw.type,
+        exact: raw.exact,
+        prefix: raw.prefix,
+        suffix: raw.suffix,
+      });
     case 'TextPositionSelector':
       return textPositionSelectorSchema.parse({ type: raw.type, start: raw.start, end: raw.end });
     case CLAUSE_SELECTOR:
@@ -311,7 +324,8 @@ export function fromW3CAnnotation(json: unknown): Annotation {
   for (const [index, body] of (w.body ?? []).entries()) {
     if ('unsupported' in body) problem(`body.${index}: ${body.unsupported} cannot be imported`);
     const b = body as { type?: string; purpose?: string[]; value?: string };
-    if (b.type !== undefined && b.type !== 'TextualBody') problem(`body.${index}: only TextualBody is supported, not "${b.type}"`);
+    if (b.type !== undefined && b.type !== 'TextualBody')
+      problem(`body.${index}: only TextualBody is supported, not "${b.type}"`);
     if (b.value === undefined) problem(`body.${index}: a TextualBody needs a "value"`);
     if (b.purpose?.includes('tagging')) tags.push(b.value!);
     else note = note ? `${note}\n\n${b.value}` : b.value!;
@@ -349,7 +363,10 @@ function tryConvert<T>(convert: () => T, where: string): T {
     return convert();
   } catch (error) {
     if (error instanceof z.ZodError) {
-      throw new ValidationError('W3C annotation', describeIssues(error).map((line) => `${where}.${line}`));
+      throw new ValidationError(
+        'W3C annotation',
+        describeIssues(error).map((line) => `${where}.${line}`),
+      );
     }
     throw error;
   }
@@ -477,26 +494,33 @@ function collectItems(root: unknown): { items: unknown[]; documents: unknown[] }
   if (Array.isArray(root)) return { items: root, documents: [] };
   if (!isRecord(root)) return { error: 'Expected a W3C AnnotationCollection, AnnotationPage or Annotation object' };
   const rawDocuments = root['pizhu:documents'];
-  if (rawDocuments !== undefined && !Array.isArray(rawDocuments)) return { error: '"pizhu:documents" must be an array' };
+  if (rawDocuments !== undefined && !Array.isArray(rawDocuments))
+    return { error: '"pizhu:documents" must be an array' };
   const documents = (rawDocuments as unknown[] | undefined) ?? [];
   if (hasType(root, 'Annotation')) return { items: [root], documents };
   if (hasType(root, 'AnnotationPage')) return pageItems(root, documents);
   if (!hasType(root, 'AnnotationCollection')) {
-    return { error: `Expected type "AnnotationCollection", "AnnotationPage" or "Annotation", got ${JSON.stringify(root.type ?? null).slice(0, 60)}` };
+    return {
+      error: `Expected type "AnnotationCollection", "AnnotationPage" or "Annotation", got ${JSON.stringify(root.type ?? null).slice(0, 60)}`,
+    };
   }
   if (root.first === undefined) return { items: [], documents };
   if (!isRecord(root.first)) {
-    return { error: 'The collection\'s pages are referenced by IRI, not embedded; download them into one file first' };
+    return { error: "The collection's pages are referenced by IRI, not embedded; download them into one file first" };
   }
   return pageItems(root.first, documents);
 }
 
-function pageItems(first: Record<string, unknown>, documents: unknown[]): { items: unknown[]; documents: unknown[] } | { error: string } {
+function pageItems(
+  first: Record<string, unknown>,
+  documents: unknown[],
+): { items: unknown[]; documents: unknown[] } | { error: string } {
   const items: unknown[] = [];
   let page: unknown = first;
   for (let count = 0; page !== undefined; count++) {
     if (count >= MAX_PAGES) return { error: `More than ${MAX_PAGES} pages` };
-    if (!isRecord(page)) return { error: 'A "next" page is referenced by IRI, not embedded; download it into the file first' };
+    if (!isRecord(page))
+      return { error: 'A "next" page is referenced by IRI, not embedded; download it into the file first' };
     if (!Array.isArray(page.items)) return { error: 'An AnnotationPage without an "items" array' };
     items.push(...page.items);
     page = page.next;

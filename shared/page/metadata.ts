@@ -93,7 +93,10 @@ export function readPageMetadata(doc: Document, bodyText = ''): PageMetadata {
     title: pick('title') || clean(doc.querySelector('h1')?.textContent) || titleFromDocumentTitle(doc.title),
   };
   const issuer = pick('issuer');
-  const docNumber = pick('docNumber') ?? DOC_NUMBER.exec(top)?.[0] ?? FR_DOC_NUMBER.exec(doc.body?.textContent?.slice(0, 5_000) ?? '')?.[0];
+  const docNumber =
+    pick('docNumber') ??
+    DOC_NUMBER.exec(top)?.[0] ??
+    FR_DOC_NUMBER.exec(doc.body?.textContent?.slice(0, 5_000) ?? '')?.[0];
   const publishedAt = normaliseDate(pick('publishedAt'));
   const language = doc.documentElement.getAttribute('lang') || undefined;
   if (issuer) metadata.issuer = issuer;

@@ -91,7 +91,11 @@ export const pushRequestSchema = z.object({
 });
 export const pushResponseSchema = z.object({
   results: z.array(
-    z.object({ room: roomIdSchema, ok: z.boolean(), error: z.object({ code: z.string(), message: z.string() }).optional() }),
+    z.object({
+      room: roomIdSchema,
+      ok: z.boolean(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
   ),
   cursor: z.string(),
 });
@@ -114,7 +118,12 @@ export const memberUpdateRequestSchema = z.object({ role: z.enum(ROLES) });
 export const inviteCreateRequestSchema = z.object({
   role: z.enum(ROLES).default('editor'),
   maxUses: z.number().int().min(1).max(10_000).nullable().optional(),
-  expiresInHours: z.number().positive().max(24 * 365).nullable().optional(),
+  expiresInHours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .nullable()
+    .optional(),
 });
 export const inviteSchema = z.object({
   id: idSchema,

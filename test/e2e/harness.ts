@@ -107,7 +107,10 @@ export type Profile = {
 };
 
 /** A fresh Chromium profile with the built extension loaded. */
-export async function launchProfile(name: string, dir = mkdtempSync(join(tmpdir(), `pizhu-${name}-`))): Promise<Profile> {
+export async function launchProfile(
+  name: string,
+  dir = mkdtempSync(join(tmpdir(), `pizhu-${name}-`)),
+): Promise<Profile> {
   requireBuiltExtension();
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath(),

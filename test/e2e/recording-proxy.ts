@@ -101,7 +101,12 @@ export class RecordingProxy {
     });
     upstream.on('error', () => socket.destroy());
     upstream.on('unexpected-response', (_request, response) => {
-      this.requests.push({ method: 'WS', path: req.url ?? '', status: response.statusCode ?? 0, body: Buffer.alloc(0) });
+      this.requests.push({
+        method: 'WS',
+        path: req.url ?? '',
+        status: response.statusCode ?? 0,
+        body: Buffer.alloc(0),
+      });
       socket.destroy();
     });
     upstream.on('open', () => {

@@ -18,7 +18,14 @@ const document = {
 };
 const create = (exact: string, note: string, tags: string[]) => ({
   type: 'annotation.create',
-  annotation: { documentKey: document.key, selectors: [{ type: 'TextQuoteSelector', exact }], clausePath: ['二、', '8.'], quote: exact, note, tags },
+  annotation: {
+    documentKey: document.key,
+    selectors: [{ type: 'TextQuoteSelector', exact }],
+    clausePath: ['二、', '8.'],
+    quote: exact,
+    note,
+    tags,
+  },
   document,
 });
 
@@ -44,7 +51,10 @@ describe('backup from the options page', () => {
 
     const options = await source.context.newPage();
     await options.goto(extensionPage(source, 'options.html'));
-    const [download] = await Promise.all([options.waitForEvent('download'), options.click('[data-testid="backup-export"]')]);
+    const [download] = await Promise.all([
+      options.waitForEvent('download'),
+      options.click('[data-testid="backup-export"]'),
+    ]);
     const file = artifactPath('pizhu-backup.jsonld');
     await download.saveAs(file);
     expect(JSON.parse(readFileSync(file, 'utf8')).type).toContain('AnnotationCollection');

@@ -49,13 +49,17 @@ describe('a republished notice', () => {
     const page = await openWithPizhu(profile, url);
     await dragSelectIn(page, page.mainFrame(), QUOTE);
     await page.locator('pizhu-ui .pz-primary').click();
-    await expect.poll(async () => Object.values(await highlightTextsIn(page, COLORS)).flat(), { timeout: 10_000 }).toContain(QUOTE);
+    await expect
+      .poll(async () => Object.values(await highlightTextsIn(page, COLORS)).flat(), { timeout: 10_000 })
+      .toContain(QUOTE);
     expect(await panelSays()).toEqual({ changed: false, items: 1 });
 
     version = V2;
     await page.reload();
     await page.waitForSelector('pizhu-ui', { state: 'attached' });
-    await expect.poll(async () => Object.values(await highlightTextsIn(page, COLORS)).flat(), { timeout: 10_000 }).toContain(QUOTE);
+    await expect
+      .poll(async () => Object.values(await highlightTextsIn(page, COLORS)).flat(), { timeout: 10_000 })
+      .toContain(QUOTE);
     await expect.poll(async () => (await panelSays()).changed, { timeout: 10_000 }).toBe(true);
 
     version = V1;

@@ -21,7 +21,9 @@ export async function ask<T>(profile: Profile, request: RequestInput): Promise<T
   const page = await helperPage(profile);
   const response = await page.evaluate(
     (message) =>
-      (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage(message),
+      (
+        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
+      ).chrome.runtime.sendMessage(message),
     request,
   );
   const answer = response as { ok: boolean; value?: T; error?: string };
@@ -49,7 +51,12 @@ export async function storedAnnotations(profile: Profile): Promise<Annotation[]>
   );
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: T | undefined;
   for (;;) {
@@ -59,12 +66,14 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 800)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-export const list = (profile: Profile, documentKey: string) => ask<Annotation[]>(profile, { type: 'annotations.list', documentKey });
+export const list = (profile: Profile, documentKey: string) =>
+  ask<Annotation[]>(profile, { type: 'annotations.list', documentKey });
 
 export const byId = (annotations: Annotation[]) => new Map(annotations.map((x) => [x.id, x]));
 
@@ -108,10 +117,15 @@ export async function stopServiceWorker(profile: Profile): Promise<void> {
 }
 
 /** The catch-up alarm as the browser holds it (read from an extension page). */
-export async function catchUpAlarm(profile: Profile): Promise<{ scheduledTime: number; periodInMinutes?: number } | null> {
+export async function catchUpAlarm(
+  profile: Profile,
+): Promise<{ scheduledTime: number; periodInMinutes?: number } | null> {
   const page = await helperPage(profile);
   return page.evaluate(async () => {
     const api = (globalThis as unknown as { chrome: { alarms: { get(name: string): Promise<unknown> } } }).chrome;
-    return ((await api.alarms.get('pizhu-catch-up')) ?? null) as { scheduledTime: number; periodInMinutes?: number } | null;
+    return ((await api.alarms.get('pizhu-catch-up')) ?? null) as {
+      scheduledTime: number;
+      periodInMinutes?: number;
+    } | null;
   });
 }

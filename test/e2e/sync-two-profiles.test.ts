@@ -12,14 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
 import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts';
 import type { SyncStatus } from '../../extension/lib/messages.ts';
-import {
-  createTeam,
-  joinTeam,
-  launchProfile,
-  type Profile,
-  type RunningServer,
-  startServer,
-} from './harness.ts';
+import { createTeam, joinTeam, launchProfile, type Profile, type RunningServer, startServer } from './harness.ts';
 import { RecordingProxy } from './recording-proxy.ts';
 import { ask, byId, create as createFor, eventually, list as listFor, openPage } from './sync-helpers.ts';
 
@@ -34,7 +27,8 @@ let privateNote: Annotation;
 let teamNote: Annotation;
 
 const list = (profile: Profile) => listFor(profile, document.key);
-const create = (profile: Profile, quote: string, extra: Record<string, unknown> = {}) => createFor(profile, document, quote, extra);
+const create = (profile: Profile, quote: string, extra: Record<string, unknown> = {}) =>
+  createFor(profile, document, quote, extra);
 
 /** The team's records in comparable form (tags as a set: concurrent tag adds merge as a set). */
 function comparable(annotations: Annotation[]) {
@@ -51,7 +45,12 @@ describe('sync between two browsers through the real server', () => {
     proxyA = await new RecordingProxy(server.url).start();
     proxyB = await new RecordingProxy(server.url).start();
     demoUrl = `${server.url}/demo`;
-    document = { key: documentKeyFor(demoUrl), canonicalUrl: canonicalUrl(demoUrl), url: demoUrl, title: '2023年工作要点' };
+    document = {
+      key: documentKeyFor(demoUrl),
+      canonicalUrl: canonicalUrl(demoUrl),
+      url: demoUrl,
+      title: '2023年工作要点',
+    };
     [a, b] = await Promise.all([launchProfile('sync-a'), launchProfile('sync-b')]);
     await joinTeam(a, proxyA.url, team.inviteCode, '张伟');
     await joinTeam(b, proxyB.url, team.inviteCode, '李娜');
@@ -74,7 +73,11 @@ describe('sync between two browsers through the real server', () => {
     await Promise.all([openPage(a, demoUrl), openPage(b, demoUrl)]);
     const shared = await create(a, '促进学生身心健康全面发展', { tags: ['体育'], note: '初稿' });
     teamNote = shared;
-    await eventually(() => list(b), (rows) => byId(rows).has(shared.id), 'B to receive the shared annotation');
+    await eventually(
+      () => list(b),
+      (rows) => byId(rows).has(shared.id),
+      'B to receive the shared annotation',
+    );
 
     // At the same moment: A rewrites the note, B recolours and tags it, and each adds an annotation.
     const [, , fromA, fromB] = await Promise.all([
@@ -89,8 +92,10 @@ describe('sync between two browsers through the real server', () => {
       ([x, y]) => {
         const merged = byId(x).get(shared.id);
         return (
-          comparable(x).length === 3 && JSON.stringify(comparable(x)) === JSON.stringify(comparable(y)) &&
-          merged?.note === 'A：本学期重点' && merged.color === 'green'
+          comparable(x).length === 3 &&
+          JSON.stringify(comparable(x)) === JSON.stringify(comparable(y)) &&
+          merged?.note === 'A：本学期重点' &&
+          merged.color === 'green'
         );
       },
       'both profiles to converge on the merged annotation and both new ones',
@@ -107,11 +112,23 @@ describe('sync between two browsers through the real server', () => {
 
   it('keeps offline edits through a browser restart, then converges when back online, losing nothing', async () => {
     proxyA.offline = true;
-    await eventually(() => ask<SyncStatus>(a, { type: 'sync.status' }), (s) => s.state === 'offline', 'A to notice it is offline');
+    await eventually(
+      () => ask<SyncStatus>(a, { type: 'sync.status' }),
+      (s) => s.state === 'offline',
+      'A to notice it is offline',
+    );
 
-    const editedOffline = await ask<Annotation>(a, { type: 'annotation.update', id: teamNote.id, patch: { note: 'A 离线修改' } });
+    const editedOffline = await ask<Annotation>(a, {
+      type: 'annotation.update',
+      id: teamNote.id,
+      patch: { note: 'A 离线修改' },
+    });
     const newOffline = await create(a, '坚持立德树人', { note: 'A 离线新增', tags: ['德育'] });
-    await ask(b, { type: 'annotation.update', id: teamNote.id, patch: { color: 'blue', tags: ['体育', '安全', '健康'] } });
+    await ask(b, {
+      type: 'annotation.update',
+      id: teamNote.id,
+      patch: { color: 'blue', tags: ['体育', '安全', '健康'] },
+    });
     const newOnline = await create(b, '推进教育数字化', { note: 'B 同时新增' });
     const status = await ask<SyncStatus>(a, { type: 'sync.now' });
     expect(status.state).toBe('offline');
@@ -127,7 +144,11 @@ describe('sync between two browsers through the real server', () => {
     expect(byId(await list(b)).has(newOffline.id)).toBe(false);
 
     proxyA.offline = false;
-    await eventually(() => ask<SyncStatus>(a, { type: 'sync.now' }), (s) => s.state === 'online', 'A to sync once back');
+    await eventually(
+      () => ask<SyncStatus>(a, { type: 'sync.now' }),
+      (s) => s.state === 'online',
+      'A to sync once back',
+    );
     await ask(b, { type: 'sync.now' });
     const [rowsA, rowsB] = await eventually(
       async () => [await list(a), await list(b)] as const,

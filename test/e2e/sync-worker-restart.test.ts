@@ -11,7 +11,17 @@ import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts'
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
 import { createTeam, joinTeam, launchProfile, type Profile, type RunningServer, startServer } from './harness.ts';
 import { RecordingProxy } from './recording-proxy.ts';
-import { ask, byId, catchUpAlarm, create, eventually, list, openPage, stopServiceWorker, storedAnnotations } from './sync-helpers.ts';
+import {
+  ask,
+  byId,
+  catchUpAlarm,
+  create,
+  eventually,
+  list,
+  openPage,
+  stopServiceWorker,
+  storedAnnotations,
+} from './sync-helpers.ts';
 
 let server: RunningServer;
 let proxyA: RecordingProxy;
@@ -40,7 +50,11 @@ describe('a stopped service worker resumes syncing', () => {
 
   it("receives a colleague's change after its worker was stopped, without being asked", async () => {
     const first = await create(b, document, '促进学生身心健康全面发展', { note: '第一条' });
-    await eventually(() => storedAnnotations(a), (rows) => byId(rows).has(first.id), "A to store B's first annotation");
+    await eventually(
+      () => storedAnnotations(a),
+      (rows) => byId(rows).has(first.id),
+      "A to store B's first annotation",
+    );
 
     const alarm = await catchUpAlarm(a);
     expect(alarm?.periodInMinutes).toBe(1);
@@ -61,7 +75,9 @@ describe('a stopped service worker resumes syncing', () => {
     proxyA.offline = true;
     const edit = await create(a, document, '深化书香校园建设', { note: 'A 离线写，后台随后被停止' });
     // The pending count follows the room change a moment after the save returns.
-    await expect.poll(async () => (await ask<{ pending?: number }>(a, { type: 'sync.status' })).pending ?? 0).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => (await ask<{ pending?: number }>(a, { type: 'sync.status' })).pending ?? 0)
+      .toBeGreaterThanOrEqual(1);
     await stopServiceWorker(a);
     proxyA.offline = false;
 

@@ -50,11 +50,15 @@ describe('hard pages', () => {
     await page.locator('pizhu-ui .pz-toolbar .pz-tags').fill('粮食安全');
     await page.locator('pizhu-ui .pz-toolbar .pz-tags').press('Enter');
     await page.locator('pizhu-ui .pz-toolbar .pz-primary').click();
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow']).toEqual(['确保粮食市场供应']);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow'])
+      .toEqual(['确保粮食市场供应']);
 
     await page.reload();
     await page.waitForSelector('pizhu-ui', { state: 'attached' });
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow'], { timeout: 10_000 }).toEqual(['确保粮食市场供应']);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow'], { timeout: 10_000 })
+      .toEqual(['确保粮食市场供应']);
     const row = (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '确保粮食市场供应')!;
     expect(row.clausePath).toEqual(['1', '1.1']);
     await page.screenshot({ path: artifactPath('ui-hard-script-built.png') });
@@ -76,7 +80,9 @@ describe('hard pages', () => {
     expect(toolbarBox.y).toBeGreaterThan(frameBox.y);
     await page.locator('pizhu-ui .pz-swatch[data-color="pink"]').click();
     await page.locator('pizhu-ui .pz-toolbar .pz-primary').click();
-    await expect.poll(async () => (await highlightTextsIn(frame, ['pizhu-pink']))['pizhu-pink']).toEqual(['坚持需求引领']);
+    await expect
+      .poll(async () => (await highlightTextsIn(frame, ['pizhu-pink']))['pizhu-pink'])
+      .toEqual(['坚持需求引领']);
 
     const point = await highlightPoint(page, frame, 'pizhu-pink');
     await page.mouse.click(point.x, point.y);
@@ -97,10 +103,14 @@ describe('hard pages', () => {
 
   it('the long page: 1,000 highlights are painted in many slices, never all at once', async () => {
     const url = `${server.url}/${PAGES.long}`;
-    const expected = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8')) as {
+    const expected = JSON.parse(
+      readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8'),
+    ) as {
       structure: { label: string; startsWith: string }[];
     };
-    const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))].filter((q) => q.length >= 8).slice(0, 1_000);
+    const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))]
+      .filter((q) => q.length >= 8)
+      .slice(0, 1_000);
     expect(quotes).toHaveLength(1_000);
     const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
     const answers = await askBackground(
@@ -127,14 +137,24 @@ describe('hard pages', () => {
     await page.waitForFunction(
       () => {
         const host = document.querySelector('pizhu-ui');
-        return Number(host?.getAttribute('data-painted') ?? 0) + Number(host?.getAttribute('data-orphans') ?? 0) >= 1_000;
+        return (
+          Number(host?.getAttribute('data-painted') ?? 0) + Number(host?.getAttribute('data-orphans') ?? 0) >= 1_000
+        );
       },
       undefined,
       { timeout: 60_000 },
     );
     const host = page.locator('pizhu-ui');
     const painted = Number(await host.getAttribute('data-painted'));
-    type Run = { anchored: number; slices: number; indexMs: number; longestSliceMs: number; slowestAnchorMs: number; startedAt: number; endedAt: number };
+    type Run = {
+      anchored: number;
+      slices: number;
+      indexMs: number;
+      longestSliceMs: number;
+      slowestAnchorMs: number;
+      startedAt: number;
+      endedAt: number;
+    };
     const runs = JSON.parse((await host.getAttribute('data-paint-log'))!) as Run[];
     const main = runs.reduce((best, run) => (run.anchored > best.anchored ? run : best));
     const blocking = await blockingIn(page, main.startedAt, main.endedAt);
@@ -153,7 +173,9 @@ describe('hard pages', () => {
     // Every highlight is in one of the colour highlights of the page.
     const counts = await page.evaluate(() =>
       ['yellow', 'green', 'blue', 'pink', 'purple'].reduce(
-        (sum, color) => sum + ((CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get(`pizhu-${color}`)?.size ?? 0),
+        (sum, color) =>
+          sum +
+          ((CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get(`pizhu-${color}`)?.size ?? 0),
         0,
       ),
     );

@@ -21,7 +21,9 @@ type Manifest = Record<string, unknown> & {
   commands?: Record<string, { description?: string }>;
   icons?: Record<string, string>;
   default_locale?: string;
-  browser_specific_settings?: { gecko?: { id?: string; strict_min_version?: string; data_collection_permissions?: { required?: string[] } } };
+  browser_specific_settings?: {
+    gecko?: { id?: string; strict_min_version?: string; data_collection_permissions?: { required?: string[] } };
+  };
   sidebar_action?: { default_panel?: string };
   side_panel?: { default_path?: string };
   action?: { default_popup?: string };
@@ -29,13 +31,16 @@ type Manifest = Record<string, unknown> & {
 
 function manifestOf(dir: string): Manifest {
   const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npx wxt build\` and \`npx wxt build -b firefox\` (npm test does)`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run \`npx wxt build\` and \`npx wxt build -b firefox\` (npm test does)`);
   return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
 }
 
 /** Every __MSG_key__ in the manifest names a message of the default catalogue. */
 function missingMessages(dir: string, manifest: Manifest): string[] {
-  const catalogue = JSON.parse(readFileSync(join(dir, `_locales/${manifest.default_locale}/messages.json`), 'utf8')) as Record<string, unknown>;
+  const catalogue = JSON.parse(
+    readFileSync(join(dir, `_locales/${manifest.default_locale}/messages.json`), 'utf8'),
+  ) as Record<string, unknown>;
   const keys = [...JSON.stringify(manifest).matchAll(/__MSG_([A-Za-z0-9_@]+)__/g)].map((m) => m[1]!);
   return keys.filter((key) => !(key in catalogue));
 }
@@ -43,7 +48,9 @@ function missingMessages(dir: string, manifest: Manifest): string[] {
 function common(dir: string, manifest: Manifest): void {
   expect(manifest.manifest_version).toBe(3);
   expect(missingMessages(dir, manifest)).toEqual([]);
-  expect(existsSync(join(dir, '_locales/zh_CN/messages.json')) && existsSync(join(dir, '_locales/en/messages.json'))).toBe(true);
+  expect(
+    existsSync(join(dir, '_locales/zh_CN/messages.json')) && existsSync(join(dir, '_locales/en/messages.json')),
+  ).toBe(true);
   for (const file of Object.values(manifest.icons ?? {})) expect(existsSync(join(dir, file)), file).toBe(true);
   expect(Object.keys(manifest.icons ?? {}).sort()).toEqual(['128', '16', '32', '48', '96']);
   // Access is asked per site: no host is granted at install except loopback (a self-hosted server's demo page).

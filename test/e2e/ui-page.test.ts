@@ -21,7 +21,16 @@ import {
   type StaticServer,
 } from './ui-support.ts';
 
-type Row = { id: string; quote: string; tags: string[]; note: string; color: string; clausePath: string[]; deleted: boolean; visibility: string };
+type Row = {
+  id: string;
+  quote: string;
+  tags: string[];
+  note: string;
+  color: string;
+  clausePath: string[];
+  deleted: boolean;
+  visibility: string;
+};
 
 const ITEM_8 = '8. 促进学生身心健康全面发展';
 const ITEM_3_PART = '纵深推进全面从严治党';
@@ -65,7 +74,12 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     expect(await pageMarkup(page)).toBe(before);
     const rows = await storedRows<Row>(profile, 'annotations');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ quote: ITEM_8, color: 'green', tags: ['ppp', '体育', '健康'], clausePath: ['二、', '8.'] });
+    expect(rows[0]).toMatchObject({
+      quote: ITEM_8,
+      color: 'green',
+      tags: ['ppp', '体育', '健康'],
+      clausePath: ['二、', '8.'],
+    });
     expect(rows[0]!.note).toBe('重点：<script>alert(1)</script> 体质监测');
   });
 
@@ -81,7 +95,9 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     await tags.press('Enter');
     expect(await ui('.pz-toolbar .pz-chip').allTextContents()).toEqual(['体育×']);
     await tags.press('Enter'); // Enter on the empty field saves
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow']).toEqual([ITEM_3_PART]);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-yellow']))['pizhu-yellow'])
+      .toEqual([ITEM_3_PART]);
   });
 
   it('opens a card on click, shows the note as text, edits it, deletes and undoes', async () => {
@@ -93,12 +109,18 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     expect(await card.locator('.pz-quote').textContent()).toBe(ITEM_8);
     expect(await card.locator('.pz-note').inputValue()).toContain('<script>alert(1)</script>');
     // Focus moved into the card.
-    expect(await page.evaluate(() => document.querySelector('pizhu-ui')!.shadowRoot!.activeElement?.getAttribute('aria-label'))).toBeTruthy();
+    expect(
+      await page.evaluate(() =>
+        document.querySelector('pizhu-ui')!.shadowRoot!.activeElement?.getAttribute('aria-label'),
+      ),
+    ).toBeTruthy();
     await page.screenshot({ path: artifactPath('ui-page-card.png') });
 
     await card.locator('.pz-note').fill('体质监测每年一次');
     await card.locator('.pz-quote').click(); // blur saves
-    await expect.poll(async () => (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === ITEM_8)?.note).toBe('体质监测每年一次');
+    await expect
+      .poll(async () => (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === ITEM_8)?.note)
+      .toBe('体质监测每年一次');
 
     await card.locator('.pz-danger').click();
     await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-green']))['pizhu-green']).toEqual([]);
@@ -130,7 +152,9 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     await ui('.pz-swatch[data-color="blue"]').click();
     await ui('.pz-toolbar .pz-primary').click();
     await expect
-      .poll(async () => (await storedRows<Row>(profile, 'annotations')).find((r) => r.tags.includes('安全'))?.clausePath)
+      .poll(
+        async () => (await storedRows<Row>(profile, 'annotations')).find((r) => r.tags.includes('安全'))?.clausePath,
+      )
       .toEqual(['三、', '12.']);
     const stored = (await storedRows<Row>(profile, 'annotations')).find((r) => r.tags.includes('安全'))!;
     expect(stored.quote.startsWith('12. 扎实推进')).toBe(true);
@@ -167,12 +191,17 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     await dragSelectIn(page, page.mainFrame(), '提升教育督导工作质量');
     await ui('.pz-toolbar').waitFor();
     await tellTab(profile.worker, url, { type: 'page.command', command: 'tag-selection' });
-    await expect.poll(() => page.evaluate(() => document.querySelector('pizhu-ui')!.shadowRoot!.activeElement?.className)).toBe('pz-tags');
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('pizhu-ui')!.shadowRoot!.activeElement?.className))
+      .toBe('pz-tags');
     await page.keyboard.type('督导');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
     await expect
-      .poll(async () => (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '提升教育督导工作质量')?.tags)
+      .poll(
+        async () =>
+          (await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '提升教育督导工作质量')?.tags,
+      )
       .toEqual(['督导']);
     await tellTab(profile.worker, url, { type: 'page.command', command: 'next-annotation' });
     await ui('.pz-card').waitFor();

@@ -27,7 +27,15 @@ function create(url: string, title: string, exact: string, tags: string[], color
   const document = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title };
   return {
     type: 'annotation.create',
-    annotation: { documentKey: document.key, selectors: [{ type: 'TextQuoteSelector', exact }], clausePath: [], quote: exact, tags, color, note },
+    annotation: {
+      documentKey: document.key,
+      selectors: [{ type: 'TextQuoteSelector', exact }],
+      clausePath: [],
+      quote: exact,
+      tags,
+      color,
+      note,
+    },
     document,
   };
 }
@@ -68,7 +76,9 @@ describe('side panel', () => {
   });
 
   it('lists the page in document order under clause label paths, with the orphan apart', async () => {
-    await expect.poll(() => panel.locator('.pz-clause-group .pz-clause-label').allTextContents()).toEqual(['一、2.', '二、8.', '三、12.']);
+    await expect
+      .poll(() => panel.locator('.pz-clause-group .pz-clause-label').allTextContents())
+      .toEqual(['一、2.', '二、8.', '三、12.']);
     const orphans = panel.locator('[data-testid="orphans"]');
     await orphans.waitFor();
     expect(await orphans.locator('blockquote').allTextContents()).toEqual(['这段文字在页面里并不存在，它已被删改']);
@@ -78,16 +88,22 @@ describe('side panel', () => {
 
   it('filters by tag, colour and text (width- and case-folded)', async () => {
     await panel.selectOption('select[name="filterTag"]', '体育');
-    await expect.poll(() => panel.locator('.pz-clause-group blockquote').allTextContents()).toEqual(['促进学生身心健康全面发展']);
+    await expect
+      .poll(() => panel.locator('.pz-clause-group blockquote').allTextContents())
+      .toEqual(['促进学生身心健康全面发展']);
     expect(await panel.locator('[data-testid="shown-count"]').textContent()).toBe('显示 2 / 4 条');
     await panel.getByRole('button', { name: '清除筛选' }).click();
 
     await panel.locator('.pz-filters .pz-swatch[data-color="blue"]').click();
-    await expect.poll(() => panel.locator('.pz-clause-group blockquote').allTextContents()).toEqual(['扎实推进“双减”工作']);
+    await expect
+      .poll(() => panel.locator('.pz-clause-group blockquote').allTextContents())
+      .toEqual(['扎实推进“双减”工作']);
     await panel.locator('.pz-filters .pz-swatch[data-color="blue"]').click();
 
     await panel.fill('input[type="search"]', '校外培训');
-    await expect.poll(() => panel.locator('.pz-clause-group blockquote').allTextContents()).toEqual(['扎实推进“双减”工作']);
+    await expect
+      .poll(() => panel.locator('.pz-clause-group blockquote').allTextContents())
+      .toEqual(['扎实推进“双减”工作']);
     await panel.fill('input[type="search"]', 'zzz-nothing');
     await panel.getByText('没有符合筛选条件的批注。').waitFor();
     await panel.fill('input[type="search"]', '');
@@ -96,7 +112,9 @@ describe('side panel', () => {
   it('clicking an annotation scrolls the page to its highlight and flashes it', async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await panel.locator('.pz-item-open', { hasText: '扎实推进“双减”工作' }).click();
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-flash']))['pizhu-flash']).toEqual(['扎实推进“双减”工作']);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-flash']))['pizhu-flash'])
+      .toEqual(['扎实推进“双减”工作']);
     const visible = await page.evaluate(() => {
       const range = [...(CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get('pizhu-flash')!][0]!;
       const rect = range.getBoundingClientRect();
@@ -109,9 +127,13 @@ describe('side panel', () => {
     await dragSelectIn(page, page.mainFrame(), '推进义务教育优质均衡发展和城乡一体化');
     await panel.locator('[data-testid="orphans"] .pz-reattach').click();
     await panel.getByText('已重新定位。').waitFor();
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-pink']))['pizhu-pink']).toEqual(['推进义务教育优质均衡发展和城乡一体化']);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-pink']))['pizhu-pink'])
+      .toEqual(['推进义务教育优质均衡发展和城乡一体化']);
     await expect.poll(() => panel.locator('[data-testid="orphans"]').count()).toBe(0);
-    await expect.poll(() => panel.locator('.pz-clause-group .pz-clause-label').allTextContents()).toEqual(['一、2.', '二、8.', '三、11.', '三、12.']);
+    await expect
+      .poll(() => panel.locator('.pz-clause-group .pz-clause-label').allTextContents())
+      .toEqual(['一、2.', '二、8.', '三、11.', '三、12.']);
   });
 
   it('team library: documents with counts, tags with counts, clauses by tag across documents', async () => {
@@ -142,14 +164,18 @@ describe('side panel', () => {
     await row.locator('input[aria-label]').last().fill('  减轻负担 ');
     await row.getByRole('button', { name: '保存' }).click();
     await panel.locator('.pz-tag-list li[data-tag="减轻负担"]').waitFor();
-    expect((await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '扎实推进“双减”工作')!.tags).toEqual(['双减', '减轻负担']);
+    expect((await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '扎实推进“双减”工作')!.tags).toEqual(
+      ['双减', '减轻负担'],
+    );
 
     await panel.locator('.pz-tag-list li[data-tag="双减"] input[type="checkbox"]').check();
     await panel.locator('.pz-tag-list li[data-tag="减轻负担"] input[type="checkbox"]').check();
     await panel.fill('input[name="mergeInto"]', '双减');
     await panel.getByRole('button', { name: '合并' }).click();
     await expect.poll(() => panel.locator('.pz-tag-list li[data-tag="减轻负担"]').count()).toBe(0);
-    expect((await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '扎实推进“双减”工作')!.tags).toEqual(['双减']);
+    expect((await storedRows<Row>(profile, 'annotations')).find((r) => r.quote === '扎实推进“双减”工作')!.tags).toEqual(
+      ['双减'],
+    );
   });
 
   it('exports a briefing: every document, one tag, Markdown and Word, chosen documents, printable HTML in a tab, the header remembered for next time', async () => {
@@ -163,7 +189,10 @@ describe('side panel', () => {
     await dialog.locator('input[name="issueNumber"]').fill('3');
     await dialog.getByLabel('Markdown').check();
     await panel.screenshot({ path: artifactPath('ui-panel-export.png'), fullPage: true });
-    const [markdownDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
+    const [markdownDownload] = await Promise.all([
+      panel.waitForEvent('download'),
+      dialog.locator('[data-export="briefing"]').click(),
+    ]);
     const markdown = readFileSync((await markdownDownload.path())!, 'utf8');
     expect(markdown).toContain('促进学生身心健康全面发展');
     expect(markdown).toContain('坚持需求引领');
@@ -172,9 +201,16 @@ describe('side panel', () => {
     expect(markdownDownload.suggestedFilename()).toMatch(/\.md$/);
 
     await dialog.getByLabel('Word（公文格式）').check();
-    const [wordDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
+    const [wordDownload] = await Promise.all([
+      panel.waitForEvent('download'),
+      dialog.locator('[data-export="briefing"]').click(),
+    ]);
     expect(wordDownload.suggestedFilename()).toMatch(/\.docx$/);
-    expect(readFileSync((await wordDownload.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(
+      readFileSync((await wordDownload.path())!)
+        .subarray(0, 2)
+        .toString('latin1'),
+    ).toBe('PK');
 
     // Chosen documents: none chosen is refused (it must not become "every document"), then one document.
     await dialog.getByLabel('选定的文件').check();
@@ -182,17 +218,27 @@ describe('side panel', () => {
     await dialog.locator('[data-export="briefing"]').click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('请至少选择一个文件');
     await dialog.locator('[data-export="documents"]').getByLabel('政务新媒体健康有序发展的意见').check();
-    const [chosenDownload] = await Promise.all([panel.waitForEvent('download'), dialog.locator('[data-export="briefing"]').click()]);
+    const [chosenDownload] = await Promise.all([
+      panel.waitForEvent('download'),
+      dialog.locator('[data-export="briefing"]').click(),
+    ]);
     const chosenMarkdown = readFileSync((await chosenDownload.path())!, 'utf8');
     expect(chosenMarkdown).toContain('坚持需求引领');
     expect(chosenMarkdown).not.toContain('促进学生身心健康全面发展');
 
     // Printable HTML opens in a tab, to print to PDF from there.
     await dialog.getByLabel('可打印网页').check();
-    const [printable] = await Promise.all([profile.context.waitForEvent('page'), dialog.locator('[data-export="briefing"]').click()]);
+    const [printable] = await Promise.all([
+      profile.context.waitForEvent('page'),
+      dialog.locator('[data-export="briefing"]').click(),
+    ]);
     await printable.waitForLoadState();
     expect(await printable.locator('body').textContent()).toContain('坚持需求引领');
-    expect(await printable.evaluate(() => [...document.styleSheets].some((sheet) => [...sheet.cssRules].some((rule) => rule.cssText.startsWith('@page'))))).toBe(true);
+    expect(
+      await printable.evaluate(() =>
+        [...document.styleSheets].some((sheet) => [...sheet.cssRules].some((rule) => rule.cssText.startsWith('@page'))),
+      ),
+    ).toBe(true);
     await printable.close();
     await dialog.getByRole('button', { name: '关闭' }).click();
 
@@ -207,7 +253,9 @@ describe('side panel', () => {
     try {
       await setPreferences(fresh, { language: 'zh_CN' });
       const empty = await fresh.context.newPage();
-      await empty.goto(`${extensionPage(fresh, 'sidepanel.html')}?url=${encodeURIComponent(`${server.url}/${PAGES.english}`)}`);
+      await empty.goto(
+        `${extensionPage(fresh, 'sidepanel.html')}?url=${encodeURIComponent(`${server.url}/${PAGES.english}`)}`,
+      );
       await empty.locator('[data-testid="empty-page"]').waitFor();
       expect(await empty.locator('[data-testid="empty-page"]').textContent()).toContain('选中一段文字');
       await empty.getByRole('button', { name: '加入团队' }).waitFor();

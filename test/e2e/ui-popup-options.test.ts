@@ -19,7 +19,15 @@ import {
   type StaticServer,
 } from './ui-support.ts';
 
-type Settings = { preferences: { defaultColor: string; defaultVisibility: string; language: string; displayName?: string; disabledSites: string[] } };
+type Settings = {
+  preferences: {
+    defaultColor: string;
+    defaultVisibility: string;
+    language: string;
+    displayName?: string;
+    disabledSites: string[];
+  };
+};
 
 async function settings(profile: Profile): Promise<Settings> {
   const [answer] = await askBackground(profile, [{ type: 'settings.get' }]);
@@ -76,7 +84,7 @@ describe('popup and options', () => {
       .waitFor({ timeout: 20_000 })
       .catch(async (error: unknown) => {
         await options.screenshot({ path: artifactPath('ui-options-join-error.png'), fullPage: true });
-        console.log(await options.locator('form[aria-labelledby="join-title"]').innerText());
+        console.log(await options.locator('form[aria-labelledby="join-title"]').textContent());
         throw error;
       });
     expect((await settings(profile)).preferences.displayName).toBeUndefined();
@@ -90,11 +98,15 @@ describe('popup and options', () => {
     await options.getByLabel('紫色').check();
     await options.fill('input[name="preferredName"]', '王芳');
     await options.getByRole('button', { name: '保存', exact: true }).click();
-    await expect.poll(async () => (await settings(profile)).preferences).toMatchObject({ defaultColor: 'purple', displayName: '王芳' });
+    await expect
+      .poll(async () => (await settings(profile)).preferences)
+      .toMatchObject({ defaultColor: 'purple', displayName: '王芳' });
 
-    const shortcuts = await options.locator('tr[data-command]').evaluateAll((rows) =>
-      rows.map((row) => [row.getAttribute('data-command'), row.querySelector('td')!.textContent]),
-    );
+    const shortcuts = await options
+      .locator('tr[data-command]')
+      .evaluateAll((rows) =>
+        rows.map((row) => [row.getAttribute('data-command'), row.querySelector('td')!.textContent]),
+      );
     expect(Object.fromEntries(shortcuts)).toEqual({
       'highlight-selection': 'Alt+Shift+H',
       'tag-selection': 'Alt+Shift+G',
@@ -116,7 +128,9 @@ describe('popup and options', () => {
     expect(await toolbar.locator('.pz-swatch[aria-checked="true"]').getAttribute('data-color')).toBe('purple');
     expect(await toolbar.locator('.pz-visibility').isDisabled()).toBe(true);
     await toolbar.locator('.pz-primary').click();
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-purple']))['pizhu-purple']).toEqual(['促进学生身心健康全面发展']);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-purple']))['pizhu-purple'])
+      .toEqual(['促进学生身心健康全面发展']);
   });
 
   it('popup: shows the site on and the page counts; turning it off removes Pizhu from the page and keeps it off', async () => {
@@ -146,7 +160,9 @@ describe('popup and options', () => {
     await popup.locator('[role="switch"]').click();
     await expect.poll(() => popup.locator('[role="switch"]').getAttribute('aria-checked')).toBe('true');
     await page.waitForSelector('pizhu-ui', { state: 'attached' });
-    await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-purple']))['pizhu-purple']).toEqual(['促进学生身心健康全面发展']);
+    await expect
+      .poll(async () => (await highlightTextsIn(page, ['pizhu-purple']))['pizhu-purple'])
+      .toEqual(['促进学生身心健康全面发展']);
     expect((await settings(profile)).preferences.disabledSites).toEqual([]);
     await popup.close();
   });

@@ -108,7 +108,12 @@ export async function dragSelectIn(page: Page, frame: Frame, text: string, occur
         range.setStart(node, at + text.length - 1);
         range.setEnd(node, at + text.length);
         const last = range.getBoundingClientRect();
-        return { x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2 };
+        return {
+          x1: first.left + 1,
+          y1: first.top + first.height / 2,
+          x2: last.right - 1,
+          y2: last.top + last.height / 2,
+        };
       }
       throw new Error(`"${text}" not found in one text node`);
     },
@@ -132,7 +137,12 @@ export async function frameOffset(frame: Frame): Promise<{ x: number; y: number 
 }
 
 /** The centre of the first rectangle of the first range of a named highlight, in top-page coordinates. */
-export async function highlightPoint(page: Page, frame: Frame, name: string, index = 0): Promise<{ x: number; y: number }> {
+export async function highlightPoint(
+  _page: Page,
+  frame: Frame,
+  name: string,
+  index = 0,
+): Promise<{ x: number; y: number }> {
   const point = await frame.evaluate(
     ({ name, index }) => {
       const ranges = [...((CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get(name) ?? [])];
@@ -152,7 +162,7 @@ export async function highlightPoint(page: Page, frame: Frame, name: string, ind
 export async function pageMarkup(frame: Frame | Page): Promise<string> {
   return frame.evaluate(() => {
     const clone = document.body.cloneNode(true) as HTMLElement;
-    clone.querySelectorAll('pizhu-ui').forEach((host) => host.remove());
+    for (const host of clone.querySelectorAll('pizhu-ui')) host.remove();
     return clone.innerHTML;
   });
 }
@@ -183,7 +193,10 @@ export async function tellTab(worker: Worker, pageUrl: string, message: unknown)
   return worker.evaluate(
     async ({ pageUrl, message }) => {
       type Chrome = {
-        tabs: { query(q: object): Promise<{ id: number; url?: string }[]>; sendMessage(id: number, m: unknown): Promise<unknown> };
+        tabs: {
+          query(q: object): Promise<{ id: number; url?: string }[]>;
+          sendMessage(id: number, m: unknown): Promise<unknown>;
+        };
       };
       const api = (globalThis as unknown as { chrome: Chrome }).chrome;
       const tabs = await api.tabs.query({});
@@ -207,7 +220,10 @@ export async function tabIdOf(worker: Worker, pageUrl: string): Promise<number> 
 }
 
 /** Sends requests to the background from an extension page, as the side panel or options do; returns the answers. */
-export async function askBackground(profile: Profile, requests: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: string }[]> {
+export async function askBackground(
+  profile: Profile,
+  requests: unknown[],
+): Promise<{ ok: boolean; value?: unknown; error?: string }[]> {
   const page = await profile.context.newPage();
   await page.goto(`chrome-extension://${profile.extensionId}/options.html`);
   const answers = await page.evaluate(async (requests) => {
@@ -233,7 +249,10 @@ export async function setPreferences(profile: Profile, patch: Record<string, unk
  */
 export async function installBlockingRecorder(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const record = { tasks: [] as { start: number; duration: number }[], gaps: [] as { start: number; duration: number }[] };
+    const record = {
+      tasks: [] as { start: number; duration: number }[],
+      gaps: [] as { start: number; duration: number }[],
+    };
     (window as unknown as { __blocking: typeof record }).__blocking = record;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
@@ -249,9 +268,17 @@ export async function installBlockingRecorder(page: Page): Promise<void> {
 
 export type Blocking = { start: number; duration: number };
 
-export async function blockingIn(page: Page, from: number, to: number): Promise<{ longTasks: Blocking[]; gaps: Blocking[] }> {
+export async function blockingIn(
+  page: Page,
+  from: number,
+  to: number,
+): Promise<{ longTasks: Blocking[]; gaps: Blocking[] }> {
   const record = await page.evaluate(
-    () => (window as unknown as { __blocking?: { tasks: Blocking[]; gaps: Blocking[] } }).__blocking ?? { tasks: [], gaps: [] },
+    () =>
+      (window as unknown as { __blocking?: { tasks: Blocking[]; gaps: Blocking[] } }).__blocking ?? {
+        tasks: [],
+        gaps: [],
+      },
   );
   const overlaps = (b: Blocking) => b.start < to && b.start + b.duration > from;
   return { longTasks: record.tasks.filter(overlaps), gaps: record.gaps.filter(overlaps) };

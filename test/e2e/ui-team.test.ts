@@ -5,8 +5,26 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, createTeam, extensionPage, joinTeam, launchProfile, type Profile, type RunningServer, startServer } from './harness.ts';
-import { dragSelectIn, highlightPoint, highlightTextsIn, openWithPizhu, PAGES, setPreferences, startStaticServer, type StaticServer } from './ui-support.ts';
+import {
+  artifactPath,
+  createTeam,
+  extensionPage,
+  joinTeam,
+  launchProfile,
+  type Profile,
+  type RunningServer,
+  startServer,
+} from './harness.ts';
+import {
+  dragSelectIn,
+  highlightPoint,
+  highlightTextsIn,
+  openWithPizhu,
+  PAGES,
+  setPreferences,
+  startStaticServer,
+  type StaticServer,
+} from './ui-support.ts';
 
 const ITEM_8 = '促进学生身心健康全面发展';
 const PRIVATE_TEXT = '加强教育系统党的领导和党的建设';
@@ -77,8 +95,12 @@ describe('with the team', () => {
   });
 
   it('presence: each sees the other reading the same page', async () => {
-    await expect.poll(() => pageB.locator('pizhu-ui [data-testid="presence"]').getAttribute('aria-label'), { timeout: 15_000 }).toContain('张伟');
-    await expect.poll(() => pageA.locator('pizhu-ui [data-testid="presence"]').getAttribute('aria-label'), { timeout: 15_000 }).toContain('李娜');
+    await expect
+      .poll(() => pageB.locator('pizhu-ui [data-testid="presence"]').getAttribute('aria-label'), { timeout: 15_000 })
+      .toContain('张伟');
+    await expect
+      .poll(() => pageA.locator('pizhu-ui [data-testid="presence"]').getAttribute('aria-label'), { timeout: 15_000 })
+      .toContain('李娜');
     await pageA.screenshot({ path: artifactPath('ui-team-presence.png') });
   });
 
@@ -101,16 +123,18 @@ describe('with the team', () => {
     expect(await card.locator('.pz-danger').count()).toBe(0);
     await card.locator('.pz-reply-input').fill('同意，建议同时列入简报');
     await card.locator('.pz-reply-form button[type="submit"]').click();
-    await expect.poll(() => card.locator('.pz-reply').allTextContents()).toEqual([expect.stringContaining('同意，建议同时列入简报')]);
+    await expect
+      .poll(() => card.locator('.pz-reply').allTextContents())
+      .toEqual([expect.stringContaining('同意，建议同时列入简报')]);
     await pageB.screenshot({ path: artifactPath('ui-team-reply.png') });
 
     const pointA = await highlightPoint(pageA, pageA.mainFrame(), 'pizhu-yellow', 0);
     await pageA.mouse.click(pointA.x, pointA.y);
     const cardA = pageA.locator('pizhu-ui .pz-card');
     await cardA.waitFor();
-    await expect.poll(() => cardA.locator('.pz-reply').allTextContents(), { timeout: 10_000 }).toEqual([
-      expect.stringContaining('李娜'),
-    ]);
+    await expect
+      .poll(() => cardA.locator('.pz-reply').allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining('李娜')]);
 
     const panel = await a.context.newPage();
     await panel.setViewportSize({ width: 400, height: 800 });

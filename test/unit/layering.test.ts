@@ -18,9 +18,9 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map(
-    (m) => (m[1] ?? m[2])!,
-  );
+  return [
+    ...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm),
+  ].map((m) => (m[1] ?? m[2])!);
 }
 
 function violations(dir: string, forbidden: (specifier: string) => boolean): string[] {
@@ -31,12 +31,16 @@ function violations(dir: string, forbidden: (specifier: string) => boolean): str
   );
 }
 
-const NODE_BUILTIN = /^(node:|fs$|path$|os$|crypto$|http$|https$|net$|child_process$|worker_threads$|stream$|url$|util$|buffer$)/;
+const NODE_BUILTIN =
+  /^(node:|fs$|path$|os$|crypto$|http$|https$|net$|child_process$|worker_threads$|stream$|url$|util$|buffer$)/;
 
 describe('layering', () => {
   it('shared/ imports no Node built-ins, Node-only packages or extension APIs', () => {
     expect(
-      violations('shared', (s) => NODE_BUILTIN.test(s) || /^(wxt|webextension-polyfill|better-sqlite3|ws|hono|@hono\/)/.test(s)),
+      violations(
+        'shared',
+        (s) => NODE_BUILTIN.test(s) || /^(wxt|webextension-polyfill|better-sqlite3|ws|hono|@hono\/)/.test(s),
+      ),
     ).toEqual([]);
   });
 

@@ -36,7 +36,9 @@ describe('locales', () => {
 
   it('placeholders match between languages', () => {
     for (const [key, entry] of Object.entries(zh)) {
-      expect(Object.keys(en[key]?.placeholders ?? {}).sort(), key).toEqual(Object.keys(entry.placeholders ?? {}).sort());
+      expect(Object.keys(en[key]?.placeholders ?? {}).sort(), key).toEqual(
+        Object.keys(entry.placeholders ?? {}).sort(),
+      );
     }
   });
 
@@ -45,6 +47,7 @@ describe('locales', () => {
   });
 
   it('no message is empty', () => {
-    for (const [key, entry] of [...Object.entries(zh), ...Object.entries(en)]) expect(entry.message.trim(), key).not.toBe('');
+    for (const [key, entry] of [...Object.entries(zh), ...Object.entries(en)])
+      expect(entry.message.trim(), key).not.toBe('');
   });
 });

@@ -38,14 +38,22 @@ export function Backup() {
     });
 
   const importFile = (file: File) =>
-    run(async () => ({ kind: 'imported', summary: await ask<ImportSummary>({ type: 'backup.import', json: await file.text() }) }));
+    run(async () => ({
+      kind: 'imported',
+      summary: await ask<ImportSummary>({ type: 'backup.import', json: await file.text() }),
+    }));
 
   return (
     <section aria-labelledby="backup-title" className="pz-card-section">
       <h2 id="backup-title">{t('options_backup')}</h2>
       <p className="pz-muted pz-small">{t('options_backup_help')}</p>
       <div className="pz-row">
-        <button type="button" data-testid="backup-export" disabled={state.kind === 'busy'} onClick={() => void exportAll()}>
+        <button
+          type="button"
+          data-testid="backup-export"
+          disabled={state.kind === 'busy'}
+          onClick={() => void exportAll()}
+        >
           {t('options_backup_export')}
         </button>
         <button type="button" disabled={state.kind === 'busy'} onClick={() => fileInput.current?.click()}>
@@ -75,10 +83,12 @@ export function Backup() {
             </p>
             {state.summary.errors.length > 0 && (
               <details>
-                <summary className="pz-error">{t('options_backup_errors', String(state.summary.errors.length))}</summary>
+                <summary className="pz-error">
+                  {t('options_backup_errors', String(state.summary.errors.length))}
+                </summary>
                 <ul>
-                  {state.summary.errors.slice(0, 50).map((error, i) => (
-                    <li key={i}>{error}</li>
+                  {state.summary.errors.slice(0, 50).map((error) => (
+                    <li key={error}>{error}</li>
                   ))}
                 </ul>
               </details>

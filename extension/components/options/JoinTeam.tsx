@@ -7,7 +7,11 @@ import { Notice } from '../common/Notice.tsx';
 import { checkServerUrl } from './server-url.ts';
 import { requestSharingConsent } from './sharing-consent.ts';
 
-type JoinState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; team: string };
+type JoinState =
+  | { kind: 'idle' }
+  | { kind: 'busy' }
+  | { kind: 'error'; message: string }
+  | { kind: 'done'; team: string };
 
 export function JoinTeam({
   onJoined,
@@ -68,7 +72,13 @@ export function JoinTeam({
       </p>
       <label>
         {t('join_invite')}
-        <input name="inviteCode" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} required autoComplete="off" />
+        <input
+          name="inviteCode"
+          value={inviteCode}
+          onChange={(e) => setInviteCode(e.target.value)}
+          required
+          autoComplete="off"
+        />
       </label>
       <label>
         {t('join_name')}

@@ -23,6 +23,7 @@ export function OptionsApp() {
   const [saveError, setSaveError] = useState<string | null>(null);
   // Shown at once while the background saves; the next settings read replaces it.
   const [pending, setPending] = useState<Partial<Preferences>>({});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new settings read replaces what was pending
   useEffect(() => setPending({}), [settings]);
 
   const save = async (patch: Partial<Preferences>) => {
@@ -55,7 +56,13 @@ export function OptionsApp() {
     return (
       <main className="pz-page">
         <h1>{t('options_title')}</h1>
-        {error ? <p className="pz-error" role="alert">{error}</p> : <p className="pz-muted">{t('loading')}</p>}
+        {error ? (
+          <p className="pz-error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p className="pz-muted">{t('loading')}</p>
+        )}
       </main>
     );
   }
@@ -90,9 +97,15 @@ export function OptionsApp() {
             </p>
           </>
         ) : (
-          <p className="pz-muted" data-testid="no-team">{t('options_no_team')}</p>
+          <p className="pz-muted" data-testid="no-team">
+            {t('options_no_team')}
+          </p>
         )}
-        <JoinTeam onJoined={reload} initialServerUrl={settings.team?.serverUrl} initialName={preferences.displayName ?? ''} />
+        <JoinTeam
+          onJoined={reload}
+          initialServerUrl={settings.team?.serverUrl}
+          initialName={preferences.displayName ?? ''}
+        />
       </section>
 
       <section aria-labelledby="defaults-title" className="pz-card-section">

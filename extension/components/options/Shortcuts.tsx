@@ -35,7 +35,13 @@ export function Shortcuts() {
           {commands.map((command) => (
             <tr key={command.name} data-command={command.name}>
               <th scope="row">{t(COMMAND_LABELS[command.name!]!)}</th>
-              <td>{command.shortcut ? <kbd>{command.shortcut}</kbd> : <span className="pz-muted">{t('options_shortcut_unset')}</span>}</td>
+              <td>
+                {command.shortcut ? (
+                  <kbd>{command.shortcut}</kbd>
+                ) : (
+                  <span className="pz-muted">{t('options_shortcut_unset')}</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,13 @@ import { t } from '../../lib/i18n.ts';
 import type { Preferences } from '../../lib/messages.ts';
 import { isPageOrigin } from '../../lib/background/site-access.ts';
 
-export function Sites({ preferences, onChange }: { preferences: Preferences; onChange: (disabledSites: string[]) => void }) {
+export function Sites({
+  preferences,
+  onChange,
+}: {
+  preferences: Preferences;
+  onChange: (disabledSites: string[]) => void;
+}) {
   const [granted, setGranted] = useState<string[]>([]);
   const refresh = useCallback(() => {
     void browser.permissions.getAll().then(({ origins = [] }) => setGranted(origins.filter(isPageOrigin)));
@@ -22,7 +28,10 @@ export function Sites({ preferences, onChange }: { preferences: Preferences; onC
           <li key={pattern}>
             <code>{pattern}</code>
             {!builtIn.includes(pattern) && (
-              <button type="button" onClick={() => void browser.permissions.remove({ origins: [pattern] }).then(refresh)}>
+              <button
+                type="button"
+                onClick={() => void browser.permissions.remove({ origins: [pattern] }).then(refresh)}
+              >
                 {t('options_site_remove')}
               </button>
             )}

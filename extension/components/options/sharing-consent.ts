@@ -12,5 +12,7 @@ type DataCollectionPermissions = { request(permissions: { data_collection: reado
 
 export function requestSharingConsent(): Promise<boolean> {
   if (!import.meta.env.FIREFOX) return Promise.resolve(true);
-  return (browser.permissions as unknown as DataCollectionPermissions).request({ data_collection: SHARED_DATA }).catch(() => false);
+  return (browser.permissions as unknown as DataCollectionPermissions)
+    .request({ data_collection: SHARED_DATA })
+    .catch(() => false);
 }

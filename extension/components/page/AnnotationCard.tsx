@@ -15,7 +15,15 @@ import { TagField } from './TagField.tsx';
 const WIDTH = 360;
 const HEIGHT = 300;
 
-export function AnnotationCard({ session, state, annotation }: { session: PageSession; state: PageState; annotation: Annotation }) {
+export function AnnotationCard({
+  session,
+  state,
+  annotation,
+}: {
+  session: PageSession;
+  state: PageState;
+  annotation: Annotation;
+}) {
   const mine = session.isMine(annotation);
   const [note, setNote] = useState(annotation.note);
   const [reply, setReply] = useState('');
@@ -30,7 +38,9 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
     if (state.focusTagsRequest && mine) tagInput.current?.focus();
   }, [state.focusTagsRequest, mine]);
 
-  const replies = state.annotations.filter((a) => a.replyTo === annotation.id).sort((a, b) => a.createdAt - b.createdAt);
+  const replies = state.annotations
+    .filter((a) => a.replyTo === annotation.id)
+    .sort((a, b) => a.createdAt - b.createdAt);
   const status = state.anchors[annotation.id];
   const position = state.order.indexOf(annotation.id);
 
@@ -59,7 +69,9 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
         {status === 'fuzzy' && <span className="pz-warn">{t('anchor_fuzzy')}</span>}
         <span className="pz-spacer" />
         {position >= 0 && (
-          <span className="pz-muted pz-small">{t('card_position', [String(position + 1), String(state.order.length)])}</span>
+          <span className="pz-muted pz-small">
+            {t('card_position', [String(position + 1), String(state.order.length)])}
+          </span>
         )}
         <button type="button" className="pz-icon" aria-label={t('card_previous')} onClick={() => session.step(-1)}>
           ‹
@@ -67,7 +79,13 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
         <button type="button" className="pz-icon" aria-label={t('card_next')} onClick={() => session.step(1)}>
           ›
         </button>
-        <button ref={closeRef} type="button" className="pz-icon" aria-label={t('card_close')} onClick={() => session.closeCard()}>
+        <button
+          ref={closeRef}
+          type="button"
+          className="pz-icon"
+          aria-label={t('card_close')}
+          onClick={() => session.closeCard()}
+        >
           ×
         </button>
       </div>
@@ -111,8 +129,12 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
       <div className="pz-byline">
         <AuthorBadge id={annotation.author.id} name={annotation.author.name} size={18} />
         <span className="pz-author">{annotation.author.name}</span>
-        <time dateTime={new Date(annotation.createdAt).toISOString()}>{relativeTime(annotation.createdAt, language)}</time>
-        <span className="pz-muted">{annotation.visibility === 'private' ? t('visibility_private') : t('visibility_team')}</span>
+        <time dateTime={new Date(annotation.createdAt).toISOString()}>
+          {relativeTime(annotation.createdAt, language)}
+        </time>
+        <span className="pz-muted">
+          {annotation.visibility === 'private' ? t('visibility_private') : t('visibility_team')}
+        </span>
       </div>
 
       {replies.length > 0 && (
@@ -123,7 +145,12 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
               <strong>{r.author.name}</strong>
               <span className="pz-reply-text">{r.note}</span>
               {session.isMine(r) && (
-                <button type="button" className="pz-link" aria-label={t('card_delete_reply')} onClick={() => void session.remove(r.id)}>
+                <button
+                  type="button"
+                  className="pz-link"
+                  aria-label={t('card_delete_reply')}
+                  onClick={() => void session.remove(r.id)}
+                >
                   {t('card_delete')}
                 </button>
               )}
@@ -157,6 +184,7 @@ export function AnnotationCard({ session, state, annotation }: { session: PageSe
         <div className="pz-row pz-card-actions">
           <div className="pz-swatches" role="radiogroup" aria-label={t('toolbar_color')}>
             {COLORS.map((c) => (
+              // biome-ignore lint/a11y/useSemanticElements: a colour swatch is a styled button in a radio group
               <button
                 key={c}
                 type="button"

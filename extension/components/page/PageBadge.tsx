@@ -31,12 +31,20 @@ export function PageBadge({ session, state }: { session: PageSession; state: Pag
                       type="checkbox"
                       checked={!hidden.has(author.id)}
                       onChange={(e) =>
-                        session.hideAuthors(e.target.checked ? state.hiddenAuthors.filter((id) => id !== author.id) : [...state.hiddenAuthors, author.id])
+                        session.hideAuthors(
+                          e.target.checked
+                            ? state.hiddenAuthors.filter((id) => id !== author.id)
+                            : [...state.hiddenAuthors, author.id],
+                        )
                       }
                     />
                     <AuthorBadge id={author.id} name={author.name} size={18} />
                     <span>{author.name}</span>
-                    <span className="pz-underline-sample" style={{ borderBottomColor: authorColor(author.id) }} aria-hidden="true" />
+                    <span
+                      className="pz-underline-sample"
+                      style={{ borderBottomColor: authorColor(author.id) }}
+                      aria-hidden="true"
+                    />
                   </label>
                 </li>
               ))}
@@ -46,12 +54,25 @@ export function PageBadge({ session, state }: { session: PageSession; state: Pag
         </div>
       )}
       <div className="pz-badge" data-sync-state={status}>
-        <span className={`pz-dot pz-${status}`} role="img" aria-label={syncStateLabel(status)} title={state.status.message ?? syncStateLabel(status)} />
-        <span className="pz-badge-count" title={t(highlights === 1 ? 'badge_count_one' : 'badge_count', String(highlights))}>
+        <span
+          className={`pz-dot pz-${status}`}
+          role="img"
+          aria-label={syncStateLabel(status)}
+          title={state.status.message ?? syncStateLabel(status)}
+        />
+        <span
+          className="pz-badge-count"
+          title={t(highlights === 1 ? 'badge_count_one' : 'badge_count', String(highlights))}
+        >
           {t(highlights === 1 ? 'badge_count_one' : 'badge_count', String(highlights))}
         </span>
         {state.peers.length > 0 && (
-          <span className="pz-peers" aria-label={t('presence_here', [state.peers.map((p) => p.name).join('、')])} data-testid="presence">
+          <span
+            className="pz-peers"
+            role="img"
+            aria-label={t('presence_here', [state.peers.map((p) => p.name).join('、')])}
+            data-testid="presence"
+          >
             {state.peers.slice(0, 4).map((peer) => (
               <AuthorBadge key={peer.id} id={peer.id} name={peer.name} size={20} />
             ))}

@@ -17,13 +17,7 @@ export function PageUi({ session }: { session: PageSession }) {
   const card = state.openCard ? state.annotations.find((a) => a.id === state.openCard!.id) : undefined;
   return (
     <div className="pz-root" lang={currentLanguage() === 'en' ? 'en' : 'zh-CN'}>
-      {state.selection && (
-        <SelectionToolbar
-          key={state.selection.serial}
-          session={session}
-          state={state}
-        />
-      )}
+      {state.selection && <SelectionToolbar key={state.selection.serial} session={session} state={state} />}
       {card && state.openCard && <AnnotationCard key={card.id} session={session} state={state} annotation={card} />}
       {state.clauseMode && state.hoverClause && (
         <div

@@ -21,7 +21,9 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
   const [color, setColor] = useState<Color>(preferences?.defaultColor ?? 'yellow');
   const [tags, setTags] = useState<string[]>([]);
   const [note, setNote] = useState('');
-  const [visibility, setVisibility] = useState<Visibility>(inTeam ? (preferences?.defaultVisibility ?? 'team') : 'private');
+  const [visibility, setVisibility] = useState<Visibility>(
+    inTeam ? (preferences?.defaultVisibility ?? 'team') : 'private',
+  );
   const [saving, setSaving] = useState(false);
   const tagInput = useRef<HTMLInputElement>(null);
   const swatches = useRef<(HTMLButtonElement | null)[]>([]);
@@ -36,7 +38,12 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
     setSaving(true);
     // A tag still being typed counts too.
     const pending = tagInput.current?.value.trim();
-    await session.highlightSelection({ color: chosen, tags: pending ? [...tags, pending] : tags, note: note.trim(), visibility });
+    await session.highlightSelection({
+      color: chosen,
+      tags: pending ? [...tags, pending] : tags,
+      note: note.trim(),
+      visibility,
+    });
     setSaving(false);
   };
 
@@ -62,6 +69,7 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
       <div className="pz-row" role="toolbar" aria-label={t('toolbar_label')}>
         <div className="pz-swatches" role="radiogroup" aria-label={t('toolbar_color')}>
           {COLORS.map((c, i) => (
+            // biome-ignore lint/a11y/useSemanticElements: a colour swatch is a styled button in a radio group
             <button
               key={c}
               ref={(el) => {
@@ -115,7 +123,13 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
         )}
         {selection.wholeClause && <span className="pz-muted">{t('toolbar_whole_clause')}</span>}
       </div>
-      <TagField tags={tags} onChange={setTags} vocabulary={state.vocabulary} onSubmitEmpty={() => void save()} inputRef={tagInput} />
+      <TagField
+        tags={tags}
+        onChange={setTags}
+        vocabulary={state.vocabulary}
+        onSubmitEmpty={() => void save()}
+        inputRef={tagInput}
+      />
       <textarea
         className="pz-note"
         aria-label={t('toolbar_note')}

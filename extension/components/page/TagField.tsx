@@ -10,7 +10,12 @@ import type { TagUsage } from '../../lib/messages.ts';
 const MAX_SUGGESTIONS = 8;
 const SEPARATORS = /[,，;；、]/u;
 
-export function suggestTags(vocabulary: readonly TagUsage[], draft: string, chosen: readonly string[], limit = MAX_SUGGESTIONS): TagUsage[] {
+export function suggestTags(
+  vocabulary: readonly TagUsage[],
+  draft: string,
+  chosen: readonly string[],
+  limit = MAX_SUGGESTIONS,
+): TagUsage[] {
   const needle = normaliseTag(draft);
   const taken = new Set(chosen);
   const candidates = vocabulary.filter((entry) => !taken.has(entry.tag));
@@ -77,7 +82,11 @@ export function TagField({
       {tags.map((tag) => (
         <span key={tag} className="pz-chip" data-tag={tag}>
           {tag}
-          <button type="button" aria-label={t('tag_remove', tag)} onClick={() => onChange(tags.filter((x) => x !== tag))}>
+          <button
+            type="button"
+            aria-label={t('tag_remove', tag)}
+            onClick={() => onChange(tags.filter((x) => x !== tag))}
+          >
             ×
           </button>
         </span>
@@ -107,12 +116,13 @@ export function TagField({
         onKeyDown={onKeyDown}
       />
       {showList && (
-        <ul className="pz-suggestions" role="listbox" id={listId} aria-label={t('tags_suggestions')}>
+        <div className="pz-suggestions" role="listbox" id={listId} aria-label={t('tags_suggestions')}>
           {suggestions.map((entry, i) => (
-            <li
+            <div
               key={entry.tag}
               id={`${listId}-${i}`}
               role="option"
+              tabIndex={-1}
               aria-selected={i === active}
               className={i === active ? 'pz-active' : undefined}
               onMouseDown={(e) => {
@@ -122,9 +132,9 @@ export function TagField({
             >
               <span>{entry.tag}</span>
               <span className="pz-count">{entry.count}</span>
-            </li>
+            </div>
           ))}
-        </ul>
+        </div>
       )}
     </div>
   );

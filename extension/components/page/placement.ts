@@ -4,7 +4,11 @@ import { useLayoutEffect, useRef, useState } from 'react';
 const GAP = 8;
 const MARGIN = 8;
 
-export function placeNear(rect: DOMRect, size: { width: number; height: number }, viewport = { width: window.innerWidth, height: window.innerHeight }): { left: number; top: number } {
+export function placeNear(
+  rect: DOMRect,
+  size: { width: number; height: number },
+  viewport = { width: window.innerWidth, height: window.innerHeight },
+): { left: number; top: number } {
   const left = Math.max(MARGIN, Math.min(rect.left, viewport.width - size.width - MARGIN));
   const below = rect.bottom + GAP;
   const above = rect.top - size.height - GAP;

@@ -47,7 +47,9 @@ export function AnnotationItem({
         <AuthorBadge id={annotation.author.id} name={annotation.author.name} size={18} />
         <span>{annotation.author.name}</span>
         <span aria-hidden="true">·</span>
-        <time dateTime={new Date(annotation.createdAt).toISOString()}>{relativeTime(annotation.createdAt, language)}</time>
+        <time dateTime={new Date(annotation.createdAt).toISOString()}>
+          {relativeTime(annotation.createdAt, language)}
+        </time>
         {annotation.visibility === 'private' && <span className="pz-private">{t('visibility_private')}</span>}
       </div>
       {children}

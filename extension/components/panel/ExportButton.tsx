@@ -44,7 +44,13 @@ export function ExportButton({
 
   return (
     <span className="pz-export">
-      <button type="button" data-export="md" onClick={() => void quickMarkdown()} disabled={!annotations.length} title={t('export_markdown_help')}>
+      <button
+        type="button"
+        data-export="md"
+        onClick={() => void quickMarkdown()}
+        disabled={!annotations.length}
+        title={t('export_markdown_help')}
+      >
         {t('export_markdown')}
       </button>
       {context && (

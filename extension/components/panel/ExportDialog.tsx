@@ -55,7 +55,9 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
   );
   const [copies, setCopies] = useState(remembered.copies ? String(remembered.copies) : '');
   const [format, setFormat] = useState<BriefingFormat>('docx');
-  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; filename: string; opened: boolean }>({
+  const [state, setState] = useState<
+    { kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; filename: string; opened: boolean }
+  >({
     kind: 'idle',
   });
   const first = useRef<HTMLInputElement>(null);
@@ -80,24 +82,38 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
   const run = async (event: React.FormEvent) => {
     event.preventDefault();
     // An empty list means "every document" to the briefing model: never let "chosen" silently become "all".
-    if (scope === 'chosen' && chosen.size === 0) return setState({ kind: 'error', message: t('export_no_document_chosen') });
+    if (scope === 'chosen' && chosen.size === 0)
+      return setState({ kind: 'error', message: t('export_no_document_chosen') });
     setState({ kind: 'busy' });
     try {
       const chosen = options();
       const { annotations, documents } = await context.loadAll();
-      const file = await exportBriefing({ annotations, documents, options: chosen, format, viewer: context.viewer, anchors: context.anchors });
+      const file = await exportBriefing({
+        annotations,
+        documents,
+        options: chosen,
+        format,
+        viewer: context.viewer,
+        anchors: context.anchors,
+      });
       rememberHeader(context.teamId, chosen);
       // Printable HTML is for printing: it opens in a tab; the other formats are files to hand on.
       if (format === 'html') openFile(file);
       else saveFile(file);
       setState({ kind: 'done', filename: file.filename, opened: format === 'html' });
     } catch (error) {
-      const message = error instanceof ValidationError ? error.issues.join('; ') : error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof ValidationError
+          ? error.issues.join('; ')
+          : error instanceof Error
+            ? error.message
+            : String(error);
       setState({ kind: 'error', message });
     }
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop closes the dialog; Escape does the same from the keyboard
     <div className="pz-modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <form
         className="pz-modal"
@@ -114,7 +130,14 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
         <fieldset className="pz-fieldset">
           <legend>{t('export_scope')}</legend>
           <label className="pz-check">
-            <input ref={first} type="radio" name="scope" checked={scope === 'page'} disabled={!context.documentKey} onChange={() => setScope('page')} />
+            <input
+              ref={first}
+              type="radio"
+              name="scope"
+              checked={scope === 'page'}
+              disabled={!context.documentKey}
+              onChange={() => setScope('page')}
+            />
             {t('export_scope_page')}
           </label>
           <label className="pz-check">
@@ -128,7 +151,12 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
           </label>
           <label className="pz-field">
             {t('export_tags')}
-            <input name="tags" value={tags} placeholder={t('export_tags_placeholder')} onChange={(e) => setTags(e.target.value)} />
+            <input
+              name="tags"
+              value={tags}
+              placeholder={t('export_tags_placeholder')}
+              onChange={(e) => setTags(e.target.value)}
+            />
           </label>
           <div className="pz-row">
             <label className="pz-field">
@@ -150,7 +178,12 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
               {t('export_who_mine')}
             </label>
             <label className="pz-check">
-              <input type="checkbox" name="includePrivate" checked={includePrivate} onChange={(e) => setIncludePrivate(e.target.checked)} />
+              <input
+                type="checkbox"
+                name="includePrivate"
+                checked={includePrivate}
+                onChange={(e) => setIncludePrivate(e.target.checked)}
+              />
               {t('export_include_private')}
             </label>
           </div>
@@ -181,7 +214,11 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
             </label>
             <label className="pz-field">
               {t('export_language')}
-              <select name="briefingLanguage" value={language} onChange={(e) => setLanguage(e.target.value as typeof language)}>
+              <select
+                name="briefingLanguage"
+                value={language}
+                onChange={(e) => setLanguage(e.target.value as typeof language)}
+              >
                 <option value="auto">{t('export_language_auto')}</option>
                 <option value="zh">中文</option>
                 <option value="en">English</option>
@@ -189,7 +226,12 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
             </label>
           </div>
           <label className="pz-check">
-            <input type="checkbox" name="summaryTable" checked={summaryTable} onChange={(e) => setSummaryTable(e.target.checked)} />
+            <input
+              type="checkbox"
+              name="summaryTable"
+              checked={summaryTable}
+              onChange={(e) => setSummaryTable(e.target.checked)}
+            />
             {t('export_summary_table')}
           </label>
         </fieldset>
@@ -198,13 +240,22 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
           <legend>{t('export_header')}</legend>
           <label className="pz-field">
             {t('export_field_title')}
-            <input name="title" value={title} placeholder={t('export_field_title_placeholder')} onChange={(e) => setTitle(e.target.value)} />
+            <input
+              name="title"
+              value={title}
+              placeholder={t('export_field_title_placeholder')}
+              onChange={(e) => setTitle(e.target.value)}
+            />
           </label>
           <div className="pz-grid-2">
             {HEADER_TEXT_FIELDS.map((name) => (
               <label key={name} className="pz-field">
                 {t(`export_field_${name}` as MessageKey)}
-                <input name={name} value={header[name] ?? ''} onChange={(e) => setHeader({ ...header, [name]: e.target.value })} />
+                <input
+                  name={name}
+                  value={header[name] ?? ''}
+                  onChange={(e) => setHeader({ ...header, [name]: e.target.value })}
+                />
               </label>
             ))}
             <label className="pz-field">
@@ -255,13 +306,16 @@ function DocumentChooser({
   onChange: (next: ReadonlySet<string>) => void;
 }) {
   const [documents, setDocuments] = useState<DocumentInfo[] | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per opening, the list is a snapshot like the rest of the dialog
   useEffect(() => {
     let live = true;
-    void list().then((rows) => live && setDocuments(rows.sort((a, b) => (a.title || a.canonicalUrl).localeCompare(b.title || b.canonicalUrl))));
+    void list().then(
+      (rows) =>
+        live && setDocuments(rows.sort((a, b) => (a.title || a.canonicalUrl).localeCompare(b.title || b.canonicalUrl))),
+    );
     return () => {
       live = false;
     };
-    // Once per opening: the list is a snapshot, like the rest of the dialog.
   }, []);
   const toggle = (key: string, on: boolean) => {
     const next = new Set(chosen);
@@ -274,7 +328,13 @@ function DocumentChooser({
       <legend className="pz-visually-hidden">{t('export_choose_documents')}</legend>
       {documents?.map((document) => (
         <label key={document.key} className="pz-check" title={document.canonicalUrl}>
-          <input type="checkbox" name="document" value={document.key} checked={chosen.has(document.key)} onChange={(e) => toggle(document.key, e.target.checked)} />
+          <input
+            type="checkbox"
+            name="document"
+            value={document.key}
+            checked={chosen.has(document.key)}
+            onChange={(e) => toggle(document.key, e.target.checked)}
+          />
           {document.title || document.canonicalUrl}
         </label>
       ))}

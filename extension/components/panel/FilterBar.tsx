@@ -21,6 +21,7 @@ export function FilterBar({
       colors: filters.colors.includes(color) ? filters.colors.filter((c) => c !== color) : [...filters.colors, color],
     });
   return (
+    // biome-ignore lint/a11y/useSemanticElements: the search landmark around several filter fields
     <div className="pz-filters" role="search" aria-label={t('panel_filters')}>
       <input
         type="search"
@@ -71,6 +72,7 @@ export function FilterBar({
           ))}
         </select>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons labelled as one group */}
       <div className="pz-row" role="group" aria-label={t('panel_filter_color')}>
         {COLORS.map((color) => (
           <button

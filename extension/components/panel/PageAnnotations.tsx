@@ -47,7 +47,14 @@ export function PageAnnotations({
     try {
       const result = await tellPage<ReattachResult>(page, { type: 'page.reattach', id: annotation.id });
       if (result?.ok) setMessage({ kind: 'success', text: t('panel_reattached') });
-      else setMessage({ kind: 'error', text: result?.reason === 'no-selection' ? t('panel_reattach_select_first') : (result?.reason ?? t('panel_page_not_open')) });
+      else
+        setMessage({
+          kind: 'error',
+          text:
+            result?.reason === 'no-selection'
+              ? t('panel_reattach_select_first')
+              : (result?.reason ?? t('panel_page_not_open')),
+        });
     } catch {
       setMessage({ kind: 'error', text: t('panel_page_not_open') });
     }
@@ -57,7 +64,9 @@ export function PageAnnotations({
     <div className="pz-page-tab">
       <h1 className="pz-doc-title">{document?.title || page.url}</h1>
       {(document?.issuer || document?.docNumber || document?.publishedAt) && (
-        <p className="pz-doc-meta">{[document.issuer, document.docNumber, document.publishedAt].filter(Boolean).join(' · ')}</p>
+        <p className="pz-doc-meta">
+          {[document.issuer, document.docNumber, document.publishedAt].filter(Boolean).join(' · ')}
+        </p>
       )}
       {document && documentChanged(document) && (
         <p className="pz-doc-changed" role="status" data-testid="document-changed">
@@ -78,7 +87,9 @@ export function PageAnnotations({
         <>
           <FilterBar filters={filters} onChange={setFilters} tags={tags} authors={authors} />
           <p className="pz-muted pz-small" aria-live="polite" data-testid="shown-count">
-            {isFiltering(filters) ? t('panel_shown_of', [String(view.shown), String(view.total)]) : t(view.total === 1 ? 'panel_count_one' : 'panel_count', String(view.total))}
+            {isFiltering(filters)
+              ? t('panel_shown_of', [String(view.shown), String(view.total)])
+              : t(view.total === 1 ? 'panel_count_one' : 'panel_count', String(view.total))}
           </p>
         </>
       )}
@@ -87,11 +98,16 @@ export function PageAnnotations({
 
       {view.total > 0 && view.shown === 0 && <p className="pz-muted">{t('panel_no_match')}</p>}
 
-      {view.groups.map((group, index) => (
-        <section key={`${group.label}-${index}`} className="pz-clause-group" aria-label={group.label || t('clause_none')}>
+      {view.groups.map((group) => (
+        <section key={group.items[0]!.id} className="pz-clause-group" aria-label={group.label || t('clause_none')}>
           <h2 className="pz-clause-label">{group.label || t('clause_none')}</h2>
           {group.items.map((annotation) => (
-            <AnnotationItem key={annotation.id} annotation={annotation} replies={view.repliesOf.get(annotation.id)} onOpen={goTo} />
+            <AnnotationItem
+              key={annotation.id}
+              annotation={annotation}
+              replies={view.repliesOf.get(annotation.id)}
+              onOpen={goTo}
+            />
           ))}
         </section>
       ))}

@@ -33,7 +33,10 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
   }, []);
 
   const annotations = useLiveQuery(
-    async () => (page ? (await db.annotations.where('documentKey').equals(page.documentKey).toArray()).filter((a) => !a.deleted) : []),
+    async () =>
+      page
+        ? (await db.annotations.where('documentKey').equals(page.documentKey).toArray()).filter((a) => !a.deleted)
+        : [],
     [page?.documentKey],
     [] as Annotation[],
   );
@@ -47,9 +50,17 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
     [tab],
     [] as Annotation[],
   );
-  const documents = useLiveQuery(async () => (tab === 'library' ? db.documents.toArray() : []), [tab], [] as DocumentInfo[]);
+  const documents = useLiveQuery(
+    async () => (tab === 'library' ? db.documents.toArray() : []),
+    [tab],
+    [] as DocumentInfo[],
+  );
   const report = usePageReport(page, annotations);
-  const localAuthor = useLiveQuery(async () => (await db.settings.get('localAuthorId'))?.value ?? null, [], null as unknown);
+  const localAuthor = useLiveQuery(
+    async () => (await db.settings.get('localAuthorId'))?.value ?? null,
+    [],
+    null as unknown,
+  );
   const viewer = settings?.team
     ? { id: settings.team.memberId, name: settings.team.displayName }
     : typeof localAuthor === 'string'
@@ -75,7 +86,11 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
         <SyncBadge status={settings?.status} />
         <span className="pz-spacer" />
         {settings?.team ? (
-          <span className="pz-account" title={`${settings.team.teamName} · ${settings.team.displayName}`} data-testid="account">
+          <span
+            className="pz-account"
+            title={`${settings.team.teamName} · ${settings.team.displayName}`}
+            data-testid="account"
+          >
             <span className="pz-team-name">{settings.team.teamName}</span>
             <AuthorBadge id={settings.team.memberId} name={settings.team.displayName} size={22} />
           </span>
@@ -88,12 +103,16 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
         )}
       </header>
 
-      <nav className="pz-tabs" role="tablist" aria-label={t('panel_views')}>
+      <div className="pz-tabs" role="tablist" aria-label={t('panel_views')}>
         <TabButton id="page" current={tab} onSelect={setTab} label={t('panel_tab_page')} />
         <TabButton id="library" current={tab} onSelect={setTab} label={t('panel_tab_library')} />
         <span className="pz-spacer" />
-        <ExportButton annotations={tab === 'page' ? annotations : []} document={tab === 'page' ? document : null} context={exportContext} />
-      </nav>
+        <ExportButton
+          annotations={tab === 'page' ? annotations : []}
+          document={tab === 'page' ? document : null}
+          context={exportContext}
+        />
+      </div>
 
       <main className="pz-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'page' &&
@@ -112,7 +131,17 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
   );
 }
 
-function TabButton({ id, current, onSelect, label }: { id: Tab; current: Tab; onSelect: (tab: Tab) => void; label: string }) {
+function TabButton({
+  id,
+  current,
+  onSelect,
+  label,
+}: {
+  id: Tab;
+  current: Tab;
+  onSelect: (tab: Tab) => void;
+  label: string;
+}) {
   return (
     <button
       type="button"

@@ -59,7 +59,7 @@ export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (ta
                 }}
               >
                 <input
-                  autoFocus
+                  ref={(input) => input?.focus()}
                   aria-label={t('tags_new_name', tag)}
                   value={draft}
                   onChange={(e) => setDraft(e.target.value)}
@@ -101,7 +101,12 @@ export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (ta
         >
           <label>
             {t('tags_merge_into', String(selected.length))}
-            <input name="mergeInto" value={mergeInto} onChange={(e) => setMergeInto(e.target.value)} placeholder={selected[0]} />
+            <input
+              name="mergeInto"
+              value={mergeInto}
+              onChange={(e) => setMergeInto(e.target.value)}
+              placeholder={selected[0]}
+            />
           </label>
           <button type="submit" className="pz-primary" disabled={!normaliseTag(mergeInto)}>
             {t('tags_merge')}

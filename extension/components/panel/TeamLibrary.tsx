@@ -65,7 +65,10 @@ export function TeamLibrary({ annotations, documents }: { annotations: Annotatio
                   {[doc.issuer, doc.docNumber, doc.publishedAt].filter(Boolean).join(' · ')}
                 </span>
                 <span className="pz-doc-counts">
-                  {t(doc.annotations === 1 ? 'library_doc_counts_one' : 'library_doc_counts', [String(doc.annotations), String(doc.tags)])}
+                  {t(doc.annotations === 1 ? 'library_doc_counts_one' : 'library_doc_counts', [
+                    String(doc.annotations),
+                    String(doc.tags),
+                  ])}
                 </span>
               </button>
             </li>

@@ -72,7 +72,8 @@ export function rememberedHeader(teamId: string | null, storage: Storage = local
     const fields: HeaderFields = {};
     for (const name of HEADER_FIELDS) {
       const value = raw[name];
-      if (name === 'copies' ? typeof value === 'number' : typeof value === 'string') (fields as Record<string, unknown>)[name] = value;
+      if (name === 'copies' ? typeof value === 'number' : typeof value === 'string')
+        (fields as Record<string, unknown>)[name] = value;
     }
     return fields;
   } catch {
@@ -80,8 +81,13 @@ export function rememberedHeader(teamId: string | null, storage: Storage = local
   }
 }
 
-export function rememberHeader(teamId: string | null, options: BriefingOptionsInput, storage: Storage = localStorage): void {
+export function rememberHeader(
+  teamId: string | null,
+  options: BriefingOptionsInput,
+  storage: Storage = localStorage,
+): void {
   const fields: Record<string, unknown> = {};
-  for (const name of HEADER_FIELDS) if (options[name] !== undefined && options[name] !== '') fields[name] = options[name];
+  for (const name of HEADER_FIELDS)
+    if (options[name] !== undefined && options[name] !== '') fields[name] = options[name];
   storage.setItem(storageKey(teamId), JSON.stringify(fields));
 }

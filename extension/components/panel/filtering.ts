@@ -19,7 +19,11 @@ export const NO_FILTERS: Filters = { tag: null, author: null, colors: [], visibi
 
 export function isFiltering(filters: Filters): boolean {
   return (
-    filters.tag !== null || filters.author !== null || filters.colors.length > 0 || filters.visibility !== null || filters.text.trim() !== ''
+    filters.tag !== null ||
+    filters.author !== null ||
+    filters.colors.length > 0 ||
+    filters.visibility !== null ||
+    filters.text.trim() !== ''
   );
 }
 
@@ -30,14 +34,24 @@ function fold(text: string): string {
 
 export function matches(annotation: Annotation, filters: Filters, replies: readonly Annotation[] = []): boolean {
   if (filters.tag !== null && !annotation.tags.includes(filters.tag)) return false;
-  if (filters.author !== null && annotation.author.id !== filters.author && !replies.some((r) => r.author.id === filters.author)) {
+  if (
+    filters.author !== null &&
+    annotation.author.id !== filters.author &&
+    !replies.some((r) => r.author.id === filters.author)
+  ) {
     return false;
   }
   if (filters.colors.length && !filters.colors.includes(annotation.color)) return false;
   if (filters.visibility !== null && annotation.visibility !== filters.visibility) return false;
   const needle = fold(filters.text);
   if (needle) {
-    const haystack = [annotation.quote, annotation.note, annotation.author.name, ...annotation.tags, ...annotation.clausePath]
+    const haystack = [
+      annotation.quote,
+      annotation.note,
+      annotation.author.name,
+      ...annotation.tags,
+      ...annotation.clausePath,
+    ]
       .concat(replies.map((r) => r.note))
       .join('\n');
     if (!fold(haystack).includes(needle)) return false;
@@ -48,7 +62,8 @@ export function matches(annotation: Annotation, filters: Filters, replies: reado
 /** Document order: the content script's anchored order when known, else the stored text position. */
 export function documentOrder(annotations: readonly Annotation[], anchoredOrder: readonly string[] = []): Annotation[] {
   const rank = new Map(anchoredOrder.map((id, i) => [id, i]));
-  const position = (a: Annotation) => findSelector(a.selectors, 'TextPositionSelector')?.start ?? Number.MAX_SAFE_INTEGER;
+  const position = (a: Annotation) =>
+    findSelector(a.selectors, 'TextPositionSelector')?.start ?? Number.MAX_SAFE_INTEGER;
   return [...annotations].sort((a, b) => {
     const ra = rank.get(a.id);
     const rb = rank.get(b.id);
@@ -68,7 +83,10 @@ export function clauseLabel(path: readonly string[]): string {
  * Consecutive annotations (in document order) under the same clause path form one group. `currentPaths` (from
  * the page, when open) wins over the stored path: the page may have been renumbered since.
  */
-export function groupByClause(ordered: readonly Annotation[], currentPaths: Readonly<Record<string, string[]>> = {}): ClauseGroup[] {
+export function groupByClause(
+  ordered: readonly Annotation[],
+  currentPaths: Readonly<Record<string, string[]>> = {},
+): ClauseGroup[] {
   const groups: ClauseGroup[] = [];
   for (const annotation of ordered) {
     const path = currentPaths[annotation.id] ?? annotation.clausePath;
@@ -115,7 +133,10 @@ export function pageView(
 }
 
 /** The distinct tags and authors of a page, for the filter menus (most used first). */
-export function facets(all: readonly Annotation[]): { tags: [string, number][]; authors: { id: string; name: string }[] } {
+export function facets(all: readonly Annotation[]): {
+  tags: [string, number][];
+  authors: { id: string; name: string }[];
+} {
   const tags = new Map<string, number>();
   const authors = new Map<string, string>();
   for (const annotation of all) {

@@ -3,13 +3,16 @@ import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.
 
 export type DocumentSummary = DocumentInfo & { annotations: number; tags: number; lastAt: number };
 
-export function summariseDocuments(documents: readonly DocumentInfo[], annotations: readonly Annotation[]): DocumentSummary[] {
+export function summariseDocuments(
+  documents: readonly DocumentInfo[],
+  annotations: readonly Annotation[],
+): DocumentSummary[] {
   const byDocument = new Map<string, { count: number; tags: Set<string>; lastAt: number }>();
   for (const annotation of annotations) {
     if (annotation.deleted || annotation.replyTo) continue;
     const entry = byDocument.get(annotation.documentKey) ?? { count: 0, tags: new Set<string>(), lastAt: 0 };
     entry.count++;
-    annotation.tags.forEach((tag) => entry.tags.add(tag));
+    for (const tag of annotation.tags) entry.tags.add(tag);
     entry.lastAt = Math.max(entry.lastAt, annotation.updatedAt);
     byDocument.set(annotation.documentKey, entry);
   }
@@ -41,7 +44,11 @@ export function tagCounts(annotations: readonly Annotation[]): { tag: string; co
 export type TaggedClauses = { document: DocumentInfo | null; documentKey: string; items: Annotation[] }[];
 
 /** Every annotation carrying `tag`, grouped by document (most annotated first), in clause order inside one. */
-export function clausesWithTag(tag: string, annotations: readonly Annotation[], documents: readonly DocumentInfo[]): TaggedClauses {
+export function clausesWithTag(
+  tag: string,
+  annotations: readonly Annotation[],
+  documents: readonly DocumentInfo[],
+): TaggedClauses {
   const byKey = new Map(documents.map((d) => [d.key, d]));
   const groups = new Map<string, Annotation[]>();
   for (const annotation of annotations) {

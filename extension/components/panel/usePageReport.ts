@@ -8,6 +8,7 @@ const REFRESH_MS = 1_500;
 
 export function usePageReport(page: TargetPage | null | undefined, changeKey: unknown): PageReport | null {
   const [report, setReport] = useState<PageReport | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: changeKey is the signal to read the report again
   useEffect(() => {
     if (!page) {
       setReport(null);

@@ -99,13 +99,17 @@ export function PopupApp({ db = (sharedDb ??= new PizhuDatabase()) }: { db?: Piz
       </header>
 
       {page === null || (page && !site && settings) ? (
-        <p className="pz-muted" data-testid="popup-unsupported">{t('popup_unsupported_page')}</p>
+        <p className="pz-muted" data-testid="popup-unsupported">
+          {t('popup_unsupported_page')}
+        </p>
       ) : null}
 
       {site && (
         <section className="pz-site" aria-labelledby="site-title">
           <div className="pz-site-row">
-            <span id="site-title" className="pz-site-name">{new URL(site.origin).host}</span>
+            <span id="site-title" className="pz-site-name">
+              {new URL(site.origin).host}
+            </span>
             <button
               type="button"
               role="switch"
@@ -132,15 +136,21 @@ export function PopupApp({ db = (sharedDb ??= new PizhuDatabase()) }: { db?: Piz
       {site && counts && (
         <section className="pz-counts" aria-label={t('popup_counts_label')}>
           <div>
-            <span className="pz-count" data-testid="count-total">{counts.total}</span>
+            <span className="pz-count" data-testid="count-total">
+              {counts.total}
+            </span>
             {t('popup_count_total')}
           </div>
           <div>
-            <span className="pz-count" data-testid="count-mine">{counts.mine}</span>
+            <span className="pz-count" data-testid="count-mine">
+              {counts.mine}
+            </span>
             {t('popup_count_mine')}
           </div>
           <div>
-            <span className="pz-count" data-testid="count-team">{counts.total - counts.mine}</span>
+            <span className="pz-count" data-testid="count-team">
+              {counts.total - counts.mine}
+            </span>
             {t('popup_count_colleagues')}
           </div>
           {orphans > 0 && (

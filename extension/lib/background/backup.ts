@@ -42,9 +42,12 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
   const parsed = fromAnnotationCollection(json);
   const summary: ImportSummary = { imported: 0, unchanged: 0, errors: [] };
   const fileProblem = parsed.errors.find((e) => e.kind === 'collection');
-  if (fileProblem && !parsed.annotations.length) throw new Error(`Not a Pizhu or W3C annotation file: ${fileProblem.message}`);
+  if (fileProblem && !parsed.annotations.length)
+    throw new Error(`Not a Pizhu or W3C annotation file: ${fileProblem.message}`);
   for (const problem of parsed.errors) {
-    summary.errors.push(`${problem.kind}${problem.index !== null ? ` #${problem.index + 1}` : ''}${problem.id ? ` (${problem.id})` : ''}: ${problem.message}`);
+    summary.errors.push(
+      `${problem.kind}${problem.index !== null ? ` #${problem.index + 1}` : ''}${problem.id ? ` (${problem.id})` : ''}: ${problem.message}`,
+    );
   }
 
   for (const document of parsed.documents) await target.rememberDocument(document);
@@ -58,7 +61,10 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
       continue;
     }
     // A private record made before joining a team stays private and teamless; one of this team stays its own.
-    const record = annotation.visibility === 'private' && annotation.teamId !== team?.teamId ? { ...annotation, teamId: null } : annotation;
+    const record =
+      annotation.visibility === 'private' && annotation.teamId !== team?.teamId
+        ? { ...annotation, teamId: null }
+        : annotation;
     try {
       await target.save(record);
       summary.imported++;

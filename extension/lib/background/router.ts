@@ -8,7 +8,8 @@ import type { PagePort, PizhuService } from './service.ts';
 
 export async function handleRequest(service: PizhuService, raw: unknown): Promise<Response> {
   const parsed = requestSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: `Refused a malformed request: ${describeIssues(parsed.error).join('; ')}` };
+  if (!parsed.success)
+    return { ok: false, error: `Refused a malformed request: ${describeIssues(parsed.error).join('; ')}` };
   try {
     return { ok: true, value: await dispatch(service, parsed.data) };
   } catch (error) {
@@ -73,7 +74,10 @@ export async function handlePortMessage(service: PizhuService, port: PagePort, r
       await service.openPage(port, parsed.data.documentKey, parsed.data.document);
     } catch (error) {
       console.warn('[pizhu] could not open the page', error);
-      port.post({ type: 'status', status: { state: 'error', message: error instanceof Error ? error.message : String(error) } });
+      port.post({
+        type: 'status',
+        status: { state: 'error', message: error instanceof Error ? error.message : String(error) },
+      });
     }
   } else if (parsed.data.type === 'page.seen') {
     await service.pageSeen(port, parsed.data.documentKey, parsed.data.contentHash);

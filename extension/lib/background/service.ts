@@ -74,7 +74,10 @@ export class PizhuService {
     this.rooms = new RoomRegistry(
       db,
       this.store,
-      { onChange: (change) => background(this.onRoomChange(change)), onProblem: (problem) => this.onRoomProblem(problem) },
+      {
+        onChange: (change) => background(this.onRoomChange(change)),
+        onProblem: (problem) => this.onRoomProblem(problem),
+      },
       options.graceMs,
     );
     this.engine = new SyncEngine(db, new CatchUp(db, this.rooms), this.status, undefined, this.now);
@@ -106,7 +109,11 @@ export class PizhuService {
     const team = await this.team();
     if (!team) return;
     const state = await this.db.syncState.get(team.teamId);
-    const pending = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === team.teamId).count();
+    const pending = await this.db.rooms
+      .where('dirty')
+      .equals(1)
+      .filter((r) => r.teamId === team.teamId)
+      .count();
     if (!pending && state?.lastSuccessAt && this.now() - state.lastSuccessAt < MIN_CATCH_UP_INTERVAL_MS) return;
     await this.engine.tick();
   }
@@ -168,7 +175,11 @@ export class PizhuService {
     await this.engine.idle();
     if (removeTeamData) {
       await this.engine.syncNow();
-      const unsent = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === team.teamId).count();
+      const unsent = await this.db.rooms
+        .where('dirty')
+        .equals(1)
+        .filter((r) => r.teamId === team.teamId)
+        .count();
       if (unsent) {
         throw new Error(
           `${unsent} page(s) have changes not yet on the server; connect and sync first, or leave without removing the team's data`,
@@ -318,7 +329,11 @@ export class PizhuService {
     if (target.length > LIMITS.tagChars) throw new Error(`A tag has at most ${LIMITS.tagChars} characters`);
     const sources = new Set(from.map(normaliseTag).filter((t) => t && t !== target));
     if (!sources.size) return { changed: 0, skipped: 0 };
-    const rows = await this.db.annotations.where('tags').anyOf([...sources]).distinct().toArray();
+    const rows = await this.db.annotations
+      .where('tags')
+      .anyOf([...sources])
+      .distinct()
+      .toArray();
     const team = await this.team();
     const retag = (tags: string[]) => normaliseTags(tags.map((t) => (sources.has(t) ? target : t)));
     let changed = 0;
@@ -499,7 +514,9 @@ export class PizhuService {
           // fall through to reporting
         }
       }
-      this.status.problem(`The stored annotation ${problem.id} is damaged and hidden (${problem.error}); it is kept as it was`);
+      this.status.problem(
+        `The stored annotation ${problem.id} is damaged and hidden (${problem.error}); it is kept as it was`,
+      );
     }
   }
 

@@ -52,7 +52,7 @@ export class FrameDocuments {
     } catch {
       inner = null; // cross-origin: not ours to read
     }
-    if (inner && inner.documentElement) this.visit(inner);
+    if (inner?.documentElement) this.visit(inner);
   }
 }
 
@@ -66,7 +66,7 @@ export function rectInTopViewport(range: Range): DOMRect {
 export function offsetToTop(rect: DOMRect, view: Window | null): DOMRect {
   let x = rect.left;
   let y = rect.top;
-  while (view && view.frameElement) {
+  while (view?.frameElement) {
     const frameRect = view.frameElement.getBoundingClientRect();
     x += frameRect.left + (view.frameElement as HTMLElement).clientLeft;
     y += frameRect.top + (view.frameElement as HTMLElement).clientTop;

@@ -36,23 +36,35 @@ function styleSheetText(): string {
   const rules = COLORS.map(
     (color) => `::highlight(pizhu-${color}) { background-color: ${HIGHLIGHT_COLORS[color]}; color: inherit; }`,
   );
-  PEER_UNDERLINES.forEach((color, slot) =>
+  PEER_UNDERLINES.forEach((color, slot) => {
     rules.push(
       `::highlight(${peerName(slot)}) { text-decoration: underline 2px ${color}; text-decoration-skip-ink: none; text-underline-offset: 3px; }`,
-    ),
-  );
+    );
+  });
   rules.push(`::highlight(${FOCUS}) { text-decoration: underline 3px #1f2328; text-underline-offset: 3px; }`);
   rules.push(`::highlight(${FLASH}) { background-color: rgba(255, 120, 0, 0.75); }`);
   rules.push(`::highlight(${HOVER}) { background-color: rgba(31, 111, 235, 0.12); }`);
   return rules.join('\n');
 }
 
-type HighlightObject = { add(range: Range): void; delete(range: Range): boolean; priority: number; readonly size: number };
-type HighlightRegistry = { set(name: string, value: unknown): void; get(name: string): unknown; delete(name: string): void };
+type HighlightObject = {
+  add(range: Range): void;
+  delete(range: Range): boolean;
+  priority: number;
+  readonly size: number;
+};
+type HighlightRegistry = {
+  set(name: string, value: unknown): void;
+  get(name: string): unknown;
+  delete(name: string): void;
+};
 type HighlightConstructor = new (...ranges: Range[]) => HighlightObject;
 
 function registryOf(doc: Document): { registry: HighlightRegistry; Highlight: HighlightConstructor } | null {
-  const view = doc.defaultView as unknown as { Highlight?: HighlightConstructor; CSS?: { highlights?: HighlightRegistry } } | null;
+  const view = doc.defaultView as unknown as {
+    Highlight?: HighlightConstructor;
+    CSS?: { highlights?: HighlightRegistry };
+  } | null;
   const registry = view?.CSS?.highlights;
   if (!view?.Highlight || !registry) return null;
   return { registry, Highlight: view.Highlight };
@@ -81,7 +93,9 @@ export class Highlighter {
       const api = registryOf(doc);
       if (!api) continue;
       for (const color of COLORS) api.registry.delete(`pizhu-${color}`);
-      PEER_UNDERLINES.forEach((_, slot) => api.registry.delete(peerName(slot)));
+      PEER_UNDERLINES.forEach((_, slot) => {
+        api.registry.delete(peerName(slot));
+      });
       api.registry.delete(FOCUS);
     }
   }
@@ -103,7 +117,8 @@ export class Highlighter {
       this.painted.push(highlight);
       this.byId.set(highlight.id, highlight);
       this.highlightIn(api, `pizhu-${highlight.color}`, 0).add(highlight.range);
-      if (highlight.peer !== null) this.highlightIn(api, peerName(highlight.peer % PEER_UNDERLINES.length), 1).add(highlight.range);
+      if (highlight.peer !== null)
+        this.highlightIn(api, peerName(highlight.peer % PEER_UNDERLINES.length), 1).add(highlight.range);
     }
   }
 
@@ -176,7 +191,11 @@ export class Highlighter {
     for (const doc of this.touchedDocuments) registryOf(doc)?.registry.delete(FLASH);
   }
 
-  private highlightIn(api: { registry: HighlightRegistry; Highlight: HighlightConstructor }, name: string, priority: number): HighlightObject {
+  private highlightIn(
+    api: { registry: HighlightRegistry; Highlight: HighlightConstructor },
+    name: string,
+    priority: number,
+  ): HighlightObject {
     let highlight = api.registry.get(name) as HighlightObject | undefined;
     if (!highlight) {
       highlight = new api.Highlight();

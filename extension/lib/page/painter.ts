@@ -50,7 +50,18 @@ export function yieldToPage(): Promise<void> {
 
 export async function paintInSlices(run: PaintRun): Promise<PaintStats | null> {
   const started = performance.now();
-  const stats: PaintStats = { painted: 0, anchored: 0, orphans: 0, slices: 0, longestSliceMs: 0, slowestAnchorMs: 0, totalMs: 0, startedAt: started, endedAt: started, indexMs: 0 };
+  const stats: PaintStats = {
+    painted: 0,
+    anchored: 0,
+    orphans: 0,
+    slices: 0,
+    longestSliceMs: 0,
+    slowestAnchorMs: 0,
+    totalMs: 0,
+    startedAt: started,
+    endedAt: started,
+    indexMs: 0,
+  };
   let next = 0;
   while (next < run.annotations.length) {
     const sliceStart = performance.now();
@@ -70,7 +81,12 @@ export async function paintInSlices(run: PaintRun): Promise<PaintStats | null> {
       statuses[annotation.id] = result.status;
       anchored.push({ annotation, result });
       if (result.range) {
-        painted.push({ id: annotation.id, range: result.range, color: annotation.color, peer: run.peerSlot(annotation) });
+        painted.push({
+          id: annotation.id,
+          range: result.range,
+          color: annotation.color,
+          peer: run.peerSlot(annotation),
+        });
         stats.anchored++;
       } else stats.orphans++;
     } while (next < run.annotations.length && performance.now() - sliceStart < SLICE_MS);

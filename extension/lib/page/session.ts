@@ -91,7 +91,10 @@ export class PageSession {
   private document: DocumentInfo;
   private paintRun = 0;
   private indexVersion = -1;
-  private anchorCache = new Map<string, { updatedAt: number; status: AnchorStatus; range: Range | null; start: number; clausePath: string[] }>();
+  private anchorCache = new Map<
+    string,
+    { updatedAt: number; status: AnchorStatus; range: Range | null; start: number; clausePath: string[] }
+  >();
   private clausePaths: Record<string, string[]> = {};
   private reanchorTimer: ReturnType<typeof setTimeout> | null = null;
   private pendingDeepLink: string | null = null;
@@ -105,7 +108,7 @@ export class PageSession {
     private readonly options: SessionOptions = {},
   ) {
     const url = root.location.href;
-    const metadata = readPageMetadata(root, root.body?.innerText ?? '');
+    const metadata = readPageMetadata(root, root.body?.textContent ?? '');
     this.document = {
       key: documentKeyFor(url),
       canonicalUrl: canonicalUrl(url),
@@ -210,7 +213,8 @@ export class PageSession {
   private receive(message: PagePortOut): void {
     if (message.type === 'annotations' && message.documentKey === this.document.key) {
       const annotations = message.annotations.filter((a) => !a.deleted);
-      const openCard = this.state.openCard && annotations.some((a) => a.id === this.state.openCard!.id) ? this.state.openCard : null;
+      const openCard =
+        this.state.openCard && annotations.some((a) => a.id === this.state.openCard!.id) ? this.state.openCard : null;
       this.set({ annotations, openCard });
       void this.paint();
     } else if (message.type === 'presence') {
@@ -233,7 +237,9 @@ export class PageSession {
 
   isMine(annotation: Annotation): boolean {
     // Private annotations never leave this device, so they are always the user's own.
-    return annotation.visibility === 'private' || annotation.author.id === this.state.memberId || annotation.teamId === null;
+    return (
+      annotation.visibility === 'private' || annotation.author.id === this.state.memberId || annotation.teamId === null
+    );
   }
 
   private async paint(): Promise<void> {
@@ -256,7 +262,7 @@ export class PageSession {
     const fromCache: PaintedHighlight[] = [];
     for (const annotation of shown) {
       const cached = this.anchorCache.get(annotation.id);
-      if (cached && cached.updatedAt === annotation.updatedAt && (!cached.range || !cached.range.collapsed)) {
+      if (cached && cached.updatedAt === annotation.updatedAt && !cached.range?.collapsed) {
         anchors[annotation.id] = cached.status;
         starts.set(annotation.id, cached.start);
         if (cached.range) {
@@ -285,7 +291,13 @@ export class PageSession {
           const start = result.start ?? Number.MAX_SAFE_INTEGER;
           starts.set(annotation.id, start);
           const clausePath = result.clause?.path ?? [];
-          this.anchorCache.set(annotation.id, { updatedAt: annotation.updatedAt, status: result.status, range: result.range, start, clausePath });
+          this.anchorCache.set(annotation.id, {
+            updatedAt: annotation.updatedAt,
+            status: result.status,
+            range: result.range,
+            start,
+            clausePath,
+          });
           if (result.range) this.clausePaths[annotation.id] = clausePath;
         }
         this.set({ anchors: { ...anchors } });
@@ -374,7 +386,8 @@ export class PageSession {
     };
     const onKeyUp = (event: KeyboardEvent) => {
       if (this.isOwnUi(event)) return;
-      if (event.shiftKey || event.key.startsWith('Arrow') || event.key === 'a') setTimeout(() => this.readSelection(doc), 0);
+      if (event.shiftKey || event.key.startsWith('Arrow') || event.key === 'a')
+        setTimeout(() => this.readSelection(doc), 0);
       if (event.key === 'Escape' && this.state.clauseMode) this.setClauseMode(false);
     };
     // Escape closes Pizhu's card or toolbar wherever the focus is (the page or Pizhu's UI).
@@ -437,7 +450,11 @@ export class PageSession {
     if (this.state.clauseMode) return;
     const selection = doc.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) {
-      if (this.state.selection && this.state.selection.range.startContainer.ownerDocument === doc && !this.state.selection.wholeClause) {
+      if (
+        this.state.selection &&
+        this.state.selection.range.startContainer.ownerDocument === doc &&
+        !this.state.selection.wholeClause
+      ) {
         this.set({ selection: null });
       }
       return;
@@ -451,7 +468,14 @@ export class PageSession {
     if (!quote) return;
     const clause = this.clauseOfRange(range);
     this.set({
-      selection: { serial: keepSerial ? this.selectionSerial : ++this.selectionSerial, range, rect: rectInTopViewport(range), quote, clausePath: clause?.path ?? [], wholeClause },
+      selection: {
+        serial: keepSerial ? this.selectionSerial : ++this.selectionSerial,
+        range,
+        rect: rectInTopViewport(range),
+        quote,
+        clausePath: clause?.path ?? [],
+        wholeClause,
+      },
       openCard: null,
       error: null,
     });
@@ -677,7 +701,8 @@ export class PageSession {
   scrollTo(id: string, openCard = false): boolean {
     const range = this.highlighter.rangeOf(id);
     if (!range) return false;
-    const element = range.startContainer.nodeType === 1 ? (range.startContainer as Element) : range.startContainer.parentElement;
+    const element =
+      range.startContainer.nodeType === 1 ? (range.startContainer as Element) : range.startContainer.parentElement;
     element?.scrollIntoView({ block: 'center', behavior: 'instant' as ScrollBehavior });
     this.highlighter.flash(id);
     if (openCard) this.openCard(id);
@@ -695,8 +720,10 @@ export class PageSession {
     let next: number;
     if (current >= 0) next = (current + direction + order.length) % order.length;
     else {
-      const firstBelow = order.findIndex((id) => (this.highlighter.rangeOf(id) ? rectInTopViewport(this.highlighter.rangeOf(id)!).top > 0 : false));
-      next = direction === 1 ? Math.max(0, firstBelow) : (firstBelow > 0 ? firstBelow - 1 : order.length - 1);
+      const firstBelow = order.findIndex((id) =>
+        this.highlighter.rangeOf(id) ? rectInTopViewport(this.highlighter.rangeOf(id)!).top > 0 : false,
+      );
+      next = direction === 1 ? Math.max(0, firstBelow) : firstBelow > 0 ? firstBelow - 1 : order.length - 1;
     }
     this.scrollTo(order[next]!, true);
   }
@@ -743,7 +770,14 @@ export class PageSession {
     const selection = this.root.getSelection();
     if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
     const range = selection.getRangeAt(0);
-    return { serial: 0, range, rect: rectInTopViewport(range), quote: range.toString(), clausePath: [], wholeClause: false };
+    return {
+      serial: 0,
+      range,
+      rect: rectInTopViewport(range),
+      quote: range.toString(),
+      clausePath: [],
+      wholeClause: false,
+    };
   }
 
   /** Moves an orphaned annotation onto the text the user selected now. */
@@ -780,7 +814,9 @@ function messageOf(error: unknown): string {
 
 /** The text position under a point (Chromium: caretRangeFromPoint; Firefox: caretPositionFromPoint). */
 function caretAt(doc: Document, x: number, y: number): { node: Node; offset: number } | null {
-  const withPosition = doc as Document & { caretPositionFromPoint?: (x: number, y: number) => { offsetNode: Node; offset: number } | null };
+  const withPosition = doc as Document & {
+    caretPositionFromPoint?: (x: number, y: number) => { offsetNode: Node; offset: number } | null;
+  };
   if (withPosition.caretPositionFromPoint) {
     const position = withPosition.caretPositionFromPoint(x, y);
     if (position) return { node: position.offsetNode, offset: position.offset };

@@ -22,7 +22,10 @@ export function validRows(rows: readonly unknown[]): { annotations: Annotation[]
     if (parsed.success) annotations.push(parsed.data);
     else {
       const id = typeof (row as { id?: unknown })?.id === 'string' ? (row as { id: string }).id.slice(0, 64) : '?';
-      problems.push({ id, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ') });
+      problems.push({
+        id,
+        error: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+      });
     }
   }
   return { annotations, problems };

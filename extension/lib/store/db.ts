@@ -114,7 +114,10 @@ export class PizhuDatabase extends Dexie {
  */
 async function upgradeToV2(tx: Transaction): Promise<void> {
   const annotations = (await tx.table('annotations').toArray()) as Annotation[];
-  await rebuildSearchIndex({ searchTerms: tx.table('searchTerms'), searchEntries: tx.table('searchEntries') }, annotations);
+  await rebuildSearchIndex(
+    { searchTerms: tx.table('searchTerms'), searchEntries: tx.table('searchEntries') },
+    annotations,
+  );
   await rebuildTagLibrary(tx.table('tags'), annotations);
   await tx
     .table('rooms')

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/correctness/useExhaustiveDependencies: the caller lists what the query depends on
 /** React hook over Dexie's liveQuery: re-renders when the queried tables change, in any extension page. */
 import { liveQuery } from 'dexie';
 import { useEffect, useState } from 'react';
@@ -10,7 +11,6 @@ export function useLiveQuery<T>(query: () => Promise<T>, deps: unknown[], initia
       error: (error) => console.error('[pizhu] live query failed', error),
     });
     return () => subscription.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return value;
 }

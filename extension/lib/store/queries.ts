@@ -33,7 +33,10 @@ export class StoreQueries {
 
   /** A page's live annotations in one clause (exact label path), oldest first. */
   async byClause(documentKey: string, clausePath: readonly string[]): Promise<QueryResult> {
-    const rows = await this.db.annotations.where('[documentKey+clausePath]').equals([documentKey, [...clausePath]] as unknown as IndexableType).toArray();
+    const rows = await this.db.annotations
+      .where('[documentKey+clausePath]')
+      .equals([documentKey, [...clausePath]] as unknown as IndexableType)
+      .toArray();
     const result = live(validRows(rows));
     result.annotations.sort(byCreation);
     return result;
@@ -41,10 +44,14 @@ export class StoreQueries {
 
   /** Live annotations carrying a tag (normalised as stored), newest first; only the first `limit` are read. */
   async byTag(tag: string, limit = 500): Promise<SearchResult> {
-    const { hits, rows } = await this.db.transaction('r', [this.db.searchTerms, this.db.searchEntries, this.db.annotations], async () => {
-      const found = await tagIndex(this.db, normaliseTag(tag), limit);
-      return { hits: found, rows: await this.db.annotations.bulkGet(found.ids) };
-    });
+    const { hits, rows } = await this.db.transaction(
+      'r',
+      [this.db.searchTerms, this.db.searchEntries, this.db.annotations],
+      async () => {
+        const found = await tagIndex(this.db, normaliseTag(tag), limit);
+        return { hits: found, rows: await this.db.annotations.bulkGet(found.ids) };
+      },
+    );
     const result = live(validRows(rows));
     return { ...result, total: hits.total, totalExact: true };
   }
@@ -71,10 +78,14 @@ export class StoreQueries {
   /** Text search over quotes and notes (Chinese and other languages); newest first, `total` may be "about". */
   async search(query: string, limit = 100): Promise<SearchResult> {
     // One read transaction for every step: each transaction of its own costs a round trip in Chromium.
-    const { hits, rows } = await this.db.transaction('r', [this.db.searchTerms, this.db.searchEntries, this.db.annotations], async () => {
-      const found = await searchIndex(this.db, query, limit);
-      return { hits: found, rows: await this.db.annotations.bulkGet(found.ids) };
-    });
+    const { hits, rows } = await this.db.transaction(
+      'r',
+      [this.db.searchTerms, this.db.searchEntries, this.db.annotations],
+      async () => {
+        const found = await searchIndex(this.db, query, limit);
+        return { hits: found, rows: await this.db.annotations.bulkGet(found.ids) };
+      },
+    );
     const result = live(validRows(rows));
     return { ...result, total: hits.total, totalExact: hits.totalExact };
   }

@@ -20,7 +20,14 @@ export type SearchTables = {
 };
 
 /** The part of an annotation the index reads; deleted annotations are not searchable. */
-export type Indexable = { id: string; quote: unknown; note: unknown; tags?: unknown; deleted?: unknown; updatedAt?: unknown };
+export type Indexable = {
+  id: string;
+  quote: unknown;
+  note: unknown;
+  tags?: unknown;
+  deleted?: unknown;
+  updatedAt?: unknown;
+};
 
 const TAG_MARK = '\u0001';
 export const tagTerm = (normalisedTag: string): string => `${TAG_MARK}${normalisedTag}`;
@@ -61,7 +68,10 @@ function change(changes: PostingChanges, gram: string, seq: number, kind: 'add' 
  */
 export async function indexRecords(tables: SearchTables, records: readonly Indexable[]): Promise<void> {
   const latest = new Map(records.map((r) => [r.id, r]));
-  const existing = await tables.searchEntries.where('annotationId').anyOf([...latest.keys()]).toArray();
+  const existing = await tables.searchEntries
+    .where('annotationId')
+    .anyOf([...latest.keys()])
+    .toArray();
   const entries = new Map(existing.map((e) => [e.annotationId, e]));
   const changes: PostingChanges = new Map();
   const updatedEntries: SearchEntryRow[] = [];
@@ -132,7 +142,10 @@ export async function rebuildSearchIndex(tables: SearchTables, records: readonly
   await tables.searchEntries.clear();
   const BATCH = 2_000;
   for (let i = 0; i < records.length; i += BATCH) {
-    await indexRecords(tables, records.slice(i, i + BATCH).filter((r) => typeof r?.id === 'string'));
+    await indexRecords(
+      tables,
+      records.slice(i, i + BATCH).filter((r) => typeof r?.id === 'string'),
+    );
   }
 }
 
@@ -234,7 +247,11 @@ export async function searchIndex(tables: SearchTables, query: string | QueryPla
   if (!plan.lookups.length) return { ids: [], total: 0, totalExact: true };
   const candidates = intersectAll(await allPostings(tables, plan.lookups));
   if (plan.exact) {
-    return { ids: await annotationIdsOf(tables, newest(candidates, 0, limit)), total: candidates.length, totalExact: true };
+    return {
+      ids: await annotationIdsOf(tables, newest(candidates, 0, limit)),
+      total: candidates.length,
+      totalExact: true,
+    };
   }
   const ids: string[] = [];
   let matched = 0;
@@ -254,7 +271,11 @@ export async function searchIndex(tables: SearchTables, query: string | QueryPla
 }
 
 /** Annotations carrying a tag (normalised), newest first: only the first `limit` are read. */
-export async function tagIndex(tables: SearchTables, normalisedTag: string, limit: number): Promise<{ ids: string[]; total: number }> {
+export async function tagIndex(
+  tables: SearchTables,
+  normalisedTag: string,
+  limit: number,
+): Promise<{ ids: string[]; total: number }> {
   const seqs = await postings(tables, { kind: 'exact', key: tagTerm(normalisedTag) });
   return { ids: await annotationIdsOf(tables, newest(seqs, 0, limit)), total: seqs.length };
 }

@@ -56,7 +56,11 @@ export class CatchUp {
       if (!(await this.receivePage(team, api, result, behind))) break;
     }
 
-    const dirty = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === team.teamId).toArray();
+    const dirty = await this.db.rooms
+      .where('dirty')
+      .equals(1)
+      .filter((r) => r.teamId === team.teamId)
+      .toArray();
     const toPush = [...new Set([...dirty.map((r) => r.room), ...behind])];
     for (const batch of await this.batches(toPush)) {
       const answer = await api.push(team.teamId, {
@@ -71,7 +75,9 @@ export class CatchUp {
         } else {
           // Next time send the whole room: the server may lack more than we thought (a restored server).
           await this.db.rooms.update(pushed.room, { serverStateVector: undefined });
-          result.problems.push(`The server refused changes to ${pushed.room}: ${r?.error?.message ?? 'no answer for this room'}`);
+          result.problems.push(
+            `The server refused changes to ${pushed.room}: ${r?.error?.message ?? 'no answer for this room'}`,
+          );
         }
       }
     }
@@ -79,10 +85,16 @@ export class CatchUp {
   }
 
   /** One page of the bulk answer; returns whether the server has more. */
-  private async receivePage(team: TeamRow, api: ApiClient, result: CatchUpResult, behind: Set<string>): Promise<boolean> {
+  private async receivePage(
+    team: TeamRow,
+    api: ApiClient,
+    result: CatchUpResult,
+    behind: Set<string>,
+  ): Promise<boolean> {
     const known = await this.db.rooms.where('teamId').equals(team.teamId).toArray();
     const vectors: Record<string, string> = {};
-    for (const row of known) if (row.stateVector instanceof Uint8Array) vectors[row.room] = bytesToBase64(row.stateVector);
+    for (const row of known)
+      if (row.stateVector instanceof Uint8Array) vectors[row.room] = bytesToBase64(row.stateVector);
     const state = await this.db.syncState.get(team.teamId);
 
     const response = await api.bulkSync(team.teamId, { since: state?.cursor ?? null, rooms: vectors });
@@ -92,7 +104,11 @@ export class CatchUp {
         continue;
       }
       try {
-        const ahead = await this.receive(entry.room, decode(entry.room, entry.update), decode(entry.room, entry.stateVector));
+        const ahead = await this.receive(
+          entry.room,
+          decode(entry.room, entry.update),
+          decode(entry.room, entry.stateVector),
+        );
         result.received++;
         if (ahead) behind.add(entry.room);
         else behind.delete(entry.room);
@@ -140,9 +156,17 @@ export class CatchUp {
         } catch {
           update = Y.encodeStateAsUpdate(room.doc);
         }
-        return { room: roomId, update, stateVector: Y.encodeStateVector(room.doc), localChanges: row?.localChanges ?? 0 };
+        return {
+          room: roomId,
+          update,
+          stateVector: Y.encodeStateVector(room.doc),
+          localChanges: row?.localChanges ?? 0,
+        };
       });
-      if (current.length && (current.length >= PUSH_BATCH_UPDATES || bytes + pending.update.length > PUSH_BATCH_BYTES)) {
+      if (
+        current.length &&
+        (current.length >= PUSH_BATCH_UPDATES || bytes + pending.update.length > PUSH_BATCH_BYTES)
+      ) {
         batches.push(current);
         current = [];
         bytes = 0;
@@ -180,7 +204,9 @@ function decode(room: string, base64: string): Uint8Array {
 
 class BadVectorError extends Error {
   constructor(room: string, cause: unknown) {
-    super(`The server sent an unreadable state vector for room ${room} (${cause instanceof Error ? cause.message : String(cause)})`);
+    super(
+      `The server sent an unreadable state vector for room ${room} (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
     this.name = 'BadVectorError';
   }
 }

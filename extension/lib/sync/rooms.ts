@@ -42,7 +42,9 @@ export type RoomHooks = { onChange(change: RoomChange): void; onProblem(problem:
 
 export class RoomUpdateError extends Error {
   constructor(room: string, cause: unknown) {
-    super(`An update for room ${room} is not a valid Yjs update and was ignored (${cause instanceof Error ? cause.message : String(cause)})`);
+    super(
+      `An update for room ${room} is not a valid Yjs update and was ignored (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
     this.name = 'RoomUpdateError';
   }
 }
@@ -241,7 +243,10 @@ export class Room {
           (typeof before.documentKey === 'string' && before.documentKey !== this.documentKey) ||
           (before.visibility === 'private' && !local));
       if (foreign) {
-        this.hooks.onProblem({ room: this.id, message: `Ignored annotation ${id} in room ${this.id}: its id belongs to another record` });
+        this.hooks.onProblem({
+          room: this.id,
+          message: `Ignored annotation ${id} in room ${this.id}: its id belongs to another record`,
+        });
         return;
       }
       const read = readAnnotation(this.doc, room, id);
@@ -276,7 +281,13 @@ export class Room {
   private async quarantine(bad: { seq: number; update: unknown; error: string }[]): Promise<void> {
     await this.db.transaction('rw', [this.db.roomUpdates, this.db.quarantine], async () => {
       await this.db.quarantine.bulkAdd(
-        bad.map((b) => ({ table: 'roomUpdates', key: `${this.id}#${b.seq}`, value: b.update, error: b.error, at: Date.now() })),
+        bad.map((b) => ({
+          table: 'roomUpdates',
+          key: `${this.id}#${b.seq}`,
+          value: b.update,
+          error: b.error,
+          at: Date.now(),
+        })),
       );
       await this.db.roomUpdates.bulkDelete(bad.map((b) => b.seq));
     });
@@ -289,7 +300,11 @@ export class Room {
 
 /** Connections mark the updates they apply with themselves as origin (see connection.ts). */
 function isRemoteConnection(origin: unknown): boolean {
-  return typeof origin === 'object' && origin !== null && (origin as { isRoomConnection?: unknown }).isRoomConnection === true;
+  return (
+    typeof origin === 'object' &&
+    origin !== null &&
+    (origin as { isRoomConnection?: unknown }).isRoomConnection === true
+  );
 }
 
 export type RoomLease = { room: Room; release(): void };
@@ -299,7 +314,10 @@ export type RoomLease = { room: Room; release(): void };
  * closes it once unused for a while, so memory stays bounded however many rooms the team has.
  */
 export class RoomRegistry {
-  private readonly entries = new Map<string, { room: Promise<Room>; users: number; timer?: ReturnType<typeof setTimeout> }>();
+  private readonly entries = new Map<
+    string,
+    { room: Promise<Room>; users: number; timer?: ReturnType<typeof setTimeout> }
+  >();
 
   constructor(
     private readonly db: PizhuDatabase,

@@ -20,7 +20,12 @@ describe('SyncStatusTracker', () => {
     status.setPending(2);
     status.problem('Annotation x failed validation');
     status.problem('Annotation x failed validation');
-    expect(status.get()).toEqual({ state: 'online', lastSyncedAt: 1_000, pending: 2, problems: ['Annotation x failed validation'] });
+    expect(status.get()).toEqual({
+      state: 'online',
+      lastSyncedAt: 1_000,
+      pending: 2,
+      problems: ['Annotation x failed validation'],
+    });
     status.storageFailed('The browser has no more room');
     expect(status.get()).toMatchObject({ state: 'error', message: 'The browser has no more room' });
     status.storageRecovered();
@@ -29,7 +34,19 @@ describe('SyncStatusTracker', () => {
     status.setJoined(false);
     expect(status.get()).toEqual({ state: 'not-joined' });
     // Listeners hear each change once.
-    expect(seen).toEqual(['connecting', 'syncing', 'online', 'offline', 'online', 'online', 'online', 'error', 'online', 'error', 'not-joined']);
+    expect(seen).toEqual([
+      'connecting',
+      'syncing',
+      'online',
+      'offline',
+      'online',
+      'online',
+      'online',
+      'error',
+      'online',
+      'error',
+      'not-joined',
+    ]);
   });
 });
 

@@ -111,7 +111,8 @@ export class SyncStatusTracker {
     const offline = connections.find((c) => c.state === 'offline');
     if (this.catchUp.state === 'offline') return { state: 'offline', message: this.catchUp.message, ...extra };
     if (offline) return { state: 'offline', ...(offline.message ? { message: offline.message } : {}), ...extra };
-    if (this.catchUp.state === 'done' || connections.some((c) => c.state === 'online')) return { state: 'online', ...extra };
+    if (this.catchUp.state === 'done' || connections.some((c) => c.state === 'online'))
+      return { state: 'online', ...extra };
     return { state: 'connecting', ...extra };
   }
 

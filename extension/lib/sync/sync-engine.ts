@@ -15,7 +15,10 @@ const BACKOFF_MAX_MS = 30 * 60_000;
 /** Local changes are pushed this long after the last one (several quick edits travel together). */
 const PUSH_DELAY_MS = 1_500;
 
-export type SyncRun = { ok: true; result: CatchUpResult } | { ok: false; error: string } | { ok: false; skipped: string };
+export type SyncRun =
+  | { ok: true; result: CatchUpResult }
+  | { ok: false; error: string }
+  | { ok: false; skipped: string };
 
 export function backoffDelay(failures: number, random = Math.random): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, failures - 1));
@@ -103,7 +106,8 @@ export class SyncEngine {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.recordFailure(team.teamId, started, message).catch(() => undefined);
-      if (isQuotaError(error) || (error instanceof Error && error.name === 'StorageFullError')) this.status.storageFailed(message);
+      if (isQuotaError(error) || (error instanceof Error && error.name === 'StorageFullError'))
+        this.status.storageFailed(message);
       else this.status.catchUpFailed(isOffline(error) ? 'offline' : 'error', describe(error, team));
       await this.refreshPending(team.teamId).catch(() => undefined);
       return { ok: false, error: message };
@@ -111,7 +115,11 @@ export class SyncEngine {
   }
 
   async refreshPending(teamId: string): Promise<void> {
-    const pending = await this.db.rooms.where('dirty').equals(1).filter((r) => r.teamId === teamId).count();
+    const pending = await this.db.rooms
+      .where('dirty')
+      .equals(1)
+      .filter((r) => r.teamId === teamId)
+      .count();
     this.status.setPending(pending);
   }
 
@@ -133,7 +141,13 @@ export class SyncEngine {
   private async recordFailure(teamId: string, at: number, message: string): Promise<void> {
     await this.update(teamId, (row) => {
       const failures = row.failures + 1;
-      return { ...row, lastAttemptAt: at, failures, nextAttemptAt: this.now() + backoffDelay(failures), lastError: message };
+      return {
+        ...row,
+        lastAttemptAt: at,
+        failures,
+        nextAttemptAt: this.now() + backoffDelay(failures),
+        lastError: message,
+      };
     });
   }
 

@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Annotation, DocumentInfo } from '../../../shared/model/index.ts';
-import { documentKeyFor, canonicalUrl, roomIdFor, writeAnnotation, writeDocumentInfo } from '../../../shared/model/index.ts';
+import {
+  documentKeyFor,
+  canonicalUrl,
+  roomIdFor,
+  writeAnnotation,
+  writeDocumentInfo,
+} from '../../../shared/model/index.ts';
 import { bytesToBase64 } from '../../../shared/protocol/api.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { addMember, api, createTeamWithOwner, startTestServer, type TestServer } from '../server/helpers.ts';
@@ -25,7 +31,15 @@ function documentInfo(): DocumentInfo {
 
 function annotation(teamId: string, author: { id: string; name: string }, over: Partial<Annotation>): Annotation {
   const now = Date.UTC(2024, 2, 5, 2, 0);
-  return sampleAnnotation({ documentKey: documentKeyFor(URL_01), teamId, quote: '8. 促进学生身心健康全面发展', author, createdAt: now, updatedAt: now, ...over });
+  return sampleAnnotation({
+    documentKey: documentKeyFor(URL_01),
+    teamId,
+    quote: '8. 促进学生身心健康全面发展',
+    author,
+    createdAt: now,
+    updatedAt: now,
+    ...over,
+  });
 }
 
 async function push(server: TestServer, token: string, teamId: string, annotations: Annotation[]) {

@@ -39,7 +39,12 @@ beforeAll(async () => {
   const provider = await connectProvider(server, teamB.owner.token, roomB, doc);
   writeAnnotation(doc, annotation('secretB', teamB.teamId, 'docB', { note: 'B only' }));
   await eventually(
-    async () => (await api<{ annotations: unknown[] }>(server, 'GET', `/api/teams/${teamB.teamId}/annotations`, { token: teamB.owner.token })).body.annotations.length,
+    async () =>
+      (
+        await api<{ annotations: unknown[] }>(server, 'GET', `/api/teams/${teamB.teamId}/annotations`, {
+          token: teamB.owner.token,
+        })
+      ).body.annotations.length,
     (n) => n === 1,
   );
   provider.destroy();
@@ -81,7 +86,9 @@ describe('WebSocket upgrade', () => {
   });
 
   it('refuses a foreign browser origin (403) and accepts extension origins and no origin', async () => {
-    const foreign = openRaw(server, roomA, await ticketFor(server, editorA.token, roomA), { origin: 'https://evil.example' });
+    const foreign = openRaw(server, roomA, await ticketFor(server, editorA.token, roomA), {
+      origin: 'https://evil.example',
+    });
     expect(await foreign.refused).toBe(403);
     for (const origin of ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0b5f3b2e-1234']) {
       const ok = openRaw(server, roomA, await ticketFor(server, editorA.token, roomA), { origin });
@@ -100,7 +107,9 @@ describe('WebSocket upgrade', () => {
     await client.opened;
     expect((await api(server, 'DELETE', '/api/me/token', { token: member.token })).status).toBe(204);
     expect((await client.closed).code).toBe(CLOSE_CODES.badTicket);
-    expect((await api(server, 'POST', '/api/tickets', { token: member.token, body: { room: roomA } })).status).toBe(401);
+    expect((await api(server, 'POST', '/api/tickets', { token: member.token, body: { room: roomA } })).status).toBe(
+      401,
+    );
     expect((await api(server, 'GET', '/api/me', { token: member.token })).status).toBe(401);
   });
 });
@@ -121,7 +130,12 @@ describe('viewers', () => {
     expect(await closed).toBe(CLOSE_CODES.forbidden);
     await new Promise((r) => setTimeout(r, 100));
     expect(writer.getMap('annotations').has('fromViewer')).toBe(false);
-    const listed = await api<{ annotations: { id: string }[] }>(server, 'GET', `/api/teams/${teamA.teamId}/annotations`, { token: editorA.token });
+    const listed = await api<{ annotations: { id: string }[] }>(
+      server,
+      'GET',
+      `/api/teams/${teamA.teamId}/annotations`,
+      { token: editorA.token },
+    );
     expect(listed.body.annotations.map((a) => a.id)).not.toContain('fromViewer');
     pv.destroy();
     pw.destroy();
@@ -142,23 +156,27 @@ describe('viewers', () => {
     expect(rename.status).toBe(403);
     const invite = await api(server, 'POST', `/api/teams/${teamA.teamId}/invites`, { token: viewerA.token, body: {} });
     expect(invite.status).toBe(403);
-    const editorInvite = await api(server, 'POST', `/api/teams/${teamA.teamId}/invites`, { token: editorA.token, body: {} });
+    const editorInvite = await api(server, 'POST', `/api/teams/${teamA.teamId}/invites`, {
+      token: editorA.token,
+      body: {},
+    });
     expect(editorInvite.status).toBe(403);
   });
 });
 
 describe('REST across teams', () => {
-  const paths = (teamId: string) => [
-    ['GET', `/api/teams/${teamId}/annotations`],
-    ['GET', `/api/teams/${teamId}/annotations?q=B`],
-    ['GET', `/api/teams/${teamId}/documents`],
-    ['GET', `/api/teams/${teamId}/tags`],
-    ['GET', `/api/teams/${teamId}/members`],
-    ['GET', `/api/teams/${teamId}/invites`],
-    ['POST', `/api/teams/${teamId}/sync`],
-    ['POST', `/api/teams/${teamId}/push`],
-    ['POST', `/api/teams/${teamId}/tags/rename`],
-  ] as const;
+  const paths = (teamId: string) =>
+    [
+      ['GET', `/api/teams/${teamId}/annotations`],
+      ['GET', `/api/teams/${teamId}/annotations?q=B`],
+      ['GET', `/api/teams/${teamId}/documents`],
+      ['GET', `/api/teams/${teamId}/tags`],
+      ['GET', `/api/teams/${teamId}/members`],
+      ['GET', `/api/teams/${teamId}/invites`],
+      ['POST', `/api/teams/${teamId}/sync`],
+      ['POST', `/api/teams/${teamId}/push`],
+      ['POST', `/api/teams/${teamId}/tags/rename`],
+    ] as const;
 
   it('refuses every team endpoint of another team with 403 and leaks nothing', async () => {
     for (const [method, path] of paths(teamB.teamId)) {
@@ -215,7 +233,11 @@ describe('REST across teams', () => {
     expect(wrong.body).toMatchObject({ error: { code: 'invite_unknown' } });
     const invalid = await api(server, 'POST', '/api/join', { body: { displayName: 'x' } });
     expect(invalid.status).toBe(400);
-    const notJson = await fetch(`${server.url}/api/join`, { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } });
+    const notJson = await fetch(`${server.url}/api/join`, {
+      method: 'POST',
+      body: '{',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
   });
 });

@@ -13,7 +13,15 @@ import {
 } from '../../../shared/protocol/api.ts';
 import type { StartOptions } from '../../../server/index.ts';
 import { annotation } from './fixtures.ts';
-import { api, connectProvider, createTeamWithOwner, eventually, startTestServer, type TestServer, waitFor } from './helpers.ts';
+import {
+  api,
+  connectProvider,
+  createTeamWithOwner,
+  eventually,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from './helpers.ts';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -39,7 +47,10 @@ async function populatedTeam(options: StartOptions = {}) {
   }
   // Everything written is stored (the index reflects stored updates only).
   await eventually(
-    () => api<{ documents: { annotations: number }[] }>(server!, 'GET', `/api/teams/${team.teamId}/documents`, { token: team.owner.token }),
+    () =>
+      api<{ documents: { annotations: number }[] }>(server!, 'GET', `/api/teams/${team.teamId}/documents`, {
+        token: team.owner.token,
+      }),
     (res) => res.body.documents.length === ROOMS && res.body.documents.every((d) => d.annotations === 30),
   );
   return { server, team, online };
@@ -85,7 +96,9 @@ describe('bulk catch-up', () => {
     // The two changed rooms, plus the room where the client is ahead (so it learns the server's state vector).
     expect(returned).toEqual(new Set([...changedRooms, offlineRoom]));
     const updateBytes = second.rooms.reduce((sum, r) => sum + base64ToBytes(r.update).byteLength, 0);
-    console.log(`bulk catch-up: ${updateBytes} bytes for ${changeBytes} bytes of changes; team total ${teamTotal} bytes`);
+    console.log(
+      `bulk catch-up: ${updateBytes} bytes for ${changeBytes} bytes of changes; team total ${teamTotal} bytes`,
+    );
     expect(updateBytes).toBeLessThanOrEqual(changeBytes + 3 * 32);
     expect(updateBytes * 50).toBeLessThan(teamTotal);
 
@@ -96,7 +109,11 @@ describe('bulk catch-up', () => {
     const serverVector = base64ToBytes(second.rooms.find((r) => r.room === offlineRoom)!.stateVector);
     const push = await api<PushResponse>(server, 'POST', `/api/teams/${team.teamId}/push`, {
       token: team.owner.token,
-      body: { updates: [{ room: offlineRoom, update: bytesToBase64(Y.encodeStateAsUpdate(held.get(offlineRoom)!, serverVector)) }] },
+      body: {
+        updates: [
+          { room: offlineRoom, update: bytesToBase64(Y.encodeStateAsUpdate(held.get(offlineRoom)!, serverVector)) },
+        ],
+      },
     });
     expect(push.status).toBe(200);
     expect(push.body.results).toEqual([{ room: offlineRoom, ok: true }]);
@@ -147,7 +164,9 @@ describe('bulk catch-up', () => {
     expect(bad.body).toMatchObject({ error: { code: 'invalid_request' } });
     const garbage = await api<PushResponse>(server, 'POST', `/api/teams/${team.teamId}/push`, {
       token: team.owner.token,
-      body: { updates: [{ room: roomIdFor(team.teamId, 'doc1'), update: bytesToBase64(new Uint8Array([1, 2, 3, 4])) }] },
+      body: {
+        updates: [{ room: roomIdFor(team.teamId, 'doc1'), update: bytesToBase64(new Uint8Array([1, 2, 3, 4])) }],
+      },
     });
     expect(garbage.status).toBe(200);
     expect(garbage.body.results[0]).toMatchObject({ ok: false, error: { code: 'malformed' } });

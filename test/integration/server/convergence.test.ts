@@ -32,10 +32,35 @@ function opArbitrary(clients: number): fc.Arbitrary<Op> {
   const client = fc.nat(clients - 1);
   const id = fc.nat(5);
   return fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('write' as const), client, id, note: fc.string({ maxLength: 12 }), color: fc.nat(4) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('tag' as const), client, id, tag: fc.nat(TAGS.length - 1), add: fc.boolean() }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('write' as const),
+        client,
+        id,
+        note: fc.string({ maxLength: 12 }),
+        color: fc.nat(4),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('tag' as const),
+        client,
+        id,
+        tag: fc.nat(TAGS.length - 1),
+        add: fc.boolean(),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client, id }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('document' as const), client, title: fc.string({ minLength: 1, maxLength: 10 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('document' as const),
+        client,
+        title: fc.string({ minLength: 1, maxLength: 10 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('offline' as const), client }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 8 }) }) },
   );
@@ -75,7 +100,12 @@ async function runScenario(clients: number, ops: Op[]): Promise<void> {
         writeAnnotation(doc, { ...base, tags });
       } else if (op.kind === 'delete') annotationsMap(doc).delete(key);
       else if (op.kind === 'document') {
-        writeDocumentInfo(doc, { key: documentKey, canonicalUrl: 'example.gov.cn/n', url: 'https://example.gov.cn/n', title: op.title });
+        writeDocumentInfo(doc, {
+          key: documentKey,
+          canonicalUrl: 'example.gov.cn/n',
+          url: 'https://example.gov.cn/n',
+          title: op.title,
+        });
       } else if (op.kind === 'offline') {
         // Drop the connection; edits continue offline and sync on reconnect (with a fresh ticket).
         providers[op.client]!.ws?.close();
@@ -93,7 +123,11 @@ async function runScenario(clients: number, ops: Op[]): Promise<void> {
     };
     // State vectors do not cover deletions, so wait for equal content as well.
     const fingerprint = (doc: Y.Doc) =>
-      canonicalJson([[...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(), read(doc), annotationsMap(doc).toJSON()]);
+      canonicalJson([
+        [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(),
+        read(doc),
+        annotationsMap(doc).toJSON(),
+      ]);
     await waitFor(
       () => docs.every((d) => fingerprint(d) === fingerprint(docs[0]!)),
       20_000,

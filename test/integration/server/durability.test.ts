@@ -48,7 +48,9 @@ async function startProcess(): Promise<Running> {
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
 describe('durability across process crashes', () => {
@@ -59,12 +61,16 @@ describe('durability across process crashes', () => {
   it('keeps every update that any client received when the process is killed with SIGKILL', async () => {
     const first = await startProcess();
     const invite = /Invite code: (\S+)/.exec(first.output())![1]!;
-    owner = (await api<JoinResponse>(first, 'POST', '/api/join', { body: { inviteCode: invite, displayName: 'Owner' } })).body;
+    owner = (
+      await api<JoinResponse>(first, 'POST', '/api/join', { body: { inviteCode: invite, displayName: 'Owner' } })
+    ).body;
     room = roomIdFor(owner.teamId, 'stream');
 
     const writers = [new Y.Doc(), new Y.Doc()];
     const observer = new Y.Doc();
-    const providers = await Promise.all([...writers, observer].map((doc) => connectProvider(first, owner.token, room, doc)));
+    const providers = await Promise.all(
+      [...writers, observer].map((doc) => connectProvider(first, owner.token, room, doc)),
+    );
     providers.forEach((provider, i) => {
       const doc = [...writers, observer][i]!;
       annotationsMap(doc).observe((event) => {
@@ -80,7 +86,11 @@ describe('durability across process crashes', () => {
         await new Promise((r) => setTimeout(r, 3));
       }
     });
-    await eventually(async () => received.size, (n) => n > 300, 20_000);
+    await eventually(
+      async () => received.size,
+      (n) => n > 300,
+      20_000,
+    );
     first.child.kill('SIGKILL');
     await exited(first.child);
     writing = false;
@@ -95,7 +105,9 @@ describe('durability across process crashes', () => {
     const journaled = parseJournal(readFileSync(path.join(dataDir, JOURNAL_FILE))).records.filter(
       (record) => record.id > storedThrough,
     ).length;
-    console.log(`SIGKILL after ${receivedAtCrash.size} annotations had reached clients; ${journaled} updates only journaled`);
+    console.log(
+      `SIGKILL after ${receivedAtCrash.size} annotations had reached clients; ${journaled} updates only journaled`,
+    );
     expect(journaled).toBeGreaterThan(0);
 
     const second = await startProcess();
@@ -108,7 +120,13 @@ describe('durability across process crashes', () => {
 
     // The query index caught up with the stored rows.
     const listed = await eventually(
-      () => api<{ annotations: unknown[]; nextCursor: string | null }>(second, 'GET', `/api/teams/${owner.teamId}/annotations?limit=500`, { token: owner.token }),
+      () =>
+        api<{ annotations: unknown[]; nextCursor: string | null }>(
+          second,
+          'GET',
+          `/api/teams/${owner.teamId}/annotations?limit=500`,
+          { token: owner.token },
+        ),
       (res) => res.body.annotations.length === Math.min(500, stored.size),
     );
     expect(listed.status).toBe(200);
@@ -117,7 +135,9 @@ describe('durability across process crashes', () => {
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
     const db = openDatabase(dataDir);
-    const rows = db.prepare('SELECT COUNT(*) AS n, MAX(state_vector IS NOT NULL) AS compacted FROM updates WHERE room = ?').get(room) as { n: number; compacted: number };
+    const rows = db
+      .prepare('SELECT COUNT(*) AS n, MAX(state_vector IS NOT NULL) AS compacted FROM updates WHERE room = ?')
+      .get(room) as { n: number; compacted: number };
     db.close();
     expect(rows).toEqual({ n: 1, compacted: 1 });
 

@@ -3,7 +3,12 @@ import * as Y from 'yjs';
 import type { Annotation } from '../../../shared/model/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 
-export function annotation(id: string, teamId: string, documentKey: string, extra: Partial<Annotation> = {}): Annotation {
+export function annotation(
+  id: string,
+  teamId: string,
+  documentKey: string,
+  extra: Partial<Annotation> = {},
+): Annotation {
   return sampleAnnotation({ id, teamId, documentKey, ...extra });
 }
 
@@ -15,7 +20,9 @@ export function sameState(a: Y.Doc, b: Y.Doc): boolean {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

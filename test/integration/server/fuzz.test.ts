@@ -62,7 +62,8 @@ function malformed(kind: Kind, random: () => number, victims: number[]): Uint8Ar
       return bytes(1 + Math.floor(random() * 200));
     case 'truncated': {
       const updates = fuzzerUpdates(random);
-      const whole = random() < 0.5 ? encodeSyncStep2(Y.mergeUpdates(updates)) : encodeSyncStep1(new Uint8Array([2, 5, 9, 7, 3]));
+      const whole =
+        random() < 0.5 ? encodeSyncStep2(Y.mergeUpdates(updates)) : encodeSyncStep1(new Uint8Array([2, 5, 9, 7, 3]));
       return whole.subarray(0, 1 + Math.floor(random() * (whole.length - 1)));
     }
     case 'missing-deps': {
@@ -155,7 +156,9 @@ describe('fuzzing the sync endpoint', () => {
         sockets++;
         if (sockets % 200 === 0 && process.env.FUZZ_PROGRESS) console.log(sockets, processed, Date.now() - started);
         // A few messages refused without closing, each followed by a probe, then one that closes the socket.
-        const quiet: Kind[] = Array.from({ length: QUIET_PER_SOCKET }, () => (random() < 0.7 ? 'missing-deps' : 'presence-hijack'));
+        const quiet: Kind[] = Array.from({ length: QUIET_PER_SOCKET }, () =>
+          random() < 0.7 ? 'missing-deps' : 'presence-hijack',
+        );
         const final = FINAL_KINDS[Math.floor(random() * FINAL_KINDS.length)]!;
         const messages = [...quiet, final].map((kind) => {
           counts.set(kind, (counts.get(kind) ?? 0) + 1);
@@ -215,11 +218,7 @@ describe('fuzzing the sync endpoint', () => {
     expect(closeCodes.get(4400) ?? 0).toBeGreaterThan(sockets * 0.7);
 
     // The real clients converge and hold every edit any of them made.
-    await waitFor(
-      () => docs.every((d) => d.getMap('legit').size === written.length),
-      20_000,
-      'legit edits lost',
-    );
+    await waitFor(() => docs.every((d) => d.getMap('legit').size === written.length), 20_000, 'legit edits lost');
     expect((await api(server, 'GET', '/health')).body).toEqual({ status: 'ok' });
     await waitFor(() => server.metrics.connections === docs.length, 5_000, 'fuzz sockets still open');
     for (const provider of providers) provider.destroy();

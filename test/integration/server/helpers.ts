@@ -68,7 +68,12 @@ export async function join(server: { url: string }, inviteCode: string, displayN
   return res.body;
 }
 
-export async function addMember(server: PizhuServer, teamId: string, role: 'editor' | 'viewer' | 'owner', name: string) {
+export async function addMember(
+  server: PizhuServer,
+  teamId: string,
+  role: 'editor' | 'viewer' | 'owner',
+  name: string,
+) {
   const invite = await server.teams.createInvite(teamId, { role });
   return join(server, invite.inviteCode, name);
 }
@@ -158,10 +163,12 @@ export function openRaw(
   });
   ws.on('error', () => {});
   ws.on('message', (data: Buffer) => messages.push(new Uint8Array(data)));
-  const opened = new Promise<void>((resolve) => ws.once('open', () => {
-    resolveRefused(null);
-    resolve();
-  }));
+  const opened = new Promise<void>((resolve) =>
+    ws.once('open', () => {
+      resolveRefused(null);
+      resolve();
+    }),
+  );
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );

@@ -24,7 +24,9 @@ describe('metrics access', () => {
     expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
     const wrong = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer s3cret-metricz' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('PIZHU_METRICS_TOKEN') } });
+    expect(await wrong.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.stringContaining('PIZHU_METRICS_TOKEN') },
+    });
     const right = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer s3cret-metrics' } });
     expect(right.status).toBe(200);
   });

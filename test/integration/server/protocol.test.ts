@@ -184,7 +184,12 @@ describe('y-websocket protocol', () => {
 
   it('closes a subscriber that stops reading once its backlog passes maxBufferedBytes (4508)', async () => {
     const { open, server, team, room } = await setup({
-      limits: { maxBufferedBytes: 256 * 1024, maxRoomBytes: 256 * 1024 * 1024, messagesPerSecond: 10_000, messageBurst: 10_000 },
+      limits: {
+        maxBufferedBytes: 256 * 1024,
+        maxRoomBytes: 256 * 1024 * 1024,
+        messagesPerSecond: 10_000,
+        messageBurst: 10_000,
+      },
     });
     const slow = await open();
     // Stop reading: the server's sends pile up in its socket buffer.

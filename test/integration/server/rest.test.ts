@@ -36,7 +36,9 @@ const KEY_A = documentKeyFor(URL_A);
 const KEY_B = 'docB';
 
 const list = async (query = '') =>
-  api<AnnotationListResponse>(server, 'GET', `/api/teams/${team.teamId}/annotations${query}`, { token: team.owner.token });
+  api<AnnotationListResponse>(server, 'GET', `/api/teams/${team.teamId}/annotations${query}`, {
+    token: team.owner.token,
+  });
 
 beforeAll(async () => {
   server = await startTestServer({ timings: { roomIdleMs: 100, sweepMs: 100 } });
@@ -47,25 +49,67 @@ beforeAll(async () => {
     docs.set(key, { doc, provider: await connectProvider(server, team.owner.token, roomIdFor(team.teamId, key), doc) });
   }
   const a = docs.get(KEY_A)!.doc;
-  writeDocumentInfo(a, { key: KEY_A, canonicalUrl: 'suizhou.gov.cn/zwgk/t20230329_1089222.shtml', url: URL_A, title: '随州市教育局通知' });
+  writeDocumentInfo(a, {
+    key: KEY_A,
+    canonicalUrl: 'suizhou.gov.cn/zwgk/t20230329_1089222.shtml',
+    url: URL_A,
+    title: '随州市教育局通知',
+  });
   const zhang = { id: 'mZhang', name: '张三' };
   const li = { id: 'mLi', name: '李四' };
   const records: Annotation[] = [
-    annotation('a1', team.teamId, KEY_A, { tags: ['体育', 'PPP'], clausePath: ['一、', '（一）'], author: zhang, note: '重点关注体育课时', updatedAt: 1_000 }),
-    annotation('a2', team.teamId, KEY_A, { tags: ['健康'], clausePath: ['一、', '（二）'], author: li, updatedAt: 2_000 }),
-    annotation('a3', team.teamId, KEY_A, { tags: ['体育'], clausePath: ['二、'], author: zhang, quote: '每天校园体育活动一小时', updatedAt: 3_000 }),
-    annotation('a4', team.teamId, KEY_A, { tags: ['安全'], clausePath: ['三、'], author: li, deleted: true, updatedAt: 4_000 }),
+    annotation('a1', team.teamId, KEY_A, {
+      tags: ['体育', 'PPP'],
+      clausePath: ['一、', '（一）'],
+      author: zhang,
+      note: '重点关注体育课时',
+      updatedAt: 1_000,
+    }),
+    annotation('a2', team.teamId, KEY_A, {
+      tags: ['健康'],
+      clausePath: ['一、', '（二）'],
+      author: li,
+      updatedAt: 2_000,
+    }),
+    annotation('a3', team.teamId, KEY_A, {
+      tags: ['体育'],
+      clausePath: ['二、'],
+      author: zhang,
+      quote: '每天校园体育活动一小时',
+      updatedAt: 3_000,
+    }),
+    annotation('a4', team.teamId, KEY_A, {
+      tags: ['安全'],
+      clausePath: ['三、'],
+      author: li,
+      deleted: true,
+      updatedAt: 4_000,
+    }),
   ];
   for (const record of records) writeAnnotation(a, record);
   const b = docs.get(KEY_B)!.doc;
-  writeAnnotation(b, annotation('b1', team.teamId, KEY_B, { tags: ['体育', '学校'], clausePath: ['第一条'], author: li, updatedAt: 5_000 }));
-  writeAnnotation(b, annotation('b2', team.teamId, KEY_B, { tags: ['ppp'], clausePath: ['第二条'], author: zhang, updatedAt: 6_000 }));
+  writeAnnotation(
+    b,
+    annotation('b1', team.teamId, KEY_B, {
+      tags: ['体育', '学校'],
+      clausePath: ['第一条'],
+      author: li,
+      updatedAt: 5_000,
+    }),
+  );
+  writeAnnotation(
+    b,
+    annotation('b2', team.teamId, KEY_B, { tags: ['ppp'], clausePath: ['第二条'], author: zhang, updatedAt: 6_000 }),
+  );
   // Content the server does not understand: kept and synced, left out of the index.
   const broken = new Y.Map<unknown>();
   annotationsMap(b).set('broken', broken);
   broken.set('quote', 42);
   b.getArray('someOtherFeature').push(['kept']);
-  await eventually(() => list(), (res) => res.body.annotations?.length === 5);
+  await eventually(
+    () => list(),
+    (res) => res.body.annotations?.length === 5,
+  );
 });
 
 afterAll(async () => {
@@ -86,11 +130,15 @@ describe('listing annotations', () => {
 
   it('filters by document key and page URL, tag (normalised), author, clause prefix, text and time', async () => {
     expect(ids(await list(`?document=${KEY_B}`))).toEqual(['b2', 'b1']);
-    expect(ids(await list(`?url=${encodeURIComponent('http://suizhou.gov.cn/zwgk/t20230329_1089222.shtml?utm_source=x')}`))).toEqual(['a3', 'a2', 'a1']);
+    expect(
+      ids(await list(`?url=${encodeURIComponent('http://suizhou.gov.cn/zwgk/t20230329_1089222.shtml?utm_source=x')}`)),
+    ).toEqual(['a3', 'a2', 'a1']);
     expect(ids(await list(`?tag=${encodeURIComponent('ＰＰＰ')}`))).toEqual(['b2', 'a1']);
     expect(ids(await list('?author=mLi'))).toEqual(['b1', 'a2']);
     expect(ids(await list(`?clause=${encodeURIComponent('一、')}`))).toEqual(['a2', 'a1']);
-    expect(ids(await list(`?clause=${encodeURIComponent('一、')}&clause=${encodeURIComponent('（二）')}`))).toEqual(['a2']);
+    expect(ids(await list(`?clause=${encodeURIComponent('一、')}&clause=${encodeURIComponent('（二）')}`))).toEqual([
+      'a2',
+    ]);
     expect(ids(await list(`?q=${encodeURIComponent('体育')}`))).toEqual(['a3', 'a1']);
     expect(ids(await list('?from=2000&to=5000'))).toEqual(['b1', 'a3', 'a2']);
     expect(ids(await list(`?from=${new Date(3_000).toISOString()}`))).toEqual(['b2', 'b1', 'a3']);
@@ -109,7 +157,14 @@ describe('listing annotations', () => {
   });
 
   it('answers bad queries with 400 and the error shape', async () => {
-    for (const query of ['?limit=0', '?limit=abc', '?cursor=zzz', '?from=yesterday', '?url=ftp://x', '?document=bad%20key']) {
+    for (const query of [
+      '?limit=0',
+      '?limit=abc',
+      '?cursor=zzz',
+      '?from=yesterday',
+      '?url=ftp://x',
+      '?document=bad%20key',
+    ]) {
       const res = await list(query);
       expect(res.status, query).toBe(400);
       expect(res.body).toMatchObject({ error: { code: 'invalid_request' } });
@@ -117,12 +172,23 @@ describe('listing annotations', () => {
   });
 
   it('lists documents and tag counts, and skips invalid records while syncing them', async () => {
-    const documents = await api<{ documents: { documentKey: string; annotations: number; document: { title: string } | null }[] }>(
-      server, 'GET', `/api/teams/${team.teamId}/documents`, { token: team.owner.token },
+    const documents = await api<{
+      documents: { documentKey: string; annotations: number; document: { title: string } | null }[];
+    }>(server, 'GET', `/api/teams/${team.teamId}/documents`, { token: team.owner.token });
+    expect(documents.body.documents.find((d) => d.documentKey === KEY_A)).toMatchObject({
+      annotations: 3,
+      document: { title: '随州市教育局通知' },
+    });
+    expect(documents.body.documents.find((d) => d.documentKey === KEY_B)).toMatchObject({
+      annotations: 2,
+      document: null,
+    });
+    const tags = await api<{ tags: { tag: string; count: number }[] }>(
+      server,
+      'GET',
+      `/api/teams/${team.teamId}/tags`,
+      { token: team.owner.token },
     );
-    expect(documents.body.documents.find((d) => d.documentKey === KEY_A)).toMatchObject({ annotations: 3, document: { title: '随州市教育局通知' } });
-    expect(documents.body.documents.find((d) => d.documentKey === KEY_B)).toMatchObject({ annotations: 2, document: null });
-    const tags = await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, { token: team.owner.token });
     expect(tags.body.tags).toEqual([
       { tag: '体育', count: 3 },
       { tag: 'ppp', count: 2 },
@@ -147,26 +213,49 @@ describe('listing annotations', () => {
 
 describe('team-wide tag edits', () => {
   it('renames a tag in every room; live clients see it and the counts follow', async () => {
-    const res = await api<{ annotations: number; rooms: number }>(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, {
-      token: editor.token,
-      body: { from: 'PPP', to: '政府和社会资本合作' },
-    });
+    const res = await api<{ annotations: number; rooms: number }>(
+      server,
+      'POST',
+      `/api/teams/${team.teamId}/tags/rename`,
+      {
+        token: editor.token,
+        body: { from: 'PPP', to: '政府和社会资本合作' },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ annotations: 2, rooms: 2 });
     const b = docs.get(KEY_B)!.doc;
-    await waitFor(() => (annotationsMap(b).get('b2')?.get('tags') as Y.Map<boolean> | undefined)?.has('政府和社会资本合作') === true);
-    const tags = await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, { token: team.owner.token });
+    await waitFor(
+      () =>
+        (annotationsMap(b).get('b2')?.get('tags') as Y.Map<boolean> | undefined)?.has('政府和社会资本合作') === true,
+    );
+    const tags = await api<{ tags: { tag: string; count: number }[] }>(
+      server,
+      'GET',
+      `/api/teams/${team.teamId}/tags`,
+      { token: team.owner.token },
+    );
     expect(tags.body.tags).toContainEqual({ tag: '政府和社会资本合作', count: 2 });
     expect(tags.body.tags.map((t) => t.tag)).not.toContain('ppp');
   });
 
   it('merges tags, keeping one copy where an annotation had both', async () => {
-    const res = await api<{ annotations: number; rooms: number }>(server, 'POST', `/api/teams/${team.teamId}/tags/merge`, {
-      token: team.owner.token,
-      body: { from: ['健康', '学校'], to: '体育' },
-    });
+    const res = await api<{ annotations: number; rooms: number }>(
+      server,
+      'POST',
+      `/api/teams/${team.teamId}/tags/merge`,
+      {
+        token: team.owner.token,
+        body: { from: ['健康', '学校'], to: '体育' },
+      },
+    );
     expect(res.body).toEqual({ annotations: 2, rooms: 2 });
-    const tags = await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, { token: team.owner.token });
+    const tags = await api<{ tags: { tag: string; count: number }[] }>(
+      server,
+      'GET',
+      `/api/teams/${team.teamId}/tags`,
+      { token: team.owner.token },
+    );
     expect(tags.body.tags).toContainEqual({ tag: '体育', count: 4 });
     const b1 = (await list('?document=docB')).body.annotations.find((a) => a.id === 'b1')!;
     expect(b1.tags).toEqual(['体育']);
@@ -177,10 +266,20 @@ describe('team-wide tag edits', () => {
     const doc = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, roomIdFor(team.teamId, key), doc);
     writeAnnotation(doc, annotation('idle1', team.teamId, key, { tags: ['冷门'] }));
-    await eventually(() => list(`?document=${key}`), (r) => r.body.annotations.length === 1);
+    await eventually(
+      () => list(`?document=${key}`),
+      (r) => r.body.annotations.length === 1,
+    );
     provider.destroy();
-    await eventually(async () => server.roomsLoaded(), (n) => n === 2, 5_000);
-    const res = await api(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, { token: team.owner.token, body: { from: '冷门', to: '热门' } });
+    await eventually(
+      async () => server.roomsLoaded(),
+      (n) => n === 2,
+      5_000,
+    );
+    const res = await api(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, {
+      token: team.owner.token,
+      body: { from: '冷门', to: '热门' },
+    });
     expect(res.body).toEqual({ annotations: 1, rooms: 1 });
     expect((await list(`?document=${key}`)).body.annotations[0]!.tags).toEqual(['热门']);
   });
@@ -188,42 +287,78 @@ describe('team-wide tag edits', () => {
 
 describe('team management', () => {
   it('lets owners invite, change roles, remove members; keeps at least one owner', async () => {
-    const invite = await api<{ id: string; inviteCode: string; role: string }>(server, 'POST', `/api/teams/${team.teamId}/invites`, {
-      token: team.owner.token,
-      body: { role: 'viewer', maxUses: 1 },
-    });
+    const invite = await api<{ id: string; inviteCode: string; role: string }>(
+      server,
+      'POST',
+      `/api/teams/${team.teamId}/invites`,
+      {
+        token: team.owner.token,
+        body: { role: 'viewer', maxUses: 1 },
+      },
+    );
     expect(invite.status).toBe(201);
     expect(invite.body.role).toBe('viewer');
-    const joined = await api<Member>(server, 'POST', '/api/join', { body: { inviteCode: invite.body.inviteCode.toLowerCase(), displayName: '王五' } });
+    const joined = await api<Member>(server, 'POST', '/api/join', {
+      body: { inviteCode: invite.body.inviteCode.toLowerCase(), displayName: '王五' },
+    });
     expect(joined.body.role).toBe('viewer');
-    const again = await api(server, 'POST', '/api/join', { body: { inviteCode: invite.body.inviteCode, displayName: 'x' } });
+    const again = await api(server, 'POST', '/api/join', {
+      body: { inviteCode: invite.body.inviteCode, displayName: 'x' },
+    });
     expect(again.status).toBe(410);
 
-    const members = await api<{ members: { id: string; role: string; displayName: string }[] }>(server, 'GET', `/api/teams/${team.teamId}/members`, { token: editor.token });
+    const members = await api<{ members: { id: string; role: string; displayName: string }[] }>(
+      server,
+      'GET',
+      `/api/teams/${team.teamId}/members`,
+      { token: editor.token },
+    );
     expect(members.body.members.map((m) => m.displayName)).toEqual(['REST owner', '李四', '王五']);
 
-    const promote = await api(server, 'PATCH', `/api/teams/${team.teamId}/members/${joined.body.memberId}`, { token: team.owner.token, body: { role: 'editor' } });
+    const promote = await api(server, 'PATCH', `/api/teams/${team.teamId}/members/${joined.body.memberId}`, {
+      token: team.owner.token,
+      body: { role: 'editor' },
+    });
     expect(promote.body).toMatchObject({ role: 'editor' });
     const me = await api<{ role: string }>(server, 'GET', '/api/me', { token: joined.body.token });
     expect(me.body.role).toBe('editor');
 
-    const demoteLast = await api(server, 'PATCH', `/api/teams/${team.teamId}/members/${team.owner.memberId}`, { token: team.owner.token, body: { role: 'editor' } });
+    const demoteLast = await api(server, 'PATCH', `/api/teams/${team.teamId}/members/${team.owner.memberId}`, {
+      token: team.owner.token,
+      body: { role: 'editor' },
+    });
     expect(demoteLast.status).toBe(409);
 
-    const removed = await api(server, 'DELETE', `/api/teams/${team.teamId}/members/${joined.body.memberId}`, { token: team.owner.token });
+    const removed = await api(server, 'DELETE', `/api/teams/${team.teamId}/members/${joined.body.memberId}`, {
+      token: team.owner.token,
+    });
     expect(removed.status).toBe(204);
     expect((await api(server, 'GET', '/api/me', { token: joined.body.token })).status).toBe(401);
 
-    const invites = await api<{ invites: { id: string; uses: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/invites`, { token: team.owner.token });
+    const invites = await api<{ invites: { id: string; uses: number }[] }>(
+      server,
+      'GET',
+      `/api/teams/${team.teamId}/invites`,
+      { token: team.owner.token },
+    );
     expect(invites.body.invites.find((i) => i.id === invite.body.id)).toMatchObject({ uses: 1 });
     expect(JSON.stringify(invites.body)).not.toContain(invite.body.inviteCode);
-    expect((await api(server, 'DELETE', `/api/teams/${team.teamId}/invites/${invite.body.id}`, { token: team.owner.token })).status).toBe(204);
+    expect(
+      (await api(server, 'DELETE', `/api/teams/${team.teamId}/invites/${invite.body.id}`, { token: team.owner.token }))
+        .status,
+    ).toBe(204);
   });
 
   it('exposes health and Prometheus metrics', async () => {
     const metrics = await fetch(`${server.url}/metrics`);
     const text = await metrics.text();
-    for (const name of ['pizhu_connections', 'pizhu_rooms_loaded', 'pizhu_updates_per_second', 'pizhu_bytes_stored', 'pizhu_rejected_messages_total']) {
+    for (const name of [
+      'pizhu_connections',
+      'pizhu_rooms_loaded',
+      'pizhu_updates_per_second',
+      'pizhu_bytes_stored',
+      'pizhu_rejected_messages_total',
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toMatch(/pizhu_updates_total \d+/);
@@ -234,7 +369,10 @@ describe('team management', () => {
     try {
       const statuses = [];
       for (let i = 0; i < 5; i++) {
-        statuses.push((await api(guessing, 'POST', '/api/join', { body: { inviteCode: `WRONG-${i}000`, displayName: 'x' } })).status);
+        statuses.push(
+          (await api(guessing, 'POST', '/api/join', { body: { inviteCode: `WRONG-${i}000`, displayName: 'x' } }))
+            .status,
+        );
       }
       expect(statuses).toEqual([404, 404, 404, 429, 429]);
     } finally {

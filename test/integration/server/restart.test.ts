@@ -46,7 +46,10 @@ async function seed(count: number) {
   const provider = await connectProvider(first, team.owner.token, room, doc);
   for (let i = 0; i < count; i++) writeAnnotation(doc, annotation(`a${i}`, team.teamId, 'doc', { note: `n${i}` }));
   await eventually(
-    () => api<{ annotations: unknown[] }>(first, 'GET', `/api/teams/${team.teamId}/annotations?limit=500`, { token: team.owner.token }),
+    () =>
+      api<{ annotations: unknown[] }>(first, 'GET', `/api/teams/${team.teamId}/annotations?limit=500`, {
+        token: team.owner.token,
+      }),
     (res) => res.body.annotations.length === count,
   );
   provider.destroy();
@@ -55,7 +58,8 @@ async function seed(count: number) {
   return { team, room };
 }
 
-const decoded = async (server: TestServer) => Number(/pizhu_rooms_decoded (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())![1]);
+const decoded = async (server: TestServer) =>
+  Number(/pizhu_rooms_decoded (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())![1]);
 
 describe('restarts', () => {
   it('serves a compacted room from its stored bytes, decoding it only on the first write', async () => {
@@ -102,7 +106,10 @@ describe('restarts', () => {
     db.close();
     const server = await start();
     const listed = await eventually(
-      () => api<{ annotations: unknown[] }>(server, 'GET', `/api/teams/${team.teamId}/annotations?limit=500`, { token: team.owner.token }),
+      () =>
+        api<{ annotations: unknown[] }>(server, 'GET', `/api/teams/${team.teamId}/annotations?limit=500`, {
+          token: team.owner.token,
+        }),
       (res) => res.body.annotations.length === 30,
     );
     expect(listed.status).toBe(200);

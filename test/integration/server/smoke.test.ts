@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { type Annotation, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
 import { annotation } from './fixtures.ts';
-import { api, connectProvider, eventually, createTeamWithOwner, startTestServer, type TestServer, waitFor } from './helpers.ts';
+import {
+  api,
+  connectProvider,
+  eventually,
+  createTeamWithOwner,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from './helpers.ts';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -30,9 +38,11 @@ describe('sync server smoke', () => {
 
     const listed = await eventually(
       async () =>
-        (await api<{ annotations: Annotation[] }>(server!, 'GET', `/api/teams/${team.teamId}/annotations`, {
-          token: team.owner.token,
-        })).body,
+        (
+          await api<{ annotations: Annotation[] }>(server!, 'GET', `/api/teams/${team.teamId}/annotations`, {
+            token: team.owner.token,
+          })
+        ).body,
       (body) => body.annotations.length === 1,
     );
     expect(listed.annotations.map((x) => x.id)).toEqual(['a1']);

@@ -40,7 +40,8 @@ function textRange(doc: Document, node: Node, start: number, endNode: Node, end:
   return range;
 }
 
-const quoteOf = (selectors: Selector[]) => selectors.find((s) => s.type === 'TextQuoteSelector') as Extract<Selector, { type: 'TextQuoteSelector' }>;
+const quoteOf = (selectors: Selector[]) =>
+  selectors.find((s) => s.type === 'TextQuoteSelector') as Extract<Selector, { type: 'TextQuoteSelector' }>;
 
 for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
   describe(`bad and awkward input (${kind})`, () => {
@@ -71,7 +72,10 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
     });
 
     it('malformed selectors and selectors from another page give orphans with a reason, never an exception', async () => {
-      const doc = await page('<body><div id="zoom"><p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p></div></body>', kind);
+      const doc = await page(
+        '<body><div id="zoom"><p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p></div></body>',
+        kind,
+      );
       const bad: unknown[] = [
         null,
         undefined,
@@ -138,7 +142,10 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
     });
 
     it('characters outside the BMP count as one code point and anchor exactly', async () => {
-      const doc = await page('<body><div id="zoom"><p>一、关于𠀀𠀁字和😀符号的规定。</p><p>二、其他𪚥事项。</p></div></body>', kind);
+      const doc = await page(
+        '<body><div id="zoom"><p>一、关于𠀀𠀁字和😀符号的规定。</p><p>二、其他𪚥事项。</p></div></body>',
+        kind,
+      );
       const t = doc.querySelector('p')!.firstChild as Text;
       const from = t.data.indexOf('𠀀');
       const to = t.data.indexOf('符号') + 2;
@@ -159,7 +166,7 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
       const rows: string[] = [];
       let chars = 0;
       for (let i = 1; chars < 1_000_000; i++) {
-        const text = `第${i}条　本条规定第${i}项事务的办理程序，有关部门应当在收到申请之日起${i % 30 + 1}个工作日内作出决定，并书面告知申请人理由和依据。`;
+        const text = `第${i}条　本条规定第${i}项事务的办理程序，有关部门应当在收到申请之日起${(i % 30) + 1}个工作日内作出决定，并书面告知申请人理由和依据。`;
         rows.push(`<p>${text}</p>`);
         chars += text.length;
       }
@@ -174,7 +181,7 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
       expect(result.status).toBe('exact');
       expect(result.range!.toString()).toBe(p.data.slice(3, 30));
       // edited in place: still found (fuzzy), on the same clause
-      p.data = p.data.slice(0, 12) + '依法' + p.data.slice(12);
+      p.data = `${p.data.slice(0, 12)}依法${p.data.slice(12)}`;
       const fuzzy = anchor(doc, selectors);
       expect(fuzzy.status).toBe('fuzzy');
       expect(fuzzy.clause?.label).toBe(clauses[rows.length - 10]!.label);
@@ -185,7 +192,8 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
 describe('a range inside an iframe', () => {
   const html = (inner: string) =>
     `<body><div class="nav"><a href="#">首页</a></div><iframe id="f" srcdoc="${inner.replace(/"/g, '&quot;')}"></iframe><div class="footer">版权所有</div></body>`;
-  const inner = '<html><body><div id="UCAP-CONTENT"><p>一、总体要求</p><p>（一）指导思想。全面贯彻落实党的精神，推进政务公开。</p><p>（二）工作目标。到2020年建成政务新媒体体系。</p></div></body></html>';
+  const inner =
+    '<html><body><div id="UCAP-CONTENT"><p>一、总体要求</p><p>（一）指导思想。全面贯彻落实党的精神，推进政务公开。</p><p>（二）工作目标。到2020年建成政务新媒体体系。</p></div></body></html>';
 
   for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
     it(`describes and anchors a range in a srcdoc frame, given the outer document (${kind})`, async () => {

@@ -4,7 +4,13 @@
  * clause, modified ones fuzzily on it, renumbered ones on the renumbered clause; no anchor may land elsewhere.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { anchor, createPageIndex, describe as describeRange, normalizeText, segmentClauses } from '../../../shared/anchoring/index.ts';
+import {
+  anchor,
+  createPageIndex,
+  describe as describeRange,
+  normalizeText,
+  segmentClauses,
+} from '../../../shared/anchoring/index.ts';
 import type { Clause } from '../../../shared/anchoring/index.ts';
 import { type ClauseMapEntry, compareStructure, type DomKind, loadPage, readChanges } from './helpers/corpus.ts';
 
@@ -22,7 +28,14 @@ interface Probe {
   expectFuzzy: boolean;
 }
 
-function probesFor(clause: Clause, norm: string, bodyStart: number, unchanged: boolean, wholeUnchanged: boolean, edits: string[]): Probe[] {
+function probesFor(
+  clause: Clause,
+  norm: string,
+  bodyStart: number,
+  unchanged: boolean,
+  wholeUnchanged: boolean,
+  edits: string[],
+): Probe[] {
   const labelUnits = normalizeText(clause.label).length;
   const ownStart = clause.start + labelUnits;
   const ownLen = clause.ownEnd - ownStart;
@@ -35,14 +48,26 @@ function probesFor(clause: Clause, norm: string, bodyStart: number, unchanged: b
       ['end', clause.ownEnd - len],
     ] as const) {
       const touchesEdit = edits.some((e) => overlapsEdit(norm, bodyStart + at, bodyStart + at + len, e));
-      probes.push({ what: `own ${what}`, start: at, end: at + len, expectExact: unchanged || !touchesEdit, expectFuzzy: false });
+      probes.push({
+        what: `own ${what}`,
+        start: at,
+        end: at + len,
+        expectExact: unchanged || !touchesEdit,
+        expectFuzzy: false,
+      });
     }
   }
   for (const before of edits) {
     const folded = normalizeText(before);
     const at = norm.indexOf(folded, bodyStart + clause.start);
     if (at >= 0 && at + folded.length <= bodyStart + clause.ownEnd) {
-      probes.push({ what: `edited "${before}"`, start: at - bodyStart, end: at - bodyStart + folded.length, expectExact: false, expectFuzzy: true });
+      probes.push({
+        what: `edited "${before}"`,
+        start: at - bodyStart,
+        end: at - bodyStart + folded.length,
+        expectExact: false,
+        expectFuzzy: true,
+      });
     }
   }
   probes.push({
@@ -115,7 +140,9 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
               const inside = result.start! >= to.start && result.end! <= to.end;
               if (!inside) {
                 counts.wrong++;
-                failures.push(`${where}: WRONG, landed at ${result.start}-${result.end} in ${result.clause?.path.join(' ')}`);
+                failures.push(
+                  `${where}: WRONG, landed at ${result.start}-${result.end} in ${result.clause?.path.join(' ')}`,
+                );
                 continue;
               }
               const found = normalizeText(result.range.toString());
@@ -123,7 +150,8 @@ for (const kind of ['happy-dom', 'jsdom'] as DomKind[]) {
               if (probe.expectExact && (result.status !== 'exact' || found !== quote)) {
                 failures.push(`${where}: expected exact, got ${result.status}`);
               }
-              if (probe.expectFuzzy && result.status !== 'fuzzy') failures.push(`${where}: expected fuzzy, got ${result.status}`);
+              if (probe.expectFuzzy && result.status !== 'fuzzy')
+                failures.push(`${where}: expected fuzzy, got ${result.status}`);
             }
           }
           expect(index2.clauses.length).toBe(c2.length);
@@ -166,7 +194,9 @@ describe('short quotes on edited pages (happy-dom)', () => {
             counts[result.status]++;
             if (result.range && !(result.start! >= to.start && result.end! <= to.end)) {
               counts.wrong++;
-              wrong.push(`"${range.toString()}" from ${from.path.join(' ')} landed in ${result.clause?.path.join(' ')}`);
+              wrong.push(
+                `"${range.toString()}" from ${from.path.join(' ')} landed in ${result.clause?.path.join(' ')}`,
+              );
             }
           }
         }
@@ -182,4 +212,3 @@ describe('short quotes on edited pages (happy-dom)', () => {
     }, 60_000);
   }
 });
-

@@ -4,7 +4,13 @@
  * follows its clause or is reported lost, never moved to a sibling (the reference annotator moved 54 of 54).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { anchor, createPageIndex, describe as describeRange, normalizeText, segmentClauses } from '../../../shared/anchoring/index.ts';
+import {
+  anchor,
+  createPageIndex,
+  describe as describeRange,
+  normalizeText,
+  segmentClauses,
+} from '../../../shared/anchoring/index.ts';
 import type { Selector } from '../../../shared/model/annotation.ts';
 import { loadHtml } from './helpers/corpus.ts';
 
@@ -21,7 +27,8 @@ interface Item {
 function baseItems(): Item[] {
   const items: Item[] = [];
   for (let s = 1; s <= SECTIONS.length; s++) {
-    for (let i = 1; i <= ITEMS; i++) items.push({ section: s, item: i, text: `确保第${s}项任务第${i}条措施落实到位。` });
+    for (let i = 1; i <= ITEMS; i++)
+      items.push({ section: s, item: i, text: `确保第${s}项任务第${i}条措施落实到位。` });
   }
   return items;
 }
@@ -32,7 +39,9 @@ function page(items: Item[], { renumber = true } = {}): string {
   for (let s = 1; s <= SECTIONS.length; s++) {
     rows.push(`<p>${SECTIONS[s - 1]}、第${s}项重点任务</p>`);
     const inSection = items.filter((it) => it.section === s);
-    inSection.forEach((it, k) => rows.push(`<p>${renumber ? k + 1 : it.item}. ${it.text}</p>`));
+    inSection.forEach((it, k) => {
+      rows.push(`<p>${renumber ? k + 1 : it.item}. ${it.text}</p>`);
+    });
   }
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>通知</title></head><body>
 <div class="nav"><a href="#">首页</a> &gt; <a href="#">通知公告</a></div>
@@ -84,7 +93,11 @@ interface Outcome {
  * Anchors every annotation on the edited page. `expected(a)` gives the sentence the annotation must land on
  * (its clause's current text, or null when its clause is gone and only "lost" is right).
  */
-async function anchorAll(html: string, annotations: Annotation[], expected: (a: Annotation) => string | null): Promise<Outcome> {
+async function anchorAll(
+  html: string,
+  annotations: Annotation[],
+  expected: (a: Annotation) => string | null,
+): Promise<Outcome> {
   const edited = await loadHtml(html, 'happy-dom');
   try {
     const outcome: Outcome = { followed: 0, lost: 0, wrong: [] };
@@ -112,8 +125,14 @@ afterAll(() => console.log(`\nnear-duplicate trap (54 annotations each):\n${repo
 describe('near-duplicate trap', () => {
   it('without edits, every annotation lands exactly on its own clause', async () => {
     const annotations = await annotateBase();
-    const outcome = await anchorAll(page(baseItems()), annotations, (a) => `确保第${a.section}项任务第${a.item}条措施落实到位。`);
-    report.push(`  unchanged page:                       followed ${outcome.followed}, lost ${outcome.lost}, wrong ${outcome.wrong.length}`);
+    const outcome = await anchorAll(
+      page(baseItems()),
+      annotations,
+      (a) => `确保第${a.section}项任务第${a.item}条措施落实到位。`,
+    );
+    report.push(
+      `  unchanged page:                       followed ${outcome.followed}, lost ${outcome.lost}, wrong ${outcome.wrong.length}`,
+    );
     expect(outcome.wrong).toEqual([]);
     expect(outcome.followed).toBe(54);
   });
@@ -122,8 +141,12 @@ describe('near-duplicate trap', () => {
     const annotations = await annotateBase();
     const edit = (t: string) => t.replace('措施', '措施切实');
     const items = baseItems().map((it) => ({ ...it, text: edit(it.text) }));
-    const outcome = await anchorAll(page(items), annotations, (a) => edit(`确保第${a.section}项任务第${a.item}条措施落实到位。`));
-    report.push(`  all edited (+2 chars):                followed ${outcome.followed}, lost ${outcome.lost}, wrong ${outcome.wrong.length}`);
+    const outcome = await anchorAll(page(items), annotations, (a) =>
+      edit(`确保第${a.section}项任务第${a.item}条措施落实到位。`),
+    );
+    report.push(
+      `  all edited (+2 chars):                followed ${outcome.followed}, lost ${outcome.lost}, wrong ${outcome.wrong.length}`,
+    );
     expect(outcome.wrong).toEqual([]);
     expect(outcome.followed).toBe(54);
   });
@@ -149,12 +172,16 @@ describe('near-duplicate trap', () => {
         const items = baseItems().map((it) =>
           it.section === target.section && it.item === target.item ? { ...it, text: edit(it.text) } : it,
         );
-        const outcome = await anchorAll(page(items), [target], () => edit(`确保第${target.section}项任务第${target.item}条措施落实到位。`));
+        const outcome = await anchorAll(page(items), [target], () =>
+          edit(`确保第${target.section}项任务第${target.item}条措施落实到位。`),
+        );
         followed += outcome.followed;
         lost += outcome.lost;
         wrong.push(...outcome.wrong);
       }
-      report.push(`  one clause edited (${name.padEnd(9)}):        followed ${followed}, lost ${lost}, wrong ${wrong.length}`);
+      report.push(
+        `  one clause edited (${name.padEnd(9)}):        followed ${followed}, lost ${lost}, wrong ${wrong.length}`,
+      );
       expect(wrong).toEqual([]);
     }, 60_000);
   }
@@ -173,13 +200,17 @@ describe('near-duplicate trap', () => {
           const items = baseItems().map((it) =>
             it.section === target.section && it.item === target.item ? { ...it, text: edit(it.text) } : it,
           );
-          const outcome = await anchorAll(page(items), [target], () => edit(`确保第${target.section}项任务第${target.item}条措施落实到位。`));
+          const outcome = await anchorAll(page(items), [target], () =>
+            edit(`确保第${target.section}项任务第${target.item}条措施落实到位。`),
+          );
           followed += outcome.followed;
           lost += outcome.lost;
           wrong.push(...outcome.wrong);
         }
       }
-      report.push(`  short quote "${name}" (108 cases):`.padEnd(40) + `followed ${followed}, lost ${lost}, wrong ${wrong.length}`);
+      report.push(
+        `${`  short quote "${name}" (108 cases):`.padEnd(40)}followed ${followed}, lost ${lost}, wrong ${wrong.length}`,
+      );
       expect(wrong).toEqual([]);
     }, 60_000);
   }
@@ -190,10 +221,15 @@ describe('near-duplicate trap', () => {
     const items: Item[] = [];
     for (let s = 1; s <= SECTIONS.length; s++) {
       items.push({ section: s, item: 0, text: `统筹推进第${s}项任务各条措施。` });
-      for (let i = 1; i <= ITEMS; i++) items.push({ section: s, item: i, text: edit(`确保第${s}项任务第${i}条措施落实到位。`) });
+      for (let i = 1; i <= ITEMS; i++)
+        items.push({ section: s, item: i, text: edit(`确保第${s}项任务第${i}条措施落实到位。`) });
     }
-    const outcome = await anchorAll(page(items), annotations, (a) => edit(`确保第${a.section}项任务第${a.item}条措施落实到位。`));
-    report.push(`  renumbered + all edited:              followed ${outcome.followed}, lost ${outcome.lost}, wrong ${outcome.wrong.length}`);
+    const outcome = await anchorAll(page(items), annotations, (a) =>
+      edit(`确保第${a.section}项任务第${a.item}条措施落实到位。`),
+    );
+    report.push(
+      `  renumbered + all edited:              followed ${outcome.followed}, lost ${outcome.lost}, wrong ${outcome.wrong.length}`,
+    );
     expect(outcome.wrong).toEqual([]);
   });
 
@@ -209,7 +245,9 @@ describe('near-duplicate trap', () => {
     ]) {
       const items = baseItems().filter((it) => !(it.section === gone.section && it.item === gone.item));
       const outcome = await anchorAll(page(items), annotations, (a) =>
-        a.section === gone.section && a.item === gone.item ? null : `确保第${a.section}项任务第${a.item}条措施落实到位。`,
+        a.section === gone.section && a.item === gone.item
+          ? null
+          : `确保第${a.section}项任务第${a.item}条措施落实到位。`,
       );
       wrong.push(...outcome.wrong);
       if (outcome.lost === 1) lostRight++;
@@ -271,7 +309,8 @@ describe('duplicated wording', () => {
   });
 
   it('the same sentence twice in one article: the context grows until it tells them apart', async () => {
-    const sentence = '应当告知犯罪嫌疑人有权委托辩护人，并告知其如果因经济困难或者其他原因没有委托辩护人的，可以申请法律援助。';
+    const sentence =
+      '应当告知犯罪嫌疑人有权委托辩护人，并告知其如果因经济困难或者其他原因没有委托辩护人的，可以申请法律援助。';
     const html = `<body><div id="fontzoom"><p>第四十条 人民检察院负责侦查的部门在第一次讯问犯罪嫌疑人时，${sentence}</p><p>人民检察院自收到移送起诉案卷材料之日起三日以内，${sentence}</p></div></body>`;
     const page2 = await loadHtml(html, 'happy-dom');
     try {

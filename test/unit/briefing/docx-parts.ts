@@ -46,7 +46,9 @@ export function attr(element: Element, name: string): string | null {
 
 /** The text of a paragraph, table or any element: its w:t runs joined. */
 export function textOf(element: Element): string {
-  return all(element, 't').map((t) => t.textContent ?? '').join('');
+  return all(element, 't')
+    .map((t) => t.textContent ?? '')
+    .join('');
 }
 
 /** The paragraph or run style element (w:style with this id) in styles.xml. */

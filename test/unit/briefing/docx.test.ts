@@ -85,7 +85,9 @@ describe('DOCX in the GB/T 9704 layout', () => {
     const alignment: Record<string, string> = {};
     for (const ref of references) {
       const id = ref.getAttributeNS('http://schemas.openxmlformats.org/officeDocument/2006/relationships', 'id');
-      const target = new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`).exec(rels)?.[1] ?? new RegExp(`Target="([^"]+)"[^>]*Id="${id}"`).exec(rels)?.[1];
+      const target =
+        new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`).exec(rels)?.[1] ??
+        new RegExp(`Target="([^"]+)"[^>]*Id="${id}"`).exec(rels)?.[1];
       const footer = docx.xml(`word/${target}`);
       expect(docx.text(`word/${target}`)).toMatch(/PAGE/);
       expect(textOf(footer.documentElement)).toBe('—  —');
@@ -129,7 +131,9 @@ describe('DOCX in the GB/T 9704 layout', () => {
   });
 
   it('quotes every clause with its label path, then every annotator’s note with name and time', () => {
-    const paragraphs = bodyBlocks(document).filter((b) => b.localName === 'p').map(textOf);
+    const paragraphs = bodyBlocks(document)
+      .filter((b) => b.localName === 'p')
+      .map(textOf);
     for (const group of briefing.groups) {
       const g = paragraphs.indexOf(group.title);
       expect(g).toBeGreaterThan(0);
@@ -163,12 +167,17 @@ describe('DOCX in the GB/T 9704 layout', () => {
     const targets = new Map([...rels.getElementsByTagName('Relationship')].map((r) => [r.getAttribute('Id'), r]));
     // Word keeps a link's fragment in w:anchor and appends it to the relationship's target.
     const written = all(document, 'hyperlink').map((h) => {
-      const rel = targets.get(h.getAttributeNS('http://schemas.openxmlformats.org/officeDocument/2006/relationships', 'id'))!;
+      const rel = targets.get(
+        h.getAttributeNS('http://schemas.openxmlformats.org/officeDocument/2006/relationships', 'id'),
+      )!;
       expect(rel.getAttribute('TargetMode')).toBe('External');
       const anchor = attr(h, 'anchor');
       return `${rel.getAttribute('Target')}${anchor ? `#${anchor}` : ''}`;
     });
-    const links = briefing.groups.flatMap((g) => g.entries).map((e) => e.link).filter((l): l is string => l !== null);
+    const links = briefing.groups
+      .flatMap((g) => g.entries)
+      .map((e) => e.link)
+      .filter((l): l is string => l !== null);
     expect(links.length).toBeGreaterThan(5);
     expect(written).toEqual(links);
   });
@@ -217,7 +226,13 @@ describe('DOCX: English variant and bad input', () => {
     const nasty = 'a\u0001b\u0007c\u000bd\ud800e\udfff f\tg <w:p>&amp; ]]> <script>x</script>';
     const long = '长'.repeat(20_000);
     const annotations = [
-      makeAnnotation({ documentKey: vocational.key, quote: nasty, note: nasty, tags: [nasty.slice(0, 40)], author: { id: 'x', name: '<b>名</b>\u0002' } }),
+      makeAnnotation({
+        documentKey: vocational.key,
+        quote: nasty,
+        note: nasty,
+        tags: [nasty.slice(0, 40)],
+        author: { id: 'x', name: '<b>名</b>\u0002' },
+      }),
       makeAnnotation({ documentKey: vocational.key, quote: long, note: long, tags: ['长'] }),
     ];
     const docx = openDocx(await renderDocx(buildBriefing({ annotations, documents: [vocational], now: 0 })));

@@ -9,7 +9,10 @@ import { generatedData, sampleData } from './sample.ts';
 const sample = sampleData();
 
 /** What another engineer's import does, at the level of the data: an empty store filled from the file. */
-function importIntoEmptyStore(text: string): { annotations: Map<string, Annotation>; documents: Map<string, DocumentInfo> } {
+function importIntoEmptyStore(text: string): {
+  annotations: Map<string, Annotation>;
+  documents: Map<string, DocumentInfo>;
+} {
   const result = fromAnnotationCollection(JSON.parse(text));
   expect(result.errors).toEqual([]);
   return {
@@ -43,7 +46,10 @@ describe('renderBriefing', () => {
   });
 
   it('makes file names file systems accept', () => {
-    const b = buildBriefing({ ...sample, options: { masthead: 'a/b:c*?"<>|d', issueNumber: '..', date: '2024-03-07' } });
+    const b = buildBriefing({
+      ...sample,
+      options: { masthead: 'a/b:c*?"<>|d', issueNumber: '..', date: '2024-03-07' },
+    });
     expect(briefingFileStem(b)).toBe('a_b_c_d-第..期-2024-03-07');
     const dots = buildBriefing({ ...sample, options: { masthead: '...', date: '2024-03-07' } });
     expect(briefingFileStem(dots)).toBe('2024-03-07');

@@ -2,7 +2,12 @@
  * Sample team annotations for the briefing's tests, benchmark and visual check: real notices from the
  * corpus, three officials, replies, a private and a deleted record, an orphaned clause, a hostile note.
  */
-import { type Annotation, type AnnotationInput, type DocumentInfo, parseAnnotation } from '../../../shared/model/annotation.ts';
+import {
+  type Annotation,
+  type AnnotationInput,
+  type DocumentInfo,
+  parseAnnotation,
+} from '../../../shared/model/annotation.ts';
 import { canonicalUrl, documentKeyFor } from '../../../shared/model/canonical-url.ts';
 
 const T0 = Date.UTC(2024, 2, 4, 1, 30); // 2024-03-04 09:30 in Beijing
@@ -20,13 +25,16 @@ export const vocational = documentFor('http://www.gov.cn/zhengce/content/2019-02
   readAt: T0 - 86_400_000,
 });
 
-export const suizhou = documentFor('http://jyj.suizhou.gov.cn/fbjd_22/zwgk/xxgkml/ghjh/ghxx/202303/t20230329_1089222.shtml', {
-  title: '市委教育工委 市教育局关于印发2023年工作要点的通知',
-  issuer: '随州市教育局',
-  publishedAt: '2023-03-29',
-  language: 'zh-CN',
-  readAt: T0 - 2 * 86_400_000,
-});
+export const suizhou = documentFor(
+  'http://jyj.suizhou.gov.cn/fbjd_22/zwgk/xxgkml/ghjh/ghxx/202303/t20230329_1089222.shtml',
+  {
+    title: '市委教育工委 市教育局关于印发2023年工作要点的通知',
+    issuer: '随州市教育局',
+    publishedAt: '2023-03-29',
+    language: 'zh-CN',
+    readAt: T0 - 2 * 86_400_000,
+  },
+);
 
 export const procuratorate = documentFor('https://www.spp.gov.cn/spp/xwfbh/wsfbh/201912/t20191230_451490.shtml', {
   title: '人民检察院刑事诉讼规则',
@@ -49,7 +57,9 @@ export const li = { id: 'u-li', name: '李四' };
 export const wang = { id: 'u-wang', name: '王五' };
 
 let counter = 0;
-export function makeAnnotation(fields: Partial<AnnotationInput> & Pick<AnnotationInput, 'documentKey' | 'quote'>): Annotation {
+export function makeAnnotation(
+  fields: Partial<AnnotationInput> & Pick<AnnotationInput, 'documentKey' | 'quote'>,
+): Annotation {
   counter += 1;
   const clausePath = fields.clausePath ?? [];
   const start = 100 * counter;
@@ -222,9 +232,31 @@ export function englishSample(): { annotations: Annotation[]; documents: Documen
     { id: 'u-jones', name: 'A. Jones' },
   ];
   const annotations = [
-    makeAnnotation({ documentKey: d, clausePath: ['IV.'], quote: 'The Captain of the Port San Francisco has determined that potential hazards associated with the fireworks display', tags: ['safety'], note: 'Check the 100-foot radius against our berth plan.', author: people[0] }),
-    makeAnnotation({ documentKey: d, clausePath: ['V.', 'A.'], quote: 'This rule has not been designated a "significant regulatory action"', tags: ['regulatory'], note: '', author: people[1] }),
-    makeAnnotation({ documentKey: d, clausePath: ['II.'], quote: 'The Coast Guard is issuing this rule without prior notice', tags: ['safety'], note: 'Short notice again: raise at the next port meeting.', author: people[1] }),
+    makeAnnotation({
+      documentKey: d,
+      clausePath: ['IV.'],
+      quote:
+        'The Captain of the Port San Francisco has determined that potential hazards associated with the fireworks display',
+      tags: ['safety'],
+      note: 'Check the 100-foot radius against our berth plan.',
+      author: people[0],
+    }),
+    makeAnnotation({
+      documentKey: d,
+      clausePath: ['V.', 'A.'],
+      quote: 'This rule has not been designated a "significant regulatory action"',
+      tags: ['regulatory'],
+      note: '',
+      author: people[1],
+    }),
+    makeAnnotation({
+      documentKey: d,
+      clausePath: ['II.'],
+      quote: 'The Coast Guard is issuing this rule without prior notice',
+      tags: ['safety'],
+      note: 'Short notice again: raise at the next port meeting.',
+      author: people[1],
+    }),
   ];
   return { annotations, documents: [safetyZone], now: T0 };
 }
@@ -235,7 +267,10 @@ const SUB = ['（一）', '（二）', '（三）', '（四）', '（五）', '�
 const PEOPLE = Array.from({ length: 12 }, (_, i) => ({ id: `u${i}`, name: `同志${i + 1}` }));
 
 /** `count` annotations spread over `documentCount` documents, deterministic, about one in five a reply. */
-export function generatedData(count: number, documentCount: number): { annotations: Annotation[]; documents: DocumentInfo[]; now: number } {
+export function generatedData(
+  count: number,
+  documentCount: number,
+): { annotations: Annotation[]; documents: DocumentInfo[]; now: number } {
   const documents = Array.from({ length: documentCount }, (_, i) =>
     documentFor(`https://www.gov.cn/zhengce/content/2024-0${(i % 9) + 1}/${10 + i}/content_${5_000_000 + i}.htm`, {
       title: `关于推进第${i + 1}项重点工作的实施意见`,
@@ -252,7 +287,9 @@ export function generatedData(count: number, documentCount: number): { annotatio
     const parent = i % 5 === 4 ? annotations[i - 1] : undefined;
     const document = documents[parent ? 0 : highlights++ % documentCount]!;
     const path = [LABELS[(i * 7) % LABELS.length]!, SUB[(i * 3) % SUB.length]!];
-    const quote = parent?.quote ?? `第${i}段：各地区各部门要结合实际，抓好${TAGS[i % TAGS.length]}相关工作的贯彻落实，确保政策落地见效。`;
+    const quote =
+      parent?.quote ??
+      `第${i}段：各地区各部门要结合实际，抓好${TAGS[i % TAGS.length]}相关工作的贯彻落实，确保政策落地见效。`;
     annotations.push(
       parseAnnotation({
         id: `g${i}`,

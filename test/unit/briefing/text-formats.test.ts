@@ -38,14 +38,18 @@ describe.each(['tag', 'document', 'author'] as const)('grouped by %s', (groupBy)
     const doc = markdownDocument(renderMarkdown(briefing));
     const bylines = [...doc.querySelectorAll('ul > li')].map((li) => li.textContent ?? '');
     expect(bylines).toHaveLength(selected.length);
-    const expected = briefing.groups.flatMap((g) => g.entries.flatMap((e) => e.notes.map((n) => `${n.author.name}${briefing.labels.noteMeta(n.time, n.isReply)}`)));
+    const expected = briefing.groups.flatMap((g) =>
+      g.entries.flatMap((e) => e.notes.map((n) => `${n.author.name}${briefing.labels.noteMeta(n.time, n.isReply)}`)),
+    );
     expect(bylines.map((b) => b.slice(0, b.indexOf('）') + 1))).toEqual(expected);
     for (const a of selected.filter((x) => x.note)) {
       expect(bylines.filter((b) => b.includes(a.note.split('\n')[0]!))).toHaveLength(1);
     }
     const h2 = [...doc.querySelectorAll('h2')].map((h) => h.textContent);
     expect(h2.at(-1)).toBe('资料来源');
-    expect(h2.slice(0, -1)).toEqual(briefing.groups.map((g) => `${g.title}${g.sourceNumber !== null ? ` [${g.sourceNumber}]` : ''}`));
+    expect(h2.slice(0, -1)).toEqual(
+      briefing.groups.map((g) => `${g.title}${g.sourceNumber !== null ? ` [${g.sourceNumber}]` : ''}`),
+    );
     const h3 = [...doc.querySelectorAll('h3')].map((h) => (h.textContent ?? '').replace(/ \[\d+\]$/, ''));
     expect(h3).toEqual(briefing.groups.flatMap((g) => g.entries.map((e) => e.title)));
   });
@@ -56,7 +60,9 @@ describe.each(['tag', 'document', 'author'] as const)('grouped by %s', (groupBy)
     expect([...notes].sort()).toEqual(selected.map((a) => a.id).sort());
     expect(notes).toEqual(briefing.annotations.map((a) => a.id));
     const groups = [...doc.querySelectorAll('section.group')];
-    expect(groups.map((g) => g.querySelector('h2')!.textContent!.replace(/\[\d+\]$/, ''))).toEqual(briefing.groups.map((g) => g.title));
+    expect(groups.map((g) => g.querySelector('h2')!.textContent!.replace(/\[\d+\]$/, ''))).toEqual(
+      briefing.groups.map((g) => g.title),
+    );
     groups.forEach((section, i) => {
       const titles = [...section.querySelectorAll('h3')].map((h) => h.textContent!.replace(/\[\d+\]$/, ''));
       expect(titles).toEqual(briefing.groups[i]!.entries.map((e) => e.title));
@@ -69,7 +75,15 @@ describe('clause labels and order', () => {
     const b = build({ options: { groupBy: 'document', documents: [vocational.key, sample.documents[1]!.key] } });
     const md = markdownDocument(renderMarkdown(b));
     const h3 = [...md.querySelectorAll('h3')].map((h) => h.textContent!.replace(/ \[\d+\]$/, ''));
-    expect(h3).toEqual(['（一）一、（一）', '（二）二、（六）', '（三）三、（九）', '（四）三、（十）', '（一）一、2.', '（二）二、10.', '（三）三、12.']);
+    expect(h3).toEqual([
+      '（一）一、（一）',
+      '（二）二、（六）',
+      '（三）三、（九）',
+      '（四）三、（十）',
+      '（一）一、2.',
+      '（二）二、10.',
+      '（三）三、12.',
+    ]);
     const html = htmlDocument(renderHtml(b));
     expect([...html.querySelectorAll('h3')].map((h) => h.textContent)).toEqual(h3);
   });
@@ -114,18 +128,30 @@ describe('orphans, sources, header', () => {
     expect([...sources.querySelectorAll('li')].map((li) => li.textContent)).toEqual(b.sources.map((s) => s.text));
     const html = htmlDocument(renderHtml(b));
     expect([...html.querySelectorAll('.sources li')].map((li) => li.textContent)).toEqual(b.sources.map((s) => s.text));
-    for (const a of html.querySelectorAll('sup a')) expect(html.getElementById(a.getAttribute('href')!.slice(1))).not.toBeNull();
+    for (const a of html.querySelectorAll('sup a'))
+      expect(html.getElementById(a.getAttribute('href')!.slice(1))).not.toBeNull();
   });
 
   it('shows the header, lead and closing block', () => {
-    const b = build({ options: { unit: '办公室', issueNumber: '3', mark: '内部资料', reportTo: '市政府', copies: 20, date: '2024-03-07' } });
+    const b = build({
+      options: {
+        unit: '办公室',
+        issueNumber: '3',
+        mark: '内部资料',
+        reportTo: '市政府',
+        copies: 20,
+        date: '2024-03-07',
+      },
+    });
     const html = htmlDocument(renderHtml(b));
     expect(html.querySelector('.masthead h1')!.textContent).toBe('工作简报');
     expect(html.querySelector('.masthead .issue')!.textContent).toBe('第3期');
     expect(html.querySelector('.masthead .mark')!.textContent).toBe('内部资料');
     expect(html.querySelector('.unit-date')!.textContent).toBe('办公室2024年3月7日');
     expect(html.querySelector('h1.title')!.textContent).toBe(b.header.title);
-    expect(html.querySelector('.closing')!.textContent!.replace(/\s+/g, '')).toBe('报：市政府办公室2024年3月7日印发（共印20份）');
+    expect(html.querySelector('.closing')!.textContent!.replace(/\s+/g, '')).toBe(
+      '报：市政府办公室2024年3月7日印发（共印20份）',
+    );
     const md = renderMarkdown(b);
     expect(md.startsWith('**工作简报** · 第3期 · 内部资料\n\n办公室 · 2024年3月7日\n\n---\n\n# ')).toBe(true);
     expect(md).toContain('报：市政府');
@@ -143,7 +169,13 @@ describe('orphans, sources, header', () => {
     const html = htmlDocument(renderHtml(b));
     const rows = [...html.querySelectorAll('.summary tbody tr')];
     expect(rows).toHaveLength(b.summary.length);
-    expect([...html.querySelectorAll('.summary th')].map((th) => th.textContent)).toEqual(['标签', '条款', '原文摘录', '批注人', '批注要点']);
+    expect([...html.querySelectorAll('.summary th')].map((th) => th.textContent)).toEqual([
+      '标签',
+      '条款',
+      '原文摘录',
+      '批注人',
+      '批注要点',
+    ]);
     const md = markdownDocument(renderMarkdown(b));
     expect(md.querySelectorAll('table tbody tr')).toHaveLength(b.summary.length);
     expect(md.querySelectorAll('table tbody tr')[0]!.querySelectorAll('td')).toHaveLength(5);
@@ -198,8 +230,9 @@ describe('hostile notes and quotes are shown as text', () => {
     for (const element of doc.querySelectorAll('*')) {
       for (const attribute of element.getAttributeNames()) expect(attribute.startsWith('on')).toBe(false);
     }
-    for (const link of doc.querySelectorAll('a[href]')) expect(link.getAttribute('href')).toMatch(/^(https?:\/\/|#source-)/);
-    expect(html).toContain('default-src \'none\'');
+    for (const link of doc.querySelectorAll('a[href]'))
+      expect(link.getAttribute('href')).toMatch(/^(https?:\/\/|#source-)/);
+    expect(html).toContain("default-src 'none'");
     const notes = [...doc.querySelectorAll('.note .text')].map((n) => n.textContent);
     expect(notes).toEqual(hostile.map((t) => `${t}\n\n${t}`));
     const quotes = [...doc.querySelectorAll('blockquote')].map((q) => q.firstChild!.textContent);
@@ -214,7 +247,10 @@ describe('hostile notes and quotes are shown as text', () => {
     expect(doc.querySelectorAll('script, img, iframe, em, code, h1 ~ h1, pre')).toHaveLength(0);
     // The only bold text is the names (and no user text ever renders bold by itself).
     const strong = [...doc.querySelectorAll('strong')].map((s) => s.textContent);
-    expect(strong).toEqual(['工作简报', ...b.groups.flatMap((g) => g.entries.flatMap((e) => e.notes.map((n) => n.author.name)))]);
+    expect(strong).toEqual([
+      '工作简报',
+      ...b.groups.flatMap((g) => g.entries.flatMap((e) => e.notes.map((n) => n.author.name))),
+    ]);
     for (const link of doc.querySelectorAll('a[href]')) expect(link.getAttribute('href')).toMatch(/^https?:\/\//);
     // Headings are only ours: the title, the groups and the entries.
     expect(doc.querySelectorAll('h1')).toHaveLength(1);
@@ -226,7 +262,9 @@ describe('hostile notes and quotes are shown as text', () => {
       expect(count(items[i]!, text)).toBe(name === text ? 3 : 2);
     });
     const quotes = [...doc.querySelectorAll('blockquote')].map((q) => q.textContent ?? '');
-    hostile.forEach((text, i) => expect(quotes[i]).toContain(`${text}\n第二行 ${text}`));
+    hostile.forEach((text, i) => {
+      expect(quotes[i]).toContain(`${text}\n第二行 ${text}`);
+    });
   });
 
   it('keeps very long quotes whole', () => {

@@ -32,10 +32,16 @@ describe('AnnotationStore.put', () => {
     const a = annotation({ tags: ['ＰＰＰ 项目', '体育'] });
     const b = annotation({ tags: ['ppp 项目'] });
     await store.put([a, b]);
-    expect((await queries.tagLibrary()).map((t) => [t.tag, t.count])).toEqual([['ppp 项目', 2], ['体育', 1]]);
+    expect((await queries.tagLibrary()).map((t) => [t.tag, t.count])).toEqual([
+      ['ppp 项目', 2],
+      ['体育', 1],
+    ]);
     await store.put([{ ...a, tags: ['体育', '教育'] }]);
     await store.put([{ ...b, deleted: true }]);
-    expect((await queries.tagLibrary()).map((t) => [t.tag, t.count]).sort()).toEqual([['体育', 1], ['教育', 1]]);
+    expect((await queries.tagLibrary()).map((t) => [t.tag, t.count]).sort()).toEqual([
+      ['体育', 1],
+      ['教育', 1],
+    ]);
     expect((await queries.byTag('ＰＰＰ 项目')).annotations).toEqual([]);
     await store.remove([a.id]);
     expect(await queries.tagLibrary()).toEqual([]);
@@ -72,36 +78,44 @@ describe('search index', () => {
 
   it('finds exactly what a scan of every live record finds, after any sequence of edits', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 30 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (edits, queries) => {
-        const db = freshDatabase();
-        const store = new AnnotationStore(db);
-        const current = new Map<string, Annotation>();
-        for (const e of edits) {
-          const record = annotation({
-            id: `s${e.slot}`, quote: e.quote, note: e.note, tags: e.tags, deleted: e.deleted,
-            selectors: [{ type: 'TextPositionSelector', start: 0, end: 1 }],
-          });
-          await store.put([record]);
-          current.set(record.id, record);
-        }
-        for (const q of queries) {
-          const plan = planQuery(q);
-          const hits = await searchIndex(db, plan, 1_000);
-          const expected = plan.lookups.length
-            ? [...current.values()].filter((a) => !a.deleted && matchesPlan(searchableText(a), plan)).map((a) => a.id)
-            : [];
-          expect([...hits.ids].sort(), `query "${q}"`).toEqual(expected.sort());
-          expect(hits.total).toBe(expected.length);
-          expect(hits.totalExact).toBe(true);
-        }
-        for (const tag of ['体育', '教育', 'ppp']) {
-          const tagged = await tagIndex(db, tag, 1_000);
-          const expected = [...current.values()].filter((a) => !a.deleted && a.tags.includes(tag)).map((a) => a.id);
-          expect([...tagged.ids].sort(), `tag ${tag}`).toEqual(expected.sort());
-          expect(tagged.total).toBe(expected.length);
-        }
-        db.close();
-      }),
+      fc.asyncProperty(
+        fc.array(edit, { minLength: 1, maxLength: 30 }),
+        fc.array(query, { minLength: 1, maxLength: 6 }),
+        async (edits, queries) => {
+          const db = freshDatabase();
+          const store = new AnnotationStore(db);
+          const current = new Map<string, Annotation>();
+          for (const e of edits) {
+            const record = annotation({
+              id: `s${e.slot}`,
+              quote: e.quote,
+              note: e.note,
+              tags: e.tags,
+              deleted: e.deleted,
+              selectors: [{ type: 'TextPositionSelector', start: 0, end: 1 }],
+            });
+            await store.put([record]);
+            current.set(record.id, record);
+          }
+          for (const q of queries) {
+            const plan = planQuery(q);
+            const hits = await searchIndex(db, plan, 1_000);
+            const expected = plan.lookups.length
+              ? [...current.values()].filter((a) => !a.deleted && matchesPlan(searchableText(a), plan)).map((a) => a.id)
+              : [];
+            expect([...hits.ids].sort(), `query "${q}"`).toEqual(expected.sort());
+            expect(hits.total).toBe(expected.length);
+            expect(hits.totalExact).toBe(true);
+          }
+          for (const tag of ['体育', '教育', 'ppp']) {
+            const tagged = await tagIndex(db, tag, 1_000);
+            const expected = [...current.values()].filter((a) => !a.deleted && a.tags.includes(tag)).map((a) => a.id);
+            expect([...tagged.ids].sort(), `tag ${tag}`).toEqual(expected.sort());
+            expect(tagged.total).toBe(expected.length);
+          }
+          db.close();
+        },
+      ),
       { numRuns: 50 },
     );
   }, 60_000);
@@ -123,7 +137,11 @@ describe('search index', () => {
     const store = new AnnotationStore(db);
     await store.put(
       Array.from({ length: 300 }, (_, i) =>
-        annotation({ id: `n${i}`, quote: i % 2 ? `第${i}项 安全生产` : `第${i}项 生产安全`, tags: i % 3 ? [] : ['安全'] }),
+        annotation({
+          id: `n${i}`,
+          quote: i % 2 ? `第${i}项 安全生产` : `第${i}项 生产安全`,
+          tags: i % 3 ? [] : ['安全'],
+        }),
       ),
     );
     const queries = new StoreQueries(db);

@@ -14,7 +14,12 @@ async function fillVersion1(options: ReturnType<typeof fakeIndexedDb>) {
   const v1 = new Dexie('pizhu', options);
   v1.version(1).stores(SCHEMA_V1);
   const teamAnnotation = annotation({
-    id: 'team-1', teamId: 't1', visibility: 'team', tags: ['体育'], note: '重点', quote: '促进学生身心健康全面发展',
+    id: 'team-1',
+    teamId: 't1',
+    visibility: 'team',
+    tags: ['体育'],
+    note: '重点',
+    quote: '促进学生身心健康全面发展',
   });
   const records = {
     annotations: [
@@ -25,14 +30,26 @@ async function fillVersion1(options: ReturnType<typeof fakeIndexedDb>) {
       // A record the model refuses (v1 wrote rows unchecked): kept as it is, never indexed.
       { id: 'broken', documentKey: 'doc1', quote: 42 },
     ],
-    documents: [documentInfo(), documentInfo({ key: 'doc2', canonicalUrl: 'example.gov.cn/2', url: 'https://example.gov.cn/2' })],
+    documents: [
+      documentInfo(),
+      documentInfo({ key: 'doc2', canonicalUrl: 'example.gov.cn/2', url: 'https://example.gov.cn/2' }),
+    ],
     roomUpdates: [] as { room: string; update: Uint8Array; at: number }[],
     rooms: [{ room: 't1.doc1', teamId: 't1', documentKey: 'doc1', dirty: 1, syncedAt: 0 }],
-    settings: [{ key: 'localAuthorId', value: 'local-1' }, { key: 'displayName', value: '张伟' }],
+    settings: [
+      { key: 'localAuthorId', value: 'local-1' },
+      { key: 'displayName', value: '张伟' },
+    ],
     teams: [
       {
-        teamId: 't1', teamName: '教育局', serverUrl: 'http://127.0.0.1:1', memberId: 'm1',
-        displayName: '张伟', role: 'editor', token: 'secret-token-0123456789', joinedAt: 1,
+        teamId: 't1',
+        teamName: '教育局',
+        serverUrl: 'http://127.0.0.1:1',
+        memberId: 'm1',
+        displayName: '张伟',
+        role: 'editor',
+        token: 'secret-token-0123456789',
+        joinedAt: 1,
       },
     ],
   };
@@ -71,10 +88,12 @@ describe('schema upgrade from version 1', () => {
     expect((await queries.search('harbor')).annotations.map((a) => a.id)).toEqual(['p-2']);
     expect((await queries.search('重点')).annotations.map((a) => a.id)).toEqual(['team-1']);
     // Deleted records are not searchable and not counted.
-    expect(await queries.tagLibrary()).toEqual([
-      { tag: '教育', count: 2, usedAt: expect.any(Number) },
-      { tag: '体育', count: 2, usedAt: expect.any(Number) },
-    ].sort((a, b) => b.count - a.count || (a.tag < b.tag ? 1 : -1)));
+    expect(await queries.tagLibrary()).toEqual(
+      [
+        { tag: '教育', count: 2, usedAt: expect.any(Number) },
+        { tag: '体育', count: 2, usedAt: expect.any(Number) },
+      ].sort((a, b) => b.count - a.count || (a.tag < b.tag ? 1 : -1)),
+    );
     const clause = await queries.byClause('doc1', ['二、', '8.']);
     expect(clause.annotations.map((a) => a.id).sort()).toEqual(['p-1', 'p-2', 'team-1']);
     // The refused record is reported (not passed on, not deleted) where it is read.

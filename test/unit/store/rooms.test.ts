@@ -66,7 +66,12 @@ describe('rooms', () => {
     expect(await dbB.rooms.get(ROOM)).toMatchObject({ dirty: 0 });
 
     // A changes the note and adds a tag while B changes the colour and adds another tag.
-    await leaseA.room.write({ ...original, note: 'A 的批注', tags: ['体育', '教育'], updatedAt: original.updatedAt + 1 });
+    await leaseA.room.write({
+      ...original,
+      note: 'A 的批注',
+      tags: ['体育', '教育'],
+      updatedAt: original.updatedAt + 1,
+    });
     await leaseB.room.write({ ...original, color: 'green', tags: ['体育', '安全'], updatedAt: original.updatedAt + 2 });
     await leaseA.room.applyRemote(Y.encodeStateAsUpdate(leaseB.room.doc));
     await leaseB.room.applyRemote(Y.encodeStateAsUpdate(leaseA.room.doc));
@@ -92,7 +97,9 @@ describe('rooms', () => {
       await room.applyRemote(Y.encodeStateAsUpdate(remote, Y.encodeStateVector(room.doc)));
     });
     expect(await db.annotations.get(a.id)).toEqual(a);
-    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/failed validation.*color.*last valid version is kept/)]);
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/failed validation.*color.*last valid version is kept/),
+    ]);
   });
 
   it('refuses an update that is not Yjs with a clear error and changes nothing', async () => {
@@ -184,7 +191,7 @@ describe('rooms', () => {
     expect((await reopened.annotations.get(a.id))?.note).toBe('v2');
   });
 
-  it("records the state vector of what is stored, never of what is only in memory", async () => {
+  it('records the state vector of what is stored, never of what is only in memory', async () => {
     const db = freshDatabase();
     const full = simulateQuota(db);
     const problems: RoomProblem[] = [];

@@ -21,7 +21,12 @@ describe('handleRequest', () => {
   it('refuses malformed requests with a readable error and changes nothing', async () => {
     const db = freshDatabase();
     const service = new PizhuService(db);
-    for (const bad of [null, 'hello', { type: 'no.such' }, { type: 'annotation.create', annotation: { ...newAnnotation, selectors: [] }, document: documentInfo() }]) {
+    for (const bad of [
+      null,
+      'hello',
+      { type: 'no.such' },
+      { type: 'annotation.create', annotation: { ...newAnnotation, selectors: [] }, document: documentInfo() },
+    ]) {
       const answer = await handleRequest(service, bad);
       expect(answer).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused a malformed request/) });
     }
@@ -30,13 +35,35 @@ describe('handleRequest', () => {
 
   it('creates, searches, tags and exports through the contract; hostile text stays text', async () => {
     const service = new PizhuService(freshDatabase());
-    const created = await handleRequest(service, { type: 'annotation.create', annotation: newAnnotation, document: documentInfo() });
-    expect(created).toMatchObject({ ok: true, value: { note: '<script>alert(1)</script>', tags: ['ppp 项目'], visibility: 'private' } });
-    expect(await handleRequest(service, { type: 'annotations.search', query: '身心健康' })).toMatchObject({ ok: true, value: { total: 1 } });
-    expect(await handleRequest(service, { type: 'annotations.byTag', tag: 'PPP 项目' })).toMatchObject({ ok: true, value: { total: 1 } });
-    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({ ok: true, value: [{ tag: 'ppp 项目', count: 1 }] });
-    expect(await handleRequest(service, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toMatchObject({ ok: true, value: { changed: 1 } });
-    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({ ok: true, value: [{ tag: 'ppp', count: 1 }] });
+    const created = await handleRequest(service, {
+      type: 'annotation.create',
+      annotation: newAnnotation,
+      document: documentInfo(),
+    });
+    expect(created).toMatchObject({
+      ok: true,
+      value: { note: '<script>alert(1)</script>', tags: ['ppp 项目'], visibility: 'private' },
+    });
+    expect(await handleRequest(service, { type: 'annotations.search', query: '身心健康' })).toMatchObject({
+      ok: true,
+      value: { total: 1 },
+    });
+    expect(await handleRequest(service, { type: 'annotations.byTag', tag: 'PPP 项目' })).toMatchObject({
+      ok: true,
+      value: { total: 1 },
+    });
+    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({
+      ok: true,
+      value: [{ tag: 'ppp 项目', count: 1 }],
+    });
+    expect(await handleRequest(service, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toMatchObject({
+      ok: true,
+      value: { changed: 1 },
+    });
+    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({
+      ok: true,
+      value: [{ tag: 'ppp', count: 1 }],
+    });
     const exported = await handleRequest(service, { type: 'backup.export' });
     expect(exported.ok && JSON.parse(exported.value as string).total).toBe(1);
   });
@@ -47,13 +74,24 @@ describe('handleRequest', () => {
       ok: false,
       error: 'This annotation no longer exists',
     });
-    expect(await handleRequest(service, { type: 'sync.now' })).toMatchObject({ ok: false, error: expect.stringMatching(/Join a team first/) });
-    expect(await handleRequest(service, { type: 'team.leave', removeTeamData: true })).toMatchObject({ ok: false, error: expect.stringMatching(/not in a team/) });
-    expect(await handleRequest(service, { type: 'team.join', serverUrl: 'ftp://x', inviteCode: 'abcd', displayName: 'n' })).toMatchObject({
+    expect(await handleRequest(service, { type: 'sync.now' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Join a team first/),
+    });
+    expect(await handleRequest(service, { type: 'team.leave', removeTeamData: true })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not in a team/),
+    });
+    expect(
+      await handleRequest(service, { type: 'team.join', serverUrl: 'ftp://x', inviteCode: 'abcd', displayName: 'n' }),
+    ).toMatchObject({
       ok: false,
       error: expect.stringMatching(/must start with http/),
     });
-    expect(await handleRequest(service, { type: 'backup.import', json: '[1,2' })).toMatchObject({ ok: false, error: expect.stringMatching(/Not a Pizhu or W3C annotation file/) });
+    expect(await handleRequest(service, { type: 'backup.import', json: '[1,2' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Not a Pizhu or W3C annotation file/),
+    });
   });
 });
 

@@ -12,7 +12,7 @@ import type { PagePortOut } from '../../../extension/lib/messages.ts';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import type { WebSocketFactory } from '../../../extension/lib/sync/connection.ts';
 import { annotationsMap, roomIdFor } from '../../../shared/model/room.ts';
-import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
+import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fakeIndexedDb } from './fixtures.ts';
 import { tapReads } from './fixtures-quota.ts';
 import { TinySyncServer } from './tiny-sync-server.ts';
@@ -65,12 +65,18 @@ const selection = (quote: string) => ({
   quote,
 });
 
-async function until<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, what: string, ms = 5_000): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T> | T,
+  accept: (value: T) => boolean,
+  what: string,
+  ms = 5_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -102,7 +108,10 @@ afterEach(async () => {
 describe('catch-up through the bulk endpoints', () => {
   it("brings a colleague's team annotations, searchable offline, and never sends private ones", async () => {
     const { a, b } = await joinBoth();
-    const shared = await a.service.create({ ...selection('促进学生身心健康全面发展'), tags: ['体育'], note: '本学期重点' }, PAGE);
+    const shared = await a.service.create(
+      { ...selection('促进学生身心健康全面发展'), tags: ['体育'], note: '本学期重点' },
+      PAGE,
+    );
     const secret = await a.service.create(
       { ...selection('加强义务教育阶段学生体育锻炼'), note: '只给自己看的私人备注', visibility: 'private' },
       PAGE,
@@ -128,7 +137,11 @@ describe('catch-up through the bulk endpoints', () => {
     const note = await a.service.create({ ...selection('第一条'), note: '离线时写的' }, PAGE);
     const run = await a.service.engine.syncNow();
     expect(run.ok).toBe(false);
-    expect(a.service.syncStatus()).toMatchObject({ state: 'offline', message: expect.stringMatching(/Cannot reach the server/), pending: 1 });
+    expect(a.service.syncStatus()).toMatchObject({
+      state: 'offline',
+      message: expect.stringMatching(/Cannot reach the server/),
+      pending: 1,
+    });
     const state = await a.db.syncState.get('t1');
     expect(state).toMatchObject({ failures: 1 });
     expect(state!.nextAttemptAt!).toBeGreaterThan(Date.now());
@@ -171,7 +184,10 @@ describe('catch-up through the bulk endpoints', () => {
 
     server.mode = 'garbage';
     await a.service.syncNow();
-    expect(a.service.syncStatus()).toMatchObject({ state: 'error', message: expect.stringMatching(/does not understand/) });
+    expect(a.service.syncStatus()).toMatchObject({
+      state: 'error',
+      message: expect.stringMatching(/does not understand/),
+    });
     server.mode = 'error500';
     await a.service.syncNow();
     expect(a.service.syncStatus()).toMatchObject({ state: 'error', message: expect.stringMatching(/answered 500/) });
@@ -236,10 +252,17 @@ describe('realtime', () => {
     const pageB = port();
     await a.service.openPage(pageA, PAGE.key, PAGE);
     await b.service.openPage(pageB, PAGE.key, PAGE);
-    await until(() => pageB.messages.filter((m) => m.type === 'presence').at(-1), (m) => m?.type === 'presence' && m.peers.some((p) => p.name === '张伟'), 'presence of A in B');
+    await until(
+      () => pageB.messages.filter((m) => m.type === 'presence').at(-1),
+      (m) => m?.type === 'presence' && m.peers.some((p) => p.name === '张伟'),
+      'presence of A in B',
+    );
     const created = await a.service.create({ ...selection('第三条'), note: '实时' }, PAGE);
     const seen = await until(
-      () => pageB.messages.filter((m): m is Extract<PagePortOut, { type: 'annotations' }> => m.type === 'annotations').at(-1),
+      () =>
+        pageB.messages
+          .filter((m): m is Extract<PagePortOut, { type: 'annotations' }> => m.type === 'annotations')
+          .at(-1),
       (m) => Boolean(m?.annotations.some((x) => x.id === created.id)),
       'the annotation in B',
     );
@@ -259,7 +282,9 @@ describe('team membership and settings', () => {
     await expect(b.service.update(shared.id, { note: 'mine now' })).rejects.toThrow(/as a viewer/);
     await expect(b.service.create({ ...selection('第二条'), visibility: 'team' }, PAGE)).rejects.toThrow(/as a viewer/);
     // A viewer may still keep private notes.
-    expect((await b.service.create({ ...selection('第三条'), visibility: 'private' }, PAGE)).visibility).toBe('private');
+    expect((await b.service.create({ ...selection('第三条'), visibility: 'private' }, PAGE)).visibility).toBe(
+      'private',
+    );
   });
 
   it('leaves a team, removing its data on request and keeping own private notes', async () => {
@@ -303,10 +328,18 @@ describe('damaged records', () => {
     await a.db.annotations.update(mine.id, { selectors: 'garbage' as never });
 
     expect(await a.service.list(PAGE.key)).toEqual([]);
-    await until(() => a.db.annotations.get(shared.id), (row) => row?.color === shared.color, 'the team record to be repaired');
+    await until(
+      () => a.db.annotations.get(shared.id),
+      (row) => row?.color === shared.color,
+      'the team record to be repaired',
+    );
     expect(await a.service.list(PAGE.key)).toEqual([shared]);
     expect(((await a.db.annotations.get(mine.id)) as unknown as { selectors: unknown }).selectors).toBe('garbage');
-    const problems = await until(() => a.service.syncStatus().problems ?? [], (p) => p.length > 0, 'the damaged private record to be reported');
+    const problems = await until(
+      () => a.service.syncStatus().problems ?? [],
+      (p) => p.length > 0,
+      'the damaged private record to be reported',
+    );
     expect(problems).toEqual([expect.stringMatching(new RegExp(`${mine.id} is damaged and hidden.*kept as it was`))]);
   });
 });
@@ -346,10 +379,12 @@ describe('backup', () => {
   it('refuses a file that is not an annotation collection, and lists bad records while importing the rest', async () => {
     const a = launch('solo');
     await expect(a.service.importBackup('{"not":"annotations"')).rejects.toThrow(/Not a Pizhu or W3C annotation file/);
-    const json = JSON.parse(await (async () => {
-      await a.service.create({ ...selection('第一条'), note: 'ok' }, PAGE);
-      return a.service.exportBackup();
-    })()) as { first: { items: Record<string, unknown>[] } };
+    const json = JSON.parse(
+      await (async () => {
+        await a.service.create({ ...selection('第一条'), note: 'ok' }, PAGE);
+        return a.service.exportBackup();
+      })(),
+    ) as { first: { items: Record<string, unknown>[] } };
     json.first.items.push({ ...json.first.items[0], id: 'urn:pizhu:annotation:bad one', 'pizhu:color': 'octarine' });
     const other = launch('other');
     const summary = await other.service.importBackup(JSON.stringify(json));
@@ -357,6 +392,3 @@ describe('backup', () => {
     expect(summary.errors).toEqual([expect.stringMatching(/annotation #2/)]);
   });
 });
-
-// Keeps the type import used when assertions above change.
-export type { Annotation };

@@ -143,7 +143,10 @@ export class TinySyncServer {
     if (this.mode === 'garbage') return send(200, { hello: 'not what you expected', rooms: 'nope' });
     const fail = (status: number, code: string, message: string) => send(status, { error: { code, message } });
     const json = () => JSON.parse(body || '{}') as Record<string, unknown>;
-    const member = this.mode === 'unauthorized' ? undefined : this.tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    const member =
+      this.mode === 'unauthorized'
+        ? undefined
+        : this.tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
 
     if (req.url === '/api/join') {
       const { inviteCode, displayName } = json() as { inviteCode: string; displayName: string };
@@ -152,7 +155,14 @@ export class TinySyncServer {
       const token = `token-${Math.random().toString(36).slice(2)}-${Date.now()}`;
       const joined: Member = { teamId: invite.teamId, memberId: `m${this.tokens.size + 1}`, role: invite.role };
       this.tokens.set(token, joined);
-      return send(200, { token, teamId: invite.teamId, teamName: `Team ${invite.teamId}`, memberId: joined.memberId, role: invite.role, displayName });
+      return send(200, {
+        token,
+        teamId: invite.teamId,
+        teamName: `Team ${invite.teamId}`,
+        memberId: joined.memberId,
+        role: invite.role,
+        displayName,
+      });
     }
     if (!member) return fail(401, 'unauthorized', 'Token missing or revoked');
     if (req.url === '/api/tickets') {
@@ -182,8 +192,10 @@ export class TinySyncServer {
     }
     const request = pushRequestSchema.parse(json());
     const results = request.updates.map(({ room, update }) => {
-      if (member.role === 'viewer') return { room, ok: false, error: { code: 'forbidden', message: 'Viewers cannot edit' } };
-      if (parseRoomId(room)?.teamId !== member.teamId) return { room, ok: false, error: { code: 'forbidden', message: 'Not your team' } };
+      if (member.role === 'viewer')
+        return { room, ok: false, error: { code: 'forbidden', message: 'Viewers cannot edit' } };
+      if (parseRoomId(room)?.teamId !== member.teamId)
+        return { room, ok: false, error: { code: 'forbidden', message: 'Not your team' } };
       Y.applyUpdate(this.room(room).doc, base64ToBytes(update));
       return { room, ok: true };
     });

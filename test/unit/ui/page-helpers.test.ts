@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import { suggestTags } from '../../../extension/components/page/TagField.tsx';
 import { placeNear } from '../../../extension/components/page/placement.ts';
-import { documentOrder, groupByClause, matches, NO_FILTERS, pageView } from '../../../extension/components/panel/filtering.ts';
+import {
+  documentOrder,
+  groupByClause,
+  matches,
+  NO_FILTERS,
+  pageView,
+} from '../../../extension/components/panel/filtering.ts';
 import { deepLinkTarget } from '../../../extension/lib/page/deep-link.ts';
 import { authorColor, authorSlot, initialsOf } from '../../../extension/lib/author-colors.ts';
 import { formatMessage } from '../../../extension/lib/i18n-format.ts';
@@ -68,7 +74,10 @@ describe('panel filtering', () => {
   it('orders by the page’s anchored order when known, else by stored position, and groups consecutive clauses', () => {
     expect(documentOrder([a, b, c]).map((x) => x.quote)).toEqual(['乙', '丙', '甲']);
     expect(documentOrder([a, b, c], [a.id, c.id, b.id]).map((x) => x.quote)).toEqual(['甲', '丙', '乙']);
-    expect(groupByClause(documentOrder([a, b, c])).map((g) => [g.label, g.items.length])).toEqual([['一、1.', 2], ['一、2.', 1]]);
+    expect(groupByClause(documentOrder([a, b, c])).map((g) => [g.label, g.items.length])).toEqual([
+      ['一、1.', 2],
+      ['一、2.', 1],
+    ]);
     expect(groupByClause([a], { [a.id]: ['一、', '3.'] })[0]!.label).toBe('一、3.');
   });
 
@@ -91,7 +100,11 @@ describe('panel filtering', () => {
 
 describe('deep links', () => {
   it('reads the id the briefing wrote, ignores a text directive, refuses junk', () => {
-    const link = deepLinkFor('http://example.gov.cn/a.html', { id: 'abc_123', quote: '促进学生身心健康', selectors: [] });
+    const link = deepLinkFor('http://example.gov.cn/a.html', {
+      id: 'abc_123',
+      quote: '促进学生身心健康',
+      selectors: [],
+    });
     expect(deepLinkTarget(new URL(link).hash)).toBe('abc_123');
     expect(deepLinkTarget('#top')).toBeNull();
     expect(deepLinkTarget('#pizhu=<script>')).toBeNull();

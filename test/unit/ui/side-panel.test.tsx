@@ -52,7 +52,13 @@ function annotation(partial: Partial<Annotation> & { quote: string; start: numbe
   };
 }
 
-const documentA: DocumentInfo = { key: KEY_A, canonicalUrl: canonicalUrl(URL_A), url: URL_A, title: '关于印发2023年工作要点的通知', issuer: '市教育局' };
+const documentA: DocumentInfo = {
+  key: KEY_A,
+  canonicalUrl: canonicalUrl(URL_A),
+  url: URL_A,
+  title: '关于印发2023年工作要点的通知',
+  issuer: '市教育局',
+};
 const documentB: DocumentInfo = { key: KEY_B, canonicalUrl: canonicalUrl(URL_B), url: URL_B, title: '政务新媒体意见' };
 
 describe('side panel', () => {
@@ -62,13 +68,39 @@ describe('side panel', () => {
   beforeEach(async () => {
     history.replaceState(null, '', `/sidepanel.html?url=${encodeURIComponent(URL_A)}&tabId=7`);
     db = new PizhuDatabase(`panel-test-${++serial}`);
-    const eight = annotation({ quote: '促进学生身心健康全面发展', start: 500, clausePath: ['二、', '8.'], tags: ['体育'], color: 'green' });
+    const eight = annotation({
+      quote: '促进学生身心健康全面发展',
+      start: 500,
+      clausePath: ['二、', '8.'],
+      tags: ['体育'],
+      color: 'green',
+    });
     rows = [
       eight,
-      annotation({ quote: '加强教育系统党的领导', start: 100, clausePath: ['一、', '2.'], tags: ['党建'], note: '<img src=x onerror=alert(1)>' }),
-      annotation({ quote: '扎实推进“双减”工作', start: 900, clausePath: ['三、', '12.'], tags: ['双减', '减负'], author: { id: 'li', name: '李娜' }, color: 'blue' }),
+      annotation({
+        quote: '加强教育系统党的领导',
+        start: 100,
+        clausePath: ['一、', '2.'],
+        tags: ['党建'],
+        note: '<img src=x onerror=alert(1)>',
+      }),
+      annotation({
+        quote: '扎实推进“双减”工作',
+        start: 900,
+        clausePath: ['三、', '12.'],
+        tags: ['双减', '减负'],
+        author: { id: 'li', name: '李娜' },
+        color: 'blue',
+      }),
       annotation({ quote: '已被删改的一句话', start: 50, clausePath: ['一、', '1.'], tags: ['体育'] }),
-      annotation({ quote: eight.quote, start: 500, clausePath: eight.clausePath, replyTo: eight.id, note: '同意，列入简报', author: { id: 'li', name: '李娜' } }),
+      annotation({
+        quote: eight.quote,
+        start: 500,
+        clausePath: eight.clausePath,
+        replyTo: eight.id,
+        note: '同意，列入简报',
+        author: { id: 'li', name: '李娜' },
+      }),
       annotation({ quote: '坚持需求引领', start: 10, documentKey: KEY_B, tags: ['体育', '新媒体'] }),
       annotation({ quote: '删除了的', start: 20, deleted: true, tags: ['删除'] }),
     ];
@@ -79,7 +111,15 @@ describe('side panel', () => {
         return {
           ok: true,
           value: {
-            team: { teamId: 'team1', teamName: '政策研究组', serverUrl: 'http://127.0.0.1:8787', memberId: 'zhang', displayName: '张伟', role: 'editor', joinedAt: 1 },
+            team: {
+              teamId: 'team1',
+              teamName: '政策研究组',
+              serverUrl: 'http://127.0.0.1:8787',
+              memberId: 'zhang',
+              displayName: '张伟',
+              role: 'editor',
+              joinedAt: 1,
+            },
             status: { state: 'online' },
             preferences: { defaultColor: 'yellow', defaultVisibility: 'team', language: 'auto', disabledSites: [] },
           },
@@ -92,7 +132,9 @@ describe('side panel', () => {
       if (message.type === 'page.report') {
         const report: PageReport = {
           documentKey: KEY_A,
-          anchors: Object.fromEntries(rows.filter((r) => r.documentKey === KEY_A).map((r) => [r.id, r.id === orphan ? 'orphan' : 'exact'])),
+          anchors: Object.fromEntries(
+            rows.filter((r) => r.documentKey === KEY_A).map((r) => [r.id, r.id === orphan ? 'orphan' : 'exact']),
+          ),
           order: [rows[1]!.id, rows[0]!.id, rows[2]!.id],
           clausePaths: {},
           hasSelection: true,
@@ -172,7 +214,9 @@ describe('side panel', () => {
 
   it('filters by colour', async () => {
     await renderPanel();
-    fireEvent.click(within(screen.getByRole('group', { name: 'Filter by colour' })).getByRole('button', { name: 'Blue' }));
+    fireEvent.click(
+      within(screen.getByRole('group', { name: 'Filter by colour' })).getByRole('button', { name: 'Blue' }),
+    );
     expect(screen.getByTestId('shown-count').textContent).toBe('Showing 1 of 4');
     expect(screen.getByText('扎实推进“双减”工作')).toBeTruthy();
   });
@@ -189,7 +233,10 @@ describe('side panel', () => {
     );
     fireEvent.click(screen.getByRole('button', { name: 'Re-attach to the selection' }));
     await screen.findByText('Re-attached.');
-    expect(fake.current!.sent.find((s) => s.message.type === 'page.reattach')?.message).toEqual({ type: 'page.reattach', id: rows[3]!.id });
+    expect(fake.current!.sent.find((s) => s.message.type === 'page.reattach')?.message).toEqual({
+      type: 'page.reattach',
+      id: rows[3]!.id,
+    });
   });
 
   it('tells the user when the page is not open', async () => {
@@ -211,7 +258,11 @@ describe('side panel', () => {
     expect(sport.textContent).toContain('3 in 2 documents');
     fireEvent.click(within(sport).getByText('体育'));
     const tagged = await screen.findByTestId('tagged-clauses');
-    expect(within(tagged).getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual(['关于印发2023年工作要点的通知', '政务新媒体意见']);
+    expect(
+      within(tagged)
+        .getAllByRole('heading', { level: 2 })
+        .map((h) => h.textContent),
+    ).toEqual(['关于印发2023年工作要点的通知', '政务新媒体意见']);
     fireEvent.click(within(tagged).getByText('坚持需求引领'));
     expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: `${URL_B}#pizhu=${rows[5]!.id}` });
   });
@@ -224,14 +275,22 @@ describe('side panel', () => {
     fireEvent.change(within(row).getByLabelText('New name for “减负”'), { target: { value: ' 减轻负担 ' } });
     fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
     await screen.findByText('Renamed “减负” to “减轻负担”');
-    expect(fake.current!.sent.find((s) => s.message.type === 'tags.rename')?.message).toEqual({ type: 'tags.rename', from: '减负', to: '减轻负担' });
+    expect(fake.current!.sent.find((s) => s.message.type === 'tags.rename')?.message).toEqual({
+      type: 'tags.rename',
+      from: '减负',
+      to: '减轻负担',
+    });
 
     fireEvent.click(screen.getByLabelText('Select tag 双减'));
     fireEvent.click(screen.getByLabelText('Select tag 党建'));
     fireEvent.change(screen.getByLabelText('Merge the 2 selected tags into'), { target: { value: 'ＰＰＰ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Merge' }));
     await screen.findByText('Merged 2 tags into “ppp”');
-    expect(fake.current!.sent.find((s) => s.message.type === 'tags.merge')?.message).toEqual({ type: 'tags.merge', from: ['双减', '党建'], to: 'ppp' });
+    expect(fake.current!.sent.find((s) => s.message.type === 'tags.merge')?.message).toEqual({
+      type: 'tags.merge',
+      from: ['双减', '党建'],
+      to: 'ppp',
+    });
   });
 
   it('shows the background’s refusal when a tag change fails', async () => {

@@ -73,7 +73,11 @@ export function readHtml(file: string): string {
 /** Parses HTML into a DOM; with `scripts`, runs the page's inline scripts and fires load. */
 export async function loadHtml(html: string, kind: DomKind, scripts = false): Promise<LoadedPage> {
   if (kind === 'jsdom') {
-    const dom = new JSDOM(html, { url: 'https://example.gov.cn/page.html', runScripts: scripts ? 'dangerously' : undefined, pretendToBeVisual: true });
+    const dom = new JSDOM(html, {
+      url: 'https://example.gov.cn/page.html',
+      runScripts: scripts ? 'dangerously' : undefined,
+      pretendToBeVisual: true,
+    });
     return {
       document: dom.window.document,
       window: dom.window as unknown as Window & typeof globalThis,
@@ -172,4 +176,3 @@ export function compareStructure(found: Clause[], expected: Expected[]): Score {
   for (; j < m; j++) extra.push(`${found[j]!.label} ${found[j]!.text.slice(0, 20)}`);
   return { matched, expected: n, found: m, levelErrors, missing, extra };
 }
-
