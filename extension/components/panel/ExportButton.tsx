@@ -1,8 +1,10 @@
 /**
  * The way out to a briefing: "Markdown" exports this page at once (the quick path), "Briefing…" opens the
- * export dialog (scope, layout, header, format). Both build the briefing offline from the store.
+ * export dialog (scope, layout, header, format). Both build the briefing offline from the store and start from
+ * the same scope (defaultScope): private notes only when the dialog's box is ticked.
  */
 import { useState } from 'react';
+import { defaultScope } from '../../../shared/briefing/index.ts';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { exportBriefing, rememberedHeader, saveFile } from './briefing-export.ts';
@@ -27,9 +29,9 @@ export function ExportButton({
         annotations,
         documents: document ? [document] : [],
         options: {
+          ...defaultScope(Boolean(context?.teamId)),
           documents: document ? [document.key] : [],
           groupBy: 'document',
-          includePrivate: Boolean(context?.viewer),
           ...rememberedHeader(context?.teamId ?? null),
         },
         format: 'md',
