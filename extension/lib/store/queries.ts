@@ -220,7 +220,7 @@ export class StoreQueries {
           tags: Object.keys(row.tags).length,
           lastAt: row.lastAt,
         })),
-        totalDocuments: await withHighlights().count(),
+        totalDocuments: await db.documentStats.where('highlights').above(0).count(),
         tags: tags.map(tagSummary),
         totalTags: await db.tags.count(),
         authors: authors.map(authorSummary),

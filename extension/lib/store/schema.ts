@@ -116,6 +116,6 @@ export const SCHEMA_V2 = {
 export const SCHEMA_V3 = {
   ...SCHEMA_V2,
   searchEntries: '++seq, &annotationId, createdAt',
-  documentStats: 'documentKey, lastAt',
+  documentStats: 'documentKey, lastAt, highlights',
   authors: 'authorId, count',
 } as const;
