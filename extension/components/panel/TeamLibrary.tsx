@@ -17,6 +17,7 @@ import {
   isFilterActive,
   LIBRARY_PAGE,
   type Library,
+  MAX_QUERY_CHARS,
   MAX_RESULTS,
   RESULTS_PAGE,
   type StoreQueries,
@@ -125,6 +126,7 @@ function LibraryFilters({
       <input
         type="search"
         name="librarySearch"
+        maxLength={MAX_QUERY_CHARS}
         className="pz-search"
         aria-label={t('library_search')}
         placeholder={t('library_search')}

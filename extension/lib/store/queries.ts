@@ -29,6 +29,8 @@ export const RESULTS_PAGE = 100;
 export const MAX_RESULTS = 2_000;
 /** Tags and authors offered in the library's filters and counted in its lists. */
 export const FACET_LIMIT = 200;
+/** The longest search text looked up (each term costs index reads; a pasted page must not). */
+export const MAX_QUERY_CHARS = 100;
 
 export type QueryResult = { annotations: Annotation[]; problems: StoredProblem[] };
 
@@ -115,7 +117,7 @@ function startOfLocalDay(date: string | null | undefined): number | undefined {
 }
 
 function indexQueryOf(filter: AnnotationFilter): IndexQuery {
-  const text = filter.text?.trim();
+  const text = filter.text?.trim().slice(0, MAX_QUERY_CHARS);
   const to = startOfLocalDay(filter.to);
   return {
     plan: text ? planQuery(text) : undefined,
@@ -143,7 +145,7 @@ function inClauseOrder(items: Annotation[]): Annotation[] {
 }
 
 /** Groups results (newest first) by document: most results first, ties by the newest; clause order inside. */
-export function groupByDocument(
+function groupByDocument(
   annotations: readonly Annotation[],
   documents: ReadonlyMap<string, DocumentInfo | null>,
 ): DocumentGroup[] {
