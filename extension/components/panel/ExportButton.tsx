@@ -17,26 +17,28 @@ export function ExportButton({
 }: {
   annotations: Annotation[];
   document: DocumentInfo | null;
+  /** Unset until the settings are known: whether the user is in a team decides the default scope. */
   context?: ExportContext;
 }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const quickMarkdown = async () => {
+    if (!context) return;
     setError(null);
     try {
       const file = await exportBriefing({
         annotations,
         documents: document ? [document] : [],
         options: {
-          ...defaultScope(Boolean(context?.teamId)),
+          ...defaultScope(context.teamId !== null),
           documents: document ? [document.key] : [],
           groupBy: 'document',
-          ...rememberedHeader(context?.teamId ?? null),
+          ...rememberedHeader(context.teamId),
         },
         format: 'md',
-        viewer: context?.viewer ?? null,
-        anchors: context?.anchors,
+        viewer: context.viewer,
+        anchors: context.anchors,
       });
       saveFile(file);
     } catch (e) {
@@ -50,7 +52,7 @@ export function ExportButton({
         type="button"
         data-export="md"
         onClick={() => void quickMarkdown()}
-        disabled={!annotations.length}
+        disabled={!annotations.length || !context}
         title={t('export_markdown_help')}
       >
         {t('export_markdown')}

@@ -86,7 +86,7 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
         <ExportButton
           annotations={tab === 'page' ? annotations : NONE}
           document={tab === 'page' ? document : null}
-          context={exportContext}
+          context={settings ? exportContext : undefined}
         />
       </div>
 
