@@ -41,7 +41,7 @@ export type DocumentSummary = {
   key: string;
   /** Null when this browser has annotations of the document but not its metadata. */
   document: DocumentInfo | null;
-  /** Live highlights (replies not counted). */
+  /** Live highlights (replies not counted; a document whose highlights were deleted may list replies only). */
   annotations: number;
   tags: number;
   lastAt: number;
@@ -205,12 +205,8 @@ export class StoreQueries {
   library(documentLimit = LIBRARY_PAGE): Promise<Library> {
     const db = this.db;
     return db.transaction('r', [db.documentStats, db.documents, db.tags, db.authors], async () => {
-      const withHighlights = () =>
-        db.documentStats
-          .orderBy('lastAt')
-          .reverse()
-          .filter((row) => row.highlights > 0);
-      const stats = await withHighlights().limit(documentLimit).toArray();
+      // A plain index range with a limit: IndexedDB reads just these rows (a filter would walk them all).
+      const stats = await db.documentStats.orderBy('lastAt').reverse().limit(documentLimit).toArray();
       const documents = await db.documents.bulkGet(stats.map((row) => row.documentKey));
       const tags = await db.tags.orderBy('count').reverse().limit(FACET_LIMIT).toArray();
       const authors = await db.authors.orderBy('count').reverse().limit(FACET_LIMIT).toArray();
@@ -222,7 +218,7 @@ export class StoreQueries {
           tags: Object.keys(row.tags).length,
           lastAt: row.lastAt,
         })),
-        totalDocuments: await db.documentStats.where('highlights').above(0).count(),
+        totalDocuments: await db.documentStats.count(),
         tags: tags.map(tagSummary),
         totalTags: await db.tags.count(),
         authors: authors.map(authorSummary),

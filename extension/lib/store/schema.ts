@@ -43,7 +43,10 @@ export type TeamRow = {
  */
 export type TagRow = { tag: string; count: number; documents?: number; usedAt: number };
 
-/** Per document: its live highlights (replies not counted), its tags with their counts, its last activity. */
+/**
+ * Per document with live annotations: its live highlights (replies not counted), its tags with their counts, its
+ * last activity.
+ */
 export type DocumentStatsRow = {
   documentKey: string;
   /** Live annotations of any kind (replies included); the row goes when this reaches 0. */
@@ -112,10 +115,10 @@ export const SCHEMA_V2 = {
   quarantine: '++id, table',
 } as const;
 
-/** Version 3: the library's per-document and per-author counts, and search entries by creation date. */
+/** Version 3: the library's per-document and per-author counts, and search entries by date, document and author. */
 export const SCHEMA_V3 = {
   ...SCHEMA_V2,
-  searchEntries: '++seq, &annotationId, createdAt',
-  documentStats: 'documentKey, lastAt, highlights',
+  searchEntries: '++seq, &annotationId, createdAt, documentKey, authorId',
+  documentStats: 'documentKey, lastAt',
   authors: 'authorId, count',
 } as const;

@@ -2,12 +2,12 @@
  * The persistent search index over quotes, notes, tags and document titles, and the filters beside them: an
  * inverted index from terms (see search-text.ts) to small entry numbers, stored as sorted Uint32Array postings
  * split in buckets of 4,096 numbers so that changing one annotation rewrites small rows only. Besides the text
- * terms, each entry is posted under its tags ("\u0001<tag>"), its document ("\u0002d<key>") and its author
- * ("\u0002a<id>"), terms no text lookup can reach, so a filter is one more posting list to intersect; entries
- * are indexed by creation time for the date filter. Entry numbers grow as annotations are first indexed, so
- * reading postings from the top gives newest first, and a query fetches only the records of the page of results
- * it returns. Maintained in the same transaction as the annotations table (see annotation-store.ts): the index
- * never lags the records.
+ * terms, each entry is posted under its tags ("\u0001<tag>", a term no text lookup can reach); the entries
+ * themselves are indexed by document, author and creation time, so each filter is one more sorted list of entry
+ * numbers to intersect (IndexedDB keeps an index's primary keys in order within one value). Entry numbers grow
+ * as annotations are first indexed, so reading from the top gives newest first, and a query fetches only the
+ * records of the page of results it returns. Maintained in the same transaction as the annotations table (see
+ * annotation-store.ts): the index never lags the records.
  */
 import Dexie, { type Table } from 'dexie';
 import type { SearchEntryRow, SearchTermRow } from './schema.ts';
@@ -39,10 +39,7 @@ export type Indexable = {
 export type Titles = ReadonlyMap<string, string>;
 
 const TAG_MARK = '\u0001';
-const FILTER_MARK = '\u0002';
 export const tagTerm = (normalisedTag: string): string => `${TAG_MARK}${normalisedTag}`;
-const documentTerm = (documentKey: string): string => `${FILTER_MARK}d${documentKey}`;
-const authorTerm = (authorId: string): string => `${FILTER_MARK}a${authorId}`;
 
 const number = (value: unknown): number => (typeof value === 'number' ? value : 0);
 const string = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -69,16 +66,14 @@ function entryOf(record: Indexable, titles: Titles): Omit<SearchEntryRow, 'seq'>
 function termsOf(entry: Omit<SearchEntryRow, 'seq'>): Set<string> {
   const terms = indexTerms(entry.text);
   for (const tag of entry.tags ?? []) terms.add(tagTerm(tag));
-  if (entry.documentKey) terms.add(documentTerm(entry.documentKey));
-  if (entry.authorId) terms.add(authorTerm(entry.authorId));
   return terms;
 }
 
 const sameTags = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
   (a ?? []).length === (b ?? []).length && (b ?? []).every((tag, i) => a![i] === tag);
 
-/** Whether two entries post the same terms and carry the same filter fields. */
-function samePostings(a: Omit<SearchEntryRow, 'seq'>, b: Omit<SearchEntryRow, 'seq'>): boolean {
+/** Whether two entries post the same terms and carry the same filter fields (only updatedAt may differ). */
+function sameEntry(a: Omit<SearchEntryRow, 'seq'>, b: Omit<SearchEntryRow, 'seq'>): boolean {
   return (
     a.text === b.text &&
     sameTags(a.tags, b.tags) &&
@@ -126,7 +121,7 @@ export async function indexRecords(
       if (next) newEntries.push(next);
       continue;
     }
-    if (next && samePostings(old, next)) {
+    if (next && sameEntry(old, next)) {
       if (old.updatedAt !== next.updatedAt) updatedEntries.push({ ...old, updatedAt: next.updatedAt });
       continue;
     }
@@ -284,10 +279,18 @@ async function annotationIdsOf(tables: SearchTables, seqs: number[]): Promise<st
   return entries.filter((e) => e !== undefined).map((e) => e.annotationId);
 }
 
-/** The entries created in the range, as a sorted list of entry numbers. */
-async function createdBetween(tables: SearchTables, from: number, before: number): Promise<Uint32Array> {
-  const seqs = await tables.searchEntries.where('createdAt').between(from, before, true, false).primaryKeys();
-  return Uint32Array.from(seqs).sort();
+const hasDates = (query: IndexQuery) => query.createdFrom !== undefined || query.createdBefore !== undefined;
+
+function createdRange(tables: SearchTables, query: IndexQuery) {
+  return tables.searchEntries
+    .where('createdAt')
+    .between(query.createdFrom ?? 0, query.createdBefore ?? Number.POSITIVE_INFINITY, true, false);
+}
+
+/** The entries with this document (or author), as a sorted list of entry numbers. */
+async function entriesWith(tables: SearchTables, field: 'documentKey' | 'authorId', value: string) {
+  // Within one value of an index IndexedDB returns primary keys in ascending order: already sorted.
+  return Uint32Array.from(await tables.searchEntries.where(field).equals(value).primaryKeys());
 }
 
 /** Every entry number matching the query's terms, filters and dates (not yet checked against the text). */
@@ -295,13 +298,18 @@ async function candidatesOf(tables: SearchTables, query: IndexQuery): Promise<Ui
   if (query.plan && !query.plan.lookups.length) return new Uint32Array(0);
   const lookups: Lookup[] = [...(query.plan?.lookups ?? [])];
   if (query.tag !== undefined) lookups.push({ kind: 'exact', key: tagTerm(query.tag) });
-  if (query.authorId !== undefined) lookups.push({ kind: 'exact', key: authorTerm(query.authorId) });
-  if (query.documentKey !== undefined) lookups.push({ kind: 'exact', key: documentTerm(query.documentKey) });
   const lists = await allPostings(tables, lookups);
-  if (query.createdFrom !== undefined || query.createdBefore !== undefined) {
-    lists.push(await createdBetween(tables, query.createdFrom ?? 0, query.createdBefore ?? Number.POSITIVE_INFINITY));
-  }
+  if (query.documentKey !== undefined) lists.push(await entriesWith(tables, 'documentKey', query.documentKey));
+  if (query.authorId !== undefined) lists.push(await entriesWith(tables, 'authorId', query.authorId));
+  if (hasDates(query)) lists.push(Uint32Array.from(await createdRange(tables, query).primaryKeys()).sort());
   return lists.length ? intersectAll(lists) : null;
+}
+
+/** Dates alone: the newest page straight from the date index (by creation time), and a count. */
+async function createdPage(tables: SearchTables, query: IndexQuery, limit: number): Promise<SearchHits> {
+  const seqs = await createdRange(tables, query).reverse().limit(limit).primaryKeys();
+  const total = await createdRange(tables, query).count();
+  return { ids: await annotationIdsOf(tables, seqs), total, totalExact: true };
 }
 
 /**
@@ -310,6 +318,9 @@ async function candidatesOf(tables: SearchTables, query: IndexQuery): Promise<Ui
  * `limit` matches are found. Only the entries of checked candidates and of the results are read.
  */
 export async function searchIndex(tables: SearchTables, query: IndexQuery, limit: number): Promise<SearchHits> {
+  const onlyDates =
+    !query.plan && query.tag === undefined && query.documentKey === undefined && query.authorId === undefined;
+  if (onlyDates && hasDates(query)) return createdPage(tables, query, limit);
   const candidates = await candidatesOf(tables, query);
   if (!candidates) return NO_HITS;
   const plan = query.plan;
