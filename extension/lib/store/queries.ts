@@ -208,8 +208,8 @@ export class StoreQueries {
       // A plain index range with a limit: IndexedDB reads just these rows (a filter would walk them all).
       const stats = await db.documentStats.orderBy('lastAt').reverse().limit(documentLimit).toArray();
       const documents = await db.documents.bulkGet(stats.map((row) => row.documentKey));
-      const tags = await db.tags.orderBy('count').reverse().limit(FACET_LIMIT).toArray();
-      const authors = await db.authors.orderBy('count').reverse().limit(FACET_LIMIT).toArray();
+      const tags = mostUsed(await db.tags.toArray(), FACET_LIMIT);
+      const authors = mostUsed(await db.authors.toArray(), FACET_LIMIT);
       return {
         documents: stats.map((row, i) => ({
           key: row.documentKey,
@@ -312,8 +312,17 @@ export class StoreQueries {
 
   /** The tag library, most used first (the page's tag completion). */
   async tagLibrary(limit = 5_000): Promise<TagRow[]> {
-    return this.db.tags.orderBy('count').reverse().limit(limit).toArray();
+    return mostUsed(await this.db.tags.toArray(), limit);
   }
+}
+
+/**
+ * The `limit` rows with the highest count (ties: most recently used, then by name). Tags and authors are a team's
+ * vocabulary and its members, small tables read whole by their key: their count changes with every write, and an
+ * index on it reads far slower than the table (see schema.ts).
+ */
+function mostUsed<T extends { count: number; usedAt?: number }>(rows: T[], limit: number): T[] {
+  return rows.sort((a, b) => b.count - a.count || (b.usedAt ?? 0) - (a.usedAt ?? 0)).slice(0, limit);
 }
 
 const tagSummary = (row: TagRow): TagSummary => ({ tag: row.tag, count: row.count, documents: row.documents ?? 0 });

@@ -2,9 +2,11 @@
  * The persistent search index over quotes, notes, tags and document titles, and the filters beside them: an
  * inverted index from terms (see search-text.ts) to small entry numbers, stored as sorted Uint32Array postings
  * split in buckets of 4,096 numbers so that changing one annotation rewrites small rows only. Besides the text
- * terms, each entry is posted under its tags ("\u0001<tag>", a term no text lookup can reach); the entries
- * themselves are indexed by document, author and creation time, so each filter is one more sorted list of entry
- * numbers to intersect (IndexedDB keeps an index's primary keys in order within one value). Entry numbers grow
+ * terms, each entry is posted under its tags ("\u0001<tag>") and its author ("\u0002<id>"), terms no text
+ * lookup can reach; the entries themselves are indexed by document and creation time. Each filter is one more
+ * sorted list of entry numbers to intersect. (Authors are few and write batches touch few of their rows; a
+ * document's posting rows would be touched by every batch that spans many documents, and its entries are few, so
+ * its index is cheaper to keep and as quick to read.) Entry numbers grow
  * as annotations are first indexed, so reading from the top gives newest first, and a query fetches only the
  * records of the page of results it returns. Maintained in the same transaction as the annotations table (see
  * annotation-store.ts): the index never lags the records.
@@ -39,7 +41,9 @@ export type Indexable = {
 export type Titles = ReadonlyMap<string, string>;
 
 const TAG_MARK = '\u0001';
+const AUTHOR_MARK = '\u0002';
 export const tagTerm = (normalisedTag: string): string => `${TAG_MARK}${normalisedTag}`;
+const authorTerm = (authorId: string): string => `${AUTHOR_MARK}${authorId}`;
 
 const number = (value: unknown): number => (typeof value === 'number' ? value : 0);
 const string = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -66,6 +70,7 @@ function entryOf(record: Indexable, titles: Titles): Omit<SearchEntryRow, 'seq'>
 function termsOf(entry: Omit<SearchEntryRow, 'seq'>): Set<string> {
   const terms = indexTerms(entry.text);
   for (const tag of entry.tags ?? []) terms.add(tagTerm(tag));
+  if (entry.authorId) terms.add(authorTerm(entry.authorId));
   return terms;
 }
 
@@ -287,10 +292,10 @@ function createdRange(tables: SearchTables, query: IndexQuery) {
     .between(query.createdFrom ?? 0, query.createdBefore ?? Number.POSITIVE_INFINITY, true, false);
 }
 
-/** The entries with this document (or author), as a sorted list of entry numbers. */
-async function entriesWith(tables: SearchTables, field: 'documentKey' | 'authorId', value: string) {
+/** The entries of this document, as a sorted list of entry numbers. */
+async function entriesOf(tables: SearchTables, documentKey: string) {
   // Within one value of an index IndexedDB returns primary keys in ascending order: already sorted.
-  return Uint32Array.from(await tables.searchEntries.where(field).equals(value).primaryKeys());
+  return Uint32Array.from(await tables.searchEntries.where('documentKey').equals(documentKey).primaryKeys());
 }
 
 /** Every entry number matching the query's terms, filters and dates (not yet checked against the text). */
@@ -298,9 +303,9 @@ async function candidatesOf(tables: SearchTables, query: IndexQuery): Promise<Ui
   if (query.plan && !query.plan.lookups.length) return new Uint32Array(0);
   const lookups: Lookup[] = [...(query.plan?.lookups ?? [])];
   if (query.tag !== undefined) lookups.push({ kind: 'exact', key: tagTerm(query.tag) });
+  if (query.authorId !== undefined) lookups.push({ kind: 'exact', key: authorTerm(query.authorId) });
   const lists = await allPostings(tables, lookups);
-  if (query.documentKey !== undefined) lists.push(await entriesWith(tables, 'documentKey', query.documentKey));
-  if (query.authorId !== undefined) lists.push(await entriesWith(tables, 'authorId', query.authorId));
+  if (query.documentKey !== undefined) lists.push(await entriesOf(tables, query.documentKey));
   if (hasDates(query)) lists.push(Uint32Array.from(await createdRange(tables, query).primaryKeys()).sort());
   return lists.length ? intersectAll(lists) : null;
 }
