@@ -3,14 +3,15 @@
  * expect when a machine lacks the official fonts: 仿宋_GB2312 → 仿宋 → FangSong, 方正小标宋简体 → 华文中宋 → 宋体,
  * 楷体_GB2312 → 楷体 → KaiTi, 黑体 → SimHei, 宋体 → SimSun.
  *
- * What each application does with the table (checked, see test/unit/briefing/docx-fonts.test.ts):
+ * What each application does with the table (checked; the XML is tested in test/unit/briefing/docx.test.ts):
  *  - Word tries `w:altName` when the named font is missing, as ONE name: it does not split the value on commas
  *    and keeps at most 31 characters ([MS-OI29500] 2.1.262). So each step of a chain is its own `w:font` entry
  *    (仿宋_GB2312 → 仿宋, then 仿宋 → FangSong). After that it substitutes by the metrics stored with the entry:
  *    `w:panose1`, `w:charset` (86 = GB2312), `w:family`, `w:pitch`; the panose numbers below are those of the
  *    fallback faces, so a last-resort substitution still lands on the right style (Song, Fangsong, Kai, Hei).
- *  - LibreOffice (7.4, and the current FontTable.cxx) reads the name and charset but ignores altName, panose1 and
- *    family: a document cannot steer its substitution, which comes from fontconfig and the user's replacement
+ *  - LibreOffice (7.4 here; its writerfilter FontTable.cxx skips these elements) ignores altName, panose1 and
+ *    family: a test document naming a missing font with altName "Liberation Mono" rendered in DejaVu Sans. A
+ *    document cannot steer its substitution, which comes from fontconfig and the user's replacement
  *    table (Tools ▸ Options ▸ Fonts). `npm run check:briefing` renders with a fontconfig file that maps the
  *    official names to free look-alikes for that reason.
  * Fonts are named, never embedded: the official fonts are licensed.
