@@ -34,9 +34,14 @@ export default defineBackground(() => {
   void service.start().catch(logError);
   installCommandHandlers();
 
-  void syncContentScriptRegistration();
-  browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());
-  browser.permissions.onRemoved.addListener(() => void syncContentScriptRegistration());
+  // On every wake (the browser started, an event, a page's port), and when access changes: the content script is
+  // registered and running in the open tabs of granted sites (see site-access.ts). The onStartup listener makes
+  // the browser start the worker with itself, so the tabs it restores get Pizhu without waiting for an event.
+  const attach = () => void syncContentScriptRegistration().catch(logError);
+  attach();
+  browser.runtime.onStartup.addListener(() => {});
+  browser.permissions.onAdded.addListener(attach);
+  browser.permissions.onRemoved.addListener(attach);
 });
 
 function logError(error: unknown): void {
