@@ -114,6 +114,34 @@ for (const kind of ['happy-dom', 'jsdom'] as const) {
       }
     });
 
+    it('elements without text, line breaks or frames change nothing: no re-read, however often restyled', () => {
+      const { doc, close } = makeDocument(kind, fs.readFileSync(PAGE, 'utf8'));
+      try {
+        const index = new PageIndex(doc);
+        const version = index.version;
+        // what an extension adds to a page: an empty host element under <body> (its UI in a shadow root)
+        const host = doc.createElement('pizhu-ui');
+        doc.body.append(host);
+        expect(index.refresh()).toBe(false);
+        host.setAttribute('style', 'position: relative; z-index: 5');
+        host.setAttribute('hidden', '');
+        const empty = doc.createElement('span');
+        doc.getElementById('UCAP-CONTENT')!.append(empty);
+        empty.remove();
+        expect(index.refresh()).toBe(false);
+        expect(index.version).toBe(version);
+        // an empty block still breaks a line, and an element with text still counts
+        const block = doc.createElement('div');
+        doc.body.append(block);
+        block.textContent = '第九十九条　新增条款。';
+        expect(index.refresh()).toBe(true);
+        expect(snapshot(index)).toEqual(freshSnapshot(doc));
+        index.dispose();
+      } finally {
+        close();
+      }
+    });
+
     it('a local edit re-reads only its block (the other text nodes keep their offsets)', () => {
       const { doc, close } = makeDocument(kind, fs.readFileSync(PAGE, 'utf8'));
       try {
