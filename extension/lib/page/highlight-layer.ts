@@ -91,7 +91,7 @@ export class HighlightLayer {
           onSlice: (results, sliceMs) => {
             const painting = performance.now();
             this.paint(results);
-            this.publish(anchorer);
+            this.publish(anchorer, false);
             stats.slices++;
             stats.longestSliceMs = Math.max(stats.longestSliceMs, sliceMs + performance.now() - painting);
           },
@@ -102,6 +102,7 @@ export class HighlightLayer {
       throw error;
     }
     this.anchoring = false;
+    this.publish(anchorer);
     if (this.options.debug) this.record({ ...stats, indexMs });
   }
 
@@ -179,15 +180,20 @@ export class HighlightLayer {
     this.options.highlighter.set(shown);
   }
 
-  /** Statuses of every highlight and the order of those painted, for the UI. */
-  private publish(anchorer: Anchorer): void {
+  /**
+   * Statuses of every highlight and (unless `withOrder` is false: while a run is still painting) the order of
+   * those painted, for the UI.
+   */
+  private publish(anchorer: Anchorer, withOrder = true): void {
     const anchors: Record<string, AnchorStatus> = {};
     const starts: [string, number][] = [];
     for (const id of this.highlights.keys()) {
       const result = anchorer.get(id);
       anchors[id] = result?.status ?? 'pending';
-      if (result?.range && this.options.highlighter.rangeOf(id)) starts.push([id, result.start ?? Number.MAX_VALUE]);
+      if (withOrder && result?.range && this.options.highlighter.rangeOf(id))
+        starts.push([id, result.start ?? Number.MAX_VALUE]);
     }
+    if (!withOrder) return this.options.state.set({ anchors });
     const order = starts.sort((a, b) => a[1] - b[1]).map(([id]) => id);
     this.options.state.set({ anchors, order });
   }

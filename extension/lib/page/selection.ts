@@ -27,7 +27,7 @@ export type SelectionOptions = {
 };
 
 export class SelectionController {
-  private readonly listened = new WeakSet<Document>();
+  private readonly listened: Document[] = [];
   private readonly cleanups: (() => void)[] = [];
   private serial = 0;
   /** A range Pizhu selected itself (a clause): the page's selection collapsing afterwards does not clear it. */
@@ -38,7 +38,7 @@ export class SelectionController {
 
   /** Listens to these documents (again for a document already listened to: nothing happens). */
   listenTo(documents: Iterable<Document>): void {
-    for (const doc of documents) if (!this.listened.has(doc)) this.listen(doc);
+    for (const doc of documents) if (!this.listened.includes(doc)) this.listen(doc);
   }
 
   setClauseMode(on: boolean): void {
@@ -90,11 +90,12 @@ export class SelectionController {
 
   stop(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.listened.length = 0;
     if (this.frame) cancelAnimationFrame(this.frame);
   }
 
   private listen(doc: Document): void {
-    this.listened.add(doc);
+    this.listened.push(doc);
     const own = (event: Event) => this.options.isOwnUi(event.target);
     const listeners: [string, (event: never) => void, AddEventListenerOptions][] = [
       ['mouseup', (event: MouseEvent) => !own(event) && setTimeout(() => this.read(doc), 0), { capture: true }],
