@@ -15,6 +15,9 @@ import {
   Paragraph,
   TextRun,
 } from 'docx';
+import { xmlText } from './escape.ts';
+
+export { xmlText };
 
 export const FONT = {
   fangsong: '仿宋_GB2312',
@@ -41,17 +44,6 @@ export const CHAR = 320; // one 16 pt character in twips
 
 export function font(eastAsia: string, latin: string = FONT.latin) {
   return { ascii: latin, hAnsi: latin, cs: latin, eastAsia, hint: 'eastAsia' };
-}
-
-/** Characters XML 1.0 forbids (control characters, lone surrogates): a note containing one must not break the file. */
-export function xmlText(text: string): string {
-  return text
-    .replace(
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu,
-      '',
-    )
-    .replace(/\t/g, ' ');
 }
 
 export function lines(text: string): string[] {

@@ -1,6 +1,6 @@
 /**
  * Everything in a briefing that people wrote (notes, quotes, names, titles, header fields) is text, never
- * markup: these escape it for HTML and Markdown, and let only http(s) links through.
+ * markup: these escape it for HTML and Markdown, strip what XML forbids, and let only http(s) links through.
  */
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -51,4 +51,15 @@ export function escapeMarkdownLines(text: string): string[] {
     .replace(/\r\n?/g, '\n')
     .split('\n')
     .map((line) => escapeMarkdownLine(line));
+}
+
+/** Characters XML 1.0 forbids (control characters, lone surrogates): a note containing one must not break the file. */
+export function xmlText(text: string): string {
+  return text
+    .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu,
+      '',
+    )
+    .replace(/\t/g, ' ');
 }
