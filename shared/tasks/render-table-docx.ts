@@ -8,7 +8,6 @@
 import {
   AlignmentType,
   Document,
-  LineRuleType,
   Packer,
   PageOrientation,
   Paragraph,
@@ -20,17 +19,8 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import {
-  A4,
-  BODY_SIZE,
-  documentStyles,
-  FONT,
-  font,
-  lines,
-  mm,
-  pageNumberFooter,
-  THIN,
-} from '../briefing/docx-layout.ts';
+import { A4, BODY_SIZE, FONT, font, lines, mm, pageNumberFooter, THIN } from '../briefing/docx-layout.ts';
+import { withTaskTableStyles } from './docx-styles.ts';
 import type { TableColumn } from './labels.ts';
 import type { PreparedTable } from './table.ts';
 
@@ -52,8 +42,6 @@ const EN_LANDSCAPE_MARGIN = {
   footer: mm(10),
 };
 
-/** 五号 (10.5 pt): nine or ten columns across a landscape page leave a Chinese line of ~18 characters for the task. */
-const CELL_SIZE = 21;
 /** Columns of short words get what their header needs (in mm at 五号, with the cell margins). */
 const FIXED_MM: Partial<Record<TableColumn, number>> = { no: 12, clause: 18, leader: 18, due: 20, status: 14 };
 /** The rest of the width is shared by weight; the task's own words get the most. */
@@ -75,7 +63,7 @@ export async function renderTableDocx(table: PreparedTable): Promise<Uint8Array>
     title: table.title,
     creator: 'Pizhu',
     evenAndOddHeaderAndFooters: zh,
-    styles: withTaskTableStyles(documentStyles(zh), zh),
+    styles: withTaskTableStyles(zh),
     sections: [
       {
         properties: {
@@ -108,34 +96,6 @@ function heading(table: PreparedTable): Paragraph[] {
     new Paragraph({ style: 'Title', children: [new TextRun(table.title)] }),
     new Paragraph({ children: [] }),
   ];
-}
-
-/** The table's cell text and header styles, beside the briefing's (one place for their look, not every run). */
-function withTaskTableStyles(styles: ReturnType<typeof documentStyles>, zh: boolean) {
-  const paragraph = {
-    spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-    indent: { firstLine: 0 },
-  };
-  return {
-    ...styles,
-    paragraphStyles: [
-      ...styles.paragraphStyles,
-      {
-        id: 'TaskTableText',
-        name: 'Task Table Text',
-        basedOn: 'Normal',
-        run: { font: font(zh ? FONT.fangsong : FONT.latin), size: CELL_SIZE },
-        paragraph: { ...paragraph, alignment: AlignmentType.LEFT },
-      },
-      {
-        id: 'TaskTableHead',
-        name: 'Task Table Heading',
-        basedOn: 'Normal',
-        run: { font: font(zh ? FONT.heiti : FONT.latin), size: CELL_SIZE, bold: !zh },
-        paragraph: { ...paragraph, alignment: AlignmentType.CENTER },
-      },
-    ],
-  };
 }
 
 function columnWidths(columns: readonly TableColumn[], textWidth: number): number[] {
