@@ -17,7 +17,7 @@ function eagerPackages(entry: string): Set<string> {
       else packages.add(specifier);
     }
   };
-  visit(resolve(import.meta.dirname, 'index.ts'));
+  visit(resolve(import.meta.dirname, entry));
   return packages;
 }
 

@@ -137,7 +137,7 @@ describe('the report as Markdown', () => {
     const md = file.body as string;
     const tokens = new MarkdownIt().parse(md, {});
     const headings = tokens
-      .filter((t, i) => tokens[i - 1]?.type === 'heading_open' && tokens[i - 1]?.tag === 'h2')
+      .filter((_, i) => tokens[i - 1]?.type === 'heading_open' && tokens[i - 1]?.tag === 'h2')
       .map((t) => t.content);
     const report = buildProgressReport(referenceInput());
     expect(headings).toHaveLength(report.groups.length + 1);
