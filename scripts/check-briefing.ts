@@ -3,7 +3,6 @@
  * English; empty) in every format into outDir (default .output/briefing-check), and, when LibreOffice and
  * poppler-utils are installed, converts each DOCX to PDF and PNG pages to look at. Not part of `npm test`.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -13,6 +12,7 @@ import {
   renderBriefing,
 } from '../shared/briefing/index.ts';
 import { englishSample, sampleData } from '../test/unit/briefing/sample.ts';
+import { canConvert, convertToPages, printMissingTools } from './office-pages.ts';
 
 const outDir = resolve(process.argv[2] ?? '.output/briefing-check');
 rmSync(outDir, { recursive: true, force: true });
@@ -53,44 +53,15 @@ const cases: { name: string; input: BriefingInput }[] = [
   { name: 'zh-empty', input: { annotations: [], documents: [], now: zh.now, options: header } },
 ];
 
-function has(command: string): boolean {
-  return spawnSync('which', [command], { encoding: 'utf8' }).status === 0;
-}
-
-const canConvert = has('soffice') && has('pdftoppm');
 for (const { name, input } of cases) {
   const briefing = buildBriefing(input);
   for (const format of ['docx', 'md', 'html', 'json'] as const) {
     const file = await renderBriefing(briefing, format);
     writeFileSync(join(outDir, `${name}.${format}`), file.body);
   }
-  if (!canConvert) continue;
-  const profile = join(outDir, '.lo-profile');
-  const converted = spawnSync(
-    'soffice',
-    [
-      `-env:UserInstallation=file://${profile}`,
-      '--headless',
-      '--convert-to',
-      'pdf',
-      '--outdir',
-      outDir,
-      join(outDir, `${name}.docx`),
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (converted.status !== 0) {
-    console.error(`LibreOffice could not convert ${name}.docx:`, converted.stderr || converted.stdout);
-    process.exitCode = 1;
-    continue;
-  }
-  spawnSync('pdftoppm', ['-png', '-r', '80', join(outDir, `${name}.pdf`), join(outDir, `${name}-page`)]);
+  if (canConvert && !convertToPages(outDir, [join(outDir, `${name}.docx`)])) process.exitCode = 1;
 }
-rmSync(join(outDir, '.lo-profile'), { recursive: true, force: true });
 
 console.log(`Wrote ${outDir}:`);
 for (const file of readdirSync(outDir).sort()) console.log(`  ${file}`);
-if (!canConvert) {
-  console.log('\nLibreOffice (soffice) or pdftoppm is missing: no PDF or PNG pages. On Debian:');
-  console.log('  sudo apt-get install -y libreoffice-writer-nogui poppler-utils fonts-noto-cjk');
-}
+if (!canConvert) printMissingTools();

@@ -24,6 +24,12 @@ export function withTaskTableStyles(zh: boolean) {
         paragraph: { ...paragraph, alignment: AlignmentType.LEFT },
       },
       {
+        id: 'TaskTableCentred',
+        name: 'Task Table Text Centred',
+        basedOn: 'TaskTableText',
+        paragraph: { alignment: AlignmentType.CENTER },
+      },
+      {
         id: 'TaskTableHead',
         name: 'Task Table Heading',
         basedOn: 'Normal',

@@ -142,7 +142,7 @@ function groups(report: ProgressReport): Paragraph[] {
   const zh = report.language === 'zh';
   const out: Paragraph[] = [];
   report.groups.forEach((group, g) => {
-    const number = zh ? `${chineseNumeral(g + 1)}、` : `${g + 1}. `;
+    const number = group.numbered ? '' : zh ? `${chineseNumeral(g + 1)}、` : `${g + 1}. `;
     out.push(
       new Paragraph({
         heading: 'Heading1',
@@ -162,12 +162,10 @@ function renderItem(report: ProgressReport, item: ReportItem, number: string): P
     new Paragraph({ heading: 'Heading2', children: [run(`${number}${item.task}`)] }),
     body(labels.meta(item)),
   ];
-  if (item.requirement)
-    out.push(
-      ...lines(item.requirement)
-        .filter((l) => l.trim())
-        .map((l) => body(l.trim())),
-    );
+  if (item.requirement) {
+    const [first = '', ...rest] = lines(item.requirement).filter((l) => l.trim());
+    out.push(body(`${labels.requirement}${first.trim()}`), ...rest.map((l) => body(l.trim())));
+  }
   if (!item.latest) {
     out.push(body(labels.noProgress));
     return out;
@@ -188,7 +186,12 @@ function renderItem(report: ProgressReport, item: ReportItem, number: string): P
 function overdue(report: ProgressReport, textWidth: number): (Paragraph | Table)[] {
   const { labels } = report;
   const zh = report.language === 'zh';
-  const number = zh ? `${chineseNumeral(report.groups.length + 1)}、` : `${report.groups.length + 1}. `;
+  // Groups numbered by the notice's own labels leave the overdue list unnumbered, not 七、 after its 六、.
+  const number = report.groups.some((g) => g.numbered)
+    ? ''
+    : zh
+      ? `${chineseNumeral(report.groups.length + 1)}、`
+      : `${report.groups.length + 1}. `;
   const heading = new Paragraph({ heading: 'Heading1', children: [run(`${number}${labels.overdueHeading}`)] });
   if (!report.overdue.length) return [heading, body(labels.noOverdue)];
   const rows = report.overdue.map((item) => [

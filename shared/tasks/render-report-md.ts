@@ -25,13 +25,18 @@ export function renderReportMarkdown(report: ProgressReport): string {
   }
   out.push('');
   report.groups.forEach((group, g) => {
-    const number = zh ? `${chineseNumeral(g + 1)}、` : `${g + 1}. `;
+    const number = group.numbered ? '' : zh ? `${chineseNumeral(g + 1)}、` : `${g + 1}. `;
     out.push(`## ${number}${escapeMarkdownInline(labels.groupHeading(group.title, group.counts))}`, '');
     group.items.forEach((item, i) => {
       out.push(...renderItem(report, item, zh ? `（${chineseNumeral(i + 1)}）` : `${i + 1}. `), '');
     });
   });
-  const overdueNumber = zh ? `${chineseNumeral(report.groups.length + 1)}、` : `${report.groups.length + 1}. `;
+  // Groups numbered by the notice's own labels leave the overdue list unnumbered, not 七、 after its 六、.
+  const overdueNumber = report.groups.some((g) => g.numbered)
+    ? ''
+    : zh
+      ? `${chineseNumeral(report.groups.length + 1)}、`
+      : `${report.groups.length + 1}. `;
   out.push(`## ${overdueNumber}${labels.overdueHeading}`, '');
   if (!report.overdue.length) out.push(labels.noOverdue, '');
   else {

@@ -42,16 +42,24 @@ const EN_LANDSCAPE_MARGIN = {
   footer: mm(10),
 };
 
-/** Columns of short words get what their header needs (in mm at 五号, with the cell margins). */
-const FIXED_MM: Partial<Record<TableColumn, number>> = { no: 12, clause: 18, leader: 18, due: 20, status: 14 };
+/** Columns of short words get what their header and usual content need (mm at 五号, with the cell margins). */
+const FIXED_MM: Record<'zh' | 'en', Partial<Record<TableColumn, number>>> = {
+  zh: { no: 12, clause: 16, leader: 18, due: 22, status: 14 },
+  en: { no: 11, clause: 16, leader: 20, due: 22, status: 22 },
+};
 /** The rest of the width is shared by weight; the task's own words get the most. */
 const WEIGHTS: Partial<Record<TableColumn, number>> = {
-  task: 3.2,
-  leadUnits: 1.1,
-  units: 1.3,
-  requirement: 1.4,
-  latestProgress: 2,
+  task: 2.6,
+  leadUnits: 1.3,
+  units: 1.5,
+  requirement: 1.2,
+  latestProgress: 1.8,
 };
+/** A row taller than this many lines may break across pages (Word clips an unbreakable row taller than a page). */
+const MAX_UNBROKEN_LINES = 20;
+/** Width of one 五号 character in twips (10.5 pt). */
+const CELL_CHAR = 210;
+const CELL_MARGIN = 80;
 const CENTRED: ReadonlySet<TableColumn> = new Set(['no', 'clause', 'leader', 'due', 'status']);
 
 export async function renderTableDocx(table: PreparedTable): Promise<Uint8Array> {
@@ -98,28 +106,41 @@ function heading(table: PreparedTable): Paragraph[] {
   ];
 }
 
-function columnWidths(columns: readonly TableColumn[], textWidth: number): number[] {
-  const fixed = columns.reduce((sum, column) => sum + mm(FIXED_MM[column] ?? 0), 0);
+/** Lines a cell's text takes in a column `width` twips wide (a Latin character counts half). */
+function lineCount(text: string, width: number): number {
+  const perLine = Math.max(1, (width - 2 * CELL_MARGIN) / CELL_CHAR);
+  let count = 0;
+  for (const line of text.split('\n')) {
+    let units = 0;
+    for (const ch of line) units += ch.charCodeAt(0) > 0x2e7f ? 1 : 0.5;
+    count += Math.max(1, Math.ceil(units / perLine));
+  }
+  return count;
+}
+
+function columnWidths(columns: readonly TableColumn[], textWidth: number, zh: boolean): number[] {
+  const fixedMm = FIXED_MM[zh ? 'zh' : 'en'];
+  const fixed = columns.reduce((sum, column) => sum + mm(fixedMm[column] ?? 0), 0);
   const weight = columns.reduce((sum, column) => sum + (WEIGHTS[column] ?? 0), 0);
   const widths = columns.map((column) =>
-    Math.floor(FIXED_MM[column] ? mm(FIXED_MM[column]) : ((textWidth - fixed) * (WEIGHTS[column] ?? 0)) / weight),
+    Math.floor(fixedMm[column] ? mm(fixedMm[column]) : ((textWidth - fixed) * (WEIGHTS[column] ?? 0)) / weight),
   );
   widths[widths.length - 1]! += textWidth - widths.reduce((a, w) => a + w, 0);
   return widths;
 }
 
 function taskTable(table: PreparedTable, textWidth: number): Table {
-  const widths = columnWidths(table.columns, textWidth);
+  const widths = columnWidths(table.columns, textWidth, table.language === 'zh');
   // Cell text takes its look from the two table styles: per-run properties would multiply the XML.
-  const cell = (text: string, width: number, head: boolean, centred: boolean) =>
+  // Cells take their look from three paragraph styles and their widths from the table grid: a thousand tasks
+  // make ten thousand cells, and per-cell widths or per-paragraph alignment would double the XML and the time.
+  const cell = (text: string, head: boolean, centred: boolean) =>
     new TableCell({
-      width: { size: width, type: WidthType.DXA },
-      verticalAlign: head || centred ? VerticalAlign.CENTER : VerticalAlign.TOP,
+      verticalAlign: head || centred ? VerticalAlign.CENTER : undefined,
       children: lines(text).map(
         (line) =>
           new Paragraph({
-            style: head ? 'TaskTableHead' : 'TaskTableText',
-            alignment: head || centred ? AlignmentType.CENTER : undefined,
+            style: head ? 'TaskTableHead' : centred ? 'TaskTableCentred' : 'TaskTableText',
             children: [new TextRun(line)],
           }),
       ),
@@ -127,12 +148,13 @@ function taskTable(table: PreparedTable, textWidth: number): Table {
   const header = new TableRow({
     tableHeader: true,
     cantSplit: true,
-    children: table.columns.map((column, i) => cell(table.labels.column(column), widths[i]!, true, true)),
+    children: table.columns.map((column) => cell(table.labels.column(column), true, true)),
   });
   const rows = table.rows.map(
     (row) =>
       new TableRow({
-        children: table.columns.map((column, i) => cell(row.text[column], widths[i]!, false, CENTRED.has(column))),
+        cantSplit: table.columns.every((column, i) => lineCount(row.text[column], widths[i]!) <= MAX_UNBROKEN_LINES),
+        children: table.columns.map((column) => cell(row.text[column], false, CENTRED.has(column))),
       }),
   );
   return new Table({
@@ -140,7 +162,7 @@ function taskTable(table: PreparedTable, textWidth: number): Table {
     width: { size: textWidth, type: WidthType.DXA },
     columnWidths: widths,
     layout: TableLayoutType.FIXED,
-    margins: { left: 80, right: 80, top: 40, bottom: 40 },
+    margins: { left: CELL_MARGIN, right: CELL_MARGIN, top: 40, bottom: 40 },
     borders: { top: THIN, bottom: THIN, left: THIN, right: THIN, insideHorizontal: THIN, insideVertical: THIN },
   });
 }

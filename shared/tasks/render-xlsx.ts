@@ -26,6 +26,7 @@ const WIDTHS: Record<TableColumn, number> = {
 };
 /** Points per line of 11 pt text. */
 const LINE_HEIGHT = 15;
+const ROW_PADDING = 4;
 const CENTRED: ReadonlySet<TableColumn> = new Set(['no', 'clause', 'leader', 'due', 'status']);
 const THIN = { style: 'thin' as const, color: { argb: 'FF000000' } };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
@@ -87,6 +88,7 @@ export async function renderXlsx(table: PreparedTable): Promise<Uint8Array> {
     // Row heights are written, not left to the reader: LibreOffice keeps the default height of a row whose
     // wrapped text needs more.
     added.height =
+      ROW_PADDING +
       LINE_HEIGHT * Math.max(1, ...table.columns.map((column) => lineCount(row.text[column], WIDTHS[column])));
     table.columns.forEach((column, i) => {
       const cell = added.getCell(i + 1);

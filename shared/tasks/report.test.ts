@@ -12,6 +12,7 @@ import {
 import {
   containsUnsafeText,
   HOSTILE,
+  REFERENCE_SECTIONS,
   referenceProgress,
   referenceTasks,
   SAMPLE_UNITS,
@@ -19,14 +20,7 @@ import {
 import { renderProgressReport } from './render.ts';
 import { buildProgressReport, type ProgressReportInput, type ReportTask, toReportTasks } from './report.ts';
 
-const SECTIONS: Record<string, string> = {
-  '一、': '一、坚持和加强党对教育工作的全面领导',
-  '二、': '二、促进学生德智体美劳全面发展',
-  '三、': '三、提升人民群众教育获得感',
-  '四、': '四、服务随州经济社会发展',
-  '五、': '五、深化教育领域综合改革',
-  '六、': '六、强化教育保障',
-};
+const SECTIONS = REFERENCE_SECTIONS;
 
 function referenceInput(overrides: Partial<ProgressReportInput> = {}): ProgressReportInput {
   return {
@@ -164,6 +158,15 @@ describe('the report as Markdown', () => {
     expect(html).not.toMatch(/<script|<b>|<img|<strong>甲|href="javascript/);
     expect(html).toContain('&lt;script&gt;');
     expect(md).not.toMatch(/(?<!\\)\]\(javascript/);
+  });
+
+  it("keeps the notice's own numbers as the headings when grouped by section", async () => {
+    const md = (await renderProgressReport(referenceInput({ groupBy: 'clause' }), { format: 'md' })).body as string;
+    const headings = md.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings).toEqual([
+      ...Object.values(SECTIONS).map((title, i) => `## ${title}（${[5, 4, 6, 3, 4, 5][i]}项）`),
+      '## 逾期事项',
+    ]);
   });
 
   it('words everything in English', async () => {

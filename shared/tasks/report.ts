@@ -84,7 +84,13 @@ export type ReportItem = {
   overdueDays: number | null;
 };
 
-export type ReportGroup = { title: string; counts: ReportCounts; items: ReportItem[] };
+export type ReportGroup = {
+  title: string;
+  /** The title carries the notice's own number (一、坚持……): renderers add none of theirs. */
+  numbered: boolean;
+  counts: ReportCounts;
+  items: ReportItem[];
+};
 
 export type ProgressReport = {
   title: string;
@@ -194,7 +200,7 @@ export function buildProgressReport(input: ProgressReportInput): ProgressReport 
     for (const title of groupTitles(task, groupBy, labels, several)) {
       let group = groups.get(title);
       if (!group) {
-        group = { title, counts: emptyCounts(), items: [] };
+        group = { title, numbered: groupBy === 'clause' && TOP_LABEL.test(title), counts: emptyCounts(), items: [] };
         groups.set(title, group);
       }
       group.items.push(item);
