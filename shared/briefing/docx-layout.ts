@@ -1,7 +1,7 @@
 /**
  * The page and type of the GB/T 9704-2012 layout (and the plain English one) shared by every Word document
- * Pizhu writes: briefings (render-docx.ts) and task tables and reports (shared/tasks). The rules and the facts
- * about the docx package behind them are in render-docx.ts's header.
+ * Pizhu writes: briefings (render-docx.ts) and task tables and reports (shared/tasks). The rules, and what the
+ * docx package needs to follow them, are in render-docx.ts's header; the fonts in docx-fonts.ts.
  */
 import {
   AlignmentType,
@@ -15,18 +15,8 @@ import {
   Paragraph,
   TextRun,
 } from 'docx';
-import { xmlText } from './escape.ts';
-
-export { xmlText };
-
-export const FONT = {
-  fangsong: '仿宋_GB2312',
-  heiti: '黑体',
-  kaiti: '楷体_GB2312',
-  xiaobiaosong: '方正小标宋简体',
-  songti: '宋体',
-  latin: 'Times New Roman',
-} as const;
+import { FONT } from './docx-fonts.ts';
+import { sanitizeExportText } from './escape.ts';
 
 export const A4 = { width: 11906, height: 16838 };
 export const mm = convertMillimetersToTwip;
@@ -39,11 +29,16 @@ export const BODY_SIZE = 32; // half-points: 3号 16 pt
 export const TITLE_SIZE = 44; // 2号 22 pt
 export const PAGE_NUMBER_SIZE = 28; // 4号 14 pt
 export const TABLE_SIZE = 24; // 小四 12 pt
-export const FOOTNOTE_SIZE = 21; // 五号 10.5 pt
+export const SOURCE_SIZE = 24; // 小四 12 pt
 export const CHAR = 320; // one 16 pt character in twips
 
 export function font(eastAsia: string, latin: string = FONT.latin) {
   return { ascii: latin, hAnsi: latin, cs: latin, eastAsia, hint: 'eastAsia' };
+}
+
+/** User text for a run: sanitised (so every XML part stays well-formed) and without tabs (they would jump to tab stops). */
+export function xmlText(text: string): string {
+  return sanitizeExportText(text).replace(/\t/g, ' ');
 }
 
 export function lines(text: string): string[] {
@@ -56,7 +51,7 @@ export function run(text: string, options: Omit<IRunOptions, 'text'> = {}): Text
 
 export const THIN: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
 
-/** The document's styles: defaults, title, headings, footnotes, body, quote and table text. */
+/** The document's styles: defaults, title, headings, body, quote, reference, sources and table text. */
 export function documentStyles(zh: boolean) {
   return zh ? zhStyles() : enStyles();
 }
@@ -92,14 +87,22 @@ function zhStyles() {
           keepNext: true,
         },
       },
-      footnoteText: {
-        run: { font: font(FONT.fangsong), size: FOOTNOTE_SIZE },
-        paragraph: { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 } },
-      },
       hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
     },
     paragraphStyles: [
       ...tableStyles(font(FONT.fangsong), font(FONT.heiti), false),
+      CLOSING_RULE_STYLE,
+      {
+        id: 'BriefingSource',
+        name: 'Briefing Source',
+        basedOn: 'Normal',
+        run: { font: font(FONT.fangsong), size: SOURCE_SIZE },
+        paragraph: {
+          spacing: { line: 300, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
+          indent: { left: 3 * (SOURCE_SIZE * 10), hanging: 3 * (SOURCE_SIZE * 10) },
+          alignment: AlignmentType.LEFT,
+        },
+      },
       {
         id: 'BriefingBody',
         name: 'Briefing Body',
@@ -124,6 +127,13 @@ function zhStyles() {
           indent: { left: 2 * CHAR, firstLine: 0 },
           border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
         },
+      },
+      {
+        id: 'BriefingReference',
+        name: 'Briefing Reference',
+        basedOn: 'BriefingQuote',
+        next: 'BriefingQuote',
+        run: { font: font(FONT.fangsong), size: TABLE_SIZE, color: '404040' },
       },
     ],
   };
@@ -150,11 +160,21 @@ function enStyles() {
         run: { ...plainRun, bold: true, size: 24 },
         paragraph: { spacing: { before: 180, after: 60 }, outlineLevel: 1, keepNext: true },
       },
-      footnoteText: { run: { font: font(FONT.latin), size: 18 }, paragraph: { spacing: { after: 0 } } },
       hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
     },
     paragraphStyles: [
       ...tableStyles(font(FONT.latin), font(FONT.latin), true),
+      CLOSING_RULE_STYLE,
+      {
+        id: 'BriefingSource',
+        name: 'Briefing Source',
+        basedOn: 'Normal',
+        run: { size: 20 },
+        paragraph: {
+          spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 60 },
+          indent: { left: 567, hanging: 567 },
+        },
+      },
       {
         id: 'BriefingBody',
         name: 'Briefing Body',
@@ -174,9 +194,24 @@ function enStyles() {
           border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
         },
       },
+      {
+        id: 'BriefingReference',
+        name: 'Briefing Reference',
+        basedOn: 'BriefingQuote',
+        next: 'BriefingQuote',
+        run: { italics: false, size: 20, color: '404040' },
+      },
     ],
   };
 }
+
+/** A rule of the closing block: a paragraph shaded black (its height is the rule's thickness). */
+const CLOSING_RULE_STYLE = {
+  id: 'BriefingClosingRule',
+  name: 'Briefing Closing Rule',
+  basedOn: 'Normal',
+  paragraph: { indent: { left: 0, right: 0, firstLine: 0 } },
+};
 
 /** The summary table's cell text and header row. */
 export function tableStyles(text: ReturnType<typeof font>, head: ReturnType<typeof font>, boldHead: boolean) {

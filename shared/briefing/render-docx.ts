@@ -5,40 +5,57 @@
  * 28.95 pt a line, two-character first-line indent, Latin and digits in Times New Roman; title 方正小标宋简体
  * 2号; 一、 headings 黑体, （一） headings 楷体_GB2312; "— 1 —" page numbers in 宋体 4号, odd pages right and
  * even pages left, one character in; the red header (报头) with 期号, unit and date over a red rule; the
- * summary table; sources as footnotes; the closing block (版记) between rules.
+ * summary table; the body; the numbered sources; the closing block (版记) at the foot of the last page.
  * English: A4 with 25 mm margins, Times New Roman 12 pt, plain bold headings, centred page numbers.
  *
- * Fonts are only named, never embedded (official fonts are licensed): Word and WPS use the installed ones.
+ * Headings carry the briefing's own numbering only (一、 for a group, （一） for an entry); the clause's label
+ * path is on the reference line under the entry's heading. Paragraphs and table rows break across pages; only
+ * headings keep with what follows them.
+ *
+ * The closing block is a frame (w:framePr) aligned to the bottom of the text block, so its last rule sits on
+ * the last line of the last page whatever the length of the body, in Word and in LibreOffice. LibreOffice only
+ * makes a frame of consecutive framed paragraphs whose borders are identical, so the rules are not borders but
+ * thin shaded paragraphs of an exact height. Sources are a numbered list before it rather than footnotes: a
+ * footnote on the last page would collide with the frame at the foot of the page.
+ *
+ * Fonts are only named, never embedded (official fonts are licensed); the font table declares their usual
+ * fallbacks (docx-fonts.ts). All user text goes through sanitizeExportText (escape.ts).
  * Produces a Uint8Array, which works the same in the browser and in Node.
  */
 import {
   AlignmentType,
+  Bookmark,
   BorderStyle,
   Document,
   ExternalHyperlink,
-  FootnoteReferenceRun,
-  type IBorderOptions,
+  FrameAnchorType,
+  FrameWrap,
+  HorizontalPositionAlign,
+  type IFrameOptions,
+  InternalHyperlink,
   type IRunOptions,
   LineRuleType,
   Packer,
   Paragraph,
-  Tab,
   type ParagraphChild,
+  ShadingType,
+  Tab,
   TabStopType,
   Table,
   TableCell,
   TableLayoutType,
   TableRow,
   TextRun,
+  VerticalPositionAlign,
   WidthType,
 } from 'docx';
+import { FONT, fontTableXml } from './docx-fonts.ts';
 import {
   A4,
   BODY_SIZE,
   CHAR,
   documentStyles,
   EN_MARGIN,
-  FONT,
   font,
   lines,
   pageNumberFooter,
@@ -48,11 +65,13 @@ import {
   ZH_MARGIN,
 } from './docx-layout.ts';
 import { safeHttpUrl } from './escape.ts';
-import type { Briefing, BriefingEntry, BriefingNote } from './model.ts';
+import { type Briefing, type BriefingEntry, type BriefingNote, notesToPrint } from './model.ts';
 
 const MASTHEAD_SIZE = 72; // 36 pt red masthead
 const CLOSING_SIZE = 28; // 4号 14 pt
 const RED = 'FF0000';
+/** GB/T 9704 closing-block rules: 0.35 mm first and last, 0.25 mm between (as exact line heights, twips). */
+const RULE = { thick: 20, thin: 14 } as const;
 
 type Layout = {
   zh: boolean;
@@ -68,20 +87,13 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
     textWidth: A4.width - margin.left - margin.right,
     body: { font: zh ? font(FONT.fangsong) : font(FONT.latin), size: zh ? BODY_SIZE : 24 },
   };
-  const footnotes: Record<string, { children: Paragraph[] }> = {};
-  for (const source of b.sources) {
-    footnotes[String(source.number)] = {
-      children: [new Paragraph({ style: 'FootnoteText', children: [run(source.text)] })],
-    };
-  }
-
   const document = new Document({
-    title: b.header.title,
-    creator: b.header.unit || 'Pizhu',
-    description: b.lead,
+    title: xmlText(b.header.title),
+    creator: xmlText(b.header.unit) || 'Pizhu',
+    lastModifiedBy: xmlText(b.header.unit) || 'Pizhu',
+    description: xmlText(b.lead),
     evenAndOddHeaderAndFooters: zh,
     styles: documentStyles(zh),
-    footnotes,
     sections: [
       {
         properties: {
@@ -95,12 +107,13 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
           ...titleAndLead(b),
           ...summaryTable(b, layout),
           ...body(b, layout),
+          ...sourceList(b),
           ...closingBlock(b, layout),
         ],
       },
     ],
   });
-  return Packer.pack(document, 'uint8array');
+  return Packer.pack(document, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTableXml() }]);
 }
 
 // --- header, title, lead ---
@@ -198,10 +211,10 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     cantSplit: true,
     children: b.labels.summaryHeaders.map((h, i) => cell(h, widths[i]!, true)),
   });
+  // Rows break across pages (a tall row kept whole left a third of a page empty); the header row repeats.
   const rows = b.summary.map(
     (row) =>
       new TableRow({
-        cantSplit: true,
         children: [row.tags, row.clause, row.quote, row.annotators, row.notes].map((text, i) =>
           cell(text, widths[i]!, false),
         ),
@@ -231,7 +244,7 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
 function body(b: Briefing, layout: Layout): Paragraph[] {
   const out: Paragraph[] = [];
   for (const group of b.groups) {
-    const ref = group.citesSource && group.sourceNumber !== null ? [new FootnoteReferenceRun(group.sourceNumber)] : [];
+    const ref = group.citesSource && group.sourceNumber !== null ? [citation(group.sourceNumber)] : [];
     out.push(new Paragraph({ heading: 'Heading1', children: [run(group.title), ...ref] }));
     for (const entry of group.entries) out.push(...renderEntry(entry, b, layout));
   }
@@ -240,8 +253,30 @@ function body(b: Briefing, layout: Layout): Paragraph[] {
 
 function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragraph[] {
   const out: Paragraph[] = [];
-  const ref = entry.citesSource && entry.sourceNumber !== null ? [new FootnoteReferenceRun(entry.sourceNumber)] : [];
+  const ref = entry.citesSource && entry.sourceNumber !== null ? [citation(entry.sourceNumber)] : [];
   out.push(new Paragraph({ heading: 'Heading2', children: [run(entry.title), ...ref] }));
+  const link = safeHttpUrl(entry.link);
+  const open: ParagraphChild[] = link
+    ? [
+        run(' '),
+        new ExternalHyperlink({
+          link,
+          children: [
+            run(layout.zh ? `〔${b.labels.openOnPage}〕` : `[${b.labels.openOnPage}]`, { style: 'Hyperlink' }),
+          ],
+        }),
+      ]
+    : [];
+  const notes = notesToPrint(entry, b.options);
+  // The reference line belongs to the heading: it keeps with what follows, if anything of this entry does.
+  const more = entry.orphaned || !entry.headingIsQuote || notes.length > 0;
+  out.push(
+    new Paragraph({
+      style: 'BriefingReference',
+      keepNext: more,
+      children: [run(b.labels.referenceLine(entry.reference)), ...open],
+    }),
+  );
   if (entry.orphaned) {
     out.push(
       new Paragraph({
@@ -253,27 +288,12 @@ function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragra
       }),
     );
   }
-  const quoteLines = lines(entry.quote).filter((l) => l.trim() !== '');
-  const link = safeHttpUrl(entry.link);
-  quoteLines.forEach((line, i) => {
-    const children: ParagraphChild[] = [run(line.trim())];
-    if (link && i === quoteLines.length - 1) {
-      children.push(
-        run(' '),
-        new ExternalHyperlink({
-          link,
-          children: [
-            run(layout.zh ? `〔${b.labels.openOnPage}〕` : `[${b.labels.openOnPage}]`, {
-              style: 'Hyperlink',
-              size: layout.zh ? 24 : 20,
-            }),
-          ],
-        }),
-      );
+  if (!entry.headingIsQuote) {
+    for (const line of lines(entry.quote)) {
+      if (line.trim()) out.push(new Paragraph({ style: 'BriefingQuote', children: [run(line.trim())] }));
     }
-    out.push(new Paragraph({ style: 'BriefingQuote', children }));
-  });
-  for (const note of entry.notes) out.push(...renderNote(note, b));
+  }
+  for (const note of notes) out.push(...renderNote(note, b));
   return out;
 }
 
@@ -290,18 +310,55 @@ function renderNote(note: BriefingNote, b: Briefing): Paragraph[] {
   ];
 }
 
+// --- sources ---
+
+const sourceBookmark = (n: number) => `source${n}`;
+
+/** "[n]" raised after a heading, linked to the source's line in the list. */
+function citation(n: number): InternalHyperlink {
+  return new InternalHyperlink({
+    anchor: sourceBookmark(n),
+    children: [new TextRun({ text: `[${n}]`, superScript: true })],
+  });
+}
+
+/** The sources, numbered as cited: title, issuer, number, dates, URL. */
+function sourceList(b: Briefing): Paragraph[] {
+  if (!b.sources.length) return [];
+  return [
+    new Paragraph({ heading: 'Heading1', children: [run(b.labels.sourcesHeading)] }),
+    ...b.sources.map(
+      (source) =>
+        new Paragraph({
+          style: 'BriefingSource',
+          children: [
+            new Bookmark({ id: sourceBookmark(source.number), children: [new TextRun(`[${source.number}]`)] }),
+            new TextRun({ children: [new Tab()] }),
+            run(source.text),
+          ],
+        }),
+    ),
+  ];
+}
+
 // --- closing block (版记) ---
 
 /**
- * The closing block as a one-column table: rules the width of the text block (thick first and last, thin
- * between), text one character in, and a wrapped recipient list aligned after its "报：" label.
+ * The closing block: one frame at the foot of the text block on the page where the body ends (the next page
+ * when it does not fit), rules the width of the text block (thick first and last, thin between), text one
+ * character in, a wrapped recipient list aligned after its "报：" label. Every paragraph of the frame has the
+ * same frame properties and no borders: that is what both Word and LibreOffice make one frame of.
  */
-function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
+function closingBlock(b: Briefing, layout: Layout): Paragraph[] {
   const closing = b.closing;
   if (!closing) return [];
-  const thick: IBorderOptions = { style: BorderStyle.SINGLE, size: 8, color: '000000' };
-  const thin: IBorderOptions = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
-  const none: IBorderOptions = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+  const frame: IFrameOptions = {
+    type: 'alignment',
+    alignment: { x: HorizontalPositionAlign.CENTER, y: VerticalPositionAlign.BOTTOM },
+    anchor: { horizontal: FrameAnchorType.MARGIN, vertical: FrameAnchorType.MARGIN },
+    width: layout.textWidth,
+    wrap: FrameWrap.NOT_BESIDE,
+  };
   const size = layout.zh ? CLOSING_SIZE : 22;
   const char = size * 10;
   const spacing = layout.zh
@@ -311,18 +368,18 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     { type: TabStopType.LEFT, position: char },
     { type: TabStopType.RIGHT, position: layout.textWidth - char },
   ];
-  const paragraphs: Paragraph[] = closing.lines.map((line) => {
+  const textLines: Paragraph[] = closing.lines.map((line) => {
     const labelWidth = [...line.label].length * char;
     return new Paragraph({
-      keepNext: true,
+      frame,
       spacing,
       indent: { left: char + labelWidth, hanging: labelWidth },
       children: [run(line.label, { size }), run(line.text, { size })],
     });
   });
-  paragraphs.push(
+  textLines.push(
     new Paragraph({
-      keepNext: true,
+      frame,
       spacing,
       indent: { firstLine: 0 },
       tabStops: tabs,
@@ -330,8 +387,9 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     }),
   );
   if (closing.copies) {
-    paragraphs.push(
+    textLines.push(
       new Paragraph({
+        frame,
         spacing,
         indent: { firstLine: 0 },
         tabStops: tabs,
@@ -339,26 +397,20 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
       }),
     );
   }
+  const rule = (height: number) =>
+    new Paragraph({
+      style: 'BriefingClosingRule',
+      frame,
+      spacing: { line: height, lineRule: LineRuleType.EXACT, before: 0, after: 0 },
+      indent: { left: 0, right: 0, firstLine: 0 },
+      shading: { type: ShadingType.CLEAR, fill: '000000', color: 'auto' },
+      children: [],
+    });
   return [
-    new Paragraph({ children: [] }),
-    new Table({
-      width: { size: layout.textWidth, type: WidthType.DXA },
-      columnWidths: [layout.textWidth],
-      layout: TableLayoutType.FIXED,
-      borders: { top: thick, bottom: thick, left: none, right: none, insideHorizontal: thin, insideVertical: none },
-      rows: paragraphs.map(
-        (paragraph) =>
-          new TableRow({
-            cantSplit: true,
-            children: [
-              new TableCell({
-                width: { size: layout.textWidth, type: WidthType.DXA },
-                margins: { left: 0, right: 0, top: 0, bottom: 0 },
-                children: [paragraph],
-              }),
-            ],
-          }),
-      ),
-    }),
+    rule(RULE.thick),
+    ...textLines.flatMap((line, i) => (i === 0 ? [line] : [rule(RULE.thin), line])),
+    rule(RULE.thick),
+    // The frame's anchor: LibreOffice keeps framed paragraphs in the text unless a paragraph follows them.
+    new Paragraph({ spacing: { line: RULE.thick, lineRule: LineRuleType.EXACT, before: 0, after: 0 }, children: [] }),
   ];
 }

@@ -1,6 +1,7 @@
 /** Word styles of the task table and the progress report: the briefing's GB/T 9704 styles plus table text at 五号. */
 import { AlignmentType, LineRuleType } from 'docx';
-import { documentStyles, FONT, font } from '../briefing/docx-layout.ts';
+import { FONT } from '../briefing/docx-fonts.ts';
+import { documentStyles, font } from '../briefing/docx-layout.ts';
 
 /** 五号 (10.5 pt): nine or ten columns across a landscape page leave a Chinese line of ~18 characters for the task. */
 export const CELL_SIZE = 21;

@@ -19,18 +19,8 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import {
-  A4,
-  CHAR,
-  EN_MARGIN,
-  FONT,
-  font,
-  lines,
-  pageNumberFooter,
-  run,
-  THIN,
-  ZH_MARGIN,
-} from '../briefing/docx-layout.ts';
+import { A4, CHAR, EN_MARGIN, font, lines, pageNumberFooter, run, THIN, ZH_MARGIN } from '../briefing/docx-layout.ts';
+import { FONT, fontTableXml } from '../briefing/docx-fonts.ts';
 import { safeHttpUrl } from '../briefing/escape.ts';
 import { chineseNumeral } from '../briefing/i18n.ts';
 import { withTaskTableStyles } from './docx-styles.ts';
@@ -64,7 +54,8 @@ export async function renderReportDocx(report: ProgressReport): Promise<Uint8Arr
       },
     ],
   });
-  return Packer.pack(document, 'uint8array');
+  // The font table names the fallbacks for machines without the official fonts (docx-fonts.ts).
+  return Packer.pack(document, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTableXml() }]);
 }
 
 function body(text: string, children: ParagraphChild[] = []): Paragraph {

@@ -19,7 +19,8 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import { A4, BODY_SIZE, FONT, font, lines, mm, pageNumberFooter, THIN } from '../briefing/docx-layout.ts';
+import { FONT, fontTableXml } from '../briefing/docx-fonts.ts';
+import { A4, BODY_SIZE, font, lines, mm, pageNumberFooter, THIN } from '../briefing/docx-layout.ts';
 import { withTaskTableStyles } from './docx-styles.ts';
 import type { TableColumn } from './labels.ts';
 import type { PreparedTable } from './table.ts';
@@ -82,7 +83,8 @@ export async function renderTableDocx(table: PreparedTable): Promise<Uint8Array>
       },
     ],
   });
-  return Packer.pack(document, 'uint8array');
+  // The font table names the fallbacks for machines without the official fonts (docx-fonts.ts).
+  return Packer.pack(document, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTableXml() }]);
 }
 
 /** 附件 on the first line, the title on the third (GB/T 9704 7.5). */
