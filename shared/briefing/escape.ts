@@ -52,3 +52,14 @@ export function escapeMarkdownLines(text: string): string[] {
     .split('\n')
     .map((line) => escapeMarkdownLine(line));
 }
+
+/** Characters XML 1.0 forbids (control characters, lone surrogates): a note containing one must not break the file. */
+export function xmlText(text: string): string {
+  return text
+    .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu,
+      '',
+    )
+    .replace(/\t/g, ' ');
+}

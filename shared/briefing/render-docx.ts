@@ -9,7 +9,9 @@
  * English: A4 with 25 mm margins, Times New Roman 12 pt, plain bold headings, centred page numbers.
  *
  * Fonts are only named, never embedded (official fonts are licensed): Word and WPS use the installed ones.
- * Produces a Uint8Array, which works the same in the browser and in Node.
+ * Produces a Uint8Array, which works the same in the browser and in Node. The layout pieces (fonts, styles,
+ * margins, page numbers, XML-safe text) are exported for the comparison table (shared/compare/render-docx.ts),
+ * so both documents share one 公文 layout.
  */
 import {
   AlignmentType,
@@ -35,10 +37,10 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import { safeHttpUrl } from './escape.ts';
+import { safeHttpUrl, xmlText } from './escape.ts';
 import type { Briefing, BriefingEntry, BriefingNote } from './model.ts';
 
-const FONT = {
+export const FONT = {
   fangsong: '仿宋_GB2312',
   heiti: '黑体',
   kaiti: '楷体_GB2312',
@@ -47,11 +49,11 @@ const FONT = {
   latin: 'Times New Roman',
 } as const;
 
-const A4 = { width: 11906, height: 16838 };
+export const A4 = { width: 11906, height: 16838 };
 const mm = convertMillimetersToTwip;
 /** GB/T 9704: top 37 mm, left 28 mm, text block 156 x 225 mm. */
-const ZH_MARGIN = { top: mm(37), bottom: mm(35), left: mm(28), right: mm(26), header: mm(15), footer: mm(23) };
-const EN_MARGIN = { top: mm(25), bottom: mm(25), left: mm(25), right: mm(25), header: mm(12), footer: mm(12) };
+export const ZH_MARGIN = { top: mm(37), bottom: mm(35), left: mm(28), right: mm(26), header: mm(15), footer: mm(23) };
+export const EN_MARGIN = { top: mm(25), bottom: mm(25), left: mm(25), right: mm(25), header: mm(12), footer: mm(12) };
 /** 28.95 pt in twentieths of a point: 22 lines in the 225 mm text block. */
 const ZH_LINE = 579;
 const BODY_SIZE = 32; // half-points: 3号 16 pt
@@ -64,22 +66,11 @@ const FOOTNOTE_SIZE = 21; // 五号 10.5 pt
 const CHAR = 320; // one 16 pt character in twips
 const RED = 'FF0000';
 
-function font(eastAsia: string, latin: string = FONT.latin) {
+export function font(eastAsia: string, latin: string = FONT.latin) {
   return { ascii: latin, hAnsi: latin, cs: latin, eastAsia, hint: 'eastAsia' };
 }
 
-/** Characters XML 1.0 forbids (control characters, lone surrogates): a note containing one must not break the file. */
-function xmlText(text: string): string {
-  return text
-    .replace(
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu,
-      '',
-    )
-    .replace(/\t/g, ' ');
-}
-
-function lines(text: string): string[] {
+export function lines(text: string): string[] {
   return xmlText(text).replace(/\r\n?/g, '\n').split('\n');
 }
 
@@ -138,7 +129,7 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
 
 // --- styles ---
 
-function zhStyles() {
+export function zhStyles() {
   const exact = { line: ZH_LINE, lineRule: LineRuleType.EXACT, before: 0, after: 0 };
   const plainRun = { color: '000000', bold: false, italics: false, size: BODY_SIZE };
   return {
@@ -206,7 +197,7 @@ function zhStyles() {
   };
 }
 
-function enStyles() {
+export function enStyles() {
   const spacing = { line: 276, lineRule: LineRuleType.AUTO, before: 0, after: 120 };
   const plainRun = { color: '000000', italics: false, font: font(FONT.latin) };
   return {
@@ -279,7 +270,7 @@ function tableStyles(text: ReturnType<typeof font>, head: ReturnType<typeof font
   ];
 }
 
-function pageNumberFooter(alignment: (typeof AlignmentType)[keyof typeof AlignmentType]): Footer {
+export function pageNumberFooter(alignment: (typeof AlignmentType)[keyof typeof AlignmentType]): Footer {
   const oneChar = PAGE_NUMBER_SIZE * 10; // one 14 pt character in twips
   return new Footer({
     children: [
@@ -374,7 +365,7 @@ function titleAndLead(b: Briefing): Paragraph[] {
 
 // --- summary table ---
 
-const THIN: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
+export const THIN: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
 
 function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
   if (!b.summary.length) return [];
