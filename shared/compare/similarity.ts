@@ -15,14 +15,15 @@
 const COMMON_POSTINGS = 64;
 /** How many of a clause's rarest bigrams are looked up for candidates. */
 const LOOKUPS = 16;
-/** A bigram in at most this many clauses (of both documents) is specific to an item (see sharesSpecific). */
+/** A bigram in at most this many clauses (of both documents) is always specific to an item (see sharesSpecific). */
 const SPECIFIC_DF = 4;
 /** At most this many entries of one posting list are read (bounded work on pathological input). */
 const MAX_READ = 1024;
 
 export class Similarity {
-  /** Sorted distinct bigram keys of the open clauses. */
+  /** Sorted distinct bigram keys of the open clauses, and a hash table finding a key's position. */
   private readonly keys: Uint32Array;
+  private readonly table: KeyTable;
   /** IDF weight per entry of `keys`, and the number of clauses holding it. */
   private readonly weights: Float64Array;
   private readonly df: Int32Array;
@@ -49,14 +50,14 @@ export class Similarity {
     for (let j = 0; j < newTexts.length; j++) if (openNew(j)) open.push(this.oldCount + j);
     const rawProfiles = open.map((k) => bigramKeys(this.textOf(k)));
     this.keys = distinctSorted(rawProfiles);
+    this.table = new KeyTable(this.keys);
     const n = oldTexts.length + newTexts.length;
     this.rareWeight = Math.log(1 + n);
     this.df = this.documentFrequencies(n);
     this.weights = Float64Array.from(this.df, (d) => Math.log(1 + n / Math.max(1, d)));
     const lists: number[][] = Array.from({ length: this.keys.length }, () => []);
     open.forEach((k, x) => {
-      const profile = rawProfiles[x]!.map((key) => lowerBound(this.keys, key));
-      const positions = Int32Array.from(profile);
+      const positions = Int32Array.from(rawProfiles[x]!, (key) => this.table.find(key));
       this.profiles.set(k, positions);
       this.totals.set(k, this.total(positions));
       if (k >= this.oldCount) forEachDistinct(positions, (p) => lists[p]!.push(k - this.oldCount));
@@ -88,19 +89,22 @@ export class Similarity {
   }
 
   /**
-   * Whether old clause `i` and new clause `j` share a bigram found in at most SPECIFIC_DF clauses of the two
-   * documents: something that names this item, not only a template many items share.
+   * Whether old clause `i` and new clause `j` share something that names their item, not only a template many
+   * items share: a bigram found in at most SPECIFIC_DF clauses of the two documents, or, for texts made only of
+   * phrases that recur (a long code quoting its law), in at most twice as many clauses as the rarest bigram of
+   * either text.
    */
   sharesSpecific(i: number, j: number): boolean {
     const a = this.profileOf(i);
     const b = this.profileOf(this.oldCount + j);
+    const limit = Math.max(SPECIFIC_DF, 2 * Math.max(this.rarest(a), this.rarest(b)));
     let p = 0;
     let q = 0;
     while (p < a.length && q < b.length) {
       const x = a[p]!;
       const y = b[q]!;
       if (x === y) {
-        if (x >= this.df.length || this.df[x]! <= SPECIFIC_DF) return true;
+        if (this.dfAt(x) <= limit) return true;
         p++;
         q++;
       } else if (x < y) p++;
@@ -143,8 +147,8 @@ export class Similarity {
     let profile = this.profiles.get(k);
     if (!profile) {
       profile = Int32Array.from(bigramKeys(this.textOf(k)), (key) => {
-        const p = lowerBound(this.keys, key);
-        if (this.keys[p] === key) return p;
+        const p = this.table.find(key);
+        if (p >= 0) return p;
         let extra = this.extraKeys.get(key);
         if (extra === undefined) this.extraKeys.set(key, (extra = this.keys.length + this.extraKeys.size));
         return extra;
@@ -153,6 +157,18 @@ export class Similarity {
       this.totals.set(k, this.total(profile));
     }
     return profile;
+  }
+
+  /** Clauses holding the bigram at position p (a bigram of a clause that was not open counts as unique). */
+  private dfAt(p: number): number {
+    return p < this.df.length ? this.df[p]! : 1;
+  }
+
+  /** The smallest number of clauses holding any bigram of the profile. */
+  private rarest(profile: Int32Array): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const p of profile) min = Math.min(min, this.dfAt(p));
+    return min;
   }
 
   private weightAt(p: number): number {
@@ -172,9 +188,8 @@ export class Similarity {
     for (let k = 0; k < n; k++) {
       const text = this.textOf(k);
       for (let c = 0; c + 1 < text.length; c++) {
-        const key = text.charCodeAt(c) * 0x10000 + text.charCodeAt(c + 1);
-        const p = lowerBound(this.keys, key);
-        if (this.keys[p] === key && lastSeen[p] !== k) {
+        const p = this.table.find(text.charCodeAt(c) * 0x10000 + text.charCodeAt(c + 1));
+        if (p >= 0 && lastSeen[p] !== k) {
           lastSeen[p] = k;
           df[p]!++;
         }
@@ -204,15 +219,40 @@ function distinctSorted(lists: Uint32Array[]): Uint32Array {
   return all.slice(0, n);
 }
 
-function lowerBound(sorted: Uint32Array, key: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
+/**
+ * Positions of sorted keys by open addressing (linear probing): the scan of both documents looks up every
+ * bigram of every clause, and this costs one or two probes where a binary search costs a dozen.
+ */
+class KeyTable {
+  private readonly slots: Int32Array;
+  private readonly shift: number;
+
+  constructor(private readonly keys: Uint32Array) {
+    let bits = 4;
+    while (1 << bits < keys.length * 2) bits++;
+    this.shift = 32 - bits;
+    // each slot holds a position + 1 (0: empty)
+    this.slots = new Int32Array(1 << bits);
+    keys.forEach((key, p) => {
+      let slot = this.slotOf(key);
+      while (this.slots[slot]) slot = (slot + 1) & (this.slots.length - 1);
+      this.slots[slot] = p + 1;
+    });
   }
-  return lo;
+
+  /** Position of `key` in the keys, or -1. */
+  find(key: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = this.slotOf(key); ; slot = (slot + 1) & mask) {
+      const v = this.slots[slot]!;
+      if (v === 0) return -1;
+      if (this.keys[v - 1] === key) return v - 1;
+    }
+  }
+
+  private slotOf(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+  }
 }
 
 function forEachDistinct(sorted: Int32Array, visit: (p: number) => void): void {
