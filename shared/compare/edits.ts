@@ -28,8 +28,13 @@ const segmenter =
  */
 export function clauseEdits(before: string, after: string): { edits: ClauseEdit[]; similarity: number } {
   const words = before.length + after.length <= MAX_SEGMENTED_CHARS;
-  const oldTokens = tokens(before, words);
-  const newTokens = tokens(after, words);
+  const a = folded(before);
+  const b = folded(after);
+  // the stretch between the common start and end (cut at punctuation, so no word is split) is all that is
+  // segmented and diffed: in a republished clause that is a few words of a long text
+  const [head, tail] = commonEnds(a, b);
+  const oldTokens = tokens(a, head, a.points.length - tail, words);
+  const newTokens = tokens(b, head, b.points.length - tail, words);
   // tokens compare by their normalised form, as small integers (cheap to compare in the diff's inner loop)
   const ids = new Map<string, number>();
   const idOf = (t: Token) => {
@@ -38,8 +43,8 @@ export function clauseEdits(before: string, after: string): { edits: ClauseEdit[
     return id;
   };
   const changes = diffArrays(oldTokens.map(idOf), newTokens.map(idOf), { maxEditLength: MAX_EDIT_TOKENS });
-  const edits: ClauseEdit[] = [];
-  let kept = 0;
+  const edits: ClauseEdit[] = [{ op: 'equal', text: b.points.slice(0, head).join('') }];
+  let kept = units(b, 0, head) + units(b, b.points.length - tail, b.points.length);
   if (changes) {
     let o = 0;
     let n = 0;
@@ -55,10 +60,53 @@ export function clauseEdits(before: string, after: string): { edits: ClauseEdit[
       }
     }
   } else {
-    edits.push({ op: 'delete', text: before }, { op: 'insert', text: after });
+    edits.push({ op: 'delete', text: textOf(oldTokens, 0, oldTokens.length) });
+    edits.push({ op: 'insert', text: textOf(newTokens, 0, newTokens.length) });
   }
-  const total = units(oldTokens) + units(newTokens);
-  return { edits: edits.filter((e) => e.text !== ''), similarity: total ? (2 * kept) / total : 1 };
+  edits.push({ op: 'equal', text: b.points.slice(b.points.length - tail).join('') });
+  const total = units(a, 0, a.points.length) + units(b, 0, b.points.length);
+  return { edits: merged(edits), similarity: total ? (2 * kept) / total : 1 };
+}
+
+/** A text's code points and the normalised form of each. */
+type Folded = { points: string[]; keys: string[] };
+
+function folded(text: string): Folded {
+  const points = Array.from(text);
+  return { points, keys: points.map((p) => normalizeText(p)) };
+}
+
+function units(f: Folded, from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) n += f.keys[k]!.length;
+  return n;
+}
+
+/** Punctuation (normalised) after which a common start may end, or before which a common end may begin. */
+const SEPARATOR = /^[,。;:、!?()《》"'[\]「」【】-]$/;
+
+/** How many code points at the start and at the end the texts have in common, cut just after punctuation. */
+function commonEnds(a: Folded, b: Folded): [number, number] {
+  const max = Math.min(a.points.length, b.points.length);
+  let head = 0;
+  while (head < max && a.keys[head] === b.keys[head]) head++;
+  while (head > 0 && !SEPARATOR.test(a.keys[head - 1]!)) head--;
+  let tail = 0;
+  while (tail < max - head && a.keys[a.points.length - 1 - tail] === b.keys[b.points.length - 1 - tail]) tail++;
+  while (tail > 0 && !SEPARATOR.test(a.keys[a.points.length - 1 - tail] ?? '')) tail--;
+  return [head, tail];
+}
+
+/** Drops empty edits and joins neighbours of the same kind. */
+function merged(edits: ClauseEdit[]): ClauseEdit[] {
+  const out: ClauseEdit[] = [];
+  for (const edit of edits) {
+    if (!edit.text) continue;
+    const last = out[out.length - 1];
+    if (last && last.op === edit.op) last.text += edit.text;
+    else out.push({ ...edit });
+  }
+  return out;
 }
 
 type Token = { text: string; key: string };
@@ -69,10 +117,6 @@ function textOf(list: Token[], from: number, to: number): string {
   return out;
 }
 
-function units(list: Token[]): number {
-  return list.reduce((n, t) => n + t.key.length, 0);
-}
-
 const LATIN = /[A-Za-z0-9]/;
 
 /**
@@ -81,39 +125,32 @@ const LATIN = /[A-Za-z0-9]/;
  * words); each token keeps the original characters it came from, whitespace going with the token before it.
  * Without Intl.Segmenter (or for huge texts) every character is a token.
  */
-function tokens(text: string, words: boolean): Token[] {
-  const points = Array.from(text);
-  const folded = points.map((p) => normalizeText(p));
-  const key = folded.join('');
-  // unit offset in `key` where each point starts
-  const startOf: number[] = [];
-  let at = 0;
-  for (const f of folded) {
-    startOf.push(at);
-    at += f.length;
-  }
+function tokens(f: Folded, from: number, to: number, words: boolean): Token[] {
+  const key = f.keys.slice(from, to).join('');
   const cuts = new Set<number>();
   if (segmenter && words) for (const s of segmenter.segment(key)) cuts.add(s.index);
   else for (let u = 0; u < key.length; u++) cuts.add(u);
   const out: Token[] = [];
+  let unit = 0;
   let spaceBefore = false;
-  for (let k = 0; k < points.length; k++) {
-    const unit = startOf[k]!;
-    const f = folded[k]!;
-    if (!f) {
+  for (let k = from; k < to; k++) {
+    const point = f.points[k]!;
+    const fold = f.keys[k]!;
+    if (!fold) {
       // a character that normalises to nothing (a space): stays with the token before it
-      if (out.length) out[out.length - 1]!.text += points[k]!;
-      else out.push({ text: points[k]!, key: '' });
+      if (out.length) out[out.length - 1]!.text += point;
+      else out.push({ text: point, key: '' });
       spaceBefore = true;
       continue;
     }
     const last = out[out.length - 1];
-    const latinGap = spaceBefore && unit > 0 && LATIN.test(key[unit - 1]!) && LATIN.test(f[0]!);
-    if (!last || (last.key && (cuts.has(unit) || latinGap))) out.push({ text: points[k]!, key: f });
+    const latinGap = spaceBefore && unit > 0 && LATIN.test(key[unit - 1]!) && LATIN.test(fold[0]!);
+    if (!last || (last.key && (cuts.has(unit) || latinGap))) out.push({ text: point, key: fold });
     else {
-      last.text += points[k]!;
-      last.key += f;
+      last.text += point;
+      last.key += fold;
     }
+    unit += fold.length;
     spaceBefore = false;
   }
   return out;
