@@ -9,7 +9,8 @@
  *
  * LibreOffice ignores the fallbacks declared in the DOCX font table (see shared/briefing/docx-fonts.ts), so the
  * conversion runs with a fontconfig file that maps the official font names to the free Noto CJK faces, closer
- * to what an official sees than fontconfig's default (a sans face for everything). Not part of `npm test`.
+ * to what an official sees than fontconfig's default (a sans face for everything): scripts/office-pages.ts.
+ * Not part of `npm test`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import {
   renderBriefing,
 } from '../shared/briefing/index.ts';
 import { englishSample, generatedData, sampleData } from '../test/unit/briefing/sample.ts';
+import { fontconfigFile, has } from './office-pages.ts';
 
 const outDir = resolve(process.argv[2] ?? '.output/briefing-check');
 rmSync(outDir, { recursive: true, force: true });
@@ -64,47 +66,6 @@ const cases: { name: string; input: BriefingInput }[] = [
   { name: 'zh-generated', input: { ...generated, options: { ...header, groupBy: 'document' } } },
 ];
 
-/** Official font names → the free faces fonts-noto-cjk installs (Kai and Fangsong have no free stand-in there). */
-const STAND_INS: Record<string, string> = {
-  仿宋_GB2312: 'Noto Serif CJK SC',
-  仿宋: 'Noto Serif CJK SC',
-  FangSong: 'Noto Serif CJK SC',
-  楷体_GB2312: 'Noto Serif CJK SC',
-  楷体: 'Noto Serif CJK SC',
-  KaiTi: 'Noto Serif CJK SC',
-  方正小标宋简体: 'Noto Serif CJK SC',
-  华文中宋: 'Noto Serif CJK SC',
-  宋体: 'Noto Serif CJK SC',
-  SimSun: 'Noto Serif CJK SC',
-  黑体: 'Noto Sans CJK SC',
-  SimHei: 'Noto Sans CJK SC',
-};
-
-function fontconfigFile(): string {
-  const aliases = Object.entries(STAND_INS).map(
-    ([name, face]) =>
-      `  <alias binding="same"><family>${name}</family><prefer><family>${face}</family></prefer></alias>`,
-  );
-  const file = join(outDir, '.fonts.conf');
-  writeFileSync(
-    file,
-    [
-      '<?xml version="1.0"?>',
-      '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
-      '<fontconfig>',
-      '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
-      ...aliases,
-      '</fontconfig>',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
-function has(command: string): boolean {
-  return spawnSync('which', [command], { encoding: 'utf8' }).status === 0;
-}
-
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(command, args, { encoding: 'utf8', timeout: 120_000, env });
 }
@@ -145,7 +106,7 @@ function closingBlockPosition(docx: string, pdf: string): { pages: number; lastR
 }
 
 const canConvert = has('soffice') && has('pdftoppm') && has('pdfinfo');
-const fonts = canConvert ? fontconfigFile() : '';
+const fonts = canConvert ? fontconfigFile(outDir) : '';
 const checks: string[] = [];
 for (const { name, input } of cases) {
   const briefing = buildBriefing(input);

@@ -5,7 +5,15 @@
  */
 import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clauseAt, clauseByPath, clauseRange, forgetPageIndex, segmentClauses, snapToClause } from './index.ts';
+import {
+  clauseAt,
+  clauseByPath,
+  clauseRange,
+  coversClause,
+  forgetPageIndex,
+  segmentClauses,
+  snapToClause,
+} from './index.ts';
 
 const windows: Window[] = [];
 afterEach(async () => {
@@ -222,6 +230,24 @@ describe('clause segmentation', () => {
     across.setStart(text, 9);
     across.setEnd(doc.querySelectorAll('#zoom p')[2]!.firstChild!, 2);
     expect(clauseAt(doc, across)?.path).toEqual(['一、']);
+  });
+
+  it('tells whether a selection already covers its whole clause', () => {
+    const doc = page(
+      '<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p><p>（二）基本原则。</p><p>二、主要任务</p>',
+    );
+    for (const clause of segmentClauses(doc)) expect(coversClause(doc, clauseRange(doc, clause)!, clause)).toBe(true);
+    const text = doc.querySelectorAll('#zoom p')[1]!.firstChild as Text;
+    const part = doc.createRange();
+    part.setStart(text, 9);
+    part.setEnd(text, 11);
+    const clause = clauseAt(doc, part)!;
+    expect(coversClause(doc, part, clause)).toBe(false);
+    expect(coversClause(doc, snapToClause(doc, part)!, clause)).toBe(true);
+    // the whole clause and a little more still covers it
+    const more = snapToClause(doc, part)!;
+    more.setEnd(doc.querySelectorAll('#zoom p')[2]!.firstChild!, 2);
+    expect(coversClause(doc, more, clause)).toBe(true);
   });
 
   it('clauses serialise to JSON with their text and hash, and keep their text after the page changes', () => {

@@ -26,20 +26,16 @@ import {
   AlignmentType,
   Bookmark,
   BorderStyle,
-  convertMillimetersToTwip,
   Document,
   ExternalHyperlink,
-  Footer,
   FrameAnchorType,
   FrameWrap,
   HorizontalPositionAlign,
-  type IBorderOptions,
   type IFrameOptions,
   InternalHyperlink,
   type IRunOptions,
   LineRuleType,
   Packer,
-  PageNumber,
   Paragraph,
   type ParagraphChild,
   ShadingType,
@@ -54,44 +50,28 @@ import {
   WidthType,
 } from 'docx';
 import { FONT, fontTableXml } from './docx-fonts.ts';
-import { safeHttpUrl, sanitizeExportText } from './escape.ts';
+import {
+  A4,
+  BODY_SIZE,
+  CHAR,
+  documentStyles,
+  EN_MARGIN,
+  font,
+  lines,
+  pageNumberFooter,
+  run,
+  THIN,
+  xmlText,
+  ZH_MARGIN,
+} from './docx-layout.ts';
+import { safeHttpUrl } from './escape.ts';
 import { type Briefing, type BriefingEntry, type BriefingNote, notesToPrint } from './model.ts';
 
-const A4 = { width: 11906, height: 16838 };
-const mm = convertMillimetersToTwip;
-/** GB/T 9704: top 37 mm, left 28 mm, text block 156 x 225 mm. */
-const ZH_MARGIN = { top: mm(37), bottom: mm(35), left: mm(28), right: mm(26), header: mm(15), footer: mm(23) };
-const EN_MARGIN = { top: mm(25), bottom: mm(25), left: mm(25), right: mm(25), header: mm(12), footer: mm(12) };
-/** 28.95 pt in twentieths of a point: 22 lines in the 225 mm text block. */
-const ZH_LINE = 579;
-const BODY_SIZE = 32; // half-points: 3号 16 pt
-const TITLE_SIZE = 44; // 2号 22 pt
 const MASTHEAD_SIZE = 72; // 36 pt red masthead
-const PAGE_NUMBER_SIZE = 28; // 4号 14 pt
 const CLOSING_SIZE = 28; // 4号 14 pt
-const TABLE_SIZE = 24; // 小四 12 pt
-const SOURCE_SIZE = 24; // 小四 12 pt
-const CHAR = 320; // one 16 pt character in twips
 const RED = 'FF0000';
 /** GB/T 9704 closing-block rules: 0.35 mm first and last, 0.25 mm between (as exact line heights, twips). */
 const RULE = { thick: 20, thin: 14 } as const;
-
-function font(eastAsia: string, latin: string = FONT.latin) {
-  return { ascii: latin, hAnsi: latin, cs: latin, eastAsia, hint: 'eastAsia' };
-}
-
-/** User text for a run: sanitised (so every XML part stays well-formed) and without tabs (they would jump to tab stops). */
-function xmlText(text: string): string {
-  return sanitizeExportText(text).replace(/\t/g, ' ');
-}
-
-function lines(text: string): string[] {
-  return xmlText(text).replace(/\r\n?/g, '\n').split('\n');
-}
-
-function run(text: string, options: Omit<IRunOptions, 'text'> = {}): TextRun {
-  return new TextRun({ ...options, text: xmlText(text) });
-}
 
 type Layout = {
   zh: boolean;
@@ -113,7 +93,7 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
     lastModifiedBy: xmlText(b.header.unit) || 'Pizhu',
     description: xmlText(b.lead),
     evenAndOddHeaderAndFooters: zh,
-    styles: zh ? zhStyles() : enStyles(),
+    styles: documentStyles(zh),
     sections: [
       {
         properties: {
@@ -134,210 +114,6 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
     ],
   });
   return Packer.pack(document, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTableXml() }]);
-}
-
-// --- styles ---
-
-function zhStyles() {
-  const exact = { line: ZH_LINE, lineRule: LineRuleType.EXACT, before: 0, after: 0 };
-  const plainRun = { color: '000000', bold: false, italics: false, size: BODY_SIZE };
-  return {
-    default: {
-      document: {
-        run: { font: font(FONT.fangsong), size: BODY_SIZE, language: { value: 'en-US', eastAsia: 'zh-CN' } },
-        paragraph: { spacing: exact },
-      },
-      title: {
-        run: { ...plainRun, font: font(FONT.xiaobiaosong), size: TITLE_SIZE },
-        paragraph: { alignment: AlignmentType.CENTER, spacing: exact, indent: { firstLine: 0 } },
-      },
-      heading1: {
-        run: { ...plainRun, font: font(FONT.heiti) },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          outlineLevel: 0,
-          keepNext: true,
-        },
-      },
-      heading2: {
-        run: { ...plainRun, font: font(FONT.kaiti) },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          outlineLevel: 1,
-          keepNext: true,
-        },
-      },
-      hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
-    },
-    paragraphStyles: [
-      ...tableStyles(font(FONT.fangsong), font(FONT.heiti), false),
-      CLOSING_RULE_STYLE,
-      {
-        id: 'BriefingSource',
-        name: 'Briefing Source',
-        basedOn: 'Normal',
-        run: { font: font(FONT.fangsong), size: SOURCE_SIZE },
-        paragraph: {
-          spacing: { line: 300, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-          indent: { left: 3 * (SOURCE_SIZE * 10), hanging: 3 * (SOURCE_SIZE * 10) },
-          alignment: AlignmentType.LEFT,
-        },
-      },
-      {
-        id: 'BriefingBody',
-        name: 'Briefing Body',
-        basedOn: 'Normal',
-        next: 'BriefingBody',
-        quickFormat: true,
-        run: { font: font(FONT.fangsong), size: BODY_SIZE, characterSpacing: -5 },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          alignment: AlignmentType.JUSTIFIED,
-        },
-      },
-      {
-        id: 'BriefingQuote',
-        name: 'Briefing Quote',
-        basedOn: 'BriefingBody',
-        next: 'BriefingBody',
-        run: { font: font(FONT.kaiti), size: BODY_SIZE },
-        paragraph: {
-          spacing: exact,
-          indent: { left: 2 * CHAR, firstLine: 0 },
-          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
-        },
-      },
-      {
-        id: 'BriefingReference',
-        name: 'Briefing Reference',
-        basedOn: 'BriefingQuote',
-        next: 'BriefingQuote',
-        run: { font: font(FONT.fangsong), size: TABLE_SIZE, color: '404040' },
-      },
-    ],
-  };
-}
-
-function enStyles() {
-  const spacing = { line: 276, lineRule: LineRuleType.AUTO, before: 0, after: 120 };
-  const plainRun = { color: '000000', italics: false, font: font(FONT.latin) };
-  return {
-    default: {
-      document: {
-        run: { font: font(FONT.latin), size: 24, language: { value: 'en-US', eastAsia: 'zh-CN' } },
-        paragraph: { spacing },
-      },
-      title: {
-        run: { ...plainRun, bold: true, size: 32 },
-        paragraph: { alignment: AlignmentType.CENTER, spacing: { after: 240 } },
-      },
-      heading1: {
-        run: { ...plainRun, bold: true, size: 28 },
-        paragraph: { spacing: { before: 240, after: 120 }, outlineLevel: 0, keepNext: true },
-      },
-      heading2: {
-        run: { ...plainRun, bold: true, size: 24 },
-        paragraph: { spacing: { before: 180, after: 60 }, outlineLevel: 1, keepNext: true },
-      },
-      hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
-    },
-    paragraphStyles: [
-      ...tableStyles(font(FONT.latin), font(FONT.latin), true),
-      CLOSING_RULE_STYLE,
-      {
-        id: 'BriefingSource',
-        name: 'Briefing Source',
-        basedOn: 'Normal',
-        run: { size: 20 },
-        paragraph: {
-          spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 60 },
-          indent: { left: 567, hanging: 567 },
-        },
-      },
-      {
-        id: 'BriefingBody',
-        name: 'Briefing Body',
-        basedOn: 'Normal',
-        next: 'BriefingBody',
-        quickFormat: true,
-        paragraph: { spacing },
-      },
-      {
-        id: 'BriefingQuote',
-        name: 'Briefing Quote',
-        basedOn: 'BriefingBody',
-        next: 'BriefingBody',
-        run: { italics: true },
-        paragraph: {
-          indent: { left: 567 },
-          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
-        },
-      },
-      {
-        id: 'BriefingReference',
-        name: 'Briefing Reference',
-        basedOn: 'BriefingQuote',
-        next: 'BriefingQuote',
-        run: { italics: false, size: 20, color: '404040' },
-      },
-    ],
-  };
-}
-
-/** A rule of the closing block: a paragraph shaded black (its height is the rule's thickness). */
-const CLOSING_RULE_STYLE = {
-  id: 'BriefingClosingRule',
-  name: 'Briefing Closing Rule',
-  basedOn: 'Normal',
-  paragraph: { indent: { left: 0, right: 0, firstLine: 0 } },
-};
-
-/** The summary table's cell text and header row. */
-function tableStyles(text: ReturnType<typeof font>, head: ReturnType<typeof font>, boldHead: boolean) {
-  const paragraph = {
-    spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-    indent: { firstLine: 0 },
-  };
-  return [
-    {
-      id: 'BriefingTableText',
-      name: 'Briefing Table Text',
-      basedOn: 'Normal',
-      run: { font: text, size: TABLE_SIZE },
-      paragraph: { ...paragraph, alignment: AlignmentType.LEFT },
-    },
-    {
-      id: 'BriefingTableHead',
-      name: 'Briefing Table Heading',
-      basedOn: 'Normal',
-      run: { font: head, size: TABLE_SIZE, bold: boldHead },
-      paragraph: { ...paragraph, alignment: AlignmentType.CENTER },
-    },
-  ];
-}
-
-function pageNumberFooter(alignment: (typeof AlignmentType)[keyof typeof AlignmentType]): Footer {
-  const oneChar = PAGE_NUMBER_SIZE * 10; // one 14 pt character in twips
-  return new Footer({
-    children: [
-      new Paragraph({
-        alignment,
-        spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-        indent:
-          alignment === AlignmentType.RIGHT
-            ? { right: oneChar }
-            : alignment === AlignmentType.LEFT
-              ? { left: oneChar }
-              : {},
-        children: [
-          new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: font(FONT.songti), size: PAGE_NUMBER_SIZE }),
-        ],
-      }),
-    ],
-  });
 }
 
 // --- header, title, lead ---
@@ -413,8 +189,6 @@ function titleAndLead(b: Briefing): Paragraph[] {
 }
 
 // --- summary table ---
-
-const THIN: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
 
 function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
   if (!b.summary.length) return [];

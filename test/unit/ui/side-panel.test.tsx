@@ -137,6 +137,7 @@ describe('side panel', () => {
       if (message.type === 'page.report') {
         const report: PageReport = {
           documentKey: KEY_A,
+          ready: true,
           anchors: Object.fromEntries(
             rows.filter((r) => r.documentKey === KEY_A).map((r) => [r.id, r.id === orphan ? 'orphan' : 'exact']),
           ),
@@ -326,6 +327,7 @@ describe('side panel', () => {
             order: [rows[1]!.id, rows[0]!.id, rows[2]!.id],
             clausePaths: {},
             hasSelection: false,
+            ready: true,
           } satisfies PageReport)
         : undefined,
     );
