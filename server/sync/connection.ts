@@ -1,10 +1,13 @@
 /**
  * One authorised WebSocket on one room. It decodes messages strictly, enforces the per-socket limits (message
- * rate, messages held while the room loads, a slow reader's backlog) and closes itself with a clear code on bad
- * input; nothing it receives can affect another socket.
+ * rate, messages held while the room loads, a slow reader's backlog), meters the time its messages cost against
+ * the member's budget, books what it queues for sending against the server's outbound budget, answers the
+ * heartbeat, and closes itself with a clear code on bad input; nothing it receives can affect another socket.
  */
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { Limits } from '../config.ts';
+import type { CostMeter } from '../guard/cost-meter.ts';
+import type { MemoryBudget } from '../guard/memory-budget.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import type { Principal } from '../storage/types.ts';
@@ -16,8 +19,11 @@ import type { Room, RoomPeer } from './room.ts';
 export interface SocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: Uint8Array): void;
+  /** `written` is called once the frame has been handed to the operating system (or failed). */
+  send(data: Uint8Array, written?: (error?: Error) => void): void;
   close(code?: number, reason?: string): void;
+  ping(): void;
+  terminate(): void;
 }
 
 const OPEN = 1;
@@ -27,6 +33,12 @@ export type ConnectionDeps = {
   limits: Limits;
   metrics: Metrics;
   log: Logger;
+  /** The members' time budgets. */
+  cost: CostMeter;
+  /** The server's outbound byte budget. */
+  memory: MemoryBudget;
+  /** The outbound budget is full: close the sockets furthest behind (connections.ts). */
+  shedOutbound: (bytes: number) => void;
   onClosed: (connection: Connection) => void;
 };
 
@@ -62,6 +74,13 @@ export class Connection implements RoomPeer {
   private queuedBytes = 0;
   private closed = false;
   private readonly limiter: RateLimiter;
+  /** Sizes of the frames handed to the socket and not yet written out, oldest first (from `sentHead`). */
+  private sent: number[] = [];
+  private sentHead = 0;
+  private unwritten = 0;
+  private readonly written = () => this.frameWritten();
+  /** Whether the peer answered the last ping. */
+  private alive = true;
 
   constructor(
     private readonly socket: SocketLike,
@@ -78,6 +97,10 @@ export class Connection implements RoomPeer {
 
   get memberId(): string {
     return this.principal.memberId;
+  }
+
+  get teamId(): string {
+    return this.principal.teamId;
   }
 
   get tokenHash(): string {
@@ -112,6 +135,10 @@ export class Connection implements RoomPeer {
   receive(data: ArrayBuffer | Uint8Array | string): void {
     if (this.closed) return;
     this.deps.metrics.messagesReceived++;
+    if (this.deps.cost.throttled(this.memberId)) {
+      this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
+      return;
+    }
     if (typeof data === 'string') {
       this.refuse('malformed', CLOSE_CODES.malformed, 'text frames are not supported');
       return;
@@ -138,6 +165,7 @@ export class Connection implements RoomPeer {
 
   private process(bytes: Uint8Array): void {
     const room = this.room!;
+    const started = performance.now();
     try {
       const outcome = room.handle(this, decodeClientMessage(bytes));
       if (!outcome.ok) this.refuse(outcome.metric, outcome.code, outcome.reason);
@@ -145,9 +173,13 @@ export class Connection implements RoomPeer {
       const reason = error instanceof ProtocolError ? error.message : 'malformed message';
       this.refuse('malformed', CLOSE_CODES.malformed, reason);
     }
+    if (!this.deps.cost.charge(this.memberId, performance.now() - started)) {
+      this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
+    }
   }
 
   private refuse(metric: RejectReason, code: number, reason: string): void {
+    if (this.closed) return;
     this.deps.metrics.reject(metric);
     this.deps.log.warn(
       `refused:${metric}`,
@@ -162,7 +194,58 @@ export class Connection implements RoomPeer {
       this.refuse('slow_consumer', CLOSE_CODES.slowConsumer, 'too slow to keep up; reconnect to catch up');
       return;
     }
-    this.socket.send(message);
+    const size = message.byteLength;
+    const memory = this.deps.memory;
+    if (memory.outboundFull(size)) {
+      this.deps.shedOutbound(size);
+      if (this.closed) return;
+    }
+    memory.queued(size);
+    this.unwritten += size;
+    this.sent.push(size);
+    this.socket.send(message, this.written);
+  }
+
+  /** Bytes handed to the socket and not yet written out. */
+  get backlog(): number {
+    return this.unwritten;
+  }
+
+  /** Closes the socket because the server's send buffers are full and this one is furthest behind. */
+  shed(): void {
+    this.refuse('memory', CLOSE_CODES.slowConsumer, "the server's send buffers are full; reconnect to catch up");
+  }
+
+  private frameWritten(): void {
+    if (this.sentHead >= this.sent.length) return;
+    const size = this.sent[this.sentHead++]!;
+    if (this.sentHead > 1024 && this.sentHead * 2 > this.sent.length) {
+      this.sent = this.sent.slice(this.sentHead);
+      this.sentHead = 0;
+    }
+    this.unwritten -= size;
+    this.deps.memory.sent(size);
+  }
+
+  /** Heartbeat: drops a peer that did not answer the previous ping, pings the others. */
+  heartbeat(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.deps.metrics.reject('dead_peer');
+      this.socket.terminate();
+      this.onSocketClosed();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.socket.ping();
+    } catch {
+      // closing already
+    }
+  }
+
+  onPong(): void {
+    this.alive = true;
   }
 
   close(code: number, reason: string): void {
@@ -189,6 +272,11 @@ export class Connection implements RoomPeer {
     if (this.detached) return;
     this.detached = true;
     this.queue = [];
+    // Frames still unwritten are dropped with the socket: give their bytes back to the budget.
+    this.deps.memory.sent(this.unwritten);
+    this.unwritten = 0;
+    this.sent = [];
+    this.sentHead = 0;
     if (this.room) {
       this.room.leave(this);
       this.deps.registry.release(this.room);
