@@ -51,9 +51,11 @@ export type Limits = {
   maxValuesPerUpdate: number;
   /** ... items competing for one insertion point (Yjs resolves them against each other, quadratic in their number) ... */
   maxItemsPerInsertionPoint: number;
-  /** ... and its estimated heap once applied, as a multiple of its size, once that estimate passes the floor. */
+  /** ... its estimated heap once applied, as a multiple of its size, once that estimate passes the floor ... */
   maxDecodedRatio: number;
   decodedRatioFloorBytes: number;
+  /** ... and the items already in the room its items must be ordered against (concurrent edits at one place). */
+  maxConflictsPerUpdate: number;
   /** Updates larger than this are scanned with a bounded walk before Yjs decodes them (update-scan.ts). */
   scanUpdatesOverBytes: number;
   /** Parts of a socket's updates held for missing dependencies (pendingTimeoutMs); more closes the socket. */
@@ -179,6 +181,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxItemsPerInsertionPoint: 32,
   maxDecodedRatio: 16,
   decodedRatioFloorBytes: 8 * MiB,
+  maxConflictsPerUpdate: 4_096,
   scanUpdatesOverBytes: 16 * 1024,
   maxHeldBytes: 256 * 1024,
   memberCpuBudgetMs: 3_000,

@@ -122,7 +122,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     msPerSecond: config.limits.memberCpuMsPerSecond,
     throttleMs: config.timings.throttleMs,
   });
-  const guard = new UpdateGuard(config.limits, new UpdatePolicy(new SqliteClientOwners(db)), memory);
+  const guard = new UpdateGuard(config.limits, new UpdatePolicy(new SqliteClientOwners(db), config.limits), memory);
   const registry = new RoomRegistry(
     { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, collector, guard },
     log,

@@ -9,5 +9,5 @@ import { UpdatePolicy } from './update-policy.ts';
 export function testGuard(limits: Partial<Limits> = {}, owners: ClientOwnerStore = new InMemoryClientOwners()) {
   const all = { ...DEFAULT_LIMITS, ...limits };
   const memory = new MemoryBudget(all);
-  return { guard: new UpdateGuard(all, new UpdatePolicy(owners), memory), memory, owners };
+  return { guard: new UpdateGuard(all, new UpdatePolicy(owners, all), memory), memory, owners };
 }

@@ -6,7 +6,8 @@
  *   2. admit: is there memory for it? The decoded rooms' budget and the resident memory ceiling
  *      (memory-budget.ts). Refused: CLOSE_CODES.unavailable, and idle documents are released to make room.
  *   3. review: may this member write it? The room's write rules and client ids (update-policy.ts). Refused:
- *      CLOSE_CODES.forbidden.
+ *      CLOSE_CODES.forbidden; and would ordering it against edits already in the room cost too much?
+ *      Refused: CLOSE_CODES.tooCostly.
  * It also keeps the books of each room's decoded heap. One instance serves every room.
  */
 import type * as Y from 'yjs';
@@ -100,7 +101,9 @@ export class UpdateGuard {
       writer,
       incoming,
     });
-    return refused ? refusal(CLOSE_CODES.forbidden, refused.reason, refused.metric) : null;
+    if (!refused) return null;
+    const code = refused.metric === 'too_costly' ? CLOSE_CODES.tooCostly : CLOSE_CODES.forbidden;
+    return refusal(code, refused.reason, refused.metric);
   }
 
   /** The room's document was decoded: book its heap. */

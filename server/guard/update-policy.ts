@@ -9,6 +9,10 @@
  * checked again when it is retried with the sender's next message (the room passes those parts back in). The
  * delete set is resolved the same way, to the entries it would delete. And every struct's client id must be the
  * writer's (first writer claims it; client-owners.ts).
+ *
+ * It also counts, for the items it allows, the items already in the room that Yjs will order them against (the
+ * entries after the same origin, or a key's whole history for an item without one): that work is quadratic when
+ * edits pile up at one place over many updates, so an update is refused once the count passes its bound.
  */
 import * as Y from 'yjs';
 import { SERVER_MEMBER, type ClientOwnerStore } from './client-owners.ts';
@@ -26,7 +30,12 @@ export type PolicyContext = {
   incoming: readonly DecodedUpdate[];
 };
 
-export type PolicyRefusal = { metric: 'not_allowed' | 'invalid_value'; reason: string };
+export type PolicyRefusal = { metric: 'not_allowed' | 'invalid_value' | 'too_costly'; reason: string };
+
+export type PolicyLimits = {
+  /** Items already in the room the update's items must be ordered against, in all. */
+  maxConflictsPerUpdate: number;
+};
 
 /** Where an item lands: a key of a root map, or somewhere nested inside a value. */
 type Slot = { root: string; key: string | null; nested: boolean };
@@ -36,11 +45,14 @@ type Placement = Slot | 'gc' | 'pending';
 export class UpdatePolicy {
   private readonly owners = new WeakMap<object, Map<number, string>>();
 
-  constructor(private readonly store: ClientOwnerStore) {}
+  constructor(
+    private readonly store: ClientOwnerStore,
+    private readonly limits: PolicyLimits,
+  ) {}
 
   review(context: PolicyContext): PolicyRefusal | null {
     const owners = this.ownersOf(context);
-    const review = new Review(context, owners);
+    const review = new Review(context, owners, this.limits);
     const refusal = review.run();
     if (refusal) return refusal;
     if (review.newClients.size > 0) {
@@ -78,10 +90,13 @@ class Review {
   private readonly fromUpdate = new Set<Struct>();
   private readonly placed = new Map<Y.Item, Placement>();
   private rootNames: Map<unknown, string> | null = null;
+  /** Items already in the room that the allowed items must be ordered against, so far. */
+  private conflicts = 0;
 
   constructor(
     private readonly context: PolicyContext,
     private readonly owners: Map<number, string>,
+    private readonly limits: PolicyLimits,
   ) {
     this.rules = rulesFor(context.documentKey);
     for (const { structs } of context.incoming) {
@@ -145,7 +160,34 @@ class Review {
       if (invalid) return { metric: 'invalid_value', reason: `${placement.root}: ${invalid}` };
     }
     const conflict = rule.conflict?.(key, writer, doc);
-    return conflict ? notAllowed(`${placement.root}: ${conflict}`) : null;
+    if (conflict) return notAllowed(`${placement.root}: ${conflict}`);
+    return this.countConflicts(item, placement.root, key);
+  }
+
+  /**
+   * What Yjs walks when it integrates the item (Item.integrate): the entries after its origin, or, without an
+   * origin, the key's whole history. Counted only up to the update's remaining allowance.
+   */
+  private countConflicts(item: Y.Item, root: string, key: string): PolicyRefusal | null {
+    const max = this.limits.maxConflictsPerUpdate;
+    const left = item.origin ? this.find(item.origin) : null;
+    let next: Y.Item | null;
+    if (left) {
+      if (left instanceof Y.GC || this.isIncoming(left as Y.Item)) return null;
+      next = (left as Y.Item).right;
+    } else {
+      const map = this.context.doc.share.get(root) as Y.AbstractType<unknown> | undefined;
+      next = map?._map.get(key) ?? null;
+      // Without an origin Yjs starts from the key's first entry: its history counts.
+      for (let earlier = next; earlier && this.conflicts <= max; earlier = earlier.left) this.conflicts++;
+      next = null;
+    }
+    for (; next && this.conflicts <= max; next = next.right) this.conflicts++;
+    if (this.conflicts <= max) return null;
+    return {
+      metric: 'too_costly',
+      reason: `update must be ordered against more than ${max} concurrent edits already in the room`,
+    };
   }
 
   /** A deletion of [start, end) of one client's clock range. */

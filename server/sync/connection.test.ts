@@ -29,6 +29,13 @@ class FakeSocket implements SocketLike {
   ping() {
     this.pings++;
   }
+  paused = false;
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
   terminate() {
     this.terminated = true;
     this.readyState = 3;
@@ -151,6 +158,48 @@ describe('Connection: server-wide budgets and the heartbeat', () => {
     const later = new FakeSocket();
     connection(later, {}, { cost }).receive(new Uint8Array([3]));
     expect(later.closed).toBeNull();
+  });
+});
+
+describe('Connection: taking turns', () => {
+  it('yields after a turn’s worth of costly messages and handles the rest in the next turn', async () => {
+    const handled: number[] = [];
+    const busyRoom = {
+      join() {},
+      leave() {},
+      handle(_peer: unknown, message: { type: string }) {
+        const until = performance.now() + 4;
+        while (performance.now() < until) {
+          // a costly message
+        }
+        handled.push(handled.length);
+        return { ok: message.type === 'query-awareness' };
+      },
+    };
+    const registry = { acquire: async () => busyRoom, release: () => {} } as unknown as RoomRegistry;
+    const socket = new FakeSocket();
+    const all = { ...DEFAULT_LIMITS };
+    const c = new Connection(socket, principal, 't.d', {
+      registry,
+      limits: all,
+      metrics: new Metrics(),
+      log: silentLogger,
+      cost: new CostMeter({ budgetMs: 10_000, msPerSecond: 100, throttleMs: 1000 }),
+      memory: new MemoryBudget(all),
+      shedOutbound: () => {},
+      onClosed: () => {},
+    });
+    await c.start();
+    // Six frames of one network read arrive in one go.
+    for (let i = 0; i < 6; i++) c.receive(new Uint8Array([3]));
+    // 4 ms each: at most three fit in a turn, however slow the machine.
+    expect(handled.length).toBeLessThanOrEqual(3);
+    expect(socket.paused).toBe(true);
+    for (let turn = 0; turn < 6 && handled.length < 6; turn++) await new Promise((r) => setImmediate(r));
+    expect(handled).toEqual([0, 1, 2, 3, 4, 5]);
+    await new Promise((r) => setImmediate(r));
+    expect(socket.paused).toBe(false);
+    expect(socket.closed).toBeNull();
   });
 });
 

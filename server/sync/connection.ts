@@ -3,6 +3,11 @@
  * rate, messages held while the room loads, a slow reader's backlog), meters the time its messages cost against
  * the member's budget, books what it queues for sending against the server's outbound budget, answers the
  * heartbeat, and closes itself with a clear code on bad input; nothing it receives can affect another socket.
+ *
+ * Nor delay one for long: ws hands over every frame of a network read at once, so a client that sends many
+ * costly messages together would hold the event loop for all of them. Once a socket's messages have taken
+ * TURN_MS in one turn of the event loop, it stops reading and holds the rest until the next turn, after the
+ * other sockets had theirs.
  */
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { Limits } from '../config.ts';
@@ -24,9 +29,14 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
   ping(): void;
   terminate(): void;
+  /** Stops and restarts reading from the network. */
+  pause(): void;
+  resume(): void;
 }
 
 const OPEN = 1;
+/** How long one socket's messages may run in one turn of the event loop before it yields. */
+const TURN_MS = 10;
 
 export type ConnectionDeps = {
   registry: RoomRegistry;
@@ -81,6 +91,11 @@ export class Connection implements RoomPeer {
   private readonly written = () => this.frameWritten();
   /** Whether the peer answered the last ping. */
   private alive = true;
+  /** Time this socket's messages took in the current turn of the event loop, and whether it is waiting for the next. */
+  private turnMs = 0;
+  private turnEnding = false;
+  private resting = false;
+  private readonly endTurn = () => this.nextTurn();
 
   constructor(
     private readonly socket: SocketLike,
@@ -122,12 +137,22 @@ export class Connection implements RoomPeer {
     }
     this.room = room;
     room.join(this);
+    this.processHeld();
+  }
+
+  /** Processes the messages held so far, until they are done or the socket has to yield again. */
+  private processHeld(): void {
     const held = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
-    for (const data of held) {
-      if (this.closed) break;
-      this.process(data);
+    for (let i = 0; i < held.length; i++) {
+      if (this.closed) return;
+      if (this.resting) {
+        this.queue = held.slice(i).concat(this.queue);
+        this.queuedBytes = this.queue.reduce((sum, m) => sum + m.byteLength, 0);
+        return;
+      }
+      this.process(held[i]!);
     }
   }
 
@@ -148,15 +173,15 @@ export class Connection implements RoomPeer {
       return;
     }
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    if (!this.room) {
+    if (!this.room || this.resting) {
       this.queuedBytes += bytes.byteLength;
-      // A copy: the frame may be a view into a larger socket read, which must not stay pinned while the room loads.
+      // A copy: the frame may be a view into a larger socket read, which must not stay pinned while it waits.
       this.queue.push(bytes.slice());
       if (
         this.queue.length > this.deps.limits.maxQueuedMessages ||
         this.queuedBytes > this.deps.limits.maxQueuedBytes
       ) {
-        this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent before the room was ready');
+        this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent at once');
       }
       return;
     }
@@ -173,9 +198,29 @@ export class Connection implements RoomPeer {
       const reason = error instanceof ProtocolError ? error.message : 'malformed message';
       this.refuse('malformed', CLOSE_CODES.malformed, reason);
     }
-    if (!this.deps.cost.charge(this.memberId, performance.now() - started)) {
+    const elapsed = performance.now() - started;
+    if (!this.deps.cost.charge(this.memberId, elapsed)) {
       this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
+      return;
     }
+    this.turnMs += elapsed;
+    if (!this.turnEnding) {
+      this.turnEnding = true;
+      setImmediate(this.endTurn);
+    }
+    if (this.turnMs >= TURN_MS && !this.resting) {
+      this.resting = true;
+      this.socket.pause();
+    }
+  }
+
+  private nextTurn(): void {
+    this.turnEnding = false;
+    this.turnMs = 0;
+    if (!this.resting || this.closed) return;
+    this.resting = false;
+    this.processHeld();
+    if (!this.resting && !this.closed) this.socket.resume();
   }
 
   private refuse(metric: RejectReason, code: number, reason: string): void {

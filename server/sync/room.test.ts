@@ -267,6 +267,39 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
   });
 });
 
+describe('Room write rules on held parts', () => {
+  it('checks a held part again when it is retried: a rewrite of someone else’s record waiting for its origin is refused', async () => {
+    const { room } = await setup(new CommitNowStore());
+    const owner = new Peer('owner', 'own');
+    const editor = new Peer('editor', 'ed');
+    room.join(owner);
+    room.join(editor);
+    const ownerDoc = new Y.Doc();
+    writeAnnotation(ownerDoc, sampleAnnotation({ id: 'x', author: { id: 'own', name: '张三' } }), 'own');
+    const ownersRecord = Y.encodeStateAsUpdate(ownerDoc);
+    // The editor's client knows the owner's record before the server does, and overwrites it.
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, ownersRecord);
+    const before = Y.encodeStateVector(forged);
+    notesMap(forged).set('own/x', { ...(notesMap(forged).get('own/x') as object), note: '改写' });
+    const rewrite = Y.encodeStateAsUpdate(forged, before);
+    // Its origin is not in the room yet: held, neither stored nor refused.
+    expect(room.applyFrom(editor, editor, rewrite, { holdPending: true })).toEqual({ ok: true });
+    expect(room.applyFrom(owner, owner, ownersRecord)).toEqual({ ok: true });
+    // The editor's next message retries the held part, whose key is now known.
+    const own = new Y.Doc();
+    writeAnnotation(own, sampleAnnotation({ id: 'e1', author: { id: 'ed', name: '李四' } }), 'ed');
+    expect(room.applyFrom(editor, editor, Y.encodeStateAsUpdate(own), { holdPending: true })).toMatchObject({
+      ok: false,
+      code: CLOSE_CODES.forbidden,
+      metric: 'not_allowed',
+    });
+    const doc = room.materialise();
+    expect((notesMap(doc).get('own/x') as { note: string }).note).toBe('');
+    expect(notesMap(doc).has('ed/e1')).toBe(false);
+  });
+});
+
 describe('Room index upkeep', () => {
   it('reads an annotation edited many times between two batches once, at the latest stored update', async () => {
     const { index, room } = await setup(new CommitNowStore());
