@@ -61,7 +61,7 @@ export type Limits = {
   /** Parts of a socket's updates held for missing dependencies (pendingTimeoutMs); more closes the socket. */
   maxHeldBytes: number;
   /**
-   * Server time one member may use: handling their messages and pushes is metered; the budget holds this many
+   * Processor time one member may use: handling their messages and pushes is metered; the budget holds this many
    * milliseconds and refills at memberCpuMsPerSecond. Exceeding it closes their sockets with
    * CLOSE_CODES.throttled and refuses their sockets and pushes (429) for throttleMs.
    */
@@ -174,18 +174,18 @@ export const DEFAULT_LIMITS: Limits = {
   maxBulkBodyBytes: 32 * MiB,
   maxBulkResponseBytes: 16 * MiB,
   joinAttemptsPerMinute: 20,
-  maxStructsPerUpdate: 20_000,
+  maxStructsPerUpdate: 5_000,
   maxClientsPerUpdate: 64,
-  maxDeleteRangesPerUpdate: 100_000,
-  maxValuesPerUpdate: 500_000,
+  maxDeleteRangesPerUpdate: 50_000,
+  maxValuesPerUpdate: 100_000,
   maxItemsPerInsertionPoint: 32,
   maxDecodedRatio: 16,
   decodedRatioFloorBytes: 8 * MiB,
   maxConflictsPerUpdate: 4_096,
   scanUpdatesOverBytes: 16 * 1024,
   maxHeldBytes: 256 * 1024,
-  memberCpuBudgetMs: 3_000,
-  memberCpuMsPerSecond: 250,
+  memberCpuBudgetMs: 2_000,
+  memberCpuMsPerSecond: 200,
   maxOutboundBytes: 256 * MiB,
   maxDecodedBytes: 256 * MiB,
   maxRssBytes: 1024 * MiB,

@@ -1,13 +1,20 @@
 /**
- * A time budget per member: the server meters how long it spends on each member's messages and pushes (decoding,
- * checking, applying, answering) and refuses a member who used more than their share, so no one can keep the
- * event loop busy for everyone else, neither with one costly update nor with many cheap ones whose cost grows
- * (items piling up at one insertion point). A token bucket of milliseconds: `budgetMs` saved up at most, refilled
- * at `msPerSecond`; a member who runs it dry is throttled for `throttleMs`.
+ * A time budget per member: the server meters the processor time it spends on each member's messages and pushes
+ * (decoding, checking, applying, answering) and refuses a member who used more than their share, so no one can
+ * keep the event loop busy for everyone else with a stream of costly requests. A token bucket of milliseconds:
+ * `budgetMs` saved up at most, refilled at `msPerSecond`; a member who runs it dry is throttled for `throttleMs`.
+ * Processor time rather than wall time: on a busy machine every request takes longer to finish, but costs the
+ * same work, and a member must not be throttled for the load others put on the machine.
  */
 export type CostLimits = { budgetMs: number; msPerSecond: number; throttleMs: number };
 
 type Bucket = { tokens: number; last: number };
+
+/** Processor time of this process so far, in milliseconds (user and system). */
+export function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export class CostMeter {
   private readonly buckets = new Map<string, Bucket>();

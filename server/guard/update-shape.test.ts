@@ -144,7 +144,7 @@ describe('bounded scan of large updates', () => {
       Array.from({ length: 600_000 }, () => null),
     );
     expect(scanUpdate(Y.encodeStateAsUpdate(values), limits)).toMatchObject({
-      reason: 'update holds more than 500000 values',
+      reason: 'update holds more than 100000 values',
     });
   });
 

@@ -74,6 +74,42 @@ function ownKey(writer: Writer, key: string): RuleAnswer {
   return parsed.memberId === writer.memberId ? null : "another member's entry";
 }
 
+/**
+ * Which members hold a record with a given annotation id under `notes`, per document: built once with a pass over
+ * the keys and kept current by an observer, so checking a new record does not scan every key of a large room.
+ */
+const noteMembers = new WeakMap<Y.Doc, Map<string, Set<string>>>();
+
+function membersWithNote(doc: Y.Doc, id: string): ReadonlySet<string> {
+  let index = noteMembers.get(doc);
+  if (!index) {
+    const built = new Map<string, Set<string>>();
+    const add = (key: string) => {
+      const parsed = parseMemberKey(key);
+      if (!parsed) return;
+      let members = built.get(parsed.id);
+      if (!members) built.set(parsed.id, (members = new Set()));
+      members.add(parsed.memberId);
+    };
+    const notes = notesMap(doc);
+    for (const key of notes.keys()) add(key);
+    notes.observe((event) => {
+      for (const key of event.keysChanged) {
+        if (notes.has(key)) add(key);
+        else {
+          const parsed = parseMemberKey(key);
+          if (parsed) built.get(parsed.id)?.delete(parsed.memberId);
+        }
+      }
+    });
+    noteMembers.set(doc, built);
+    index = built;
+  }
+  return index.get(id) ?? EMPTY;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
 const notesRule: RootRule = {
   write: (writer, key) => editing(writer) ?? ownKey(writer, key),
   delete: (writer, key) => editing(writer) ?? ownKey(writer, key),
@@ -86,11 +122,10 @@ const notesRule: RootRule = {
   },
   /** An annotation id belongs to the first member who wrote it (version 2 or version 1). */
   conflict(key, writer, doc) {
-    const notes = notesMap(doc);
-    if (notes.has(key)) return null;
+    if (notesMap(doc).has(key)) return null;
     const { id } = parseMemberKey(key)!;
-    for (const other of notes.keys()) {
-      if (other !== key && parseMemberKey(other)?.id === id) return "the annotation id is another member's";
+    for (const member of membersWithNote(doc, id)) {
+      if (member !== writer.memberId) return "the annotation id is another member's";
     }
     const legacy = annotationsMap(doc).get(id);
     const legacyAuthor = legacy?.get?.('author') as { id?: unknown } | undefined;

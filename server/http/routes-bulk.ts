@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { parseRoomId } from '../../shared/model/index.ts';
 import { base64ToBytes, bulkSyncRequestSchema, bytesToBase64, pushRequestSchema } from '../../shared/protocol/api.ts';
+import { cpuMs } from '../guard/cost-meter.ts';
 import type { UpdateStore } from '../storage/types.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
 import type { Room } from '../sync/room.ts';
@@ -143,9 +144,9 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
         continue;
       }
       try {
-        const started = performance.now();
+        const started = cpuMs();
         const outcome = room.applyFrom(origin, principal, update);
-        ctx.cost.charge(principal.memberId, performance.now() - started);
+        ctx.cost.charge(principal.memberId, cpuMs() - started);
         await room.whenDurable();
         if (outcome.ok) results.push({ room: roomId, ok: true });
         else {

@@ -11,7 +11,7 @@
  */
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { Limits } from '../config.ts';
-import type { CostMeter } from '../guard/cost-meter.ts';
+import { type CostMeter, cpuMs } from '../guard/cost-meter.ts';
 import type { MemoryBudget } from '../guard/memory-budget.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
@@ -191,6 +191,7 @@ export class Connection implements RoomPeer {
   private process(bytes: Uint8Array): void {
     const room = this.room!;
     const started = performance.now();
+    const cpuStarted = cpuMs();
     try {
       const outcome = room.handle(this, decodeClientMessage(bytes));
       if (!outcome.ok) this.refuse(outcome.metric, outcome.code, outcome.reason);
@@ -199,7 +200,7 @@ export class Connection implements RoomPeer {
       this.refuse('malformed', CLOSE_CODES.malformed, reason);
     }
     const elapsed = performance.now() - started;
-    if (!this.deps.cost.charge(this.memberId, elapsed)) {
+    if (!this.deps.cost.charge(this.memberId, cpuMs() - cpuStarted)) {
       this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
       return;
     }

@@ -50,14 +50,13 @@ export function memberKey(memberId: string, annotationId: string): string {
   return `${memberId}/${annotationId}`;
 }
 
+/** Two ids (idSchema) joined by a slash. */
+const MEMBER_KEY = /^([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/;
+
 /** `<memberId>/<annotationId>` with both parts valid ids, or null. */
 export function parseMemberKey(key: string): { memberId: string; id: string } | null {
-  const slash = key.indexOf('/');
-  if (slash < 0) return null;
-  const memberId = key.slice(0, slash);
-  const id = key.slice(slash + 1);
-  if (!idSchema.safeParse(memberId).success || !idSchema.safeParse(id).success) return null;
-  return { memberId, id };
+  const match = MEMBER_KEY.exec(key);
+  return match ? { memberId: match[1]!, id: match[2]! } : null;
 }
 
 /** An annotation as stored under `notes`: the Annotation without what the room implies. */
