@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
@@ -159,6 +160,13 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   metrics.gauge('pizhu_outbound_bytes', 'Bytes queued for sending, all sockets.', () => memory.outboundBytes);
   metrics.gauge('pizhu_decoded_bytes', 'Estimated heap of the decoded room documents.', () => memory.decodedBytes);
   metrics.gauge('pizhu_resident_memory_bytes', 'Resident memory of the process.', () => memory.rssBytes);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  metrics.gauge('pizhu_event_loop_delay_max_ms', 'Longest event loop delay since the last scrape.', () => {
+    const max = loopDelay.max / 1e6;
+    loopDelay.reset();
+    return Number.isFinite(max) ? max : 0;
+  });
 
   const app = createApp(ctx);
   // maxPayload: the ws default (100 MiB) would let one client make the server buffer 100 MiB per message.
@@ -211,6 +219,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        loopDelay.disable();
         collector.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         connections.closeAll(CLOSE_CODES.shuttingDown, 'server shutting down');

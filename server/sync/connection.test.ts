@@ -173,7 +173,9 @@ describe('Connection: taking turns', () => {
           // a costly message
         }
         handled.push(handled.length);
-        return { ok: message.type === 'query-awareness' };
+        return message.type === 'query-awareness'
+          ? { ok: true }
+          : { ok: false, code: CLOSE_CODES.forbidden, reason: 'refused', metric: 'not_allowed' };
       },
     };
     const registry = { acquire: async () => busyRoom, release: () => {} } as unknown as RoomRegistry;
@@ -200,6 +202,13 @@ describe('Connection: taking turns', () => {
     await new Promise((r) => setImmediate(r));
     expect(socket.paused).toBe(false);
     expect(socket.closed).toBeNull();
+    // A costly message refused at the end of a turn closes the socket, which reads on (to see the peer's answer to
+    // the close) instead of resting.
+    c.receive(new Uint8Array([3]));
+    c.receive(new Uint8Array([3]));
+    c.receive(new Uint8Array([0, 0, 1, 0]));
+    expect(socket.closed).not.toBeNull();
+    expect(socket.paused).toBe(false);
   });
 });
 

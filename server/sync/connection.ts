@@ -37,6 +37,8 @@ export interface SocketLike {
 const OPEN = 1;
 /** How long one socket's messages may run in one turn of the event loop before it yields. */
 const TURN_MS = 10;
+/** How long a closed socket's peer has to answer the close before the connection is cut. */
+const CLOSE_GRACE_MS = 5_000;
 
 export type ConnectionDeps = {
   registry: RoomRegistry;
@@ -177,8 +179,10 @@ export class Connection implements RoomPeer {
       this.queuedBytes += bytes.byteLength;
       // A copy: the frame may be a view into a larger socket read, which must not stay pinned while it waits.
       this.queue.push(bytes.slice());
+      // While resting the socket is paused, so only the frames of reads already made arrive: bounded by bytes.
+      // Before the room is ready nothing holds the client back, so the number of messages is bounded too.
       if (
-        this.queue.length > this.deps.limits.maxQueuedMessages ||
+        (!this.room && this.queue.length > this.deps.limits.maxQueuedMessages) ||
         this.queuedBytes > this.deps.limits.maxQueuedBytes
       ) {
         this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent at once');
@@ -200,10 +204,12 @@ export class Connection implements RoomPeer {
       this.refuse('malformed', CLOSE_CODES.malformed, reason);
     }
     const elapsed = performance.now() - started;
+    // Refused messages cost time too: they count against the member's budget.
     if (!this.deps.cost.charge(this.memberId, cpuMs() - cpuStarted)) {
       this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
       return;
     }
+    if (this.closed) return;
     this.turnMs += elapsed;
     if (!this.turnEnding) {
       this.turnEnding = true;
@@ -297,12 +303,18 @@ export class Connection implements RoomPeer {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    // A socket paused for its turn must read again, or the peer's answer to the close is never seen.
+    if (this.resting) this.socket.resume();
     try {
       // Close reasons are limited to 123 bytes.
       this.socket.close(code, Buffer.from(reason).subarray(0, 120).toString());
     } catch {
       // already closing
     }
+    // A peer that does not answer the close (it stopped reading: its backlog is still queued) is cut off soon,
+    // so what was queued for it is freed (ws would wait 30 s).
+    const socket = this.socket;
+    setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
     this.detach();
   }
 
