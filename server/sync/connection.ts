@@ -284,6 +284,7 @@ export class Connection implements RoomPeer {
     if (this.closed) return;
     if (!this.alive) {
       this.deps.metrics.reject('dead_peer');
+      this.deps.log.warn('dead_peer', `room ${this.roomId} member ${this.memberId}: no answer to the ping; dropped`);
       this.socket.terminate();
       this.onSocketClosed();
       return;
