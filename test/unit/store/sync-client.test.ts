@@ -7,7 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { type PagePort, PizhuService } from '../../../extension/lib/background/service.ts';
+import type { PagePort } from '../../../extension/lib/background/page-ports.ts';
+import { PizhuService } from '../../../extension/lib/background/service.ts';
 import type { PagePortOut } from '../../../extension/lib/messages.ts';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import type { WebSocketFactory } from '../../../extension/lib/sync/connection.ts';
@@ -275,8 +276,8 @@ describe('realtime', () => {
     const { a, b } = await joinBoth();
     const pageA = port();
     const pageB = port();
-    await a.service.openPage(pageA, PAGE.key, PAGE);
-    await b.service.openPage(pageB, PAGE.key, PAGE);
+    await a.service.pages.open(pageA, PAGE.key, PAGE);
+    await b.service.pages.open(pageB, PAGE.key, PAGE);
     await until(
       () => pageB.messages.filter((m) => m.type === 'presence').at(-1),
       (m) => m?.type === 'presence' && m.peers.some((p) => p.name === '张伟'),
@@ -293,8 +294,8 @@ describe('realtime', () => {
     );
     expect(seen!.annotations.find((x) => x.id === created.id)).toEqual(created);
     expect(pageA.messages.some((m) => m.type === 'status' && m.status.state === 'online')).toBe(true);
-    a.service.closePage(pageA);
-    b.service.closePage(pageB);
+    a.service.pages.close(pageA);
+    b.service.pages.close(pageB);
   });
 });
 
@@ -373,7 +374,7 @@ describe('documents', () => {
   it('flags a page whose text changed since it was annotated', async () => {
     const a = launch('solo');
     await a.service.create({ ...selection('第一条') }, PAGE);
-    await a.service.openPage(port(), PAGE.key, { ...PAGE, contentHash: 'hash-v2' });
+    await a.service.pages.open(port(), PAGE.key, { ...PAGE, contentHash: 'hash-v2' });
     expect(await a.db.documents.get(PAGE.key)).toMatchObject({ contentHash: 'hash-v1', seenHash: 'hash-v2' });
   });
 });
