@@ -1,6 +1,6 @@
 /**
  * Issue 15, finding 1: no member can delay other rooms with valid but costly updates. The server runs as its own
- * process; a healthy team keeps writing in its room (a round trip every 25 ms) while a member of another team
+ * process; a healthy team keeps writing in its room (a round trip every 15 ms) while a member of another team
  * attacks, and the healthy team's p99 must stay below 200 ms while the attacker is closed with a clear code:
  *   - the reported attack: two updates, each of 10,000 one-character inserts at the same position from 10,000
  *     client ids (quadratic for Yjs to resolve; before the fix /health stalled for 40 s);
