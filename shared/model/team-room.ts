@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { epochMs, idSchema, LIMITS } from './annotation.ts';
 import { normaliseTag } from './tags.ts';
 
-/** The document key of the team room. Page keys are hashes of URLs and never start with "_". */
+/** The document key of the team room. Page keys are 22-character hashes of URLs, so never this. */
 export const TEAM_ROOM_KEY = '_team';
 export const TAG_RENAMES_KEY = 'tagRenames';
 export const UNITS_KEY = 'units';
