@@ -193,7 +193,10 @@ export class HighlightLayer {
       if (withOrder && result?.range && this.options.highlighter.rangeOf(id))
         starts.push([id, result.start ?? Number.MAX_VALUE]);
     }
-    if (!withOrder) return this.options.state.set({ anchors });
+    if (!withOrder) {
+      this.options.state.set({ anchors });
+      return;
+    }
     const order = starts.sort((a, b) => a[1] - b[1]).map(([id]) => id);
     this.options.state.set({ anchors, order });
   }
