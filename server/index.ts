@@ -3,7 +3,9 @@
  * host:port (port 0 = any free port) and resolves with the URL and a `close()`. Used by the CLI (main.ts), the
  * integration tests and the extension's end-to-end tests.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
@@ -14,6 +16,13 @@ import { TeamService } from './auth/team-service.ts';
 import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import { LocalFanout } from './fanout/local.ts';
 import type { Fanout } from './fanout/types.ts';
+import { SqliteClientOwners } from './guard/client-owners.ts';
+import { CostMeter } from './guard/cost-meter.ts';
+import { HttpGuard } from './guard/http-guard.ts';
+import { MemoryBudget } from './guard/memory-budget.ts';
+import { Refusals } from './guard/refusals.ts';
+import { UpdateGuard } from './guard/update-guard.ts';
+import { UpdatePolicy } from './guard/update-policy.ts';
 import { createApp } from './http/app.ts';
 import type { ServerContext } from './http/context.ts';
 import { closeRevokedSockets } from './http/routes-team.ts';
@@ -58,7 +67,7 @@ export type PizhuServer = {
   close(): Promise<void>;
 };
 
-function listen(server: ReturnType<typeof createAdaptorServer>, port: number, host: string): Promise<AddressInfo> {
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
@@ -98,14 +107,31 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
   });
   const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
-  const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
+  const teams = new TeamService(
+    new SqliteTeamStore(db),
+    config.timings.ticketTtlMs,
+    Date.now,
+    config.limits.maxMembersPerTeam,
+  );
   const metrics = new Metrics();
   const fanout = options.fanout ?? new LocalFanout();
   const collector = new QuietCollector(nodeYoungGeneration());
+  const refusals = new Refusals(metrics, log);
+  const memory = new MemoryBudget(config.limits);
+  const cost = new CostMeter({
+    budgetMs: config.limits.memberCpuBudgetMs,
+    msPerSecond: config.limits.memberCpuMsPerSecond,
+    throttleMs: config.timings.throttleMs,
+  });
+  const guard = new UpdateGuard(config.limits, new UpdatePolicy(new SqliteClientOwners(db), config.limits), memory);
   const registry = new RoomRegistry(
-    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, collector },
+    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, collector, guard },
     log,
+    memory,
+    refusals,
   );
+  guard.onMemoryPressure = () => registry.releaseIdleDocuments();
+  const httpGuard = new HttpGuard(config.limits, metrics, log);
   const connections = new ConnectionTracker();
   const ctx: ServerContext = {
     config,
@@ -118,6 +144,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     log,
     originAllowed: originChecker(config.allowedOrigins),
     joinAttempts: new AttemptLimiter(config.limits.joinAttemptsPerMinute),
+    cost,
+    memory,
+    refusals,
+    httpGuard,
   };
   metrics.gauge('pizhu_rooms_loaded', 'Rooms held in memory.', () => registry.loadedCount);
   metrics.gauge('pizhu_rooms_decoded', 'Loaded rooms with a decoded Y.Doc.', () => registry.materialisedCount);
@@ -127,11 +157,27 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     'Young-generation collections run in a pause between updates (needs node --expose-gc).',
     () => collector.collections,
   );
+  metrics.gauge('pizhu_outbound_bytes', 'Bytes queued for sending, all sockets.', () => memory.outboundBytes);
+  metrics.gauge('pizhu_decoded_bytes', 'Estimated heap of the decoded room documents.', () => memory.decodedBytes);
+  metrics.gauge('pizhu_resident_memory_bytes', 'Resident memory of the process.', () => memory.rssBytes);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  metrics.gauge('pizhu_event_loop_delay_max_ms', 'Longest event loop delay since the last scrape.', () => {
+    const max = loopDelay.max / 1e6;
+    loopDelay.reset();
+    return Number.isFinite(max) ? max : 0;
+  });
 
   const app = createApp(ctx);
   // maxPayload: the ws default (100 MiB) would let one client make the server buffer 100 MiB per message.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxMessageBytes });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, hostname: config.host });
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: wss },
+    hostname: config.host,
+    serverOptions: HttpGuard.serverOptions(config.timings),
+  }) as Server;
+  httpGuard.attach(server, config.timings);
 
   let address: AddressInfo;
   try {
@@ -147,7 +193,9 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     setInterval(() => {
       registry.sweep().catch((error) => log.error('sweep', 'housekeeping failed', error));
       teams.deleteExpiredTickets().catch(() => {});
+      cost.sweep();
     }, config.timings.sweepMs),
+    setInterval(() => connections.heartbeat(), config.timings.pingIntervalMs),
     setInterval(() => {
       closeRevokedSockets(ctx).catch((error) => log.error('revocation', 'checking tokens failed', error));
     }, config.timings.revocationCheckMs),
@@ -171,13 +219,14 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        loopDelay.disable();
         collector.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         connections.closeAll(CLOSE_CODES.shuttingDown, 'server shutting down');
         await registry.close();
         await index.flush();
         await waitForSockets(wss, 500);
-        (server as import('node:http').Server).closeAllConnections?.();
+        server.closeAllConnections?.();
         await serverClosed;
         await fanout.close();
         closeStore(updates, log);

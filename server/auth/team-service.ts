@@ -23,6 +23,7 @@ export class TeamService {
     readonly store: TeamStore,
     private readonly ticketTtlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxMembersPerTeam = Number.POSITIVE_INFINITY,
   ) {}
 
   async createTeam(name: string): Promise<{ teamId: string; teamName: string; inviteCode: string; inviteId: string }> {
@@ -76,6 +77,11 @@ export class TeamService {
         revoked: 'This invite code was revoked',
       } as const;
       throw new ApiError(result.reason === 'unknown' ? 404 : 410, `invite_${result.reason}`, messages[result.reason]);
+    }
+    // Checked after the join, in which the store counts and adds in one transaction: one over is taken back.
+    if ((await this.store.listMembers(result.member.teamId)).length > this.maxMembersPerTeam) {
+      await this.store.removeMember(result.member.id, this.now());
+      throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`);
     }
     return {
       token,

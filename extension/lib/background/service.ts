@@ -333,7 +333,8 @@ export class PizhuService {
     for (const row of rows) {
       const parsed = parseAnnotation(row);
       if (parsed.visibility === 'team') {
-        if (team?.teamId !== parsed.teamId || team.role === 'viewer') {
+        // Only its author changes a team annotation (docs/room-layout.md); colleagues' keep their tags.
+        if (team?.teamId !== parsed.teamId || team.role === 'viewer' || parsed.author.id !== team.memberId) {
           skipped++;
           continue;
         }
@@ -352,14 +353,31 @@ export class PizhuService {
    * written and nothing of theirs is reverted. Reading and writing the doc happen in one synchronous step.
    */
   private async changeInRoom(current: Annotation, change: (latest: Annotation) => Annotation): Promise<Annotation> {
-    this.refuseViewer(await this.team(), current);
+    const team = await this.team();
+    this.refuseViewer(team, current);
     const roomId = roomIdFor(current.teamId!, current.documentKey);
     return this.rooms.use(roomId, async (room) => {
       const latest = room.read(current.id) ?? current;
       const next = parseAnnotation({ ...change(latest), updatedAt: this.nextUpdatedAt(latest) });
-      await room.write(next);
+      this.refuseOthersChange(team, latest, next);
+      await room.write(next, team!.memberId);
       return next;
     });
+  }
+
+  /** Colleagues' annotations: an owner may delete one (or take that back); nobody else changes them. */
+  private refuseOthersChange(team: TeamRow | undefined, before: Annotation, after: Annotation): void {
+    if (!team || before.author.id === team.memberId) return;
+    const onlyDeletion = (Object.keys(after) as (keyof Annotation)[]).every(
+      (field) =>
+        field === 'deleted' || field === 'updatedAt' || JSON.stringify(before[field]) === JSON.stringify(after[field]),
+    );
+    if (team.role === 'owner' && onlyDeletion) return;
+    throw new Error(
+      team.role === 'owner'
+        ? 'Only its author can change this annotation; as an owner you can delete it'
+        : 'Only its author (or a team owner) can change this annotation',
+    );
   }
 
   private nextUpdatedAt(annotation: Annotation): number {
@@ -393,9 +411,11 @@ export class PizhuService {
   private async save(annotation: Annotation, document?: DocumentInfo): Promise<void> {
     if (annotation.visibility === 'team') {
       if (!annotation.teamId) throw new Error('A shared annotation must belong to a team');
-      this.refuseViewer(await this.team(), annotation);
+      const team = await this.team();
+      this.refuseViewer(team, annotation);
+      if (!team || team.teamId !== annotation.teamId) throw new Error('This annotation belongs to another team');
       const roomId = roomIdFor(annotation.teamId, annotation.documentKey);
-      await this.rooms.use(roomId, (room) => room.write(annotation, document));
+      await this.rooms.use(roomId, (room) => room.write(annotation, team.memberId, document));
       return;
     }
     await this.store.put([annotation]);
