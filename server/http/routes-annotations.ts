@@ -47,10 +47,10 @@ export function annotationRoutes(ctx: ServerContext): Hono<AppEnv> {
       try {
         documentKey = documentKeyFor(query.url);
       } catch (error) {
-        throw badRequest(`url: ${(error as Error).message}`);
+        throw badRequest(`url: ${(error as Error).message}`, 'invalid_url', { detail: (error as Error).message });
       }
     }
-    if (query.cursor && !decodeCursor(query.cursor)) throw badRequest('cursor is not valid');
+    if (query.cursor && !decodeCursor(query.cursor)) throw badRequest('cursor is not valid', 'invalid_cursor');
     const filter: AnnotationFilter = {
       documentKey,
       tag: query.tag,
@@ -98,7 +98,7 @@ async function replaceTags(
 ): Promise<{ annotations: number; rooms: number }> {
   const from = new Set(fromTags.map(normaliseTag).filter(Boolean));
   const to = normaliseTag(toTag);
-  if (!to) throw badRequest('The new tag is empty');
+  if (!to) throw badRequest('The new tag is empty', 'empty_tag');
   from.delete(to);
   if (from.size === 0) return { annotations: 0, rooms: 0 };
   const roomIds = await ctx.index.roomsWithTags(teamId, [...from]);

@@ -5,8 +5,8 @@
  */
 import { useMemo, useState } from 'react';
 import { type Annotation, type DocumentInfo, documentChanged } from '../../../shared/model/annotation.ts';
-import { t } from '../../lib/i18n.ts';
-import type { PageReport } from '../../lib/messages.ts';
+import { errorText, t } from '../../lib/i18n.ts';
+import type { PageReport, ReattachResult } from '../../lib/messages.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
 import { Notice } from '../common/Notice.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
@@ -14,18 +14,19 @@ import { FilterBar } from './FilterBar.tsx';
 import { facets, isFiltering, NO_FILTERS, pageView, type Filters } from './filtering.ts';
 import { tellPage } from './page-link.ts';
 
-type ReattachResult = { ok: true } | { ok: false; reason: string };
-
 export function PageAnnotations({
   page,
   document,
   annotations,
   report,
+  joined,
 }: {
   page: TargetPage;
   document: DocumentInfo | null;
   annotations: Annotation[];
   report: PageReport | null;
+  /** In a team: the empty state says colleagues' annotations come here, instead of asking to join. */
+  joined: boolean;
 }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
@@ -50,10 +51,11 @@ export function PageAnnotations({
       else
         setMessage({
           kind: 'error',
-          text:
-            result?.reason === 'no-selection'
+          text: !result
+            ? t('panel_page_not_open')
+            : result.reason === 'no-selection'
               ? t('panel_reattach_select_first')
-              : (result?.reason ?? t('panel_page_not_open')),
+              : errorText(result.error),
         });
     } catch {
       setMessage({ kind: 'error', text: t('panel_page_not_open') });
@@ -80,7 +82,7 @@ export function PageAnnotations({
           <ol className="pz-steps">
             <li>{t('panel_empty_step_select')}</li>
             <li>{t('panel_empty_step_clause')}</li>
-            <li>{t('panel_empty_step_team')}</li>
+            <li>{t(joined ? 'panel_empty_step_team_joined' : 'panel_empty_step_team')}</li>
           </ol>
         </div>
       ) : (

@@ -23,6 +23,7 @@ import {
   writeAnnotation,
   writeDocumentInfo,
 } from '../../../shared/model/room.ts';
+import { type ErrorInfo, errorInfo, errorMessage, PizhuError } from '../errors.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { RoomStateRow } from '../store/schema.ts';
@@ -43,14 +44,12 @@ const LOCAL_DOCUMENT_FIELDS = ['seenHash', 'readAt'] as const;
 
 export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean };
 /** `storage` marks a failed write to IndexedDB (a full disk), as opposed to bad content. */
-export type RoomProblem = { room: string; message: string; storage?: boolean };
+export type RoomProblem = { room: string; error: ErrorInfo; storage?: boolean };
 export type RoomHooks = { onChange(change: RoomChange): void; onProblem(problem: RoomProblem): void };
 
-export class RoomUpdateError extends Error {
+export class RoomUpdateError extends PizhuError {
   constructor(room: string, cause: unknown) {
-    super(
-      `An update for room ${room} is not a valid Yjs update and was ignored (${cause instanceof Error ? cause.message : String(cause)})`,
-    );
+    super('room_update_invalid', { room }, `not a valid Yjs update, ignored (${errorMessage(cause)})`);
     this.name = 'RoomUpdateError';
   }
 }
@@ -100,7 +99,7 @@ export class Room {
         if (!(row.update instanceof Uint8Array)) throw new Error('not binary');
         Y.applyUpdate(this.doc, row.update, LOAD_ORIGIN);
       } catch (error) {
-        bad.push({ seq: row.seq!, update: row.update, error: error instanceof Error ? error.message : String(error) });
+        bad.push({ seq: row.seq!, update: row.update, error: errorMessage(error) });
       }
     }
     this.storedUpdates = rows.length - bad.length;
@@ -182,7 +181,7 @@ export class Room {
     this.last = this.queue.then(task);
     this.queue = this.last.catch((error) => {
       const storage = error instanceof Error && (error.name === 'StorageFullError' || error.name === 'StorageError');
-      this.hooks.onProblem({ room: this.id, message: error instanceof Error ? error.message : String(error), storage });
+      this.hooks.onProblem({ room: this.id, error: errorInfo(error), storage });
     });
   }
 
@@ -222,6 +221,8 @@ export class Room {
           dirty: local ? 1 : (row?.dirty ?? 0),
           syncedAt: row?.syncedAt ?? 0,
           localChanges: (row?.localChanges ?? 0) + (local ? 1 : 0),
+          // A new room has sent nothing yet; a room stored before this count was kept has an unknown one.
+          pushedChanges: row ? row.pushedChanges : 0,
           stateVector: vector ?? row?.stateVector,
           serverStateVector: row?.serverStateVector,
           projected: 1,
@@ -260,10 +261,7 @@ export class Room {
           (typeof before.documentKey === 'string' && before.documentKey !== this.documentKey) ||
           (before.visibility === 'private' && !local));
       if (foreign) {
-        this.hooks.onProblem({
-          room: this.id,
-          message: `Ignored annotation ${id} in room ${this.id}: its id belongs to another record`,
-        });
+        this.hooks.onProblem({ room: this.id, error: { code: 'record_id_taken', params: { id } } });
         return;
       }
       const read = reads.get(id) ?? null;
@@ -274,10 +272,8 @@ export class Room {
       } else if (read.ok) {
         next.push(read.annotation);
       } else {
-        this.hooks.onProblem({
-          room: this.id,
-          message: `Annotation ${id} in room ${this.id} failed validation and was not stored (${read.error}); the last valid version is kept`,
-        });
+        // Not stored; the last valid version is kept.
+        this.hooks.onProblem({ room: this.id, error: { code: 'record_invalid', params: { id }, detail: read.error } });
       }
     });
     if (next.length) await this.store.put(next);
@@ -308,10 +304,7 @@ export class Room {
       );
       await this.db.roomUpdates.bulkDelete(bad.map((b) => b.seq));
     });
-    this.hooks.onProblem({
-      room: this.id,
-      message: `${bad.length} stored update(s) of room ${this.id} could not be read and were set aside; the rest loaded`,
-    });
+    this.hooks.onProblem({ room: this.id, error: { code: 'updates_set_aside', params: { count: bad.length } } });
   }
 }
 
