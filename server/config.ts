@@ -61,8 +61,6 @@ export type Timings = {
   sweepMs: number;
   /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
   checkpointMs: number;
-  /** Updates are durable once journaled; they gather this long, then go to SQLite in one transaction in the next pause. */
-  journalBatchMs: number;
 };
 
 export type Compaction = {
@@ -83,10 +81,9 @@ export type ServerConfig = {
    */
   allowedOrigins: string[];
   /**
-   * How durable an append is. NORMAL: the update's journal write (and SQLite's commits, WAL mode) reach the OS
-   * before they return, so a crashed or killed process loses nothing it acknowledged; only a power loss or
-   * kernel crash can lose the last ones. FULL: also fsyncs the journal on every append and the WAL on every
-   * commit (survives power loss, slower).
+   * How durable an append is. NORMAL: each update's SQLite commit (WAL mode) reaches the OS before it returns,
+   * so a crashed or killed process loses nothing it acknowledged; only a power loss or kernel crash can lose the
+   * last ones. FULL: also fsyncs the WAL on every commit (survives power loss, slower).
    */
   sqliteSynchronous: 'NORMAL' | 'FULL';
   limits: Limits;
@@ -132,7 +129,6 @@ export const DEFAULT_TIMINGS: Timings = {
   revocationCheckMs: 5_000,
   sweepMs: 5_000,
   checkpointMs: 1_000,
-  journalBatchMs: 100,
 };
 
 export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };

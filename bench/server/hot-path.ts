@@ -11,7 +11,6 @@ import { silentLogger } from '../../server/log.ts';
 import { Metrics } from '../../server/metrics.ts';
 import { openDatabase } from '../../server/storage/sqlite-db.ts';
 import { SqliteUpdateStore } from '../../server/storage/sqlite-updates.ts';
-import { QuietCollector } from '../../server/quiet-collector.ts';
 import { Room } from '../../server/sync/room.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hot-'));
@@ -27,7 +26,6 @@ const room = await Room.load('team.doc', {
   metrics: new Metrics(),
   log: silentLogger,
   onFailed: () => {},
-  collector: new QuietCollector(null),
 });
 let sent = 0;
 for (let i = 0; i < 100; i++)

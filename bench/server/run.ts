@@ -25,14 +25,6 @@ import {
 import { median, percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-// The driver's own young-generation collections (five probe documents growing with every write) stall it for
-// 10-15 ms every few seconds with Node's default semi-space, whichever server it measures; `npm run bench:server`
-// runs it with a small one.
-if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
-  console.warn(
-    "Run through `npm run bench:server` (node --max-semi-space-size=1): the driver's GC pauses would add noise.",
-  );
-}
 const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

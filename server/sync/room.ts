@@ -28,8 +28,6 @@ import type { Fanout, FanoutMessage, FanoutSubscriber } from '../fanout/types.ts
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
-import type { QuietCollector } from '../quiet-collector.ts';
-import { checksumOf } from '../storage/checksum.ts';
 import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
@@ -63,8 +61,6 @@ export type RoomDeps = {
   log: Logger;
   /** Called once when the room can no longer be trusted (storage failed); the registry drops it. */
   onFailed: (room: Room) => void;
-  /** Told of each accepted update, to collect garbage in the next pause (server/quiet-collector.ts). */
-  collector: Pick<QuietCollector, 'noteUpdate'>;
 };
 
 export type Outcome = { ok: true } | { ok: false; code: number; reason: string; metric: RejectReason };
@@ -156,10 +152,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (rows.length === 0) {
       this.encoded = { update: EMPTY_UPDATE, stateVector: EMPTY_STATE_VECTOR, deleteSet: EMPTY_UPDATE };
     } else if (single?.stateVector && single.deleteSet) {
-      // Served undecoded until someone writes, so check the bytes are the ones compaction wrote.
-      if (single.checksum && checksumOf(single.update) !== single.checksum) {
-        throw new Error(`stored state of room ${id} is corrupt (checksum mismatch)`);
-      }
+      // Served undecoded until someone writes (the store checked the bytes against their checksum).
       this.encoded = { update: single.update, stateVector: single.stateVector, deleteSet: single.deleteSet };
     } else {
       // Several rows (the process stopped before compacting): decode them all now, compact soon.
@@ -475,7 +468,6 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
     this.queueIndex(change.transaction);
     this.maybeCompact();
-    this.deps.collector.noteUpdate();
   }
 
   /** The index reads the room's changes with its next batch, off the path of the update that made them. */
