@@ -19,6 +19,8 @@ export class Metrics {
   updatesAccepted = 0;
   updateBytesAccepted = 0;
   messagesReceived = 0;
+  /** Reads of a room refused because its stored state failed its checksum or did not decode (any read path). */
+  roomReadsRefused = 0;
   readonly rejected = new Map<RejectReason, number>();
   readonly upgradesRefused = new Map<number, number>();
   /** Updates per second for the last ten seconds: a ring of one-second buckets. */
@@ -72,6 +74,12 @@ export class Metrics {
       ['', this.updatesPerSecond()],
     ]);
     metric('pizhu_messages_received_total', 'counter', 'WebSocket messages received.', [['', this.messagesReceived]]);
+    metric(
+      'pizhu_room_reads_refused_total',
+      'counter',
+      'Reads of a room refused because its stored state failed its checksum or did not decode.',
+      [['', this.roomReadsRefused]],
+    );
     metric(
       'pizhu_rejected_messages_total',
       'counter',

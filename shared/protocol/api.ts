@@ -69,9 +69,17 @@ export const bulkSyncRoomSchema = z.object({
   update: base64,
   stateVector: base64,
 });
+/** A room the server could not read (its stored state failed its checksum): nothing of it is sent. */
+export const bulkSyncUnavailableSchema = z.object({
+  room: roomIdSchema,
+  code: z.string(),
+  message: z.string(),
+});
 export const bulkSyncResponseSchema = z.object({
+  /** Never past a room listed in `unavailable`, so a later call asks for it again. */
   cursor: z.string(),
   rooms: z.array(bulkSyncRoomSchema),
+  unavailable: z.array(bulkSyncUnavailableSchema).default([]),
   /**
    * true when the response reached its size limit before every changed room was included: call again with the
    * returned cursor (and the same state vectors) to get the rest.
