@@ -310,7 +310,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (changesNothing) return { ok: true };
     if (role === 'viewer')
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
-    if (this.storedBytes + update.byteLength > this.deps.config.limits.maxRoomBytes) {
+    if (this.wouldOverflow(update)) {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
     }
     const doc = this.materialise();
@@ -338,6 +338,18 @@ export class Room implements FanoutSubscriber, IndexSource {
     // The deadline runs from the first hold: sending more does not extend it.
     this.held.set(origin, { parts: pending, bytes, timer: held?.timer ?? this.pendingDeadline(origin) });
     return { ok: true };
+  }
+
+  /**
+   * The room size limit applies to the room's state as compaction stores it, not to the bytes appended since the
+   * last compaction (overwriting a note appends it again): while the appended rows fit, nothing is computed;
+   * past the limit, the state is encoded (once per version) and measured, and compaction is due at once.
+   */
+  private wouldOverflow(update: Uint8Array): boolean {
+    const limit = this.deps.config.limits.maxRoomBytes;
+    if (this.storedBytes + update.byteLength <= limit) return false;
+    if (this.compacted) return true;
+    return this.fullState().update.byteLength + update.byteLength > limit;
   }
 
   private pendingDeadline(origin: object): NodeJS.Timeout {
@@ -578,14 +590,19 @@ export class Room implements FanoutSubscriber, IndexSource {
 
   private maybeCompact(): void {
     const { afterUpdates, afterBytes } = this.deps.config.compaction;
-    if (this.rowCount >= afterUpdates || (this.rowCount > 1 && this.storedBytes >= afterBytes * 2)) {
+    if (this.rowCount >= afterUpdates || (this.rowCount > 1 && this.storedBytes >= afterBytes * 2) || this.halfFull()) {
       this.scheduleCompaction();
     }
   }
 
+  /** Appended rows past half the room size limit: compaction must not wait for a pause any longer. */
+  private halfFull(): boolean {
+    return this.rowCount > 1 && this.storedBytes >= this.deps.config.limits.maxRoomBytes / 2;
+  }
+
   /**
    * Compaction blocks the event loop while it encodes and writes the whole room, so it waits for a pause in the
-   * writing (a second without updates) unless the rows pile up far past the threshold.
+   * writing (a second without updates) unless the rows pile up far past the threshold or fill half the room.
    */
   private scheduleCompaction(delayMs = 50): void {
     if (this.compactionScheduled) return;
@@ -593,7 +610,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     setTimeout(() => {
       this.compactionScheduled = false;
       const busy = Date.now() - this.lastWriteAt < COMPACTION_QUIET_MS;
-      if (busy && this.rowCount < this.deps.config.compaction.afterUpdates * 10) {
+      if (busy && this.rowCount < this.deps.config.compaction.afterUpdates * 10 && !this.halfFull()) {
         this.scheduleCompaction(COMPACTION_QUIET_MS);
         return;
       }
