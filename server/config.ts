@@ -38,11 +38,17 @@ export type Limits = {
   maxBulkResponseBytes: number;
   /** Failed joins (wrong invite code) per client address per minute before 429. */
   joinAttemptsPerMinute: number;
+  /** Uses of an invite code when its creator sets none (owner invites: 1); then joining answers 410 invite_used_up. */
+  inviteMaxUses: number;
+  /** Free space on the disk of DATA_DIR below which GET /health answers 503 (disk_full). */
+  minFreeDiskBytes: number;
 };
 
 export type Timings = {
   /** How long a WebSocket ticket is valid (single use). */
   ticketTtlMs: number;
+  /** How long an invite code is valid when its creator sets no expiry; then joining answers 410 invite_expired. */
+  inviteTtlMs: number;
   /** A room without connections stays loaded this long, then is compacted and unloaded. */
   roomIdleMs: number;
   /** A loaded room nobody wrote to for this long drops its decoded Y.Doc and keeps only the encoded state. */
@@ -118,10 +124,13 @@ export const DEFAULT_LIMITS: Limits = {
   maxBulkBodyBytes: 32 * MiB,
   maxBulkResponseBytes: 16 * MiB,
   joinAttemptsPerMinute: 20,
+  inviteMaxUses: 50,
+  minFreeDiskBytes: 64 * MiB,
 };
 
 export const DEFAULT_TIMINGS: Timings = {
   ticketTtlMs: 60_000,
+  inviteTtlMs: 14 * 24 * 3_600_000,
   roomIdleMs: 30_000,
   docIdleMs: 120_000,
   presenceTimeoutMs: 30_000,

@@ -21,6 +21,7 @@ import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { lockDataDir } from './storage/data-dir-lock.ts';
+import { StorageHealth } from './storage/health.ts';
 import { openDatabase, type SqliteHandle } from './storage/sqlite-db.ts';
 import { WalCheckpointer } from './storage/wal-checkpointer.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
@@ -98,7 +99,11 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
   });
   const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
-  const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
+  const teams = new TeamService(new SqliteTeamStore(db), {
+    ticketTtlMs: config.timings.ticketTtlMs,
+    inviteTtlMs: config.timings.inviteTtlMs,
+    inviteMaxUses: config.limits.inviteMaxUses,
+  });
   const metrics = new Metrics();
   const fanout = options.fanout ?? new LocalFanout();
   const registry = new RoomRegistry(
@@ -117,6 +122,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     log,
     originAllowed: originChecker(config.allowedOrigins),
     joinAttempts: new AttemptLimiter(config.limits.joinAttemptsPerMinute),
+    health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
   };
   metrics.gauge('pizhu_rooms_loaded', 'Rooms held in memory.', () => registry.loadedCount);
   metrics.gauge('pizhu_rooms_decoded', 'Loaded rooms with a decoded Y.Doc.', () => registry.materialisedCount);

@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { StorageHealth } from '../storage/health.ts';
 import type { Principal, UpdateStore } from '../storage/types.ts';
 import type { ConnectionTracker } from '../sync/connections.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
@@ -21,6 +22,7 @@ export type ServerContext = {
   log: Logger;
   originAllowed: OriginCheck;
   joinAttempts: AttemptLimiter;
+  health: StorageHealth;
 };
 
 export type AppEnv = { Variables: { principal: Principal } };

@@ -122,7 +122,11 @@ export const membersResponseSchema = z.object({ members: z.array(memberSchema) }
 /** PATCH /api/teams/<teamId>/members/<memberId> */
 export const memberUpdateRequestSchema = z.object({ role: z.enum(ROLES) });
 
-/** POST /api/teams/<teamId>/invites: `maxUses` null = unlimited; `expiresInHours` null = never. */
+/**
+ * POST /api/teams/<teamId>/invites. Every invite expires and has a use limit: unset (or null), `maxUses` is the
+ * server's default (PIZHU_INVITE_MAX_USES, 50; owner invites 1) and the code expires after PIZHU_INVITE_TTL_MS
+ * (14 days).
+ */
 export const inviteCreateRequestSchema = z.object({
   role: z.enum(ROLES).default('editor'),
   maxUses: z.number().int().min(1).max(10_000).nullable().optional(),
