@@ -48,7 +48,8 @@ export function newDataDir(kind: Kind): string {
 
 export async function startServerProcess(kind: Kind, dataDir: string, token?: string): Promise<Running> {
   const child = fork(CHILD, [kind, dataDir], {
-    env: { ...process.env, PIZHU_SERVER_MODULE: path.join(SERVER_DIST, 'index.js') },
+    // BENCH_PIZHU_MODULE runs another build of Pizhu instead (e.g. an earlier commit's dist/server/index.js).
+    env: { ...process.env, PIZHU_SERVER_MODULE: process.env.BENCH_PIZHU_MODULE ?? path.join(SERVER_DIST, 'index.js') },
     execArgv: [
       ...(process.env.BENCH_PROFILE === kind
         ? [
