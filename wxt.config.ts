@@ -33,6 +33,10 @@ export default defineConfig({
     commands: COMMANDS,
     ...(browser === 'firefox'
       ? {
+          // Firefox's default MV3 policy adds upgrade-insecure-requests, which turns the socket to a team server
+          // at ws://… into wss://… and fails (servers on a LAN or this machine speak plain HTTP). Chrome's default
+          // has no such directive; the rest is Firefox's default.
+          content_security_policy: { extension_pages: "script-src 'self'" },
           browser_specific_settings: {
             gecko: {
               id: 'pizhu@pizhu.dev',

@@ -1,5 +1,6 @@
-// What the end-to-end tests need from the machine: a Chromium binary and a CJK font (without one, Chinese
-// renders as boxes and screenshots are useless). Returns readable problems, empty when all is there.
+// What the end-to-end tests need from the machine: Chromium, Firefox (142 or newer: Manifest V3 with data
+// collection consent; Debian's firefox-esr) and a CJK font (without one, Chinese renders as boxes and screenshots
+// are useless). Returns readable problems, empty when all is there.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -8,9 +9,17 @@ export function chromiumPath() {
   return candidates.find((p) => p && existsSync(p)) ?? null;
 }
 
+export function firefoxPath() {
+  const candidates = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'];
+  return candidates.find((p) => p && existsSync(p)) ?? null;
+}
+
 export function checkBrowserPrerequisites() {
   const problems = [];
   if (!chromiumPath()) problems.push('Chromium is not installed (looked at $CHROMIUM_PATH, /usr/bin/chromium).');
+  if (!firefoxPath()) {
+    problems.push('Firefox is not installed (looked at $FIREFOX_PATH, /usr/bin/firefox-esr, /usr/bin/firefox).');
+  }
   const fonts = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
   if (fonts.error || !fonts.stdout.trim()) problems.push('No Chinese (CJK) font is installed.');
   return problems;

@@ -18,7 +18,9 @@ const problems = checkBrowserPrerequisites();
 if (problems.length) {
   console.error('The end-to-end tests need a browser and fonts this machine lacks:');
   for (const p of problems) console.error(`  - ${p}`);
-  console.error('\nOn Debian or Ubuntu install them with:\n  sudo apt-get install -y chromium fonts-noto-cjk\n');
+  console.error(
+    '\nOn Debian or Ubuntu install them with:\n  sudo apt-get install -y chromium firefox-esr fonts-noto-cjk\n',
+  );
   process.exit(1);
 }
 

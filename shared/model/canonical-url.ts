@@ -92,10 +92,15 @@ export function canonicalUrl(input: string): string {
   if (path.length > 1) path = path.replace(/\/+$/, '');
   if (path === '') path = '/';
 
-  const params = [...url.searchParams.entries()]
-    .filter(([name, value]) => !isTracking(name) && !isPrintSwitch(name, value))
-    .sort(([a, av], [b, bv]) => (a === b ? compare(av, bv) : compare(a, b)));
-  const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
+  // forEach and append, not the iterators: in a Firefox content script URLSearchParams' iterators are not iterable.
+  const params: [string, string][] = [];
+  url.searchParams.forEach((value, name) => {
+    if (!isTracking(name) && !isPrintSwitch(name, value)) params.push([name, value]);
+  });
+  params.sort(([a, av], [b, bv]) => (a === b ? compare(av, bv) : compare(a, b)));
+  const kept = new URLSearchParams();
+  for (const [name, value] of params) kept.append(name, value);
+  const query = params.length ? `?${kept.toString()}` : '';
   return `${host}${port}${path}${query}`;
 }
 

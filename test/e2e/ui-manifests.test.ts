@@ -25,6 +25,7 @@ type Manifest = Record<string, unknown> & {
     gecko?: { id?: string; strict_min_version?: string; data_collection_permissions?: { required?: string[] } };
   };
   sidebar_action?: { default_panel?: string };
+  content_security_policy?: { extension_pages?: string };
   side_panel?: { default_path?: string };
   action?: { default_popup?: string };
 };
@@ -92,6 +93,8 @@ describe('extension manifests', () => {
     expect(existsSync(join(FIREFOX, 'sidepanel.html'))).toBe(true);
     expect(manifest.side_panel).toBeUndefined();
     expect(manifest.permissions).not.toContain('sidePanel');
+    // Firefox's default adds upgrade-insecure-requests, which turns ws:// to a plain-HTTP team server into wss://.
+    expect(manifest.content_security_policy?.extension_pages).toBe("script-src 'self'");
   });
 
   it('Firefox MV3: web-ext lint finds no error', () => {

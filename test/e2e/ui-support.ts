@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Frame, Page, Worker } from 'playwright-core';
 import { ROOT, type Profile } from './harness.ts';
+import { highlightRangePoint, readObjectStore, textDragBox } from './in-page.ts';
 
 const CORPUS = join(ROOT, 'test/fixtures/corpus/pages');
 
@@ -32,9 +33,10 @@ export type StaticServer = { url: string; close(): Promise<void>; requests: stri
 
 /**
  * Serves the corpus pages at /<file>, and /hostile/<file> with HOSTILE_CSS appended to the page's <head>.
- * Listens on 127.0.0.1 and a free port.
+ * Listens on a free port of `host`: 127.0.0.1 (granted at install), or another loopback address such as
+ * 127.0.0.2 for a site Pizhu has to ask for.
  */
-export async function startStaticServer(): Promise<StaticServer> {
+export async function startStaticServer(host = '127.0.0.1'): Promise<StaticServer> {
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
@@ -55,10 +57,10 @@ export async function startStaticServer(): Promise<StaticServer> {
     if (hostile) html = html.replace('</head>', `<style>${HOSTILE_CSS}</style></head>`);
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -91,35 +93,25 @@ export async function highlightTextsIn(frame: Frame | Page, names: string[]): Pr
 
 /** Selects `text` in a frame (first occurrence in one text node) by dragging the mouse, as a user would. */
 export async function dragSelectIn(page: Page, frame: Frame, text: string, occurrence = 0): Promise<void> {
-  const box = await frame.evaluate(
-    ({ text, occurrence }) => {
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      let seen = 0;
-      let node: Node | null;
-      while ((node = walker.nextNode())) {
-        const at = node.textContent!.indexOf(text);
-        if (at < 0) continue;
-        if (seen++ < occurrence) continue;
-        (node.parentElement as HTMLElement).scrollIntoView({ block: 'center' });
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + 1);
-        const first = range.getBoundingClientRect();
-        range.setStart(node, at + text.length - 1);
-        range.setEnd(node, at + text.length);
-        const last = range.getBoundingClientRect();
-        return {
-          x1: first.left + 1,
-          y1: first.top + first.height / 2,
-          x2: last.right - 1,
-          y2: last.top + last.height / 2,
-        };
-      }
-      throw new Error(`"${text}" not found in one text node`);
-    },
-    { text, occurrence },
-  );
-  const offset = await frameOffset(frame);
+  const box = await frame.evaluate(textDragBox, { text, occurrence });
+  await dragAcross(page, box, await frameOffset(frame));
+}
+
+/** The mouse of a page, in Playwright (Chromium) and Puppeteer (Firefox) alike. */
+export type MouseDriver = {
+  mouse: {
+    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+    down(): Promise<void>;
+    up(): Promise<void>;
+  };
+};
+
+/** Drags the mouse from (x1, y1) to (x2, y2) of the viewport in small steps, as a hand does. */
+export async function dragAcross(
+  page: MouseDriver,
+  box: { x1: number; y1: number; x2: number; y2: number },
+  offset = { x: 0, y: 0 },
+): Promise<void> {
   await page.mouse.move(box.x1 + offset.x, box.y1 + offset.y);
   await page.mouse.down();
   await page.mouse.move((box.x1 + box.x2) / 2 + offset.x, box.y2 + offset.y, { steps: 5 });
@@ -143,17 +135,7 @@ export async function highlightPoint(
   name: string,
   index = 0,
 ): Promise<{ x: number; y: number }> {
-  const point = await frame.evaluate(
-    ({ name, index }) => {
-      const ranges = [...((CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights.get(name) ?? [])];
-      const range = ranges[index];
-      if (!range) throw new Error(`no range ${index} in highlight ${name}`);
-      (range.startContainer.parentElement as HTMLElement).scrollIntoView({ block: 'center' });
-      const rect = range.getClientRects()[0]!;
-      return { x: rect.left + Math.min(8, rect.width / 2), y: rect.top + rect.height / 2 };
-    },
-    { name, index },
-  );
+  const point = await frame.evaluate(highlightRangePoint, { name, index });
   const offset = await frameOffset(frame);
   return { x: point.x + offset.x, y: point.y + offset.y };
 }
@@ -171,19 +153,7 @@ export async function pageMarkup(frame: Frame | Page): Promise<string> {
 export async function storedRows<T>(profile: Profile, store: string): Promise<T[]> {
   const page = await profile.context.newPage();
   await page.goto(`chrome-extension://${profile.extensionId}/options.html`);
-  const rows = await page.evaluate(
-    (store) =>
-      new Promise<unknown[]>((done, fail) => {
-        const open = indexedDB.open('pizhu');
-        open.onerror = () => fail(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction(store).objectStore(store).getAll();
-          request.onsuccess = () => done(request.result);
-          request.onerror = () => fail(request.error);
-        };
-      }),
-    store,
-  );
+  const rows = await page.evaluate(readObjectStore, store);
   await page.close();
   return rows as T[];
 }
