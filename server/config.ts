@@ -42,6 +42,49 @@ export type Limits = {
   inviteMaxUses: number;
   /** Free space on the disk of DATA_DIR below which GET /health answers 503 (disk_full). */
   minFreeDiskBytes: number;
+  /**
+   * What one update may hold before it is applied (server/guard/update-shape.ts); past any of these it is refused
+   * with CLOSE_CODES.tooCostly. Structs (items and deleted ranges) ...
+   */
+  maxStructsPerUpdate: number;
+  /** ... distinct client ids among them ... */
+  maxClientsPerUpdate: number;
+  /** ... ranges in its delete set ... */
+  maxDeleteRangesPerUpdate: number;
+  /** ... JSON values inside its items (every element, field and array entry) ... */
+  maxValuesPerUpdate: number;
+  /** ... items competing for one insertion point (Yjs resolves them against each other, quadratic in their number) ... */
+  maxItemsPerInsertionPoint: number;
+  /** ... its estimated heap once applied, as a multiple of its size, once that estimate passes the floor ... */
+  maxDecodedRatio: number;
+  decodedRatioFloorBytes: number;
+  /** ... and the items already in the room its items must be ordered against (concurrent edits at one place). */
+  maxConflictsPerUpdate: number;
+  /** Updates larger than this are scanned with a bounded walk before Yjs decodes them (update-scan.ts). */
+  scanUpdatesOverBytes: number;
+  /** Parts of a socket's updates held for missing dependencies (pendingTimeoutMs); more closes the socket. */
+  maxHeldBytes: number;
+  /**
+   * Processor time one member may use: handling their messages and pushes is metered; the budget holds this many
+   * milliseconds and refills at memberCpuMsPerSecond. Exceeding it closes their sockets with
+   * CLOSE_CODES.throttled and refuses their sockets and pushes (429) for throttleMs.
+   */
+  memberCpuBudgetMs: number;
+  memberCpuMsPerSecond: number;
+  /** Bytes queued for sending across all sockets; past this, a socket that is behind is closed (slowConsumer). */
+  maxOutboundBytes: number;
+  /** Estimated heap of every decoded room document together; past this, writes that need more wait (4503). */
+  maxDecodedBytes: number;
+  /** Resident memory ceiling: above it the server refuses what would grow it (loads, writes, sockets: 503/4503). */
+  maxRssBytes: number;
+  /** Per team: rooms held in memory, members, open sockets. */
+  maxRoomsPerTeam: number;
+  maxMembersPerTeam: number;
+  maxSocketsPerTeam: number;
+  /** Open TCP connections in all (Node's server.maxConnections; keep it below the open-file limit) ... */
+  maxConnections: number;
+  /** ... and per client address, not counting authenticated WebSockets. */
+  maxConnectionsPerAddress: number;
 };
 
 export type Timings = {
@@ -67,6 +110,16 @@ export type Timings = {
   sweepMs: number;
   /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
   checkpointMs: number;
+  /** How long a member who used up their time budget stays refused. */
+  throttleMs: number;
+  /** HTTP: the request headers must arrive within this (slowloris), the whole request within requestTimeoutMs. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** An HTTP connection with no traffic for this long is closed (kept-alive idle connections: keepAliveMs). */
+  idleConnectionMs: number;
+  keepAliveMs: number;
+  /** WebSocket ping interval; a socket that has not answered the previous ping is dropped. */
+  pingIntervalMs: number;
 };
 
 export type Compaction = {
@@ -126,6 +179,26 @@ export const DEFAULT_LIMITS: Limits = {
   joinAttemptsPerMinute: 20,
   inviteMaxUses: 50,
   minFreeDiskBytes: 64 * MiB,
+  maxStructsPerUpdate: 5_000,
+  maxClientsPerUpdate: 64,
+  maxDeleteRangesPerUpdate: 50_000,
+  maxValuesPerUpdate: 100_000,
+  maxItemsPerInsertionPoint: 32,
+  maxDecodedRatio: 20,
+  decodedRatioFloorBytes: 1 * MiB,
+  maxConflictsPerUpdate: 4_096,
+  scanUpdatesOverBytes: 16 * 1024,
+  maxHeldBytes: 256 * 1024,
+  memberCpuBudgetMs: 2_000,
+  memberCpuMsPerSecond: 200,
+  maxOutboundBytes: 256 * MiB,
+  maxDecodedBytes: 256 * MiB,
+  maxRssBytes: 1024 * MiB,
+  maxRoomsPerTeam: 5_000,
+  maxMembersPerTeam: 1_000,
+  maxSocketsPerTeam: 2_000,
+  maxConnections: 10_000,
+  maxConnectionsPerAddress: 256,
 };
 
 export const DEFAULT_TIMINGS: Timings = {
@@ -138,6 +211,12 @@ export const DEFAULT_TIMINGS: Timings = {
   revocationCheckMs: 5_000,
   sweepMs: 5_000,
   checkpointMs: 1_000,
+  throttleMs: 60_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  idleConnectionMs: 120_000,
+  keepAliveMs: 5_000,
+  pingIntervalMs: 30_000,
 };
 
 export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };

@@ -3,7 +3,9 @@
  * host:port (port 0 = any free port) and resolves with the URL and a `close()`. Used by the CLI (main.ts), the
  * integration tests and the extension's end-to-end tests.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
@@ -13,6 +15,13 @@ import { TeamService } from './auth/team-service.ts';
 import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import { LocalFanout } from './fanout/local.ts';
 import type { Fanout } from './fanout/types.ts';
+import { SqliteClientOwners } from './guard/client-owners.ts';
+import { CostMeter } from './guard/cost-meter.ts';
+import { HttpGuard } from './guard/http-guard.ts';
+import { MemoryBudget } from './guard/memory-budget.ts';
+import { Refusals } from './guard/refusals.ts';
+import { UpdateGuard } from './guard/update-guard.ts';
+import { UpdatePolicy } from './guard/update-policy.ts';
 import { createApp } from './http/app.ts';
 import type { ServerContext } from './http/context.ts';
 import { closeRevokedSockets } from './http/routes-team.ts';
@@ -57,7 +66,7 @@ export type PizhuServer = {
   close(): Promise<void>;
 };
 
-function listen(server: ReturnType<typeof createAdaptorServer>, port: number, host: string): Promise<AddressInfo> {
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
@@ -103,13 +112,26 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     ticketTtlMs: config.timings.ticketTtlMs,
     inviteTtlMs: config.timings.inviteTtlMs,
     inviteMaxUses: config.limits.inviteMaxUses,
+    maxMembersPerTeam: config.limits.maxMembersPerTeam,
   });
   const metrics = new Metrics();
   const fanout = options.fanout ?? new LocalFanout();
+  const refusals = new Refusals(metrics, log);
+  const memory = new MemoryBudget(config.limits);
+  const cost = new CostMeter({
+    budgetMs: config.limits.memberCpuBudgetMs,
+    msPerSecond: config.limits.memberCpuMsPerSecond,
+    throttleMs: config.timings.throttleMs,
+  });
+  const guard = new UpdateGuard(config.limits, new UpdatePolicy(new SqliteClientOwners(db), config.limits), memory);
   const registry = new RoomRegistry(
-    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log },
+    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, guard },
     log,
+    memory,
+    refusals,
   );
+  guard.onMemoryPressure = () => registry.releaseIdleDocuments();
+  const httpGuard = new HttpGuard(config.limits, metrics, log);
   const connections = new ConnectionTracker();
   const ctx: ServerContext = {
     config,
@@ -123,15 +145,35 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     originAllowed: originChecker(config.allowedOrigins),
     joinAttempts: new AttemptLimiter(config.limits.joinAttemptsPerMinute),
     health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
+    cost,
+    memory,
+    refusals,
+    httpGuard,
   };
   metrics.gauge('pizhu_rooms_loaded', 'Rooms held in memory.', () => registry.loadedCount);
   metrics.gauge('pizhu_rooms_decoded', 'Loaded rooms with a decoded Y.Doc.', () => registry.materialisedCount);
   metrics.gauge('pizhu_bytes_stored', 'Bytes of stored updates, all rooms.', () => updates.totalBytes());
+  metrics.gauge('pizhu_outbound_bytes', 'Bytes queued for sending, all sockets.', () => memory.outboundBytes);
+  metrics.gauge('pizhu_decoded_bytes', 'Estimated heap of the decoded room documents.', () => memory.decodedBytes);
+  metrics.gauge('pizhu_resident_memory_bytes', 'Resident memory of the process.', () => memory.rssBytes);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  metrics.gauge('pizhu_event_loop_delay_max_ms', 'Longest event loop delay since the last scrape.', () => {
+    const max = loopDelay.max / 1e6;
+    loopDelay.reset();
+    return Number.isFinite(max) ? max : 0;
+  });
 
   const app = createApp(ctx);
   // maxPayload: the ws default (100 MiB) would let one client make the server buffer 100 MiB per message.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxMessageBytes });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss }, hostname: config.host });
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: wss },
+    hostname: config.host,
+    serverOptions: HttpGuard.serverOptions(config.timings),
+  }) as Server;
+  httpGuard.attach(server, config.timings);
 
   let address: AddressInfo;
   try {
@@ -147,7 +189,9 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     setInterval(() => {
       registry.sweep().catch((error) => log.error('sweep', 'housekeeping failed', error));
       teams.deleteExpiredTickets().catch(() => {});
+      cost.sweep();
     }, config.timings.sweepMs),
+    setInterval(() => connections.heartbeat(), config.timings.pingIntervalMs),
     setInterval(() => {
       closeRevokedSockets(ctx).catch((error) => log.error('revocation', 'checking tokens failed', error));
     }, config.timings.revocationCheckMs),
@@ -171,12 +215,13 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
+        loopDelay.disable();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         connections.closeAll(CLOSE_CODES.shuttingDown, 'server shutting down');
         await registry.close();
         await index.flush();
         await waitForSockets(wss, 500);
-        (server as import('node:http').Server).closeAllConnections?.();
+        server.closeAllConnections?.();
         await serverClosed;
         await fanout.close();
         await checkpointer.close();

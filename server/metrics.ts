@@ -12,7 +12,23 @@ export type RejectReason =
   | 'slow_consumer'
   | 'queue_full'
   | 'presence'
-  | 'unavailable';
+  | 'unavailable'
+  /** An update past one of the per-update bounds (structs, client ids, deletions, values, one insertion point). */
+  | 'too_costly'
+  /** An update that would take many times its size in memory. */
+  | 'decoded_size'
+  /** An update that breaks the room's write rules (another member's key, author, legacy, client id ...). */
+  | 'not_allowed'
+  /** An update whose value fails its schema. */
+  | 'invalid_value'
+  /** A member over their time budget. */
+  | 'throttled'
+  /** A server-wide memory budget (outbound bytes, decoded rooms, resident memory). */
+  | 'memory'
+  /** A per-team cap (rooms loaded, members, sockets). */
+  | 'team_limit'
+  /** A socket that did not answer the heartbeat. */
+  | 'dead_peer';
 
 export class Metrics {
   connections = 0;
@@ -23,6 +39,8 @@ export class Metrics {
   roomReadsRefused = 0;
   readonly rejected = new Map<RejectReason, number>();
   readonly upgradesRefused = new Map<number, number>();
+  /** TCP connections refused or closed by the HTTP guard, by reason (per_address, max_connections, timeout). */
+  readonly connectionsRefused = new Map<string, number>();
   /** Updates per second for the last ten seconds: a ring of one-second buckets. */
   private readonly buckets = new Array<number>(10).fill(0);
   private bucketSecond = 0;
@@ -50,6 +68,10 @@ export class Metrics {
 
   refuseUpgrade(status: number): void {
     this.upgradesRefused.set(status, (this.upgradesRefused.get(status) ?? 0) + 1);
+  }
+
+  refuseConnection(reason: string): void {
+    this.connectionsRefused.set(reason, (this.connectionsRefused.get(reason) ?? 0) + 1);
   }
 
   gauge(name: string, help: string, read: () => number | Promise<number>): void {
@@ -91,6 +113,12 @@ export class Metrics {
       'counter',
       'WebSocket upgrades refused, by HTTP status.',
       [...this.upgradesRefused].map(([status, value]) => [`{status="${status}"}`, value]),
+    );
+    metric(
+      'pizhu_connections_refused_total',
+      'counter',
+      'TCP connections refused or closed before a request completed, by reason.',
+      [...this.connectionsRefused].map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
     for (const [name, gauge] of this.gauges) {
       let value: number;

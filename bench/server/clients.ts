@@ -24,6 +24,8 @@ export type Running = {
   /** Pizhu only: a member token for tickets, and the team rooms belong to. */
   token?: string;
   teamId?: string;
+  /** Pizhu only: the member behind the token, who writes the benchmark's annotations (room layout v2). */
+  memberId?: string;
 };
 
 /**
@@ -74,7 +76,9 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ inviteCode: ready.inviteCode, displayName: 'bench' }),
     });
-    running.token = ((await res.json()) as { token: string }).token;
+    const joined = (await res.json()) as { token: string; memberId: string };
+    running.token = joined.token;
+    running.memberId = joined.memberId;
   }
   return running;
 }

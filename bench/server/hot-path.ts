@@ -11,6 +11,7 @@ import { silentLogger } from '../../server/log.ts';
 import { Metrics } from '../../server/metrics.ts';
 import { openDatabase } from '../../server/storage/sqlite-db.ts';
 import { SqliteUpdateStore } from '../../server/storage/sqlite-updates.ts';
+import { testGuard } from '../../server/guard/testing.ts';
 import { Room } from '../../server/sync/room.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hot-'));
@@ -26,6 +27,7 @@ const room = await Room.load('team.doc', {
   metrics: new Metrics(),
   log: silentLogger,
   onFailed: () => {},
+  guard: testGuard().guard,
 });
 let sent = 0;
 for (let i = 0; i < 100; i++)
@@ -43,26 +45,30 @@ const doc = new Y.Doc();
 const updates: Uint8Array[] = [];
 doc.on('update', (u: Uint8Array) => updates.push(u));
 for (let i = 0; i < 2000; i++)
-  writeAnnotation(doc, {
-    id: `a${i}`,
-    documentKey: 'doc',
-    teamId: 'team',
-    selectors: [{ type: 'TextQuoteSelector', exact: 'x' }],
-    clausePath: ['一、'],
-    quote: '引文',
-    tags: ['体育'],
-    note: `n${i}`,
-    color: 'yellow',
-    author: { id: 'm', name: '张三' },
-    visibility: 'team',
-    replyTo: null,
-    createdAt: i,
-    updatedAt: i,
-    deleted: false,
-  });
+  writeAnnotation(
+    doc,
+    {
+      id: `a${i}`,
+      documentKey: 'doc',
+      teamId: 'team',
+      selectors: [{ type: 'TextQuoteSelector', exact: 'x' }],
+      clausePath: ['一、'],
+      quote: '引文',
+      tags: ['体育'],
+      note: `n${i}`,
+      color: 'yellow',
+      author: { id: 'w', name: '张三' },
+      visibility: 'team',
+      replyTo: null,
+      createdAt: i,
+      updatedAt: i,
+      deleted: false,
+    },
+    'w',
+  );
 const t0 = performance.now();
 for (const u of updates) {
-  room.applyFrom(writer, 'editor', u, { holdPending: true });
+  room.applyFrom(writer, writer, u, { holdPending: true });
   await room.whenDurable();
 }
 await index.flush();

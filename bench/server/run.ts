@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
-import { annotationsMap, writeAnnotation } from '../../shared/model/index.ts';
+import { idsOfMemberKeys, notesMap, readRoom, writeAnnotation } from '../../shared/model/index.ts';
 import type { Annotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
 import {
@@ -29,7 +29,8 @@ const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function record(id: string, i: number): Annotation {
+/** An annotation by `author` (on Pizhu the member writing it: the server refuses others' records). */
+function record(id: string, i: number, author = 'm1'): Annotation {
   return {
     id,
     documentKey: 'bench',
@@ -40,7 +41,7 @@ function record(id: string, i: number): Annotation {
     tags: ['体育', `标签${i % 7}`],
     note: `批注 ${i}`,
     color: 'yellow',
-    author: { id: 'm1', name: '张三' },
+    author: { id: author, name: '张三' },
     visibility: 'team',
     replyTo: null,
     createdAt: i,
@@ -52,9 +53,27 @@ function record(id: string, i: number): Annotation {
 function roomState(annotations: number): Uint8Array {
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (let i = 0; i < annotations; i++) writeAnnotation(doc, record(`a${i}`, i));
+    for (let i = 0; i < annotations; i++) writeAnnotation(doc, record(`a${i}`, i), 'm1');
   });
   return Y.encodeStateAsUpdate(doc);
+}
+
+/** The annotations of a room state, written again by `member`, in updates of at most 2,000 annotations. */
+function ownUpdates(state: Uint8Array, member: string): Uint8Array[] {
+  const source = new Y.Doc();
+  Y.applyUpdate(source, state);
+  const annotations = readRoom(source, 'bench.source').annotations;
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  for (let i = 0; i < annotations.length; i += 2_000) {
+    const before = Y.encodeStateVector(doc);
+    doc.transact(() => {
+      for (const a of annotations.slice(i, i + 2_000))
+        writeAnnotation(doc, { ...a, author: { ...a.author, id: member } }, member);
+    });
+    updates.push(Y.encodeStateAsUpdate(doc, before));
+  }
+  return updates;
 }
 
 /** Stores room states the way each server reads them after a restart. */
@@ -65,16 +84,23 @@ async function seed(
 ): Promise<string | undefined> {
   if (kind === 'pizhu') {
     const server = await startServerProcess(kind, dataDir);
-    for (let i = 0; i < states.length; i += 500) {
-      const updates = states
-        .slice(i, i + 500)
-        .map(({ key, state }) => ({ room: roomName(server, key), update: bytesToBase64(state) }));
+    // Pizhu takes a member's records only as that member's (room layout v2), in updates of bounded size.
+    const pushes = states.flatMap(({ key, state }) =>
+      ownUpdates(state, server.memberId!).map((update) => ({
+        room: roomName(server, key),
+        update: bytesToBase64(update),
+      })),
+    );
+    for (let i = 0; i < pushes.length; i += 500) {
       const res = await fetch(`http://127.0.0.1:${server.port}/api/teams/${server.teamId}/push`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
-        body: JSON.stringify({ updates }),
+        body: JSON.stringify({ updates: pushes.slice(i, i + 500) }),
       });
-      if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { results?: { ok: boolean }[] };
+      if (res.status !== 200 || !body.results?.every((r) => r.ok)) {
+        throw new Error(`seeding failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+      }
     }
     await stopServerProcess(server); // compacts every room into one row
     return server.token;
@@ -123,9 +149,9 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
     for (let s = 0; s < subscribers; s++) {
       if (s < PROBES) {
         const doc = new Y.Doc();
-        annotationsMap(doc).observe((event) => {
+        notesMap(doc).observe((event) => {
           const now = performance.now();
-          for (const key of event.keysChanged) {
+          for (const key of idsOfMemberKeys(event.keysChanged)) {
             const at = sent.get(key);
             if (at !== undefined && measuring) latencies.push(now - at);
           }
@@ -158,7 +184,7 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
         if (wait > 0) await sleep(wait);
         const id = `${prefix}${i}`;
         sent.set(id, performance.now());
-        writeAnnotation(writerDoc, record(id, i));
+        writeAnnotation(writerDoc, record(id, i, server.memberId), server.memberId ?? 'm1');
       }
     };
     counting = true;
@@ -262,7 +288,8 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
   const doc = new Y.Doc();
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
-  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, record(`r${i}`, i));
+  const member = server.memberId ?? 'm1';
+  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, record(`r${i}`, i, member), member);
   const sentAt: number[][] = Array.from({ length: rooms }, () => []);
   const latencies: number[] = [];
   let measuring = false;
@@ -366,8 +393,8 @@ async function coldLoad(kind: Kind, state: Uint8Array, runs: number): Promise<Co
       });
       await done;
       const finished = performance.now();
-      if (annotationsMap(doc).size !== 10_000)
-        throw new Error(`${kind}: cold load returned ${annotationsMap(doc).size} annotations`);
+      if (notesMap(doc).size !== 10_000)
+        throw new Error(`${kind}: cold load returned ${notesMap(doc).size} annotations`);
       answers.push(answered - start);
       applied.push(finished - start);
       await stopServerProcess(server);
@@ -414,7 +441,7 @@ async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Prom
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
       const sv = Y.encodeStateVector(doc);
-      writeAnnotation(doc, record(`w${i}`, i));
+      writeAnnotation(doc, record(`w${i}`, i, server.memberId), server.memberId ?? 'm1');
       sockets[i]!.send(2, Y.encodeStateAsUpdate(doc, sv));
     }
     await sleep(1500);

@@ -1,10 +1,10 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { installCommandHandlers } from '../lib/commands.ts';
-import { handlePortMessage, handleRequest } from '../lib/background/router.ts';
-import { PizhuService, type PagePort } from '../lib/background/service.ts';
+import { acceptPagePort } from '../lib/background/page-ports.ts';
+import { handleRequest } from '../lib/background/router.ts';
+import { PizhuService } from '../lib/background/service.ts';
 import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
-import { PAGE_PORT, type PagePortOut } from '../lib/messages.ts';
 import { PizhuDatabase } from '../lib/store/db.ts';
 
 /** The periodic catch-up; alarms outlive the service worker, so a stopped worker is woken to sync. */
@@ -21,23 +21,7 @@ export default defineBackground(() => {
     return true;
   });
 
-  browser.runtime.onConnect.addListener((port) => {
-    if (port.name !== PAGE_PORT || port.sender?.id !== browser.runtime.id) {
-      port.disconnect();
-      return;
-    }
-    const pagePort: PagePort = {
-      post: (message: PagePortOut) => {
-        try {
-          port.postMessage(message);
-        } catch {
-          // The tab went away between the check and the post.
-        }
-      },
-    };
-    port.onMessage.addListener((message) => void handlePortMessage(service, pagePort, message));
-    port.onDisconnect.addListener(() => service.closePage(pagePort));
-  });
+  browser.runtime.onConnect.addListener((port) => acceptPagePort(service.pages, port, browser.runtime.id));
 
   // Creating an alarm again would restart its period; the worker restarts often, so create it only once.
   void browser.alarms.get(SYNC_ALARM).then((existing) => {
@@ -50,9 +34,14 @@ export default defineBackground(() => {
   void service.start().catch(logError);
   installCommandHandlers();
 
-  void syncContentScriptRegistration();
-  browser.permissions.onAdded.addListener(() => void syncContentScriptRegistration());
-  browser.permissions.onRemoved.addListener(() => void syncContentScriptRegistration());
+  // On every wake (the browser started, an event, a page's port), and when access changes: the content script is
+  // registered and running in the open tabs of granted sites (see site-access.ts). The onStartup listener makes
+  // the browser start the worker with itself, so the tabs it restores get Pizhu without waiting for an event.
+  const attach = () => void syncContentScriptRegistration().catch(logError);
+  attach();
+  browser.runtime.onStartup.addListener(() => {});
+  browser.permissions.onAdded.addListener(attach);
+  browser.permissions.onRemoved.addListener(attach);
 });
 
 function logError(error: unknown): void {

@@ -52,6 +52,8 @@ export const preferencesSchema = z.object({
   language: z.enum(['auto', 'zh_CN', 'en']).default('auto'),
   /** Sites (origins) where the user switched Pizhu off. */
   disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000).default([]),
+  /** Pages keep statistics of their painting and report them (`page.report`); off unless set (tests, benchmarks). */
+  debug: z.boolean().default(false),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 /**
@@ -65,6 +67,7 @@ const preferencesPatchSchema = z
     defaultVisibility: z.enum(VISIBILITIES),
     language: z.enum(['auto', 'zh_CN', 'en']),
     disabledSites: z.array(z.string().max(LIMITS.urlChars)).max(10_000),
+    debug: z.boolean(),
   })
   .partial();
 
@@ -148,9 +151,31 @@ export type TabMessage = z.infer<typeof tabMessageSchema>;
 
 export type AnchorStatus = 'exact' | 'fuzzy' | 'orphan' | 'ambiguous' | 'pending';
 
+/**
+ * One anchoring-and-painting run of a page, recorded only when `preferences.debug` is set. Times are ms;
+ * `startedAt`/`endedAt` are the page's performance.now().
+ */
+export type PaintRun = {
+  /** Highlights given to the run (those whose anchor was kept included). */
+  annotations: number;
+  /** Highlights on the page after it. */
+  painted: number;
+  orphans: number;
+  slices: number;
+  /** Longest slice of anchoring and painting work. */
+  longestSliceMs: number;
+  totalMs: number;
+  startedAt: number;
+  endedAt: number;
+  /** Reading the page into the anchoring index (in steps that yield), when this run had to. */
+  indexMs: number;
+};
+
 /** A content script's answer to `page.report`. */
 export type PageReport = {
   documentKey: string;
+  /** The page has the background's annotations and has anchored every one of them. */
+  ready: boolean;
   anchors: Record<string, AnchorStatus>;
   /** Anchored annotation ids in document order. */
   order: string[];
@@ -158,13 +183,14 @@ export type PageReport = {
   clausePaths: Record<string, string[]>;
   /** Whether the user has a non-empty selection in the page now (for re-attaching an orphan). */
   hasSelection: boolean;
+  /** The last few paint runs, with `preferences.debug` only. */
+  paint?: PaintRun[];
 };
 
 /** Messages on the long-lived port a content script opens for its page. */
 export const PAGE_PORT = 'pizhu-page';
 export const pagePortInSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.open'), documentKey: idSchema, document: documentInfoSchema }),
-  z.object({ type: z.literal('page.ping') }),
   /** The hash of the body's text as read now (sent once the body is found; see documentChanged). */
   z.object({ type: z.literal('page.seen'), documentKey: idSchema, contentHash: z.string().min(1).max(128) }),
 ]);

@@ -12,6 +12,11 @@ import { ask } from './ask.ts';
 import type { Preferences, TabMessage } from './messages.ts';
 
 export const CONTENT_SCRIPT_FILE = '/content-scripts/content.js';
+/**
+ * Symbol.for key the content script sets in its world while it is loaded (true while it runs, false once
+ * stopped or switched off there), so it runs once per page however often it is injected.
+ */
+export const CONTENT_SCRIPT_MARK = 'pizhu.content-script';
 
 export type SiteState = {
   origin: string;

@@ -24,6 +24,8 @@ export type TeamServiceSettings = {
   /** Every invite expires and has a use limit; these apply when its creator sets none. */
   inviteTtlMs: number;
   inviteMaxUses: number;
+  /** Joining a team that has this many members answers 403 team_full. */
+  maxMembersPerTeam?: number;
 };
 
 export class TeamService {
@@ -32,6 +34,10 @@ export class TeamService {
     private readonly settings: TeamServiceSettings,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private get maxMembersPerTeam(): number {
+    return this.settings.maxMembersPerTeam ?? Number.POSITIVE_INFINITY;
+  }
 
   async createTeam(
     name: string,
@@ -86,6 +92,11 @@ export class TeamService {
         revoked: 'This invite code was revoked',
       } as const;
       throw new ApiError(result.reason === 'unknown' ? 404 : 410, `invite_${result.reason}`, messages[result.reason]);
+    }
+    // Checked after the join, in which the store counts and adds in one transaction: one over is taken back.
+    if ((await this.store.listMembers(result.member.teamId)).length > this.maxMembersPerTeam) {
+      await this.store.removeMember(result.member.id, this.now());
+      throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`);
     }
     return {
       token,

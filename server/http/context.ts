@@ -3,6 +3,10 @@ import type { AttemptLimiter } from '../auth/attempts.ts';
 import type { OriginCheck } from '../auth/origin.ts';
 import type { TeamService } from '../auth/team-service.ts';
 import type { ServerConfig } from '../config.ts';
+import type { CostMeter } from '../guard/cost-meter.ts';
+import type { HttpGuard } from '../guard/http-guard.ts';
+import type { MemoryBudget } from '../guard/memory-budget.ts';
+import type { Refusals } from '../guard/refusals.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -23,6 +27,12 @@ export type ServerContext = {
   originAllowed: OriginCheck;
   joinAttempts: AttemptLimiter;
   health: StorageHealth;
+  /** Members' time budgets (server/guard/cost-meter.ts). */
+  cost: CostMeter;
+  /** Server-wide memory budgets (server/guard/memory-budget.ts). */
+  memory: MemoryBudget;
+  refusals: Refusals;
+  httpGuard: HttpGuard;
 };
 
 export type AppEnv = { Variables: { principal: Principal } };

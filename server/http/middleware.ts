@@ -39,3 +39,10 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/** A member over their time budget gets no socket, ticket or push until the throttle ends. */
+export function refuseThrottled(ctx: ServerContext, memberId: string): void {
+  if (ctx.cost.throttled(memberId)) {
+    throw new ApiError(429, 'throttled', 'You used more than your share of the server; try again in a minute');
+  }
+}

@@ -1,14 +1,7 @@
 /** Reading the query index (annotations, documents, tags) and team-wide tag edits. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import {
-  annotationsMap,
-  documentKeyFor,
-  idSchema,
-  normaliseTag,
-  readAnnotation,
-  writeAnnotation,
-} from '../../shared/model/index.ts';
+import { documentKeyFor, idSchema, normaliseTag, readRoom, writeAnnotation } from '../../shared/model/index.ts';
 import { tagMergeRequestSchema, tagRenameRequestSchema } from '../../shared/protocol/api.ts';
 import { decodeCursor } from '../index-db/sqlite-index.ts';
 import type { AnnotationFilter } from '../index-db/types.ts';
@@ -94,7 +87,8 @@ export function annotationRoutes(ctx: ServerContext): Hono<AppEnv> {
 
 /**
  * Renames or merges tags across the team. The rooms are the source of truth, so the change is made in each
- * room's document (stored and sent to everyone like any edit); the index follows.
+ * room's document (stored and sent to everyone like any edit); the index follows. The server writes each changed
+ * record as its author's (it is trusted to; a legacy record becomes its author's version 2 record).
  */
 async function replaceTags(
   ctx: ServerContext,
@@ -115,12 +109,10 @@ async function replaceTags(
     try {
       let changedHere = 0;
       room.edit((doc) => {
-        const where = { teamId: room.teamId, documentKey: room.documentKey };
-        for (const id of annotationsMap(doc).keys()) {
-          const read = readAnnotation(doc, where, id);
-          if (!read?.ok || !read.annotation.tags.some((t) => from.has(t))) continue;
-          const tags = [...new Set(read.annotation.tags.map((t) => (from.has(t) ? to : t)))];
-          writeAnnotation(doc, { ...read.annotation, tags });
+        for (const annotation of readRoom(doc, roomId).annotations) {
+          if (annotation.deleted || !annotation.tags.some((t) => from.has(t))) continue;
+          const tags = [...new Set(annotation.tags.map((t) => (from.has(t) ? to : t)))];
+          writeAnnotation(doc, { ...annotation, tags }, annotation.author.id);
           changedHere++;
         }
       });

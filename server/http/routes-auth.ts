@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { joinRequestSchema, ticketRequestSchema } from '../../shared/protocol/api.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, jsonBody } from './errors.ts';
-import { requireMember } from './middleware.ts';
+import { refuseThrottled, requireMember } from './middleware.ts';
 
 function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
   try {
@@ -28,6 +28,7 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
       return c.json(await ctx.teams.join(body.inviteCode, body.displayName), 201);
     } catch (error) {
       if (error instanceof ApiError && error.code.startsWith('invite_')) ctx.joinAttempts.fail(address);
+      if (error instanceof ApiError && error.code === 'team_full') ctx.refusals.note('team_limit', error.message);
       throw error;
     }
   });
@@ -50,6 +51,7 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   app.post('/tickets', member, async (c) => {
+    refuseThrottled(ctx, c.get('principal').memberId);
     const { room } = await jsonBody(c, ticketRequestSchema);
     return c.json(await ctx.teams.issueTicket(c.get('principal'), room), 201);
   });

@@ -10,11 +10,13 @@ import * as Y from 'yjs';
 import { parseRoomId } from '../../shared/model/index.ts';
 import { base64ToBytes, bulkSyncRequestSchema, bytesToBase64, pushRequestSchema } from '../../shared/protocol/api.ts';
 import { CorruptRoomError } from '../storage/checksum.ts';
+import { cpuMs } from '../guard/cost-meter.ts';
 import type { UpdateStore } from '../storage/types.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
 import type { Room } from '../sync/room.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, badRequest, forbidden, jsonBody } from './errors.ts';
+import { refuseThrottled } from './middleware.ts';
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
@@ -161,6 +163,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const teamId = c.req.param('teamId');
     const principal = c.get('principal');
     if (principal.role === 'viewer') throw forbidden('Viewers cannot change annotations');
+    refuseThrottled(ctx, principal.memberId);
     const body = await jsonBody(c, pushRequestSchema);
     const updates = body.updates.map(({ room, update }) => {
       if (parseRoomId(room)?.teamId !== teamId) throw forbidden(`Room "${room}" is not in this team`);
@@ -169,6 +172,12 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const origin = { kind: 'http-push', memberId: principal.memberId };
     const results = [];
     for (const { room: roomId, update } of updates) {
+      // The same time budget as the member's sockets: once it is used up, the rest of the push is refused.
+      if (ctx.cost.throttled(principal.memberId)) {
+        ctx.refusals.note('throttled', `push of member ${principal.memberId}: used more than its share of server time`);
+        results.push({ room: roomId, ok: false, error: { code: 'throttled', message: 'try again later' } });
+        continue;
+      }
       let room: Room;
       try {
         room = await ctx.registry.acquire(roomId);
@@ -177,11 +186,16 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
         continue;
       }
       try {
-        const outcome = room.applyFrom(origin, principal.role, update);
+        const started = cpuMs();
+        const outcome = room.applyFrom(origin, principal, update);
+        ctx.cost.charge(principal.memberId, cpuMs() - started);
         await room.whenDurable();
         if (outcome.ok) results.push({ room: roomId, ok: true });
         else {
-          ctx.metrics.reject(outcome.metric);
+          ctx.refusals.note(
+            outcome.metric,
+            `push to room ${roomId} by member ${principal.memberId}: ${outcome.reason}`,
+          );
           results.push({ room: roomId, ok: false, error: { code: outcome.metric, message: outcome.reason } });
         }
       } catch (error) {

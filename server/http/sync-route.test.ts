@@ -27,6 +27,7 @@ async function startUpgradeServer() {
           listenDirectly(ws.raw as WebSocket, {
             receive: (frame) => received.frames.push(frame),
             onSocketClosed: () => received.closed++,
+            onPong: () => {},
           });
         },
       };

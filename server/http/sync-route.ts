@@ -1,8 +1,9 @@
 /**
  * GET /sync/<room>?ticket=: the y-websocket endpoint. Everything is checked before the upgrade (origin, room
- * id, ticket, connections per member), so an unauthorised client never gets a socket and nothing is buffered
- * for it; a refused upgrade is a plain HTTP status.
+ * id, ticket, connections per member and per team, a throttled member, the memory ceiling), so an unauthorised
+ * client never gets a socket and nothing is buffered for it; a refused upgrade is a plain HTTP status.
  */
+import type { IncomingMessage } from 'node:http';
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
@@ -10,6 +11,7 @@ import { parseRoomId } from '../../shared/model/index.ts';
 import { Connection, type ConnectionDeps } from '../sync/connection.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError } from './errors.ts';
+import { refuseThrottled } from './middleware.ts';
 
 export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -19,6 +21,9 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
     limits: ctx.config.limits,
     metrics: ctx.metrics,
     log: ctx.log,
+    cost: ctx.cost,
+    memory: ctx.memory,
+    shedOutbound: (bytes) => ctx.connections.shedOutbound(bytes, (n) => ctx.memory.outboundFull(n)),
     onClosed: (closed) => {
       ctx.connections.remove(closed);
       ctx.metrics.connections = ctx.connections.size;
@@ -41,11 +46,26 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
         if (ctx.connections.countFor(principal.memberId) >= ctx.config.limits.connectionsPerMember) {
           throw new ApiError(429, 'too_many_connections', 'Too many open connections for this member');
         }
+        if (ctx.connections.countForTeam(principal.teamId) >= ctx.config.limits.maxSocketsPerTeam) {
+          ctx.refusals.note(
+            'team_limit',
+            `team ${principal.teamId} has ${ctx.config.limits.maxSocketsPerTeam} sockets open`,
+          );
+          throw new ApiError(429, 'too_many_connections', 'Too many open connections for this team');
+        }
+        refuseThrottled(ctx, principal.memberId);
+        if (ctx.memory.overCeiling()) {
+          ctx.refusals.note('memory', 'new socket refused: the server is over its memory ceiling');
+          throw new ApiError(503, 'unavailable', 'The server is busy; try again later');
+        }
         c.set('principal', principal);
       } catch (error) {
         if (error instanceof ApiError) ctx.metrics.refuseUpgrade(error.status);
         throw error;
       }
+      // Authenticated: the socket no longer counts against its address's limit of unauthenticated connections.
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      if (incoming) ctx.httpGuard.authenticated(incoming.socket);
       await next();
     },
     upgradeWebSocket(
@@ -70,9 +90,9 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
   return app;
 }
 
-type SocketEvent = 'message' | 'close' | 'error';
-type SocketReceiver = Pick<Connection, 'receive' | 'onSocketClosed'>;
-const SOCKET_EVENTS: readonly SocketEvent[] = ['message', 'close', 'error'];
+type SocketEvent = 'message' | 'close' | 'error' | 'pong';
+type SocketReceiver = Pick<Connection, 'receive' | 'onSocketClosed' | 'onPong'>;
+const SOCKET_EVENTS: readonly SocketEvent[] = ['message', 'close', 'error', 'pong'];
 
 /**
  * The connection listens on the ws socket itself, and the upgrade helper's own listeners are taken off again.
@@ -105,6 +125,7 @@ function connectionListeners(connection: SocketReceiver): [SocketEvent, (...args
   return [
     ['message', (data: Buffer, isBinary: boolean) => connection.receive(isBinary ? data : String(data))],
     ['close', () => connection.onSocketClosed()],
+    ['pong', () => connection.onPong()],
     // ws reports protocol errors (e.g. a frame over maxPayload) and then closes; 'close' cleans up.
     ['error', ignore],
   ];

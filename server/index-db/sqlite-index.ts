@@ -36,6 +36,28 @@ export function searchable(text: string): string {
 
 type Cursor = [updatedAt: number, room: string, id: string];
 
+/**
+ * Annotations as listed: the author is the member behind the record's key (the server refuses records whose
+ * author is not their writer), named as the team knows them; the name a record carries is the writer's own say.
+ */
+const CREDITED = `SELECT a.room, a.id, a.updated_at, a.document_key, a.data, m.display_name AS author_name
+  FROM annotations a LEFT JOIN members m ON m.id = a.author_id AND m.team_id = a.team_id`;
+
+type CreditedRow = {
+  room: string;
+  id: string;
+  updated_at: number;
+  document_key: string;
+  data: string;
+  author_name: string | null;
+};
+
+function credited(row: CreditedRow): unknown {
+  const value = JSON.parse(row.data) as { author?: { id: string; name: string } };
+  if (row.author_name && value.author) value.author = { ...value.author, name: row.author_name };
+  return value;
+}
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
@@ -254,15 +276,14 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       Object.assign(params, { cUpdated: cursor[0], cRoom: cursor[1], cId: cursor[2] });
     }
     const rows = this.db
-      .prepare<Record<string, unknown>, { room: string; id: string; updated_at: number; data: string }>(
-        `SELECT a.room, a.id, a.updated_at, a.data FROM annotations a WHERE ${where.join(' AND ')}
-         ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
+      .prepare<Record<string, unknown>, CreditedRow>(
+        `${CREDITED} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
       )
       .all(params);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     return {
-      annotations: page.map((row) => JSON.parse(row.data) as Annotation),
+      annotations: page.map((row) => credited(row) as Annotation),
       nextCursor: rows.length > filter.limit && last ? encodeCursor([last.updated_at, last.room, last.id]) : null,
     };
   }
@@ -311,8 +332,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     options: { documentKeys?: string[]; tags?: string[] } = {},
   ): Promise<TeamAnnotations> {
     const rows = this.db
-      .prepare<[string], { document_key: string; data: string }>(
-        'SELECT document_key, data FROM annotations WHERE team_id = ? AND deleted = 0 ORDER BY document_key, created_at, id',
+      .prepare<[string], CreditedRow>(
+        `${CREDITED} WHERE a.team_id = ? AND a.deleted = 0 ORDER BY a.document_key, a.created_at, a.id`,
       )
       .all(teamId);
     const keys = options.documentKeys ? new Set(options.documentKeys) : null;
@@ -321,7 +342,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     for (const row of rows) {
       if (keys && !keys.has(row.document_key)) continue;
       // Re-validated on the way out: the briefing gets shared/model objects, whatever the index file holds.
-      const parsed = annotationSchema.safeParse(JSON.parse(row.data));
+      const parsed = annotationSchema.safeParse(credited(row));
       if (!parsed.success) continue;
       if (tags && !parsed.data.tags.some((t) => tags.has(t))) continue;
       annotations.push(parsed.data);

@@ -1,10 +1,18 @@
 /**
  * One authorised WebSocket on one room. It decodes messages strictly, enforces the per-socket limits (message
- * rate, messages held while the room loads, a slow reader's backlog) and closes itself with a clear code on bad
- * input; nothing it receives can affect another socket.
+ * rate, messages held while the room loads, a slow reader's backlog), meters the time its messages cost against
+ * the member's budget, books what it queues for sending against the server's outbound budget, answers the
+ * heartbeat, and closes itself with a clear code on bad input; nothing it receives can affect another socket.
+ *
+ * Nor delay one for long: ws hands over every frame of a network read at once, so a client that sends many
+ * costly messages together would hold the event loop for all of them. Once a socket's messages have taken
+ * TURN_MS in one turn of the event loop, it stops reading and holds the rest until the next turn, after the
+ * other sockets had theirs.
  */
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { Limits } from '../config.ts';
+import { type CostMeter, cpuMs } from '../guard/cost-meter.ts';
+import type { MemoryBudget } from '../guard/memory-budget.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import type { Principal } from '../storage/types.ts';
@@ -16,17 +24,33 @@ import type { Room, RoomPeer } from './room.ts';
 export interface SocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: Uint8Array): void;
+  /** `written` is called once the frame has been handed to the operating system (or failed). */
+  send(data: Uint8Array, written?: (error?: Error) => void): void;
   close(code?: number, reason?: string): void;
+  ping(): void;
+  terminate(): void;
+  /** Stops and restarts reading from the network. */
+  pause(): void;
+  resume(): void;
 }
 
 const OPEN = 1;
+/** How long one socket's messages may run in one turn of the event loop before it yields. */
+const TURN_MS = 10;
+/** How long a closed socket's peer has to answer the close before the connection is cut. */
+const CLOSE_GRACE_MS = 5_000;
 
 export type ConnectionDeps = {
   registry: RoomRegistry;
   limits: Limits;
   metrics: Metrics;
   log: Logger;
+  /** The members' time budgets. */
+  cost: CostMeter;
+  /** The server's outbound byte budget. */
+  memory: MemoryBudget;
+  /** The outbound budget is full: close the sockets furthest behind (connections.ts). */
+  shedOutbound: (bytes: number) => void;
   onClosed: (connection: Connection) => void;
 };
 
@@ -62,6 +86,18 @@ export class Connection implements RoomPeer {
   private queuedBytes = 0;
   private closed = false;
   private readonly limiter: RateLimiter;
+  /** Sizes of the frames handed to the socket and not yet written out, oldest first (from `sentHead`). */
+  private sent: number[] = [];
+  private sentHead = 0;
+  private unwritten = 0;
+  private readonly written = () => this.frameWritten();
+  /** Whether the peer answered the last ping. */
+  private alive = true;
+  /** Time this socket's messages took in the current turn of the event loop, and whether it is waiting for the next. */
+  private turnMs = 0;
+  private turnEnding = false;
+  private resting = false;
+  private readonly endTurn = () => this.nextTurn();
 
   constructor(
     private readonly socket: SocketLike,
@@ -78,6 +114,10 @@ export class Connection implements RoomPeer {
 
   get memberId(): string {
     return this.principal.memberId;
+  }
+
+  get teamId(): string {
+    return this.principal.teamId;
   }
 
   get tokenHash(): string {
@@ -99,12 +139,22 @@ export class Connection implements RoomPeer {
     }
     this.room = room;
     room.join(this);
+    this.processHeld();
+  }
+
+  /** Processes the messages held so far, until they are done or the socket has to yield again. */
+  private processHeld(): void {
     const held = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
-    for (const data of held) {
-      if (this.closed) break;
-      this.process(data);
+    for (let i = 0; i < held.length; i++) {
+      if (this.closed) return;
+      if (this.resting) {
+        this.queue = held.slice(i).concat(this.queue);
+        this.queuedBytes = this.queue.reduce((sum, m) => sum + m.byteLength, 0);
+        return;
+      }
+      this.process(held[i]!);
     }
   }
 
@@ -112,6 +162,10 @@ export class Connection implements RoomPeer {
   receive(data: ArrayBuffer | Uint8Array | string): void {
     if (this.closed) return;
     this.deps.metrics.messagesReceived++;
+    if (this.deps.cost.throttled(this.memberId)) {
+      this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
+      return;
+    }
     if (typeof data === 'string') {
       this.refuse('malformed', CLOSE_CODES.malformed, 'text frames are not supported');
       return;
@@ -121,15 +175,17 @@ export class Connection implements RoomPeer {
       return;
     }
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    if (!this.room) {
+    if (!this.room || this.resting) {
       this.queuedBytes += bytes.byteLength;
-      // A copy: the frame may be a view into a larger socket read, which must not stay pinned while the room loads.
+      // A copy: the frame may be a view into a larger socket read, which must not stay pinned while it waits.
       this.queue.push(bytes.slice());
+      // While resting the socket is paused, so only the frames of reads already made arrive: bounded by bytes.
+      // Before the room is ready nothing holds the client back, so the number of messages is bounded too.
       if (
-        this.queue.length > this.deps.limits.maxQueuedMessages ||
+        (!this.room && this.queue.length > this.deps.limits.maxQueuedMessages) ||
         this.queuedBytes > this.deps.limits.maxQueuedBytes
       ) {
-        this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent before the room was ready');
+        this.refuse('queue_full', CLOSE_CODES.rateLimited, 'too much sent at once');
       }
       return;
     }
@@ -138,6 +194,8 @@ export class Connection implements RoomPeer {
 
   private process(bytes: Uint8Array): void {
     const room = this.room!;
+    const started = performance.now();
+    const cpuStarted = cpuMs();
     try {
       const outcome = room.handle(this, decodeClientMessage(bytes));
       if (!outcome.ok) this.refuse(outcome.metric, outcome.code, outcome.reason);
@@ -145,9 +203,35 @@ export class Connection implements RoomPeer {
       const reason = error instanceof ProtocolError ? error.message : 'malformed message';
       this.refuse('malformed', CLOSE_CODES.malformed, reason);
     }
+    const elapsed = performance.now() - started;
+    // Refused messages cost time too: they count against the member's budget.
+    if (!this.deps.cost.charge(this.memberId, cpuMs() - cpuStarted)) {
+      this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
+      return;
+    }
+    if (this.closed) return;
+    this.turnMs += elapsed;
+    if (!this.turnEnding) {
+      this.turnEnding = true;
+      setImmediate(this.endTurn);
+    }
+    if (this.turnMs >= TURN_MS && !this.resting) {
+      this.resting = true;
+      this.socket.pause();
+    }
+  }
+
+  private nextTurn(): void {
+    this.turnEnding = false;
+    this.turnMs = 0;
+    if (!this.resting || this.closed) return;
+    this.resting = false;
+    this.processHeld();
+    if (!this.resting && !this.closed) this.socket.resume();
   }
 
   private refuse(metric: RejectReason, code: number, reason: string): void {
+    if (this.closed) return;
     this.deps.metrics.reject(metric);
     this.deps.log.warn(
       `refused:${metric}`,
@@ -162,18 +246,76 @@ export class Connection implements RoomPeer {
       this.refuse('slow_consumer', CLOSE_CODES.slowConsumer, 'too slow to keep up; reconnect to catch up');
       return;
     }
-    this.socket.send(message);
+    const size = message.byteLength;
+    const memory = this.deps.memory;
+    if (memory.outboundFull(size)) {
+      this.deps.shedOutbound(size);
+      if (this.closed) return;
+    }
+    memory.queued(size);
+    this.unwritten += size;
+    this.sent.push(size);
+    this.socket.send(message, this.written);
+  }
+
+  /** Bytes handed to the socket and not yet written out. */
+  get backlog(): number {
+    return this.unwritten;
+  }
+
+  /** Closes the socket because the server's send buffers are full and this one is furthest behind. */
+  shed(): void {
+    this.refuse('memory', CLOSE_CODES.slowConsumer, "the server's send buffers are full; reconnect to catch up");
+  }
+
+  private frameWritten(): void {
+    if (this.sentHead >= this.sent.length) return;
+    const size = this.sent[this.sentHead++]!;
+    if (this.sentHead > 1024 && this.sentHead * 2 > this.sent.length) {
+      this.sent = this.sent.slice(this.sentHead);
+      this.sentHead = 0;
+    }
+    this.unwritten -= size;
+    this.deps.memory.sent(size);
+  }
+
+  /** Heartbeat: drops a peer that did not answer the previous ping, pings the others. */
+  heartbeat(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.deps.metrics.reject('dead_peer');
+      this.deps.log.warn('dead_peer', `room ${this.roomId} member ${this.memberId}: no answer to the ping; dropped`);
+      this.socket.terminate();
+      this.onSocketClosed();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.socket.ping();
+    } catch {
+      // closing already
+    }
+  }
+
+  onPong(): void {
+    this.alive = true;
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    // A socket paused for its turn must read again, or the peer's answer to the close is never seen.
+    if (this.resting) this.socket.resume();
     try {
       // Close reasons are limited to 123 bytes.
       this.socket.close(code, Buffer.from(reason).subarray(0, 120).toString());
     } catch {
       // already closing
     }
+    // A peer that does not answer the close (it stopped reading: its backlog is still queued) is cut off soon,
+    // so what was queued for it is freed (ws would wait 30 s).
+    const socket = this.socket;
+    setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
     this.detach();
   }
 
@@ -189,6 +331,11 @@ export class Connection implements RoomPeer {
     if (this.detached) return;
     this.detached = true;
     this.queue = [];
+    // Frames still unwritten are dropped with the socket: give their bytes back to the budget.
+    this.deps.memory.sent(this.unwritten);
+    this.unwritten = 0;
+    this.sent = [];
+    this.sentHead = 0;
     if (this.room) {
       this.room.leave(this);
       this.deps.registry.release(this.room);

@@ -1,9 +1,13 @@
-/** Every open socket, by member: the per-member limit, revocation checks and shutdown. */
+/**
+ * Every open socket, by member and by team: the per-member and per-team limits, revocation checks, the
+ * heartbeat, shedding when the server's send buffers are full, and shutdown.
+ */
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { Connection } from './connection.ts';
 
 export class ConnectionTracker {
   private readonly byMember = new Map<string, Set<Connection>>();
+  private readonly perTeam = new Map<string, number>();
   private total = 0;
 
   get size(): number {
@@ -12,6 +16,10 @@ export class ConnectionTracker {
 
   countFor(memberId: string): number {
     return this.byMember.get(memberId)?.size ?? 0;
+  }
+
+  countForTeam(teamId: string): number {
+    return this.perTeam.get(teamId) ?? 0;
   }
 
   add(connection: Connection): void {
@@ -23,6 +31,7 @@ export class ConnectionTracker {
     if (!set.has(connection)) {
       set.add(connection);
       this.total++;
+      this.perTeam.set(connection.teamId, this.countForTeam(connection.teamId) + 1);
     }
   }
 
@@ -31,6 +40,28 @@ export class ConnectionTracker {
     if (!set?.delete(connection)) return;
     this.total--;
     if (set.size === 0) this.byMember.delete(connection.memberId);
+    const team = this.countForTeam(connection.teamId) - 1;
+    if (team > 0) this.perTeam.set(connection.teamId, team);
+    else this.perTeam.delete(connection.teamId);
+  }
+
+  /**
+   * The server's send buffers are full: closes the sockets furthest behind until `bytes` more fit, or no socket
+   * is behind (a socket that keeps up is never closed for others' backlog).
+   */
+  shedOutbound(bytes: number, full: (bytes: number) => boolean): void {
+    const behind = this.all()
+      .filter((c) => c.backlog > 0)
+      .sort((a, b) => b.backlog - a.backlog);
+    for (const connection of behind) {
+      if (!full(bytes)) return;
+      connection.shed();
+    }
+  }
+
+  /** Pings every socket; drops those that did not answer the previous ping. */
+  heartbeat(): void {
+    for (const connection of this.all()) connection.heartbeat();
   }
 
   all(): Connection[] {

@@ -1,9 +1,17 @@
 /**
  * The rooms in memory: each loaded once (concurrent requests share one load), unloaded after a while without
- * sockets or requests, and dropped without storing anything when its load or its storage failed.
+ * sockets or requests, and dropped without storing anything when its load or its storage failed. It keeps the
+ * number of rooms in memory within the server's and each team's limit, and releases idle documents when memory
+ * is short.
  */
+import { parseRoomId } from '../../shared/model/index.ts';
+import type { MemoryBudget } from '../guard/memory-budget.ts';
+import type { Refusals } from '../guard/refusals.ts';
 import type { Logger } from '../log.ts';
 import { Room, type RoomDeps } from './room.ts';
+
+/** A document written to this recently is not released to make room for others. */
+const RECENT_WRITE_MS = 2_000;
 
 export class RoomUnavailableError extends Error {
   override name = 'RoomUnavailableError';
@@ -13,6 +21,8 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloading = new Map<string, Promise<void>>();
+  private readonly perTeam = new Map<string, number>();
+  private releasing: Promise<void> | null = null;
   private closed = false;
   /** One object shared by every room. */
   private readonly deps: RoomDeps;
@@ -20,6 +30,8 @@ export class RoomRegistry {
   constructor(
     deps: Omit<RoomDeps, 'onFailed'>,
     private readonly log: Logger,
+    private readonly memory: MemoryBudget,
+    private readonly refusals: Refusals,
   ) {
     this.deps = { ...deps, onFailed: (failed) => this.drop(failed) };
   }
@@ -61,10 +73,22 @@ export class RoomRegistry {
   }
 
   private async load(roomId: string): Promise<Room> {
+    const teamId = parseRoomId(roomId)?.teamId ?? '';
+    const { maxLoadedRooms, maxRoomsPerTeam } = this.deps.config.limits;
     try {
-      if (this.rooms.size >= this.deps.config.limits.maxLoadedRooms) await this.unloadIdle(0);
-      if (this.rooms.size >= this.deps.config.limits.maxLoadedRooms) {
+      if (this.rooms.size >= maxLoadedRooms) await this.unloadIdle(0);
+      if (this.rooms.size >= maxLoadedRooms) {
         throw new RoomUnavailableError('too many rooms are open; try again later');
+      }
+      if (this.teamCount(teamId) >= maxRoomsPerTeam) await this.unloadIdle(0, teamId);
+      if (this.teamCount(teamId) >= maxRoomsPerTeam) {
+        this.refusals.note('team_limit', `room ${roomId} not loaded: team ${teamId} has ${maxRoomsPerTeam} rooms open`);
+        throw new RoomUnavailableError('your team has too many rooms open; try again later');
+      }
+      if (this.memory.overCeiling()) {
+        this.releaseIdleDocuments();
+        this.refusals.note('memory', `room ${roomId} not loaded: the server is over its memory ceiling`);
+        throw new RoomUnavailableError('the server is busy; try again later');
       }
       const room = await Room.load(roomId, this.deps);
       if (this.closed) {
@@ -72,6 +96,7 @@ export class RoomRegistry {
         throw new RoomUnavailableError('the server is shutting down');
       }
       this.rooms.set(roomId, room);
+      this.perTeam.set(room.teamId, this.teamCount(room.teamId) + 1);
       return room;
     } catch (error) {
       if (error instanceof RoomUnavailableError) throw error;
@@ -84,15 +109,26 @@ export class RoomRegistry {
     }
   }
 
+  private teamCount(teamId: string): number {
+    return this.perTeam.get(teamId) ?? 0;
+  }
+
+  private forget(room: Room): void {
+    this.rooms.delete(room.id);
+    const left = this.teamCount(room.teamId) - 1;
+    if (left > 0) this.perTeam.set(room.teamId, left);
+    else this.perTeam.delete(room.teamId);
+  }
+
   /** A room whose storage failed: forget it without compacting or storing anything. */
   private drop(room: Room): void {
-    if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
+    if (this.rooms.get(room.id) === room) this.forget(room);
     room.close().catch(() => {});
   }
 
   private unload(room: Room): Promise<void> {
     if (this.rooms.get(room.id) !== room) return Promise.resolve();
-    this.rooms.delete(room.id);
+    this.forget(room);
     const done = room
       .close()
       .catch((error) => this.log.error('room-unload', `room ${room.id}`, error))
@@ -101,10 +137,12 @@ export class RoomRegistry {
     return done;
   }
 
-  /** Unloads rooms unused for `idleMs`; returns how many. */
-  async unloadIdle(idleMs: number): Promise<number> {
+  /** Unloads rooms unused for `idleMs` (of one team, or all); returns how many. */
+  async unloadIdle(idleMs: number, teamId?: string): Promise<number> {
     const now = Date.now();
-    const idle = [...this.rooms.values()].filter((room) => !room.inUse && now - room.lastActiveAt >= idleMs);
+    const idle = [...this.rooms.values()].filter(
+      (room) => !room.inUse && now - room.lastActiveAt >= idleMs && (teamId === undefined || room.teamId === teamId),
+    );
     await Promise.all(idle.map((room) => this.unload(room)));
     return idle.length;
   }
@@ -120,6 +158,27 @@ export class RoomRegistry {
         await room.dematerialise().catch((error) => this.log.error('room-idle', `room ${room.id}`, error));
       }
     }
+  }
+
+  /**
+   * Memory is short: releases the decoded documents not written to lately, least recently written first, until
+   * the decoded rooms fit their budget again. Runs once at a time; writes refused meanwhile are retried by their
+   * clients.
+   */
+  releaseIdleDocuments(): void {
+    if (this.releasing) return;
+    this.releasing = (async () => {
+      const now = Date.now();
+      const candidates = [...this.rooms.values()]
+        .filter((room) => room.isMaterialised && now - room.lastWriteAt >= RECENT_WRITE_MS)
+        .sort((a, b) => a.lastWriteAt - b.lastWriteAt);
+      for (const room of candidates) {
+        if (!this.memory.decodedFull() && !this.memory.overCeiling()) break;
+        await room.dematerialise().catch((error) => this.log.error('room-idle', `room ${room.id}`, error));
+      }
+    })().finally(() => {
+      this.releasing = null;
+    });
   }
 
   forEach(visit: (room: Room) => void): void {

@@ -4,9 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
+import { idsOfMemberKeys, notesMap, writeAnnotation } from '../../shared/model/index.ts';
 import { CLOSE_CODES } from '../../shared/protocol/api.ts';
 import { resolveConfig } from '../config.ts';
 import { LocalFanout } from '../fanout/local.ts';
+import { testGuard } from '../guard/testing.ts';
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import { silentLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
@@ -112,6 +115,7 @@ async function setup<S extends ControlledStore = ControlledStore>(store: S = new
     metrics: new Metrics(),
     log: silentLogger,
     onFailed: () => {},
+    guard: testGuard().guard,
   });
   return { store, index, room, fanout };
 }
@@ -129,13 +133,14 @@ function writerAndReader(room: Room): { writer: Peer; reader: Peer } {
 }
 const types = (peer: Peer) => peer.received.map((m) => decodeClientMessage(m).type);
 
+/** A new note `key` of member m (the writer of these tests), from a fresh client. */
 function edit(key = 'k'): Uint8Array {
   const doc = new Y.Doc();
-  doc.getMap('annotations').set(key, 'v');
+  writeAnnotation(doc, sampleAnnotation({ id: key, author: { id: 'm', name: '张三' } }), 'm');
   return Y.encodeStateAsUpdate(doc);
 }
 
-/** The keys of the annotations map each update message carries, in the order the peer got them. */
+/** The annotation ids each update message carries, in the order the peer got them. */
 function keysReceived(peer: Peer): string[][] {
   return peer.received
     .map((m) => decodeClientMessage(m))
@@ -143,7 +148,7 @@ function keysReceived(peer: Peer): string[][] {
     .map((m) => {
       const doc = new Y.Doc();
       Y.applyUpdate(doc, (m as { update: Uint8Array }).update);
-      return [...doc.getMap('annotations').keys()];
+      return [...idsOfMemberKeys(notesMap(doc).keys())];
     });
 }
 
@@ -151,7 +156,7 @@ describe('Room write path', () => {
   it('sends an update to others only after the store has made it durable', async () => {
     const { store, index, room } = await setup();
     const { writer, reader } = writerAndReader(room);
-    expect(room.applyFrom(writer, 'editor', edit(), { holdPending: true })).toEqual({ ok: true });
+    expect(room.applyFrom(writer, writer, edit(), { holdPending: true })).toEqual({ ok: true });
     // A newcomer's state vector and an answer to sync step 1 reflect the update, so they wait too.
     const late = new Peer();
     room.join(late);
@@ -175,14 +180,14 @@ describe('Room write path', () => {
   it('takes itself out of service when an append fails: peers closed with 4503, nothing sent, no more writes', async () => {
     const { store, room } = await setup();
     const { writer, reader } = writerAndReader(room);
-    room.applyFrom(writer, 'editor', edit());
+    room.applyFrom(writer, writer, edit());
     await tick();
     store.appends[0]!.reject(new Error('disk full'));
     await expect(room.whenDurable()).rejects.toThrow(/disk full/);
     expect(room.failed).not.toBeNull();
     expect(reader.received).toEqual([]);
     expect(reader.closed).toBe(CLOSE_CODES.unavailable);
-    const again = room.applyFrom(writer, 'editor', edit());
+    const again = room.applyFrom(writer, writer, edit());
     expect(again).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
     expect(store.appends).toHaveLength(1);
   });
@@ -191,8 +196,8 @@ describe('Room write path', () => {
     const { store, room } = await setup();
     const viewer = new Peer('viewer');
     room.join(viewer);
-    expect(room.applyFrom(viewer, 'viewer', Y.encodeStateAsUpdate(new Y.Doc()))).toEqual({ ok: true });
-    expect(room.applyFrom(viewer, 'viewer', edit())).toMatchObject({ ok: false, code: CLOSE_CODES.forbidden });
+    expect(room.applyFrom(viewer, viewer, Y.encodeStateAsUpdate(new Y.Doc()))).toEqual({ ok: true });
+    expect(room.applyFrom(viewer, viewer, edit())).toMatchObject({ ok: false, code: CLOSE_CODES.forbidden });
     await tick();
     expect(store.appends).toEqual([]);
     expect(room.isMaterialised).toBe(false);
@@ -214,7 +219,7 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
   it('stores and sends an update before applyFrom returns; the index reads it with its next batch', async () => {
     const { store, index, room } = await setup(new CommitNowStore());
     const { writer, reader } = writerAndReader(room);
-    expect(room.applyFrom(writer, 'editor', edit(), { holdPending: true })).toEqual({ ok: true });
+    expect(room.applyFrom(writer, writer, edit(), { holdPending: true })).toEqual({ ok: true });
     expect(store.committed).toHaveLength(1);
     expect(store.appends).toEqual([]);
     expect(types(reader)).toEqual(['update']);
@@ -230,7 +235,7 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
     const { store, room } = await setup(new CommitNowStore());
     const { writer, reader } = writerAndReader(room);
     store.failNext = true;
-    expect(room.applyFrom(writer, 'editor', edit())).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
+    expect(room.applyFrom(writer, writer, edit())).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
     await tick();
     expect(reader.received).toEqual([]);
     expect(reader.closed).toBe(CLOSE_CODES.unavailable);
@@ -242,7 +247,7 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
     const { store, room, fanout } = await setup(new CommitNowStore());
     const { writer, reader } = writerAndReader(room);
     fanout.publish('team.doc', { kind: 'update', update: edit('remote') }, Symbol('other instance'));
-    room.applyFrom(writer, 'editor', edit('local'));
+    room.applyFrom(writer, writer, edit('local'));
     expect(reader.received).toEqual([]);
     await tick();
     expect(keysReceived(reader)).toEqual([['remote']]);
@@ -252,9 +257,42 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
     await tick();
     expect(keysReceived(reader)).toEqual([['remote'], ['local']]);
     // Once the queue is empty again, the next update goes straight through.
-    room.applyFrom(writer, 'editor', edit('next'));
+    room.applyFrom(writer, writer, edit('next'));
     expect(store.committed).toHaveLength(1);
     expect(keysReceived(reader).at(-1)).toEqual(['next']);
+  });
+});
+
+describe('Room write rules on held parts', () => {
+  it('checks a held part again when it is retried: a rewrite of someone else’s record waiting for its origin is refused', async () => {
+    const { room } = await setup(new CommitNowStore());
+    const owner = new Peer('owner', 'own');
+    const editor = new Peer('editor', 'ed');
+    room.join(owner);
+    room.join(editor);
+    const ownerDoc = new Y.Doc();
+    writeAnnotation(ownerDoc, sampleAnnotation({ id: 'x', author: { id: 'own', name: '张三' } }), 'own');
+    const ownersRecord = Y.encodeStateAsUpdate(ownerDoc);
+    // The editor's client knows the owner's record before the server does, and overwrites it.
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, ownersRecord);
+    const before = Y.encodeStateVector(forged);
+    notesMap(forged).set('own/x', { ...(notesMap(forged).get('own/x') as object), note: '改写' });
+    const rewrite = Y.encodeStateAsUpdate(forged, before);
+    // Its origin is not in the room yet: held, neither stored nor refused.
+    expect(room.applyFrom(editor, editor, rewrite, { holdPending: true })).toEqual({ ok: true });
+    expect(room.applyFrom(owner, owner, ownersRecord)).toEqual({ ok: true });
+    // The editor's next message retries the held part, whose key is now known.
+    const own = new Y.Doc();
+    writeAnnotation(own, sampleAnnotation({ id: 'e1', author: { id: 'ed', name: '李四' } }), 'ed');
+    expect(room.applyFrom(editor, editor, Y.encodeStateAsUpdate(own), { holdPending: true })).toMatchObject({
+      ok: false,
+      code: CLOSE_CODES.forbidden,
+      metric: 'not_allowed',
+    });
+    const doc = room.materialise();
+    expect((notesMap(doc).get('own/x') as { note: string }).note).toBe('');
+    expect(notesMap(doc).has('ed/e1')).toBe(false);
   });
 });
 
@@ -262,12 +300,12 @@ describe('Room index upkeep', () => {
   it('reads an annotation edited many times between two batches once, at the latest stored update', async () => {
     const { index, room } = await setup(new CommitNowStore());
     const { writer } = writerAndReader(room);
-    for (let i = 0; i < 5; i++) room.applyFrom(writer, 'editor', edit('k'));
-    room.applyFrom(writer, 'editor', edit('other'));
+    for (let i = 0; i < 5; i++) room.applyFrom(writer, writer, edit('k'));
+    room.applyFrom(writer, writer, edit('other'));
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
-    // Plain values, not annotation maps: both ids are reported as not (or no longer) valid annotations.
-    expect(index.changes[0]).toMatchObject({ throughId: 6, removedIds: ['k', 'other'], upserts: [] });
+    expect(index.changes[0]).toMatchObject({ throughId: 6, removedIds: [] });
+    expect(index.changes[0]!.upserts.map((a) => a.id)).toEqual(['k', 'other']);
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
   });
@@ -275,11 +313,11 @@ describe('Room index upkeep', () => {
   it('never gives the index a state ahead of the stored updates', async () => {
     const { store, index, room } = await setup();
     const { writer } = writerAndReader(room);
-    room.applyFrom(writer, 'editor', edit('first'));
+    room.applyFrom(writer, writer, edit('first'));
     await tick();
     store.appends[0]!.resolve();
     await tick();
-    room.applyFrom(writer, 'editor', edit('second'));
+    room.applyFrom(writer, writer, edit('second'));
     await tick();
     // The second update is applied but not stored: reading now would index it under the first one's id.
     index.writeBatch();
@@ -288,15 +326,16 @@ describe('Room index upkeep', () => {
     await tick();
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
-    expect(index.changes[0]).toMatchObject({ throughId: 2, removedIds: ['first', 'second'] });
+    expect(index.changes[0]!.throughId).toBe(2);
+    expect(index.changes[0]!.upserts.map((a) => a.id)).toEqual(['first', 'second']);
   });
 
   it('hands what the index lacks to it before the document is released', async () => {
     const { index, room } = await setup(new CommitNowStore());
     const { writer } = writerAndReader(room);
-    room.applyFrom(writer, 'editor', edit('k'));
+    room.applyFrom(writer, writer, edit('k'));
     await room.close();
-    expect(index.changes).toMatchObject([{ throughId: 1, removedIds: ['k'] }]);
+    expect(index.changes).toMatchObject([{ throughId: 1, upserts: [{ id: 'k' }] }]);
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
   });

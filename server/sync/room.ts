@@ -14,9 +14,8 @@
  */
 import * as Y from 'yjs';
 import {
-  annotationsMap,
   changesOfTransaction,
-  documentMap,
+  definePageRoom,
   parseRoomId,
   readAnnotation,
   readDocumentInfo,
@@ -25,6 +24,8 @@ import {
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Fanout, FanoutMessage, FanoutSubscriber } from '../fanout/types.ts';
+import type { UpdateGuard } from '../guard/update-guard.ts';
+import type { Writer } from '../guard/write-rules.ts';
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
@@ -61,6 +62,8 @@ export type RoomDeps = {
   log: Logger;
   /** Called once when the room can no longer be trusted (storage failed); the registry drops it. */
   onFailed: (room: Room) => void;
+  /** Bounds, memory and write rules every update passes before it is applied (server/guard/update-guard.ts). */
+  guard: UpdateGuard;
 };
 
 export type Outcome = { ok: true } | { ok: false; code: number; reason: string; metric: RejectReason };
@@ -74,8 +77,11 @@ const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
 const COMPACTION_QUIET_MS = 1_000;
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
-/** The encoded state of the current version; the delete set is filled in when needed (compaction, reads). */
-type Encoded = { update: Uint8Array; stateVector: Uint8Array; deleteSet?: Uint8Array };
+/**
+ * The encoded state of the current version; the delete set is filled in when needed (compaction, reads), and so
+ * is the sync step 2 message carrying the whole state, sent as one buffer to every client that asks for it.
+ */
+type Encoded = { update: Uint8Array; stateVector: Uint8Array; deleteSet?: Uint8Array; fullStateMessage?: Uint8Array };
 
 /**
  * A message waiting for `version` to be durable: to one peer (if it is still in the room), or to all but
@@ -222,11 +228,11 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.lastActiveAt = Date.now();
     switch (message.type) {
       case 'sync-step-1':
-        this.deliver(peer, encodeSyncStep2(this.updateFor(message.stateVector)));
+        this.deliver(peer, this.syncStep2For(message.stateVector));
         return { ok: true };
       case 'sync-step-2':
       case 'update':
-        return this.applyFrom(peer, peer.role, message.update, { holdPending: true });
+        return this.applyFrom(peer, peer, message.update, { holdPending: true });
       case 'awareness': {
         const { changed, refused } = this.presence.apply(message.update, peer);
         if (refused > 0) this.deps.metrics.reject('presence');
@@ -253,6 +259,17 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (isEmptyStateVector(stateVector)) return this.fullState().update;
     if (this.doc) return Y.encodeStateAsUpdate(this.doc, stateVector);
     return Y.diffUpdate(this.encoded!.update, stateVector);
+  }
+
+  /**
+   * The answer to a sync step 1. Clients that hold nothing get the one cached message of the whole state: a
+   * buffer shared by every socket it is queued on, however many ask.
+   */
+  private syncStep2For(stateVector: Uint8Array): Uint8Array {
+    if (!isEmptyStateVector(stateVector)) return encodeSyncStep2(this.updateFor(stateVector));
+    const full = this.fullState();
+    full.fullStateMessage ??= encodeSyncStep2(full.update);
+    return full.fullStateMessage;
   }
 
   /** State vector and delete set of the room, from the encoded state when there is no document. */
@@ -286,40 +303,48 @@ export class Room implements FanoutSubscriber, IndexSource {
    * its next messages may supply the dependencies (`holdPending`), an HTTP push's are refused at once.
    * Callers that must know the update is durable await `whenDurable()` afterwards.
    */
-  applyFrom(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean } = {}): Outcome {
+  applyFrom(origin: object, writer: Writer, update: Uint8Array, options: { holdPending?: boolean } = {}): Outcome {
     try {
-      return this.apply(origin, role, update, options);
+      return this.apply(origin, writer, update, options);
     } catch (error) {
       if (!(error instanceof RoomFailedError)) throw error;
       return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
     }
   }
 
-  private apply(origin: object, role: Role, update: Uint8Array, options: { holdPending?: boolean }): Outcome {
+  private apply(origin: object, writer: Writer, update: Uint8Array, options: { holdPending?: boolean }): Outcome {
     if (this.failed)
       return { ok: false, code: CLOSE_CODES.unavailable, reason: 'room unavailable', metric: 'unavailable' };
+    if (isEmptyUpdate(update)) return { ok: true };
+    const guard = this.deps.guard;
+    const inspected = guard.inspect(update);
+    if (!inspected.ok) return inspected;
     let changesNothing: boolean;
     try {
       // A client's answer to sync step 1 usually holds nothing new; a read-only room stays undecoded then.
-      changesNothing =
-        isEmptyUpdate(update) || ((!this.doc || role === 'viewer') && addsNothing(this.knownState(), update));
+      changesNothing = (!this.doc || writer.role === 'viewer') && addsNothing(this.knownState(), inspected.decoded);
     } catch (error) {
       if (error instanceof RoomFailedError) throw error;
       return { ok: false, code: CLOSE_CODES.malformed, reason: 'malformed update', metric: 'malformed' };
     }
     if (changesNothing) return { ok: true };
-    if (role === 'viewer')
+    if (writer.role === 'viewer')
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
     if (this.wouldOverflow(update)) {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
     }
+    const short = guard.admit(inspected);
+    if (short) return short;
     const doc = this.materialise();
     const held = this.held.get(origin);
+    const refused = guard.review(this, doc, writer, inspected, held?.parts ?? []);
+    if (refused) return refused;
     this.held.delete(origin);
     try {
       Y.applyUpdate(doc, update, origin);
       // Retry what this sender had pending: the new update may carry its dependencies.
       for (const part of held?.parts ?? []) Y.applyUpdateV2(doc, part, origin);
+      guard.applied(this, inspected);
     } catch {
       // Whatever part was fully integrated before the error went through the normal path (stored, then sent).
       dropPending(doc);
@@ -328,7 +353,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     }
     const pending = takePending(doc);
     const bytes = pending.reduce((sum, part) => sum + part.byteLength, 0);
-    const hold = pending.length > 0 && options.holdPending && bytes <= this.deps.config.limits.maxQueuedBytes;
+    const hold = pending.length > 0 && options.holdPending && bytes <= this.deps.config.limits.maxHeldBytes;
     if (held && !hold) clearTimeout(held.timer);
     if (this.failed)
       return { ok: false, code: CLOSE_CODES.unavailable, reason: 'storage failed', metric: 'unavailable' };
@@ -376,6 +401,7 @@ export class Room implements FanoutSubscriber, IndexSource {
   edit(change: (doc: Y.Doc) => void): void {
     if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = this.materialise();
+    this.deps.guard.serverWrites(this, doc.clientID);
     doc.transact(() => change(doc), SERVER_ORIGIN);
   }
 
@@ -388,8 +414,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
     // Defined up front, so every transaction names these maps by the types the room reads later.
-    annotationsMap(doc);
-    documentMap(doc);
+    definePageRoom(doc);
     try {
       doc.transact(() => {
         for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
@@ -404,6 +429,7 @@ export class Room implements FanoutSubscriber, IndexSource {
       this.onDocUpdate(update, origin, transaction),
     );
     this.doc = doc;
+    this.deps.guard.decoded(this, doc);
     return doc;
   }
 
@@ -657,6 +683,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.encodedState();
     this.doc.destroy();
     this.doc = null;
+    this.deps.guard.released(this);
   }
 
   /** Stops the room: waits for pending appends, compacts, releases the document. Sockets must be gone. */
@@ -670,6 +697,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.held.clear();
     this.doc?.destroy();
     this.doc = null;
+    this.deps.guard.released(this);
   }
 
   /** Closes every socket of the room with the given code. */

@@ -1,5 +1,6 @@
 /** Questions about a Yjs update asked before or after applying it. */
 import * as Y from 'yjs';
+import type { DecodedUpdate } from '../guard/update-shape.ts';
 
 /** Whether a state vector says "I have nothing" (then the answer is the whole, cacheable, state). */
 export function isEmptyStateVector(stateVector: Uint8Array): boolean {
@@ -26,10 +27,10 @@ export function knownStateOfEncoded(stateVector: Uint8Array, deleteSet: Uint8Arr
 /**
  * Whether applying `update` would change nothing: every struct is already there and every deletion already
  * happened. A client answers the server's sync step 1 with such an update when it holds nothing new (Yjs always
- * sends the whole delete set); for a viewer anything more is a write and is refused. Throws on a malformed update.
+ * sends the whole delete set); for a viewer anything more is a write and is refused. Takes the decoded update
+ * (`Y.decodeUpdate`).
  */
-export function addsNothing(known: KnownState, update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(update);
+export function addsNothing(known: KnownState, { structs, ds }: DecodedUpdate): boolean {
   for (const struct of structs) {
     if (struct instanceof Y.Skip) continue;
     if (struct.id.clock + struct.length > (known.stateVector.get(struct.id.client) ?? 0)) return false;

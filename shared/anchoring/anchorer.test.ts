@@ -124,6 +124,101 @@ for (const kind of ['happy-dom', 'jsdom'] as const) {
       }
     });
 
+    it('anchorMany reports each slice as it ends, and with `reuse` keeps what is anchored already', async () => {
+      const { doc, close } = makeDocument(kind, fs.readFileSync(path.join(PAGES, '01-suizhou-edu-2023.html'), 'utf8'));
+      try {
+        const annotations = annotateClauses(doc);
+        const anchorer = new Anchorer(doc);
+        const slices: { ids: string[]; ms: number }[] = [];
+        const first = await anchorer.anchorMany(annotations, {
+          sliceMs: 0,
+          onSlice: (results, ms) => slices.push({ ids: [...results.keys()], ms }),
+        });
+        // every result was shown in exactly one slice, in order, before anchorMany resolved
+        expect(slices.length).toBeGreaterThan(1);
+        expect(slices.flatMap((slice) => slice.ids)).toEqual(annotations.map((a) => a.id));
+        expect(slices.every((slice) => slice.ms >= 0)).toBe(true);
+
+        // again with reuse: unchanged items keep their very result; an item with new selectors is anchored anew
+        const moved = annotations[3]!;
+        const again = await anchorer.anchorMany(
+          annotations.map((a) => (a.id === moved.id ? { id: a.id, selectors: annotations[4]!.selectors } : a)),
+          { reuse: true },
+        );
+        for (const a of annotations) {
+          if (a.id === moved.id) expect(again.get(a.id)).not.toBe(first.get(a.id));
+          else expect(again.get(a.id)).toBe(first.get(a.id));
+        }
+        expect(normalizeText(again.get(moved.id)!.range!.toString())).toBe(annotations[4]!.quote);
+
+        // a kept anchor is brought up to date with the page first
+        const target = annotations[6]!;
+        const text = anchorer.get(target.id)!.range!.startContainer as Text;
+        text.data = '';
+        const after = await anchorer.anchorMany(annotations, { reuse: true });
+        expect(after.get(target.id)!.status).toBe('orphan');
+      } finally {
+        forgetPageIndex(doc);
+        close();
+      }
+    });
+
+    it('watch() also reports anchors re-done when anchor() caught up with a change first', async () => {
+      const { doc, close } = makeDocument(kind, fs.readFileSync(path.join(PAGES, '01-suizhou-edu-2023.html'), 'utf8'));
+      try {
+        const annotations = annotateClauses(doc);
+        const anchorer = new Anchorer(doc);
+        for (const a of annotations.slice(1)) anchorer.anchor(a.id, a.selectors);
+        const reported: string[] = [];
+        const stop = anchorer.watch((updates) => reported.push(...updates.keys()), { debounceMs: 20 });
+        const target = annotations[5]!;
+        const range = anchorer.get(target.id)!.range!;
+        (range.startContainer as Text).insertData(range.startOffset + 2, '进一步');
+        // anchoring another annotation right away applies the change (synchronously) before the watch runs
+        anchorer.anchor(annotations[0]!.id, annotations[0]!.selectors);
+        expect(reported).toEqual([target.id]);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(reported).toEqual([target.id]);
+        stop();
+      } finally {
+        forgetPageIndex(doc);
+        close();
+      }
+    });
+
+    it('one MutationObserver per page, however many watch it', async () => {
+      const { doc, close } = makeDocument(kind, fs.readFileSync(path.join(PAGES, '01-suizhou-edu-2023.html'), 'utf8'));
+      const view = doc.defaultView as unknown as { MutationObserver: typeof MutationObserver };
+      const Original = view.MutationObserver;
+      let created = 0;
+      view.MutationObserver = class extends Original {
+        constructor(callback: MutationCallback) {
+          super(callback);
+          created++;
+        }
+      };
+      try {
+        const annotations = annotateClauses(doc);
+        const anchorer = new Anchorer(doc);
+        await anchorer.anchorMany(annotations);
+        const seen: string[] = [];
+        const stopAnchors = anchorer.watch((updates) => seen.push(...updates.keys()), { debounceMs: 20 });
+        let pageChanges = 0;
+        const stopPage = watch(doc, () => pageChanges++, { debounceMs: 20 });
+        const range = anchorer.get(annotations[2]!.id)!.range!;
+        (range.startContainer as Text).insertData(range.startOffset + 1, '切实');
+        await until(() => seen.length > 0 && pageChanges > 0);
+        expect(seen).toEqual([annotations[2]!.id]);
+        expect(created).toBe(1);
+        stopAnchors();
+        stopPage();
+      } finally {
+        view.MutationObserver = Original;
+        forgetPageIndex(doc);
+        close();
+      }
+    });
+
     it('watch() reports re-anchored annotations after the DOM settles', async () => {
       const { doc, close } = makeDocument(kind, fs.readFileSync(path.join(PAGES, '01-suizhou-edu-2023.html'), 'utf8'));
       try {

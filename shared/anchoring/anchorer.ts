@@ -2,13 +2,15 @@
  * Anchorer: many annotations on one page, sharing one index; re-anchoring after the page changes.
  *
  * - `anchorMany` works in slices of a few milliseconds and yields to the event loop between them, so a page with
- *   hundreds of annotations never freezes.
+ *   hundreds of annotations never freezes; each slice's results can be shown as it ends (`onSlice`), and
+ *   annotations already anchored with the same selectors can be kept as they are (`reuse`).
  * - `update()` applies the DOM changes to the index (incrementally, see PageIndex.refresh) and redoes only what
  *   they touched: an annotation whose text lies outside every changed stretch keeps its anchor (its offsets are
  *   shifted); one inside a changed stretch is re-checked and re-anchored only if its text changed; orphans and
  *   ambiguous ones are retried when text was added.
- * - `watch()` runs `update()` after a debounced MutationObserver (and after frames load) and reports the
- *   annotations whose anchors changed.
+ * - `watch()` runs `updateAsync()` after DOM changes settle (the page index's own MutationObserver, debounced, and
+ *   frames loading) and reports the annotations whose anchors changed, also those re-anchored in passing when a
+ *   change was caught up with during `anchor()`.
  */
 import type { Selector } from '../model/annotation.ts';
 import { type AnchorResult, locate, type Location, toResult } from './anchor.ts';
@@ -23,6 +25,8 @@ export interface AnnotationTarget {
 
 interface Tracked {
   selectors: Selector[];
+  /** The selectors as JSON, to tell a changed annotation from one anchored already (`reuse`). */
+  key: string;
   result: AnchorResult;
   /** Page units of the anchor and its comparison text (to verify it after a change). */
   start: number;
@@ -37,6 +41,13 @@ export interface AnchorManyOptions {
   sliceMs?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Called as each slice ends, before yielding, with that slice's results and how long it worked (ms). */
+  onSlice?: (results: ReadonlyMap<string, AnchorResult>, sliceMs: number) => void;
+  /**
+   * Keep the anchor of an item already tracked with the same selectors (kept up to date by `update` and
+   * `watch`) instead of anchoring it again: the results include it, no work is done for it.
+   */
+  reuse?: boolean;
 }
 
 export interface WatchOptions {
@@ -50,6 +61,7 @@ const DEFAULT_DEBOUNCE_MS = 150;
 export class Anchorer {
   readonly index: PageIndex;
   private readonly tracked = new Map<string, Tracked>();
+  private readonly watchers = new Set<(updates: Map<string, AnchorResult>) => void>();
   private version: number;
 
   constructor(root: Root | PageIndex) {
@@ -71,19 +83,37 @@ export class Anchorer {
   ): Promise<Map<string, AnchorResult>> {
     const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     const out = new Map<string, AnchorResult>();
+    let slice = new Map<string, AnchorResult>();
     let sliceStart = now();
+    const endSlice = () => {
+      if (slice.size) options.onSlice?.(slice, now() - sliceStart);
+      slice = new Map();
+    };
     for (let i = 0; i < items.length; i++) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
       if (now() - sliceStart > sliceMs) {
+        endSlice();
         options.onProgress?.(i, items.length);
         await yieldToPage(this.index.root);
         sliceStart = now();
       }
       const item = items[i]!;
-      out.set(item.id, this.anchor(item.id, item.selectors));
+      const kept = options.reuse ? this.kept(item) : undefined;
+      const result = kept ?? this.anchor(item.id, item.selectors);
+      out.set(item.id, result);
+      slice.set(item.id, result);
     }
+    endSlice();
     options.onProgress?.(items.length, items.length);
     return out;
+  }
+
+  /** The current anchor of an item tracked with the same selectors (brought up to date first), if any. */
+  private kept(item: AnnotationTarget): AnchorResult | undefined {
+    const t = this.tracked.get(item.id);
+    if (!t || t.key !== JSON.stringify(item.selectors)) return undefined;
+    this.catchUp();
+    return this.tracked.get(item.id)?.result;
   }
 
   get(id: string): AnchorResult | undefined {
@@ -114,6 +144,8 @@ export class Anchorer {
    */
   async updateAsync(options: AnchorManyOptions = {}): Promise<Map<string, AnchorResult>> {
     const updates = new Map<string, AnchorResult>();
+    // a complete re-read (a frame loaded, a page rebuilt by script) is done in steps too
+    await this.index.refreshAsync();
     const todo = this.plan(updates);
     const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     let sliceStart = now();
@@ -181,7 +213,10 @@ export class Anchorer {
     return todo;
   }
 
-  /** Watches the page and calls `onChange` with the anchors each batch of DOM changes altered. */
+  /**
+   * Watches the page and calls `onChange` with the anchors each batch of DOM changes altered, and with those
+   * re-anchored when `anchor()` or `anchorMany()` caught up with a change first. Returns a function that stops.
+   */
   watch(onChange: (updates: Map<string, AnchorResult>) => void, options: WatchOptions = {}): () => void {
     let running = false;
     let again = false;
@@ -201,13 +236,20 @@ export class Anchorer {
         running = false;
       }
     };
-    return watchPage(this.index, () => void run(), options);
+    this.watchers.add(onChange);
+    const stop = watchPage(this.index, () => void run(), options);
+    return () => {
+      this.watchers.delete(onChange);
+      stop();
+    };
   }
 
   private catchUp(): void {
-    // changes arrived between calls: re-check what they touched before anchoring more
+    // changes arrived between calls: re-check what they touched before anchoring more, and tell the watchers
     this.index.refresh();
-    if (this.version !== this.index.version) this.update();
+    if (this.version === this.index.version) return;
+    const updates = this.update();
+    if (updates.size > 0) for (const watcher of this.watchers) watcher(updates);
   }
 
   private track(id: string, selectors: Selector[], loc: Location): AnchorResult {
@@ -215,7 +257,8 @@ export class Anchorer {
     const start = loc.start ?? -1;
     const end = loc.end ?? -1;
     const text = start >= 0 ? this.index.text.norm.slice(start, end) : '';
-    this.tracked.set(id, { selectors, result, start, end, text, clausePath: result.clause?.path.join('/') ?? '' });
+    const key = this.tracked.get(id)?.selectors === selectors ? this.tracked.get(id)!.key : JSON.stringify(selectors);
+    this.tracked.set(id, { selectors, key, result, start, end, text, clausePath: result.clause?.path.join('/') ?? '' });
     return result;
   }
 
@@ -264,52 +307,23 @@ function shift(
 }
 
 /**
- * Calls `onChange` (debounced) after DOM changes in the page held by `index`, and after its frames load. Returns
- * a function that stops watching.
+ * Calls `onChange` (debounced) after DOM changes in the page held by `index`, and after its frames load. It
+ * listens to the index's own MutationObserver (one per page, whoever watches). Returns a function that stops.
  */
 export function watchPage(index: PageIndex, onChange: () => void, options: WatchOptions = {}): () => void {
   const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
   const top = rootElement(index.root);
   const win = top ? (ownerDocument(top).defaultView as (Window & typeof globalThis) | null) : null;
-  if (!top || !win?.MutationObserver) return () => {};
+  if (!win) return () => {};
   let timer: number | null = null;
-  const schedule = () => {
+  const unsubscribe = index.onMutation(() => {
     if (timer !== null) win.clearTimeout(timer);
     timer = win.setTimeout(() => {
       timer = null;
       onChange();
-      observeAll();
     }, debounceMs);
-  };
-  const observer = new win.MutationObserver(schedule);
-  const observed = new Set<Node>();
-  const observeAll = () => {
-    if (!observed.has(top)) {
-      observer.observe(top, {
-        childList: true,
-        subtree: true,
-        characterData: true,
-        attributes: true,
-        attributeFilter: ['hidden', 'style', 'srcdoc', 'src'],
-      });
-      observed.add(top);
-    }
-    // frame documents are observed too (their mutations do not reach the outer page's observer)
-    for (const doc of index.text.frames.keys()) {
-      const el = doc.documentElement;
-      if (el && !observed.has(el)) {
-        observer.observe(el, { childList: true, subtree: true, characterData: true });
-        observed.add(el);
-      }
-    }
-  };
-  observeAll();
-  const unsubscribe = index.onFrameChange(() => {
-    observeAll();
-    schedule();
   });
   return () => {
-    observer.disconnect();
     unsubscribe();
     if (timer !== null) win.clearTimeout(timer);
   };

@@ -5,7 +5,15 @@
  */
 import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clauseAt, clauseByPath, clauseRange, forgetPageIndex, segmentClauses, snapToClause } from './index.ts';
+import {
+  clauseAt,
+  clauseByPath,
+  clauseRange,
+  coversClause,
+  forgetPageIndex,
+  segmentClauses,
+  snapToClause,
+} from './index.ts';
 
 const windows: Window[] = [];
 afterEach(async () => {
@@ -137,6 +145,72 @@ describe('clause segmentation', () => {
     expect(segmentClauses(signed)[0]!.text).toBe('一、要求\n请认真贯彻执行。');
   });
 
+  it('ends the body at an attachment note, whose numbered titles are not clauses', () => {
+    const note = page(
+      '<p>三、工作要求</p><p>1. 按时报送。</p><p>2. 加强督查。</p>' +
+        '<p>附件：1. 工作方案</p><p>2. 任务分工表</p><p>3. 联络员名单</p><p>某市人民政府办公室</p><p>2024年3月15日</p>' +
+        '<p>附件1</p><p>工作方案</p><p>一、总体目标</p><p>二、重点任务</p><p>1. 推行一件事一次办。</p>',
+    );
+    expect(outline(note)).toEqual(['1 三、', '2 三、/1.', '2 三、/2.', '1 一、', '1 二、', '2 二、/1.']);
+    expect(segmentClauses(note)[2]!.text).toBe('2. 加强督查。');
+    // a bare "附件：" with a list after the signature, a title starting with a year, "1、" numbering
+    const links = page(
+      '<p>一、要求</p><p>1. 严格执行。</p><p>某区教育局</p><p>2024年4月19日</p>' +
+        '<p>附件：</p><p><a href="#">1.2024年日程安排.docx</a></p><p><a href="#">2.片区划分表.xlsx</a></p>',
+    );
+    expect(outline(links)).toEqual(['1 一、', '2 一、/1.']);
+    const dun = page('<p>一、要求</p><p>1、按时报送。</p><p>附件：</p><p>1、方案</p><p>2、分工表</p>');
+    expect(outline(dun)).toEqual(['1 一、', '2 一、/1、']);
+  });
+
+  it('keeps an attachment note from swallowing clauses that are not its list', () => {
+    // a single attachment starts no list; a numbered sentence is prose, not a title; the list must count up
+    const single = page('<p>一、要求</p><p>附件：推广清单</p><p>1. 这是正文之后的说明。</p>');
+    expect(outline(single)).toEqual(['1 一、', '1 1.']);
+    const prose = page('<p>附件：</p><p>1. 方案</p><p>2. 各单位要按时报送材料。</p>');
+    expect(outline(prose)).toEqual(['1 2.']);
+    const skipped = page('<p>附件：1. 方案</p><p>3. 名单</p>');
+    expect(outline(skipped)).toEqual(['1 3.']);
+  });
+
+  it('makes amendatory instructions and the § sections they introduce siblings', () => {
+    const doc = page(
+      '<p>PART 165—REGULATED NAVIGATION AREAS</p>' +
+        '<p>1. The authority citation for part 165 continues to read as follows:</p>' +
+        '<p>2. Add § 165.T09–0118 to read as follows:</p>' +
+        '<p>§ 165.T09–0118 Safety Zone; Cuyahoga River.</p>' +
+        '<p>(a) <em>Location.</em> The zone.</p><p>(b) <em>Regulations.</em> (1) No entry.</p><p>(2) Permission.</p>' +
+        '<p>3. Amend § 165.939 by revising paragraph (b) to read as follows:</p>' +
+        '<p>§ 165.939 Safety Zones; Fireworks.</p><p>* * * * *</p><p>(b) <em>Enforcement.</em> July 4.</p>',
+    );
+    expect(outline(doc)).toEqual([
+      '1 1.',
+      '1 2.',
+      '1 § 165.T09–0118',
+      '2 § 165.T09–0118/(a)',
+      '2 § 165.T09–0118/(b)',
+      '3 § 165.T09–0118/(b)/(1) (inline)',
+      '3 § 165.T09–0118/(b)/(2)',
+      '1 3.',
+      '1 § 165.939',
+      '2 § 165.939/(b)',
+    ]);
+    // a numbered item that is not an instruction still holds a § under it
+    const list = page('<p>1. Sections affected</p><p>§ 12.3 Definitions.</p><p>(a) Terms.</p>');
+    expect(outline(list)).toEqual(['1 1.', '2 1./§ 12.3', '3 1./§ 12.3/(a)']);
+  });
+
+  it('takes no clause from a signer’s initials after the closing', () => {
+    const doc = page(
+      '<p>(a) <em>Enforcement.</em> Daily.</p><p>Dated: February 20, 2024.</p><p>J. M. Ostrowski,</p>' +
+        '<p>Captain, U.S. Coast Guard.</p>',
+    );
+    expect(outline(doc)).toEqual(['1 (a)']);
+    // other numbering after a closing date stays (a date cell in a table, an attachment without its heading)
+    const dated = page('<p>一、安排</p><p>2024年3月15日</p><p>二、要求</p><p>（二）按时完成。</p>');
+    expect(outline(dated)).toEqual(['1 一、', '1 二、', '2 二、/（二）']);
+  });
+
   it('gives the clause at a point, a clause by path, its Range, and snaps a selection to its clause', () => {
     const doc = page(
       '<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p><p>（二）基本原则。</p><p>二、主要任务</p>',
@@ -156,6 +230,24 @@ describe('clause segmentation', () => {
     across.setStart(text, 9);
     across.setEnd(doc.querySelectorAll('#zoom p')[2]!.firstChild!, 2);
     expect(clauseAt(doc, across)?.path).toEqual(['一、']);
+  });
+
+  it('tells whether a selection already covers its whole clause', () => {
+    const doc = page(
+      '<p>一、总体要求</p><p>（一）指导思想。坚持稳中求进。</p><p>（二）基本原则。</p><p>二、主要任务</p>',
+    );
+    for (const clause of segmentClauses(doc)) expect(coversClause(doc, clauseRange(doc, clause)!, clause)).toBe(true);
+    const text = doc.querySelectorAll('#zoom p')[1]!.firstChild as Text;
+    const part = doc.createRange();
+    part.setStart(text, 9);
+    part.setEnd(text, 11);
+    const clause = clauseAt(doc, part)!;
+    expect(coversClause(doc, part, clause)).toBe(false);
+    expect(coversClause(doc, snapToClause(doc, part)!, clause)).toBe(true);
+    // the whole clause and a little more still covers it
+    const more = snapToClause(doc, part)!;
+    more.setEnd(doc.querySelectorAll('#zoom p')[2]!.firstChild!, 2);
+    expect(coversClause(doc, more, clause)).toBe(true);
   });
 
   it('clauses serialise to JSON with their text and hash, and keep their text after the page changes', () => {

@@ -6,15 +6,19 @@
  * 2. Filters: a bare "1 总则" counts only when the document also has "1.1"-style numbering; a run of headings that
  *    all repeat later (a table of contents) is dropped; a line such as "PART 165—…" or "附件" ends one part of the
  *    document and starts another, and so do closing formulas ("特此通知", "Dated:") and a closing date with the
- *    signature above it: the last clause ends before them.
+ *    signature above it: the last clause ends before them. An attachment note ("附件：1. … 2. …") ends the body
+ *    too, and the numbered titles it lists are not clauses. Right after a closing, a letter that does not start a
+ *    sequence is a signer's initial ("Dated: …", "J. M. Smith,"), not a clause.
  * 3. Levels: a stack of numbering styles in the order this document uses them. A style already on the stack is a
  *    sibling there; a new style nests under the current clause; the 编/章/节/条 and decimal families keep their own
  *    order; a label in a heading element never nests under one in a body paragraph. Labels found mid-line count
- *    only when they continue a sequence (the next number) or open a new one (number 1).
+ *    only when they continue a sequence (the next number) or open a new one (number 1). In US regulatory text an
+ *    amendatory instruction ("2. Add § 165.T09–0118 to read as follows:") and the § section it introduces are
+ *    siblings: the section's paragraphs (a), (b)… belong to the section.
  * Without any numbered clause, the body's paragraphs are the clauses (labels ¶1, ¶2, …).
  */
 import { hashText } from '../model/hash.ts';
-import { matchLabel, type LabelMatch } from './labels.ts';
+import { type LabelMatch, matchLabel, numeralValue } from './labels.ts';
 import { BREAK, foldText } from './normalize.ts';
 import type { PageText, TextSnapshot } from './text-model.ts';
 
@@ -53,6 +57,8 @@ interface Candidate {
   inline: boolean;
   heading: boolean;
   divider: boolean;
+  /** A divider that closes the document (closing formula, closing date with its signature). */
+  closing?: boolean;
 }
 
 const LINE_SPACE = /[\s\u3000\u00a0\u200b\ufeff]/;
@@ -75,6 +81,22 @@ const CLOSER = /^(?:特此(?:通知|公告|通告|函告|批复|决定|报告)|�
 const D = '[0-9０-９〇零○Ｏ一二三四五六七八九十]';
 /** A date alone on its line (the issuing date under the signature). */
 const CLOSING_DATE = new RegExp(`^${D}{2,4}\\s*年\\s*${D}{1,2}\\s*月\\s*${D}{1,3}\\s*日$`);
+
+/** 附件说明: "附件：" alone or followed by the first attachment's title. */
+const ATTACHMENT_NOTE = /^附\s*件\s*[:：]/;
+/**
+ * The number of an attachment note's list item: "1. …", "1、…", "（1）…", and "1.2024年…" (a title may start with a
+ * year, which makes "1." no label by the usual rules).
+ */
+const LIST_ITEM = /^[（(]?\s*([0-9０-９]{1,2})\s*[)）.．、]/;
+/** A sentence ends the line: prose, not an attachment's title. */
+const SENTENCE_END = /[。；;]\s*$/;
+/**
+ * An amendatory instruction of US regulatory text: "2. Add § 165.T09–0118 to read as follows:", "3. Amend
+ * § 165.939 by revising paragraph (b) …", "1. The authority citation for part 165 continues to read as follows:".
+ */
+const AMENDATORY =
+  /^\d+\.\s*(?:(?:Add|Amend|Revise|Remove|Redesignate|Reserve|Suspend|Reinstate|Designate|Republish|Lift|Stay|In)\b|The authority citation\b)|\bas follows:?\s*$/;
 
 /** A short line without sentence punctuation: an issuer or signer above a closing date. */
 function isSignature(line: string): boolean {
@@ -146,10 +168,25 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
   const headings = headingRanges(text, body);
   // the last few plain lines (no label): a signature above a closing date belongs to the end matter
   const plain: { at: number; text: string }[] = [];
+  // after an attachment note: the number the next listed attachment would carry (0: no list)
+  let listed = 0;
   for (const [lineStart, lineEnd] of lines(raw, rawStart, rawEnd)) {
     const p = skipSpace(raw, lineStart, lineEnd);
     if (p >= lineEnd) continue;
     const lineText = raw.slice(p, lineEnd).trimEnd();
+    if (raw.charCodeAt(p) === 0x9644 /* 附 */ && ATTACHMENT_NOTE.test(lineText)) {
+      out.push({ at: p, lineEnd, match: dividerMatch(p), inline: false, heading: false, divider: true });
+      plain.length = 0;
+      listed = attachmentListStart(lineText);
+      continue;
+    }
+    if (listed > 0) {
+      if (listItemNumber(lineText) === listed && !SENTENCE_END.test(lineText)) {
+        listed++;
+        continue;
+      }
+      listed = 0;
+    }
     if (DIVIDER.test(lineText)) {
       out.push({ at: p, lineEnd, match: dividerMatch(p), inline: false, heading: false, divider: true });
       plain.length = 0;
@@ -161,7 +198,7 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
         for (let k = plain.length - 1, taken = 0; k >= 0 && taken < 2 && isSignature(plain[k]!.text); k--, taken++)
           at = plain[k]!.at;
       }
-      out.push({ at, lineEnd, match: dividerMatch(at), inline: false, heading: false, divider: true });
+      out.push({ at, lineEnd, match: dividerMatch(at), inline: false, heading: false, divider: true, closing: true });
       plain.length = 0;
       continue;
     }
@@ -186,6 +223,21 @@ function findCandidates(text: PageText, rawStart: number, rawEnd: number, body: 
     }
   }
   return out;
+}
+
+/**
+ * The number of the attachment listed on the line after an attachment note: 2 after "附件：1. …", 1 after a bare
+ * "附件："; 0 when the note names a single attachment ("附件：…清单"), which starts no list.
+ */
+function attachmentListStart(lineText: string): number {
+  const rest = lineText.slice(lineText.search(/[:：]/) + 1).replace(/^[\s\u3000\u00a0]+/, '');
+  if (!rest) return 1;
+  return listItemNumber(rest) === 1 ? 2 : 0;
+}
+
+function listItemNumber(line: string): number {
+  const m = LIST_ITEM.exec(line);
+  return m ? numeralValue(m[1]!) : -1;
 }
 
 function dividerMatch(at: number): LabelMatch {
@@ -323,17 +375,37 @@ interface StackEntry {
   value: number;
   heading: boolean;
   clause: number;
+  candidate: Candidate;
+}
+
+const SECTION_SIGN = 'section-sign';
+
+/** Whether a candidate's line is an amendatory instruction (read only where a § section is involved). */
+function isAmendatory(raw: string, c: Candidate): boolean {
+  return c.match.style === 'ar-dot' && AMENDATORY.test(raw.slice(c.at, c.lineEnd).trimEnd());
 }
 
 function buildTree(text: PageText, candidates: Candidate[], bodyStart: number, bodyEnd: number): Clause[] {
   const clauses: Clause[] = [];
   const stack: StackEntry[] = [];
+  let afterClosing = false;
   for (const c of candidates) {
     if (c.divider) {
       stack.length = 0;
+      afterClosing = c.closing === true;
       continue;
     }
     const m = resolveAmbiguity(c.match, stack);
+    // right after the closing ("Dated: …"), "J. M. Smith," is a signature, not clause J.
+    if (afterClosing && m.value !== 1 && /^(?:alpha|roman)-/.test(m.style)) continue;
+    afterClosing = false;
+    // US regulatory text: an amendatory instruction and the § section after it are siblings
+    if (m.style === SECTION_SIGN) {
+      const instruction = stack.findIndex((e) => isAmendatory(text.raw, e.candidate));
+      if (instruction >= 0) stack.length = instruction;
+    } else if (m.style === 'ar-dot' && stack.some((e) => e.style === SECTION_SIGN) && isAmendatory(text.raw, c)) {
+      stack.length = stack.findIndex((e) => e.style === SECTION_SIGN);
+    }
     const onStack = stack.findIndex((e) => e.style === m.style);
     if (c.inline) {
       const continues = onStack >= 0 && m.value === stack[onStack]!.value + 1;
@@ -378,7 +450,15 @@ function buildTree(text: PageText, candidates: Candidate[], bodyStart: number, b
       inline: c.inline,
       kind: 'numbered',
     });
-    stack.push({ style: m.style, family: m.family, rank: m.rank, value: m.value, heading: c.heading, clause: index });
+    stack.push({
+      style: m.style,
+      family: m.family,
+      rank: m.rank,
+      value: m.value,
+      heading: c.heading,
+      clause: index,
+      candidate: c,
+    });
   }
   finishClauses(text, clauses, bodyStart, bodyEnd, candidates);
   return clauses;

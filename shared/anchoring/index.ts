@@ -17,15 +17,18 @@
  * For the extension (one page, many annotations, a page that changes):
  * - `createPageIndex(root)`: the shared per-page index (text model, body, clauses, bigram index). Every function
  *   here accepts it in place of the root; all share it per root anyway, and it follows DOM changes by itself,
- *   incrementally. `createPageIndexAsync(root)` builds it in steps that yield to the page (very long pages).
- * - `Anchorer`: `anchor(id, selectors)`, `anchorMany(items)` (async, yields to the page between slices),
- *   `update()` / `updateAsync()` (re-anchor only what DOM changes touched) and `watch(onChange)` (debounced
- *   MutationObserver, re-anchoring in slices).
+ *   incrementally, with one MutationObserver per page. `createPageIndexAsync(root)` builds it in steps that
+ *   yield to the page (very long pages). `index.documents()`: the top and frame documents it reads.
+ * - `Anchorer`: `anchor(id, selectors)`, `anchorMany(items, { onSlice, reuse })` (async, yields to the page
+ *   between slices, reports each slice as it ends, keeps anchors whose selectors did not change),
+ *   `update()` / `updateAsync()` (re-anchor only what DOM changes touched) and `watch(onChange)` (the page
+ *   index's MutationObserver, debounced; re-anchoring in slices).
  * - `watch(root, onChange)`: page-level change notifications (new clauses, changed text stretches).
  * - `findBody(root)`: the detected document body element (possibly inside a same-origin iframe).
  * - `clauseAt(root, nodeOrRange)`: the clause holding a point or a range (for "hover shows the label path").
  * - `clauseRange(root, clause)` and `snapToClause(root, range)`: a clause's DOM Range; the clause range around a
- *   selection (for "snap a selection to its clause").
+ *   selection (for "snap a selection to its clause"); `coversClause(root, range, clause)`: whether snapping
+ *   would widen it at all.
  * - `clauseByPath(root, path)`: a clause by its label path.
  * - `pageTextHash(root)`: hash of the body's normalised text ("the page changed since it was annotated").
  * - `normalizeText(text)`: the comparison form used everywhere (NFKC, width, dashes, no whitespace, code points).
@@ -126,6 +129,13 @@ export function clauseRange(root: Root | PageIndex, clause: Pick<Clause, 'start'
 export function snapToClause(root: Root | PageIndex, range: Range): Range | null {
   const clause = clauseAt(root, range);
   return clause ? clauseRange(root, clause) : null;
+}
+
+/** Whether a Range holds all of a clause: widening it to the clause (`snapToClause`) would add nothing. */
+export function coversClause(root: Root | PageIndex, range: Range, clause: Pick<Clause, 'start' | 'end'>): boolean {
+  const index = indexOf(root);
+  const units = index.text.unitsOfRange(range);
+  return !!units && units.start <= clause.start + index.bodyStart && units.end >= clause.end + index.bodyStart;
 }
 
 /** The clause with this label path, or null. */

@@ -114,6 +114,34 @@ for (const kind of ['happy-dom', 'jsdom'] as const) {
       }
     });
 
+    it('elements without text, line breaks or frames change nothing: no re-read, however often restyled', () => {
+      const { doc, close } = makeDocument(kind, fs.readFileSync(PAGE, 'utf8'));
+      try {
+        const index = new PageIndex(doc);
+        const version = index.version;
+        // what an extension adds to a page: an empty host element under <body> (its UI in a shadow root)
+        const host = doc.createElement('pizhu-ui');
+        doc.body.append(host);
+        expect(index.refresh()).toBe(false);
+        host.setAttribute('style', 'position: relative; z-index: 5');
+        host.setAttribute('hidden', '');
+        const empty = doc.createElement('span');
+        doc.getElementById('UCAP-CONTENT')!.append(empty);
+        empty.remove();
+        expect(index.refresh()).toBe(false);
+        expect(index.version).toBe(version);
+        // an empty block still breaks a line, and an element with text still counts
+        const block = doc.createElement('div');
+        doc.body.append(block);
+        block.textContent = '第九十九条　新增条款。';
+        expect(index.refresh()).toBe(true);
+        expect(snapshot(index)).toEqual(freshSnapshot(doc));
+        index.dispose();
+      } finally {
+        close();
+      }
+    });
+
     it('a local edit re-reads only its block (the other text nodes keep their offsets)', () => {
       const { doc, close } = makeDocument(kind, fs.readFileSync(PAGE, 'utf8'));
       try {
@@ -155,6 +183,39 @@ describe('building in steps that yield to the page', () => {
       index.dispose();
     } finally {
       close();
+    }
+  });
+});
+
+describe('a body inside a frame (happy-dom loads srcdoc frames)', () => {
+  it('lists the frame among its documents, and its one observer hears changes inside the frame', async () => {
+    const inner =
+      '<html><body><div id="UCAP-CONTENT"><p>一、总体要求</p><p>（一）指导思想。全面贯彻落实党的精神，推进政务公开。</p></div></body></html>';
+    const win = new Window({
+      settings: { navigation: { disableChildFrameNavigation: false } } as never,
+    });
+    win.document.write(
+      `<body><div class="nav">首页</div><iframe srcdoc="${inner.replace(/"/g, '&quot;')}"></iframe></body>`,
+    );
+    await win.happyDOM.waitUntilComplete();
+    const doc = win.document as unknown as Document;
+    const index = new PageIndex(doc);
+    try {
+      const frameDoc = (doc.querySelector('iframe') as HTMLIFrameElement).contentDocument!;
+      expect(index.documents()).toEqual([doc, frameDoc]);
+      let heard = 0;
+      const stop = index.onMutation(() => heard++);
+      const added = frameDoc.createElement('p');
+      added.textContent = '（二）工作目标。到2020年建成政务新媒体体系。';
+      frameDoc.getElementById('UCAP-CONTENT')!.append(added);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toBeGreaterThan(0);
+      stop();
+      expect(index.refresh()).toBe(true);
+      expect(index.clauses.map((c) => c.label)).toContain('（二）');
+    } finally {
+      index.dispose();
+      await win.happyDOM.close();
     }
   });
 });

@@ -3,7 +3,8 @@
  * lookup tables (clause by label path, by hash) and, built on first need, the bigram index.
  *
  * It notices DOM changes by itself: a MutationObserver (from the root's own window) collects records, and every
- * access first drains them synchronously (`takeRecords`), so a change made a moment ago is never missed. Changes
+ * access first drains them synchronously (`takeRecords`), so a change made a moment ago is never missed. That one
+ * observer is the page's only one: watchers (`onMutation`, used by `watch` and `Anchorer.watch`) are told from it. Changes
  * are applied incrementally: only the blocks they touched are re-read (see PageText.update), then the clause tree
  * is rebuilt from the text (a few milliseconds even for the longest corpus page); the body is detected again only
  * when it left the page or a large share of the text changed. Frames that finish loading later, or changes the
@@ -41,8 +42,8 @@ export class PageIndex {
   /** What the last refresh changed, in page units of the new text; `full` after a complete re-read. */
   lastChange: { full: boolean; changes: TextChange[] } = { full: true, changes: [] };
   private readonly frameListeners = new Map<Element, () => void>();
-  /** Told when a frame (re)loads: watchers, since the outer page's DOM did not change. */
-  private readonly frameChangeListeners = new Set<() => void>();
+  /** Told when the page may have changed: records arrived, a frame (re)loaded, or an access drained records. */
+  private readonly mutationListeners = new Set<() => void>();
 
   /** Builds the index now (synchronously); see `PageIndex.create` for a build that yields to the page. */
   constructor(
@@ -69,7 +70,7 @@ export class PageIndex {
 
   /** Brings the index up to date with the DOM. Returns whether anything changed. */
   refresh(): boolean {
-    if (this.observer) this.pending.push(...this.observer.takeRecords());
+    this.drain();
     if (this.stale) {
       this.rebuild();
       return true;
@@ -85,7 +86,7 @@ export class PageIndex {
    * yield to the page, as in `create`: on a very long page it would otherwise block it for a long moment.
    */
   async refreshAsync(): Promise<boolean> {
-    if (this.observer) this.pending.push(...this.observer.takeRecords());
+    this.drain();
     if (!this.stale) {
       const applied = this.applyPending();
       if (applied !== 'rebuild') return applied;
@@ -98,6 +99,21 @@ export class PageIndex {
     this.watchFrames();
     this.refresh();
     return true;
+  }
+
+  /**
+   * Takes the records not yet delivered to the observer's callback. Watchers are told of them too: the callback
+   * never sees records taken this way, and a change applied during some other access must still be reported.
+   */
+  private drain(): void {
+    const records = this.observer?.takeRecords() ?? [];
+    if (records.length === 0) return;
+    this.pending.push(...records);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.mutationListeners) listener();
   }
 
   /** Applies the collected mutation records locally; 'rebuild' when they cannot be. */
@@ -161,6 +177,7 @@ export class PageIndex {
     this.observer = null;
     for (const [frame, listener] of this.frameListeners) frame.removeEventListener('load', listener);
     this.frameListeners.clear();
+    this.mutationListeners.clear();
   }
 
   private analyse(detect = true): void {
@@ -199,6 +216,7 @@ export class PageIndex {
     if (!top || !Observer) return;
     this.observer = new Observer((records) => {
       this.pending.push(...records);
+      this.notify();
     });
     this.observer.observe(top, {
       childList: true,
@@ -210,17 +228,18 @@ export class PageIndex {
     this.watchFrames();
   }
 
-  /** Observes same-origin frame documents, and marks the index stale when a frame (re)loads. */
+  /** Observes same-origin frame documents (nested ones too), and marks the index stale when a frame (re)loads. */
   private watchFrames(): void {
     if (!this.observer) return;
     const top = rootElement(this.root);
     if (!top) return;
-    for (const frame of Array.from(top.querySelectorAll('iframe, frame'))) {
+    const holders: ParentNode[] = [top, ...this.text.frames.keys()];
+    for (const frame of holders.flatMap((holder) => Array.from(holder.querySelectorAll('iframe, frame')))) {
       if (!this.frameListeners.has(frame)) {
         const listener = () => {
           this.stale = true;
           this.observeFrame(frame);
-          for (const listen of this.frameChangeListeners) listen();
+          this.notify();
         };
         frame.addEventListener('load', listener);
         this.frameListeners.set(frame, listener);
@@ -237,10 +256,20 @@ export class PageIndex {
     }
   }
 
-  /** Calls `listener` whenever a frame of the page (re)loads. Returns a function that stops it. */
-  onFrameChange(listener: () => void): () => void {
-    this.frameChangeListeners.add(listener);
-    return () => this.frameChangeListeners.delete(listener);
+  /**
+   * Calls `listener` (synchronously, often many times in a row: debounce it) whenever the page may have changed:
+   * DOM records arrived, a frame (re)loaded. The index itself is brought up to date on the next access, not
+   * here. Returns a function that stops it.
+   */
+  onMutation(listener: () => void): () => void {
+    this.mutationListeners.add(listener);
+    return () => this.mutationListeners.delete(listener);
+  }
+
+  /** The documents whose text this index reads: the root's own and its same-origin frames' (for listeners). */
+  documents(): Document[] {
+    const top = rootElement(this.root);
+    return top ? [ownerDocument(top), ...this.text.frames.keys()] : [...this.text.frames.keys()];
   }
 
   // --- lookups ---

@@ -215,6 +215,26 @@ class TextReader {
   }
 }
 
+/** Elements that break lines or show another document even when they hold no text. */
+const STRUCTURAL = [...BLOCKS, 'br', 'iframe', 'frame'];
+const STRUCTURAL_SELECTOR = STRUCTURAL.join(',');
+
+/** Whether a mutation may change the readable text: it touches text, a line break, a block or a frame. */
+function mayChangeText(record: MutationRecord): boolean {
+  if (record.type === 'characterData') return true;
+  if (record.type === 'attributes') return mayHoldText(record.target);
+  for (const node of Array.from(record.addedNodes)) if (mayHoldText(node)) return true;
+  for (const node of Array.from(record.removedNodes)) if (mayHoldText(node)) return true;
+  return false;
+}
+
+function mayHoldText(node: Node): boolean {
+  if (node.nodeType === 3 || node.nodeType === 4) return (node as CharacterData).data.length > 0;
+  if (!isElement(node)) return false; // comments, processing instructions: never read
+  if (node.textContent) return true;
+  return STRUCTURAL.includes(localName(node)) || node.querySelector(STRUCTURAL_SELECTOR) !== null;
+}
+
 /** The outermost block elements touched by mutations, or 'rebuild' when the root itself (or a frame) changed. */
 function dirtyBlocks(records: readonly MutationRecord[], top: Element): Element[] | 'rebuild' {
   const found = new Set<Element>();
@@ -341,7 +361,11 @@ export class PageText {
   update(records: readonly MutationRecord[]): TextChange[] | 'rebuild' {
     const top = this.rootElement;
     if (!top) return 'rebuild';
-    const blocks = dirtyBlocks(records, top);
+    // a node with no text, no line break and no frame (a script's empty container, an extension's UI host)
+    // changes nothing here, however often it is added, removed or restyled
+    const relevant = records.filter(mayChangeText);
+    if (relevant.length === 0) return [];
+    const blocks = dirtyBlocks(relevant, top);
     if (blocks === 'rebuild' || blocks.length > MAX_LOCAL_BLOCKS) return 'rebuild';
     if (blocks.length === 0) return [];
     const inDirty = (n: Node) => blocks.some((b) => b.contains(n));

@@ -1,6 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdownInline, escapeMarkdownLines, safeHttpUrl } from './escape.ts';
+import { escapeHtml, escapeMarkdownInline, escapeMarkdownLines, safeHttpUrl, sanitizeExportText } from './escape.ts';
 
 const markdown = new MarkdownIt({ html: true });
 /** GFM-style renderers also turn bare http(s) addresses into links, which is fine: nothing else may become one. */
@@ -12,6 +12,33 @@ const textOf = (html: string) =>
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');
+
+describe('sanitizeExportText', () => {
+  it.each([
+    ['XML 1.0 forbidden controls', 'a\u0000b\u0001c\u0008d\u000Be\u000Cf\u001Fg', 'abcdefg'],
+    ['noncharacters U+FFFE and U+FFFF', '标\uFFFE题\uFFFF', '标题'],
+    ['lone surrogates of both kinds', 'a\uD800b\uDFFFc\uDBFF', 'abc'],
+    ['DEL and C1 controls', 'a\u007Fb\u0085c\u009Fd', 'abcd'],
+    ['embeddings and overrides', 'invoice\u202Etxt.exe\u202A\u202B\u202C\u202D', 'invoicetxt.exe'],
+    ['isolates', '\u2066a\u2067b\u2068c\u2069', 'abc'],
+    ['implicit direction marks', 'a\u200Eb\u200Fc\u061Cd', 'abcd'],
+    ['deprecated format and annotation characters', 'a\u206Eb\u206Fc\uFFF9d\uFFFAe\uFFFBf', 'abcdef'],
+  ])('removes %s', (_, input, output) => {
+    expect(sanitizeExportText(input)).toBe(output);
+  });
+
+  it('keeps everything else: line breaks, tabs, CJK, emoji, Arabic letters, zero-width joiners', () => {
+    const text = '第一行\r\n\t第二行 😀 👨‍👩‍👧 مرحبا ①（一） — “引号” \u3000 \u00A0';
+    expect(sanitizeExportText(text)).toBe(text);
+    expect(sanitizeExportText(sanitizeExportText('a\u202Eb'))).toBe('ab');
+  });
+
+  it('is applied by the HTML and Markdown escapers', () => {
+    expect(escapeHtml('<b>\u202Ex\uFFFF')).toBe('&lt;b&gt;x');
+    expect(escapeMarkdownInline('*\u202E*')).toBe('\\*\\*');
+    expect(escapeMarkdownLines('a\u0001\nb\u2066')).toEqual(['a', 'b']);
+  });
+});
 
 describe('escapeHtml', () => {
   it('escapes the five characters that matter', () => {

@@ -1,13 +1,40 @@
 /**
- * Everything in a briefing that people wrote (notes, quotes, names, titles, header fields) is text, never
- * markup: these escape it for HTML and Markdown, and let only http(s) links through.
+ * Everything in an export that people wrote (notes, quotes, names, titles, tags, header fields, clause labels)
+ * is text, never markup. `sanitizeExportText` is the one cleaning step every export applies to such text
+ * (briefings here; task tables and comparison tables import it too); the escapers below apply it before
+ * escaping for HTML and Markdown, and the DOCX writer applies it to every run and document property.
  */
+
+/**
+ * Characters no export may carry, in one pattern:
+ *  - what XML 1.0 forbids (C0 controls except tab, line feed and carriage return; U+FFFE, U+FFFF; a surrogate
+ *    without its pair), so every XML part (DOCX, XLSX, XHTML) stays well-formed and strict parsers accept it;
+ *  - DEL and the C1 controls, which XML 1.0 discourages and nothing displays;
+ *  - bidirectional controls that reorder text: embeddings and overrides (U+202A–U+202E), isolates
+ *    (U+2066–U+2069) and the implicit marks LRM, RLM and ALM (U+200E, U+200F, U+061C), so a hostile note
+ *    cannot make itself, or the name and date printed beside it, read differently from what was written
+ *    ("Trojan Source");
+ *  - the deprecated format characters U+206A–U+206F (they switch digit shapes and symmetric swapping) and the
+ *    interlinear annotation characters U+FFF9–U+FFFB (a reader may hide the text between them).
+ */
+const UNSAFE_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what the pattern removes
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u206F\uFFF9-\uFFFB\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * User text made safe for any export format: drops the characters listed above and keeps everything else
+ * (line breaks and tabs included; the formats decide what to do with them). Idempotent; plain text comes back
+ * as the same string.
+ */
+export function sanitizeExportText(text: string): string {
+  return text.replace(UNSAFE_TEXT, '');
+}
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text for HTML element content and quoted attribute values. */
+/** Text for HTML element content and quoted attribute values (sanitised first). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+  return sanitizeExportText(text).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
 }
 
 /**
@@ -36,7 +63,9 @@ const MARKDOWN_INLINE = /[\\`*_[\]<>|~&#$!]/g;
  * it cannot become a heading, list, quote, thematic break or code block.
  */
 export function escapeMarkdownLine(line: string): string {
-  const escaped = line.trim().replace(MARKDOWN_INLINE, (ch) => `\\${ch}`);
+  const escaped = sanitizeExportText(line)
+    .trim()
+    .replace(MARKDOWN_INLINE, (ch) => `\\${ch}`);
   return escaped.replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
 }
 

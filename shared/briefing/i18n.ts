@@ -45,7 +45,14 @@ export type Labels = {
   noteMeta: (time: string, isReply: boolean) => string;
   /** Between a heading's number and its text. */
   labelGap: string;
+  /** A highlight without a note, where the options ask for such lines (includeEmptyNotes). */
   highlightOnly: string;
+  /** An entry's heading when its quote is empty. */
+  noQuote: string;
+  /** Ends a heading cut from a longer quote. */
+  ellipsis: string;
+  /** The line under an entry's heading that says where the quote is (its clause label path). */
+  referenceLine: (reference: string) => string;
   openOnPage: string;
   summaryCaption: string;
   summaryHeaders: readonly [string, string, string, string, string];
@@ -98,6 +105,9 @@ const zh: Labels = {
   noteMeta: (time, isReply) => `（${isReply ? '回复，' : ''}${time}）`,
   labelGap: '',
   highlightOnly: '（仅标注，未加批注）',
+  noQuote: '（未摘录原文）',
+  ellipsis: '……',
+  referenceLine: (reference) => `条款：${reference}`,
   openOnPage: '查看原文',
   summaryCaption: '批注一览表',
   summaryHeaders: ['标签', '条款', '原文摘录', '批注人', '批注要点'],
@@ -166,6 +176,9 @@ const en: Labels = {
   noteMeta: (time, isReply) => ` (${isReply ? 'reply, ' : ''}${time})`,
   labelGap: ' ',
   highlightOnly: '(highlighted, no note)',
+  noQuote: '(no quoted text)',
+  ellipsis: '…',
+  referenceLine: (reference) => `Clause: ${reference}`,
   openOnPage: 'Open on the page',
   summaryCaption: 'Summary',
   summaryHeaders: ['Tag', 'Clause', 'Quote', 'Annotator', 'Note'],

@@ -6,13 +6,14 @@ import {
   li,
   makeAnnotation,
   procuratorate,
+  safetyZone,
   sampleData,
   suizhou,
   vocational,
   wang,
   zhang,
 } from '../../test/unit/briefing/sample.ts';
-import { type Briefing, type BriefingInput, buildBriefing } from './model.ts';
+import { type Briefing, type BriefingInput, buildBriefing, notesToPrint } from './model.ts';
 
 const sample = sampleData();
 const build = (overrides: Partial<BriefingInput> = {}): Briefing =>
@@ -129,6 +130,69 @@ describe('entries', () => {
     expect(unknown.link).toBeNull();
     expect(unknown.documentTitle).toBe('来源不详的文件');
     expect(unknown.clauseLabel).toBe('（未识别条款）');
+  });
+});
+
+describe('entry headings', () => {
+  const entry = (quote: string, clausePath: string[] = ['三、', '12.'], documentKey = suizhou.key) =>
+    buildBriefing({
+      annotations: [makeAnnotation({ documentKey, clausePath, quote, note: '注', tags: ['t'] })],
+      documents: sample.documents,
+      now: sample.now,
+    }).groups[0]!.entries[0]!;
+
+  it('number the briefing’s own entries and keep the clause label path apart', () => {
+    const e = entry('深化“双减”工作，持续规范校外培训');
+    expect(e.title).toBe('（一）深化“双减”工作，持续规范校外培训');
+    expect(e.headingIsQuote).toBe(true);
+    expect(e.reference).toBe('三、12.');
+    for (const x of build({ options: { groupBy: 'tag' } }).groups.flatMap((g) => g.entries)) {
+      expect(x.heading).not.toContain(x.clauseLabel);
+      expect(x.reference.endsWith(x.clauseLabel)).toBe(true);
+    }
+  });
+
+  it('drop the labels a whole-clause quote starts with', () => {
+    expect(entry('12. 深化“双减”工作').heading).toBe('深化“双减”工作');
+    expect(entry('三、（一）加强党的建设').heading).toBe('加强党的建设');
+    expect(entry('第十二条　人民检察院办理刑事案件', ['第一章', '第十二条'], procuratorate.key).heading).toBe(
+      '人民检察院办理刑事案件',
+    );
+    // a reference and a measurement are words, not labels
+    expect(entry('第五条规定的程序', ['第一章', '第六条'], procuratorate.key).heading).toBe('第五条规定的程序');
+    expect(entry('100 feet from the vessel', ['(a)'], safetyZone.key).heading).toBe('100 feet from the vessel');
+    expect(entry('(a) Location. The following area', ['§ 165.T11–157', '(a)'], safetyZone.key).heading).toBe(
+      'Location. The following area',
+    );
+  });
+
+  it('cut a long quote after a pause, and say so', () => {
+    const long = entry(
+      '各地区各部门要结合实际，抓好相关工作的贯彻落实，确保政策落地见效，切实把各项任务落到实处，推动高质量发展。',
+    );
+    expect(long.heading).toBe('各地区各部门要结合实际，抓好相关工作的贯彻落实……');
+    expect(long.headingIsQuote).toBe(false);
+    const english = entry(
+      'The Captain of the Port San Francisco has determined that potential hazards associated with the fireworks display would be a safety concern',
+      ['IV.'],
+      safetyZone.key,
+    );
+    expect(english.heading).toBe('The Captain of the Port San Francisco has determined that potential hazards…');
+    expect(entry('第一行\n第二行').headingIsQuote).toBe(false);
+    expect(entry('').heading).toBe('（未摘录原文）');
+  });
+});
+
+describe('highlights without a note', () => {
+  it('are listed as clauses but print no note line unless asked', () => {
+    const b = build();
+    const entryOf = (briefing: Briefing, id: string) =>
+      briefing.groups.flatMap((g) => g.entries).find((e) => e.id === id)!;
+    expect(notesToPrint(entryOf(b, 'v-nine'), b.options)).toEqual([]);
+    expect(entryOf(b, 'v-nine').notes.map((n) => n.annotationId)).toEqual(['v-nine']);
+    const asked = build({ options: { includeEmptyNotes: true } });
+    expect(notesToPrint(entryOf(asked, 'v-nine'), asked.options).map((n) => n.annotationId)).toEqual(['v-nine']);
+    expect(notesToPrint(entryOf(b, 'v-sys'), b.options)).toHaveLength(2);
   });
 });
 
@@ -294,7 +358,11 @@ describe('language', () => {
     expect(b.header.masthead).toBe('Briefing');
     expect(b.header.issue).toBe('No. 7');
     expect(b.groups[0]!.title).toBe('1. safety');
-    expect(b.groups[0]!.entries.map((e) => e.title)).toEqual(['1.1 II.', '1.2 IV.']);
+    expect(b.groups[0]!.entries.map((e) => e.title)).toEqual([
+      '1.1 The Coast Guard is issuing this rule without prior notice',
+      '1.2 The Captain of the Port San Francisco has determined that potential hazards…',
+    ]);
+    expect(b.groups[0]!.entries.map((e) => e.reference)).toEqual(['II.', 'IV.']);
     expect(b.lead).toBe(
       'This briefing brings together 3 notes by 2 colleagues on 3 clauses in 1 document. Tags: “safety” (2), “regulatory” (1).',
     );

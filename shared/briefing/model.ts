@@ -14,6 +14,7 @@
  */
 import type { Annotation, Author, DocumentInfo } from '../model/annotation.ts';
 import { ValidationError } from '../model/annotation.ts';
+import { matchLabel } from '../anchoring/labels.ts';
 import { deepLinkFor } from '../model/deep-link.ts';
 import { clauseComparator } from './clause-order.ts';
 import { type Labels, type Language, LABELS } from './i18n.ts';
@@ -57,12 +58,20 @@ export type BriefingNote = {
 export type BriefingEntry = {
   /** Unique within the briefing. */
   id: string;
-  /** Numbering shown before the heading: （一） or 1.1. */
+  /** The briefing's own numbering before the heading: （一） or 1.1. */
   label: string;
-  /** "《title》 二、8." (or just "二、8." when the group is the document). */
+  /**
+   * What the entry is about, in words: the quote without its clause label, cut to a heading's length. Never a
+   * clause number, so the heading line carries one numbering only (the briefing's); the clause's own label path
+   * is `reference`, shown on a line of its own.
+   */
   heading: string;
   /** label and heading together, as the heading line reads. */
   title: string;
+  /** Whether `heading` is the whole quote (renderers then do not repeat the quote under it). */
+  headingIsQuote: boolean;
+  /** Where the quote is: "《title》 二、8." (just "二、8." when the briefing or the group is one document). */
+  reference: string;
   documentKey: string;
   documentTitle: string;
   clausePath: string[];
@@ -161,7 +170,7 @@ export function buildBriefing(input: BriefingInput): Briefing {
   const language = chooseLanguage(options.language, selection.threads, documents);
   const labels = LABELS[language];
   const entries = buildEntries(selection.threads, documents, orphan, options, labels, language);
-  const groups = groupEntries(entries, options, documents, labels);
+  const groups = groupEntries(entries, options, documents, labels, language);
   const sources = numberSources(groups, documents, options, labels, language);
 
   const headEntries = new Map(entries.map((e) => [e.id, e]));
@@ -295,7 +304,10 @@ function chooseLanguage(
 
 // --- entries ---
 
-type RawEntry = Omit<BriefingEntry, 'label' | 'heading' | 'title' | 'sourceNumber' | 'citesSource'> & {
+type RawEntry = Omit<
+  BriefingEntry,
+  'label' | 'heading' | 'title' | 'headingIsQuote' | 'reference' | 'sourceNumber' | 'citesSource'
+> & {
   position: number;
   firstCreated: number;
   lastUpdated: number;
@@ -436,6 +448,7 @@ function groupEntries(
   options: BriefingOptions,
   documents: Map<string, DocumentInfo>,
   labels: Labels,
+  language: Language,
 ): BriefingGroup[] {
   const compare = entryComparator(entries, options, documents);
   const pending = partition(entries, options.groupBy, options, documents, labels);
@@ -452,12 +465,14 @@ function groupEntries(
       citesSource: false,
       entries: group.entries.sort(compare).map((e, ei) => {
         const entryLabel = labels.entryLabel(gi + 1, ei + 1);
-        const heading = clauseOnly ? e.clauseLabel : `${labels.documentTitle(e.documentTitle)} ${e.clauseLabel}`;
+        const headline = headlineOf(e.quote, language, labels);
         return {
           ...stripSortKeys(e),
           label: entryLabel,
-          heading,
-          title: `${entryLabel}${labels.labelGap}${heading}`,
+          heading: headline.text,
+          title: `${entryLabel}${labels.labelGap}${headline.text}`,
+          headingIsQuote: headline.whole,
+          reference: clauseOnly ? e.clauseLabel : `${labels.documentTitle(e.documentTitle)} ${e.clauseLabel}`,
           sourceNumber: null,
           citesSource: false,
         };
@@ -466,9 +481,61 @@ function groupEntries(
   });
 }
 
+/** Longest heading made from a quote, in characters: one line of a 公文 page, about two of an English one. */
+const HEADLINE_CHARS: Record<Language, number> = { zh: 30, en: 80 };
+/** Where a long quote may be cut for its heading: at the punctuation ending a clause of its sentence. */
+const PAUSE = /^[，。；：！？、,;:.!?]$/u;
+
+/**
+ * The heading made from a quote: its leading clause labels dropped (the reference line shows the label path),
+ * on one line, cut after the last pause within HEADLINE_CHARS (or at the limit) with an ellipsis.
+ */
+export function headlineOf(quote: string, language: Language, labels: Labels): { text: string; whole: boolean } {
+  const flat = withoutLeadingLabels(quote.replace(/\s+/gu, ' ').trim());
+  if (!flat) return { text: labels.noQuote, whole: false };
+  const chars = [...flat];
+  const max = HEADLINE_CHARS[language];
+  if (chars.length <= max) return { text: flat, whole: !/[\r\n\u2028\u2029]/u.test(quote.trim()) };
+  // English punctuation ends a clause only before a space ("3.5 m", "U.S." do not).
+  const pauseAt = (i: number) => PAUSE.test(chars[i]!) && (language === 'zh' || chars[i + 1] === ' ');
+  let cut = -1;
+  for (let i = max - 1; i >= max / 3 && cut < 0; i--) if (pauseAt(i)) cut = i;
+  if (cut < 0 && language === 'en') cut = chars.lastIndexOf(' ', max - 1);
+  if (cut < max / 3) cut = max - 1;
+  return { text: `${chars.slice(0, cut).join('').trimEnd()}${labels.ellipsis}`, whole: false };
+}
+
+/**
+ * Drops list labels at the start ("3. ", "（二）", "一、", "第十二条 ", "(a) "): only self-delimited ones or ones
+ * followed by a space, so "第五条规定的…" (a reference) and "100 feet" stay as written.
+ */
+function withoutLeadingLabels(text: string): string {
+  let rest = text;
+  for (let i = 0; i < 3; i++) {
+    const m = matchLabel(rest, 0);
+    if (!m || m.weak || m.style.startsWith('en-') || m.style === 'section-sign') break;
+    const delimited = /[、.．)）]$/u.test(m.label) || /^[\s\u3000]/u.test(rest.slice(m.end));
+    const after = rest.slice(m.end).trimStart();
+    if (!delimited || !after) break;
+    rest = after;
+  }
+  return rest;
+}
+
+/**
+ * The notes a renderer prints for an entry: a highlight without a note is left out unless the options ask for
+ * such lines (`includeEmptyNotes`). The entry itself stays: its quote was highlighted.
+ */
+export function notesToPrint(entry: BriefingEntry, options: BriefingOptions): BriefingNote[] {
+  return options.includeEmptyNotes ? entry.notes : entry.notes.filter((note) => note.text.trim() !== '');
+}
+
 function stripSortKeys(
   e: RawEntry,
-): Omit<BriefingEntry, 'label' | 'heading' | 'title' | 'sourceNumber' | 'citesSource'> {
+): Omit<
+  BriefingEntry,
+  'label' | 'heading' | 'title' | 'headingIsQuote' | 'reference' | 'sourceNumber' | 'citesSource'
+> {
   const { position: _position, firstCreated: _first, lastUpdated: _last, ...rest } = e;
   return rest;
 }

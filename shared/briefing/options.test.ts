@@ -14,6 +14,7 @@ describe('parseBriefingOptions', () => {
       language: 'auto',
       timeZone: 'Asia/Shanghai',
       summaryTable: true,
+      includeEmptyNotes: false,
       unit: '',
       issueNumber: '',
       mark: '',
@@ -49,7 +50,8 @@ describe('parseBriefingQuery', () => {
   it('reads format, lists, booleans, numbers and header fields', () => {
     const params = new URLSearchParams(
       'format=md&document=abc&documents=def,ghi&tag=财政,资金&tags=人才,产教融合&groupBy=document&order=newest' +
-        '&from=2024-03-01&to=2024-03-31&who=team&includeReplies=false&summaryTable=0&copies=20&unit=%E5%8A%9E%E5%85%AC%E5%AE%A4&issueNumber=3',
+        '&from=2024-03-01&to=2024-03-31&who=team&includeReplies=false&summaryTable=0&copies=20&unit=%E5%8A%9E%E5%85%AC%E5%AE%A4&issueNumber=3' +
+        '&includeEmptyNotes=true',
     );
     const { format, options } = parseBriefingQuery(params);
     expect(format).toBe('md');
@@ -62,6 +64,7 @@ describe('parseBriefingQuery', () => {
       to: '2024-03-31',
       includeReplies: false,
       summaryTable: false,
+      includeEmptyNotes: true,
       copies: 20,
       unit: '办公室',
       issueNumber: '3',

@@ -15,6 +15,8 @@
  *   language        'auto' (default; English when the documents are English), 'zh', 'en'
  *   timeZone        IANA zone for dates and times shown and for from/to; default 'Asia/Shanghai'
  *   summaryTable    the summary table before the body; default true
+ *   includeEmptyNotes  also print a line for a highlight without a note (（仅标注，未加批注）); default false:
+ *                   the highlighted clause is listed either way
  * Header (报头) and closing block (版记):
  *   masthead        the red header's name; default 工作简报 / Briefing
  *   title           the headline; default derived from the scope (the document's title, the tag, ...)
@@ -78,6 +80,7 @@ const optionsObject = z.strictObject({
   language: z.enum(LANGUAGES).default('auto'),
   timeZone: timeZoneSchema.default('Asia/Shanghai'),
   summaryTable: z.boolean().default(true),
+  includeEmptyNotes: z.boolean().default(false),
 
   masthead: text(40).optional(),
   title: text(200).optional(),
@@ -124,7 +127,7 @@ const LIST_PARAMS: Record<string, { option: 'documents' | 'tags'; comma: boolean
   tag: { option: 'tags', comma: false },
   tags: { option: 'tags', comma: true },
 };
-const BOOLEAN_PARAMS = new Set(['includePrivate', 'includeReplies', 'summaryTable']);
+const BOOLEAN_PARAMS = new Set(['includePrivate', 'includeReplies', 'summaryTable', 'includeEmptyNotes']);
 const NUMBER_PARAMS = new Set(['copies']);
 const OPTION_NAMES = new Set(Object.keys(optionsObject.shape));
 

@@ -5,87 +5,73 @@
  * 28.95 pt a line, two-character first-line indent, Latin and digits in Times New Roman; title 方正小标宋简体
  * 2号; 一、 headings 黑体, （一） headings 楷体_GB2312; "— 1 —" page numbers in 宋体 4号, odd pages right and
  * even pages left, one character in; the red header (报头) with 期号, unit and date over a red rule; the
- * summary table; sources as footnotes; the closing block (版记) between rules.
+ * summary table; the body; the numbered sources; the closing block (版记) at the foot of the last page.
  * English: A4 with 25 mm margins, Times New Roman 12 pt, plain bold headings, centred page numbers.
  *
- * Fonts are only named, never embedded (official fonts are licensed): Word and WPS use the installed ones.
+ * Headings carry the briefing's own numbering only (一、 for a group, （一） for an entry); the clause's label
+ * path is on the reference line under the entry's heading. Paragraphs and table rows break across pages; only
+ * headings keep with what follows them.
+ *
+ * The closing block is a frame (w:framePr) aligned to the bottom of the text block, so its last rule sits on
+ * the last line of the last page whatever the length of the body, in Word and in LibreOffice. LibreOffice only
+ * makes a frame of consecutive framed paragraphs whose borders are identical, so the rules are not borders but
+ * thin shaded paragraphs of an exact height. Sources are a numbered list before it rather than footnotes: a
+ * footnote on the last page would collide with the frame at the foot of the page.
+ *
+ * Fonts are only named, never embedded (official fonts are licensed); the font table declares their usual
+ * fallbacks (docx-fonts.ts). All user text goes through sanitizeExportText (escape.ts).
  * Produces a Uint8Array, which works the same in the browser and in Node.
  */
 import {
   AlignmentType,
+  Bookmark,
   BorderStyle,
-  convertMillimetersToTwip,
   Document,
   ExternalHyperlink,
-  Footer,
-  FootnoteReferenceRun,
-  type IBorderOptions,
+  FrameAnchorType,
+  FrameWrap,
+  HorizontalPositionAlign,
+  type IFrameOptions,
+  InternalHyperlink,
   type IRunOptions,
   LineRuleType,
   Packer,
-  PageNumber,
   Paragraph,
-  Tab,
   type ParagraphChild,
+  ShadingType,
+  Tab,
   TabStopType,
   Table,
   TableCell,
   TableLayoutType,
   TableRow,
   TextRun,
+  VerticalPositionAlign,
   WidthType,
 } from 'docx';
+import { FONT, fontTableXml } from './docx-fonts.ts';
+import {
+  A4,
+  BODY_SIZE,
+  CHAR,
+  documentStyles,
+  EN_MARGIN,
+  font,
+  lines,
+  pageNumberFooter,
+  run,
+  THIN,
+  xmlText,
+  ZH_MARGIN,
+} from './docx-layout.ts';
 import { safeHttpUrl } from './escape.ts';
-import type { Briefing, BriefingEntry, BriefingNote } from './model.ts';
+import { type Briefing, type BriefingEntry, type BriefingNote, notesToPrint } from './model.ts';
 
-const FONT = {
-  fangsong: '仿宋_GB2312',
-  heiti: '黑体',
-  kaiti: '楷体_GB2312',
-  xiaobiaosong: '方正小标宋简体',
-  songti: '宋体',
-  latin: 'Times New Roman',
-} as const;
-
-const A4 = { width: 11906, height: 16838 };
-const mm = convertMillimetersToTwip;
-/** GB/T 9704: top 37 mm, left 28 mm, text block 156 x 225 mm. */
-const ZH_MARGIN = { top: mm(37), bottom: mm(35), left: mm(28), right: mm(26), header: mm(15), footer: mm(23) };
-const EN_MARGIN = { top: mm(25), bottom: mm(25), left: mm(25), right: mm(25), header: mm(12), footer: mm(12) };
-/** 28.95 pt in twentieths of a point: 22 lines in the 225 mm text block. */
-const ZH_LINE = 579;
-const BODY_SIZE = 32; // half-points: 3号 16 pt
-const TITLE_SIZE = 44; // 2号 22 pt
 const MASTHEAD_SIZE = 72; // 36 pt red masthead
-const PAGE_NUMBER_SIZE = 28; // 4号 14 pt
 const CLOSING_SIZE = 28; // 4号 14 pt
-const TABLE_SIZE = 24; // 小四 12 pt
-const FOOTNOTE_SIZE = 21; // 五号 10.5 pt
-const CHAR = 320; // one 16 pt character in twips
 const RED = 'FF0000';
-
-function font(eastAsia: string, latin: string = FONT.latin) {
-  return { ascii: latin, hAnsi: latin, cs: latin, eastAsia, hint: 'eastAsia' };
-}
-
-/** Characters XML 1.0 forbids (control characters, lone surrogates): a note containing one must not break the file. */
-function xmlText(text: string): string {
-  return text
-    .replace(
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu,
-      '',
-    )
-    .replace(/\t/g, ' ');
-}
-
-function lines(text: string): string[] {
-  return xmlText(text).replace(/\r\n?/g, '\n').split('\n');
-}
-
-function run(text: string, options: Omit<IRunOptions, 'text'> = {}): TextRun {
-  return new TextRun({ ...options, text: xmlText(text) });
-}
+/** GB/T 9704 closing-block rules: 0.35 mm first and last, 0.25 mm between (as exact line heights, twips). */
+const RULE = { thick: 20, thin: 14 } as const;
 
 type Layout = {
   zh: boolean;
@@ -101,20 +87,13 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
     textWidth: A4.width - margin.left - margin.right,
     body: { font: zh ? font(FONT.fangsong) : font(FONT.latin), size: zh ? BODY_SIZE : 24 },
   };
-  const footnotes: Record<string, { children: Paragraph[] }> = {};
-  for (const source of b.sources) {
-    footnotes[String(source.number)] = {
-      children: [new Paragraph({ style: 'FootnoteText', children: [run(source.text)] })],
-    };
-  }
-
   const document = new Document({
-    title: b.header.title,
-    creator: b.header.unit || 'Pizhu',
-    description: b.lead,
+    title: xmlText(b.header.title),
+    creator: xmlText(b.header.unit) || 'Pizhu',
+    lastModifiedBy: xmlText(b.header.unit) || 'Pizhu',
+    description: xmlText(b.lead),
     evenAndOddHeaderAndFooters: zh,
-    styles: zh ? zhStyles() : enStyles(),
-    footnotes,
+    styles: documentStyles(zh),
     sections: [
       {
         properties: {
@@ -128,176 +107,13 @@ export async function renderDocx(b: Briefing): Promise<Uint8Array> {
           ...titleAndLead(b),
           ...summaryTable(b, layout),
           ...body(b, layout),
+          ...sourceList(b),
           ...closingBlock(b, layout),
         ],
       },
     ],
   });
-  return Packer.pack(document, 'uint8array');
-}
-
-// --- styles ---
-
-function zhStyles() {
-  const exact = { line: ZH_LINE, lineRule: LineRuleType.EXACT, before: 0, after: 0 };
-  const plainRun = { color: '000000', bold: false, italics: false, size: BODY_SIZE };
-  return {
-    default: {
-      document: {
-        run: { font: font(FONT.fangsong), size: BODY_SIZE, language: { value: 'en-US', eastAsia: 'zh-CN' } },
-        paragraph: { spacing: exact },
-      },
-      title: {
-        run: { ...plainRun, font: font(FONT.xiaobiaosong), size: TITLE_SIZE },
-        paragraph: { alignment: AlignmentType.CENTER, spacing: exact, indent: { firstLine: 0 } },
-      },
-      heading1: {
-        run: { ...plainRun, font: font(FONT.heiti) },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          outlineLevel: 0,
-          keepNext: true,
-        },
-      },
-      heading2: {
-        run: { ...plainRun, font: font(FONT.kaiti) },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          outlineLevel: 1,
-          keepNext: true,
-        },
-      },
-      footnoteText: {
-        run: { font: font(FONT.fangsong), size: FOOTNOTE_SIZE },
-        paragraph: { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 } },
-      },
-      hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
-    },
-    paragraphStyles: [
-      ...tableStyles(font(FONT.fangsong), font(FONT.heiti), false),
-      {
-        id: 'BriefingBody',
-        name: 'Briefing Body',
-        basedOn: 'Normal',
-        next: 'BriefingBody',
-        quickFormat: true,
-        run: { font: font(FONT.fangsong), size: BODY_SIZE, characterSpacing: -5 },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          alignment: AlignmentType.JUSTIFIED,
-        },
-      },
-      {
-        id: 'BriefingQuote',
-        name: 'Briefing Quote',
-        basedOn: 'BriefingBody',
-        next: 'BriefingBody',
-        run: { font: font(FONT.kaiti), size: BODY_SIZE },
-        paragraph: {
-          spacing: exact,
-          indent: { left: 2 * CHAR, firstLine: 0 },
-          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
-        },
-      },
-    ],
-  };
-}
-
-function enStyles() {
-  const spacing = { line: 276, lineRule: LineRuleType.AUTO, before: 0, after: 120 };
-  const plainRun = { color: '000000', italics: false, font: font(FONT.latin) };
-  return {
-    default: {
-      document: {
-        run: { font: font(FONT.latin), size: 24, language: { value: 'en-US', eastAsia: 'zh-CN' } },
-        paragraph: { spacing },
-      },
-      title: {
-        run: { ...plainRun, bold: true, size: 32 },
-        paragraph: { alignment: AlignmentType.CENTER, spacing: { after: 240 } },
-      },
-      heading1: {
-        run: { ...plainRun, bold: true, size: 28 },
-        paragraph: { spacing: { before: 240, after: 120 }, outlineLevel: 0, keepNext: true },
-      },
-      heading2: {
-        run: { ...plainRun, bold: true, size: 24 },
-        paragraph: { spacing: { before: 180, after: 60 }, outlineLevel: 1, keepNext: true },
-      },
-      footnoteText: { run: { font: font(FONT.latin), size: 18 }, paragraph: { spacing: { after: 0 } } },
-      hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
-    },
-    paragraphStyles: [
-      ...tableStyles(font(FONT.latin), font(FONT.latin), true),
-      {
-        id: 'BriefingBody',
-        name: 'Briefing Body',
-        basedOn: 'Normal',
-        next: 'BriefingBody',
-        quickFormat: true,
-        paragraph: { spacing },
-      },
-      {
-        id: 'BriefingQuote',
-        name: 'Briefing Quote',
-        basedOn: 'BriefingBody',
-        next: 'BriefingBody',
-        run: { italics: true },
-        paragraph: {
-          indent: { left: 567 },
-          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
-        },
-      },
-    ],
-  };
-}
-
-/** The summary table's cell text and header row. */
-function tableStyles(text: ReturnType<typeof font>, head: ReturnType<typeof font>, boldHead: boolean) {
-  const paragraph = {
-    spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-    indent: { firstLine: 0 },
-  };
-  return [
-    {
-      id: 'BriefingTableText',
-      name: 'Briefing Table Text',
-      basedOn: 'Normal',
-      run: { font: text, size: TABLE_SIZE },
-      paragraph: { ...paragraph, alignment: AlignmentType.LEFT },
-    },
-    {
-      id: 'BriefingTableHead',
-      name: 'Briefing Table Heading',
-      basedOn: 'Normal',
-      run: { font: head, size: TABLE_SIZE, bold: boldHead },
-      paragraph: { ...paragraph, alignment: AlignmentType.CENTER },
-    },
-  ];
-}
-
-function pageNumberFooter(alignment: (typeof AlignmentType)[keyof typeof AlignmentType]): Footer {
-  const oneChar = PAGE_NUMBER_SIZE * 10; // one 14 pt character in twips
-  return new Footer({
-    children: [
-      new Paragraph({
-        alignment,
-        spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-        indent:
-          alignment === AlignmentType.RIGHT
-            ? { right: oneChar }
-            : alignment === AlignmentType.LEFT
-              ? { left: oneChar }
-              : {},
-        children: [
-          new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: font(FONT.songti), size: PAGE_NUMBER_SIZE }),
-        ],
-      }),
-    ],
-  });
+  return Packer.pack(document, 'uint8array', false, [{ path: 'word/fontTable.xml', data: fontTableXml() }]);
 }
 
 // --- header, title, lead ---
@@ -374,8 +190,6 @@ function titleAndLead(b: Briefing): Paragraph[] {
 
 // --- summary table ---
 
-const THIN: IBorderOptions = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
-
 function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
   if (!b.summary.length) return [];
   // Tag, clause, quote, annotator, note: shares of the text width.
@@ -397,10 +211,10 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     cantSplit: true,
     children: b.labels.summaryHeaders.map((h, i) => cell(h, widths[i]!, true)),
   });
+  // Rows break across pages (a tall row kept whole left a third of a page empty); the header row repeats.
   const rows = b.summary.map(
     (row) =>
       new TableRow({
-        cantSplit: true,
         children: [row.tags, row.clause, row.quote, row.annotators, row.notes].map((text, i) =>
           cell(text, widths[i]!, false),
         ),
@@ -430,7 +244,7 @@ function summaryTable(b: Briefing, layout: Layout): (Paragraph | Table)[] {
 function body(b: Briefing, layout: Layout): Paragraph[] {
   const out: Paragraph[] = [];
   for (const group of b.groups) {
-    const ref = group.citesSource && group.sourceNumber !== null ? [new FootnoteReferenceRun(group.sourceNumber)] : [];
+    const ref = group.citesSource && group.sourceNumber !== null ? [citation(group.sourceNumber)] : [];
     out.push(new Paragraph({ heading: 'Heading1', children: [run(group.title), ...ref] }));
     for (const entry of group.entries) out.push(...renderEntry(entry, b, layout));
   }
@@ -439,8 +253,30 @@ function body(b: Briefing, layout: Layout): Paragraph[] {
 
 function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragraph[] {
   const out: Paragraph[] = [];
-  const ref = entry.citesSource && entry.sourceNumber !== null ? [new FootnoteReferenceRun(entry.sourceNumber)] : [];
+  const ref = entry.citesSource && entry.sourceNumber !== null ? [citation(entry.sourceNumber)] : [];
   out.push(new Paragraph({ heading: 'Heading2', children: [run(entry.title), ...ref] }));
+  const link = safeHttpUrl(entry.link);
+  const open: ParagraphChild[] = link
+    ? [
+        run(' '),
+        new ExternalHyperlink({
+          link,
+          children: [
+            run(layout.zh ? `〔${b.labels.openOnPage}〕` : `[${b.labels.openOnPage}]`, { style: 'Hyperlink' }),
+          ],
+        }),
+      ]
+    : [];
+  const notes = notesToPrint(entry, b.options);
+  // The reference line belongs to the heading: it keeps with what follows, if anything of this entry does.
+  const more = entry.orphaned || !entry.headingIsQuote || notes.length > 0;
+  out.push(
+    new Paragraph({
+      style: 'BriefingReference',
+      keepNext: more,
+      children: [run(b.labels.referenceLine(entry.reference)), ...open],
+    }),
+  );
   if (entry.orphaned) {
     out.push(
       new Paragraph({
@@ -452,27 +288,12 @@ function renderEntry(entry: BriefingEntry, b: Briefing, layout: Layout): Paragra
       }),
     );
   }
-  const quoteLines = lines(entry.quote).filter((l) => l.trim() !== '');
-  const link = safeHttpUrl(entry.link);
-  quoteLines.forEach((line, i) => {
-    const children: ParagraphChild[] = [run(line.trim())];
-    if (link && i === quoteLines.length - 1) {
-      children.push(
-        run(' '),
-        new ExternalHyperlink({
-          link,
-          children: [
-            run(layout.zh ? `〔${b.labels.openOnPage}〕` : `[${b.labels.openOnPage}]`, {
-              style: 'Hyperlink',
-              size: layout.zh ? 24 : 20,
-            }),
-          ],
-        }),
-      );
+  if (!entry.headingIsQuote) {
+    for (const line of lines(entry.quote)) {
+      if (line.trim()) out.push(new Paragraph({ style: 'BriefingQuote', children: [run(line.trim())] }));
     }
-    out.push(new Paragraph({ style: 'BriefingQuote', children }));
-  });
-  for (const note of entry.notes) out.push(...renderNote(note, b));
+  }
+  for (const note of notes) out.push(...renderNote(note, b));
   return out;
 }
 
@@ -489,18 +310,55 @@ function renderNote(note: BriefingNote, b: Briefing): Paragraph[] {
   ];
 }
 
+// --- sources ---
+
+const sourceBookmark = (n: number) => `source${n}`;
+
+/** "[n]" raised after a heading, linked to the source's line in the list. */
+function citation(n: number): InternalHyperlink {
+  return new InternalHyperlink({
+    anchor: sourceBookmark(n),
+    children: [new TextRun({ text: `[${n}]`, superScript: true })],
+  });
+}
+
+/** The sources, numbered as cited: title, issuer, number, dates, URL. */
+function sourceList(b: Briefing): Paragraph[] {
+  if (!b.sources.length) return [];
+  return [
+    new Paragraph({ heading: 'Heading1', children: [run(b.labels.sourcesHeading)] }),
+    ...b.sources.map(
+      (source) =>
+        new Paragraph({
+          style: 'BriefingSource',
+          children: [
+            new Bookmark({ id: sourceBookmark(source.number), children: [new TextRun(`[${source.number}]`)] }),
+            new TextRun({ children: [new Tab()] }),
+            run(source.text),
+          ],
+        }),
+    ),
+  ];
+}
+
 // --- closing block (版记) ---
 
 /**
- * The closing block as a one-column table: rules the width of the text block (thick first and last, thin
- * between), text one character in, and a wrapped recipient list aligned after its "报：" label.
+ * The closing block: one frame at the foot of the text block on the page where the body ends (the next page
+ * when it does not fit), rules the width of the text block (thick first and last, thin between), text one
+ * character in, a wrapped recipient list aligned after its "报：" label. Every paragraph of the frame has the
+ * same frame properties and no borders: that is what both Word and LibreOffice make one frame of.
  */
-function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
+function closingBlock(b: Briefing, layout: Layout): Paragraph[] {
   const closing = b.closing;
   if (!closing) return [];
-  const thick: IBorderOptions = { style: BorderStyle.SINGLE, size: 8, color: '000000' };
-  const thin: IBorderOptions = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
-  const none: IBorderOptions = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+  const frame: IFrameOptions = {
+    type: 'alignment',
+    alignment: { x: HorizontalPositionAlign.CENTER, y: VerticalPositionAlign.BOTTOM },
+    anchor: { horizontal: FrameAnchorType.MARGIN, vertical: FrameAnchorType.MARGIN },
+    width: layout.textWidth,
+    wrap: FrameWrap.NOT_BESIDE,
+  };
   const size = layout.zh ? CLOSING_SIZE : 22;
   const char = size * 10;
   const spacing = layout.zh
@@ -510,18 +368,18 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     { type: TabStopType.LEFT, position: char },
     { type: TabStopType.RIGHT, position: layout.textWidth - char },
   ];
-  const paragraphs: Paragraph[] = closing.lines.map((line) => {
+  const textLines: Paragraph[] = closing.lines.map((line) => {
     const labelWidth = [...line.label].length * char;
     return new Paragraph({
-      keepNext: true,
+      frame,
       spacing,
       indent: { left: char + labelWidth, hanging: labelWidth },
       children: [run(line.label, { size }), run(line.text, { size })],
     });
   });
-  paragraphs.push(
+  textLines.push(
     new Paragraph({
-      keepNext: true,
+      frame,
       spacing,
       indent: { firstLine: 0 },
       tabStops: tabs,
@@ -529,8 +387,9 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
     }),
   );
   if (closing.copies) {
-    paragraphs.push(
+    textLines.push(
       new Paragraph({
+        frame,
         spacing,
         indent: { firstLine: 0 },
         tabStops: tabs,
@@ -538,26 +397,20 @@ function closingBlock(b: Briefing, layout: Layout): (Paragraph | Table)[] {
       }),
     );
   }
+  const rule = (height: number) =>
+    new Paragraph({
+      style: 'BriefingClosingRule',
+      frame,
+      spacing: { line: height, lineRule: LineRuleType.EXACT, before: 0, after: 0 },
+      indent: { left: 0, right: 0, firstLine: 0 },
+      shading: { type: ShadingType.CLEAR, fill: '000000', color: 'auto' },
+      children: [],
+    });
   return [
-    new Paragraph({ children: [] }),
-    new Table({
-      width: { size: layout.textWidth, type: WidthType.DXA },
-      columnWidths: [layout.textWidth],
-      layout: TableLayoutType.FIXED,
-      borders: { top: thick, bottom: thick, left: none, right: none, insideHorizontal: thin, insideVertical: none },
-      rows: paragraphs.map(
-        (paragraph) =>
-          new TableRow({
-            cantSplit: true,
-            children: [
-              new TableCell({
-                width: { size: layout.textWidth, type: WidthType.DXA },
-                margins: { left: 0, right: 0, top: 0, bottom: 0 },
-                children: [paragraph],
-              }),
-            ],
-          }),
-      ),
-    }),
+    rule(RULE.thick),
+    ...textLines.flatMap((line, i) => (i === 0 ? [line] : [rule(RULE.thin), line])),
+    rule(RULE.thick),
+    // The frame's anchor: LibreOffice keeps framed paragraphs in the text unless a paragraph follows them.
+    new Paragraph({ spacing: { line: RULE.thick, lineRule: LineRuleType.EXACT, before: 0, after: 0 }, children: [] }),
   ];
 }

@@ -7,7 +7,7 @@
  * network and no forms, so even a mistake in escaping could not run anything.
  */
 import { escapeHtml, safeHttpUrl } from './escape.ts';
-import type { Briefing, BriefingEntry, BriefingNote } from './model.ts';
+import { type Briefing, type BriefingEntry, type BriefingNote, notesToPrint } from './model.ts';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -51,6 +51,7 @@ h3 { margin: 0; font: ${zh ? `16pt/28.95pt ${FONTS.kaiti}` : `bold 12pt/1.5 ${FO
 .summary th { font-family: ${zh ? FONTS.heiti : FONTS.english}; font-weight: ${zh ? 'normal' : 'bold'}; background: #f2f2f2; }
 .summary thead { display: table-header-group; }
 .summary tr { break-inside: avoid; }
+.reference { text-indent: 0; margin: 0.1em 0 0.1em 2em; font-size: 0.8em; color: #333; }
 blockquote { margin: 0.2em 0 0.2em 2em; padding-left: 0.8em; border-left: 3pt solid #999; white-space: pre-wrap; overflow-wrap: anywhere; font-family: ${zh ? FONTS.kaiti : FONTS.english}; }
 .open { font-size: 0.75em; white-space: nowrap; }
 .orphan { color: #b00000; }
@@ -58,6 +59,7 @@ blockquote { margin: 0.2em 0 0.2em 2em; padding-left: 0.8em; border-left: 3pt so
 .notes { display: grid; grid-template-columns: repeat(auto-fit, minmax(60mm, 1fr)); gap: 3mm; margin: 0.3em 0 0.8em 2em; }
 .note { border: 0.75pt solid #aaa; padding: 2mm 3mm; break-inside: avoid; }
 .note .who { text-indent: 0; font-size: 0.85em; }
+.note .who b, .note .text, blockquote, td, .reference { unicode-bidi: isolate; }
 .note .text { text-indent: 0; white-space: pre-wrap; }
 .note.empty .text { color: #666; }
 .sources { margin-top: 1em; font-size: ${zh ? '12pt' : '10pt'}; line-height: 1.5; }
@@ -154,8 +156,10 @@ function renderEntry(entry: BriefingEntry, b: Briefing): string {
   const open = link
     ? ` <a class="open" href="${t(link)}" rel="noopener noreferrer">〔${t(b.labels.openOnPage)}〕</a>`
     : '';
-  parts.push(`<blockquote>${t(entry.quote.trim())}${open}</blockquote>`);
-  parts.push('<div class="notes">', ...entry.notes.map((n) => renderNote(n, b)), '</div>');
+  parts.push(`<p class="reference">${t(b.labels.referenceLine(entry.reference))}${open}</p>`);
+  if (!entry.headingIsQuote) parts.push(`<blockquote>${t(entry.quote.trim())}</blockquote>`);
+  const notes = notesToPrint(entry, b.options);
+  if (notes.length) parts.push('<div class="notes">', ...notes.map((n) => renderNote(n, b)), '</div>');
   parts.push('</article>');
   return parts.join('\n');
 }

@@ -6,7 +6,7 @@
  * link definition, turning a page's title into a link target.
  */
 import { escapeMarkdownInline, escapeMarkdownLines, safeHttpUrl } from './escape.ts';
-import type { Briefing, BriefingEntry, BriefingNote, BriefingSource } from './model.ts';
+import { type Briefing, type BriefingEntry, type BriefingNote, type BriefingSource, notesToPrint } from './model.ts';
 
 export function renderMarkdown(b: Briefing): string {
   const out: string[] = [];
@@ -84,12 +84,13 @@ function renderEntry(entry: BriefingEntry, b: Briefing): string[] {
   const ref = entry.sourceNumber !== null && b.options.groupBy !== 'document' ? footnoteRef(entry.sourceNumber) : '';
   out.push(`### ${text(entry.title)}${ref}`, '');
   if (entry.orphaned) out.push(`**${text(b.labels.orphanMark)}** ${text(b.labels.orphanExplanation)}`, '');
-  out.push(...blockquote(escapeMarkdownLines(entry.quote)));
   const link = safeHttpUrl(entry.link);
-  if (link) out.push('>', `> [${text(b.labels.openOnPage)}](<${link}>)`);
-  out.push('');
-  for (const note of entry.notes) out.push(...renderNote(note, b));
-  out.push('');
+  const open = link ? ` [${text(b.labels.openOnPage)}](<${link}>)` : '';
+  out.push(`${text(b.labels.referenceLine(entry.reference))}${open}`, '');
+  if (!entry.headingIsQuote) out.push(...blockquote(escapeMarkdownLines(entry.quote)), '');
+  const notes = notesToPrint(entry, b.options);
+  for (const note of notes) out.push(...renderNote(note, b));
+  if (notes.length) out.push('');
   return out;
 }
 

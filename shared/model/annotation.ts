@@ -33,7 +33,7 @@ export const idSchema = z
   .max(LIMITS.idLength)
   .regex(/^[A-Za-z0-9_-]+$/, 'must use only letters, digits, "_" and "-"');
 
-const epochMs = z.number().int().nonnegative().max(8.64e15);
+export const epochMs = z.number().int().nonnegative().max(8.64e15);
 
 // --- W3C Web Annotation selectors (https://www.w3.org/TR/annotation-model/#selectors) ---
 

@@ -1,27 +1,36 @@
 /**
- * How a team's annotations of one policy page live in a Yjs document (a "room").
+ * How a team's annotations of one policy page live in a Yjs document (a "room"): layout version 2
+ * (docs/room-layout.md). Every entry sits under a key that says who may write it, so the server can check an
+ * update before storing it and readers can ignore what breaks the rules.
  *
- * Room id: `<teamId>.<documentKey>`. Layout of the Y.Doc:
- *   annotations: Y.Map<id, Y.Map>  one nested map per annotation; each field a JSON value, except
- *                                  `tags`, a Y.Map<tag, true>, so two people tagging at once both keep their tag
- *   document:    Y.Map<field, JSON> the page's metadata (DocumentInfo)
- * Field-level maps mean concurrent edits to different fields of one annotation (a colour here, a note there)
- * merge instead of one overwriting the other. teamId, documentKey and visibility are implied by the room and
- * never read from it, so a client cannot move an annotation into another team by writing a field.
- * Anything else a client puts in the doc is kept and synced but ignored by readers.
+ * Room id: `<teamId>.<documentKey>`. Root maps of the Y.Doc:
+ *   notes:       `<memberId>/<annotationId>` → the annotation record (JSON, replaced whole), written only by
+ *                that member and only with `author.id` equal to it
+ *   removed:     `<memberId>/<annotationId>` → `{ by, at }`: an owner deleted that member's annotation
+ *   document:    field → JSON, the page's metadata (DocumentInfo)
+ *   annotations: version 1 (one nested Y.Map per annotation): read-only legacy, read when `notes` has no
+ *                record with that id; editing or deleting such an annotation writes version 2 entries
+ * teamId, documentKey and visibility are implied by the room and never read from it, so a client cannot move an
+ * annotation into another team by writing a field. Anything else a client puts in the doc is ignored by readers
+ * (and refused by the server).
  */
 import * as Y from 'yjs';
+import { z } from 'zod';
 import {
   type Annotation,
   annotationSchema,
   type DocumentInfo,
-  documentInfoSchema,
   describeIssues,
+  documentInfoSchema,
+  epochMs,
   idSchema,
 } from './annotation.ts';
 
-export const ANNOTATIONS_KEY = 'annotations';
+export const NOTES_KEY = 'notes';
+export const REMOVED_KEY = 'removed';
 export const DOCUMENT_KEY = 'document';
+/** Version 1: read-only. */
+export const ANNOTATIONS_KEY = 'annotations';
 
 const ROOM_ID = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})$/;
 
@@ -36,8 +45,30 @@ export function parseRoomId(room: string): { teamId: string; documentKey: string
   return match ? { teamId: match[1]!, documentKey: match[2]! } : null;
 }
 
-/** Fields stored per annotation in the room (the rest is implied by the room). */
-const ROOM_FIELDS = [
+/** The key of a member's entry in `notes` or `removed`. */
+export function memberKey(memberId: string, annotationId: string): string {
+  return `${memberId}/${annotationId}`;
+}
+
+/** Two ids (idSchema) joined by a slash. */
+const MEMBER_KEY = /^([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/;
+
+/** `<memberId>/<annotationId>` with both parts valid ids, or null. */
+export function parseMemberKey(key: string): { memberId: string; id: string } | null {
+  const match = MEMBER_KEY.exec(key);
+  return match ? { memberId: match[1]!, id: match[2]! } : null;
+}
+
+/** An annotation as stored under `notes`: the Annotation without what the room implies. */
+export const noteRecordSchema = annotationSchema.omit({ teamId: true, documentKey: true, visibility: true });
+export type NoteRecord = z.infer<typeof noteRecordSchema>;
+
+/** An owner's deletion of someone else's annotation, under `removed`. */
+export const removalSchema = z.object({ by: idSchema, at: epochMs });
+export type Removal = z.infer<typeof removalSchema>;
+
+/** Fields of a version 1 record (one nested Y.Map per annotation, tags as a Y.Map). */
+const LEGACY_FIELDS = [
   'selectors',
   'clausePath',
   'quote',
@@ -50,44 +81,67 @@ const ROOM_FIELDS = [
   'deleted',
 ] as const satisfies readonly (keyof Annotation)[];
 
-export function annotationsMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
-  return doc.getMap(ANNOTATIONS_KEY);
+export function notesMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(NOTES_KEY);
+}
+
+export function removedMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(REMOVED_KEY);
 }
 
 export function documentMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(DOCUMENT_KEY);
 }
 
+/** Version 1 annotations (read-only). */
+export function annotationsMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+  return doc.getMap(ANNOTATIONS_KEY);
+}
+
+/** Defines the root maps of a page room, so every transaction names them by the types readers use. */
+export function definePageRoom(doc: Y.Doc): void {
+  notesMap(doc);
+  removedMap(doc);
+  documentMap(doc);
+  annotationsMap(doc);
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
+function toNoteRecord(annotation: Annotation): NoteRecord {
+  const { teamId: _teamId, documentKey: _documentKey, visibility: _visibility, ...record } = annotation;
+  return record;
+}
+
+export class NotAllowedError extends Error {
+  override name = 'NotAllowedError';
+}
+
 /**
- * Writes a team annotation into the room, touching only the fields that differ, so unchanged fields keep
- * their history small and concurrent edits of other fields survive. Call inside a transaction if batching.
+ * Writes a team annotation as `writerId` (the member writing, who must be allowed to: the server refuses the
+ * rest). The author writes the whole record under their own key; anyone else can only delete it (an owner: a
+ * `removed` entry) or take that deletion back. Unchanged records write nothing. Call inside a transaction if
+ * batching.
  */
-export function writeAnnotation(doc: Y.Doc, annotation: Annotation, origin?: unknown): void {
+export function writeAnnotation(doc: Y.Doc, annotation: Annotation, writerId: string, origin?: unknown): void {
   if (annotation.visibility !== 'team') throw new Error('Private annotations never go into a shared room');
+  const key = memberKey(annotation.author.id, annotation.id);
   doc.transact(() => {
-    const all = annotationsMap(doc);
-    let record = all.get(annotation.id);
-    if (!(record instanceof Y.Map)) {
-      record = new Y.Map<unknown>();
-      all.set(annotation.id, record);
+    if (annotation.author.id === writerId) {
+      const record = toNoteRecord(annotation);
+      if (!sameJson(notesMap(doc).get(key), record)) notesMap(doc).set(key, record);
+      return;
     }
-    for (const field of ROOM_FIELDS) {
-      const value = annotation[field];
-      if (!sameJson(record.get(field), value)) record.set(field, value);
+    const removed = removedMap(doc);
+    if (annotation.deleted) {
+      if (!removed.has(key)) removed.set(key, { by: writerId, at: annotation.updatedAt } satisfies Removal);
+    } else if (removed.has(key)) {
+      removed.delete(key);
+    } else {
+      throw new NotAllowedError('Only its author can change an annotation');
     }
-    let tags = record.get('tags');
-    if (!(tags instanceof Y.Map)) {
-      tags = new Y.Map<boolean>();
-      record.set('tags', tags);
-    }
-    const tagMap = tags as Y.Map<boolean>;
-    const wanted = new Set(annotation.tags);
-    for (const tag of [...tagMap.keys()]) if (!wanted.has(tag)) tagMap.delete(tag);
-    for (const tag of annotation.tags) if (!tagMap.has(tag)) tagMap.set(tag, true);
   }, origin);
 }
 
@@ -107,16 +161,65 @@ export type RoomReadResult = {
   invalid: { id: string; error: string }[];
 };
 
-export function readAnnotation(
-  doc: Y.Doc,
-  room: { teamId: string; documentKey: string },
-  id: string,
-): { ok: true; annotation: Annotation } | { ok: false; error: string } | null {
+type RoomPlace = { teamId: string; documentKey: string };
+export type AnnotationRead = { ok: true; annotation: Annotation } | { ok: false; error: string };
+
+/**
+ * Where the version 2 records are: annotation id → its key under `notes`. One pass over the map; when several
+ * members wrote the same id (the server refuses this), the smallest key wins on every replica.
+ */
+function noteKeysById(doc: Y.Doc, wanted?: ReadonlySet<string>): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const key of notesMap(doc).keys()) {
+    const parsed = parseMemberKey(key);
+    if (!parsed || (wanted && !wanted.has(parsed.id))) continue;
+    const seen = keys.get(parsed.id);
+    if (seen === undefined || key < seen) keys.set(parsed.id, key);
+  }
+  return keys;
+}
+
+/** Every annotation id in the room, version 2 and version 1. */
+export function annotationIdsOf(doc: Y.Doc): string[] {
+  const ids = new Set(noteKeysById(doc).keys());
+  for (const id of annotationsMap(doc).keys()) ids.add(id);
+  return [...ids];
+}
+
+/** Reads one annotation: its version 2 record, else its version 1 record; null when the room has neither. */
+export function readAnnotation(doc: Y.Doc, room: RoomPlace, id: string): AnnotationRead | null {
+  return readAnnotations(doc, room, [id]).get(id) ?? null;
+}
+
+/** Reads these annotations (one pass over `notes`); ids the room does not hold are absent from the result. */
+export function readAnnotations(doc: Y.Doc, room: RoomPlace, ids: Iterable<string>): Map<string, AnnotationRead> {
+  const wanted = new Set(ids);
+  const keys = noteKeysById(doc, wanted);
+  const result = new Map<string, AnnotationRead>();
+  for (const id of wanted) {
+    const key = keys.get(id);
+    const read = key !== undefined ? readNote(doc, room, key) : readLegacy(doc, room, id);
+    if (read) result.set(id, read);
+  }
+  return result;
+}
+
+function readNote(doc: Y.Doc, room: RoomPlace, key: string): AnnotationRead {
+  const { memberId, id } = parseMemberKey(key)!;
+  const parsed = noteRecordSchema.safeParse(notesMap(doc).get(key));
+  if (!parsed.success) return { ok: false, error: describeIssues(parsed.error).join('; ') };
+  const record = parsed.data;
+  if (record.id !== id) return { ok: false, error: 'id differs from its key' };
+  if (record.author.id !== memberId) return { ok: false, error: 'author differs from its key' };
+  return finish({ ...record, teamId: room.teamId, documentKey: room.documentKey, visibility: 'team' }, doc);
+}
+
+function readLegacy(doc: Y.Doc, room: RoomPlace, id: string): AnnotationRead | null {
   const record = annotationsMap(doc).get(id);
   if (record === undefined) return null;
   if (!(record instanceof Y.Map)) return { ok: false, error: 'not a map' };
   const plain: Record<string, unknown> = {};
-  for (const field of ROOM_FIELDS) plain[field] = record.get(field);
+  for (const field of LEGACY_FIELDS) plain[field] = record.get(field);
   const tags = record.get('tags');
   plain.tags = tags instanceof Y.Map ? tagsInCreationOrder(tags) : [];
   const parsed = annotationSchema.safeParse({
@@ -127,7 +230,16 @@ export function readAnnotation(
     visibility: 'team',
   });
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error).join('; ') };
-  return { ok: true, annotation: parsed.data };
+  return finish(parsed.data, doc);
+}
+
+/** An id listed in `removed` (under its author's key) reads as deleted, whatever its record says. */
+function finish(annotation: Annotation, doc: Y.Doc): AnnotationRead {
+  if (!annotation.deleted) {
+    const removal = removalSchema.safeParse(removedMap(doc).get(memberKey(annotation.author.id, annotation.id)));
+    if (removal.success) return { ok: true, annotation: { ...annotation, deleted: true } };
+  }
+  return { ok: true, annotation };
 }
 
 /**
@@ -152,18 +264,22 @@ export function readRoom(doc: Y.Doc, roomId: string): RoomReadResult {
   if (!room) throw new Error(`Not a valid room id: "${roomId.slice(0, 140)}"`);
   const result: RoomReadResult = { document: readDocumentInfo(doc), annotations: [], invalid: [] };
   for (const id of annotationsMap(doc).keys()) {
-    if (!idSchema.safeParse(id).success) {
-      result.invalid.push({ id: id.slice(0, 64), error: 'invalid id' });
-      continue;
-    }
-    const read = readAnnotation(doc, room, id);
-    if (read?.ok) result.annotations.push(read.annotation);
-    else if (read) result.invalid.push({ id, error: read.error });
+    if (!idSchema.safeParse(id).success) result.invalid.push({ id: id.slice(0, 64), error: 'invalid id' });
+  }
+  const ids = annotationIdsOf(doc).filter((id) => idSchema.safeParse(id).success);
+  for (const [id, read] of readAnnotations(doc, room, ids)) {
+    if (read.ok) result.annotations.push(read.annotation);
+    else result.invalid.push({ id, error: read.error });
   }
   return result;
 }
 
-/** Ids of the annotations touched by a batch of deep-observed events on the annotations map. */
+/** The annotation id of a `notes` / `removed` key, or null. */
+function idOfMemberKey(key: string): string | null {
+  return parseMemberKey(key)?.id ?? null;
+}
+
+/** Ids of the annotations touched by a batch of deep-observed events on the version 1 annotations map. */
 export function touchedAnnotationIds(events: readonly Y.YEvent<Y.AbstractType<unknown>>[]): Set<string> {
   const ids = new Set<string>();
   const root = (events[0]?.currentTarget ?? null) as Y.AbstractType<unknown> | null;
@@ -181,6 +297,16 @@ export function touchedAnnotationIds(events: readonly Y.YEvent<Y.AbstractType<un
   return ids;
 }
 
+/** Ids of the annotations touched by changed keys of `notes` or `removed`. */
+export function idsOfMemberKeys(keys: Iterable<string>): Set<string> {
+  const ids = new Set<string>();
+  for (const key of keys) {
+    const id = idOfMemberKey(key);
+    if (id) ids.add(id);
+  }
+  return ids;
+}
+
 /**
  * What one transaction changed in a room: the annotations it touched and whether it touched the document
  * entry. Read from `transaction.changed` (types that existed before it and changed, with the keys), which Yjs
@@ -191,10 +317,19 @@ export function changesOfTransaction(transaction: Y.Transaction): { annotationId
   // doc.share, not getMap: getMap would replace a root type the document has not defined yet, and the
   // transaction names the type it had then.
   const annotations: unknown = doc.share.get(ANNOTATIONS_KEY);
+  const notes: unknown = doc.share.get(NOTES_KEY);
+  const removed: unknown = doc.share.get(REMOVED_KEY);
   const documentEntry: unknown = doc.share.get(DOCUMENT_KEY);
   const annotationIds = new Set<string>();
   let document = false;
   for (const [type, keys] of transaction.changed) {
+    if (type === notes || type === removed) {
+      for (const key of keys) {
+        const id = key === null ? null : idOfMemberKey(key);
+        if (id) annotationIds.add(id);
+      }
+      continue;
+    }
     if (type === annotations) {
       for (const key of keys) if (key !== null) annotationIds.add(key);
       continue;

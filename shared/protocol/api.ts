@@ -191,25 +191,45 @@ export const tagEditResponseSchema = z.object({ annotations: z.number().int(), r
  * WebSocket close codes the server uses. y-websocket (3.x) stops reconnecting after a code in 4400-4499
  * ("permanent, like HTTP 4xx") and retries after any other, so transient conditions use 4500-4599 or 1xxx.
  * A refused upgrade has no close code: it is an HTTP status (401 bad/expired/used ticket, 403 foreign origin or
- * other team's room, 404 bad room id, 429 too many connections, 503 server busy).
+ * other team's room, 404 bad room id, 429 too many connections for the member or the team, or the member is
+ * throttled, 503 server busy).
  */
 export const CLOSE_CODES = {
   /** The message could not be decoded, or the update had missing dependencies. Permanent. */
   malformed: 4400,
   /** The member's token was revoked or the member removed while connected. Permanent. */
   badTicket: 4401,
-  /** A viewer sent an update that changes the room. Permanent. */
+  /**
+   * The update breaks the room's write rules (server/README.md, "Who may write what"): a viewer's edit, a write or
+   * deletion under another member's key, an author that is not the sender, a value that fails its schema, a
+   * write to the read-only version 1 annotations, structs under another member's client id. Nothing of it was
+   * stored or sent. Permanent.
+   */
   forbidden: 4403,
   badRoom: 4404,
   /** The update would grow the room past its size limit. Permanent. */
   roomFull: 4413,
+  /**
+   * The update is too costly to apply: too many structs, client ids, deletions or values, too many items
+   * inserted at one place, or it would take many times its size in memory. Nothing of it was applied. Permanent:
+   * the same update is refused again.
+   */
+  tooCostly: 4422,
   /** A message larger than the limit: the ws library closes with 1009 (Message Too Big) itself. */
   tooLarge: 1009,
   /** The socket could not keep up with the room (its send buffer passed the limit). Reconnects and re-syncs. */
   slowConsumer: 4508,
   /** Too many messages per second. Reconnects after a back-off. */
   rateLimited: 4529,
-  /** Storage failed or the server is overloaded; try again later. */
+  /**
+   * The member used up their share of the server's time (handling their messages and pushes is metered); their
+   * sockets are closed and new sockets, tickets and pushes are refused with 429 for a while. Reconnects later.
+   */
+  throttled: 4530,
+  /**
+   * Storage failed, or the server is at a memory limit (decoded rooms, resident memory) or its team's room
+   * limit; try again later.
+   */
   unavailable: 4503,
   /** The member's role changed while connected: reconnect with a new ticket to continue with the new role. */
   roleChanged: 4509,

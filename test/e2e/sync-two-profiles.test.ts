@@ -3,7 +3,8 @@
  * profile behind its own recording proxy, which also plays the network going away). Annotations are made
  * through the extension's own message contract from an extension page (what the page UI and side panel use),
  * so the test exercises the real background, IndexedDB, Yjs rooms, realtime connection and bulk catch-up.
- *   - concurrent edits to one annotation and one page merge, live;
+ *   - concurrent edits to the team's annotations and one page merge, live; a colleague's annotation is its
+ *     author's to change (room layout version 2), answered with a reply;
  *   - one profile goes offline, both edit, its browser restarts while offline (the edits survive), it comes
  *     back, both converge and nothing is lost;
  *   - private annotations never appear in any request body or WebSocket frame the profile sent.
@@ -25,6 +26,7 @@ let demoUrl: string;
 let document: DocumentInfo;
 let privateNote: Annotation;
 let teamNote: Annotation;
+let theirNote: Annotation;
 
 const list = (profile: Profile) => listFor(profile, document.key);
 const create = (profile: Profile, quote: string, extra: Record<string, unknown> = {}) =>
@@ -69,43 +71,46 @@ describe('sync between two browsers through the real server', () => {
     await server?.stop();
   });
 
-  it('merges concurrent edits of one annotation and of one page, live', async () => {
+  it('merges concurrent edits of the team’s annotations and of one page, live; others’ are their authors’', async () => {
     await Promise.all([openPage(a, demoUrl), openPage(b, demoUrl)]);
-    const shared = await create(a, '促进学生身心健康全面发展', { tags: ['体育'], note: '初稿' });
+    const [shared, theirs] = await Promise.all([
+      create(a, '促进学生身心健康全面发展', { tags: ['体育'], note: '初稿' }),
+      create(b, '深化体教融合', { tags: ['体育'], note: 'B 的初稿' }),
+    ]);
     teamNote = shared;
+    theirNote = theirs;
     await eventually(
-      () => list(b),
-      (rows) => byId(rows).has(shared.id),
-      'B to receive the shared annotation',
+      () => Promise.all([list(a), list(b)]),
+      ([x, y]) => byId(y).has(shared.id) && byId(x).has(theirs.id),
+      'each profile to receive the other’s annotation',
     );
+    // B cannot change A's annotation: its author's alone. It answers with a reply instead.
+    await expect(
+      ask(b, { type: 'annotation.update', id: shared.id, patch: { note: 'B 改 A 的批注' } }),
+    ).rejects.toThrow(/Only its author/);
 
-    // At the same moment: A rewrites the note, B recolours and tags it, and each adds an annotation.
-    const [, , fromA, fromB] = await Promise.all([
+    // At the same moment: A rewrites its note, B recolours and tags its own, B replies, A adds an annotation.
+    const [, , fromA, reply] = await Promise.all([
       ask(a, { type: 'annotation.update', id: shared.id, patch: { note: 'A：本学期重点' } }),
-      ask(b, { type: 'annotation.update', id: shared.id, patch: { color: 'green', tags: ['体育', '安全'] } }),
+      ask(b, { type: 'annotation.update', id: theirs.id, patch: { color: 'green', tags: ['体育', '安全'] } }),
       create(a, '广泛开展学生阅读活动', { note: 'A 新增' }),
-      create(b, '深化书香校园建设', { note: 'B 新增' }),
+      create(b, '促进学生身心健康全面发展', { note: 'B 的回复', replyTo: shared.id }),
     ]);
 
     const [rowsA, rowsB] = await eventually(
       async () => [await list(a), await list(b)] as const,
-      ([x, y]) => {
-        const merged = byId(x).get(shared.id);
-        return (
-          comparable(x).length === 3 &&
-          JSON.stringify(comparable(x)) === JSON.stringify(comparable(y)) &&
-          merged?.note === 'A：本学期重点' &&
-          merged.color === 'green'
-        );
-      },
-      'both profiles to converge on the merged annotation and both new ones',
+      ([x, y]) =>
+        comparable(x).length === 4 &&
+        JSON.stringify(comparable(x)) === JSON.stringify(comparable(y)) &&
+        byId(x).get(shared.id)?.note === 'A：本学期重点' &&
+        byId(x).get(theirs.id)?.color === 'green',
+      'both profiles to converge on both edits and both new annotations',
     );
     expect(comparable(rowsA)).toEqual(comparable(rowsB));
-    const merged = byId(rowsA).get(shared.id)!;
-    expect(merged).toMatchObject({ note: 'A：本学期重点', color: 'green' });
-    expect([...merged.tags].sort()).toEqual(['体育', '安全'].sort());
+    expect(byId(rowsA).get(shared.id)).toMatchObject({ note: 'A：本学期重点', color: shared.color });
+    expect([...byId(rowsA).get(theirs.id)!.tags].sort()).toEqual(['体育', '安全'].sort());
     expect(byId(rowsA).get((fromA as Annotation).id)?.note).toBe('A 新增');
-    expect(byId(rowsA).get((fromB as Annotation).id)?.note).toBe('B 新增');
+    expect(byId(rowsA).get((reply as Annotation).id)).toMatchObject({ note: 'B 的回复', replyTo: shared.id });
     // B never received A's private annotation.
     expect(byId(rowsB).has(privateNote.id)).toBe(false);
   });
@@ -126,7 +131,7 @@ describe('sync between two browsers through the real server', () => {
     const newOffline = await create(a, '坚持立德树人', { note: 'A 离线新增', tags: ['德育'] });
     await ask(b, {
       type: 'annotation.update',
-      id: teamNote.id,
+      id: theirNote.id,
       patch: { color: 'blue', tags: ['体育', '安全', '健康'] },
     });
     const newOnline = await create(b, '推进教育数字化', { note: 'B 同时新增' });
@@ -152,12 +157,13 @@ describe('sync between two browsers through the real server', () => {
     await ask(b, { type: 'sync.now' });
     const [rowsA, rowsB] = await eventually(
       async () => [await list(a), await list(b)] as const,
-      ([x, y]) => comparable(x).length === 5 && JSON.stringify(comparable(x)) === JSON.stringify(comparable(y)),
+      ([x, y]) => comparable(x).length === 6 && JSON.stringify(comparable(x)) === JSON.stringify(comparable(y)),
       'both profiles to converge after the outage',
     );
-    const merged = byId(rowsB).get(teamNote.id)!;
-    expect(merged).toMatchObject({ note: 'A 离线修改', color: 'blue' });
-    expect([...merged.tags].sort()).toEqual(['体育', '健康', '安全'].sort());
+    expect(byId(rowsB).get(teamNote.id)).toMatchObject({ note: 'A 离线修改' });
+    const theirs = byId(rowsA).get(theirNote.id)!;
+    expect(theirs).toMatchObject({ color: 'blue' });
+    expect([...theirs.tags].sort()).toEqual(['体育', '健康', '安全'].sort());
     expect(byId(rowsB).get(newOffline.id)).toMatchObject({ note: 'A 离线新增', tags: ['德育'] });
     expect(byId(rowsA).get(newOnline.id)).toMatchObject({ note: 'B 同时新增' });
     expect((await ask<SyncStatus>(a, { type: 'sync.status' })).pending).toBeUndefined();

@@ -130,46 +130,35 @@ describe('hard pages', () => {
     );
     expect(answers.filter((a) => !a.ok)).toEqual([]);
 
+    // Paint statistics are kept only with the debug preference, and read through page.report.
+    await setPreferences(profile, { debug: true });
     const page = await profile.context.newPage();
     await installBlockingRecorder(page);
     await page.goto(url);
     await page.waitForSelector('pizhu-ui', { state: 'attached' });
-    await page.waitForFunction(
-      () => {
-        const host = document.querySelector('pizhu-ui');
-        return (
-          Number(host?.getAttribute('data-painted') ?? 0) + Number(host?.getAttribute('data-orphans') ?? 0) >= 1_000
-        );
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
-    const host = page.locator('pizhu-ui');
-    const painted = Number(await host.getAttribute('data-painted'));
-    type Run = {
-      anchored: number;
-      slices: number;
-      indexMs: number;
-      longestSliceMs: number;
-      slowestAnchorMs: number;
-      startedAt: number;
-      endedAt: number;
-    };
-    const runs = JSON.parse((await host.getAttribute('data-paint-log'))!) as Run[];
-    const main = runs.reduce((best, run) => (run.anchored > best.anchored ? run : best));
+    const report = await waitForPainted(page, 950, 60_000);
+    const painted = report.order.length;
+    const orphans = Object.values(report.anchors).filter((s) => s === 'orphan' || s === 'ambiguous').length;
+    const runs = report.paint!;
+    const main = runs.reduce((best, run) => (run.annotations > best.annotations ? run : best));
     const blocking = await blockingIn(page, main.startedAt, main.endedAt);
     const longestTask = Math.max(0, ...blocking.longTasks.map((task) => task.duration));
     const longestGap = Math.max(0, ...blocking.gaps.map((gap) => gap.duration));
+    const ms = (value: number) => value.toFixed(0);
     console.log(
-      `[long page] ${painted} highlights painted (+${await host.getAttribute('data-orphans')} not found). ` +
-        `Run that anchored ${main.anchored}: ${main.slices} slices over ${main.endedAt - main.startedAt} ms; ` +
-        `longest index read ${main.indexMs} ms, longest slice ${main.longestSliceMs} ms (slowest single anchor ${main.slowestAnchorMs} ms). ` +
-        `Page-side during that run: longest long task ${longestTask.toFixed(0)} ms, longest 5 ms-timer gap ${longestGap.toFixed(0)} ms. ` +
-        `All runs: ${JSON.stringify(runs.map(({ anchored, slices, indexMs, longestSliceMs }) => ({ anchored, slices, indexMs, longestSliceMs })))}`,
+      `[long page] ${painted} highlights painted (+${orphans} not found). ` +
+        `Run of ${main.annotations}: ${main.slices} slices over ${ms(main.endedAt - main.startedAt)} ms; ` +
+        `index read ${ms(main.indexMs)} ms, longest slice ${ms(main.longestSliceMs)} ms. ` +
+        `Page-side during that run: longest long task ${ms(longestTask)} ms, longest 5 ms-timer gap ${ms(longestGap)} ms.`,
     );
+    await setPreferences(profile, { debug: false });
     const slices = main.slices;
     expect(painted).toBeGreaterThanOrEqual(950);
     expect(slices).toBeGreaterThan(1);
+    // Nothing about the painting is left where the page could read it.
+    expect(await page.evaluate(() => Object.keys((document.querySelector('pizhu-ui') as HTMLElement).dataset))).toEqual(
+      [],
+    );
     // Every highlight is in one of the colour highlights of the page.
     const counts = await page.evaluate(() =>
       ['yellow', 'green', 'blue', 'pink', 'purple'].reduce(

@@ -128,15 +128,19 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     await expect.poll(async () => (await highlightTextsIn(page, ['pizhu-green']))['pizhu-green']).toEqual([ITEM_8]);
   });
 
-  it('clause mode: hovering shows the label path, a click tags the whole clause', async () => {
+  it('clause mode: hovering shows the label path, a click tags the whole clause, and the mode stays on', async () => {
     await page.keyboard.press('Escape');
     await ui('.pz-mode').click();
-    const target = await page.evaluate(() => {
-      const p = [...document.querySelectorAll('#zoom p')].find((el) => el.textContent!.includes('12. 扎实推进'))!;
-      p.scrollIntoView({ block: 'center' });
-      const r = p.getBoundingClientRect();
-      return { x: r.left + 40, y: r.top + r.height / 2 };
-    });
+    const mode = ui('.pz-mode');
+    expect(await mode.getAttribute('aria-pressed')).toBe('true');
+    const pointAt = (text: string) =>
+      page.evaluate((text) => {
+        const p = [...document.querySelectorAll('#zoom p')].find((el) => el.textContent!.includes(text))!;
+        p.scrollIntoView({ block: 'center' });
+        const r = p.getBoundingClientRect();
+        return { x: r.left + 40, y: r.top + r.height / 2 };
+      }, text);
+    const target = await pointAt('12. 扎实推进');
     await page.mouse.move(target.x, target.y);
     await page.mouse.move(target.x + 5, target.y);
     const hint = ui('.pz-clause-hint');
@@ -147,6 +151,8 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
     await page.mouse.click(target.x + 5, target.y);
     await ui('.pz-toolbar').waitFor();
     expect(await ui('[data-testid="selection-clause"]').textContent()).toBe('三、12.');
+    // The whole clause is selected: widening it to the clause is not offered.
+    expect(await ui('.pz-toolbar .pz-snap').count()).toBe(0);
     await ui('.pz-toolbar .pz-tags').fill('安全');
     await ui('.pz-toolbar .pz-tags').press('Enter');
     await ui('.pz-swatch[data-color="blue"]').click();
@@ -158,6 +164,27 @@ describe('in the page: toolbar, card, clause mode, commands', () => {
       .toEqual(['三、', '12.']);
     const stored = (await storedRows<Row>(profile, 'annotations')).find((r) => r.tags.includes('安全'))!;
     expect(stored.quote.startsWith('12. 扎实推进')).toBe(true);
+
+    // Still in clause mode after the click and the save: the next clause is one click away.
+    await expect.poll(() => ui('.pz-toolbar').count()).toBe(0);
+    expect(await mode.getAttribute('aria-pressed')).toBe('true');
+    const next = await pointAt('7. 加强教育教学研究工作');
+    await page.mouse.move(next.x, next.y);
+    await page.mouse.move(next.x + 5, next.y);
+    await expect.poll(() => hint.textContent()).toContain('二、7.');
+    await page.mouse.click(next.x + 5, next.y);
+    await expect.poll(() => ui('[data-testid="selection-clause"]').textContent()).toBe('二、7.');
+    expect(await ui('.pz-toolbar .pz-snap').count()).toBe(0);
+    // Escape closes the toolbar first, then leaves clause mode; the button leaves it too.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => ui('.pz-toolbar').count()).toBe(0);
+    expect(await mode.getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => mode.getAttribute('aria-pressed')).toBe('false');
+    await mode.click();
+    expect(await mode.getAttribute('aria-pressed')).toBe('true');
+    await mode.click();
+    expect(await mode.getAttribute('aria-pressed')).toBe('false');
   });
 
   it('snaps a partial selection to its whole clause', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Frame, Page, Worker } from 'playwright-core';
+import type { PageReport } from '../../extension/lib/messages.ts';
 import { ROOT, type Profile } from './harness.ts';
 import { highlightRangePoint, readObjectStore, textDragBox } from './in-page.ts';
 
@@ -74,13 +75,27 @@ export async function openWithPizhu(profile: Profile, url: string): Promise<Page
   return page;
 }
 
-/** Waits until the content script reports a finished paint with at least `count` highlights. */
-export async function waitForPainted(page: Page, count: number, timeoutMs = 15_000): Promise<void> {
-  await page.waitForFunction(
-    (count) => Number(document.querySelector('pizhu-ui')?.getAttribute('data-painted') ?? -1) >= count,
-    count,
-    { timeout: timeoutMs },
-  );
+/**
+ * Waits until the page's content script has the background's annotations, has anchored every one of them and
+ * paints at least `count` (asked through `page.report`, as the side panel asks: the page cannot read it).
+ */
+export async function waitForPainted(page: Page, count: number, timeoutMs = 15_000): Promise<PageReport> {
+  const deadline = Date.now() + timeoutMs;
+  let last: PageReport | null = null;
+  for (;;) {
+    const worker = page
+      .context()
+      .serviceWorkers()
+      .find((w) => w.url().startsWith('chrome-extension://'));
+    last = worker
+      ? ((await tellTab(worker, page.url(), { type: 'page.report' }).catch(() => null)) as PageReport)
+      : null;
+    if (last?.ready && last.order.length >= count) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`The page did not paint ${count} highlights within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Every range of the named CSS highlights in a frame, as text. */

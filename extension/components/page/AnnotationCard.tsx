@@ -45,7 +45,7 @@ export function AnnotationCard({
   const position = state.order.indexOf(annotation.id);
 
   const sendReply = async () => {
-    if (await session.reply(annotation.id, reply)) setReply('');
+    if (await session.actions.reply(annotation.id, reply)) setReply('');
   };
 
   return (
@@ -60,7 +60,7 @@ export function AnnotationCard({
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
-          session.closeCard();
+          session.cards.close();
         }
       }}
     >
@@ -73,10 +73,15 @@ export function AnnotationCard({
             {t('card_position', [String(position + 1), String(state.order.length)])}
           </span>
         )}
-        <button type="button" className="pz-icon" aria-label={t('card_previous')} onClick={() => session.step(-1)}>
+        <button
+          type="button"
+          className="pz-icon"
+          aria-label={t('card_previous')}
+          onClick={() => session.cards.step(-1)}
+        >
           ‹
         </button>
-        <button type="button" className="pz-icon" aria-label={t('card_next')} onClick={() => session.step(1)}>
+        <button type="button" className="pz-icon" aria-label={t('card_next')} onClick={() => session.cards.step(1)}>
           ›
         </button>
         <button
@@ -84,7 +89,7 @@ export function AnnotationCard({
           type="button"
           className="pz-icon"
           aria-label={t('card_close')}
-          onClick={() => session.closeCard()}
+          onClick={() => session.cards.close()}
         >
           ×
         </button>
@@ -96,7 +101,7 @@ export function AnnotationCard({
       {mine ? (
         <TagField
           tags={annotation.tags}
-          onChange={(tags) => void session.update(annotation.id, { tags })}
+          onChange={(tags) => void session.actions.update(annotation.id, { tags })}
           vocabulary={state.vocabulary}
           inputRef={tagInput}
         />
@@ -120,7 +125,7 @@ export function AnnotationCard({
           value={note}
           rows={3}
           onChange={(e) => setNote(e.target.value)}
-          onBlur={() => note !== annotation.note && void session.update(annotation.id, { note })}
+          onBlur={() => note !== annotation.note && void session.actions.update(annotation.id, { note })}
         />
       ) : (
         annotation.note && <p className="pz-note-text">{annotation.note}</p>
@@ -149,7 +154,7 @@ export function AnnotationCard({
                   type="button"
                   className="pz-link"
                   aria-label={t('card_delete_reply')}
-                  onClick={() => void session.remove(r.id)}
+                  onClick={() => void session.actions.remove(r.id)}
                 >
                   {t('card_delete')}
                 </button>
@@ -193,12 +198,12 @@ export function AnnotationCard({
                 style={{ background: HIGHLIGHT_SWATCHES[c] }}
                 aria-label={t(`color_${c}`)}
                 aria-checked={c === annotation.color}
-                onClick={() => c !== annotation.color && void session.update(annotation.id, { color: c })}
+                onClick={() => c !== annotation.color && void session.actions.update(annotation.id, { color: c })}
               />
             ))}
           </div>
           <span className="pz-spacer" />
-          <button type="button" className="pz-danger" onClick={() => void session.remove(annotation.id)}>
+          <button type="button" className="pz-danger" onClick={() => void session.actions.remove(annotation.id)}>
             {t('card_delete')}
           </button>
         </div>

@@ -41,7 +41,7 @@ function Toasts({ session }: { session: PageSession }) {
   const message = state.error ?? state.lastDeleted ?? state.notice;
   useEffect(() => {
     if (!message) return;
-    const timer = setTimeout(() => session.dismissToast(), TOAST_MS);
+    const timer = setTimeout(() => session.actions.dismissToast(), TOAST_MS);
     return () => clearTimeout(timer);
   }, [message, session]);
   useEffect(() => {
@@ -52,7 +52,7 @@ function Toasts({ session }: { session: PageSession }) {
     return (
       <div className="pz-toast pz-error" role="alert">
         <span>{state.error}</span>
-        <button type="button" aria-label={t('card_close')} onClick={() => session.dismissToast()}>
+        <button type="button" aria-label={t('card_close')} onClick={() => session.actions.dismissToast()}>
           ×
         </button>
       </div>
@@ -62,7 +62,7 @@ function Toasts({ session }: { session: PageSession }) {
     return (
       <div className="pz-toast" role="status">
         <span>{t('card_deleted')}</span>
-        <button ref={undoRef} type="button" className="pz-undo" onClick={() => void session.undoRemove()}>
+        <button ref={undoRef} type="button" className="pz-undo" onClick={() => void session.actions.undoRemove()}>
           {t('card_undo')}
         </button>
       </div>

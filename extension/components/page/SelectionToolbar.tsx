@@ -38,7 +38,7 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
     setSaving(true);
     // A tag still being typed counts too.
     const pending = tagInput.current?.value.trim();
-    await session.highlightSelection({
+    await session.actions.highlightSelection({
       color: chosen,
       tags: pending ? [...tags, pending] : tags,
       note: note.trim(),

@@ -49,6 +49,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
   const [order, setOrder] = useState<(typeof ORDERS)[number]>('clause');
   const [language, setLanguage] = useState<'auto' | 'zh' | 'en'>('auto');
   const [summaryTable, setSummaryTable] = useState(true);
+  const [includeEmptyNotes, setIncludeEmptyNotes] = useState(false);
   const [title, setTitle] = useState('');
   const [header, setHeader] = useState<Record<string, string>>(
     Object.fromEntries(HEADER_TEXT_FIELDS.map((name) => [name, String(remembered[name] ?? '')])),
@@ -74,6 +75,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
     order,
     language,
     summaryTable,
+    includeEmptyNotes,
     ...(title.trim() ? { title: title.trim() } : {}),
     ...Object.fromEntries(Object.entries(header).filter(([, value]) => value.trim() !== '')),
     ...(copies ? { copies: Number(copies) } : {}),
@@ -233,6 +235,15 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
               onChange={(e) => setSummaryTable(e.target.checked)}
             />
             {t('export_summary_table')}
+          </label>
+          <label className="pz-check">
+            <input
+              type="checkbox"
+              name="includeEmptyNotes"
+              checked={includeEmptyNotes}
+              onChange={(e) => setIncludeEmptyNotes(e.target.checked)}
+            />
+            {t('export_empty_notes')}
           </label>
         </fieldset>
 

@@ -1,20 +1,23 @@
 import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
-import { defineContentScript } from 'wxt/utils/define-content-script';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
+import { defineContentScript } from 'wxt/utils/define-content-script';
 import { PageUi } from '../../components/page/PageUi.tsx';
-import { applyLanguagePreference } from '../../components/common/bootstrap.tsx';
-import { tabMessageSchema, type TabMessage } from '../../lib/messages.ts';
-import { PageSession } from '../../lib/page/session.ts';
 import pageUiCss from '../../components/page/page-ui.css?inline';
+import { ask } from '../../lib/ask.ts';
+import { setLanguage } from '../../lib/i18n.ts';
+import { type SettingsView, type TabMessage, tabMessageSchema } from '../../lib/messages.ts';
+import { PageSession } from '../../lib/page/session.ts';
+import { CONTENT_SCRIPT_MARK } from '../../lib/site.ts';
 
 const UI_TAG = 'pizhu-ui';
-const LOADED = Symbol.for('pizhu.content-script');
+const LOADED = Symbol.for(CONTENT_SCRIPT_MARK);
 
 /**
  * Registered at runtime (never in the manifest) for the sites the user granted: loopback by default, others
- * from the popup; the popup can also inject it once into the open tab. Runs in the top frame only; a body inside
- * a same-origin or srcdoc iframe is reached from here.
+ * from the popup; the popup can also inject it once into the open tab, and the background starts it in tabs
+ * that loaded before it was registered (see background/site-access.ts). Runs in the top frame only; a body
+ * inside a same-origin or srcdoc iframe is reached from here.
  */
 export default defineContentScript({
   matches: ['http://127.0.0.1/*', 'http://localhost/*'],
@@ -22,36 +25,20 @@ export default defineContentScript({
   cssInjectionMode: 'manual',
   async main(ctx) {
     if (!/^https?:$/.test(location.protocol)) return;
-    // Registered and injected by the popup in the same tab: run once.
+    // Injected more than once in the same page (registered, and started by the popup or the background): run once.
     const scope = globalThis as unknown as Record<symbol, boolean>;
     if (scope[LOADED]) return;
     scope[LOADED] = true;
 
-    await applyLanguagePreference();
-    const paintLog: object[] = [];
+    const settings = await readSettings();
+    setLanguage(settings?.preferences.language ?? 'auto');
+    if (settings?.preferences.disabledSites.includes(location.origin)) {
+      scope[LOADED] = false;
+      return;
+    }
     const session = new PageSession(document, {
+      settings,
       isOwnUi: (target) => (target as Element | null)?.nodeName?.toLowerCase() === UI_TAG,
-      onStats: (stats) => {
-        const host = ui.shadowHost;
-        host.dataset.painted = String(stats.painted);
-        host.dataset.orphans = String(stats.orphans);
-        host.dataset.paintSlices = String(stats.slices);
-        host.dataset.longestSliceMs = stats.longestSliceMs.toFixed(1);
-        host.dataset.indexMs = stats.indexMs.toFixed(1);
-        host.dataset.slowestAnchorMs = stats.slowestAnchorMs.toFixed(1);
-        host.dataset.paintWindow = `${stats.startedAt.toFixed(1)}-${stats.endedAt.toFixed(1)}`;
-        // The last few runs, for tests and benchmarks: how long each piece of work held the page.
-        paintLog.push({
-          anchored: stats.anchored,
-          slices: stats.slices,
-          indexMs: Math.round(stats.indexMs),
-          longestSliceMs: Math.round(stats.longestSliceMs),
-          slowestAnchorMs: Math.round(stats.slowestAnchorMs),
-          startedAt: Math.round(stats.startedAt),
-          endedAt: Math.round(stats.endedAt),
-        });
-        host.dataset.paintLog = JSON.stringify(paintLog.slice(-8));
-      },
     });
     const ui = await createShadowRootUi(ctx, {
       name: UI_TAG,
@@ -67,10 +54,7 @@ export default defineContentScript({
         root?.unmount();
       },
     });
-    if (!(await session.start())) {
-      scope[LOADED] = false;
-      return;
-    }
+    session.start();
     ui.mount();
 
     const onMessage = (raw: unknown, sender: { id?: string }, sendResponse: (value: unknown) => void): boolean => {
@@ -84,9 +68,9 @@ export default defineContentScript({
     const handle = async (message: TabMessage): Promise<unknown> => {
       switch (message.type) {
         case 'page.scrollTo':
-          return { ok: session.scrollTo(message.id, true) };
+          return { ok: session.cards.scrollTo(message.id, true) };
         case 'page.reattach':
-          return session.reattach(message.id);
+          return session.actions.reattach(message.id);
         case 'page.command':
           session.command(message.command);
           return { ok: true };
@@ -107,3 +91,12 @@ export default defineContentScript({
     ctx.onInvalidated(stop);
   },
 });
+
+/** The user's settings; null when the background cannot answer now (the page starts anyway and reconnects). */
+async function readSettings(): Promise<SettingsView | null> {
+  try {
+    return await ask<SettingsView>({ type: 'settings.get' });
+  } catch {
+    return null;
+  }
+}

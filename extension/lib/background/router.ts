@@ -3,8 +3,8 @@
  * a well-formed request from this extension is refused with a readable error and changes nothing.
  */
 import { describeIssues } from '../../../shared/model/annotation.ts';
-import { pagePortInSchema, requestSchema, type Request, type Response } from '../messages.ts';
-import type { PagePort, PizhuService } from './service.ts';
+import { requestSchema, type Request, type Response } from '../messages.ts';
+import type { PizhuService } from './service.ts';
 
 export async function handleRequest(service: PizhuService, raw: unknown): Promise<Response> {
   const parsed = requestSchema.safeParse(raw);
@@ -59,27 +59,5 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       const unhandled: never = request;
       throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);
     }
-  }
-}
-
-/** Handles one message on a page's port; malformed ones are dropped with a warning. */
-export async function handlePortMessage(service: PizhuService, port: PagePort, raw: unknown): Promise<void> {
-  const parsed = pagePortInSchema.safeParse(raw);
-  if (!parsed.success) {
-    console.warn('[pizhu] dropped a malformed page message', describeIssues(parsed.error));
-    return;
-  }
-  if (parsed.data.type === 'page.open') {
-    try {
-      await service.openPage(port, parsed.data.documentKey, parsed.data.document);
-    } catch (error) {
-      console.warn('[pizhu] could not open the page', error);
-      port.post({
-        type: 'status',
-        status: { state: 'error', message: error instanceof Error ? error.message : String(error) },
-      });
-    }
-  } else if (parsed.data.type === 'page.seen') {
-    await service.pageSeen(port, parsed.data.documentKey, parsed.data.contentHash);
   }
 }

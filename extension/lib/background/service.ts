@@ -18,7 +18,6 @@ import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
 import {
   type AnnotationPatch,
   type NewAnnotation,
-  type PagePortOut,
   type Preferences,
   preferencesSchema,
   type SyncStatus,
@@ -33,11 +32,9 @@ import { Realtime } from '../sync/realtime.ts';
 import { type RoomChange, type RoomProblem, RoomRegistry } from '../sync/rooms.ts';
 import { SyncStatusTracker } from '../sync/status.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
+import { background } from './background-task.ts';
 import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
-
-export type PagePort = {
-  post(message: PagePortOut): void;
-};
+import { PagePorts } from './page-ports.ts';
 
 export type PublicTeam = Omit<TeamRow, 'token'>;
 export type Settings = { team: PublicTeam | null; status: SyncStatus; preferences: Preferences };
@@ -60,8 +57,9 @@ export class PizhuService {
   readonly rooms: RoomRegistry;
   readonly status = new SyncStatusTracker();
   readonly engine: SyncEngine;
+  /** The pages being read (content scripts' ports). */
+  readonly pages: PagePorts;
   private readonly realtime: Realtime;
-  private readonly pages = new Map<PagePort, string>();
   private readonly now: () => number;
 
   constructor(
@@ -84,12 +82,17 @@ export class PizhuService {
     this.realtime = new Realtime(
       this.rooms,
       this.status,
-      (roomId, peers) => this.postToRoomPages(roomId, { type: 'presence', peers }),
+      (roomId, peers) => this.pages.presence(roomId, peers),
       options.WebSocketImpl,
       options.graceMs,
     );
-    this.status.subscribe((status) => {
-      for (const port of this.pages.keys()) port.post({ type: 'status', status });
+    this.pages = new PagePorts({
+      annotations: (documentKey) => this.list(documentKey),
+      rememberDocument: (document) => this.rememberDocument(document, false),
+      documentSeen: (documentKey, contentHash) => this.documentSeen(documentKey, contentHash),
+      team: () => this.team(),
+      realtime: this.realtime,
+      status: this.status,
     });
   }
 
@@ -157,7 +160,7 @@ export class PizhuService {
     });
     this.realtime.closeAll();
     this.status.setJoined(true);
-    for (const documentKey of this.pages.values()) background(this.connectRoom(documentKey));
+    background(this.pages.connectAll());
     background(this.engine.syncNow());
     return publicTeam(row);
   }
@@ -209,7 +212,7 @@ export class PizhuService {
       },
     );
     this.status.setJoined(false);
-    for (const documentKey of new Set(this.pages.values())) background(this.notifyPages(documentKey));
+    background(this.pages.notifyAll());
     return { removed: removeTeamData ? teamIds.length : 0, keptPrivate: privateRows.length };
   }
 
@@ -341,7 +344,8 @@ export class PizhuService {
     for (const row of rows) {
       const parsed = parseAnnotation(row);
       if (parsed.visibility === 'team') {
-        if (team?.teamId !== parsed.teamId || team.role === 'viewer') {
+        // Only its author changes a team annotation (docs/room-layout.md); colleagues' keep their tags.
+        if (team?.teamId !== parsed.teamId || team.role === 'viewer' || parsed.author.id !== team.memberId) {
           skipped++;
           continue;
         }
@@ -360,14 +364,31 @@ export class PizhuService {
    * written and nothing of theirs is reverted. Reading and writing the doc happen in one synchronous step.
    */
   private async changeInRoom(current: Annotation, change: (latest: Annotation) => Annotation): Promise<Annotation> {
-    this.refuseViewer(await this.team(), current);
+    const team = await this.team();
+    this.refuseViewer(team, current);
     const roomId = roomIdFor(current.teamId!, current.documentKey);
     return this.rooms.use(roomId, async (room) => {
       const latest = room.read(current.id) ?? current;
       const next = parseAnnotation({ ...change(latest), updatedAt: this.nextUpdatedAt(latest) });
-      await room.write(next);
+      this.refuseOthersChange(team, latest, next);
+      await room.write(next, team!.memberId);
       return next;
     });
+  }
+
+  /** Colleagues' annotations: an owner may delete one (or take that back); nobody else changes them. */
+  private refuseOthersChange(team: TeamRow | undefined, before: Annotation, after: Annotation): void {
+    if (!team || before.author.id === team.memberId) return;
+    const onlyDeletion = (Object.keys(after) as (keyof Annotation)[]).every(
+      (field) =>
+        field === 'deleted' || field === 'updatedAt' || JSON.stringify(before[field]) === JSON.stringify(after[field]),
+    );
+    if (team.role === 'owner' && onlyDeletion) return;
+    throw new Error(
+      team.role === 'owner'
+        ? 'Only its author can change this annotation; as an owner you can delete it'
+        : 'Only its author (or a team owner) can change this annotation',
+    );
   }
 
   private nextUpdatedAt(annotation: Annotation): number {
@@ -401,20 +422,22 @@ export class PizhuService {
   private async save(annotation: Annotation, document?: DocumentInfo): Promise<void> {
     if (annotation.visibility === 'team') {
       if (!annotation.teamId) throw new Error('A shared annotation must belong to a team');
-      this.refuseViewer(await this.team(), annotation);
+      const team = await this.team();
+      this.refuseViewer(team, annotation);
+      if (!team || team.teamId !== annotation.teamId) throw new Error('This annotation belongs to another team');
       const roomId = roomIdFor(annotation.teamId, annotation.documentKey);
-      await this.rooms.use(roomId, (room) => room.write(annotation, document));
+      await this.rooms.use(roomId, (room) => room.write(annotation, team.memberId, document));
       return;
     }
     await this.store.put([annotation]);
-    await this.notifyPages(annotation.documentKey);
+    await this.pages.notify(annotation.documentKey);
   }
 
   /**
    * Stores what the page says about itself. The content hash recorded is the text's when first annotated; the
    * hash of the text as read now is kept as `seenHash`, so a notice edited since is flagged (documentChanged).
    */
-  private async rememberDocument(document: DocumentInfo, annotating: boolean): Promise<DocumentInfo> {
+  async rememberDocument(document: DocumentInfo, annotating: boolean): Promise<DocumentInfo> {
     return this.db.transaction('rw', this.db.documents, this.db.annotations, async () => {
       const existing = await this.db.documents.get(document.key);
       const annotated = annotating || (await this.db.annotations.where('documentKey').equals(document.key).count()) > 0;
@@ -432,48 +455,17 @@ export class PizhuService {
     });
   }
 
-  // --- pages being read ---
+  // --- pages being read (their ports: page-ports.ts) ---
 
-  async openPage(port: PagePort, documentKey: string, document: DocumentInfo): Promise<void> {
-    if (documentKey !== document.key) throw new Error('The page and its document key disagree');
-    const previous = this.pages.get(port);
-    this.pages.set(port, documentKey);
-    if (previous && previous !== documentKey) background(this.releaseRoom(previous));
-    await this.rememberDocument(document, false);
-    port.post({ type: 'status', status: this.status.get() });
-    port.post({ type: 'annotations', documentKey, annotations: await this.list(documentKey) });
-    await this.connectRoom(documentKey);
-  }
-
-  /** Records the hash of the page's text as read now, for the page this port opened (and only that one). */
-  async pageSeen(port: PagePort, documentKey: string, contentHash: string): Promise<void> {
-    if (this.pages.get(port) !== documentKey) return;
+  /** Records the hash of a document's text as read now, when the document is known. */
+  async documentSeen(documentKey: string, contentHash: string): Promise<void> {
     const existing = await this.db.documents.get(documentKey);
     if (existing) await this.rememberDocument({ ...existing, contentHash }, false);
   }
 
-  closePage(port: PagePort): void {
-    const documentKey = this.pages.get(port);
-    this.pages.delete(port);
-    if (documentKey) background(this.releaseRoom(documentKey));
-  }
-
-  private async connectRoom(documentKey: string): Promise<void> {
-    const team = await this.team();
-    if (!team) return;
-    const roomId = roomIdFor(team.teamId, documentKey);
-    await this.realtime.open(team, roomId);
-    this.postToRoomPages(roomId, { type: 'presence', peers: this.realtime.peers(roomId) });
-  }
-
-  private async releaseRoom(documentKey: string): Promise<void> {
-    const team = await this.team();
-    if (team) this.realtime.close(roomIdFor(team.teamId, documentKey));
-  }
-
   private async onRoomChange(change: RoomChange): Promise<void> {
     this.status.storageRecovered();
-    await this.notifyPages(change.documentKey);
+    await this.pages.notify(change.documentKey);
     if (change.local) {
       await this.engine.refreshPending(parseRoomId(change.room)!.teamId);
       if (!this.realtime.isConnected(change.room)) this.engine.schedulePush();
@@ -484,18 +476,6 @@ export class PizhuService {
     console.warn(`[pizhu] ${problem.message}`);
     if (problem.storage) this.status.storageFailed(problem.message);
     else this.status.problem(problem.message);
-  }
-
-  private postToRoomPages(roomId: string, message: PagePortOut): void {
-    const documentKey = parseRoomId(roomId)?.documentKey;
-    for (const [port, key] of this.pages) if (key === documentKey) port.post(message);
-  }
-
-  private async notifyPages(documentKey: string): Promise<void> {
-    const ports = [...this.pages].filter(([, key]) => key === documentKey).map(([port]) => port);
-    if (!ports.length) return;
-    const annotations = await this.list(documentKey);
-    for (const port of ports) port.post({ type: 'annotations', documentKey, annotations });
   }
 
   /**
@@ -527,11 +507,6 @@ export class PizhuService {
     await this.db.settings.put({ key: 'localAuthorId', value: id });
     return id;
   }
-}
-
-/** Work nobody waits for (a repair, a notification): its failure is logged, never left unhandled. */
-function background(task: Promise<unknown>): void {
-  task.catch((error: unknown) => console.warn('[pizhu]', error instanceof Error ? error.message : error));
 }
 
 function publicTeam(team: TeamRow): PublicTeam {

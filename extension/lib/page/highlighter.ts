@@ -22,7 +22,7 @@ const PEER_UNDERLINES = AUTHOR_COLORS;
 const FLASH = 'pizhu-flash';
 const HOVER = 'pizhu-hover';
 const FOCUS = 'pizhu-focus';
-const peerName = (slot: number) => `pizhu-peer-${slot}`;
+const peerName = (slot: number) => `pizhu-peer-${slot % PEER_UNDERLINES.length}`;
 
 export type PaintedHighlight = {
   id: string;
@@ -31,6 +31,9 @@ export type PaintedHighlight = {
   /** Colleague underline slot (index into PEER_UNDERLINES), or null for the user's own. */
   peer: number | null;
 };
+
+const sameLook = (a: PaintedHighlight, b: PaintedHighlight) =>
+  a.range === b.range && a.color === b.color && a.peer === b.peer;
 
 function styleSheetText(): string {
   const rules = COLORS.map(
@@ -79,57 +82,49 @@ function ownerOf(range: Range): Document | null {
 }
 
 export class Highlighter {
-  private painted: PaintedHighlight[] = [];
   private readonly byId = new Map<string, PaintedHighlight>();
   private readonly styledDocuments = new WeakSet<Document>();
   private readonly touchedDocuments = new Set<Document>();
   private flashTimer: ReturnType<typeof setTimeout> | null = null;
 
-  /** Removes every painted highlight (not the hover or flash). */
-  reset(): void {
-    this.painted = [];
-    this.byId.clear();
-    for (const doc of this.touchedDocuments) {
-      const api = registryOf(doc);
-      if (!api) continue;
-      for (const color of COLORS) api.registry.delete(`pizhu-${color}`);
-      PEER_UNDERLINES.forEach((_, slot) => {
-        api.registry.delete(peerName(slot));
-      });
-      api.registry.delete(FOCUS);
-    }
-  }
-
-  /** Replaces every painted highlight. */
-  paint(highlights: PaintedHighlight[]): void {
-    this.reset();
-    this.append(highlights);
-  }
-
-  /** Adds highlights to those painted (painting a long page happens in chunks). */
-  append(highlights: PaintedHighlight[]): void {
+  /** Paints highlights, replacing those painted under the same ids (an unchanged one is left alone). */
+  set(highlights: Iterable<PaintedHighlight>): void {
     for (const highlight of highlights) {
+      const current = this.byId.get(highlight.id);
+      if (current && sameLook(current, highlight)) continue;
+      if (current) this.unpaint(current);
       const doc = ownerOf(highlight.range);
       const api = doc && registryOf(doc);
       if (!doc || !api) continue;
       this.ensureStyles(doc);
       this.touchedDocuments.add(doc);
-      this.painted.push(highlight);
       this.byId.set(highlight.id, highlight);
       this.highlightIn(api, `pizhu-${highlight.color}`, 0).add(highlight.range);
-      if (highlight.peer !== null)
-        this.highlightIn(api, peerName(highlight.peer % PEER_UNDERLINES.length), 1).add(highlight.range);
+      if (highlight.peer !== null) this.highlightIn(api, peerName(highlight.peer), 1).add(highlight.range);
     }
   }
 
+  /** Removes the highlights painted under these ids. */
+  remove(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const current = this.byId.get(id);
+      if (current) this.unpaint(current);
+    }
+  }
+
+  /** Ids of every painted highlight. */
+  ids(): IterableIterator<string> {
+    return this.byId.keys();
+  }
+
   get count(): number {
-    return this.painted.length;
+    return this.byId.size;
   }
 
   /** Ids of the highlights under a point given in the coordinates of `doc`'s viewport, topmost (shortest) last. */
   hitTest(doc: Document, x: number, y: number): string[] {
     const hits: { id: string; length: number }[] = [];
-    for (const highlight of this.painted) {
+    for (const highlight of this.byId.values()) {
       if (ownerOf(highlight.range) !== doc) continue;
       for (const rect of highlight.range.getClientRects()) {
         if (x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom) {
@@ -185,10 +180,29 @@ export class Highlighter {
     api.registry.set(HOVER, hover);
   }
 
+  /** Removes everything Pizhu drew on the page. */
   clear(): void {
-    this.reset();
-    this.hover(null);
-    for (const doc of this.touchedDocuments) registryOf(doc)?.registry.delete(FLASH);
+    this.byId.clear();
+    for (const doc of this.touchedDocuments) {
+      const api = registryOf(doc);
+      if (!api) continue;
+      for (const color of COLORS) api.registry.delete(`pizhu-${color}`);
+      PEER_UNDERLINES.forEach((_, slot) => {
+        api.registry.delete(peerName(slot));
+      });
+      for (const name of [FOCUS, FLASH, HOVER]) api.registry.delete(name);
+    }
+    if (this.flashTimer) clearTimeout(this.flashTimer);
+  }
+
+  private unpaint(highlight: PaintedHighlight): void {
+    this.byId.delete(highlight.id);
+    const doc = ownerOf(highlight.range);
+    const api = doc && registryOf(doc);
+    if (!api) return;
+    (api.registry.get(`pizhu-${highlight.color}`) as HighlightObject | undefined)?.delete(highlight.range);
+    if (highlight.peer !== null)
+      (api.registry.get(peerName(highlight.peer)) as HighlightObject | undefined)?.delete(highlight.range);
   }
 
   private highlightIn(

@@ -104,6 +104,11 @@ export class RoomConnection {
         this.onState('error', 'The server refused this room for your account');
         return;
       }
+      // Permanent too: the same change would be refused again on every reconnect.
+      if (event.code === CLOSE_CODES.tooCostly) {
+        this.onState('error', `The server refused a change as too large: ${event.reason || 'too costly'}`);
+        return;
+      }
       this.onState('offline', event.reason || undefined);
       this.scheduleRetry();
     };

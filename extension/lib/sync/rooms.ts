@@ -9,11 +9,16 @@
 import * as Y from 'yjs';
 import { type Annotation, annotationSchema, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import {
+  annotationIdsOf,
   annotationsMap,
   documentMap,
+  idsOfMemberKeys,
+  notesMap,
   parseRoomId,
   readAnnotation,
+  readAnnotations,
   readDocumentInfo,
+  removedMap,
   touchedAnnotationIds,
   writeAnnotation,
   writeDocumentInfo,
@@ -100,6 +105,12 @@ export class Room {
     this.storedUpdates = rows.length - bad.length;
     if (bad.length) await this.quarantine(bad);
 
+    // Version 2 entries (notes, removed) and version 1 records (read-only legacy, nested maps).
+    for (const map of [notesMap(this.doc), removedMap(this.doc)]) {
+      map.observe((event) => {
+        for (const id of idsOfMemberKeys(event.keysChanged)) this.touched.add(id);
+      });
+    }
     annotationsMap(this.doc).observeDeep((events) => {
       for (const id of touchedAnnotationIds(events)) this.touched.add(id);
     });
@@ -119,16 +130,19 @@ export class Room {
     // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
     if (state?.projected !== 1 || bad.length) {
       const loaded = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true, loaded));
+      this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, loaded));
       await this.last;
     }
   }
 
-  /** Writes a team annotation (and the page's shared metadata); resolves once it is in IndexedDB. */
-  write(annotation: Annotation, document?: DocumentInfo): Promise<void> {
+  /**
+   * Writes a team annotation as member `writerId` (and the page's shared metadata); resolves once it is in
+   * IndexedDB. Throws NotAllowedError, writing nothing, for a change only its author may make.
+   */
+  write(annotation: Annotation, writerId: string, document?: DocumentInfo): Promise<void> {
     this.doc.transact(() => {
+      writeAnnotation(this.doc, annotation, writerId);
       if (document) writeDocumentInfo(this.doc, sharedDocumentFields(document));
-      writeAnnotation(this.doc, annotation);
     }, LOCAL_ORIGIN);
     return this.last;
   }
@@ -155,7 +169,7 @@ export class Room {
 
   /** Re-reads every record from the doc into the store (after a damaged row was found). */
   reproject(): Promise<void> {
-    this.enqueue(() => this.commit(null, false, [...annotationsMap(this.doc).keys()], true, null));
+    this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, null));
     return this.last;
   }
 
@@ -232,6 +246,7 @@ export class Room {
     if (!ids.length) return;
     const room = { teamId: this.teamId, documentKey: this.documentKey };
     const existing = await this.db.annotations.bulkGet(ids);
+    const reads = readAnnotations(this.doc, room, ids);
     const next: Annotation[] = [];
     ids.forEach((id, i) => {
       const before = existing[i] as Record<string, unknown> | undefined;
@@ -249,7 +264,7 @@ export class Room {
         });
         return;
       }
-      const read = readAnnotation(this.doc, room, id);
+      const read = reads.get(id) ?? null;
       if (read === null) {
         // Removed from the room by someone: keep the text here as a deleted record rather than lose it.
         const kept = annotationSchema.safeParse(before);

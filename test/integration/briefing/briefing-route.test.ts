@@ -14,7 +14,7 @@ import {
 } from '../../../shared/model/index.ts';
 import { bytesToBase64 } from '../../../shared/protocol/api.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
-import { addMember, api, createTeamWithOwner, startTestServer, type TestServer } from '../server/helpers.ts';
+import { addMember, api, createTeamWithOwner, join, startTestServer, type TestServer } from '../server/helpers.ts';
 
 const URL_01 = 'http://jyj.suizhou.gov.cn/fbjd_22/zwgk/xxgkml/ghjh/ghxx/202303/t20230329_1089222.shtml';
 
@@ -45,7 +45,7 @@ function annotation(teamId: string, author: { id: string; name: string }, over: 
 async function push(server: TestServer, token: string, teamId: string, annotations: Annotation[]) {
   const doc = new Y.Doc();
   writeDocumentInfo(doc, documentInfo());
-  for (const a of annotations) writeAnnotation(doc, a);
+  for (const a of annotations) writeAnnotation(doc, a, a.author.id);
   const room = roomIdFor(teamId, documentKeyFor(URL_01));
   const res = await api<{ results: { ok: boolean }[] }>(server, 'POST', `/api/teams/${teamId}/push`, {
     token,
@@ -62,14 +62,18 @@ describe('GET /api/teams/<teamId>/briefing', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    team = await createTeamWithOwner(server, '政策研究组');
+    const created = await server.teams.createTeam('政策研究组');
+    team = { ...created, owner: await join(server, created.inviteCode, '张伟') };
     other = await createTeamWithOwner(server, 'Other');
     const owner = { id: team.owner.memberId, name: '张伟' };
     const editor = await addMember(server, team.teamId, 'editor', '李娜');
+    // Each member pushes their own annotations (the server refuses records of someone else).
     await push(server, team.owner.token, team.teamId, [
       annotation(team.teamId, owner, { note: '体育课时要落实 <script>alert(1)</script>' }),
-      annotation(team.teamId, { id: editor.memberId, name: '李娜' }, { id: 'a2', note: '建议加上心理健康' }),
       annotation(team.teamId, owner, { id: 'gone', quote: '已删除的批注', deleted: true }),
+    ]);
+    await push(server, editor.token, team.teamId, [
+      annotation(team.teamId, { id: editor.memberId, name: '李娜' }, { id: 'a2', note: '建议加上心理健康' }),
     ]);
     // The query index is written in batches: wait until it reflects the push.
     const deadline = Date.now() + 5_000;

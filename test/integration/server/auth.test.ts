@@ -1,9 +1,9 @@
 /** The auth matrix: every way in without the right to be there is refused, and nothing leaks across teams. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import { roomIdFor } from '../../../shared/model/index.ts';
 import { bytesToBase64, CLOSE_CODES } from '../../../shared/protocol/api.ts';
-import { annotation } from './fixtures.ts';
+import { annotation, authorOf, holds, writeOwn } from './fixtures.ts';
 import {
   addMember,
   api,
@@ -37,7 +37,7 @@ beforeAll(async () => {
   // Team B holds a secret annotation that must never reach team A.
   const doc = new Y.Doc();
   const provider = await connectProvider(server, teamB.owner.token, roomB, doc);
-  writeAnnotation(doc, annotation('secretB', teamB.teamId, 'docB', { note: 'B only' }));
+  writeOwn(doc, annotation('secretB', teamB.teamId, 'docB', { note: 'B only', author: authorOf(teamB.owner) }));
   await eventually(
     async () =>
       (
@@ -118,18 +118,18 @@ describe('viewers', () => {
   it('reads and announces presence, but a write closes the socket with 4403 and is not stored', async () => {
     const writer = new Y.Doc();
     const pw = await connectProvider(server, editorA.token, roomA, writer);
-    writeAnnotation(writer, annotation('fromEditor', teamA.teamId, 'docA'));
+    writeOwn(writer, annotation('fromEditor', teamA.teamId, 'docA', { author: authorOf(editorA) }));
     const viewerDoc = new Y.Doc();
     const pv = await connectProvider(server, viewerA.token, roomA, viewerDoc);
-    await waitFor(() => viewerDoc.getMap('annotations').has('fromEditor'));
+    await waitFor(() => holds(viewerDoc, 'fromEditor'));
     pv.awareness.setLocalStateField('user', { name: 'viewer' });
     await waitFor(() => [...pw.awareness.getStates().values()].some((s) => s.user?.name === 'viewer'));
 
     const closed = new Promise<number>((resolve) => pv.on('connection-close', (e) => resolve(e?.code ?? 0)));
-    writeAnnotation(viewerDoc, annotation('fromViewer', teamA.teamId, 'docA'));
+    writeOwn(viewerDoc, annotation('fromViewer', teamA.teamId, 'docA', { author: authorOf(viewerA) }));
     expect(await closed).toBe(CLOSE_CODES.forbidden);
     await new Promise((r) => setTimeout(r, 100));
-    expect(writer.getMap('annotations').has('fromViewer')).toBe(false);
+    expect(holds(writer, 'fromViewer')).toBe(false);
     const listed = await api<{ annotations: { id: string }[] }>(
       server,
       'GET',
@@ -143,7 +143,7 @@ describe('viewers', () => {
 
   it('cannot push, rename tags or invite', async () => {
     const doc = new Y.Doc();
-    writeAnnotation(doc, annotation('pushed', teamA.teamId, 'docA'));
+    writeOwn(doc, annotation('pushed', teamA.teamId, 'docA', { author: authorOf(viewerA) }));
     const push = await api(server, 'POST', `/api/teams/${teamA.teamId}/push`, {
       token: viewerA.token,
       body: { updates: [{ room: roomA, update: bytesToBase64(Y.encodeStateAsUpdate(doc)) }] },

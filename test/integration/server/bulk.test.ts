@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
 import {
   base64ToBytes,
   type BulkSyncResponse,
@@ -16,7 +16,7 @@ import {
 import type { StartOptions } from '../../../server/index.ts';
 import { createLogger } from '../../../server/log.ts';
 import { openDatabase } from '../../../server/storage/sqlite-db.ts';
-import { annotation } from './fixtures.ts';
+import { annotation, authorOf, holds, writeOwn } from './fixtures.ts';
 import {
   api,
   connectProvider,
@@ -48,7 +48,13 @@ async function populatedTeam(options: StartOptions = {}) {
     const doc = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, doc);
     for (let i = 0; i < 30; i++) {
-      writeAnnotation(doc, annotation(`a${i}`, team.teamId, `doc${r}`, { note: `第${i}条的批注 `.repeat(5) }));
+      writeOwn(
+        doc,
+        annotation(`a${i}`, team.teamId, `doc${r}`, {
+          note: `第${i}条的批注 `.repeat(5),
+          author: authorOf(team.owner),
+        }),
+      );
     }
     online.set(room, { doc, destroy: () => provider.destroy() });
   }
@@ -91,11 +97,17 @@ describe('bulk catch-up', () => {
       const doc = online.get(room)!.doc;
       const count = (u: Uint8Array) => (changeBytes += u.byteLength);
       doc.on('update', count);
-      writeAnnotation(doc, annotation('new', team.teamId, room.split('.')[1]!, { note: '新增' }));
+      writeOwn(
+        doc,
+        annotation('new', team.teamId, room.split('.')[1]!, { note: '新增', author: authorOf(team.owner) }),
+      );
       doc.off('update', count);
     }
     const offlineRoom = roomIdFor(team.teamId, 'doc7');
-    writeAnnotation(held.get(offlineRoom)!, annotation('offline', team.teamId, 'doc7', { note: '离线时写的' }));
+    writeOwn(
+      held.get(offlineRoom)!,
+      annotation('offline', team.teamId, 'doc7', { note: '离线时写的', author: authorOf(team.owner) }),
+    );
     await new Promise((r) => setTimeout(r, 100));
 
     const second = await bulkSync(server, team.owner.token, team.teamId, first.cursor, held);
@@ -110,7 +122,7 @@ describe('bulk catch-up', () => {
     expect(updateBytes * 50).toBeLessThan(teamTotal);
 
     for (const { room, update } of second.rooms) Y.applyUpdate(held.get(room)!, base64ToBytes(update));
-    for (const room of changedRooms) expect(held.get(room)!.getMap('annotations').has('new')).toBe(true);
+    for (const room of changedRooms) expect(holds(held.get(room)!, 'new')).toBe(true);
 
     // Push what was made offline, computed against the server's state vector from the response.
     const serverVector = base64ToBytes(second.rooms.find((r) => r.room === offlineRoom)!.stateVector);
@@ -124,7 +136,7 @@ describe('bulk catch-up', () => {
     });
     expect(push.status).toBe(200);
     expect(push.body.results).toEqual([{ room: offlineRoom, ok: true }]);
-    await waitFor(() => online.get(offlineRoom)!.doc.getMap('annotations').has('offline'));
+    await waitFor(() => holds(online.get(offlineRoom)!.doc, 'offline'));
 
     // Caught up: nothing comes back but the client's own push.
     const third = await bulkSync(server, team.owner.token, team.teamId, second.cursor, held);
@@ -155,7 +167,7 @@ describe('bulk catch-up', () => {
     }
     expect(pages).toBeGreaterThan(1);
     expect(held.size).toBe(ROOMS);
-    for (const [room, doc] of held) expect(doc.getMap('annotations').size, room).toBe(30);
+    for (const [room, doc] of held) expect(annotationIdsOf(doc).length, room).toBe(30);
     for (const { destroy } of online.values()) destroy();
   }, 60_000);
 
@@ -199,7 +211,7 @@ describe('bulk catch-up', () => {
     for (const room of [damaged, healthy]) {
       const doc = new Y.Doc();
       const provider = await connectProvider(first, team.owner.token, room, doc);
-      writeAnnotation(doc, annotation('a1', team.teamId, room.split('.')[1]!, { note: '原文' }));
+      writeOwn(doc, annotation('a1', team.teamId, room.split('.')[1]!, { note: '原文', author: authorOf(team.owner) }));
       await waitFor(() => first.metrics.updatesAccepted >= (room === damaged ? 1 : 2));
       provider.destroy();
     }

@@ -7,14 +7,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-  annotationsMap,
+  memberKey,
+  notesMap,
   readAnnotation,
   readRoom,
   roomIdFor,
-  writeAnnotation,
   writeDocumentInfo,
 } from '../../../shared/model/index.ts';
-import { annotation, canonicalJson } from './fixtures.ts';
+import { annotation, authorOf, canonicalJson, writeOwn } from './fixtures.ts';
 import { connectProvider, createTeamWithOwner, startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 type Op =
@@ -93,12 +93,14 @@ async function runScenario(clients: number, ops: Op[]): Promise<void> {
       const doc = docs[op.client]!;
       const key = `a${'id' in op ? op.id : 0}`;
       const current = readAnnotation(doc, where, key);
-      const base = current?.ok ? current.annotation : annotation(key, team.teamId, documentKey);
-      if (op.kind === 'write') writeAnnotation(doc, { ...base, note: op.note, color: COLORS[op.color]! });
+      const base = current?.ok
+        ? current.annotation
+        : annotation(key, team.teamId, documentKey, { author: authorOf(team.owner) });
+      if (op.kind === 'write') writeOwn(doc, { ...base, note: op.note, color: COLORS[op.color]! });
       else if (op.kind === 'tag') {
         const tags = op.add ? [...base.tags, TAGS[op.tag]!] : base.tags.filter((t) => t !== TAGS[op.tag]);
-        writeAnnotation(doc, { ...base, tags });
-      } else if (op.kind === 'delete') annotationsMap(doc).delete(key);
+        writeOwn(doc, { ...base, tags });
+      } else if (op.kind === 'delete') notesMap(doc).delete(memberKey(team.owner.memberId, key));
       else if (op.kind === 'document') {
         writeDocumentInfo(doc, {
           key: documentKey,
@@ -123,11 +125,7 @@ async function runScenario(clients: number, ops: Op[]): Promise<void> {
     };
     // State vectors do not cover deletions, so wait for equal content as well.
     const fingerprint = (doc: Y.Doc) =>
-      canonicalJson([
-        [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(),
-        read(doc),
-        annotationsMap(doc).toJSON(),
-      ]);
+      canonicalJson([[...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(), read(doc), notesMap(doc).toJSON()]);
     await waitFor(
       () => docs.every((d) => fingerprint(d) === fingerprint(docs[0]!)),
       20_000,
@@ -136,7 +134,7 @@ async function runScenario(clients: number, ops: Op[]): Promise<void> {
     const expected = read(docs[0]!);
     for (const doc of docs) {
       expect(read(doc)).toEqual(expected);
-      expect(annotationsMap(doc).toJSON()).toEqual(annotationsMap(docs[0]!).toJSON());
+      expect(notesMap(doc).toJSON()).toEqual(notesMap(docs[0]!).toJSON());
     }
   } finally {
     for (const provider of providers) provider.destroy();

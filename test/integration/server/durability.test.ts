@@ -7,11 +7,11 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { annotationsMap, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import { annotationIdsOf, idsOfMemberKeys, notesMap, roomIdFor } from '../../../shared/model/index.ts';
 import type { JoinResponse } from '../../../shared/protocol/api.ts';
 import { openDatabase } from '../../../server/storage/sqlite-db.ts';
 import { exited, type ServerProcess, startServerProcess } from '../../server-process.ts';
-import { annotation } from './fixtures.ts';
+import { annotation, authorOf, writeOwn } from './fixtures.ts';
 import { api, connectProvider, eventually, tempDir } from './helpers.ts';
 
 const dataDir = tempDir('pizhu-durability-');
@@ -48,16 +48,19 @@ describe('durability across process crashes', () => {
     );
     providers.forEach((provider, i) => {
       const doc = [...writers, observer][i]!;
-      annotationsMap(doc).observe((event) => {
+      notesMap(doc).observe((event) => {
         // Only what came from the server counts as received.
         if (event.transaction.origin !== provider) return;
-        for (const key of event.keysChanged) received.add(key);
+        for (const id of idsOfMemberKeys(event.keysChanged)) received.add(id);
       });
     });
     let writing = true;
     const streams = writers.map(async (doc, w) => {
       for (let i = 0; writing; i++) {
-        writeAnnotation(doc, annotation(`w${w}-${i}`, owner.teamId, 'stream', { note: `update ${i}` }));
+        writeOwn(
+          doc,
+          annotation(`w${w}-${i}`, owner.teamId, 'stream', { note: `update ${i}`, author: authorOf(owner) }),
+        );
         await new Promise((r) => setTimeout(r, 3));
       }
     });
@@ -77,7 +80,7 @@ describe('durability across process crashes', () => {
     const second = await startProcess();
     const reader = new Y.Doc();
     const provider = await connectProvider(second, owner.token, room, reader);
-    const stored = new Set(annotationsMap(reader).keys());
+    const stored = new Set(annotationIdsOf(reader));
     const lost = [...receivedAtCrash].filter((key) => !stored.has(key));
     expect(lost).toEqual([]);
     provider.destroy();
@@ -108,7 +111,7 @@ describe('durability across process crashes', () => {
     const third = await startProcess();
     const again = new Y.Doc();
     const provider3 = await connectProvider(third, owner.token, room, again);
-    expect(new Set(annotationsMap(again).keys())).toEqual(stored);
+    expect(new Set(annotationIdsOf(again))).toEqual(stored);
     provider3.destroy();
     third.child.kill('SIGTERM');
     expect(await exited(third.child)).toBe(0);

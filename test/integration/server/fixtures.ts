@@ -1,6 +1,6 @@
 /** Annotation records and Yjs helpers shared by the server's integration tests. */
 import * as Y from 'yjs';
-import type { Annotation } from '../../../shared/model/index.ts';
+import { type Annotation, annotationIdsOf, memberKey, notesMap, writeAnnotation } from '../../../shared/model/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 
 export function annotation(
@@ -25,4 +25,29 @@ export function canonicalJson(value: unknown): string {
         )
       : v,
   );
+}
+
+/** The author record of a member as the tests join them. */
+export function authorOf(member: { memberId: string }, name = '成员'): Annotation['author'] {
+  return { id: member.memberId, name };
+}
+
+/** Writes an annotation as its author (room layout version 2: the server refuses anyone else's records). */
+export function writeOwn(doc: Y.Doc, record: Annotation): void {
+  writeAnnotation(doc, record, record.author.id);
+}
+
+/** Whether the room holds an annotation with this id (version 2 or version 1). */
+export function holds(doc: Y.Doc, id: string): boolean {
+  return annotationIdsOf(doc).includes(id);
+}
+
+/** Writes (or replaces) a member's note `id` with this text: a small valid version 2 record. */
+export function putNote(doc: Y.Doc, member: { memberId: string }, id: string, note: string): void {
+  writeOwn(doc, sampleAnnotation({ id, teamId: 'team', documentKey: 'doc', author: authorOf(member), note }));
+}
+
+/** The text of a member's note `id` in the doc, if it holds one. */
+export function noteText(doc: Y.Doc, member: { memberId: string }, id: string): string | undefined {
+  return (notesMap(doc).get(memberKey(member.memberId, id)) as { note?: string } | undefined)?.note;
 }

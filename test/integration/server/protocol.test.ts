@@ -6,7 +6,7 @@
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { roomIdFor } from '../../../shared/model/index.ts';
+import { notesMap, roomIdFor } from '../../../shared/model/index.ts';
 import { CLOSE_CODES } from '../../../shared/protocol/api.ts';
 import type { StartOptions } from '../../../server/index.ts';
 import {
@@ -27,6 +27,7 @@ import {
   ticketFor,
   waitFor,
 } from './helpers.ts';
+import { noteText, putNote } from './fixtures.ts';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -58,13 +59,13 @@ function awarenessUpdate(client: number, clock: number, state: unknown): Uint8Ar
   return encoding.toUint8Array(encoder);
 }
 
-/** Two updates of one client where the second builds on the first (it overwrites the same map key). */
-function dependentUpdates(): [Uint8Array, Uint8Array] {
+/** Two updates of one client where the second builds on the first (it replaces the member's note k). */
+function dependentUpdates(member: { memberId: string }): [Uint8Array, Uint8Array] {
   const doc = new Y.Doc();
   const updates: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => updates.push(u));
-  doc.getMap('annotations').set('k', 'first');
-  doc.getMap('annotations').set('k', 'second');
+  putNote(doc, member, 'k', 'first');
+  putNote(doc, member, 'k', 'second');
   return [updates[0]!, updates[1]!];
 }
 
@@ -84,12 +85,12 @@ describe('y-websocket protocol', () => {
     const observer = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, observer);
     const client = await open();
-    const [first, second] = dependentUpdates();
+    const [first, second] = dependentUpdates(team.owner);
     client.ws.send(encodeUpdate(second));
     await new Promise((r) => setTimeout(r, 100));
-    expect(observer.getMap('annotations').get('k')).toBeUndefined();
+    expect(noteText(observer, team.owner, 'k')).toBeUndefined();
     client.ws.send(encodeUpdate(first));
-    await waitFor(() => observer.getMap('annotations').get('k') === 'second');
+    await waitFor(() => noteText(observer, team.owner, 'k') === 'second');
     expect(server.metrics.rejected.get('pending') ?? 0).toBe(0);
     client.ws.close();
     provider.destroy();
@@ -100,15 +101,15 @@ describe('y-websocket protocol', () => {
     const observer = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, observer);
     const client = await open();
-    const [, second] = dependentUpdates();
+    const [, second] = dependentUpdates(team.owner);
     client.ws.send(encodeUpdate(second));
     expect((await client.closed).code).toBe(CLOSE_CODES.malformed);
     expect(server.metrics.rejected.get('pending')).toBe(1);
     const late = new Y.Doc();
     const lateProvider = await connectProvider(server, team.owner.token, room, late);
-    expect(late.getMap('annotations').size).toBe(0);
+    expect(notesMap(late).size).toBe(0);
     expect(late.store.pendingStructs).toBeNull();
-    expect(observer.getMap('annotations').size).toBe(0);
+    expect(notesMap(observer).size).toBe(0);
     provider.destroy();
     lateProvider.destroy();
   });
@@ -132,8 +133,8 @@ describe('y-websocket protocol', () => {
       client.ws.send(frame);
       expect((await client.closed).code, String(frame)).toBe(CLOSE_CODES.malformed);
     }
-    a.getMap('annotations').set('still', 'works');
-    await waitFor(() => b.getMap('annotations').get('still') === 'works');
+    putNote(a, team.owner, 'still', 'works');
+    await waitFor(() => noteText(b, team.owner, 'still') === 'works');
     pa.destroy();
     pb.destroy();
   });
@@ -173,26 +174,27 @@ describe('y-websocket protocol', () => {
     const doc = new Y.Doc();
     const updates: Uint8Array[] = [];
     doc.on('update', (u: Uint8Array) => updates.push(u));
-    doc.getMap('annotations').set('big', 'x'.repeat(30_000));
-    client.ws.send(encodeUpdate(updates[0]!));
+    putNote(doc, team.owner, 'big', 'x'.repeat(19_000));
+    putNote(doc, team.owner, 'big2', 'x'.repeat(19_000));
+    client.ws.send(encodeUpdate(Y.mergeUpdates(updates)));
     expect((await client.closed).code).toBe(CLOSE_CODES.roomFull);
     const reader = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, reader);
-    expect(reader.getMap('annotations').has('big')).toBe(false);
+    expect(noteText(reader, team.owner, 'big')).toBeUndefined();
     provider.destroy();
   });
 
   it('keeps a busy room with a small state open: the size limit counts the compacted state, not appended bytes', async () => {
-    // Five notes of 40 KB rewritten 20 times a second (a 200 KB room) append 800 KB/s: four times the limit here.
+    // Five notes of about 40 KB rewritten 20 times a second (a 200 KB room) append 800 KB/s: four times the limit.
     const limit = 1024 * 1024;
     const { server, team, room } = await setup({ limits: { maxRoomBytes: limit } });
     const writer = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, writer);
     const closes: number[] = [];
     provider.on('connection-close', (event) => closes.push(event?.code ?? 0));
-    const notes = writer.getMap('annotations');
+    const text = (round: number) => `${round}`.padEnd(13_000, '批'); // 3 bytes a character
     for (let round = 0; round < 100; round++) {
-      notes.set(`note${round % 5}`, `${round}`.padEnd(40_000, '批'));
+      putNote(writer, team.owner, `note${round % 5}`, text(round));
       await new Promise((r) => setTimeout(r, 50));
     }
     await waitFor(() => server.metrics.updatesAccepted === 100, 10_000, 'not every rewrite was accepted');
@@ -204,7 +206,7 @@ describe('y-websocket protocol', () => {
     expect(await storedBytes()).toBeLessThan(limit);
     const reader = new Y.Doc();
     const readerProvider = await connectProvider(server, team.owner.token, room, reader);
-    expect(reader.getMap('annotations').get('note4')).toBe(`99`.padEnd(40_000, '批'));
+    expect(noteText(reader, team.owner, 'note4')).toBe(text(99));
     readerProvider.destroy();
     provider.destroy();
 
@@ -214,8 +216,8 @@ describe('y-websocket protocol', () => {
     const big = new Y.Doc();
     const updates: Uint8Array[] = [];
     big.on('update', (u: Uint8Array) => updates.push(u));
-    big.getMap('annotations').set('big', 'x'.repeat(limit));
-    client.ws.send(encodeUpdate(updates[0]!));
+    for (let k = 0; k < 20; k++) putNote(big, team.owner, `big${k}`, '批'.repeat(20_000));
+    client.ws.send(encodeUpdate(Y.mergeUpdates(updates)));
     expect((await client.closed).code).toBe(CLOSE_CODES.roomFull);
   });
 
@@ -233,9 +235,9 @@ describe('y-websocket protocol', () => {
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const writer = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, writer);
-    const chunk = 'y'.repeat(100_000);
-    for (let i = 0; i < 300 && server.metrics.rejected.get('slow_consumer') === undefined; i++) {
-      writer.getMap('annotations').set(`k${i}`, chunk);
+    const chunk = 'y'.repeat(19_000);
+    for (let i = 0; i < 1000 && server.metrics.rejected.get('slow_consumer') === undefined; i++) {
+      putNote(writer, team.owner, `k${i}`, chunk);
       await new Promise((r) => setTimeout(r, 2));
     }
     await waitFor(() => server.metrics.rejected.get('slow_consumer') === 1, 20_000);
@@ -296,10 +298,10 @@ describe('sync step 2 from the client', () => {
     const observer = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, observer);
     const offline = new Y.Doc();
-    offline.getMap('annotations').set('offline', 'edit');
+    putNote(offline, team.owner, 'offline', 'edit');
     const client = await open();
     client.ws.send(encodeSyncStep2(Y.encodeStateAsUpdate(offline)));
-    await waitFor(() => observer.getMap('annotations').get('offline') === 'edit');
+    await waitFor(() => noteText(observer, team.owner, 'offline') === 'edit');
     client.ws.close();
     provider.destroy();
   });

@@ -6,11 +6,11 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { annotationsMap, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
+import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
 import { CLOSE_CODES } from '../../../shared/protocol/api.ts';
 import { LocalFanout } from '../../../server/fanout/local.ts';
 import { openDatabase } from '../../../server/storage/sqlite-db.ts';
-import { annotation } from './fixtures.ts';
+import { annotation, authorOf, holds, writeOwn } from './fixtures.ts';
 import {
   api,
   connectProvider,
@@ -44,7 +44,9 @@ async function seed(count: number) {
   const room = roomIdFor(team.teamId, 'doc');
   const doc = new Y.Doc();
   const provider = await connectProvider(first, team.owner.token, room, doc);
-  for (let i = 0; i < count; i++) writeAnnotation(doc, annotation(`a${i}`, team.teamId, 'doc', { note: `n${i}` }));
+  for (let i = 0; i < count; i++) {
+    writeOwn(doc, annotation(`a${i}`, team.teamId, 'doc', { note: `n${i}`, author: authorOf(team.owner) }));
+  }
   await eventually(
     () =>
       api<{ annotations: unknown[] }>(first, 'GET', `/api/teams/${team.teamId}/annotations?limit=500`, {
@@ -70,9 +72,9 @@ describe('restarts', () => {
     const server = await start();
     const reader = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, room, reader);
-    expect(annotationsMap(reader).size).toBe(50);
+    expect(annotationIdsOf(reader)).toHaveLength(50);
     expect(await decoded(server)).toBe(0);
-    writeAnnotation(reader, annotation('new', team.teamId, 'doc'));
+    writeOwn(reader, annotation('new', team.teamId, 'doc', { author: authorOf(team.owner) }));
     await waitFor(() => server.metrics.updatesAccepted === 1);
     expect(await decoded(server)).toBe(1);
     provider.destroy();
@@ -126,9 +128,9 @@ describe('restarts', () => {
     const b = new Y.Doc();
     const pa = await connectProvider(one, team.owner.token, room, a);
     const pb = await connectProvider(two, team.owner.token, room, b);
-    writeAnnotation(a, annotation('fromOne', team.teamId, 'shared'));
-    writeAnnotation(b, annotation('fromTwo', team.teamId, 'shared'));
-    await waitFor(() => annotationsMap(a).has('fromTwo') && annotationsMap(b).has('fromOne'));
+    writeOwn(a, annotation('fromOne', team.teamId, 'shared', { author: authorOf(team.owner) }));
+    writeOwn(b, annotation('fromTwo', team.teamId, 'shared', { author: authorOf(team.owner) }));
+    await waitFor(() => holds(a, 'fromTwo') && holds(b, 'fromOne'));
     pa.awareness.setLocalStateField('user', { name: 'one' });
     await waitFor(() => [...pb.awareness.getStates().values()].some((s) => s.user?.name === 'one'));
     pa.destroy();

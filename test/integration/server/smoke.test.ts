@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { type Annotation, roomIdFor, writeAnnotation } from '../../../shared/model/index.ts';
-import { annotation } from './fixtures.ts';
+import { type Annotation, roomIdFor } from '../../../shared/model/index.ts';
+import { annotation, authorOf, holds, writeOwn } from './fixtures.ts';
 import {
   api,
   connectProvider,
@@ -33,8 +33,8 @@ describe('sync server smoke', () => {
     const b = new Y.Doc();
     const pa = await connectProvider(server, team.owner.token, room, a);
     const pb = await connectProvider(server, team.owner.token, room, b);
-    writeAnnotation(a, annotation('a1', team.teamId, 'doc1'));
-    await waitFor(() => b.getMap('annotations').has('a1'));
+    writeOwn(a, annotation('a1', team.teamId, 'doc1', { author: authorOf(team.owner) }));
+    await waitFor(() => holds(b, 'a1'));
 
     const listed = await eventually(
       async () =>

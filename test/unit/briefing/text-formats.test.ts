@@ -32,7 +32,7 @@ function count(haystack: string, needle: string): number {
 }
 
 describe.each(['tag', 'document', 'author'] as const)('grouped by %s', (groupBy) => {
-  const briefing = build({ options: { groupBy, summaryTable: false } });
+  const briefing = build({ options: { groupBy, summaryTable: false, includeEmptyNotes: true } });
 
   it('Markdown: every selected annotation exactly once, under its group, in order', () => {
     const doc = markdownDocument(renderMarkdown(briefing));
@@ -70,22 +70,68 @@ describe.each(['tag', 'document', 'author'] as const)('grouped by %s', (groupBy)
   });
 });
 
+describe('highlights without a note', () => {
+  const noteless = selected.filter((a) => a.note.trim() === '');
+
+  it('print no "（仅标注，未加批注）" line by default, but their clauses stay', () => {
+    expect(noteless.length).toBeGreaterThan(0);
+    const b = build();
+    const md = renderMarkdown(b);
+    const html = renderHtml(b);
+    expect(md).not.toContain('仅标注');
+    expect(html).not.toContain('仅标注');
+    const doc = htmlDocument(html);
+    for (const a of noteless) {
+      expect(doc.querySelector(`[data-annotation="${a.id}"]`)).toBeNull();
+      expect(doc.querySelector(`[data-entry="${a.id}"]`)).not.toBeNull();
+    }
+  });
+
+  it('print one on request', () => {
+    const b = build({ options: { includeEmptyNotes: true } });
+    expect(count(renderMarkdown(b), '（仅标注，未加批注）')).toBe(noteless.length);
+    const doc = htmlDocument(renderHtml(b));
+    for (const a of noteless) {
+      expect(doc.querySelector(`[data-annotation="${a.id}"] .text`)!.textContent).toBe('（仅标注，未加批注）');
+    }
+  });
+});
+
 describe('clause labels and order', () => {
-  it('lists clauses of a document in numeric order with their label paths', () => {
+  it('numbers the briefing’s own entries once and shows each clause’s label path on its own line', () => {
     const b = build({ options: { groupBy: 'document', documents: [vocational.key, sample.documents[1]!.key] } });
+    const entries = b.groups.flatMap((g) => g.entries);
     const md = markdownDocument(renderMarkdown(b));
     const h3 = [...md.querySelectorAll('h3')].map((h) => h.textContent!.replace(/ \[\d+\]$/, ''));
     expect(h3).toEqual([
-      '（一）一、（一）',
-      '（二）二、（六）',
-      '（三）三、（九）',
-      '（四）三、（十）',
-      '（一）一、2.',
-      '（二）二、10.',
-      '（三）三、12.',
+      '（一）健全国家职业教育制度框架，把握好正确的改革方向',
+      '（二）启动1+X证书制度试点工作',
+      '（三）坚持知行合一、工学结合',
+      '（四）推动校企全面加强深度合作',
+      '（一）加强教育系统党的领导和党的建设',
+      '（二）# 不是标题 > 不是引用 1. 不是列表 | 不是表格 |',
+      '（三）深化“双减”工作，持续规范校外培训',
+    ]);
+    const references = [...md.querySelectorAll('p')]
+      .map((p) => p.textContent ?? '')
+      .filter((t) => t.startsWith('条款：'))
+      .map((t) => t.replace(/ 查看原文$/, ''));
+    expect(references).toEqual([
+      '条款：一、（一）',
+      '条款：二、（六）',
+      '条款：三、（九）',
+      '条款：三、（十）',
+      '条款：一、2.',
+      '条款：二、10.',
+      '条款：三、12.',
     ]);
     const html = htmlDocument(renderHtml(b));
     expect([...html.querySelectorAll('h3')].map((h) => h.textContent)).toEqual(h3);
+    expect([...html.querySelectorAll('.reference')].map((p) => p.textContent!.replace(/ 〔查看原文〕$/, ''))).toEqual(
+      references,
+    );
+    // the quote is not repeated under a heading that holds all of it
+    expect(html.querySelectorAll('blockquote')).toHaveLength(entries.filter((e) => !e.headingIsQuote).length);
   });
 
   it('orders ten thousand annotations over many clauses correctly', { timeout: 120_000 }, () => {
@@ -235,8 +281,10 @@ describe('hostile notes and quotes are shown as text', () => {
     expect(html).toContain("default-src 'none'");
     const notes = [...doc.querySelectorAll('.note .text')].map((n) => n.textContent);
     expect(notes).toEqual(hostile.map((t) => `${t}\n\n${t}`));
-    const quotes = [...doc.querySelectorAll('blockquote')].map((q) => q.firstChild!.textContent);
-    expect(quotes).toEqual(hostile.map((t) => `${t}\n第二行 ${t} `));
+    const quotes = [...doc.querySelectorAll('blockquote')].map((q) => q.textContent);
+    expect(quotes).toEqual(hostile.map((t) => `${t}\n第二行 ${t}`));
+    const headings = [...doc.querySelectorAll('h3')].map((h) => h.textContent);
+    expect(headings).toEqual(b.groups[0]!.entries.map((e) => e.title));
     expect(doc.querySelector('h1.title')!.textContent).toBe('<script>t</script>');
     expect(doc.title).toBe('<script>t</script>');
   });

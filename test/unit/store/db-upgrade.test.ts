@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PizhuDatabase, SCHEMA_V1 } from '../../../extension/lib/store/db.ts';
 import { StoreQueries } from '../../../extension/lib/store/queries.ts';
-import { writeAnnotation } from '../../../shared/model/room.ts';
+import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
 
 async function fillVersion1(options: ReturnType<typeof fakeIndexedDb>) {
@@ -54,7 +54,8 @@ async function fillVersion1(options: ReturnType<typeof fakeIndexedDb>) {
     ],
   };
   const doc = new Y.Doc();
-  writeAnnotation(doc, teamAnnotation);
+  // Stored by an extension of that time: room layout version 1 too.
+  writeVersion1Annotation(doc, teamAnnotation);
   records.roomUpdates.push({ room: 't1.doc1', update: Y.encodeStateAsUpdate(doc), at: 1 });
   for (const [table, rows] of Object.entries(records)) await v1.table(table).bulkAdd(rows);
   v1.close();

@@ -10,7 +10,8 @@ import type { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { StoreQueries } from '../../../extension/lib/store/queries.ts';
 import { StorageFullError } from '../../../extension/lib/store/storage-errors.ts';
 import { type RoomProblem, RoomRegistry, RoomUpdateError } from '../../../extension/lib/sync/rooms.ts';
-import { annotationsMap, writeAnnotation } from '../../../shared/model/room.ts';
+import { memberKey, notesMap, writeAnnotation } from '../../../shared/model/room.ts';
+import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb, freshDatabase } from './fixtures.ts';
 import { simulateQuota } from './fixtures-quota.ts';
 import { PizhuDatabase as Database } from '../../../extension/lib/store/db.ts';
@@ -37,13 +38,15 @@ afterEach(async () => {
 });
 
 const teamAnnotation = (overrides = {}) => annotation({ teamId: 't1', visibility: 'team', ...overrides });
+/** The author of the fixtures' annotations, who writes them. */
+const ME = 'm1';
 
 describe('rooms', () => {
   it('projects a local write into the store and records unsent changes', async () => {
     const db = freshDatabase();
     const { registry, queries } = open(db);
     const a = teamAnnotation({ tags: ['体育'], note: '重点关注' });
-    await registry.use(ROOM, (room) => room.write(a, documentInfo({ seenHash: 'local-only' })));
+    await registry.use(ROOM, (room) => room.write(a, ME, documentInfo({ seenHash: 'local-only' })));
     expect(await db.annotations.get(a.id)).toEqual(a);
     expect((await queries.search('重点')).annotations).toEqual([a]);
     expect(await db.rooms.get(ROOM)).toMatchObject({ dirty: 1, localChanges: 1, projected: 1 });
@@ -53,7 +56,7 @@ describe('rooms', () => {
     await registry.use(ROOM, async (room) => expect(room.doc.getMap('document').get('seenHash')).toBeUndefined());
   });
 
-  it('projects remote updates without marking the room dirty, and merges concurrent edits of one record', async () => {
+  it('projects remote updates without marking the room dirty; two devices of the author converge on one version', async () => {
     const dbA = freshDatabase();
     const dbB = freshDatabase();
     const a = open(dbA);
@@ -61,39 +64,62 @@ describe('rooms', () => {
     const original = teamAnnotation({ note: '原批注', tags: ['体育'] });
     const leaseA = await a.registry.acquire(ROOM);
     const leaseB = await b.registry.acquire(ROOM);
-    await leaseA.room.write(original);
+    await leaseA.room.write(original, ME);
     await leaseB.room.applyRemote(Y.encodeStateAsUpdate(leaseA.room.doc));
     expect(await dbB.rooms.get(ROOM)).toMatchObject({ dirty: 0 });
 
     // A changes the note and adds a tag while B changes the colour and adds another tag.
-    await leaseA.room.write({
-      ...original,
-      note: 'A 的批注',
-      tags: ['体育', '教育'],
-      updatedAt: original.updatedAt + 1,
-    });
-    await leaseB.room.write({ ...original, color: 'green', tags: ['体育', '安全'], updatedAt: original.updatedAt + 2 });
+    await leaseA.room.write(
+      { ...original, note: 'A 的批注', tags: ['体育', '教育'], updatedAt: original.updatedAt + 1 },
+      ME,
+    );
+    await leaseB.room.write(
+      { ...original, color: 'green', tags: ['体育', '安全'], updatedAt: original.updatedAt + 2 },
+      ME,
+    );
     await leaseA.room.applyRemote(Y.encodeStateAsUpdate(leaseB.room.doc));
     await leaseB.room.applyRemote(Y.encodeStateAsUpdate(leaseA.room.doc));
 
     const fromA = await dbA.annotations.get(original.id);
     const fromB = await dbB.annotations.get(original.id);
+    // Records are replaced whole (only their author's devices write them): the last writer wins, the same on both.
     expect(fromA).toEqual(fromB);
-    expect(fromA).toMatchObject({ note: 'A 的批注', color: 'green' });
-    expect([...fromA!.tags].sort()).toEqual(['体育', '安全', '教育'].sort());
+    expect([
+      { note: 'A 的批注', color: original.color },
+      { note: original.note, color: 'green' },
+    ]).toContainEqual({ note: fromA!.note, color: fromA!.color });
     leaseA.release();
     leaseB.release();
+  });
+
+  it('projects a version 1 room as it is, and an edit of its record writes the author’s version 2 record', async () => {
+    const db = freshDatabase();
+    const { registry } = open(db);
+    const old = teamAnnotation({ note: '旧版批注' });
+    const legacy = new Y.Doc();
+    writeVersion1Annotation(legacy, old);
+    await registry.use(ROOM, (room) => room.applyRemote(Y.encodeStateAsUpdate(legacy)));
+    expect(await db.annotations.get(old.id)).toEqual(old);
+    const edited = { ...old, note: '改过的批注', updatedAt: old.updatedAt + 1 };
+    await registry.use(ROOM, async (room) => {
+      await room.write(edited, ME);
+      expect(notesMap(room.doc).get(memberKey(ME, old.id))).toMatchObject({ note: '改过的批注' });
+    });
+    expect(await db.annotations.get(old.id)).toEqual(edited);
   });
 
   it('keeps the last valid version when a remote record fails validation, and says so', async () => {
     const db = freshDatabase();
     const { registry, problems } = open(db);
     const a = teamAnnotation();
-    await registry.use(ROOM, (room) => room.write(a));
+    await registry.use(ROOM, (room) => room.write(a, ME));
     const remote = new Y.Doc();
     await registry.use(ROOM, async (room) => {
       Y.applyUpdate(remote, Y.encodeStateAsUpdate(room.doc));
-      annotationsMap(remote).get(a.id)!.set('color', 'octarine');
+      notesMap(remote).set(memberKey(ME, a.id), {
+        ...(notesMap(remote).get(memberKey(ME, a.id)) as object),
+        color: 'octarine',
+      });
       await room.applyRemote(Y.encodeStateAsUpdate(remote, Y.encodeStateVector(room.doc)));
     });
     expect(await db.annotations.get(a.id)).toEqual(a);
@@ -106,7 +132,7 @@ describe('rooms', () => {
     const db = freshDatabase();
     const { registry } = open(db);
     const a = teamAnnotation();
-    await registry.use(ROOM, (room) => room.write(a));
+    await registry.use(ROOM, (room) => room.write(a, ME));
     const before = await db.roomUpdates.count();
     await registry.use(ROOM, async (room) => {
       expect(() => room.applyRemote(new Uint8Array([255, 255, 255, 1, 2, 3]))).toThrow(RoomUpdateError);
@@ -121,7 +147,7 @@ describe('rooms', () => {
     const secret = annotation({ id: 'secret-1', note: '私人笔记', teamId: 't1' });
     await new AnnotationStore(db).put([secret]);
     const remote = new Y.Doc();
-    writeAnnotation(remote, teamAnnotation({ id: 'secret-1', note: 'overwritten' }));
+    writeAnnotation(remote, teamAnnotation({ id: 'secret-1', note: 'overwritten' }), ME);
     await registry.use(ROOM, (room) => room.applyRemote(Y.encodeStateAsUpdate(remote)));
     expect(await db.annotations.get('secret-1')).toEqual(secret);
     expect(problems[0]?.message).toMatch(/belongs to another record/);
@@ -132,7 +158,7 @@ describe('rooms', () => {
     const first = new Database('pizhu', options);
     const a = teamAnnotation({ note: '离线编辑' });
     const one = open(first);
-    await one.registry.use(ROOM, (room) => room.write(a));
+    await one.registry.use(ROOM, (room) => room.write(a, ME));
     await one.registry.flushAll();
     first.close();
 
@@ -149,7 +175,7 @@ describe('rooms', () => {
     const db = new Database('pizhu', options);
     const a = teamAnnotation();
     const first = open(db);
-    await first.registry.use(ROOM, (room) => room.write(a));
+    await first.registry.use(ROOM, (room) => room.write(a, ME));
     await first.registry.flushAll();
     await new Promise((r) => setTimeout(r, 20)); // the idle room closes
     await db.roomUpdates.add({ room: ROOM, update: new Uint8Array([9, 9, 9, 9]), at: 0 });
@@ -169,14 +195,14 @@ describe('rooms', () => {
     const { registry } = open(db);
     const a = teamAnnotation({ note: 'v1' });
     const lease = await registry.acquire(ROOM);
-    await lease.room.write(a);
+    await lease.room.write(a, ME);
     full.on = true;
-    const error = await lease.room.write({ ...a, note: 'v2', updatedAt: a.updatedAt + 1 }).catch((e) => e);
+    const error = await lease.room.write({ ...a, note: 'v2', updatedAt: a.updatedAt + 1 }, ME).catch((e) => e);
     expect(error).toBeInstanceOf(StorageFullError);
     expect(await db.annotations.get(a.id)).toEqual(a);
     full.on = false;
     const b = teamAnnotation({ note: 'another' });
-    await lease.room.write(b);
+    await lease.room.write(b, ME);
     lease.release();
     await registry.flushAll();
     db.close();
@@ -202,10 +228,10 @@ describe('rooms', () => {
     });
     registries.push(registry);
     const remote = new Y.Doc();
-    writeAnnotation(remote, teamAnnotation({ id: 'first' }));
+    writeAnnotation(remote, teamAnnotation({ id: 'first' }), ME);
     const afterFirst = Y.encodeStateVector(remote);
     const first = Y.encodeStateAsUpdate(remote);
-    writeAnnotation(remote, teamAnnotation({ id: 'second' }));
+    writeAnnotation(remote, teamAnnotation({ id: 'second' }), ME);
     const second = Y.encodeStateAsUpdate(remote, afterFirst);
     const lease = await registry.acquire(ROOM);
     const storedFirst = lease.room.applyRemote(first);
@@ -226,7 +252,7 @@ describe('rooms', () => {
     const { registry } = open(db, 20);
     const a = teamAnnotation();
     const lease = await registry.acquire(ROOM);
-    for (let i = 0; i < 45; i++) await lease.room.write({ ...a, note: `edit ${i}`, updatedAt: a.updatedAt + i });
+    for (let i = 0; i < 45; i++) await lease.room.write({ ...a, note: `edit ${i}`, updatedAt: a.updatedAt + i }, ME);
     lease.release();
     await registry.flushAll();
     expect(await db.roomUpdates.where('room').equals(ROOM).count()).toBeLessThan(10);

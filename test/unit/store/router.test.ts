@@ -3,7 +3,7 @@
  * readable error otherwise; the service's own refusals come back as errors, never as thrown exceptions.
  */
 import { describe, expect, it } from 'vitest';
-import { handlePortMessage, handleRequest } from '../../../extension/lib/background/router.ts';
+import { handleRequest } from '../../../extension/lib/background/router.ts';
 import { PizhuService } from '../../../extension/lib/background/service.ts';
 import type { PagePortOut } from '../../../extension/lib/messages.ts';
 import { documentInfo, freshDatabase } from './fixtures.ts';
@@ -95,20 +95,20 @@ describe('handleRequest', () => {
   });
 });
 
-describe('handlePortMessage', () => {
+describe('page ports', () => {
   it('drops malformed page messages and answers a page that opens with its annotations and status', async () => {
     const service = new PizhuService(freshDatabase());
     const messages: PagePortOut[] = [];
     const port = { post: (m: PagePortOut) => messages.push(m) };
-    await handlePortMessage(service, port, { type: 'page.open', documentKey: 'bad key!' });
+    await service.pages.receive(port, { type: 'page.open', documentKey: 'bad key!' });
     expect(messages).toEqual([]);
-    await handlePortMessage(service, port, { type: 'page.open', documentKey: 'doc1', document: documentInfo() });
+    await service.pages.receive(port, { type: 'page.open', documentKey: 'doc1', document: documentInfo() });
     expect(messages).toEqual([
       { type: 'status', status: { state: 'not-joined' } },
       { type: 'annotations', documentKey: 'doc1', annotations: [] },
     ]);
     // A page whose key and document disagree is refused with a status message, nothing stored.
-    await handlePortMessage(service, port, { type: 'page.open', documentKey: 'doc2', document: documentInfo() });
+    await service.pages.receive(port, { type: 'page.open', documentKey: 'doc2', document: documentInfo() });
     expect(messages.at(-1)).toMatchObject({ type: 'status', status: { state: 'error' } });
   });
 });

@@ -7,11 +7,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { type PagePort, PizhuService } from '../../../extension/lib/background/service.ts';
+import type { PagePort } from '../../../extension/lib/background/page-ports.ts';
+import { PizhuService } from '../../../extension/lib/background/service.ts';
 import type { PagePortOut } from '../../../extension/lib/messages.ts';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import type { WebSocketFactory } from '../../../extension/lib/sync/connection.ts';
-import { annotationsMap, roomIdFor } from '../../../shared/model/room.ts';
+import { annotationsMap, memberKey, notesMap, roomIdFor } from '../../../shared/model/room.ts';
 import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fakeIndexedDb } from './fixtures.ts';
 import { tapReads } from './fixtures-quota.ts';
@@ -159,21 +160,27 @@ describe('catch-up through the bulk endpoints', () => {
   it('after a restart in the middle, the offline edits are still there and sync', async () => {
     let { a, b } = await joinBoth();
     const first = await a.service.create({ ...selection('第一条'), note: 'v1' }, PAGE);
+    const second = await b.service.create({ ...selection('第二条'), note: 'v1' }, PAGE);
     await a.service.syncNow();
     await b.service.syncNow();
+    await a.service.syncNow();
     server.goDown();
     await a.service.update(first.id, { note: 'A 离线修改' });
-    await b.service.update(first.id, { color: 'green', tags: ['教育'] });
+    await b.service.update(second.id, { color: 'green', tags: ['教育'] });
     a = await restart(a);
     b = await restart(b);
-    expect((await a.service.list(PAGE.key))[0]?.note).toBe('A 离线修改');
+    expect((await a.service.list(PAGE.key)).find((x) => x.id === first.id)?.note).toBe('A 离线修改');
     server.mode = 'ok';
     await a.service.start();
     await b.service.start();
     await a.service.syncNow();
-    const [fromA, fromB] = [await a.service.list(PAGE.key), await b.service.list(PAGE.key)];
+    await b.service.syncNow();
+    await a.service.syncNow();
+    const byId = (list: { id: string }[]) => [...list].sort((x, y) => x.id.localeCompare(y.id));
+    const [fromA, fromB] = [byId(await a.service.list(PAGE.key)), byId(await b.service.list(PAGE.key))];
     expect(fromA).toEqual(fromB);
-    expect(fromA[0]).toMatchObject({ note: 'A 离线修改', color: 'green', tags: ['教育'] });
+    expect(fromA.find((x) => x.id === first.id)).toMatchObject({ note: 'A 离线修改' });
+    expect(fromA.find((x) => x.id === second.id)).toMatchObject({ color: 'green', tags: ['教育'] });
   });
 
   it('reports a server answering garbage or errors clearly and loses nothing', async () => {
@@ -222,26 +229,45 @@ describe('catch-up through the bulk endpoints', () => {
 });
 
 describe('editing team annotations', () => {
-  it("bases a local edit on the room as it is now, so a colleague's change not yet stored is kept", async () => {
-    const { a, b } = await joinBoth();
+  it("bases a local edit on the room as it is now, so a change from the author's other device is kept", async () => {
+    const { a } = await joinBoth();
     const shared = await a.service.create({ ...selection('第一条'), note: '初稿' }, PAGE);
-    await a.service.syncNow();
-    await b.service.syncNow();
     const roomId = roomIdFor('t1', PAGE.key);
-    const lease = await b.service.rooms.acquire(roomId);
-    // B edits the colour; a colleague's note arrives in B's room while B is between reading and writing.
-    const colleague = new Y.Doc();
-    Y.applyUpdate(colleague, Y.encodeStateAsUpdate(lease.room.doc));
-    annotationsMap(colleague).get(shared.id)!.set('note', '同事刚改的');
+    const lease = await a.service.rooms.acquire(roomId);
+    // A edits the colour; a note from A's other device arrives while A is between reading and writing.
+    const otherDevice = new Y.Doc();
+    Y.applyUpdate(otherDevice, Y.encodeStateAsUpdate(lease.room.doc));
+    const key = memberKey(shared.author.id, shared.id);
+    notesMap(otherDevice).set(key, { ...(notesMap(otherDevice).get(key) as object), note: '另一台电脑刚改的' });
     let arriving: Promise<void> = Promise.resolve();
-    b.teamsRead.next = () => {
-      arriving = lease.room.applyRemote(Y.encodeStateAsUpdate(colleague, Y.encodeStateVector(lease.room.doc)));
+    a.teamsRead.next = () => {
+      arriving = lease.room.applyRemote(Y.encodeStateAsUpdate(otherDevice, Y.encodeStateVector(lease.room.doc)));
     };
-    const edited = await b.service.update(shared.id, { color: 'pink' });
+    const edited = await a.service.update(shared.id, { color: 'pink' });
     await arriving;
     lease.release();
-    expect(edited).toMatchObject({ note: '同事刚改的', color: 'pink' });
-    expect(await b.db.annotations.get(shared.id)).toMatchObject({ note: '同事刚改的', color: 'pink' });
+    expect(edited).toMatchObject({ note: '另一台电脑刚改的', color: 'pink' });
+    expect(await a.db.annotations.get(shared.id)).toMatchObject({ note: '另一台电脑刚改的', color: 'pink' });
+  });
+
+  it("refuses to change a colleague's annotation; an owner may delete it for everyone", async () => {
+    const owner = launch('o');
+    const editor = launch('e');
+    await owner.service.join(server.url, server.invite('t1', 'owner'), '张伟');
+    await editor.service.join(server.url, server.invite('t1'), '李娜');
+    const theirs = await editor.service.create({ ...selection('第一条'), note: '李娜的批注' }, PAGE);
+    const mine = await owner.service.create({ ...selection('第二条'), note: '张伟的批注' }, PAGE);
+    await editor.service.syncNow();
+    await owner.service.syncNow();
+    await editor.service.syncNow();
+    await expect(editor.service.update(mine.id, { note: '改别人的' })).rejects.toThrow(/Only its author/);
+    await expect(editor.service.setDeleted(mine.id, true)).rejects.toThrow(/Only its author/);
+    await expect(owner.service.update(theirs.id, { note: '改别人的' })).rejects.toThrow(/Only its author/);
+    await owner.service.setDeleted(theirs.id, true);
+    await owner.service.syncNow();
+    await editor.service.syncNow();
+    expect(await editor.db.annotations.get(theirs.id)).toMatchObject({ deleted: true, note: '李娜的批注' });
+    expect(await editor.db.annotations.get(mine.id)).toMatchObject({ deleted: false, note: '张伟的批注' });
   });
 });
 
@@ -250,8 +276,8 @@ describe('realtime', () => {
     const { a, b } = await joinBoth();
     const pageA = port();
     const pageB = port();
-    await a.service.openPage(pageA, PAGE.key, PAGE);
-    await b.service.openPage(pageB, PAGE.key, PAGE);
+    await a.service.pages.open(pageA, PAGE.key, PAGE);
+    await b.service.pages.open(pageB, PAGE.key, PAGE);
     await until(
       () => pageB.messages.filter((m) => m.type === 'presence').at(-1),
       (m) => m?.type === 'presence' && m.peers.some((p) => p.name === '张伟'),
@@ -268,8 +294,8 @@ describe('realtime', () => {
     );
     expect(seen!.annotations.find((x) => x.id === created.id)).toEqual(created);
     expect(pageA.messages.some((m) => m.type === 'status' && m.status.state === 'online')).toBe(true);
-    a.service.closePage(pageA);
-    b.service.closePage(pageB);
+    a.service.pages.close(pageA);
+    b.service.pages.close(pageB);
   });
 });
 
@@ -348,7 +374,7 @@ describe('documents', () => {
   it('flags a page whose text changed since it was annotated', async () => {
     const a = launch('solo');
     await a.service.create({ ...selection('第一条') }, PAGE);
-    await a.service.openPage(port(), PAGE.key, { ...PAGE, contentHash: 'hash-v2' });
+    await a.service.pages.open(port(), PAGE.key, { ...PAGE, contentHash: 'hash-v2' });
     expect(await a.db.documents.get(PAGE.key)).toMatchObject({ contentHash: 'hash-v1', seenHash: 'hash-v2' });
   });
 });
@@ -360,19 +386,23 @@ describe('backup', () => {
     const mine = await a.service.create({ ...selection('第二条'), visibility: 'private', note: '私人' }, PAGE);
     const json = await a.service.exportBackup();
     expect(JSON.parse(json)).toMatchObject({ type: 'AnnotationCollection', total: 2 });
+    expect(await a.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 2, errors: [] });
 
+    // Another member (a new join is a new member) gets the private record; the team one stays its author's.
     const fresh = launch('restored');
     await fresh.service.join(server.url, server.invite('t1'), '张伟');
     await fresh.service.engine.idle();
-    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 2, unchanged: 0, errors: [] });
-    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 2 });
-    const stored = (await fresh.service.list(PAGE.key)).sort((x, y) => x.createdAt - y.createdAt);
-    expect(stored).toEqual([shared, mine]);
-    expect(await fresh.db.annotations.count()).toBe(2);
+    expect(await fresh.service.importBackup(json)).toMatchObject({
+      imported: 1,
+      unchanged: 0,
+      errors: [expect.stringMatching(new RegExp(`${shared.id}: Only its author`))],
+    });
+    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 1 });
+    expect(await fresh.service.list(PAGE.key)).toEqual([mine]);
 
     // An older copy does not overwrite a newer record; a newer one does.
     const edited = await fresh.service.update(mine.id, { note: '改过' });
-    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 2 });
+    expect(await fresh.service.importBackup(json)).toMatchObject({ imported: 0, unchanged: 1 });
     expect((await fresh.db.annotations.get(mine.id))?.note).toBe(edited.note);
   });
 

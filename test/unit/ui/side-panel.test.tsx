@@ -132,6 +132,7 @@ describe('side panel', () => {
       if (message.type === 'page.report') {
         const report: PageReport = {
           documentKey: KEY_A,
+          ready: true,
           anchors: Object.fromEntries(
             rows.filter((r) => r.documentKey === KEY_A).map((r) => [r.id, r.id === orphan ? 'orphan' : 'exact']),
           ),

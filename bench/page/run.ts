@@ -1,0 +1,249 @@
+/**
+ * Page benchmark (`npm run bench:page`; not a test): what a reader of the longest corpus page (07, about 105,000
+ * characters) feels when it carries 1,000 highlights. The built Chrome extension runs in headless Chromium, the
+ * page is opened as a user opens it, and everything is measured from the page's own world, so the figures do
+ * not depend on how the content script is built inside:
+ * - painted: when the last of the highlights appeared in the page's CSS highlight registry (ms after navigation);
+ * - longest task: the longest long task (PerformanceObserver 'longtask') from DOMContentLoaded until painted,
+ *   i.e. the longest moment the page could not react, with the content script's work in it (the page's own
+ *   HTML parse before DOMContentLoaded is left out: it is the same with or without Pizhu);
+ * - longest gap: the longest pause between the beats of a 5 ms timer in that window (what a page script feels);
+ * - blocking: total blocking time (the part of each long task over 50 ms) in that window.
+ * A first run finds how many highlights the page settles on; the timed runs wait for that many.
+ *
+ * The same page without any extension runs beside it (interleaved), so what the page costs by itself shows.
+ *
+ *   npm run bench:page                                   # 7 timed runs on .output/chrome-mv3
+ *   npm run bench:page -- --runs 5 --build /tmp/chrome-mv3-before,.output/chrome-mv3   # two builds side by side
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
+import { CHROME_BUILD, chromiumPath, ROOT } from '../../test/e2e/harness.ts';
+import { PAGES, startStaticServer } from '../../test/e2e/ui-support.ts';
+import { median } from '../stats.ts';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const RUNS = Number(args.get('runs') ?? 7);
+const COUNT = Number(args.get('annotations') ?? 1_000);
+/** Builds to compare side by side (`--build a,b`), each in its own profile. */
+const BUILDS = (args.get('build') ?? CHROME_BUILD).split(',').map((build) => resolve(build));
+
+const COLORS = ['yellow', 'green', 'blue', 'pink', 'purple'] as const;
+
+type Run = { painted: number; longestTask: number; longestGap: number; blocking: number; count: number };
+
+/** Records, in the page's own world, long tasks, timer gaps and when the highlight count last grew. */
+async function installRecorder(page: Page): Promise<void> {
+  // No named functions inside: tsx wraps them in a helper the page does not have.
+  await page.addInitScript(() => {
+    const colors = ['yellow', 'green', 'blue', 'pink', 'purple'];
+    const record = {
+      tasks: [] as { start: number; duration: number }[],
+      gaps: [] as { start: number; duration: number }[],
+      count: 0,
+      grewAt: 0,
+    };
+    (window as unknown as { __pizhuBench: typeof record }).__pizhuBench = record;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (now - last > 50) record.gaps.push({ start: last, duration: now - last });
+      last = now;
+      const highlights = (CSS as unknown as { highlights?: Map<string, { size: number }> }).highlights;
+      const count = colors.reduce((sum, color) => sum + (highlights?.get(`pizhu-${color}`)?.size ?? 0), 0);
+      if (count !== record.count) {
+        record.count = count;
+        record.grewAt = now;
+      }
+    }, 5);
+  });
+}
+
+type Recorded = {
+  tasks: { start: number; duration: number }[];
+  gaps: { start: number; duration: number }[];
+  count: number;
+  grewAt: number;
+  domContentLoaded: number;
+  now: number;
+};
+
+async function recorded(page: Page): Promise<Recorded> {
+  return page.evaluate(() => {
+    const record = (window as unknown as { __pizhuBench: Omit<Recorded, 'domContentLoaded' | 'now'> }).__pizhuBench;
+    const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+    return { ...record, domContentLoaded: navigation?.domContentLoadedEventEnd ?? 0, now: performance.now() };
+  });
+}
+
+/**
+ * Opens the page and waits until it shows `target` highlights; without a target, until the count has not moved
+ * for 4 s (`quietMs`), the window then ending there.
+ */
+async function openOnce(context: BrowserContext, url: string, target: number | null): Promise<Run> {
+  const page = await context.newPage();
+  await installRecorder(page);
+  await page.goto(url);
+  const deadline = Date.now() + 60_000;
+  let stableSince = Date.now();
+  let lastCount = -1;
+  for (;;) {
+    const { count } = await recorded(page);
+    if (target !== null && count >= target) break;
+    if (count !== lastCount) {
+      lastCount = count;
+      stableSince = Date.now();
+    } else if (target === null && Date.now() - stableSince > 4_000) break;
+    if (Date.now() > deadline) throw new Error(`only ${count} highlights after 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const record = await recorded(page);
+  await page.close();
+  const from = record.domContentLoaded;
+  const to = target === null && record.count === 0 ? record.now : record.grewAt;
+  const inWindow = (b: { start: number; duration: number }) => b.start < to && b.start + b.duration > from;
+  const tasks = record.tasks.filter(inWindow);
+  return {
+    painted: to,
+    longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
+    longestGap: Math.max(0, ...record.gaps.filter(inWindow).map((g) => g.duration)),
+    blocking: tasks.reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0),
+    count: record.count,
+  };
+}
+
+type Variant = { name: string; context: BrowserContext; dir: string; target: number | null; runs: Run[] };
+
+const LAUNCH_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+async function launch(build: string | null): Promise<{ context: BrowserContext; dir: string; worker?: Worker }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pizhu-bench-page-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath(),
+    headless: true,
+    locale: 'zh-CN',
+    viewport: { width: 1280, height: 900 },
+    args: build
+      ? [...LAUNCH_ARGS, `--disable-extensions-except=${build}`, `--load-extension=${build}`]
+      : [...LAUNCH_ARGS, '--disable-extensions'],
+  });
+  if (!build) return { context, dir };
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  await waitForContentScript(worker);
+  return { context, dir, worker };
+}
+
+const describeRun = (run: Run) =>
+  `painted at ${run.painted.toFixed(0)} ms, longest task ${run.longestTask.toFixed(0)} ms, ` +
+  `longest gap ${run.longestGap.toFixed(0)} ms, blocking ${run.blocking.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  const server = await startStaticServer();
+  const url = `${server.url}/${PAGES.long}`;
+  const variants: Variant[] = [];
+  try {
+    const alone = await launch(null);
+    variants.push({ name: 'the page alone (no extension)', ...alone, target: null, runs: [] });
+    for (const build of BUILDS) {
+      const { context, dir, worker } = await launch(build);
+      await createAnnotations(context, new URL(worker!.url()).host, url);
+      const settled = await openOnce(context, url, null);
+      console.log(`${build}: warm-up, the page settles on ${settled.count} highlights`);
+      variants.push({ name: build, context, dir, target: settled.count, runs: [] });
+    }
+    console.log(`Pizhu page benchmark: ${PAGES.long}, ${COUNT} highlights; ${RUNS} runs each, interleaved`);
+    for (let i = 0; i < RUNS; i++) {
+      // rotate the order, so no variant always runs right after the same one
+      for (let j = 0; j < variants.length; j++) {
+        const variant = variants[(i + j) % variants.length]!;
+        const run = await openOnce(variant.context, url, variant.target);
+        variant.runs.push(run);
+        console.log(`run ${i + 1}, ${variant.name}: ${describeRun(run)}`);
+      }
+    }
+    console.log(`\nmedian (max) of ${RUNS} runs, from DOMContentLoaded until every highlight is painted:`);
+    for (const { name, runs, target } of variants) {
+      const fig = (key: keyof Run) =>
+        `${median(runs.map((r) => r[key])).toFixed(0)} (${Math.max(...runs.map((r) => r[key])).toFixed(0)}) ms`;
+      console.log(
+        `- ${name}: ${target === null ? 'window ends 4 s after the page settled' : `${target} painted ${fig('painted')} after navigation`}; ` +
+          `longest task ${fig('longestTask')}; longest 5 ms-timer gap ${fig('longestGap')}; total blocking ${fig('blocking')}`,
+      );
+    }
+  } finally {
+    for (const variant of variants) {
+      await variant.context.close();
+      rmSync(variant.dir, { recursive: true, force: true });
+    }
+    await server.close();
+  }
+}
+
+/** The background registers the content script when it starts; a page opened before would go without. */
+async function waitForContentScript(worker: Worker): Promise<void> {
+  for (let tries = 0; tries < 150; tries++) {
+    const registered = await worker.evaluate(async () => {
+      type Scripting = { scripting: { getRegisteredContentScripts(): Promise<unknown[]> } };
+      return (await (globalThis as unknown as { chrome: Scripting }).chrome.scripting.getRegisteredContentScripts())
+        .length;
+    });
+    if (registered) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the extension did not register its content script');
+}
+
+/** The 1,000 annotations: the opening words of the page's clauses, as the e2e test of the long page uses. */
+async function createAnnotations(context: BrowserContext, extensionId: string, url: string): Promise<void> {
+  const expected = JSON.parse(
+    readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8'),
+  ) as { structure: { startsWith: string }[] };
+  const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))]
+    .filter((q) => q.length >= 8)
+    .slice(0, COUNT);
+  const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
+  const requests = quotes.map((exact, i) => ({
+    type: 'annotation.create',
+    annotation: {
+      documentKey: info.key,
+      selectors: [{ type: 'TextQuoteSelector', exact }],
+      clausePath: [],
+      quote: exact,
+      tags: [i % 2 ? '程序' : '证据'],
+      color: COLORS[i % COLORS.length],
+    },
+    document: info,
+  }));
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/options.html`);
+  const failed = await page.evaluate(async (requests) => {
+    type Chrome = { runtime: { sendMessage(m: unknown): Promise<{ ok: boolean; error?: string }> } };
+    const api = (globalThis as unknown as { chrome: Chrome }).chrome;
+    const errors: string[] = [];
+    for (const request of requests) {
+      const answer = await api.runtime.sendMessage(request);
+      if (!answer.ok) errors.push(answer.error ?? '?');
+    }
+    return errors;
+  }, requests);
+  await page.close();
+  if (failed.length) throw new Error(`could not create the annotations: ${failed.slice(0, 3).join('; ')}`);
+}
+
+await main();

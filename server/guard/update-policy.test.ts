@@ -1,0 +1,390 @@
+/**
+ * The write rules of room layout version 2 as the server checks them: each case is an update a member's client
+ * could send, reviewed against the room's document before it is applied.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
+import { writeVersion1Annotation } from '../../test/fixtures/room-v1.ts';
+import type { Annotation } from '../../shared/model/annotation.ts';
+import {
+  definePageRoom,
+  documentMap,
+  memberKey,
+  notesMap,
+  removedMap,
+  TAG_RENAMES_KEY,
+  UNITS_KEY,
+  writeAnnotation,
+} from '../../shared/model/index.ts';
+import { InMemoryClientOwners, SERVER_MEMBER } from './client-owners.ts';
+import { UpdatePolicy } from './update-policy.ts';
+import { decodeUpdate } from './update-shape.ts';
+import type { Writer } from './write-rules.ts';
+
+const OWNER: Writer = { memberId: 'own', role: 'owner' };
+const EDITOR: Writer = { memberId: 'ed', role: 'editor' };
+const VIEWER: Writer = { memberId: 'vw', role: 'viewer' };
+
+const note = (writer: Writer, id: string, extra: Partial<Annotation> = {}): Annotation =>
+  sampleAnnotation({ id, author: { id: writer.memberId, name: writer.memberId }, ...extra });
+
+/** The server's side: a room document, its owners, and a review of what a client sends. */
+function room(documentKey = 'doc', maxConflictsPerUpdate = 4_096) {
+  const doc = new Y.Doc();
+  definePageRoom(doc);
+  const owners = new InMemoryClientOwners();
+  const policy = new UpdatePolicy(owners, { maxConflictsPerUpdate });
+  const key = {};
+  const review = (writer: Writer, update: Uint8Array) =>
+    policy.review({
+      room: key,
+      roomId: `team.${documentKey}`,
+      documentKey,
+      doc,
+      writer,
+      incoming: [decodeUpdate(update)],
+    });
+  /** Reviews and, when allowed, applies (as the room would). */
+  const send = (writer: Writer, update: Uint8Array) => {
+    const refused = review(writer, update);
+    if (!refused) Y.applyUpdate(doc, update);
+    return refused;
+  };
+  return { doc, owners, policy, review, send, key };
+}
+
+/** A member's client: a document that knows the room, and the update its next change makes. */
+function client(server: Y.Doc) {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+  return {
+    doc,
+    change(edit: (doc: Y.Doc) => void): Uint8Array {
+      const before = Y.encodeStateVector(doc);
+      edit(doc);
+      return Y.encodeStateAsUpdate(doc, before);
+    },
+  };
+}
+
+describe('notes: a member writes only under their own key', () => {
+  it('accepts a member’s own record and a replacement of it', () => {
+    const { doc, send } = room();
+    const editor = client(doc);
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => writeAnnotation(d, note(EDITOR, 'a1'), 'ed')),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => writeAnnotation(d, note(EDITOR, 'a1', { note: '改' }), 'ed')),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => notesMap(d).delete(memberKey('ed', 'a1'))),
+      ),
+    ).toBeNull();
+  });
+
+  it('refuses a record created under another member’s key, or naming another author', () => {
+    const { doc, send } = room();
+    const editor = client(doc);
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => notesMap(d).set(memberKey('own', 'a1'), record(note(OWNER, 'a1')))),
+      ),
+    ).toEqual({ metric: 'not_allowed', reason: "notes: another member's entry" });
+    const forged = client(doc);
+    expect(
+      send(
+        EDITOR,
+        forged.change((d) => notesMap(d).set(memberKey('ed', 'a1'), record(note(OWNER, 'a1')))),
+      ),
+    ).toEqual({ metric: 'invalid_value', reason: 'notes: the author must be the writer' });
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => notesMap(d).set(memberKey('ed', 'a1'), record(note(EDITOR, 'other')))),
+      ),
+    ).toEqual({ metric: 'invalid_value', reason: 'notes: the record id must match its key' });
+  });
+
+  it('refuses a rewrite and a deletion of another member’s record (their key found through the origin / delete set)', () => {
+    const { doc, send } = room();
+    const owner = client(doc);
+    expect(
+      send(
+        OWNER,
+        owner.change((d) => writeAnnotation(d, note(OWNER, 'a1'), 'own')),
+      ),
+    ).toBeNull();
+    const editor = client(doc);
+    // The overwrite carries no key: its origin (the owner's record) says where it lands.
+    const rewrite = editor.change((d) => notesMap(d).set(memberKey('own', 'a1'), record(note(EDITOR, 'a1'))));
+    expect(decodeUpdate(rewrite).structs[0]).toMatchObject({ parentSub: null });
+    expect(send(EDITOR, rewrite)).toMatchObject({ metric: 'not_allowed' });
+    const deletion = client(doc).change((d) => notesMap(d).delete(memberKey('own', 'a1')));
+    expect(decodeUpdate(deletion).structs).toEqual([]);
+    expect(send(EDITOR, deletion)).toEqual({ metric: 'not_allowed', reason: "notes: another member's entry" });
+  });
+
+  it('refuses an annotation id another member has taken, in version 2 or version 1', () => {
+    const { doc, send } = room();
+    send(
+      OWNER,
+      client(doc).change((d) => writeAnnotation(d, note(OWNER, 'a1'), 'own')),
+    );
+    const editor = client(doc);
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => writeAnnotation(d, note(EDITOR, 'a1'), 'ed')),
+      ),
+    ).toEqual({
+      metric: 'not_allowed',
+      reason: "notes: the annotation id is another member's",
+    });
+    const legacy = new Y.Doc();
+    writeVersion1Annotation(legacy, note(OWNER, 'old'));
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(legacy));
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => writeAnnotation(d, note(EDITOR, 'old'), 'ed')),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+    // Its author takes a version 1 record over as version 2.
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => writeAnnotation(d, note(OWNER, 'old', { note: 'v2' }), 'own')),
+      ),
+    ).toBeNull();
+  });
+
+  it('refuses values that fail the schema, and anything but one JSON value', () => {
+    const { doc, send } = room();
+    const bad = client(doc).change((d) =>
+      notesMap(d).set(memberKey('ed', 'a1'), { ...record(note(EDITOR, 'a1')), color: 'octarine' }),
+    );
+    expect(send(EDITOR, bad)).toMatchObject({ metric: 'invalid_value', reason: expect.stringMatching(/color/) });
+    const nested = client(doc).change((d) => notesMap(d).set(memberKey('ed', 'a2'), new Y.Map()));
+    expect(send(EDITOR, nested)).toEqual({ metric: 'invalid_value', reason: 'notes: values are single JSON values' });
+  });
+});
+
+describe('removed, legacy annotations, document, other roots', () => {
+  it('lets owners (only) delete someone else’s annotation with a removed entry signed by themselves', () => {
+    const { doc, send } = room();
+    send(
+      EDITOR,
+      client(doc).change((d) => writeAnnotation(d, note(EDITOR, 'a1'), 'ed')),
+    );
+    const removal = (writer: Writer, by = writer.memberId) =>
+      client(doc).change((d) => removedMap(d).set(memberKey('ed', 'a1'), { by, at: 5 }));
+    expect(send(EDITOR, removal(EDITOR))).toEqual({ metric: 'not_allowed', reason: 'removed: only owners write here' });
+    expect(send(OWNER, removal(OWNER, 'ed'))).toEqual({
+      metric: 'invalid_value',
+      reason: 'removed: "by" must be the writer',
+    });
+    expect(send(OWNER, removal(OWNER))).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => removedMap(d).delete(memberKey('ed', 'a1'))),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => removedMap(d).delete(memberKey('ed', 'a1'))),
+      ),
+    ).toBeNull();
+  });
+
+  it('keeps version 1 annotations read-only: no new record, no nested edit, no deletion', () => {
+    const { doc, send } = room();
+    const legacy = new Y.Doc();
+    writeVersion1Annotation(legacy, note(EDITOR, 'old'));
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(legacy));
+    const fresh = client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'new')));
+    expect(send(EDITOR, fresh)).toEqual({
+      metric: 'not_allowed',
+      reason: 'annotations: version 1 annotations is read-only',
+    });
+    const nested = client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'old', { note: '改' })));
+    expect(send(EDITOR, nested)).toMatchObject({
+      metric: 'not_allowed',
+      reason: expect.stringMatching(/^annotations:/),
+    });
+    const deletion = client(doc).change((d) => d.getMap('annotations').delete('old'));
+    expect(send(OWNER, deletion)).toMatchObject({ metric: 'not_allowed' });
+  });
+
+  it('lets editors write known document fields with valid values', () => {
+    const { doc, send } = room();
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => documentMap(d).set('title', '通知')),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => documentMap(d).set('title', 42)),
+      ),
+    ).toMatchObject({
+      metric: 'invalid_value',
+    });
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => documentMap(d).set('seenHash', 'x')),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+    expect(
+      send(
+        VIEWER,
+        client(doc).change((d) => documentMap(d).set('title', '改')),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+  });
+
+  it('refuses roots without a rule (tasks, progress, snapshots for now) and lists in root maps', () => {
+    const { doc, send } = room();
+    for (const root of ['tasks', 'progress', 'snapshots', 'somethingElse']) {
+      expect(
+        send(
+          OWNER,
+          client(doc).change((d) => d.getMap(root).set('x', 1)),
+        ),
+      ).toEqual({
+        metric: 'not_allowed',
+        reason: `no rule allows writing to "${root}"`,
+      });
+    }
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => d.getText('t').insert(0, 'x')),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+  });
+});
+
+describe('the team room', () => {
+  it('lets editors and owners rename tags and keep units, signed with their own id', () => {
+    const { doc, send } = room('_team');
+    const rename = (writer: Writer, tag: string, by = writer.memberId) =>
+      client(doc).change((d) => d.getMap(TAG_RENAMES_KEY).set(tag, { to: '体育', by, at: 1 }));
+    expect(send(EDITOR, rename(EDITOR, 'ppp'))).toBeNull();
+    expect(send(EDITOR, rename(EDITOR, 'PPP'))).toEqual({
+      metric: 'not_allowed',
+      reason: 'tagRenames: invalid key "PPP"',
+    });
+    expect(send(EDITOR, rename(EDITOR, '运动', 'own'))).toMatchObject({ metric: 'invalid_value' });
+    expect(send(VIEWER, rename(VIEWER, '运动'))).toMatchObject({ metric: 'not_allowed' });
+    const unit = client(doc).change((d) => d.getMap(UNITS_KEY).set('u1', { name: '体卫艺科', by: 'own', at: 2 }));
+    expect(send(OWNER, unit)).toBeNull();
+    // Page-room maps have no rule in the team room.
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => writeAnnotation(d, note(OWNER, 'a1'), 'own')),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+  });
+});
+
+describe('client ids', () => {
+  it('refuses structs under a client id another member wrote with first', () => {
+    const { doc, send } = room();
+    const owner = client(doc);
+    send(
+      OWNER,
+      owner.change((d) => writeAnnotation(d, note(OWNER, 'a1'), 'own')),
+    );
+    // The editor's client takes the owner's client id (and so the clock range the owner's next edits need).
+    const impostor = new Y.Doc();
+    Y.applyUpdate(impostor, Y.encodeStateAsUpdate(doc));
+    // (Set after loading: Yjs itself picks a new id when a remote update uses its own.)
+    impostor.clientID = owner.doc.clientID;
+    const before = Y.encodeStateVector(impostor);
+    writeAnnotation(impostor, note(EDITOR, 'e1'), 'ed');
+    expect(send(EDITOR, Y.encodeStateAsUpdate(impostor, before))).toEqual({
+      metric: 'not_allowed',
+      reason: "edits under another member's client id",
+    });
+  });
+
+  it('records the first writer of each client id durably, and the server’s own', () => {
+    const { doc, send, owners, policy, key } = room();
+    const editor = client(doc);
+    send(
+      EDITOR,
+      editor.change((d) => writeAnnotation(d, note(EDITOR, 'a1'), 'ed')),
+    );
+    policy.claimForServer(key, 'team.doc', 42);
+    expect(owners.ownersOf('team.doc')).toEqual(
+      new Map([
+        [editor.doc.clientID, 'ed'],
+        [42, SERVER_MEMBER],
+      ]),
+    );
+  });
+});
+
+describe('the cost of ordering concurrent edits', () => {
+  it('refuses an update whose items pile onto concurrent edits at one place, spread over many updates', () => {
+    const { doc, send } = room('doc', 200);
+    const base = client(doc);
+    send(
+      EDITOR,
+      base.change((d) => writeAnnotation(d, note(EDITOR, 'x'), 'ed')),
+    );
+    const known = Y.encodeStateAsUpdate(doc);
+    /** Twenty clients that each replace note x, all from the same base: twenty items after one origin. */
+    const round = (r: number) =>
+      Y.mergeUpdates(
+        Array.from({ length: 20 }, (_, c) => {
+          const d = new Y.Doc();
+          Y.applyUpdate(d, known);
+          const sv = Y.encodeStateVector(d);
+          writeAnnotation(d, note(EDITOR, 'x', { note: `${r}-${c}` }), 'ed');
+          return Y.encodeStateAsUpdate(d, sv);
+        }),
+      );
+    const outcomes = Array.from({ length: 6 }, (_, r) => send(EDITOR, round(r)));
+    // 20 × 20 = 400 items to order against in the second round already: over 200.
+    expect(outcomes[0]).toBeNull();
+    expect(outcomes[1]).toEqual({
+      metric: 'too_costly',
+      reason: 'update must be ordered against more than 200 concurrent edits already in the room',
+    });
+  });
+});
+
+function record(annotation: Annotation) {
+  const { teamId: _t, documentKey: _d, visibility: _v, ...rest } = annotation;
+  return rest;
+}

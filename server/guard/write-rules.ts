@@ -1,0 +1,188 @@
+/**
+ * Who may write what in a room (docs/room-layout.md, version 2), as one table per kind of room: for each root
+ * map, who may put a value under a key, who may delete it, and what the value must be. Roots without a rule are
+ * refused, and so is anything nested inside a value (values are whole JSON records). update-policy.ts finds the
+ * key every part of an update touches and asks these rules; adding a root map means adding a row here.
+ */
+import type * as Y from 'yjs';
+import {
+  ANNOTATIONS_KEY,
+  annotationsMap,
+  DOCUMENT_KEY,
+  documentInfoSchema,
+  idSchema,
+  isNormalisedTag,
+  isTeamRoomKey,
+  NOTES_KEY,
+  noteRecordSchema,
+  notesMap,
+  parseMemberKey,
+  REMOVED_KEY,
+  removalSchema,
+  TAG_RENAMES_KEY,
+  tagRenameSchema,
+  UNITS_KEY,
+  unitSchema,
+} from '../../shared/model/index.ts';
+import type { Role } from '../../shared/protocol/api.ts';
+
+export type Writer = { memberId: string; role: Role };
+
+/** A refusal reason, or null when allowed. */
+export type RuleAnswer = string | null;
+
+export interface RootRule {
+  /** May the writer put a value under this key (a new entry or an overwrite)? */
+  write(writer: Writer, key: string): RuleAnswer;
+  /** May the writer delete the entry under this key (overwriting deletes the previous value too)? */
+  delete(writer: Writer, key: string): RuleAnswer;
+  /** Is this a valid value for the key? */
+  value(value: unknown, key: string, writer: Writer): RuleAnswer;
+  /** Anything the room's current content forbids (checked for writes only). */
+  conflict?(key: string, writer: Writer, doc: Y.Doc): RuleAnswer;
+}
+
+export type RoomRules = ReadonlyMap<string, RootRule>;
+
+const editing = (writer: Writer): RuleAnswer =>
+  writer.role === 'owner' || writer.role === 'editor' ? null : 'only editors and owners write here';
+
+const owning = (writer: Writer): RuleAnswer => (writer.role === 'owner' ? null : 'only owners write here');
+
+function schemaAnswer(result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) {
+  if (result.success) return null;
+  const issue = result.error?.issues[0];
+  return `invalid value${issue ? ` (${issue.path.map(String).join('.') || 'record'}: ${issue.message})` : ''}`;
+}
+
+/** Fields of the page's metadata that each browser keeps for itself and never shares. */
+const LOCAL_DOCUMENT_FIELDS = new Set(['seenHash', 'readAt']);
+
+const documentRule: RootRule = {
+  write: (writer, key) =>
+    editing(writer) ??
+    (key in documentInfoSchema.shape && !LOCAL_DOCUMENT_FIELDS.has(key) ? null : `unknown document field "${key}"`),
+  delete: (writer) => editing(writer),
+  value: (value, key) =>
+    schemaAnswer(documentInfoSchema.shape[key as keyof typeof documentInfoSchema.shape].safeParse(value)),
+};
+
+/** `<memberId>/<annotationId>` keys belong to the member they name. */
+function ownKey(writer: Writer, key: string): RuleAnswer {
+  const parsed = parseMemberKey(key);
+  if (!parsed) return `"${key.slice(0, 80)}" is not a <memberId>/<annotationId> key`;
+  return parsed.memberId === writer.memberId ? null : "another member's entry";
+}
+
+/**
+ * Which members hold a record with a given annotation id under `notes`, per document: built once with a pass over
+ * the keys and kept current by an observer, so checking a new record does not scan every key of a large room.
+ */
+const noteMembers = new WeakMap<Y.Doc, Map<string, Set<string>>>();
+
+function membersWithNote(doc: Y.Doc, id: string): ReadonlySet<string> {
+  let index = noteMembers.get(doc);
+  if (!index) {
+    const built = new Map<string, Set<string>>();
+    const add = (key: string) => {
+      const parsed = parseMemberKey(key);
+      if (!parsed) return;
+      let members = built.get(parsed.id);
+      if (!members) built.set(parsed.id, (members = new Set()));
+      members.add(parsed.memberId);
+    };
+    const notes = notesMap(doc);
+    for (const key of notes.keys()) add(key);
+    notes.observe((event) => {
+      for (const key of event.keysChanged) {
+        if (notes.has(key)) add(key);
+        else {
+          const parsed = parseMemberKey(key);
+          if (parsed) built.get(parsed.id)?.delete(parsed.memberId);
+        }
+      }
+    });
+    noteMembers.set(doc, built);
+    index = built;
+  }
+  return index.get(id) ?? EMPTY;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+const notesRule: RootRule = {
+  write: (writer, key) => editing(writer) ?? ownKey(writer, key),
+  delete: (writer, key) => editing(writer) ?? ownKey(writer, key),
+  value(value, key, writer) {
+    const parsed = noteRecordSchema.safeParse(value);
+    if (!parsed.success) return schemaAnswer(parsed);
+    if (parsed.data.author.id !== writer.memberId) return 'the author must be the writer';
+    if (parsed.data.id !== parseMemberKey(key)!.id) return 'the record id must match its key';
+    return null;
+  },
+  /** An annotation id belongs to the first member who wrote it (version 2 or version 1). */
+  conflict(key, writer, doc) {
+    if (notesMap(doc).has(key)) return null;
+    const { id } = parseMemberKey(key)!;
+    for (const member of membersWithNote(doc, id)) {
+      if (member !== writer.memberId) return "the annotation id is another member's";
+    }
+    const legacy = annotationsMap(doc).get(id);
+    const legacyAuthor = legacy?.get?.('author') as { id?: unknown } | undefined;
+    if (legacy !== undefined && legacyAuthor?.id !== writer.memberId) return "the annotation id is another member's";
+    return null;
+  },
+};
+
+const removedRule: RootRule = {
+  write: (writer, key) => owning(writer) ?? (parseMemberKey(key) ? null : 'not a <memberId>/<annotationId> key'),
+  delete: (writer) => owning(writer),
+  value(value, _key, writer) {
+    const parsed = removalSchema.safeParse(value);
+    if (!parsed.success) return schemaAnswer(parsed);
+    return parsed.data.by === writer.memberId ? null : '"by" must be the writer';
+  },
+};
+
+const readOnly = (what: string): RootRule => ({
+  write: () => `${what} is read-only`,
+  delete: () => `${what} is read-only`,
+  value: () => `${what} is read-only`,
+});
+
+/** Team-room entries: editors and owners, signed with `by`. */
+function teamEntryRule(
+  validKey: (key: string) => boolean,
+  schema: typeof tagRenameSchema | typeof unitSchema,
+): RootRule {
+  return {
+    write: (writer, key) => editing(writer) ?? (validKey(key) ? null : `invalid key "${key.slice(0, 80)}"`),
+    delete: (writer) => editing(writer),
+    value(value, _key, writer) {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) return schemaAnswer(parsed);
+      return parsed.data.by === writer.memberId ? null : '"by" must be the writer';
+    },
+  };
+}
+
+/**
+ * Page room `<teamId>.<documentKey>`. Not yet here (refused until their rules are added): `tasks`, `progress`,
+ * `snapshots` (docs/room-layout.md).
+ */
+export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule>([
+  [DOCUMENT_KEY, documentRule],
+  [NOTES_KEY, notesRule],
+  [REMOVED_KEY, removedRule],
+  [ANNOTATIONS_KEY, readOnly('version 1 annotations')],
+]);
+
+/** Team room `<teamId>._team`. */
+export const TEAM_ROOM_RULES: RoomRules = new Map<string, RootRule>([
+  [TAG_RENAMES_KEY, teamEntryRule(isNormalisedTag, tagRenameSchema)],
+  [UNITS_KEY, teamEntryRule((key) => idSchema.safeParse(key).success, unitSchema)],
+]);
+
+export function rulesFor(documentKey: string): RoomRules {
+  return isTeamRoomKey(documentKey) ? TEAM_ROOM_RULES : PAGE_ROOM_RULES;
+}
