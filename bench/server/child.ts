@@ -50,7 +50,7 @@ async function startPizhu(): Promise<{ ready: Ready; stop: () => Promise<void> }
   const server = await startServer({
     port: 0,
     dataDir,
-    logLevel: 'silent',
+    logLevel: (process.env.BENCH_LOG_LEVEL as 'warn' | undefined) ?? 'silent',
     // One member seeds and writes everything here, far past a member's share in production: the time budget and
     // the per-team caps are not what this benchmark measures.
     limits: {

@@ -79,6 +79,10 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
     const joined = (await res.json()) as { token: string; memberId: string };
     running.token = joined.token;
     running.memberId = joined.memberId;
+  } else if (kind === 'pizhu') {
+    // A restarted server with the seeding member's token: that member writes (room layout v2 refuses others).
+    const res = await fetch(`http://127.0.0.1:${ready.port}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    running.memberId = ((await res.json()) as { memberId: string }).memberId;
   }
   return running;
 }
