@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: checks the machine has what the browser tests need, lints, type-checks, builds the server and the
-// extension for Chrome and Firefox, then runs every vitest project (unit, integration, e2e) and writes a JSON report for CI.
+// `npm test`: checks the machine has what the browser tests need, lints, checks the import rules, type-checks,
+// builds the server and the extension for Chrome and Firefox, then runs every vitest project (unit, integration,
+// e2e) and writes a JSON report for CI.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { checkBrowserPrerequisites } from './prerequisites.mjs';
@@ -25,8 +26,10 @@ if (problems.length) {
 }
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 run('Generate WXT types', npx, ['wxt', 'prepare']);
 run('Lint and format check (Biome)', npx, ['biome', 'check', '.']);
+run('Import rules: no cycles, layering, screens read through the store', npm, ['run', '-s', 'check:imports']);
 run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('Build the server (dist/server)', process.execPath, ['scripts/build-server.mjs']);
 run('Build the Chrome extension', npx, ['wxt', 'build']);

@@ -1,6 +1,9 @@
 /** Deterministic benchmark data that looks like policy notices: Chinese (and some English) quotes, notes, tags. */
 import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts';
 
+/** The Chromium run's database (the suite fills it, the panel page reads it). */
+export const BENCH_DATABASE = 'pizhu-bench';
+
 const PHRASES = [
   '加强义务教育阶段学生体育锻炼',
   '促进学生身心健康全面发展',
@@ -128,7 +131,8 @@ export function makeData(
     );
     const quote = english ? `${parts.join(', ')}.` : `${parts.join('，')}。`;
     const tags = [...new Set(Array.from({ length: Math.floor(random() * 3) }, () => pickSkewed(TAGS)))];
-    const at = 1_690_000_000_000 + i * 1_000;
+    // One every ten minutes: 100,000 annotations span about two years, so date filters select a realistic share.
+    const at = 1_690_000_000_000 + i * 600_000;
     annotations.push({
       id: `ann-${i.toString(36)}-${Math.floor(random() * 1e9).toString(36)}`,
       documentKey: `doc${d}`,

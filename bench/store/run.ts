@@ -17,6 +17,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { chromium } from 'playwright-core';
 import { PizhuDatabase } from '../../extension/lib/store/db.ts';
 import { chromiumPath } from '../../test/e2e/harness.ts';
+import { BENCH_DATABASE, SEARCHES, TAGS } from './data.ts';
 import { mb, runSuite } from './suite.ts';
 
 const args = new Map<string, string>();
@@ -46,9 +47,9 @@ async function inNode(): Promise<void> {
   db.close();
 }
 
-async function inChromium(): Promise<void> {
-  const bundle = await build({
-    entryPoints: [resolve(import.meta.dirname, 'browser.ts')],
+async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [resolve(import.meta.dirname, entry)],
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -56,14 +57,23 @@ async function inChromium(): Promise<void> {
     write: false,
     logLevel: 'error',
   });
-  const script = bundle.outputFiles[0]!.text;
+  return result.outputFiles[0]!.text;
+}
+
+async function inChromium(): Promise<void> {
+  const scripts: Record<string, string> = {
+    '/bench.js': await bundle('browser.ts'),
+    '/panel.js': await bundle('panel-page.ts'),
+  };
   const server = createServer((req, res) => {
-    if (req.url === '/bench.js') {
+    const script = scripts[req.url ?? ''];
+    if (script) {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       return void res.end(script);
     }
+    const src = req.url === '/panel' ? '/panel.js' : '/bench.js';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><meta charset="utf-8"><title>Pizhu store bench</title><script src="/bench.js"></script>');
+    res.end(`<!doctype html><meta charset="utf-8"><title>Pizhu store bench</title><script src="${src}"></script>`);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const profile = mkdtempSync(join(tmpdir(), 'pizhu-bench-'));
@@ -82,13 +92,28 @@ async function inChromium(): Promise<void> {
   try {
     const version = context.browser()?.version() ?? '';
     console.log(`\n== Chromium ${version}, real IndexedDB (on disk) ==`);
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.goto(`${origin}/`);
     const lines = await page.evaluate(
       (o) => (globalThis as unknown as { runPizhuBench(o: unknown): Promise<string[]> }).runPizhuBench(o),
       options,
     );
+    await page.close();
     for (const line of lines) console.log(line);
+    // The panel's heap in a page of its own: the suite's page holds the generated data set and MiniSearch.
+    const panel = await context.newPage();
+    await panel.goto(`${origin}/panel`);
+    const panelLines = await panel.evaluate(
+      (o) => (globalThis as unknown as { measurePanelPage(o: unknown): Promise<string[]> }).measurePanelPage(o),
+      {
+        databaseName: BENCH_DATABASE,
+        documentKey: `doc${Math.floor(options.documents / 3)}`,
+        search: SEARCHES[1]!,
+        tag: TAGS[0]!,
+      },
+    );
+    for (const line of panelLines) console.log(line);
   } finally {
     await context.close();
     server.close();

@@ -5,14 +5,13 @@ import { acceptPagePort } from '../lib/background/page-ports.ts';
 import { handleRequest } from '../lib/background/router.ts';
 import { PizhuService } from '../lib/background/service.ts';
 import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
-import { PizhuDatabase } from '../lib/store/db.ts';
 
 /** The periodic catch-up; alarms outlive the service worker, so a stopped worker is woken to sync. */
 const SYNC_ALARM = 'pizhu-catch-up';
 const SYNC_PERIOD_MINUTES = 1;
 
 export default defineBackground(() => {
-  const service = new PizhuService(new PizhuDatabase());
+  const service = new PizhuService();
 
   // Only this extension's own parts may talk to the background; pages cannot (no externally_connectable).
   browser.runtime.onMessage.addListener((message, sender, sendResponse) => {

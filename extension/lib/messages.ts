@@ -14,7 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
-import type { TeamRow } from './store/db.ts';
+import type { TeamRow } from './store/schema.ts';
 
 const newAnnotationSchema = z.object({
   documentKey: idSchema,
@@ -105,18 +105,6 @@ export const requestSchema = z.discriminatedUnion('type', [
   /** Everything as a W3C Web Annotation collection (JSON text). */
   z.object({ type: z.literal('backup.export') }),
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
-  /** Text search over quotes and notes of everything stored (Chinese and other languages); newest first. */
-  z.object({
-    type: z.literal('annotations.search'),
-    query: z.string().max(500),
-    limit: z.number().int().min(1).max(1_000).default(100),
-  }),
-  /** Live annotations carrying a tag, most recently updated first. */
-  z.object({
-    type: z.literal('annotations.byTag'),
-    tag: z.string().max(LIMITS.tagChars * 2),
-    limit: z.number().int().min(1).max(5_000).default(500),
-  }),
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
 ]);

@@ -83,7 +83,15 @@ export type Labels = {
     tags: { tag: string; count: number }[];
     orphans: number;
   }) => string;
-  scope: (s: { documents: string; tags: string[]; from?: string; to?: string; who: 'team' | 'mine' }) => string;
+  scope: (s: {
+    documents: string;
+    tags: string[];
+    from?: string;
+    to?: string;
+    who: 'team' | 'mine';
+    /** Private ("Only me") notes in the briefing: said, so no one takes it for what the team shares. */
+    privateNotes: number;
+  }) => string;
   defaultTitle: (s: { documentTitle?: string; tag?: string }) => string;
   allDocuments: string;
 };
@@ -147,6 +155,7 @@ const zh: Labels = {
       s.tags.length ? `标签：${s.tags.join('、')}` : '',
       s.from || s.to ? `时间：${s.from ?? '不限'}至${s.to ?? '今'}` : '',
       `批注人：${s.who === 'mine' ? '本人' : '全体成员'}`,
+      s.privateNotes ? `含仅本人可见的批注${s.privateNotes}条` : '',
     ]
       .filter(Boolean)
       .join('；')}。`,
@@ -219,6 +228,9 @@ const en: Labels = {
       s.tags.length ? `tags: ${s.tags.join(', ')}` : '',
       s.from || s.to ? `dates: ${s.from ?? 'any'} to ${s.to ?? 'today'}` : '',
       `annotators: ${s.who === 'mine' ? 'mine only' : 'the whole team'}`,
+      s.privateNotes
+        ? `includes ${s.privateNotes === 1 ? '1 private note' : `${s.privateNotes} private notes`} (“Only me”)`
+        : '',
     ]
       .filter(Boolean)
       .join('; ')}.`,

@@ -14,6 +14,7 @@ import {
   zhang,
 } from '../../test/unit/briefing/sample.ts';
 import { type Briefing, type BriefingInput, buildBriefing, notesToPrint } from './model.ts';
+import { defaultScope, includesPrivate } from './options.ts';
 
 const sample = sampleData();
 const build = (overrides: Partial<BriefingInput> = {}): Briefing =>
@@ -35,6 +36,24 @@ describe('selection', () => {
   it('includes the viewer’s private notes on request, never someone else’s', () => {
     expect(noteIds(build({ viewer: zhang, options: { includePrivate: true } }))).toContain('mine-private');
     expect(noteIds(build({ viewer: li, options: { includePrivate: true } }))).not.toContain('mine-private');
+  });
+
+  it('says in its scope line when it holds private notes, in either language', () => {
+    const withPrivate = build({ viewer: zhang, options: { includePrivate: true } });
+    expect(withPrivate.stats.privateNotes).toBe(1);
+    expect(withPrivate.scope).toContain('含仅本人可见的批注1条');
+    expect(build({ viewer: zhang, options: { includePrivate: true, language: 'en' } }).scope).toContain(
+      'includes 1 private note (“Only me”)',
+    );
+    expect(build({ viewer: zhang }).scope).not.toContain('仅本人可见');
+  });
+
+  it('starts every export from one scope: the team’s shared notes, or before joining a team the user’s own', () => {
+    expect(defaultScope(true)).toEqual({ who: 'team' });
+    expect(includesPrivate({ ...defaultScope(true), includePrivate: undefined })).toBe(false);
+    expect(defaultScope(false)).toEqual({ who: 'mine' });
+    expect(includesPrivate({ ...defaultScope(false), includePrivate: undefined })).toBe(true);
+    expect(includesPrivate({ who: 'team', includePrivate: true })).toBe(true);
   });
 
   it('"mine" keeps the viewer’s annotations (private ones included by default) and needs a viewer', () => {
@@ -310,7 +329,14 @@ describe('header, lead, sources, closing', () => {
 
   it('counts officials, documents, clauses and notes in the lead', () => {
     const b = build();
-    expect(b.stats).toEqual({ notes: live.length, annotators: 3, entries: 10, documents: 4, orphans: 0 });
+    expect(b.stats).toEqual({
+      notes: live.length,
+      annotators: 3,
+      entries: 10,
+      documents: 4,
+      orphans: 0,
+      privateNotes: 0,
+    });
     expect(b.lead).toMatch(/^本期汇总3位同志对4份文件中10处条款所作的12条批注，涉及“/);
   });
 

@@ -22,6 +22,7 @@ import {
   type BriefingOptions,
   type BriefingOptionsInput,
   type Grouping,
+  includesPrivate,
   isoDateSchema,
   parseBriefingOptions,
 } from './options.ts';
@@ -144,7 +145,15 @@ export type Briefing = {
   groups: BriefingGroup[];
   sources: BriefingSource[];
   closing: { lines: { label: string; text: string }[]; unit: string; issued: string; copies: string | null } | null;
-  stats: { notes: number; annotators: number; entries: number; documents: number; orphans: number };
+  stats: {
+    notes: number;
+    annotators: number;
+    entries: number;
+    documents: number;
+    orphans: number;
+    /** Notes only their author sees ("Only me"), in the briefing because the viewer asked for them. */
+    privateNotes: number;
+  };
   /** When it was made (epoch ms, the input's `now`). */
   generatedAt: number;
   /** The selected annotations in the order they appear, and the documents they are on (for the JSON format). */
@@ -175,14 +184,15 @@ export function buildBriefing(input: BriefingInput): Briefing {
 
   const headEntries = new Map(entries.map((e) => [e.id, e]));
   const notes = groups.flatMap((g) => g.entries.flatMap((e) => e.notes));
+  const allById = new Map(input.annotations.map((a) => [a.id, a]));
   const stats = {
     notes: notes.length,
     annotators: new Set(notes.map((n) => n.author.id)).size,
     entries: headEntries.size,
     documents: sources.length,
     orphans: entries.filter((e) => e.orphaned).length,
+    privateNotes: notes.filter((n) => allById.get(n.annotationId)?.visibility === 'private').length,
   };
-  const allById = new Map(input.annotations.map((a) => [a.id, a]));
   const isoDate = options.date ?? isoDateIn(input.now, options.timeZone);
 
   return {
@@ -209,6 +219,7 @@ export function buildBriefing(input: BriefingInput): Briefing {
       from: options.from && formatDate(options.from, language),
       to: options.to && formatDate(options.to, language),
       who: options.who,
+      privateNotes: stats.privateNotes,
     }),
     summary: options.summaryTable ? summaryRows(groups, sources.length > 1, labels) : [],
     groups,
@@ -238,7 +249,7 @@ function select(
   options: BriefingOptions,
   viewer: { id: string } | null,
 ): { threads: Thread[] } {
-  const includePrivate = options.includePrivate ?? options.who === 'mine';
+  const includePrivate = includesPrivate(options);
   const documentFilter = options.documents.length ? new Set(options.documents) : null;
   const live = new Map<string, Annotation>();
   for (const a of all) {

@@ -8,6 +8,7 @@
  *   from, to        YYYY-MM-DD, inclusive, in `timeZone`; by the annotation's creation time
  *   who             'team' (everyone's, default) or 'mine' (the viewer's only)
  *   includePrivate  also the viewer's private annotations; default: true for 'mine', false for 'team'
+ *                   (see includesPrivate; an export starts from defaultScope)
  *   includeReplies  teammates' notes on a highlight (replyTo); default true
  * Layout:
  *   groupBy         'tag' (default; an annotation with several tags is listed under its first), 'document', 'author'
@@ -101,6 +102,20 @@ export const briefingOptionsSchema = optionsObject.refine((o) => !o.from || !o.t
 
 export type BriefingOptions = z.infer<typeof briefingOptionsSchema>;
 export type BriefingOptionsInput = z.input<typeof briefingOptionsSchema>;
+
+/** Whether the viewer's private ("Only me") annotations are in the scope: as asked, else only for 'mine'. */
+export function includesPrivate(options: Pick<BriefingOptions, 'includePrivate' | 'who'>): boolean {
+  return options.includePrivate ?? options.who === 'mine';
+}
+
+/**
+ * Where every export starts (the dialog, the side panel's quick export, the server's): the team's shared
+ * annotations, private ones left out. Before joining a team every annotation is the user's own and private, so
+ * the scope is the user's own ('mine'), whose default includes them.
+ */
+export function defaultScope(inTeam: boolean): Pick<BriefingOptions, 'who'> {
+  return { who: inTeam ? 'team' : 'mine' };
+}
 
 /** The fields the export dialog remembers per team: the header and closing block. */
 export const HEADER_FIELDS = [

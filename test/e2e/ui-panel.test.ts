@@ -148,9 +148,9 @@ describe('side panel', () => {
     await panel.screenshot({ path: artifactPath('ui-panel-library.png'), fullPage: true });
 
     await tagRow.locator('.pz-tag-open').click();
-    const tagged = panel.locator('[data-testid="tagged-clauses"]');
+    const tagged = panel.locator('[data-testid="library-results"]');
     await tagged.waitFor();
-    expect(await tagged.locator('.pz-doc-group-title').allTextContents()).toHaveLength(2);
+    await expect.poll(() => tagged.locator('.pz-doc-group-title').allTextContents()).toHaveLength(2);
     expect(await tagged.locator('blockquote').allTextContents()).toEqual(
       expect.arrayContaining(['促进学生身心健康全面发展', '坚持需求引领']),
     );

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { ask } from '../../lib/ask.ts';
 import { t } from '../../lib/i18n.ts';
-import type { TeamRow } from '../../lib/store/db.ts';
+import type { SettingsView } from '../../lib/messages.ts';
 import { Notice } from '../common/Notice.tsx';
 import { checkServerUrl } from './server-url.ts';
 import { requestSharingConsent } from './sharing-consent.ts';
@@ -41,7 +41,12 @@ export function JoinTeam({
     setState({ kind: 'busy' });
     try {
       if (!(await consent)) throw new Error(t('join_consent_refused'));
-      const team = await ask<TeamRow>({ type: 'team.join', serverUrl: serverUrl.trim(), inviteCode, displayName });
+      const team = await ask<NonNullable<SettingsView['team']>>({
+        type: 'team.join',
+        serverUrl: serverUrl.trim(),
+        inviteCode,
+        displayName,
+      });
       setState({ kind: 'done', team: team.teamName });
       onJoined?.();
     } catch (error) {

@@ -1,8 +1,10 @@
 /**
  * The way out to a briefing: "Markdown" exports this page at once (the quick path), "Briefing…" opens the
- * export dialog (scope, layout, header, format). Both build the briefing offline from the store.
+ * export dialog (scope, layout, header, format). Both build the briefing offline from the store and start from
+ * the same scope (defaultScope): private notes only when the dialog's box is ticked.
  */
 import { useState } from 'react';
+import { defaultScope } from '../../../shared/briefing/index.ts';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { exportBriefing, rememberedHeader, saveFile } from './briefing-export.ts';
@@ -15,26 +17,28 @@ export function ExportButton({
 }: {
   annotations: Annotation[];
   document: DocumentInfo | null;
+  /** Unset until the settings are known: whether the user is in a team decides the default scope. */
   context?: ExportContext;
 }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const quickMarkdown = async () => {
+    if (!context) return;
     setError(null);
     try {
       const file = await exportBriefing({
         annotations,
         documents: document ? [document] : [],
         options: {
+          ...defaultScope(context.teamId !== null),
           documents: document ? [document.key] : [],
           groupBy: 'document',
-          includePrivate: Boolean(context?.viewer),
-          ...rememberedHeader(context?.teamId ?? null),
+          ...rememberedHeader(context.teamId),
         },
         format: 'md',
-        viewer: context?.viewer ?? null,
-        anchors: context?.anchors,
+        viewer: context.viewer,
+        anchors: context.anchors,
       });
       saveFile(file);
     } catch (e) {
@@ -48,7 +52,7 @@ export function ExportButton({
         type="button"
         data-export="md"
         onClick={() => void quickMarkdown()}
-        disabled={!annotations.length}
+        disabled={!annotations.length || !context}
         title={t('export_markdown_help')}
       >
         {t('export_markdown')}

@@ -7,10 +7,14 @@
 import { useEffect, useRef, useState } from 'react';
 import {
   BRIEFING_FORMATS,
-  GROUPINGS,
-  ORDERS,
   type BriefingFormat,
+  type BriefingOptions,
   type BriefingOptionsInput,
+  defaultScope,
+  GROUPINGS,
+  includesPrivate,
+  ORDERS,
+  parseBriefingOptions,
 } from '../../../shared/briefing/index.ts';
 import { ValidationError, type Annotation, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
@@ -22,10 +26,10 @@ import { exportBriefing, openFile, rememberedHeader, rememberHeader, saveFile } 
 export type ExportContext = {
   /** The page the panel is on (null: none). */
   documentKey: string | null;
-  /** Everything in the store the briefing may draw from. */
-  loadAll: () => Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }>;
-  /** The documents one can choose from (cheaper than loadAll: no annotations). */
-  listDocuments: () => Promise<DocumentInfo[]>;
+  /** What the store holds that a briefing with these options may draw from (read through its indexes). */
+  load: (options: BriefingOptions) => Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }>;
+  /** The documents one can choose from: the `limit` most recently annotated. */
+  listDocuments: (limit: number) => Promise<DocumentInfo[]>;
   teamId: string | null;
   viewer: { id: string; name?: string } | null;
   anchors?: Readonly<Record<string, AnchorStatus>>;
@@ -42,9 +46,9 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
   const [tags, setTags] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [who, setWho] = useState<'team' | 'mine'>('team');
-  // Before joining a team every annotation is private: a briefing of them is the point.
-  const [includePrivate, setIncludePrivate] = useState(context.teamId === null);
+  const [who, setWho] = useState(defaultScope(context.teamId !== null).who);
+  // Unset until the box is ticked or cleared: the scope model's default for `who` applies.
+  const [includePrivate, setIncludePrivate] = useState<boolean | undefined>(undefined);
   const [groupBy, setGroupBy] = useState<(typeof GROUPINGS)[number]>('tag');
   const [order, setOrder] = useState<(typeof ORDERS)[number]>('clause');
   const [language, setLanguage] = useState<'auto' | 'zh' | 'en'>('auto');
@@ -70,7 +74,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     who,
-    includePrivate,
+    ...(includePrivate === undefined ? {} : { includePrivate }),
     groupBy,
     order,
     language,
@@ -89,7 +93,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
     setState({ kind: 'busy' });
     try {
       const chosen = options();
-      const { annotations, documents } = await context.loadAll();
+      const { annotations, documents } = await context.load(parseBriefingOptions(chosen));
       const file = await exportBriefing({
         annotations,
         documents,
@@ -183,7 +187,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
               <input
                 type="checkbox"
                 name="includePrivate"
-                checked={includePrivate}
+                checked={includesPrivate({ who, includePrivate })}
                 onChange={(e) => setIncludePrivate(e.target.checked)}
               />
               {t('export_include_private')}
@@ -307,12 +311,15 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
 }
 
 /** A checklist of the documents in the store, by title. */
+/** Documents offered to choose from: the most recently annotated ones. */
+const CHOOSER_LIMIT = 500;
+
 function DocumentChooser({
   list,
   chosen,
   onChange,
 }: {
-  list: () => Promise<DocumentInfo[]>;
+  list: (limit: number) => Promise<DocumentInfo[]>;
   chosen: ReadonlySet<string>;
   onChange: (next: ReadonlySet<string>) => void;
 }) {
@@ -320,7 +327,7 @@ function DocumentChooser({
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per opening, the list is a snapshot like the rest of the dialog
   useEffect(() => {
     let live = true;
-    void list().then(
+    void list(CHOOSER_LIMIT).then(
       (rows) =>
         live && setDocuments(rows.sort((a, b) => (a.title || a.canonicalUrl).localeCompare(b.title || b.canonicalUrl))),
     );

@@ -106,6 +106,7 @@ export function PageAnnotations({
               key={annotation.id}
               annotation={annotation}
               replies={view.repliesOf.get(annotation.id)}
+              anchor={report?.anchors[annotation.id]}
               onOpen={goTo}
             />
           ))}

@@ -1,14 +1,13 @@
 /**
  * The side panel: a header (sync status, team, account), "this page" (the page's annotations) and the team
- * library, and the way out to a briefing. It reads the store directly (Dexie liveQuery) and writes through
- * the background.
+ * library, and the way out to a briefing. It reads through the store's query module (live: Dexie's liveQuery
+ * re-runs a query when what it read changes) and writes through the background.
  */
+import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
-import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
-import { PizhuDatabase } from '../../lib/store/db.ts';
-import { useLiveQuery } from '../../lib/store/live.ts';
+import { type StoreQueries, storeQueries } from '../../lib/store/queries.ts';
 import { onTargetChange, targetPage, type TargetPage } from '../../lib/target-page.ts';
 import { AuthorBadge } from '../common/Author.tsx';
 import { SyncBadge } from '../common/SyncBadge.tsx';
@@ -21,7 +20,7 @@ import { usePageReport } from './usePageReport.ts';
 
 type Tab = 'page' | 'library';
 
-export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
+export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQueries }) {
   const { settings } = useSettings(2_000);
   const [page, setPage] = useState<TargetPage | null | undefined>(undefined);
   const [tab, setTab] = useState<Tab>('page');
@@ -32,47 +31,24 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
     return onTargetChange(load);
   }, []);
 
-  const annotations = useLiveQuery(
-    async () =>
-      page
-        ? (await db.annotations.where('documentKey').equals(page.documentKey).toArray()).filter((a) => !a.deleted)
-        : [],
-    [page?.documentKey],
-    [] as Annotation[],
+  const pageData = useLiveQuery(
+    () => (page ? queries.page(page.documentKey) : null),
+    [queries, page?.documentKey],
+    null,
   );
-  const document = useLiveQuery(
-    async () => (page ? ((await db.documents.get(page.documentKey)) ?? null) : null),
-    [page?.documentKey],
-    null as DocumentInfo | null,
-  );
-  const everything = useLiveQuery(
-    async () => (tab === 'library' ? (await db.annotations.toArray()).filter((a) => !a.deleted) : []),
-    [tab],
-    [] as Annotation[],
-  );
-  const documents = useLiveQuery(
-    async () => (tab === 'library' ? db.documents.toArray() : []),
-    [tab],
-    [] as DocumentInfo[],
-  );
+  const annotations = pageData?.annotations ?? NONE;
+  const document = pageData?.document ?? null;
   const report = usePageReport(page, annotations);
-  const localAuthor = useLiveQuery(
-    async () => (await db.settings.get('localAuthorId'))?.value ?? null,
-    [],
-    null as unknown,
-  );
+  const localAuthor = useLiveQuery(() => queries.localAuthorId(), [queries], null);
   const viewer = settings?.team
     ? { id: settings.team.memberId, name: settings.team.displayName }
-    : typeof localAuthor === 'string'
+    : localAuthor
       ? { id: localAuthor, name: settings?.preferences.displayName }
       : null;
   const exportContext: ExportContext = {
     documentKey: page?.documentKey ?? null,
-    loadAll: async () => ({
-      annotations: (await db.annotations.toArray()).filter((a) => !a.deleted),
-      documents: await db.documents.toArray(),
-    }),
-    listDocuments: () => db.documents.toArray(),
+    load: (options) => queries.briefingSource(options, viewer?.id ?? null),
+    listDocuments: (limit) => queries.recentDocuments(limit),
     teamId: settings?.team?.teamId ?? null,
     viewer,
     anchors: report?.anchors,
@@ -108,9 +84,9 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
         <TabButton id="library" current={tab} onSelect={setTab} label={t('panel_tab_library')} />
         <span className="pz-spacer" />
         <ExportButton
-          annotations={tab === 'page' ? annotations : []}
+          annotations={tab === 'page' ? annotations : NONE}
           document={tab === 'page' ? document : null}
-          context={exportContext}
+          context={settings ? exportContext : undefined}
         />
       </div>
 
@@ -125,7 +101,7 @@ export function SidePanelApp({ db = defaultDb() }: { db?: PizhuDatabase }) {
           ) : (
             <PageAnnotations page={page} document={document} annotations={annotations} report={report} />
           ))}
-        {tab === 'library' && <TeamLibrary annotations={everything} documents={documents} />}
+        {tab === 'library' && <TeamLibrary queries={queries} />}
       </main>
     </div>
   );
@@ -165,7 +141,5 @@ function TabButton({
   );
 }
 
-let sharedDb: PizhuDatabase | null = null;
-function defaultDb(): PizhuDatabase {
-  return (sharedDb ??= new PizhuDatabase());
-}
+/** One empty list, so "no annotations" does not change identity at every render. */
+const NONE: never[] = [];

@@ -2,24 +2,21 @@
  * The toolbar popup: switch Pizhu on or off for this site, this page's counts, and the way to the side panel.
  * Access is asked per site; "only this time" runs Pizhu once on this tab through activeTab, asking nothing.
  */
+import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
-import type { Annotation } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import type { PageReport, TabMessage } from '../../lib/messages.ts';
 import { openSidePanel } from '../../lib/side-panel.ts';
 import { disableSite, enableSite, requestSiteAccess, siteState, startInTab, type SiteState } from '../../lib/site.ts';
-import { PizhuDatabase } from '../../lib/store/db.ts';
-import { useLiveQuery } from '../../lib/store/live.ts';
+import { type StoreQueries, storeQueries } from '../../lib/store/queries.ts';
 import { targetPage, type TargetPage } from '../../lib/target-page.ts';
 import { Notice } from '../common/Notice.tsx';
-import { isMine, myAuthorIds } from '../common/identity.ts';
+import { myAuthorIds } from '../common/identity.ts';
 import { SyncBadge } from '../common/SyncBadge.tsx';
 import { useSettings } from '../common/useSettings.ts';
 
-let sharedDb: PizhuDatabase | null = null;
-
-export function PopupApp({ db = (sharedDb ??= new PizhuDatabase()) }: { db?: PizhuDatabase }) {
+export function PopupApp({ queries = storeQueries() }: { queries?: StoreQueries }) {
   const { settings, reload } = useSettings();
   const [page, setPage] = useState<TargetPage | null | undefined>(undefined);
   const [site, setSite] = useState<SiteState | null>(null);
@@ -40,16 +37,9 @@ export function PopupApp({ db = (sharedDb ??= new PizhuDatabase()) }: { db?: Piz
   useEffect(() => void refreshSite(), [refreshSite]);
 
   const counts = useLiveQuery(
-    async () => {
-      if (!page) return null;
-      const rows = (await db.annotations.where('documentKey').equals(page.documentKey).toArray()).filter(
-        (a: Annotation) => !a.deleted && !a.replyTo,
-      );
-      const mine = await myAuthorIds(db, settings);
-      return { total: rows.length, mine: rows.filter((a) => isMine(a, mine)).length };
-    },
-    [page?.documentKey, settings?.team?.memberId],
-    null as { total: number; mine: number } | null,
+    async () => (page ? queries.pageCounts(page.documentKey, await myAuthorIds(queries, settings)) : null),
+    [queries, page?.documentKey, settings?.team?.memberId],
+    null,
   );
 
   const run = async (action: () => Promise<void>) => {

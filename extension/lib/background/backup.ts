@@ -7,7 +7,8 @@
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fromAnnotationCollection, toAnnotationCollection } from '../../../shared/model/w3c.ts';
 import { validRows } from '../store/annotation-store.ts';
-import type { PizhuDatabase, TeamRow } from '../store/db.ts';
+import type { PizhuDatabase } from '../store/db.ts';
+import type { TeamRow } from '../store/schema.ts';
 
 export type ImportSummary = {
   /** New or newer records written. */

@@ -9,7 +9,7 @@ import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.
 import { describeIssues } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
 import { PAGE_PORT, type PagePortOut, pagePortInSchema, type Peer } from '../messages.ts';
-import type { TeamRow } from '../store/db.ts';
+import type { TeamRow } from '../store/schema.ts';
 import type { Realtime } from '../sync/realtime.ts';
 import type { SyncStatusTracker } from '../sync/status.ts';
 import { background } from './background-task.ts';

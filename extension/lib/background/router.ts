@@ -47,10 +47,6 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       return service.mergeTags(request.from, request.to);
     case 'tags.list':
       return service.tagLibrary();
-    case 'annotations.search':
-      return service.search(request.query, request.limit);
-    case 'annotations.byTag':
-      return service.byTag(request.tag, request.limit);
     case 'backup.export':
       return service.exportBackup();
     case 'backup.import':

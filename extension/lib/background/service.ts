@@ -23,8 +23,9 @@ import {
   type SyncStatus,
 } from '../messages.ts';
 import { AnnotationStore, type StoredProblem } from '../store/annotation-store.ts';
-import type { PizhuDatabase, TagRow, TeamRow } from '../store/db.ts';
-import { StoreQueries, type SearchResult } from '../store/queries.ts';
+import { PizhuDatabase } from '../store/db.ts';
+import type { TagRow, TeamRow } from '../store/schema.ts';
+import { StoreQueries } from '../store/queries.ts';
 import { ApiClient, normaliseServerUrl } from '../sync/api-client.ts';
 import { CatchUp } from '../sync/catch-up.ts';
 import type { WebSocketFactory } from '../sync/connection.ts';
@@ -63,7 +64,7 @@ export class PizhuService {
   private readonly now: () => number;
 
   constructor(
-    private readonly db: PizhuDatabase,
+    private readonly db: PizhuDatabase = new PizhuDatabase(),
     options: ServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -253,18 +254,6 @@ export class PizhuService {
     return annotations;
   }
 
-  async search(query: string, limit: number): Promise<SearchResult> {
-    const result = await this.queries.search(query, limit);
-    if (result.problems.length) background(this.repair(result.problems));
-    return result;
-  }
-
-  async byTag(tag: string, limit: number): Promise<SearchResult> {
-    const result = await this.queries.byTag(tag, limit);
-    if (result.problems.length) background(this.repair(result.problems));
-    return result;
-  }
-
   tagLibrary(): Promise<TagRow[]> {
     return this.queries.tagLibrary();
   }
@@ -438,7 +427,7 @@ export class PizhuService {
    * hash of the text as read now is kept as `seenHash`, so a notice edited since is flagged (documentChanged).
    */
   async rememberDocument(document: DocumentInfo, annotating: boolean): Promise<DocumentInfo> {
-    return this.db.transaction('rw', this.db.documents, this.db.annotations, async () => {
+    return this.db.transaction('rw', this.store.tables, async () => {
       const existing = await this.db.documents.get(document.key);
       const annotated = annotating || (await this.db.annotations.where('documentKey').equals(document.key).count()) > 0;
       const contentHash = (annotated && existing?.contentHash) || document.contentHash || existing?.contentHash;
@@ -450,8 +439,7 @@ export class PizhuService {
         readAt: this.now(),
       };
       if (!annotated) delete next.contentHash;
-      await this.db.documents.put(next);
-      return next;
+      return this.store.putDocument(next);
     });
   }
 

@@ -1,14 +1,19 @@
 /**
- * The persistent search index over quotes and notes, and over tags: an inverted index from terms (see
- * search-text.ts; a tag is the term "\u0001<tag>", which no text lookup can reach) to small entry numbers,
- * stored as sorted Uint32Array postings split in buckets of 4,096 numbers so that changing one annotation
- * rewrites small rows only. Entry numbers grow as annotations are first indexed, so reading postings from the
- * top gives newest first, and a query fetches only the records of the page of results it returns. Maintained
- * in the same transaction as the annotations table (see annotation-store.ts): the index never lags the records.
+ * The persistent search index over quotes, notes, tags and document titles, and the filters beside them: an
+ * inverted index from terms (see search-text.ts) to small entry numbers, stored as sorted Uint32Array postings
+ * split in buckets of 4,096 numbers so that changing one annotation rewrites small rows only. Besides the text
+ * terms, each entry is posted under its tags ("\u0001<tag>") and its author ("\u0002<id>"), terms no text
+ * lookup can reach; the entries themselves are indexed by document and creation time. Each filter is one more
+ * sorted list of entry numbers to intersect. (Authors are few and write batches touch few of their rows; a
+ * document's posting rows would be touched by every batch that spans many documents, and its entries are few, so
+ * its index is cheaper to keep and as quick to read.) Entry numbers grow
+ * as annotations are first indexed, so reading from the top gives newest first, and a query fetches only the
+ * records of the page of results it returns. Maintained in the same transaction as the annotations table (see
+ * annotation-store.ts): the index never lags the records.
  */
 import Dexie, { type Table } from 'dexie';
-import type { SearchEntryRow, SearchTermRow } from './db.ts';
-import { indexTerms, matchesPlan, planQuery, searchableText, type Lookup, type QueryPlan } from './search-text.ts';
+import type { SearchEntryRow, SearchTermRow } from './schema.ts';
+import { indexTerms, matchesPlan, searchableText, type Lookup, type QueryPlan } from './search-text.ts';
 
 const BUCKET_BITS = 12;
 /** Entries fetched per round while checking candidates. */
@@ -19,37 +24,69 @@ export type SearchTables = {
   searchEntries: Table<SearchEntryRow, number>;
 };
 
-/** The part of an annotation the index reads; deleted annotations are not searchable. */
+/** The part of an annotation the index reads (rows may be malformed); deleted annotations are not indexed. */
 export type Indexable = {
   id: string;
-  quote: unknown;
-  note: unknown;
+  quote?: unknown;
+  note?: unknown;
   tags?: unknown;
   deleted?: unknown;
+  documentKey?: unknown;
+  author?: unknown;
+  createdAt?: unknown;
   updatedAt?: unknown;
 };
 
+/** Document titles by document key: a title is part of each of its document's entries. */
+export type Titles = ReadonlyMap<string, string>;
+
 const TAG_MARK = '\u0001';
+const AUTHOR_MARK = '\u0002';
 export const tagTerm = (normalisedTag: string): string => `${TAG_MARK}${normalisedTag}`;
+const authorTerm = (authorId: string): string => `${AUTHOR_MARK}${authorId}`;
 
-function textOf(record: Indexable): string {
-  if (record.deleted === true || typeof record.quote !== 'string') return '';
-  return searchableText({ quote: record.quote, note: typeof record.note === 'string' ? record.note : '' });
+const number = (value: unknown): number => (typeof value === 'number' ? value : 0);
+const string = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** The entry an annotation should have now, or null when it has none (deleted, or too malformed to index). */
+function entryOf(record: Indexable, titles: Titles): Omit<SearchEntryRow, 'seq'> | null {
+  if (record.deleted === true || typeof record.quote !== 'string' || typeof record.documentKey !== 'string') {
+    return null;
+  }
+  const tags = Array.isArray(record.tags) ? record.tags.filter((t): t is string => typeof t === 'string') : [];
+  const author = record.author as { id?: unknown } | undefined;
+  const title = titles.get(record.documentKey) ?? '';
+  return {
+    annotationId: record.id,
+    text: searchableText({ quote: record.quote, note: string(record.note), tags, title }),
+    tags,
+    documentKey: record.documentKey,
+    authorId: string(author?.id),
+    createdAt: number(record.createdAt),
+    updatedAt: number(record.updatedAt),
+  };
 }
 
-function tagsOf(record: Indexable): string[] {
-  if (record.deleted === true || !Array.isArray(record.tags)) return [];
-  return record.tags.filter((t): t is string => typeof t === 'string');
-}
-
-function termsOf(entry: { text: string; tags?: readonly string[] }): Set<string> {
+function termsOf(entry: Omit<SearchEntryRow, 'seq'>): Set<string> {
   const terms = indexTerms(entry.text);
   for (const tag of entry.tags ?? []) terms.add(tagTerm(tag));
+  if (entry.authorId) terms.add(authorTerm(entry.authorId));
   return terms;
 }
 
-const sameTags = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
-  (a ?? []).length === b.length && b.every((tag, i) => a![i] === tag);
+const sameTags = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  (a ?? []).length === (b ?? []).length && (b ?? []).every((tag, i) => a![i] === tag);
+
+/** Whether two entries post the same terms and carry the same filter fields (only updatedAt may differ). */
+function sameEntry(a: Omit<SearchEntryRow, 'seq'>, b: Omit<SearchEntryRow, 'seq'>): boolean {
+  return (
+    a.text === b.text &&
+    sameTags(a.tags, b.tags) &&
+    a.documentKey === b.documentKey &&
+    a.authorId === b.authorId &&
+    a.createdAt === b.createdAt
+  );
+}
 
 type PostingChanges = Map<string, { gram: string; bucket: number; add: number[]; remove: Set<number> }>;
 
@@ -63,10 +100,14 @@ function change(changes: PostingChanges, gram: string, seq: number, kind: 'add' 
 }
 
 /**
- * Brings the index in step with the current state of these records. Must run inside a read-write transaction
- * over both search tables (callers include them in their own transaction).
+ * Brings the index in step with the current state of these records, with their documents' titles. Must run
+ * inside a read-write transaction over both search tables (callers include them in their own transaction).
  */
-export async function indexRecords(tables: SearchTables, records: readonly Indexable[]): Promise<void> {
+export async function indexRecords(
+  tables: SearchTables,
+  records: readonly Indexable[],
+  titles: Titles = new Map(),
+): Promise<void> {
   const latest = new Map(records.map((r) => [r.id, r]));
   const existing = await tables.searchEntries
     .where('annotationId')
@@ -79,24 +120,21 @@ export async function indexRecords(tables: SearchTables, records: readonly Index
   const newEntries: SearchEntryRow[] = [];
 
   for (const record of latest.values()) {
-    const text = textOf(record);
-    const tags = tagsOf(record);
-    const updatedAt = typeof record.updatedAt === 'number' ? record.updatedAt : 0;
-    const live = text !== '' || tags.length > 0;
+    const next = entryOf(record, titles);
     const old = entries.get(record.id);
     if (!old) {
-      if (live) newEntries.push({ annotationId: record.id, text, tags, updatedAt });
+      if (next) newEntries.push(next);
       continue;
     }
-    if (old.text === text && sameTags(old.tags, tags)) {
-      if (old.updatedAt !== updatedAt) updatedEntries.push({ ...old, updatedAt });
+    if (next && sameEntry(old, next)) {
+      if (old.updatedAt !== next.updatedAt) updatedEntries.push({ ...old, updatedAt: next.updatedAt });
       continue;
     }
     const before = termsOf(old);
-    const after = termsOf({ text, tags });
+    const after = next ? termsOf(next) : new Set<string>();
     for (const term of before) if (!after.has(term)) change(changes, term, old.seq!, 'remove');
     for (const term of after) if (!before.has(term)) change(changes, term, old.seq!, 'add');
-    if (live) updatedEntries.push({ ...old, text, tags, updatedAt });
+    if (next) updatedEntries.push({ ...next, seq: old.seq });
     else removedEntries.push(old.seq!);
   }
 
@@ -115,7 +153,7 @@ export async function indexRecords(tables: SearchTables, records: readonly Index
 export async function unindexRecords(tables: SearchTables, ids: readonly string[]): Promise<void> {
   await indexRecords(
     tables,
-    ids.map((id) => ({ id, quote: '', note: '', tags: [], deleted: true })),
+    ids.map((id) => ({ id, deleted: true })),
   );
 }
 
@@ -136,17 +174,10 @@ async function applyPostings(tables: SearchTables, changes: PostingChanges): Pro
   if (deletes.length) await tables.searchTerms.bulkDelete(deletes);
 }
 
-/** Builds the index from scratch (schema upgrades, repair), in batches that keep memory flat. */
-export async function rebuildSearchIndex(tables: SearchTables, records: readonly Indexable[]): Promise<void> {
+/** Empties the index (schema upgrades, repair); indexRecords then fills it batch by batch. */
+export async function clearSearchIndex(tables: SearchTables): Promise<void> {
   await tables.searchTerms.clear();
   await tables.searchEntries.clear();
-  const BATCH = 2_000;
-  for (let i = 0; i < records.length; i += BATCH) {
-    await indexRecords(
-      tables,
-      records.slice(i, i + BATCH).filter((r) => typeof r?.id === 'string'),
-    );
-  }
 }
 
 // --- queries ---
@@ -215,6 +246,22 @@ export type SearchHits = {
   totalExact: boolean;
 };
 
+/**
+ * What to find: every part given must hold. `plan` is parsed text (every term in the quote, note, tags or
+ * title); the tag is normalised as stored; `createdFrom` (inclusive) and `createdBefore` (exclusive) are epoch
+ * ms. A query with none of them finds nothing.
+ */
+export type IndexQuery = {
+  plan?: QueryPlan;
+  tag?: string;
+  authorId?: string;
+  documentKey?: string;
+  createdFrom?: number;
+  createdBefore?: number;
+};
+
+const NO_HITS: SearchHits = { ids: [], total: 0, totalExact: true };
+
 function intersectAll(lists: Uint32Array[]): Uint32Array {
   lists.sort((x, y) => x.length - y.length);
   let result = lists[0]!;
@@ -237,16 +284,52 @@ async function annotationIdsOf(tables: SearchTables, seqs: number[]): Promise<st
   return entries.filter((e) => e !== undefined).map((e) => e.annotationId);
 }
 
+const hasDates = (query: IndexQuery) => query.createdFrom !== undefined || query.createdBefore !== undefined;
+
+function createdRange(tables: SearchTables, query: IndexQuery) {
+  return tables.searchEntries
+    .where('createdAt')
+    .between(query.createdFrom ?? 0, query.createdBefore ?? Number.POSITIVE_INFINITY, true, false);
+}
+
+/** The entries of this document, as a sorted list of entry numbers. */
+async function entriesOf(tables: SearchTables, documentKey: string) {
+  // Within one value of an index IndexedDB returns primary keys in ascending order: already sorted.
+  return Uint32Array.from(await tables.searchEntries.where('documentKey').equals(documentKey).primaryKeys());
+}
+
+/** Every entry number matching the query's terms, filters and dates (not yet checked against the text). */
+async function candidatesOf(tables: SearchTables, query: IndexQuery): Promise<Uint32Array | null> {
+  if (query.plan && !query.plan.lookups.length) return new Uint32Array(0);
+  const lookups: Lookup[] = [...(query.plan?.lookups ?? [])];
+  if (query.tag !== undefined) lookups.push({ kind: 'exact', key: tagTerm(query.tag) });
+  if (query.authorId !== undefined) lookups.push({ kind: 'exact', key: authorTerm(query.authorId) });
+  const lists = await allPostings(tables, lookups);
+  if (query.documentKey !== undefined) lists.push(await entriesOf(tables, query.documentKey));
+  if (hasDates(query)) lists.push(Uint32Array.from(await createdRange(tables, query).primaryKeys()).sort());
+  return lists.length ? intersectAll(lists) : null;
+}
+
+/** Dates alone: the newest page straight from the date index (by creation time), and a count. */
+async function createdPage(tables: SearchTables, query: IndexQuery, limit: number): Promise<SearchHits> {
+  const seqs = await createdRange(tables, query).reverse().limit(limit).primaryKeys();
+  const total = await createdRange(tables, query).count();
+  return { ids: await annotationIdsOf(tables, seqs), total, totalExact: true };
+}
+
 /**
- * Finds annotations whose quote or note contains every term of the query. The index narrows the candidates;
- * candidates are then checked against their text (unless the lookups are exact by themselves), newest first,
- * until `limit` matches are found. Only the entries of checked candidates and of the results are read.
+ * Finds annotations matching every part of the query. The index narrows the candidates; when the text has
+ * terms the lookups alone cannot decide, candidates are then checked against their text, newest first, until
+ * `limit` matches are found. Only the entries of checked candidates and of the results are read.
  */
-export async function searchIndex(tables: SearchTables, query: string | QueryPlan, limit: number): Promise<SearchHits> {
-  const plan = typeof query === 'string' ? planQuery(query) : query;
-  if (!plan.lookups.length) return { ids: [], total: 0, totalExact: true };
-  const candidates = intersectAll(await allPostings(tables, plan.lookups));
-  if (plan.exact) {
+export async function searchIndex(tables: SearchTables, query: IndexQuery, limit: number): Promise<SearchHits> {
+  const onlyDates =
+    !query.plan && query.tag === undefined && query.documentKey === undefined && query.authorId === undefined;
+  if (onlyDates && hasDates(query)) return createdPage(tables, query, limit);
+  const candidates = await candidatesOf(tables, query);
+  if (!candidates) return NO_HITS;
+  const plan = query.plan;
+  if (!plan || plan.exact) {
     return {
       ids: await annotationIdsOf(tables, newest(candidates, 0, limit)),
       total: candidates.length,
@@ -270,12 +353,17 @@ export async function searchIndex(tables: SearchTables, query: string | QueryPla
   return { ids, total, totalExact: unchecked === 0 };
 }
 
-/** Annotations carrying a tag (normalised), newest first: only the first `limit` are read. */
-export async function tagIndex(
-  tables: SearchTables,
-  normalisedTag: string,
-  limit: number,
-): Promise<{ ids: string[]; total: number }> {
-  const seqs = await postings(tables, { kind: 'exact', key: tagTerm(normalisedTag) });
-  return { ids: await annotationIdsOf(tables, newest(seqs, 0, limit)), total: seqs.length };
+/**
+ * The documents holding at least one annotation that matches the query's filters (its text, if any, is not
+ * checked: a few extra documents only cost their reading). Reads one entry per candidate; for exports.
+ */
+export async function documentsMatching(tables: SearchTables, query: IndexQuery): Promise<Set<string>> {
+  const candidates = await candidatesOf(tables, query);
+  const keys = new Set<string>();
+  if (!candidates) return keys;
+  for (let from = 0; from < candidates.length; from += 2_000) {
+    const entries = await tables.searchEntries.bulkGet([...candidates.subarray(from, from + 2_000)]);
+    for (const entry of entries) if (entry?.documentKey) keys.add(entry.documentKey);
+  }
+  return keys;
 }

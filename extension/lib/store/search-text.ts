@@ -1,6 +1,7 @@
 /**
- * Text search over quotes and notes, the part that needs no database: how text is normalised, which index
- * terms it yields, and how a query becomes index lookups plus an exact check.
+ * Text search over quotes, notes, tags and document titles, the part that needs no database: how text is
+ * normalised, which index terms it yields, how a query becomes index lookups plus an exact check, and where a
+ * query's terms sit in a text (to highlight them).
  *
  * Chinese has no spaces between words, so CJK text is indexed as overlapping character pairs (bigrams): a
  * query of two or more CJK characters is found through its own bigrams, and a single character through every
@@ -9,7 +10,8 @@
  * candidates; every candidate is then checked against its text, so results are exact.
  *
  * Query semantics: the query is split on whitespace into terms; a record matches when every term occurs in its
- * quote or note (case- and width-insensitive), and a term that starts with a letter or digit starts a word.
+ * quote, note, tags or document title (case- and width-insensitive), and a term that starts with a letter or digit
+ * starts a word.
  */
 
 /** Longest word kept in the index; longer words (and query words) are cut to this, which keeps prefixes exact. */
@@ -31,9 +33,18 @@ export function normaliseForSearch(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
-/** The searchable text of an annotation: its quote and note. */
-export function searchableText(record: { quote: string; note: string }): string {
-  return normaliseForSearch(record.note ? `${record.quote}\n${record.note}` : record.quote);
+/**
+ * The searchable text of an annotation: its quote, note, tags and its document's title, one per line (a line
+ * break is whitespace, and no term holds whitespace, so no match spans two of them).
+ */
+export function searchableText(record: {
+  quote: string;
+  note: string;
+  tags?: readonly string[];
+  title?: string;
+}): string {
+  const parts = [record.quote, record.note, (record.tags ?? []).join(' '), record.title ?? ''];
+  return normaliseForSearch(parts.filter(Boolean).join('\n'));
 }
 
 type Run = { kind: 'cjk' | 'word'; text: string };
@@ -128,13 +139,20 @@ function bigramStarts(length: number): number[] {
 
 /** Whether normalised `text` contains `term`, a term starting with a letter or digit only at a word start. */
 export function containsTerm(text: string, term: string): boolean {
+  return termPositions(text, term, 1).length > 0;
+}
+
+/** Where `term` occurs in normalised `text` (by the rule of containsTerm), at most `max` positions. */
+function termPositions(text: string, term: string, max = Number.POSITIVE_INFINITY): number[] {
+  if (!term) return [];
   const mustStartWord = classOf(String.fromCodePoint(term.codePointAt(0)!)) === 'word';
-  for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
-    if (!mustStartWord || at === 0) return true;
-    const before = String.fromCodePoint(codePointBefore(text, at));
-    if (classOf(before) !== 'word') return true;
+  const found: number[] = [];
+  for (let at = text.indexOf(term); at >= 0 && found.length < max; at = text.indexOf(term, at + 1)) {
+    if (!mustStartWord || at === 0 || classOf(String.fromCodePoint(codePointBefore(text, at))) !== 'word') {
+      found.push(at);
+    }
   }
-  return false;
+  return found;
 }
 
 function codePointBefore(text: string, index: number): number {
@@ -148,4 +166,72 @@ function codePointBefore(text: string, index: number): number {
 
 export function matchesPlan(normalisedText: string, plan: QueryPlan): boolean {
   return plan.terms.every((term) => containsTerm(normalisedText, term));
+}
+
+/** A piece of a text, marked when it is (part of) a match of a query term. */
+export type TextPiece = { text: string; hit: boolean };
+
+/**
+ * Splits `text` (as written, not normalised) into pieces, marking where the normalised query `terms` occur, by
+ * the same rules as the search (width- and case-folded, words from their start). Each character is folded on
+ * its own so that every position of the normalised text maps back to one of the original.
+ */
+export function markTerms(text: string, terms: readonly string[]): TextPiece[] {
+  let folded = '';
+  const origin: number[] = [];
+  let offset = 0;
+  for (const char of text) {
+    const fold = /\s/u.test(char) ? (folded.endsWith(' ') ? '' : ' ') : char.normalize('NFKC').toLowerCase();
+    for (let i = 0; i < fold.length; i++) origin.push(offset);
+    folded += fold;
+    offset += char.length;
+  }
+  origin.push(text.length);
+  const marked = new Uint8Array(text.length);
+  for (const term of terms) {
+    for (const at of termPositions(folded, term)) {
+      const start = origin[at]!;
+      const end = origin[Math.min(at + term.length, origin.length - 1)]!;
+      marked.fill(1, start, Math.max(end, start + 1));
+    }
+  }
+  const pieces: TextPiece[] = [];
+  for (let i = 0; i < text.length; ) {
+    let j = i;
+    while (j < text.length && marked[j] === marked[i]) j++;
+    pieces.push({ text: text.slice(i, j), hit: marked[i] === 1 });
+    i = j;
+  }
+  return pieces;
+}
+
+/**
+ * The part of `text` around its first match (`radius` characters either side, cut with "…"), marked as by
+ * markTerms; the whole text when it is short, and its start when nothing matches.
+ */
+export function snippet(text: string, terms: readonly string[], radius = 60): TextPiece[] {
+  const pieces = markTerms(text, terms);
+  if (text.length <= radius * 2) return pieces;
+  let at = 0;
+  let hit: { from: number; to: number } = { from: 0, to: 0 };
+  for (const piece of pieces) {
+    if (piece.hit) {
+      hit = { from: at, to: at + piece.text.length };
+      break;
+    }
+    at += piece.text.length;
+  }
+  const start = Math.max(0, hit.from - radius);
+  const end = Math.min(text.length, Math.max(hit.to + radius, start + radius * 2));
+  const cut: TextPiece[] = [];
+  let position = 0;
+  for (const piece of pieces) {
+    const from = Math.max(start, position);
+    const to = Math.min(end, position + piece.text.length);
+    if (from < to) cut.push({ text: piece.text.slice(from - position, to - position), hit: piece.hit });
+    position += piece.text.length;
+  }
+  if (start > 0) cut.unshift({ text: '…', hit: false });
+  if (end < text.length) cut.push({ text: '…', hit: false });
+  return cut;
 }

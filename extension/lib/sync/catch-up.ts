@@ -11,7 +11,8 @@
 import * as Y from 'yjs';
 import { parseRoomId } from '../../../shared/model/room.ts';
 import { base64ToBytes, bytesToBase64 } from '../../../shared/protocol/api.ts';
-import type { PizhuDatabase, TeamRow } from '../store/db.ts';
+import type { PizhuDatabase } from '../store/db.ts';
+import type { TeamRow } from '../store/schema.ts';
 import type { ApiClient } from './api-client.ts';
 import { RoomUpdateError, type RoomRegistry } from './rooms.ts';
 

@@ -4,7 +4,7 @@
  * presence (awareness) turned into a list of peers. Rooms stay open (leased) while connected.
  */
 import type { Peer } from '../messages.ts';
-import type { TeamRow } from '../store/db.ts';
+import type { TeamRow } from '../store/schema.ts';
 import { ApiClient } from './api-client.ts';
 import { RoomConnection, type WebSocketFactory } from './connection.ts';
 import type { RoomLease, RoomRegistry } from './rooms.ts';

@@ -24,7 +24,8 @@ import {
   writeDocumentInfo,
 } from '../../../shared/model/room.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
-import type { PizhuDatabase, RoomStateRow } from '../store/db.ts';
+import type { PizhuDatabase } from '../store/db.ts';
+import type { RoomStateRow } from '../store/schema.ts';
 import { toStorageError } from '../store/storage-errors.ts';
 
 /** Replace a room's stored updates with one merged update once it has this many. */
@@ -202,7 +203,7 @@ export class Room {
     if (retried.size) ids = [...new Set([...ids, ...retried])];
     documentChanged ||= this.documentUnprojected;
     try {
-      await db.transaction('rw', [db.roomUpdates, db.rooms, db.documents, ...this.store.tables], async () => {
+      await db.transaction('rw', [db.roomUpdates, db.rooms, ...this.store.tables], async () => {
         if (snapshot) {
           // The whole doc, which holds at least everything up to `vector`.
           await db.roomUpdates.where('room').equals(this.id).delete();
@@ -210,8 +211,9 @@ export class Room {
         } else if (update) {
           await db.roomUpdates.add({ room: this.id, update, at: Date.now() });
         }
-        await this.project(ids, local);
+        // The document first: its title is part of its annotations' search text.
         if (documentChanged) await this.projectDocument();
+        await this.project(ids, local);
         const row = await db.rooms.get(this.id);
         const next: RoomStateRow = {
           room: this.id,
@@ -285,7 +287,7 @@ export class Room {
     const shared = readDocumentInfo(this.doc);
     if (!shared || shared.key !== this.documentKey) return;
     const existing = await this.db.documents.get(this.documentKey);
-    await this.db.documents.put({
+    await this.store.putDocument({
       ...shared,
       ...existing,
       // The room keeps the hash of the text as first annotated in the team.

@@ -4,7 +4,8 @@
  * jitter, and the backoff lives in IndexedDB (syncState), so a service worker stopped and restarted by the
  * browser neither hammers a server that is down nor forgets that a retry is due.
  */
-import type { PizhuDatabase, SyncStateRow, TeamRow } from '../store/db.ts';
+import type { PizhuDatabase } from '../store/db.ts';
+import type { SyncStateRow, TeamRow } from '../store/schema.ts';
 import { isQuotaError } from '../store/storage-errors.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import type { CatchUp, CatchUpResult } from './catch-up.ts';

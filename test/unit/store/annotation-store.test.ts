@@ -1,16 +1,16 @@
 /**
  * The one write path into the annotations table: validation, the search index (checked against a brute-force
- * scan on random data), the tag library, and a full disk.
+ * scan on random data), the library's counts, and a full disk.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
 import { StoreQueries } from '../../../extension/lib/store/queries.ts';
-import { searchIndex, tagIndex } from '../../../extension/lib/store/search-index.ts';
+import { searchIndex } from '../../../extension/lib/store/search-index.ts';
 import { matchesPlan, planQuery, searchableText } from '../../../extension/lib/store/search-text.ts';
 import { StorageFullError } from '../../../extension/lib/store/storage-errors.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
-import { annotation, freshDatabase } from './fixtures.ts';
+import { annotation, documentInfo, freshDatabase } from './fixtures.ts';
 import { simulateQuota } from './fixtures-quota.ts';
 
 describe('AnnotationStore.put', () => {
@@ -42,7 +42,7 @@ describe('AnnotationStore.put', () => {
       ['体育', 1],
       ['教育', 1],
     ]);
-    expect((await queries.byTag('ＰＰＰ 项目')).annotations).toEqual([]);
+    expect((await queries.find({ tag: 'ＰＰＰ 项目' })).groups).toEqual([]);
     await store.remove([a.id]);
     expect(await queries.tagLibrary()).toEqual([]);
   });
@@ -60,7 +60,7 @@ describe('AnnotationStore.put', () => {
     full.on = false;
     expect(await db.annotations.toArray()).toEqual([kept]);
     expect((await db.tags.toArray()).map((t) => t.tag)).toEqual(['体育']);
-    expect((await new StoreQueries(db).search('体育')).annotations).toEqual([kept]);
+    expect((await new StoreQueries(db).find({ text: '体育' })).groups.flatMap((g) => g.items)).toEqual([kept]);
   });
 });
 
@@ -74,20 +74,28 @@ describe('search index', () => {
     note: text,
     tags: fc.subarray(['体育', '教育', 'ppp'], { maxLength: 3 }),
     deleted: fc.boolean(),
+    document: fc.constantFrom('doc1', 'doc2'),
   });
 
-  it('finds exactly what a scan of every live record finds, after any sequence of edits', async () => {
+  it('finds exactly what a scan of every live record finds (titles included), after any sequence of edits', async () => {
     await fc.assert(
       fc.asyncProperty(
+        fc.tuple(text, text, fc.option(text)),
         fc.array(edit, { minLength: 1, maxLength: 30 }),
         fc.array(query, { minLength: 1, maxLength: 6 }),
-        async (edits, queries) => {
+        async ([title1, title2, renamed], edits, queries) => {
           const db = freshDatabase();
           const store = new AnnotationStore(db);
+          const titles = new Map([
+            ['doc1', title1],
+            ['doc2', title2],
+          ]);
+          for (const [key, title] of titles) await store.putDocument(documentInfo({ key, title }));
           const current = new Map<string, Annotation>();
           for (const e of edits) {
             const record = annotation({
               id: `s${e.slot}`,
+              documentKey: e.document,
               quote: e.quote,
               note: e.note,
               tags: e.tags,
@@ -97,18 +105,26 @@ describe('search index', () => {
             await store.put([record]);
             current.set(record.id, record);
           }
+          if (renamed !== null) {
+            await store.putDocument(documentInfo({ key: 'doc1', title: renamed }));
+            titles.set('doc1', renamed);
+          }
           for (const q of queries) {
             const plan = planQuery(q);
-            const hits = await searchIndex(db, plan, 1_000);
+            const hits = await searchIndex(db, { plan }, 1_000);
             const expected = plan.lookups.length
-              ? [...current.values()].filter((a) => !a.deleted && matchesPlan(searchableText(a), plan)).map((a) => a.id)
+              ? [...current.values()]
+                  .filter(
+                    (a) => !a.deleted && matchesPlan(searchableText({ ...a, title: titles.get(a.documentKey) }), plan),
+                  )
+                  .map((a) => a.id)
               : [];
             expect([...hits.ids].sort(), `query "${q}"`).toEqual(expected.sort());
             expect(hits.total).toBe(expected.length);
             expect(hits.totalExact).toBe(true);
           }
           for (const tag of ['体育', '教育', 'ppp']) {
-            const tagged = await tagIndex(db, tag, 1_000);
+            const tagged = await searchIndex(db, { tag }, 1_000);
             const expected = [...current.values()].filter((a) => !a.deleted && a.tags.includes(tag)).map((a) => a.id);
             expect([...tagged.ids].sort(), `tag ${tag}`).toEqual(expected.sort());
             expect(tagged.total).toBe(expected.length);
@@ -127,8 +143,8 @@ describe('search index', () => {
       annotation({ id: 'pieces', quote: '个人、税专、项附、扣除' }),
     ]);
     expect(planQuery('个人所得税专项附加扣除').lookups).toHaveLength(4);
-    const result = await new StoreQueries(db).search('个人所得税专项附加扣除');
-    expect(result.annotations.map((a) => a.id)).toEqual(['phrase']);
+    const result = await new StoreQueries(db).find({ text: '个人所得税专项附加扣除' });
+    expect(result.groups.flatMap((g) => g.items).map((a) => a.id)).toEqual(['phrase']);
     expect(result).toMatchObject({ total: 1, totalExact: true });
   });
 
@@ -144,16 +160,18 @@ describe('search index', () => {
         }),
       ),
     );
-    const queries = new StoreQueries(db);
-    const all = await queries.search('安全生产', 1_000);
+    const all = await searchIndex(db, { plan: planQuery('安全生产') }, 1_000);
     expect(all).toMatchObject({ total: 150, totalExact: true });
-    const first = await queries.search('安全生产', 5);
-    expect(first.annotations.map((a) => a.id)).toEqual(['n299', 'n297', 'n295', 'n293', 'n291']);
+    const first = await searchIndex(db, { plan: planQuery('安全生产') }, 5);
+    expect(first.ids).toEqual(['n299', 'n297', 'n295', 'n293', 'n291']);
     expect(first.totalExact).toBe(false);
     expect(first.total).toBeGreaterThan(100);
     expect(first.total).toBeLessThan(200);
-    const tagged = await queries.byTag('安全', 3);
+    const tagged = await searchIndex(db, { tag: '安全' }, 3);
     expect(tagged).toMatchObject({ total: 100, totalExact: true });
-    expect(tagged.annotations.map((a) => a.id)).toEqual(['n297', 'n294', 'n291']);
+    expect(tagged.ids).toEqual(['n297', 'n294', 'n291']);
+    const found = await new StoreQueries(db).find({ text: '安全生产' }, 5);
+    expect(found).toMatchObject({ shown: 5, totalExact: false });
+    expect(found.groups.flatMap((g) => g.items.map((a) => a.id)).sort()).toEqual(first.ids.sort());
   });
 });

@@ -1,12 +1,13 @@
 /**
- * Upgrading from the first schema version (what the thin path shipped) keeps every record, including ones the
- * current model would refuse, and builds the search index, tag library and clause index from them.
+ * Upgrading from the first schema version (what the thin path shipped) and from the second keeps every record,
+ * including ones the current model would refuse, and builds the search index and the library's counts from them.
  */
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { PizhuDatabase, SCHEMA_V1 } from '../../../extension/lib/store/db.ts';
-import { StoreQueries } from '../../../extension/lib/store/queries.ts';
+import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
+import { type AnnotationFilter, StoreQueries } from '../../../extension/lib/store/queries.ts';
+import { SCHEMA_V1, SCHEMA_V2 } from '../../../extension/lib/store/schema.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
 
@@ -68,7 +69,7 @@ describe('schema upgrade from version 1', () => {
     const records = await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     for (const [table, rows] of Object.entries(records)) {
       const stored = await db.table(table).toArray();
       const withoutKeys = stored.map((row: Record<string, unknown>) => {
@@ -80,23 +81,25 @@ describe('schema upgrade from version 1', () => {
     }
   });
 
-  it('builds the search index, the tag library and the clause index from the old records', async () => {
+  it('builds the search index and the library counts from the old records', async () => {
     const options = fakeIndexedDb();
     await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     const queries = new StoreQueries(db);
-    expect((await queries.search('体育锻炼')).annotations.map((a) => a.id)).toEqual(['p-1']);
-    expect((await queries.search('harbor')).annotations.map((a) => a.id)).toEqual(['p-2']);
-    expect((await queries.search('重点')).annotations.map((a) => a.id)).toEqual(['team-1']);
-    // Deleted records are not searchable and not counted.
+    expect(await foundIds(queries, { text: '体育锻炼' })).toEqual(['p-1']);
+    expect(await foundIds(queries, { text: 'harbor' })).toEqual(['p-2']);
+    expect(await foundIds(queries, { text: '重点' })).toEqual(['team-1']);
+    // The document's title is searchable; deleted records are not searchable and not counted.
+    expect(await foundIds(queries, { text: '工作要点' })).toEqual(['p-1', 'p-2', 'team-1']);
     expect(await queries.tagLibrary()).toEqual(
       [
-        { tag: '教育', count: 2, usedAt: expect.any(Number) },
-        { tag: '体育', count: 2, usedAt: expect.any(Number) },
+        { tag: '教育', count: 2, documents: 1, usedAt: expect.any(Number) },
+        { tag: '体育', count: 2, documents: 1, usedAt: expect.any(Number) },
       ].sort((a, b) => b.count - a.count || (a.tag < b.tag ? 1 : -1)),
     );
-    const clause = await queries.byClause('doc1', ['二、', '8.']);
-    expect(clause.annotations.map((a) => a.id).sort()).toEqual(['p-1', 'p-2', 'team-1']);
+    const library = await queries.library();
+    expect(library.documents.map((d) => [d.key, d.annotations, d.tags])).toEqual([['doc1', 3, 2]]);
+    expect(library.authors).toEqual([{ id: 'm1', name: '张伟', count: 3 }]);
     // The refused record is reported (not passed on, not deleted) where it is read.
     const page = await queries.byDocument('doc1');
     expect(page.problems).toEqual([{ id: 'broken', error: expect.stringContaining('quote') }]);
@@ -110,3 +113,60 @@ describe('schema upgrade from version 1', () => {
     expect(await db.rooms.get('t1.doc1')).toMatchObject({ dirty: 1, projected: 0, localChanges: 1 });
   });
 });
+
+describe('schema upgrade from version 2', () => {
+  /** A version-2 store as that version left it: entries with text and tags only, tags without documents. */
+  async function fillVersion2(options: ReturnType<typeof fakeIndexedDb>) {
+    const v2 = new Dexie('pizhu', options);
+    v2.version(1).stores(SCHEMA_V1);
+    v2.version(2).stores(SCHEMA_V2);
+    const records = [
+      annotation({ id: 'x-1', tags: ['双减'], quote: '扎实推进“双减”工作', author: { id: 'li', name: '李娜' } }),
+      annotation({ id: 'x-2', documentKey: 'doc2', quote: '坚持需求引领', note: '列入简报' }),
+      annotation({ id: 'x-3', documentKey: 'doc2', quote: '同意', replyTo: 'x-2' }),
+      annotation({ id: 'x-4', documentKey: 'doc2', quote: '已删除', deleted: true, tags: ['双减'] }),
+    ];
+    await v2.table('annotations').bulkAdd(records);
+    await v2.table('documents').bulkAdd([
+      documentInfo(),
+      documentInfo({
+        key: 'doc2',
+        canonicalUrl: 'example.gov.cn/2',
+        url: 'https://example.gov.cn/2',
+        title: '政务新媒体意见',
+      }),
+    ]);
+    await v2.table('tags').bulkAdd([{ tag: '双减', count: 1, usedAt: 1 }]);
+    await v2
+      .table('searchEntries')
+      .bulkAdd([{ annotationId: 'x-1', text: '扎实推进“双减”工作', tags: ['双减'], updatedAt: 1 }]);
+    v2.close();
+    return records;
+  }
+
+  it('keeps the records and rebuilds the index with titles, filters and dates, and the counts', async () => {
+    const options = fakeIndexedDb();
+    const records = await fillVersion2(options);
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(3);
+    expect(await db.annotations.toArray()).toEqual(expect.arrayContaining(records));
+    const queries = new StoreQueries(db);
+    expect(await foundIds(queries, { text: '新媒体' })).toEqual(['x-2', 'x-3']);
+    expect(await foundIds(queries, { text: '双减' })).toEqual(['x-1']);
+    expect(await foundIds(queries, { authorId: 'li' })).toEqual(['x-1']);
+    expect(await foundIds(queries, { documentKey: 'doc2', text: '简报' })).toEqual(['x-2']);
+    const library = await queries.library();
+    expect(library.documents.map((d) => [d.key, d.annotations, d.tags]).sort()).toEqual([
+      ['doc1', 1, 1],
+      ['doc2', 1, 0],
+    ]);
+    expect(library.tags).toEqual([{ tag: '双减', count: 1, documents: 1 }]);
+    expect(await db.searchEntries.count()).toBe(3);
+  });
+});
+
+async function foundIds(queries: StoreQueries, filter: AnnotationFilter): Promise<string[]> {
+  const found = await queries.find(filter);
+  return found.groups.flatMap((g) => g.items.map((a) => a.id)).sort();
+}

@@ -48,7 +48,7 @@ describe('rooms', () => {
     const a = teamAnnotation({ tags: ['体育'], note: '重点关注' });
     await registry.use(ROOM, (room) => room.write(a, ME, documentInfo({ seenHash: 'local-only' })));
     expect(await db.annotations.get(a.id)).toEqual(a);
-    expect((await queries.search('重点')).annotations).toEqual([a]);
+    expect((await queries.find({ text: '重点' })).groups.flatMap((g) => g.items)).toEqual([a]);
     expect(await db.rooms.get(ROOM)).toMatchObject({ dirty: 1, localChanges: 1, projected: 1 });
     const document = await db.documents.get('doc1');
     expect(document?.title).toBe(documentInfo().title);

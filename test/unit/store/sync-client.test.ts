@@ -121,7 +121,7 @@ describe('catch-up through the bulk endpoints', () => {
     await b.service.syncNow();
 
     expect(await b.service.list(PAGE.key)).toEqual([shared]);
-    expect((await b.service.search('身心健康', 10)).annotations).toEqual([shared]);
+    expect((await b.service.queries.find({ text: '身心健康' })).groups.flatMap((g) => g.items)).toEqual([shared]);
     expect((await b.service.tagLibrary()).map((t) => t.tag)).toEqual(['体育']);
     expect((await b.db.documents.get(PAGE.key))?.title).toBe(PAGE.title);
 

@@ -8,6 +8,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { documentKeyFor, canonicalUrl } from '../../../shared/model/canonical-url.ts';
+import { deepLinkFor } from '../../../shared/model/deep-link.ts';
 import type { PageReport } from '../../../extension/lib/messages.ts';
 import type { createFakeBrowser } from './fake-browser.ts';
 
@@ -20,6 +21,8 @@ vi.mock('wxt/browser', async () => {
 
 const { SidePanelApp } = await import('../../../extension/components/panel/SidePanelApp.tsx');
 const { PizhuDatabase } = await import('../../../extension/lib/store/db.ts');
+const { AnnotationStore } = await import('../../../extension/lib/store/annotation-store.ts');
+const { StoreQueries } = await import('../../../extension/lib/store/queries.ts');
 
 const URL_A = 'http://127.0.0.1:8080/notice.html';
 const URL_B = 'http://127.0.0.1:8080/other.html';
@@ -104,8 +107,10 @@ describe('side panel', () => {
       annotation({ quote: '坚持需求引领', start: 10, documentKey: KEY_B, tags: ['体育', '新媒体'] }),
       annotation({ quote: '删除了的', start: 20, deleted: true, tags: ['删除'] }),
     ];
-    await db.annotations.bulkPut(rows);
-    await db.documents.bulkPut([documentA, documentB]);
+    const store = new AnnotationStore(db);
+    await store.putDocument(documentA);
+    await store.putDocument(documentB);
+    await store.put(rows);
     fake.current!.answerBackground((message) => {
       if (message.type === 'settings.get') {
         return {
@@ -162,7 +167,7 @@ describe('side panel', () => {
   }
 
   async function renderPanel() {
-    render(<SidePanelApp db={db} />);
+    render(<SidePanelApp queries={new StoreQueries(db)} />);
     await screen.findByText('加强教育系统党的领导');
     await screen.findByText('已被删改的一句话');
   }
@@ -244,7 +249,7 @@ describe('side panel', () => {
     fake.current!.answerTab(() => {
       throw new Error('Could not establish connection. Receiving end does not exist.');
     });
-    render(<SidePanelApp db={db} />);
+    render(<SidePanelApp queries={new StoreQueries(db)} />);
     fireEvent.click(await screen.findByText('扎实推进“双减”工作'));
     await screen.findByText(/Open this page in the browser first/);
   });
@@ -258,14 +263,115 @@ describe('side panel', () => {
     const sport = document.querySelector('li[data-tag="体育"]') as HTMLElement;
     expect(sport.textContent).toContain('3 in 2 documents');
     fireEvent.click(within(sport).getByText('体育'));
-    const tagged = await screen.findByTestId('tagged-clauses');
-    expect(
-      within(tagged)
-        .getAllByRole('heading', { level: 2 })
-        .map((h) => h.textContent),
-    ).toEqual(['关于印发2023年工作要点的通知', '政务新媒体意见']);
+    const tagged = await screen.findByTestId('library-results');
+    await waitFor(() =>
+      expect(
+        within(tagged)
+          .getAllByRole('heading', { level: 2 })
+          .map((h) => h.textContent),
+      ).toEqual(['关于印发2023年工作要点的通知', '政务新媒体意见']),
+    );
+    expect(within(tagged).getByRole('heading', { level: 1 }).textContent).toBe('Clauses tagged “体育”');
     fireEvent.click(within(tagged).getByText('坚持需求引领'));
-    expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: `${URL_B}#pizhu=${rows[5]!.id}` });
+    expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: deepLinkFor(URL_B, rows[5]!) });
+    expect(deepLinkFor(URL_B, rows[5]!)).toMatch(new RegExp(`^${URL_B}#pizhu=${rows[5]!.id}:~:text=`));
+  });
+
+  it('team library: searches every document (quotes, notes, tags, titles), marks the terms, combines filters', async () => {
+    await renderPanel();
+    fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
+    await screen.findByText('Annotated documents (2)');
+    const search = screen.getByLabelText('Search every annotation: quotes, notes, tags, titles');
+
+    // A word of the other document's title finds its annotation; the title is shown with the term marked.
+    fireEvent.change(search, { target: { value: '新媒体' } });
+    const results = await screen.findByTestId('library-results');
+    await waitFor(() => expect(within(results).getByTestId('results-count').textContent).toBe('1 found'));
+    expect(within(results).getByText('坚持需求引领')).toBeTruthy();
+    expect([...results.querySelectorAll('h2 mark')].map((m) => m.textContent)).toEqual(['新媒体']);
+
+    // Chinese without spaces, in a quote and a tag of this page's document.
+    fireEvent.change(search, { target: { value: '双减' } });
+    await waitFor(() =>
+      expect([...results.querySelectorAll('blockquote mark')].map((m) => m.textContent)).toEqual(['双减']),
+    );
+    expect(within(results).getByTestId('results-count').textContent).toBe('1 found');
+
+    // A note, then the same search narrowed by author: the reply is Li's, the highlight Zhang's.
+    fireEvent.change(search, { target: { value: '身心健康' } });
+    await waitFor(() => expect(within(results).getByTestId('results-count').textContent).toBe('2 found'));
+    fireEvent.change(screen.getByLabelText('Filter by author'), { target: { value: 'li' } });
+    await waitFor(() => expect(within(results).getByTestId('results-count').textContent).toBe('1 found'));
+    expect(within(results).getByText('同意，列入简报')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Filter by document'), { target: { value: KEY_B } });
+    await waitFor(() =>
+      expect(within(results).getByTestId('results-count').textContent).toBe('No annotation matches.'),
+    );
+
+    // The results open the notice at the annotation.
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    fireEvent.change(search, { target: { value: '需求' } });
+    const term = await within(await screen.findByTestId('library-results')).findByText('需求', { selector: 'mark' });
+    fireEvent.click(term);
+    expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: deepLinkFor(URL_B, rows[5]!) });
+  });
+
+  it('marks approximate matches in the list, as the cards do', async () => {
+    await renderPanel();
+    expect(screen.queryAllByTestId('approximate')).toEqual([]);
+    fake.current!.answerTab((_tab, message) =>
+      message.type === 'page.report'
+        ? ({
+            documentKey: KEY_A,
+            anchors: { [rows[0]!.id]: 'exact', [rows[1]!.id]: 'exact', [rows[2]!.id]: 'fuzzy' },
+            order: [rows[1]!.id, rows[0]!.id, rows[2]!.id],
+            clausePaths: {},
+            hasSelection: false,
+            ready: true,
+          } satisfies PageReport)
+        : undefined,
+    );
+    const marked = await screen.findByTestId('approximate', {}, { timeout: 4_000 });
+    expect(marked.closest('article')?.getAttribute('data-annotation-id')).toBe(rows[2]!.id);
+    expect(marked.textContent).toBe('Approximate');
+    expect(marked.getAttribute('title')).toBe('The text changed; this is the closest match');
+  });
+
+  it('the quick Markdown export leaves "Only me" notes out, as the dialog does unless its box is ticked', async () => {
+    const secret = annotation({ quote: '只给自己看的一句', start: 700, visibility: 'private', teamId: null });
+    await new AnnotationStore(db).put([secret]);
+    const files: Blob[] = [];
+    const createObjectURL = vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      files.push(blob as Blob);
+      return 'blob:pizhu-test';
+    });
+    try {
+      await renderPanel();
+      await screen.findByText('只给自己看的一句');
+      fireEvent.click(screen.getByRole('button', { name: 'Markdown' }));
+      await waitFor(() => expect(files).toHaveLength(1));
+      const quick = await files[0]!.text();
+      expect(quick).toContain('促进学生身心健康全面发展');
+      expect(quick).not.toContain('只给自己看的一句');
+
+      fireEvent.click(screen.getByRole('button', { name: 'Briefing…' }));
+      const dialog = await screen.findByRole('dialog');
+      const includePrivate = within(dialog).getByLabelText('Include my private annotations') as HTMLInputElement;
+      expect(includePrivate.checked).toBe(false);
+      fireEvent.click(within(dialog).getByLabelText('Markdown'));
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+      await waitFor(() => expect(files).toHaveLength(2));
+      expect(await files[1]!.text()).not.toContain('只给自己看的一句');
+
+      fireEvent.click(includePrivate);
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+      await waitFor(() => expect(files).toHaveLength(3));
+      const withPrivate = await files[2]!.text();
+      expect(withPrivate).toContain('只给自己看的一句');
+      expect(withPrivate).toContain('含仅本人可见的批注1条');
+    } finally {
+      createObjectURL.mockRestore();
+    }
   });
 
   it('renames a tag and merges tags through the background', async () => {
@@ -309,7 +415,7 @@ describe('side panel', () => {
 
   it('empty page: tells a newcomer what to do', async () => {
     history.replaceState(null, '', `/sidepanel.html?url=${encodeURIComponent('http://127.0.0.1:8080/empty.html')}`);
-    render(<SidePanelApp db={db} />);
+    render(<SidePanelApp queries={new StoreQueries(db)} />);
     const empty = await screen.findByTestId('empty-page');
     expect(empty.textContent).toContain('Select text in the document');
     expect(empty.textContent).toContain('Join your team');
