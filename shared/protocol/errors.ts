@@ -104,6 +104,12 @@ export const API_ERRORS = {
   role_changed: { status: 0, params: [] },
   /** The server is shutting down (restarts reconnect). */
   shutting_down: { status: 0, params: [] },
+
+  // --- rooms a bulk catch-up could not send (`unavailable` of its answer) ---
+  /** The room's stored state fails its checksum. */
+  corrupt: { status: 0, params: ['room'] },
+  /** The room's stored state could not be read or decoded. */
+  unreadable: { status: 0, params: ['room'] },
 } as const satisfies Record<string, { status: number; params: readonly string[] }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -103,6 +103,9 @@ export class CatchUp {
     const state = await this.db.syncState.get(team.teamId);
 
     const response = await api.bulkSync(team.teamId, { since: state?.cursor ?? null, rooms: vectors });
+    for (const refused of response.unavailable ?? []) {
+      result.problems.push({ code: refused.code, params: { room: refused.room }, detail: refused.message });
+    }
     for (const entry of response.rooms) {
       if (parseRoomId(entry.room)?.teamId !== team.teamId) {
         result.problems.push({ code: 'foreign_room', params: { room: entry.room } });
