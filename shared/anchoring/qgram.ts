@@ -2,7 +2,8 @@
  * A bigram index over the page's comparison text: every place a two-unit sequence occurs. Finding a quote (or a
  * piece of one) costs the occurrences of its rarest bigram, not a scan of the page, so N annotations do not cost
  * N page scans. Built lazily, once per version of the page text, in linear time and typed arrays only: the
- * positions sorted by bigram (two counting-sort passes), looked up by binary search.
+ * positions sorted by bigram (two counting-sort passes), looked up by binary search. Kept by hand: search libraries
+ * (MiniSearch, FlexSearch) index words for ranking, not every position of a character pair.
  */
 import { partitionPoint } from './partition-point.ts';
 
