@@ -85,6 +85,11 @@ describe('membership', () => {
     expect(await empty.textContent()).not.toContain('邀请码');
     expect(await panel.getByRole('button', { name: '加入团队' }).count()).toBe(0);
     expect(await panel.locator('[data-testid="account"]').textContent()).toContain('教育局政策研究组');
+    const membership = await panel.locator('[data-testid="empty-membership"]').textContent();
+    expect(membership).toContain('教育局政策研究组');
+    expect(membership).toContain('管理员');
+    expect(membership).toContain(server.url);
+    expect(await panel.getByRole('button', { name: '管理团队或退出' }).count()).toBe(1);
     await panel.close();
   });
 

@@ -4,9 +4,10 @@
  * offering to re-attach to a new selection in the page.
  */
 import { useMemo, useState } from 'react';
+import { browser } from 'wxt/browser';
 import { type Annotation, type DocumentInfo, documentChanged } from '../../../shared/model/annotation.ts';
 import { errorText, t } from '../../lib/i18n.ts';
-import type { PageReport, ReattachResult } from '../../lib/messages.ts';
+import type { PageReport, ReattachResult, SettingsView } from '../../lib/messages.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
 import { Notice } from '../common/Notice.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
@@ -19,14 +20,14 @@ export function PageAnnotations({
   document,
   annotations,
   report,
-  joined,
+  team,
 }: {
   page: TargetPage;
   document: DocumentInfo | null;
   annotations: Annotation[];
   report: PageReport | null;
-  /** In a team: the empty state says colleagues' annotations come here, instead of asking to join. */
-  joined: boolean;
+  /** In a team: the empty state shows the membership and says colleagues' annotations come here, instead of asking to join. */
+  team: SettingsView['team'];
 }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
@@ -82,8 +83,16 @@ export function PageAnnotations({
           <ol className="pz-steps">
             <li>{t('panel_empty_step_select')}</li>
             <li>{t('panel_empty_step_clause')}</li>
-            <li>{t(joined ? 'panel_empty_step_team_joined' : 'panel_empty_step_team')}</li>
+            <li>{t(team ? 'panel_empty_step_team_joined' : 'panel_empty_step_team')}</li>
           </ol>
+          {team && (
+            <p className="pz-muted pz-small" data-testid="empty-membership">
+              {t('panel_empty_membership', [team.teamName, t(`role_${team.role}`), team.serverUrl])}{' '}
+              <button type="button" className="pz-link" onClick={() => void browser.runtime.openOptionsPage()}>
+                {t('panel_manage_team')}
+              </button>
+            </p>
+          )}
         </div>
       ) : (
         <>

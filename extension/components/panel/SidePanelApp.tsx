@@ -108,7 +108,7 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
               document={document}
               annotations={annotations}
               report={report}
-              joined={Boolean(settings?.team)}
+              team={settings?.team ?? null}
             />
           ))}
         {tab === 'library' && <TeamLibrary queries={queries} />}

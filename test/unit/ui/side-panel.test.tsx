@@ -431,6 +431,10 @@ describe('side panel', () => {
     expect(empty.textContent).toContain('Select text in the document');
     await waitFor(() => expect(empty.textContent).toContain('colleagues’ shared annotations'));
     expect(empty.textContent).not.toContain('Join your team');
+    // The membership, where a member looks for it: team, role and server, and the way to manage or leave.
+    expect(screen.getByTestId('empty-membership').textContent).toBe(
+      'Team “政策研究组” · role: Editor · server http://127.0.0.1:8787 Manage or leave the team',
+    );
     cleanup();
     fake.current!.answerBackground((message) =>
       message.type === 'settings.get'
