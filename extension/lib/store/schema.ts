@@ -93,6 +93,24 @@ export type SyncStateRow = {
   lastError?: string;
 };
 
+/**
+ * A tag rename of the team (the team room's `tagRenames` entry under `tag`, version 4), projected from the team
+ * room. Rows are keyed by tag alone: the team joined now owns them (its room's projection replaces its rows).
+ */
+export type TagRenameRow = { tag: string; teamId: string; to: string; by: string; at: number };
+
+/** A unit of the team (the team room's `units` entry under `id`, version 4). */
+export type UnitRow = {
+  id: string;
+  teamId: string;
+  name: string;
+  aliases?: string[];
+  mergedInto?: string;
+  deleted?: boolean;
+  by: string;
+  at: number;
+};
+
 /** Records found unreadable (corrupted rows, updates Yjs refuses), kept for diagnosis instead of deleted. */
 export type QuarantineRow = { id?: number; table: string; key: string; value: unknown; error: string; at: number };
 
@@ -126,4 +144,14 @@ export const SCHEMA_V3 = {
   searchEntries: '++seq, &annotationId, createdAt, documentKey',
   documentStats: 'documentKey, lastAt',
   authors: 'authorId',
+} as const;
+
+/**
+ * Version 4: the team's vocabulary from its team room (tag renames, units). Nothing is rebuilt: with no renames
+ * yet, tags read as written, which is what the search index and the counts already hold.
+ */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V3,
+  tagRenames: 'tag, teamId',
+  units: 'id, teamId',
 } as const;

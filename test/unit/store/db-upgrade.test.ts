@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { type AnnotationFilter, StoreQueries } from '../../../extension/lib/store/queries.ts';
-import { SCHEMA_V1, SCHEMA_V2 } from '../../../extension/lib/store/schema.ts';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../../extension/lib/store/schema.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
 
@@ -69,7 +69,7 @@ describe('schema upgrade from version 1', () => {
     const records = await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     for (const [table, rows] of Object.entries(records)) {
       const stored = await db.table(table).toArray();
       const withoutKeys = stored.map((row: Record<string, unknown>) => {
@@ -149,7 +149,7 @@ describe('schema upgrade from version 2', () => {
     const records = await fillVersion2(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(await db.annotations.toArray()).toEqual(expect.arrayContaining(records));
     const queries = new StoreQueries(db);
     expect(await foundIds(queries, { text: '新媒体' })).toEqual(['x-2', 'x-3']);
@@ -163,6 +163,27 @@ describe('schema upgrade from version 2', () => {
     ]);
     expect(library.tags).toEqual([{ tag: '双减', count: 1, documents: 1 }]);
     expect(await db.searchEntries.count()).toBe(3);
+  });
+});
+
+describe('schema upgrade from version 3', () => {
+  it('adds the team’s vocabulary tables and keeps the index and counts as they were (tags read as written)', async () => {
+    const options = fakeIndexedDb();
+    // A version-3 store with a tagged record, its index and counts as that version kept them.
+    const v3 = new Dexie('pizhu', options);
+    v3.version(3).stores(SCHEMA_V3);
+    const record = annotation({ id: 'v3-1', tags: ['重点任务'], quote: '扎实推进重点任务' });
+    await v3.table('annotations').add(record);
+    await v3.table('tags').add({ tag: '重点任务', count: 1, documents: 1, usedAt: 1 });
+    v3.close();
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(4);
+    expect(await db.annotations.get('v3-1')).toEqual(record);
+    expect(await db.tagRenames.count()).toBe(0);
+    expect(await db.units.count()).toBe(0);
+    expect((await new StoreQueries(db).library()).tags).toEqual([{ tag: '重点任务', count: 1, documents: 1 }]);
+    db.close();
   });
 });
 
