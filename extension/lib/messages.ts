@@ -71,6 +71,14 @@ const preferencesPatchSchema = z
   })
   .partial();
 
+const unitNameInput = z.string().max(LIMITS.nameChars * 2);
+const unitRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('add'), name: unitNameInput }),
+  z.object({ action: z.literal('rename'), id: idSchema, name: unitNameInput }),
+  z.object({ action: z.literal('merge'), from: z.array(idSchema).min(1).max(100), into: idSchema }),
+  z.object({ action: z.literal('delete'), id: idSchema }),
+]);
+
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),
   z.object({ type: z.literal('annotation.create'), annotation: newAnnotationSchema, document: documentInfoSchema }),
@@ -107,14 +115,16 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
+  /** A change to the team's units (team room `units`): add, rename, merge, delete. */
+  z.object({ type: z.literal('units.change'), change: unitRequestSchema }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
 
-/** One row of the tag library (`tags.list`). */
-export type TagUsage = { tag: string; count: number; usedAt: number };
+/** One row of the tag library (`tags.list`), with the tag's former names (tags the team renamed into it). */
+export type TagUsage = { tag: string; count: number; usedAt: number; aliases?: string[] };
 
 /** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
 export const PAGE_COMMANDS = [

@@ -13,7 +13,7 @@ import {
   findSelector,
 } from '../../../shared/model/annotation.ts';
 import { formerNames, type TagResolver } from '../../../shared/model/tag-renames.ts';
-import { normaliseTag } from '../../../shared/model/tags.ts';
+import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
 import type { Units } from '../../../shared/model/team-room.ts';
 import { activeUnits, findUnitByName, type LiveUnit, type ResolvedUnit } from '../../../shared/tasks/model.ts';
 import { type StoredProblem, validRows } from './annotation-store.ts';
@@ -41,6 +41,12 @@ export type QueryResult = { annotations: Annotation[]; problems: StoredProblem[]
 
 /** What the side panel's "this page" tab shows: the page's document and its live annotations. */
 export type PageData = QueryResult & { document: DocumentInfo | null };
+
+/**
+ * What a briefing draws from: the annotations (tags as the team reads them) with their documents, and the
+ * briefing's tag filter read the same way (an old tag name asks for the tag it became).
+ */
+export type BriefingSource = { annotations: Annotation[]; documents: DocumentInfo[]; tags: string[] };
 
 export type DocumentSummary = {
   key: string;
@@ -283,7 +289,7 @@ export class StoreQueries {
   async briefingSource(
     options: Pick<BriefingOptions, 'documents' | 'tags' | 'who' | 'from' | 'to'>,
     viewerId: string | null,
-  ): Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }> {
+  ): Promise<BriefingSource> {
     const keys = await this.briefingDocuments(options, viewerId);
     const db = this.db;
     return db.transaction('r', [db.annotations, db.documents, db.tagRenames], async () => {
@@ -293,6 +299,7 @@ export class StoreQueries {
       return {
         annotations: live(validRows(rows), resolve).annotations,
         documents: documents.map(validDocument).filter((d): d is DocumentInfo => d !== null),
+        tags: normaliseTags(options.tags.map((tag) => resolve(normaliseTag(tag)))),
       };
     });
   }
