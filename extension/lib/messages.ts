@@ -14,6 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import type { UnitChange } from '../../shared/tasks/model.ts';
 import type { TeamRow } from './store/schema.ts';
 
 const newAnnotationSchema = z.object({
@@ -72,6 +73,7 @@ const preferencesPatchSchema = z
   .partial();
 
 const unitNameInput = z.string().max(LIMITS.nameChars * 2);
+/** A change to the team's units, naming units by id (shared/tasks/model.ts, units). */
 const unitRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('add'), name: unitNameInput }),
   z.object({ action: z.literal('rename'), id: idSchema, name: unitNameInput }),
@@ -122,6 +124,10 @@ export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
+
+export type UnitRequest = z.infer<typeof unitRequestSchema>;
+/** The unit a change produced or kept, or why it was refused (a code the panel words from its locale). */
+export type UnitResult = { ok: true; id: string } | { ok: false; error: Extract<UnitChange, { ok: false }>['error'] };
 
 /** One row of the tag library (`tags.list`), with the tag's former names (tags the team renamed into it). */
 export type TagUsage = { tag: string; count: number; usedAt: number; aliases?: string[] };

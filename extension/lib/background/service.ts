@@ -23,6 +23,8 @@ import {
   type Preferences,
   preferencesSchema,
   type SyncStatus,
+  type UnitRequest,
+  type UnitResult,
 } from '../messages.ts';
 import { AnnotationStore, type StoredProblem } from '../store/annotation-store.ts';
 import { PizhuDatabase } from '../store/db.ts';
@@ -39,7 +41,7 @@ import { SyncEngine } from '../sync/sync-engine.ts';
 import { background } from './background-task.ts';
 import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
 import { PagePorts } from './page-ports.ts';
-import { TeamVocabulary, type TagRenameResult, type UnitRequest, type UnitResult } from './team-vocabulary.ts';
+import { type TagRenameResult, TeamVocabulary } from './team-vocabulary.ts';
 
 export type PublicTeam = Omit<TeamRow, 'token'>;
 export type Settings = { team: PublicTeam | null; status: SyncStatus; preferences: Preferences };

@@ -24,21 +24,12 @@ import {
   type UnitChange,
   type Units,
 } from '../../../shared/tasks/model.ts';
+import type { UnitRequest, UnitResult } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { RoomRegistry } from '../sync/rooms.ts';
 
 /** What a rename or merge did: the tags (as they read before) that now read as `to`. */
 export type TagRenameResult = { renamed: string[]; to: string };
-
-/** A unit change asked of the background: each names units by id (see shared/tasks, units). */
-export type UnitRequest =
-  | { action: 'add'; name: string }
-  | { action: 'rename'; id: string; name: string }
-  | { action: 'merge'; from: string[]; into: string }
-  | { action: 'delete'; id: string };
-
-/** The unit a change produced or kept, or why it was refused (worded by the UI from its locale). */
-export type UnitResult = { ok: true; id: string } | { ok: false; error: Extract<UnitChange, { ok: false }>['error'] };
 
 export class ViewerError extends Error {
   override name = 'ViewerError';
