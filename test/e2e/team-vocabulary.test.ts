@@ -3,7 +3,8 @@
  * second behind a recording proxy that plays the network going away.
  *   - A renames a tag in the library while B is offline; B keeps using the old name offline; once B is back,
  *     B's later uses read as the new name in both libraries (the rename is data the team shares, issue 17.5);
- *   - A adds, merges and renames the team's units in the library; B's library follows live, former names shown.
+ *   - A adds, merges and renames the team's units in the library; B, reading the notice, sees its library
+ *     follow live (no sync asked), former names shown.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ import {
   startServer,
 } from './harness.ts';
 import { RecordingProxy } from './recording-proxy.ts';
-import { ask, create as createFor, eventually, list as listFor } from './sync-helpers.ts';
+import { ask, create as createFor, eventually, list as listFor, openPage } from './sync-helpers.ts';
 import { setPreferences } from './ui-support.ts';
 
 let server: RunningServer;
@@ -136,6 +137,8 @@ describe('the team’s tag renames and units across two browsers', () => {
   });
 
   it('adds, merges and renames the team’s units; a colleague’s library follows with the former names', async () => {
+    // B reads the notice: the team room is connected while a page of the team is, so B hears changes live.
+    const notice = await openPage(b, document.url);
     const [panelA, panelB] = await Promise.all([openLibrary(a), openLibrary(b)]);
     const managerA = panelA.locator('[data-testid="unit-manager"]');
     for (const name of ['基础教育科', '基教科', '办公室']) {
@@ -172,7 +175,7 @@ describe('the team’s tag renames and units across two browsers', () => {
       .toEqual(expected);
     expect(await managerB.getByRole('button', { name: '改名' }).count()).toBe(2);
     await panelB.screenshot({ path: artifactPath('team-vocabulary-units.png'), fullPage: true });
-    await Promise.all([panelA.close(), panelB.close()]);
+    await Promise.all([panelA.close(), panelB.close(), notice.close()]);
   });
 });
 
