@@ -11,8 +11,8 @@ import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { deepLinkFor } from '../../../shared/model/deep-link.ts';
+import type { Role } from '../../../shared/protocol/api.ts';
 import { t } from '../../lib/i18n.ts';
-import type { TeamRow } from '../../lib/store/schema.ts';
 import {
   type AnnotationFilter,
   type FoundAnnotations,
@@ -36,10 +36,8 @@ const NO_FILTER: AnnotationFilter = {};
 
 const openUrl = (url: string) => void browser.tabs.create({ url });
 
-type TeamRole = TeamRow['role'];
-
 /** `role`: the user's role in the team, or null outside a team (no team units then). */
-export function TeamLibrary({ queries, role }: { queries: StoreQueries; role: TeamRole | null }) {
+export function TeamLibrary({ queries, role }: { queries: StoreQueries; role: Role | null }) {
   const [typed, setTyped] = useState('');
   const [filter, setFilter] = useState<AnnotationFilter>(NO_FILTER);
   const [documentLimit, setDocumentLimit] = useState(LIBRARY_PAGE);
