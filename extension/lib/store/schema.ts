@@ -93,6 +93,30 @@ export type SyncStateRow = {
   lastError?: string;
 };
 
+/**
+ * One version of a document this browser knows a clause snapshot of (version 4): what the comparison's picker
+ * lists and finds, without reading the snapshot itself (in `snapshots`, under the same key).
+ */
+export type VersionRow = {
+  documentKey: string;
+  /** The snapshot's content hash: its key in the team's room. */
+  contentHash: string;
+  /** When this browser first stored it (taken here or received from the team). */
+  storedAt: number;
+  /** Hash of the page text it was taken from (the page's `contentHash`), when this browser took it. */
+  bodyHash?: string;
+  title: string;
+  issuer?: string;
+  docNumber?: string;
+  publishedAt?: string;
+  clauses: number;
+  /** The title's search terms (search-text.ts), to find documents with a similar title. */
+  titleTerms: string[];
+};
+
+/** A version's clause snapshot (shared/compare), validated again when read. */
+export type SnapshotRow = { documentKey: string; contentHash: string; snapshot: unknown };
+
 /** Records found unreadable (corrupted rows, updates Yjs refuses), kept for diagnosis instead of deleted. */
 export type QuarantineRow = { id?: number; table: string; key: string; value: unknown; error: string; at: number };
 
@@ -126,4 +150,14 @@ export const SCHEMA_V3 = {
   searchEntries: '++seq, &annotationId, createdAt, documentKey',
   documentStats: 'documentKey, lastAt',
   authors: 'authorId',
+} as const;
+
+/**
+ * Version 4: clause snapshots of the documents' versions, for comparing versions offline (issue 20): `versions`
+ * (small rows, indexed by document, time, title terms and issuer) and `snapshots` (the clause texts).
+ */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V3,
+  versions: '[documentKey+contentHash], documentKey, storedAt, *titleTerms, issuer',
+  snapshots: '[documentKey+contentHash]',
 } as const;

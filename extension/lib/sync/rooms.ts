@@ -2,11 +2,19 @@
  * Yjs rooms in the browser: one Y.Doc per (team, document), its updates persisted in IndexedDB so offline
  * edits survive a restart. Local edits and remote changes take one path into the store: every transaction on a
  * room is committed in ONE IndexedDB transaction that appends the update, re-reads the annotations it touched
- * from the doc into the annotations table (through AnnotationStore, which keeps search and tags in step) and
+ * from the doc into the annotations table (through AnnotationStore, which keeps search and tags in step), adds
+ * the clause snapshots it brought to the document's versions (SnapshotStore) and
  * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
  * between the room and the store, and a failed commit (a full disk) leaves both as they were.
  */
 import * as Y from 'yjs';
+import {
+  type ClauseSnapshot,
+  readRoomSnapshot,
+  type RoomSnapshotWrite,
+  roomSnapshotKeys,
+  writeRoomSnapshot,
+} from '../../../shared/compare/index.ts';
 import { type Annotation, annotationSchema, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import {
   annotationIdsOf,
@@ -19,6 +27,7 @@ import {
   readAnnotations,
   readDocumentInfo,
   removedMap,
+  snapshotsMap,
   touchedAnnotationIds,
   writeAnnotation,
   writeDocumentInfo,
@@ -26,6 +35,7 @@ import {
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { RoomStateRow } from '../store/schema.ts';
+import { SnapshotStore } from '../store/snapshots.ts';
 import { toStorageError } from '../store/storage-errors.ts';
 
 /** Replace a room's stored updates with one merged update once it has this many. */
@@ -69,11 +79,14 @@ export class Room {
   private last: Promise<void> = Promise.resolve();
   private touched = new Set<string>();
   private documentTouched = false;
+  private snapshotsTouched = new Set<string>();
+  private readonly snapshots: SnapshotStore;
   private storedUpdates = 0;
   private needsSnapshot = false;
   /** Records whose projection failed with their commit; the next commit projects them too. */
   private unprojected = new Set<string>();
   private documentUnprojected = false;
+  private snapshotsUnprojected = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -86,6 +99,7 @@ export class Room {
     if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
+    this.snapshots = new SnapshotStore(db);
   }
 
   /** Loads the stored state, then commits every later transaction. Unreadable stored updates are quarantined. */
@@ -116,22 +130,34 @@ export class Room {
       for (const id of touchedAnnotationIds(events)) this.touched.add(id);
     });
     documentMap(this.doc).observe(() => (this.documentTouched = true));
+    snapshotsMap(this.doc).observe((event) => {
+      for (const key of event.keysChanged) this.snapshotsTouched.add(key);
+    });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN) return;
       const ids = [...this.touched];
       const documentChanged = this.documentTouched;
+      const snapshotKeys = [...this.snapshotsTouched];
       this.touched = new Set();
       this.documentTouched = false;
+      this.snapshotsTouched = new Set();
       const local = origin !== BULK_ORIGIN && !isRemoteConnection(origin);
       // The state this update brings the doc to, taken now: later updates may be in the doc before this one is
       // stored, and the stored vector must never claim what is not stored (the server would not resend it).
       const vector = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector));
+      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector, snapshotKeys));
     });
     // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
     if (state?.projected !== 1 || bad.length) {
       const loaded = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, loaded));
+      this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, loaded, roomSnapshotKeys(this.doc)));
+      await this.last;
+    }
+    // Snapshots stored before this browser kept versions (store version 4) are added once.
+    const known = new Set((await this.snapshots.versionsOf(this.documentKey)).map((v) => v.contentHash));
+    const missing = roomSnapshotKeys(this.doc).filter((key) => !known.has(key));
+    if (missing.length) {
+      this.enqueue(() => this.commit(null, false, [], false, null, missing));
       await this.last;
     }
   }
@@ -158,6 +184,16 @@ export class Room {
     return this.last;
   }
 
+  /**
+   * Adds a clause snapshot of the page to the room (never over one already there, and not past the room's
+   * cap); resolves once it is in IndexedDB.
+   */
+  async writeSnapshot(snapshot: ClauseSnapshot): Promise<RoomSnapshotWrite> {
+    const result = writeRoomSnapshot(this.doc, snapshot, LOCAL_ORIGIN);
+    if (result === 'written') await this.last;
+    return result;
+  }
+
   read(id: string): Annotation | null {
     const result = readAnnotation(this.doc, { teamId: this.teamId, documentKey: this.documentKey }, id);
     return result?.ok ? result.annotation : null;
@@ -170,7 +206,7 @@ export class Room {
 
   /** Re-reads every record from the doc into the store (after a damaged row was found). */
   reproject(): Promise<void> {
-    this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, null));
+    this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, null, roomSnapshotKeys(this.doc)));
     return this.last;
   }
 
@@ -196,14 +232,17 @@ export class Room {
     ids: string[],
     documentChanged: boolean,
     vector: Uint8Array | null,
+    snapshotKeys: string[] = [],
   ): Promise<void> {
     const db = this.db;
     const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= this.compactAfter);
     const retried = this.unprojected;
     if (retried.size) ids = [...new Set([...ids, ...retried])];
     documentChanged ||= this.documentUnprojected;
+    if (this.snapshotsUnprojected.size) snapshotKeys = [...new Set([...snapshotKeys, ...this.snapshotsUnprojected])];
+    const tables = [db.roomUpdates, db.rooms, ...this.store.tables, ...this.snapshots.tables];
     try {
-      await db.transaction('rw', [db.roomUpdates, db.rooms, ...this.store.tables], async () => {
+      await db.transaction('rw', tables, async () => {
         if (snapshot) {
           // The whole doc, which holds at least everything up to `vector`.
           await db.roomUpdates.where('room').equals(this.id).delete();
@@ -214,6 +253,7 @@ export class Room {
         // The document first: its title is part of its annotations' search text.
         if (documentChanged) await this.projectDocument();
         await this.project(ids, local);
+        await this.projectSnapshots(snapshotKeys);
         const row = await db.rooms.get(this.id);
         const next: RoomStateRow = {
           room: this.id,
@@ -234,6 +274,7 @@ export class Room {
       if (update) this.needsSnapshot = true;
       this.unprojected = new Set(ids);
       this.documentUnprojected = documentChanged;
+      this.snapshotsUnprojected = new Set(snapshotKeys);
       throw toStorageError(error, local ? 'your change' : 'changes from your team');
     }
     if (snapshot) this.storedUpdates = 1;
@@ -241,7 +282,23 @@ export class Room {
     if (snapshot) this.needsSnapshot = false;
     this.unprojected = new Set();
     this.documentUnprojected = false;
-    if (ids.length) this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local });
+    this.snapshotsUnprojected = new Set();
+    if (ids.length || (local && snapshotKeys.length))
+      this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local });
+  }
+
+  /** Adds the room's valid snapshots under these keys to the document's versions; invalid ones are skipped. */
+  private async projectSnapshots(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const snapshot = readRoomSnapshot(this.doc, key);
+      if (snapshot) await this.snapshots.keep(this.documentKey, snapshot);
+      else if (snapshotsMap(this.doc).has(key)) {
+        this.hooks.onProblem({
+          room: this.id,
+          message: `A clause snapshot in room ${this.id} is not valid and was not stored`,
+        });
+      }
+    }
   }
 
   private async project(ids: string[], local: boolean): Promise<void> {
