@@ -6,7 +6,7 @@
  */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
-import { t } from '../../lib/i18n.ts';
+import { currentLanguage, t } from '../../lib/i18n.ts';
 import { type StoreQueries, VERSIONS_PAGE, type VersionSummary } from '../../lib/store/queries.ts';
 import { inVersionOrder, type VersionPair } from './comparison-model.ts';
 
@@ -47,6 +47,9 @@ export function VersionPicker({
     base !== null && v.documentKey === base.documentKey && v.contentHash === base.contentHash;
   const ownOthers = (own ?? []).filter((v) => !isBase(v));
   const similarKeys = new Set(similar.map((v) => v.documentKey));
+  // "as read now" tells this notice's versions apart; on other notices it says nothing useful
+  const otherNotices = (list: VersionSummary[]) =>
+    list.map((v) => (v.documentKey === documentKey ? v : { ...v, current: false }));
   const rest = (others ?? []).filter((v) => !isBase(v) && !similarKeys.has(v.documentKey));
 
   return (
@@ -81,7 +84,7 @@ export function VersionPicker({
         <VersionList
           id="picker-similar"
           title={t('compare_pick_similar')}
-          versions={similar}
+          versions={otherNotices(similar)}
           onPick={pick}
           action={base ? t('compare_with') : t('compare_as_base')}
         />
@@ -107,7 +110,7 @@ export function VersionPicker({
         ) : (
           <VersionList
             id="picker-rest"
-            versions={rest}
+            versions={otherNotices(rest)}
             onPick={pick}
             action={base ? t('compare_with') : t('compare_as_base')}
           />
@@ -166,8 +169,12 @@ function VersionItem({ version }: { version: VersionSummary }) {
     <div className="pz-version">
       <strong className="pz-version-title">{version.title || version.url || t('compare_untitled')}</strong>
       {details && <span className="pz-muted pz-small">{details}</span>}
+      {version.url && <span className="pz-muted pz-small pz-version-url">{version.url}</span>}
       <span className="pz-muted pz-small">
-        {t('compare_version_facts', [String(version.clauses), new Date(version.storedAt).toLocaleDateString()])}
+        {t('compare_version_facts', [
+          String(version.clauses),
+          new Date(version.storedAt).toLocaleDateString(currentLanguage() === 'en' ? 'en' : 'zh-CN'),
+        ])}
         {version.current && ` · ${t('compare_version_current')}`}
       </span>
     </div>

@@ -97,12 +97,16 @@ export function carryItem(
   };
 }
 
-/** Which of two versions is the earlier: by publication date when both have one, else by when stored. */
-export function inVersionOrder<T extends { publishedAt?: string; storedAt: number }>(a: T, b: T): [T, T] {
-  if (a.publishedAt && b.publishedAt && a.publishedAt !== b.publishedAt) {
-    return a.publishedAt < b.publishedAt ? [a, b] : [b, a];
+/**
+ * Which version is the old one: by publication date when both have one and they differ; otherwise the version
+ * the page was opened for (`base`, the notice being read) is the new one and the one picked beside it the old.
+ * (When a version was stored says nothing: a colleague's older snapshot may reach this browser last.)
+ */
+export function inVersionOrder<T extends { publishedAt?: string }>(base: T, other: T): [T, T] {
+  if (base.publishedAt && other.publishedAt && base.publishedAt !== other.publishedAt) {
+    return base.publishedAt < other.publishedAt ? [base, other] : [other, base];
   }
-  return a.storedAt <= b.storedAt ? [a, b] : [b, a];
+  return [other, base];
 }
 
 /** A version in the page's address: `<documentKey>.<contentHash>` (neither holds a dot). */

@@ -96,11 +96,15 @@ describe('rows and carrying', () => {
 });
 
 describe('versions', () => {
-  it('orders two versions by publication date, else by when stored', () => {
-    const a = { publishedAt: '2024-02-01', storedAt: 1 };
-    const b = { publishedAt: '2023-02-01', storedAt: 2 };
+  it('orders two versions by publication date, else the notice being read is the new one', () => {
+    const a = { publishedAt: '2024-02-01', id: 'a' };
+    const b = { publishedAt: '2023-02-01', id: 'b' };
     expect(inVersionOrder(a, b)).toEqual([b, a]);
-    expect(inVersionOrder({ storedAt: 5 }, { storedAt: 3 })).toEqual([{ storedAt: 3 }, { storedAt: 5 }]);
+    expect(inVersionOrder(b, a)).toEqual([b, a]);
+    const same = { publishedAt: '2023-02-01', id: 'same' };
+    expect(inVersionOrder(b, same)).toEqual([same, b]);
+    const read: { publishedAt?: string; id: string } = { id: 'read' };
+    expect(inVersionOrder(read, { id: 'picked' })).toEqual([{ id: 'picked' }, read]);
   });
 
   it('names a version in the address and reads only well-formed ones back', () => {
