@@ -22,7 +22,7 @@ import type { StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { useSettings } from '../common/useSettings.ts';
 import { ChangeRow } from './ChangeRow.tsx';
-import { exportComparison } from './compare-export.ts';
+import { exportBriefingWithChanges, exportComparison } from './compare-export.ts';
 import {
   carriedSources,
   carryable,
@@ -127,6 +127,16 @@ export function Comparison({
     }
   };
 
+  const saveBriefing = async () => {
+    if (!settings) return;
+    setMessage(null);
+    try {
+      await exportBriefingWithChanges({ queries, settings, documentKey: pair.after.documentKey, summary });
+    } catch (error) {
+      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
   const copySummary = async () => {
     try {
       await navigator.clipboard.writeText(summary);
@@ -165,6 +175,20 @@ export function Comparison({
       <section className="pz-compare-summary" aria-labelledby="compare-summary-title">
         <h2 id="compare-summary-title">{t('compare_summary')}</h2>
         <p data-testid="compare-summary">{summary}</p>
+        <p className="pz-compare-summary-actions">
+          <button type="button" onClick={() => void copySummary()} data-testid="copy-summary">
+            {t('compare_copy_summary')}
+          </button>
+          <button
+            type="button"
+            onClick={() => void saveBriefing()}
+            disabled={!settings}
+            data-testid="export-briefing"
+            title={t('compare_export_briefing_help')}
+          >
+            {t('compare_export_briefing')}
+          </button>
+        </p>
       </section>
 
       <div className="pz-compare-toolbar">
@@ -178,9 +202,6 @@ export function Comparison({
           {t('compare_only_changes')}
         </label>
         <span className="pz-spacer" />
-        <button type="button" onClick={() => void copySummary()} data-testid="copy-summary">
-          {t('compare_copy_summary')}
-        </button>
         <button type="button" onClick={() => void save('md')} data-testid="export-md">
           {t('compare_export_md')}
         </button>
