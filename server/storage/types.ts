@@ -130,7 +130,7 @@ export interface TeamStore {
   getMember(memberId: string): Promise<Member | null>;
   listMembers(teamId: string): Promise<Member[]>;
   setRole(memberId: string, role: Role): Promise<void>;
-  /** Marks the member removed and revokes all their tokens. */
+  /** Marks the member removed and revokes all their tokens and the invites they created. */
   removeMember(memberId: string, now: number): Promise<void>;
   countOwners(teamId: string): Promise<number>;
 
