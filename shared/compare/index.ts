@@ -37,7 +37,7 @@ export {
   writeRoomSnapshot,
 } from './room-snapshots.ts';
 export type { ClauseEdit, Segment } from './edits.ts';
-export { sideBySide } from './edits.ts';
+export { inlineEdits, sideBySide } from './edits.ts';
 export {
   type Report,
   type ReportRow,
