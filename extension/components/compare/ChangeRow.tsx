@@ -1,10 +1,17 @@
 /**
- * One clause change: the old clause (label path, text with deleted words marked, its annotations), the change's
- * badge, the new clause (inserted words marked, its annotations). Side by side on a wide window, one above the
- * other on a narrow one (compare.css). All text is rendered as text.
+ * One clause change. Side by side on a wide window: the old clause (label path, text with deleted words
+ * marked, its annotations), the change's badge, the new clause (inserted words marked, its annotations).
+ * Inline on a narrow one: the badge and label path(s), one text with the deleted and inserted words in place,
+ * then the old side's annotations and the new side's. All text is rendered as text.
  */
 import { memo } from 'react';
-import { type ClauseChange, type Segment, sideBySide } from '../../../shared/compare/index.ts';
+import {
+  type ClauseChange,
+  type ClauseEdit,
+  inlineEdits,
+  type Segment,
+  sideBySide,
+} from '../../../shared/compare/index.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { AuthorBadge } from '../common/Author.tsx';
@@ -16,14 +23,9 @@ const STATUS_KEYS = {
   unchanged: 'compare_status_unchanged',
 } as const;
 
-export const ChangeRow = memo(function ChangeRow({
-  change,
-  before,
-  after,
-  replies,
-  carried,
-  onCarry,
-}: {
+export type RowLayout = 'columns' | 'inline';
+
+type RowProps = {
   change: ClauseChange;
   /** Highlights on the old clause, and on the new one. */
   before: readonly Annotation[];
@@ -34,7 +36,13 @@ export const ChangeRow = memo(function ChangeRow({
   carried: ReadonlySet<string>;
   /** Carries an old highlight over to the new clause; null when it cannot be (no new clause, a viewer). */
   onCarry: ((annotation: Annotation) => void) | null;
-}) {
+};
+
+export const ChangeRow = memo(function ChangeRow({ layout, ...row }: RowProps & { layout: RowLayout }) {
+  return layout === 'inline' ? <InlineRow {...row} /> : <ColumnsRow {...row} />;
+});
+
+function ColumnsRow({ change, before, after, replies, carried, onCarry }: RowProps) {
   const segments =
     change.status === 'modified' && change.before && change.after
       ? sideBySide(change.before.text, change.after.text, change.edits)
@@ -64,10 +72,7 @@ export const ChangeRow = memo(function ChangeRow({
           <p className="pz-muted pz-none">{t('compare_side_none')}</p>
         )}
       </div>
-      <div className="pz-change-badge">
-        <span className={`pz-badge-${change.status}`}>{t(STATUS_KEYS[change.status])}</span>
-        {change.renumbered && <span className="pz-muted pz-small">{t('compare_renumbered')}</span>}
-      </div>
+      <Badge change={change} />
       <div className="pz-side pz-side-new">
         {change.after ? (
           <>
@@ -83,7 +88,65 @@ export const ChangeRow = memo(function ChangeRow({
       </div>
     </li>
   );
-});
+}
+
+function InlineRow({ change, before, after, replies, carried, onCarry }: RowProps) {
+  const paths =
+    change.before && change.after && change.renumbered
+      ? `${change.before.path} → ${change.after.path}`
+      : (change.after ?? change.before)!.path;
+  const edits: ClauseEdit[] =
+    change.status === 'modified' && change.before && change.after
+      ? inlineEdits(change.before.text, change.after.text, change.edits)
+      : // an added or removed clause reads plainly (its badge says which), as in the columns
+        [{ op: 'equal', text: (change.after ?? change.before)!.text }];
+  return (
+    <li
+      className={`pz-change pz-change-inline pz-change-${change.status}`}
+      data-status={change.status}
+      data-before={change.before?.path}
+      data-after={change.after?.path}
+    >
+      <div className="pz-inline-head">
+        <Badge change={change} />
+        <span className="pz-path">{paths}</span>
+      </div>
+      <p className="pz-clause-text">
+        {edits.map((edit, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: edits are a fixed sequence of the clause's text
+          <EditText key={i} edit={edit} />
+        ))}
+      </p>
+      {before.length > 0 && (
+        <div className="pz-side pz-side-old">
+          <span className="pz-muted pz-small">{t('compare_old')}</span>
+          <Annotations items={before} replies={replies[0]} carried={carried} onCarry={change.after ? onCarry : null} />
+        </div>
+      )}
+      {after.length > 0 && (
+        <div className="pz-side pz-side-new">
+          <span className="pz-muted pz-small">{t('compare_new')}</span>
+          <Annotations items={after} replies={replies[1]} carried={carried} onCarry={null} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+function EditText({ edit }: { edit: ClauseEdit }) {
+  if (edit.op === 'insert') return <ins>{edit.text}</ins>;
+  if (edit.op === 'delete') return <del>{edit.text}</del>;
+  return <span>{edit.text}</span>;
+}
+
+function Badge({ change }: { change: ClauseChange }) {
+  return (
+    <div className="pz-change-badge">
+      <span className={`pz-badge-${change.status}`}>{t(STATUS_KEYS[change.status])}</span>
+      {change.renumbered && <span className="pz-muted pz-small">{t('compare_renumbered')}</span>}
+    </div>
+  );
+}
 
 function Text({ segments, text, mark }: { segments?: Segment[]; text: string; mark: 'del' | 'ins' }) {
   if (!segments) return <>{text}</>;

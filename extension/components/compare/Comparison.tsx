@@ -21,6 +21,7 @@ import { currentLanguage, t } from '../../lib/i18n.ts';
 import type { StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { useSettings } from '../common/useSettings.ts';
+import { useMediaQuery } from '../common/useMediaQuery.ts';
 import { ChangeRow } from './ChangeRow.tsx';
 import { exportBriefingWithChanges, exportComparison } from './compare-export.ts';
 import {
@@ -76,6 +77,7 @@ export function Comparison({
   const carried = useMemo(() => carriedSources(afterPage?.annotations ?? NONE), [afterPage?.annotations]);
   const rebuilt = useMemo(() => (next ? new SnapshotPage(document.implementation, next) : null), [next]);
   const language = currentLanguage() === 'en' ? 'en' : 'zh';
+  const narrow = useMediaQuery(NARROW);
 
   if (before === undefined || after === undefined) return <p className="pz-muted pz-compare-body">{t('loading')}</p>;
   if (!before || !after || !before.ok || !after.ok) {
@@ -92,6 +94,8 @@ export function Comparison({
   if (!changes || !oldPlaced || !newPlaced || !rebuilt || !old || !next) return null;
 
   const counts = countChanges(changes);
+  // beside 未变 N, as the summary says it: unchanged clauses under another label (modified ones say so per row)
+  const renumberedOnly = changes.filter((c) => c.status === 'unchanged' && c.renumbered).length;
   const summary = summarizeChanges(changes, language);
   const canWrite = settings !== null && settings.team?.role !== 'viewer';
   const pending = canWrite ? carryable(changes, oldPlaced, carried) : [];
@@ -167,8 +171,8 @@ export function Comparison({
         <span className="pz-badge-modified">{t('compare_count_modified', String(counts.modified))}</span>
         <span className="pz-badge-removed">{t('compare_count_removed', String(counts.removed))}</span>
         <span className="pz-badge-unchanged">{t('compare_count_unchanged', String(counts.unchanged))}</span>
-        {counts.renumbered > 0 && (
-          <span className="pz-muted">{t('compare_count_renumbered', String(counts.renumbered))}</span>
+        {renumberedOnly > 0 && (
+          <span className="pz-muted">{t('compare_count_renumbered', String(renumberedOnly))}</span>
         )}
       </p>
 
@@ -227,6 +231,7 @@ export function Comparison({
         {shown.map((change) => (
           <ChangeRow
             key={`${change.before?.index ?? '-'}:${change.after?.index ?? '-'}`}
+            layout={narrow ? 'inline' : 'columns'}
             change={change}
             before={change.before ? (oldPlaced.byClause.get(change.before.index) ?? NONE) : NONE}
             after={change.after ? (newPlaced.byClause.get(change.after.index) ?? NONE) : NONE}
@@ -272,6 +277,9 @@ function VersionHeading({
     </div>
   );
 }
+
+/** Below this width the rows are inline (one column); compare.css stacks the headings at the same width. */
+const NARROW = '(max-width: 800px)';
 
 /** One empty list, so "no annotations" does not change identity at every render. */
 const NONE: never[] = [];

@@ -126,9 +126,7 @@ describe('the comparison page', () => {
   it('shows counts, badges, label paths, marked words and each side’s annotations; filters to changes', async () => {
     renderAt(`?doc=y2024&before=y2023.${OLD.contentHash}&after=y2024.${NEW.contentHash}`);
     const counts = await screen.findByTestId('compare-counts');
-    expect(counts.textContent).toBe(
-      'Added 1Modified 1Removed 1Unchanged 2renumbered 1'.replace('renumbered 1', '1 renumbered'),
-    );
+    expect(counts.textContent).toBe('Added 1Modified 1Removed 1Unchanged 21 of them only renumbered');
     expect(rows().map((r) => r.dataset.status)).toEqual(['modified', 'added', 'unchanged', 'removed', 'unchanged']);
     const modified = rows()[0]!;
     expect(modified.dataset.before).toBe('1.');
@@ -142,6 +140,34 @@ describe('the comparison page', () => {
 
     fireEvent.click(screen.getByTestId('only-changes'));
     expect(rows().map((r) => r.dataset.status)).toEqual(['modified', 'added', 'unchanged', 'removed']);
+  });
+
+  it('on a narrow window shows each change inline: one text, both sides’ annotations, still carried', async () => {
+    // jsdom has no matchMedia: a window 600 px wide, as the browser would answer the page's query
+    vi.stubGlobal('matchMedia', (query: string) => ({
+      matches: query === '(max-width: 800px)',
+      addEventListener() {},
+      removeEventListener() {},
+    }));
+    try {
+      renderAt(`?before=y2023.${OLD.contentHash}&after=y2024.${NEW.contentHash}`);
+      await screen.findByTestId('compare-counts');
+      const [modified, added, renumbered] = rows();
+      expect(rows().every((r) => r.classList.contains('pz-change-inline'))).toBe(true);
+      const text = modified!.querySelector('.pz-clause-text')!;
+      expect(text.textContent).toBe('加强学校体育工作，保证学生每天校园综合体育活动时间不少于12小时。');
+      expect([...text.querySelectorAll('del')].map((d) => d.textContent)).toEqual(['校园', '1']);
+      expect([...text.querySelectorAll('ins')].map((d) => d.textContent)).toEqual(['综合', '2']);
+      expect(modified!.querySelectorAll('.pz-clause-text')).toHaveLength(1);
+      expect(added!.querySelector('.pz-path')!.textContent).toBe('2.');
+      expect(renumbered!.querySelector('.pz-path')!.textContent).toBe('2. → 3.');
+      expect(await within(modified!).findByText('去年的考核重点')).toBeTruthy();
+      await waitFor(() => expect(modified!.querySelector('[data-carry="sport"]')).not.toBeNull());
+      fireEvent.click(modified!.querySelector('[data-carry="sport"]')!);
+      await waitFor(() => expect(carried).toHaveLength(1));
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('carries one highlight, or all that fit, with selectors that anchor in the new clause', async () => {
