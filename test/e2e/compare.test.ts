@@ -161,14 +161,25 @@ describe('comparing versions of a notice', () => {
     expect(await readingRow.getAttribute('data-after')).toBe('二、9.');
     expect(await carryAll.isDisabled()).toBe(true);
 
-    // 5. "只看变化" and a narrow window (one column).
+    // 5. "只看变化": of the unchanged clauses only the renumbered ones stay.
     await comparison.locator('[data-testid="only-changes"]').check();
-    expect(await comparison.locator('li[data-status="unchanged"]').count()).toBe(
-      await comparison.locator('li[data-status="unchanged"] .pz-change-badge .pz-small').count(),
-    );
+    expect(await comparison.locator('li[data-status="unchanged"]').count()).toBe(19);
+    expect(await comparison.locator('li[data-status="unchanged"] .pz-change-badge .pz-small').count()).toBe(19);
+    expect(await comparison.locator('li[data-status]').count()).toBe(1 + 3 + 19);
+    // A narrow window: each change inline, one text with the deleted and inserted words in place.
     await comparison.setViewportSize({ width: 600, height: 900 });
+    await typoRow.locator('.pz-inline-head').waitFor();
+    expect(await typoRow.locator('.pz-path').textContent()).toBe('三、15. → 三、16.');
+    expect(await typoRow.locator('.pz-clause-text').count()).toBe(1);
+    expect(await typoRow.locator('.pz-clause-text').textContent()).toContain('强化招生入学行动行为管理');
+    expect(await typoRow.locator('.pz-side-old [data-carried="true"]').count()).toBe(1);
+    expect(await typoRow.locator('.pz-side-new .pz-carried-from').count()).toBe(1);
+    await typoRow.scrollIntoViewIfNeeded();
     await comparison.screenshot({ path: artifactPath('compare-narrow.png'), fullPage: false });
     await comparison.setViewportSize({ width: 1280, height: 900 });
+    await typoRow.locator('.pz-side-old .pz-path').waitFor();
+    await typoRow.scrollIntoViewIfNeeded();
+    await comparison.screenshot({ path: artifactPath('compare-carried.png'), fullPage: false });
 
     // 6. The 新旧对照表 as DOCX: landscape, three columns, the changed words; rendered to look at.
     const download = comparison.waitForEvent('download');
@@ -186,9 +197,20 @@ describe('comparing versions of a notice', () => {
       expect(pngs).toHaveLength(1);
       expect(readFileSync(join(ARTIFACTS, pngs[0]!)).length).toBeGreaterThan(10_000);
     }
+
+    // 7. The new version's briefing, with the summary paragraph after its lead.
+    const briefingDownload = comparison.waitForEvent('download');
+    await comparison.locator('[data-testid="export-briefing"]').click();
+    const briefingFile = artifactPath('compare-briefing.docx');
+    await (await briefingDownload).saveAs(briefingFile);
+    const briefingText = openDocx(readFileSync(briefingFile)).xml('word/document.xml').documentElement.textContent;
+    expect(briefingText).toContain('与上一版本相比，新增 1 条，修改 3 条，删除 0 条：新增一、6.');
+    // the carried highlights are the new version's: its briefing lists them
+    expect(briefingText).toContain(TYPO_FIXED);
+    if (canConvert) expect(convertToPages(ARTIFACTS, [briefingFile])).toBe(true);
     await comparison.close();
 
-    // 7. The new page shows the carried highlights, found exactly in their new clauses.
+    // 8. The new page shows the carried highlights, found exactly in their new clauses.
     await edited.reload();
     await edited.waitForSelector('pizhu-ui', { state: 'attached' });
     const report = await waitForPainted(edited, 2);
