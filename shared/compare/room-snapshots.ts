@@ -6,7 +6,7 @@
  */
 import type * as Y from 'yjs';
 import { MAX_SNAPSHOTS_PER_ROOM, snapshotsMap } from '../model/room.ts';
-import { type ClauseSnapshot, clauseSnapshotSchema, SNAPSHOT_LIMITS, snapshotBytes } from './snapshot.ts';
+import { type ClauseSnapshot, clauseSnapshotSchema, SNAPSHOT_LIMITS, snapshotBytes } from './snapshot-schema.ts';
 
 /** Why a value cannot be the snapshot under `key` (the server's rule), or null when it can. */
 export function roomSnapshotProblem(key: string, value: unknown): string | null {
