@@ -15,6 +15,7 @@ import {
   LIMITS,
 } from '../../shared/model/annotation.ts';
 import type { UnitChange } from '../../shared/tasks/model.ts';
+import { compareRequestSchemas, pageSnapshotSchema } from './compare-messages.ts';
 import type { TeamRow } from './store/schema.ts';
 
 const newAnnotationSchema = z.object({
@@ -119,6 +120,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tags.list') }),
   /** A change to the team's units (team room `units`): add, rename, merge, delete. */
   z.object({ type: z.literal('units.change'), change: unitRequestSchema }),
+  ...compareRequestSchemas,
 ]);
 export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */
@@ -150,6 +152,8 @@ export const tabMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.report') }),
   /** The user turned Pizhu off for this site: remove the UI and the highlights now. */
   z.object({ type: z.literal('page.disable') }),
+  /** A clause snapshot of the page as read now: `{ documentKey, bodyHash, snapshot }` or `{ error }`. */
+  z.object({ type: z.literal('page.takeSnapshot') }),
 ]);
 export type TabMessage = z.infer<typeof tabMessageSchema>;
 
@@ -197,6 +201,7 @@ export const pagePortInSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.open'), documentKey: idSchema, document: documentInfoSchema }),
   /** The hash of the body's text as read now (sent once the body is found; see documentChanged). */
   z.object({ type: z.literal('page.seen'), documentKey: idSchema, contentHash: z.string().min(1).max(128) }),
+  pageSnapshotSchema,
 ]);
 export type PagePortIn = z.infer<typeof pagePortInSchema>;
 
@@ -218,7 +223,9 @@ export type Peer = z.infer<typeof peerSchema>;
 export type PagePortOut =
   | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
   | { type: 'presence'; peers: Peer[] }
-  | { type: 'status'; status: SyncStatus };
+  | { type: 'status'; status: SyncStatus }
+  /** The background holds no snapshot of this version of the annotated page: send one (`page.snapshot`). */
+  | { type: 'snapshot.wanted' };
 
 /** The answer to `settings.get`. */
 export type SettingsView = {

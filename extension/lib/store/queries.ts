@@ -21,9 +21,11 @@ import { PizhuDatabase } from './db.ts';
 import type { AuthorRow, TagRow } from './schema.ts';
 import { documentsMatching, type IndexQuery, searchIndex } from './search-index.ts';
 import { planQuery } from './search-text.ts';
+import { VersionQueries } from './version-queries.ts';
 import { readingAs, storedRenames, storedTagResolver, unitsOf } from './vocabulary.ts';
 
 export { markTerms, snippet, type TextPiece } from './search-text.ts';
+export { type SnapshotRead, VERSIONS_PAGE, type VersionQueries, type VersionSummary } from './version-queries.ts';
 export type { LiveUnit, ResolvedUnit, Units };
 
 /** Documents the library lists at first (and adds per "more"). */
@@ -185,7 +187,12 @@ function groupByDocument(
 }
 
 export class StoreQueries {
-  constructor(private readonly db: PizhuDatabase) {}
+  /** The comparison's reads: versions of documents and their clause snapshots (version-queries.ts). */
+  readonly versions: VersionQueries;
+
+  constructor(private readonly db: PizhuDatabase) {
+    this.versions = new VersionQueries(db);
+  }
 
   /** A page's live annotations, replies included, oldest first (what a page paints on load). */
   byDocument(documentKey: string): Promise<QueryResult> {

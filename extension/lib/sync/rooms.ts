@@ -3,12 +3,20 @@
  * edits survive a restart. Local edits and remote changes take one path into the store: every transaction on a
  * room is committed in ONE IndexedDB transaction that appends the update, writes its projection (a page room:
  * re-reads the annotations it touched from the doc into the annotations table through AnnotationStore, which
- * keeps search and tags in step; the team room `<teamId>._team`: the team's vocabulary, team-room.ts) and
+ * keeps search and tags in step, and adds the clause snapshots it brought to the document's versions through
+ * SnapshotStore; the team room `<teamId>._team`: the team's vocabulary, team-room.ts) and
  * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
  * between the room and the store, and a failed commit (a full disk) leaves both as they were.
  */
 import type { Table } from 'dexie';
 import * as Y from 'yjs';
+import {
+  type ClauseSnapshot,
+  readRoomSnapshot,
+  type RoomSnapshotWrite,
+  roomSnapshotKeys,
+  writeRoomSnapshot,
+} from '../../../shared/compare/index.ts';
 import { type Annotation, annotationSchema, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import {
   annotationIdsOf,
@@ -21,6 +29,7 @@ import {
   readAnnotations,
   readDocumentInfo,
   removedMap,
+  snapshotsMap,
   touchedAnnotationIds,
   writeAnnotation,
   writeDocumentInfo,
@@ -29,6 +38,7 @@ import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { RoomStateRow } from '../store/schema.ts';
+import { SnapshotStore } from '../store/snapshots.ts';
 import { toStorageError } from '../store/storage-errors.ts';
 import type { RoomProjection } from './projection.ts';
 import { TeamRoomProjection } from './team-room.ts';
@@ -67,23 +77,28 @@ export function sharedDocumentFields(document: DocumentInfo): DocumentInfo {
   return shared;
 }
 
-/** What a page room's transactions touched: annotation ids, and whether the page's metadata changed. */
-type PageWork = { ids: Set<string>; document: boolean };
+/** What a page room's transactions touched: annotation ids, whether the page's metadata changed, snapshot keys. */
+type PageWork = { ids: Set<string>; document: boolean; snapshots: Set<string> };
 
-/** A page room's projection: the annotations a transaction touched and the page's shared metadata. */
+const noPageWork = (): PageWork => ({ ids: new Set(), document: false, snapshots: new Set() });
+
+/** A page room's projection: the annotations a transaction touched, the page's shared metadata, its snapshots. */
 class PageProjection implements RoomProjection<PageWork> {
-  private touched: PageWork = { ids: new Set(), document: false };
+  private touched = noPageWork();
   private doc: Y.Doc | null = null;
+  private readonly snapshots: SnapshotStore;
 
   constructor(
     private readonly room: { id: string; teamId: string; documentKey: string },
     private readonly db: PizhuDatabase,
     private readonly store: AnnotationStore,
     private readonly hooks: RoomHooks,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotStore(db);
+  }
 
   get tables(): readonly Table[] {
-    return this.store.tables;
+    return [...this.store.tables, ...this.snapshots.tables];
   }
 
   observe(doc: Y.Doc): void {
@@ -98,20 +113,28 @@ class PageProjection implements RoomProjection<PageWork> {
       for (const id of touchedAnnotationIds(events)) this.touched.ids.add(id);
     });
     documentMap(doc).observe(() => (this.touched.document = true));
+    snapshotsMap(doc).observe((event) => {
+      for (const key of event.keysChanged) this.touched.snapshots.add(key);
+    });
   }
 
   take(): PageWork {
     const work = this.touched;
-    this.touched = { ids: new Set(), document: false };
+    this.touched = noPageWork();
     return work;
   }
 
   all(): PageWork {
-    return { ids: new Set(annotationIdsOf(this.doc!)), document: true };
+    const doc = this.doc!;
+    return { ids: new Set(annotationIdsOf(doc)), document: true, snapshots: new Set(roomSnapshotKeys(doc)) };
   }
 
   join(a: PageWork, b: PageWork): PageWork {
-    return { ids: new Set([...a.ids, ...b.ids]), document: a.document || b.document };
+    return {
+      ids: new Set([...a.ids, ...b.ids]),
+      document: a.document || b.document,
+      snapshots: new Set([...a.snapshots, ...b.snapshots]),
+    };
   }
 
   async project(work: PageWork, local: boolean): Promise<string[]> {
@@ -119,7 +142,29 @@ class PageProjection implements RoomProjection<PageWork> {
     if (work.document) await this.projectDocument();
     const ids = [...work.ids];
     await this.projectAnnotations(ids, local);
+    await this.projectSnapshots([...work.snapshots]);
     return ids;
+  }
+
+  /** The room's snapshot keys this browser has not kept as versions yet (stored before store version 4). */
+  async unkeptSnapshots(): Promise<PageWork> {
+    const known = new Set((await this.snapshots.versionsOf(this.room.documentKey)).map((v) => v.contentHash));
+    const missing = roomSnapshotKeys(this.doc!).filter((key) => !known.has(key));
+    return { ...noPageWork(), snapshots: new Set(missing) };
+  }
+
+  /** Adds the room's valid snapshots under these keys to the document's versions; invalid ones are skipped. */
+  private async projectSnapshots(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const snapshot = readRoomSnapshot(this.doc!, key);
+      if (snapshot) await this.snapshots.keep(this.room.documentKey, snapshot);
+      else if (snapshotsMap(this.doc!).has(key)) {
+        this.hooks.onProblem({
+          room: this.room.id,
+          message: `A clause snapshot in room ${this.room.id} is not valid and was not stored`,
+        });
+      }
+    }
   }
 
   private async projectAnnotations(ids: string[], local: boolean): Promise<void> {
@@ -184,6 +229,7 @@ export class Room {
   private storedUpdates = 0;
   private needsSnapshot = false;
   private readonly projection: RoomProjection;
+  private readonly page: PageProjection | null;
   /** Work whose projection failed with its commit; the next commit projects it too. */
   private unprojected: unknown = null;
 
@@ -198,9 +244,8 @@ export class Room {
     if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
-    this.projection = isTeamRoomKey(this.documentKey)
-      ? new TeamRoomProjection(this.teamId, db, store)
-      : new PageProjection(this, db, store, hooks);
+    this.page = isTeamRoomKey(this.documentKey) ? null : new PageProjection(this, db, store, hooks);
+    this.projection = this.page ?? new TeamRoomProjection(this.teamId, db, store);
   }
 
   /** Loads the stored state, then commits every later transaction. Unreadable stored updates are quarantined. */
@@ -237,6 +282,12 @@ export class Room {
       this.enqueue(() => this.commit(null, false, this.projection.all(), loaded));
       await this.last;
     }
+    // Snapshots stored before this browser kept versions (store version 4) are added once.
+    const unkept = await this.page?.unkeptSnapshots();
+    if (unkept?.snapshots.size) {
+      this.enqueue(() => this.commit(null, false, unkept, null));
+      await this.last;
+    }
   }
 
   /**
@@ -264,6 +315,16 @@ export class Room {
       throw new RoomUpdateError(this.id, error);
     }
     return this.last;
+  }
+
+  /**
+   * Adds a clause snapshot of the page to the room (never over one already there, and not past the room's
+   * cap); resolves once it is in IndexedDB.
+   */
+  async writeSnapshot(snapshot: ClauseSnapshot): Promise<RoomSnapshotWrite> {
+    const result = writeRoomSnapshot(this.doc, snapshot, LOCAL_ORIGIN);
+    if (result === 'written') await this.last;
+    return result;
   }
 
   read(id: string): Annotation | null {
@@ -343,7 +404,9 @@ export class Room {
     else if (update) this.storedUpdates++;
     if (snapshot) this.needsSnapshot = false;
     this.unprojected = null;
-    if (changed.length) this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids: changed, local });
+    // A local update always counts, even one that changed no annotation (a snapshot): it waits to be sent.
+    if (changed.length || (local && update))
+      this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids: changed, local });
   }
 
   private async quarantine(bad: { seq: number; update: unknown; error: string }[]): Promise<void> {
