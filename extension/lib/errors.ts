@@ -56,6 +56,10 @@ export const CLIENT_ERRORS = {
   updates_set_aside: ['count'],
   state_vector_invalid: ['room'],
   foreign_room: ['room'],
+  /** A clause snapshot in a page room fails its schema; it is not kept. */
+  snapshot_invalid: ['room'],
+  /** Carrying annotations to a notice this browser has never opened. */
+  document_unknown: [],
   /** The server no longer accepts this browser's token (401 on a request of a joined team). */
   token_rejected: ['team'],
   /** A room's socket closed for a reason that has no code of its own. */

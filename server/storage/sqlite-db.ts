@@ -108,6 +108,18 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX annotation_tags_team ON annotation_tags(team_id, tag);
   `,
+  // The team room's vocabulary in the query index: tag renames (with the tag each reads as, resolved when the
+  // renames change) and units. Rebuilt from the team room like the rest of the index.
+  `
+  CREATE TABLE team_tag_renames (
+    team_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    to_tag TEXT NOT NULL,
+    resolved TEXT NOT NULL,
+    PRIMARY KEY (team_id, tag)
+  );
+  CREATE TABLE team_units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
+  `,
 ];
 
 /**

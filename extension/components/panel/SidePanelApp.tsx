@@ -111,7 +111,7 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
               team={settings?.team ?? null}
             />
           ))}
-        {tab === 'library' && <TeamLibrary queries={queries} />}
+        {tab === 'library' && <TeamLibrary queries={queries} role={settings?.team?.role ?? null} />}
       </main>
     </div>
   );

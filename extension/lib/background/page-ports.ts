@@ -8,7 +8,7 @@
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { describeIssues } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
-import { errorInfo, PizhuError } from '../errors.ts';
+import { errorInfo, errorMessage, PizhuError } from '../errors.ts';
 import { PAGE_PORT, type PagePortOut, pagePortInSchema, type Peer } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { Realtime } from '../sync/realtime.ts';
@@ -28,6 +28,8 @@ export type PagePortsNeeds = {
   rememberDocument(document: DocumentInfo): Promise<unknown>;
   /** Records the hash of a document's text as read now (see documentChanged). */
   documentSeen(documentKey: string, contentHash: string): Promise<void>;
+  /** Stores the clause snapshot a page sent of the document it shows (untrusted: validated there). */
+  keepSnapshot(documentKey: string, snapshot: unknown, bodyHash: string): Promise<unknown>;
   team(): Promise<TeamRow | undefined>;
   realtime: Pick<Realtime, 'open' | 'close' | 'peers'>;
   status: SyncStatusTracker;
@@ -59,7 +61,17 @@ export class PagePorts {
       }
     } else if (message.type === 'page.seen') {
       await this.seen(port, message.documentKey, message.contentHash);
+    } else if (message.type === 'page.snapshot') {
+      if (this.pages.get(port) !== message.documentKey) return;
+      await this.needs
+        .keepSnapshot(message.documentKey, message.snapshot, message.bodyHash)
+        .catch((error) => console.warn('[pizhu] refused a page snapshot:', errorMessage(error)));
     }
+  }
+
+  /** Asks the pages showing a document for a clause snapshot of their text as read now. */
+  wantSnapshot(documentKey: string): void {
+    for (const [port, key] of this.pages) if (key === documentKey) port.post({ type: 'snapshot.wanted' });
   }
 
   async open(port: PagePort, documentKey: string, document: DocumentInfo): Promise<void> {
