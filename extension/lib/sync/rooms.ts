@@ -380,7 +380,8 @@ export class Room {
           documentKey: this.documentKey,
           dirty: local ? 1 : (row?.dirty ?? 0),
           syncedAt: row?.syncedAt ?? 0,
-          localChanges: (row?.localChanges ?? 0) + (local ? 1 : 0),
+          // The user's own changes (annotations, team entries); a clause snapshot sent along is not one.
+          localChanges: (row?.localChanges ?? 0) + (local && changed.length ? 1 : 0),
           // A new room has sent nothing yet; a room stored before this count was kept has an unknown one.
           pushedChanges: row ? row.pushedChanges : 0,
           stateVector: vector ?? row?.stateVector,
