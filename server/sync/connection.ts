@@ -161,7 +161,7 @@ export class Connection implements RoomPeer {
   /** Raw frame from the socket. Text frames are not part of the protocol. */
   receive(data: ArrayBuffer | Uint8Array | string): void {
     if (this.closed) return;
-    this.deps.metrics.messagesReceived++;
+    this.deps.metrics.countMessage();
     if (this.deps.cost.throttled(this.memberId)) {
       this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
       return;

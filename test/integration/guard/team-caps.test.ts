@@ -13,6 +13,7 @@ import {
   startTestServer,
   type TestServer,
   ticketFor,
+  refusedCount,
 } from '../server/helpers.ts';
 
 let server: TestServer;
@@ -47,7 +48,7 @@ describe('per-team caps', () => {
     expect((await server.teams.listMembers(team.teamId)).length).toBe(3);
     const other = await createTeamWithOwner(server, 'B');
     await addMember(server, other.teamId, 'editor', '丁');
-    expect(server.metrics.rejected.get('team_limit')).toBe(1);
+    expect(await refusedCount(server, 'team_limit')).toBe(1);
     expect(logged).toContainEqual(expect.stringMatching(/^refused:team_limit: .*limit of 3 members/));
   });
 
