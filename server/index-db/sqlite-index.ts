@@ -34,6 +34,19 @@ export function searchable(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
+/** Queries shorter than a trigram (Chinese 税, 预算) have no trigram to look up: they LIKE-scan the FTS text. */
+const TRIGRAM = 3;
+
+/** One FTS5 phrase: double quotes inside are doubled, so nothing in the query is read as FTS syntax. */
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** The text as a LIKE pattern that matches it literally (escape character: backslash). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 type Cursor = [updatedAt: number, room: string, id: string];
 
 /**
@@ -258,8 +271,14 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       params.clauseLength = prefix.length;
     }
     if (filter.text) {
-      where.push('instr(a.search_text, @text) > 0');
-      params.text = searchable(filter.text);
+      const text = searchable(filter.text);
+      if ([...text].length >= TRIGRAM) {
+        where.push('a.seq IN (SELECT rowid FROM annotation_text WHERE annotation_text MATCH @text)');
+        params.text = ftsPhrase(text);
+      } else {
+        where.push("a.seq IN (SELECT rowid FROM annotation_text WHERE search_text LIKE @text ESCAPE '\\')");
+        params.text = `%${likeLiteral(text)}%`;
+      }
     }
     if (filter.from !== undefined) {
       where.push('a.updated_at >= @from');
