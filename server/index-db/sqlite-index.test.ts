@@ -88,6 +88,46 @@ describe('SqliteAnnotationIndex', () => {
     expect(reads).toBe(1);
   });
 
+  it('indexes a large change in chunks, with turns of the event loop between them', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `n${i}`);
+    let left = [...ids];
+    const takes: number[] = [];
+    const source = {
+      takeIndexChange(max = Number.POSITIVE_INFINITY) {
+        const chunk = left.slice(0, max);
+        left = left.slice(chunk.length);
+        takes.push(chunk.length);
+        const change = {
+          roomId: 't1.d1',
+          teamId: 't1',
+          documentKey: 'd1',
+          upserts: chunk.map((id) => make(id)),
+          removedIds: [],
+          throughId: 42,
+        };
+        return left.length > 0 ? { ...change, partial: true as const } : change;
+      },
+    };
+    index.markDirty('t1.d1', source);
+    const throughSeen: number[] = [];
+    let turns = 0;
+    const done = (async () => {
+      while (left.length > 0 || (await index.through('t1.d1')) === 0) {
+        turns++;
+        throughSeen.push(await index.through('t1.d1'));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await done;
+    expect(Math.max(...takes)).toBeLessThanOrEqual(100);
+    expect(takes.reduce((a, b) => a + b, 0)).toBe(1000);
+    // Other work ran while the chunks were written, and the room's position moved only with the last chunk.
+    expect(turns).toBeGreaterThan(takes.length - 1);
+    expect(new Set(throughSeen)).toEqual(new Set([0]));
+    expect(await index.through('t1.d1')).toBe(42);
+    expect((await index.list('t1', { limit: 1000 })).annotations).toHaveLength(1000);
+  });
+
   it('replaces a room wholesale when rebuilt', async () => {
     index.applyChange({
       roomId: 't1.d1',

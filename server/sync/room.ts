@@ -536,9 +536,18 @@ export class Room implements FanoutSubscriber, IndexSource {
    * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
    * the room marks itself again once they are.
    */
-  takeIndexChange(): RoomIndexChange | null {
+  takeIndexChange(maxAnnotations = Number.POSITIVE_INFINITY): RoomIndexChange | null {
     if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
-    const touched = this.unindexed;
+    let touched = this.unindexed;
+    if (touched.size > maxAnnotations) {
+      touched = new Set();
+      for (const id of this.unindexed) {
+        if (touched.size >= maxAnnotations) break;
+        touched.add(id);
+        this.unindexed.delete(id);
+      }
+      return { ...this.indexChange(touched, false), partial: true };
+    }
     const documentTouched = this.unindexedDocument;
     this.unindexed = new Set();
     this.unindexedDocument = false;
