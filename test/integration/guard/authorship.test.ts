@@ -137,9 +137,9 @@ describe('the server refuses what breaks the write rules, before storing or send
       'not_allowed',
     ],
     [
-      'a write to the version 1 annotations',
+      'a version 1 record naming another member as its author',
       (doc: Y.Doc) =>
-        writeVersion1Annotation(doc, annotation('legacy', team.teamId, 'notice', { author: by(editor, '李娜') })),
+        writeVersion1Annotation(doc, annotation('legacy', team.teamId, 'notice', { author: by(team.owner, '组长') })),
       'not_allowed',
     ],
     [
