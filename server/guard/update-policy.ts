@@ -154,7 +154,7 @@ class Review {
     if (typeof rule === 'string') return notAllowed(rule);
     const { writer, doc } = this.context;
     if ('nested' in rule) {
-      const value = valueOf(item.content);
+      const value = contentValue(item.content);
       if (value === INVALID) {
         return { metric: 'invalid_value', reason: `${placement.root}: values are single JSON values or maps` };
       }
@@ -385,7 +385,7 @@ const MAX_NESTING = 4;
 const INVALID = Symbol('invalid content');
 
 /** What an item holds, for a nested rule: a JSON value, a Y type, undefined when already deleted, or INVALID. */
-function valueOf(content: Y.Item['content']): unknown {
+function contentValue(content: Y.Item['content']): unknown {
   if (content instanceof Y.ContentDeleted) return undefined;
   if (content instanceof Y.ContentAny && content.arr.length === 1) return content.arr[0];
   if (content instanceof Y.ContentType) return content.type;
