@@ -21,12 +21,14 @@ import {
   parseMemberKey,
   REMOVED_KEY,
   removalSchema,
+  SNAPSHOTS_KEY,
   TAG_RENAMES_KEY,
   tagRenameSchema,
   UNITS_KEY,
   unitSchema,
 } from '../../shared/model/index.ts';
 import type { Role } from '../../shared/protocol/api.ts';
+import { snapshotsRule } from './snapshot-rule.ts';
 
 export type Writer = { memberId: string; role: Role };
 
@@ -42,6 +44,8 @@ export interface RootRule {
   value(value: unknown, key: string, writer: Writer): RuleAnswer;
   /** Anything the room's current content forbids (checked for writes only). */
   conflict?(key: string, writer: Writer, doc: Y.Doc): RuleAnswer;
+  /** Entries are only ever added: a write placed after an existing entry of its key (an overwrite) is refused. */
+  insertOnly?: boolean;
 }
 
 /**
@@ -229,13 +233,14 @@ function teamEntryRule(
 }
 
 /**
- * Page room `<teamId>.<documentKey>`. Not yet here (refused until their rules are added): `tasks`, `progress`,
- * `snapshots` (docs/room-layout.md).
+ * Page room `<teamId>.<documentKey>`. Not yet here (refused until their rules are added): `tasks`, `progress`
+ * (docs/room-layout.md).
  */
 export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule | NestedRule>([
   [DOCUMENT_KEY, documentRule],
   [NOTES_KEY, notesRule],
   [REMOVED_KEY, removedRule],
+  [SNAPSHOTS_KEY, snapshotsRule],
   [ANNOTATIONS_KEY, legacyRule],
 ]);
 

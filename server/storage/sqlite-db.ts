@@ -108,6 +108,18 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX annotation_tags_team ON annotation_tags(team_id, tag);
   `,
+  // The team room's vocabulary in the query index: tag renames (with the tag each reads as, resolved when the
+  // renames change) and units. Rebuilt from the team room like the rest of the index.
+  `
+  CREATE TABLE team_tag_renames (
+    team_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    to_tag TEXT NOT NULL,
+    resolved TEXT NOT NULL,
+    PRIMARY KEY (team_id, tag)
+  );
+  CREATE TABLE team_units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
+  `,
   // The text filter moves from instr() over every row to an FTS5 trigram index. The FTS table reads its text
   // from annotations by an INTEGER PRIMARY KEY (a plain rowid may change on VACUUM), so annotations is rebuilt
   // with one, and the FTS index is rebuilt from the rows an existing DATA_DIR holds.

@@ -16,10 +16,13 @@ import * as Y from 'yjs';
 import {
   changesOfTransaction,
   definePageRoom,
+  defineTeamRoom,
+  isTeamRoomKey,
   parseRoomId,
   readAnnotation,
   readDocumentInfo,
   readRoom,
+  readTeamVocabulary,
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { ServerConfig } from '../config.ts';
@@ -70,7 +73,7 @@ export type Outcome = { ok: true } | { ok: false; code: number; reason: string; 
 
 const LOAD_ORIGIN = Symbol('load');
 const REMOTE_ORIGIN = Symbol('remote');
-/** Origin of edits the server makes itself (tag rename and merge). */
+/** Origin of edits the server makes itself (tag renames and merges asked over REST). */
 export const SERVER_ORIGIN = Symbol('server');
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
@@ -416,7 +419,8 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
     // Defined up front, so every transaction names these maps by the types the room reads later.
-    definePageRoom(doc);
+    if (isTeamRoomKey(this.documentKey)) defineTeamRoom(doc);
+    else definePageRoom(doc);
     try {
       doc.transact(() => {
         for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
@@ -572,13 +576,16 @@ export class Room implements FanoutSubscriber, IndexSource {
       else change.removedIds.push(id);
     }
     if (documentTouched) change.document = readDocumentInfo(doc);
+    // The team room holds only the vocabulary (its write rules allow nothing else), a few entries: whole.
+    if (isTeamRoomKey(this.documentKey)) change.vocabulary = readTeamVocabulary(doc);
     return change;
   }
 
   /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
   async reindex(): Promise<void> {
     const doc = this.materialise();
-    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId);
+    const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId, vocabulary);
   }
 
   /** An update or presence another server instance accepted for this room. */
