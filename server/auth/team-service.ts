@@ -84,8 +84,14 @@ export class TeamService {
       displayName: displayName.trim(),
       tokenHash: sha256Hex(token),
       now: this.now(),
+      maxMembers: this.maxMembersPerTeam,
     });
     if (!result.ok) {
+      if (result.reason === 'team_full') {
+        throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`, {
+          max: this.maxMembersPerTeam,
+        });
+      }
       const messages = {
         unknown: 'This invite code is not valid',
         expired: 'This invite code has expired',
@@ -97,13 +103,6 @@ export class TeamService {
         `invite_${result.reason}` as const,
         messages[result.reason],
       );
-    }
-    // Checked after the join, in which the store counts and adds in one transaction: one over is taken back.
-    if ((await this.store.listMembers(result.member.teamId)).length > this.maxMembersPerTeam) {
-      await this.store.removeMember(result.member.id, this.now());
-      throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`, {
-        max: this.maxMembersPerTeam,
-      });
     }
     return {
       token,
