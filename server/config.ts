@@ -5,6 +5,7 @@
  * one readable line.
  */
 import path from 'node:path';
+import { stripUndefined } from '../shared/model/objects.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -268,10 +269,6 @@ export function resolveConfig(options: ServerOptions = {}, base: ServerConfig = 
   config.dataDir = path.resolve(config.dataDir);
   validateConfig(config);
   return config;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function validateConfig(config: ServerConfig): void {

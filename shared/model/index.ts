@@ -5,3 +5,4 @@ export * from './room.ts';
 export * from './team-room.ts';
 export * from './tags.ts';
 export * from './tag-renames.ts';
+export * from './objects.ts';

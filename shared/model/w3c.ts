@@ -44,6 +44,7 @@ import {
 } from './annotation.ts';
 import { canonicalUrl, documentKeyFor } from './canonical-url.ts';
 import { hashText } from './hash.ts';
+import { stripUndefined } from './objects.ts';
 
 /** Our vocabulary's namespace: an identifier for the extension terms, not a page to fetch. */
 export const PIZHU_NAMESPACE = 'https://pizhu.app/ns#';
@@ -299,11 +300,6 @@ function fromW3CSelector(raw: Record<string, unknown>): Selector | null {
     default:
       return null;
   }
-}
-
-function stripUndefined<T extends Record<string, unknown>>(value: T): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value;
 }
 
 /**

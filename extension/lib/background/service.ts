@@ -14,6 +14,7 @@
 import type { Annotation, CarriedFrom, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { LIMITS, parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
+import { stripUndefined } from '../../../shared/model/objects.ts';
 import { planTagRename } from '../../../shared/model/tag-renames.ts';
 import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
 import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
@@ -575,8 +576,4 @@ export class PizhuService {
 function publicTeam(team: TeamRow): PublicTeam {
   const { token: _secret, ...visible } = team;
   return visible;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
