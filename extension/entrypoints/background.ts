@@ -4,7 +4,7 @@ import { installCommandHandlers } from '../lib/commands.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { acceptPagePort } from '../lib/background/page-ports.ts';
 import { handleRequest } from '../lib/background/router.ts';
-import { PizhuService } from '../lib/background/service.ts';
+import { Background } from '../lib/background/root.ts';
 import { syncContentScriptRegistration } from '../lib/background/site-access.ts';
 
 /** The periodic catch-up; alarms outlive the service worker, so a stopped worker is woken to sync. */
@@ -12,7 +12,7 @@ const SYNC_ALARM = 'pizhu-catch-up';
 const SYNC_PERIOD_MINUTES = 1;
 
 export default defineBackground(() => {
-  const service = new PizhuService(undefined, {
+  const root = new Background(undefined, {
     openPage: async (path) => {
       await browser.tabs.create({ url: browser.runtime.getURL(path as '/compare.html') });
     },
@@ -21,21 +21,21 @@ export default defineBackground(() => {
   // Only this extension's own parts may talk to the background; pages cannot (no externally_connectable).
   browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (sender.id !== browser.runtime.id) return false;
-    void handleRequest(service, message).then(sendResponse);
+    void handleRequest(root.handlers, message).then(sendResponse);
     return true;
   });
 
-  browser.runtime.onConnect.addListener((port) => acceptPagePort(service.pages, port, browser.runtime.id));
+  browser.runtime.onConnect.addListener((port) => acceptPagePort(root.pages, port, browser.runtime.id));
 
   // Creating an alarm again would restart its period; the worker restarts often, so create it only once.
   void browser.alarms.get(SYNC_ALARM).then((existing) => {
     if (!existing) return browser.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
   });
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === SYNC_ALARM) void service.catchUpIfDue().catch(logError);
+    if (alarm.name === SYNC_ALARM) void root.sync.catchUpIfDue().catch(logError);
   });
-  globalThis.addEventListener?.('online', () => void service.syncNow().catch(logError));
-  void service.start().catch(logError);
+  globalThis.addEventListener?.('online', () => void root.sync.syncNow().catch(logError));
+  void root.sync.start().catch(logError);
   installCommandHandlers();
 
   // On every wake (the browser started, an event, a page's port), and when access changes: the content script is

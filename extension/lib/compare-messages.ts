@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { type Annotation, idSchema, LIMITS, selectorSchema } from '../../shared/model/annotation.ts';
+import { type Contract, request } from './contract.ts';
 
 /** The most annotations carried over in one request ("carry all" sends a notice's worth). */
 export const MAX_CARRIED = 2_000;
@@ -30,18 +31,20 @@ export type CarryResult = {
   failed: { id: string; error: string }[];
 };
 
-export const compareRequestSchemas = [
+/** What `snapshot.keep` did: the version stored, and whether the team's room of the page holds it. */
+export type KeptVersion = { contentHash: string; shared: boolean };
+
+export const COMPARE_REQUESTS = {
   /** A clause snapshot of a page as read now (from the page or the comparison page). */
-  z.object({
-    type: z.literal('snapshot.keep'),
+  'snapshot.keep': request({
     documentKey: idSchema,
     bodyHash: bodyHashSchema.optional(),
     snapshot: z.unknown(),
-  }),
-  z.object({ type: z.literal('compare.carry'), items: z.array(carryItemSchema).min(1).max(MAX_CARRIED) }),
+  }).answers<KeptVersion>(),
+  'compare.carry': request({ items: z.array(carryItemSchema).min(1).max(MAX_CARRIED) }).answers<CarryResult>(),
   /** Opens the comparison page for a document (asked from a page's own UI, which cannot open it itself). */
-  z.object({ type: z.literal('compare.open'), documentKey: idSchema }),
-] as const;
+  'compare.open': request({ documentKey: idSchema }).answers<void>(),
+} as const satisfies Contract;
 
 /** What a page sends on its port when the background asked for a snapshot (`snapshot.wanted`). */
 export const pageSnapshotSchema = z.object({

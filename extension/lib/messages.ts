@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import {
-  type annotationSchema,
+  type Annotation,
   COLORS,
   documentInfoSchema,
   idSchema,
@@ -16,7 +16,16 @@ import {
 } from '../../shared/model/annotation.ts';
 import { type ErrorInfo, errorInfoSchema } from './errors.ts';
 import type { UnitChange } from '../../shared/tasks/model.ts';
-import { compareRequestSchemas, pageSnapshotSchema } from './compare-messages.ts';
+import { COMPARE_REQUESTS, pageSnapshotSchema } from './compare-messages.ts';
+import {
+  type AnswerOf,
+  type Contract,
+  type HandlersOf,
+  request,
+  type RequestOf,
+  requestSchemaOf,
+  type SentRequest,
+} from './contract.ts';
 import type { TeamRow } from './store/schema.ts';
 
 const newAnnotationSchema = z.object({
@@ -83,50 +92,60 @@ const unitRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('delete'), id: idSchema }),
 ]);
 
-export const requestSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),
-  z.object({ type: z.literal('annotation.create'), annotation: newAnnotationSchema, document: documentInfoSchema }),
-  z.object({ type: z.literal('annotation.update'), id: idSchema, patch: annotationPatchSchema }),
-  z.object({ type: z.literal('annotation.delete'), id: idSchema }),
-  z.object({ type: z.literal('annotation.restore'), id: idSchema }),
-  z.object({ type: z.literal('settings.get') }),
-  z.object({ type: z.literal('settings.update'), patch: preferencesPatchSchema }),
-  z.object({
-    type: z.literal('team.join'),
+/**
+ * Every request the background answers: its type, the fields it carries (validated on arrival) and what it
+ * answers (a refusal is an error's code and params instead). `ask` and the router's handlers are typed from it.
+ */
+export const REQUESTS = {
+  'annotations.list': request({ documentKey: idSchema }).answers<Annotation[]>(),
+  'annotation.create': request({ annotation: newAnnotationSchema, document: documentInfoSchema }).answers<Annotation>(),
+  'annotation.update': request({ id: idSchema, patch: annotationPatchSchema }).answers<Annotation>(),
+  'annotation.delete': request({ id: idSchema }).answers<Annotation>(),
+  'annotation.restore': request({ id: idSchema }).answers<Annotation>(),
+  'settings.get': request({}).answers<SettingsView>(),
+  'settings.update': request({ patch: preferencesPatchSchema }).answers<SettingsView>(),
+  'team.join': request({
     serverUrl: z.string().max(LIMITS.urlChars),
     inviteCode: z.string().max(128),
     displayName: z.string().max(LIMITS.nameChars),
-  }),
-  z.object({ type: z.literal('team.leave'), removeTeamData: z.boolean() }),
-  z.object({ type: z.literal('sync.status') }),
+  }).answers<PublicTeam>(),
+  'team.leave': request({ removeTeamData: z.boolean() }).answers<LeaveSummary>(),
+  'sync.status': request({}).answers<SyncStatus>(),
   /** Bulk catch-up of every room of the team now (also runs on a timer). */
-  z.object({ type: z.literal('sync.now') }),
-  z.object({
-    type: z.literal('tags.rename'),
+  'sync.now': request({}).answers<SyncStatus>(),
+  'tags.rename': request({
     from: z.string().max(LIMITS.tagChars * 2),
     to: z.string().max(LIMITS.tagChars * 2),
-  }),
-  z.object({
-    type: z.literal('tags.merge'),
+  }).answers<TagRenameResult>(),
+  'tags.merge': request({
     from: z
       .array(z.string().max(LIMITS.tagChars * 2))
       .min(1)
       .max(100),
     to: z.string().max(LIMITS.tagChars * 2),
-  }),
-  /** Everything as a W3C Web Annotation collection (JSON text). */
-  z.object({ type: z.literal('backup.export') }),
-  z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
+  }).answers<TagRenameResult>(),
   /** The tag library: every tag in use with its count and when it was last used. */
-  z.object({ type: z.literal('tags.list') }),
+  'tags.list': request({}).answers<TagUsage[]>(),
   /** A change to the team's units (team room `units`): add, rename, merge, delete. */
-  z.object({ type: z.literal('units.change'), change: unitRequestSchema }),
-  ...compareRequestSchemas,
-]);
-export type Request = z.infer<typeof requestSchema>;
-/** What a sender writes (defaults not yet applied). */
-export type RequestInput = z.input<typeof requestSchema>;
-export type RequestType = Request['type'];
+  'units.change': request({ change: unitRequestSchema }).answers<UnitResult>(),
+  /** Everything as a W3C Web Annotation collection (JSON text). */
+  'backup.export': request({}).answers<string>(),
+  'backup.import': request({ json: z.string().max(200 * 1024 * 1024) }).answers<ImportSummary>(),
+  ...COMPARE_REQUESTS,
+} as const satisfies Contract;
+export type Requests = typeof REQUESTS;
+
+/** Checks what arrives at the background: any request of the contract, its fields validated. */
+export const requestSchema = requestSchemaOf(REQUESTS);
+export type RequestType = keyof Requests;
+/** A request as the background receives it (defaults applied); `Request<'annotation.create'>` is one type. */
+export type Request<K extends RequestType = RequestType> = RequestOf<Requests, K>;
+/** A request of type K as a sender writes it (defaults not yet applied); `ask` infers K from its `type`. */
+export type RequestInput<K extends RequestType> = SentRequest<Requests, K>;
+/** What the background answers a request of type K with. */
+export type Answer<K extends RequestType> = AnswerOf<Requests, K>;
+/** One handler per request type (background/root.ts), each checked against its answer's type. */
+export type Handlers = HandlersOf<Requests>;
 
 export type UnitRequest = z.infer<typeof unitRequestSchema>;
 /** The unit a change produced or kept, or why it was refused (a code the panel words from its locale). */
@@ -231,17 +250,36 @@ export const peerSchema = z.object({ id: z.string(), name: z.string(), color: z.
 export type Peer = z.infer<typeof peerSchema>;
 
 export type PagePortOut =
-  | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
+  | { type: 'annotations'; documentKey: string; annotations: Annotation[] }
   | { type: 'presence'; peers: Peer[] }
   | { type: 'status'; status: SyncStatus }
   /** The background holds no snapshot of this version of the annotated page: send one (`page.snapshot`). */
   | { type: 'snapshot.wanted' };
 
-/** The answer to `settings.get`. */
+/** The team this browser joined, as the other parts may see it (no token). */
+export type PublicTeam = Omit<TeamRow, 'token'>;
+
+/** The answer to `settings.get` and `settings.update`. */
 export type SettingsView = {
-  team: Omit<TeamRow, 'token'> | null;
+  team: PublicTeam | null;
   status: SyncStatus;
   preferences: Preferences;
+};
+
+/** What leaving a team did: annotations removed, private ones kept, whether the server revoked the token. */
+export type LeaveSummary = { removed: number; keptPrivate: number; tokenRevoked: boolean };
+
+/** What a tag rename or merge did: the tags (as they read before) that now read as `to`. */
+export type TagRenameResult = { renamed: string[]; to: string };
+
+/** What importing a backup did. */
+export type ImportSummary = {
+  /** New or newer records written. */
+  imported: number;
+  /** Records already stored in this or a newer version. */
+  unchanged: number;
+  /** Records that could not be imported, each with the reason. */
+  errors: string[];
 };
 
 /** The background's answer to a request; a refusal is an error's code and params, worded by the asking page. */

@@ -1,7 +1,7 @@
 /** Helpers for the store and sync end-to-end tests: talk to a profile's background as the UI does. */
 import type { Page } from 'playwright-core';
 import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts';
-import type { RequestInput } from '../../extension/lib/messages.ts';
+import type { Answer, NewAnnotation, RequestInput, RequestType } from '../../extension/lib/messages.ts';
 import { extensionPage, type Profile } from './harness.ts';
 
 const helperPages = new WeakMap<Profile, Page>();
@@ -17,7 +17,7 @@ async function helperPage(profile: Profile): Promise<Page> {
 }
 
 /** Sends a request to a profile's background from one of its extension pages and unwraps the answer. */
-export async function ask<T>(profile: Profile, request: RequestInput): Promise<T> {
+export async function ask<K extends RequestType>(profile: Profile, request: RequestInput<K>): Promise<Answer<K>> {
   const page = await helperPage(profile);
   const response = await page.evaluate(
     (message) =>
@@ -26,9 +26,9 @@ export async function ask<T>(profile: Profile, request: RequestInput): Promise<T
       ).chrome.runtime.sendMessage(message),
     request,
   );
-  const answer = response as { ok: boolean; value?: T; error?: string };
+  const answer = response as { ok: boolean; value?: Answer<K>; error?: string };
   if (!answer?.ok) throw new Error(`${request.type} failed: ${JSON.stringify(answer?.error ?? 'no answer')}`);
-  return answer.value as T;
+  return answer.value as Answer<K>;
 }
 
 /** Reads the annotations table straight from IndexedDB in an extension page, without waking the background. */
@@ -72,13 +72,12 @@ export async function eventually<T>(
   }
 }
 
-export const list = (profile: Profile, documentKey: string) =>
-  ask<Annotation[]>(profile, { type: 'annotations.list', documentKey });
+export const list = (profile: Profile, documentKey: string) => ask(profile, { type: 'annotations.list', documentKey });
 
 export const byId = (annotations: Annotation[]) => new Map(annotations.map((x) => [x.id, x]));
 
-export function create(profile: Profile, document: DocumentInfo, quote: string, extra: Record<string, unknown> = {}) {
-  return ask<Annotation>(profile, {
+export function create(profile: Profile, document: DocumentInfo, quote: string, extra: Partial<NewAnnotation> = {}) {
+  return ask(profile, {
     type: 'annotation.create',
     document,
     annotation: {

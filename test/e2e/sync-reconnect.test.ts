@@ -9,7 +9,6 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentInfo } from '../../shared/model/annotation.ts';
 import { documentKeyFor, canonicalUrl } from '../../shared/model/canonical-url.ts';
-import type { SyncStatus } from '../../extension/lib/messages.ts';
 import {
   artifactPath,
   createTeam,
@@ -41,7 +40,7 @@ const OUTAGE_MS = 20_000;
 const RECONNECT_BUDGET_MS = 5_000;
 
 const badgeState = (page: Page) => page.locator('pizhu-ui .pz-badge').getAttribute('data-sync-state');
-const status = (profile: Profile) => ask<SyncStatus>(profile, { type: 'sync.status' });
+const status = (profile: Profile) => ask(profile, { type: 'sync.status' });
 
 describe('reconnecting after the server was down', () => {
   let server: RunningServer;
@@ -134,7 +133,7 @@ describe('reconnecting after the server was down', () => {
     await server.stop();
     await create(away, unopened(n), '第一条', { note: `断网时写的 ${n}`, visibility: 'team' });
     for (let attempt = 0; attempt < 4; attempt++) {
-      expect((await ask<SyncStatus>(away, { type: 'sync.now' })).state).toBe('offline');
+      expect((await ask(away, { type: 'sync.now' })).state).toBe('offline');
     }
     expect((await status(away)).unsent).toBe(1);
   }

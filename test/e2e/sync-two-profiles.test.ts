@@ -12,7 +12,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
 import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts';
-import type { SyncStatus } from '../../extension/lib/messages.ts';
 import { createTeam, joinTeam, launchProfile, type Profile, type RunningServer, startServer } from './harness.ts';
 import { RecordingProxy } from './recording-proxy.ts';
 import { ask, byId, create as createFor, eventually, list as listFor, openPage } from './sync-helpers.ts';
@@ -118,12 +117,12 @@ describe('sync between two browsers through the real server', () => {
   it('keeps offline edits through a browser restart, then converges when back online, losing nothing', async () => {
     proxyA.offline = true;
     await eventually(
-      () => ask<SyncStatus>(a, { type: 'sync.status' }),
+      () => ask(a, { type: 'sync.status' }),
       (s) => s.state === 'offline',
       'A to notice it is offline',
     );
 
-    const editedOffline = await ask<Annotation>(a, {
+    const editedOffline = await ask(a, {
       type: 'annotation.update',
       id: teamNote.id,
       patch: { note: 'A 离线修改' },
@@ -135,7 +134,7 @@ describe('sync between two browsers through the real server', () => {
       patch: { color: 'blue', tags: ['体育', '安全', '健康'] },
     });
     const newOnline = await create(b, '推进教育数字化', { note: 'B 同时新增' });
-    const status = await ask<SyncStatus>(a, { type: 'sync.now' });
+    const status = await ask(a, { type: 'sync.now' });
     expect(status.state).toBe('offline');
     expect(status.pending).toBeGreaterThanOrEqual(1);
 
@@ -150,7 +149,7 @@ describe('sync between two browsers through the real server', () => {
 
     proxyA.offline = false;
     await eventually(
-      () => ask<SyncStatus>(a, { type: 'sync.now' }),
+      () => ask(a, { type: 'sync.now' }),
       (s) => s.state === 'online',
       'A to sync once back',
     );
@@ -166,7 +165,7 @@ describe('sync between two browsers through the real server', () => {
     expect([...theirs.tags].sort()).toEqual(['体育', '健康', '安全'].sort());
     expect(byId(rowsB).get(newOffline.id)).toMatchObject({ note: 'A 离线新增', tags: ['德育'] });
     expect(byId(rowsA).get(newOnline.id)).toMatchObject({ note: 'B 同时新增' });
-    expect((await ask<SyncStatus>(a, { type: 'sync.status' })).pending).toBeUndefined();
+    expect((await ask(a, { type: 'sync.status' })).pending).toBeUndefined();
   });
 
   it('never sends a private annotation to the server, in any request or WebSocket frame', async () => {

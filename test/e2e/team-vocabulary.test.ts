@@ -10,7 +10,6 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Annotation, DocumentInfo } from '../../shared/model/annotation.ts';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
-import type { SyncStatus } from '../../extension/lib/messages.ts';
 import {
   artifactPath,
   createTeam,
@@ -90,7 +89,7 @@ describe('the team’s tag renames and units across two browsers', () => {
 
     proxyB.offline = true;
     await eventually(
-      () => ask<SyncStatus>(b, { type: 'sync.status' }),
+      () => ask(b, { type: 'sync.status' }),
       (s) => s.state === 'offline',
       'B to notice it is offline',
     );
@@ -110,7 +109,7 @@ describe('the team’s tag renames and units across two browsers', () => {
 
     proxyB.offline = false;
     await eventually(
-      () => ask<SyncStatus>(b, { type: 'sync.now' }),
+      () => ask(b, { type: 'sync.now' }),
       (s) => s.state === 'online',
       'B to sync once back',
     );

@@ -6,7 +6,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentKeyFor } from '../../shared/model/canonical-url.ts';
-import type { Annotation } from '../../shared/model/annotation.ts';
 import {
   artifactPath,
   createTeam,
@@ -126,7 +125,7 @@ describe('membership', () => {
 
     // The server no longer takes the token; the annotation is still here, and still on the page.
     expect((await me()).status).toBe(401);
-    const kept = await ask<Annotation[]>(profile, { type: 'annotations.list', documentKey: documentKeyFor(url) });
+    const kept = await ask(profile, { type: 'annotations.list', documentKey: documentKeyFor(url) });
     expect(kept.map((a) => [a.quote, a.note])).toEqual([[QUOTE, '退出团队后也要留着']]);
     await page.reload();
     await expect

@@ -6,11 +6,10 @@ import type { ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ask } from '../../lib/ask.ts';
 import { currentLanguage, setLanguage } from '../../lib/i18n.ts';
-import type { SettingsView } from '../../lib/messages.ts';
 
 export async function applyLanguagePreference(): Promise<void> {
   try {
-    const settings = await ask<SettingsView>({ type: 'settings.get' });
+    const settings = await ask({ type: 'settings.get' });
     setLanguage(settings.preferences?.language ?? 'auto');
   } catch {
     setLanguage('auto');

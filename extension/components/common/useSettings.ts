@@ -8,7 +8,7 @@ export function useSettings(pollMs = 0): { settings: SettingsView | null; error:
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(() => {
-    ask<SettingsView>({ type: 'settings.get' })
+    ask({ type: 'settings.get' })
       .then((value) => {
         setSettings(value);
         setError(null);

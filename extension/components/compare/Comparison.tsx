@@ -16,7 +16,6 @@ import {
 } from '../../../shared/compare/index.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import { ask } from '../../lib/ask.ts';
-import type { CarryResult } from '../../lib/compare-messages.ts';
 import { currentLanguage, errorText, t } from '../../lib/i18n.ts';
 import type { StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
@@ -107,7 +106,7 @@ export function Comparison({
       const items = list.map(({ change, annotation }) =>
         carryItem(rebuilt, change, annotation, pair.after.documentKey),
       );
-      const result = await ask<CarryResult>({ type: 'compare.carry', items });
+      const result = await ask({ type: 'compare.carry', items });
       const failed = result.failed.length
         ? t('compare_carry_failed', [String(result.failed.length), result.failed[0]!.error])
         : '';

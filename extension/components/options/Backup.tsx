@@ -4,7 +4,7 @@
  */
 import { useRef, useState } from 'react';
 import { ask } from '../../lib/ask.ts';
-import type { ImportSummary } from '../../lib/background/backup.ts';
+import type { ImportSummary } from '../../lib/messages.ts';
 import { errorText, t } from '../../lib/i18n.ts';
 import { saveFile } from '../panel/briefing-export.ts';
 import { Notice } from '../common/Notice.tsx';
@@ -31,7 +31,7 @@ export function Backup() {
 
   const exportAll = () =>
     run(async () => {
-      const json = await ask<string>({ type: 'backup.export' });
+      const json = await ask({ type: 'backup.export' });
       const date = new Date().toISOString().slice(0, 10);
       saveFile({ filename: `pizhu-backup-${date}.jsonld`, blob: new Blob([json], { type: 'application/ld+json' }) });
       return { kind: 'exported' };
@@ -40,7 +40,7 @@ export function Backup() {
   const importFile = (file: File) =>
     run(async () => ({
       kind: 'imported',
-      summary: await ask<ImportSummary>({ type: 'backup.import', json: await file.text() }),
+      summary: await ask({ type: 'backup.import', json: await file.text() }),
     }));
 
   return (

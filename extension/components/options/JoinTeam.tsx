@@ -40,7 +40,7 @@ export function JoinTeam({
     setState({ kind: 'busy' });
     try {
       if (!(await consent)) return setState({ kind: 'error', message: t('join_consent_refused') });
-      const team = await ask<JoinedTeam>({ type: 'team.join', serverUrl: serverUrl.trim(), inviteCode, displayName });
+      const team = await ask({ type: 'team.join', serverUrl: serverUrl.trim(), inviteCode, displayName });
       setState({ kind: 'idle' });
       setInviteCode('');
       onJoined(team);

@@ -6,7 +6,6 @@
 import { useEffect, useState } from 'react';
 import { COLORS, VISIBILITIES, type Color, type Visibility } from '../../../shared/model/annotation.ts';
 import { ask } from '../../lib/ask.ts';
-import type { LeaveSummary } from '../../lib/background/service.ts';
 import { errorText, setLanguage, t, type Language, type MessageKey } from '../../lib/i18n.ts';
 import type { Preferences } from '../../lib/messages.ts';
 import { AuthorBadge } from '../common/Author.tsx';
@@ -37,7 +36,7 @@ export function OptionsApp() {
     setSaveError(null);
     setPending((current) => ({ ...current, ...patch }));
     try {
-      await ask<Preferences>({ type: 'settings.update', patch });
+      await ask({ type: 'settings.update', patch });
       if (patch.language) {
         setLanguage(patch.language);
         document.documentElement.lang = patch.language === 'en' ? 'en' : 'zh-CN';
@@ -53,7 +52,7 @@ export function OptionsApp() {
   const leave = async () => {
     if (!window.confirm(t('options_leave_confirm'))) return;
     try {
-      const left = await ask<LeaveSummary>({ type: 'team.leave', removeTeamData: false });
+      const left = await ask({ type: 'team.leave', removeTeamData: false });
       setTeamNotice({ kind: 'success', text: t(left.tokenRevoked ? 'options_left' : 'options_left_token_kept') });
     } catch (e) {
       setTeamNotice({ kind: 'error', text: errorText(e) });

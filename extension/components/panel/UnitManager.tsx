@@ -34,7 +34,7 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
   const run = async (change: UnitRequest, done: string) => {
     setMessage(null);
     try {
-      const result = await ask<UnitResult>({ type: 'units.change', change });
+      const result = await ask({ type: 'units.change', change });
       if (!result.ok) {
         return setMessage({ kind: 'error', text: t(ERROR_KEYS[result.error]) });
       }

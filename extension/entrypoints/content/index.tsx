@@ -99,7 +99,7 @@ export default defineContentScript({
 /** The user's settings; null when the background cannot answer now (the page starts anyway and reconnects). */
 async function readSettings(): Promise<SettingsView | null> {
   try {
-    return await ask<SettingsView>({ type: 'settings.get' });
+    return await ask({ type: 'settings.get' });
   } catch {
     return null;
   }

@@ -7,18 +7,10 @@
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fromAnnotationCollection, toAnnotationCollection } from '../../../shared/model/w3c.ts';
 import { errorMessage, PizhuError } from '../errors.ts';
+import type { ImportSummary } from '../messages.ts';
 import { validRows } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { TeamRow } from '../store/schema.ts';
-
-export type ImportSummary = {
-  /** New or newer records written. */
-  imported: number;
-  /** Records already stored in this or a newer version. */
-  unchanged: number;
-  /** Records that could not be imported, each with the reason. */
-  errors: string[];
-};
 
 export type ImportTarget = {
   existing(ids: string[]): Promise<(Annotation | undefined)[]>;
@@ -77,4 +69,20 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
   }
   summary.errors.splice(MAX_LISTED_ERRORS);
   return summary;
+}
+
+/** The backup as the background offers it: this browser's store out, a file in by the ordinary write path. */
+export class Backup {
+  constructor(
+    private readonly db: PizhuDatabase,
+    private readonly target: ImportTarget,
+  ) {}
+
+  export(): Promise<string> {
+    return exportBackup(this.db);
+  }
+
+  import(json: string): Promise<ImportSummary> {
+    return importBackup(json, this.target);
+  }
 }

@@ -11,7 +11,7 @@
 import { type ClauseSnapshot, parseSnapshot } from '../../../shared/compare/index.ts';
 import type { Annotation, CarriedFrom } from '../../../shared/model/annotation.ts';
 import { MAX_SNAPSHOTS_PER_ROOM, roomIdFor } from '../../../shared/model/room.ts';
-import type { CarryItem, CarryResult } from '../compare-messages.ts';
+import type { CarryItem, CarryResult, KeptVersion } from '../compare-messages.ts';
 import type { NewAnnotation } from '../messages.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
@@ -30,8 +30,6 @@ export type VersionsNeeds = {
   /** Creates the user's annotation on a stored document (the service's one way of making annotations). */
   annotateStored(input: NewAnnotation, documentKey: string, carriedFrom: CarriedFrom): Promise<Annotation>;
 };
-
-export type KeptVersion = { contentHash: string; shared: boolean };
 
 export class Versions {
   private readonly snapshots: SnapshotStore;

@@ -24,12 +24,9 @@ import {
   type UnitChange,
   type Units,
 } from '../../../shared/tasks/model.ts';
-import type { UnitRequest, UnitResult } from '../messages.ts';
+import type { TagRenameResult, UnitRequest, UnitResult } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { RoomRegistry } from '../sync/rooms.ts';
-
-/** What a rename or merge did: the tags (as they read before) that now read as `to`. */
-export type TagRenameResult = { renamed: string[]; to: string };
 
 export class ViewerError extends Error {
   override name = 'ViewerError';

@@ -10,7 +10,7 @@ import { findSelector } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { ask } from '../ask.ts';
 import { errorInfo } from '../errors.ts';
-import type { ReattachResult, RequestInput, TagUsage } from '../messages.ts';
+import type { ReattachResult, RequestInput, RequestType } from '../messages.ts';
 import type { StateWriter } from './page-state.ts';
 import type { SelectionController } from './selection.ts';
 
@@ -36,7 +36,7 @@ export class AnnotationActions {
     if (!selection) return null;
     try {
       const selectors = describe(this.options.pageIndex(), selection.range);
-      const annotation = await ask<Annotation>({
+      const annotation = await ask({
         type: 'annotation.create',
         annotation: {
           documentKey: this.state.documentKey,
@@ -113,14 +113,14 @@ export class AnnotationActions {
   /** The team's tags, for suggestions in the tag fields. */
   async loadVocabulary(): Promise<void> {
     try {
-      this.options.state.set({ vocabulary: await ask<TagUsage[]>({ type: 'tags.list' }) });
+      this.options.state.set({ vocabulary: await ask({ type: 'tags.list' }) });
     } catch {
       // Suggestions are a convenience: without them the tag field still works.
     }
   }
 
   /** Asks the background; a refusal is shown in a toast. */
-  private async request(request: RequestInput): Promise<boolean> {
+  private async request<K extends RequestType>(request: RequestInput<K>): Promise<boolean> {
     try {
       await ask(request);
       this.options.state.set({ error: null });

@@ -1,5 +1,5 @@
 /**
- * The team's vocabulary with real clients: three members' extension backgrounds (PizhuService over their own
+ * The team's vocabulary with real clients: three members' extension backgrounds (Background over their own
  * IndexedDB, fake-indexeddb in Node) and the real server on 127.0.0.1 with its SQLite file. The third member
  * goes through a proxy that can cut them off the network. A renames or merges tags while C is offline and C
  * uses an old tag; once C is back, every member, the server's REST and its briefing read only the new tag.
@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { PagePort } from '../../../extension/lib/background/page-ports.ts';
-import { PizhuService } from '../../../extension/lib/background/service.ts';
+import { Background } from '../../../extension/lib/background/root.ts';
 import type { PagePortOut, SyncStatus } from '../../../extension/lib/messages.ts';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import type { WebSocketFactory } from '../../../extension/lib/sync/connection.ts';
@@ -24,7 +24,7 @@ const PAGE: DocumentInfo = {
   title: '2023年工作要点',
 };
 
-type Member = { name: string; service: PizhuService; db: PizhuDatabase };
+type Member = { name: string; service: Background; db: PizhuDatabase };
 
 let server: TestServer;
 let proxyC: RecordingProxy;
@@ -37,14 +37,14 @@ let viewer: Member;
 
 async function member(name: string, url: string, inviteCode: string): Promise<Member> {
   const db = new PizhuDatabase('pizhu', fakeIndexedDb());
-  const service = new PizhuService(db, { WebSocketImpl: WebSocket as unknown as WebSocketFactory, graceMs: 50 });
-  await service.join(url, inviteCode, name);
+  const service = new Background(db, { WebSocketImpl: WebSocket as unknown as WebSocketFactory, graceMs: 50 });
+  await service.membership.join(url, inviteCode, name);
   await service.engine.idle();
   return { name, service, db };
 }
 
 const highlight = (who: Member, quote: string, tags: string[]) =>
-  who.service.create(
+  who.service.annotations.create(
     {
       documentKey: PAGE.key,
       selectors: [{ type: 'TextQuoteSelector', exact: quote }],
@@ -55,9 +55,9 @@ const highlight = (who: Member, quote: string, tags: string[]) =>
     PAGE,
   );
 
-const tagsOf = async (who: Member) => (await who.service.tagLibrary()).map((row) => row.tag).sort();
-const pageTags = async (who: Member) => (await who.service.list(PAGE.key)).map((x) => [x.quote, x.tags]);
-const sync = (who: Member) => who.service.syncNow();
+const tagsOf = async (who: Member) => (await who.service.tags.library()).map((row) => row.tag).sort();
+const pageTags = async (who: Member) => (await who.service.annotations.list(PAGE.key)).map((x) => [x.quote, x.tags]);
+const sync = (who: Member) => who.service.sync.syncNow();
 const syncAll = async () => {
   for (const who of [a, b, c]) await sync(who);
   for (const who of [a, b, c]) await sync(who);
@@ -117,7 +117,7 @@ describe('a tag renamed while a colleague was offline', () => {
       () => sync(c),
       (status: SyncStatus) => status.state === 'offline',
     );
-    expect(await a.service.mergeTags(['重点任务'], '重点工作')).toEqual({ renamed: ['重点任务'], to: '重点工作' });
+    expect(await a.service.tags.merge(['重点任务'], '重点工作')).toEqual({ renamed: ['重点任务'], to: '重点工作' });
     // C, offline, still sees the old tag and uses it.
     await highlight(c, '离线时标注的条款', ['重点任务']);
     expect(await tagsOf(c)).toEqual(['重点任务']);
@@ -167,7 +167,7 @@ describe('a tag renamed while a colleague was offline', () => {
       () => sync(c),
       (status: SyncStatus) => status.state === 'offline',
     );
-    expect(await b.service.mergeTags(['体育', '运动'], '体育运动')).toEqual({
+    expect(await b.service.tags.merge(['体育', '运动'], '体育运动')).toEqual({
       renamed: ['体育', '运动'],
       to: '体育运动',
     });
@@ -180,7 +180,7 @@ describe('a tag renamed while a colleague was offline', () => {
     await syncAll();
     for (const who of [a, b, c]) {
       expect(await tagsOf(who), who.name).toEqual(['体育运动', '重点工作']);
-      const rows = await who.service.tagLibrary();
+      const rows = await who.service.tags.library();
       // The annotation that carried both merged tags counts once.
       expect(rows.find((row) => row.tag === '体育运动')?.count, who.name).toBe(3);
     }
@@ -201,10 +201,10 @@ describe('a tag renamed while a colleague was offline', () => {
     const port: PagePort = { post: (message) => messages.push(message) };
     await b.service.pages.open(port, PAGE.key, PAGE);
     await eventually(
-      async () => b.service.syncStatus(),
+      async () => b.service.sync.status(),
       (status) => status.state === 'online',
     );
-    await a.service.mergeTags(['重点工作'], '年度重点工作');
+    await a.service.tags.merge(['重点工作'], '年度重点工作');
     await eventually(
       () => tagsOf(b),
       (tags) => tags.includes('年度重点工作'),
@@ -218,15 +218,15 @@ describe('a tag renamed while a colleague was offline', () => {
 
   it('refuses a viewer’s rename and leaves the team’s tags alone', async () => {
     await sync(viewer);
-    await expect(viewer.service.mergeTags(['体育运动'], '运动')).rejects.toThrow(/viewer/);
+    await expect(viewer.service.tags.merge(['体育运动'], '运动')).rejects.toThrow(/viewer/);
     expect((await tagsOf(viewer)).sort()).toEqual(['体育运动', '年度重点工作']);
   });
 });
 
 describe('the team’s units', () => {
   it('renames and merges units while a colleague is offline; the colleague’s later use of an old name finds the unit', async () => {
-    const added = await a.service.changeUnits({ action: 'add', name: '基础教育科' });
-    const other = await a.service.changeUnits({ action: 'add', name: '教研室' });
+    const added = await a.service.tags.changeUnits({ action: 'add', name: '基础教育科' });
+    const other = await a.service.tags.changeUnits({ action: 'add', name: '教研室' });
     if (!added.ok || !other.ok) throw new Error('add failed');
     await syncAll();
     expect((await c.service.queries.units()).map((u) => u.name)).toEqual(['基础教育科', '教研室']);
@@ -236,20 +236,20 @@ describe('the team’s units', () => {
       () => sync(c),
       (status: SyncStatus) => status.state === 'offline',
     );
-    expect(await b.service.changeUnits({ action: 'rename', id: added.id, name: '基础教育与学前教育科' })).toEqual({
+    expect(await b.service.tags.changeUnits({ action: 'rename', id: added.id, name: '基础教育与学前教育科' })).toEqual({
       ok: true,
       id: added.id,
     });
-    expect(await b.service.changeUnits({ action: 'merge', from: [other.id], into: added.id })).toEqual({
+    expect(await b.service.tags.changeUnits({ action: 'merge', from: [other.id], into: added.id })).toEqual({
       ok: true,
       id: added.id,
     });
-    expect(await b.service.changeUnits({ action: 'rename', id: added.id, name: '教研室' })).toEqual({
+    expect(await b.service.tags.changeUnits({ action: 'rename', id: added.id, name: '教研室' })).toEqual({
       ok: true,
       id: added.id,
     });
     // C, offline, adds "基础教育科" again: it is the unit C knows, not a new one.
-    expect(await c.service.changeUnits({ action: 'add', name: '基础教育科' })).toEqual({ ok: true, id: added.id });
+    expect(await c.service.tags.changeUnits({ action: 'add', name: '基础教育科' })).toEqual({ ok: true, id: added.id });
     proxyC.offline = false;
     await eventually(
       () => sync(c),
@@ -271,12 +271,12 @@ describe('the team’s units', () => {
     );
     expect(res.body.units.map((u) => [u.id, u.name])).toEqual([[added.id, '教研室']]);
     // A name another live unit has is refused, worded by the panel from the code.
-    const third = await a.service.changeUnits({ action: 'add', name: '办公室' });
+    const third = await a.service.tags.changeUnits({ action: 'add', name: '办公室' });
     expect(third.ok).toBe(true);
-    expect(await a.service.changeUnits({ action: 'rename', id: added.id, name: '办公室' })).toEqual({
+    expect(await a.service.tags.changeUnits({ action: 'rename', id: added.id, name: '办公室' })).toEqual({
       ok: false,
       error: 'name-taken',
     });
-    await expect(viewer.service.changeUnits({ action: 'add', name: '督导室' })).rejects.toThrow(/viewer/);
+    await expect(viewer.service.tags.changeUnits({ action: 'add', name: '督导室' })).rejects.toThrow(/viewer/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handleRequest } from '../../../extension/lib/background/router.ts';
-import { PizhuService } from '../../../extension/lib/background/service.ts';
+import { Background } from '../../../extension/lib/background/root.ts';
 import type { PagePortOut } from '../../../extension/lib/messages.ts';
 import { documentInfo, freshDatabase } from './fixtures.ts';
 
@@ -20,14 +20,21 @@ const newAnnotation = {
 describe('handleRequest', () => {
   it('refuses malformed requests with a readable error and changes nothing', async () => {
     const db = freshDatabase();
-    const service = new PizhuService(db);
+    const service = new Background(db);
     for (const bad of [
       null,
       'hello',
       { type: 'no.such' },
+      // names every object has: the handler table is never indexed by them
+      { type: 'toString' },
+      { type: '__proto__' },
+      { type: 'constructor' },
+      { type: 'annotation.delete', id: 42 },
+      { type: 'tags.rename', from: ['a'], to: 'b' },
+      { type: 'settings.update', patch: { defaultColor: 'red' } },
       { type: 'annotation.create', annotation: { ...newAnnotation, selectors: [] }, document: documentInfo() },
     ]) {
-      const answer = await handleRequest(service, bad);
+      const answer = await handleRequest(service.handlers, bad);
       expect(answer).toMatchObject({
         ok: false,
         error: { code: 'malformed_request', params: { detail: expect.any(String) } },
@@ -37,8 +44,8 @@ describe('handleRequest', () => {
   });
 
   it('creates, lists, tags and exports through the contract; hostile text stays text', async () => {
-    const service = new PizhuService(freshDatabase());
-    const created = await handleRequest(service, {
+    const service = new Background(freshDatabase());
+    const created = await handleRequest(service.handlers, {
       type: 'annotation.create',
       annotation: newAnnotation,
       document: documentInfo(),
@@ -47,49 +54,66 @@ describe('handleRequest', () => {
       ok: true,
       value: { note: '<script>alert(1)</script>', tags: ['ppp 项目'], visibility: 'private' },
     });
-    expect(await handleRequest(service, { type: 'annotations.list', documentKey: documentInfo().key })).toMatchObject({
+    expect(
+      await handleRequest(service.handlers, { type: 'annotations.list', documentKey: documentInfo().key }),
+    ).toMatchObject({
       ok: true,
       value: [{ note: '<script>alert(1)</script>' }],
     });
-    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({
+    expect(await handleRequest(service.handlers, { type: 'tags.list' })).toMatchObject({
       ok: true,
       value: [{ tag: 'ppp 项目', count: 1 }],
     });
-    expect(await handleRequest(service, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toEqual({
+    expect(await handleRequest(service.handlers, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toEqual({
       ok: true,
       value: { renamed: ['ppp 项目'], to: 'ppp' },
     });
-    expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({
+    expect(await handleRequest(service.handlers, { type: 'tags.list' })).toMatchObject({
       ok: true,
       value: [{ tag: 'ppp', count: 1 }],
     });
-    const exported = await handleRequest(service, { type: 'backup.export' });
+    const exported = await handleRequest(service.handlers, { type: 'backup.export' });
     expect(exported.ok && JSON.parse(exported.value as string).total).toBe(1);
   });
 
   it("turns the service's refusals into error codes and params, for the asking page to word", async () => {
-    const service = new PizhuService(freshDatabase());
-    expect(await handleRequest(service, { type: 'annotation.update', id: 'missing', patch: { note: 'x' } })).toEqual({
+    const service = new Background(freshDatabase());
+    expect(
+      await handleRequest(service.handlers, { type: 'annotation.update', id: 'missing', patch: { note: 'x' } }),
+    ).toEqual({
       ok: false,
       error: { code: 'annotation_missing' },
     });
-    expect(await handleRequest(service, { type: 'sync.now' })).toEqual({ ok: false, error: { code: 'not_joined' } });
-    expect(await handleRequest(service, { type: 'team.leave', removeTeamData: true })).toEqual({
+    expect(await handleRequest(service.handlers, { type: 'sync.now' })).toEqual({
+      ok: false,
+      error: { code: 'not_joined' },
+    });
+    expect(await handleRequest(service.handlers, { type: 'team.leave', removeTeamData: true })).toEqual({
       ok: false,
       error: { code: 'not_joined' },
     });
     expect(
-      await handleRequest(service, { type: 'team.join', serverUrl: 'ftp://x', inviteCode: 'abcd', displayName: 'n' }),
+      await handleRequest(service.handlers, {
+        type: 'team.join',
+        serverUrl: 'ftp://x',
+        inviteCode: 'abcd',
+        displayName: 'n',
+      }),
     ).toEqual({ ok: false, error: { code: 'url_scheme' } });
     expect(
-      await handleRequest(service, { type: 'team.join', serverUrl: 'not a url', inviteCode: 'abcd', displayName: 'n' }),
+      await handleRequest(service.handlers, {
+        type: 'team.join',
+        serverUrl: 'not a url',
+        inviteCode: 'abcd',
+        displayName: 'n',
+      }),
     ).toEqual({ ok: false, error: { code: 'bad_url', params: { input: 'not a url' } } });
-    expect(await handleRequest(service, { type: 'backup.import', json: '[1,2' })).toMatchObject({
+    expect(await handleRequest(service.handlers, { type: 'backup.import', json: '[1,2' })).toMatchObject({
       ok: false,
       error: { code: 'not_a_backup', params: { detail: expect.any(String) } },
     });
     expect(
-      await handleRequest(service, {
+      await handleRequest(service.handlers, {
         type: 'tags.rename',
         from: 'a',
         to: 'x'.repeat(60),
@@ -100,7 +124,7 @@ describe('handleRequest', () => {
 
 describe('page ports', () => {
   it('drops malformed page messages and answers a page that opens with its annotations and status', async () => {
-    const service = new PizhuService(freshDatabase());
+    const service = new Background(freshDatabase());
     const messages: PagePortOut[] = [];
     const port = { post: (m: PagePortOut) => messages.push(m) };
     await service.pages.receive(port, { type: 'page.open', documentKey: 'bad key!' });

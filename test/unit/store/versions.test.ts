@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { handleRequest } from '../../../extension/lib/background/router.ts';
-import { PizhuService } from '../../../extension/lib/background/service.ts';
+import { Background } from '../../../extension/lib/background/root.ts';
 import type { CarryResult } from '../../../extension/lib/compare-messages.ts';
 import type { PagePortOut } from '../../../extension/lib/messages.ts';
 import type { PizhuDatabase } from '../../../extension/lib/store/db.ts';
@@ -89,7 +89,7 @@ async function teamService(role: TeamRow['role'] = 'editor', db: PizhuDatabase =
 }
 
 function serviceOn(db: PizhuDatabase) {
-  const service = new PizhuService(db, { graceMs: 5 });
+  const service = new Background(db, { graceMs: 5 });
   const posted: PagePortOut[] = [];
   const port = { post: (message: PagePortOut) => posted.push(message) };
   return { db, service, posted, port };
@@ -104,7 +104,7 @@ const highlight = (documentKey: string, quote: string) => ({
   note: '重点',
 });
 
-async function roomSnapshots(service: PizhuService, documentKey: string): Promise<string[]> {
+async function roomSnapshots(service: Background, documentKey: string): Promise<string[]> {
   return service.rooms.use(roomIdFor('t1', documentKey), async (room) => roomSnapshotKeys(room.doc));
 }
 
@@ -116,7 +116,7 @@ describe('keeping snapshots (background)', () => {
     await service.pages.receive(port, { type: 'page.seen', documentKey: 'y2023', contentHash: 'body-1' });
     expect(posted.filter((m) => m.type === 'snapshot.wanted')).toHaveLength(0);
 
-    await service.create(highlight('y2023', '加强学校体育工作'), document);
+    await service.annotations.create(highlight('y2023', '加强学校体育工作'), document);
     await expect.poll(() => posted.filter((m) => m.type === 'snapshot.wanted').length).toBe(1);
     await service.pages.receive(port, {
       type: 'page.snapshot',
@@ -128,7 +128,7 @@ describe('keeping snapshots (background)', () => {
 
     // the same text again: nothing asked; new text: asked again
     await service.pages.receive(port, { type: 'page.seen', documentKey: 'y2023', contentHash: 'body-1' });
-    await service.create(highlight('y2023', '完善学生资助体系'), document);
+    await service.annotations.create(highlight('y2023', '完善学生资助体系'), document);
     await new Promise((r) => setTimeout(r, 20));
     expect(posted.filter((m) => m.type === 'snapshot.wanted')).toHaveLength(1);
     await service.pages.receive(port, { type: 'page.seen', documentKey: 'y2023', contentHash: 'body-2' });
@@ -138,7 +138,7 @@ describe('keeping snapshots (background)', () => {
   it('refuses a snapshot that lies about its text, and one for a page the port does not show', async () => {
     const { service, port, db } = await teamService();
     await service.pages.open(port, 'y2023', documentInfo({ key: 'y2023' }));
-    await service.create(highlight('y2023', '加强学校体育工作'), documentInfo({ key: 'y2023' }));
+    await service.annotations.create(highlight('y2023', '加强学校体育工作'), documentInfo({ key: 'y2023' }));
     await service.pages.receive(port, {
       type: 'page.snapshot',
       documentKey: 'y2023',
@@ -148,7 +148,7 @@ describe('keeping snapshots (background)', () => {
     await service.pages.receive(port, { type: 'page.snapshot', documentKey: 'other', bodyHash: 'b', snapshot: V2023 });
     expect(await db.versions.count()).toBe(0);
     expect(
-      await handleRequest(service, { type: 'snapshot.keep', documentKey: 'y2023', snapshot: { version: 1 } }),
+      await handleRequest(service.handlers, { type: 'snapshot.keep', documentKey: 'y2023', snapshot: { version: 1 } }),
     ).toMatchObject({
       ok: false,
       error: { code: 'invalid_input', detail: expect.stringMatching(/^Invalid clause snapshot/) },
@@ -159,22 +159,28 @@ describe('keeping snapshots (background)', () => {
     const { service } = await teamService();
     expect(await service.versions.keep('y2023', V2023)).toEqual({ contentHash: V2023.contentHash, shared: false });
     expect(await roomSnapshots(service, 'y2023')).toEqual([]);
-    await service.create({ ...highlight('y2023', '加强'), visibility: 'private' }, documentInfo({ key: 'y2023' }));
+    await service.annotations.create(
+      { ...highlight('y2023', '加强'), visibility: 'private' },
+      documentInfo({ key: 'y2023' }),
+    );
     expect((await service.versions.keep('y2023', V2023)).shared).toBe(false);
-    await service.create({ ...highlight('y2023', '完善'), visibility: 'team' }, documentInfo({ key: 'y2023' }));
+    await service.annotations.create(
+      { ...highlight('y2023', '完善'), visibility: 'team' },
+      documentInfo({ key: 'y2023' }),
+    );
     expect((await service.versions.keep('y2023', V2023)).shared).toBe(true);
     expect(await roomSnapshots(service, 'y2023')).toEqual([V2023.contentHash]);
 
     const viewer = await teamService('viewer');
     await viewer.db.annotations.put({
-      ...(await service.store.get((await service.list('y2023')).find((a) => a.visibility === 'team')!.id))!,
+      ...(await service.store.get((await service.annotations.list('y2023')).find((a) => a.visibility === 'team')!.id))!,
     });
     expect((await viewer.service.versions.keep('y2023', V2023)).shared).toBe(false);
   });
 
   it('keeps a private user’s snapshots in the browser only', async () => {
     const { service, db } = serviceOn(freshDatabase());
-    await service.create(highlight('y2023', '加强'), documentInfo({ key: 'y2023' }));
+    await service.annotations.create(highlight('y2023', '加强'), documentInfo({ key: 'y2023' }));
     expect((await service.versions.keep('y2023', V2023)).shared).toBe(false);
     expect(await db.versions.count()).toBe(1);
     expect(await db.rooms.count()).toBe(0);
@@ -201,12 +207,12 @@ describe('keeping snapshots (background)', () => {
 describe('carrying annotations over (background)', () => {
   async function twoVersions() {
     const setup = await teamService();
-    await setup.service.create(
+    await setup.service.annotations.create(
       { ...highlight('y2023', '加强学校体育工作'), note: '去年重点', tags: ['体育', '考核'], color: 'green' },
       documentInfo({ key: 'y2023' }),
     );
-    const [old] = await setup.service.list('y2023');
-    await setup.service.rememberDocument(
+    const [old] = await setup.service.annotations.list('y2023');
+    await setup.service.annotations.rememberDocument(
       documentInfo({ key: 'y2024', url: 'https://example.gov.cn/2024', seenHash: 's' }),
       false,
     );
@@ -225,11 +231,11 @@ describe('carrying annotations over (background)', () => {
 
   it('creates the user’s annotation on the new version with the tags, note and colour, linked to the old one', async () => {
     const { service, old } = await twoVersions();
-    const answer = await handleRequest(service, { type: 'compare.carry', items: [item(old.id)] });
+    const answer = await handleRequest(service.handlers, { type: 'compare.carry', items: [item(old.id)] });
     expect(answer.ok).toBe(true);
     const result = (answer as { value: CarryResult }).value;
     expect(result.failed).toEqual([]);
-    const [carried] = await service.list('y2024');
+    const [carried] = await service.annotations.list('y2024');
     expect(carried).toMatchObject({
       documentKey: 'y2024',
       quote: '加强学校体育工作',
@@ -251,7 +257,7 @@ describe('carrying annotations over (background)', () => {
     await service.versions.carry([item(old.id)]);
     const again = await service.versions.carry([item(old.id)]);
     expect(again).toMatchObject({ carried: [], skipped: [old.id], failed: [] });
-    const reply = await service.create(
+    const reply = await service.annotations.create(
       { ...highlight('y2023', '加强学校体育工作'), replyTo: old.id },
       documentInfo({ key: 'y2023' }),
     );
@@ -266,6 +272,6 @@ describe('carrying annotations over (background)', () => {
       expect.stringMatching(/no longer exists/),
       'document_unknown',
     ]);
-    expect(await handleRequest(service, { type: 'compare.carry', items: [] })).toMatchObject({ ok: false });
+    expect(await handleRequest(service.handlers, { type: 'compare.carry', items: [] })).toMatchObject({ ok: false });
   });
 });
