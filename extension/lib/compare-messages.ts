@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { type Annotation, idSchema, LIMITS, selectorSchema } from '../../shared/model/annotation.ts';
 import { type Contract, request } from './contract.ts';
+import type { ErrorInfo } from './errors.ts';
 
 /** The most annotations carried over in one request ("carry all" sends a notice's worth). */
 export const MAX_CARRIED = 2_000;
@@ -28,7 +29,8 @@ export type CarryResult = {
   carried: Annotation[];
   /** Carried over before (an annotation of the new version already links to them). */
   skipped: string[];
-  failed: { id: string; error: string }[];
+  /** Each with why, as an error's code and params (worded by the comparison page). */
+  failed: { id: string; error: ErrorInfo }[];
 };
 
 /** What `snapshot.keep` did: the version stored, and whether the team's room of the page holds it. */

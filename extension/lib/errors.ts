@@ -39,7 +39,6 @@ export const CLIENT_ERRORS = {
   annotation_missing: [],
   cannot_make_private: [],
   join_to_share: [],
-  tag_too_long: ['max'],
   owner_delete_only: [],
   author_only: [],
   viewer_cannot_edit: ['team'],
@@ -60,6 +59,10 @@ export const CLIENT_ERRORS = {
   snapshot_invalid: ['room'],
   /** Carrying annotations to a notice this browser has never opened. */
   document_unknown: [],
+  /** Carrying an annotation that was deleted (or never was) to a new version. */
+  carry_source_missing: [],
+  /** Carrying a reply without the annotation it answers. */
+  carry_reply_alone: [],
   /** The server no longer accepts this browser's token (401 on a request of a joined team). */
   token_rejected: ['team'],
   /** A room's socket closed for a reason that has no code of its own. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   documentKeyFor,
   idSchema,
+  LIMITS,
   planTagRename,
   readTagRenames,
   TagRenameError,
@@ -126,7 +127,9 @@ async function renameTags(
     });
     await room.whenDurable();
   } catch (error) {
-    if (error instanceof TagRenameError) throw badRequest(error.message);
+    if (error instanceof TagRenameError) {
+      throw badRequest(error.message, error.code, error.code === 'tag_too_long' ? { max: LIMITS.tagChars } : {});
+    }
     throw error;
   } finally {
     ctx.registry.release(room);

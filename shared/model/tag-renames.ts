@@ -113,8 +113,16 @@ export type TagRenamePlan = {
   target: string;
 };
 
+/** A rename refused for its new name: `code` is the protocol's (shared/protocol/errors.ts), `max` its limit. */
 export class TagRenameError extends Error {
   override name = 'TagRenameError';
+
+  constructor(
+    readonly code: 'empty_tag' | 'tag_too_long',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -131,9 +139,9 @@ export function planTagRename(
   stamp: { by: string; at: number },
 ): TagRenamePlan {
   const target = normaliseTag(to);
-  if (!target) throw new TagRenameError('The new tag is empty');
+  if (!target) throw new TagRenameError('empty_tag', 'The new tag is empty');
   if (target.length > LIMITS.tagChars) {
-    throw new TagRenameError(`A tag has at most ${LIMITS.tagChars} characters`);
+    throw new TagRenameError('tag_too_long', `A tag has at most ${LIMITS.tagChars} characters`);
   }
   const resolve = tagResolver(renames);
   const sources = new Set(

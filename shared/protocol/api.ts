@@ -185,14 +185,19 @@ export const documentsResponseSchema = z.object({
 
 export const tagsResponseSchema = z.object({ tags: z.array(z.object({ tag: z.string(), count: z.number().int() })) });
 /** POST /api/teams/<teamId>/tags/rename */
+/**
+ * A tag's new name as typed: the rename normalises it and refuses an empty or too long one by its own codes
+ * (`empty_tag`, `tag_too_long`), which clients word; room for the characters normalising removes.
+ */
+const newTagName = z.string().max(100);
 export const tagRenameRequestSchema = z.object({
   from: z.string().trim().min(1).max(50),
-  to: z.string().trim().min(1).max(50),
+  to: newTagName,
 });
 /** POST /api/teams/<teamId>/tags/merge: every tag in `from` becomes `to`. */
 export const tagMergeRequestSchema = z.object({
   from: z.array(z.string().trim().min(1).max(50)).min(1).max(100),
-  to: z.string().trim().min(1).max(50),
+  to: newTagName,
 });
 /**
  * What a rename or merge did: the tags (as they read before) that now read as `to`, the team's current name of

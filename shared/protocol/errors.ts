@@ -29,7 +29,10 @@ export const API_ERRORS = {
   invalid_room: { status: 400, params: [] },
   /** A team name has 1 to 100 characters (CLI). */
   invalid_team_name: { status: 400, params: [] },
+  /** A tag rename's new name is empty (once normalised). */
   empty_tag: { status: 400, params: [] },
+  /** A tag rename's new name is longer than `max` characters. */
+  tag_too_long: { status: 400, params: ['max'] },
   too_large: { status: 413, params: [] },
   not_found: { status: 404, params: [] },
   upgrade_required: { status: 426, params: [] },

@@ -108,7 +108,7 @@ export function Comparison({
       );
       const result = await ask({ type: 'compare.carry', items });
       const failed = result.failed.length
-        ? t('compare_carry_failed', [String(result.failed.length), result.failed[0]!.error])
+        ? t('compare_carry_failed', [String(result.failed.length), errorText(result.failed[0]!.error)])
         : '';
       setMessage({
         kind: result.failed.length ? 'error' : 'success',

@@ -18,7 +18,7 @@ import type { PizhuDatabase } from '../store/db.ts';
 import type { TeamRow } from '../store/schema.ts';
 import { SnapshotStore } from '../store/snapshots.ts';
 import type { RoomRegistry } from '../sync/rooms.ts';
-import { errorMessage } from '../errors.ts';
+import { errorInfo, PizhuError } from '../errors.ts';
 
 export type VersionsNeeds = {
   db: PizhuDatabase;
@@ -78,8 +78,8 @@ export class Versions {
     for (const item of items) {
       try {
         const source = await this.needs.store.get(item.from);
-        if (!source || source.deleted) throw new Error('This annotation no longer exists');
-        if (source.replyTo) throw new Error('A reply is not carried over on its own');
+        if (!source || source.deleted) throw new PizhuError('carry_source_missing');
+        if (source.replyTo) throw new PizhuError('carry_reply_alone');
         let links = carriedBefore.get(item.documentKey);
         if (!links) carriedBefore.set(item.documentKey, (links = await this.carriedInto(item.documentKey)));
         if (links.has(source.id)) {
@@ -104,7 +104,7 @@ export class Versions {
         links.add(source.id);
         result.carried.push(carried);
       } catch (error) {
-        result.failed.push({ id: item.from, error: errorMessage(error) });
+        result.failed.push({ id: item.from, error: errorInfo(error) });
       }
     }
     return result;

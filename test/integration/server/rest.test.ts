@@ -325,6 +325,13 @@ describe('team-wide tag renames and merges', () => {
       body: { from: '热门', to: ' ' },
     });
     expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ error: { code: 'empty_tag' } });
+    const long = await api(server, 'POST', `/api/teams/${team.teamId}/tags/merge`, {
+      token: team.owner.token,
+      body: { from: ['热门'], to: '长'.repeat(51) },
+    });
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({ error: { code: 'tag_too_long', params: { max: 50 } } });
   });
 
   it('lists the team’s units, kept by editors in the team room', async () => {

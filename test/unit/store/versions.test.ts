@@ -268,9 +268,9 @@ describe('carrying annotations over (background)', () => {
     ]);
     expect(refused.carried).toEqual([]);
     expect(refused.failed.map((f) => f.error)).toEqual([
-      expect.stringMatching(/reply/),
-      expect.stringMatching(/no longer exists/),
-      'document_unknown',
+      { code: 'carry_reply_alone' },
+      { code: 'carry_source_missing' },
+      { code: 'document_unknown' },
     ]);
     expect(await handleRequest(service.handlers, { type: 'compare.carry', items: [] })).toMatchObject({ ok: false });
   });
