@@ -9,7 +9,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
-import { AttemptLimiter } from './auth/attempts.ts';
 import { originChecker } from './auth/origin.ts';
 import { TeamService } from './auth/team-service.ts';
 import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
@@ -17,6 +16,7 @@ import { LocalFanout } from './fanout/local.ts';
 import type { Fanout } from './fanout/types.ts';
 import { SqliteClientOwners } from './guard/client-owners.ts';
 import { CostMeter } from './guard/cost-meter.ts';
+import { type DeploymentLimits, LocalLimits } from './guard/deployment-limits.ts';
 import { HttpGuard } from './guard/http-guard.ts';
 import { MemoryBudget } from './guard/memory-budget.ts';
 import { Refusals } from './guard/refusals.ts';
@@ -132,6 +132,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   );
   guard.onMemoryPressure = () => registry.releaseIdleDocuments();
   const httpGuard = new HttpGuard(config.limits, metrics, log);
+  const limits: DeploymentLimits = new LocalLimits(
+    { perMember: config.limits.connectionsPerMember, perTeam: config.limits.maxSocketsPerTeam },
+    config.limits.joinAttemptsPerMinute,
+  );
   const connections = new ConnectionTracker();
   const ctx: ServerContext = {
     config,
@@ -143,7 +147,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     metrics,
     log,
     originAllowed: originChecker(config.allowedOrigins),
-    joinAttempts: new AttemptLimiter(config.limits.joinAttemptsPerMinute),
+    limits,
     health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
     cost,
     memory,
@@ -224,6 +228,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         server.closeAllConnections?.();
         await serverClosed;
         await fanout.close();
+        await limits.close();
         await checkpointer.close();
         db.close();
         lock?.release();
