@@ -249,7 +249,7 @@ async function waitForSockets(wss: WebSocketServer, ms: number): Promise<void> {
 async function reindexStaleRooms(ctx: ServerContext): Promise<void> {
   try {
     for (const head of await ctx.updates.allHeads()) {
-      if ((await ctx.index.through(head.roomId)) >= head.lastId) continue;
+      if ((await ctx.index.through(head.roomId)) >= head.lastSeq) continue;
       // Loading a room re-indexes it when its index lags; release lets it unload when idle.
       const room = await ctx.registry.acquire(head.roomId);
       ctx.registry.release(room);

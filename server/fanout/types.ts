@@ -4,7 +4,9 @@
  * The in-process implementation serves one instance (and tests with several instances in one process); a later
  * step adds Redis Streams behind the same interface.
  */
-export type FanoutMessage = { kind: 'update'; update: Uint8Array } | { kind: 'presence'; update: Uint8Array };
+export type FanoutMessage =
+  /** `seq`: the update's per-room sequence number in the store (receivers track which ones they hold). */
+  { kind: 'update'; update: Uint8Array; seq: number } | { kind: 'presence'; update: Uint8Array };
 
 /** A loaded room; an object rather than a callback, so subscribing allocates no closure per room. */
 export interface FanoutSubscriber {

@@ -1,8 +1,8 @@
 /**
  * Which member owns each Yjs client id of a room: the member who first wrote with it. Structs under a client id
  * owned by someone else are refused (update-policy.ts), so nobody can forge another member's edits or take the
- * clock range their next edits need (Yjs would drop those as duplicates). Kept durably in SQLite (a restart must
- * not hand a client id to someone else), in a table of its own beside the store's schema; a claim is committed
+ * clock range their next edits need (Yjs would drop those as duplicates). Kept durably (a restart must not hand
+ * a client id to someone else), in the client_owners table of the store's schema; a claim is committed
  * before the update that makes it is applied, so it is stored before the update is.
  */
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
@@ -26,13 +26,6 @@ export class SqliteClientOwners implements ClientOwnerStore {
     db: SqliteHandle,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS client_owners (
-      room TEXT NOT NULL,
-      client INTEGER NOT NULL,
-      member_id TEXT NOT NULL,
-      claimed_at INTEGER NOT NULL,
-      PRIMARY KEY (room, client)
-    ) WITHOUT ROWID`);
     this.select = db.prepare<[string], { client: number; member_id: string }>(
       'SELECT client, member_id FROM client_owners WHERE room = ?',
     );

@@ -103,16 +103,16 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const store = ctx.updates;
     const current = await store.currentCursor();
     const since = decodeChangeCursor(store.instanceId, body.since);
-    const candidates = new Map<string, { lastId: number; changed: boolean }>();
+    const candidates = new Map<string, { changeId: number; changed: boolean }>();
     for (const head of await store.changedRooms(teamId, since)) {
-      candidates.set(head.roomId, { lastId: head.lastId, changed: true });
+      candidates.set(head.roomId, { changeId: head.changeId, changed: true });
     }
     for (const roomId of clientVectors.keys()) {
       if (candidates.has(roomId)) continue;
       const head = await store.head(roomId);
-      candidates.set(roomId, { lastId: head?.lastId ?? 0, changed: false });
+      candidates.set(roomId, { changeId: head?.changeId ?? 0, changed: false });
     }
-    const ordered = [...candidates].sort((a, b) => a[1].lastId - b[1].lastId);
+    const ordered = [...candidates].sort((a, b) => a[1].changeId - b[1].changeId);
     const rooms: { room: string; update: string; stateVector: string }[] = [];
     const unavailable: { room: string; code: string; message: string }[] = [];
     /** The change id of the first changed room that could not be read: the cursor must stay before it. */
@@ -120,7 +120,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     let bytes = 0;
     let cursor = current;
     let more = false;
-    for (const [roomId, { lastId, changed }] of ordered) {
+    for (const [roomId, { changeId, changed }] of ordered) {
       const clientVector = clientVectors.get(roomId) ?? EMPTY_STATE_VECTOR;
       let answer: { update: Uint8Array; stateVector: Uint8Array } | null;
       try {
@@ -137,7 +137,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
           code: error instanceof CorruptRoomError ? 'corrupt' : 'unreadable',
           message: 'The stored state of this room cannot be read; the server sends nothing of it',
         });
-        if (changed) firstUnreadable ??= lastId;
+        if (changed) firstUnreadable ??= changeId;
         continue;
       }
       if (!answer) continue;
@@ -152,7 +152,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
         update: bytesToBase64(answer.update),
         stateVector: bytesToBase64(answer.stateVector),
       });
-      if (changed) cursor = Math.max(since, lastId);
+      if (changed) cursor = Math.max(since, changeId);
     }
     let through = more ? cursor : current;
     if (firstUnreadable !== null) through = Math.min(through, Math.max(since, firstUnreadable - 1));

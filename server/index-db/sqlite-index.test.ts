@@ -39,7 +39,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('a'), make('b')],
       removedIds: [],
-      throughId: 5,
+      throughSeq: 5,
     });
     index.applyChange({
       roomId: 't1.d1',
@@ -47,13 +47,13 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [],
       removedIds: ['a'],
-      throughId: 7,
+      throughSeq: 7,
     });
     await index.flush();
     expect(await index.through('t1.d1')).toBe(7);
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['b']);
     // A late batch with an older position does not move `through` back.
-    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: [], throughId: 6 });
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: [], throughSeq: 6 });
     await index.flush();
     expect(await index.through('t1.d1')).toBe(7);
   });
@@ -62,14 +62,14 @@ describe('SqliteAnnotationIndex', () => {
     const errors: unknown[] = [];
     index = new SqliteAnnotationIndex(db, (error) => errors.push(error));
     let reads = 0;
-    let throughId = 0;
+    let throughSeq = 0;
     const source = {
       takeIndexChange: () => {
         reads++;
-        return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughId };
+        return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughSeq };
       },
     };
-    for (throughId = 1; throughId <= 3; throughId++) index.markDirty('t1.d1', source);
+    for (throughSeq = 1; throughSeq <= 3; throughSeq++) index.markDirty('t1.d1', source);
     index.markDirty('t1.d2', {
       takeIndexChange: () => {
         throw new Error('room gone');
@@ -94,7 +94,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('old')],
       removedIds: [],
-      throughId: 1,
+      throughSeq: 1,
     });
     await index.flush();
     await index.replaceRoom('t1.d1', { document: null, annotations: [make('new', { tags: ['新'] })], invalid: [] }, 9);
@@ -116,7 +116,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('mine')],
       removedIds: [],
-      throughId: 1,
+      throughSeq: 1,
     });
     index.applyChange({
       roomId: 't2.d1',
@@ -124,7 +124,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('theirs', { teamId: 't2' })],
       removedIds: [],
-      throughId: 2,
+      throughSeq: 2,
     });
     await index.flush();
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['mine']);

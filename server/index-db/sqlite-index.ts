@@ -128,7 +128,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     this.writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
-    this.replaceTx = db.transaction((roomId: string, read: RoomReadResult, throughId: number) => {
+    this.replaceTx = db.transaction((roomId: string, read: RoomReadResult, throughSeq: number) => {
       const room = parseRoomId(roomId)!;
       this.statements.clearRoomAnnotations.run(roomId);
       this.statements.clearRoomTags.run(roomId);
@@ -139,9 +139,9 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         upserts: read.annotations,
         removedIds: [],
         document: read.document,
-        throughId,
+        throughSeq,
       });
-      this.statements.setThroughExact.run(roomId, room.teamId, throughId);
+      this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
     });
   }
 
@@ -172,7 +172,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     else if (change.document) {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
-    s.setThrough.run(change.roomId, change.teamId, change.throughId);
+    s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
   // --- IndexSink ---
@@ -223,8 +223,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }
   }
 
-  async replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void> {
-    this.replaceTx.immediate(roomId, read, throughId);
+  async replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number): Promise<void> {
+    this.replaceTx.immediate(roomId, read, throughSeq);
   }
 
   async flush(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The query index: the annotations of every room decoded into rows, kept current as updates arrive, so the
  * REST API lists and filters without loading rooms. The rooms stay the source of truth; the index can always be
- * rebuilt from them (it records, per room, the last update it reflects).
+ * rebuilt from them (it records, per room, the seq of the last update it reflects).
  */
 import type { Annotation, DocumentInfo, RoomReadResult } from '../../shared/model/index.ts';
 
@@ -15,8 +15,8 @@ export type RoomIndexChange = {
   removedIds: string[];
   /** The page's metadata when it changed (null when it became invalid), undefined when untouched. */
   document?: DocumentInfo | null;
-  /** The id of the last stored update this change reflects. */
-  throughId: number;
+  /** The room seq through which this change reflects every stored update. */
+  throughSeq: number;
 };
 
 /** A room with changes for the index (an object rather than a callback: no closure per room). */
@@ -27,7 +27,7 @@ export interface IndexSource {
 
 /** What rooms write into. */
 export interface IndexSink {
-  /** The last update id reflected for the room (0 when never indexed). */
+  /** The room seq through which the index reflects the room (0 when never indexed). */
   through(roomId: string): Promise<number>;
   /** Queued and written in batches; `flush` waits for the writes. */
   applyChange(change: RoomIndexChange): void;
@@ -36,7 +36,7 @@ export interface IndexSink {
    * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
   markDirty(roomId: string, source: IndexSource): void;
-  replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void>;
+  replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number): Promise<void>;
   flush(): Promise<void>;
 }
 

@@ -12,7 +12,7 @@ export type SqliteHandle = Database.Database;
 export const DATABASE_FILE = 'pizhu.sqlite';
 
 /** Each entry upgrades the schema by one version (PRAGMA user_version); never edit a released entry. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -107,6 +107,30 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (room, annotation_id, tag)
   );
   CREATE INDEX annotation_tags_team ON annotation_tags(team_id, tag);
+  `,
+  // Per-room sequence numbers (gap repair and safe compaction across instances); the index records how far it
+  // reflects each room by seq instead of by update id. Existing rows are numbered in id order.
+  `
+  ALTER TABLE updates ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE updates SET seq = numbered.n
+    FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY room ORDER BY id) AS n FROM updates) AS numbered
+    WHERE numbered.id = updates.id;
+  CREATE UNIQUE INDEX updates_room_seq ON updates(room, seq);
+  ALTER TABLE rooms ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE rooms SET last_seq = COALESCE((SELECT MAX(seq) FROM updates WHERE updates.room = rooms.id), 0);
+  UPDATE index_rooms SET through = COALESCE(
+    (SELECT MAX(seq) FROM updates WHERE updates.room = index_rooms.room AND updates.id <= index_rooms.through), 0);
+  `,
+  // Which member owns each Yjs client id of a room (server/guard/client-owners.ts); created by that module with
+  // IF NOT EXISTS before it became a migration, hence the same clause here.
+  `
+  CREATE TABLE IF NOT EXISTS client_owners (
+    room TEXT NOT NULL,
+    client INTEGER NOT NULL,
+    member_id TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (room, client)
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -30,6 +30,7 @@ import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
+import { AppliedSeqs } from './applied-seqs.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
 import {
@@ -115,7 +116,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Decoded state vector and delete set of `encoded`, for answering "does this add anything?" undecoded. */
   private known: KnownState | null = null;
   private holds = 0;
-  private lastId: number;
+  /** Which stored updates (by per-room seq) the document holds; compaction and the index stop at `through`. */
+  private readonly seqs: AppliedSeqs;
   private storedBytes: number;
   private rowCount: number;
   /** Whether the stored rows are one compacted row (with state vector and delete set). */
@@ -145,7 +147,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (!parsed) throw new Error(`not a room id: ${id.slice(0, 140)}`);
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
-    this.lastId = stored?.lastId ?? 0;
+    this.seqs = new AppliedSeqs(stored?.lastSeq ?? 0);
     this.storedBytes = stored?.bytes ?? 0;
     this.rowCount = stored?.rows.length ?? 0;
     this.compacted = this.rowCount === 1 && Boolean(stored!.rows[0]!.stateVector && stored!.rows[0]!.deleteSet);
@@ -173,7 +175,7 @@ export class Room implements FanoutSubscriber, IndexSource {
   static async load(roomId: string, deps: RoomDeps): Promise<Room> {
     const stored = await deps.store.load(roomId);
     const room = new Room(roomId, stored, deps);
-    if (stored && (await deps.index.through(roomId)) < stored.lastId) await room.reindex();
+    if (stored && (await deps.index.through(roomId)) < stored.lastSeq) await room.reindex();
     return room;
   }
 
@@ -289,9 +291,9 @@ export class Room implements FanoutSubscriber, IndexSource {
     return this.encoded;
   }
 
-  /** The change cursor of the room's last durable change. */
-  get cursor(): number {
-    return this.lastId;
+  /** The seq through which the document holds every stored update. */
+  get appliedSeq(): number {
+    return this.seqs.through;
   }
 
   // --- writing ---
@@ -498,12 +500,16 @@ export class Room implements FanoutSubscriber, IndexSource {
     // Send first: the subscribers are waiting, the bookkeeping is not.
     this.durableVersion = change.version;
     this.flushOutbox();
-    this.lastId = stored.id;
+    this.seqs.add(stored.seq);
     this.storedBytes = stored.roomBytes;
     this.rowCount++;
     this.compacted = false;
     this.deps.metrics.countUpdate(change.update.byteLength);
-    this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
+    this.deps.fanout.publish(
+      this.id,
+      { kind: 'update', update: change.update, seq: stored.seq },
+      this.deps.fanoutSource,
+    );
     this.queueIndex(change.transaction);
     this.maybeCompact();
   }
@@ -545,7 +551,7 @@ export class Room implements FanoutSubscriber, IndexSource {
       documentKey: this.documentKey,
       upserts: [],
       removedIds: [],
-      throughId: this.lastId,
+      throughSeq: this.seqs.through,
     };
     const doc = this.doc!;
     const room = { teamId: this.teamId, documentKey: this.documentKey };
@@ -561,7 +567,7 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
   async reindex(): Promise<void> {
     const doc = this.materialise();
-    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId);
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through);
   }
 
   /** An update or presence another server instance accepted for this room. */
@@ -575,6 +581,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     try {
       Y.applyUpdate(this.materialise(), message.update, REMOTE_ORIGIN);
       dropPending(this.doc!);
+      this.seqs.add(message.seq);
     } catch (error) {
       this.deps.log.error('fanout', `room ${this.id}: update from another instance failed to apply`, error);
     }
@@ -657,19 +664,21 @@ export class Room implements FanoutSubscriber, IndexSource {
     await this.appendChain;
     // A single row that is not compacted yet (one big push) is compacted too: that stores its state vector and
     // delete set, so a restart can serve it without decoding.
-    if (this.failed || !this.doc || this.compacted || this.lastId === 0) return;
+    if (this.failed || !this.doc || this.compacted || this.seqs.through === 0) return;
     if (this.version !== this.durableVersion) {
-      // Newer updates are still being stored; the merged state must hold exactly the stored rows.
+      // Newer updates are still being stored; the merged state must not hold an update that is not stored.
       this.scheduleCompaction();
       return;
     }
-    const through = this.lastId;
+    // Only through the seq below which the document holds every update: another instance may have stored an
+    // update this one has not received yet, and the rows after `through` must stay until it has.
+    const through = this.seqs.through;
     const rowsBefore = this.rowCount;
     const { roomBytes } = await this.deps.store.compact(this.id, through, this.encodedState());
     this.storedBytes = roomBytes;
     // Appends that completed meanwhile stay as rows after the compacted one.
     this.rowCount -= rowsBefore - 1;
-    this.compacted = this.lastId === through;
+    this.compacted = this.seqs.latest === through && !this.seqs.hasGap;
     if (!this.compacted) this.maybeCompact();
   }
 
