@@ -81,6 +81,8 @@ export type Limits = {
   maxRoomsPerTeam: number;
   maxMembersPerTeam: number;
   maxSocketsPerTeam: number;
+  /** Several instances: entries kept in each room's Redis stream (MAXLEN ~); older ones are read from the store. */
+  fanoutStreamLength: number;
   /** Open TCP connections in all (Node's server.maxConnections; keep it below the open-file limit) ... */
   maxConnections: number;
   /** ... and per client address, not counting authenticated WebSockets. */
@@ -120,6 +122,13 @@ export type Timings = {
   keepAliveMs: number;
   /** WebSocket ping interval; a socket that has not answered the previous ping is dropped. */
   pingIntervalMs: number;
+  /**
+   * Several instances: an update from another instance that arrives ahead of a missing one waits this long for
+   * it, then the gap is read from the store (server/sync/remote-updates.ts) ...
+   */
+  fanoutGapWaitMs: number;
+  /** ... and this often the store is asked whether a held room has updates its stream never delivered. */
+  fanoutCheckMs: number;
 };
 
 export type Compaction = {
@@ -157,6 +166,11 @@ export type ServerConfig = {
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset, metrics are open (the server
    * listens on loopback by default). */
   metricsToken?: string;
+  /**
+   * Fault injection, for the tests of gap repair only (PIZHU_FANOUT_DROP_RATIO, 0 to 1): this share of updates
+   * is never appended to the Redis stream, as if Redis had lost the entries. Unset (0) in production.
+   */
+  fanoutDropRatio?: number;
 };
 
 const MiB = 1024 * 1024;
@@ -197,6 +211,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxRoomsPerTeam: 5_000,
   maxMembersPerTeam: 1_000,
   maxSocketsPerTeam: 2_000,
+  fanoutStreamLength: 1_000,
   maxConnections: 10_000,
   maxConnectionsPerAddress: 256,
 };
@@ -217,6 +232,8 @@ export const DEFAULT_TIMINGS: Timings = {
   idleConnectionMs: 120_000,
   keepAliveMs: 5_000,
   pingIntervalMs: 30_000,
+  fanoutGapWaitMs: 100,
+  fanoutCheckMs: 1_000,
 };
 
 export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };
@@ -281,6 +298,10 @@ function validateConfig(config: ServerConfig): void {
   if (!['info', 'warn', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be info, warn or silent, got "${String(config.logLevel)}"`);
   }
+  const drop = config.fanoutDropRatio;
+  if (drop !== undefined && !(typeof drop === 'number' && drop >= 0 && drop < 1)) {
+    throw new ConfigError(`PIZHU_FANOUT_DROP_RATIO must be a number from 0 to below 1, got "${String(drop)}"`);
+  }
   if (config.sqliteSynchronous !== 'NORMAL' && config.sqliteSynchronous !== 'FULL') {
     throw new ConfigError(`PIZHU_SQLITE_SYNCHRONOUS must be NORMAL or FULL, got "${String(config.sqliteSynchronous)}"`);
   }
@@ -332,6 +353,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,
       firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
       metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
+      fanoutDropRatio: parseNumberEnv(env, 'PIZHU_FANOUT_DROP_RATIO'),
       limits: numbersFrom(base.limits),
       timings: numbersFrom(base.timings),
       compaction: {

@@ -32,6 +32,7 @@ import type { Metrics, RejectReason } from '../metrics.ts';
 import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { AppliedSeqs } from './applied-seqs.ts';
 import { Presence } from './presence.ts';
+import { RemoteUpdates } from './remote-updates.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
 import {
   addsNothing,
@@ -118,6 +119,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   private holds = 0;
   /** Which stored updates (by per-room seq) the document holds; compaction and the index stop at `through`. */
   private readonly seqs: AppliedSeqs;
+  /** Updates other instances stored, applied in seq order; gaps are read from the store. */
+  private readonly remote: RemoteUpdates;
   private storedBytes: number;
   private rowCount: number;
   /** Whether the stored rows are one compacted row (with state vector and delete set). */
@@ -148,6 +151,14 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
     this.seqs = new AppliedSeqs(stored?.lastSeq ?? 0);
+    this.remote = new RemoteUpdates({
+      applied: this.seqs,
+      apply: (update) => this.applyRemote(update),
+      fetch: (afterSeq) => deps.store.updatesSince(id, afterSeq),
+      reload: () => this.applyStored(),
+      onError: (error) => deps.log.error('fanout', `room ${id}: reading missed updates from the store`, error),
+      gapWaitMs: deps.config.timings.fanoutGapWaitMs,
+    });
     this.storedBytes = stored?.bytes ?? 0;
     this.rowCount = stored?.rows.length ?? 0;
     this.compacted = this.rowCount === 1 && Boolean(stored!.rows[0]!.stateVector && stored!.rows[0]!.deleteSet);
@@ -500,7 +511,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     // Send first: the subscribers are waiting, the bookkeeping is not.
     this.durableVersion = change.version;
     this.flushOutbox();
-    this.seqs.add(stored.seq);
+    this.remote.appended(stored.seq);
     this.storedBytes = stored.roomBytes;
     this.rowCount++;
     this.compacted = false;
@@ -572,19 +583,58 @@ export class Room implements FanoutSubscriber, IndexSource {
 
   /** An update or presence another server instance accepted for this room. */
   onFanout(message: FanoutMessage): void {
-    if (message.kind === 'presence') {
-      const { changed } = this.presence.apply(message.update, null);
-      if (changed) this.relayPresence(changed, null, false);
-      return;
+    switch (message.kind) {
+      case 'presence': {
+        let changed: Uint8Array | null;
+        try {
+          changed = this.presence.apply(message.update, null).changed;
+        } catch (error) {
+          this.deps.log.error('fanout', `room ${this.id}: presence from another instance does not decode`, error);
+          return;
+        }
+        if (changed) this.relayPresence(changed, null, false);
+        return;
+      }
+      case 'presence-query': {
+        const present = this.presence.encodeAll();
+        if (present) this.deps.fanout.publish(this.id, { kind: 'presence', update: present }, this.deps.fanoutSource);
+        return;
+      }
+      case 'update':
+        if (!this.failed) this.remote.received(message.seq, message.update);
     }
+  }
+
+  /** The store holds this room through `lastSeq` (the periodic head check): read what never came through. */
+  storedThrough(lastSeq: number): void {
+    if (!this.failed) this.remote.storedThrough(lastSeq);
+  }
+
+  /** Resolves once no gap repair is running (tests). */
+  remoteSettled(): Promise<void> {
+    return this.remote.settled();
+  }
+
+  private applyRemote(update: Uint8Array): void {
     if (this.failed) return;
     try {
-      Y.applyUpdate(this.materialise(), message.update, REMOTE_ORIGIN);
+      Y.applyUpdate(this.materialise(), update, REMOTE_ORIGIN);
       dropPending(this.doc!);
-      this.seqs.add(message.seq);
     } catch (error) {
+      if (error instanceof RoomFailedError) return;
       this.deps.log.error('fanout', `room ${this.id}: update from another instance failed to apply`, error);
     }
+  }
+
+  /**
+   * Applies the whole stored room again (compaction folded away updates this instance missed); applying what
+   * the document already holds changes nothing. Resolves with the seq the store holds the room through.
+   */
+  private async applyStored(): Promise<number> {
+    const stored = await this.deps.store.load(this.id);
+    if (!stored || this.failed) return 0;
+    for (const row of stored.rows) this.applyRemote(row.update);
+    return stored.lastSeq;
   }
 
   // --- delivery ---
@@ -702,6 +752,7 @@ export class Room implements FanoutSubscriber, IndexSource {
       await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
     this.indexNow();
     this.deps.fanout.unsubscribe(this.id, this);
+    this.remote.close();
     for (const held of this.held.values()) clearTimeout(held.timer);
     this.held.clear();
     this.doc?.destroy();
