@@ -171,6 +171,8 @@ export type ServerConfig = {
    * is never appended to the Redis stream, as if Redis had lost the entries. Unset (0) in production.
    */
   fanoutDropRatio?: number;
+  /** REDIS_URL: several instances hear each other through this Redis (server/fanout/redis.ts). */
+  redisUrl?: string;
 };
 
 const MiB = 1024 * 1024;
@@ -354,6 +356,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
       metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
       fanoutDropRatio: parseNumberEnv(env, 'PIZHU_FANOUT_DROP_RATIO'),
+      redisUrl: env.REDIS_URL?.trim() || undefined,
       limits: numbersFrom(base.limits),
       timings: numbersFrom(base.timings),
       compaction: {

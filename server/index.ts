@@ -13,10 +13,11 @@ import { originChecker } from './auth/origin.ts';
 import { TeamService } from './auth/team-service.ts';
 import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import { LocalFanout } from './fanout/local.ts';
+import { RedisFanout } from './fanout/redis.ts';
 import type { Fanout } from './fanout/types.ts';
 import { SqliteClientOwners } from './guard/client-owners.ts';
 import { CostMeter } from './guard/cost-meter.ts';
-import { type DeploymentLimits, LocalLimits } from './guard/deployment-limits.ts';
+import { type DeploymentLimits, LocalLimits, RedisLimits } from './guard/deployment-limits.ts';
 import { HttpGuard } from './guard/http-guard.ts';
 import { MemoryBudget } from './guard/memory-budget.ts';
 import { Refusals } from './guard/refusals.ts';
@@ -93,6 +94,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startServer(options: StartOptions = {}): Promise<PizhuServer> {
   const config = resolveConfig(options);
   const log = options.logger ?? createLogger({ level: config.logLevel, linesPerMinute: config.logLinesPerMinute });
+  // Redis first: an instance that cannot reach it must not start (it would not hear the others).
+  const fanout = options.fanout ?? (await connectFanout(config, log));
   // Instances sharing a fan-out (the scale-out seam) share the database on purpose; a lone server owns its folder.
   const lock = options.fanout ? null : lockDataDir(config.dataDir);
   let db: SqliteHandle;
@@ -100,6 +103,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     db = openDatabase(config.dataDir, config.sqliteSynchronous);
   } catch (error) {
     lock?.release();
+    if (!options.fanout) await fanout.close();
     throw error;
   }
   const updates = new SqliteUpdateStore(db);
@@ -115,7 +119,6 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     maxMembersPerTeam: config.limits.maxMembersPerTeam,
   });
   const metrics = new Metrics();
-  const fanout = options.fanout ?? new LocalFanout();
   const refusals = new Refusals(metrics, log);
   const memory = new MemoryBudget(config.limits);
   const cost = new CostMeter({
@@ -132,10 +135,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   );
   guard.onMemoryPressure = () => registry.releaseIdleDocuments();
   const httpGuard = new HttpGuard(config.limits, metrics, log);
-  const limits: DeploymentLimits = new LocalLimits(
-    { perMember: config.limits.connectionsPerMember, perTeam: config.limits.maxSocketsPerTeam },
-    config.limits.joinAttemptsPerMinute,
-  );
+  const socketCaps = { perMember: config.limits.connectionsPerMember, perTeam: config.limits.maxSocketsPerTeam };
+  const limits: DeploymentLimits = config.redisUrl
+    ? new RedisLimits(config.redisUrl, socketCaps, config.limits.joinAttemptsPerMinute, log)
+    : new LocalLimits(socketCaps, config.limits.joinAttemptsPerMinute);
   const connections = new ConnectionTracker();
   const ctx: ServerContext = {
     config,
@@ -197,6 +200,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     }, config.timings.sweepMs),
     setInterval(() => connections.heartbeat(), config.timings.pingIntervalMs),
     setInterval(() => {
+      // Several instances: stream entries can be lost; the store says which held rooms are behind.
+      if (config.redisUrl) registry.checkHeads().catch((error) => log.error('fanout', 'checking room heads', error));
+    }, config.timings.fanoutCheckMs),
+    setInterval(() => {
       closeRevokedSockets(ctx).catch((error) => log.error('revocation', 'checking tokens failed', error));
     }, config.timings.revocationCheckMs),
   ];
@@ -236,6 +243,18 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
       return closing;
     },
   };
+}
+
+function connectFanout(config: ServerConfig, log: Logger): Promise<Fanout> {
+  if (!config.redisUrl) return Promise.resolve(new LocalFanout());
+  return RedisFanout.connect({
+    url: config.redisUrl,
+    streamMaxLength: config.limits.fanoutStreamLength,
+    dropRatio: config.fanoutDropRatio ?? 0,
+    log,
+  }).catch((error) => {
+    throw new ConfigError((error as Error).message);
+  });
 }
 
 /** Gives clients a moment to answer the close handshake, then cuts the rest. */
