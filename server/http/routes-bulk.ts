@@ -49,12 +49,19 @@ function sameStateVector(a: Map<number, number>, b: Map<number, number>): boolea
 type RoomState = { stateVector: Uint8Array; updateFor: (stateVector: Uint8Array) => Uint8Array };
 
 /**
- * A room's state without loading it into the registry: the loaded room if there is one, else the stored rows
- * (checked by the store). Throws when the stored state is corrupt or does not decode.
+ * A room's state without loading it into the registry: the loaded room if it holds every update through
+ * `storedSeq`, else the stored rows (checked by the store). With several instances a loaded room may not yet
+ * have applied an update another instance stored; answering from it would move the client's cursor past an
+ * update it never got. Throws when the stored state is corrupt or does not decode.
  */
-async function readRoomState(registry: RoomRegistry, store: UpdateStore, roomId: string): Promise<RoomState | null> {
+async function readRoomState(
+  registry: RoomRegistry,
+  store: UpdateStore,
+  roomId: string,
+  storedSeq: number,
+): Promise<RoomState | null> {
   const loaded = registry.loaded(roomId);
-  if (loaded && !loaded.failed) {
+  if (loaded && !loaded.failed && loaded.appliedSeq >= storedSeq) {
     return { stateVector: loaded.stateVector(), updateFor: (sv) => loaded.updateFor(sv) };
   }
   const stored = await store.load(roomId);
@@ -74,8 +81,9 @@ async function missingUpdate(
   roomId: string,
   clientVector: Uint8Array,
   changed: boolean,
+  storedSeq: number,
 ): Promise<{ update: Uint8Array; stateVector: Uint8Array } | null> {
-  const state = await readRoomState(ctx.registry, ctx.updates, roomId);
+  const state = await readRoomState(ctx.registry, ctx.updates, roomId, storedSeq);
   const stateVector = state?.stateVector ?? EMPTY_STATE_VECTOR;
   const decodedClient = Y.decodeStateVector(clientVector);
   if (!changed && sameStateVector(decodedClient, Y.decodeStateVector(stateVector))) return null;
@@ -103,14 +111,14 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const store = ctx.updates;
     const current = await store.currentCursor();
     const since = decodeChangeCursor(store.instanceId, body.since);
-    const candidates = new Map<string, { changeId: number; changed: boolean }>();
+    const candidates = new Map<string, { changeId: number; changed: boolean; lastSeq: number }>();
     for (const head of await store.changedRooms(teamId, since)) {
-      candidates.set(head.roomId, { changeId: head.changeId, changed: true });
+      candidates.set(head.roomId, { changeId: head.changeId, changed: true, lastSeq: head.lastSeq });
     }
     for (const roomId of clientVectors.keys()) {
       if (candidates.has(roomId)) continue;
       const head = await store.head(roomId);
-      candidates.set(roomId, { changeId: head?.changeId ?? 0, changed: false });
+      candidates.set(roomId, { changeId: head?.changeId ?? 0, changed: false, lastSeq: head?.lastSeq ?? 0 });
     }
     const ordered = [...candidates].sort((a, b) => a[1].changeId - b[1].changeId);
     const rooms: { room: string; update: string; stateVector: string }[] = [];
@@ -120,11 +128,11 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     let bytes = 0;
     let cursor = current;
     let more = false;
-    for (const [roomId, { changeId, changed }] of ordered) {
+    for (const [roomId, { changeId, changed, lastSeq }] of ordered) {
       const clientVector = clientVectors.get(roomId) ?? EMPTY_STATE_VECTOR;
       let answer: { update: Uint8Array; stateVector: Uint8Array } | null;
       try {
-        answer = await missingUpdate(ctx, roomId, clientVector, changed);
+        answer = await missingUpdate(ctx, roomId, clientVector, changed, lastSeq);
       } catch (error) {
         ctx.metrics.roomReadsRefused++;
         ctx.log.error(
