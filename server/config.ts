@@ -154,6 +154,13 @@ export type ServerConfig = {
   logLevel: 'info' | 'warn' | 'silent';
   /** Name given to the team created on first start when no team exists yet (CLI only). */
   firstTeamName: string;
+  /**
+   * DATABASE_URL (postgres://user:pass@host:port/db): set, teams, rooms, the query index and client owners live
+   * in PostgreSQL instead of the SQLite file in dataDir, and several instances may share them.
+   */
+  databaseUrl?: string;
+  /** REDIS_URL (redis://host:port): carries accepted updates and presence between instances. */
+  redisUrl?: string;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset, metrics are open (the server
    * listens on loopback by default). */
   metricsToken?: string;
@@ -332,6 +339,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,
       firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
       metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
+      databaseUrl: env.DATABASE_URL?.trim() || undefined,
+      redisUrl: env.REDIS_URL?.trim() || undefined,
       limits: numbersFrom(base.limits),
       timings: numbersFrom(base.timings),
       compaction: {
