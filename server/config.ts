@@ -163,6 +163,13 @@ export type ServerConfig = {
   logLevel: 'info' | 'warn' | 'silent';
   /** Name given to the team created on first start when no team exists yet (CLI only). */
   firstTeamName: string;
+  /**
+   * DATABASE_URL (postgres://user:pass@host:port/db): set, teams, rooms, the query index and client owners live
+   * in PostgreSQL instead of the SQLite file in dataDir, and several instances may share them.
+   */
+  databaseUrl?: string;
+  /** REDIS_URL (redis://host:port): carries accepted updates and presence between instances. */
+  redisUrl?: string;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset, metrics are open (the server
    * listens on loopback by default). */
   metricsToken?: string;
@@ -171,8 +178,6 @@ export type ServerConfig = {
    * is never appended to the Redis stream, as if Redis had lost the entries. Unset (0) in production.
    */
   fanoutDropRatio?: number;
-  /** REDIS_URL: several instances hear each other through this Redis (server/fanout/redis.ts). */
-  redisUrl?: string;
 };
 
 const MiB = 1024 * 1024;
@@ -356,6 +361,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
       metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
       fanoutDropRatio: parseNumberEnv(env, 'PIZHU_FANOUT_DROP_RATIO'),
+      databaseUrl: env.DATABASE_URL?.trim() || undefined,
       redisUrl: env.REDIS_URL?.trim() || undefined,
       limits: numbersFrom(base.limits),
       timings: numbersFrom(base.timings),

@@ -1,5 +1,6 @@
 /**
- * The sync server as a library: `startServer(options)` opens the SQLite file in `dataDir`, listens on
+ * The sync server as a library: `startServer(options)` opens the stores (PostgreSQL when `databaseUrl` is set,
+ * else the SQLite file in `dataDir`), listens on
  * host:port (port 0 = any free port) and resolves with the URL and a `close()`. Used by the CLI (main.ts), the
  * integration tests and the extension's end-to-end tests.
  */
@@ -15,7 +16,6 @@ import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } fro
 import { LocalFanout } from './fanout/local.ts';
 import { RedisFanout } from './fanout/redis.ts';
 import type { Fanout } from './fanout/types.ts';
-import { SqliteClientOwners } from './guard/client-owners.ts';
 import { CostMeter } from './guard/cost-meter.ts';
 import { type DeploymentLimits, LocalLimits, RedisLimits } from './guard/deployment-limits.ts';
 import { HttpGuard } from './guard/http-guard.ts';
@@ -26,16 +26,10 @@ import { UpdatePolicy } from './guard/update-policy.ts';
 import { createApp } from './http/app.ts';
 import type { ServerContext } from './http/context.ts';
 import { closeRevokedSockets } from './http/routes-team.ts';
-import { SqliteAnnotationIndex } from './index-db/sqlite-index.ts';
 import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
-import { lockDataDir } from './storage/data-dir-lock.ts';
-import { StorageHealth } from './storage/health.ts';
-import { openDatabase, type SqliteHandle } from './storage/sqlite-db.ts';
-import { WalCheckpointer } from './storage/wal-checkpointer.ts';
-import { SqliteTeamStore } from './storage/sqlite-teams.ts';
-import { SqliteUpdateStore } from './storage/sqlite-updates.ts';
+import { openStores, type Stores } from './storage/open-stores.ts';
 import { ConnectionTracker } from './sync/connections.ts';
 import { RoomRegistry } from './sync/registry.ts';
 
@@ -56,6 +50,8 @@ export type PizhuServer = {
   host: string;
   port: number;
   config: ServerConfig;
+  /** Where the data lives: the data folder, or the PostgreSQL URL without its password. */
+  dataLocation: string;
   /** Teams, invites, tokens: what the CLI does, for tests. */
   teams: TeamService;
   /** The query index (e.g. `teamAnnotations(teamId)` for a briefing). */
@@ -94,25 +90,25 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startServer(options: StartOptions = {}): Promise<PizhuServer> {
   const config = resolveConfig(options);
   const log = options.logger ?? createLogger({ level: config.logLevel, linesPerMinute: config.logLinesPerMinute });
+  if (config.databaseUrl && !config.redisUrl && !options.fanout) {
+    throw new ConfigError(
+      'DATABASE_URL is set but REDIS_URL is not: instances sharing PostgreSQL would not hear each other. Set ' +
+        'REDIS_URL=redis://host:port (a single instance may point it at its own Redis), or unset DATABASE_URL ' +
+        'to use the embedded SQLite in DATA_DIR',
+    );
+  }
   // Redis first: an instance that cannot reach it must not start (it would not hear the others).
   const fanout = options.fanout ?? (await connectFanout(config, log));
   // Instances sharing a fan-out (the scale-out seam) share the database on purpose; a lone server owns its folder.
-  const lock = options.fanout ? null : lockDataDir(config.dataDir);
-  let db: SqliteHandle;
+  let stores: Stores;
   try {
-    db = openDatabase(config.dataDir, config.sqliteSynchronous);
+    stores = await openStores(config, { log, lockDataDir: !options.fanout, serving: true });
   } catch (error) {
-    lock?.release();
     if (!options.fanout) await fanout.close();
     throw error;
   }
-  const updates = new SqliteUpdateStore(db);
-  const checkpointer = new WalCheckpointer(db, {
-    intervalMs: config.timings.checkpointMs,
-    onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
-  });
-  const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
-  const teams = new TeamService(new SqliteTeamStore(db), {
+  const { updates, index } = stores;
+  const teams = new TeamService(stores.teams, {
     ticketTtlMs: config.timings.ticketTtlMs,
     inviteTtlMs: config.timings.inviteTtlMs,
     inviteMaxUses: config.limits.inviteMaxUses,
@@ -126,7 +122,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     msPerSecond: config.limits.memberCpuMsPerSecond,
     throttleMs: config.timings.throttleMs,
   });
-  const guard = new UpdateGuard(config.limits, new UpdatePolicy(new SqliteClientOwners(db), config.limits), memory);
+  const guard = new UpdateGuard(config.limits, new UpdatePolicy(stores.owners, config.limits), memory);
   const registry = new RoomRegistry(
     { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, guard },
     log,
@@ -151,7 +147,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     log,
     originAllowed: originChecker(config.allowedOrigins),
     limits,
-    health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
+    health: stores.health,
     cost,
     memory,
     refusals,
@@ -186,9 +182,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
-    await checkpointer.close();
-    db.close();
-    lock?.release();
+    await stores.close();
     throw error;
   }
 
@@ -219,6 +213,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     host: config.host,
     port: address.port,
     config,
+    dataLocation: stores.location,
     teams,
     queries: index,
     metrics,
@@ -236,9 +231,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         await serverClosed;
         await fanout.close();
         await limits.close();
-        await checkpointer.close();
-        db.close();
-        lock?.release();
+        await stores.close();
       })();
       return closing;
     },

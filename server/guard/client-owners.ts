@@ -11,9 +11,15 @@ import type { SqliteHandle } from '../storage/sqlite-db.ts';
 export const SERVER_MEMBER = '@server';
 
 export interface ClientOwnerStore {
-  /** The owners recorded for a room. */
-  ownersOf(roomId: string): Map<number, string>;
-  /** Records the member as the owner of these client ids; committed when it returns. */
+  /**
+   * The owners recorded for a room. A store that answers later (PostgreSQL) is read when the room loads
+   * (UpdatePolicy.prepare); one that answers at once may also be read on the room's first write.
+   */
+  ownersOf(roomId: string): Map<number, string> | Promise<Map<number, string>>;
+  /**
+   * Records the member as the owner of these client ids, stored no later than the update that makes the claim:
+   * committed when it returns (SQLite), or written in the transaction of the room's next append (PostgreSQL).
+   */
   claim(roomId: string, clients: readonly number[], memberId: string): void;
 }
 

@@ -10,7 +10,7 @@ import type { Refusals } from '../guard/refusals.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { StorageHealth } from '../storage/health.ts';
+import type { HealthCheck } from '../storage/health.ts';
 import type { Principal, UpdateStore } from '../storage/types.ts';
 import type { ConnectionTracker } from '../sync/connections.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
@@ -27,7 +27,7 @@ export type ServerContext = {
   originAllowed: OriginCheck;
   /** Sockets per member and team, failed joins per address: across every instance (deployment-limits.ts). */
   limits: DeploymentLimits;
-  health: StorageHealth;
+  health: HealthCheck;
   /** Members' time budgets (server/guard/cost-meter.ts). */
   cost: CostMeter;
   /** Server-wide memory budgets (server/guard/memory-budget.ts). */

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { documentKeyFor, idSchema, normaliseTag, readRoom, writeAnnotation } from '../../shared/model/index.ts';
 import { tagMergeRequestSchema, tagRenameRequestSchema } from '../../shared/protocol/api.ts';
-import { decodeCursor } from '../index-db/sqlite-index.ts';
+import { decodeCursor } from '../index-db/index-rows.ts';
 import type { AnnotationFilter } from '../index-db/types.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { badRequest, jsonBody, validate } from './errors.ts';

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Annotation } from '../../shared/model/index.ts';
 import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
 import { openDatabase, type SqliteHandle } from '../storage/sqlite-db.ts';
-import { clauseKey, SqliteAnnotationIndex } from './sqlite-index.ts';
+import { clauseKey } from './index-rows.ts';
+import { SqliteAnnotationIndex } from './sqlite-index.ts';
 
 let dir: string;
 let db: SqliteHandle;

@@ -1,14 +1,17 @@
 /** The query index in SQLite (same file as the rooms), written in batches off the update path. */
-import {
-  type Annotation,
-  annotationSchema,
-  type DocumentInfo,
-  documentInfoSchema,
-  normaliseTag,
-  parseRoomId,
-  type RoomReadResult,
-} from '../../shared/model/index.ts';
+import { type DocumentInfo, normaliseTag, parseRoomId, type RoomReadResult } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
+import { IndexBatcher } from './index-batcher.ts';
+import {
+  annotationColumns,
+  annotationPage,
+  CREDITED,
+  type CreditedRow,
+  clauseKey,
+  decodeCursor,
+  searchable,
+  teamAnnotationsOf,
+} from './index-rows.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -21,77 +24,14 @@ import type {
   TeamAnnotations,
 } from './types.ts';
 
-const CLAUSE_SEPARATOR = '\u001f';
-/** How long index changes gather before they are written in one transaction. */
-const INDEX_BATCH_MS = 50;
-
-export function clauseKey(path: readonly string[]): string {
-  return path.map((label) => `${label}${CLAUSE_SEPARATOR}`).join('');
-}
-
-/** Folded the same way for stored text and queries: NFKC and lower case, so "ＰＰＰ" finds "ppp". */
-export function searchable(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
-}
-
-type Cursor = [updatedAt: number, room: string, id: string];
-
-/**
- * Annotations as listed: the author is the member behind the record's key (the server refuses records whose
- * author is not their writer), named as the team knows them; the name a record carries is the writer's own say.
- */
-const CREDITED = `SELECT a.room, a.id, a.updated_at, a.document_key, a.data, m.display_name AS author_name
-  FROM annotations a LEFT JOIN members m ON m.id = a.author_id AND m.team_id = a.team_id`;
-
-type CreditedRow = {
-  room: string;
-  id: string;
-  updated_at: number;
-  document_key: string;
-  data: string;
-  author_name: string | null;
-};
-
-function credited(row: CreditedRow): unknown {
-  const value = JSON.parse(row.data) as { author?: { id: string; name: string } };
-  if (row.author_name && value.author) value.author = { ...value.author, name: row.author_name };
-  return value;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(text: string): Cursor | null {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      Number.isInteger(value[0]) &&
-      typeof value[1] === 'string' &&
-      typeof value[2] === 'string'
-    ) {
-      return value as Cursor;
-    }
-  } catch {
-    // fall through
-  }
-  return null;
-}
-
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
-  private pending: RoomIndexChange[] = [];
-  /** Rooms marked dirty since the last batch. */
-  private readonly dirty = new Map<string, IndexSource>();
-  private writeTimer: NodeJS.Timeout | null = null;
   private readonly statements;
-  private readonly writeBatch;
   private readonly replaceTx;
+  private readonly batcher: IndexBatcher;
 
   constructor(
     private readonly db: SqliteHandle,
-    private readonly onError: (error: unknown) => void = () => {},
+    onError: (error: unknown) => void = () => {},
   ) {
     this.statements = {
       through: db.prepare<[string], { through: number }>('SELECT through FROM index_rooms WHERE room = ?'),
@@ -125,9 +65,10 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
-    this.writeBatch = db.transaction((changes: RoomIndexChange[]) => {
+    const writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
+    this.batcher = new IndexBatcher((batch) => writeBatch.immediate(batch), onError);
     this.replaceTx = db.transaction((roomId: string, read: RoomReadResult, throughSeq: number) => {
       const room = parseRoomId(roomId)!;
       this.statements.clearRoomAnnotations.run(roomId);
@@ -152,18 +93,13 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       s.removeTags.run(change.roomId, id);
     }
     for (const a of change.upserts) {
+      const columns = annotationColumns(a);
       s.upsert.run({
+        ...columns,
         room: change.roomId,
-        id: a.id,
         teamId: change.teamId,
         documentKey: change.documentKey,
-        authorId: a.author.id,
-        clauseKey: clauseKey(a.clausePath),
-        searchText: searchable(`${a.quote}\n${a.note}`),
-        createdAt: a.createdAt,
-        updatedAt: a.updatedAt,
-        deleted: a.deleted ? 1 : 0,
-        data: JSON.stringify(a),
+        deleted: columns.deleted ? 1 : 0,
       });
       s.removeTags.run(change.roomId, a.id);
       for (const tag of a.tags) s.insertTag.run(change.roomId, a.id, change.teamId, tag, a.deleted ? 1 : 0);
@@ -182,53 +118,19 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   applyChange(change: RoomIndexChange): void {
-    this.pending.push(change);
-    this.scheduleWrite();
+    this.batcher.applyChange(change);
   }
 
   markDirty(roomId: string, source: IndexSource): void {
-    this.dirty.set(roomId, source);
-    this.scheduleWrite();
-  }
-
-  /** One index transaction per batch, not per update: the index is read by REST, not by the sync path. */
-  private scheduleWrite(): void {
-    if (this.writeTimer) return;
-    this.writeTimer = setTimeout(() => this.writePending(), INDEX_BATCH_MS);
-    this.writeTimer.unref();
-  }
-
-  private writePending(): void {
-    if (this.writeTimer) clearTimeout(this.writeTimer);
-    this.writeTimer = null;
-    const batch = this.pending;
-    this.pending = [];
-    const sources = [...this.dirty.values()];
-    this.dirty.clear();
-    for (const source of sources) {
-      try {
-        const change = source.takeIndexChange();
-        if (change) batch.push(change);
-      } catch (error) {
-        // That room's `through` stays behind, so it is re-indexed when next loaded.
-        this.onError(error);
-      }
-    }
-    if (batch.length === 0) return;
-    try {
-      this.writeBatch.immediate(batch);
-    } catch (error) {
-      // The index lags behind (through stays lower), so the room is re-indexed when next loaded.
-      this.onError(error);
-    }
+    this.batcher.markDirty(roomId, source);
   }
 
   async replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number): Promise<void> {
     this.replaceTx.immediate(roomId, read, throughSeq);
   }
 
-  async flush(): Promise<void> {
-    this.writePending();
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 
   // --- AnnotationQueries ---
@@ -280,12 +182,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         `${CREDITED} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
       )
       .all(params);
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
-    return {
-      annotations: page.map((row) => credited(row) as Annotation),
-      nextCursor: rows.length > filter.limit && last ? encodeCursor([last.updated_at, last.room, last.id]) : null,
-    };
+    return annotationPage(rows, filter.limit);
   }
 
   async tags(teamId: string): Promise<TagCount[]> {
@@ -336,28 +233,11 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         `${CREDITED} WHERE a.team_id = ? AND a.deleted = 0 ORDER BY a.document_key, a.created_at, a.id`,
       )
       .all(teamId);
-    const keys = options.documentKeys ? new Set(options.documentKeys) : null;
-    const tags = options.tags ? new Set(options.tags.map(normaliseTag)) : null;
-    const annotations: Annotation[] = [];
-    for (const row of rows) {
-      if (keys && !keys.has(row.document_key)) continue;
-      // Re-validated on the way out: the briefing gets shared/model objects, whatever the index file holds.
-      const parsed = annotationSchema.safeParse(credited(row));
-      if (!parsed.success) continue;
-      if (tags && !parsed.data.tags.some((t) => tags.has(t))) continue;
-      annotations.push(parsed.data);
-    }
-    const used = new Set(annotations.map((a) => a.documentKey));
-    const documents: DocumentInfo[] = [];
-    for (const row of this.db
+    const documents = this.db
       .prepare<[string], { document_key: string; data: string }>(
         'SELECT document_key, data FROM documents WHERE team_id = ? ORDER BY document_key',
       )
-      .all(teamId)) {
-      if (!used.has(row.document_key)) continue;
-      const parsed = documentInfoSchema.safeParse(JSON.parse(row.data));
-      if (parsed.success) documents.push(parsed.data);
-    }
-    return { annotations, documents };
+      .all(teamId);
+    return teamAnnotationsOf(rows, documents, options);
   }
 }

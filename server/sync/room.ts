@@ -186,6 +186,12 @@ export class Room implements FanoutSubscriber, IndexSource {
   static async load(roomId: string, deps: RoomDeps): Promise<Room> {
     const stored = await deps.store.load(roomId);
     const room = new Room(roomId, stored, deps);
+    try {
+      await deps.guard.prepare(room);
+    } catch (error) {
+      deps.fanout.unsubscribe(roomId, room);
+      throw error;
+    }
     if (stored && (await deps.index.through(roomId)) < stored.lastSeq) await room.reindex();
     return room;
   }

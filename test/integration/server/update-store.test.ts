@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { storeFactories } from '../../server/stores.ts';
+import { appendIn, PgUpdateStore } from '../../../server/storage/pg/pg-updates.ts';
+import { openPostgres, storeFactories } from '../../server/stores.ts';
 import type { UpdateStore } from '../../../server/storage/types.ts';
 
 function edits(n: number): { doc: Y.Doc; list: Uint8Array[] } {
@@ -124,5 +125,31 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
     await store.append(`${team}.a`, team, list[0]!);
     await store.append(`${team}.a`, team, list[1]!);
     expect((await store.totalBytes()) - before).toBe(list[0]!.byteLength + list[1]!.byteLength);
+  });
+});
+
+describe('PostgreSQL change cursor', () => {
+  let opened: Awaited<ReturnType<typeof openPostgres>>;
+  beforeAll(async () => {
+    opened = await openPostgres();
+  });
+  afterAll(async () => opened.close());
+
+  it('never skips a change that commits after a later one', async () => {
+    const store = await PgUpdateStore.open(opened.pool);
+    const team = freshTeam();
+    const { list } = edits(2);
+    const late = await opened.pool.connect();
+    try {
+      await late.query('BEGIN');
+      await appendIn(late, `${team}.late`, team, list[0]!);
+      await store.append(`${team}.early`, team, list[1]!);
+      const cursor = await store.currentCursor();
+      expect((await store.changedRooms(team, 0)).map((r) => r.roomId)).toEqual([`${team}.early`]);
+      await late.query('COMMIT');
+      expect((await store.changedRooms(team, cursor)).map((r) => r.roomId)).toContain(`${team}.late`);
+    } finally {
+      late.release();
+    }
   });
 });
