@@ -8,11 +8,12 @@
  *   role <memberId> <owner|editor|viewer>
  *   revoke <token | memberId | inviteId>
  *   migrate --from <DATA_DIR> --to <DATABASE_URL>   copies a SQLite deployment into PostgreSQL and verifies it
+ *   env [--json]                        the environment variables, from config.ts's schemas
  */
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../shared/protocol/api.ts';
 import { TeamService } from './auth/team-service.ts';
-import { ConfigError, configFromEnv } from './config.ts';
+import { ConfigError, configFromEnv, environmentVariables } from './config.ts';
 import { ApiError } from './http/errors.ts';
 import { silentLogger } from './log.ts';
 import { copySqliteToPostgres } from './storage/copy-to-postgres.ts';
@@ -31,6 +32,7 @@ export const USAGE = `Usage: npm run server [-- <command>]
   revoke <token|memberId|inviteId>     revoke a token, all tokens of a member, or an invite
   migrate --from <DATA_DIR> --to <DATABASE_URL> [--json]
                                        copy a SQLite deployment into PostgreSQL and verify the copy
+  env [--json]                         every environment variable with its default and what it sets
 
   The commands work on PostgreSQL when DATABASE_URL is set, else on the SQLite file in DATA_DIR.
 `;
@@ -83,6 +85,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
   if (flags.help) return USAGE;
   const json = flags.json === true;
   if (positional[0] === 'migrate') return migrate(flags, json);
+  if (positional[0] === 'env') return describeEnvironment(json);
   const config = configFromEnv(env);
   const stores = await openStores(config, { log: silentLogger, lockDataDir: false, serving: false });
   const teams = new TeamService(stores.teams, {
@@ -135,6 +138,12 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
   } finally {
     await stores.close();
   }
+}
+
+function describeEnvironment(json: boolean): string {
+  const variables = environmentVariables();
+  if (json) return JSON.stringify(variables);
+  return variables.map((v) => `${v.name}=${v.default}\n    ${v.description}`).join('\n');
 }
 
 async function migrate(flags: Flags, json: boolean): Promise<string> {
