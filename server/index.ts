@@ -243,7 +243,7 @@ function connectFanout(config: ServerConfig, log: Logger): Promise<Fanout> {
   return RedisFanout.connect({
     url: config.redisUrl,
     streamMaxLength: config.limits.fanoutStreamLength,
-    dropRatio: config.fanoutDropRatio ?? 0,
+    dropRatio: config.fanoutDropRatio,
     log,
   }).catch((error) => {
     throw new ConfigError((error as Error).message);

@@ -154,8 +154,8 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
   async roomsWithTags(teamId: string, tags: string[]): Promise<string[]> {
     if (tags.length === 0) return [];
     const { rows } = await this.pool.query<{ room: string }>(
-      `SELECT DISTINCT room FROM annotation_tags WHERE team_id = $1 AND tag = ANY($2::text[])
-       ORDER BY room COLLATE "C"`,
+      `SELECT room FROM annotation_tags WHERE team_id = $1 AND tag = ANY($2::text[])
+       GROUP BY room ORDER BY room COLLATE "C"`,
       [teamId, tags.map(normaliseTag)],
     );
     return rows.map((r) => r.room);
