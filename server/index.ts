@@ -29,7 +29,7 @@ import { closeRevokedSockets } from './http/routes-team.ts';
 import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
-import { openStores, type Stores } from './storage/open-stores.ts';
+import { openStores } from './storage/open-stores.ts';
 import { ConnectionTracker } from './sync/connections.ts';
 import { RoomRegistry } from './sync/registry.ts';
 
@@ -97,17 +97,19 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         'to use the embedded SQLite in DATA_DIR',
     );
   }
-  // Redis first: an instance that cannot reach it must not start (it would not hear the others).
-  const fanout = options.fanout ?? (await connectFanout(config, log));
   // Instances sharing a fan-out (the scale-out seam) share the database on purpose; a lone server owns its folder.
-  let stores: Stores;
+  const stores = await openStores(config, { log, lockDataDir: !options.fanout, serving: true });
+  const { updates, index } = stores;
+  // Redis keys are named after the database, so deployments sharing one Redis never see each other's keys.
+  const redisNamespace = `pizhu:${updates.instanceId}`;
+  let fanout: Fanout;
   try {
-    stores = await openStores(config, { log, lockDataDir: !options.fanout, serving: true });
+    // An instance that cannot reach Redis must not start: it would not hear the others.
+    fanout = options.fanout ?? (await connectFanout(config, redisNamespace, log));
   } catch (error) {
-    if (!options.fanout) await fanout.close();
+    await stores.close();
     throw error;
   }
-  const { updates, index } = stores;
   const teams = new TeamService(stores.teams, {
     ticketTtlMs: config.timings.ticketTtlMs,
     inviteTtlMs: config.timings.inviteTtlMs,
@@ -133,7 +135,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   const httpGuard = new HttpGuard(config.limits, metrics, log);
   const socketCaps = { perMember: config.limits.connectionsPerMember, perTeam: config.limits.maxSocketsPerTeam };
   const limits: DeploymentLimits = config.redisUrl
-    ? new RedisLimits(config.redisUrl, socketCaps, config.limits.joinAttemptsPerMinute, log)
+    ? new RedisLimits(config.redisUrl, redisNamespace, socketCaps, config.limits.joinAttemptsPerMinute, log)
     : new LocalLimits(socketCaps, config.limits.joinAttemptsPerMinute);
   const connections = new ConnectionTracker();
   const ctx: ServerContext = {
@@ -238,10 +240,11 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   };
 }
 
-function connectFanout(config: ServerConfig, log: Logger): Promise<Fanout> {
+function connectFanout(config: ServerConfig, namespace: string, log: Logger): Promise<Fanout> {
   if (!config.redisUrl) return Promise.resolve(new LocalFanout());
   return RedisFanout.connect({
     url: config.redisUrl,
+    namespace,
     streamMaxLength: config.limits.fanoutStreamLength,
     dropRatio: config.fanoutDropRatio,
     log,

@@ -2,7 +2,7 @@
  * Fan-out between server instances through Redis: accepted updates on Redis Streams, presence on Pub/Sub.
  *
  * Updates: after an instance has committed an update (it has its per-room sequence number), it appends
- * {seq, from, update} to the room's stream, `XADD pizhu:room:<roomId> MAXLEN ~ <n>`. One stream per room, not a
+ * {seq, from, update} to the room's stream, `XADD <namespace>:room:<roomId> MAXLEN ~ <n>`. One stream per room, not a
  * few sharded streams: an instance reads only the rooms it holds (one `XREAD BLOCK` over all their streams on a
  * connection of its own), so an instance with a handful of a large deployment's rooms never downloads and
  * discards the traffic of the others, and trimming bounds each room's backlog separately (a busy room cannot
@@ -12,7 +12,7 @@
  * them, lost in a Redis failover, or never written (the instance died between commit and XADD); the room finds
  * the hole by sequence number and reads it from the store (server/sync/remote-updates.ts).
  *
- * Presence is not stored anywhere: it goes through Pub/Sub (`pizhu:presence:<roomId>`), and an instance that
+ * Presence is not stored anywhere: it goes through Pub/Sub (`<namespace>:presence:<roomId>`), and an instance that
  * starts holding a room asks the others to announce who is there.
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +41,8 @@ const PRESENCE_QUERY = 2;
 
 export type RedisFanoutOptions = {
   url: string;
+  /** Prefix of every key and channel: one per deployment (its database), so deployments may share a Redis. */
+  namespace: string;
   /** Entries kept per room stream (approximate trimming: Redis trims whole nodes, so a little more). */
   streamMaxLength: number;
   /**
@@ -107,7 +109,7 @@ export class RedisFanout implements Fanout {
   publish(roomId: string, message: FanoutMessage, _source: symbol): void {
     if (message.kind === 'update') {
       if (this.options.dropRatio > 0 && Math.random() < this.options.dropRatio) return;
-      const key = streamKey(roomId);
+      const key = this.streamKey(roomId);
       this.commands
         .multi()
         .xadd(
@@ -131,7 +133,7 @@ export class RedisFanout implements Fanout {
     const kind = message.kind === 'presence' ? PRESENCE : PRESENCE_QUERY;
     const update = message.kind === 'presence' ? message.update : new Uint8Array(0);
     this.commands
-      .publish(presenceChannel(roomId), this.encodePresence(kind, update))
+      .publish(this.presenceChannel(roomId), this.encodePresence(kind, update))
       .catch((error) => this.options.log.error('fanout', `room ${roomId}: publishing presence`, error));
   }
 
@@ -141,7 +143,7 @@ export class RedisFanout implements Fanout {
     this.rooms.set(roomId, { subscriber, lastId: known?.lastId ?? `${Date.now() - BACKLOG_MS}-0` });
     if (known) return;
     this.presence
-      .subscribe(presenceChannel(roomId))
+      .subscribe(this.presenceChannel(roomId))
       .then(() => this.publish(roomId, { kind: 'presence-query' }, PRESENCE_SOURCE))
       .catch((error) => this.options.log.error('fanout', `room ${roomId}: subscribing to presence`, error));
     this.readAgain();
@@ -151,7 +153,7 @@ export class RedisFanout implements Fanout {
     if (this.rooms.get(roomId)?.subscriber !== subscriber) return;
     this.rooms.delete(roomId);
     if (this.closed) return;
-    this.presence.unsubscribe(presenceChannel(roomId)).catch(() => {});
+    this.presence.unsubscribe(this.presenceChannel(roomId)).catch(() => {});
     this.readAgain();
   }
 
@@ -213,7 +215,7 @@ export class RedisFanout implements Fanout {
           'BLOCK',
           BLOCK_MS,
           'STREAMS',
-          ...roomIds.map(streamKey),
+          ...roomIds.map((roomId) => this.streamKey(roomId)),
           ...ids,
         )) as [Buffer, [Buffer, Buffer[]][]][] | null;
       } catch (error) {
@@ -224,7 +226,7 @@ export class RedisFanout implements Fanout {
       } finally {
         this.readingGeneration = null;
       }
-      for (const [key, entries] of reply ?? []) this.deliver(roomIdOf(key), entries);
+      for (const [key, entries] of reply ?? []) this.deliver(key.toString().slice(this.streamKey('').length), entries);
     }
   }
 
@@ -247,6 +249,15 @@ export class RedisFanout implements Fanout {
     }
   }
 
+  /** The stream of a room's updates. */
+  streamKey(roomId: string): string {
+    return `${this.options.namespace}:room:${roomId}`;
+  }
+
+  private presenceChannel(roomId: string): string {
+    return `${this.options.namespace}:presence:${roomId}`;
+  }
+
   private encodePresence(kind: number, update: Uint8Array): Buffer {
     const encoder = encoding.createEncoder();
     encoding.writeVarString(encoder, this.instanceId);
@@ -256,7 +267,7 @@ export class RedisFanout implements Fanout {
   }
 
   private onPresence(channel: Buffer, message: Buffer): void {
-    const roomId = channel.toString().slice(PRESENCE_PREFIX.length);
+    const roomId = channel.toString().slice(this.presenceChannel('').length);
     const subscription = this.rooms.get(roomId);
     if (!subscription) return;
     try {
@@ -271,21 +282,7 @@ export class RedisFanout implements Fanout {
   }
 }
 
-const STREAM_PREFIX = 'pizhu:room:';
-const PRESENCE_PREFIX = 'pizhu:presence:';
 const PRESENCE_SOURCE = Symbol('presence');
-
-function streamKey(roomId: string): string {
-  return STREAM_PREFIX + roomId;
-}
-
-function roomIdOf(key: Buffer): string {
-  return key.toString().slice(STREAM_PREFIX.length);
-}
-
-function presenceChannel(roomId: string): string {
-  return PRESENCE_PREFIX + roomId;
-}
 
 function parseEntry(fields: Buffer[]): { seq: number; from: string; update: Uint8Array } | null {
   let seq = Number.NaN;

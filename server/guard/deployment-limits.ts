@@ -122,6 +122,8 @@ export class RedisLimits implements DeploymentLimits {
 
   constructor(
     url: string,
+    /** Prefix of every key: one per deployment (its database), so deployments may share a Redis. */
+    private readonly namespace: string,
     private readonly caps: SocketCaps,
     private readonly joinAttemptsPerMinute: number,
     private readonly log: Logger,
@@ -137,8 +139,8 @@ export class RedisLimits implements DeploymentLimits {
   async takeSocket(slot: SocketSlot): Promise<SlotRefusal | null> {
     const now = Date.now();
     const refused = await this.redis.pizhuTakeSlot(
-      memberKey(slot.memberId),
-      teamKey(slot.teamId),
+      this.memberKey(slot.memberId),
+      this.teamKey(slot.teamId),
       now,
       now + this.ttlMs,
       slot.id,
@@ -155,26 +157,26 @@ export class RedisLimits implements DeploymentLimits {
     if (!this.held.delete(slot.id)) return;
     this.redis
       .multi()
-      .zrem(memberKey(slot.memberId), slot.id)
-      .zrem(teamKey(slot.teamId), slot.id)
+      .zrem(this.memberKey(slot.memberId), slot.id)
+      .zrem(this.teamKey(slot.teamId), slot.id)
       .exec()
       .catch((error) => this.log.error('limits', 'releasing a socket slot', error));
   }
 
   async joinBlocked(address: string): Promise<boolean> {
-    const count = await this.redis.get(joinKey(address));
+    const count = await this.redis.get(this.joinKey(address));
     return Number(count ?? 0) >= this.joinAttemptsPerMinute;
   }
 
   async joinFailed(address: string): Promise<void> {
-    await this.redis.multi().incr(joinKey(address)).pexpire(joinKey(address), JOIN_WINDOW_MS, 'NX').exec();
+    await this.redis.multi().incr(this.joinKey(address)).pexpire(this.joinKey(address), JOIN_WINDOW_MS, 'NX').exec();
   }
 
   async close(): Promise<void> {
     clearInterval(this.renewer);
     const pipeline = this.redis.pipeline();
     for (const slot of this.held.values())
-      pipeline.zrem(memberKey(slot.memberId), slot.id).zrem(teamKey(slot.teamId), slot.id);
+      pipeline.zrem(this.memberKey(slot.memberId), slot.id).zrem(this.teamKey(slot.teamId), slot.id);
     this.held.clear();
     await pipeline.exec().catch(() => {});
     await this.redis.quit().catch(() => {});
@@ -186,15 +188,23 @@ export class RedisLimits implements DeploymentLimits {
     const expiry = Date.now() + this.ttlMs;
     const pipeline = this.redis.pipeline();
     for (const slot of this.held.values()) {
-      pipeline.zadd(memberKey(slot.memberId), 'XX', expiry, slot.id);
-      pipeline.zadd(teamKey(slot.teamId), 'XX', expiry, slot.id);
-      pipeline.pexpire(memberKey(slot.memberId), this.ttlMs * 2);
-      pipeline.pexpire(teamKey(slot.teamId), this.ttlMs * 2);
+      pipeline.zadd(this.memberKey(slot.memberId), 'XX', expiry, slot.id);
+      pipeline.zadd(this.teamKey(slot.teamId), 'XX', expiry, slot.id);
+      pipeline.pexpire(this.memberKey(slot.memberId), this.ttlMs * 2);
+      pipeline.pexpire(this.teamKey(slot.teamId), this.ttlMs * 2);
     }
     pipeline.exec().catch((error) => this.log.error('limits', 'renewing socket slots', error));
   }
-}
 
-const memberKey = (memberId: string) => `pizhu:sockets:member:${memberId}`;
-const teamKey = (teamId: string) => `pizhu:sockets:team:${teamId}`;
-const joinKey = (address: string) => `pizhu:join-failures:${address}`;
+  private memberKey(memberId: string): string {
+    return `${this.namespace}:sockets:member:${memberId}`;
+  }
+
+  private teamKey(teamId: string): string {
+    return `${this.namespace}:sockets:team:${teamId}`;
+  }
+
+  private joinKey(address: string): string {
+    return `${this.namespace}:join-failures:${address}`;
+  }
+}

@@ -14,6 +14,7 @@ import { acquireServices, releaseServices, type Services } from '../../server/se
 let services: Services;
 const fanouts: RedisFanout[] = [];
 const log = createLogger({ level: 'silent', linesPerMinute: 10 });
+const NAMESPACE = 'pizhu:fanout-test';
 
 beforeAll(async () => {
   services = await acquireServices();
@@ -25,7 +26,13 @@ afterAll(async () => {
 });
 
 async function fanout(dropRatio = 0, streamMaxLength = 1000): Promise<RedisFanout> {
-  const created = await RedisFanout.connect({ url: services.redisUrl, streamMaxLength, dropRatio, log });
+  const created = await RedisFanout.connect({
+    url: services.redisUrl,
+    namespace: NAMESPACE,
+    streamMaxLength,
+    dropRatio,
+    log,
+  });
   fanouts.push(created);
   return created;
 }
@@ -142,7 +149,7 @@ describe('RedisFanout', () => {
       short.publish(room, { kind: 'update', seq, update: new Uint8Array([1]) }, source);
     const redis = new Redis(services.redisUrl);
     try {
-      const key = `pizhu:room:${room}`;
+      const key = `${NAMESPACE}:room:${room}`;
       const last = await (async () => {
         for (;;) {
           const [entry] = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
@@ -161,7 +168,7 @@ describe('RedisFanout', () => {
 
   it('refuses to start when Redis cannot be reached', async () => {
     await expect(
-      RedisFanout.connect({ url: 'redis://127.0.0.1:1', streamMaxLength: 10, dropRatio: 0, log }),
+      RedisFanout.connect({ url: 'redis://127.0.0.1:1', namespace: NAMESPACE, streamMaxLength: 10, dropRatio: 0, log }),
     ).rejects.toThrow(/cannot be reached/);
   });
 });

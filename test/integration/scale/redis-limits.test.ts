@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 function instance(perMember: number, perTeam: number, ttlMs?: number): RedisLimits {
-  const limits = new RedisLimits(services.redisUrl, { perMember, perTeam }, 3, log, ttlMs);
+  const limits = new RedisLimits(services.redisUrl, 'pizhu:limits-test', { perMember, perTeam }, 3, log, ttlMs);
   open.push(limits);
   return limits;
 }
