@@ -34,7 +34,7 @@ export default defineConfig({
         test: {
           name: 'integration-postgres',
           include: [
-            'test/integration/server/{auth,bulk,convergence,invites,protocol,rest,smoke}.test.ts',
+            'test/integration/server/{auth,bulk,convergence,invites,protocol,rest,smoke,team-vocabulary}.test.ts',
             'test/integration/briefing/briefing-route.test.ts',
             'test/integration/guard/{authorship,team-caps}.test.ts',
           ],

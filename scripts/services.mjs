@@ -9,7 +9,7 @@
  * PostgreSQL refuses to run as root: as root, initdb and pg_ctl run as the postgres user (runuser). The
  * cluster trusts loopback connections: it is for development and tests, never for a deployment.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -20,7 +20,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,29 +88,68 @@ async function startPostgres(dir) {
   return { port, url: `postgres://postgres@127.0.0.1:${port}/pizhu` };
 }
 
+/**
+ * redis-server as a child of its own (detached, so it outlives this process when the CLI starts it): its pid is
+ * known at once, with no pid file to race with. Resolves once it answers on its port.
+ */
 async function startRedis(dir) {
   const port = await freePort();
-  execFileSync('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'yes',
-    '--pidfile',
-    path.join(dir, 'redis.pid'),
-    '--logfile',
-    path.join(dir, 'redis.log'),
-  ]);
-  const pidFile = path.join(dir, 'redis.pid');
-  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 10));
-  return { port, url: `redis://127.0.0.1:${port}`, pid: Number(readFileSync(pidFile, 'utf8').trim()) };
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  child.unref();
+  const pid = child.pid;
+  if (!pid) throw new Error('redis-server did not start (is the Debian package "redis-server" installed?)');
+  for (let i = 0; i < 500; i++) {
+    if (await answersPing(port)) return { port, url: `redis://127.0.0.1:${port}`, pid };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  killIfRunning(pid);
+  throw new Error(`redis-server did not answer on port ${port}; see ${path.join(dir, 'redis.log')}`);
+}
+
+/** Whether a Redis server answers PING on this loopback port. */
+function answersPing(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(200);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Sends SIGTERM to one process by its id; never to 0 or below (that would signal a whole process group). */
+function killIfRunning(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
 }
 
 /**
@@ -154,11 +193,7 @@ export function stopServices(dir) {
   const stateFile = path.join(dir, STATE_FILE);
   if (!existsSync(stateFile)) return false;
   const state = JSON.parse(readFileSync(stateFile, 'utf8'));
-  try {
-    process.kill(state.redisPid, 'SIGTERM');
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
+  killIfRunning(state.redisPid);
   stopPostgres(dir);
   rmSync(stateFile);
   return true;

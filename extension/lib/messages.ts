@@ -14,6 +14,8 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import type { UnitChange } from '../../shared/tasks/model.ts';
+import { compareRequestSchemas, pageSnapshotSchema } from './compare-messages.ts';
 import type { TeamRow } from './store/schema.ts';
 
 const newAnnotationSchema = z.object({
@@ -71,6 +73,15 @@ const preferencesPatchSchema = z
   })
   .partial();
 
+const unitNameInput = z.string().max(LIMITS.nameChars * 2);
+/** A change to the team's units, naming units by id (shared/tasks/model.ts, units). */
+const unitRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('add'), name: unitNameInput }),
+  z.object({ action: z.literal('rename'), id: idSchema, name: unitNameInput }),
+  z.object({ action: z.literal('merge'), from: z.array(idSchema).min(1).max(100), into: idSchema }),
+  z.object({ action: z.literal('delete'), id: idSchema }),
+]);
+
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),
   z.object({ type: z.literal('annotation.create'), annotation: newAnnotationSchema, document: documentInfoSchema }),
@@ -107,14 +118,21 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
+  /** A change to the team's units (team room `units`): add, rename, merge, delete. */
+  z.object({ type: z.literal('units.change'), change: unitRequestSchema }),
+  ...compareRequestSchemas,
 ]);
 export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
 
-/** One row of the tag library (`tags.list`). */
-export type TagUsage = { tag: string; count: number; usedAt: number };
+export type UnitRequest = z.infer<typeof unitRequestSchema>;
+/** The unit a change produced or kept, or why it was refused (a code the panel words from its locale). */
+export type UnitResult = { ok: true; id: string } | { ok: false; error: Extract<UnitChange, { ok: false }>['error'] };
+
+/** One row of the tag library (`tags.list`), with the tag's former names (tags the team renamed into it). */
+export type TagUsage = { tag: string; count: number; usedAt: number; aliases?: string[] };
 
 /** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
 export const PAGE_COMMANDS = [
@@ -134,6 +152,8 @@ export const tabMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.report') }),
   /** The user turned Pizhu off for this site: remove the UI and the highlights now. */
   z.object({ type: z.literal('page.disable') }),
+  /** A clause snapshot of the page as read now: `{ documentKey, bodyHash, snapshot }` or `{ error }`. */
+  z.object({ type: z.literal('page.takeSnapshot') }),
 ]);
 export type TabMessage = z.infer<typeof tabMessageSchema>;
 
@@ -181,6 +201,7 @@ export const pagePortInSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.open'), documentKey: idSchema, document: documentInfoSchema }),
   /** The hash of the body's text as read now (sent once the body is found; see documentChanged). */
   z.object({ type: z.literal('page.seen'), documentKey: idSchema, contentHash: z.string().min(1).max(128) }),
+  pageSnapshotSchema,
 ]);
 export type PagePortIn = z.infer<typeof pagePortInSchema>;
 
@@ -202,7 +223,9 @@ export type Peer = z.infer<typeof peerSchema>;
 export type PagePortOut =
   | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
   | { type: 'presence'; peers: Peer[] }
-  | { type: 'status'; status: SyncStatus };
+  | { type: 'status'; status: SyncStatus }
+  /** The background holds no snapshot of this version of the annotated page: send one (`page.snapshot`). */
+  | { type: 'snapshot.wanted' };
 
 /** The answer to `settings.get`. */
 export type SettingsView = {

@@ -31,7 +31,6 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
       const slot = slots.get(closed);
       if (slot) ctx.limits.releaseSocket(slot);
       ctx.connections.remove(closed);
-      ctx.metrics.connections = ctx.connections.size;
     },
   };
 
@@ -92,7 +91,6 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
             const connection = new Connection(socket, principal, roomId, connectionDeps);
             slots.set(connection, c.get('slot'));
             ctx.connections.add(connection);
-            ctx.metrics.connections = ctx.connections.size;
             listenDirectly(socket, connection);
             void connection.start();
           },

@@ -1,9 +1,18 @@
 /**
- * The query index in PostgreSQL: the SQLite index's tables and queries, written in batches off the update path.
+ * The query index in PostgreSQL: the SQLite index's tables and queries, written in chunks off the update path.
  * The text filter is LIKE over the folded quote and note, served by a pg_trgm trigram index (migration 2), the
- * counterpart of SQLite's FTS5 trigram table.
+ * counterpart of SQLite's FTS5 trigram table. Tags are stored as their authors wrote them and read through the
+ * team's renames (team_tag_renames), as on SQLite.
  */
-import { type DocumentInfo, normaliseTag, parseRoomId, type RoomReadResult } from '../../shared/model/index.ts';
+import {
+  type DocumentInfo,
+  normaliseTag,
+  parseRoomId,
+  type RoomReadResult,
+  type TagResolver,
+  type TeamVocabulary,
+  type Units,
+} from '../../shared/model/index.ts';
 import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
@@ -13,8 +22,14 @@ import {
   type CreditedRow,
   clauseKey,
   decodeCursor,
+  likeLiteral,
+  type RenameRow,
+  resolverOf,
   searchable,
+  sourcesOf,
   teamAnnotationsOf,
+  unitsOf,
+  vocabularyRows,
 } from './index-rows.ts';
 import type {
   AnnotationFilter,
@@ -27,9 +42,6 @@ import type {
   TagCount,
   TeamAnnotations,
 } from './types.ts';
-
-/** LIKE pattern characters in user text match themselves. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly batcher: IndexBatcher;
@@ -64,7 +76,12 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     this.batcher.markDirty(roomId, source);
   }
 
-  async replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number): Promise<void> {
+  async replaceRoom(
+    roomId: string,
+    read: RoomReadResult,
+    throughSeq: number,
+    vocabulary?: TeamVocabulary,
+  ): Promise<void> {
     const room = parseRoomId(roomId)!;
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
@@ -76,6 +93,7 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
         upserts: read.annotations,
         removedIds: [],
         document: read.document,
+        vocabulary,
         throughSeq,
       });
       await client.query(
@@ -99,16 +117,20 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     if (!filter.includeDeleted) where.push('NOT a.deleted');
     if (filter.documentKey) where.push(`a.document_key = ${param(filter.documentKey)}`);
     if (filter.authorId) where.push(`a.author_id = ${param(filter.authorId)}`);
+    const renames = await this.renames(teamId);
     if (filter.tag) {
+      // Every tag as written that reads as the one asked for (an old name asks for what it became).
+      const tags = sourcesOf(renames, normaliseTag(filter.tag)).sources;
       where.push(
-        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id AND t.tag = ${param(normaliseTag(filter.tag))})`,
+        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
+           AND t.tag = ANY(${param(tags)}::text[]))`,
       );
     }
     if (filter.clausePath && filter.clausePath.length > 0) {
       const prefix = clauseKey(filter.clausePath);
       where.push(`left(a.clause_key, ${param(prefix.length)}) = ${param(prefix)}`);
     }
-    if (filter.text) where.push(`a.search_text LIKE ${param(`%${escapeLike(searchable(filter.text))}%`)}`);
+    if (filter.text) where.push(`a.search_text LIKE ${param(`%${likeLiteral(searchable(filter.text))}%`)}`);
     if (filter.from !== undefined) where.push(`a.updated_at >= ${param(filter.from)}`);
     if (filter.to !== undefined) where.push(`a.updated_at <= ${param(filter.to)}`);
     if (filter.cursor) {
@@ -121,13 +143,38 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
        ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT ${param(filter.limit + 1)}`,
       params,
     );
-    return annotationPage(rows, filter.limit);
+    return annotationPage(rows, filter.limit, resolverOf(renames));
   }
 
+  /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
   async tags(teamId: string): Promise<TagCount[]> {
     const { rows } = await this.pool.query<TagCount>(
-      `SELECT tag, COUNT(*) AS count FROM annotation_tags WHERE team_id = $1 AND NOT deleted
-       GROUP BY tag ORDER BY count DESC, tag COLLATE "C"`,
+      `SELECT COALESCE(r.resolved, t.tag) AS tag, COUNT(DISTINCT (t.room, t.annotation_id)) AS count
+       FROM annotation_tags t
+       LEFT JOIN team_tag_renames r ON r.team_id = t.team_id AND r.tag = t.tag
+       WHERE t.team_id = $1 AND NOT t.deleted
+       GROUP BY 1 ORDER BY count DESC, COALESCE(r.resolved, t.tag) COLLATE "C"`,
+      [teamId],
+    );
+    return rows;
+  }
+
+  async tagResolver(teamId: string): Promise<TagResolver> {
+    return resolverOf(await this.renames(teamId));
+  }
+
+  async units(teamId: string): Promise<Units> {
+    const { rows } = await this.pool.query<{ id: string; data: string }>(
+      'SELECT id, data FROM team_units WHERE team_id = $1',
+      [teamId],
+    );
+    return unitsOf(rows);
+  }
+
+  /** The team's renames that change a tag. */
+  private async renames(teamId: string): Promise<RenameRow[]> {
+    const { rows } = await this.pool.query<RenameRow>(
+      'SELECT tag, resolved FROM team_tag_renames WHERE team_id = $1 AND resolved <> tag',
       [teamId],
     );
     return rows;
@@ -151,16 +198,6 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     }));
   }
 
-  async roomsWithTags(teamId: string, tags: string[]): Promise<string[]> {
-    if (tags.length === 0) return [];
-    const { rows } = await this.pool.query<{ room: string }>(
-      `SELECT room FROM annotation_tags WHERE team_id = $1 AND tag = ANY($2::text[])
-       GROUP BY room ORDER BY room COLLATE "C"`,
-      [teamId, tags.map(normaliseTag)],
-    );
-    return rows.map((r) => r.room);
-  }
-
   async teamAnnotations(
     teamId: string,
     options: { documentKeys?: string[]; tags?: string[] } = {},
@@ -174,7 +211,7 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
       'SELECT document_key, data FROM documents WHERE team_id = $1 ORDER BY document_key COLLATE "C"',
       [teamId],
     );
-    return teamAnnotationsOf(rows, documents.rows, options);
+    return teamAnnotationsOf(rows, documents.rows, options, await this.tagResolver(teamId));
   }
 }
 
@@ -223,9 +260,33 @@ async function writeChange(client: PgClient, change: RoomIndexChange): Promise<v
       [change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document)],
     );
   }
+  if (change.vocabulary) await replaceVocabulary(client, change.teamId, change.vocabulary);
+  // A chunk of a larger change does not advance `through`: a crash before the last chunk leaves it behind.
+  if (change.partial) return;
   await client.query(
     `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
      ON CONFLICT (room) DO UPDATE SET through = GREATEST(index_rooms.through, EXCLUDED.through)`,
     [change.roomId, change.teamId, change.throughSeq],
   );
+}
+
+/** Replaces a team's vocabulary with what its room holds (inside the index's write transaction). */
+async function replaceVocabulary(client: PgClient, teamId: string, vocabulary: TeamVocabulary): Promise<void> {
+  const rows = vocabularyRows(vocabulary);
+  await client.query('DELETE FROM team_tag_renames WHERE team_id = $1', [teamId]);
+  if (rows.renames.length > 0) {
+    await client.query(
+      `INSERT INTO team_tag_renames (team_id, tag, to_tag, resolved)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      [teamId, rows.renames.map((r) => r.tag), rows.renames.map((r) => r.to), rows.renames.map((r) => r.resolved)],
+    );
+  }
+  await client.query('DELETE FROM team_units WHERE team_id = $1', [teamId]);
+  if (rows.units.length > 0) {
+    await client.query('INSERT INTO team_units (team_id, id, data) SELECT $1, * FROM unnest($2::text[], $3::text[])', [
+      teamId,
+      rows.units.map((u) => u.id),
+      rows.units.map((u) => u.data),
+    ]);
+  }
 }

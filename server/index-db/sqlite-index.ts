@@ -1,5 +1,17 @@
-/** The query index in SQLite (same file as the rooms), written in batches off the update path. */
-import { type DocumentInfo, normaliseTag, parseRoomId, type RoomReadResult } from '../../shared/model/index.ts';
+/**
+ * The query index in SQLite (same file as the rooms), written in batches off the update path. Tags are stored
+ * as their authors wrote them and read through the team's renames (sqlite-vocabulary.ts), so a rename applies
+ * at once to every annotation, later ones included, without rewriting a row.
+ */
+import {
+  type DocumentInfo,
+  normaliseTag,
+  parseRoomId,
+  type RoomReadResult,
+  type TagResolver,
+  type TeamVocabulary,
+  type Units,
+} from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
@@ -9,6 +21,7 @@ import {
   type CreditedRow,
   clauseKey,
   decodeCursor,
+  likeLiteral,
   searchable,
   teamAnnotationsOf,
 } from './index-rows.ts';
@@ -23,16 +36,27 @@ import type {
   TagCount,
   TeamAnnotations,
 } from './types.ts';
+import { SqliteVocabulary } from './sqlite-vocabulary.ts';
+
+/** Queries shorter than a trigram (Chinese 税, 预算) have no trigram to look up: they LIKE-scan the FTS text. */
+const TRIGRAM = 3;
+
+/** One FTS5 phrase: double quotes inside are doubled, so nothing in the query is read as FTS syntax. */
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
 
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
   private readonly replaceTx;
+  private readonly vocabulary: SqliteVocabulary;
   private readonly batcher: IndexBatcher;
 
   constructor(
     private readonly db: SqliteHandle,
     onError: (error: unknown) => void = () => {},
   ) {
+    this.vocabulary = new SqliteVocabulary(db);
     this.statements = {
       through: db.prepare<[string], { through: number }>('SELECT through FROM index_rooms WHERE room = ?'),
       setThrough: db.prepare<[string, string, number]>(
@@ -69,21 +93,24 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       for (const change of changes) this.writeChange(change);
     });
     this.batcher = new IndexBatcher((batch) => writeBatch.immediate(batch), onError);
-    this.replaceTx = db.transaction((roomId: string, read: RoomReadResult, throughSeq: number) => {
-      const room = parseRoomId(roomId)!;
-      this.statements.clearRoomAnnotations.run(roomId);
-      this.statements.clearRoomTags.run(roomId);
-      this.writeChange({
-        roomId,
-        teamId: room.teamId,
-        documentKey: room.documentKey,
-        upserts: read.annotations,
-        removedIds: [],
-        document: read.document,
-        throughSeq,
-      });
-      this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
-    });
+    this.replaceTx = db.transaction(
+      (roomId: string, read: RoomReadResult, throughSeq: number, vocabulary: TeamVocabulary | undefined) => {
+        const room = parseRoomId(roomId)!;
+        this.statements.clearRoomAnnotations.run(roomId);
+        this.statements.clearRoomTags.run(roomId);
+        this.writeChange({
+          roomId,
+          teamId: room.teamId,
+          documentKey: room.documentKey,
+          upserts: read.annotations,
+          removedIds: [],
+          document: read.document,
+          vocabulary,
+          throughSeq,
+        });
+        this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
+      },
+    );
   }
 
   private writeChange(change: RoomIndexChange): void {
@@ -108,7 +135,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     else if (change.document) {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
-    s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
+    if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
+    if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
   // --- IndexSink ---
@@ -125,8 +153,13 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     this.batcher.markDirty(roomId, source);
   }
 
-  async replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number): Promise<void> {
-    this.replaceTx.immediate(roomId, read, throughSeq);
+  async replaceRoom(
+    roomId: string,
+    read: RoomReadResult,
+    throughSeq: number,
+    vocabulary?: TeamVocabulary,
+  ): Promise<void> {
+    this.replaceTx.immediate(roomId, read, throughSeq, vocabulary);
   }
 
   flush(): Promise<void> {
@@ -148,10 +181,12 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       params.authorId = filter.authorId;
     }
     if (filter.tag) {
+      // Every tag as written that reads as the one asked for (an old name asks for what it became).
       where.push(
-        'EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id AND t.tag = @tag)',
+        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
+           AND t.tag IN (SELECT value FROM json_each(@tags)))`,
       );
-      params.tag = normaliseTag(filter.tag);
+      params.tags = JSON.stringify(this.vocabulary.sourcesOf(teamId, normaliseTag(filter.tag)).sources);
     }
     if (filter.clausePath && filter.clausePath.length > 0) {
       const prefix = clauseKey(filter.clausePath);
@@ -160,8 +195,14 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       params.clauseLength = prefix.length;
     }
     if (filter.text) {
-      where.push('instr(a.search_text, @text) > 0');
-      params.text = searchable(filter.text);
+      const text = searchable(filter.text);
+      if ([...text].length >= TRIGRAM) {
+        where.push('a.seq IN (SELECT rowid FROM annotation_text WHERE annotation_text MATCH @text)');
+        params.text = ftsPhrase(text);
+      } else {
+        where.push("a.seq IN (SELECT rowid FROM annotation_text WHERE search_text LIKE @text ESCAPE '\\')");
+        params.text = `%${likeLiteral(text)}%`;
+      }
     }
     if (filter.from !== undefined) {
       where.push('a.updated_at >= @from');
@@ -182,16 +223,28 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         `${CREDITED} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
       )
       .all(params);
-    return annotationPage(rows, filter.limit);
+    return annotationPage(rows, filter.limit, this.vocabulary.resolver(teamId));
   }
 
+  /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
   async tags(teamId: string): Promise<TagCount[]> {
     return this.db
       .prepare<[string], TagCount>(
-        `SELECT tag, COUNT(*) AS count FROM annotation_tags WHERE team_id = ? AND deleted = 0
-         GROUP BY tag ORDER BY count DESC, tag`,
+        `SELECT COALESCE(r.resolved, t.tag) AS tag, COUNT(DISTINCT t.room || char(31) || t.annotation_id) AS count
+         FROM annotation_tags t
+         LEFT JOIN team_tag_renames r ON r.team_id = t.team_id AND r.tag = t.tag
+         WHERE t.team_id = ? AND t.deleted = 0
+         GROUP BY 1 ORDER BY count DESC, tag`,
       )
       .all(teamId);
+  }
+
+  async tagResolver(teamId: string): Promise<TagResolver> {
+    return this.vocabulary.resolver(teamId);
+  }
+
+  async units(teamId: string): Promise<Units> {
+    return this.vocabulary.units(teamId);
   }
 
   async documents(teamId: string): Promise<DocumentSummary[]> {
@@ -213,17 +266,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }));
   }
 
-  async roomsWithTags(teamId: string, tags: string[]): Promise<string[]> {
-    if (tags.length === 0) return [];
-    const placeholders = tags.map(() => '?').join(', ');
-    return this.db
-      .prepare<string[], { room: string }>(
-        `SELECT DISTINCT room FROM annotation_tags WHERE team_id = ? AND tag IN (${placeholders}) ORDER BY room`,
-      )
-      .all(teamId, ...tags.map(normaliseTag))
-      .map((r) => r.room);
-  }
-
   async teamAnnotations(
     teamId: string,
     options: { documentKeys?: string[]; tags?: string[] } = {},
@@ -238,6 +280,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         'SELECT document_key, data FROM documents WHERE team_id = ? ORDER BY document_key',
       )
       .all(teamId);
-    return teamAnnotationsOf(rows, documents, options);
+    return teamAnnotationsOf(rows, documents, options, this.vocabulary.resolver(teamId));
   }
 }

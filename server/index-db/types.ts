@@ -3,7 +3,14 @@
  * REST API lists and filters without loading rooms. The rooms stay the source of truth; the index can always be
  * rebuilt from them (it records, per room, the seq of the last update it reflects).
  */
-import type { Annotation, DocumentInfo, RoomReadResult } from '../../shared/model/index.ts';
+import type {
+  Annotation,
+  DocumentInfo,
+  RoomReadResult,
+  TagResolver,
+  TeamVocabulary,
+  Units,
+} from '../../shared/model/index.ts';
 
 export type RoomIndexChange = {
   roomId: string;
@@ -15,14 +22,24 @@ export type RoomIndexChange = {
   removedIds: string[];
   /** The page's metadata when it changed (null when it became invalid), undefined when untouched. */
   document?: DocumentInfo | null;
+  /** The team room's whole vocabulary (tag renames, units), for a change of the team room. */
+  vocabulary?: TeamVocabulary;
   /** The room seq through which this change reflects every stored update. */
   throughSeq: number;
+  /**
+   * Set on a chunk of a larger change: more of the room follows, so writing it must not advance the room's
+   * `through` (a crash before the last chunk leaves the room behind, and it is re-indexed when it loads).
+   */
+  partial?: true;
 };
 
 /** A room with changes for the index (an object rather than a callback: no closure per room). */
 export interface IndexSource {
-  /** The change to write, or null when there is nothing to write yet. */
-  takeIndexChange(): RoomIndexChange | null;
+  /**
+   * The change to write, or null when there is nothing to write yet. With `maxAnnotations`, at most that many
+   * annotations: the rest stay due and the change is marked `partial`.
+   */
+  takeIndexChange(maxAnnotations?: number): RoomIndexChange | null;
 }
 
 /** What rooms write into. */
@@ -36,7 +53,8 @@ export interface IndexSink {
    * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
   markDirty(roomId: string, source: IndexSource): void;
-  replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number): Promise<void>;
+  /** Rebuilds a room's rows; for the team room, `vocabulary` is what it holds. */
+  replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number, vocabulary?: TeamVocabulary): Promise<void>;
   flush(): Promise<void>;
 }
 
@@ -61,13 +79,18 @@ export type TagCount = { tag: string; count: number };
 export type DocumentSummary = { documentKey: string; room: string; document: DocumentInfo | null; annotations: number };
 export type TeamAnnotations = { annotations: Annotation[]; documents: DocumentInfo[] };
 
-/** What the REST API reads. */
+/**
+ * What the REST API reads. Tags are read as the team renamed them (the team room's `tagRenames`): in the
+ * annotations returned, in the tag filter (an old name finds what it became) and in the counts.
+ */
 export interface AnnotationQueries {
   list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage>;
   tags(teamId: string): Promise<TagCount[]>;
   documents(teamId: string): Promise<DocumentSummary[]>;
-  /** Rooms of the team holding at least one annotation with one of these tags. */
-  roomsWithTags(teamId: string, tags: string[]): Promise<string[]>;
+  /** How the team reads a tag now (through its renames). */
+  tagResolver(teamId: string): Promise<TagResolver>;
+  /** The team's units by id (every valid record of its team room's `units`). */
+  units(teamId: string): Promise<Units>;
   /**
    * Every live (not deleted) annotation of the team, validated against shared/model, with the documents they
    * belong to: the input of a team briefing.

@@ -1,6 +1,7 @@
 /**
  * `migrate --from <DATA_DIR> --to <DATABASE_URL>`: copies a SQLite deployment into PostgreSQL (teams, members,
- * token hashes, invites, rooms with their updates and seqs, the query index, client id owners), then compares
+ * token hashes, invites, rooms with their updates and seqs, the query index with the teams' vocabulary, client id
+ * owners), then compares
  * every copied row field by field. Rows already in PostgreSQL are left alone, so running it twice changes
  * nothing. The server must be stopped (the data folder's lock is taken) so the copy is of one moment.
  *
@@ -76,6 +77,8 @@ const TABLES: Table[] = [
     booleans: ['deleted'],
   },
   { name: 'client_owners', columns: ['room', 'client', 'member_id', 'claimed_at'], key: ['room', 'client'] },
+  { name: 'team_tag_renames', columns: ['team_id', 'tag', 'to_tag', 'resolved'], key: ['team_id', 'tag'] },
+  { name: 'team_units', columns: ['team_id', 'id', 'data'], key: ['team_id', 'id'] },
 ];
 
 const ROOMS: Table = {

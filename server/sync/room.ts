@@ -16,10 +16,13 @@ import * as Y from 'yjs';
 import {
   changesOfTransaction,
   definePageRoom,
+  defineTeamRoom,
+  isTeamRoomKey,
   parseRoomId,
   readAnnotation,
   readDocumentInfo,
   readRoom,
+  readTeamVocabulary,
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { ServerConfig } from '../config.ts';
@@ -72,7 +75,7 @@ export type Outcome = { ok: true } | { ok: false; code: number; reason: string; 
 
 const LOAD_ORIGIN = Symbol('load');
 const REMOTE_ORIGIN = Symbol('remote');
-/** Origin of edits the server makes itself (tag rename and merge). */
+/** Origin of edits the server makes itself (tag renames and merges asked over REST). */
 export const SERVER_ORIGIN = Symbol('server');
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
@@ -100,6 +103,8 @@ type LocalChange = {
   sender: RoomPeer | null;
   /** What the index must read again once the change is stored and sent. */
   transaction: Y.Transaction;
+  /** performance.now() when it was applied: fan-out latency runs from here to the broadcast. */
+  appliedAt: number;
 };
 
 export class RoomFailedError extends Error {
@@ -433,7 +438,8 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
     // Defined up front, so every transaction names these maps by the types the room reads later.
-    definePageRoom(doc);
+    if (isTeamRoomKey(this.documentKey)) defineTeamRoom(doc);
+    else definePageRoom(doc);
     try {
       doc.transact(() => {
         for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
@@ -484,30 +490,35 @@ export class Room implements FanoutSubscriber, IndexSource {
           ? (origin as RoomPeer)
           : null,
       transaction,
+      appliedAt: performance.now(),
     };
     this.outbox.push({ version, message: change.message, to: null, except: change.sender });
     const appendNow = this.deps.store.appendNow;
     if (appendNow && this.outbox.length === 1 && this.durableVersion === version - 1) {
       // Nothing queued before it: commit and send in this turn, as a non-durable server would.
       let stored: AppendResult;
+      const startedAt = performance.now();
       try {
         stored = appendNow.call(this.deps.store, this.id, this.teamId, update);
       } catch (error) {
         this.fail(error, 'storing an update failed');
         return;
       }
+      this.deps.metrics.observeAppend((performance.now() - startedAt) / 1000);
       this.committed(change, stored);
       return;
     }
     this.appendChain = this.appendChain.then(async () => {
       if (this.failed) return;
       let stored: AppendResult;
+      const startedAt = performance.now();
       try {
         stored = await this.deps.store.append(this.id, this.teamId, update);
       } catch (error) {
         this.fail(error, 'storing an update failed');
         return;
       }
+      this.deps.metrics.observeAppend((performance.now() - startedAt) / 1000);
       this.committed(change, stored);
     });
   }
@@ -517,6 +528,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     // Send first: the subscribers are waiting, the bookkeeping is not.
     this.durableVersion = change.version;
     this.flushOutbox();
+    this.deps.metrics.observeFanout((performance.now() - change.appliedAt) / 1000);
     this.remote.appended(stored.seq);
     this.storedBytes = stored.roomBytes;
     this.rowCount++;
@@ -551,9 +563,18 @@ export class Room implements FanoutSubscriber, IndexSource {
    * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
    * the room marks itself again once they are.
    */
-  takeIndexChange(): RoomIndexChange | null {
+  takeIndexChange(maxAnnotations = Number.POSITIVE_INFINITY): RoomIndexChange | null {
     if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
-    const touched = this.unindexed;
+    let touched = this.unindexed;
+    if (touched.size > maxAnnotations) {
+      touched = new Set();
+      for (const id of this.unindexed) {
+        if (touched.size >= maxAnnotations) break;
+        touched.add(id);
+        this.unindexed.delete(id);
+      }
+      return { ...this.indexChange(touched, false), partial: true };
+    }
     const documentTouched = this.unindexedDocument;
     this.unindexed = new Set();
     this.unindexedDocument = false;
@@ -578,13 +599,16 @@ export class Room implements FanoutSubscriber, IndexSource {
       else change.removedIds.push(id);
     }
     if (documentTouched) change.document = readDocumentInfo(doc);
+    // The team room holds only the vocabulary (its write rules allow nothing else), a few entries: whole.
+    if (isTeamRoomKey(this.documentKey)) change.vocabulary = readTeamVocabulary(doc);
     return change;
   }
 
   /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
   async reindex(): Promise<void> {
     const doc = this.materialise();
-    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through);
+    const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through, vocabulary);
   }
 
   /** An update or presence another server instance accepted for this room. */

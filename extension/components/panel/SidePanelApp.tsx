@@ -101,7 +101,7 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
           ) : (
             <PageAnnotations page={page} document={document} annotations={annotations} report={report} />
           ))}
-        {tab === 'library' && <TeamLibrary queries={queries} />}
+        {tab === 'library' && <TeamLibrary queries={queries} role={settings?.team?.role ?? null} />}
       </main>
     </div>
   );

@@ -47,10 +47,18 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       return service.mergeTags(request.from, request.to);
     case 'tags.list':
       return service.tagLibrary();
+    case 'units.change':
+      return service.changeUnits(request.change);
     case 'backup.export':
       return service.exportBackup();
     case 'backup.import':
       return service.importBackup(request.json);
+    case 'snapshot.keep':
+      return service.versions.keep(request.documentKey, request.snapshot, request.bodyHash);
+    case 'compare.carry':
+      return service.versions.carry(request.items);
+    case 'compare.open':
+      return service.openComparison(request.documentKey);
     default: {
       const unhandled: never = request;
       throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);

@@ -11,21 +11,27 @@
  * Nothing essential lives only in memory: the team, the cursor, room states and unsent changes are in
  * IndexedDB; the maps below are caches of what the open pages and connections are, rebuilt as pages reconnect.
  */
-import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { LIMITS, parseAnnotation } from '../../../shared/model/annotation.ts';
+import type { Annotation, CarriedFrom, DocumentInfo } from '../../../shared/model/annotation.ts';
+import { parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
-import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
+import { planTagRename } from '../../../shared/model/tag-renames.ts';
+import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
+import { normaliseTags } from '../../../shared/model/tags.ts';
+import { comparePageUrl } from '../compare-messages.ts';
 import {
   type AnnotationPatch,
   type NewAnnotation,
   type Preferences,
   preferencesSchema,
   type SyncStatus,
+  type UnitRequest,
+  type UnitResult,
 } from '../messages.ts';
 import { AnnotationStore, type StoredProblem } from '../store/annotation-store.ts';
 import { PizhuDatabase } from '../store/db.ts';
 import type { TagRow, TeamRow } from '../store/schema.ts';
 import { StoreQueries } from '../store/queries.ts';
+import { VocabularyStore } from '../store/vocabulary-store.ts';
 import { ApiClient, normaliseServerUrl } from '../sync/api-client.ts';
 import { CatchUp } from '../sync/catch-up.ts';
 import type { WebSocketFactory } from '../sync/connection.ts';
@@ -35,17 +41,20 @@ import { SyncStatusTracker } from '../sync/status.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
 import { background } from './background-task.ts';
 import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
+import { Versions } from './compare.ts';
 import { PagePorts } from './page-ports.ts';
+import { type TagRenameResult, TeamVocabulary } from './team-vocabulary.ts';
 
 export type PublicTeam = Omit<TeamRow, 'token'>;
 export type Settings = { team: PublicTeam | null; status: SyncStatus; preferences: Preferences };
-export type TagChangeSummary = { changed: number; skipped: number };
 
 export type ServiceOptions = {
   WebSocketImpl?: WebSocketFactory;
   now?: () => number;
   /** How long rooms and connections linger unused (tests shorten it). */
   graceMs?: number;
+  /** Opens one of the extension's pages in a new tab (the background gives it the browser's tabs). */
+  openPage?: (path: string) => Promise<void>;
 };
 
 /** At most one catch-up per this interval on worker start or alarm unless something is waiting to be sent. */
@@ -60,14 +69,20 @@ export class PizhuService {
   readonly engine: SyncEngine;
   /** The pages being read (content scripts' ports). */
   readonly pages: PagePorts;
+  /** Tag renames and units, written into the team room. */
+  readonly vocabulary: TeamVocabulary;
+  /** Versions of notices: clause snapshots and carrying annotations over (compare.ts). */
+  readonly versions: Versions;
   private readonly realtime: Realtime;
   private readonly now: () => number;
+  private readonly openPage: (path: string) => Promise<void>;
 
   constructor(
     private readonly db: PizhuDatabase = new PizhuDatabase(),
     options: ServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.openPage = options.openPage ?? (() => Promise.reject(new Error('Opening a page is not available here')));
     this.store = new AnnotationStore(db);
     this.queries = new StoreQueries(db);
     this.rooms = new RoomRegistry(
@@ -80,6 +95,7 @@ export class PizhuService {
       options.graceMs,
     );
     this.engine = new SyncEngine(db, new CatchUp(db, this.rooms), this.status, undefined, this.now);
+    this.vocabulary = new TeamVocabulary(this.rooms, this.now);
     this.realtime = new Realtime(
       this.rooms,
       this.status,
@@ -91,9 +107,18 @@ export class PizhuService {
       annotations: (documentKey) => this.list(documentKey),
       rememberDocument: (document) => this.rememberDocument(document, false),
       documentSeen: (documentKey, contentHash) => this.documentSeen(documentKey, contentHash),
+      keepSnapshot: (documentKey, snapshot, bodyHash) => this.versions.keep(documentKey, snapshot, bodyHash),
       team: () => this.team(),
       realtime: this.realtime,
       status: this.status,
+    });
+    this.versions = new Versions({
+      db,
+      store: this.store,
+      rooms: this.rooms,
+      team: () => this.team(),
+      askPages: (documentKey) => this.pages.wantSnapshot(documentKey),
+      annotateStored: (input, documentKey, carriedFrom) => this.annotateStored(input, documentKey, carriedFrom),
     });
   }
 
@@ -194,12 +219,14 @@ export class PizhuService {
     const teamRows = await this.db.annotations.where('teamId').equals(team.teamId).toArray();
     const privateRows = teamRows.filter((a) => a.visibility === 'private');
     const teamIds = teamRows.filter((a) => a.visibility !== 'private').map((a) => a.id);
+    const vocabulary = new VocabularyStore(this.db, this.store);
     await this.db.transaction(
       'rw',
-      [this.db.teams, this.db.rooms, this.db.roomUpdates, this.db.syncState, this.db.documents, ...this.store.tables],
+      [this.db.teams, this.db.rooms, this.db.roomUpdates, this.db.syncState, ...vocabulary.tables],
       async () => {
         await this.store.put(privateRows.map((a) => ({ ...a, teamId: null })));
         if (removeTeamData) {
+          await vocabulary.replace(team.teamId, { tagRenames: new Map(), units: {} });
           await this.store.remove(teamIds);
           const roomIds = await this.db.rooms.where('teamId').equals(team.teamId).primaryKeys();
           await this.db.roomUpdates.where('room').anyOf(roomIds).delete();
@@ -260,6 +287,35 @@ export class PizhuService {
 
   async create(input: NewAnnotation, document: DocumentInfo): Promise<Annotation> {
     if (input.documentKey !== document.key) throw new Error('The annotation and its page disagree on the document');
+    const annotation = await this.newAnnotation(input);
+    const stored = await this.rememberDocument(document, true);
+    await this.save(annotation, stored);
+    // the first annotation of this version of the notice: keep its clause snapshot
+    if (document.contentHash) background(this.versions.pageRead(document.key, document.contentHash));
+    return annotation;
+  }
+
+  /**
+   * Creates the user's annotation on a document this browser knows, not on the page in front of them (carrying
+   * annotations over to a new version of a notice). The document is kept as stored; its text hash as first
+   * annotated becomes the text as last read here, when it has none yet.
+   */
+  async annotateStored(input: NewAnnotation, documentKey: string, carriedFrom?: CarriedFrom): Promise<Annotation> {
+    if (input.documentKey !== documentKey) throw new Error('The annotation and its page disagree on the document');
+    const row = await this.db.documents.get(documentKey);
+    if (!row) throw new Error('Pizhu does not know this document; open it once first');
+    const document = parseDocumentInfo(row);
+    const annotation = await this.newAnnotation(input, carriedFrom);
+    const stored =
+      document.contentHash || !document.seenHash
+        ? document
+        : await this.store.putDocument({ ...document, contentHash: document.seenHash });
+    await this.save(annotation, stored);
+    return annotation;
+  }
+
+  /** A new annotation of the user's (not stored yet): author, team, visibility and colour as they apply. */
+  private async newAnnotation(input: NewAnnotation, carriedFrom?: CarriedFrom): Promise<Annotation> {
     const team = await this.team();
     const preferences = await this.preferences();
     const author = team
@@ -267,7 +323,7 @@ export class PizhuService {
       : { id: await this.localAuthorId(), name: preferences.displayName ?? '我' };
     const now = this.now();
     const visibility = team ? (input.visibility ?? preferences.defaultVisibility) : 'private';
-    const annotation = parseAnnotation({
+    return parseAnnotation({
       ...input,
       tags: input.tags ?? [],
       note: input.note ?? '',
@@ -277,13 +333,16 @@ export class PizhuService {
       color: input.color ?? preferences.defaultColor,
       visibility,
       author,
+      ...(carriedFrom ? { carriedFrom } : {}),
       createdAt: now,
       updatedAt: now,
       deleted: false,
     });
-    const stored = await this.rememberDocument(document, true);
-    await this.save(annotation, stored);
-    return annotation;
+  }
+
+  /** Opens the comparison page for a document, in a new tab. */
+  async openComparison(documentKey: string): Promise<void> {
+    await this.openPage(comparePageUrl({ doc: documentKey }));
   }
 
   async update(id: string, patch: AnnotationPatch): Promise<Annotation> {
@@ -315,36 +374,35 @@ export class PizhuService {
     return next;
   }
 
-  async mergeTags(from: readonly string[], to: string): Promise<TagChangeSummary> {
-    const target = normaliseTag(to);
-    if (!target) throw new Error('The new tag is empty');
-    if (target.length > LIMITS.tagChars) throw new Error(`A tag has at most ${LIMITS.tagChars} characters`);
-    const sources = new Set(from.map(normaliseTag).filter((t) => t && t !== target));
-    if (!sources.size) return { changed: 0, skipped: 0 };
+  /**
+   * Renames or merges tags. In a team this is the team's rename (team room `tagRenames`): every annotation,
+   * colleagues' and later ones included, reads the new tag, and no record is rewritten. Without a team the
+   * annotations are all this browser's own private ones, and their tags are rewritten.
+   */
+  async mergeTags(from: readonly string[], to: string): Promise<TagRenameResult> {
+    const team = await this.team();
+    if (team) return this.vocabulary.renameTags(team, from, to);
+    const plan = planTagRename(new Map(), from, to, { by: 'local', at: this.now() });
+    const sources = new Set(plan.renamed);
+    if (!sources.size) return { renamed: [], to: plan.target };
     const rows = await this.db.annotations
       .where('tags')
       .anyOf([...sources])
       .distinct()
       .toArray();
-    const team = await this.team();
-    const retag = (tags: string[]) => normaliseTags(tags.map((t) => (sources.has(t) ? target : t)));
-    let changed = 0;
-    let skipped = 0;
     for (const row of rows) {
       const parsed = parseAnnotation(row);
-      if (parsed.visibility === 'team') {
-        // Only its author changes a team annotation (docs/room-layout.md); colleagues' keep their tags.
-        if (team?.teamId !== parsed.teamId || team.role === 'viewer' || parsed.author.id !== team.memberId) {
-          skipped++;
-          continue;
-        }
-        await this.changeInRoom(parsed, (latest) => ({ ...latest, tags: retag(latest.tags) }));
-      } else {
-        await this.save({ ...parsed, tags: retag(parsed.tags), updatedAt: this.nextUpdatedAt(parsed) });
-      }
-      changed++;
+      const tags = normaliseTags(parsed.tags.map((t) => (sources.has(t) ? plan.target : t)));
+      await this.save({ ...parsed, tags, updatedAt: this.nextUpdatedAt(parsed) });
     }
-    return { changed, skipped };
+    return { renamed: plan.renamed, to: plan.target };
+  }
+
+  /** Adds, renames, merges or deletes one of the team's units (editors and owners). */
+  async changeUnits(request: UnitRequest): Promise<UnitResult> {
+    const team = await this.team();
+    if (!team) throw new Error('Join a team first: units are the team’s');
+    return this.vocabulary.changeUnits(team, request);
   }
 
   /**
@@ -449,11 +507,14 @@ export class PizhuService {
   async documentSeen(documentKey: string, contentHash: string): Promise<void> {
     const existing = await this.db.documents.get(documentKey);
     if (existing) await this.rememberDocument({ ...existing, contentHash }, false);
+    await this.versions.pageRead(documentKey, contentHash);
   }
 
   private async onRoomChange(change: RoomChange): Promise<void> {
     this.status.storageRecovered();
-    await this.pages.notify(change.documentKey);
+    // A change of the team's renames may re-map the tags on any open page.
+    if (isTeamRoomKey(change.documentKey)) await this.pages.notifyAll();
+    else await this.pages.notify(change.documentKey);
     if (change.local) {
       await this.engine.refreshPending(parseRoomId(change.room)!.teamId);
       if (!this.realtime.isConnected(change.room)) this.engine.schedulePush();

@@ -15,12 +15,18 @@ import {
   SCHEMA_V1,
   SCHEMA_V2,
   SCHEMA_V3,
+  SCHEMA_V4,
+  SCHEMA_V5,
   type SearchEntryRow,
   type SearchTermRow,
   type SettingRow,
+  type SnapshotRow,
   type SyncStateRow,
+  type TagRenameRow,
   type TagRow,
   type TeamRow,
+  type UnitRow,
+  type VersionRow,
 } from './schema.ts';
 
 export class PizhuDatabase extends Dexie {
@@ -37,11 +43,18 @@ export class PizhuDatabase extends Dexie {
   searchEntries!: Table<SearchEntryRow, number>;
   syncState!: EntityTable<SyncStateRow, 'teamId'>;
   quarantine!: EntityTable<QuarantineRow, 'id'>;
+  versions!: Table<VersionRow, [string, string]>;
+  snapshots!: Table<SnapshotRow, [string, string]>;
+  tagRenames!: Table<TagRenameRow, string>;
+  units!: Table<UnitRow, string>;
 
   constructor(name = 'pizhu', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
     this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
+    // versions 4 and 5 add tables only: nothing to upgrade
+    this.version(4).stores(SCHEMA_V4);
+    this.version(5).stores(SCHEMA_V5);
   }
 }

@@ -93,6 +93,48 @@ export type SyncStateRow = {
   lastError?: string;
 };
 
+/**
+ * One version of a document this browser knows a clause snapshot of (version 4): what the comparison's picker
+ * lists and finds, without reading the snapshot itself (in `snapshots`, under the same key).
+ */
+export type VersionRow = {
+  documentKey: string;
+  /** The snapshot's content hash: its key in the team's room. */
+  contentHash: string;
+  /** When this browser first stored it (taken here or received from the team). */
+  storedAt: number;
+  /** Hash of the page text it was taken from (the page's `contentHash`), when this browser took it. */
+  bodyHash?: string;
+  title: string;
+  issuer?: string;
+  docNumber?: string;
+  publishedAt?: string;
+  clauses: number;
+  /** The title's search terms (search-text.ts), to find documents with a similar title. */
+  titleTerms: string[];
+};
+
+/** A version's clause snapshot (shared/compare), validated again when read. */
+export type SnapshotRow = { documentKey: string; contentHash: string; snapshot: unknown };
+
+/**
+ * A tag rename of the team (the team room's `tagRenames` entry under `tag`, version 5), projected from the team
+ * room. Rows are keyed by tag alone: the team joined now owns them (its room's projection replaces its rows).
+ */
+export type TagRenameRow = { tag: string; teamId: string; to: string; by: string; at: number };
+
+/** A unit of the team (the team room's `units` entry under `id`, version 5). */
+export type UnitRow = {
+  id: string;
+  teamId: string;
+  name: string;
+  aliases?: string[];
+  mergedInto?: string;
+  deleted?: boolean;
+  by: string;
+  at: number;
+};
+
 /** Records found unreadable (corrupted rows, updates Yjs refuses), kept for diagnosis instead of deleted. */
 export type QuarantineRow = { id?: number; table: string; key: string; value: unknown; error: string; at: number };
 
@@ -126,4 +168,24 @@ export const SCHEMA_V3 = {
   searchEntries: '++seq, &annotationId, createdAt, documentKey',
   documentStats: 'documentKey, lastAt',
   authors: 'authorId',
+} as const;
+
+/**
+ * Version 4: clause snapshots of the documents' versions, for comparing versions offline (issue 20): `versions`
+ * (small rows, indexed by document, time, title terms and issuer) and `snapshots` (the clause texts).
+ */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V3,
+  versions: '[documentKey+contentHash], documentKey, storedAt, *titleTerms, issuer',
+  snapshots: '[documentKey+contentHash]',
+} as const;
+
+/**
+ * Version 5: the team's vocabulary from its team room (tag renames, units). Nothing is rebuilt: with no renames
+ * yet, tags read as written, which is what the search index and the counts already hold.
+ */
+export const SCHEMA_V5 = {
+  ...SCHEMA_V4,
+  tagRenames: 'tag, teamId',
+  units: 'id, teamId',
 } as const;

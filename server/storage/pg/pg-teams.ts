@@ -1,6 +1,16 @@
 /** Teams, members, hashed tokens, invites and single-use tickets in PostgreSQL (the SQLite store's queries). */
 import type { Role } from '../../../shared/protocol/api.ts';
-import type { Invite, Member, Principal, RedeemResult, Team, TeamStore, TeamSummary, Ticket } from '../types.ts';
+import type {
+  Invite,
+  InviteRedemption,
+  Member,
+  Principal,
+  RedeemResult,
+  Team,
+  TeamStore,
+  TeamSummary,
+  Ticket,
+} from '../types.ts';
 import { inTransaction, type PgPool } from './pool.ts';
 
 type MemberRow = {
@@ -121,12 +131,9 @@ export class PgTeamStore implements TeamStore {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async redeemInvite(
-    codeHash: string,
-    join: { memberId: string; displayName: string; tokenHash: string; now: number },
-  ): Promise<RedeemResult> {
+  async redeemInvite(codeHash: string, join: InviteRedemption): Promise<RedeemResult> {
     return inTransaction(this.pool, async (client) => {
-      // Locked until commit: two people redeeming the last use, or joining an ownerless team, wait in turn.
+      // Locked until commit: two people redeeming the last use wait in turn.
       const { rows } = await client.query<InviteRow>('SELECT * FROM invites WHERE code_hash = $1 FOR UPDATE', [
         codeHash,
       ]);
@@ -135,12 +142,17 @@ export class PgTeamStore implements TeamStore {
       if (invite.revoked_at !== null) return { ok: false, reason: 'revoked' };
       if (invite.expires_at !== null && invite.expires_at <= join.now) return { ok: false, reason: 'expired' };
       if (invite.max_uses !== null && invite.uses >= invite.max_uses) return { ok: false, reason: 'used_up' };
-      await client.query('UPDATE invites SET uses = uses + 1 WHERE id = $1', [invite.id]);
-      // The team row lock makes "the first person to join a team without an owner becomes its owner" hold
-      // across invites and instances.
+      // The team row lock makes the member cap and "the first person to join a team without an owner becomes
+      // its owner" hold across invites and instances.
       const team = await client.query<{ name: string }>('SELECT name FROM teams WHERE id = $1 FOR UPDATE', [
         invite.team_id,
       ]);
+      const members = await client.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM members WHERE team_id = $1 AND removed_at IS NULL',
+        [invite.team_id],
+      );
+      if (members.rows[0]!.n >= join.maxMembers) return { ok: false, reason: 'team_full' };
+      await client.query('UPDATE invites SET uses = uses + 1 WHERE id = $1', [invite.id]);
       const owners = (await client.query<{ n: number }>(COUNT_OWNERS, [invite.team_id])).rows[0]!.n;
       const role: Role = owners === 0 ? 'owner' : invite.role;
       await client.query(

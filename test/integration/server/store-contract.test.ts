@@ -85,7 +85,13 @@ describe.each(backends)('stores on $name', (backend) => {
       codeHash: `hash-${id}`,
       createdBy: null,
     });
-    const joinAs = (memberId: string) => ({ memberId, displayName: memberId, tokenHash: `tok-${memberId}`, now });
+    const joinAs = (memberId: string, maxMembers = 100) => ({
+      memberId,
+      displayName: memberId,
+      tokenHash: `tok-${memberId}`,
+      now,
+      maxMembers,
+    });
 
     it('creates teams, redeems invites (the first member owns the team) and answers tokens', async () => {
       const teams = stores.teams;
@@ -125,6 +131,15 @@ describe.each(backends)('stores on $name', (backend) => {
           ['tok-m2', 'editor'],
         ]),
       );
+    });
+
+    it('refuses a join past the member cap', async () => {
+      await stores.teams.addInvite(invite('capped'));
+      const members = (await stores.teams.listMembers('tA')).length;
+      expect(await stores.teams.redeemInvite('hash-capped', joinAs('over', members))).toEqual({
+        ok: false,
+        reason: 'team_full',
+      });
     });
 
     it('gives one use of a single-use invite to one of two people redeeming it at once', async () => {
@@ -209,7 +224,6 @@ describe.each(backends)('stores on $name', (backend) => {
           annotations: 3,
         },
       ]);
-      expect(await index.roomsWithTags('t1', ['重点'])).toEqual(['t1.d1']);
       const briefing = await index.teamAnnotations('t1', { tags: ['体育'] });
       expect(briefing.annotations.map((a) => a.id)).toEqual(['a', 'b']);
       expect(briefing.documents.map((d) => d.title)).toEqual(['通知']);

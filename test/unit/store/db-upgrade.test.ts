@@ -1,13 +1,17 @@
 /**
  * Upgrading from the first schema version (what the thin path shipped) and from the second keeps every record,
- * including ones the current model would refuse, and builds the search index and the library's counts from them.
+ * including ones the current model would refuse, and builds the search index and the library's counts from them;
+ * from the third it adds the versions' tables (issue 20), from the fourth the team's vocabulary, and keeps
+ * everything else.
  */
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { type AnnotationFilter, StoreQueries } from '../../../extension/lib/store/queries.ts';
-import { SCHEMA_V1, SCHEMA_V2 } from '../../../extension/lib/store/schema.ts';
+import { SnapshotStore } from '../../../extension/lib/store/snapshots.ts';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from '../../../extension/lib/store/schema.ts';
+import { sampleSnapshot } from '../../fixtures/snapshot.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
 
@@ -69,7 +73,7 @@ describe('schema upgrade from version 1', () => {
     const records = await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(5);
     for (const [table, rows] of Object.entries(records)) {
       const stored = await db.table(table).toArray();
       const withoutKeys = stored.map((row: Record<string, unknown>) => {
@@ -149,7 +153,7 @@ describe('schema upgrade from version 2', () => {
     const records = await fillVersion2(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(5);
     expect(await db.annotations.toArray()).toEqual(expect.arrayContaining(records));
     const queries = new StoreQueries(db);
     expect(await foundIds(queries, { text: '新媒体' })).toEqual(['x-2', 'x-3']);
@@ -163,6 +167,50 @@ describe('schema upgrade from version 2', () => {
     ]);
     expect(library.tags).toEqual([{ tag: '双减', count: 1, documents: 1 }]);
     expect(await db.searchEntries.count()).toBe(3);
+  });
+});
+
+describe('schema upgrade from version 3', () => {
+  it('keeps every record and adds the empty versions and snapshots tables, ready for use', async () => {
+    const options = fakeIndexedDb();
+    const v3 = new Dexie('pizhu', options);
+    v3.version(1).stores(SCHEMA_V1);
+    v3.version(2).stores(SCHEMA_V2);
+    v3.version(3).stores(SCHEMA_V3);
+    const kept = annotation({ id: 'v3-1', tags: ['体育'] });
+    await v3.table('annotations').add(kept);
+    await v3.table('documents').add(documentInfo());
+    v3.close();
+
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(5);
+    expect(await db.annotations.toArray()).toEqual([kept]);
+    expect(await db.versions.count()).toBe(0);
+    const snapshot = sampleSnapshot();
+    expect(await new SnapshotStore(db).keep('doc1', snapshot)).toBe(true);
+    expect((await new StoreQueries(db).versions.of('doc1')).map((v) => v.contentHash)).toEqual([snapshot.contentHash]);
+  });
+});
+
+describe('schema upgrade from version 4', () => {
+  it('adds the team’s vocabulary tables and keeps the index and counts as they were (tags read as written)', async () => {
+    const options = fakeIndexedDb();
+    // A version-4 store with a tagged record, its index and counts as that version kept them.
+    const v4 = new Dexie('pizhu', options);
+    v4.version(4).stores(SCHEMA_V4);
+    const record = annotation({ id: 'v4-1', tags: ['重点任务'], quote: '扎实推进重点任务' });
+    await v4.table('annotations').add(record);
+    await v4.table('tags').add({ tag: '重点任务', count: 1, documents: 1, usedAt: 1 });
+    v4.close();
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(5);
+    expect(await db.annotations.get('v4-1')).toEqual(record);
+    expect(await db.tagRenames.count()).toBe(0);
+    expect(await db.units.count()).toBe(0);
+    expect((await new StoreQueries(db).library()).tags).toEqual([{ tag: '重点任务', count: 1, documents: 1 }]);
+    db.close();
   });
 });
 
