@@ -7,6 +7,7 @@ import {
   DEFAULT_LIMITS,
   envNameOf,
   environmentVariables,
+  firstTeamName,
   resolveConfig,
 } from './config.ts';
 
@@ -52,6 +53,7 @@ describe('configuration', () => {
       [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ URL/],
       [{ PIZHU_SQLITE_SYNCHRONOUS: 'OFF' }, /NORMAL or FULL/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+      [{ PIZHU_LOCALE: 'fr' }, /PIZHU_LOCALE must be zh-CN or en/],
     ] as const) {
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(message);
@@ -79,5 +81,13 @@ describe('configuration', () => {
     const known = new Set(variables.map((v) => v.name));
     const unknown = [...new Set(readme.match(/\bPIZHU_[A-Z_]+\b/g) ?? [])].filter((name) => !known.has(name));
     expect(unknown).toEqual([]);
+  });
+
+  it('names the first team in the server locale (PIZHU_LOCALE, Chinese by default) unless it is given a name', () => {
+    expect(firstTeamName(configFromEnv({}))).toBe('我的团队');
+    expect(firstTeamName(configFromEnv({ PIZHU_LOCALE: 'en' }))).toBe('My team');
+    expect(firstTeamName(configFromEnv({ PIZHU_LOCALE: 'en', PIZHU_FIRST_TEAM_NAME: ' 政策研究组 ' }))).toBe(
+      '政策研究组',
+    );
   });
 });

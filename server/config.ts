@@ -138,6 +138,16 @@ const url = (schemes: string[], description: string) =>
     .optional()
     .describe(description);
 
+export const SERVER_LOCALES = ['zh-CN', 'en'] as const;
+export type ServerLocale = (typeof SERVER_LOCALES)[number];
+
+/** The first team's name when PIZHU_FIRST_TEAM_NAME is not set. */
+export const FIRST_TEAM_NAMES: Record<ServerLocale, string> = { 'zh-CN': '我的团队', en: 'My team' };
+
+export function firstTeamName(config: Pick<ServerConfig, 'locale' | 'firstTeamName'>): string {
+  return config.firstTeamName ?? FIRST_TEAM_NAMES[config.locale];
+}
+
 export const DEFAULT_ALLOWED_ORIGINS = ['chrome-extension://*', 'moz-extension://*'];
 
 /** The server's own settings, each with its environment variable. */
@@ -161,7 +171,16 @@ export const serverSchema = z.object({
     .describe('NORMAL: a killed process loses nothing acknowledged; FULL: also survives power loss (fsync).'),
   logLinesPerMinute: positive(30, 'Log lines of one kind per minute before they are summarised.'),
   logLevel: z.enum(['info', 'warn', 'silent']).default('info').describe('info, warn or silent.'),
-  firstTeamName: z.string().trim().min(1).default('My team').describe('Team created on first start (no team yet).'),
+  locale: z
+    .enum(SERVER_LOCALES)
+    .default('zh-CN')
+    .describe("The language of what the server names itself: the first team's default name."),
+  firstTeamName: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('Team created on first start (no team yet); by default 我的团队 (zh-CN) or My team (en).'),
   metricsToken: z
     .string()
     .trim()
@@ -207,6 +226,7 @@ const SERVER_VARIABLES: Record<keyof z.infer<typeof serverSchema>, string> = {
   sqliteSynchronous: 'PIZHU_SQLITE_SYNCHRONOUS',
   logLinesPerMinute: 'PIZHU_LOG_LINES_PER_MINUTE',
   logLevel: 'LOG_LEVEL',
+  locale: 'PIZHU_LOCALE',
   firstTeamName: 'PIZHU_FIRST_TEAM_NAME',
   metricsToken: 'PIZHU_METRICS_TOKEN',
   databaseUrl: 'DATABASE_URL',
@@ -220,6 +240,7 @@ const EXPECTED: Partial<Record<string, string>> = {
   host: 'a host name or address, not empty',
   sqliteSynchronous: 'NORMAL or FULL',
   logLevel: 'info, warn or silent',
+  locale: SERVER_LOCALES.join(' or '),
   databaseUrl: 'a postgres:// URL',
   redisUrl: 'a redis:// URL',
   fanoutDropRatio: 'a number from 0 to below 1',

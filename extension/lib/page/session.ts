@@ -24,6 +24,7 @@ import { HighlightLayer, type HighlightStyle } from './highlight-layer.ts';
 import { Highlighter } from './highlighter.ts';
 import { type PageState, PageStateStore } from './page-state.ts';
 import { SelectionController } from './selection.ts';
+import { errorInfo, errorMessage } from '../errors.ts';
 
 export type { NewHighlight } from './annotation-actions.ts';
 export type { AnchorStatus, HoverClause, PageState, SelectionState } from './page-state.ts';
@@ -255,7 +256,7 @@ export class PageSession {
     try {
       return { snapshot: snapshotOf(this.root), bodyHash: pageTextHash(this.root) };
     } catch (error) {
-      console.warn('[pizhu] no clause snapshot of this page:', error instanceof Error ? error.message : error);
+      console.warn('[pizhu] no clause snapshot of this page:', errorMessage(error));
       return null;
     }
   }
@@ -268,7 +269,7 @@ export class PageSession {
       if (taken) await ask({ type: 'snapshot.keep', documentKey, ...taken });
       await ask({ type: 'compare.open', documentKey });
     } catch (error) {
-      this.store.set({ error: error instanceof Error ? error.message : String(error) });
+      this.store.set({ error: errorInfo(error) });
     }
   }
 
