@@ -42,6 +42,8 @@ export const CLIENT_ERRORS = {
   owner_delete_only: [],
   author_only: [],
   viewer_cannot_edit: ['team'],
+  /** A viewer renaming tags or changing the team's units. */
+  viewer_cannot_edit_vocabulary: ['team'],
   annotation_no_team: [],
   annotation_other_team: [],
   not_a_backup: ['detail'],

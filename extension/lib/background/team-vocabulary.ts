@@ -24,13 +24,10 @@ import {
   type UnitChange,
   type Units,
 } from '../../../shared/tasks/model.ts';
+import { PizhuError } from '../errors.ts';
 import type { TagRenameResult, UnitRequest, UnitResult } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { RoomRegistry } from '../sync/rooms.ts';
-
-export class ViewerError extends Error {
-  override name = 'ViewerError';
-}
 
 export class TeamVocabulary {
   constructor(
@@ -98,8 +95,6 @@ export class TeamVocabulary {
 
 function refuseViewer(team: TeamRow): void {
   if (team.role === 'viewer') {
-    throw new ViewerError(
-      `You joined "${team.teamName}" as a viewer: you can read the team's tags and units but not change them`,
-    );
+    throw new PizhuError('viewer_cannot_edit_vocabulary', { team: team.teamName });
   }
 }
