@@ -2,7 +2,9 @@
  * How the background's contract is declared (messages.ts): each request type paired, in one entry, with the
  * fields it carries (a zod schema, checked on arrival: a content script's page is untrusted) and the type of
  * its answer. From that one declaration `ask` returns the answer's type, and the router's handlers are checked
- * against it: a handler answering the wrong type does not compile.
+ * against it: a handler answering the wrong type does not compile. A group of requests one service answers (the
+ * comparison's: compare-messages.ts) is its own contract spread into the whole, with its handlers typed
+ * `HandlersOf<typeof GROUP>` beside the service and spread into the root's table.
  */
 import { z } from 'zod';
 

@@ -11,7 +11,14 @@
 import { type ClauseSnapshot, parseSnapshot } from '../../../shared/compare/index.ts';
 import type { Annotation, CarriedFrom } from '../../../shared/model/annotation.ts';
 import { MAX_SNAPSHOTS_PER_ROOM, roomIdFor } from '../../../shared/model/room.ts';
-import type { CarryItem, CarryResult, KeptVersion } from '../compare-messages.ts';
+import {
+  type COMPARE_REQUESTS,
+  type CarryItem,
+  type CarryResult,
+  comparePageUrl,
+  type KeptVersion,
+} from '../compare-messages.ts';
+import type { HandlersOf } from '../contract.ts';
 import type { NewAnnotation } from '../messages.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
@@ -143,4 +150,19 @@ export class Versions {
     this.inRoom.add(`${roomId}#${snapshot.contentHash}`);
     return true;
   }
+}
+
+/**
+ * The comparison's requests (compare-messages.ts), a group of the contract answered here: snapshots and carrying
+ * by Versions, and opening the comparison page in a tab.
+ */
+export function compareHandlers(
+  versions: Versions,
+  openPage: (path: string) => Promise<void>,
+): HandlersOf<typeof COMPARE_REQUESTS> {
+  return {
+    'snapshot.keep': (r) => versions.keep(r.documentKey, r.snapshot, r.bodyHash),
+    'compare.carry': (r) => versions.carry(r.items),
+    'compare.open': (r) => openPage(comparePageUrl({ doc: r.documentKey })),
+  };
 }

@@ -6,7 +6,6 @@
  * Nothing essential lives only in memory: the team, the cursor, room states and unsent changes are in
  * IndexedDB; what the services hold are caches of the open pages and connections, rebuilt as pages reconnect.
  */
-import { comparePageUrl } from '../compare-messages.ts';
 import type { Handlers } from '../messages.ts';
 import { AnnotationStore } from '../store/annotation-store.ts';
 import { PizhuDatabase } from '../store/db.ts';
@@ -20,7 +19,7 @@ import { SyncEngine } from '../sync/sync-engine.ts';
 import { Annotations } from './annotations.ts';
 import { background } from './background-task.ts';
 import { Backup } from './backup.ts';
-import { Versions } from './compare.ts';
+import { compareHandlers, Versions } from './compare.ts';
 import { Membership } from './membership.ts';
 import { PagePorts } from './page-ports.ts';
 import { SyncControl } from './sync-control.ts';
@@ -163,9 +162,7 @@ export class Background {
       'units.change': (r) => tags.changeUnits(r.change),
       'backup.export': () => backup.export(),
       'backup.import': (r) => backup.import(r.json),
-      'snapshot.keep': (r) => versions.keep(r.documentKey, r.snapshot, r.bodyHash),
-      'compare.carry': (r) => versions.carry(r.items),
-      'compare.open': (r) => openPage(comparePageUrl({ doc: r.documentKey })),
+      ...compareHandlers(versions, openPage),
     };
   }
 }
