@@ -469,6 +469,18 @@ async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Prom
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const ratio = (ours: number, theirs: number) => (theirs === 0 ? 'n/a' : `${fmt(ours / theirs, 2)}x`);
 
+/** A table row of one figure for the three servers, then Pizhu's ratio to each peer. */
+function peerRow<M extends string>(label: string, byKind: Record<Kind, Record<M, number>>, m: M): string {
+  const [ours, hocuspocus, yws] = [byKind.pizhu[m], byKind.hocuspocus[m], byKind['y-websocket-server'][m]];
+  return `| ${label} | ${fmt(ours)} | ${fmt(hocuspocus)} | ${fmt(yws)} | ${ratio(ours, hocuspocus)} | ${ratio(ours, yws)} |`;
+}
+
+/** A BENCH_ONLY_FANOUT or _ROOMS value: `<kind>[+<kind>...]` then the scenario's three numbers. */
+function onlySpec(spec: string): { kinds: Kind[]; numbers: [number, number, number] } {
+  const [kinds, a, b, c] = spec.split(',');
+  return { kinds: kinds!.split('+') as Kind[], numbers: [Number(a), Number(b), Number(c)] };
+}
+
 async function main() {
   const started = Date.now();
   console.log(`Pizhu sync server benchmark: ${RUNS} run(s) per figure, medians; Node ${process.version}`);
@@ -523,33 +535,15 @@ async function main() {
   lines.push('|---|---|---|---|---|---|');
   for (const scenario of scenarios) {
     const f = fan[scenario.name]!;
-    for (const p of ['p50', 'p99'] as const) {
-      lines.push(
-        `| fan-out ${scenario.name}, ${p} (ms) | ${fmt(f.pizhu[p])} | ${fmt(f.hocuspocus[p])} | ${fmt(f['y-websocket-server'][p])} | ${ratio(f.pizhu[p], f.hocuspocus[p])} | ${ratio(f.pizhu[p], f['y-websocket-server'][p])} |`,
-      );
-    }
+    for (const p of ['p50', 'p99'] as const) lines.push(peerRow(`fan-out ${scenario.name}, ${p} (ms)`, f, p));
     lines.push(
       `| fan-out ${scenario.name}, delivered / expected | ${f.pizhu.delivered}/${f.pizhu.expected} | ${f.hocuspocus.delivered}/${f.hocuspocus.expected} | ${f['y-websocket-server'].delivered}/${f['y-websocket-server'].expected} | | |`,
     );
   }
-  for (const m of ['answerMs', 'appliedMs'] as const) {
-    const label =
-      m === 'answerMs'
-        ? 'cold load 10k annotations, until the answer arrives (ms)'
-        : 'cold load 10k annotations, until applied by the client (ms)';
-    lines.push(
-      `| ${label} | ${fmt(cold.pizhu[m])} | ${fmt(cold.hocuspocus[m])} | ${fmt(cold['y-websocket-server'][m])} | ${ratio(cold.pizhu[m], cold.hocuspocus[m])} | ${ratio(cold.pizhu[m], cold['y-websocket-server'][m])} |`,
-    );
-  }
-  for (const m of ['readKb', 'writtenKb'] as const) {
-    const label =
-      m === 'readKb'
-        ? 'heap per open 100-annotation room, read (KB)'
-        : 'heap per open 100-annotation room, after a write (KB)';
-    lines.push(
-      `| ${label} | ${fmt(memory.pizhu[m])} | ${fmt(memory.hocuspocus[m])} | ${fmt(memory['y-websocket-server'][m])} | ${ratio(memory.pizhu[m], memory.hocuspocus[m])} | ${ratio(memory.pizhu[m], memory['y-websocket-server'][m])} |`,
-    );
-  }
+  lines.push(peerRow('cold load 10k annotations, until the answer arrives (ms)', cold, 'answerMs'));
+  lines.push(peerRow('cold load 10k annotations, until applied by the client (ms)', cold, 'appliedMs'));
+  lines.push(peerRow('heap per open 100-annotation room, read (KB)', memory, 'readKb'));
+  lines.push(peerRow('heap per open 100-annotation room, after a write (KB)', memory, 'writtenKb'));
   lines.push(
     '',
     `10k-annotation state: ${big.byteLength} bytes; 100-annotation state: ${small.byteLength} bytes. Took ${Math.round((Date.now() - started) / 1000)} s.`,
@@ -560,26 +554,16 @@ async function main() {
 
 if (process.env.BENCH_ONLY_FANOUT) {
   // <kind>[+<kind>...],<subscribers>,<rate>,<seconds>: BENCH_RUNS interleaved runs of those servers, combined.
-  const [kinds, subscribers, rate, seconds] = process.env.BENCH_ONLY_FANOUT.split(',');
-  const scenario: Scenario = {
-    name: 'one room',
-    shape: 'one room',
-    subscribers: Number(subscribers),
-    rate: Number(rate),
-    seconds: Number(seconds),
-  };
-  console.log(await interleaved(kinds!.split('+') as Kind[], runnerOf(scenario)));
+  const { kinds, numbers } = onlySpec(process.env.BENCH_ONLY_FANOUT);
+  const [subscribers, rate, seconds] = numbers;
+  console.log(await interleaved(kinds, runnerOf({ name: 'one room', shape: 'one room', subscribers, rate, seconds })));
 } else if (process.env.BENCH_ONLY_ROOMS) {
   // <kind>[+<kind>...],<rooms>,<updates per second per room>,<seconds>
-  const [kinds, rooms, rate, seconds] = process.env.BENCH_ONLY_ROOMS.split(',');
-  const scenario: Scenario = {
-    name: 'many rooms',
-    shape: 'many rooms',
-    rooms: Number(rooms),
-    ratePerRoom: Number(rate),
-    seconds: Number(seconds),
-  };
-  console.log(await interleaved(kinds!.split('+') as Kind[], runnerOf(scenario)));
+  const { kinds, numbers } = onlySpec(process.env.BENCH_ONLY_ROOMS);
+  const [rooms, ratePerRoom, seconds] = numbers;
+  console.log(
+    await interleaved(kinds, runnerOf({ name: 'many rooms', shape: 'many rooms', rooms, ratePerRoom, seconds })),
+  );
 } else if (process.env.BENCH_ONLY_COLD) {
   console.log(await coldLoad(process.env.BENCH_ONLY_COLD as Kind, roomState(10_000), 2));
 } else if (process.env.BENCH_ONLY_MEMORY) {
