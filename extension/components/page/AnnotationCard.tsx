@@ -11,6 +11,7 @@ import { AuthorBadge, relativeTime } from '../common/Author.tsx';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
+import { NoteField } from './NoteField.tsx';
 
 const WIDTH = 360;
 const HEIGHT = 300;
@@ -118,10 +119,7 @@ export function AnnotationCard({
       )}
 
       {mine ? (
-        <textarea
-          className="pz-note"
-          aria-label={t('toolbar_note')}
-          placeholder={t('toolbar_note_placeholder')}
+        <NoteField
           value={note}
           rows={3}
           onChange={(e) => setNote(e.target.value)}
