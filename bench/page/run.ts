@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
-import { CHROME_BUILD, chromiumPath, ROOT } from '../../test/e2e/harness.ts';
+import { CHROME_BUILD, chromiumPath, HEADLESS_CHROMIUM_ARGS, ROOT } from '../../test/e2e/harness.ts';
 import { PAGES, startStaticServer } from '../../test/e2e/ui-support.ts';
 import { median } from '../stats.ts';
 
@@ -122,16 +122,6 @@ async function openOnce(context: BrowserContext, url: string, target: number | n
 
 type Variant = { name: string; context: BrowserContext; dir: string; target: number | null; runs: Run[] };
 
-const LAUNCH_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 async function launch(build: string | null): Promise<{ context: BrowserContext; dir: string; worker?: Worker }> {
   const dir = mkdtempSync(join(tmpdir(), 'pizhu-bench-page-'));
   const context = await chromium.launchPersistentContext(dir, {
@@ -140,8 +130,8 @@ async function launch(build: string | null): Promise<{ context: BrowserContext; 
     locale: 'zh-CN',
     viewport: { width: 1280, height: 900 },
     args: build
-      ? [...LAUNCH_ARGS, `--disable-extensions-except=${build}`, `--load-extension=${build}`]
-      : [...LAUNCH_ARGS, '--disable-extensions'],
+      ? [...HEADLESS_CHROMIUM_ARGS, `--disable-extensions-except=${build}`, `--load-extension=${build}`]
+      : [...HEADLESS_CHROMIUM_ARGS, '--disable-extensions'],
   });
   if (!build) return { context, dir };
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
