@@ -17,6 +17,7 @@ import {
   type Kind,
   newDataDir,
   roomName,
+  type ServerPauses,
   serverBusy,
   serverHeap,
   startServerProcess,
@@ -135,6 +136,21 @@ type FanoutResult = {
 /** One run, with its samples (combined with the other runs of the same server). */
 type FanoutRun = Omit<FanoutResult, 'runP99s'> & { latencies: number[] };
 
+/** One run's figures from its probe latencies, what arrived of what was sent, and the server's pauses. */
+function fanoutRun(latencies: number[], delivered: number, expected: number, busy: ServerPauses): FanoutRun {
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    latencies,
+    delivered,
+    expected,
+    serverBusy: busy.utilization,
+    loopDelayMaxMs: busy.loopDelayMaxMs,
+    gcMaxMs: busy.gcMaxMs,
+    gcTotalMs: busy.gcTotalMs,
+  };
+}
+
 async function fanout(kind: Kind, subscribers: number, rate: number, seconds: number): Promise<FanoutRun> {
   const dataDir = newDataDir(kind);
   const server = await startServerProcess(kind, dataDir);
@@ -200,17 +216,12 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
     while (sinkCounts.reduce((a, b) => a + b, 0) < expected && performance.now() < deadline) await sleep(100);
     measuring = false;
     writer.close();
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
+    return fanoutRun(
       latencies,
-      delivered: sinkCounts.reduce((a, b) => a + b, 0),
+      sinkCounts.reduce((a, b) => a + b, 0),
       expected,
-      serverBusy: busy.utilization,
-      loopDelayMaxMs: busy.loopDelayMaxMs,
-      gcMaxMs: busy.gcMaxMs,
-      gcTotalMs: busy.gcTotalMs,
-    };
+      busy,
+    );
   } finally {
     for (const socket of sockets) socket.close();
     await stopServerProcess(server);
@@ -338,17 +349,7 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
     const deadline = performance.now() + 10_000;
     while (delivered < total && performance.now() < deadline) await sleep(100);
     measuring = false;
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      latencies,
-      delivered,
-      expected: total,
-      serverBusy: busy.utilization,
-      loopDelayMaxMs: busy.loopDelayMaxMs,
-      gcMaxMs: busy.gcMaxMs,
-      gcTotalMs: busy.gcTotalMs,
-    };
+    return fanoutRun(latencies, delivered, total, busy);
   } finally {
     for (const socket of sockets) socket.close();
     await stopServerProcess(server);
