@@ -1,10 +1,8 @@
-/**
- * Renaming one row of a list in place (a tag, a unit): a field holding the current name, focused, saved with
- * Enter or the button and dropped with Escape or Cancel.
- */
-import { useState } from 'react';
+/** The forms the tag and unit managers share: renaming a row in place, and a one-field form under the list. */
+import { type ReactNode, useState } from 'react';
 import { t } from '../../lib/i18n.ts';
 
+/** A row's name in a focused field, saved with Enter or the button and dropped with Escape or Cancel. */
 export function InlineRename({
   current,
   label,
@@ -40,6 +38,43 @@ export function InlineRename({
       <button type="submit">{t('save')}</button>
       <button type="button" onClick={onCancel}>
         {t('cancel')}
+      </button>
+    </form>
+  );
+}
+
+/** One labelled field and its submit button under the list (merge the chosen rows into one, add a row). */
+export function FieldForm({
+  label,
+  submit,
+  primary = false,
+  disabled,
+  onSubmit,
+  children,
+}: {
+  label: string;
+  submit: string;
+  primary?: boolean;
+  disabled?: boolean;
+  onSubmit: () => void;
+  /** The field. */
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className="pz-merge"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: the labelled field comes in as children */}
+      <label>
+        {label}
+        {children}
+      </label>
+      <button type="submit" className={primary ? 'pz-primary' : undefined} disabled={disabled}>
+        {submit}
       </button>
     </form>
   );

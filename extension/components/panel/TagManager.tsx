@@ -7,7 +7,7 @@ import { normaliseTag } from '../../../shared/model/tags.ts';
 import { ask } from '../../lib/ask.ts';
 import { errorText, t } from '../../lib/i18n.ts';
 import { Notice } from '../common/Notice.tsx';
-import { InlineRename, toggled } from './InlineRename.tsx';
+import { FieldForm, InlineRename, toggled } from './ListForms.tsx';
 
 type TagRow = { tag: string; count: number; documents: number };
 
@@ -88,26 +88,20 @@ export function TagManager({
         ))}
       </ul>
       {canEdit && selected.length >= 2 && (
-        <form
-          className="pz-merge"
-          onSubmit={(e) => {
-            e.preventDefault();
-            merge();
-          }}
+        <FieldForm
+          label={t('tags_merge_into', String(selected.length))}
+          submit={t('tags_merge')}
+          primary
+          disabled={!normaliseTag(mergeInto)}
+          onSubmit={merge}
         >
-          <label>
-            {t('tags_merge_into', String(selected.length))}
-            <input
-              name="mergeInto"
-              value={mergeInto}
-              onChange={(e) => setMergeInto(e.target.value)}
-              placeholder={selected[0]}
-            />
-          </label>
-          <button type="submit" className="pz-primary" disabled={!normaliseTag(mergeInto)}>
-            {t('tags_merge')}
-          </button>
-        </form>
+          <input
+            name="mergeInto"
+            value={mergeInto}
+            onChange={(e) => setMergeInto(e.target.value)}
+            placeholder={selected[0]}
+          />
+        </FieldForm>
       )}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </div>

@@ -11,7 +11,7 @@ import type { UnitRequest, UnitResult } from '../../lib/messages.ts';
 import type { LiveUnit, StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { ChoiceSelect } from '../common/Select.tsx';
-import { InlineRename, toggled } from './InlineRename.tsx';
+import { FieldForm, InlineRename, toggled } from './ListForms.tsx';
 
 const ERROR_KEYS: Record<Extract<UnitResult, { ok: false }>['error'], MessageKey> = {
   'name-taken': 'units_error_name_taken',
@@ -122,49 +122,37 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
         ))}
       </ul>
       {canEdit && selected.length >= 2 && (
-        <form
-          className="pz-merge"
-          onSubmit={(e) => {
-            e.preventDefault();
-            merge();
-          }}
+        <FieldForm
+          label={t('units_merge_into', String(selected.length))}
+          submit={t('units_merge')}
+          primary
+          onSubmit={merge}
         >
-          <label>
-            {t('units_merge_into', String(selected.length))}
-            <ChoiceSelect
-              name="unitMergeInto"
-              choices={selected.map((id) => ({ value: id, label: nameOf(id) }))}
-              value={mergeInto || selected[0]!}
-              onChange={setMergeInto}
-            />
-          </label>
-          <button type="submit" className="pz-primary">
-            {t('units_merge')}
-          </button>
-        </form>
+          <ChoiceSelect
+            name="unitMergeInto"
+            choices={selected.map((id) => ({ value: id, label: nameOf(id) }))}
+            value={mergeInto || selected[0]!}
+            onChange={setMergeInto}
+          />
+        </FieldForm>
       )}
       {canEdit && (
-        <form
-          className="pz-merge"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <FieldForm
+          label={t('units_add_label')}
+          submit={t('units_add')}
+          disabled={!added.trim()}
+          onSubmit={() => {
             const name = added.trim();
             if (name) void run({ action: 'add', name }, t('units_added', name));
           }}
         >
-          <label>
-            {t('units_add_label')}
-            <input
-              name="unitName"
-              value={added}
-              placeholder={t('units_add_placeholder')}
-              onChange={(e) => setAdded(e.target.value)}
-            />
-          </label>
-          <button type="submit" disabled={!added.trim()}>
-            {t('units_add')}
-          </button>
-        </form>
+          <input
+            name="unitName"
+            value={added}
+            placeholder={t('units_add_placeholder')}
+            onChange={(e) => setAdded(e.target.value)}
+          />
+        </FieldForm>
       )}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </section>
