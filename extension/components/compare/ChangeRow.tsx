@@ -15,6 +15,7 @@ import {
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { AuthorBadge } from '../common/Author.tsx';
+import { TagChips } from '../common/TagChips.tsx';
 
 const STATUS_KEYS = {
   added: 'compare_status_added',
@@ -186,11 +187,7 @@ function Annotations({
             <q className="pz-quote">{annotation.quote}</q>
             {annotation.tags.length > 0 && (
               <span className="pz-tags-line">
-                {annotation.tags.map((tag) => (
-                  <span key={tag} className="pz-chip">
-                    {tag}
-                  </span>
-                ))}
+                <TagChips tags={annotation.tags} />
               </span>
             )}
             {annotation.note && <p className="pz-note-text">{annotation.note}</p>}

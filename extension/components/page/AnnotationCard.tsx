@@ -12,6 +12,7 @@ import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
 import { NoteField } from './NoteField.tsx';
+import { TagChips } from '../common/TagChips.tsx';
 
 const WIDTH = 360;
 const HEIGHT = 300;
@@ -109,11 +110,7 @@ export function AnnotationCard({
       ) : (
         annotation.tags.length > 0 && (
           <div className="pz-row">
-            {annotation.tags.map((tag) => (
-              <span key={tag} className="pz-chip">
-                {tag}
-              </span>
-            ))}
+            <TagChips tags={annotation.tags} />
           </div>
         )
       )}
