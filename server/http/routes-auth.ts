@@ -20,14 +20,14 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.post('/join', async (c) => {
     const address = clientAddress(c);
-    if (ctx.joinAttempts.blocked(address)) {
+    if (await ctx.limits.joinBlocked(address)) {
       throw new ApiError(429, 'too_many_attempts', 'Too many wrong invite codes; wait a minute and try again');
     }
     const body = await jsonBody(c, joinRequestSchema);
     try {
       return c.json(await ctx.teams.join(body.inviteCode, body.displayName), 201);
     } catch (error) {
-      if (error instanceof ApiError && error.code.startsWith('invite_')) ctx.joinAttempts.fail(address);
+      if (error instanceof ApiError && error.code.startsWith('invite_')) await ctx.limits.joinFailed(address);
       if (error instanceof ApiError && error.code === 'team_full') ctx.refusals.note('team_limit', error.message);
       throw error;
     }

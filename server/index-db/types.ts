@@ -1,7 +1,7 @@
 /**
  * The query index: the annotations of every room decoded into rows, kept current as updates arrive, so the
  * REST API lists and filters without loading rooms. The rooms stay the source of truth; the index can always be
- * rebuilt from them (it records, per room, the last update it reflects).
+ * rebuilt from them (it records, per room, the seq of the last update it reflects).
  */
 import type {
   Annotation,
@@ -24,8 +24,8 @@ export type RoomIndexChange = {
   document?: DocumentInfo | null;
   /** The team room's whole vocabulary (tag renames, units), for a change of the team room. */
   vocabulary?: TeamVocabulary;
-  /** The id of the last stored update this change reflects. */
-  throughId: number;
+  /** The room seq through which this change reflects every stored update. */
+  throughSeq: number;
   /**
    * Set on a chunk of a larger change: more of the room follows, so writing it must not advance the room's
    * `through` (a crash before the last chunk leaves the room behind, and it is re-indexed when it loads).
@@ -44,7 +44,7 @@ export interface IndexSource {
 
 /** What rooms write into. */
 export interface IndexSink {
-  /** The last update id reflected for the room (0 when never indexed). */
+  /** The room seq through which the index reflects the room (0 when never indexed). */
   through(roomId: string): Promise<number>;
   /** Queued and written in batches; `flush` waits for the writes. */
   applyChange(change: RoomIndexChange): void;
@@ -54,7 +54,7 @@ export interface IndexSink {
    */
   markDirty(roomId: string, source: IndexSource): void;
   /** Rebuilds a room's rows; for the team room, `vocabulary` is what it holds. */
-  replaceRoom(roomId: string, read: RoomReadResult, throughId: number, vocabulary?: TeamVocabulary): Promise<void>;
+  replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number, vocabulary?: TeamVocabulary): Promise<void>;
   flush(): Promise<void>;
 }
 
