@@ -9,10 +9,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { idsOfMemberKeys, notesMap, readRoom, writeAnnotation } from '../../shared/model/index.ts';
-import type { Annotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
 import {
   BenchSocket,
+  benchAnnotation,
   KINDS,
   type Kind,
   newDataDir,
@@ -30,31 +30,10 @@ const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** An annotation by `author` (on Pizhu the member writing it: the server refuses others' records). */
-function record(id: string, i: number, author = 'm1'): Annotation {
-  return {
-    id,
-    documentKey: 'bench',
-    teamId: 'bench',
-    selectors: [{ type: 'TextQuoteSelector', exact: `第${i}条 促进学生身心健康全面发展` }],
-    clausePath: ['二、', `${(i % 20) + 1}.`],
-    quote: `第${i}条 促进学生身心健康全面发展`,
-    tags: ['体育', `标签${i % 7}`],
-    note: `批注 ${i}`,
-    color: 'yellow',
-    author: { id: author, name: '张三' },
-    visibility: 'team',
-    replyTo: null,
-    createdAt: i,
-    updatedAt: i,
-    deleted: false,
-  };
-}
-
 function roomState(annotations: number): Uint8Array {
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (let i = 0; i < annotations; i++) writeAnnotation(doc, record(`a${i}`, i), 'm1');
+    for (let i = 0; i < annotations; i++) writeAnnotation(doc, benchAnnotation(`a${i}`, i), 'm1');
   });
   return Y.encodeStateAsUpdate(doc);
 }
@@ -200,7 +179,7 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
         if (wait > 0) await sleep(wait);
         const id = `${prefix}${i}`;
         sent.set(id, performance.now());
-        writeAnnotation(writerDoc, record(id, i, server.memberId), server.memberId ?? 'm1');
+        writeAnnotation(writerDoc, benchAnnotation(id, i, server.memberId), server.memberId ?? 'm1');
       }
     };
     counting = true;
@@ -300,7 +279,7 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
   const member = server.memberId ?? 'm1';
-  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, record(`r${i}`, i, member), member);
+  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, benchAnnotation(`r${i}`, i, member), member);
   const sentAt: number[][] = Array.from({ length: rooms }, () => []);
   const latencies: number[] = [];
   let measuring = false;
@@ -442,7 +421,7 @@ async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Prom
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
       const sv = Y.encodeStateVector(doc);
-      writeAnnotation(doc, record(`w${i}`, i, server.memberId), server.memberId ?? 'm1');
+      writeAnnotation(doc, benchAnnotation(`w${i}`, i, server.memberId), server.memberId ?? 'm1');
       sockets[i]!.send(2, Y.encodeStateAsUpdate(doc, sv));
     }
     await sleep(1500);
