@@ -13,9 +13,9 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { SERVER_MAIN } from '../../scripts/build-server.mjs';
 import { type Services, startServices } from '../../scripts/services.mjs';
-import { type Annotation, idsOfMemberKeys, notesMap, writeAnnotation } from '../../shared/model/index.ts';
+import { idsOfMemberKeys, notesMap, writeAnnotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
-import { BenchSocket, type Running } from '../server/clients.ts';
+import { BenchSocket, benchAnnotation, type Running } from '../server/clients.ts';
 import { percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -36,26 +36,6 @@ type Deployment = {
   /** Stops every instance gracefully (rooms compact); `keepStorage` leaves the data for another instance. */
   stop(keepStorage?: boolean): Promise<void>;
 };
-
-function record(id: string, i: number, author: string): Annotation {
-  return {
-    id,
-    documentKey: 'bench',
-    teamId: 'bench',
-    selectors: [{ type: 'TextQuoteSelector', exact: `第${i}条 促进学生身心健康全面发展` }],
-    clausePath: ['二、', `${(i % 20) + 1}.`],
-    quote: `第${i}条 促进学生身心健康全面发展`,
-    tags: ['体育', `标签${i % 7}`],
-    note: `批注 ${i}`,
-    color: 'yellow',
-    author: { id: author, name: '张三' },
-    visibility: 'team',
-    replyTo: null,
-    createdAt: i,
-    updatedAt: i,
-    deleted: false,
-  };
-}
 
 async function freshDatabase(services: Services): Promise<string> {
   const name = `bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
@@ -193,7 +173,7 @@ async function oneRoom(deployment: Deployment, subscribers: number, rate: number
       if (wait > 0) await sleep(wait);
       const id = `${prefix}${i}`;
       sent.set(id, performance.now());
-      writeAnnotation(writerDoc, record(id, i, member), member);
+      writeAnnotation(writerDoc, benchAnnotation(id, i, member), member);
     }
   };
   await write('warm', rate);
@@ -218,7 +198,7 @@ async function manyRooms(deployment: Deployment, rooms: number, perRoom: number)
   const doc = new Y.Doc();
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
-  for (let i = 0; i < count; i++) writeAnnotation(doc, record(`r${i}`, i, member), member);
+  for (let i = 0; i < count; i++) writeAnnotation(doc, benchAnnotation(`r${i}`, i, member), member);
   const sentAt: number[][] = Array.from({ length: rooms }, () => []);
   const latencies: number[] = [];
   let measuring = false;
@@ -276,7 +256,7 @@ function bigRoomUpdates(member: string): Uint8Array[] {
   for (let i = 0; i < 10_000; i += 2_000) {
     const before = Y.encodeStateVector(doc);
     doc.transact(() => {
-      for (let j = i; j < i + 2_000; j++) writeAnnotation(doc, record(`a${j}`, j, member), member);
+      for (let j = i; j < i + 2_000; j++) writeAnnotation(doc, benchAnnotation(`a${j}`, j, member), member);
     });
     updates.push(Y.encodeStateAsUpdate(doc, before));
   }
@@ -346,7 +326,7 @@ async function throughput(setup: 'sqlite' | 'postgres', services: Services, room
   const doc = new Y.Doc();
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
-  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, record(`t${i}`, i, member), member);
+  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, benchAnnotation(`t${i}`, i, member), member);
   const sockets: BenchSocket[] = [];
   let counting = false;
   let accepted = 0;

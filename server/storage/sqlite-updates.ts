@@ -4,24 +4,15 @@
  * vector, the delete set and a checksum. Every read of a compacted row checks that checksum.
  */
 import { randomUUID } from 'node:crypto';
-import { CorruptRoomError, checksumOf } from './checksum.ts';
+import { checksumOf } from './checksum.ts';
+import { asBytes, storedUpdate, type UpdateRow } from './update-rows.ts';
 import type { SqliteHandle } from './sqlite-db.ts';
 import type { AppendResult, EncodedState, RoomHead, SeqUpdate, StoredRoom, UpdateStore } from './types.ts';
 
 type RoomRow = { id: string; team_id: string; last_id: number; last_seq: number; bytes: number; row_count: number };
 type HeadRow = { id: string; last_id: number; last_seq: number };
-type UpdateRow = {
-  id: number;
-  seq: number;
-  data: Buffer;
-  state_vector: Buffer | null;
-  delete_set: Buffer | null;
-  checksum: string | null;
-};
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-const asBytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 
 const toHead = (row: HeadRow): RoomHead => ({ roomId: row.id, changeId: row.last_id, lastSeq: row.last_seq });
 
@@ -179,17 +170,4 @@ export class SqliteUpdateStore implements UpdateStore {
   async allHeads(): Promise<RoomHead[]> {
     return this.statements.heads.all().map(toHead);
   }
-}
-
-function storedUpdate(roomId: string, row: UpdateRow) {
-  // A compacted row may be served without being decoded: its bytes must be the ones compaction wrote.
-  if (row.checksum !== null && checksumOf(row.data) !== row.checksum) throw new CorruptRoomError(roomId, row.id);
-  return {
-    id: row.id,
-    seq: row.seq,
-    update: asBytes(row.data),
-    stateVector: row.state_vector ? asBytes(row.state_vector) : null,
-    deleteSet: row.delete_set ? asBytes(row.delete_set) : null,
-    checksum: row.checksum,
-  };
 }

@@ -5,30 +5,14 @@
  * commits, hands out seqs without gaps.
  */
 import { randomUUID } from 'node:crypto';
-import { CorruptRoomError, checksumOf } from '../checksum.ts';
-import type {
-  AppendResult,
-  EncodedState,
-  RoomHead,
-  SeqUpdate,
-  StoredRoom,
-  StoredUpdate,
-  UpdateStore,
-} from '../types.ts';
+import { checksumOf } from '../checksum.ts';
+import { asBytes, storedUpdate, type UpdateRow } from '../update-rows.ts';
+import type { AppendResult, EncodedState, RoomHead, SeqUpdate, StoredRoom, UpdateStore } from '../types.ts';
 import type { PendingClaims } from './pg-client-owners.ts';
 import { inTransaction, type PgPool, type Queryable } from './pool.ts';
 
 type HeadRow = { id: string; change_id: number; last_seq: number };
-type UpdateRow = {
-  id: number;
-  seq: number;
-  data: Buffer;
-  state_vector: Buffer | null;
-  delete_set: Buffer | null;
-  checksum: string | null;
-};
 
-const asBytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const toHead = (row: HeadRow): RoomHead => ({ roomId: row.id, changeId: row.change_id, lastSeq: row.last_seq });
 
@@ -196,17 +180,4 @@ export async function appendIn(
   ]);
   const row = rows[0]!;
   return { id: row.id, seq: row.seq, roomBytes: row.room_bytes };
-}
-
-function storedUpdate(roomId: string, row: UpdateRow): StoredUpdate {
-  // A compacted row may be served without being decoded: its bytes must be the ones compaction wrote.
-  if (row.checksum !== null && checksumOf(row.data) !== row.checksum) throw new CorruptRoomError(roomId, row.id);
-  return {
-    id: row.id,
-    seq: row.seq,
-    update: asBytes(row.data),
-    stateVector: row.state_vector ? asBytes(row.state_vector) : null,
-    deleteSet: row.delete_set ? asBytes(row.delete_set) : null,
-    checksum: row.checksum,
-  };
 }
