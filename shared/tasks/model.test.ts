@@ -32,7 +32,7 @@ import {
 } from './model.ts';
 
 const member = { id: 'm-1', name: '张三' };
-const stamp = { by: member, at: 1_700_000_000_000 };
+const stamp = { by: member.id, at: 1_700_000_000_000 };
 
 function task(overrides: Partial<Task> = {}): Task {
   return {

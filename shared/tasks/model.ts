@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { safeHttpUrl } from '../briefing/escape.ts';
 import { isoDateIn } from '../briefing/time.ts';
 import { authorSchema, idSchema, LIMITS, type ParseResult, tryParse } from '../model/annotation.ts';
+import { unitSchema } from '../model/team-room.ts';
 import { addDays, isIsoDay } from './dates.ts';
 import type { DueDate } from './hints.ts';
 
@@ -110,13 +111,11 @@ export const progressEntrySchema = z.object({
 });
 export type ProgressEntry = z.infer<typeof progressEntrySchema>;
 
-export const unitRecordSchema = z.object({
-  name: z.string().trim().min(1).max(TASK_LIMITS.unitNameChars),
-  mergedInto: idSchema.optional(),
-  deleted: z.boolean().optional(),
-  by: authorSchema,
-  at: epochMs,
-});
+/**
+ * A unit of the team room's `units` map: the schema the server checks (shared/model/team-room.ts), `by` the id of
+ * the member who wrote the entry.
+ */
+export const unitRecordSchema = unitSchema;
 export type UnitRecord = z.infer<typeof unitRecordSchema>;
 export type Units = Readonly<Record<string, UnitRecord>>;
 
@@ -169,21 +168,26 @@ export type SortOptions = {
  * the document's clause order (documents in the given order), then by creation.
  */
 export function compareTasks(options: SortOptions): (a: Task, b: Task) => number {
-  const rank = new Map((options.documentOrder ?? []).map((key, i) => [key, i]));
-  const documentRank = (key: string) => rank.get(key) ?? Number.MAX_SAFE_INTEGER;
+  const inClauseOrder = compareInClauseOrder(options.documentOrder);
   return (a, b) => {
     const urgentA = isUrgent(a, options.today);
     const urgentB = isUrgent(b, options.today);
     if (urgentA !== urgentB) return urgentA ? -1 : 1;
     if (urgentA && a.due!.date !== b.due!.date) return a.due!.date! < b.due!.date! ? -1 : 1;
-    return (
-      documentRank(a.documentKey) - documentRank(b.documentKey) ||
-      (a.documentKey < b.documentKey ? -1 : a.documentKey > b.documentKey ? 1 : 0) ||
-      a.clause.index - b.clause.index ||
-      a.createdAt - b.createdAt ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-    );
+    return inClauseOrder(a, b);
   };
+}
+
+/** Clause order: documents in the given order (others after, by key), then position in the document, then creation. */
+export function compareInClauseOrder(documentOrder: readonly string[] = []): (a: Task, b: Task) => number {
+  const rank = new Map(documentOrder.map((key, i) => [key, i]));
+  const documentRank = (key: string) => rank.get(key) ?? Number.MAX_SAFE_INTEGER;
+  return (a, b) =>
+    documentRank(a.documentKey) - documentRank(b.documentKey) ||
+    (a.documentKey < b.documentKey ? -1 : a.documentKey > b.documentKey ? 1 : 0) ||
+    a.clause.index - b.clause.index ||
+    a.createdAt - b.createdAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export function sortTasks(tasks: readonly Task[], options: SortOptions): Task[] {
