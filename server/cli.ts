@@ -5,12 +5,15 @@
  *   invite <teamId> [--role editor|viewer|owner] [--uses N] [--expires-hours H] [--json]
  *   members <teamId> [--json]
  *   role <memberId> <owner|editor|viewer>
+ *   member-unit <memberId> <unit | --none>
  *   revoke <token | memberId | inviteId>
  */
 import { ROLES, type Role } from '../shared/protocol/api.ts';
 import { TeamService } from './auth/team-service.ts';
 import { ConfigError, configFromEnv } from './config.ts';
 import { ApiError } from './http/errors.ts';
+import { currentUnit, resolveUnitInput } from '../shared/tasks/index.ts';
+import { SqliteTaskIndex } from './index-db/tasks-index.ts';
 import { openDatabase } from './storage/sqlite-db.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
 
@@ -24,6 +27,8 @@ export const USAGE = `Usage: npm run server [-- <command>]
   members <teamId> [--json]            list a team's members
   role <memberId> <owner|editor|viewer>
                                        change a member's role
+  member-unit <memberId> <unit|--none> give a member a unit (a unit id or name); its members may add
+                                       progress to the tasks it leads or shares, viewers included
   revoke <token|memberId|inviteId>     revoke a token, all tokens of a member, or an invite
 `;
 
@@ -38,7 +43,8 @@ function parseArgs(args: string[]): Parsed {
   const flags = new Map<string, string | true>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--json' || arg === '--help' || arg === '-h') flags.set(arg.replace(/^-+/, ''), true);
+    if (arg === '--json' || arg === '--none' || arg === '--help' || arg === '-h')
+      flags.set(arg.replace(/^-+/, ''), true);
     else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
       const value = inline ?? args[++i];
@@ -106,16 +112,33 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${uses}, expires ${date(invite.expiresAt)}; id ${invite.id})`;
     }
     if (command === 'members' && sub) {
-      const members = await teams.listMembers(sub);
+      const units = new SqliteTaskIndex(db).unitsNow(sub);
+      const members = (await teams.listMembers(sub)).map((m) => ({
+        ...m,
+        unit: m.unit ? currentUnit(units, m.unit) : null,
+      }));
       if (json) return JSON.stringify(members);
       if (members.length === 0) return 'No members yet.';
-      return members.map((m) => `${m.id}  ${m.role.padEnd(6)}  ${m.displayName}`).join('\n');
+      return members
+        .map((m) => `${m.id}  ${m.role.padEnd(6)}  ${m.displayName}${m.unit ? `  (${m.unit.name})` : ''}`)
+        .join('\n');
     }
     if (command === 'role' && sub && rest[0]) {
       const member = await teams.store.getMember(sub);
       if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
       const updated = await teams.setRole(member.teamId, member.id, roleOf(rest[0], member.role));
       return `${updated.displayName} is now ${updated.role}.`;
+    }
+    if (command === 'member-unit' && sub && (rest[0] || flags.has('none'))) {
+      const member = await teams.store.getMember(sub);
+      if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
+      const input = flags.has('none') ? null : rest.join(' ');
+      const unit = input === null ? null : resolveUnitInput(new SqliteTaskIndex(db).unitsNow(member.teamId), input);
+      if (input !== null && !unit) throw new UsageError('A unit is a unit id or a name of 1 to 100 characters');
+      const updated = await teams.setUnit(member.teamId, member.id, unit);
+      return updated.unit
+        ? `${updated.displayName} is now in ${updated.unit.name} (unit ${updated.unit.id}).`
+        : `${updated.displayName} has no unit now.`;
     }
     if (command === 'revoke' && sub) return await teams.revokeAnything(sub);
     throw new UsageError(`Unknown command: ${positional.join(' ') || '(none)'}\n\n${USAGE}`);

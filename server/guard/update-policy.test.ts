@@ -266,9 +266,9 @@ describe('removed, legacy annotations, document, other roots', () => {
     });
   });
 
-  it('refuses roots without a rule (tasks, progress, snapshots for now) and lists in root maps', () => {
+  it('refuses roots without a rule (snapshots for now) and lists in root maps', () => {
     const { doc, send } = room();
-    for (const root of ['tasks', 'progress', 'snapshots', 'somethingElse']) {
+    for (const root of ['snapshots', 'somethingElse']) {
       expect(
         send(
           OWNER,

@@ -7,6 +7,7 @@ import type { CostMeter } from '../guard/cost-meter.ts';
 import type { HttpGuard } from '../guard/http-guard.ts';
 import type { MemoryBudget } from '../guard/memory-budget.ts';
 import type { Refusals } from '../guard/refusals.ts';
+import type { TaskQueries } from '../index-db/tasks-index.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -19,6 +20,8 @@ export type ServerContext = {
   teams: TeamService;
   updates: UpdateStore;
   index: IndexSink & AnnotationQueries;
+  /** Tasks, progress and units in the query index (index-db/tasks-index.ts). */
+  tasks: TaskQueries;
   registry: RoomRegistry;
   connections: ConnectionTracker;
   metrics: Metrics;

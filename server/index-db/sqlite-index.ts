@@ -10,6 +10,7 @@ import {
 } from '../../shared/model/index.ts';
 import { QuietTimer, SYNC_QUIET_MS } from '../quiet-timer.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
+import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -93,6 +94,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
   private readonly writeBatch;
   private readonly replaceTx;
+  /** Tasks, progress and units, written in the same transactions (tasks-index.ts). */
+  readonly tasks: SqliteTaskIndex;
 
   constructor(
     private readonly db: SqliteHandle,
@@ -130,24 +133,29 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
+    this.tasks = new SqliteTaskIndex(db);
     this.writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
-    this.replaceTx = db.transaction((roomId: string, read: RoomReadResult, throughId: number) => {
-      const room = parseRoomId(roomId)!;
-      this.statements.clearRoomAnnotations.run(roomId);
-      this.statements.clearRoomTags.run(roomId);
-      this.writeChange({
-        roomId,
-        teamId: room.teamId,
-        documentKey: room.documentKey,
-        upserts: read.annotations,
-        removedIds: [],
-        document: read.document,
-        throughId,
-      });
-      this.statements.setThroughExact.run(roomId, room.teamId, throughId);
-    });
+    this.replaceTx = db.transaction(
+      (roomId: string, read: RoomReadResult, throughId: number, tasks?: TaskIndexChange) => {
+        const room = parseRoomId(roomId)!;
+        this.statements.clearRoomAnnotations.run(roomId);
+        this.statements.clearRoomTags.run(roomId);
+        this.tasks.clearRoom({ roomId, teamId: room.teamId, documentKey: room.documentKey });
+        this.writeChange({
+          roomId,
+          teamId: room.teamId,
+          documentKey: room.documentKey,
+          upserts: read.annotations,
+          removedIds: [],
+          document: read.document,
+          tasks,
+          throughId,
+        });
+        this.statements.setThroughExact.run(roomId, room.teamId, throughId);
+      },
+    );
   }
 
   private writeChange(change: RoomIndexChange): void {
@@ -177,6 +185,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     else if (change.document) {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
+    if (change.tasks) this.tasks.write(change, change.tasks);
     s.setThrough.run(change.roomId, change.teamId, change.throughId);
   }
 
@@ -225,8 +234,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }
   }
 
-  async replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void> {
-    this.replaceTx.immediate(roomId, read, throughId);
+  async replaceRoom(roomId: string, read: RoomReadResult, throughId: number, tasks?: TaskIndexChange): Promise<void> {
+    this.replaceTx.immediate(roomId, read, throughId, tasks);
   }
 
   async flush(): Promise<void> {

@@ -4,6 +4,7 @@
  * rebuilt from them (it records, per room, the last update it reflects).
  */
 import type { Annotation, DocumentInfo, RoomReadResult } from '../../shared/model/index.ts';
+import type { TaskIndexChange } from './tasks-index.ts';
 
 export type RoomIndexChange = {
   roomId: string;
@@ -15,6 +16,8 @@ export type RoomIndexChange = {
   removedIds: string[];
   /** The page's metadata when it changed (null when it became invalid), undefined when untouched. */
   document?: DocumentInfo | null;
+  /** Tasks, progress entries and units the change touched (tasks-index.ts), when it touched any. */
+  tasks?: TaskIndexChange;
   /** The id of the last stored update this change reflects. */
   throughId: number;
 };
@@ -36,7 +39,8 @@ export interface IndexSink {
    * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
   markDirty(roomId: string, source: IndexSource): void;
-  replaceRoom(roomId: string, read: RoomReadResult, throughId: number): Promise<void>;
+  /** Rebuilds a room's rows; `tasks` holds its tasks and progress (page rooms) or its units (team room). */
+  replaceRoom(roomId: string, read: RoomReadResult, throughId: number, tasks?: TaskIndexChange): Promise<void>;
   flush(): Promise<void>;
 }
 

@@ -2,7 +2,17 @@
 import type { Role } from '../../shared/protocol/api.ts';
 import type Database from 'better-sqlite3';
 import type { SqliteHandle } from './sqlite-db.ts';
-import type { Invite, Member, Principal, RedeemResult, Team, TeamStore, TeamSummary, Ticket } from './types.ts';
+import type {
+  Invite,
+  Member,
+  MemberUnit,
+  Principal,
+  RedeemResult,
+  Team,
+  TeamStore,
+  TeamSummary,
+  Ticket,
+} from './types.ts';
 
 type MemberRow = {
   id: string;
@@ -11,6 +21,8 @@ type MemberRow = {
   role: Role;
   created_at: number;
   removed_at: number | null;
+  unit_id: string | null;
+  unit_name: string | null;
 };
 type InviteRow = {
   id: string;
@@ -30,6 +42,7 @@ const toMember = (row: MemberRow): Member => ({
   role: row.role,
   createdAt: row.created_at,
   removedAt: row.removed_at,
+  unit: row.unit_id ? { id: row.unit_id, name: row.unit_name ?? '' } : null,
 });
 
 const toInvite = (row: InviteRow): Invite => ({
@@ -96,6 +109,7 @@ export class SqliteTeamStore implements TeamStore {
             role,
             createdAt: join.now,
             removedAt: null,
+            unit: null,
           },
         };
       },
@@ -181,6 +195,21 @@ export class SqliteTeamStore implements TeamStore {
 
   async setRole(memberId: string, role: Role): Promise<void> {
     this.sql('UPDATE members SET role = ? WHERE id = ?').run(role, memberId);
+  }
+
+  async setUnit(memberId: string, unit: MemberUnit | null): Promise<void> {
+    this.sql('UPDATE members SET unit_id = ?, unit_name = ? WHERE id = ?').run(
+      unit?.id ?? null,
+      unit?.name ?? null,
+      memberId,
+    );
+  }
+
+  memberUnitNow(memberId: string): string | null {
+    const row = this.sql<[string], { unit_id: string | null }>(
+      'SELECT unit_id FROM members WHERE id = ? AND removed_at IS NULL',
+    ).get(memberId);
+    return row?.unit_id ?? null;
   }
 
   async removeMember(memberId: string, now: number): Promise<void> {
