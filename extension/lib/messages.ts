@@ -15,6 +15,7 @@ import {
   LIMITS,
 } from '../../shared/model/annotation.ts';
 import type { TeamRow } from './store/schema.ts';
+import { TASK_REQUESTS } from './tasks-messages.ts';
 
 const newAnnotationSchema = z.object({
   documentKey: idSchema,
@@ -107,6 +108,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
+  ...TASK_REQUESTS,
 ]);
 export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */

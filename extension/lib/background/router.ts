@@ -5,6 +5,7 @@
 import { describeIssues } from '../../../shared/model/annotation.ts';
 import { requestSchema, type Request, type Response } from '../messages.ts';
 import type { PizhuService } from './service.ts';
+import { dispatchTask } from './tasks.ts';
 
 export async function handleRequest(service: PizhuService, raw: unknown): Promise<Response> {
   const parsed = requestSchema.safeParse(raw);
@@ -51,6 +52,11 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       return service.exportBackup();
     case 'backup.import':
       return service.importBackup(request.json);
+    case 'tasks.context':
+    case 'tasks.create':
+    case 'task.update':
+    case 'task.progress':
+      return dispatchTask(service.tasks, request);
     default: {
       const unhandled: never = request;
       throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);

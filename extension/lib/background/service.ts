@@ -33,6 +33,9 @@ import { Realtime } from '../sync/realtime.ts';
 import { type RoomChange, type RoomProblem, RoomRegistry } from '../sync/rooms.ts';
 import { SyncStatusTracker } from '../sync/status.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
+import { TasksProjection } from '../sync/tasks-projection.ts';
+import { TaskStore } from '../store/tasks-store.ts';
+import { TaskService } from './tasks.ts';
 import { background } from './background-task.ts';
 import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
 import { PagePorts } from './page-ports.ts';
@@ -60,6 +63,9 @@ export class PizhuService {
   readonly engine: SyncEngine;
   /** The pages being read (content scripts' ports). */
   readonly pages: PagePorts;
+  /** Tasks on clauses and their progress (tasks.ts). */
+  readonly tasks: TaskService;
+  private readonly taskStore: TaskStore;
   private readonly realtime: Realtime;
   private readonly now: () => number;
 
@@ -70,6 +76,7 @@ export class PizhuService {
     this.now = options.now ?? Date.now;
     this.store = new AnnotationStore(db);
     this.queries = new StoreQueries(db);
+    this.taskStore = new TaskStore(db);
     this.rooms = new RoomRegistry(
       db,
       this.store,
@@ -78,7 +85,17 @@ export class PizhuService {
         onProblem: (problem) => this.onRoomProblem(problem),
       },
       options.graceMs,
+      undefined,
+      [new TasksProjection(this.taskStore, (message) => this.onRoomProblem({ room: '', message }))],
     );
+    this.tasks = new TaskService({
+      rooms: this.rooms,
+      team: () => this.team(),
+      saveTeam: async (team) => void (await this.db.teams.put(team)),
+      rememberDocument: (document) => this.rememberDocument(document, false),
+      now: this.now,
+      randomId: () => crypto.randomUUID(),
+    });
     this.engine = new SyncEngine(db, new CatchUp(db, this.rooms), this.status, undefined, this.now);
     this.realtime = new Realtime(
       this.rooms,
@@ -106,6 +123,12 @@ export class PizhuService {
     this.status.setLastSyncedAt(state?.lastSuccessAt);
     await this.engine.refreshPending(team.teamId);
     await this.catchUpIfDue();
+    const stale = await this.db.rooms
+      .where('teamId')
+      .equals(team.teamId)
+      .filter((r) => r.projected !== 1)
+      .primaryKeys();
+    background(this.tasks.projectStaleRooms(stale));
   }
 
   /** The periodic alarm: catch up unless one ran moments ago with nothing left to send. */
@@ -196,11 +219,20 @@ export class PizhuService {
     const teamIds = teamRows.filter((a) => a.visibility !== 'private').map((a) => a.id);
     await this.db.transaction(
       'rw',
-      [this.db.teams, this.db.rooms, this.db.roomUpdates, this.db.syncState, this.db.documents, ...this.store.tables],
+      [
+        this.db.teams,
+        this.db.rooms,
+        this.db.roomUpdates,
+        this.db.syncState,
+        this.db.documents,
+        ...this.store.tables,
+        ...this.taskStore.tables,
+      ],
       async () => {
         await this.store.put(privateRows.map((a) => ({ ...a, teamId: null })));
         if (removeTeamData) {
           await this.store.remove(teamIds);
+          await this.taskStore.clearTeam(team.teamId);
           const roomIds = await this.db.rooms.where('teamId').equals(team.teamId).primaryKeys();
           await this.db.roomUpdates.where('room').anyOf(roomIds).delete();
           await this.db.rooms.bulkDelete(roomIds);
@@ -453,7 +485,7 @@ export class PizhuService {
 
   private async onRoomChange(change: RoomChange): Promise<void> {
     this.status.storageRecovered();
-    await this.pages.notify(change.documentKey);
+    if (change.ids.length) await this.pages.notify(change.documentKey);
     if (change.local) {
       await this.engine.refreshPending(parseRoomId(change.room)!.teamId);
       if (!this.realtime.isConnected(change.room)) this.engine.schedulePush();

@@ -5,22 +5,26 @@
  */
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { upgradeToV2, upgradeToV3 } from './migrations.ts';
+import { upgradeToV2, upgradeToV3, upgradeToV4 } from './migrations.ts';
 import {
   type AuthorRow,
   type DocumentStatsRow,
+  type ProgressRow,
   type QuarantineRow,
   type RoomStateRow,
   type RoomUpdateRow,
   SCHEMA_V1,
   SCHEMA_V2,
   SCHEMA_V3,
+  SCHEMA_V4,
   type SearchEntryRow,
   type SearchTermRow,
   type SettingRow,
   type SyncStateRow,
   type TagRow,
+  type TaskRow,
   type TeamRow,
+  type UnitRow,
 } from './schema.ts';
 
 export class PizhuDatabase extends Dexie {
@@ -37,11 +41,15 @@ export class PizhuDatabase extends Dexie {
   searchEntries!: Table<SearchEntryRow, number>;
   syncState!: EntityTable<SyncStateRow, 'teamId'>;
   quarantine!: EntityTable<QuarantineRow, 'id'>;
+  tasks!: Table<TaskRow, [string, string]>;
+  progress!: Table<ProgressRow, [string, string]>;
+  units!: Table<UnitRow, [string, string]>;
 
   constructor(name = 'pizhu', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
     this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
+    this.version(4).stores(SCHEMA_V4).upgrade(upgradeToV4);
   }
 }

@@ -18,8 +18,17 @@ import { PizhuDatabase } from './db.ts';
 import type { AuthorRow, TagRow } from './schema.ts';
 import { documentsMatching, type IndexQuery, searchIndex } from './search-index.ts';
 import { planQuery } from './search-text.ts';
+import { TaskQueries } from './tasks-queries.ts';
 
 export { markTerms, snippet, type TextPiece } from './search-text.ts';
+export {
+  MAX_NOTICE_TASKS,
+  type NoticeTasks,
+  type TaskExport,
+  TASKS_PAGE,
+  type TeamTasks,
+  taskKey,
+} from './tasks-queries.ts';
 
 /** Documents the library lists at first (and adds per "more"). */
 export const LIBRARY_PAGE = 50;
@@ -172,7 +181,12 @@ function groupByDocument(
 }
 
 export class StoreQueries {
-  constructor(private readonly db: PizhuDatabase) {}
+  /** Tasks on clauses and their progress (tasks-queries.ts). */
+  readonly tasks: TaskQueries;
+
+  constructor(private readonly db: PizhuDatabase) {
+    this.tasks = new TaskQueries(db);
+  }
 
   /** A page's live annotations, replies included, oldest first (what a page paints on load). */
   async byDocument(documentKey: string): Promise<QueryResult> {

@@ -6,6 +6,7 @@
  * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
  * between the room and the store, and a failed commit (a full disk) leaves both as they were.
  */
+import type { Table } from 'dexie';
 import * as Y from 'yjs';
 import { type Annotation, annotationSchema, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import {
@@ -41,7 +42,8 @@ export const BULK_ORIGIN = Symbol('pizhu-bulk');
 /** Fields of a page's metadata that are this browser's own and never go into a shared room. */
 const LOCAL_DOCUMENT_FIELDS = ['seenHash', 'readAt'] as const;
 
-export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean };
+/** `ids`: the annotations a commit touched; `other`: whether it touched other projections (tasks, units). */
+export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean; other?: boolean };
 /** `storage` marks a failed write to IndexedDB (a full disk), as opposed to bad content. */
 export type RoomProblem = { room: string; message: string; storage?: boolean };
 export type RoomHooks = { onChange(change: RoomChange): void; onProblem(problem: RoomProblem): void };
@@ -61,6 +63,26 @@ export function sharedDocumentFields(document: DocumentInfo): DocumentInfo {
   return shared;
 }
 
+/**
+ * A part of the store fed from a room's maps besides annotations and the document (tasks, progress and units:
+ * store/tasks-projection.ts). Its writes go into the same IndexedDB transaction as the room's update.
+ */
+export interface RoomProjection {
+  /** The tables its writes touch. */
+  readonly tables: Table[];
+  /** Starts following a room's document (after its stored updates are applied). */
+  follow(room: Room): ProjectionFollower;
+}
+
+export interface ProjectionFollower {
+  /** The keys changed since the last call (cleared by it). */
+  take(): Set<string>;
+  /** Every key the room holds, for reading everything again. */
+  all(): Set<string>;
+  /** Writes these keys' current state into the store, inside the commit's transaction. */
+  project(keys: ReadonlySet<string>): Promise<void>;
+}
+
 export class Room {
   readonly doc = new Y.Doc();
   readonly teamId: string;
@@ -74,6 +96,9 @@ export class Room {
   /** Records whose projection failed with their commit; the next commit projects them too. */
   private unprojected = new Set<string>();
   private documentUnprojected = false;
+  private followers: ProjectionFollower[] = [];
+  /** Per projection, keys whose projection failed with their commit. */
+  private otherUnprojected: Set<string>[] = [];
 
   constructor(
     readonly id: string,
@@ -81,6 +106,7 @@ export class Room {
     private readonly store: AnnotationStore,
     private readonly hooks: RoomHooks,
     private readonly compactAfter = COMPACT_AFTER_UPDATES,
+    private readonly projections: readonly RoomProjection[] = [],
   ) {
     const parsed = parseRoomId(id);
     if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
@@ -116,8 +142,11 @@ export class Room {
       for (const id of touchedAnnotationIds(events)) this.touched.add(id);
     });
     documentMap(this.doc).observe(() => (this.documentTouched = true));
+    this.followers = this.projections.map((projection) => projection.follow(this));
+    this.otherUnprojected = this.followers.map(() => new Set());
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN) return;
+      const other = this.followers.map((follower) => follower.take());
       const ids = [...this.touched];
       const documentChanged = this.documentTouched;
       this.touched = new Set();
@@ -126,12 +155,13 @@ export class Room {
       // The state this update brings the doc to, taken now: later updates may be in the doc before this one is
       // stored, and the stored vector must never claim what is not stored (the server would not resend it).
       const vector = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector));
+      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector, other));
     });
     // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
     if (state?.projected !== 1 || bad.length) {
       const loaded = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, loaded));
+      const everything = this.followers.map((follower) => follower.all());
+      this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, loaded, everything));
       await this.last;
     }
   }
@@ -158,6 +188,12 @@ export class Room {
     return this.last;
   }
 
+  /** Makes a local change to the room's document (tasks and the like); resolves once it is in IndexedDB. */
+  change(edit: (doc: Y.Doc) => void): Promise<void> {
+    this.doc.transact(() => edit(this.doc), LOCAL_ORIGIN);
+    return this.last;
+  }
+
   read(id: string): Annotation | null {
     const result = readAnnotation(this.doc, { teamId: this.teamId, documentKey: this.documentKey }, id);
     return result?.ok ? result.annotation : null;
@@ -170,7 +206,8 @@ export class Room {
 
   /** Re-reads every record from the doc into the store (after a damaged row was found). */
   reproject(): Promise<void> {
-    this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, null));
+    const everything = this.followers.map((follower) => follower.all());
+    this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, null, everything));
     return this.last;
   }
 
@@ -196,14 +233,17 @@ export class Room {
     ids: string[],
     documentChanged: boolean,
     vector: Uint8Array | null,
+    other: Set<string>[] = [],
   ): Promise<void> {
     const db = this.db;
     const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= this.compactAfter);
     const retried = this.unprojected;
     if (retried.size) ids = [...new Set([...ids, ...retried])];
     documentChanged ||= this.documentUnprojected;
+    const otherKeys = this.followers.map((_, i) => new Set([...(other[i] ?? []), ...this.otherUnprojected[i]!]));
+    const tables = [db.roomUpdates, db.rooms, ...this.store.tables, ...this.projections.flatMap((p) => p.tables)];
     try {
-      await db.transaction('rw', [db.roomUpdates, db.rooms, ...this.store.tables], async () => {
+      await db.transaction('rw', tables, async () => {
         if (snapshot) {
           // The whole doc, which holds at least everything up to `vector`.
           await db.roomUpdates.where('room').equals(this.id).delete();
@@ -214,6 +254,9 @@ export class Room {
         // The document first: its title is part of its annotations' search text.
         if (documentChanged) await this.projectDocument();
         await this.project(ids, local);
+        for (const [i, follower] of this.followers.entries()) {
+          if (otherKeys[i]!.size) await follower.project(otherKeys[i]!);
+        }
         const row = await db.rooms.get(this.id);
         const next: RoomStateRow = {
           room: this.id,
@@ -234,6 +277,7 @@ export class Room {
       if (update) this.needsSnapshot = true;
       this.unprojected = new Set(ids);
       this.documentUnprojected = documentChanged;
+      this.otherUnprojected = otherKeys;
       throw toStorageError(error, local ? 'your change' : 'changes from your team');
     }
     if (snapshot) this.storedUpdates = 1;
@@ -241,7 +285,11 @@ export class Room {
     if (snapshot) this.needsSnapshot = false;
     this.unprojected = new Set();
     this.documentUnprojected = false;
-    if (ids.length) this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local });
+    this.otherUnprojected = this.followers.map(() => new Set());
+    const otherChanged = otherKeys.some((keys) => keys.size > 0);
+    if (ids.length || otherChanged) {
+      this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local, other: otherChanged });
+    }
   }
 
   private async project(ids: string[], local: boolean): Promise<void> {
@@ -342,12 +390,13 @@ export class RoomRegistry {
     private readonly hooks: RoomHooks,
     private readonly idleCloseMs = IDLE_CLOSE_MS,
     private readonly compactAfter = COMPACT_AFTER_UPDATES,
+    private readonly projections: readonly RoomProjection[] = [],
   ) {}
 
   async acquire(roomId: string): Promise<RoomLease> {
     let entry = this.entries.get(roomId);
     if (!entry) {
-      const created = new Room(roomId, this.db, this.store, this.hooks, this.compactAfter);
+      const created = new Room(roomId, this.db, this.store, this.hooks, this.compactAfter, this.projections);
       const room = created.load().then(() => created);
       entry = { room, users: 0 };
       this.entries.set(roomId, entry);

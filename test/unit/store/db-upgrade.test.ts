@@ -1,13 +1,19 @@
 /**
  * Upgrading from the first schema version (what the thin path shipped) and from the second keeps every record,
- * including ones the current model would refuse, and builds the search index and the library's counts from them.
+ * including ones the current model would refuse, and builds the search index and the library's counts from them;
+ * from the third, rooms are read again so tasks they already hold reach the store.
  */
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { type AnnotationFilter, StoreQueries } from '../../../extension/lib/store/queries.ts';
-import { SCHEMA_V1, SCHEMA_V2 } from '../../../extension/lib/store/schema.ts';
+import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../../extension/lib/store/schema.ts';
+import { TaskStore } from '../../../extension/lib/store/tasks-store.ts';
+import { RoomRegistry } from '../../../extension/lib/sync/rooms.ts';
+import { TasksProjection } from '../../../extension/lib/sync/tasks-projection.ts';
+import { writeTask } from '../../../shared/tasks/index.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
 
@@ -69,7 +75,7 @@ describe('schema upgrade from version 1', () => {
     const records = await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     for (const [table, rows] of Object.entries(records)) {
       const stored = await db.table(table).toArray();
       const withoutKeys = stored.map((row: Record<string, unknown>) => {
@@ -149,7 +155,7 @@ describe('schema upgrade from version 2', () => {
     const records = await fillVersion2(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(await db.annotations.toArray()).toEqual(expect.arrayContaining(records));
     const queries = new StoreQueries(db);
     expect(await foundIds(queries, { text: '新媒体' })).toEqual(['x-2', 'x-3']);
@@ -163,6 +169,45 @@ describe('schema upgrade from version 2', () => {
     ]);
     expect(library.tags).toEqual([{ tag: '双减', count: 1, documents: 1 }]);
     expect(await db.searchEntries.count()).toBe(3);
+  });
+});
+
+describe('schema upgrade from version 3', () => {
+  it('reads tasks that rooms synced before version 4 already hold: every room is marked to be read again', async () => {
+    const options = fakeIndexedDb();
+    const v3 = new Dexie('pizhu', options);
+    v3.version(1).stores(SCHEMA_V1);
+    v3.version(2).stores(SCHEMA_V2);
+    v3.version(3).stores(SCHEMA_V3);
+    const doc = new Y.Doc();
+    writeTask(doc, {
+      id: 'task-1',
+      clause: { path: ['一、', '1.'], text: '1. 全面学习宣传贯彻', hash: 'h1', index: 1 },
+      task: '全面学习宣传贯彻',
+      leadUnits: [],
+      units: [],
+      due: null,
+      status: 'todo',
+      createdBy: { id: 'm1', name: '张伟' },
+      createdAt: 1,
+      updatedBy: { id: 'm1', name: '张伟' },
+      updatedAt: 1,
+    });
+    await v3.table('roomUpdates').add({ room: 't1.doc1', update: Y.encodeStateAsUpdate(doc), at: 1 });
+    await v3
+      .table('rooms')
+      .add({ room: 't1.doc1', teamId: 't1', documentKey: 'doc1', dirty: 0, syncedAt: 1, projected: 1 });
+    v3.close();
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(4);
+    expect(await db.rooms.get('t1.doc1')).toMatchObject({ projected: 0, dirty: 0 });
+    const registry = new RoomRegistry(db, new AnnotationStore(db), { onChange() {}, onProblem() {} }, 5, undefined, [
+      new TasksProjection(new TaskStore(db)),
+    ]);
+    await registry.use('t1.doc1', async () => undefined);
+    expect(await db.tasks.get(['doc1', 'task-1'])).toMatchObject({ task: '全面学习宣传贯彻', teamId: 't1' });
+    await registry.flushAll();
   });
 });
 
