@@ -5,6 +5,7 @@
  */
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import type { AnchorStatus, Peer, Preferences, SyncStatus, TagUsage } from '../messages.ts';
+import type { TaskDialogState } from './task-actions.ts';
 
 export type { AnchorStatus } from '../messages.ts';
 
@@ -57,6 +58,8 @@ export type SessionFields = {
   /** Colleagues whose highlights are hidden on the page. */
   hiddenAuthors: string[];
   vocabulary: TagUsage[];
+  /** The task form or a section's review list, while open (task-actions.ts). */
+  taskDialog: TaskDialogState | null;
 };
 
 export type PageState = ConnectionFields & HighlightFields & SelectionFields & SessionFields;

@@ -21,6 +21,7 @@ import { HighlightLayer, type HighlightStyle } from './highlight-layer.ts';
 import { Highlighter } from './highlighter.ts';
 import { type PageState, PageStateStore } from './page-state.ts';
 import { SelectionController } from './selection.ts';
+import { TaskActions } from './task-actions.ts';
 
 export type { NewHighlight } from './annotation-actions.ts';
 export type { AnchorStatus, HoverClause, PageState, SelectionState } from './page-state.ts';
@@ -39,6 +40,8 @@ export type SessionOptions = {
 export class PageSession {
   readonly cards: Cards;
   readonly actions: AnnotationActions;
+  /** Tasks from clauses (task-actions.ts). */
+  readonly tasks: TaskActions;
   private readonly store: PageStateStore;
   private readonly highlighter = new Highlighter();
   private readonly connection: BackgroundConnection;
@@ -71,6 +74,7 @@ export class PageSession {
       memberId: settings?.team?.memberId ?? null,
       hiddenAuthors: [],
       vocabulary: [],
+      taskDialog: null,
     });
     this.connection = new BackgroundConnection(
       document,
@@ -118,6 +122,11 @@ export class PageSession {
     this.actions = new AnnotationActions({
       state: this.store.writer(),
       selection: this.selection,
+      pageIndex: () => this.layer.pageIndex(),
+      document: () => this.connection.documentInfo,
+    });
+    this.tasks = new TaskActions({
+      state: this.store.writer(),
       pageIndex: () => this.layer.pageIndex(),
       document: () => this.connection.documentInfo,
     });
@@ -208,9 +217,10 @@ export class PageSession {
     return false;
   }
 
-  /** Escape closes the innermost thing open: the card, else the toolbar, else clause mode. */
+  /** Escape closes the innermost thing open: the task form, the card, else the toolbar, else clause mode. */
   private escape(): void {
-    if (this.state.openCard) this.cards.close();
+    if (this.state.taskDialog) this.tasks.close();
+    else if (this.state.openCard) this.cards.close();
     else if (this.state.selection) this.dismissSelection();
     else if (this.state.clauseMode) this.setClauseMode(false);
   }
