@@ -1,0 +1,303 @@
+/**
+ * Issue 18 end to end: the built extension in real Chromium, the real server (its CLI), two profiles.
+ *   - On the reference notice, the office (an editor) breaks the 工作要点 into tasks for all 27 numbered items,
+ *     a section at a time ("为本节每一条建任务"): clause mode, click a section's heading, review the list, set the
+ *     units and the deadline for all, edit one row, confirm. The test times these user actions: under 60 s.
+ *   - A colleague who is a viewer, given a responsible unit by the owner (CLI member-unit), reports progress on
+ *     a task of that unit from the side panel's 任务 tab, and cannot on the others.
+ *   - The office exports the 任务分解表 (XLSX, DOCX) and the 落实情况 report (DOCX, Markdown) from the panel; the
+ *     XLSX is read back with exceljs, the DOCX parsed strictly; the files are kept under test-results/e2e/tasks
+ *     for `npm run check:tasks` to render with LibreOffice.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentKeyFor } from '../../shared/model/canonical-url.ts';
+import type { TaskListResponse } from '../../shared/protocol/tasks-api.ts';
+import { allText, openOoxml } from '../fixtures/tasks/ooxml.ts';
+import { REFERENCE_ITEMS } from '../fixtures/tasks/sample.ts';
+import {
+  ARTIFACTS,
+  artifactPath,
+  createTeam,
+  extensionPage,
+  joinTeam,
+  launchProfile,
+  type Profile,
+  type RunningServer,
+  serverCli,
+  startServer,
+} from './harness.ts';
+import { ask, eventually, openPage } from './sync-helpers.ts';
+import { setPreferences, storedRows } from './ui-support.ts';
+
+const SECTIONS: { label: string; items: number; lead: string; units: string; due: string }[] = [
+  { label: '一、', items: 5, lead: '组织人事科', units: '机关党委、办公室', due: '6月底前' },
+  { label: '二、', items: 4, lead: '基础教育科', units: '体卫艺科、教研室', due: '年底前' },
+  { label: '三、', items: 6, lead: '基础教育科', units: '各县市区教育局', due: '9月底前' },
+  { label: '四、', items: 3, lead: '职成教科', units: '基础教育科', due: '年内完成' },
+  { label: '五、', items: 4, lead: '教师工作科', units: '教育督导室', due: '长期坚持' },
+  { label: '六、', items: 5, lead: '办公室', units: '计划财务科、安全稳定科', due: '12月31日前' },
+];
+const FILES = join(ARTIFACTS, 'tasks');
+
+type StoredTask = {
+  id: string;
+  clause: { path: string[] };
+  task: string;
+  leadUnits: string[];
+  units: string[];
+  due: { text: string; date: string | null } | null;
+};
+
+let server: RunningServer;
+let teamId: string;
+let office: Profile;
+let colleague: Profile;
+let demoUrl: string;
+let notice: Page;
+let secondsOfUserActions = 0;
+let officeToken = '';
+
+async function memberIdOf(profile: Profile): Promise<string> {
+  const settings = await ask<{ team: { memberId: string } }>(profile, { type: 'settings.get' });
+  return settings.team.memberId;
+}
+
+/** The server's task list, read with the office's token (as any API client would). */
+async function serverTasks(query = ''): Promise<TaskListResponse> {
+  const response = await fetch(`${server.url}/api/teams/${teamId}/tasks?limit=500${query}`, {
+    headers: { authorization: `Bearer ${officeToken}` },
+  });
+  return (await response.json()) as TaskListResponse;
+}
+
+async function openPanel(profile: Profile): Promise<Page> {
+  const panel = await profile.context.newPage();
+  await panel.setViewportSize({ width: 460, height: 900 });
+  await panel.goto(`${extensionPage(profile, 'sidepanel.html')}?url=${encodeURIComponent(demoUrl)}`);
+  await panel.getByRole('tab', { name: '任务' }).click();
+  return panel;
+}
+
+async function download(panel: Page, click: () => Promise<void>, name: string): Promise<string> {
+  const [file] = await Promise.all([panel.waitForEvent('download'), click()]);
+  mkdirSync(FILES, { recursive: true });
+  const path = join(FILES, name);
+  await file.saveAs(path);
+  return path;
+}
+
+describe('tasks on the reference notice, two profiles, the real server', () => {
+  beforeAll(async () => {
+    server = await startServer();
+    const team = createTeam(server.dataDir, '随州市教育局办公室');
+    teamId = team.teamId;
+    const viewerInvite = JSON.parse(serverCli(server.dataDir, ['invite', teamId, '--role', 'viewer', '--json'])) as {
+      inviteCode: string;
+    };
+    demoUrl = `${server.url}/demo`;
+    [office, colleague] = await Promise.all([launchProfile('tasks-office'), launchProfile('tasks-colleague')]);
+    await joinTeam(office, server.url, team.inviteCode, '办公室张敏');
+    await joinTeam(colleague, server.url, viewerInvite.inviteCode, '基教科李娜');
+    await Promise.all([
+      setPreferences(office, { language: 'zh_CN' }),
+      setPreferences(colleague, { language: 'zh_CN' }),
+    ]);
+    officeToken = await office.worker.evaluate(
+      () =>
+        new Promise<string>((done, fail) => {
+          const open = indexedDB.open('pizhu');
+          open.onerror = () => fail(open.error);
+          open.onsuccess = () => {
+            const request = open.result.transaction('teams').objectStore('teams').getAll();
+            request.onsuccess = () => done((request.result[0] as { token: string }).token);
+          };
+        }),
+    );
+    notice = await openPage(office, demoUrl);
+  });
+
+  afterAll(async () => {
+    await Promise.all([office?.close(), colleague?.close()]);
+    await server?.stop();
+  });
+
+  const ui = (selector: string) => notice.locator(`pizhu-ui ${selector}`);
+
+  it('creates tasks for all 27 items of the 工作要点, a section at a time, in under a minute of user actions', async () => {
+    const started = performance.now();
+    await ui('.pz-mode').click();
+    for (const [n, section] of SECTIONS.entries()) {
+      const heading = await notice.evaluate((label) => {
+        const strong = [...document.querySelectorAll('#zoom p strong')].find((el) =>
+          el.textContent!.startsWith(label),
+        )!;
+        strong.scrollIntoView({ block: 'center' });
+        const r = strong.getBoundingClientRect();
+        return { x: r.left + 30, y: r.top + r.height / 2 };
+      }, section.label);
+      await notice.mouse.click(heading.x, heading.y);
+      await ui('[data-action="task-section"]').click();
+      const dialog = ui('[data-testid="task-dialog"]');
+      await dialog.waitFor();
+      await expect.poll(() => dialog.locator('.pz-task-rows li').count()).toBe(section.items);
+      if (n === 0) {
+        // One row edited by hand: 一、3. is the 机关党委's, whatever the section's lead unit.
+        await dialog.locator('li[data-clause="一、3."] input[name="leadUnits"]').fill('机关党委');
+        await notice.screenshot({ path: artifactPath('tasks-section-list.png') });
+      }
+      await dialog.locator('input[name="shared-leadUnits"]').fill(section.lead);
+      await dialog.locator('input[name="shared-units"]').fill(section.units);
+      await dialog.locator('input[name="shared-due"]').fill(section.due);
+      await dialog.locator('[data-action="fill-empty"]').click();
+      await dialog.locator('[data-action="create-tasks"]').click();
+      await dialog.waitFor({ state: 'detached' });
+    }
+    secondsOfUserActions = (performance.now() - started) / 1000;
+    console.log(`27 tasks, section at a time: ${secondsOfUserActions.toFixed(1)} s of user actions`);
+    expect(secondsOfUserActions).toBeLessThan(60);
+
+    const tasks = await eventually(
+      () => storedRows<StoredTask>(office, 'tasks'),
+      (rows) => rows.length === 27,
+      '27 tasks in the store',
+    );
+    const byPath = new Map(tasks.map((t) => [t.clause.path.join(''), t]));
+    expect([...byPath.keys()].sort()).toHaveLength(27);
+    const item = (path: string) => byPath.get(path)!;
+    // The wording is the item's first sentence, without its label and full stop.
+    expect(item('一、1.').task).toBe(REFERENCE_ITEMS[0]!.replace(/。$/, ''));
+    expect(item('六、27.').task).toBe(REFERENCE_ITEMS[26]!.replace(/。$/, ''));
+    expect(item('一、1.').due).toEqual({ text: '6月底前', date: '2023-06-30' });
+    expect(item('五、19.').due).toEqual({ text: '长期坚持', date: null });
+    expect(item('六、23.').due).toEqual({ text: '12月31日前', date: '2023-12-31' });
+
+    // The server has them (tasks over the page's live connection, the units through the catch-up).
+    const listed = await eventually(
+      () => serverTasks(`&document=${documentKeyFor(demoUrl)}`),
+      (r) => r.tasks?.length === 27 && r.tasks.every((t) => t.leadUnitNames.length > 0),
+      '27 tasks with their units on the server',
+      30_000,
+    );
+    const named = new Map(listed.tasks.map((t) => [t.clause.path.join(''), t]));
+    expect(named.get('一、3.')).toMatchObject({ leadUnitNames: ['机关党委'], unitNames: ['机关党委', '办公室'] });
+    expect(named.get('一、1.')).toMatchObject({ leadUnitNames: ['组织人事科'] });
+    expect(named.get('三、10.')).toMatchObject({ leadUnitNames: ['基础教育科'], unitNames: ['各县市区教育局'] });
+  });
+
+  it('lets a viewer of a responsible unit report progress from the 任务 tab, and only on that unit’s tasks', async () => {
+    const memberId = await memberIdOf(colleague);
+    expect(serverCli(server.dataDir, ['member-unit', memberId, '基础教育科'])).toMatch(/基础教育科/);
+    await openPage(colleague, demoUrl);
+    await ask(colleague, { type: 'sync.now' });
+    const panel = await openPanel(colleague);
+    const list = panel.locator('[data-testid="notice-tasks"]');
+    await expect.poll(() => list.locator('article.pz-task').count(), { timeout: 30_000 }).toBe(27);
+    await expect.poll(() => panel.locator('[data-testid="tasks-viewer"]').textContent()).toContain('基础教育科');
+
+    const ours = list.locator('article.pz-task', { hasText: '强化学前教育普惠发展' });
+    await ours.locator('.pz-task-summary').click();
+    await ours.locator('textarea[name="progress"]').fill('已印发市级实施方案，新增普惠性幼儿园学位1200个。');
+    await ours.locator('input[name="link"]').fill('https://pan.example.gov.cn/s/xqjy-2023');
+    await ours.getByRole('button', { name: '报送进展' }).click();
+    await expect.poll(() => ours.locator('.pz-progress-entry').count()).toBe(1);
+    await panel.screenshot({ path: artifactPath('tasks-viewer-progress.png'), fullPage: true });
+
+    // A task of another unit: no form, and the background refuses it too.
+    const theirs = list.locator('article.pz-task', { hasText: '讲好随州教育故事' });
+    await theirs.locator('.pz-task-summary').click();
+    await theirs.locator('.pz-progress').waitFor();
+    expect(await theirs.locator('textarea[name="progress"]').count()).toBe(0);
+    expect(await theirs.locator('select[name="status"]').count()).toBe(0);
+
+    const withProgress = await eventually(
+      () => serverTasks(`&unit=${encodeURIComponent('基础教育科')}`),
+      (r) => r.tasks?.some((t) => t.latestProgress?.text.startsWith('已印发市级实施方案')),
+      'the progress on the server',
+      30_000,
+    );
+    expect(withProgress.tasks.find((t) => t.latestProgress)).toMatchObject({
+      task: '强化学前教育普惠发展',
+      latestProgress: { by: { name: '基教科李娜' }, link: 'https://pan.example.gov.cn/s/xqjy-2023' },
+    });
+    await panel.close();
+  });
+
+  it('exports the 任务分解表 (XLSX, DOCX) and the 落实情况 report (DOCX, Markdown) from the panel', async () => {
+    await ask(office, { type: 'sync.now' });
+    const panel = await openPanel(office);
+    const list = panel.locator('[data-testid="notice-tasks"]');
+    await expect.poll(() => list.locator('article.pz-task').count()).toBe(27);
+    // The office sees the colleague's progress, and puts one task in progress.
+    const ours = list.locator('article.pz-task', { hasText: '强化学前教育普惠发展' });
+    await expect.poll(() => ours.locator('.pz-task-latest').textContent(), { timeout: 30_000 }).toContain('基教科李娜');
+    await ours.locator('.pz-task-summary').click();
+    await ours.locator('select[name="status"]').selectOption('doing');
+    await expect
+      .poll(
+        async () =>
+          (await storedRows<StoredTask & { status: string }>(office, 'tasks')).find(
+            (t) => t.task === '强化学前教育普惠发展',
+          )?.status,
+      )
+      .toBe('doing');
+    // Its deadline (9月底前, 2023) has passed and it is not done: shown as 已逾期, on top in the team's list.
+    expect(await ours.getAttribute('data-status')).toBe('overdue');
+    await panel.screenshot({ path: artifactPath('tasks-panel.png'), fullPage: true });
+
+    const xlsx = await download(panel, () => panel.locator('[data-export-table="xlsx"]').click(), 'tasks-e2e.xlsx');
+    const docx = await download(panel, () => panel.locator('[data-export-table="docx"]').click(), 'tasks-e2e.docx');
+    await panel.locator('[data-export="report"]').click();
+    await panel.locator('.pz-task-report input[name="from"]').fill('2023-01-01');
+    const report = await download(panel, () => panel.locator('[data-export-report="docx"]').click(), 'report-e2e.docx');
+    const markdown = await download(panel, () => panel.locator('[data-export-report="md"]').click(), 'report-e2e.md');
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(readFileSync(xlsx) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.getCell('A1').value).toBe('市委教育工委 市教育局关于印发2023年工作要点的通知任务分解表');
+    expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual([
+      '序号',
+      '条款',
+      '工作任务',
+      '牵头单位',
+      '责任单位',
+      '分管领导',
+      '完成时限',
+      '工作要求',
+      '状态',
+      '最新进展',
+    ]);
+    expect(sheet.rowCount).toBe(2 + 27);
+    const row = (n: number) => (sheet.getRow(2 + n).values as unknown[]).slice(1);
+    expect(row(1).slice(0, 5)).toEqual([
+      1,
+      '一、1.',
+      REFERENCE_ITEMS[0]!.replace(/。$/, ''),
+      '组织人事科',
+      '机关党委、办公室',
+    ]);
+    expect(row(3)[3]).toBe('机关党委');
+    expect((sheet.getRow(3).getCell(7).value as Date).toISOString().slice(0, 10)).toBe('2023-06-30');
+    expect(row(19)[6]).toBe('长期坚持');
+    expect(row(10)[8]).toBe('已逾期');
+    expect(row(19)[8]).toBe('未开始');
+    expect(String(row(10)[9])).toMatch(/基教科李娜：已印发市级实施方案/);
+
+    const parts = openOoxml(readFileSync(docx));
+    parts.parseAll();
+    const text = allText(parts.xml('word/document.xml'));
+    expect(text).toContain('附件');
+    for (const item of REFERENCE_ITEMS) expect(text).toContain(item.replace(/。$/, ''));
+
+    const reportText = allText(openOoxml(readFileSync(report)).xml('word/document.xml'));
+    expect(reportText).toContain('已印发市级实施方案');
+    const md = readFileSync(markdown, 'utf8');
+    expect(md).toMatch(/共27项任务/);
+    expect(md).toContain('已印发市级实施方案，新增普惠性幼儿园学位1200个。');
+    await panel.close();
+  });
+});
