@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: checks the machine has what the browser tests need, lints, checks the import rules, type-checks, builds
-// the extension for Chrome and Firefox, then runs every vitest project (unit, integration, e2e) and writes a JSON report for CI.
+// `npm test`: checks the machine has what the browser tests need, lints, checks the import rules, type-checks,
+// builds the server and the extension for Chrome and Firefox, then runs every vitest project (unit, integration,
+// e2e) and writes a JSON report for CI.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { checkBrowserPrerequisites } from './prerequisites.mjs';
@@ -30,6 +31,7 @@ run('Generate WXT types', npx, ['wxt', 'prepare']);
 run('Lint and format check (Biome)', npx, ['biome', 'check', '.']);
 run('Import rules: no cycles, layering, screens read through the store', npm, ['run', '-s', 'check:imports']);
 run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+run('Build the server (dist/server)', process.execPath, ['scripts/build-server.mjs']);
 run('Build the Chrome extension', npx, ['wxt', 'build']);
 run('Build the Firefox extension', npx, ['wxt', 'build', '-b', 'firefox']);
 mkdirSync('test-results', { recursive: true });

@@ -81,7 +81,11 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
   const json = flags.has('json');
   const config = configFromEnv(env);
   const db = openDatabase(config.dataDir, config.sqliteSynchronous);
-  const teams = new TeamService(new SqliteTeamStore(db), config.timings.ticketTtlMs);
+  const teams = new TeamService(new SqliteTeamStore(db), {
+    ticketTtlMs: config.timings.ticketTtlMs,
+    inviteTtlMs: config.timings.inviteTtlMs,
+    inviteMaxUses: config.limits.inviteMaxUses,
+  });
   try {
     const [command, sub, ...rest] = positional;
     if (command === 'team' && sub === 'create') {
@@ -91,7 +95,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       if (json) return JSON.stringify({ teamId: team.teamId, inviteCode: team.inviteCode });
       return [
         `Created team "${team.teamName}" (id ${team.teamId}).`,
-        `Invite code: ${team.inviteCode}  (editors; the first person to join becomes the owner)`,
+        `Invite code: ${team.inviteCode}  (editors, ${team.invite.maxUses} uses, expires ${date(team.invite.expiresAt)}; the first person to join becomes the owner)`,
       ].join('\n');
     }
     if (command === 'team' && sub === 'list') {
@@ -108,8 +112,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
         expiresAt: hours ? Date.now() + hours * 3_600_000 : null,
       });
       if (json) return JSON.stringify({ inviteId: invite.id, inviteCode: invite.inviteCode, role: invite.role });
-      const uses = invite.maxUses === null ? 'unlimited uses' : `${invite.maxUses} use(s)`;
-      return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${uses}, expires ${date(invite.expiresAt)}; id ${invite.id})`;
+      return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${invite.maxUses} use(s), expires ${date(invite.expiresAt)}; id ${invite.id})`;
     }
     if (command === 'members' && sub) {
       const units = new SqliteTaskIndex(db).unitsNow(sub);

@@ -38,6 +38,10 @@ export type Limits = {
   maxBulkResponseBytes: number;
   /** Failed joins (wrong invite code) per client address per minute before 429. */
   joinAttemptsPerMinute: number;
+  /** Uses of an invite code when its creator sets none (owner invites: 1); then joining answers 410 invite_used_up. */
+  inviteMaxUses: number;
+  /** Free space on the disk of DATA_DIR below which GET /health answers 503 (disk_full). */
+  minFreeDiskBytes: number;
   /**
    * What one update may hold before it is applied (server/guard/update-shape.ts); past any of these it is refused
    * with CLOSE_CODES.tooCostly. Structs (items and deleted ranges) ...
@@ -86,6 +90,8 @@ export type Limits = {
 export type Timings = {
   /** How long a WebSocket ticket is valid (single use). */
   ticketTtlMs: number;
+  /** How long an invite code is valid when its creator sets no expiry; then joining answers 410 invite_expired. */
+  inviteTtlMs: number;
   /** A room without connections stays loaded this long, then is compacted and unloaded. */
   roomIdleMs: number;
   /** A loaded room nobody wrote to for this long drops its decoded Y.Doc and keeps only the encoded state. */
@@ -104,8 +110,6 @@ export type Timings = {
   sweepMs: number;
   /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
   checkpointMs: number;
-  /** Updates are durable once journaled; they gather this long, then go to SQLite in one transaction in the next pause. */
-  journalBatchMs: number;
   /** How long a member who used up their time budget stays refused. */
   throttleMs: number;
   /** HTTP: the request headers must arrive within this (slowloris), the whole request within requestTimeoutMs. */
@@ -136,10 +140,9 @@ export type ServerConfig = {
    */
   allowedOrigins: string[];
   /**
-   * How durable an append is. NORMAL: the update's journal write (and SQLite's commits, WAL mode) reach the OS
-   * before they return, so a crashed or killed process loses nothing it acknowledged; only a power loss or
-   * kernel crash can lose the last ones. FULL: also fsyncs the journal on every append and the WAL on every
-   * commit (survives power loss, slower).
+   * How durable an append is. NORMAL: each update's SQLite commit (WAL mode) reaches the OS before it returns,
+   * so a crashed or killed process loses nothing it acknowledged; only a power loss or kernel crash can lose the
+   * last ones. FULL: also fsyncs the WAL on every commit (survives power loss, slower).
    */
   sqliteSynchronous: 'NORMAL' | 'FULL';
   limits: Limits;
@@ -174,6 +177,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxBulkBodyBytes: 32 * MiB,
   maxBulkResponseBytes: 16 * MiB,
   joinAttemptsPerMinute: 20,
+  inviteMaxUses: 50,
+  minFreeDiskBytes: 64 * MiB,
   maxStructsPerUpdate: 5_000,
   maxClientsPerUpdate: 64,
   maxDeleteRangesPerUpdate: 50_000,
@@ -198,6 +203,7 @@ export const DEFAULT_LIMITS: Limits = {
 
 export const DEFAULT_TIMINGS: Timings = {
   ticketTtlMs: 60_000,
+  inviteTtlMs: 14 * 24 * 3_600_000,
   roomIdleMs: 30_000,
   docIdleMs: 120_000,
   presenceTimeoutMs: 30_000,
@@ -205,7 +211,6 @@ export const DEFAULT_TIMINGS: Timings = {
   revocationCheckMs: 5_000,
   sweepMs: 5_000,
   checkpointMs: 1_000,
-  journalBatchMs: 100,
   throttleMs: 60_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,

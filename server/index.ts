@@ -6,7 +6,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
@@ -32,12 +31,12 @@ import type { TaskQueries } from './index-db/tasks-index.ts';
 import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
-import { nodeYoungGeneration, QuietCollector } from './quiet-collector.ts';
-import { openDatabase } from './storage/sqlite-db.ts';
+import { lockDataDir } from './storage/data-dir-lock.ts';
+import { StorageHealth } from './storage/health.ts';
+import { openDatabase, type SqliteHandle } from './storage/sqlite-db.ts';
 import { WalCheckpointer } from './storage/wal-checkpointer.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
-import { type Journaling, SqliteUpdateStore } from './storage/sqlite-updates.ts';
-import { JOURNAL_FILE, UpdateJournal } from './storage/update-journal.ts';
+import { SqliteUpdateStore } from './storage/sqlite-updates.ts';
 import { ConnectionTracker } from './sync/connections.ts';
 import { RoomRegistry } from './sync/registry.ts';
 
@@ -98,28 +97,29 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startServer(options: StartOptions = {}): Promise<PizhuServer> {
   const config = resolveConfig(options);
   const log = options.logger ?? createLogger({ level: config.logLevel, linesPerMinute: config.logLinesPerMinute });
-  const db = openDatabase(config.dataDir, config.sqliteSynchronous);
-  let updates: SqliteUpdateStore;
+  // Instances sharing a fan-out (the scale-out seam) share the database on purpose; a lone server owns its folder.
+  const lock = options.fanout ? null : lockDataDir(config.dataDir);
+  let db: SqliteHandle;
   try {
-    updates = new SqliteUpdateStore(db, options.fanout ? undefined : journaling(config, log));
+    db = openDatabase(config.dataDir, config.sqliteSynchronous);
   } catch (error) {
-    db.close();
+    lock?.release();
     throw error;
   }
+  const updates = new SqliteUpdateStore(db);
   const checkpointer = new WalCheckpointer(db, {
     intervalMs: config.timings.checkpointMs,
     onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
   });
   const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
-  const teams = new TeamService(
-    new SqliteTeamStore(db),
-    config.timings.ticketTtlMs,
-    Date.now,
-    config.limits.maxMembersPerTeam,
-  );
+  const teams = new TeamService(new SqliteTeamStore(db), {
+    ticketTtlMs: config.timings.ticketTtlMs,
+    inviteTtlMs: config.timings.inviteTtlMs,
+    inviteMaxUses: config.limits.inviteMaxUses,
+    maxMembersPerTeam: config.limits.maxMembersPerTeam,
+  });
   const metrics = new Metrics();
   const fanout = options.fanout ?? new LocalFanout();
-  const collector = new QuietCollector(nodeYoungGeneration());
   const refusals = new Refusals(metrics, log);
   const memory = new MemoryBudget(config.limits);
   const cost = new CostMeter({
@@ -138,7 +138,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     membership,
   );
   const registry = new RoomRegistry(
-    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, collector, guard },
+    { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, guard },
     log,
     memory,
     refusals,
@@ -158,6 +158,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     log,
     originAllowed: originChecker(config.allowedOrigins),
     joinAttempts: new AttemptLimiter(config.limits.joinAttemptsPerMinute),
+    health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
     cost,
     memory,
     refusals,
@@ -166,11 +167,6 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   metrics.gauge('pizhu_rooms_loaded', 'Rooms held in memory.', () => registry.loadedCount);
   metrics.gauge('pizhu_rooms_decoded', 'Loaded rooms with a decoded Y.Doc.', () => registry.materialisedCount);
   metrics.gauge('pizhu_bytes_stored', 'Bytes of stored updates, all rooms.', () => updates.totalBytes());
-  metrics.gauge(
-    'pizhu_quiet_collections',
-    'Young-generation collections run in a pause between updates (needs node --expose-gc).',
-    () => collector.collections,
-  );
   metrics.gauge('pizhu_outbound_bytes', 'Bytes queued for sending, all sockets.', () => memory.outboundBytes);
   metrics.gauge('pizhu_decoded_bytes', 'Estimated heap of the decoded room documents.', () => memory.decodedBytes);
   metrics.gauge('pizhu_resident_memory_bytes', 'Resident memory of the process.', () => memory.rssBytes);
@@ -197,9 +193,9 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
-    closeStore(updates, log);
     await checkpointer.close();
     db.close();
+    lock?.release();
     throw error;
   }
 
@@ -235,7 +231,6 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         loopDelay.disable();
-        collector.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         connections.closeAll(CLOSE_CODES.shuttingDown, 'server shutting down');
         await registry.close();
@@ -244,35 +239,13 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         server.closeAllConnections?.();
         await serverClosed;
         await fanout.close();
-        closeStore(updates, log);
         await checkpointer.close();
         db.close();
+        lock?.release();
       })();
       return closing;
     },
   };
-}
-
-/**
- * Updates are journaled, then stored in SQLite in batches. Only for a server that is its database's sole writer:
- * with a shared fan-out, other instances write to the database too and update ids must come from SQLite itself,
- * while the journal numbers updates in this process.
- */
-function journaling(config: ServerConfig, log: Logger): Journaling {
-  return {
-    journal: new UpdateJournal(path.join(config.dataDir, JOURNAL_FILE), { fsync: config.sqliteSynchronous === 'FULL' }),
-    batchDelayMs: config.timings.journalBatchMs,
-    onBatchError: (error) => log.error('storage', 'moving journaled updates into SQLite', error),
-  };
-}
-
-/** Whatever SQLite does not take at shutdown stays in the journal, and the next start stores it. */
-function closeStore(updates: SqliteUpdateStore, log: Logger): void {
-  try {
-    updates.close();
-  } catch (error) {
-    log.error('storage', 'storing journaled updates at shutdown (kept in the journal for the next start)', error);
-  }
 }
 
 /** Gives clients a moment to answer the close handshake, then cuts the rest. */

@@ -18,7 +18,7 @@ async function serve(): Promise<void> {
     lines.push(
       '',
       `First start: created the team "${team.teamName}" (id ${team.teamId}).`,
-      `  Invite code: ${team.inviteCode}`,
+      `  Invite code: ${team.inviteCode}  (${team.invite.maxUses} uses, valid until ${new Date(team.invite.expiresAt!).toISOString().slice(0, 10)})`,
       '',
       'Next:',
       `  1. Build the extension (npm run build) and load it unpacked from ${extension}`,

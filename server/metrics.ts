@@ -35,6 +35,8 @@ export class Metrics {
   updatesAccepted = 0;
   updateBytesAccepted = 0;
   messagesReceived = 0;
+  /** Reads of a room refused because its stored state failed its checksum or did not decode (any read path). */
+  roomReadsRefused = 0;
   readonly rejected = new Map<RejectReason, number>();
   readonly upgradesRefused = new Map<number, number>();
   /** TCP connections refused or closed by the HTTP guard, by reason (per_address, max_connections, timeout). */
@@ -94,6 +96,12 @@ export class Metrics {
       ['', this.updatesPerSecond()],
     ]);
     metric('pizhu_messages_received_total', 'counter', 'WebSocket messages received.', [['', this.messagesReceived]]);
+    metric(
+      'pizhu_room_reads_refused_total',
+      'counter',
+      'Reads of a room refused because its stored state failed its checksum or did not decode.',
+      [['', this.roomReadsRefused]],
+    );
     metric(
       'pizhu_rejected_messages_total',
       'counter',

@@ -1,8 +1,8 @@
 /**
- * One server of the benchmark in its own process (so its heap can be measured alone):
- *   node --expose-gc --import tsx bench/server/child.ts <pizhu|hocuspocus|y-websocket-server> <dataDir>
+ * One server of the benchmark in its own process (so its heap can be measured alone), bundled by clients.ts and
+ * run with plain node and no flags: `node dist/bench/server-child.mjs <pizhu|hocuspocus|y-websocket-server> <dataDir>`.
  * Reports {port, ...} over IPC once listening; answers {type:'memory'} with the heap after GC; stops on
- * {type:'stop'} (gracefully, so Pizhu compacts its rooms).
+ * {type:'stop'} (gracefully, so Pizhu compacts its rooms). Pizhu is imported from its build (PIZHU_SERVER_MODULE).
  *
  * Peers get the persistence their users typically add, backed by the same SQLite engine: the whole document
  * state in a `docs` table, loaded when a document opens and stored after changes (Hocuspocus: its debounced
@@ -13,6 +13,9 @@ import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { WebSocket, WebSocketServer } from 'ws';
 import * as Y from 'yjs';
@@ -42,11 +45,12 @@ function peerStore(): { load(name: string): Uint8Array | null; save(name: string
 }
 
 async function startPizhu(): Promise<{ ready: Ready; stop: () => Promise<void> }> {
-  const { startServer } = await import('../../server/index.ts');
+  const module = pathToFileURL(process.env.PIZHU_SERVER_MODULE!).href;
+  const { startServer } = (await import(module)) as typeof import('../../server/index.ts');
   const server = await startServer({
     port: 0,
     dataDir,
-    logLevel: 'silent',
+    logLevel: (process.env.BENCH_LOG_LEVEL as 'warn' | undefined) ?? 'silent',
     // One member seeds and writes everything here, far past a member's share in production: the time budget and
     // the per-team caps are not what this benchmark measures.
     limits: {
@@ -169,7 +173,11 @@ function reportSends(file: string): void {
 }
 
 const started = await starters[kind]!();
-const gc = (globalThis as { gc?: () => void }).gc;
+/** A full collection before the heap is read; gc is exposed only then, so no server runs with it before. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 let lastElu = performance.eventLoopUtilization();
 // Pauses the server's clients feel: event-loop delay and garbage-collection pauses since the previous 'elu'.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -197,9 +205,9 @@ process.on('message', async (message: { type: string }) => {
     loopDelay.reset();
     gcPauses = [];
   } else if (message.type === 'memory') {
-    for (let i = 0; i < 3; i++) gc?.();
+    for (let i = 0; i < 3; i++) collectGarbage();
     await new Promise((r) => setTimeout(r, 50));
-    gc?.();
+    collectGarbage();
     process.send!({ type: 'memory', heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss });
   } else if (message.type === 'stop') {
     await started.stop();

@@ -7,9 +7,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
+import { SERVER_DIST } from '../../scripts/build-server.mjs';
 
 export type Kind = 'pizhu' | 'hocuspocus' | 'y-websocket-server';
 export const KINDS: Kind[] = ['pizhu', 'hocuspocus', 'y-websocket-server'];
@@ -26,7 +28,21 @@ export type Running = {
   memberId?: string;
 };
 
-const CHILD = path.join(import.meta.dirname, 'child.ts');
+/**
+ * Every server process runs plain JavaScript under plain `node` with Node's defaults: child.ts bundled here, and
+ * Pizhu as users run it, from its build in dist/server (`npm run bench:server` builds it first).
+ */
+const CHILD = path.join(SERVER_DIST, '../bench/server-child.mjs');
+buildSync({
+  entryPoints: [path.join(import.meta.dirname, 'child.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: CHILD,
+  logLevel: 'warning',
+});
 
 export function newDataDir(kind: Kind): string {
   return mkdtempSync(path.join(tmpdir(), `bench-${kind}-`));
@@ -34,10 +50,9 @@ export function newDataDir(kind: Kind): string {
 
 export async function startServerProcess(kind: Kind, dataDir: string, token?: string): Promise<Running> {
   const child = fork(CHILD, [kind, dataDir], {
+    // BENCH_PIZHU_MODULE runs another build of Pizhu instead (e.g. an earlier commit's dist/server/index.js).
+    env: { ...process.env, PIZHU_SERVER_MODULE: process.env.BENCH_PIZHU_MODULE ?? path.join(SERVER_DIST, 'index.js') },
     execArgv: [
-      '--expose-gc',
-      '--import',
-      'tsx',
       ...(process.env.BENCH_PROFILE === kind
         ? [
             '--cpu-prof',
@@ -47,12 +62,6 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
           ]
         : []),
       ...(process.env.BENCH_TRACE_GC === kind ? [process.env.BENCH_TRACE_GC_FLAG ?? '--trace-gc'] : []),
-      // Each server runs as its users run it: Pizhu as `npm run server` does (a small young generation, collected
-      // in pauses with the gc that --expose-gc gives every child; see server/README.md), the peers with Node's
-      // defaults. BENCH_PEER_FLAGS gives the peers flags too.
-      ...(kind === 'pizhu'
-        ? (process.env.BENCH_PIZHU_FLAGS ?? '--max-semi-space-size=1').split(' ')
-        : (process.env.BENCH_PEER_FLAGS?.split(' ') ?? [])),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -70,6 +79,10 @@ export async function startServerProcess(kind: Kind, dataDir: string, token?: st
     const joined = (await res.json()) as { token: string; memberId: string };
     running.token = joined.token;
     running.memberId = joined.memberId;
+  } else if (kind === 'pizhu') {
+    // A restarted server with the seeding member's token: that member writes (room layout v2 refuses others).
+    const res = await fetch(`http://127.0.0.1:${ready.port}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    running.memberId = ((await res.json()) as { memberId: string }).memberId;
   }
   return running;
 }

@@ -11,7 +11,6 @@ import { silentLogger } from '../../server/log.ts';
 import { Metrics } from '../../server/metrics.ts';
 import { openDatabase } from '../../server/storage/sqlite-db.ts';
 import { SqliteUpdateStore } from '../../server/storage/sqlite-updates.ts';
-import { QuietCollector } from '../../server/quiet-collector.ts';
 import { testGuard } from '../../server/guard/testing.ts';
 import { Room } from '../../server/sync/room.ts';
 
@@ -28,7 +27,6 @@ const room = await Room.load('team.doc', {
   metrics: new Metrics(),
   log: silentLogger,
   onFailed: () => {},
-  collector: new QuietCollector(null),
   guard: testGuard().guard,
 });
 let sent = 0;

@@ -25,14 +25,6 @@ import {
 import { median, percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-// The driver's own young-generation collections (five probe documents growing with every write) stall it for
-// 10-15 ms every few seconds with Node's default semi-space, whichever server it measures; `npm run bench:server`
-// runs it with a small one.
-if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
-  console.warn(
-    "Run through `npm run bench:server` (node --max-semi-space-size=1): the driver's GC pauses would add noise.",
-  );
-}
 const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -253,18 +245,115 @@ function combineFanout(runs: FanoutRun[]): FanoutResult {
  * rotates from run to run, and an unmeasured run goes first: whichever server was measured first used to pay
  * for the driver's own warm-up (its JIT and heap growth), with a p99 1.5-2x its later runs.
  */
-async function interleavedFanout(
+async function interleaved(
   kinds: readonly Kind[],
-  scenario: { subscribers: number; rate: number; seconds: number },
+  run: (kind: Kind, warmup: boolean) => Promise<FanoutRun>,
 ): Promise<Record<Kind, FanoutResult>> {
   const runs = Object.fromEntries(kinds.map((kind) => [kind, []])) as unknown as Record<Kind, FanoutRun[]>;
-  await fanout(kinds[0]!, scenario.subscribers, scenario.rate, Math.min(scenario.seconds, 10));
+  await run(kinds[0]!, true);
   for (let r = 0; r < RUNS; r++) {
     const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]!);
-    for (const kind of order)
-      runs[kind].push(await fanout(kind, scenario.subscribers, scenario.rate, scenario.seconds));
+    for (const kind of order) runs[kind].push(await run(kind, false));
   }
   return Object.fromEntries(kinds.map((kind) => [kind, combineFanout(runs[kind])])) as Record<Kind, FanoutResult>;
+}
+
+type Scenario =
+  | { name: string; shape: 'one room'; subscribers: number; rate: number; seconds: number }
+  | { name: string; shape: 'many rooms'; rooms: number; ratePerRoom: number; seconds: number };
+
+/** The runner of a scenario; the unmeasured first run is at most 10 s. */
+function runnerOf(scenario: Scenario): (kind: Kind, warmup: boolean) => Promise<FanoutRun> {
+  return (kind, warmup) => {
+    const seconds = warmup ? Math.min(scenario.seconds, 10) : scenario.seconds;
+    return scenario.shape === 'one room'
+      ? fanout(kind, scenario.subscribers, scenario.rate, seconds)
+      : manyRooms(kind, scenario.rooms, scenario.ratePerRoom, seconds);
+  };
+}
+
+// --- many rooms ---
+
+/**
+ * Many rooms at once: `rooms` rooms with two sockets each (a writer and a subscriber), every room written to
+ * `ratePerRoom` times a second, the writes of all rooms spread evenly over each second. The updates are
+ * computed before any clock starts (one sequence of annotations, sent to every room: rooms are independent
+ * documents), so the driver only sends bytes and times frames. Latency: from sending a room's update to its
+ * subscriber receiving it, over every write of every room.
+ */
+async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds: number): Promise<FanoutRun> {
+  const dataDir = newDataDir(kind);
+  const server = await startServerProcess(kind, dataDir);
+  const perRoom = Math.ceil(ratePerRoom * (seconds + 1));
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  const member = server.memberId ?? 'm1';
+  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, record(`r${i}`, i, member), member);
+  const sentAt: number[][] = Array.from({ length: rooms }, () => []);
+  const latencies: number[] = [];
+  let measuring = false;
+  let delivered = 0;
+  const sockets: BenchSocket[] = [];
+  const writers: BenchSocket[] = [];
+  try {
+    for (let r = 0; r < rooms; r++) {
+      const room = roomName(server, `room${r}`);
+      let synced!: () => void;
+      const ready = new Promise<void>((resolve) => (synced = resolve));
+      const subscriber = await BenchSocket.open(server, room, (step) => {
+        if (step === 1) synced();
+        if (step !== 2) return;
+        delivered++;
+        const at = sentAt[r]!.shift();
+        if (at !== undefined && measuring) latencies.push(performance.now() - at);
+      });
+      subscriber.send(0, EMPTY_SV);
+      const writer = await BenchSocket.open(server, room);
+      writer.send(0, EMPTY_SV);
+      await ready;
+      sockets.push(subscriber, writer);
+      writers.push(writer);
+    }
+    await sleep(300);
+    const total = rooms * perRoom;
+    const interval = 1000 / (rooms * ratePerRoom);
+    const warmup = rooms * Math.ceil(ratePerRoom);
+    const start = performance.now();
+    let busy: Awaited<ReturnType<typeof serverBusy>> | null = null;
+    for (let n = 0; n < total; ) {
+      const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+      for (; n < due; n++) {
+        if (n === warmup) {
+          measuring = true;
+          await serverBusy(server);
+        }
+        const r = n % rooms;
+        sentAt[r]!.push(performance.now());
+        writers[r]!.send(2, updates[Math.floor(n / rooms)]!);
+      }
+      await sleep(1);
+    }
+    busy = await serverBusy(server);
+    const deadline = performance.now() + 10_000;
+    while (delivered < total && performance.now() < deadline) await sleep(100);
+    measuring = false;
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      latencies,
+      delivered,
+      expected: total,
+      serverBusy: busy.utilization,
+      loopDelayMaxMs: busy.loopDelayMaxMs,
+      gcMaxMs: busy.gcMaxMs,
+      gcTotalMs: busy.gcTotalMs,
+    };
+  } finally {
+    for (const socket of sockets) socket.close();
+    await stopServerProcess(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 // --- cold load ---
@@ -386,14 +475,15 @@ async function main() {
   const results: Record<string, unknown> = { node: process.version, runs: RUNS, date: new Date().toISOString() };
   // Each scenario runs long enough for a few hundred writes: p99 over 200 writes (5 probes each) is decided by
   // the two or three slowest writes, i.e. by whichever garbage collection or scheduler hiccup lands on them.
-  const scenarios = [
-    { name: '20 subscribers x 20 updates/s', subscribers: 20, rate: 20, seconds: 30 },
-    { name: '100 subscribers x 50 updates/s', subscribers: 100, rate: 50, seconds: 30 },
+  const scenarios: Scenario[] = [
+    { name: '20 subscribers x 20 updates/s', shape: 'one room', subscribers: 20, rate: 20, seconds: 30 },
+    { name: '100 subscribers x 50 updates/s', shape: 'one room', subscribers: 100, rate: 50, seconds: 30 },
+    { name: '1,000 rooms x 2 sockets, 1 update/s each', shape: 'many rooms', rooms: 1000, ratePerRoom: 1, seconds: 30 },
   ];
   const fan: Record<string, Record<Kind, FanoutResult>> = {};
   for (const scenario of scenarios) {
     // Runs interleave the servers so a change in the machine's load during the benchmark falls on all three alike.
-    fan[scenario.name] = await interleavedFanout(KINDS, scenario);
+    fan[scenario.name] = await interleaved(KINDS, runnerOf(scenario));
     for (const kind of KINDS) {
       const f = fan[scenario.name]![kind];
       console.log(
@@ -471,8 +561,25 @@ async function main() {
 if (process.env.BENCH_ONLY_FANOUT) {
   // <kind>[+<kind>...],<subscribers>,<rate>,<seconds>: BENCH_RUNS interleaved runs of those servers, combined.
   const [kinds, subscribers, rate, seconds] = process.env.BENCH_ONLY_FANOUT.split(',');
-  const scenario = { subscribers: Number(subscribers), rate: Number(rate), seconds: Number(seconds) };
-  console.log(await interleavedFanout(kinds!.split('+') as Kind[], scenario));
+  const scenario: Scenario = {
+    name: 'one room',
+    shape: 'one room',
+    subscribers: Number(subscribers),
+    rate: Number(rate),
+    seconds: Number(seconds),
+  };
+  console.log(await interleaved(kinds!.split('+') as Kind[], runnerOf(scenario)));
+} else if (process.env.BENCH_ONLY_ROOMS) {
+  // <kind>[+<kind>...],<rooms>,<updates per second per room>,<seconds>
+  const [kinds, rooms, rate, seconds] = process.env.BENCH_ONLY_ROOMS.split(',');
+  const scenario: Scenario = {
+    name: 'many rooms',
+    shape: 'many rooms',
+    rooms: Number(rooms),
+    ratePerRoom: Number(rate),
+    seconds: Number(seconds),
+  };
+  console.log(await interleaved(kinds!.split('+') as Kind[], runnerOf(scenario)));
 } else if (process.env.BENCH_ONLY_COLD) {
   console.log(await coldLoad(process.env.BENCH_ONLY_COLD as Kind, roomState(10_000), 2));
 } else if (process.env.BENCH_ONLY_MEMORY) {

@@ -12,27 +12,42 @@ export type CreatedInvite = Invite & { inviteCode: string };
 
 export type InviteOptions = {
   role?: Role;
-  /** null: unlimited. Defaults: unlimited for editor and viewer invites, one use for owner invites. */
+  /** Unset or null: one use for owner invites, `InviteDefaults.maxUses` for the others. */
   maxUses?: number | null;
+  /** Unset or null: `InviteDefaults.ttlMs` from now. */
   expiresAt?: number | null;
   createdBy?: string | null;
+};
+
+export type TeamServiceSettings = {
+  ticketTtlMs: number;
+  /** Every invite expires and has a use limit; these apply when its creator sets none. */
+  inviteTtlMs: number;
+  inviteMaxUses: number;
+  /** Joining a team that has this many members answers 403 team_full. */
+  maxMembersPerTeam?: number;
 };
 
 export class TeamService {
   constructor(
     readonly store: TeamStore,
-    private readonly ticketTtlMs: number,
+    private readonly settings: TeamServiceSettings,
     private readonly now: () => number = Date.now,
-    private readonly maxMembersPerTeam = Number.POSITIVE_INFINITY,
   ) {}
 
-  async createTeam(name: string): Promise<{ teamId: string; teamName: string; inviteCode: string; inviteId: string }> {
+  private get maxMembersPerTeam(): number {
+    return this.settings.maxMembersPerTeam ?? Number.POSITIVE_INFINITY;
+  }
+
+  async createTeam(
+    name: string,
+  ): Promise<{ teamId: string; teamName: string; invite: CreatedInvite; inviteCode: string }> {
     const teamName = name.trim();
     if (!teamName || teamName.length > 100) throw badRequest('A team name has 1 to 100 characters');
     const teamId = newId('t', 12);
     await this.store.createTeam({ id: teamId, name: teamName, createdAt: this.now() });
     const invite = await this.createInvite(teamId, { role: 'editor' });
-    return { teamId, teamName, inviteCode: invite.inviteCode, inviteId: invite.id };
+    return { teamId, teamName, invite, inviteCode: invite.inviteCode };
   }
 
   listTeams(): Promise<TeamSummary[]> {
@@ -47,9 +62,9 @@ export class TeamService {
       id: newId('i', 12),
       teamId,
       role,
-      maxUses: options.maxUses === undefined ? (role === 'owner' ? 1 : null) : options.maxUses,
+      maxUses: options.maxUses ?? (role === 'owner' ? 1 : this.settings.inviteMaxUses),
       uses: 0,
-      expiresAt: options.expiresAt ?? null,
+      expiresAt: options.expiresAt ?? this.now() + this.settings.inviteTtlMs,
       createdAt: this.now(),
       revokedAt: null,
     };
@@ -104,7 +119,7 @@ export class TeamService {
     if (!parsed) throw badRequest('room must be "<teamId>.<documentKey>"');
     if (parsed.teamId !== principal.teamId) throw forbidden('This room belongs to another team');
     const ticket = newTicket();
-    const expiresAt = this.now() + this.ticketTtlMs;
+    const expiresAt = this.now() + this.settings.ticketTtlMs;
     await this.store.addTicket({
       hash: sha256Hex(ticket),
       tokenHash: principal.tokenHash,

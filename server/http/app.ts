@@ -44,7 +44,11 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   });
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint')));
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/health', (c) => {
+    const report = ctx.health.check();
+    if (report.ok) return c.json({ status: 'ok' });
+    return c.json({ status: 'unavailable', code: report.code, reason: report.reason }, 503);
+  });
   app.get('/demo', (c) => {
     c.header('content-type', 'text/html; charset=utf-8');
     return c.body(demo);

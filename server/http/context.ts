@@ -11,6 +11,7 @@ import type { TaskQueries } from '../index-db/tasks-index.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { StorageHealth } from '../storage/health.ts';
 import type { Principal, UpdateStore } from '../storage/types.ts';
 import type { ConnectionTracker } from '../sync/connections.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
@@ -28,6 +29,7 @@ export type ServerContext = {
   log: Logger;
   originAllowed: OriginCheck;
   joinAttempts: AttemptLimiter;
+  health: StorageHealth;
   /** Members' time budgets (server/guard/cost-meter.ts). */
   cost: CostMeter;
   /** Server-wide memory budgets (server/guard/memory-budget.ts). */

@@ -1,12 +1,15 @@
 /**
  * Bulk catch-up and offline push. A client that was offline sends its change cursor and the state vectors of
  * the rooms it holds; the answer holds, for each room of its team that changed since the cursor (or that the
- * client is behind on), only the update it misses. Rooms that did not change are not read at all.
+ * client is behind on), only the update it misses. Rooms that did not change are not read at all. A room whose
+ * stored state cannot be read (it fails its checksum) is refused as the socket path refuses it: listed under
+ * `unavailable`, logged, counted, never sent, and the cursor stays before it so it is asked for again.
  */
 import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { parseRoomId } from '../../shared/model/index.ts';
 import { base64ToBytes, bulkSyncRequestSchema, bytesToBase64, pushRequestSchema } from '../../shared/protocol/api.ts';
+import { CorruptRoomError } from '../storage/checksum.ts';
 import { cpuMs } from '../guard/cost-meter.ts';
 import type { UpdateStore } from '../storage/types.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
@@ -45,7 +48,10 @@ function sameStateVector(a: Map<number, number>, b: Map<number, number>): boolea
 
 type RoomState = { stateVector: Uint8Array; updateFor: (stateVector: Uint8Array) => Uint8Array };
 
-/** A room's state without loading it into the registry: the loaded room if there is one, else the stored rows. */
+/**
+ * A room's state without loading it into the registry: the loaded room if there is one, else the stored rows
+ * (checked by the store). Throws when the stored state is corrupt or does not decode.
+ */
 async function readRoomState(registry: RoomRegistry, store: UpdateStore, roomId: string): Promise<RoomState | null> {
   const loaded = registry.loaded(roomId);
   if (loaded && !loaded.failed) {
@@ -60,6 +66,21 @@ async function readRoomState(registry: RoomRegistry, store: UpdateStore, roomId:
     stateVector,
     updateFor: (sv) => (Y.decodeStateVector(sv).size === 0 ? update : Y.diffUpdate(update, sv)),
   };
+}
+
+/** What a client with `clientVector` lacks of a room and the room's state vector; null when there is nothing to send. */
+async function missingUpdate(
+  ctx: ServerContext,
+  roomId: string,
+  clientVector: Uint8Array,
+  changed: boolean,
+): Promise<{ update: Uint8Array; stateVector: Uint8Array } | null> {
+  const state = await readRoomState(ctx.registry, ctx.updates, roomId);
+  const stateVector = state?.stateVector ?? EMPTY_STATE_VECTOR;
+  const decodedClient = Y.decodeStateVector(clientVector);
+  if (!changed && sameStateVector(decodedClient, Y.decodeStateVector(stateVector))) return null;
+  if (!state && decodedClient.size === 0) return null;
+  return { update: state ? state.updateFor(clientVector) : Y.encodeStateAsUpdate(new Y.Doc()), stateVector };
 }
 
 export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
@@ -93,28 +114,49 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     }
     const ordered = [...candidates].sort((a, b) => a[1].lastId - b[1].lastId);
     const rooms: { room: string; update: string; stateVector: string }[] = [];
+    const unavailable: { room: string; code: string; message: string }[] = [];
+    /** The change id of the first changed room that could not be read: the cursor must stay before it. */
+    let firstUnreadable: number | null = null;
     let bytes = 0;
     let cursor = current;
     let more = false;
     for (const [roomId, { lastId, changed }] of ordered) {
-      const state = await readRoomState(ctx.registry, store, roomId);
       const clientVector = clientVectors.get(roomId) ?? EMPTY_STATE_VECTOR;
-      const serverVector = state?.stateVector ?? EMPTY_STATE_VECTOR;
-      const decodedClient = Y.decodeStateVector(clientVector);
-      const decodedServer = Y.decodeStateVector(serverVector);
-      if (!changed && sameStateVector(decodedClient, decodedServer)) continue;
-      if (!state && decodedClient.size === 0) continue;
-      const update = state ? state.updateFor(clientVector) : Y.encodeStateAsUpdate(new Y.Doc());
-      const size = update.byteLength + serverVector.byteLength;
+      let answer: { update: Uint8Array; stateVector: Uint8Array } | null;
+      try {
+        answer = await missingUpdate(ctx, roomId, clientVector, changed);
+      } catch (error) {
+        ctx.metrics.roomReadsRefused++;
+        ctx.log.error(
+          'room-unreadable',
+          `bulk catch-up: room ${roomId} refused, its stored state cannot be read`,
+          error,
+        );
+        unavailable.push({
+          room: roomId,
+          code: error instanceof CorruptRoomError ? 'corrupt' : 'unreadable',
+          message: 'The stored state of this room cannot be read; the server sends nothing of it',
+        });
+        if (changed) firstUnreadable ??= lastId;
+        continue;
+      }
+      if (!answer) continue;
+      const size = answer.update.byteLength + answer.stateVector.byteLength;
       if (rooms.length > 0 && bytes + size > ctx.config.limits.maxBulkResponseBytes) {
         more = true;
         break;
       }
       bytes += size;
-      rooms.push({ room: roomId, update: bytesToBase64(update), stateVector: bytesToBase64(serverVector) });
+      rooms.push({
+        room: roomId,
+        update: bytesToBase64(answer.update),
+        stateVector: bytesToBase64(answer.stateVector),
+      });
       if (changed) cursor = Math.max(since, lastId);
     }
-    return c.json({ cursor: encodeChangeCursor(store.instanceId, more ? cursor : current), rooms, more });
+    let through = more ? cursor : current;
+    if (firstUnreadable !== null) through = Math.min(through, Math.max(since, firstUnreadable - 1));
+    return c.json({ cursor: encodeChangeCursor(store.instanceId, through), rooms, unavailable, more });
   });
 
   app.post('/:teamId/push', async (c) => {

@@ -8,7 +8,6 @@ import {
   parseRoomId,
   type RoomReadResult,
 } from '../../shared/model/index.ts';
-import { QuietTimer, SYNC_QUIET_MS } from '../quiet-timer.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
 import type {
@@ -24,7 +23,7 @@ import type {
 } from './types.ts';
 
 const CLAUSE_SEPARATOR = '\u001f';
-/** How long index changes gather before they are written in one transaction (in the next pause of the updates). */
+/** How long index changes gather before they are written in one transaction. */
 const INDEX_BATCH_MS = 50;
 
 export function clauseKey(path: readonly string[]): string {
@@ -86,11 +85,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private pending: RoomIndexChange[] = [];
   /** Rooms marked dirty since the last batch. */
   private readonly dirty = new Map<string, IndexSource>();
-  private readonly writeTimer = new QuietTimer(() => this.writePending(), {
-    gatherMs: INDEX_BATCH_MS,
-    quietMs: SYNC_QUIET_MS,
-    maxDelayMs: 2 * INDEX_BATCH_MS,
-  });
+  private writeTimer: NodeJS.Timeout | null = null;
   private readonly statements;
   private readonly writeBatch;
   private readonly replaceTx;
@@ -207,11 +202,14 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
 
   /** One index transaction per batch, not per update: the index is read by REST, not by the sync path. */
   private scheduleWrite(): void {
-    this.writeTimer.request();
+    if (this.writeTimer) return;
+    this.writeTimer = setTimeout(() => this.writePending(), INDEX_BATCH_MS);
+    this.writeTimer.unref();
   }
 
   private writePending(): void {
-    this.writeTimer.cancel();
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
     const batch = this.pending;
     this.pending = [];
     const sources = [...this.dirty.values()];

@@ -217,6 +217,7 @@ export class SqliteTeamStore implements TeamStore {
       .transaction(() => {
         this.sql('UPDATE members SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, memberId);
         this.sql('UPDATE tokens SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL').run(now, memberId);
+        this.sql('UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL').run(now, memberId);
       })
       .immediate();
   }

@@ -1,39 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { checksumOf } from './checksum.ts';
+import { CorruptRoomError, checksumOf } from './checksum.ts';
 import { openDatabase, type SqliteHandle } from './sqlite-db.ts';
-import { type Journaling, SqliteUpdateStore } from './sqlite-updates.ts';
-import { encodeFrame, JOURNAL_FILE, type JournalRecord, parseJournal, UpdateJournal } from './update-journal.ts';
+import { SqliteUpdateStore } from './sqlite-updates.ts';
 
 let dir: string;
 let db: SqliteHandle;
 let store: SqliteUpdateStore;
-let journaled = false;
-const batchErrors: unknown[] = [];
-
-function journaling(batchDelayMs = 20): Journaling {
-  return {
-    journal: new UpdateJournal(path.join(dir, JOURNAL_FILE), { fsync: false }),
-    batchDelayMs,
-    onBatchError: (error) => batchErrors.push(error),
-  };
-}
-
-function openStore(): SqliteUpdateStore {
-  return new SqliteUpdateStore(db, journaled ? journaling() : undefined);
-}
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'pizhu-store-'));
   db = openDatabase(dir);
-  batchErrors.length = 0;
-  store = openStore();
+  store = new SqliteUpdateStore(db);
 });
 afterEach(() => {
-  store.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -46,16 +29,17 @@ function updates(n: number): { doc: Y.Doc; list: Uint8Array[] } {
   return { doc, list };
 }
 
-describe.each([
-  ['without a journal', false],
-  ['with a journal', true],
-])('SqliteUpdateStore %s', (_name, withJournal) => {
-  beforeEach(() => {
-    journaled = withJournal;
-    store.close();
-    store = openStore();
-  });
+/** What another connection to the same file sees. */
+function rowsSeenByAnotherConnection(): number {
+  const other = openDatabase(dir);
+  try {
+    return (other.prepare('SELECT COUNT(*) AS n FROM updates').get() as { n: number }).n;
+  } finally {
+    other.close();
+  }
+}
 
+describe('SqliteUpdateStore', () => {
   it('uses WAL journaling', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
@@ -99,118 +83,21 @@ describe.each([
 
   it('keeps its instance id across reopening', async () => {
     const id = store.instanceId;
-    store.close();
     db.close();
     db = openDatabase(dir);
-    store = openStore();
+    store = new SqliteUpdateStore(db);
     expect(store.instanceId).toBe(id);
   });
-});
 
-describe('SqliteUpdateStore with a journal', () => {
-  /** What another connection to the same file sees: only what reached SQLite. */
-  const rowsInSqlite = () => (db.prepare('SELECT COUNT(*) AS n FROM updates').get() as { n: number }).n;
-
-  beforeEach(() => {
-    journaled = true;
-    store.close();
-    store = openStore();
-  });
-
-  it('is durable once journaled, and moves the updates into SQLite in one batch shortly after', async () => {
+  it('commits each append before it returns', () => {
     const { list } = updates(3);
     for (const u of list) store.appendNow('t1.d1', 't1', u);
-    expect(rowsInSqlite()).toBe(0);
-    expect(parseJournal(readFileSync(path.join(dir, JOURNAL_FILE))).records).toHaveLength(3);
-    await vi.waitFor(() => expect(rowsInSqlite()).toBe(3));
-    expect(batchErrors).toEqual([]);
+    expect(rowsSeenByAnotherConnection()).toBe(3);
   });
 
-  it('leaves a small journal as it is after a batch, and empties it once it passes 1 MiB', async () => {
-    const journalBytes = () => readFileSync(path.join(dir, JOURNAL_FILE)).byteLength;
-    store.appendNow('t1.d1', 't1', new Uint8Array(1_000));
-    await vi.waitFor(() => expect(rowsInSqlite()).toBe(1));
-    expect(journalBytes()).toBeGreaterThan(1_000); // stored, and skipped by id at the next start
-    for (let i = 0; i < 11; i++) store.appendNow('t1.d1', 't1', new Uint8Array(100_000));
-    expect(journalBytes()).toBeGreaterThan(1 << 20);
-    await vi.waitFor(() => expect(rowsInSqlite()).toBe(12));
-    expect(journalBytes()).toBe(0);
-  });
-
-  it('gives readers the journaled updates at once (they are stored before any read)', async () => {
-    const { doc, list } = updates(2);
-    const ids = list.map((u) => store.appendNow('t1.d1', 't1', u).id);
-    const loaded = (await store.load('t1.d1'))!;
-    expect(loaded.rows.map((r) => r.id)).toEqual(ids);
-    expect(await store.currentCursor()).toBe(ids[1]);
-    const rebuilt = new Y.Doc();
-    for (const row of loaded.rows) Y.applyUpdate(rebuilt, row.update);
-    expect(rebuilt.getMap('m').toJSON()).toEqual(doc.getMap('m').toJSON());
-  });
-
-  /** The files a killed process leaves: SQLite as it was, and a journal holding these records. */
-  function crashLeaving(records: JournalRecord[]): void {
-    store.close();
-    writeFileSync(path.join(dir, JOURNAL_FILE), Buffer.concat(records.map((r) => encodeFrame(r))));
-    store = openStore();
-  }
-
-  it('after a crash, stores what was only journaled; ids keep growing', async () => {
-    const { list } = updates(4);
-    const first = store.appendNow('t1.d1', 't1', list[0]!);
-    const at = Date.now();
-    crashLeaving([
-      { id: first.id + 1, roomId: 't1.d1', teamId: 't1', at, update: list[1]! },
-      { id: first.id + 2, roomId: 't2.d2', teamId: 't2', at, update: list[2]! },
-    ]);
-    const room1 = (await store.load('t1.d1'))!;
-    expect(room1.rows.map((r) => r.id)).toEqual([first.id, first.id + 1]);
-    expect(room1.bytes).toBe(list[0]!.byteLength + list[1]!.byteLength);
-    expect((await store.changedRooms('t2', 0)).map((r) => r.roomId)).toEqual(['t2.d2']);
-    expect(store.appendNow('t1.d1', 't1', list[3]!).id).toBe(first.id + 3);
-    expect(readFileSync(path.join(dir, JOURNAL_FILE)).byteLength).toBeGreaterThan(0); // only the new one
-  });
-
-  it('replays nothing twice when a crash fell between a batch and emptying the journal', async () => {
-    const { list } = updates(2);
-    for (const u of list) store.appendNow('t1.d1', 't1', u);
-    const records = parseJournal(readFileSync(path.join(dir, JOURNAL_FILE))).records;
-    crashLeaving(records); // close() stored both; the journal still names them
-    expect((await store.load('t1.d1'))!.rows).toHaveLength(2);
-    expect(rowsInSqlite()).toBe(2);
-  });
-
-  it('recovers after compaction deleted the rows the journal still names', async () => {
-    const { doc, list } = updates(3);
-    for (const u of list) store.appendNow('t1.d1', 't1', u);
-    const records = parseJournal(readFileSync(path.join(dir, JOURNAL_FILE))).records;
-    const head = (await store.load('t1.d1'))!;
-    const sv = Y.encodeStateVector(doc);
-    await store.compact('t1.d1', head.lastId, {
-      update: Y.encodeStateAsUpdate(doc),
-      stateVector: sv,
-      deleteSet: new Uint8Array([0, 0]),
-    });
-    crashLeaving(records);
-    expect((await store.load('t1.d1'))!.rows).toHaveLength(1);
-  });
-
-  it('keeps a batch SQLite refused in the journal and stores it with the next one', async () => {
-    const { list } = updates(2);
-    db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'disk is full'); END");
-    store.appendNow('t1.d1', 't1', list[0]!);
-    await vi.waitFor(() => expect(batchErrors.length).toBeGreaterThan(0));
-    expect(String(batchErrors[0])).toMatch(/disk is full/);
-    expect(parseJournal(readFileSync(path.join(dir, JOURNAL_FILE))).records).toHaveLength(1);
-    db.exec('DROP TRIGGER refuse');
-    store.appendNow('t1.d1', 't1', list[1]!);
-    await vi.waitFor(() => expect(rowsInSqlite()).toBe(2));
-  });
-
-  it('counts room bytes for the room size limit, also across batches and compaction', async () => {
+  it('counts room bytes for the room size limit, also across compaction', async () => {
     const { doc, list } = updates(3);
     expect(store.appendNow('t1.d1', 't1', list[0]!).roomBytes).toBe(list[0]!.byteLength);
-    store.storePending();
     expect(store.appendNow('t1.d1', 't1', list[1]!).roomBytes).toBe(list[0]!.byteLength + list[1]!.byteLength);
     const head = (await store.load('t1.d1'))!;
     const merged = Y.encodeStateAsUpdate(doc);
@@ -220,5 +107,17 @@ describe('SqliteUpdateStore with a journal', () => {
       deleteSet: new Uint8Array([0, 0]),
     });
     expect(store.appendNow('t1.d1', 't1', list[2]!).roomBytes).toBe(merged.byteLength + list[2]!.byteLength);
+  });
+
+  it('refuses to load a compacted row whose bytes fail their checksum', async () => {
+    const { doc, list } = updates(2);
+    for (const u of list) store.appendNow('t1.d1', 't1', u);
+    const sv = Y.encodeStateVector(doc);
+    const { lastId } = (await store.load('t1.d1'))!;
+    await store.compact('t1.d1', lastId, { update: Y.encodeStateAsUpdate(doc), stateVector: sv, deleteSet: sv });
+    const row = db.prepare('SELECT data FROM updates WHERE id = ?').get(lastId) as { data: Buffer };
+    row.data[1]! ^= 0x01;
+    db.prepare('UPDATE updates SET data = ? WHERE id = ?').run(row.data, lastId);
+    await expect(store.load('t1.d1')).rejects.toBeInstanceOf(CorruptRoomError);
   });
 });

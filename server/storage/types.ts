@@ -137,7 +137,7 @@ export interface TeamStore {
   setUnit(memberId: string, unit: MemberUnit | null): Promise<void>;
   /** The member's unit id, answered in the call (the write rules ask it while checking an update). */
   memberUnitNow(memberId: string): string | null;
-  /** Marks the member removed and revokes all their tokens. */
+  /** Marks the member removed and revokes all their tokens and the invites they created. */
   removeMember(memberId: string, now: number): Promise<void>;
   countOwners(teamId: string): Promise<number>;
 

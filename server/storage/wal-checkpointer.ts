@@ -1,8 +1,8 @@
 /**
  * Keeps SQLite's WAL checkpoints off the event loop. A checkpoint copies the write-ahead log into the database
  * file and fsyncs it; left automatic, it runs inside whichever commit crosses 1,000 log pages and stalls that
- * commit, and with it every broadcast waiting behind the append (measured here: 7-9 ms per stall, against
- * 0.04 ms for a normal append; it was the tail of the fan-out latency). So the server's connection turns
+ * commit, and with it every broadcast waiting behind the append (milliseconds, against a fraction of one for a
+ * normal append; see bench/server/README.md). So the server's connection turns
  * automatic checkpoints off and a worker thread, on its own connection, runs PASSIVE checkpoints (which never
  * block writers) at an interval. If the worker fails, automatic checkpoints come back on: the log must never
  * grow without bound.

@@ -31,8 +31,6 @@ import { fullTaskIndexChange, taskIndexChange } from '../index-db/tasks-index.ts
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
-import type { QuietCollector } from '../quiet-collector.ts';
-import { checksumOf } from '../storage/checksum.ts';
 import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { Presence } from './presence.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
@@ -66,8 +64,6 @@ export type RoomDeps = {
   log: Logger;
   /** Called once when the room can no longer be trusted (storage failed); the registry drops it. */
   onFailed: (room: Room) => void;
-  /** Told of each accepted update, to collect garbage in the next pause (server/quiet-collector.ts). */
-  collector: Pick<QuietCollector, 'noteUpdate'>;
   /** Bounds, memory and write rules every update passes before it is applied (server/guard/update-guard.ts). */
   guard: UpdateGuard;
 };
@@ -170,10 +166,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (rows.length === 0) {
       this.encoded = { update: EMPTY_UPDATE, stateVector: EMPTY_STATE_VECTOR, deleteSet: EMPTY_UPDATE };
     } else if (single?.stateVector && single.deleteSet) {
-      // Served undecoded until someone writes, so check the bytes are the ones compaction wrote.
-      if (single.checksum && checksumOf(single.update) !== single.checksum) {
-        throw new Error(`stored state of room ${id} is corrupt (checksum mismatch)`);
-      }
+      // Served undecoded until someone writes (the store checked the bytes against their checksum).
       this.encoded = { update: single.update, stateVector: single.stateVector, deleteSet: single.deleteSet };
     } else {
       // Several rows (the process stopped before compacting): decode them all now, compact soon.
@@ -347,7 +340,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     // viewer without a unit is refused here, before the room is decoded for them.
     if (writer.role === 'viewer' && !guard.mayWriteAsViewer(writer))
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
-    if (this.storedBytes + update.byteLength > this.deps.config.limits.maxRoomBytes) {
+    if (this.wouldOverflow(update)) {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
     }
     const short = guard.admit(inspected);
@@ -380,6 +373,18 @@ export class Room implements FanoutSubscriber, IndexSource {
     // The deadline runs from the first hold: sending more does not extend it.
     this.held.set(origin, { parts: pending, bytes, timer: held?.timer ?? this.pendingDeadline(origin) });
     return { ok: true };
+  }
+
+  /**
+   * The room size limit applies to the room's state as compaction stores it, not to the bytes appended since the
+   * last compaction (overwriting a note appends it again): while the appended rows fit, nothing is computed;
+   * past the limit, the state is encoded (once per version) and measured, and compaction is due at once.
+   */
+  private wouldOverflow(update: Uint8Array): boolean {
+    const limit = this.deps.config.limits.maxRoomBytes;
+    if (this.storedBytes + update.byteLength <= limit) return false;
+    if (this.compacted) return true;
+    return this.fullState().update.byteLength + update.byteLength > limit;
   }
 
   private pendingDeadline(origin: object): NodeJS.Timeout {
@@ -512,7 +517,6 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
     this.queueIndex(change.transaction);
     this.maybeCompact();
-    this.deps.collector.noteUpdate();
   }
 
   /** The index reads the room's changes with its next batch, off the path of the update that made them. */
@@ -636,14 +640,19 @@ export class Room implements FanoutSubscriber, IndexSource {
 
   private maybeCompact(): void {
     const { afterUpdates, afterBytes } = this.deps.config.compaction;
-    if (this.rowCount >= afterUpdates || (this.rowCount > 1 && this.storedBytes >= afterBytes * 2)) {
+    if (this.rowCount >= afterUpdates || (this.rowCount > 1 && this.storedBytes >= afterBytes * 2) || this.halfFull()) {
       this.scheduleCompaction();
     }
   }
 
+  /** Appended rows past half the room size limit: compaction must not wait for a pause any longer. */
+  private halfFull(): boolean {
+    return this.rowCount > 1 && this.storedBytes >= this.deps.config.limits.maxRoomBytes / 2;
+  }
+
   /**
    * Compaction blocks the event loop while it encodes and writes the whole room, so it waits for a pause in the
-   * writing (a second without updates) unless the rows pile up far past the threshold.
+   * writing (a second without updates) unless the rows pile up far past the threshold or fill half the room.
    */
   private scheduleCompaction(delayMs = 50): void {
     if (this.compactionScheduled) return;
@@ -651,7 +660,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     setTimeout(() => {
       this.compactionScheduled = false;
       const busy = Date.now() - this.lastWriteAt < COMPACTION_QUIET_MS;
-      if (busy && this.rowCount < this.deps.config.compaction.afterUpdates * 10) {
+      if (busy && this.rowCount < this.deps.config.compaction.afterUpdates * 10 && !this.halfFull()) {
         this.scheduleCompaction(COMPACTION_QUIET_MS);
         return;
       }

@@ -73,9 +73,17 @@ export const bulkSyncRoomSchema = z.object({
   update: base64,
   stateVector: base64,
 });
+/** A room the server could not read (its stored state failed its checksum): nothing of it is sent. */
+export const bulkSyncUnavailableSchema = z.object({
+  room: roomIdSchema,
+  code: z.string(),
+  message: z.string(),
+});
 export const bulkSyncResponseSchema = z.object({
+  /** Never past a room listed in `unavailable`, so a later call asks for it again. */
   cursor: z.string(),
   rooms: z.array(bulkSyncRoomSchema),
+  unavailable: z.array(bulkSyncUnavailableSchema).default([]),
   /**
    * true when the response reached its size limit before every changed room was included: call again with the
    * returned cursor (and the same state vectors) to get the rest.
@@ -128,7 +136,11 @@ export const memberUpdateRequestSchema = z
   })
   .refine((body) => body.role !== undefined || body.unit !== undefined, 'give a role or a unit');
 
-/** POST /api/teams/<teamId>/invites: `maxUses` null = unlimited; `expiresInHours` null = never. */
+/**
+ * POST /api/teams/<teamId>/invites. Every invite expires and has a use limit: unset (or null), `maxUses` is the
+ * server's default (PIZHU_INVITE_MAX_USES, 50; owner invites 1) and the code expires after PIZHU_INVITE_TTL_MS
+ * (14 days).
+ */
 export const inviteCreateRequestSchema = z.object({
   role: z.enum(ROLES).default('editor'),
   maxUses: z.number().int().min(1).max(10_000).nullable().optional(),

@@ -1,9 +1,9 @@
 /**
- * End-to-end harness: the real server (the CLI, as a user starts it) on a free loopback port with a fresh
- * SQLite file, and real Chromium (Playwright) and Firefox (Puppeteer over WebDriver BiDi) profiles with the built
- * extension loaded. Nothing is mocked.
+ * End-to-end harness: the real server (`node dist/server/main.js`, as a user starts it) on a free loopback port
+ * with a fresh SQLite file, and real Chromium (Playwright) and Firefox (Puppeteer over WebDriver BiDi) profiles
+ * with the built extension loaded. Nothing is mocked.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import puppeteer, { type Browser as FirefoxBrowser, type Page as FirefoxPage } from 'puppeteer-core';
+import { SERVER_MAIN, serverCli } from '../server-process.ts';
 import { highlightRangeTexts } from './in-page.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROME_BUILD = join(ROOT, '.output/chrome-mv3');
 export const ARTIFACTS = join(ROOT, 'test-results/e2e');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export function chromiumPath(): string {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -50,16 +50,7 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-/** Runs a server CLI subcommand against a data directory and returns its stdout. */
-export function serverCli(dataDir: string, args: string[]): string {
-  const result = spawnSync(TSX, [join(ROOT, 'server/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`server ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
-  return result.stdout;
-}
+export { serverCli };
 
 export function createTeam(dataDir: string, name: string): { teamId: string; inviteCode: string } {
   return JSON.parse(serverCli(dataDir, ['team', 'create', name, '--json'])) as { teamId: string; inviteCode: string };
@@ -67,7 +58,7 @@ export function createTeam(dataDir: string, name: string): { teamId: string; inv
 
 export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'pizhu-e2e-data-'))): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(TSX, [join(ROOT, 'server/main.ts')], {
+  const child = spawn(process.execPath, [SERVER_MAIN], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

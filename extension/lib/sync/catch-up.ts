@@ -99,6 +99,9 @@ export class CatchUp {
     const state = await this.db.syncState.get(team.teamId);
 
     const response = await api.bulkSync(team.teamId, { since: state?.cursor ?? null, rooms: vectors });
+    for (const refused of response.unavailable ?? []) {
+      result.problems.push(`The server could not read ${refused.room} (${refused.code}): ${refused.message}`);
+    }
     for (const entry of response.rooms) {
       if (parseRoomId(entry.room)?.teamId !== team.teamId) {
         result.problems.push(`The server sent room ${entry.room}, which is not of team ${team.teamId}; ignored`);

@@ -2,6 +2,7 @@
  * Offline catch-up over HTTP: a client that held the team's rooms goes offline, colleagues change a few of
  * them, and one request brings back exactly those changes; what it made offline goes back with one push.
  */
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
@@ -9,17 +10,23 @@ import {
   base64ToBytes,
   type BulkSyncResponse,
   bytesToBase64,
+  CLOSE_CODES,
   type PushResponse,
 } from '../../../shared/protocol/api.ts';
 import type { StartOptions } from '../../../server/index.ts';
+import { createLogger } from '../../../server/log.ts';
+import { openDatabase } from '../../../server/storage/sqlite-db.ts';
 import { annotation, authorOf, holds, writeOwn } from './fixtures.ts';
 import {
   api,
   connectProvider,
   createTeamWithOwner,
   eventually,
+  openRaw,
   startTestServer,
   type TestServer,
+  tempDir,
+  ticketFor,
   waitFor,
 } from './helpers.ts';
 
@@ -195,4 +202,53 @@ describe('bulk catch-up', () => {
     expect(pending.body.results[0]).toMatchObject({ ok: false, error: { code: 'pending' } });
     for (const { destroy } of online.values()) destroy();
   }, 60_000);
+
+  it('refuses a room whose compacted row fails its checksum: listed as unavailable, logged once, counted, never sent', async () => {
+    const dataDir = tempDir('pizhu-bulk-corrupt-');
+    const first = await startTestServer({ dataDir });
+    const team = await createTeamWithOwner(first, 'Corrupt');
+    const [damaged, healthy] = ['damaged', 'healthy'].map((key) => roomIdFor(team.teamId, key)) as [string, string];
+    for (const room of [damaged, healthy]) {
+      const doc = new Y.Doc();
+      const provider = await connectProvider(first, team.owner.token, room, doc);
+      writeOwn(doc, annotation('a1', team.teamId, room.split('.')[1]!, { note: '原文', author: authorOf(team.owner) }));
+      await waitFor(() => first.metrics.updatesAccepted >= (room === damaged ? 1 : 2));
+      provider.destroy();
+    }
+    await first.close(); // compacts each room into one row with its checksum
+
+    const db = openDatabase(dataDir);
+    const row = db.prepare('SELECT id, data FROM updates WHERE room = ?').get(damaged) as { id: number; data: Buffer };
+    row.data[Math.floor(row.data.length / 2)]! ^= 0x01;
+    db.prepare('UPDATE updates SET data = ? WHERE id = ?').run(row.data, row.id);
+    db.close();
+
+    const lines: string[] = [];
+    server = await startTestServer({
+      dataDir,
+      logger: createLogger({ level: 'warn', linesPerMinute: 30, write: (line) => lines.push(line) }),
+    });
+    const answer = await bulkSync(server, team.owner.token, team.teamId, null, new Map());
+    expect(answer.rooms.map((r) => r.room)).toEqual([healthy]);
+    expect(answer.unavailable).toEqual([{ room: damaged, code: 'corrupt', message: expect.any(String) }]);
+    // One line (its first occurrence also prints the stack).
+    expect(lines.filter((line) => line.includes('[error]') && line.includes(damaged))).toHaveLength(1);
+    expect(await metric(server, 'pizhu_room_reads_refused_total')).toBe(1);
+
+    // The cursor stays before the damaged room, so the next call asks for it again (and refuses it again).
+    const again = await bulkSync(server, team.owner.token, team.teamId, answer.cursor, new Map());
+    expect(again.unavailable?.map((r) => r.room)).toEqual([damaged]);
+    // The socket path refuses it the same way.
+    const client = openRaw(server, damaged, await ticketFor(server, team.owner.token, damaged));
+    expect((await client.closed).code).toBe(CLOSE_CODES.unavailable);
+    expect(await metric(server, 'pizhu_room_reads_refused_total')).toBe(3);
+    await server.cleanup();
+    server = null;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 });
+
+async function metric(s: TestServer, name: string): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}

@@ -233,8 +233,8 @@ describe('fuzzing the sync endpoint', () => {
     await waitFor(() => server.metrics.connections === docs.length, 5_000, 'fuzz sockets still open');
     for (const provider of providers) provider.destroy();
 
-    // What is stored decodes without pending structs and holds every edit. The server stops first: until then
-    // the latest updates may sit in its journal (durable, but not yet in SQLite's tables).
+    // What is stored decodes without pending structs and holds every edit (read after a graceful stop, which
+    // compacts the room).
     await waitFor(() => server.metrics.connections === 0, 5_000);
     await server.close();
     const db = openDatabase(server.dataDir);

@@ -184,6 +184,43 @@ describe('y-websocket protocol', () => {
     provider.destroy();
   });
 
+  it('keeps a busy room with a small state open: the size limit counts the compacted state, not appended bytes', async () => {
+    // Five notes of about 40 KB rewritten 20 times a second (a 200 KB room) append 800 KB/s: four times the limit.
+    const limit = 1024 * 1024;
+    const { server, team, room } = await setup({ limits: { maxRoomBytes: limit } });
+    const writer = new Y.Doc();
+    const provider = await connectProvider(server, team.owner.token, room, writer);
+    const closes: number[] = [];
+    provider.on('connection-close', (event) => closes.push(event?.code ?? 0));
+    const text = (round: number) => `${round}`.padEnd(13_000, '批'); // 3 bytes a character
+    for (let round = 0; round < 100; round++) {
+      putNote(writer, team.owner, `note${round % 5}`, text(round));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitFor(() => server.metrics.updatesAccepted === 100, 10_000, 'not every rewrite was accepted');
+    expect(closes).toEqual([]);
+    expect(server.metrics.rejected.get('room_full')).toBeUndefined();
+    // Compaction did not wait for a pause in the writing: what is stored is about the live state.
+    const storedBytes = async () =>
+      Number(/^pizhu_bytes_stored (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+    expect(await storedBytes()).toBeLessThan(limit);
+    const reader = new Y.Doc();
+    const readerProvider = await connectProvider(server, team.owner.token, room, reader);
+    expect(noteText(reader, team.owner, 'note4')).toBe(text(99));
+    readerProvider.destroy();
+    provider.destroy();
+
+    // A state that really outgrows the limit is still refused.
+    const client = openRaw(server, room, await ticketFor(server, team.owner.token, room));
+    await client.opened;
+    const big = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    big.on('update', (u: Uint8Array) => updates.push(u));
+    for (let k = 0; k < 20; k++) putNote(big, team.owner, `big${k}`, '批'.repeat(20_000));
+    client.ws.send(encodeUpdate(Y.mergeUpdates(updates)));
+    expect((await client.closed).code).toBe(CLOSE_CODES.roomFull);
+  });
+
   it('closes a subscriber that stops reading once its backlog passes maxBufferedBytes (4508)', async () => {
     const { open, server, team, room } = await setup({
       limits: {
