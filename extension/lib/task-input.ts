@@ -3,7 +3,21 @@
  * editor: units as a list of names, a deadline kept as written and resolved to a day when it names one.
  */
 import type { DocumentInfo } from '../../shared/model/annotation.ts';
+import { LIMITS } from '../../shared/model/annotation.ts';
 import { type DueDate, extractTaskHints, isIsoDay, TASK_LIMITS } from '../../shared/tasks/index.ts';
+
+/**
+ * The longest text each free-text field takes (the inputs' maxLength): what the task model allows, so a long
+ * paste is cut where the user sees it instead of refused when saved.
+ */
+export const FIELD_MAX_CHARS = {
+  task: TASK_LIMITS.taskChars,
+  leader: TASK_LIMITS.leaderChars,
+  due: TASK_LIMITS.dueTextChars,
+  requirement: TASK_LIMITS.requirementChars,
+  progress: TASK_LIMITS.progressChars,
+  link: LIMITS.urlChars,
+} as const;
 
 const SEPARATORS = /[、，,;；\n]+/;
 

@@ -10,6 +10,7 @@ import { t } from '../../../lib/i18n.ts';
 import type { TaskDialogState } from '../../../lib/page/task-actions.ts';
 import type { TaskFormRow } from '../../../lib/page/task-drafts.ts';
 import type { PageSession } from '../../../lib/page/session.ts';
+import { FIELD_MAX_CHARS } from '../../../lib/task-input.ts';
 
 type Field = 'task' | 'leadUnits' | 'units' | 'leader' | 'due' | 'requirement';
 type Shared = { leadUnits: string; units: string; due: string; leader: string };
@@ -117,6 +118,7 @@ export function TaskDialog({ session, dialog }: { session: PageSession; dialog: 
                 <input
                   name="shared-due"
                   value={shared.due}
+                  maxLength={FIELD_MAX_CHARS.due}
                   placeholder={t('task_due_placeholder')}
                   onChange={(e) => setShared({ ...shared, due: e.target.value })}
                 />
@@ -126,6 +128,7 @@ export function TaskDialog({ session, dialog }: { session: PageSession; dialog: 
                 <input
                   name="shared-leader"
                   value={shared.leader}
+                  maxLength={FIELD_MAX_CHARS.leader}
                   onChange={(e) => setShared({ ...shared, leader: e.target.value })}
                 />
               </label>
@@ -155,6 +158,7 @@ export function TaskDialog({ session, dialog }: { session: PageSession; dialog: 
                     name="task"
                     aria-label={t('task_task')}
                     value={row.task}
+                    maxLength={FIELD_MAX_CHARS.task}
                     title={row.excerpt}
                     onChange={(e) => edit(i, 'task', e.target.value)}
                   />
@@ -238,6 +242,7 @@ function SingleForm({
           name="task"
           rows={2}
           value={row.task}
+          maxLength={FIELD_MAX_CHARS.task}
           onChange={(e) => edit('task', e.target.value)}
         />
       </label>
@@ -278,6 +283,7 @@ function SingleForm({
           name="requirement"
           rows={2}
           value={row.requirement}
+          maxLength={FIELD_MAX_CHARS.requirement}
           onChange={(e) => edit('requirement', e.target.value)}
         />
       </label>
@@ -324,6 +330,7 @@ function SuggestedInput({
     title: suggested ? t('task_suggested') : undefined,
     'data-suggested': suggested ? 'true' : undefined,
     list,
+    maxLength: field === 'due' || field === 'leader' ? FIELD_MAX_CHARS[field] : undefined,
     value: row[field],
     onChange: (e: ChangeEvent<HTMLInputElement>) => onChange(e.target.value),
   };

@@ -19,7 +19,7 @@ import {
 import { ask } from '../../../lib/ask.ts';
 import { t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
-import { parseDue, unitList } from '../../../lib/task-input.ts';
+import { FIELD_MAX_CHARS, parseDue, unitList } from '../../../lib/task-input.ts';
 import type { TaskPatch } from '../../../lib/tasks-messages.ts';
 import { Notice } from '../../common/Notice.tsx';
 
@@ -172,6 +172,7 @@ function ProgressForm({ task }: { task: Task }) {
         aria-label={t('task_progress_add')}
         placeholder={t('task_progress_placeholder')}
         value={text}
+        maxLength={FIELD_MAX_CHARS.progress}
         onChange={(e) => setText(e.target.value)}
       />
       <input
@@ -180,6 +181,7 @@ function ProgressForm({ task }: { task: Task }) {
         aria-label={t('task_progress_link_label')}
         placeholder={t('task_progress_link_label')}
         value={link}
+        maxLength={FIELD_MAX_CHARS.link}
         onChange={(e) => setLink(e.target.value)}
       />
       <button type="submit" className="pz-primary" disabled={saving || !text.trim()}>
@@ -227,13 +229,13 @@ function TaskEditor({ task, units, year }: TaskItemProps) {
   const field = (name: keyof typeof draft, label: string) => (
     <label>
       {label}
-      <input name={name} value={draft[name]} onChange={change(name)} />
+      <input name={name} value={draft[name]} maxLength={maxChars(name)} onChange={change(name)} />
     </label>
   );
   const area = (name: keyof typeof draft, label: string) => (
     <label>
       {label}
-      <textarea name={name} rows={2} value={draft[name]} onChange={change(name)} />
+      <textarea name={name} rows={2} value={draft[name]} maxLength={maxChars(name)} onChange={change(name)} />
     </label>
   );
   return (
@@ -276,4 +278,9 @@ function TaskEditor({ task, units, year }: TaskItemProps) {
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </form>
   );
+}
+
+/** The free-text fields' limits; unit fields hold several names and are checked when saved. */
+function maxChars(name: string): number | undefined {
+  return name in FIELD_MAX_CHARS ? FIELD_MAX_CHARS[name as keyof typeof FIELD_MAX_CHARS] : undefined;
 }
