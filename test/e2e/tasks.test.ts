@@ -13,9 +13,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
+import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentKeyFor } from '../../shared/model/canonical-url.ts';
+import { roomIdFor } from '../../shared/model/index.ts';
+import { base64ToBytes, type BulkSyncResponse, bytesToBase64, type PushResponse } from '../../shared/protocol/api.ts';
 import type { TaskListResponse } from '../../shared/protocol/tasks-api.ts';
+import { tasksMap } from '../../shared/tasks/index.ts';
 import { allText, openOoxml } from '../fixtures/tasks/ooxml.ts';
 import { REFERENCE_ITEMS } from '../fixtures/tasks/sample.ts';
 import {
@@ -60,6 +64,21 @@ let demoUrl: string;
 let notice: Page;
 let secondsOfUserActions = 0;
 let officeToken = '';
+
+/** The member's bearer token, as the extension stored it. */
+function tokenOf(profile: Profile): Promise<string> {
+  return profile.worker.evaluate(
+    () =>
+      new Promise<string>((done, fail) => {
+        const open = indexedDB.open('pizhu');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('teams').objectStore('teams').getAll();
+          request.onsuccess = () => done((request.result[0] as { token: string }).token);
+        };
+      }),
+  );
+}
 
 async function memberIdOf(profile: Profile): Promise<string> {
   const settings = await ask<{ team: { memberId: string } }>(profile, { type: 'settings.get' });
@@ -106,17 +125,7 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
       setPreferences(office, { language: 'zh_CN' }),
       setPreferences(colleague, { language: 'zh_CN' }),
     ]);
-    officeToken = await office.worker.evaluate(
-      () =>
-        new Promise<string>((done, fail) => {
-          const open = indexedDB.open('pizhu');
-          open.onerror = () => fail(open.error);
-          open.onsuccess = () => {
-            const request = open.result.transaction('teams').objectStore('teams').getAll();
-            request.onsuccess = () => done((request.result[0] as { token: string }).token);
-          };
-        }),
-    );
+    officeToken = await tokenOf(office);
     notice = await openPage(office, demoUrl);
   });
 
@@ -129,7 +138,13 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
 
   it('creates tasks for all 27 items of the 工作要点, a section at a time, in under a minute of user actions', async () => {
     const started = performance.now();
-    await ui('.pz-mode').click();
+    let userActions = 0;
+    /** One click or one field filled by the user. */
+    const act = (action: Promise<void>) => {
+      userActions += 1;
+      return action;
+    };
+    await act(ui('.pz-mode').click());
     for (const [n, section] of SECTIONS.entries()) {
       const heading = await notice.evaluate((label) => {
         const strong = [...document.querySelectorAll('#zoom p strong')].find((el) =>
@@ -139,26 +154,28 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
         const r = strong.getBoundingClientRect();
         return { x: r.left + 30, y: r.top + r.height / 2 };
       }, section.label);
-      await notice.mouse.click(heading.x, heading.y);
-      await ui('[data-action="task-section"]').click();
+      await act(notice.mouse.click(heading.x, heading.y));
+      await act(ui('[data-action="task-section"]').click());
       const dialog = ui('[data-testid="task-dialog"]');
       await dialog.waitFor();
       await expect.poll(() => dialog.locator('.pz-task-rows li').count()).toBe(section.items);
       if (n === 0) {
         // One row edited by hand: 一、3. is the 机关党委's, whatever the section's lead unit.
-        await dialog.locator('li[data-clause="一、3."] input[name="leadUnits"]').fill('机关党委');
+        await act(dialog.locator('li[data-clause="一、3."] input[name="leadUnits"]').fill('机关党委'));
         await notice.screenshot({ path: artifactPath('tasks-section-list.png') });
       }
-      await dialog.locator('input[name="shared-leadUnits"]').fill(section.lead);
-      await dialog.locator('input[name="shared-units"]').fill(section.units);
-      await dialog.locator('input[name="shared-due"]').fill(section.due);
-      await dialog.locator('[data-action="fill-empty"]').click();
-      await dialog.locator('[data-action="create-tasks"]').click();
+      await act(dialog.locator('input[name="shared-leadUnits"]').fill(section.lead));
+      await act(dialog.locator('input[name="shared-units"]').fill(section.units));
+      await act(dialog.locator('input[name="shared-due"]').fill(section.due));
+      await act(dialog.locator('[data-action="fill-empty"]').click());
+      await act(dialog.locator('[data-action="create-tasks"]').click());
       await dialog.waitFor({ state: 'detached' });
     }
     secondsOfUserActions = (performance.now() - started) / 1000;
-    console.log(`27 tasks, section at a time: ${secondsOfUserActions.toFixed(1)} s of user actions`);
+    console.log(`27 tasks, section at a time: ${userActions} user actions, ${secondsOfUserActions.toFixed(1)} s`);
     expect(secondsOfUserActions).toBeLessThan(60);
+    // Clause mode, then per section: its heading, "every item", three shared fields, fill, create; one row edited.
+    expect(userActions).toBe(1 + SECTIONS.length * 7 + 1);
 
     const tasks = await eventually(
       () => storedRows<StoredTask>(office, 'tasks'),
@@ -193,6 +210,10 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     expect(serverCli(server.dataDir, ['member-unit', memberId, '基础教育科'])).toMatch(/基础教育科/);
     await openPage(colleague, demoUrl);
     await ask(colleague, { type: 'sync.now' });
+    // The office's panel is open all along: the colleague's progress must reach it live (no sync asked).
+    const officePanel = await openPanel(office);
+    const officeList = officePanel.locator('[data-testid="notice-tasks"]');
+    await expect.poll(() => officeList.locator('article.pz-task').count(), { timeout: 30_000 }).toBe(27);
     const panel = await openPanel(colleague);
     const list = panel.locator('[data-testid="notice-tasks"]');
     await expect.poll(() => list.locator('article.pz-task').count(), { timeout: 30_000 }).toBe(27);
@@ -212,6 +233,19 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     await theirs.locator('.pz-progress').waitFor();
     expect(await theirs.locator('textarea[name="progress"]').count()).toBe(0);
     expect(await theirs.locator('select[name="status"]').count()).toBe(0);
+    const theirId = (await storedRows<StoredTask>(colleague, 'tasks')).find((t) => t.task === '讲好随州教育故事')!.id;
+    await expect(
+      ask(colleague, {
+        type: 'task.progress',
+        documentKey: documentKeyFor(demoUrl),
+        taskId: theirId,
+        text: '不是本单位的任务',
+      }),
+    ).rejects.toThrow(/viewer/);
+
+    const seen = officeList.locator('article.pz-task', { hasText: '强化学前教育普惠发展' }).locator('.pz-task-latest');
+    await expect.poll(() => seen.textContent(), { timeout: 30_000 }).toContain('基教科李娜');
+    await officePanel.close();
 
     const withProgress = await eventually(
       () => serverTasks(`&unit=${encodeURIComponent('基础教育科')}`),
@@ -248,8 +282,12 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     expect(await ours.getAttribute('data-status')).toBe('overdue');
     await panel.screenshot({ path: artifactPath('tasks-panel.png'), fullPage: true });
 
-    const xlsx = await download(panel, () => panel.locator('[data-export-table="xlsx"]').click(), 'tasks-e2e.xlsx');
-    const docx = await download(panel, () => panel.locator('[data-export-table="docx"]').click(), 'tasks-e2e.docx');
+    const xlsx = await download(panel, () => panel.locator('[data-export-table="xlsx"]').click(), 'table-e2e.xlsx');
+    const docx = await download(
+      panel,
+      () => panel.locator('[data-export-table="docx"]').click(),
+      'attachment-e2e.docx',
+    );
     await panel.locator('[data-export="report"]').click();
     await panel.locator('.pz-task-report input[name="from"]').fill('2023-01-01');
     const report = await download(panel, () => panel.locator('[data-export-report="docx"]').click(), 'report-e2e.docx');
@@ -299,5 +337,111 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     expect(md).toMatch(/共27项任务/);
     expect(md).toContain('已印发市级实施方案，新增普惠性幼儿园学位1200个。');
     await panel.close();
+  });
+
+  it('keeps hostile task fields from breaking the files, and refuses a viewer editing or deleting a task', async () => {
+    // The office makes one more task on 六、27. by hand, with hostile fields: huge, what XML forbids, markup.
+    const item = await notice.evaluate(() => {
+      const p = [...document.querySelectorAll('#zoom p')].find((el) => el.textContent!.trim().startsWith('27.'))!;
+      p.scrollIntoView({ block: 'center' });
+      const r = p.getBoundingClientRect();
+      return { x: r.left + 40, y: r.top + 8 };
+    });
+    await notice.mouse.click(item.x, item.y);
+    await ui('[data-action="task-clause"]').click();
+    const dialog = ui('[data-testid="task-dialog"]');
+    await dialog.waitFor();
+    // A paste far over the limit is cut where the user sees it (the field's maxLength is the model's limit).
+    await dialog.locator('textarea[name="task"]').fill('超长'.repeat(20_000));
+    expect((await dialog.locator('textarea[name="task"]').inputValue()).length).toBe(2_000);
+    // More units than a task takes: refused with the reason in the form, nothing created, the row kept.
+    const tooMany = Array.from({ length: 40 }, (_, i) => `单位${i}`).join('、');
+    await dialog.locator('input[name="leadUnits"]').fill(tooMany);
+    await dialog.locator('[data-action="create-tasks"]').click();
+    await dialog.locator('.pz-task-error').waitFor();
+    expect(await dialog.locator('input[name="leadUnits"]').inputValue()).toBe(tooMany);
+    expect((await storedRows<StoredTask>(office, 'tasks')).length).toBe(27);
+    await dialog.locator('input[name="leadUnits"]').fill('办公室');
+
+    const hostile = '压实\u0001\u0008\u000b\ufffe责任</w:t><w:p>&amp;<![CDATA[x]]>\u202e';
+    await dialog.locator('textarea[name="task"]').fill(hostile);
+    await dialog.locator('input[name="leader"]').fill('张\u0000副局长');
+    await dialog.locator('textarea[name="requirement"]').fill(`${'要'.repeat(1_990)}\u0003`);
+    await dialog.locator('input[name="due"]').fill('2023-11-30');
+    await dialog.locator('[data-action="create-tasks"]').click();
+    await dialog.waitFor({ state: 'detached' });
+    const created = await eventually(
+      () => storedRows<StoredTask>(office, 'tasks'),
+      (rows) => rows.length === 28,
+      'the 28th task in the store',
+    );
+    const made = created.find((t) => t.task.startsWith('压实'))!;
+    expect(made.task).toBe(hostile);
+
+    // The files stay well-formed: exceljs reads the XLSX back, every DOCX part parses strictly.
+    await ask(office, { type: 'sync.now' });
+    const panel = await openPanel(office);
+    await expect.poll(() => panel.locator('[data-testid="notice-tasks"] article.pz-task').count()).toBe(28);
+    const xlsx = await download(panel, () => panel.locator('[data-export-table="xlsx"]').click(), 'hostile-table.xlsx');
+    const docx = await download(
+      panel,
+      () => panel.locator('[data-export-table="docx"]').click(),
+      'hostile-attachment.docx',
+    );
+    await panel.close();
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(readFileSync(xlsx) as unknown as ArrayBuffer);
+    const cells = workbook.worksheets[0]!.getColumn(3).values.map(String);
+    expect(cells).toContain('压实责任</w:t><w:p>&amp;<![CDATA[x]]>');
+    const parts = openOoxml(readFileSync(docx));
+    parts.parseAll();
+    expect(allText(parts.xml('word/document.xml'))).toContain('压实责任</w:t><w:p>&amp;<![CDATA[x]]>');
+
+    // The colleague (a viewer) writes past the extension, straight to the server with their own token: an
+    // edit of the office's task and its deletion are both refused, and the server's list is unchanged.
+    const token = await tokenOf(colleague);
+    const room = roomIdFor(teamId, documentKeyFor(demoUrl));
+    const call = async <T>(path: string, body: unknown) => {
+      const response = await fetch(`${server.url}/api/teams/${teamId}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as T;
+    };
+    const caughtUp = await call<BulkSyncResponse>('sync', { since: null, rooms: {} });
+    const state = caughtUp.rooms.find((r) => r.room === room)!;
+    const tryChange = async (change: (doc: Y.Doc) => void) => {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, base64ToBytes(state.update));
+      change(doc);
+      const update = Y.encodeStateAsUpdate(doc, base64ToBytes(state.stateVector));
+      const pushed = await call<PushResponse>('push', { updates: [{ room, update: bytesToBase64(update) }] });
+      return pushed.results[0]!;
+    };
+    const colleagueId = await memberIdOf(colleague);
+    const edit = await tryChange((doc) => {
+      const record = tasksMap(doc).get(made.id) as Record<string, unknown>;
+      tasksMap(doc).set(made.id, {
+        ...record,
+        status: 'done',
+        updatedBy: { id: colleagueId, name: '基教科李娜' },
+      });
+    });
+    const removal = await tryChange((doc) => tasksMap(doc).delete(made.id));
+    expect(edit).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(removal).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    await expect(
+      ask(colleague, {
+        type: 'task.update',
+        documentKey: documentKeyFor(demoUrl),
+        id: made.id,
+        patch: { deleted: true },
+      }),
+    ).rejects.toThrow(/viewer/i);
+    const listed = await serverTasks(`&document=${documentKeyFor(demoUrl)}`);
+    expect(listed.tasks).toHaveLength(28);
+    expect(listed.tasks.find((t) => t.id === made.id)).toMatchObject({ status: 'todo' });
   });
 });
