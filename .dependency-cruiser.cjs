@@ -36,6 +36,13 @@ module.exports = {
       from: { path: '^extension/(components|entrypoints)/' },
       to: { path: '^extension/lib/store/|node_modules/dexie/', pathNot: '^extension/lib/store/queries\\.ts$' },
     },
+    {
+      name: 'extension-runs-in-browsers',
+      comment: "WXT's type declarations pull in @types/node, so the compiler cannot forbid Node built-ins here",
+      severity: 'error',
+      from: { path: '^extension/', pathNot: '\\.test\\.tsx?$' },
+      to: { dependencyTypes: ['core'] },
+    },
     { name: 'server-not-extension', severity: 'error', from: { path: '^server/' }, to: { path: '^extension/' } },
     { name: 'extension-not-server', severity: 'error', from: { path: '^extension/' }, to: { path: '^server/' } },
   ],

@@ -30,7 +30,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 run('Generate WXT types', npx, ['wxt', 'prepare']);
 run('Lint and format check (Biome)', npx, ['biome', 'check', '.']);
 run('Import rules: no cycles, layering, screens read through the store', npm, ['run', '-s', 'check:imports']);
-run('Type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+run('Type-check, one project per runtime', npx, ['tsc', '-b']);
 run('Build the server (dist/server)', process.execPath, ['scripts/build-server.mjs']);
 run('Build the Chrome extension', npx, ['wxt', 'build']);
 run('Build the Firefox extension', npx, ['wxt', 'build', '-b', 'firefox']);

@@ -12,34 +12,10 @@ import { Document, Packer, Paragraph, TextRun } from 'docx';
 import MarkdownIt from 'markdown-it';
 import { type Briefing, buildBriefing, renderBriefing } from '../../shared/briefing/index.ts';
 import { generatedData } from '../../test/unit/briefing/sample.ts';
-import { median } from '../stats.ts';
+import { measure, RUNS } from '../measure.ts';
 
 const ANNOTATIONS = Number(process.env.BENCH_ANNOTATIONS ?? 1_000);
 const DOCUMENTS = 20;
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-
-/**
- * Runs `work` RUNS times after a warm-up; reports the median wall time and the median CPU time of this
- * process (user + system), which is what the work costs when other processes compete for the cores.
- */
-async function measure(label: string, work: () => unknown | Promise<unknown>): Promise<{ wall: number; cpu: number }> {
-  await work(); // warm-up: JIT and lazy imports
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const cpuStart = process.cpuUsage();
-    const start = performance.now();
-    await work();
-    walls.push(performance.now() - start);
-    const cpu = process.cpuUsage(cpuStart);
-    cpus.push((cpu.user + cpu.system) / 1000);
-  }
-  const result = { wall: median(walls), cpu: median(cpus) };
-  console.log(
-    `${label.padEnd(44)} wall ${result.wall.toFixed(1).padStart(8)} ms   cpu ${result.cpu.toFixed(1).padStart(8)} ms`,
-  );
-  return result;
-}
 
 /** The same words as the briefing, as plain paragraphs: what the docx package costs at the least. */
 function plainDocx(b: Briefing): Promise<Uint8Array> {

@@ -18,33 +18,10 @@ import { forgetPageIndex, segmentClauses } from '../../shared/anchoring/index.ts
 import { extractTaskHints, renderProgressReport, renderTaskTable, type TaskRow } from '../../shared/tasks/index.ts';
 import { prepareTable } from '../../shared/tasks/table.ts';
 import { generatedRows } from '../../test/fixtures/tasks/sample.ts';
-import { median } from '../stats.ts';
+import { type Figure, measure, RUNS } from '../measure.ts';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PAGE = join(import.meta.dirname, '../../test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.html');
-
-type Figure = { wall: number; cpu: number };
-
-/** Median wall time and median CPU time of this process (what the work costs when other processes compete). */
-async function measure(label: string, work: () => unknown, runs = RUNS): Promise<Figure> {
-  await work(); // warm-up: JIT and lazy imports
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpuStart = process.cpuUsage();
-    const start = performance.now();
-    await work();
-    walls.push(performance.now() - start);
-    const cpu = process.cpuUsage(cpuStart);
-    cpus.push((cpu.user + cpu.system) / 1000);
-  }
-  const figure = { wall: median(walls), cpu: median(cpus) };
-  console.log(
-    `${label.padEnd(52)} wall ${figure.wall.toFixed(1).padStart(8)} ms   cpu ${figure.cpu.toFixed(1).padStart(8)} ms`,
-  );
-  return figure;
-}
 
 /** The same cells in a workbook with no styles, widths, freeze, filter or print setup. */
 async function plainXlsx(rows: TaskRow[]): Promise<unknown> {

@@ -21,6 +21,7 @@ import { hashText } from '../model/hash.ts';
 import { type LabelMatch, matchLabel, numeralValue } from './labels.ts';
 import { BREAK, foldText } from './normalize.ts';
 import type { PageText, TextSnapshot } from './text-model.ts';
+import { partitionPoint } from './partition-point.ts';
 
 export interface Clause {
   /** Position in document order. */
@@ -295,17 +296,10 @@ function headingRanges(text: PageText, body: Element | null): [number, number][]
   return ranges.sort((a, b) => a[0] - b[0]);
 }
 
+/** Whether `at` lies in one of the headings' ranges (sorted, not overlapping). */
 function inHeading(headings: [number, number][], at: number): boolean {
-  let lo = 0;
-  let hi = headings.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const [from, to] = headings[mid]!;
-    if (at < from) hi = mid - 1;
-    else if (at >= to) lo = mid + 1;
-    else return true;
-  }
-  return false;
+  const next = partitionPoint(headings.length, (i) => headings[i]![1] > at);
+  return next < headings.length && headings[next]![0] <= at;
 }
 
 function filterCandidates(text: PageText, candidates: Candidate[]): Candidate[] {

@@ -1,7 +1,8 @@
 /**
  * Approximate matching: Myers' bit-parallel edit-distance algorithm (1999), in blocks of 32 pattern units, to find
  * every place where a pattern occurs with at most k edits, and a small Levenshtein for context comparisons.
- * Own implementation of the published algorithm.
+ * Own implementation of the published algorithm, kept by hand because the anchorer searches only the windows the
+ * bigram index proposes and needs every candidate within the edit budget there; matching libraries scan whole texts.
  */
 
 export interface ApproxMatch {

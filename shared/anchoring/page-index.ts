@@ -16,6 +16,7 @@ import { type Clause, type Segmentation, segmentInSteps } from './clauses.ts';
 import { frameDocument, ownerDocument, type Root, rootElement, yieldToPage } from './dom.ts';
 import { BigramIndex } from './qgram.ts';
 import { PageText, type TextChange } from './text-model.ts';
+import { partitionPoint } from './partition-point.ts';
 
 const PATH_SEPARATOR = '\u0001';
 /** When more than this share of the text changed at once, the body is detected again (a script built the page). */
@@ -294,17 +295,8 @@ export class PageIndex {
   /** The deepest clause whose range holds body unit `u` (clauses are in document order and nested). */
   clauseAtUnit(u: number): Clause | null {
     const cs = this.clauses;
-    let lo = 0;
-    let hi = cs.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cs[mid]!.start <= u) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    for (let i = found; i >= 0; i = cs[i]!.parent) {
+    const lastStarted = partitionPoint(cs.length, (i) => cs[i]!.start > u) - 1;
+    for (let i = lastStarted; i >= 0; i = cs[i]!.parent) {
       const c = cs[i]!;
       if (u < c.end) return c;
     }

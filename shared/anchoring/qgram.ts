@@ -2,8 +2,10 @@
  * A bigram index over the page's comparison text: every place a two-unit sequence occurs. Finding a quote (or a
  * piece of one) costs the occurrences of its rarest bigram, not a scan of the page, so N annotations do not cost
  * N page scans. Built lazily, once per version of the page text, in linear time and typed arrays only: the
- * positions sorted by bigram (two counting-sort passes), looked up by binary search.
+ * positions sorted by bigram (two counting-sort passes), looked up by binary search. Kept by hand: search libraries
+ * (MiniSearch, FlexSearch) index words for ranking, not every position of a character pair.
  */
+import { partitionPoint } from './partition-point.ts';
 
 const EMPTY = new Int32Array(0);
 
@@ -119,12 +121,5 @@ function countingSort(keyAt: Uint32Array, order: Int32Array, shift: number, coun
 
 /** First index whose key is >= `key` (keys sorted ascending). */
 function lowerBound(keys: Uint32Array, key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(keys.length, (i) => keys[i]! >= key);
 }

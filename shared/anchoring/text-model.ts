@@ -20,6 +20,7 @@ import {
   type Root,
   rootElement,
 } from './dom.ts';
+import { partitionPoint } from './partition-point.ts';
 
 /** Elements whose content is never readable text. */
 const SKIPPED = new Set([
@@ -473,14 +474,7 @@ export class PageText {
   /** First unit whose raw offset is >= `raw` (so units [unitAtOrAfter(a), unitAtOrAfter(b)) lie in [a, b)). */
   unitAtOrAfter(raw: number): number {
     const arr = this.unitRaw;
-    let lo = 0;
-    let hi = arr.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (arr[mid]! < raw) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return partitionPoint(arr.length, (i) => arr[i]! >= raw);
   }
 
   /** Readable text of units [a, b): the raw text they come from, whitespace collapsed. */
@@ -499,17 +493,7 @@ export class PageText {
   /** Index of the last node starting at or before raw offset `raw`, or -1. */
   private nodeAtRaw(raw: number): number {
     const arr = this.nodeStart;
-    let lo = 0;
-    let hi = arr.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (arr[mid]! <= raw) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return partitionPoint(arr.length, (i) => arr[i]! > raw) - 1;
   }
 
   /**
@@ -523,15 +507,8 @@ export class PageText {
     }
     const doc = ownerDocument(container);
     if (!this.holdsDocument(doc)) return null;
-    // Binary search for the first model node at or after the point.
-    let lo = 0;
-    let hi = this.nodes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.isAtOrAfter(this.nodes[mid]!, container, offset)) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo < this.nodes.length ? this.nodeStart[lo]! : this.raw.length;
+    const next = partitionPoint(this.nodes.length, (i) => this.isAtOrAfter(this.nodes[i]!, container, offset));
+    return next < this.nodes.length ? this.nodeStart[next]! : this.raw.length;
   }
 
   private holdsDocument(doc: Document): boolean {

@@ -16,6 +16,7 @@
  * pair is not.
  */
 import { Similarity } from './similarity.ts';
+import { partitionPoint } from '../anchoring/partition-point.ts';
 
 export interface AlignSide {
   /** Normalised own text of each clause. */
@@ -334,15 +335,9 @@ export function increasingPairs(oldToNew: Int32Array): [number, number][] {
   const previous = new Int32Array(olds.length).fill(-1);
   olds.forEach((i, k) => {
     const n = oldToNew[i]!;
-    let lo = 0;
-    let hi = tails.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (oldToNew[olds[tails[mid]!]!]! < n) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo > 0) previous[k] = tails[lo - 1]!;
-    tails[lo] = k;
+    const run = partitionPoint(tails.length, (t) => oldToNew[olds[tails[t]!]!]! >= n);
+    if (run > 0) previous[k] = tails[run - 1]!;
+    tails[run] = k;
   });
   const out: [number, number][] = [];
   for (let k = tails.length ? tails[tails.length - 1]! : -1; k >= 0; k = previous[k]!) {
