@@ -5,7 +5,8 @@
  */
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import type { AnchorStatus, Peer, Preferences, SyncStatus, TagUsage } from '../messages.ts';
-import type { TaskDialogState } from './task-actions.ts';
+import type { TaskContext } from '../tasks-messages.ts';
+import type { TaskFormRow } from './task-drafts.ts';
 
 export type { AnchorStatus } from '../messages.ts';
 
@@ -58,7 +59,7 @@ export type SessionFields = {
   /** Colleagues whose highlights are hidden on the page. */
   hiddenAuthors: string[];
   vocabulary: TagUsage[];
-  /** The task form or a section's review list, while open (task-actions.ts). */
+  /** The task form or a section's review list, while open (task-actions.ts opens and closes it). */
   taskDialog: TaskDialogState | null;
 };
 
@@ -95,3 +96,18 @@ export class PageStateStore {
     return { get: this.get, set: this.set };
   }
 }
+
+/** The task form for one clause, or the review list of every item of a section. */
+export type TaskDialogState = {
+  kind: 'single' | 'section';
+  /** The clause (or section) the form is about: its label path, and its heading or first words. */
+  path: string[];
+  title: string;
+  rows: TaskFormRow[];
+  context: TaskContext;
+  year: number | undefined;
+  /** Changes with each opening (the form starts afresh). */
+  serial: number;
+  error: string | null;
+  saving: boolean;
+};

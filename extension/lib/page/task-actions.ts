@@ -8,23 +8,11 @@ import { clauseByPath, type Clause, type PageIndex } from '../../../shared/ancho
 import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { ask } from '../ask.ts';
 import type { TaskContext } from '../tasks-messages.ts';
-import type { StateWriter } from './page-state.ts';
+import type { StateWriter, TaskDialogState } from './page-state.ts';
 import { noticeYear } from '../task-input.ts';
 import { clauseTitle, draftFor, draftsOf, sectionItems, type TaskFormRow } from './task-drafts.ts';
 
-export type TaskDialogState = {
-  kind: 'single' | 'section';
-  /** The clause (or section) the form is about: its label path, and its heading or first words. */
-  path: string[];
-  title: string;
-  rows: TaskFormRow[];
-  context: TaskContext;
-  year: number | undefined;
-  /** Changes with each opening (the form starts afresh). */
-  serial: number;
-  error: string | null;
-  saving: boolean;
-};
+export type { TaskDialogState } from './page-state.ts';
 
 export type TaskActionsOptions = {
   state: StateWriter<'taskDialog' | 'notice' | 'selection'>;
