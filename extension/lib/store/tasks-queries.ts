@@ -161,13 +161,20 @@ export class TaskQueries {
       const units = unitsOf(await db.units.where('teamId').equals(teamId).toArray());
       const context = { units, today };
       const soon = addDays(today, URGENT_DAYS);
+      // Filtered while the index is walked, not after a first page: a unit's overdue task may come after
+      // thousands of other units' older ones.
+      let urgentProblems = 0;
       const urgentRows = await db.tasks
         .where('[teamId+open+dueDate]')
         .between([teamId, 1, '0'], [teamId, 1, soon], true, true)
-        .limit(MAX_URGENT * 4)
+        .filter((row) => {
+          const checked = validTasks([row], teamId);
+          urgentProblems += checked.problems;
+          return checked.tasks.length === 1 && filterTasks(checked.tasks, filter, context).length === 1;
+        })
+        .limit(MAX_URGENT)
         .toArray();
-      const urgentChecked = validTasks(urgentRows, teamId);
-      const urgent = filterTasks(urgentChecked.tasks, filter, context).slice(0, MAX_URGENT);
+      const urgent = validTasks(urgentRows, teamId).tasks;
       const rest = await this.others(teamId, filter, context, limit + 1);
       const tasks = rest.tasks.slice(0, limit);
       const shown = [...urgent, ...tasks];
@@ -184,7 +191,7 @@ export class TaskQueries {
         units,
         documents: new Map(keys.map((key, i) => [key, validDocument(documents[i])])),
         latest: latestOf(progress.filter((row) => row.teamId === teamId)),
-        problems: urgentChecked.problems + rest.problems,
+        problems: urgentProblems + rest.problems,
       };
     });
   }

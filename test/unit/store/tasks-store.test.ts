@@ -183,7 +183,7 @@ describe('task queries', () => {
       }),
     );
     await db.documents.put(documentInfo({ key: 'doc1', title: '工作要点' }));
-    return { db, queries };
+    return { db, queries, registry };
   }
 
   const ids = (tasks: { id: string }[]) => tasks.map((t) => t.id);
@@ -225,6 +225,21 @@ describe('task queries', () => {
     expect(await both({ leader: '王局长' })).toEqual(['a4']);
     expect(await both({ document: 'doc2' })).toEqual(['b1', 'b2']);
   });
+
+  it("finds a unit's overdue task behind thousands of other overdue tasks", async () => {
+    const { registry, queries } = await seeded();
+    const many = Array.from({ length: 2_100 }, (_, i) =>
+      task({ index: 100 + i, id: `old${i}`, due: { text: '年底前', date: '2021-12-31' } }),
+    );
+    const last = task({ index: 5_000, id: 'late-b', leadUnits: ['u-b'], due: { text: '6月前', date: '2023-06-01' } });
+    await registry.use(`${TEAM}.doc3`, (room) =>
+      room.change((doc) => {
+        for (const t of [...many, last]) writeTask(doc, t);
+      }),
+    );
+    const result = await queries.team(TEAM, { unit: 'u-b' }, TODAY);
+    expect(ids(result.urgent)).toEqual(['a3', 'late-b']);
+  }, 60_000); // 2,100 rows through fake IndexedDB on a shared machine
 
   it('gives every matching task in clause order with its progress for the exports', async () => {
     const { queries } = await seeded();
