@@ -11,7 +11,11 @@ const SYNC_ALARM = 'pizhu-catch-up';
 const SYNC_PERIOD_MINUTES = 1;
 
 export default defineBackground(() => {
-  const service = new PizhuService();
+  const service = new PizhuService(undefined, {
+    openPage: async (path) => {
+      await browser.tabs.create({ url: browser.runtime.getURL(path as '/compare.html') });
+    },
+  });
 
   // Only this extension's own parts may talk to the background; pages cannot (no externally_connectable).
   browser.runtime.onMessage.addListener((message, sender, sendResponse) => {

@@ -14,6 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import { compareRequestSchemas, pageSnapshotSchema } from './compare-messages.ts';
 import type { TeamRow } from './store/schema.ts';
 import { TASK_REQUESTS } from './tasks-messages.ts';
 
@@ -109,6 +110,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
   ...TASK_REQUESTS,
+  ...compareRequestSchemas,
 ]);
 export type Request = z.infer<typeof requestSchema>;
 /** What a sender writes (defaults not yet applied). */
@@ -136,6 +138,8 @@ export const tabMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.report') }),
   /** The user turned Pizhu off for this site: remove the UI and the highlights now. */
   z.object({ type: z.literal('page.disable') }),
+  /** A clause snapshot of the page as read now: `{ documentKey, bodyHash, snapshot }` or `{ error }`. */
+  z.object({ type: z.literal('page.takeSnapshot') }),
 ]);
 export type TabMessage = z.infer<typeof tabMessageSchema>;
 
@@ -183,6 +187,7 @@ export const pagePortInSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page.open'), documentKey: idSchema, document: documentInfoSchema }),
   /** The hash of the body's text as read now (sent once the body is found; see documentChanged). */
   z.object({ type: z.literal('page.seen'), documentKey: idSchema, contentHash: z.string().min(1).max(128) }),
+  pageSnapshotSchema,
 ]);
 export type PagePortIn = z.infer<typeof pagePortInSchema>;
 
@@ -204,7 +209,9 @@ export type Peer = z.infer<typeof peerSchema>;
 export type PagePortOut =
   | { type: 'annotations'; documentKey: string; annotations: z.infer<typeof annotationSchema>[] }
   | { type: 'presence'; peers: Peer[] }
-  | { type: 'status'; status: SyncStatus };
+  | { type: 'status'; status: SyncStatus }
+  /** The background holds no snapshot of this version of the annotated page: send one (`page.snapshot`). */
+  | { type: 'snapshot.wanted' };
 
 /** The answer to `settings.get`. */
 export type SettingsView = {

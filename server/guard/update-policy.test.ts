@@ -3,21 +3,32 @@
  * could send, reviewed against the room's document before it is applied.
  */
 import { describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import {
+  type ClauseSnapshot,
+  readRoomSnapshot,
+  SNAPSHOT_LIMITS,
+  writeRoomSnapshot,
+} from '../../shared/compare/index.ts';
 import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
+import { sampleSnapshot } from '../../test/fixtures/snapshot.ts';
 import { writeVersion1Annotation } from '../../test/fixtures/room-v1.ts';
 import type { Annotation } from '../../shared/model/annotation.ts';
 import {
   definePageRoom,
   documentMap,
+  MAX_SNAPSHOTS_PER_ROOM,
   memberKey,
   notesMap,
   removedMap,
+  snapshotsMap,
   TAG_RENAMES_KEY,
   UNITS_KEY,
   writeAnnotation,
 } from '../../shared/model/index.ts';
 import { InMemoryClientOwners, SERVER_MEMBER } from './client-owners.ts';
+import { SERVER_SNAPSHOTS_PER_ROOM } from './snapshot-rule.ts';
 import { UpdatePolicy } from './update-policy.ts';
 import { decodeUpdate } from './update-shape.ts';
 import type { Writer } from './write-rules.ts';
@@ -266,9 +277,9 @@ describe('removed, legacy annotations, document, other roots', () => {
     });
   });
 
-  it('refuses roots without a rule (snapshots for now) and lists in root maps', () => {
+  it('refuses roots without a rule and lists in root maps', () => {
     const { doc, send } = room();
-    for (const root of ['snapshots', 'somethingElse']) {
+    for (const root of ['comments', 'somethingElse']) {
       expect(
         send(
           OWNER,
@@ -384,7 +395,210 @@ describe('the cost of ordering concurrent edits', () => {
   });
 });
 
+/** The update's structs with an empty delete set (what a hostile client can send), in update format v1. */
+function withoutDeletions(update: Uint8Array): Uint8Array {
+  const byClient = new Map<number, (Y.Item | Y.GC)[]>();
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (struct instanceof Y.Skip) continue;
+    const list = byClient.get(struct.id.client) ?? [];
+    list.push(struct);
+    byClient.set(struct.id.client, list);
+  }
+  const encoder = new Y.UpdateEncoderV1();
+  encoding.writeVarUint(encoder.restEncoder, byClient.size);
+  for (const [client, structs] of byClient) {
+    encoding.writeVarUint(encoder.restEncoder, structs.length);
+    encoder.writeClient(client);
+    encoding.writeVarUint(encoder.restEncoder, structs[0]!.id.clock);
+    for (const struct of structs) struct.write(encoder, 0);
+  }
+  encoding.writeVarUint(encoder.restEncoder, 0);
+  return encoder.toUint8Array();
+}
+
 function record(annotation: Annotation) {
   const { teamId: _t, documentKey: _d, visibility: _v, ...rest } = annotation;
   return rest;
 }
+
+describe('snapshots: editors and owners add versions, nobody changes or removes one', () => {
+  const versions = new Map<number, ClauseSnapshot>();
+  const version = (n: number) => {
+    let snapshot = versions.get(n);
+    if (!snapshot)
+      versions.set(n, (snapshot = sampleSnapshot([`第${n}版的第一条，加强学校体育工作。`, '完善资助体系。'])));
+    return snapshot;
+  };
+
+  it('accepts a valid snapshot under its content hash from an editor or an owner', () => {
+    const { doc, send } = room();
+    const snapshot = version(1);
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => writeRoomSnapshot(d, snapshot)),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => writeRoomSnapshot(d, version(2))),
+      ),
+    ).toBeNull();
+    expect(readRoomSnapshot(doc, snapshot.contentHash)).toEqual(snapshot);
+  });
+
+  it('refuses a viewer', () => {
+    const { doc, send } = room();
+    expect(
+      send(
+        VIEWER,
+        client(doc).change((d) => writeRoomSnapshot(d, version(1))),
+      ),
+    ).toEqual({
+      metric: 'not_allowed',
+      reason: 'snapshots: only editors and owners write here',
+    });
+  });
+
+  it('refuses a snapshot under another key, or whose text does not match its hashes', () => {
+    const { doc, send } = room();
+    const snapshot = version(1);
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => snapshotsMap(d).set(version(2).contentHash, snapshot)),
+      ),
+    ).toEqual({
+      metric: 'invalid_value',
+      reason: 'snapshots: the key must be the snapshot’s content hash',
+    });
+    const lying = { ...snapshot, clauses: snapshot.clauses.map((c, i) => (i ? c : { ...c, text: '被改写的条款' })) };
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => snapshotsMap(d).set(snapshot.contentHash, lying)),
+      ),
+    ).toMatchObject({
+      metric: 'invalid_value',
+      reason: expect.stringMatching(/^snapshots: invalid snapshot \(clauses\.0\.hash: hash does not match/),
+    });
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => snapshotsMap(d).set('not a hash!', snapshot)),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+    expect(snapshotsMap(doc).size).toBe(0);
+  });
+
+  it('refuses a snapshot larger than the limit before reading it', () => {
+    const { doc, send } = room();
+    const snapshot = version(1);
+    const padded = { ...snapshot, title: 'x'.repeat(10), padding: 'y'.repeat(SNAPSHOT_LIMITS.jsonBytes) };
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => snapshotsMap(d).set(snapshot.contentHash, padded)),
+      ),
+    ).toEqual({
+      metric: 'invalid_value',
+      reason: `snapshots: larger than ${SNAPSHOT_LIMITS.jsonBytes} bytes`,
+    });
+  });
+
+  it('refuses an overwrite and a deletion, even of one’s own snapshot', () => {
+    const { doc, send } = room();
+    const snapshot = version(1);
+    const editor = client(doc);
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => writeRoomSnapshot(d, snapshot)),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => snapshotsMap(d).set(snapshot.contentHash, { ...snapshot, title: '改过的标题' })),
+      ),
+    ).toEqual({ metric: 'not_allowed', reason: 'snapshots: entries are never overwritten' });
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => snapshotsMap(d).delete(snapshot.contentHash)),
+      ),
+    ).toEqual({
+      metric: 'not_allowed',
+      reason: 'snapshots: snapshots are never deleted or overwritten',
+    });
+    expect(readRoomSnapshot(doc, snapshot.contentHash)).toEqual(snapshot);
+  });
+
+  it('refuses an overwrite crafted without its deletion (Yjs would still replace the value)', () => {
+    const { doc, send } = room();
+    const snapshot = version(1);
+    const editor = client(doc);
+    expect(
+      send(
+        EDITOR,
+        editor.change((d) => writeRoomSnapshot(d, snapshot)),
+      ),
+    ).toBeNull();
+    const overwrite = editor.change((d) => snapshotsMap(d).set(snapshot.contentHash, { ...snapshot, title: '改' }));
+    expect(send(EDITOR, withoutDeletions(overwrite))).toEqual({
+      metric: 'not_allowed',
+      reason: 'snapshots: entries are never overwritten',
+    });
+    expect(readRoomSnapshot(doc, snapshot.contentHash)).toEqual(snapshot);
+  });
+
+  it('accepts the same version stored by two members apart (both insert its key)', () => {
+    const { doc, send } = room();
+    const snapshot = version(1);
+    const first = client(doc);
+    const second = client(doc);
+    expect(
+      send(
+        EDITOR,
+        first.change((d) => writeRoomSnapshot(d, snapshot)),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        OWNER,
+        second.change((d) => writeRoomSnapshot(d, snapshot)),
+      ),
+    ).toBeNull();
+    expect(snapshotsMap(doc).size).toBe(1);
+    expect(readRoomSnapshot(doc, snapshot.contentHash)).toEqual(snapshot);
+  });
+
+  it('stops new versions at the room’s cap, well above what clients add', () => {
+    const { doc, send } = room();
+    const writer = client(doc);
+    for (let n = 0; n < SERVER_SNAPSHOTS_PER_ROOM; n++) {
+      expect(
+        send(
+          EDITOR,
+          writer.change((d) => snapshotsMap(d).set(version(n).contentHash, version(n))),
+        ),
+      ).toBeNull();
+    }
+    expect(SERVER_SNAPSHOTS_PER_ROOM).toBeGreaterThan(MAX_SNAPSHOTS_PER_ROOM);
+    expect(
+      send(
+        EDITOR,
+        writer.change((d) => snapshotsMap(d).set(version(99).contentHash, version(99))),
+      ),
+    ).toEqual({
+      metric: 'not_allowed',
+      reason: `snapshots: the room holds ${SERVER_SNAPSHOTS_PER_ROOM} snapshots already`,
+    });
+    // and a client keeps to its own cap: it writes nothing once the room holds that many
+    const honest = client(doc);
+    expect(writeRoomSnapshot(honest.doc, version(100))).toBe('full');
+  });
+});

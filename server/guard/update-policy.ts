@@ -151,6 +151,8 @@ class Review {
     const key = placement.key!;
     const refused = rule.write(writer, key);
     if (refused) return notAllowed(`${placement.root}: ${refused}`);
+    // A map entry written after an existing one of its key names it as origin: an overwrite.
+    if (rule.insertOnly && item.origin) return notAllowed(`${placement.root}: entries are never overwritten`);
     const content = item.content;
     if (!(content instanceof Y.ContentDeleted)) {
       if (!(content instanceof Y.ContentAny) || content.arr.length !== 1) {

@@ -19,6 +19,7 @@ import {
   parseMemberKey,
   REMOVED_KEY,
   removalSchema,
+  SNAPSHOTS_KEY,
   TAG_RENAMES_KEY,
   tagRenameSchema,
   UNITS_KEY,
@@ -34,6 +35,7 @@ import {
   taskRecordSchema,
   tasksMap,
 } from '../../shared/tasks/index.ts';
+import { snapshotsRule } from './snapshot-rule.ts';
 
 export type Writer = {
   memberId: string;
@@ -57,6 +59,8 @@ export interface RootRule {
   value(value: unknown, key: string, writer: Writer, doc: Y.Doc): RuleAnswer;
   /** Anything the room's current content forbids (checked for writes only). */
   conflict?(key: string, writer: Writer, doc: Y.Doc): RuleAnswer;
+  /** Entries are only ever added: a write placed after an existing entry of its key (an overwrite) is refused. */
+  insertOnly?: boolean;
 }
 
 export type RoomRules = ReadonlyMap<string, RootRule>;
@@ -215,13 +219,14 @@ function teamEntryRule(
 }
 
 /**
- * Page room `<teamId>.<documentKey>`. Not yet here (refused until its rule is added): `snapshots`
+ * Page room `<teamId>.<documentKey>`: every root it may hold has its rule
  * (docs/room-layout.md).
  */
 export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule>([
   [DOCUMENT_KEY, documentRule],
   [NOTES_KEY, notesRule],
   [REMOVED_KEY, removedRule],
+  [SNAPSHOTS_KEY, snapshotsRule],
   [ANNOTATIONS_KEY, readOnly('version 1 annotations')],
   [TASKS_KEY, tasksRule],
   [PROGRESS_KEY, progressRule],

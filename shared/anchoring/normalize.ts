@@ -202,7 +202,8 @@ function grow(out: Uint16Array, map: Int32Array | null): [Uint16Array, Int32Arra
 
 const utf16 = typeof TextDecoder === 'function' ? safeDecoder() : null;
 
-function safeDecoder(): TextDecoder | null {
+// typed by what is used: the DOM-free projects (shared, server) read this file without the DOM's types
+function safeDecoder(): { decode(units: Uint16Array): string } | null {
   try {
     return new TextDecoder('utf-16le');
   } catch {

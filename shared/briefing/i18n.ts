@@ -55,6 +55,8 @@ export type Labels = {
   referenceLine: (reference: string) => string;
   openOnPage: string;
   summaryCaption: string;
+  /** Introduces the comparison's summary paragraph (options.changeSummary). */
+  changes: (summary: string) => string;
   summaryHeaders: readonly [string, string, string, string, string];
   sourcesHeading: string;
   listSeparator: string;
@@ -118,6 +120,7 @@ const zh: Labels = {
   referenceLine: (reference) => `条款：${reference}`,
   openOnPage: '查看原文',
   summaryCaption: '批注一览表',
+  changes: (summary) => `与上一版本相比，${summary}`,
   summaryHeaders: ['标签', '条款', '原文摘录', '批注人', '批注要点'],
   sourcesHeading: '资料来源',
   listSeparator: '、',
@@ -190,6 +193,7 @@ const en: Labels = {
   referenceLine: (reference) => `Clause: ${reference}`,
   openOnPage: 'Open on the page',
   summaryCaption: 'Summary',
+  changes: (summary) => `Compared with the earlier version: ${summary}`,
   summaryHeaders: ['Tag', 'Clause', 'Quote', 'Annotator', 'Note'],
   sourcesHeading: 'Sources',
   listSeparator: ', ',

@@ -140,6 +140,8 @@ export type Briefing = {
     mark: string;
   };
   lead: string;
+  /** What changed since the earlier version (options.changeSummary, introduced), or ''. */
+  changes: string;
   scope: string;
   summary: SummaryRow[];
   groups: BriefingGroup[];
@@ -209,6 +211,7 @@ export function buildBriefing(input: BriefingInput): Briefing {
       mark: options.mark,
     },
     lead: labels.lead({ ...stats, tags: tagCounts(entries) }),
+    changes: options.changeSummary ? labels.changes(options.changeSummary) : '',
     scope: labels.scope({
       documents: options.documents.length
         ? options.documents

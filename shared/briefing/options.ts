@@ -18,6 +18,8 @@
  *   summaryTable    the summary table before the body; default true
  *   includeEmptyNotes  also print a line for a highlight without a note (（仅标注，未加批注）); default false:
  *                   the highlighted clause is listed either way
+ *   changeSummary   what changed since the notice's earlier version (the comparison's summary paragraph,
+ *                   shared/compare), printed after the lead; default none
  * Header (报头) and closing block (版记):
  *   masthead        the red header's name; default 工作简报 / Briefing
  *   title           the headline; default derived from the scope (the document's title, the tag, ...)
@@ -82,6 +84,7 @@ const optionsObject = z.strictObject({
   timeZone: timeZoneSchema.default('Asia/Shanghai'),
   summaryTable: z.boolean().default(true),
   includeEmptyNotes: z.boolean().default(false),
+  changeSummary: text(4_000).optional(),
 
   masthead: text(40).optional(),
   title: text(200).optional(),

@@ -181,6 +181,7 @@ function titleAndLead(b: Briefing): Paragraph[] {
     new Paragraph({ style: 'Title', children: [run(b.header.title)] }),
     new Paragraph({ children: [] }),
     new Paragraph({ style: 'BriefingBody', children: [run(b.lead)] }),
+    ...(b.changes ? [new Paragraph({ style: 'BriefingBody', children: [run(b.changes)] })] : []),
     new Paragraph({
       style: 'BriefingBody',
       children: [run(b.scope, { font: font(b.language === 'zh' ? FONT.kaiti : FONT.latin) })],

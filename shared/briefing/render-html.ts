@@ -97,6 +97,7 @@ export function renderHtml(b: Briefing): string {
     '<main>',
     `<h1 class="title">${t(header.title)}</h1>`,
     `<p class="lead${b.groups.length ? '' : ' empty-briefing'}">${t(b.lead)}</p>`,
+    b.changes ? `<p class="changes">${t(b.changes)}</p>` : '',
     `<p class="scope">${t(b.scope)}</p>`,
   );
 

@@ -23,6 +23,7 @@ export function renderMarkdown(b: Briefing): string {
   out.push(unitDate, '', '---', '');
   out.push(`# ${text(header.title)}`, '');
   out.push(text(b.lead), '');
+  if (b.changes) out.push(text(b.changes), '');
   out.push(text(b.scope), '');
 
   if (b.summary.length) {

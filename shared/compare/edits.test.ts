@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeText } from '../anchoring/index.ts';
-import { clauseEdits, sideBySide } from './edits.ts';
+import { clauseEdits, inlineEdits, sideBySide } from './edits.ts';
 
 const join = (edits: { op: string; text: string }[], ...ops: string[]) =>
   edits
@@ -104,5 +104,37 @@ describe('side by side', () => {
       before: [{ text: '甲，乙', changed: false }],
       after: [{ text: '甲,乙', changed: false }],
     });
+  });
+});
+
+describe('inline', () => {
+  it('shows the new text with the deleted words, as printed, in their place', () => {
+    const before = '(一)新年，放假1天(1月1日)；';
+    const after = '（一）元旦，放假1天（1月1日）；';
+    expect(inlineEdits(before, after, clauseEdits(before, after).edits)).toEqual([
+      { op: 'equal', text: '（一）' },
+      { op: 'delete', text: '新年' },
+      { op: 'insert', text: '元旦' },
+      { op: 'equal', text: '，放假1天（1月1日）；' },
+    ]);
+  });
+
+  it('rebuilds the new text exactly and the old one up to normalisation, deleted parts as printed', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'第条款项，。、 \n\u3000(（1１一'), maxLength: 30 });
+    fc.assert(
+      fc.property(text, text, (before, after) => {
+        const edits = clauseEdits(before, after).edits;
+        const inline = inlineEdits(before, after, edits);
+        expect(join(inline, 'equal', 'insert')).toBe(after);
+        expect(normalizeText(join(inline, 'equal', 'delete'))).toBe(normalizeText(before));
+        const deleted = sideBySide(before, after, edits).before.filter((s) => s.changed);
+        expect(
+          inline
+            .filter((e) => e.op === 'delete')
+            .map((e) => e.text)
+            .join(''),
+        ).toBe(deleted.map((s) => s.text).join(''));
+      }),
+    );
   });
 });

@@ -180,6 +180,34 @@ export function sideBySide(
   return { before: oldSide, after: newSide };
 }
 
+/**
+ * The one-column (inline) view of a modified clause: the new text with the old text's deleted parts, as
+ * printed, in their place. Joining the equal and inserted texts gives `after` exactly; the equal and deleted
+ * ones give `before` up to normalisation (equal stretches read as the new version prints them).
+ */
+export function inlineEdits(before: string, after: string, edits: readonly ClauseEdit[]): ClauseEdit[] {
+  const out: ClauseEdit[] = [];
+  const cutter = unitCutter(before);
+  for (const edit of edits) {
+    if (edit.op === 'insert') pushEdit(out, 'insert', edit.text);
+    else {
+      const printed = cutter(normalizeText(edit.text).length);
+      pushEdit(out, edit.op, edit.op === 'equal' ? edit.text : printed);
+    }
+  }
+  // as in sideBySide: old text the edits do not account for stays visible, as deleted
+  pushEdit(out, 'delete', cutter(Number.POSITIVE_INFINITY));
+  if (!edits.length) pushEdit(out, 'insert', after);
+  return out;
+}
+
+function pushEdit(edits: ClauseEdit[], op: ClauseEdit['op'], text: string): void {
+  if (!text) return;
+  const last = edits[edits.length - 1];
+  if (last && last.op === op) last.text += text;
+  else edits.push({ op, text });
+}
+
 /** Cuts `text` into consecutive pieces holding the given numbers of normalised units. */
 function unitCutter(text: string): (units: number) => string {
   const points = Array.from(text);

@@ -28,8 +28,16 @@ import type { ClauseChange, ClauseRef } from './types.ts';
 export type { ComparableClause } from './clauses.ts';
 export type { ChangeStatus, ClauseChange, ClauseRef } from './types.ts';
 export { pathText, readClauses } from './clauses.ts';
+export { type CarriedTarget, type CarrySpan, carrySpan, SnapshotPage } from './carry.ts';
+export {
+  readRoomSnapshot,
+  roomSnapshotKeys,
+  roomSnapshotProblem,
+  type RoomSnapshotWrite,
+  writeRoomSnapshot,
+} from './room-snapshots.ts';
 export type { ClauseEdit, Segment } from './edits.ts';
-export { sideBySide } from './edits.ts';
+export { inlineEdits, sideBySide } from './edits.ts';
 export {
   type Report,
   type ReportRow,

@@ -121,6 +121,13 @@ const tagsSchema = z
   .transform((tags) => normaliseTags(tags))
   .pipe(z.array(z.string().min(1).max(LIMITS.tagChars)));
 
+/**
+ * Where a carried-over annotation came from: the annotation on the earlier version of a notice that "沿用到新版"
+ * (carry over to the new version) copied, and that version's document.
+ */
+export const carriedFromSchema = z.object({ id: idSchema, documentKey: idSchema });
+export type CarriedFrom = z.infer<typeof carriedFromSchema>;
+
 export const annotationSchema = z.object({
   id: idSchema,
   /** The document key (a hash of the canonical URL) this annotation belongs to. */
@@ -137,6 +144,8 @@ export const annotationSchema = z.object({
   visibility: z.enum(VISIBILITIES),
   /** A teammate's note on someone else's highlight points at that highlight. */
   replyTo: idSchema.nullable().default(null),
+  /** Set on an annotation carried over from an earlier version of the notice (absent otherwise). */
+  carriedFrom: carriedFromSchema.optional(),
   createdAt: epochMs,
   updatedAt: epochMs,
   deleted: z.boolean().default(false),

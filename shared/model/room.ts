@@ -8,6 +8,7 @@
  *                that member and only with `author.id` equal to it
  *   removed:     `<memberId>/<annotationId>` → `{ by, at }`: an owner deleted that member's annotation
  *   document:    field → JSON, the page's metadata (DocumentInfo)
+ *   snapshots:   content hash → a clause snapshot of one version of the page (shared/compare), insert only
  *   annotations: version 1 (one nested Y.Map per annotation): read-only legacy, read when `notes` has no
  *                record with that id; editing or deleting such an annotation writes version 2 entries
  * teamId, documentKey and visibility are implied by the room and never read from it, so a client cannot move an
@@ -29,6 +30,13 @@ import {
 export const NOTES_KEY = 'notes';
 export const REMOVED_KEY = 'removed';
 export const DOCUMENT_KEY = 'document';
+/** Clause snapshots of the page's versions (values: shared/compare's ClauseSnapshot, keyed by its contentHash). */
+export const SNAPSHOTS_KEY = 'snapshots';
+/**
+ * The most snapshots a page room holds. A notice has a handful of versions; a page whose text changes at every
+ * visit (a live feed) would otherwise fill its room. Further versions are kept in the browser that saw them.
+ */
+export const MAX_SNAPSHOTS_PER_ROOM = 20;
 /** Version 1: read-only. */
 export const ANNOTATIONS_KEY = 'annotations';
 
@@ -93,6 +101,10 @@ export function documentMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(DOCUMENT_KEY);
 }
 
+export function snapshotsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(SNAPSHOTS_KEY);
+}
+
 /** Version 1 annotations (read-only). */
 export function annotationsMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
   return doc.getMap(ANNOTATIONS_KEY);
@@ -103,6 +115,7 @@ export function definePageRoom(doc: Y.Doc): void {
   notesMap(doc);
   removedMap(doc);
   documentMap(doc);
+  snapshotsMap(doc);
   annotationsMap(doc);
 }
 

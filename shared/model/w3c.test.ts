@@ -90,6 +90,13 @@ describe('toW3CAnnotation', () => {
     expect(w['pizhu:replyTo']).toBe('urn:pizhu:annotation:a1');
   });
 
+  it('links an annotation carried over from an earlier version to the one it came from', () => {
+    const w = toW3CAnnotation(annotation({ id: 'c1', carriedFrom: { id: 'a0', documentKey: 'oldDoc' } }), doc);
+    expect(w['pizhu:carriedFrom']).toEqual({ id: 'urn:pizhu:annotation:a0', 'pizhu:documentKey': 'oldDoc' });
+    expect(fromW3CAnnotation(JSON.parse(JSON.stringify(w))).carriedFrom).toEqual({ id: 'a0', documentKey: 'oldDoc' });
+    expect(toW3CAnnotation(annotation(), doc)).not.toHaveProperty('pizhu:carriedFrom');
+  });
+
   it('names the document by key when its metadata is unknown', () => {
     const w = toW3CAnnotation(annotation({ documentKey: 'unknownDoc' }));
     expect(w.target.source).toBe('urn:pizhu:document:unknownDoc');
@@ -117,6 +124,7 @@ describe('round trip', () => {
         clausePath: [],
         quote: '',
       }),
+      annotation({ id: 'c1', carriedFrom: { id: 'a1', documentKey: 'previousYear' } }),
     ];
     const other: DocumentInfo = {
       key: 'spare',
@@ -148,6 +156,7 @@ describe('round trip', () => {
         color: fc.constantFrom(...COLORS),
         visibility: fc.constantFrom(...VISIBILITIES),
         replyTo: fc.option(id, { nil: null }),
+        carriedFrom: fc.option(fc.record({ id, documentKey: id }), { nil: undefined }),
         created: time,
         updated: time,
         deleted: fc.boolean(),
@@ -173,6 +182,7 @@ describe('round trip', () => {
           author: r.author,
           visibility: r.visibility,
           replyTo: r.replyTo,
+          ...(r.carriedFrom ? { carriedFrom: r.carriedFrom } : {}),
           createdAt: r.created,
           updatedAt: r.updated,
           deleted: r.deleted,

@@ -17,7 +17,9 @@
  *   document            target.source: the page URL when the document is known, else "urn:pizhu:document:<key>"
  *   the rest            namespaced extension properties: pizhu:documentKey, pizhu:teamId (absent when null),
  *                       pizhu:visibility, pizhu:color, pizhu:clausePath, pizhu:replyTo (the parent's IRI),
- *                       pizhu:deleted, pizhu:quote (only when it differs from the TextQuoteSelector's exact)
+ *                       pizhu:deleted, pizhu:quote (only when it differs from the TextQuoteSelector's exact),
+ *                       pizhu:carriedFrom { id: the earlier annotation's IRI, pizhu:documentKey } on an annotation
+ *                       carried over from an earlier version of the notice
  * A collection is an AnnotationCollection with one embedded AnnotationPage; the documents (DocumentInfo, as
  * in our model) travel in the collection's "pizhu:documents".
  *
@@ -89,6 +91,7 @@ export type W3CAnnotation = {
   'pizhu:color': Annotation['color'];
   'pizhu:clausePath': string[];
   'pizhu:replyTo'?: string;
+  'pizhu:carriedFrom'?: { id: string; 'pizhu:documentKey': string };
   'pizhu:deleted': boolean;
   'pizhu:quote'?: string;
 };
@@ -148,6 +151,9 @@ function annotationBody(a: Annotation, document: DocumentInfo | undefined): Omit
   };
   if (a.teamId !== null) out['pizhu:teamId'] = a.teamId;
   if (a.replyTo !== null) out['pizhu:replyTo'] = annotationIri(a.replyTo);
+  if (a.carriedFrom) {
+    out['pizhu:carriedFrom'] = { id: annotationIri(a.carriedFrom.id), 'pizhu:documentKey': a.carriedFrom.documentKey };
+  }
   if (quoteSelector?.exact !== a.quote) out['pizhu:quote'] = a.quote;
   return out;
 }
@@ -262,6 +268,10 @@ const w3cAnnotationSchema = z
     'pizhu:color': z.unknown().optional(),
     'pizhu:clausePath': z.unknown().optional(),
     'pizhu:replyTo': z.string().nullable().optional(),
+    'pizhu:carriedFrom': z
+      .object({ id: z.string().min(1).max(2_000), 'pizhu:documentKey': z.string() })
+      .loose()
+      .optional(),
     'pizhu:deleted': z.boolean().optional(),
     'pizhu:quote': z.string().optional(),
   })
@@ -349,6 +359,12 @@ export function fromW3CAnnotation(json: unknown): Annotation {
     },
     visibility: w['pizhu:visibility'] ?? 'private',
     replyTo: w['pizhu:replyTo'] ? idFromIri(w['pizhu:replyTo'], ANNOTATION_IRI) : null,
+    carriedFrom: w['pizhu:carriedFrom']
+      ? {
+          id: idFromIri(w['pizhu:carriedFrom'].id, ANNOTATION_IRI),
+          documentKey: w['pizhu:carriedFrom']['pizhu:documentKey'],
+        }
+      : undefined,
     createdAt: w.created,
     updatedAt: w.modified ?? w.created,
     deleted: w['pizhu:deleted'] ?? false,

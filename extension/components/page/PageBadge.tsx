@@ -50,6 +50,9 @@ export function PageBadge({ session, state }: { session: PageSession; state: Pag
               ))}
             </ul>
           )}
+          <button type="button" className="pz-menu-action" onClick={() => void session.openComparison()}>
+            {t('compare_open')}
+          </button>
           <p className="pz-muted pz-small">{t('badge_shortcuts_hint')}</p>
         </div>
       )}

@@ -9,6 +9,7 @@ import { t } from '../../lib/i18n.ts';
 import type { PageReport } from '../../lib/messages.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
 import { Notice } from '../common/Notice.tsx';
+import { CompareButton } from '../compare/CompareButton.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { FilterBar } from './FilterBar.tsx';
 import { facets, isFiltering, NO_FILTERS, pageView, type Filters } from './filtering.ts';
@@ -73,6 +74,7 @@ export function PageAnnotations({
           {t('panel_document_changed')}
         </p>
       )}
+      <CompareButton page={page} />
 
       {view.total === 0 ? (
         <div className="pz-empty" data-testid="empty-page">

@@ -80,6 +80,10 @@ export default defineContentScript({
         case 'page.disable':
           stop();
           return { ok: true };
+        case 'page.takeSnapshot': {
+          const taken = session.takeSnapshot();
+          return taken ? { documentKey: session.getState().documentKey, ...taken } : { error: 'no-body' };
+        }
       }
     };
     const stop = () => {

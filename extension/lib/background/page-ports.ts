@@ -27,6 +27,8 @@ export type PagePortsNeeds = {
   rememberDocument(document: DocumentInfo): Promise<unknown>;
   /** Records the hash of a document's text as read now (see documentChanged). */
   documentSeen(documentKey: string, contentHash: string): Promise<void>;
+  /** Stores the clause snapshot a page sent of the document it shows (untrusted: validated there). */
+  keepSnapshot(documentKey: string, snapshot: unknown, bodyHash: string): Promise<unknown>;
   team(): Promise<TeamRow | undefined>;
   realtime: Pick<Realtime, 'open' | 'close' | 'peers'>;
   status: SyncStatusTracker;
@@ -61,7 +63,19 @@ export class PagePorts {
       }
     } else if (message.type === 'page.seen') {
       await this.seen(port, message.documentKey, message.contentHash);
+    } else if (message.type === 'page.snapshot') {
+      if (this.pages.get(port) !== message.documentKey) return;
+      await this.needs
+        .keepSnapshot(message.documentKey, message.snapshot, message.bodyHash)
+        .catch((error) =>
+          console.warn('[pizhu] refused a page snapshot:', error instanceof Error ? error.message : error),
+        );
     }
+  }
+
+  /** Asks the pages showing a document for a clause snapshot of their text as read now. */
+  wantSnapshot(documentKey: string): void {
+    for (const [port, key] of this.pages) if (key === documentKey) port.post({ type: 'snapshot.wanted' });
   }
 
   async open(port: PagePort, documentKey: string, document: DocumentInfo): Promise<void> {

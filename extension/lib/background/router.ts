@@ -57,6 +57,12 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
     case 'task.update':
     case 'task.progress':
       return dispatchTask(service.tasks, request);
+    case 'snapshot.keep':
+      return service.versions.keep(request.documentKey, request.snapshot, request.bodyHash);
+    case 'compare.carry':
+      return service.versions.carry(request.items);
+    case 'compare.open':
+      return service.openComparison(request.documentKey);
     default: {
       const unhandled: never = request;
       throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);

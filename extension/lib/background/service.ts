@@ -11,10 +11,11 @@
  * Nothing essential lives only in memory: the team, the cursor, room states and unsent changes are in
  * IndexedDB; the maps below are caches of what the open pages and connections are, rebuilt as pages reconnect.
  */
-import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { LIMITS, parseAnnotation } from '../../../shared/model/annotation.ts';
+import type { Annotation, CarriedFrom, DocumentInfo } from '../../../shared/model/annotation.ts';
+import { LIMITS, parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
 import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
+import { comparePageUrl } from '../compare-messages.ts';
 import {
   type AnnotationPatch,
   type NewAnnotation,
@@ -38,6 +39,7 @@ import { TaskStore } from '../store/tasks-store.ts';
 import { TaskService } from './tasks.ts';
 import { background } from './background-task.ts';
 import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
+import { Versions } from './compare.ts';
 import { PagePorts } from './page-ports.ts';
 
 export type PublicTeam = Omit<TeamRow, 'token'>;
@@ -49,6 +51,8 @@ export type ServiceOptions = {
   now?: () => number;
   /** How long rooms and connections linger unused (tests shorten it). */
   graceMs?: number;
+  /** Opens one of the extension's pages in a new tab (the background gives it the browser's tabs). */
+  openPage?: (path: string) => Promise<void>;
 };
 
 /** At most one catch-up per this interval on worker start or alarm unless something is waiting to be sent. */
@@ -66,14 +70,18 @@ export class PizhuService {
   /** Tasks on clauses and their progress (tasks.ts). */
   readonly tasks: TaskService;
   private readonly taskStore: TaskStore;
+  /** Versions of notices: clause snapshots and carrying annotations over (compare.ts). */
+  readonly versions: Versions;
   private readonly realtime: Realtime;
   private readonly now: () => number;
+  private readonly openPage: (path: string) => Promise<void>;
 
   constructor(
     private readonly db: PizhuDatabase = new PizhuDatabase(),
     options: ServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.openPage = options.openPage ?? (() => Promise.reject(new Error('Opening a page is not available here')));
     this.store = new AnnotationStore(db);
     this.queries = new StoreQueries(db);
     this.taskStore = new TaskStore(db);
@@ -108,9 +116,18 @@ export class PizhuService {
       annotations: (documentKey) => this.list(documentKey),
       rememberDocument: (document) => this.rememberDocument(document, false),
       documentSeen: (documentKey, contentHash) => this.documentSeen(documentKey, contentHash),
+      keepSnapshot: (documentKey, snapshot, bodyHash) => this.versions.keep(documentKey, snapshot, bodyHash),
       team: () => this.team(),
       realtime: this.realtime,
       status: this.status,
+    });
+    this.versions = new Versions({
+      db,
+      store: this.store,
+      rooms: this.rooms,
+      team: () => this.team(),
+      askPages: (documentKey) => this.pages.wantSnapshot(documentKey),
+      annotateStored: (input, documentKey, carriedFrom) => this.annotateStored(input, documentKey, carriedFrom),
     });
   }
 
@@ -292,6 +309,35 @@ export class PizhuService {
 
   async create(input: NewAnnotation, document: DocumentInfo): Promise<Annotation> {
     if (input.documentKey !== document.key) throw new Error('The annotation and its page disagree on the document');
+    const annotation = await this.newAnnotation(input);
+    const stored = await this.rememberDocument(document, true);
+    await this.save(annotation, stored);
+    // the first annotation of this version of the notice: keep its clause snapshot
+    if (document.contentHash) background(this.versions.pageRead(document.key, document.contentHash));
+    return annotation;
+  }
+
+  /**
+   * Creates the user's annotation on a document this browser knows, not on the page in front of them (carrying
+   * annotations over to a new version of a notice). The document is kept as stored; its text hash as first
+   * annotated becomes the text as last read here, when it has none yet.
+   */
+  async annotateStored(input: NewAnnotation, documentKey: string, carriedFrom?: CarriedFrom): Promise<Annotation> {
+    if (input.documentKey !== documentKey) throw new Error('The annotation and its page disagree on the document');
+    const row = await this.db.documents.get(documentKey);
+    if (!row) throw new Error('Pizhu does not know this document; open it once first');
+    const document = parseDocumentInfo(row);
+    const annotation = await this.newAnnotation(input, carriedFrom);
+    const stored =
+      document.contentHash || !document.seenHash
+        ? document
+        : await this.store.putDocument({ ...document, contentHash: document.seenHash });
+    await this.save(annotation, stored);
+    return annotation;
+  }
+
+  /** A new annotation of the user's (not stored yet): author, team, visibility and colour as they apply. */
+  private async newAnnotation(input: NewAnnotation, carriedFrom?: CarriedFrom): Promise<Annotation> {
     const team = await this.team();
     const preferences = await this.preferences();
     const author = team
@@ -299,7 +345,7 @@ export class PizhuService {
       : { id: await this.localAuthorId(), name: preferences.displayName ?? '我' };
     const now = this.now();
     const visibility = team ? (input.visibility ?? preferences.defaultVisibility) : 'private';
-    const annotation = parseAnnotation({
+    return parseAnnotation({
       ...input,
       tags: input.tags ?? [],
       note: input.note ?? '',
@@ -309,13 +355,16 @@ export class PizhuService {
       color: input.color ?? preferences.defaultColor,
       visibility,
       author,
+      ...(carriedFrom ? { carriedFrom } : {}),
       createdAt: now,
       updatedAt: now,
       deleted: false,
     });
-    const stored = await this.rememberDocument(document, true);
-    await this.save(annotation, stored);
-    return annotation;
+  }
+
+  /** Opens the comparison page for a document, in a new tab. */
+  async openComparison(documentKey: string): Promise<void> {
+    await this.openPage(comparePageUrl({ doc: documentKey }));
   }
 
   async update(id: string, patch: AnnotationPatch): Promise<Annotation> {
@@ -481,6 +530,7 @@ export class PizhuService {
   async documentSeen(documentKey: string, contentHash: string): Promise<void> {
     const existing = await this.db.documents.get(documentKey);
     if (existing) await this.rememberDocument({ ...existing, contentHash }, false);
+    await this.versions.pageRead(documentKey, contentHash);
   }
 
   private async onRoomChange(change: RoomChange): Promise<void> {

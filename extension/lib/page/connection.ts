@@ -12,6 +12,8 @@ export type ConnectionEvents = {
   annotations(annotations: Annotation[]): void;
   presence(peers: Peer[]): void;
   status(status: SyncStatus): void;
+  /** The background holds no clause snapshot of the page as it reads now: answer with `snapshot()`. */
+  snapshotWanted?(): void;
 };
 
 /** The parts of a runtime port used here (a fake one in unit tests). */
@@ -72,6 +74,11 @@ export class BackgroundConnection {
     this.post({ type: 'page.seen', documentKey: this.document.key, contentHash });
   }
 
+  /** A clause snapshot of the page (and the hash of the text it was taken from), for the background to keep. */
+  snapshot(snapshot: unknown, bodyHash: string): void {
+    this.post({ type: 'page.snapshot', documentKey: this.document.key, bodyHash, snapshot });
+  }
+
   /** What the page says about itself, for new annotations. */
   get documentInfo(): DocumentInfo {
     return this.document;
@@ -103,6 +110,9 @@ export class BackgroundConnection {
         break;
       case 'status':
         this.events.status(message.status);
+        break;
+      case 'snapshot.wanted':
+        this.events.snapshotWanted?.();
         break;
     }
   }

@@ -9,9 +9,12 @@
  * The session wires them together. Nothing here trusts the page: only the DOM is read, and no page messages
  * are listened to.
  */
+import { pageTextHash } from '../../../shared/anchoring/index.ts';
+import { type ClauseSnapshot, snapshotOf } from '../../../shared/compare/index.ts';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { canonicalUrl, documentKeyFor } from '../../../shared/model/canonical-url.ts';
 import { readPageMetadata } from '../../../shared/page/metadata.ts';
+import { ask } from '../ask.ts';
 import { authorSlot } from '../author-colors.ts';
 import type { PageCommand, PageReport, SettingsView } from '../messages.ts';
 import { AnnotationActions } from './annotation-actions.ts';
@@ -82,6 +85,12 @@ export class PageSession {
         annotations: (annotations) => this.receive(annotations),
         presence: (peers) => this.store.set({ peers }),
         status: (status) => this.store.set({ status }),
+        // after the page's own work of the moment: reading every clause's text takes a few milliseconds
+        snapshotWanted: () =>
+          void setTimeout(() => {
+            const taken = this.takeSnapshot();
+            if (taken) this.connection.snapshot(taken.snapshot, taken.bodyHash);
+          }, 0),
       },
       options.connect,
     );
@@ -244,6 +253,32 @@ export class PageSession {
       case 'previous-annotation':
         this.cards.step(-1);
         break;
+    }
+  }
+
+  /**
+   * The page's clause snapshot as read now (shared/compare), and the hash of its text, for comparing versions;
+   * null when the page has no body yet or is beyond a snapshot's limits.
+   */
+  takeSnapshot(): { snapshot: ClauseSnapshot; bodyHash: string } | null {
+    if (!this.layer.pageIndex().body) return null;
+    try {
+      return { snapshot: snapshotOf(this.root), bodyHash: pageTextHash(this.root) };
+    } catch (error) {
+      console.warn('[pizhu] no clause snapshot of this page:', error instanceof Error ? error.message : error);
+      return null;
+    }
+  }
+
+  /** "比较版本…": keeps the page's snapshot as read now, then has the background open the comparison page. */
+  async openComparison(): Promise<void> {
+    const documentKey = this.state.documentKey;
+    try {
+      const taken = this.takeSnapshot();
+      if (taken) await ask({ type: 'snapshot.keep', documentKey, ...taken });
+      await ask({ type: 'compare.open', documentKey });
+    } catch (error) {
+      this.store.set({ error: error instanceof Error ? error.message : String(error) });
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { upgradeToV2, upgradeToV3, upgradeToV4 } from './migrations.ts';
+import { upgradeToV2, upgradeToV3, upgradeToV5 } from './migrations.ts';
 import {
   type AuthorRow,
   type DocumentStatsRow,
@@ -17,14 +17,17 @@ import {
   SCHEMA_V2,
   SCHEMA_V3,
   SCHEMA_V4,
+  SCHEMA_V5,
   type SearchEntryRow,
   type SearchTermRow,
   type SettingRow,
+  type SnapshotRow,
   type SyncStateRow,
   type TagRow,
   type TaskRow,
   type TeamRow,
   type UnitRow,
+  type VersionRow,
 } from './schema.ts';
 
 export class PizhuDatabase extends Dexie {
@@ -44,12 +47,16 @@ export class PizhuDatabase extends Dexie {
   tasks!: Table<TaskRow, [string, string]>;
   progress!: Table<ProgressRow, [string, string]>;
   units!: Table<UnitRow, [string, string]>;
+  versions!: Table<VersionRow, [string, string]>;
+  snapshots!: Table<SnapshotRow, [string, string]>;
 
   constructor(name = 'pizhu', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
     this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
-    this.version(4).stores(SCHEMA_V4).upgrade(upgradeToV4);
+    // new tables only: nothing to upgrade
+    this.version(4).stores(SCHEMA_V4);
+    this.version(5).stores(SCHEMA_V5).upgrade(upgradeToV5);
   }
 }

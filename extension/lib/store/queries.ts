@@ -19,6 +19,7 @@ import type { AuthorRow, TagRow } from './schema.ts';
 import { documentsMatching, type IndexQuery, searchIndex } from './search-index.ts';
 import { planQuery } from './search-text.ts';
 import { TaskQueries } from './tasks-queries.ts';
+import { VersionQueries } from './version-queries.ts';
 
 export { markTerms, snippet, type TextPiece } from './search-text.ts';
 export {
@@ -29,6 +30,7 @@ export {
   type TeamTasks,
   taskKey,
 } from './tasks-queries.ts';
+export { type SnapshotRead, VERSIONS_PAGE, type VersionQueries, type VersionSummary } from './version-queries.ts';
 
 /** Documents the library lists at first (and adds per "more"). */
 export const LIBRARY_PAGE = 50;
@@ -183,9 +185,12 @@ function groupByDocument(
 export class StoreQueries {
   /** Tasks on clauses and their progress (tasks-queries.ts). */
   readonly tasks: TaskQueries;
+  /** The comparison's reads: versions of documents and their clause snapshots (version-queries.ts). */
+  readonly versions: VersionQueries;
 
   constructor(private readonly db: PizhuDatabase) {
     this.tasks = new TaskQueries(db);
+    this.versions = new VersionQueries(db);
   }
 
   /** A page's live annotations, replies included, oldest first (what a page paints on load). */

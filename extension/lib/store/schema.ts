@@ -118,6 +118,30 @@ export type SyncStateRow = {
   lastError?: string;
 };
 
+/**
+ * One version of a document this browser knows a clause snapshot of (version 4): what the comparison's picker
+ * lists and finds, without reading the snapshot itself (in `snapshots`, under the same key).
+ */
+export type VersionRow = {
+  documentKey: string;
+  /** The snapshot's content hash: its key in the team's room. */
+  contentHash: string;
+  /** When this browser first stored it (taken here or received from the team). */
+  storedAt: number;
+  /** Hash of the page text it was taken from (the page's `contentHash`), when this browser took it. */
+  bodyHash?: string;
+  title: string;
+  issuer?: string;
+  docNumber?: string;
+  publishedAt?: string;
+  clauses: number;
+  /** The title's search terms (search-text.ts), to find documents with a similar title. */
+  titleTerms: string[];
+};
+
+/** A version's clause snapshot (shared/compare), validated again when read. */
+export type SnapshotRow = { documentKey: string; contentHash: string; snapshot: unknown };
+
 /** Records found unreadable (corrupted rows, updates Yjs refuses), kept for diagnosis instead of deleted. */
 export type QuarantineRow = { id?: number; table: string; key: string; value: unknown; error: string; at: number };
 
@@ -154,12 +178,22 @@ export const SCHEMA_V3 = {
 } as const;
 
 /**
- * Version 4: tasks on clauses, their progress and the team's units, projected from the rooms (tasks-store.ts).
- * Tasks are keyed by room and id; indexed for a notice in clause order, the team in document and clause order,
- * what is open by due date (overdue and due soon on top), units, due dates and leaders.
+ * Version 4: clause snapshots of the documents' versions, for comparing versions offline (issue 20): `versions`
+ * (small rows, indexed by document, time, title terms and issuer) and `snapshots` (the clause texts).
  */
 export const SCHEMA_V4 = {
   ...SCHEMA_V3,
+  versions: '[documentKey+contentHash], documentKey, storedAt, *titleTerms, issuer',
+  snapshots: '[documentKey+contentHash]',
+} as const;
+
+/**
+ * Version 5: tasks on clauses, their progress and the team's units, projected from the rooms (tasks-store.ts).
+ * Tasks are keyed by room and id; indexed for a notice in clause order, the team in document and clause order,
+ * what is open by due date (overdue and due soon on top), units, due dates and leaders.
+ */
+export const SCHEMA_V5 = {
+  ...SCHEMA_V4,
   tasks:
     '[documentKey+id], teamId, [documentKey+clauseIndex], [teamId+documentKey+clauseIndex], [teamId+open+dueDate], [teamId+dueDate], *unitIds, *leaderKeys',
   progress: '[documentKey+key], teamId, [documentKey+taskId], [teamId+at]',

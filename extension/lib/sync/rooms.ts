@@ -2,12 +2,20 @@
  * Yjs rooms in the browser: one Y.Doc per (team, document), its updates persisted in IndexedDB so offline
  * edits survive a restart. Local edits and remote changes take one path into the store: every transaction on a
  * room is committed in ONE IndexedDB transaction that appends the update, re-reads the annotations it touched
- * from the doc into the annotations table (through AnnotationStore, which keeps search and tags in step) and
+ * from the doc into the annotations table (through AnnotationStore, which keeps search and tags in step), adds
+ * the clause snapshots it brought to the document's versions (SnapshotStore) and
  * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
  * between the room and the store, and a failed commit (a full disk) leaves both as they were.
  */
 import type { Table } from 'dexie';
 import * as Y from 'yjs';
+import {
+  type ClauseSnapshot,
+  readRoomSnapshot,
+  type RoomSnapshotWrite,
+  roomSnapshotKeys,
+  writeRoomSnapshot,
+} from '../../../shared/compare/index.ts';
 import { type Annotation, annotationSchema, type DocumentInfo } from '../../../shared/model/annotation.ts';
 import {
   annotationIdsOf,
@@ -20,6 +28,7 @@ import {
   readAnnotations,
   readDocumentInfo,
   removedMap,
+  snapshotsMap,
   touchedAnnotationIds,
   writeAnnotation,
   writeDocumentInfo,
@@ -27,6 +36,7 @@ import {
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { RoomStateRow } from '../store/schema.ts';
+import { SnapshotStore } from '../store/snapshots.ts';
 import { toStorageError } from '../store/storage-errors.ts';
 
 /** Replace a room's stored updates with one merged update once it has this many. */
@@ -91,6 +101,8 @@ export class Room {
   private last: Promise<void> = Promise.resolve();
   private touched = new Set<string>();
   private documentTouched = false;
+  private snapshotsTouched = new Set<string>();
+  private readonly snapshots: SnapshotStore;
   private storedUpdates = 0;
   private needsSnapshot = false;
   /** Records whose projection failed with their commit; the next commit projects them too. */
@@ -99,6 +111,7 @@ export class Room {
   private followers: ProjectionFollower[] = [];
   /** Per projection, keys whose projection failed with their commit. */
   private otherUnprojected: Set<string>[] = [];
+  private snapshotsUnprojected = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -112,6 +125,7 @@ export class Room {
     if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
+    this.snapshots = new SnapshotStore(db);
   }
 
   /** Loads the stored state, then commits every later transaction. Unreadable stored updates are quarantined. */
@@ -144,24 +158,38 @@ export class Room {
     documentMap(this.doc).observe(() => (this.documentTouched = true));
     this.followers = this.projections.map((projection) => projection.follow(this));
     this.otherUnprojected = this.followers.map(() => new Set());
+    snapshotsMap(this.doc).observe((event) => {
+      for (const key of event.keysChanged) this.snapshotsTouched.add(key);
+    });
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN) return;
       const other = this.followers.map((follower) => follower.take());
       const ids = [...this.touched];
       const documentChanged = this.documentTouched;
+      const snapshotKeys = [...this.snapshotsTouched];
       this.touched = new Set();
       this.documentTouched = false;
+      this.snapshotsTouched = new Set();
       const local = origin !== BULK_ORIGIN && !isRemoteConnection(origin);
       // The state this update brings the doc to, taken now: later updates may be in the doc before this one is
       // stored, and the stored vector must never claim what is not stored (the server would not resend it).
       const vector = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector, other));
+      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector, snapshotKeys, other));
     });
     // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
     if (state?.projected !== 1 || bad.length) {
       const loaded = Y.encodeStateVector(this.doc);
       const everything = this.followers.map((follower) => follower.all());
-      this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, loaded, everything));
+      this.enqueue(() =>
+        this.commit(null, false, annotationIdsOf(this.doc), true, loaded, roomSnapshotKeys(this.doc), everything),
+      );
+      await this.last;
+    }
+    // Snapshots stored before this browser kept versions (store version 4) are added once.
+    const known = new Set((await this.snapshots.versionsOf(this.documentKey)).map((v) => v.contentHash));
+    const missing = roomSnapshotKeys(this.doc).filter((key) => !known.has(key));
+    if (missing.length) {
+      this.enqueue(() => this.commit(null, false, [], false, null, missing));
       await this.last;
     }
   }
@@ -194,6 +222,16 @@ export class Room {
     return this.last;
   }
 
+  /**
+   * Adds a clause snapshot of the page to the room (never over one already there, and not past the room's
+   * cap); resolves once it is in IndexedDB.
+   */
+  async writeSnapshot(snapshot: ClauseSnapshot): Promise<RoomSnapshotWrite> {
+    const result = writeRoomSnapshot(this.doc, snapshot, LOCAL_ORIGIN);
+    if (result === 'written') await this.last;
+    return result;
+  }
+
   read(id: string): Annotation | null {
     const result = readAnnotation(this.doc, { teamId: this.teamId, documentKey: this.documentKey }, id);
     return result?.ok ? result.annotation : null;
@@ -207,7 +245,9 @@ export class Room {
   /** Re-reads every record from the doc into the store (after a damaged row was found). */
   reproject(): Promise<void> {
     const everything = this.followers.map((follower) => follower.all());
-    this.enqueue(() => this.commit(null, false, annotationIdsOf(this.doc), true, null, everything));
+    this.enqueue(() =>
+      this.commit(null, false, annotationIdsOf(this.doc), true, null, roomSnapshotKeys(this.doc), everything),
+    );
     return this.last;
   }
 
@@ -233,6 +273,7 @@ export class Room {
     ids: string[],
     documentChanged: boolean,
     vector: Uint8Array | null,
+    snapshotKeys: string[] = [],
     other: Set<string>[] = [],
   ): Promise<void> {
     const db = this.db;
@@ -240,8 +281,15 @@ export class Room {
     const retried = this.unprojected;
     if (retried.size) ids = [...new Set([...ids, ...retried])];
     documentChanged ||= this.documentUnprojected;
+    if (this.snapshotsUnprojected.size) snapshotKeys = [...new Set([...snapshotKeys, ...this.snapshotsUnprojected])];
     const otherKeys = this.followers.map((_, i) => new Set([...(other[i] ?? []), ...this.otherUnprojected[i]!]));
-    const tables = [db.roomUpdates, db.rooms, ...this.store.tables, ...this.projections.flatMap((p) => p.tables)];
+    const tables = [
+      db.roomUpdates,
+      db.rooms,
+      ...this.store.tables,
+      ...this.snapshots.tables,
+      ...this.projections.flatMap((p) => p.tables),
+    ];
     try {
       await db.transaction('rw', tables, async () => {
         if (snapshot) {
@@ -254,6 +302,7 @@ export class Room {
         // The document first: its title is part of its annotations' search text.
         if (documentChanged) await this.projectDocument();
         await this.project(ids, local);
+        await this.projectSnapshots(snapshotKeys);
         for (const [i, follower] of this.followers.entries()) {
           if (otherKeys[i]!.size) await follower.project(otherKeys[i]!);
         }
@@ -278,6 +327,7 @@ export class Room {
       this.unprojected = new Set(ids);
       this.documentUnprojected = documentChanged;
       this.otherUnprojected = otherKeys;
+      this.snapshotsUnprojected = new Set(snapshotKeys);
       throw toStorageError(error, local ? 'your change' : 'changes from your team');
     }
     if (snapshot) this.storedUpdates = 1;
@@ -285,10 +335,25 @@ export class Room {
     if (snapshot) this.needsSnapshot = false;
     this.unprojected = new Set();
     this.documentUnprojected = false;
+    this.snapshotsUnprojected = new Set();
     this.otherUnprojected = this.followers.map(() => new Set());
     const otherChanged = otherKeys.some((keys) => keys.size > 0);
-    if (ids.length || otherChanged) {
+    if (ids.length || otherChanged || (local && snapshotKeys.length)) {
       this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local, other: otherChanged });
+    }
+  }
+
+  /** Adds the room's valid snapshots under these keys to the document's versions; invalid ones are skipped. */
+  private async projectSnapshots(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const snapshot = readRoomSnapshot(this.doc, key);
+      if (snapshot) await this.snapshots.keep(this.documentKey, snapshot);
+      else if (snapshotsMap(this.doc).has(key)) {
+        this.hooks.onProblem({
+          room: this.id,
+          message: `A clause snapshot in room ${this.id} is not valid and was not stored`,
+        });
+      }
     }
   }
 

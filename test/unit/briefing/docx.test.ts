@@ -155,6 +155,14 @@ describe('DOCX in the GB/T 9704 layout', () => {
     expect(textOf(title!)).toBe(briefing.header.title);
   });
 
+  it('prints what changed since the earlier version after the lead, when given', async () => {
+    const summary = '新增 1 条，修改 3 条，删除 0 条。';
+    const withChanges = buildBriefing({ ...sampleData(), options: { ...header, changeSummary: summary } });
+    const blocks = bodyBlocks(openDocx(await renderDocx(withChanges)).xml('word/document.xml')).map(textOf);
+    expect(blocks[blocks.indexOf(withChanges.lead) + 1]).toBe(`与上一版本相比，${summary}`);
+    expect(bodyBlocks(document).map(textOf)).not.toContain(expect.stringMatching(/^与上一版本相比/));
+  });
+
   it('has a summary table with a repeating header row and one row per clause', () => {
     const table = bodyBlocks(document).find((b) => b.localName === 'tbl')!;
     const rows = all(table, 'tr');

@@ -203,6 +203,19 @@ describe('orphans, sources, header', () => {
     expect(md).toContain('报：市政府');
   });
 
+  it('prints what changed since the earlier version right after the lead, when given', () => {
+    const summary = '新增 1 条，修改 3 条，删除 0 条：新增一、6.；修改三、16.（原三、15.）。';
+    const b = build({ options: { changeSummary: summary } });
+    expect(b.changes).toBe(`与上一版本相比，${summary}`);
+    const html = htmlDocument(renderHtml(b));
+    expect(html.querySelector('p.lead + p.changes')!.textContent).toBe(b.changes);
+    const md = markdownDocument(renderMarkdown(b));
+    const paragraphs = [...md.querySelectorAll('p')].map((p) => p.textContent);
+    expect(paragraphs[paragraphs.indexOf(b.lead) + 1]).toBe(b.changes);
+    expect(build().changes).toBe('');
+    expect(htmlDocument(renderHtml(build())).querySelector('p.changes')).toBeNull();
+  });
+
   it('prints A4 with page numbers in the margin, odd right and even left', () => {
     const css = htmlDocument(renderHtml(build())).querySelector('style')!.textContent!;
     expect(css).toMatch(/@page \{ size: A4; margin: 37mm 26mm 35mm 28mm; \}/);

@@ -1,19 +1,22 @@
 /**
  * Upgrading from the first schema version (what the thin path shipped) and from the second keeps every record,
  * including ones the current model would refuse, and builds the search index and the library's counts from them;
- * from the third, rooms are read again so tasks they already hold reach the store.
+ * from the third it adds the versions' tables (issue 20) and keeps everything else; from the fourth, rooms are
+ * read again so tasks they already hold reach the store.
  */
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { type AnnotationFilter, StoreQueries } from '../../../extension/lib/store/queries.ts';
+import { SnapshotStore } from '../../../extension/lib/store/snapshots.ts';
 import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../../extension/lib/store/schema.ts';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from '../../../extension/lib/store/schema.ts';
 import { TaskStore } from '../../../extension/lib/store/tasks-store.ts';
 import { RoomRegistry } from '../../../extension/lib/sync/rooms.ts';
 import { TasksProjection } from '../../../extension/lib/sync/tasks-projection.ts';
 import { writeTask } from '../../../shared/tasks/index.ts';
+import { sampleSnapshot } from '../../fixtures/snapshot.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
 
@@ -75,7 +78,7 @@ describe('schema upgrade from version 1', () => {
     const records = await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(5);
     for (const [table, rows] of Object.entries(records)) {
       const stored = await db.table(table).toArray();
       const withoutKeys = stored.map((row: Record<string, unknown>) => {
@@ -155,7 +158,7 @@ describe('schema upgrade from version 2', () => {
     const records = await fillVersion2(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(5);
     expect(await db.annotations.toArray()).toEqual(expect.arrayContaining(records));
     const queries = new StoreQueries(db);
     expect(await foundIds(queries, { text: '新媒体' })).toEqual(['x-2', 'x-3']);
@@ -173,12 +176,36 @@ describe('schema upgrade from version 2', () => {
 });
 
 describe('schema upgrade from version 3', () => {
-  it('reads tasks that rooms synced before version 4 already hold: every room is marked to be read again', async () => {
+  it('keeps every record and adds the empty versions and snapshots tables, ready for use', async () => {
     const options = fakeIndexedDb();
     const v3 = new Dexie('pizhu', options);
     v3.version(1).stores(SCHEMA_V1);
     v3.version(2).stores(SCHEMA_V2);
     v3.version(3).stores(SCHEMA_V3);
+    const kept = annotation({ id: 'v3-1', tags: ['体育'] });
+    await v3.table('annotations').add(kept);
+    await v3.table('documents').add(documentInfo());
+    v3.close();
+
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(5);
+    expect(await db.annotations.toArray()).toEqual([kept]);
+    expect(await db.versions.count()).toBe(0);
+    const snapshot = sampleSnapshot();
+    expect(await new SnapshotStore(db).keep('doc1', snapshot)).toBe(true);
+    expect((await new StoreQueries(db).versions.of('doc1')).map((v) => v.contentHash)).toEqual([snapshot.contentHash]);
+  });
+});
+
+describe('schema upgrade from version 4', () => {
+  it('reads tasks that rooms synced before version 5 already hold: every room is marked to be read again', async () => {
+    const options = fakeIndexedDb();
+    const v4 = new Dexie('pizhu', options);
+    v4.version(1).stores(SCHEMA_V1);
+    v4.version(2).stores(SCHEMA_V2);
+    v4.version(3).stores(SCHEMA_V3);
+    v4.version(4).stores(SCHEMA_V4);
     const doc = new Y.Doc();
     writeTask(doc, {
       id: 'task-1',
@@ -193,14 +220,14 @@ describe('schema upgrade from version 3', () => {
       updatedBy: { id: 'm1', name: '张伟' },
       updatedAt: 1,
     });
-    await v3.table('roomUpdates').add({ room: 't1.doc1', update: Y.encodeStateAsUpdate(doc), at: 1 });
-    await v3
+    await v4.table('roomUpdates').add({ room: 't1.doc1', update: Y.encodeStateAsUpdate(doc), at: 1 });
+    await v4
       .table('rooms')
       .add({ room: 't1.doc1', teamId: 't1', documentKey: 'doc1', dirty: 0, syncedAt: 1, projected: 1 });
-    v3.close();
+    v4.close();
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(5);
     expect(await db.rooms.get('t1.doc1')).toMatchObject({ projected: 0, dirty: 0 });
     const registry = new RoomRegistry(db, new AnnotationStore(db), { onChange() {}, onProblem() {} }, 5, undefined, [
       new TasksProjection(new TaskStore(db)),

@@ -1,0 +1,220 @@
+/**
+ * One clause change. Side by side on a wide window: the old clause (label path, text with deleted words
+ * marked, its annotations), the change's badge, the new clause (inserted words marked, its annotations).
+ * Inline on a narrow one: the badge and label path(s), one text with the deleted and inserted words in place,
+ * then the old side's annotations and the new side's. All text is rendered as text.
+ */
+import { memo } from 'react';
+import {
+  type ClauseChange,
+  type ClauseEdit,
+  inlineEdits,
+  type Segment,
+  sideBySide,
+} from '../../../shared/compare/index.ts';
+import type { Annotation } from '../../../shared/model/annotation.ts';
+import { t } from '../../lib/i18n.ts';
+import { AuthorBadge } from '../common/Author.tsx';
+
+const STATUS_KEYS = {
+  added: 'compare_status_added',
+  modified: 'compare_status_modified',
+  removed: 'compare_status_removed',
+  unchanged: 'compare_status_unchanged',
+} as const;
+
+export type RowLayout = 'columns' | 'inline';
+
+type RowProps = {
+  change: ClauseChange;
+  /** Highlights on the old clause, and on the new one. */
+  before: readonly Annotation[];
+  after: readonly Annotation[];
+  /** Replies by the highlight they answer, old side and new side. */
+  replies: readonly [ReadonlyMap<string, Annotation[]>, ReadonlyMap<string, Annotation[]>];
+  /** Ids of old highlights already carried over. */
+  carried: ReadonlySet<string>;
+  /** Carries an old highlight over to the new clause; null when it cannot be (no new clause, a viewer). */
+  onCarry: ((annotation: Annotation) => void) | null;
+};
+
+export const ChangeRow = memo(function ChangeRow({ layout, ...row }: RowProps & { layout: RowLayout }) {
+  return layout === 'inline' ? <InlineRow {...row} /> : <ColumnsRow {...row} />;
+});
+
+function ColumnsRow({ change, before, after, replies, carried, onCarry }: RowProps) {
+  const segments =
+    change.status === 'modified' && change.before && change.after
+      ? sideBySide(change.before.text, change.after.text, change.edits)
+      : null;
+  return (
+    <li
+      className={`pz-change pz-change-${change.status}`}
+      data-status={change.status}
+      data-before={change.before?.path}
+      data-after={change.after?.path}
+    >
+      <div className="pz-side pz-side-old">
+        {change.before ? (
+          <>
+            <div className="pz-path">{change.before.path}</div>
+            <p className="pz-clause-text">
+              <Text segments={segments?.before} text={change.before.text} mark="del" />
+            </p>
+            <Annotations
+              items={before}
+              replies={replies[0]}
+              carried={carried}
+              onCarry={change.after ? onCarry : null}
+            />
+          </>
+        ) : (
+          <p className="pz-muted pz-none">{t('compare_side_none')}</p>
+        )}
+      </div>
+      <Badge change={change} />
+      <div className="pz-side pz-side-new">
+        {change.after ? (
+          <>
+            <div className="pz-path">{change.after.path}</div>
+            <p className="pz-clause-text">
+              <Text segments={segments?.after} text={change.after.text} mark="ins" />
+            </p>
+            <Annotations items={after} replies={replies[1]} carried={carried} onCarry={null} />
+          </>
+        ) : (
+          <p className="pz-muted pz-none">{t('compare_side_none')}</p>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function InlineRow({ change, before, after, replies, carried, onCarry }: RowProps) {
+  const paths =
+    change.before && change.after && change.renumbered
+      ? `${change.before.path} → ${change.after.path}`
+      : (change.after ?? change.before)!.path;
+  const edits: ClauseEdit[] =
+    change.status === 'modified' && change.before && change.after
+      ? inlineEdits(change.before.text, change.after.text, change.edits)
+      : // an added or removed clause reads plainly (its badge says which), as in the columns
+        [{ op: 'equal', text: (change.after ?? change.before)!.text }];
+  return (
+    <li
+      className={`pz-change pz-change-inline pz-change-${change.status}`}
+      data-status={change.status}
+      data-before={change.before?.path}
+      data-after={change.after?.path}
+    >
+      <div className="pz-inline-head">
+        <Badge change={change} />
+        <span className="pz-path">{paths}</span>
+      </div>
+      <p className="pz-clause-text">
+        {edits.map((edit, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: edits are a fixed sequence of the clause's text
+          <EditText key={i} edit={edit} />
+        ))}
+      </p>
+      {before.length > 0 && (
+        <div className="pz-side pz-side-old">
+          <span className="pz-muted pz-small">{t('compare_old')}</span>
+          <Annotations items={before} replies={replies[0]} carried={carried} onCarry={change.after ? onCarry : null} />
+        </div>
+      )}
+      {after.length > 0 && (
+        <div className="pz-side pz-side-new">
+          <span className="pz-muted pz-small">{t('compare_new')}</span>
+          <Annotations items={after} replies={replies[1]} carried={carried} onCarry={null} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+function EditText({ edit }: { edit: ClauseEdit }) {
+  if (edit.op === 'insert') return <ins>{edit.text}</ins>;
+  if (edit.op === 'delete') return <del>{edit.text}</del>;
+  return <span>{edit.text}</span>;
+}
+
+function Badge({ change }: { change: ClauseChange }) {
+  return (
+    <div className="pz-change-badge">
+      <span className={`pz-badge-${change.status}`}>{t(STATUS_KEYS[change.status])}</span>
+      {change.renumbered && <span className="pz-muted pz-small">{t('compare_renumbered')}</span>}
+    </div>
+  );
+}
+
+function Text({ segments, text, mark }: { segments?: Segment[]; text: string; mark: 'del' | 'ins' }) {
+  if (!segments) return <>{text}</>;
+  const Mark = mark;
+  return (
+    <>
+      {segments.map((segment, i) =>
+        // biome-ignore lint/suspicious/noArrayIndexKey: segments are a fixed sequence of the clause's text
+        segment.changed ? <Mark key={i}>{segment.text}</Mark> : <span key={i}>{segment.text}</span>,
+      )}
+    </>
+  );
+}
+
+function Annotations({
+  items,
+  replies,
+  carried,
+  onCarry,
+}: {
+  items: readonly Annotation[];
+  replies: ReadonlyMap<string, Annotation[]>;
+  carried: ReadonlySet<string>;
+  onCarry: ((annotation: Annotation) => void) | null;
+}) {
+  if (!items.length) return null;
+  return (
+    <ul className="pz-compare-annotations">
+      {items.map((annotation) => {
+        const answers = replies.get(annotation.id) ?? [];
+        return (
+          <li key={annotation.id} data-annotation-id={annotation.id} className={`pz-color-${annotation.color}`}>
+            <div className="pz-item-meta">
+              <AuthorBadge id={annotation.author.id} name={annotation.author.name} size={18} />
+              <span>{annotation.author.name}</span>
+              {annotation.carriedFrom && <span className="pz-chip pz-carried-from">{t('compare_carried_from')}</span>}
+            </div>
+            <q className="pz-quote">{annotation.quote}</q>
+            {annotation.tags.length > 0 && (
+              <span className="pz-tags-line">
+                {annotation.tags.map((tag) => (
+                  <span key={tag} className="pz-chip">
+                    {tag}
+                  </span>
+                ))}
+              </span>
+            )}
+            {annotation.note && <p className="pz-note-text">{annotation.note}</p>}
+            {answers.length > 0 && <p className="pz-muted pz-small">{t('compare_replies', String(answers.length))}</p>}
+            {carried.has(annotation.id) ? (
+              <span className="pz-muted pz-small" data-carried="true">
+                ✓ {t('compare_already_carried')}
+              </span>
+            ) : (
+              onCarry && (
+                <button
+                  type="button"
+                  className="pz-carry"
+                  data-carry={annotation.id}
+                  onClick={() => onCarry(annotation)}
+                >
+                  {t('compare_carry')}
+                </button>
+              )
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,285 @@
+/**
+ * Two versions compared: counts at the top, the summary paragraph (to copy into a briefing), "只看变化", the
+ * 新旧对照表 export, and one row per clause change with each side's label path, text (changed words marked) and
+ * annotations. "沿用到新版" carries an old highlight over to the paired clause of the new version, one by one
+ * or all at once: the new annotation is described here, on the new version's snapshot, and created by the
+ * background (which owns the store).
+ */
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useMemo, useState } from 'react';
+import {
+  type ClauseChange,
+  compareSnapshots,
+  countChanges,
+  SnapshotPage,
+  summarizeChanges,
+} from '../../../shared/compare/index.ts';
+import type { Annotation } from '../../../shared/model/annotation.ts';
+import { ask } from '../../lib/ask.ts';
+import type { CarryResult } from '../../lib/compare-messages.ts';
+import { currentLanguage, t } from '../../lib/i18n.ts';
+import type { StoreQueries } from '../../lib/store/queries.ts';
+import { Notice } from '../common/Notice.tsx';
+import { useSettings } from '../common/useSettings.ts';
+import { useMediaQuery } from '../common/useMediaQuery.ts';
+import { ChangeRow } from './ChangeRow.tsx';
+import { exportBriefingWithChanges, exportComparison } from './compare-export.ts';
+import {
+  carriedSources,
+  carryable,
+  carryItem,
+  placeAnnotations,
+  type VersionPair,
+  visibleChanges,
+} from './comparison-model.ts';
+
+type Message = { kind: 'error' | 'success'; text: string };
+
+export function Comparison({
+  queries,
+  pair,
+  onSwap,
+  onChoose,
+}: {
+  queries: StoreQueries;
+  pair: VersionPair;
+  onSwap: () => void;
+  onChoose: () => void;
+}) {
+  const { settings } = useSettings();
+  const [onlyChanges, setOnlyChanges] = useState(false);
+  const [message, setMessage] = useState<Message | null>(null);
+  const [busy, setBusy] = useState(false);
+  const before = useLiveQuery(
+    () => queries.versions.snapshot(pair.before.documentKey, pair.before.contentHash),
+    [queries, pair.before.documentKey, pair.before.contentHash],
+    undefined,
+  );
+  const after = useLiveQuery(
+    () => queries.versions.snapshot(pair.after.documentKey, pair.after.contentHash),
+    [queries, pair.after.documentKey, pair.after.contentHash],
+    undefined,
+  );
+  const beforePage = useLiveQuery(() => queries.page(pair.before.documentKey), [queries, pair.before.documentKey]);
+  const afterPage = useLiveQuery(() => queries.page(pair.after.documentKey), [queries, pair.after.documentKey]);
+  const old = before?.ok ? before.snapshot : null;
+  const next = after?.ok ? after.snapshot : null;
+
+  const changes = useMemo(() => (old && next ? compareSnapshots(old, next) : null), [old, next]);
+  const oldPlaced = useMemo(
+    () => (old ? placeAnnotations(old, beforePage?.annotations ?? NONE) : null),
+    [old, beforePage?.annotations],
+  );
+  const newPlaced = useMemo(
+    () => (next ? placeAnnotations(next, afterPage?.annotations ?? NONE) : null),
+    [next, afterPage?.annotations],
+  );
+  const carried = useMemo(() => carriedSources(afterPage?.annotations ?? NONE), [afterPage?.annotations]);
+  const rebuilt = useMemo(() => (next ? new SnapshotPage(document.implementation, next) : null), [next]);
+  const language = currentLanguage() === 'en' ? 'en' : 'zh';
+  const narrow = useMediaQuery(NARROW);
+
+  if (before === undefined || after === undefined) return <p className="pz-muted pz-compare-body">{t('loading')}</p>;
+  if (!before || !after || !before.ok || !after.ok) {
+    const problem = (before && !before.ok && before.problem) || (after && !after.ok && after.problem);
+    return (
+      <main className="pz-compare-body">
+        <Notice kind="error">{problem ? t('compare_damaged', problem) : t('compare_missing')}</Notice>
+        <button type="button" onClick={onChoose}>
+          {t('compare_choose')}
+        </button>
+      </main>
+    );
+  }
+  if (!changes || !oldPlaced || !newPlaced || !rebuilt || !old || !next) return null;
+
+  const counts = countChanges(changes);
+  // beside 未变 N, as the summary says it: unchanged clauses under another label (modified ones say so per row)
+  const renumberedOnly = changes.filter((c) => c.status === 'unchanged' && c.renumbered).length;
+  const summary = summarizeChanges(changes, language);
+  const canWrite = settings !== null && settings.team?.role !== 'viewer';
+  const pending = canWrite ? carryable(changes, oldPlaced, carried) : [];
+
+  const carry = async (list: { change: ClauseChange; annotation: Annotation }[]) => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const items = list.map(({ change, annotation }) =>
+        carryItem(rebuilt, change, annotation, pair.after.documentKey),
+      );
+      const result = await ask<CarryResult>({ type: 'compare.carry', items });
+      const failed = result.failed.length
+        ? t('compare_carry_failed', [String(result.failed.length), result.failed[0]!.error])
+        : '';
+      setMessage({
+        kind: result.failed.length ? 'error' : 'success',
+        text: [t('compare_carried', String(result.carried.length)), failed].filter(Boolean).join(' '),
+      });
+    } catch (error) {
+      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = async (format: 'docx' | 'md') => {
+    setMessage(null);
+    try {
+      await exportComparison({ before: old, after: next, changes, language, onlyChanges }, format);
+    } catch (error) {
+      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const saveBriefing = async () => {
+    if (!settings) return;
+    setMessage(null);
+    try {
+      await exportBriefingWithChanges({ queries, settings, documentKey: pair.after.documentKey, summary });
+    } catch (error) {
+      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const copySummary = async () => {
+    try {
+      await navigator.clipboard.writeText(summary);
+      setMessage({ kind: 'success', text: t('compare_summary_copied') });
+    } catch {
+      setMessage({ kind: 'error', text: t('compare_copy_failed') });
+    }
+  };
+
+  const shown = visibleChanges(changes, onlyChanges);
+  return (
+    <main className="pz-compare-body">
+      <div className="pz-compare-versions">
+        <VersionHeading side="before" title={old.title} details={[old.issuer, old.docNumber, old.publishedAt]} />
+        <div className="pz-compare-actions">
+          <button type="button" onClick={onSwap} title={t('compare_swap_help')}>
+            ⇄ {t('compare_swap')}
+          </button>
+          <button type="button" className="pz-link" onClick={onChoose}>
+            {t('compare_choose')}
+          </button>
+        </div>
+        <VersionHeading side="after" title={next.title} details={[next.issuer, next.docNumber, next.publishedAt]} />
+      </div>
+
+      <p className="pz-compare-counts" data-testid="compare-counts" aria-live="polite">
+        <span className="pz-badge-added">{t('compare_count_added', String(counts.added))}</span>
+        <span className="pz-badge-modified">{t('compare_count_modified', String(counts.modified))}</span>
+        <span className="pz-badge-removed">{t('compare_count_removed', String(counts.removed))}</span>
+        <span className="pz-badge-unchanged">{t('compare_count_unchanged', String(counts.unchanged))}</span>
+        {renumberedOnly > 0 && (
+          <span className="pz-muted">{t('compare_count_renumbered', String(renumberedOnly))}</span>
+        )}
+      </p>
+
+      <section className="pz-compare-summary" aria-labelledby="compare-summary-title">
+        <h2 id="compare-summary-title">{t('compare_summary')}</h2>
+        <p data-testid="compare-summary">{summary}</p>
+        <p className="pz-compare-summary-actions">
+          <button type="button" onClick={() => void copySummary()} data-testid="copy-summary">
+            {t('compare_copy_summary')}
+          </button>
+          <button
+            type="button"
+            onClick={() => void saveBriefing()}
+            disabled={!settings}
+            data-testid="export-briefing"
+            title={t('compare_export_briefing_help')}
+          >
+            {t('compare_export_briefing')}
+          </button>
+        </p>
+      </section>
+
+      <div className="pz-compare-toolbar">
+        <label className="pz-check">
+          <input
+            type="checkbox"
+            data-testid="only-changes"
+            checked={onlyChanges}
+            onChange={(e) => setOnlyChanges(e.target.checked)}
+          />
+          {t('compare_only_changes')}
+        </label>
+        <span className="pz-spacer" />
+        <button type="button" onClick={() => void save('md')} data-testid="export-md">
+          {t('compare_export_md')}
+        </button>
+        <button type="button" className="pz-primary" onClick={() => void save('docx')} data-testid="export-docx">
+          {t('compare_export_docx')}
+        </button>
+        {canWrite && (
+          <button
+            type="button"
+            data-testid="carry-all"
+            disabled={busy || pending.length === 0}
+            onClick={() => void carry(pending)}
+            title={t('compare_carry_all_help')}
+          >
+            {t('compare_carry_all', String(pending.length))}
+          </button>
+        )}
+      </div>
+
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+
+      <ol className="pz-changes" aria-label={t('compare_rows')}>
+        {shown.map((change) => (
+          <ChangeRow
+            key={`${change.before?.index ?? '-'}:${change.after?.index ?? '-'}`}
+            layout={narrow ? 'inline' : 'columns'}
+            change={change}
+            before={change.before ? (oldPlaced.byClause.get(change.before.index) ?? NONE) : NONE}
+            after={change.after ? (newPlaced.byClause.get(change.after.index) ?? NONE) : NONE}
+            replies={[oldPlaced.replies, newPlaced.replies]}
+            carried={carried}
+            onCarry={canWrite && change.after && !busy ? (annotation) => void carry([{ change, annotation }]) : null}
+          />
+        ))}
+      </ol>
+      {shown.length === 0 && <p className="pz-muted">{t('compare_nothing_changed')}</p>}
+
+      {(oldPlaced.unplaced.length > 0 || newPlaced.unplaced.length > 0) && (
+        <section className="pz-unplaced" aria-labelledby="unplaced-title" data-testid="unplaced">
+          <h2 id="unplaced-title">{t('compare_unplaced')}</h2>
+          <p className="pz-muted pz-small">{t('compare_unplaced_help')}</p>
+          <ul className="pz-list">
+            {[...oldPlaced.unplaced, ...newPlaced.unplaced].map((a) => (
+              <li key={a.id} data-annotation-id={a.id}>
+                {a.clausePath.join('')} {a.quote}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </main>
+  );
+}
+
+function VersionHeading({
+  side,
+  title,
+  details,
+}: {
+  side: 'before' | 'after';
+  title: string;
+  details: (string | undefined)[];
+}) {
+  return (
+    <div className={`pz-version-heading pz-${side}`} data-testid={`version-${side}`}>
+      <span className="pz-muted pz-small">{t(side === 'before' ? 'compare_old' : 'compare_new')}</span>
+      <strong>{title || t('compare_untitled')}</strong>
+      <span className="pz-muted pz-small">{details.filter(Boolean).join(' · ')}</span>
+    </div>
+  );
+}
+
+/** Below this width the rows are inline (one column); compare.css stacks the headings at the same width. */
+const NARROW = '(max-width: 800px)';
+
+/** One empty list, so "no annotations" does not change identity at every render. */
+const NONE: never[] = [];

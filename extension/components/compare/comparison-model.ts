@@ -1,0 +1,130 @@
+/**
+ * What the comparison page shows, as data: each side's annotations placed on the clauses of that side's
+ * snapshot, the rows the "只看变化" filter keeps, which annotations can be carried over (and which were), the
+ * order of two versions, and what a carry request holds. No DOM and no browser API: tested on its own.
+ */
+import { type ClauseChange, type ClauseSnapshot, carrySpan, type SnapshotPage } from '../../../shared/compare/index.ts';
+import { type Annotation, findSelector } from '../../../shared/model/annotation.ts';
+import type { CarryItem } from '../../lib/compare-messages.ts';
+
+/** A version of a document: which document, which snapshot. */
+export type VersionRef = { documentKey: string; contentHash: string };
+
+/** The two versions compared. */
+export type VersionPair = { before: VersionRef; after: VersionRef };
+
+export type Placement = {
+  /** Highlights (not replies) by the index of the snapshot clause they sit in. */
+  byClause: Map<number, Annotation[]>;
+  /** Highlights whose clause this snapshot does not have (made on other text, or outside any clause). */
+  unplaced: Annotation[];
+  /** Replies by the highlight they answer. */
+  replies: Map<string, Annotation[]>;
+};
+
+/**
+ * Places live highlights on a snapshot's clauses: by the clause text hash their ClauseSelector holds (the text
+ * they were made on), else by label path; among clauses with that hash, the one with their path.
+ */
+export function placeAnnotations(snapshot: ClauseSnapshot, annotations: readonly Annotation[]): Placement {
+  const byHash = new Map<string, number[]>();
+  const byPath = new Map<string, number>();
+  for (const clause of snapshot.clauses) {
+    push(byHash, clause.hash, clause.index);
+    const path = pathKey(clause.path);
+    if (!byPath.has(path)) byPath.set(path, clause.index);
+  }
+  const placement: Placement = { byClause: new Map(), unplaced: [], replies: new Map() };
+  for (const annotation of annotations) {
+    if (annotation.deleted) continue;
+    if (annotation.replyTo) {
+      push(placement.replies, annotation.replyTo, annotation);
+      continue;
+    }
+    const selector = findSelector(annotation.selectors, 'ClauseSelector');
+    const path = pathKey(selector?.path ?? annotation.clausePath);
+    const sameText = selector ? (byHash.get(selector.hash) ?? []) : [];
+    const index =
+      sameText.find((i) => pathKey(snapshot.clauses[i]!.path) === path) ??
+      sameText[0] ??
+      (annotation.clausePath.length ? byPath.get(pathKey(annotation.clausePath)) : undefined);
+    if (index === undefined) placement.unplaced.push(annotation);
+    else push(placement.byClause, index, annotation);
+  }
+  return placement;
+}
+
+/** The rows "只看变化" keeps: every change but unchanged clauses (a renumbered one stays), as the export does. */
+export function visibleChanges(changes: readonly ClauseChange[], onlyChanges: boolean): readonly ClauseChange[] {
+  return onlyChanges ? changes.filter((c) => c.status !== 'unchanged' || c.renumbered) : changes;
+}
+
+/** Ids of the annotations that live annotations among these were carried over from. */
+export function carriedSources(annotations: readonly Annotation[]): Set<string> {
+  return new Set(annotations.filter((a) => !a.deleted && a.carriedFrom).map((a) => a.carriedFrom!.id));
+}
+
+/** Old highlights that can be carried over and were not yet: those on a clause the new version also has. */
+export function carryable(
+  changes: readonly ClauseChange[],
+  before: Placement,
+  carried: ReadonlySet<string>,
+): { change: ClauseChange; annotation: Annotation }[] {
+  const out: { change: ClauseChange; annotation: Annotation }[] = [];
+  for (const change of changes) {
+    if (!change.before || !change.after) continue;
+    for (const annotation of before.byClause.get(change.before.index) ?? []) {
+      if (!carried.has(annotation.id)) out.push({ change, annotation });
+    }
+  }
+  return out;
+}
+
+/** The request to carry one annotation to the paired clause of the new version. */
+export function carryItem(
+  page: SnapshotPage,
+  change: ClauseChange,
+  annotation: Annotation,
+  documentKey: string,
+): CarryItem {
+  const target = page.describe(change.after!.index, carrySpan(change, annotation.quote));
+  return {
+    from: annotation.id,
+    documentKey,
+    selectors: target.selectors,
+    clausePath: target.clausePath,
+    quote: target.quote,
+  };
+}
+
+/**
+ * Which version is the old one: by publication date when both have one and they differ; otherwise the version
+ * the page was opened for (`base`, the notice being read) is the new one and the one picked beside it the old.
+ * (When a version was stored says nothing: a colleague's older snapshot may reach this browser last.)
+ */
+export function inVersionOrder<T extends { publishedAt?: string }>(base: T, other: T): [T, T] {
+  if (base.publishedAt && other.publishedAt && base.publishedAt !== other.publishedAt) {
+    return base.publishedAt < other.publishedAt ? [base, other] : [other, base];
+  }
+  return [other, base];
+}
+
+/** A version in the page's address: `<documentKey>.<contentHash>` (neither holds a dot). */
+export function versionParam(version: VersionRef): string {
+  return `${version.documentKey}.${version.contentHash}`;
+}
+
+export function parseVersionParam(value: string | null): VersionRef | null {
+  const match = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})$/.exec(value ?? '');
+  return match ? { documentKey: match[1]!, contentHash: match[2]! } : null;
+}
+
+function pathKey(path: readonly string[]): string {
+  return path.join('\u0001');
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
