@@ -13,7 +13,7 @@ import { TeamService } from './auth/team-service.ts';
 import { ConfigError, configFromEnv } from './config.ts';
 import { ApiError } from './http/errors.ts';
 import { currentUnit, resolveUnitInput } from '../shared/tasks/index.ts';
-import { SqliteTaskIndex } from './index-db/tasks-index.ts';
+import { SqliteVocabulary } from './index-db/sqlite-vocabulary.ts';
 import { openDatabase } from './storage/sqlite-db.ts';
 import { SqliteTeamStore } from './storage/sqlite-teams.ts';
 
@@ -115,7 +115,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${invite.maxUses} use(s), expires ${date(invite.expiresAt)}; id ${invite.id})`;
     }
     if (command === 'members' && sub) {
-      const units = new SqliteTaskIndex(db).unitsNow(sub);
+      const units = new SqliteVocabulary(db).units(sub);
       const members = (await teams.listMembers(sub)).map((m) => ({
         ...m,
         unit: m.unit ? currentUnit(units, m.unit) : null,
@@ -136,7 +136,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       const member = await teams.store.getMember(sub);
       if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
       const input = flags.has('none') ? null : rest.join(' ');
-      const unit = input === null ? null : resolveUnitInput(new SqliteTaskIndex(db).unitsNow(member.teamId), input);
+      const unit = input === null ? null : resolveUnitInput(new SqliteVocabulary(db).units(member.teamId), input);
       if (input !== null && !unit) throw new UsageError('A unit is a unit id or a name of 1 to 100 characters');
       const updated = await teams.setUnit(member.teamId, member.id, unit);
       return updated.unit

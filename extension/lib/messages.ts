@@ -14,6 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import type { UnitChange } from '../../shared/tasks/model.ts';
 import { compareRequestSchemas, pageSnapshotSchema } from './compare-messages.ts';
 import type { TeamRow } from './store/schema.ts';
 import { TASK_REQUESTS } from './tasks-messages.ts';
@@ -73,6 +74,15 @@ const preferencesPatchSchema = z
   })
   .partial();
 
+const unitNameInput = z.string().max(LIMITS.nameChars * 2);
+/** A change to the team's units, naming units by id (shared/tasks/model.ts, units). */
+const unitRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('add'), name: unitNameInput }),
+  z.object({ action: z.literal('rename'), id: idSchema, name: unitNameInput }),
+  z.object({ action: z.literal('merge'), from: z.array(idSchema).min(1).max(100), into: idSchema }),
+  z.object({ action: z.literal('delete'), id: idSchema }),
+]);
+
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotations.list'), documentKey: idSchema }),
   z.object({ type: z.literal('annotation.create'), annotation: newAnnotationSchema, document: documentInfoSchema }),
@@ -109,6 +119,8 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.import'), json: z.string().max(200 * 1024 * 1024) }),
   /** The tag library: every tag in use with its count and when it was last used. */
   z.object({ type: z.literal('tags.list') }),
+  /** A change to the team's units (team room `units`): add, rename, merge, delete. */
+  z.object({ type: z.literal('units.change'), change: unitRequestSchema }),
   ...TASK_REQUESTS,
   ...compareRequestSchemas,
 ]);
@@ -117,8 +129,12 @@ export type Request = z.infer<typeof requestSchema>;
 export type RequestInput = z.input<typeof requestSchema>;
 export type RequestType = Request['type'];
 
-/** One row of the tag library (`tags.list`). */
-export type TagUsage = { tag: string; count: number; usedAt: number };
+export type UnitRequest = z.infer<typeof unitRequestSchema>;
+/** The unit a change produced or kept, or why it was refused (a code the panel words from its locale). */
+export type UnitResult = { ok: true; id: string } | { ok: false; error: Extract<UnitChange, { ok: false }>['error'] };
+
+/** One row of the tag library (`tags.list`), with the tag's former names (tags the team renamed into it). */
+export type TagUsage = { tag: string; count: number; usedAt: number; aliases?: string[] };
 
 /** Keyboard shortcuts (browser commands) the content script acts on; the background forwards them. */
 export const PAGE_COMMANDS = [

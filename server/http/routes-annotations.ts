@@ -1,8 +1,18 @@
-/** Reading the query index (annotations, documents, tags) and team-wide tag edits. */
+/** Reading the query index (annotations, documents, tags, units) and the team's tag renames and merges. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { documentKeyFor, idSchema, normaliseTag, readRoom, writeAnnotation } from '../../shared/model/index.ts';
-import { tagMergeRequestSchema, tagRenameRequestSchema } from '../../shared/protocol/api.ts';
+import {
+  documentKeyFor,
+  idSchema,
+  planTagRename,
+  readTagRenames,
+  TagRenameError,
+  tagRenamesMap,
+  teamRoomIdFor,
+  writeTeamEntries,
+} from '../../shared/model/index.ts';
+import { activeUnits } from '../../shared/tasks/model.ts';
+import { tagMergeRequestSchema, tagRenameRequestSchema, type TagEditResponse } from '../../shared/protocol/api.ts';
 import { decodeCursor } from '../index-db/sqlite-index.ts';
 import type { AnnotationFilter } from '../index-db/types.ts';
 import type { AppEnv, ServerContext } from './context.ts';
@@ -70,59 +80,58 @@ export function annotationRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/:teamId/tags', async (c) => c.json({ tags: await ctx.index.tags(c.req.param('teamId')) }));
 
+  /** The team's units: the live ones (merges followed, with their former names) and every record by id. */
+  app.get('/:teamId/units', async (c) => {
+    const records = await ctx.index.units(c.req.param('teamId'));
+    return c.json({ units: activeUnits(records), records: { ...records } });
+  });
+
   const editor = requireRole('owner', 'editor');
 
   app.post('/:teamId/tags/rename', editor, async (c) => {
     const body = await jsonBody(c, tagRenameRequestSchema);
-    return c.json(await replaceTags(ctx, c.req.param('teamId'), [body.from], body.to));
+    return c.json(await renameTags(ctx, c.req.param('teamId'), c.get('principal').memberId, [body.from], body.to));
   });
 
   app.post('/:teamId/tags/merge', editor, async (c) => {
     const body = await jsonBody(c, tagMergeRequestSchema);
-    return c.json(await replaceTags(ctx, c.req.param('teamId'), body.from, body.to));
+    return c.json(await renameTags(ctx, c.req.param('teamId'), c.get('principal').memberId, body.from, body.to));
   });
 
   return app;
 }
 
 /**
- * Renames or merges tags across the team. The rooms are the source of truth, so the change is made in each
- * room's document (stored and sent to everyone like any edit); the index follows. The server writes each changed
- * record as its author's (it is trusted to; a legacy record becomes its author's version 2 record).
+ * Renames or merges tags for the team: entries in the team room's `tagRenames` (written as the member who
+ * asked, by the server, stored before anyone is sent them like any update), which every reader applies, so
+ * uses that arrive later from colleagues who were offline read the new tag too. No annotation is rewritten.
  */
-async function replaceTags(
+async function renameTags(
   ctx: ServerContext,
   teamId: string,
-  fromTags: string[],
-  toTag: string,
-): Promise<{ annotations: number; rooms: number }> {
-  const from = new Set(fromTags.map(normaliseTag).filter(Boolean));
-  const to = normaliseTag(toTag);
-  if (!to) throw badRequest('The new tag is empty');
-  from.delete(to);
-  if (from.size === 0) return { annotations: 0, rooms: 0 };
-  const roomIds = await ctx.index.roomsWithTags(teamId, [...from]);
-  let annotations = 0;
-  let rooms = 0;
-  for (const roomId of roomIds) {
-    const room = await ctx.registry.acquire(roomId);
-    try {
-      let changedHere = 0;
-      room.edit((doc) => {
-        for (const annotation of readRoom(doc, roomId).annotations) {
-          if (annotation.deleted || !annotation.tags.some((t) => from.has(t))) continue;
-          const tags = [...new Set(annotation.tags.map((t) => (from.has(t) ? to : t)))];
-          writeAnnotation(doc, { ...annotation, tags }, annotation.author.id);
-          changedHere++;
-        }
-      });
-      await room.whenDurable();
-      annotations += changedHere;
-      if (changedHere > 0) rooms++;
-    } finally {
-      ctx.registry.release(room);
-    }
+  memberId: string,
+  from: string[],
+  to: string,
+): Promise<TagEditResponse> {
+  const room = await ctx.registry.acquire(teamRoomIdFor(teamId));
+  let result: TagEditResponse = { renamed: [], to };
+  try {
+    room.edit((doc) => {
+      const plan = planTagRename(readTagRenames(doc), from, to, { by: memberId, at: Date.now() });
+      writeTeamEntries(
+        tagRenamesMap(doc),
+        new Map<string, unknown>([...plan.remove.map((key) => [key, undefined] as const), ...plan.set]),
+      );
+      result = { renamed: plan.renamed, to: plan.target };
+    });
+    await room.whenDurable();
+  } catch (error) {
+    if (error instanceof TagRenameError) throw badRequest(error.message);
+    throw error;
+  } finally {
+    ctx.registry.release(room);
   }
+  // The index reads the team room's change with its next batch: have it now, so a read right after sees it.
   await ctx.index.flush();
-  return { annotations, rooms };
+  return result;
 }

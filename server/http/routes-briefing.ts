@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import type * as BriefingLibrary from '../../shared/briefing/index.ts';
-import { ValidationError } from '../../shared/model/index.ts';
+import { normaliseTags, ValidationError } from '../../shared/model/index.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { badRequest } from './errors.ts';
 
@@ -33,16 +33,19 @@ export function briefingRoutes(ctx: ServerContext): Hono<AppEnv> {
       throw error;
     }
     const principal = c.get('principal');
-    const { annotations, documents } = await ctx.index.teamAnnotations(c.req.param('teamId'), {
+    const teamId = c.req.param('teamId');
+    const { annotations, documents } = await ctx.index.teamAnnotations(teamId, {
       documentKeys: query.options.documents.length ? query.options.documents : undefined,
       tags: query.options.tags.length ? query.options.tags : undefined,
     });
+    // The annotations' tags read through the team's renames: so does the briefing's tag filter.
+    const resolve = await ctx.index.tagResolver(teamId);
     let briefing: ReturnType<typeof buildBriefing>;
     try {
       briefing = buildBriefing({
         annotations,
         documents,
-        options: query.options,
+        options: { ...query.options, tags: normaliseTags(query.options.tags.map(resolve)) },
         now: Date.now(),
         viewer: { id: principal.memberId, name: principal.displayName },
       });

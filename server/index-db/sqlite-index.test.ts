@@ -129,6 +129,74 @@ describe('SqliteAnnotationIndex', () => {
     await index.flush();
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['mine']);
     expect((await index.teamAnnotations('t2')).annotations.map((a) => a.id)).toEqual(['theirs']);
-    expect(await index.roomsWithTags('t1', ['体育'])).toEqual(['t1.d1']);
+  });
+
+  it('reads tags through the team’s renames in lists, filters, counts and briefings, and keeps teams’ apart', async () => {
+    const stamp = { by: 'm1', at: 1 };
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: [
+        make('a', { tags: ['重点任务'] }),
+        make('b', { tags: ['ppp', '特许经营'] }),
+        make('c', { tags: ['特许经营', '体育'] }),
+      ],
+      removedIds: [],
+      throughId: 1,
+    });
+    index.applyChange({
+      roomId: 't2.d1',
+      teamId: 't2',
+      documentKey: 'd1',
+      upserts: [make('x', { teamId: 't2', tags: ['重点任务'] })],
+      removedIds: [],
+      throughId: 2,
+    });
+    index.applyChange({
+      roomId: 't1._team',
+      teamId: 't1',
+      documentKey: '_team',
+      upserts: [],
+      removedIds: [],
+      vocabulary: {
+        tagRenames: new Map([
+          ['重点任务', { to: '重点工作', ...stamp }],
+          ['ppp', { to: '合作', ...stamp }],
+          ['特许经营', { to: '合作', ...stamp }],
+          // Two offline renames made a cycle: both read as themselves.
+          ['甲', { to: '乙', ...stamp }],
+          ['乙', { to: '甲', ...stamp }],
+        ]),
+        units: { u1: { name: '办公室', ...stamp } },
+      },
+      throughId: 3,
+    });
+    await index.flush();
+    expect(await index.tags('t1')).toEqual([
+      { tag: '合作', count: 2 },
+      { tag: '体育', count: 1 },
+      { tag: '重点工作', count: 1 },
+    ]);
+    const ids = async (tag: string) =>
+      (await index.list('t1', { tag, limit: 10 })).annotations.map((a) => [a.id, a.tags]).sort();
+    expect(await ids('合作')).toEqual([
+      ['b', ['合作']],
+      ['c', ['合作', '体育']],
+    ]);
+    expect(await ids('重点任务')).toEqual([['a', ['重点工作']]]);
+    expect(await ids('甲')).toEqual([]);
+    const briefing = await index.teamAnnotations('t1', { tags: ['ppp'] });
+    expect(briefing.annotations.map((a) => a.id).sort()).toEqual(['b', 'c']);
+    // Another team's renames do not apply.
+    expect(await index.tags('t2')).toEqual([{ tag: '重点任务', count: 1 }]);
+    expect(Object.keys(await index.units('t1'))).toEqual(['u1']);
+    expect(await index.units('t2')).toEqual({});
+    // The team room rebuilt without its renames: tags read as written again.
+    await index.replaceRoom('t1._team', { document: null, annotations: [], invalid: [] }, 4, {
+      tagRenames: new Map(),
+      units: {},
+    });
+    expect((await index.tags('t1')).map((t) => t.tag).sort()).toEqual(['ppp', '体育', '特许经营', '重点任务'].sort());
   });
 });

@@ -1,4 +1,8 @@
-/** The query index in SQLite (same file as the rooms), written in batches off the update path. */
+/**
+ * The query index in SQLite (same file as the rooms), written in batches off the update path. Tags are stored
+ * as their authors wrote them and read through the team's renames (sqlite-vocabulary.ts), so a rename applies
+ * at once to every annotation, later ones included, without rewriting a row.
+ */
 import {
   type Annotation,
   annotationSchema,
@@ -7,6 +11,9 @@ import {
   normaliseTag,
   parseRoomId,
   type RoomReadResult,
+  type TagResolver,
+  type TeamVocabulary,
+  type Units,
 } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
@@ -21,6 +28,7 @@ import type {
   TagCount,
   TeamAnnotations,
 } from './types.ts';
+import { SqliteVocabulary, withTeamTags } from './sqlite-vocabulary.ts';
 
 const CLAUSE_SEPARATOR = '\u001f';
 /** How long index changes gather before they are written in one transaction. */
@@ -59,6 +67,11 @@ function credited(row: CreditedRow): unknown {
   return value;
 }
 
+/** An annotation with its tags as the team reads them (rows keep what their authors wrote). */
+function readAs(annotation: Annotation, resolve: TagResolver): Annotation {
+  return Array.isArray(annotation.tags) ? withTeamTags(annotation, resolve) : annotation;
+}
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
@@ -89,13 +102,15 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
   private readonly writeBatch;
   private readonly replaceTx;
-  /** Tasks, progress and units, written in the same transactions (tasks-index.ts). */
+  private readonly vocabulary: SqliteVocabulary;
+  /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
   readonly tasks: SqliteTaskIndex;
 
   constructor(
     private readonly db: SqliteHandle,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
+    this.vocabulary = new SqliteVocabulary(db);
     this.statements = {
       through: db.prepare<[string], { through: number }>('SELECT through FROM index_rooms WHERE room = ?'),
       setThrough: db.prepare<[string, string, number]>(
@@ -128,16 +143,22 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
-    this.tasks = new SqliteTaskIndex(db);
+    this.tasks = new SqliteTaskIndex(db, this.vocabulary);
     this.writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
     this.replaceTx = db.transaction(
-      (roomId: string, read: RoomReadResult, throughId: number, tasks?: TaskIndexChange) => {
+      (
+        roomId: string,
+        read: RoomReadResult,
+        throughId: number,
+        vocabulary: TeamVocabulary | undefined,
+        tasks: TaskIndexChange | undefined,
+      ) => {
         const room = parseRoomId(roomId)!;
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
-        this.tasks.clearRoom({ roomId, teamId: room.teamId, documentKey: room.documentKey });
+        this.tasks.clearRoom(roomId);
         this.writeChange({
           roomId,
           teamId: room.teamId,
@@ -145,6 +166,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
           upserts: read.annotations,
           removedIds: [],
           document: read.document,
+          vocabulary,
           tasks,
           throughId,
         });
@@ -180,6 +202,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     else if (change.document) {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
+    if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
     if (change.tasks) this.tasks.write(change, change.tasks);
     s.setThrough.run(change.roomId, change.teamId, change.throughId);
   }
@@ -232,8 +255,14 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }
   }
 
-  async replaceRoom(roomId: string, read: RoomReadResult, throughId: number, tasks?: TaskIndexChange): Promise<void> {
-    this.replaceTx.immediate(roomId, read, throughId, tasks);
+  async replaceRoom(
+    roomId: string,
+    read: RoomReadResult,
+    throughId: number,
+    vocabulary?: TeamVocabulary,
+    tasks?: TaskIndexChange,
+  ): Promise<void> {
+    this.replaceTx.immediate(roomId, read, throughId, vocabulary, tasks);
   }
 
   async flush(): Promise<void> {
@@ -255,10 +284,12 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       params.authorId = filter.authorId;
     }
     if (filter.tag) {
+      // Every tag as written that reads as the one asked for (an old name asks for what it became).
       where.push(
-        'EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id AND t.tag = @tag)',
+        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
+           AND t.tag IN (SELECT value FROM json_each(@tags)))`,
       );
-      params.tag = normaliseTag(filter.tag);
+      params.tags = JSON.stringify(this.vocabulary.sourcesOf(teamId, normaliseTag(filter.tag)).sources);
     }
     if (filter.clausePath && filter.clausePath.length > 0) {
       const prefix = clauseKey(filter.clausePath);
@@ -291,19 +322,32 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       .all(params);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
+    const resolve = this.vocabulary.resolver(teamId);
     return {
-      annotations: page.map((row) => credited(row) as Annotation),
+      annotations: page.map((row) => readAs(credited(row) as Annotation, resolve)),
       nextCursor: rows.length > filter.limit && last ? encodeCursor([last.updated_at, last.room, last.id]) : null,
     };
   }
 
+  /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
   async tags(teamId: string): Promise<TagCount[]> {
     return this.db
       .prepare<[string], TagCount>(
-        `SELECT tag, COUNT(*) AS count FROM annotation_tags WHERE team_id = ? AND deleted = 0
-         GROUP BY tag ORDER BY count DESC, tag`,
+        `SELECT COALESCE(r.resolved, t.tag) AS tag, COUNT(DISTINCT t.room || char(31) || t.annotation_id) AS count
+         FROM annotation_tags t
+         LEFT JOIN team_tag_renames r ON r.team_id = t.team_id AND r.tag = t.tag
+         WHERE t.team_id = ? AND t.deleted = 0
+         GROUP BY 1 ORDER BY count DESC, tag`,
       )
       .all(teamId);
+  }
+
+  async tagResolver(teamId: string): Promise<TagResolver> {
+    return this.vocabulary.resolver(teamId);
+  }
+
+  async units(teamId: string): Promise<Units> {
+    return this.vocabulary.units(teamId);
   }
 
   async documents(teamId: string): Promise<DocumentSummary[]> {
@@ -325,17 +369,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }));
   }
 
-  async roomsWithTags(teamId: string, tags: string[]): Promise<string[]> {
-    if (tags.length === 0) return [];
-    const placeholders = tags.map(() => '?').join(', ');
-    return this.db
-      .prepare<string[], { room: string }>(
-        `SELECT DISTINCT room FROM annotation_tags WHERE team_id = ? AND tag IN (${placeholders}) ORDER BY room`,
-      )
-      .all(teamId, ...tags.map(normaliseTag))
-      .map((r) => r.room);
-  }
-
   async teamAnnotations(
     teamId: string,
     options: { documentKeys?: string[]; tags?: string[] } = {},
@@ -346,15 +379,17 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       )
       .all(teamId);
     const keys = options.documentKeys ? new Set(options.documentKeys) : null;
-    const tags = options.tags ? new Set(options.tags.map(normaliseTag)) : null;
+    const resolve = this.vocabulary.resolver(teamId);
+    const tags = options.tags ? new Set(options.tags.map((tag) => resolve(normaliseTag(tag)))) : null;
     const annotations: Annotation[] = [];
     for (const row of rows) {
       if (keys && !keys.has(row.document_key)) continue;
       // Re-validated on the way out: the briefing gets shared/model objects, whatever the index file holds.
       const parsed = annotationSchema.safeParse(credited(row));
       if (!parsed.success) continue;
-      if (tags && !parsed.data.tags.some((t) => tags.has(t))) continue;
-      annotations.push(parsed.data);
+      const annotation = readAs(parsed.data, resolve);
+      if (tags && !annotation.tags.some((t) => tags.has(t))) continue;
+      annotations.push(annotation);
     }
     const used = new Set(annotations.map((a) => a.documentKey));
     const documents: DocumentInfo[] = [];

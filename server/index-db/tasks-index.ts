@@ -1,6 +1,7 @@
 /**
- * Tasks, progress entries and the team's units in the query index (same SQLite file, same batches as the
- * annotations: sqlite-index.ts calls `write` inside its transaction). Rooms stay the source of truth: a room's rows
+ * Tasks and progress entries in the query index (same SQLite file, same batches as the annotations:
+ * sqlite-index.ts calls `write` inside its transaction); the units they name are the team's vocabulary
+ * (sqlite-vocabulary.ts, from the team room). Rooms stay the source of truth: a room's rows
  * are rebuilt from its document whenever the index lags behind it.
  *
  * The task list's order is the 任务 tab's (shared/tasks compareTasks): what is overdue or due within seven days
@@ -16,39 +17,34 @@ import {
   type ProgressEntry,
   parseProgressEntry,
   parseTaskRecord,
-  parseUnitRecord,
   readProgress,
   readRoomTasks,
   readTask,
-  readUnits,
   resolveUnit,
   type Task,
   type TaskFilter,
   type TaskKeys,
-  type UnitRecord,
   type Units,
   URGENT_DAYS,
-  unitsMap,
 } from '../../shared/tasks/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
+import type { SqliteVocabulary } from './sqlite-vocabulary.ts';
 
 export type TaskIndexChange = {
   tasks: { upserts: Task[]; removedIds: string[] };
   progress: { upserts: ProgressEntry[]; removedKeys: string[] };
-  units: { upserts: Record<string, UnitRecord>; removedIds: string[] };
 };
 
 function emptyChange(): TaskIndexChange {
   return {
     tasks: { upserts: [], removedIds: [] },
     progress: { upserts: [], removedKeys: [] },
-    units: { upserts: {}, removedIds: [] },
   };
 }
 
-/** What the index must write for these changed keys, read from the room's document now. */
+/** What the index must write for these changed keys of a page room, read from the room's document now. */
 export function taskIndexChange(doc: Y.Doc, documentKey: string, keys: TaskKeys): TaskIndexChange | undefined {
-  if (keys.tasks.size + keys.progress.size + keys.units.size === 0) return undefined;
+  if (isTeamRoomKey(documentKey) || keys.tasks.size + keys.progress.size === 0) return undefined;
   const change = emptyChange();
   for (const id of keys.tasks) {
     const read = readTask(doc, documentKey, id);
@@ -60,24 +56,13 @@ export function taskIndexChange(doc: Y.Doc, documentKey: string, keys: TaskKeys)
     if (read?.ok) change.progress.upserts.push(read.value);
     else change.progress.removedKeys.push(key);
   }
-  if (isTeamRoomKey(documentKey)) {
-    const map = unitsMap(doc);
-    for (const id of keys.units) {
-      const parsed = parseUnitRecord(map.get(id));
-      if (parsed.ok) change.units.upserts[id] = parsed.value;
-      else change.units.removedIds.push(id);
-    }
-  }
   return change;
 }
 
-/** Everything of a room, for rebuilding its rows. */
-export function fullTaskIndexChange(doc: Y.Doc, documentKey: string): TaskIndexChange {
+/** Everything of a page room, for rebuilding its rows (the team room holds no tasks). */
+export function fullTaskIndexChange(doc: Y.Doc, documentKey: string): TaskIndexChange | undefined {
+  if (isTeamRoomKey(documentKey)) return undefined;
   const change = emptyChange();
-  if (isTeamRoomKey(documentKey)) {
-    change.units.upserts = readUnits(doc).units;
-    return change;
-  }
   const read = readRoomTasks(doc, documentKey);
   change.tasks.upserts = read.tasks;
   change.progress.upserts = read.progress;
@@ -164,7 +149,10 @@ const DISPLAY_STATUS = `CASE WHEN ${OPEN} AND t.due_date < @today THEN 'overdue'
 export class SqliteTaskIndex implements TaskQueries {
   private readonly s;
 
-  constructor(private readonly db: SqliteHandle) {
+  constructor(
+    private readonly db: SqliteHandle,
+    private readonly vocabulary: SqliteVocabulary,
+  ) {
     this.s = {
       upsertTask: db.prepare(
         `INSERT INTO tasks (room, id, team_id, document_key, clause_index, status, due_date, leader_keys, created_at,
@@ -186,16 +174,9 @@ export class SqliteTaskIndex implements TaskQueries {
          ON CONFLICT (room, key) DO UPDATE SET task_id = excluded.task_id, at = excluded.at, data = excluded.data`,
       ),
       removeProgress: db.prepare<[string, string]>('DELETE FROM task_progress WHERE room = ? AND key = ?'),
-      upsertUnit: db.prepare<[string, string, string]>(
-        `INSERT INTO units (team_id, id, data) VALUES (?, ?, ?)
-         ON CONFLICT (team_id, id) DO UPDATE SET data = excluded.data`,
-      ),
-      removeUnit: db.prepare<[string, string]>('DELETE FROM units WHERE team_id = ? AND id = ?'),
       clearTasks: db.prepare<[string]>('DELETE FROM tasks WHERE room = ?'),
       clearTaskUnits: db.prepare<[string]>('DELETE FROM task_units WHERE room = ?'),
       clearProgress: db.prepare<[string]>('DELETE FROM task_progress WHERE room = ?'),
-      clearUnits: db.prepare<[string]>('DELETE FROM units WHERE team_id = ?'),
-      units: db.prepare<[string], { id: string; data: string }>('SELECT id, data FROM units WHERE team_id = ?'),
       progressOfTask: db.prepare<[string, string], { data: string; name: string | null }>(
         `SELECT p.data, m.display_name AS name FROM task_progress p
            LEFT JOIN members m ON m.id = p.member_id AND m.team_id = p.team_id
@@ -242,30 +223,21 @@ export class SqliteTaskIndex implements TaskQueries {
         data: JSON.stringify(entry),
       });
     }
-    for (const id of change.units.removedIds) s.removeUnit.run(room.teamId, id);
-    for (const [id, unit] of Object.entries(change.units.upserts))
-      s.upsertUnit.run(room.teamId, id, JSON.stringify(unit));
   }
 
   /** Removes a room's rows before they are rebuilt (inside the index's transaction). */
-  clearRoom(room: { roomId: string; teamId: string; documentKey: string }): void {
-    if (isTeamRoomKey(room.documentKey)) {
-      this.s.clearUnits.run(room.teamId);
-      return;
-    }
-    this.s.clearTasks.run(room.roomId);
-    this.s.clearTaskUnits.run(room.roomId);
-    this.s.clearProgress.run(room.roomId);
+  clearRoom(roomId: string): void {
+    this.s.clearTasks.run(roomId);
+    this.s.clearTaskUnits.run(roomId);
+    this.s.clearProgress.run(roomId);
   }
 
-  /** The team's units, answered in the call (the write rules ask it while checking a viewer's update). */
+  /**
+   * The team's units as the team room's index holds them, answered in the call (the write rules ask it while
+   * checking a viewer's update).
+   */
   unitsNow(teamId: string): Units {
-    const units: Record<string, UnitRecord> = {};
-    for (const row of this.s.units.all(teamId)) {
-      const parsed = parseUnitRecord(JSON.parse(row.data));
-      if (parsed.ok) units[row.id] = parsed.value;
-    }
-    return units;
+    return this.vocabulary.units(teamId);
   }
 
   async units(teamId: string): Promise<Units> {

@@ -3,7 +3,14 @@
  * REST API lists and filters without loading rooms. The rooms stay the source of truth; the index can always be
  * rebuilt from them (it records, per room, the last update it reflects).
  */
-import type { Annotation, DocumentInfo, RoomReadResult } from '../../shared/model/index.ts';
+import type {
+  Annotation,
+  DocumentInfo,
+  RoomReadResult,
+  TagResolver,
+  TeamVocabulary,
+  Units,
+} from '../../shared/model/index.ts';
 import type { TaskIndexChange } from './tasks-index.ts';
 
 export type RoomIndexChange = {
@@ -16,7 +23,9 @@ export type RoomIndexChange = {
   removedIds: string[];
   /** The page's metadata when it changed (null when it became invalid), undefined when untouched. */
   document?: DocumentInfo | null;
-  /** Tasks, progress entries and units the change touched (tasks-index.ts), when it touched any. */
+  /** The team room's whole vocabulary (tag renames, units), for a change of the team room. */
+  vocabulary?: TeamVocabulary;
+  /** Tasks and progress entries of a page room the change touched (tasks-index.ts), when it touched any. */
   tasks?: TaskIndexChange;
   /** The id of the last stored update this change reflects. */
   throughId: number;
@@ -39,8 +48,14 @@ export interface IndexSink {
    * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
   markDirty(roomId: string, source: IndexSource): void;
-  /** Rebuilds a room's rows; `tasks` holds its tasks and progress (page rooms) or its units (team room). */
-  replaceRoom(roomId: string, read: RoomReadResult, throughId: number, tasks?: TaskIndexChange): Promise<void>;
+  /** Rebuilds a room's rows; for the team room, `vocabulary` is what it holds; for a page room, `tasks`. */
+  replaceRoom(
+    roomId: string,
+    read: RoomReadResult,
+    throughId: number,
+    vocabulary?: TeamVocabulary,
+    tasks?: TaskIndexChange,
+  ): Promise<void>;
   flush(): Promise<void>;
 }
 
@@ -65,13 +80,18 @@ export type TagCount = { tag: string; count: number };
 export type DocumentSummary = { documentKey: string; room: string; document: DocumentInfo | null; annotations: number };
 export type TeamAnnotations = { annotations: Annotation[]; documents: DocumentInfo[] };
 
-/** What the REST API reads. */
+/**
+ * What the REST API reads. Tags are read as the team renamed them (the team room's `tagRenames`): in the
+ * annotations returned, in the tag filter (an old name finds what it became) and in the counts.
+ */
 export interface AnnotationQueries {
   list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage>;
   tags(teamId: string): Promise<TagCount[]>;
   documents(teamId: string): Promise<DocumentSummary[]>;
-  /** Rooms of the team holding at least one annotation with one of these tags. */
-  roomsWithTags(teamId: string, tags: string[]): Promise<string[]>;
+  /** How the team reads a tag now (through its renames). */
+  tagResolver(teamId: string): Promise<TagResolver>;
+  /** The team's units by id (every valid record of its team room's `units`). */
+  units(teamId: string): Promise<Units>;
   /**
    * Every live (not deleted) annotation of the team, validated against shared/model, with the documents they
    * belong to: the input of a team briefing.

@@ -108,8 +108,20 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX annotation_tags_team ON annotation_tags(team_id, tag);
   `,
-  // 2: tasks, their progress and the team's units in the query index; each member's unit. Team rooms are indexed
-  // again (their units were not read before).
+  // The team room's vocabulary in the query index: tag renames (with the tag each reads as, resolved when the
+  // renames change) and units. Rebuilt from the team room like the rest of the index.
+  `
+  CREATE TABLE team_tag_renames (
+    team_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    to_tag TEXT NOT NULL,
+    resolved TEXT NOT NULL,
+    PRIMARY KEY (team_id, tag)
+  );
+  CREATE TABLE team_units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
+  `,
+  // 3: tasks and their progress in the query index; each member's unit (an id of the team room's units,
+  // team_units above, and its name when given).
   `
   ALTER TABLE members ADD COLUMN unit_id TEXT;
   ALTER TABLE members ADD COLUMN unit_name TEXT;
@@ -148,8 +160,6 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (room, key)
   );
   CREATE INDEX task_progress_task ON task_progress(room, task_id, at);
-  CREATE TABLE units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
-  DELETE FROM index_rooms WHERE room LIKE '%._team' ESCAPE '';
   `,
 ];
 

@@ -16,10 +16,13 @@ import * as Y from 'yjs';
 import {
   changesOfTransaction,
   definePageRoom,
+  defineTeamRoom,
+  isTeamRoomKey,
   parseRoomId,
   readAnnotation,
   readDocumentInfo,
   readRoom,
+  readTeamVocabulary,
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import { defineTaskRoots, type TaskKeys, taskChangesOfTransaction } from '../../shared/tasks/index.ts';
@@ -72,7 +75,7 @@ export type Outcome = { ok: true } | { ok: false; code: number; reason: string; 
 
 const LOAD_ORIGIN = Symbol('load');
 const REMOTE_ORIGIN = Symbol('remote');
-/** Origin of edits the server makes itself (tag rename and merge). */
+/** Origin of edits the server makes itself (tag renames and merges asked over REST). */
 export const SERVER_ORIGIN = Symbol('server');
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
@@ -103,7 +106,7 @@ type LocalChange = {
 };
 
 function noTaskKeys(): TaskKeys {
-  return { tasks: new Set(), progress: new Set(), units: new Set() };
+  return { tasks: new Set(), progress: new Set() };
 }
 
 export class RoomFailedError extends Error {
@@ -424,8 +427,11 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (this.failed) throw new RoomFailedError(`room ${this.id} is unavailable`);
     const doc = new Y.Doc();
     // Defined up front, so every transaction names these maps by the types the room reads later.
-    definePageRoom(doc);
-    defineTaskRoots(doc);
+    if (isTeamRoomKey(this.documentKey)) defineTeamRoom(doc);
+    else {
+      definePageRoom(doc);
+      defineTaskRoots(doc);
+    }
     try {
       doc.transact(() => {
         for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
@@ -525,7 +531,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     for (const id of changed.annotationIds) this.unindexed.add(id);
     this.unindexedDocument ||= changed.document;
     const tasks = taskChangesOfTransaction(transaction);
-    for (const kind of ['tasks', 'progress', 'units'] as const) {
+    for (const kind of ['tasks', 'progress'] as const) {
       for (const key of tasks[kind]) this.unindexedTasks[kind].add(key);
     }
     this.indexDue = true;
@@ -572,6 +578,8 @@ export class Room implements FanoutSubscriber, IndexSource {
       else change.removedIds.push(id);
     }
     if (documentTouched) change.document = readDocumentInfo(doc);
+    // The team room holds only the vocabulary (its write rules allow nothing else), a few entries: whole.
+    if (isTeamRoomKey(this.documentKey)) change.vocabulary = readTeamVocabulary(doc);
     const taskChange = taskIndexChange(doc, this.documentKey, tasks);
     if (taskChange) change.tasks = taskChange;
     return change;
@@ -580,12 +588,9 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
   async reindex(): Promise<void> {
     const doc = this.materialise();
-    await this.deps.index.replaceRoom(
-      this.id,
-      readRoom(doc, this.id),
-      this.lastId,
-      fullTaskIndexChange(doc, this.documentKey),
-    );
+    const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
+    const tasks = fullTaskIndexChange(doc, this.documentKey);
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId, vocabulary, tasks);
   }
 
   /** An update or presence another server instance accepted for this room. */

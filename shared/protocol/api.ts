@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { annotationSchema, documentInfoSchema, idSchema } from '../model/annotation.ts';
+import { unitSchema } from '../model/team-room.ts';
 
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -199,7 +200,19 @@ export const tagMergeRequestSchema = z.object({
   from: z.array(z.string().trim().min(1).max(50)).min(1).max(100),
   to: z.string().trim().min(1).max(50),
 });
-export const tagEditResponseSchema = z.object({ annotations: z.number().int(), rooms: z.number().int() });
+/**
+ * What a rename or merge did: the tags (as they read before) that now read as `to`, the team's current name of
+ * the target (a target the team had renamed reads as where that leads). Annotations are not rewritten: the
+ * rename is an entry of the team room's `tagRenames` that every reader applies.
+ */
+export const tagEditResponseSchema = z.object({ renamed: z.array(z.string()), to: z.string() });
+export type TagEditResponse = z.infer<typeof tagEditResponseSchema>;
+
+/** GET /api/teams/<teamId>/units: live units (merges followed, with former names) and every record by id. */
+export const unitsResponseSchema = z.object({
+  units: z.array(z.object({ id: idSchema, name: z.string(), aliases: z.array(z.string()) })),
+  records: z.record(z.string(), unitSchema),
+});
 
 /**
  * WebSocket close codes the server uses. y-websocket (3.x) stops reconnecting after a code in 4400-4499

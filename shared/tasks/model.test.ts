@@ -15,7 +15,6 @@ import {
   parseProgressKey,
   parseTaskQuery,
   parseTaskRecord,
-  parseUnitRecord,
   progressEntryMatchesKey,
   progressKey,
   renameUnit,
@@ -26,10 +25,10 @@ import {
   TASK_LIMITS,
   todayIn,
   toTaskRows,
-  type UnitRecord,
   type Units,
   unitNames,
 } from './model.ts';
+import { type Unit, unitSchema } from '../model/team-room.ts';
 
 const member = { id: 'm-1', name: '张三' };
 const stamp = { by: member.id, at: 1_700_000_000_000 };
@@ -52,7 +51,7 @@ function task(overrides: Partial<Task> = {}): Task {
   };
 }
 
-function units(entries: Record<string, Partial<UnitRecord> & { name: string }>): Units {
+function units(entries: Record<string, Partial<Unit> & { name: string }>): Units {
   return Object.fromEntries(Object.entries(entries).map(([id, u]) => [id, { ...stamp, ...u }]));
 }
 
@@ -287,6 +286,36 @@ describe('units', () => {
     expect(renameUnit(team, 'u-none', 'x', stamp)).toEqual({ ok: false, error: 'unknown-unit' });
   });
 
+  it('keeps former names, so a name used after a rename (a colleague offline, a clause’s text) finds the unit', () => {
+    const first = renameUnit(team, 'u-a', '基础教育与学前教育科', stamp);
+    if (!first.ok) throw new Error(first.error);
+    const once: Units = { ...team, ...first.patch };
+    expect(once['u-a']!.aliases).toEqual(['基础教育科']);
+    const second = renameUnit(once, 'u-a', '基础 教育科', stamp);
+    if (!second.ok) throw new Error(second.error);
+    const back: Units = { ...team, ...second.patch };
+    // Naming it back drops the name from its aliases; the intermediate name becomes one.
+    expect(back['u-a']).toMatchObject({ name: '基础 教育科', aliases: ['基础教育与学前教育科'] });
+    expect(findUnitByName(once, '基础 教育科')?.id).toBe('u-a');
+    expect(addUnit(once, { id: 'u-new', name: '基础教育科', ...stamp })).toEqual({ ok: true, id: 'u-a', patch: {} });
+    // A former name does not block another unit's rename: current names win a lookup.
+    const taken = renameUnit(once, 'u-b', '基础教育科', stamp);
+    expect(taken).toMatchObject({ ok: true, id: 'u-b' });
+    if (!taken.ok) return;
+    expect(findUnitByName({ ...once, ...taken.patch }, '基础教育科')?.id).toBe('u-b');
+  });
+
+  it('offers live units with the names of what was merged into them', () => {
+    const merged = mergeUnits(units({ ...team, 'u-c': { name: '督导室', aliases: ['督导科'] } }), 'u-c', 'u-b', stamp);
+    if (!merged.ok) throw new Error(merged.error);
+    const after = { ...units({ ...team, 'u-c': { name: '督导室', aliases: ['督导科'] } }), ...merged.patch };
+    expect(activeUnits(after)).toEqual([
+      { id: 'u-b', name: '办公室', aliases: ['督导室', '督导科'] },
+      { id: 'u-a', name: '基础教育科', aliases: [] },
+    ]);
+    expect(findUnitByName(after, '督导科')?.id).toBe('u-b');
+  });
+
   it('merges one unit into another: names, pickers and filters follow, chains resolve', () => {
     const merged = mergeUnits(team, 'u-b', 'u-a', stamp);
     expect(merged).toMatchObject({ ok: true, id: 'u-a' });
@@ -328,9 +357,11 @@ describe('units', () => {
   });
 
   it('checks unit records as the team room stores them', () => {
-    expect(parseUnitRecord({ name: '办公室', ...stamp }).ok).toBe(true);
-    expect(parseUnitRecord({ name: '', ...stamp }).ok).toBe(false);
-    expect(parseUnitRecord({ name: '办公室', mergedInto: 'a b', ...stamp }).ok).toBe(false);
+    expect(unitSchema.safeParse({ name: '办公室', ...stamp }).success).toBe(true);
+    expect(unitSchema.safeParse({ name: '', ...stamp }).success).toBe(false);
+    expect(unitSchema.safeParse({ name: '办公室', mergedInto: 'a b', ...stamp }).success).toBe(false);
+    // `by` is the writer's member id (what the server checks), not an author object.
+    expect(unitSchema.safeParse({ name: '办公室', by: member, at: 1 }).success).toBe(false);
     expect(resolveUnit(units({}), '__proto__')).toBeNull();
     expect(resolveUnit(units({ x: { name: 'X', mergedInto: '__proto__' } }), 'x')?.id).toBe('x');
   });

@@ -3,7 +3,7 @@
  *
  *   page room `<teamId>.<documentKey>`: tasks    <taskId>               → TaskRecord (whole-record replace)
  *                                        progress <memberId>/<entryId>  → ProgressEntry
- *   team room `<teamId>._team`:         units    <unitId>               → UnitRecord
+ *   team room `<teamId>._team`:         units    <unitId>               → Unit (shared/model/team-room.ts)
  *
  * A task names its units by id, so renaming a unit renames it everywhere and merging two follows `mergedInto`
  * (chains resolve, a cycle stops at the first repeated unit). The document key is implied by the room and never
@@ -16,7 +16,10 @@ import { z } from 'zod';
 import { safeHttpUrl } from '../briefing/escape.ts';
 import { isoDateIn } from '../briefing/time.ts';
 import { authorSchema, idSchema, LIMITS, type ParseResult, tryParse } from '../model/annotation.ts';
-import { unitSchema } from '../model/team-room.ts';
+import { MAX_UNIT_ALIASES, type Unit, type Units } from '../model/team-room.ts';
+
+/** The team's units are the team room's (one schema, shared/model/team-room.ts); tasks name them by id. */
+export type { Unit, Units };
 import { addDays, isIsoDay } from './dates.ts';
 import type { DueDate } from './hints.ts';
 
@@ -111,18 +114,9 @@ export const progressEntrySchema = z.object({
 });
 export type ProgressEntry = z.infer<typeof progressEntrySchema>;
 
-/**
- * A unit of the team room's `units` map: the schema the server checks (shared/model/team-room.ts), `by` the id of
- * the member who wrote the entry.
- */
-export const unitRecordSchema = unitSchema;
-export type UnitRecord = z.infer<typeof unitRecordSchema>;
-export type Units = Readonly<Record<string, UnitRecord>>;
-
 export const parseTaskRecord = (value: unknown): ParseResult<TaskRecord> => tryParse(taskRecordSchema, value, 'task');
 export const parseProgressEntry = (value: unknown): ParseResult<ProgressEntry> =>
   tryParse(progressEntrySchema, value, 'progress entry');
-export const parseUnitRecord = (value: unknown): ParseResult<UnitRecord> => tryParse(unitRecordSchema, value, 'unit');
 
 /** The key of a progress entry in the `progress` map: only its author writes under it. */
 export function progressKey(memberId: string, entryId: string): string {
@@ -315,27 +309,55 @@ export function unitNameKey(name: string): string {
   return name.normalize('NFKC').replace(/\s+/g, '');
 }
 
-/** Units to offer in pickers and filters: not merged away, not deleted; by name in Chinese collation. */
-export function activeUnits(units: Units): { id: string; name: string }[] {
+/** A unit to offer in pickers: its current name, and the names it was known by (renames, units merged into it). */
+export type LiveUnit = { id: string; name: string; aliases: string[] };
+
+/**
+ * Units to offer in pickers and filters: not merged away, not deleted; by name in Chinese collation. Merges are
+ * followed: a unit merged into another lends it its names as aliases, so typing either finds the survivor.
+ */
+export function activeUnits(units: Units): LiveUnit[] {
   const collator = new Intl.Collator('zh-CN');
-  return Object.entries(units)
-    .filter(([, u]) => !u.deleted && u.mergedInto === undefined)
-    .map(([id, u]) => ({ id, name: u.name }))
-    .sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
+  const resolve = unitResolver(units);
+  const live = new Map<string, LiveUnit>();
+  for (const [id, u] of Object.entries(units)) {
+    if (!u.deleted && u.mergedInto === undefined) live.set(id, { id, name: u.name, aliases: [] });
+  }
+  for (const [id, u] of Object.entries(units)) {
+    const target = live.get(resolve(id)?.id ?? '');
+    if (!target) continue;
+    for (const name of id === target.id ? (u.aliases ?? []) : [u.name, ...(u.aliases ?? [])]) {
+      const key = unitNameKey(name);
+      if (key !== unitNameKey(target.name) && !target.aliases.some((a) => unitNameKey(a) === key)) {
+        target.aliases.push(name);
+      }
+    }
+  }
+  return [...live.values()].sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
 }
 
-/** The unit a name (from a suggestion or a typed entry) stands for: an active one first, else a merged one's target. */
-export function findUnitByName(units: Units, name: string): ResolvedUnit | null {
-  const key = unitNameKey(name);
-  if (!key) return null;
+/** The live unit whose current name (or, with `aliases`, a former name) has this key, following merges. */
+function unitCalled(units: Units, key: string, aliases: boolean): ResolvedUnit | null {
   let fallback: ResolvedUnit | null = null;
   for (const [id, record] of Object.entries(units)) {
-    if (unitNameKey(record.name) !== key) continue;
+    const names = aliases ? (record.aliases ?? []) : [record.name];
+    if (!names.some((name) => unitNameKey(name) === key)) continue;
     const resolved = resolveUnit(units, id);
     if (resolved && !resolved.deleted && resolved.id === id) return resolved;
     if (resolved && !resolved.deleted) fallback ??= resolved;
   }
   return fallback;
+}
+
+/**
+ * The unit a name (from a suggestion, a clause's text or a typed entry) stands for, through renames and merges:
+ * a live unit of that name first, then a unit merged away under that name (its survivor), then a unit that was
+ * known by that name before a rename. Null when the team has no such unit.
+ */
+export function findUnitByName(units: Units, name: string): ResolvedUnit | null {
+  const key = unitNameKey(name);
+  if (!key) return null;
+  return unitCalled(units, key, false) ?? unitCalled(units, key, true);
 }
 
 /** Names for unit ids, in order, after merges, each once; unknown ids are left out. */
@@ -354,10 +376,11 @@ export function unitNames(units: Units | ((id: string) => ResolvedUnit | null), 
 
 /** What an operation writes into the `units` map (records by id); empty when nothing changes. */
 export type UnitChange =
-  | { ok: true; id: string; patch: Record<string, UnitRecord> }
+  | { ok: true; id: string; patch: Record<string, Unit> }
   | { ok: false; error: 'unknown-unit' | 'name-taken' | 'same-unit' | 'invalid-name'; id?: string };
 
-type Stamp = { by: UnitRecord['by']; at: number };
+/** Who writes the change (a member id: the server checks it is the writer) and when. */
+type Stamp = { by: string; at: number };
 
 function validName(name: string): string | null {
   const trimmed = name.replace(/\s+/g, ' ').trim();
@@ -374,17 +397,25 @@ export function addUnit(units: Units, unit: { id: string; name: string } & Stamp
   return { ok: true, id: unit.id, patch: { [unit.id]: { name, by: unit.by, at: unit.at } } };
 }
 
-/** Renames a unit (the one it was merged into, if it was); a name another unit has is refused: merge them instead. */
+/**
+ * Renames a unit (the one it was merged into, if it was), keeping the old name as an alias; a name another live
+ * unit has is refused: merge them instead.
+ */
 export function renameUnit(units: Units, id: string, newName: string, stamp: Stamp): UnitChange {
   const target = resolveUnit(units, id);
   if (!target || !Object.hasOwn(units, target.id)) return { ok: false, error: 'unknown-unit' };
   const name = validName(newName);
   if (!name) return { ok: false, error: 'invalid-name' };
-  const holder = findUnitByName(units, name);
+  const holder = unitCalled(units, unitNameKey(name), false);
   if (holder && holder.id !== target.id) return { ok: false, error: 'name-taken', id: holder.id };
   const record = units[target.id]!;
   if (record.name === name) return { ok: true, id: target.id, patch: {} };
-  return { ok: true, id: target.id, patch: { [target.id]: { ...record, name, ...stamp } } };
+  // The old name stays findable (a colleague offline may still type it); the newest former names are kept.
+  const aliases = [record.name, ...(record.aliases ?? [])]
+    .filter((alias) => unitNameKey(alias) !== unitNameKey(name))
+    .filter((alias, i, all) => all.findIndex((a) => unitNameKey(a) === unitNameKey(alias)) === i)
+    .slice(0, MAX_UNIT_ALIASES);
+  return { ok: true, id: target.id, patch: { [target.id]: { ...record, name, aliases, ...stamp } } };
 }
 
 /** Merges one unit into another: tasks naming either now name the second. */

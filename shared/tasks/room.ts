@@ -1,10 +1,12 @@
 /**
- * Where tasks, their progress and the team's units live in the Yjs rooms (docs/room-layout.md), read and written
- * the same way by the extension and the server:
+ * Where tasks and their progress live in the Yjs rooms (docs/room-layout.md), read and written the same way by the
+ * extension and the server:
  *
  *   page room `<teamId>.<documentKey>`: tasks    <taskId>              → TaskRecord (whole-record replace)
  *                                        progress <memberId>/<entryId> → ProgressEntry (its author's key)
- *   team room `<teamId>._team`:         units    <unitId>              → UnitRecord
+ *
+ * The units tasks name by id are the team room's (`units`, shared/model/team-room.ts: read, written and checked
+ * there); this module only turns typed names into unit ids and the records to add.
  *
  * Every value read goes through its schema (model.ts); a value that fails it, or sits under a key that does not
  * name it, is reported and skipped. A task is edited by replacing its whole record, so two colleagues editing
@@ -13,28 +15,25 @@
 import type * as Y from 'yjs';
 import { ValidationError } from '../model/annotation.ts';
 import { hashText } from '../model/hash.ts';
-import { UNITS_KEY } from '../model/team-room.ts';
 import {
   addUnit,
   findUnitByName,
   type ProgressEntry,
   parseProgressEntry,
   parseTaskRecord,
-  parseUnitRecord,
   progressEntryMatchesKey,
   progressKey,
   resolveUnit,
   TASK_LIMITS,
   type Task,
   type TaskRecord,
-  type UnitRecord,
+  type Unit,
   type Units,
   unitNameKey,
 } from './model.ts';
 
 export const TASKS_KEY = 'tasks';
 export const PROGRESS_KEY = 'progress';
-export { UNITS_KEY } from '../model/team-room.ts';
 
 export function tasksMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(TASKS_KEY);
@@ -44,15 +43,10 @@ export function progressMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(PROGRESS_KEY);
 }
 
-export function unitsMap(doc: Y.Doc): Y.Map<unknown> {
-  return doc.getMap(UNITS_KEY);
-}
-
 /** Defines the root maps up front, so every transaction names them by the types readers use (see definePageRoom). */
 export function defineTaskRoots(doc: Y.Doc): void {
   tasksMap(doc);
   progressMap(doc);
-  unitsMap(doc);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -75,14 +69,6 @@ export function writeProgress(doc: Y.Doc, entry: ProgressEntry, origin?: unknown
   const value = JSON.parse(JSON.stringify(entry)) as unknown;
   doc.transact(() => {
     if (!sameJson(map.get(key), value)) map.set(key, value);
-  }, origin);
-}
-
-/** Writes unit records (an operation's patch, e.g. from addUnit) into the team room. */
-export function writeUnits(doc: Y.Doc, patch: Readonly<Record<string, UnitRecord>>, origin?: unknown): void {
-  const map = unitsMap(doc);
-  doc.transact(() => {
-    for (const [id, record] of Object.entries(patch)) if (!sameJson(map.get(id), record)) map.set(id, record);
   }, origin);
 }
 
@@ -127,22 +113,10 @@ export function readRoomTasks(doc: Y.Doc, documentKey: string): RoomTasks {
   return result;
 }
 
-/** The team's units as the team room holds them (invalid entries left out). */
-export function readUnits(doc: Y.Doc): { units: Record<string, UnitRecord>; invalid: Invalid[] } {
-  const units: Record<string, UnitRecord> = {};
-  const invalid: Invalid[] = [];
-  for (const [id, value] of unitsMap(doc).entries()) {
-    const parsed = parseUnitRecord(value);
-    if (parsed.ok) units[id] = parsed.value;
-    else invalid.push({ key: id.slice(0, 140), error: parsed.error });
-  }
-  return { units, invalid };
-}
-
-export type TaskKeys = { tasks: Set<string>; progress: Set<string>; units: Set<string> };
+export type TaskKeys = { tasks: Set<string>; progress: Set<string> };
 
 /**
- * The task ids, progress keys and unit ids one transaction changed, read from `transaction.changed` (the root
+ * The task ids and progress keys one transaction changed, read from `transaction.changed` (the root
  * maps that existed before it, with their keys), like the annotations' changesOfTransaction.
  */
 export function taskChangesOfTransaction(transaction: Y.Transaction): TaskKeys {
@@ -150,10 +124,9 @@ export function taskChangesOfTransaction(transaction: Y.Transaction): TaskKeys {
   const roots = new Map<unknown, keyof TaskKeys>([
     [share.get(TASKS_KEY), 'tasks'],
     [share.get(PROGRESS_KEY), 'progress'],
-    [share.get(UNITS_KEY), 'units'],
   ]);
   roots.delete(undefined);
-  const keys: TaskKeys = { tasks: new Set(), progress: new Set(), units: new Set() };
+  const keys: TaskKeys = { tasks: new Set(), progress: new Set() };
   for (const [type, changed] of transaction.changed) {
     const kind = roots.get(type);
     if (!kind) continue;
@@ -181,9 +154,9 @@ export function unitIdsForNames(
   names: readonly string[],
   stamp: UnitStamp,
   randomId: () => string,
-): { ids: string[]; patch: Record<string, UnitRecord> } {
+): { ids: string[]; patch: Record<string, Unit> } {
   let known: Units = units;
-  const patch: Record<string, UnitRecord> = {};
+  const patch: Record<string, Unit> = {};
   const ids: string[] = [];
   for (const name of names) {
     if (!name.trim()) continue;

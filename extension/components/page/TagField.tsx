@@ -10,6 +10,9 @@ import type { TagUsage } from '../../lib/messages.ts';
 const MAX_SUGGESTIONS = 8;
 const SEPARATORS = /[,，;；、]/u;
 
+/** The tag and the names the team renamed into it: typing an old name offers the tag it became. */
+const namesOf = (entry: TagUsage) => [entry.tag, ...(entry.aliases ?? [])];
+
 export function suggestTags(
   vocabulary: readonly TagUsage[],
   draft: string,
@@ -20,9 +23,18 @@ export function suggestTags(
   const taken = new Set(chosen);
   const candidates = vocabulary.filter((entry) => !taken.has(entry.tag));
   if (!needle) return [...candidates].sort((a, b) => b.usedAt - a.usedAt).slice(0, limit); // recent tags first
-  const starts = candidates.filter((entry) => entry.tag.startsWith(needle));
-  const contains = candidates.filter((entry) => !entry.tag.startsWith(needle) && entry.tag.includes(needle));
+  const starts = candidates.filter((entry) => namesOf(entry).some((name) => name.startsWith(needle)));
+  const contains = candidates.filter(
+    (entry) => !starts.includes(entry) && namesOf(entry).some((name) => name.includes(needle)),
+  );
   return [...starts.sort((a, b) => b.count - a.count), ...contains.sort((a, b) => b.count - a.count)].slice(0, limit);
+}
+
+/** Typed tags as the team reads them: an old name (renamed by the team) becomes the tag it was renamed to. */
+export function currentNames(vocabulary: readonly TagUsage[], typed: readonly string[]): string[] {
+  const renamed = new Map<string, string>();
+  for (const entry of vocabulary) for (const alias of entry.aliases ?? []) renamed.set(alias, entry.tag);
+  return normaliseTags(typed).map((tag) => renamed.get(tag) ?? tag);
 }
 
 export function TagField({
@@ -49,7 +61,7 @@ export function TagField({
   const showList = open && suggestions.length > 0;
 
   const add = (raw: string[]) => {
-    onChange(normaliseTags([...tags, ...raw]));
+    onChange(normaliseTags([...tags, ...currentNames(vocabulary, raw)]));
     setDraft('');
     setActive(-1);
   };

@@ -16,10 +16,11 @@ import {
   ORDERS,
   parseBriefingOptions,
 } from '../../../shared/briefing/index.ts';
-import { ValidationError, type Annotation, type DocumentInfo } from '../../../shared/model/annotation.ts';
+import { type DocumentInfo, ValidationError } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { t, type MessageKey } from '../../lib/i18n.ts';
 import type { AnchorStatus } from '../../lib/messages.ts';
+import type { BriefingSource } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { exportBriefing, openFile, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
 
@@ -27,7 +28,7 @@ export type ExportContext = {
   /** The page the panel is on (null: none). */
   documentKey: string | null;
   /** What the store holds that a briefing with these options may draw from (read through its indexes). */
-  load: (options: BriefingOptions) => Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }>;
+  load: (options: BriefingOptions) => Promise<BriefingSource>;
   /** The documents one can choose from: the `limit` most recently annotated. */
   listDocuments: (limit: number) => Promise<DocumentInfo[]>;
   teamId: string | null;
@@ -93,11 +94,12 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
     setState({ kind: 'busy' });
     try {
       const chosen = options();
-      const { annotations, documents } = await context.load(parseBriefingOptions(chosen));
+      const { annotations, documents, tags: asRead } = await context.load(parseBriefingOptions(chosen));
       const file = await exportBriefing({
         annotations,
         documents,
-        options: chosen,
+        // Tags as the team reads them (its renames): the annotations' tags are read that way too.
+        options: { ...chosen, tags: asRead },
         format,
         viewer: context.viewer,
         anchors: context.anchors,

@@ -104,7 +104,7 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
           ) : (
             <PageAnnotations page={page} document={document} annotations={annotations} report={report} />
           ))}
-        {tab === 'library' && <TeamLibrary queries={queries} />}
+        {tab === 'library' && <TeamLibrary queries={queries} role={settings?.team?.role ?? null} />}
         {tab === 'tasks' && (
           <TasksTab queries={queries} page={page} document={document} teamId={settings?.team?.teamId ?? null} />
         )}

@@ -1,4 +1,7 @@
-/** The team's tags with counts: open one to see its clauses, rename one, or merge several into one. */
+/**
+ * The team's tags with counts: open one to see its clauses; editors rename one or merge several into one (the
+ * background keeps the rename in the team room, so it also applies to uses that arrive later). Viewers read.
+ */
 import { useState } from 'react';
 import { normaliseTag } from '../../../shared/model/tags.ts';
 import { ask } from '../../lib/ask.ts';
@@ -7,7 +10,15 @@ import { Notice } from '../common/Notice.tsx';
 
 type TagRow = { tag: string; count: number; documents: number };
 
-export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (tag: string) => void }) {
+export function TagManager({
+  tags,
+  canEdit,
+  onOpenTag,
+}: {
+  tags: TagRow[];
+  canEdit: boolean;
+  onOpenTag: (tag: string) => void;
+}) {
   const [selected, setSelected] = useState<string[]>([]);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
@@ -41,15 +52,18 @@ export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (ta
 
   return (
     <div className="pz-tag-manager">
+      {!canEdit && <p className="pz-muted pz-small">{t('tags_viewer')}</p>}
       <ul className="pz-tag-list">
         {tags.map(({ tag, count, documents }) => (
           <li key={tag} data-tag={tag}>
-            <input
-              type="checkbox"
-              aria-label={t('tags_select', tag)}
-              checked={selected.includes(tag)}
-              onChange={(e) => setSelected(e.target.checked ? [...selected, tag] : selected.filter((x) => x !== tag))}
-            />
+            {canEdit && (
+              <input
+                type="checkbox"
+                aria-label={t('tags_select', tag)}
+                checked={selected.includes(tag)}
+                onChange={(e) => setSelected(e.target.checked ? [...selected, tag] : selected.filter((x) => x !== tag))}
+              />
+            )}
             {renaming === tag ? (
               <form
                 className="pz-inline-form"
@@ -76,22 +90,24 @@ export function TagManager({ tags, onOpenTag }: { tags: TagRow[]; onOpenTag: (ta
                   <span className="pz-chip">{tag}</span>
                   <span className="pz-muted pz-small">{t('tags_count', [String(count), String(documents)])}</span>
                 </button>
-                <button
-                  type="button"
-                  className="pz-link"
-                  onClick={() => {
-                    setRenaming(tag);
-                    setDraft(tag);
-                  }}
-                >
-                  {t('tags_rename')}
-                </button>
+                {canEdit && (
+                  <button
+                    type="button"
+                    className="pz-link"
+                    onClick={() => {
+                      setRenaming(tag);
+                      setDraft(tag);
+                    }}
+                  >
+                    {t('tags_rename')}
+                  </button>
+                )}
               </>
             )}
           </li>
         ))}
       </ul>
-      {selected.length >= 2 && (
+      {canEdit && selected.length >= 2 && (
         <form
           className="pz-merge"
           onSubmit={(e) => {

@@ -2,7 +2,8 @@
  * The team library: a search over every stored annotation (quotes, notes, tags and document titles; the team's
  * and the user's own) with filters by tag, author, document and date, results grouped by document in clause
  * order, each opening its notice at the annotation; and, with nothing asked, the documents annotated (most
- * recent first, page by page) and the tags with their counts (open one for its clauses, rename, merge).
+ * recent first, page by page), the tags with their counts (open one for its clauses, rename, merge) and, in a
+ * team, the team's units. Viewers read the tags and units but do not change them.
  * Everything is read through the store's indexed, paged queries.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
@@ -10,6 +11,7 @@ import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { deepLinkFor } from '../../../shared/model/deep-link.ts';
+import type { Role } from '../../../shared/protocol/api.ts';
 import { t } from '../../lib/i18n.ts';
 import {
   type AnnotationFilter,
@@ -26,6 +28,7 @@ import { AnnotationItem } from './AnnotationItem.tsx';
 import { clauseLabel } from './filtering.ts';
 import { Marked } from './Marked.tsx';
 import { TagManager } from './TagManager.tsx';
+import { UnitManager } from './UnitManager.tsx';
 
 /** How long typing pauses before the search runs. */
 const TYPING_PAUSE_MS = 250;
@@ -33,7 +36,8 @@ const NO_FILTER: AnnotationFilter = {};
 
 const openUrl = (url: string) => void browser.tabs.create({ url });
 
-export function TeamLibrary({ queries }: { queries: StoreQueries }) {
+/** `role`: the user's role in the team, or null outside a team (no team units then). */
+export function TeamLibrary({ queries, role }: { queries: StoreQueries; role: Role | null }) {
   const [typed, setTyped] = useState('');
   const [filter, setFilter] = useState<AnnotationFilter>(NO_FILTER);
   const [documentLimit, setDocumentLimit] = useState(LIBRARY_PAGE);
@@ -59,11 +63,16 @@ export function TeamLibrary({ queries }: { queries: StoreQueries }) {
   );
 
   if (!library) return <p className="pz-muted">{t('loading')}</p>;
+  const canEdit = role !== 'viewer';
+  const units = role && <UnitManager queries={queries} canEdit={canEdit} />;
   if (library.totalDocuments === 0) {
     return (
-      <div className="pz-empty" data-testid="empty-library">
-        <p>{t('library_empty')}</p>
-      </div>
+      <>
+        <div className="pz-empty" data-testid="empty-library">
+          <p>{t('library_empty')}</p>
+        </div>
+        {units}
+      </>
     );
   }
 
@@ -92,6 +101,7 @@ export function TeamLibrary({ queries }: { queries: StoreQueries }) {
       ) : (
         <Overview
           library={library}
+          canEdit={canEdit}
           onMore={() => setDocumentLimit(documentLimit + LIBRARY_PAGE)}
           onOpenTag={(tag) => {
             setTyped('');
@@ -99,6 +109,7 @@ export function TeamLibrary({ queries }: { queries: StoreQueries }) {
           }}
         />
       )}
+      {!active && units}
     </div>
   );
 }
@@ -265,10 +276,12 @@ function Results({
 
 function Overview({
   library,
+  canEdit,
   onMore,
   onOpenTag,
 }: {
   library: Library;
+  canEdit: boolean;
   onMore: () => void;
   onOpenTag: (tag: string) => void;
 }) {
@@ -315,7 +328,7 @@ function Overview({
           <p className="pz-muted">{t('library_no_tags')}</p>
         ) : (
           <>
-            <TagManager tags={library.tags} onOpenTag={onOpenTag} />
+            <TagManager tags={library.tags} canEdit={canEdit} onOpenTag={onOpenTag} />
             {library.tags.length < library.totalTags && (
               <p className="pz-muted pz-small">{t('library_tags_most_used', String(library.tags.length))}</p>
             )}

@@ -48,6 +48,8 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       return service.mergeTags(request.from, request.to);
     case 'tags.list':
       return service.tagLibrary();
+    case 'units.change':
+      return service.changeUnits(request.change);
     case 'backup.export':
       return service.exportBackup();
     case 'backup.import':

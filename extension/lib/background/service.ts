@@ -12,9 +12,11 @@
  * IndexedDB; the maps below are caches of what the open pages and connections are, rebuilt as pages reconnect.
  */
 import type { Annotation, CarriedFrom, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { LIMITS, parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
+import { parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
-import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
+import { planTagRename } from '../../../shared/model/tag-renames.ts';
+import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
+import { normaliseTags } from '../../../shared/model/tags.ts';
 import { comparePageUrl } from '../compare-messages.ts';
 import {
   type AnnotationPatch,
@@ -22,11 +24,14 @@ import {
   type Preferences,
   preferencesSchema,
   type SyncStatus,
+  type UnitRequest,
+  type UnitResult,
 } from '../messages.ts';
 import { AnnotationStore, type StoredProblem } from '../store/annotation-store.ts';
 import { PizhuDatabase } from '../store/db.ts';
 import type { TagRow, TeamRow } from '../store/schema.ts';
 import { StoreQueries } from '../store/queries.ts';
+import { VocabularyStore } from '../store/vocabulary-store.ts';
 import { ApiClient, normaliseServerUrl } from '../sync/api-client.ts';
 import { CatchUp } from '../sync/catch-up.ts';
 import type { WebSocketFactory } from '../sync/connection.ts';
@@ -34,17 +39,16 @@ import { Realtime } from '../sync/realtime.ts';
 import { type RoomChange, type RoomProblem, RoomRegistry } from '../sync/rooms.ts';
 import { SyncStatusTracker } from '../sync/status.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
-import { TasksProjection } from '../sync/tasks-projection.ts';
 import { TaskStore } from '../store/tasks-store.ts';
 import { TaskService } from './tasks.ts';
 import { background } from './background-task.ts';
 import { exportBackup, importBackup, type ImportSummary } from './backup.ts';
 import { Versions } from './compare.ts';
 import { PagePorts } from './page-ports.ts';
+import { type TagRenameResult, TeamVocabulary } from './team-vocabulary.ts';
 
 export type PublicTeam = Omit<TeamRow, 'token'>;
 export type Settings = { team: PublicTeam | null; status: SyncStatus; preferences: Preferences };
-export type TagChangeSummary = { changed: number; skipped: number };
 
 export type ServiceOptions = {
   WebSocketImpl?: WebSocketFactory;
@@ -69,7 +73,8 @@ export class PizhuService {
   readonly pages: PagePorts;
   /** Tasks on clauses and their progress (tasks.ts). */
   readonly tasks: TaskService;
-  private readonly taskStore: TaskStore;
+  /** Tag renames and units, written into the team room. */
+  readonly vocabulary: TeamVocabulary;
   /** Versions of notices: clause snapshots and carrying annotations over (compare.ts). */
   readonly versions: Versions;
   private readonly realtime: Realtime;
@@ -84,7 +89,6 @@ export class PizhuService {
     this.openPage = options.openPage ?? (() => Promise.reject(new Error('Opening a page is not available here')));
     this.store = new AnnotationStore(db);
     this.queries = new StoreQueries(db);
-    this.taskStore = new TaskStore(db);
     this.rooms = new RoomRegistry(
       db,
       this.store,
@@ -93,11 +97,11 @@ export class PizhuService {
         onProblem: (problem) => this.onRoomProblem(problem),
       },
       options.graceMs,
-      undefined,
-      [new TasksProjection(this.taskStore, (message) => this.onRoomProblem({ room: '', message }))],
     );
+    this.vocabulary = new TeamVocabulary(this.rooms, this.now);
     this.tasks = new TaskService({
       rooms: this.rooms,
+      vocabulary: this.vocabulary,
       team: () => this.team(),
       saveTeam: async (team) => void (await this.db.teams.put(team)),
       rememberDocument: (document) => this.rememberDocument(document, false),
@@ -234,6 +238,8 @@ export class PizhuService {
     const teamRows = await this.db.annotations.where('teamId').equals(team.teamId).toArray();
     const privateRows = teamRows.filter((a) => a.visibility === 'private');
     const teamIds = teamRows.filter((a) => a.visibility !== 'private').map((a) => a.id);
+    const vocabulary = new VocabularyStore(this.db, this.store);
+    const tasks = new TaskStore(this.db);
     await this.db.transaction(
       'rw',
       [
@@ -242,14 +248,15 @@ export class PizhuService {
         this.db.roomUpdates,
         this.db.syncState,
         this.db.documents,
-        ...this.store.tables,
-        ...this.taskStore.tables,
+        ...vocabulary.tables,
+        ...tasks.tables,
       ],
       async () => {
         await this.store.put(privateRows.map((a) => ({ ...a, teamId: null })));
         if (removeTeamData) {
+          await vocabulary.replace(team.teamId, { tagRenames: new Map(), units: {} });
           await this.store.remove(teamIds);
-          await this.taskStore.clearTeam(team.teamId);
+          await tasks.clearTeam(team.teamId);
           const roomIds = await this.db.rooms.where('teamId').equals(team.teamId).primaryKeys();
           await this.db.roomUpdates.where('room').anyOf(roomIds).delete();
           await this.db.rooms.bulkDelete(roomIds);
@@ -396,36 +403,35 @@ export class PizhuService {
     return next;
   }
 
-  async mergeTags(from: readonly string[], to: string): Promise<TagChangeSummary> {
-    const target = normaliseTag(to);
-    if (!target) throw new Error('The new tag is empty');
-    if (target.length > LIMITS.tagChars) throw new Error(`A tag has at most ${LIMITS.tagChars} characters`);
-    const sources = new Set(from.map(normaliseTag).filter((t) => t && t !== target));
-    if (!sources.size) return { changed: 0, skipped: 0 };
+  /**
+   * Renames or merges tags. In a team this is the team's rename (team room `tagRenames`): every annotation,
+   * colleagues' and later ones included, reads the new tag, and no record is rewritten. Without a team the
+   * annotations are all this browser's own private ones, and their tags are rewritten.
+   */
+  async mergeTags(from: readonly string[], to: string): Promise<TagRenameResult> {
+    const team = await this.team();
+    if (team) return this.vocabulary.renameTags(team, from, to);
+    const plan = planTagRename(new Map(), from, to, { by: 'local', at: this.now() });
+    const sources = new Set(plan.renamed);
+    if (!sources.size) return { renamed: [], to: plan.target };
     const rows = await this.db.annotations
       .where('tags')
       .anyOf([...sources])
       .distinct()
       .toArray();
-    const team = await this.team();
-    const retag = (tags: string[]) => normaliseTags(tags.map((t) => (sources.has(t) ? target : t)));
-    let changed = 0;
-    let skipped = 0;
     for (const row of rows) {
       const parsed = parseAnnotation(row);
-      if (parsed.visibility === 'team') {
-        // Only its author changes a team annotation (docs/room-layout.md); colleagues' keep their tags.
-        if (team?.teamId !== parsed.teamId || team.role === 'viewer' || parsed.author.id !== team.memberId) {
-          skipped++;
-          continue;
-        }
-        await this.changeInRoom(parsed, (latest) => ({ ...latest, tags: retag(latest.tags) }));
-      } else {
-        await this.save({ ...parsed, tags: retag(parsed.tags), updatedAt: this.nextUpdatedAt(parsed) });
-      }
-      changed++;
+      const tags = normaliseTags(parsed.tags.map((t) => (sources.has(t) ? plan.target : t)));
+      await this.save({ ...parsed, tags, updatedAt: this.nextUpdatedAt(parsed) });
     }
-    return { changed, skipped };
+    return { renamed: plan.renamed, to: plan.target };
+  }
+
+  /** Adds, renames, merges or deletes one of the team's units (editors and owners). */
+  async changeUnits(request: UnitRequest): Promise<UnitResult> {
+    const team = await this.team();
+    if (!team) throw new Error('Join a team first: units are the team’s');
+    return this.vocabulary.changeUnits(team, request);
   }
 
   /**
@@ -535,7 +541,9 @@ export class PizhuService {
 
   private async onRoomChange(change: RoomChange): Promise<void> {
     this.status.storageRecovered();
-    if (change.ids.length) await this.pages.notify(change.documentKey);
+    // A change of the team's renames may re-map the tags on any open page.
+    if (isTeamRoomKey(change.documentKey)) await this.pages.notifyAll();
+    else await this.pages.notify(change.documentKey);
     if (change.local) {
       await this.engine.refreshPending(parseRoomId(change.room)!.teamId);
       if (!this.realtime.isConnected(change.room)) this.engine.schedulePush();

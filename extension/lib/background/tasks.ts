@@ -1,7 +1,7 @@
 /**
  * Tasks on clauses and their progress, as the background writes them: into the notice's room (`tasks`,
- * `progress`) and the team room (`units`), whose projection (sync/tasks-projection.ts) is the only path into the
- * store, for local edits and colleagues' alike. Like team annotations they work offline (the rooms keep the
+ * `progress`), whose projection (sync/tasks-projection.ts) is the only path into the store, for local edits and
+ * colleagues' alike. The units they name are the team's vocabulary (team-vocabulary.ts, the team room `units`). Like team annotations they work offline (the rooms keep the
  * changes and the catch-up sends them when the server is back). The server checks the same rules again.
  *
  * Who may do what: editors and owners create and edit tasks; they and members of a task's units (the unit the
@@ -9,7 +9,6 @@
  */
 import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { roomIdFor, writeDocumentInfo } from '../../../shared/model/room.ts';
-import { TEAM_ROOM_KEY } from '../../../shared/model/team-room.ts';
 import {
   activeUnits,
   type DueDate,
@@ -17,28 +16,27 @@ import {
   parseTaskRecord,
   type ProgressEntry,
   readTask,
-  readUnits,
   resolveUnit,
   type TaskRecord,
-  type UnitRecord,
   type Units,
-  unitIdsForNames,
   unitNames,
   writeProgress,
   writeTask,
-  writeUnits,
 } from '../../../shared/tasks/index.ts';
 import type { Request } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { TaskContext, TaskDraft, TaskPatch } from '../tasks-messages.ts';
 import { ApiClient } from '../sync/api-client.ts';
 import { type RoomRegistry, sharedDocumentFields } from '../sync/rooms.ts';
+import type { TeamVocabulary } from './team-vocabulary.ts';
 
 /** How often the member's role and unit are read again from the server (when a task form asks). */
 const MEMBERSHIP_REFRESH_MS = 60_000;
 
 export type TaskServiceDeps = {
   rooms: RoomRegistry;
+  /** The team's units: read, and added when a task names one the team lacks. */
+  vocabulary: TeamVocabulary;
   team: () => Promise<TeamRow | undefined>;
   /** Saves the team row (a refreshed role or unit). */
   saveTeam: (team: TeamRow) => Promise<void>;
@@ -58,7 +56,7 @@ export class TaskService {
     let team = await this.deps.team();
     if (!team) return { joined: false, role: null, memberId: null, unit: null, canCreate: false, units: [] };
     team = await this.refreshMembership(team);
-    const units = await this.teamUnits(team);
+    const units = await this.deps.vocabulary.units(team);
     return {
       joined: true,
       role: team.role,
@@ -75,7 +73,7 @@ export class TaskService {
     const now = this.deps.now();
     const author = { id: team.memberId, name: team.displayName };
     const names = drafts.flatMap((draft) => [...(draft.leadUnits ?? []), ...(draft.units ?? [])]);
-    const resolve = await this.unitResolver(team, names, now);
+    const resolve = await this.unitResolver(team, names);
     const records = drafts.map((draft) =>
       checked({
         id: this.deps.randomId(),
@@ -95,7 +93,7 @@ export class TaskService {
     );
     await this.deps.rememberDocument(document);
     await this.deps.rooms.use(roomIdFor(team.teamId, document.key), (room) =>
-      room.change((doc) => {
+      room.edit((doc) => {
         writeDocumentInfo(doc, sharedDocumentFields(document));
         for (const record of records) writeTask(doc, record);
       }),
@@ -108,7 +106,7 @@ export class TaskService {
     const team = await this.editor();
     const now = this.deps.now();
     const names = [...(patch.leadUnits ?? []), ...(patch.units ?? [])];
-    const resolve = await this.unitResolver(team, names, now);
+    const resolve = await this.unitResolver(team, names);
     return this.deps.rooms.use(roomIdFor(team.teamId, documentKey), async (room) => {
       const current = readTask(room.doc, documentKey, id);
       if (!current?.ok) throw new Error('This task no longer exists');
@@ -126,7 +124,7 @@ export class TaskService {
         updatedBy: { id: team.memberId, name: team.displayName },
         updatedAt: Math.max(now, latest.updatedAt + 1),
       });
-      await room.change((doc) => writeTask(doc, next));
+      await room.edit((doc) => writeTask(doc, next));
       return next;
     });
   }
@@ -144,7 +142,7 @@ export class TaskService {
       by: { id: team.memberId, name: team.displayName },
     });
     if (!entry.ok) throw new Error(entry.error);
-    const units = team.role === 'viewer' ? await this.teamUnits(team) : {};
+    const units = team.role === 'viewer' ? await this.deps.vocabulary.units(team) : {};
     return this.deps.rooms.use(roomIdFor(team.teamId, documentKey), async (room) => {
       const task = readTask(room.doc, documentKey, taskId);
       if (!task?.ok) throw new Error('This task no longer exists');
@@ -152,13 +150,13 @@ export class TaskService {
         const names = unitNames(units, [...task.value.leadUnits, ...task.value.units]).join('、');
         throw new Error(`As a viewer you can report progress only on your unit's tasks (this one: ${names || '—'})`);
       }
-      await room.change((doc) => writeProgress(doc, entry.value));
+      await room.edit((doc) => writeProgress(doc, entry.value));
       return entry.value;
     });
   }
 
   /**
-   * Opens, once, every room of the team not yet read into the store (after the upgrade to schema version 4, rooms
+   * Opens, once, every room of the team not yet read into the store (after the upgrade to schema version 6, rooms
    * synced before may hold tasks); each is read as it loads. In sequence, so memory stays flat.
    */
   async projectStaleRooms(rooms: readonly string[]): Promise<void> {
@@ -176,27 +174,9 @@ export class TaskService {
     return team;
   }
 
-  /** The team's units as its team room holds them here. */
-  private teamUnits(team: TeamRow): Promise<Units> {
-    return this.deps.rooms.use(roomIdFor(team.teamId, TEAM_ROOM_KEY), async (room) => readUnits(room.doc).units);
-  }
-
   /** Resolves unit names to ids, adding the units the team has not named yet to the team room first. */
-  private async unitResolver(team: TeamRow, names: readonly string[], now: number) {
-    const ids = new Map<string, string>();
-    if (names.some((name) => name.trim())) {
-      await this.deps.rooms.use(roomIdFor(team.teamId, TEAM_ROOM_KEY), async (room) => {
-        let known: Units = readUnits(room.doc).units;
-        const patch: Record<string, UnitRecord> = {};
-        for (const name of new Set(names)) {
-          const resolved = unitIdsForNames(known, [name], { by: team.memberId, at: now }, this.deps.randomId);
-          if (resolved.ids[0]) ids.set(name, resolved.ids[0]);
-          Object.assign(patch, resolved.patch);
-          known = { ...known, ...resolved.patch };
-        }
-        if (Object.keys(patch).length) await room.change((doc) => writeUnits(doc, patch));
-      });
-    }
+  private async unitResolver(team: TeamRow, names: readonly string[]) {
+    const ids = await this.deps.vocabulary.unitIdsFor(team, names);
     return (list: readonly string[]) => [...new Set(list.flatMap((name) => ids.get(name) ?? []))];
   }
 

@@ -5,7 +5,7 @@
  */
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { upgradeToV2, upgradeToV3, upgradeToV5 } from './migrations.ts';
+import { upgradeToV2, upgradeToV3, upgradeToV6 } from './migrations.ts';
 import {
   type AuthorRow,
   type DocumentStatsRow,
@@ -18,11 +18,13 @@ import {
   SCHEMA_V3,
   SCHEMA_V4,
   SCHEMA_V5,
+  SCHEMA_V6,
   type SearchEntryRow,
   type SearchTermRow,
   type SettingRow,
   type SnapshotRow,
   type SyncStateRow,
+  type TagRenameRow,
   type TagRow,
   type TaskRow,
   type TeamRow,
@@ -46,17 +48,19 @@ export class PizhuDatabase extends Dexie {
   quarantine!: EntityTable<QuarantineRow, 'id'>;
   tasks!: Table<TaskRow, [string, string]>;
   progress!: Table<ProgressRow, [string, string]>;
-  units!: Table<UnitRow, [string, string]>;
   versions!: Table<VersionRow, [string, string]>;
   snapshots!: Table<SnapshotRow, [string, string]>;
+  tagRenames!: Table<TagRenameRow, string>;
+  units!: Table<UnitRow, string>;
 
   constructor(name = 'pizhu', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
     this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
-    // new tables only: nothing to upgrade
+    // versions 4 and 5 add tables only: nothing to upgrade
     this.version(4).stores(SCHEMA_V4);
-    this.version(5).stores(SCHEMA_V5).upgrade(upgradeToV5);
+    this.version(5).stores(SCHEMA_V5);
+    this.version(6).stores(SCHEMA_V6).upgrade(upgradeToV6);
   }
 }

@@ -65,11 +65,11 @@ export async function upgradeToV3(tx: Transaction): Promise<void> {
 }
 
 /**
- * Version 5 projects tasks, progress and units from the rooms. Rooms may hold some already (synced by an earlier
+ * Version 6 projects tasks and progress from the page rooms. Rooms may hold some already (synced by an earlier
  * version, which did not read them): every room is read again when next opened (the background opens them all
  * once, see TaskService.projectStaleRooms).
  */
-export async function upgradeToV5(tx: Transaction): Promise<void> {
+export async function upgradeToV6(tx: Transaction): Promise<void> {
   await tx
     .table('rooms')
     .toCollection()

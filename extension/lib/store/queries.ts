@@ -12,7 +12,10 @@ import {
   documentInfoSchema,
   findSelector,
 } from '../../../shared/model/annotation.ts';
-import { normaliseTag } from '../../../shared/model/tags.ts';
+import { formerNames, type TagResolver } from '../../../shared/model/tag-renames.ts';
+import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
+import type { Units } from '../../../shared/model/team-room.ts';
+import { activeUnits, findUnitByName, type LiveUnit, type ResolvedUnit } from '../../../shared/tasks/model.ts';
 import { type StoredProblem, validRows } from './annotation-store.ts';
 import { PizhuDatabase } from './db.ts';
 import type { AuthorRow, TagRow } from './schema.ts';
@@ -20,6 +23,7 @@ import { documentsMatching, type IndexQuery, searchIndex } from './search-index.
 import { planQuery } from './search-text.ts';
 import { TaskQueries } from './tasks-queries.ts';
 import { VersionQueries } from './version-queries.ts';
+import { readingAs, storedRenames, storedTagResolver, unitsOf } from './vocabulary.ts';
 
 export { markTerms, snippet, type TextPiece } from './search-text.ts';
 export {
@@ -31,6 +35,7 @@ export {
   taskKey,
 } from './tasks-queries.ts';
 export { type SnapshotRead, VERSIONS_PAGE, type VersionQueries, type VersionSummary } from './version-queries.ts';
+export type { LiveUnit, ResolvedUnit, Units };
 
 /** Documents the library lists at first (and adds per "more"). */
 export const LIBRARY_PAGE = 50;
@@ -47,6 +52,12 @@ export type QueryResult = { annotations: Annotation[]; problems: StoredProblem[]
 
 /** What the side panel's "this page" tab shows: the page's document and its live annotations. */
 export type PageData = QueryResult & { document: DocumentInfo | null };
+
+/**
+ * What a briefing draws from: the annotations (tags as the team reads them) with their documents, and the
+ * briefing's tag filter read the same way (an old tag name asks for the tag it became).
+ */
+export type BriefingSource = { annotations: Annotation[]; documents: DocumentInfo[]; tags: string[] };
 
 export type DocumentSummary = {
   key: string;
@@ -101,8 +112,9 @@ export type FoundAnnotations = {
 
 const NOTHING_FOUND: FoundAnnotations = { groups: [], shown: 0, total: 0, totalExact: true, terms: [], problems: [] };
 
-const live = (result: QueryResult): QueryResult => ({
-  annotations: result.annotations.filter((a) => !a.deleted),
+/** Live (not deleted) annotations, their tags as the team reads them now (through its renames). */
+const live = (result: QueryResult, resolve: TagResolver): QueryResult => ({
+  annotations: result.annotations.filter((a) => !a.deleted).map((a) => readingAs(a, resolve)),
   problems: result.problems,
 });
 
@@ -127,12 +139,13 @@ function startOfLocalDay(date: string | null | undefined): number | undefined {
   return Number.isFinite(time) ? time : undefined;
 }
 
-function indexQueryOf(filter: AnnotationFilter): IndexQuery {
+/** The index posts each entry under its tags as they read now: an old name looks for the tag it became. */
+function indexQueryOf(filter: AnnotationFilter, resolve: TagResolver): IndexQuery {
   const text = filter.text?.trim().slice(0, MAX_QUERY_CHARS);
   const to = startOfLocalDay(filter.to);
   return {
     plan: text ? planQuery(text) : undefined,
-    tag: filter.tag ? normaliseTag(filter.tag) : undefined,
+    tag: filter.tag ? resolve(normaliseTag(filter.tag)) : undefined,
     authorId: filter.authorId || undefined,
     documentKey: filter.documentKey || undefined,
     createdFrom: startOfLocalDay(filter.from),
@@ -194,15 +207,19 @@ export class StoreQueries {
   }
 
   /** A page's live annotations, replies included, oldest first (what a page paints on load). */
-  async byDocument(documentKey: string): Promise<QueryResult> {
-    const result = live(validRows(await this.db.annotations.where('documentKey').equals(documentKey).toArray()));
-    result.annotations.sort(byCreation);
-    return result;
+  byDocument(documentKey: string): Promise<QueryResult> {
+    const db = this.db;
+    return db.transaction('r', [db.annotations, db.tagRenames], async () => {
+      const resolve = await storedTagResolver(db.tagRenames);
+      const result = live(validRows(await db.annotations.where('documentKey').equals(documentKey).toArray()), resolve);
+      result.annotations.sort(byCreation);
+      return result;
+    });
   }
 
   /** The side panel's "this page": the document as stored and its live annotations. */
   page(documentKey: string): Promise<PageData> {
-    return this.db.transaction('r', [this.db.annotations, this.db.documents], async () => {
+    return this.db.transaction('r', [this.db.annotations, this.db.documents, this.db.tagRenames], async () => {
       const result = await this.byDocument(documentKey);
       return { ...result, document: validDocument(await this.db.documents.get(documentKey)) };
     });
@@ -255,12 +272,14 @@ export class StoreQueries {
    */
   find(filter: AnnotationFilter, limit = RESULTS_PAGE): Promise<FoundAnnotations> {
     if (!isFilterActive(filter)) return Promise.resolve(NOTHING_FOUND);
-    const query = indexQueryOf(filter);
     const db = this.db;
     // One read transaction for every step: each transaction of its own costs a round trip in Chromium.
-    return db.transaction('r', [db.searchTerms, db.searchEntries, db.annotations, db.documents], async () => {
+    const tables = [db.searchTerms, db.searchEntries, db.annotations, db.documents, db.tagRenames];
+    return db.transaction('r', tables, async () => {
+      const resolve = await storedTagResolver(db.tagRenames);
+      const query = indexQueryOf(filter, resolve);
       const hits = await searchIndex(db, query, Math.min(limit, MAX_RESULTS));
-      const { annotations, problems } = live(validRows(await db.annotations.bulkGet(hits.ids)));
+      const { annotations, problems } = live(validRows(await db.annotations.bulkGet(hits.ids)), resolve);
       const keys = [...new Set(annotations.map((a) => a.documentKey))];
       const documents = await db.documents.bulkGet(keys);
       return {
@@ -289,15 +308,17 @@ export class StoreQueries {
   async briefingSource(
     options: Pick<BriefingOptions, 'documents' | 'tags' | 'who' | 'from' | 'to'>,
     viewerId: string | null,
-  ): Promise<{ annotations: Annotation[]; documents: DocumentInfo[] }> {
+  ): Promise<BriefingSource> {
     const keys = await this.briefingDocuments(options, viewerId);
     const db = this.db;
-    return db.transaction('r', [db.annotations, db.documents], async () => {
+    return db.transaction('r', [db.annotations, db.documents, db.tagRenames], async () => {
+      const resolve = await storedTagResolver(db.tagRenames);
       const rows = await db.annotations.where('documentKey').anyOf(keys).toArray();
       const documents = await db.documents.bulkGet(keys);
       return {
-        annotations: live(validRows(rows)).annotations,
+        annotations: live(validRows(rows), resolve).annotations,
         documents: documents.map(validDocument).filter((d): d is DocumentInfo => d !== null),
+        tags: normaliseTags(options.tags.map((tag) => resolve(normaliseTag(tag)))),
       };
     });
   }
@@ -316,10 +337,12 @@ export class StoreQueries {
       createdBefore: to === undefined ? undefined : to + 2 * DAY_MS,
     };
     const db = this.db;
-    return db.transaction('r', [db.searchTerms, db.searchEntries, db.documentStats], async () => {
+    return db.transaction('r', [db.searchTerms, db.searchEntries, db.documentStats, db.tagRenames], async () => {
       if (options.tags.length) {
+        const resolve = await storedTagResolver(db.tagRenames);
+        const tags = new Set(options.tags.map((tag) => resolve(normaliseTag(tag))));
         const keys = new Set<string>();
-        for (const tag of options.tags) for (const key of await documentsMatching(db, { ...base, tag })) keys.add(key);
+        for (const tag of tags) for (const key of await documentsMatching(db, { ...base, tag })) keys.add(key);
         return [...keys];
       }
       if (base.authorId !== undefined || base.createdFrom !== undefined || base.createdBefore !== undefined) {
@@ -329,11 +352,45 @@ export class StoreQueries {
     });
   }
 
-  /** The tag library, most used first (the page's tag completion). */
-  async tagLibrary(limit = 5_000): Promise<TagRow[]> {
-    return mostUsed(await this.db.tags.toArray(), limit);
+  /**
+   * The tag library, most used first (the page's tag completion), each tag with its former names (tags the team
+   * renamed into it), so typing an old name offers the tag it became.
+   */
+  tagLibrary(limit = 5_000): Promise<LibraryTag[]> {
+    const db = this.db;
+    return db.transaction('r', [db.tags, db.tagRenames], async () => {
+      const former = formerNames(await storedRenames(db.tagRenames));
+      return mostUsed(await db.tags.toArray(), limit).map((row) => {
+        const aliases = former.get(row.tag);
+        return aliases ? { ...row, aliases } : row;
+      });
+    });
+  }
+
+  /**
+   * The team's units to offer where units are entered: live ones (not merged away, not deleted) by name in
+   * Chinese collation, each with the names it was known by (renames, units merged into it).
+   */
+  async units(): Promise<LiveUnit[]> {
+    return activeUnits(await this.unitMap());
+  }
+
+  /** Every unit of the team by id (merged and deleted ones too): to show the units a task names by id. */
+  async unitMap(): Promise<Units> {
+    return unitsOf(await this.db.units.toArray());
+  }
+
+  /**
+   * The unit a name stands for now (typed, picked, or found in a clause's text), through renames and merges:
+   * see findUnitByName (shared/tasks/model.ts). Null when the team has no such unit.
+   */
+  async unitNamed(name: string): Promise<ResolvedUnit | null> {
+    return findUnitByName(await this.unitMap(), name);
   }
 }
+
+/** A row of the tag library with the tag's former names, if it has any. */
+export type LibraryTag = TagRow & { aliases?: string[] };
 
 /**
  * The `limit` rows with the highest count (ties: most recently used, then by name). Tags and authors are a team's

@@ -1,4 +1,4 @@
-import type { ProgressEntry, Task, UnitRecord } from '../../../shared/tasks/model.ts';
+import type { ProgressEntry, Task } from '../../../shared/tasks/model.ts';
 
 /**
  * What the store holds: every table's row type and each schema version's stores. A released version's stores
@@ -83,7 +83,7 @@ export type SearchEntryRow = {
   updatedAt: number;
 };
 
-/** A task as stored (version 4): the room's record with its team and what the indexes need (tasks-store.ts). */
+/** A task as stored (version 6): the room's record with its team and what the indexes need (tasks-store.ts). */
 export type TaskRow = Task & {
   teamId: string;
   /** clause.index, top level for the compound indexes. */
@@ -98,11 +98,8 @@ export type TaskRow = Task & {
   leaderKeys: string[];
 };
 
-/** A progress entry as stored (version 4), under its room's key `<memberId>/<entryId>`. */
+/** A progress entry as stored (version 6), under its room's key `<memberId>/<entryId>`. */
 export type ProgressRow = ProgressEntry & { key: string; teamId: string; documentKey: string };
-
-/** A unit of the team room's `units` (version 4). */
-export type UnitRow = UnitRecord & { teamId: string; id: string };
 
 /** The bulk catch-up's progress for a team; survives the service worker being stopped. */
 export type SyncStateRow = {
@@ -141,6 +138,24 @@ export type VersionRow = {
 
 /** A version's clause snapshot (shared/compare), validated again when read. */
 export type SnapshotRow = { documentKey: string; contentHash: string; snapshot: unknown };
+
+/**
+ * A tag rename of the team (the team room's `tagRenames` entry under `tag`, version 5), projected from the team
+ * room. Rows are keyed by tag alone: the team joined now owns them (its room's projection replaces its rows).
+ */
+export type TagRenameRow = { tag: string; teamId: string; to: string; by: string; at: number };
+
+/** A unit of the team (the team room's `units` entry under `id`, version 5). */
+export type UnitRow = {
+  id: string;
+  teamId: string;
+  name: string;
+  aliases?: string[];
+  mergedInto?: string;
+  deleted?: boolean;
+  by: string;
+  at: number;
+};
 
 /** Records found unreadable (corrupted rows, updates Yjs refuses), kept for diagnosis instead of deleted. */
 export type QuarantineRow = { id?: number; table: string; key: string; value: unknown; error: string; at: number };
@@ -188,14 +203,24 @@ export const SCHEMA_V4 = {
 } as const;
 
 /**
- * Version 5: tasks on clauses, their progress and the team's units, projected from the rooms (tasks-store.ts).
- * Tasks are keyed by room and id; indexed for a notice in clause order, the team in document and clause order,
- * what is open by due date (overdue and due soon on top), units, due dates and leaders.
+ * Version 5: the team's vocabulary from its team room (tag renames, units). Nothing is rebuilt: with no renames
+ * yet, tags read as written, which is what the search index and the counts already hold.
  */
 export const SCHEMA_V5 = {
   ...SCHEMA_V4,
+  tagRenames: 'tag, teamId',
+  units: 'id, teamId',
+} as const;
+
+/**
+ * Version 6: tasks on clauses and their progress, projected from the page rooms (tasks-store.ts); the units they
+ * name are the team's vocabulary (version 5's `units`).
+ * Tasks are keyed by room and id; indexed for a notice in clause order, the team in document and clause order,
+ * what is open by due date (overdue and due soon on top), units, due dates and leaders.
+ */
+export const SCHEMA_V6 = {
+  ...SCHEMA_V5,
   tasks:
     '[documentKey+id], teamId, [documentKey+clauseIndex], [teamId+documentKey+clauseIndex], [teamId+open+dueDate], [teamId+dueDate], *unitIds, *leaderKeys',
   progress: '[documentKey+key], teamId, [documentKey+taskId], [teamId+at]',
-  units: '[teamId+id], teamId',
 } as const;

@@ -18,17 +18,16 @@ import {
   type ProgressEntry,
   parseProgressEntry,
   parseTaskRecord,
-  parseUnitRecord,
   resolveUnit,
   type Task,
   type TaskFilter,
-  type UnitRecord,
   type Units,
   URGENT_DAYS,
 } from '../../../shared/tasks/index.ts';
 import type { PizhuDatabase } from './db.ts';
-import type { ProgressRow, TaskRow, UnitRow } from './schema.ts';
+import type { ProgressRow, TaskRow } from './schema.ts';
 import { leaderKeys } from './tasks-store.ts';
+import { unitsOf } from './vocabulary.ts';
 
 /** Tasks the team list shows at first (and adds per "more"). */
 export const TASKS_PAGE = 100;
@@ -100,15 +99,6 @@ function validEntries(rows: readonly ProgressRow[]): (ProgressEntry & { document
   return entries;
 }
 
-function unitsOf(rows: readonly UnitRow[]): Units {
-  const units: Record<string, UnitRecord> = {};
-  for (const row of rows) {
-    const parsed = parseUnitRecord(row);
-    if (parsed.ok) units[row.id] = parsed.value;
-  }
-  return units;
-}
-
 /** The newest entry per task (by time, then id), keyed by taskKey. */
 function latestOf(entries: readonly (ProgressEntry & { documentKey: string })[]): Map<string, ProgressEntry> {
   const latest = new Map<string, ProgressEntry>();
@@ -122,11 +112,6 @@ function latestOf(entries: readonly (ProgressEntry & { documentKey: string })[])
 
 export class TaskQueries {
   constructor(private readonly db: PizhuDatabase) {}
-
-  /** The team's units (after merges they name a task's units). */
-  units(teamId: string): Promise<Units> {
-    return this.db.units.where('teamId').equals(teamId).toArray().then(unitsOf);
-  }
 
   /** A notice's tasks in clause order, with the latest progress of each. */
   notice(teamId: string, documentKey: string): Promise<NoticeTasks> {

@@ -1,5 +1,5 @@
 /**
- * The one way tasks, progress entries and units enter or leave the store (schema version 4). Every record is
+ * The one way tasks and progress entries enter or leave the store (schema version 6). Every record is
  * validated with shared/tasks' schemas first (an invalid one refuses the batch: nothing is written), and the
  * fields the indexes need are derived here, so they always agree with the record. They arrive only through their
  * rooms' projection (sync/tasks-projection.ts), in the room's commit transaction.
@@ -9,13 +9,11 @@ import {
   type ProgressEntry,
   parseProgressEntry,
   parseTaskRecord,
-  parseUnitRecord,
   progressKey,
   type Task,
-  type UnitRecord,
 } from '../../../shared/tasks/index.ts';
 import type { PizhuDatabase } from './db.ts';
-import type { ProgressRow, TaskRow, UnitRow } from './schema.ts';
+import type { ProgressRow, TaskRow } from './schema.ts';
 import { toStorageError } from './storage-errors.ts';
 
 /** A leader field as the filter compares it: folded, whole and split into names (as shared/tasks filterTasks). */
@@ -53,7 +51,7 @@ export class TaskStore {
 
   /** The tables a write touches (a room's commit includes them in its transaction). */
   get tables() {
-    return [this.db.tasks, this.db.progress, this.db.units];
+    return [this.db.tasks, this.db.progress];
   }
 
   async putTasks(teamId: string, documentKey: string, records: readonly unknown[]): Promise<void> {
@@ -76,25 +74,11 @@ export class TaskStore {
     }
   }
 
-  async putUnits(teamId: string, units: Readonly<Record<string, unknown>>): Promise<void> {
-    const rows: UnitRow[] = Object.entries(units).map(([id, record]) => ({
-      ...(valid(parseUnitRecord(record)) as UnitRecord),
-      teamId,
-      id,
-    }));
-    if (rows.length) await this.write(() => this.db.units.bulkPut(rows), 'the units');
-  }
-
-  async removeUnits(teamId: string, ids: readonly string[]): Promise<void> {
-    if (ids.length) await this.write(() => this.db.units.bulkDelete(ids.map((id) => [teamId, id])), 'the units');
-  }
-
   /** Everything of a team (leaving it with its data removed). */
   async clearTeam(teamId: string): Promise<void> {
     await this.write(async () => {
       await this.db.tasks.where('teamId').equals(teamId).delete();
       await this.db.progress.where('teamId').equals(teamId).delete();
-      await this.db.units.where('teamId').equals(teamId).delete();
     }, "the team's tasks");
   }
 

@@ -1,8 +1,11 @@
 /**
  * Realtime for the pages being read: one RoomConnection per open room, shared by every tab showing that page,
  * kept for a grace period after the last tab closes (a reload should not drop presence), with colleagues'
- * presence (awareness) turned into a list of peers. Rooms stay open (leased) while connected.
+ * presence (awareness) turned into a list of peers. Rooms stay open (leased) while connected. The team room
+ * (tag renames, units) is connected while any page of its team is: a colleague's rename shows at once.
  */
+import { parseRoomId } from '../../../shared/model/room.ts';
+import { isTeamRoomKey, teamRoomIdFor } from '../../../shared/model/team-room.ts';
 import type { Peer } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import { ApiClient } from './api-client.ts';
@@ -41,10 +44,18 @@ export class Realtime {
     live.users++;
     if (live.timer) clearTimeout(live.timer);
     live.timer = undefined;
+    const teamRoom = teamRoomOf(roomId);
+    if (teamRoom) await this.open(team, teamRoom);
   }
 
   /** A page of this room closed: disconnect after the grace period if no other page uses it. */
   close(roomId: string): void {
+    this.release(roomId);
+    const teamRoom = teamRoomOf(roomId);
+    if (teamRoom) this.release(teamRoom);
+  }
+
+  private release(roomId: string): void {
     const live = this.live.get(roomId);
     if (!live || live.users === 0 || --live.users > 0) return;
     if (live.timer) clearTimeout(live.timer);
@@ -99,6 +110,12 @@ export class Realtime {
     live.lease.release();
     this.status.connectionClosed(roomId);
   }
+}
+
+/** The team room a page room's team keeps connected with it; null for the team room itself. */
+function teamRoomOf(roomId: string): string | null {
+  const parsed = parseRoomId(roomId);
+  return parsed && !isTeamRoomKey(parsed.documentKey) ? teamRoomIdFor(parsed.teamId) : null;
 }
 
 function peersOf(connection: RoomConnection): Peer[] {

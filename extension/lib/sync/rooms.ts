@@ -1,11 +1,13 @@
 /**
  * Yjs rooms in the browser: one Y.Doc per (team, document), its updates persisted in IndexedDB so offline
  * edits survive a restart. Local edits and remote changes take one path into the store: every transaction on a
- * room is committed in ONE IndexedDB transaction that appends the update, re-reads the annotations it touched
- * from the doc into the annotations table (through AnnotationStore, which keeps search and tags in step), adds
- * the clause snapshots it brought to the document's versions (SnapshotStore) and
- * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
- * between the room and the store, and a failed commit (a full disk) leaves both as they were.
+ * room is committed in ONE IndexedDB transaction that appends the update, writes its projection (a page room:
+ * re-reads the annotations it touched from the doc into the annotations table through AnnotationStore, which
+ * keeps search and tags in step, adds the clause snapshots it brought to the document's versions through
+ * SnapshotStore, and its tasks and progress through TaskStore, tasks-projection.ts; the team room
+ * `<teamId>._team`: the team's vocabulary, team-room.ts) and records the room's state vector and whether it
+ * holds unsent local changes. A record therefore cannot diverge between the room and the store, and a failed
+ * commit (a full disk) leaves both as they were.
  */
 import type { Table } from 'dexie';
 import * as Y from 'yjs';
@@ -33,11 +35,16 @@ import {
   writeAnnotation,
   writeDocumentInfo,
 } from '../../../shared/model/room.ts';
+import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { RoomStateRow } from '../store/schema.ts';
 import { SnapshotStore } from '../store/snapshots.ts';
 import { toStorageError } from '../store/storage-errors.ts';
+import { TaskStore } from '../store/tasks-store.ts';
+import { bothProjections, type RoomProjection } from './projection.ts';
+import { TasksProjection } from './tasks-projection.ts';
+import { TeamRoomProjection } from './team-room.ts';
 
 /** Replace a room's stored updates with one merged update once it has this many. */
 const COMPACT_AFTER_UPDATES = 200;
@@ -52,8 +59,8 @@ export const BULK_ORIGIN = Symbol('pizhu-bulk');
 /** Fields of a page's metadata that are this browser's own and never go into a shared room. */
 const LOCAL_DOCUMENT_FIELDS = ['seenHash', 'readAt'] as const;
 
-/** `ids`: the annotations a commit touched; `other`: whether it touched other projections (tasks, units). */
-export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean; other?: boolean };
+/** What a commit changed: annotation ids in a page room, entry keys in the team room (see RoomProjection). */
+export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean };
 /** `storage` marks a failed write to IndexedDB (a full disk), as opposed to bad content. */
 export type RoomProblem = { room: string; message: string; storage?: boolean };
 export type RoomHooks = { onChange(change: RoomChange): void; onProblem(problem: RoomProblem): void };
@@ -73,24 +80,147 @@ export function sharedDocumentFields(document: DocumentInfo): DocumentInfo {
   return shared;
 }
 
-/**
- * A part of the store fed from a room's maps besides annotations and the document (tasks, progress and units:
- * store/tasks-projection.ts). Its writes go into the same IndexedDB transaction as the room's update.
- */
-export interface RoomProjection {
-  /** The tables its writes touch. */
-  readonly tables: Table[];
-  /** Starts following a room's document (after its stored updates are applied). */
-  follow(room: Room): ProjectionFollower;
-}
+/** What a page room's transactions touched: annotation ids, whether the page's metadata changed, snapshot keys. */
+type PageWork = { ids: Set<string>; document: boolean; snapshots: Set<string> };
 
-export interface ProjectionFollower {
-  /** The keys changed since the last call (cleared by it). */
-  take(): Set<string>;
-  /** Every key the room holds, for reading everything again. */
-  all(): Set<string>;
-  /** Writes these keys' current state into the store, inside the commit's transaction. */
-  project(keys: ReadonlySet<string>): Promise<void>;
+const noPageWork = (): PageWork => ({ ids: new Set(), document: false, snapshots: new Set() });
+
+/** A page room's projection: the annotations a transaction touched, the page's shared metadata, its snapshots. */
+class PageProjection implements RoomProjection<PageWork> {
+  private touched = noPageWork();
+  private doc: Y.Doc | null = null;
+  private readonly snapshots: SnapshotStore;
+
+  constructor(
+    private readonly room: { id: string; teamId: string; documentKey: string },
+    private readonly db: PizhuDatabase,
+    private readonly store: AnnotationStore,
+    private readonly hooks: RoomHooks,
+  ) {
+    this.snapshots = new SnapshotStore(db);
+  }
+
+  get tables(): readonly Table[] {
+    return [...this.store.tables, ...this.snapshots.tables];
+  }
+
+  observe(doc: Y.Doc): void {
+    this.doc = doc;
+    // Version 2 entries (notes, removed) and version 1 records (read-only legacy, nested maps).
+    for (const map of [notesMap(doc), removedMap(doc)]) {
+      map.observe((event) => {
+        for (const id of idsOfMemberKeys(event.keysChanged)) this.touched.ids.add(id);
+      });
+    }
+    annotationsMap(doc).observeDeep((events) => {
+      for (const id of touchedAnnotationIds(events)) this.touched.ids.add(id);
+    });
+    documentMap(doc).observe(() => (this.touched.document = true));
+    snapshotsMap(doc).observe((event) => {
+      for (const key of event.keysChanged) this.touched.snapshots.add(key);
+    });
+  }
+
+  take(): PageWork {
+    const work = this.touched;
+    this.touched = noPageWork();
+    return work;
+  }
+
+  all(): PageWork {
+    const doc = this.doc!;
+    return { ids: new Set(annotationIdsOf(doc)), document: true, snapshots: new Set(roomSnapshotKeys(doc)) };
+  }
+
+  join(a: PageWork, b: PageWork): PageWork {
+    return {
+      ids: new Set([...a.ids, ...b.ids]),
+      document: a.document || b.document,
+      snapshots: new Set([...a.snapshots, ...b.snapshots]),
+    };
+  }
+
+  async project(work: PageWork, local: boolean): Promise<string[]> {
+    // The document first: its title is part of its annotations' search text.
+    if (work.document) await this.projectDocument();
+    const ids = [...work.ids];
+    await this.projectAnnotations(ids, local);
+    await this.projectSnapshots([...work.snapshots]);
+    return ids;
+  }
+
+  /** The room's snapshot keys this browser has not kept as versions yet (stored before store version 4). */
+  async unkeptSnapshots(): Promise<PageWork> {
+    const known = new Set((await this.snapshots.versionsOf(this.room.documentKey)).map((v) => v.contentHash));
+    const missing = roomSnapshotKeys(this.doc!).filter((key) => !known.has(key));
+    return { ...noPageWork(), snapshots: new Set(missing) };
+  }
+
+  /** Adds the room's valid snapshots under these keys to the document's versions; invalid ones are skipped. */
+  private async projectSnapshots(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const snapshot = readRoomSnapshot(this.doc!, key);
+      if (snapshot) await this.snapshots.keep(this.room.documentKey, snapshot);
+      else if (snapshotsMap(this.doc!).has(key)) {
+        this.hooks.onProblem({
+          room: this.room.id,
+          message: `A clause snapshot in room ${this.room.id} is not valid and was not stored`,
+        });
+      }
+    }
+  }
+
+  private async projectAnnotations(ids: string[], local: boolean): Promise<void> {
+    if (!ids.length) return;
+    const { id: roomId, teamId, documentKey } = this.room;
+    const existing = await this.db.annotations.bulkGet(ids);
+    const reads = readAnnotations(this.doc!, { teamId, documentKey }, ids);
+    const next: Annotation[] = [];
+    ids.forEach((id, i) => {
+      const before = existing[i] as Record<string, unknown> | undefined;
+      // A damaged row of this room is simply overwritten (repaired). Only this browser may turn its own private
+      // record into a team one; a colleague reusing the id of a private or foreign record is ignored.
+      const foreign =
+        before !== undefined &&
+        ((typeof before.teamId === 'string' && before.teamId !== teamId) ||
+          (typeof before.documentKey === 'string' && before.documentKey !== documentKey) ||
+          (before.visibility === 'private' && !local));
+      if (foreign) {
+        this.hooks.onProblem({
+          room: roomId,
+          message: `Ignored annotation ${id} in room ${roomId}: its id belongs to another record`,
+        });
+        return;
+      }
+      const read = reads.get(id) ?? null;
+      if (read === null) {
+        // Removed from the room by someone: keep the text here as a deleted record rather than lose it.
+        const kept = annotationSchema.safeParse(before);
+        if (kept.success && !kept.data.deleted) next.push({ ...kept.data, deleted: true });
+      } else if (read.ok) {
+        next.push(read.annotation);
+      } else {
+        this.hooks.onProblem({
+          room: roomId,
+          message: `Annotation ${id} in room ${roomId} failed validation and was not stored (${read.error}); the last valid version is kept`,
+        });
+      }
+    });
+    if (next.length) await this.store.put(next);
+  }
+
+  private async projectDocument(): Promise<void> {
+    const { documentKey } = this.room;
+    const shared = readDocumentInfo(this.doc!);
+    if (!shared || shared.key !== documentKey) return;
+    const existing = await this.db.documents.get(documentKey);
+    await this.store.putDocument({
+      ...shared,
+      ...existing,
+      // The room keeps the hash of the text as first annotated in the team.
+      contentHash: shared.contentHash ?? existing?.contentHash,
+    });
+  }
 }
 
 export class Room {
@@ -99,33 +229,28 @@ export class Room {
   readonly documentKey: string;
   private queue: Promise<void> = Promise.resolve();
   private last: Promise<void> = Promise.resolve();
-  private touched = new Set<string>();
-  private documentTouched = false;
-  private snapshotsTouched = new Set<string>();
-  private readonly snapshots: SnapshotStore;
   private storedUpdates = 0;
   private needsSnapshot = false;
-  /** Records whose projection failed with their commit; the next commit projects them too. */
-  private unprojected = new Set<string>();
-  private documentUnprojected = false;
-  private followers: ProjectionFollower[] = [];
-  /** Per projection, keys whose projection failed with their commit. */
-  private otherUnprojected: Set<string>[] = [];
-  private snapshotsUnprojected = new Set<string>();
+  private readonly projection: RoomProjection;
+  private readonly page: PageProjection | null;
+  /** Work whose projection failed with its commit; the next commit projects it too. */
+  private unprojected: unknown = null;
 
   constructor(
     readonly id: string,
     private readonly db: PizhuDatabase,
-    private readonly store: AnnotationStore,
+    store: AnnotationStore,
     private readonly hooks: RoomHooks,
     private readonly compactAfter = COMPACT_AFTER_UPDATES,
-    private readonly projections: readonly RoomProjection[] = [],
   ) {
     const parsed = parseRoomId(id);
     if (!parsed) throw new Error(`Not a valid room id: "${id.slice(0, 140)}"`);
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
-    this.snapshots = new SnapshotStore(db);
+    this.page = isTeamRoomKey(this.documentKey) ? null : new PageProjection(this, db, store, hooks);
+    this.projection = this.page
+      ? bothProjections(this.page, new TasksProjection(this, new TaskStore(db), hooks))
+      : new TeamRoomProjection(this.teamId, db, store);
   }
 
   /** Loads the stored state, then commits every later transaction. Unreadable stored updates are quarantined. */
@@ -146,50 +271,26 @@ export class Room {
     this.storedUpdates = rows.length - bad.length;
     if (bad.length) await this.quarantine(bad);
 
-    // Version 2 entries (notes, removed) and version 1 records (read-only legacy, nested maps).
-    for (const map of [notesMap(this.doc), removedMap(this.doc)]) {
-      map.observe((event) => {
-        for (const id of idsOfMemberKeys(event.keysChanged)) this.touched.add(id);
-      });
-    }
-    annotationsMap(this.doc).observeDeep((events) => {
-      for (const id of touchedAnnotationIds(events)) this.touched.add(id);
-    });
-    documentMap(this.doc).observe(() => (this.documentTouched = true));
-    this.followers = this.projections.map((projection) => projection.follow(this));
-    this.otherUnprojected = this.followers.map(() => new Set());
-    snapshotsMap(this.doc).observe((event) => {
-      for (const key of event.keysChanged) this.snapshotsTouched.add(key);
-    });
+    this.projection.observe(this.doc);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOAD_ORIGIN) return;
-      const other = this.followers.map((follower) => follower.take());
-      const ids = [...this.touched];
-      const documentChanged = this.documentTouched;
-      const snapshotKeys = [...this.snapshotsTouched];
-      this.touched = new Set();
-      this.documentTouched = false;
-      this.snapshotsTouched = new Set();
+      const work = this.projection.take();
       const local = origin !== BULK_ORIGIN && !isRemoteConnection(origin);
       // The state this update brings the doc to, taken now: later updates may be in the doc before this one is
       // stored, and the stored vector must never claim what is not stored (the server would not resend it).
       const vector = Y.encodeStateVector(this.doc);
-      this.enqueue(() => this.commit(update, local, ids, documentChanged, vector, snapshotKeys, other));
+      this.enqueue(() => this.commit(update, local, work, vector));
     });
     // Version 1 stored updates and projections apart, and a repair asks for it: re-read every record once.
     if (state?.projected !== 1 || bad.length) {
       const loaded = Y.encodeStateVector(this.doc);
-      const everything = this.followers.map((follower) => follower.all());
-      this.enqueue(() =>
-        this.commit(null, false, annotationIdsOf(this.doc), true, loaded, roomSnapshotKeys(this.doc), everything),
-      );
+      this.enqueue(() => this.commit(null, false, this.projection.all(), loaded));
       await this.last;
     }
     // Snapshots stored before this browser kept versions (store version 4) are added once.
-    const known = new Set((await this.snapshots.versionsOf(this.documentKey)).map((v) => v.contentHash));
-    const missing = roomSnapshotKeys(this.doc).filter((key) => !known.has(key));
-    if (missing.length) {
-      this.enqueue(() => this.commit(null, false, [], false, null, missing));
+    const unkept = await this.page?.unkeptSnapshots();
+    if (unkept?.snapshots.size) {
+      this.enqueue(() => this.commit(null, false, unkept, null));
       await this.last;
     }
   }
@@ -199,10 +300,15 @@ export class Room {
    * IndexedDB. Throws NotAllowedError, writing nothing, for a change only its author may make.
    */
   write(annotation: Annotation, writerId: string, document?: DocumentInfo): Promise<void> {
-    this.doc.transact(() => {
-      writeAnnotation(this.doc, annotation, writerId);
-      if (document) writeDocumentInfo(this.doc, sharedDocumentFields(document));
-    }, LOCAL_ORIGIN);
+    return this.edit((doc) => {
+      writeAnnotation(doc, annotation, writerId);
+      if (document) writeDocumentInfo(doc, sharedDocumentFields(document));
+    });
+  }
+
+  /** Makes a local change in one transaction; resolves once it is in IndexedDB (rejects if storing failed). */
+  edit(change: (doc: Y.Doc) => void): Promise<void> {
+    this.doc.transact(() => change(this.doc), LOCAL_ORIGIN);
     return this.last;
   }
 
@@ -213,12 +319,6 @@ export class Room {
     } catch (error) {
       throw new RoomUpdateError(this.id, error);
     }
-    return this.last;
-  }
-
-  /** Makes a local change to the room's document (tasks and the like); resolves once it is in IndexedDB. */
-  change(edit: (doc: Y.Doc) => void): Promise<void> {
-    this.doc.transact(() => edit(this.doc), LOCAL_ORIGIN);
     return this.last;
   }
 
@@ -244,10 +344,7 @@ export class Room {
 
   /** Re-reads every record from the doc into the store (after a damaged row was found). */
   reproject(): Promise<void> {
-    const everything = this.followers.map((follower) => follower.all());
-    this.enqueue(() =>
-      this.commit(null, false, annotationIdsOf(this.doc), true, null, roomSnapshotKeys(this.doc), everything),
-    );
+    this.enqueue(() => this.commit(null, false, this.projection.all(), null));
     return this.last;
   }
 
@@ -270,28 +367,15 @@ export class Room {
   private async commit(
     update: Uint8Array | null,
     local: boolean,
-    ids: string[],
-    documentChanged: boolean,
+    work: unknown,
     vector: Uint8Array | null,
-    snapshotKeys: string[] = [],
-    other: Set<string>[] = [],
   ): Promise<void> {
     const db = this.db;
     const snapshot = update !== null && (this.needsSnapshot || this.storedUpdates + 1 >= this.compactAfter);
-    const retried = this.unprojected;
-    if (retried.size) ids = [...new Set([...ids, ...retried])];
-    documentChanged ||= this.documentUnprojected;
-    if (this.snapshotsUnprojected.size) snapshotKeys = [...new Set([...snapshotKeys, ...this.snapshotsUnprojected])];
-    const otherKeys = this.followers.map((_, i) => new Set([...(other[i] ?? []), ...this.otherUnprojected[i]!]));
-    const tables = [
-      db.roomUpdates,
-      db.rooms,
-      ...this.store.tables,
-      ...this.snapshots.tables,
-      ...this.projections.flatMap((p) => p.tables),
-    ];
+    if (this.unprojected !== null) work = this.projection.join(work, this.unprojected);
+    let changed: string[] = [];
     try {
-      await db.transaction('rw', tables, async () => {
+      await db.transaction('rw', [db.roomUpdates, db.rooms, ...this.projection.tables], async () => {
         if (snapshot) {
           // The whole doc, which holds at least everything up to `vector`.
           await db.roomUpdates.where('room').equals(this.id).delete();
@@ -299,13 +383,7 @@ export class Room {
         } else if (update) {
           await db.roomUpdates.add({ room: this.id, update, at: Date.now() });
         }
-        // The document first: its title is part of its annotations' search text.
-        if (documentChanged) await this.projectDocument();
-        await this.project(ids, local);
-        await this.projectSnapshots(snapshotKeys);
-        for (const [i, follower] of this.followers.entries()) {
-          if (otherKeys[i]!.size) await follower.project(otherKeys[i]!);
-        }
+        changed = await this.projection.project(work, local);
         const row = await db.rooms.get(this.id);
         const next: RoomStateRow = {
           room: this.id,
@@ -324,88 +402,16 @@ export class Room {
       // What failed to store is still in memory: the next commit stores the whole state and projects these
       // records again, closing the gap.
       if (update) this.needsSnapshot = true;
-      this.unprojected = new Set(ids);
-      this.documentUnprojected = documentChanged;
-      this.otherUnprojected = otherKeys;
-      this.snapshotsUnprojected = new Set(snapshotKeys);
+      this.unprojected = work;
       throw toStorageError(error, local ? 'your change' : 'changes from your team');
     }
     if (snapshot) this.storedUpdates = 1;
     else if (update) this.storedUpdates++;
     if (snapshot) this.needsSnapshot = false;
-    this.unprojected = new Set();
-    this.documentUnprojected = false;
-    this.snapshotsUnprojected = new Set();
-    this.otherUnprojected = this.followers.map(() => new Set());
-    const otherChanged = otherKeys.some((keys) => keys.size > 0);
-    if (ids.length || otherChanged || (local && snapshotKeys.length)) {
-      this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids, local, other: otherChanged });
-    }
-  }
-
-  /** Adds the room's valid snapshots under these keys to the document's versions; invalid ones are skipped. */
-  private async projectSnapshots(keys: string[]): Promise<void> {
-    for (const key of keys) {
-      const snapshot = readRoomSnapshot(this.doc, key);
-      if (snapshot) await this.snapshots.keep(this.documentKey, snapshot);
-      else if (snapshotsMap(this.doc).has(key)) {
-        this.hooks.onProblem({
-          room: this.id,
-          message: `A clause snapshot in room ${this.id} is not valid and was not stored`,
-        });
-      }
-    }
-  }
-
-  private async project(ids: string[], local: boolean): Promise<void> {
-    if (!ids.length) return;
-    const room = { teamId: this.teamId, documentKey: this.documentKey };
-    const existing = await this.db.annotations.bulkGet(ids);
-    const reads = readAnnotations(this.doc, room, ids);
-    const next: Annotation[] = [];
-    ids.forEach((id, i) => {
-      const before = existing[i] as Record<string, unknown> | undefined;
-      // A damaged row of this room is simply overwritten (repaired). Only this browser may turn its own private
-      // record into a team one; a colleague reusing the id of a private or foreign record is ignored.
-      const foreign =
-        before !== undefined &&
-        ((typeof before.teamId === 'string' && before.teamId !== this.teamId) ||
-          (typeof before.documentKey === 'string' && before.documentKey !== this.documentKey) ||
-          (before.visibility === 'private' && !local));
-      if (foreign) {
-        this.hooks.onProblem({
-          room: this.id,
-          message: `Ignored annotation ${id} in room ${this.id}: its id belongs to another record`,
-        });
-        return;
-      }
-      const read = reads.get(id) ?? null;
-      if (read === null) {
-        // Removed from the room by someone: keep the text here as a deleted record rather than lose it.
-        const kept = annotationSchema.safeParse(before);
-        if (kept.success && !kept.data.deleted) next.push({ ...kept.data, deleted: true });
-      } else if (read.ok) {
-        next.push(read.annotation);
-      } else {
-        this.hooks.onProblem({
-          room: this.id,
-          message: `Annotation ${id} in room ${this.id} failed validation and was not stored (${read.error}); the last valid version is kept`,
-        });
-      }
-    });
-    if (next.length) await this.store.put(next);
-  }
-
-  private async projectDocument(): Promise<void> {
-    const shared = readDocumentInfo(this.doc);
-    if (!shared || shared.key !== this.documentKey) return;
-    const existing = await this.db.documents.get(this.documentKey);
-    await this.store.putDocument({
-      ...shared,
-      ...existing,
-      // The room keeps the hash of the text as first annotated in the team.
-      contentHash: shared.contentHash ?? existing?.contentHash,
-    });
+    this.unprojected = null;
+    // A local update always counts, even one that changed no annotation (a snapshot): it waits to be sent.
+    if (changed.length || (local && update))
+      this.hooks.onChange({ room: this.id, documentKey: this.documentKey, ids: changed, local });
   }
 
   private async quarantine(bad: { seq: number; update: unknown; error: string }[]): Promise<void> {
@@ -455,13 +461,12 @@ export class RoomRegistry {
     private readonly hooks: RoomHooks,
     private readonly idleCloseMs = IDLE_CLOSE_MS,
     private readonly compactAfter = COMPACT_AFTER_UPDATES,
-    private readonly projections: readonly RoomProjection[] = [],
   ) {}
 
   async acquire(roomId: string): Promise<RoomLease> {
     let entry = this.entries.get(roomId);
     if (!entry) {
-      const created = new Room(roomId, this.db, this.store, this.hooks, this.compactAfter, this.projections);
+      const created = new Room(roomId, this.db, this.store, this.hooks, this.compactAfter);
       const room = created.load().then(() => created);
       entry = { room, users: 0 };
       this.entries.set(roomId, entry);

@@ -1,100 +1,91 @@
 /**
- * Tasks, progress entries and units from a room into the store (a RoomProjection, rooms.ts): it follows the
- * room's `tasks`, `progress` and `units` maps and writes what changed through TaskStore, inside the room's commit
- * transaction, so the store never disagrees with the room. A value that fails its schema leaves the last valid
- * version in the store (and is reported); an entry removed from the room is removed from the store.
+ * Tasks and progress entries from a page room into the store (part of the page room's projection, rooms.ts): it
+ * follows the room's `tasks` and `progress` maps and writes what changed through TaskStore, inside the room's
+ * commit transaction, so the store never disagrees with the room. A value that fails its schema leaves the last
+ * valid version in the store (and is reported); an entry removed from the room is removed from the store. The
+ * units tasks name are the team room's (its own projection, team-room.ts).
  */
-import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
-import {
-  parseUnitRecord,
-  progressMap,
-  readProgress,
-  readTask,
-  tasksMap,
-  unitsMap,
-} from '../../../shared/tasks/index.ts';
+import type * as Y from 'yjs';
+import { progressMap, readProgress, readTask, tasksMap } from '../../../shared/tasks/index.ts';
 import type { TaskStore } from '../store/tasks-store.ts';
-import type { ProjectionFollower, Room, RoomProjection } from './rooms.ts';
+import type { RoomProjection } from './projection.ts';
+
+/** Keys of the maps a transaction touched: `t:<taskId>` and `p:<progressKey>`. */
+type TaskWork = Set<string>;
 
 const TASK = 't:';
 const PROGRESS = 'p:';
-const UNIT = 'u:';
 
-export class TasksProjection implements RoomProjection {
+export class TasksProjection implements RoomProjection<TaskWork> {
+  private touched: TaskWork = new Set();
+  private doc: Y.Doc | null = null;
+
   constructor(
+    private readonly room: { id: string; teamId: string; documentKey: string },
     private readonly store: TaskStore,
-    private readonly onProblem: (message: string) => void = () => {},
+    private readonly hooks: { onProblem(problem: { room: string; message: string }): void },
   ) {}
 
   get tables() {
     return this.store.tables;
   }
 
-  follow(room: Room): ProjectionFollower {
-    const { doc, teamId, documentKey } = room;
-    const teamRoom = isTeamRoomKey(documentKey);
-    let touched = new Set<string>();
-    const follow = (map: ReturnType<typeof tasksMap>, prefix: string) =>
+  observe(doc: Y.Doc): void {
+    this.doc = doc;
+    for (const [prefix, map] of [
+      [TASK, tasksMap(doc)],
+      [PROGRESS, progressMap(doc)],
+    ] as const) {
       map.observe((event) => {
-        for (const key of event.keysChanged) touched.add(prefix + key);
+        for (const key of event.keysChanged) this.touched.add(prefix + key);
       });
-    const tasks = tasksMap(doc);
-    const progress = progressMap(doc);
-    const units = unitsMap(doc);
-    if (teamRoom) follow(units, UNIT);
-    else {
-      follow(tasks, TASK);
-      follow(progress, PROGRESS);
     }
-    const store = this.store;
-    const problem = (what: string, key: string, error: string) =>
-      this.onProblem(`${what} ${key.slice(0, 80)} in room ${room.id} failed validation and was not stored (${error})`);
+  }
 
-    return {
-      take() {
-        const keys = touched;
-        touched = new Set();
-        return keys;
-      },
-      all() {
-        const keys = new Set<string>();
-        if (teamRoom) for (const key of units.keys()) keys.add(UNIT + key);
-        else {
-          for (const key of tasks.keys()) keys.add(TASK + key);
-          for (const key of progress.keys()) keys.add(PROGRESS + key);
-        }
-        return keys;
-      },
-      async project(keys) {
-        const put = { tasks: [] as unknown[], progress: [] as unknown[], units: {} as Record<string, unknown> };
-        const gone = { tasks: [] as string[], progress: [] as string[], units: [] as string[] };
-        for (const prefixed of keys) {
-          const key = prefixed.slice(2);
-          if (prefixed.startsWith(TASK)) {
-            const read = readTask(doc, documentKey, key);
-            if (read === null) gone.tasks.push(key);
-            else if (read.ok) put.tasks.push(read.value);
-            else problem('Task', key, read.error);
-          } else if (prefixed.startsWith(PROGRESS)) {
-            const read = readProgress(doc, key);
-            if (read === null) gone.progress.push(key);
-            else if (read.ok) put.progress.push(read.value);
-            else problem('Progress entry', key, read.error);
-          } else if (prefixed.startsWith(UNIT)) {
-            const value = units.get(key);
-            const parsed = value === undefined ? null : parseUnitRecord(value);
-            if (parsed === null) gone.units.push(key);
-            else if (parsed.ok) put.units[key] = parsed.value;
-            else problem('Unit', key, parsed.error);
-          }
-        }
-        await store.removeTasks(documentKey, gone.tasks);
-        await store.putTasks(teamId, documentKey, put.tasks);
-        await store.removeProgress(documentKey, gone.progress);
-        await store.putProgress(teamId, documentKey, put.progress);
-        await store.removeUnits(teamId, gone.units);
-        await store.putUnits(teamId, put.units);
-      },
-    };
+  take(): TaskWork {
+    const work = this.touched;
+    this.touched = new Set();
+    return work;
+  }
+
+  all(): TaskWork {
+    const doc = this.doc!;
+    return new Set([
+      ...[...tasksMap(doc).keys()].map((key) => TASK + key),
+      ...[...progressMap(doc).keys()].map((key) => PROGRESS + key),
+    ]);
+  }
+
+  join(a: TaskWork, b: TaskWork): TaskWork {
+    return new Set([...a, ...b]);
+  }
+
+  /** Writes the touched entries; returns no annotation ids (the side panel's queries follow the tables). */
+  async project(work: TaskWork): Promise<string[]> {
+    if (!work.size) return [];
+    const { teamId, documentKey } = this.room;
+    const doc = this.doc!;
+    const put = { tasks: [] as unknown[], progress: [] as unknown[] };
+    const gone = { tasks: [] as string[], progress: [] as string[] };
+    for (const prefixed of work) {
+      const key = prefixed.slice(TASK.length);
+      const isTask = prefixed.startsWith(TASK);
+      const read = isTask ? readTask(doc, documentKey, key) : readProgress(doc, key);
+      if (read === null) (isTask ? gone.tasks : gone.progress).push(key);
+      else if (read.ok) (isTask ? put.tasks : put.progress).push(read.value);
+      else this.problem(isTask ? 'Task' : 'Progress entry', key, read.error);
+    }
+    await this.store.removeTasks(documentKey, gone.tasks);
+    await this.store.putTasks(teamId, documentKey, put.tasks);
+    await this.store.removeProgress(documentKey, gone.progress);
+    await this.store.putProgress(teamId, documentKey, put.progress);
+    return [];
+  }
+
+  private problem(what: string, key: string, error: string): void {
+    this.hooks.onProblem({
+      room: this.room.id,
+      message: `${what} ${key.slice(0, 80)} in room ${this.room.id} failed validation and was not stored (${error})`,
+    });
   }
 }

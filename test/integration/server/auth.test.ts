@@ -171,6 +171,7 @@ describe('REST across teams', () => {
       ['GET', `/api/teams/${teamId}/annotations?q=B`],
       ['GET', `/api/teams/${teamId}/documents`],
       ['GET', `/api/teams/${teamId}/tags`],
+      ['GET', `/api/teams/${teamId}/units`],
       ['GET', `/api/teams/${teamId}/members`],
       ['GET', `/api/teams/${teamId}/invites`],
       ['POST', `/api/teams/${teamId}/sync`],

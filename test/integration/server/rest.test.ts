@@ -1,6 +1,7 @@
 /**
  * The REST API over the query index: listing and filtering without loading rooms, tag counts, team-wide tag
- * rename and merge (made in the rooms, seen by live clients), unknown content skipped, team management.
+ * renames and merges (entries of the team room that every reader applies, later uses included), the team's
+ * units, unknown content skipped, team management.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -9,10 +10,13 @@ import {
   documentKeyFor,
   memberKey,
   notesMap,
+  readTagRenames,
   roomIdFor,
+  teamRoomIdFor,
+  unitsMap,
   writeDocumentInfo,
 } from '../../../shared/model/index.ts';
-import type { AnnotationListResponse } from '../../../shared/protocol/api.ts';
+import type { AnnotationListResponse, TagEditResponse } from '../../../shared/protocol/api.ts';
 import type { WebsocketProvider } from 'y-websocket';
 import { annotation, authorOf, holds, writeOwn } from './fixtures.ts';
 import {
@@ -221,59 +225,77 @@ describe('listing annotations', () => {
   });
 });
 
-describe('team-wide tag edits', () => {
-  it('renames a tag in every room; live clients see it and the counts follow', async () => {
-    const res = await api<{ annotations: number; rooms: number }>(
-      server,
-      'POST',
-      `/api/teams/${team.teamId}/tags/rename`,
-      {
-        token: editor.token,
-        body: { from: 'PPP', to: '政府和社会资本合作' },
-      },
-    );
+describe('team-wide tag renames and merges', () => {
+  const tagCounts = async () =>
+    (
+      await api<{ tags: { tag: string; count: number }[] }>(server, 'GET', `/api/teams/${team.teamId}/tags`, {
+        token: team.owner.token,
+      })
+    ).body.tags;
+
+  it('renames a tag for the team: an entry in the team room, no record rewritten, every reader follows', async () => {
+    const teamDoc = new Y.Doc();
+    const teamProvider = await connectProvider(server, editor.token, teamRoomIdFor(team.teamId), teamDoc);
+    const res = await api<TagEditResponse>(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, {
+      token: editor.token,
+      body: { from: 'PPP', to: '政府和社会资本合作' },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ annotations: 2, rooms: 2 });
+    expect(res.body).toEqual({ renamed: ['ppp'], to: '政府和社会资本合作' });
+    // A live client of the team room gets the entry, signed by the member who asked.
+    await waitFor(() => readTagRenames(teamDoc).has('ppp'));
+    expect(readTagRenames(teamDoc).get('ppp')).toMatchObject({ to: '政府和社会资本合作', by: editor.memberId });
+    // The records keep what their authors wrote.
     const b = docs.get(KEY_B)!.doc;
-    await waitFor(
-      () =>
-        (notesMap(b).get(memberKey(team.owner.memberId, 'b2')) as { tags?: string[] } | undefined)?.tags?.includes(
-          '政府和社会资本合作',
-        ) === true,
+    expect((notesMap(b).get(memberKey(team.owner.memberId, 'b2')) as { tags: string[] }).tags).toEqual(['ppp']);
+    // Counts, filters (new name and old) and listed tags read the new name.
+    expect(await tagCounts()).toContainEqual({ tag: '政府和社会资本合作', count: 2 });
+    expect((await tagCounts()).map((t) => t.tag)).not.toContain('ppp');
+    expect(ids(await list(`?tag=${encodeURIComponent('政府和社会资本合作')}`))).toEqual(['b2', 'a1']);
+    expect(ids(await list('?tag=PPP'))).toEqual(['b2', 'a1']);
+    expect((await list(`?document=${KEY_B}`)).body.annotations.find((a) => a.id === 'b2')!.tags).toEqual([
+      '政府和社会资本合作',
+    ]);
+    // A use of the old tag that arrives later (a colleague offline until now) reads as the new one.
+    writeOwn(
+      editorDocs.get(KEY_B)!.doc,
+      annotation('b3', team.teamId, KEY_B, { tags: ['PPP'], author: authorOf(editor, '李四'), updatedAt: 7_000 }),
     );
-    const tags = await api<{ tags: { tag: string; count: number }[] }>(
-      server,
-      'GET',
-      `/api/teams/${team.teamId}/tags`,
-      { token: team.owner.token },
+    await eventually(
+      () => list(`?tag=${encodeURIComponent('政府和社会资本合作')}`),
+      (r) => ids(r).includes('b3'),
     );
-    expect(tags.body.tags).toContainEqual({ tag: '政府和社会资本合作', count: 2 });
-    expect(tags.body.tags.map((t) => t.tag)).not.toContain('ppp');
+    expect(await tagCounts()).toContainEqual({ tag: '政府和社会资本合作', count: 3 });
+    const briefing = await server.queries.teamAnnotations(team.teamId, { tags: ['ppp'] });
+    expect(briefing.annotations.map((a) => [a.id, a.tags]).sort()).toEqual([
+      ['a1', ['体育', '政府和社会资本合作']],
+      ['b2', ['政府和社会资本合作']],
+      ['b3', ['政府和社会资本合作']],
+    ]);
+    teamProvider.destroy();
   });
 
-  it('merges tags, keeping one copy where an annotation had both', async () => {
-    const res = await api<{ annotations: number; rooms: number }>(
-      server,
-      'POST',
-      `/api/teams/${team.teamId}/tags/merge`,
-      {
-        token: team.owner.token,
-        body: { from: ['健康', '学校'], to: '体育' },
-      },
-    );
-    expect(res.body).toEqual({ annotations: 2, rooms: 2 });
-    const tags = await api<{ tags: { tag: string; count: number }[] }>(
-      server,
-      'GET',
-      `/api/teams/${team.teamId}/tags`,
-      { token: team.owner.token },
-    );
-    expect(tags.body.tags).toContainEqual({ tag: '体育', count: 4 });
+  it('merges tags, counting an annotation that had both once, and reads the briefing through the merge', async () => {
+    const res = await api<TagEditResponse>(server, 'POST', `/api/teams/${team.teamId}/tags/merge`, {
+      token: team.owner.token,
+      body: { from: ['健康', '学校'], to: '体育' },
+    });
+    expect(res.body).toEqual({ renamed: ['健康', '学校'], to: '体育' });
+    expect(await tagCounts()).toContainEqual({ tag: '体育', count: 4 });
     const b1 = (await list('?document=docB')).body.annotations.find((a) => a.id === 'b1')!;
     expect(b1.tags).toEqual(['体育']);
+    const markdown = await api<string>(
+      server,
+      'GET',
+      `/api/teams/${team.teamId}/briefing?format=md&tags=${encodeURIComponent('学校')}`,
+      { token: team.owner.token },
+    );
+    expect(markdown.status).toBe(200);
+    expect(markdown.body).toContain('体育');
+    expect(markdown.body).not.toContain('学校');
   });
 
-  it('works on rooms that were unloaded (the index finds them, the room is loaded for the edit)', async () => {
+  it('renames what sits in rooms nobody has open, and refuses an empty target', async () => {
     const key = 'docIdle';
     const doc = new Y.Doc();
     const provider = await connectProvider(server, team.owner.token, roomIdFor(team.teamId, key), doc);
@@ -292,8 +314,39 @@ describe('team-wide tag edits', () => {
       token: team.owner.token,
       body: { from: '冷门', to: '热门' },
     });
-    expect(res.body).toEqual({ annotations: 1, rooms: 1 });
+    expect(res.body).toEqual({ renamed: ['冷门'], to: '热门' });
     expect((await list(`?document=${key}`)).body.annotations[0]!.tags).toEqual(['热门']);
+    const empty = await api(server, 'POST', `/api/teams/${team.teamId}/tags/rename`, {
+      token: team.owner.token,
+      body: { from: '热门', to: ' ' },
+    });
+    expect(empty.status).toBe(400);
+  });
+
+  it('lists the team’s units, kept by editors in the team room', async () => {
+    const teamDoc = new Y.Doc();
+    const provider = await connectProvider(server, editor.token, teamRoomIdFor(team.teamId), teamDoc);
+    teamDoc.transact(() => {
+      unitsMap(teamDoc).set('u-jc', { name: '基础教育科', aliases: ['基教科'], by: editor.memberId, at: 1 });
+      unitsMap(teamDoc).set('u-old', { name: '教研室', mergedInto: 'u-jc', by: editor.memberId, at: 2 });
+      unitsMap(teamDoc).set('u-bg', { name: '办公室', by: editor.memberId, at: 3 });
+    });
+    const units = await eventually(
+      () =>
+        api<{ units: { id: string; name: string; aliases: string[] }[]; records: Record<string, unknown> }>(
+          server,
+          'GET',
+          `/api/teams/${team.teamId}/units`,
+          { token: team.owner.token },
+        ),
+      (r) => Object.keys(r.body.records ?? {}).length === 3,
+    );
+    expect(units.body.units).toEqual([
+      { id: 'u-bg', name: '办公室', aliases: [] },
+      { id: 'u-jc', name: '基础教育科', aliases: ['基教科', '教研室'] },
+    ]);
+    expect(units.body.records['u-old']).toMatchObject({ name: '教研室', mergedInto: 'u-jc' });
+    provider.destroy();
   });
 });
 

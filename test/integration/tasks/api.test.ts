@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { roomIdFor, TEAM_ROOM_KEY } from '../../../shared/model/index.ts';
 import type { TaskListResponse } from '../../../shared/protocol/tasks-api.ts';
-import { type TaskRecord, writeProgress, writeTask, writeUnits } from '../../../shared/tasks/index.ts';
+import { type TaskRecord, writeProgress, writeTask } from '../../../shared/tasks/index.ts';
 import { allText, openOoxml } from '../../fixtures/tasks/ooxml.ts';
 import {
   addMember,
@@ -20,7 +20,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../server/helpers.ts';
-import { AT, progressEntry, push, taskRecord, unitRecord } from './fixtures.ts';
+import { AT, progressEntry, push, taskRecord, unitRecord, writeUnits } from './fixtures.ts';
 
 let server: TestServer;
 let team: Awaited<ReturnType<typeof createTeamWithOwner>>;

@@ -1,7 +1,8 @@
 /** Task records and writes for the task integration tests (the real server, real clients). */
 import * as Y from 'yjs';
 import { bytesToBase64, type PushResponse } from '../../../shared/protocol/api.ts';
-import type { ProgressEntry, TaskRecord, UnitRecord } from '../../../shared/tasks/index.ts';
+import { type Unit, unitsMap, writeTeamEntries } from '../../../shared/model/team-room.ts';
+import type { ProgressEntry, TaskRecord } from '../../../shared/tasks/index.ts';
 import { api, type Member } from '../server/helpers.ts';
 
 export const AT = Date.UTC(2023, 2, 6);
@@ -28,8 +29,13 @@ export function progressEntry(id: string, writer: Member, taskId: string, text =
   return { id, taskId, text, at: AT + 86_400_000, by: { id: writer.memberId, name: '成员' } };
 }
 
-export function unitRecord(name: string, writer: Member, extra: Partial<UnitRecord> = {}): UnitRecord {
+export function unitRecord(name: string, writer: Member, extra: Partial<Unit> = {}): Unit {
   return { name, by: writer.memberId, at: AT, ...extra };
+}
+
+/** Writes units into a team room's `units` map (shared/model/team-room.ts), as the extension does. */
+export function writeUnits(doc: Y.Doc, units: Record<string, Unit>): void {
+  writeTeamEntries(unitsMap(doc), new Map(Object.entries(units)));
 }
 
 /** One HTTP push of the changes `change` makes to a fresh document, as `member`; the room's result. */

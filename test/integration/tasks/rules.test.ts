@@ -18,7 +18,6 @@ import {
   tasksMap,
   writeProgress,
   writeTask,
-  writeUnits,
 } from '../../../shared/tasks/index.ts';
 import { runCommand } from '../../../server/cli.ts';
 import { annotation, authorOf, writeOwn } from '../server/fixtures.ts';
@@ -33,7 +32,7 @@ import {
   type TestServer,
   waitFor,
 } from '../server/helpers.ts';
-import { progressEntry, push, taskRecord, unitRecord } from './fixtures.ts';
+import { progressEntry, push, taskRecord, unitRecord, writeUnits } from './fixtures.ts';
 
 let server: TestServer;
 let team: Awaited<ReturnType<typeof createTeamWithOwner>>;

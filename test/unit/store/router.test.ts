@@ -52,9 +52,9 @@ describe('handleRequest', () => {
       ok: true,
       value: [{ tag: 'ppp 项目', count: 1 }],
     });
-    expect(await handleRequest(service, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toMatchObject({
+    expect(await handleRequest(service, { type: 'tags.rename', from: 'ppp 项目', to: 'PPP' })).toEqual({
       ok: true,
-      value: { changed: 1 },
+      value: { renamed: ['ppp 项目'], to: 'ppp' },
     });
     expect(await handleRequest(service, { type: 'tags.list' })).toMatchObject({
       ok: true,

@@ -7,13 +7,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { TaskService } from '../../../extension/lib/background/tasks.ts';
+import { TeamVocabulary } from '../../../extension/lib/background/team-vocabulary.ts';
 import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
 import type { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { StoreQueries } from '../../../extension/lib/store/queries.ts';
 import type { TeamRow } from '../../../extension/lib/store/schema.ts';
-import { TaskStore } from '../../../extension/lib/store/tasks-store.ts';
-import { type RoomProblem, RoomRegistry } from '../../../extension/lib/sync/rooms.ts';
-import { TasksProjection } from '../../../extension/lib/sync/tasks-projection.ts';
+import { type RoomChange, type RoomProblem, RoomRegistry } from '../../../extension/lib/sync/rooms.ts';
+import { unitsMap, writeTeamEntries } from '../../../shared/model/team-room.ts';
 import {
   type ProgressEntry,
   progressMap,
@@ -21,8 +21,8 @@ import {
   tasksMap,
   unitIdForName,
   writeProgress,
+  type Unit,
   writeTask,
-  writeUnits,
 } from '../../../shared/tasks/index.ts';
 import { documentInfo, freshDatabase } from './fixtures.ts';
 
@@ -32,17 +32,21 @@ const registries: RoomRegistry[] = [];
 
 function open(db: PizhuDatabase) {
   const problems: string[] = [];
-  const changes: { ids: string[]; other?: boolean }[] = [];
+  const changes: RoomChange[] = [];
   const registry = new RoomRegistry(
     db,
     new AnnotationStore(db),
     { onChange: (c) => changes.push(c), onProblem: (p: RoomProblem) => problems.push(p.message) },
     5,
-    undefined,
-    [new TasksProjection(new TaskStore(db), (message) => problems.push(message))],
   );
   registries.push(registry);
-  return { registry, problems, changes, queries: new StoreQueries(db).tasks };
+  const store = new StoreQueries(db);
+  return { registry, problems, changes, queries: store.tasks, store };
+}
+
+/** Writes unit records into a team room's `units` map, as a colleague's team room would hold them. */
+function writeUnits(doc: Y.Doc, patch: Record<string, Unit>): void {
+  writeTeamEntries(unitsMap(doc), new Map(Object.entries(patch)));
 }
 
 afterEach(async () => {
@@ -81,7 +85,7 @@ describe('task projection', () => {
     const db = freshDatabase();
     const { registry, changes } = open(db);
     const first = task({ due: { text: '6月底前', date: '2023-06-30' }, leader: '王 副局长、李副局长' });
-    await registry.use(`${TEAM}.doc1`, (room) => room.change((doc) => writeTask(doc, first)));
+    await registry.use(`${TEAM}.doc1`, (room) => room.edit((doc) => writeTask(doc, first)));
     // A colleague's change arrives over the network: same path.
     const remote = new Y.Doc();
     writeProgress(remote, entry('p1', first.id, 5));
@@ -101,8 +105,10 @@ describe('task projection', () => {
       leaderKeys: ['王副局长、李副局长', '王副局长', '李副局长'],
     });
     expect(await db.progress.get(['doc1', 'm2/p1'])).toMatchObject({ text: '进展p1', documentKey: 'doc1' });
-    expect(await db.units.get([TEAM, 'u-a'])).toMatchObject({ name: '体卫艺科' });
-    expect(changes.every((c) => c.other && c.ids.length === 0)).toBe(true);
+    expect(await db.units.get('u-a')).toMatchObject({ name: '体卫艺科', teamId: TEAM });
+    // Tasks change no annotation: the page room's changes name none (its local ones still count, to be sent).
+    const pageChanges = changes.filter((c) => c.room === `${TEAM}.doc1`);
+    expect(pageChanges.map((c) => [c.ids, c.local])).toEqual([[[], true]]);
     // The room's unsent-changes flag covers tasks too (the catch-up pushes them).
     expect((await db.rooms.get(`${TEAM}.doc1`))?.dirty).toBe(1);
   });
@@ -112,9 +118,9 @@ describe('task projection', () => {
     const { registry, problems } = open(db);
     const good = task();
     const room = `${TEAM}.doc1`;
-    await registry.use(room, (r) => r.change((doc) => writeTask(doc, good)));
+    await registry.use(room, (r) => r.edit((doc) => writeTask(doc, good)));
     await registry.use(room, (r) =>
-      r.change((doc) => {
+      r.edit((doc) => {
         tasksMap(doc).set(good.id, { ...good, task: '' });
         tasksMap(doc).set('t-key', { ...task(), id: 'other-id' });
         progressMap(doc).set('m9/p1', entry('p1', good.id, 1));
@@ -125,7 +131,7 @@ describe('task projection', () => {
     expect(await db.progress.count()).toBe(0);
     expect(problems.join('\n')).toMatch(/Task t\d+ .*failed validation/);
     expect(problems.join('\n')).toMatch(/Progress entry m9\/p1/);
-    await registry.use(room, (r) => r.change((doc) => tasksMap(doc).delete(good.id)));
+    await registry.use(room, (r) => r.edit((doc) => tasksMap(doc).delete(good.id)));
     expect(await db.tasks.get(['doc1', good.id])).toBeUndefined();
   });
 
@@ -171,14 +177,14 @@ describe('task queries', () => {
     ];
     const doc2 = [task({ index: 0, id: 'b1', leadUnits: ['u-b'] }), task({ index: 1, id: 'b2', units: ['u-b'] })];
     await registry.use(`${TEAM}.doc1`, (room) =>
-      room.change((doc) => {
+      room.edit((doc) => {
         for (const t of doc1) writeTask(doc, t);
         writeProgress(doc, entry('p1', 'a2', 10));
         writeProgress(doc, entry('p2', 'a2', 20));
       }),
     );
     await registry.use(`${TEAM}.doc2`, (room) =>
-      room.change((doc) => {
+      room.edit((doc) => {
         for (const t of doc2) writeTask(doc, t);
       }),
     );
@@ -233,7 +239,7 @@ describe('task queries', () => {
     );
     const last = task({ index: 5_000, id: 'late-b', leadUnits: ['u-b'], due: { text: '6月前', date: '2023-06-01' } });
     await registry.use(`${TEAM}.doc3`, (room) =>
-      room.change((doc) => {
+      room.edit((doc) => {
         for (const t of [...many, last]) writeTask(doc, t);
       }),
     );
@@ -268,12 +274,14 @@ describe('TaskService', () => {
 
   function service(registry: RoomRegistry, row: TeamRow) {
     let n = 0;
+    const now = () => 1_700_000_000_000;
     return new TaskService({
       rooms: registry,
+      vocabulary: new TeamVocabulary(registry, now, () => `u${++n}-${row.memberId}`),
       team: async () => row,
       saveTeam: async () => undefined,
       rememberDocument: async () => undefined,
-      now: () => 1_700_000_000_000,
+      now,
       randomId: () => `r${++n}-${row.memberId}`,
       apiFor: () => ({ me: () => Promise.reject(new Error('offline')) }) as never,
     });
@@ -289,7 +297,7 @@ describe('TaskService', () => {
 
   it('creates tasks with the units named as typed: new names become units, known names their unit', async () => {
     const db = freshDatabase();
-    const { registry, queries } = open(db);
+    const { registry, queries, store } = open(db);
     const editor = service(registry, team('editor'));
     const created = await editor.create(documentInfo({ key: 'doc1' }), [
       draft(1, ['体卫艺科'], ['基础教育科', '体卫艺科']),
@@ -297,7 +305,7 @@ describe('TaskService', () => {
     ]);
     expect(created).toHaveLength(2);
     const notice = await queries.notice(TEAM, 'doc1');
-    const units = await queries.units(TEAM);
+    const units = await store.unitMap();
     const id = unitIdForName('体卫艺科');
     expect(units[id]?.name).toBe('体卫艺科');
     expect(notice.tasks.map((t) => [t.leadUnits, t.units])).toEqual([
@@ -307,6 +315,25 @@ describe('TaskService', () => {
     expect(notice.tasks[0]).toMatchObject({ createdBy: ME, updatedBy: ME, status: 'todo' });
     const context = await editor.context();
     expect(context).toMatchObject({ joined: true, canCreate: true, units: ['基础教育科', '体卫艺科'] });
+  });
+
+  it('names a renamed unit by its former name, and a merged one by its survivor: no new unit', async () => {
+    const db = freshDatabase();
+    const { registry, queries, store } = open(db);
+    const owner = team('owner');
+    const vocabulary = new TeamVocabulary(registry, () => 1);
+    const old = await vocabulary.changeUnits(owner, { action: 'add', name: '基教科' });
+    const gone = await vocabulary.changeUnits(owner, { action: 'add', name: '督导室' });
+    if (!old.ok || !gone.ok) throw new Error('units not added');
+    await vocabulary.changeUnits(owner, { action: 'rename', id: old.id, name: '基础教育科' });
+    await vocabulary.changeUnits(owner, { action: 'merge', from: [gone.id], into: old.id });
+    const before = Object.keys(await store.unitMap()).length;
+    // A colleague who was offline during the rename still types the old names.
+    await service(registry, owner).create(documentInfo({ key: 'doc1' }), [draft(1, ['基教科'], ['督导室'])]);
+    const [created] = (await queries.notice(TEAM, 'doc1')).tasks;
+    expect([created?.leadUnits, created?.units]).toEqual([[old.id], [old.id]]);
+    expect(Object.keys(await store.unitMap())).toHaveLength(before);
+    expect((await store.unitNamed('基教科'))?.name).toBe('基础教育科');
   });
 
   it('edits a task as it is in the room, and refuses viewers', async () => {
@@ -357,7 +384,7 @@ describe('TaskService', () => {
     for (const side of [a, b]) {
       const notice = await side.queries.notice(TEAM, 'doc1');
       expect(notice.tasks.map((t) => t.task)).toEqual(['任务1', '任务2']);
-      expect(Object.values(await side.queries.units(TEAM)).map((u) => u.name)).toEqual(['德育科']);
+      expect(Object.values(await side.store.unitMap()).map((u) => u.name)).toEqual(['德育科']);
     }
   });
 });

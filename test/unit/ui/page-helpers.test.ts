@@ -1,7 +1,7 @@
 /** Pure helpers of the in-page UI and the panel: tag suggestions, placement, filters, deep links, initials. */
 import { describe, expect, it } from 'vitest';
 import type { Annotation } from '../../../shared/model/annotation.ts';
-import { suggestTags } from '../../../extension/components/page/TagField.tsx';
+import { currentNames, suggestTags } from '../../../extension/components/page/TagField.tsx';
 import { placeNear } from '../../../extension/components/page/placement.ts';
 import {
   documentOrder,
@@ -51,6 +51,12 @@ describe('tag suggestions', () => {
   it('puts prefix matches (most used first) before inner matches, folding width and case', () => {
     expect(suggestTags(vocabulary, '体', []).map((s) => s.tag)).toEqual(['体质监测', '体育', '教育体制']);
     expect(suggestTags(vocabulary, 'ＰＰ', []).map((s) => s.tag)).toEqual(['ppp']);
+  });
+  it('finds a tag by the names the team renamed into it, and turns a typed old name into the new one', () => {
+    const renamed = [...vocabulary, { tag: '重点工作', count: 2, usedAt: 1, aliases: ['重点任务', '要点'] }];
+    expect(suggestTags(renamed, '重点任', []).map((s) => s.tag)).toEqual(['重点工作']);
+    expect(suggestTags(renamed, '要', []).map((s) => s.tag)).toEqual(['重点工作']);
+    expect(currentNames(renamed, ['重点任务', ' 体育 ', '新标签'])).toEqual(['重点工作', '体育', '新标签']);
   });
 });
 

@@ -8,10 +8,10 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useMemo, useState } from 'react';
 import type { DocumentInfo } from '../../../../shared/model/annotation.ts';
 import {
-  activeUnits,
   DISPLAY_STATUSES,
   type DisplayStatus,
   isIsoDay,
+  type LiveUnit,
   resolveUnit,
   type Task,
   type TaskFilter,
@@ -47,7 +47,8 @@ export function TasksTab({
   const context = useTaskContext(teamId);
   const zone = useMemo(timeZone, []);
   const today = todayIn(Date.now(), zone);
-  const units = useLiveQuery(() => (teamId ? queries.tasks.units(teamId) : null), [queries, teamId], null);
+  // Every unit record of the team (the store's vocabulary), to tell whose unit a task is.
+  const units = useLiveQuery(() => (teamId ? queries.unitMap() : null), [queries, teamId], null);
 
   if (!teamId) {
     return (
@@ -161,6 +162,8 @@ function NoticeView({
 function TeamView({ queries, teamId, today, timeZone, permissions }: Shared) {
   const [filter, setFilter] = useState<TaskFilter>({});
   const [limit, setLimit] = useState(TASKS_PAGE);
+  // The unit filter offers the team's live units (renamed and merged ones followed).
+  const units = useLiveQuery(() => queries.units(), [queries], []);
   const data = useLiveQuery(
     () => queries.tasks.team(teamId, filter, today, limit),
     [queries, teamId, filter, today, limit],
@@ -187,7 +190,7 @@ function TeamView({ queries, teamId, today, timeZone, permissions }: Shared) {
   );
   return (
     <div data-testid="team-tasks">
-      <TaskFilters units={data?.units ?? {}} filter={filter} onChange={change} />
+      <TaskFilters units={units} filter={filter} onChange={change} />
       <TaskExportBar
         queries={queries}
         teamId={teamId}
@@ -230,7 +233,7 @@ function TaskFilters({
   filter,
   onChange,
 }: {
-  units: Units;
+  units: readonly LiveUnit[];
   filter: TaskFilter;
   onChange: (filter: TaskFilter) => void;
 }) {
@@ -247,7 +250,7 @@ function TaskFilters({
         {t('task_filter_unit')}
         <select name="unit" value={filter.unit ?? ''} onChange={(e) => set({ unit: e.target.value || undefined })}>
           <option value="">{t('task_filter_any')}</option>
-          {activeUnits(units).map((unit) => (
+          {units.map((unit) => (
             <option key={unit.id} value={unit.id}>
               {unit.name}
             </option>
