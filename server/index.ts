@@ -5,7 +5,6 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
@@ -164,19 +163,13 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     refusals,
     httpGuard,
   };
+  metrics.gauge('pizhu_connections', 'Open WebSocket connections.', () => connections.size);
   metrics.gauge('pizhu_rooms_loaded', 'Rooms held in memory.', () => registry.loadedCount);
   metrics.gauge('pizhu_rooms_decoded', 'Loaded rooms with a decoded Y.Doc.', () => registry.materialisedCount);
   metrics.gauge('pizhu_bytes_stored', 'Bytes of stored updates, all rooms.', () => updates.totalBytes());
   metrics.gauge('pizhu_outbound_bytes', 'Bytes queued for sending, all sockets.', () => memory.outboundBytes);
   metrics.gauge('pizhu_decoded_bytes', 'Estimated heap of the decoded room documents.', () => memory.decodedBytes);
   metrics.gauge('pizhu_resident_memory_bytes', 'Resident memory of the process.', () => memory.rssBytes);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  metrics.gauge('pizhu_event_loop_delay_max_ms', 'Longest event loop delay since the last scrape.', () => {
-    const max = loopDelay.max / 1e6;
-    loopDelay.reset();
-    return Number.isFinite(max) ? max : 0;
-  });
 
   const app = createApp(ctx);
   // maxPayload: the ws default (100 MiB) would let one client make the server buffer 100 MiB per message.
@@ -230,7 +223,6 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
-        loopDelay.disable();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         connections.closeAll(CLOSE_CODES.shuttingDown, 'server shutting down');
         await registry.close();

@@ -1,7 +1,12 @@
 /**
- * Counters and gauges for GET /metrics in the Prometheus text format. Gauges that live elsewhere (rooms loaded,
- * bytes stored) are read through callbacks at scrape time, so nothing is double-booked.
+ * What GET /metrics reports, through prom-client. Each server instance has a Registry of its own, so servers
+ * started in one process (tests, the benchmark) never share counters; Node's process metrics (event-loop lag,
+ * GC pauses, heap) describe the process, so they live in one registry per process and every instance renders it.
+ * Gauges that live elsewhere (rooms loaded, bytes stored) are read through callbacks at scrape time, so nothing
+ * is double-booked.
  */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
 export type RejectReason =
   | 'malformed'
   | 'too_large'
@@ -30,52 +35,113 @@ export type RejectReason =
   /** A socket that did not answer the heartbeat. */
   | 'dead_peer';
 
+/** Seconds: a commit to SQLite takes tens of microseconds, a networked store milliseconds. */
+const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+let processRegistry: Registry | null = null;
+
+/** Created once: collectDefaultMetrics installs observers that are never removed, so one set per process. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export class Metrics {
-  connections = 0;
-  updatesAccepted = 0;
-  updateBytesAccepted = 0;
-  messagesReceived = 0;
-  /** Reads of a room refused because its stored state failed its checksum or did not decode (any read path). */
-  roomReadsRefused = 0;
-  readonly rejected = new Map<RejectReason, number>();
-  readonly upgradesRefused = new Map<number, number>();
-  /** TCP connections refused or closed by the HTTP guard, by reason (per_address, max_connections, timeout). */
-  readonly connectionsRefused = new Map<string, number>();
+  readonly registry = new Registry();
+  private readonly updates = this.counter('pizhu_updates_total', 'Updates accepted and stored.');
+  private readonly updateBytes = this.counter('pizhu_update_bytes_total', 'Bytes of accepted updates.');
+  private readonly messages = this.counter('pizhu_messages_received_total', 'WebSocket messages received.');
+  private readonly roomReads = this.counter(
+    'pizhu_room_reads_refused_total',
+    'Reads of a room refused because its stored state failed its checksum or did not decode.',
+  );
+  private readonly rejected = this.counter('pizhu_rejected_messages_total', 'Messages refused, by reason.', ['reason']);
+  private readonly upgradesRefused = this.counter(
+    'pizhu_upgrades_refused_total',
+    'WebSocket upgrades refused, by HTTP status.',
+    ['status'],
+  );
+  private readonly connectionsRefused = this.counter(
+    'pizhu_connections_refused_total',
+    'TCP connections refused or closed before a request completed, by reason.',
+    ['reason'],
+  );
+  private readonly appendTime = new Histogram({
+    name: 'pizhu_append_seconds',
+    help: 'Time to store one accepted update (the commit to the update store).',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly fanoutLatency = new Histogram({
+    name: 'pizhu_fanout_seconds',
+    help: 'Time from applying an accepted update to sending it to the sockets of its room.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   /** Updates per second for the last ten seconds: a ring of one-second buckets. */
   private readonly buckets = new Array<number>(10).fill(0);
   private bucketSecond = 0;
-  private readonly gauges = new Map<string, { help: string; read: () => number | Promise<number> }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.gauge('pizhu_updates_per_second', 'Updates accepted per second over the last 10 s.', () =>
+      this.updatesPerSecond(),
+    );
+  }
 
   countUpdate(bytes: number): void {
-    this.updatesAccepted++;
-    this.updateBytesAccepted += bytes;
+    this.updates.inc();
+    this.updateBytes.inc(bytes);
     this.advanceBuckets();
     this.buckets[this.bucketSecond % 10]!++;
   }
 
-  private advanceBuckets(): void {
-    const second = Math.floor(this.now() / 1000);
-    if (second - this.bucketSecond >= 10) this.buckets.fill(0);
-    else for (let s = this.bucketSecond + 1; s <= second; s++) this.buckets[s % 10] = 0;
-    this.bucketSecond = Math.max(this.bucketSecond, second);
+  countMessage(): void {
+    this.messages.inc();
+  }
+
+  refuseRoomRead(): void {
+    this.roomReads.inc();
   }
 
   reject(reason: RejectReason): void {
-    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    this.rejected.inc({ reason });
   }
 
   refuseUpgrade(status: number): void {
-    this.upgradesRefused.set(status, (this.upgradesRefused.get(status) ?? 0) + 1);
+    this.upgradesRefused.inc({ status: String(status) });
   }
 
   refuseConnection(reason: string): void {
-    this.connectionsRefused.set(reason, (this.connectionsRefused.get(reason) ?? 0) + 1);
+    this.connectionsRefused.inc({ reason });
   }
 
+  observeAppend(seconds: number): void {
+    this.appendTime.observe(seconds);
+  }
+
+  observeFanout(seconds: number): void {
+    this.fanoutLatency.observe(seconds);
+  }
+
+  /** A gauge read at scrape time; a read that throws reports NaN rather than failing the scrape. */
   gauge(name: string, help: string, read: () => number | Promise<number>): void {
-    this.gauges.set(name, { help, read });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        let value: number;
+        try {
+          value = await read();
+        } catch {
+          value = Number.NaN;
+        }
+        this.set(value);
+      },
+    });
   }
 
   updatesPerSecond(): number {
@@ -83,52 +149,34 @@ export class Metrics {
     return this.buckets.reduce((sum, n) => sum + n, 0) / 10;
   }
 
+  /** One sample's value (0 when it was never counted): what tests and the benchmark read in process. */
+  async value(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const metric = this.registry.getSingleMetric(name);
+    if (!metric) throw new Error(`no metric ${name}`);
+    const { values } = await metric.get();
+    const wanted = Object.entries(labels);
+    const sample = values.find(
+      (v) => wanted.length === Object.keys(v.labels).length && wanted.every(([k, x]) => String(v.labels[k]) === x),
+    );
+    return sample?.value ?? 0;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
   async render(): Promise<string> {
-    const lines: string[] = [];
-    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
-    };
-    metric('pizhu_connections', 'gauge', 'Open WebSocket connections.', [['', this.connections]]);
-    metric('pizhu_updates_total', 'counter', 'Updates accepted and stored.', [['', this.updatesAccepted]]);
-    metric('pizhu_update_bytes_total', 'counter', 'Bytes of accepted updates.', [['', this.updateBytesAccepted]]);
-    metric('pizhu_updates_per_second', 'gauge', 'Updates accepted per second over the last 10 s.', [
-      ['', this.updatesPerSecond()],
-    ]);
-    metric('pizhu_messages_received_total', 'counter', 'WebSocket messages received.', [['', this.messagesReceived]]);
-    metric(
-      'pizhu_room_reads_refused_total',
-      'counter',
-      'Reads of a room refused because its stored state failed its checksum or did not decode.',
-      [['', this.roomReadsRefused]],
-    );
-    metric(
-      'pizhu_rejected_messages_total',
-      'counter',
-      'Messages refused, by reason.',
-      [...this.rejected].map(([reason, value]) => [`{reason="${reason}"}`, value]),
-    );
-    metric(
-      'pizhu_upgrades_refused_total',
-      'counter',
-      'WebSocket upgrades refused, by HTTP status.',
-      [...this.upgradesRefused].map(([status, value]) => [`{status="${status}"}`, value]),
-    );
-    metric(
-      'pizhu_connections_refused_total',
-      'counter',
-      'TCP connections refused or closed before a request completed, by reason.',
-      [...this.connectionsRefused].map(([reason, value]) => [`{reason="${reason}"}`, value]),
-    );
-    for (const [name, gauge] of this.gauges) {
-      let value: number;
-      try {
-        value = await gauge.read();
-      } catch {
-        value = Number.NaN;
-      }
-      metric(name, 'gauge', gauge.help, [['', value]]);
-    }
-    return `${lines.join('\n')}\n`;
+    return (await this.registry.metrics()) + (await processMetrics().metrics());
+  }
+
+  private counter(name: string, help: string, labelNames: string[] = []): Counter {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private advanceBuckets(): void {
+    const second = Math.floor(this.now() / 1000);
+    if (second - this.bucketSecond >= 10) this.buckets.fill(0);
+    else for (let s = this.bucketSecond + 1; s <= second; s++) this.buckets[s % 10] = 0;
+    this.bucketSecond = Math.max(this.bucketSecond, second);
   }
 }

@@ -83,8 +83,12 @@ export class TeamService {
       displayName: displayName.trim(),
       tokenHash: sha256Hex(token),
       now: this.now(),
+      maxMembers: this.maxMembersPerTeam,
     });
     if (!result.ok) {
+      if (result.reason === 'team_full') {
+        throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`);
+      }
       const messages = {
         unknown: 'This invite code is not valid',
         expired: 'This invite code has expired',
@@ -92,11 +96,6 @@ export class TeamService {
         revoked: 'This invite code was revoked',
       } as const;
       throw new ApiError(result.reason === 'unknown' ? 404 : 410, `invite_${result.reason}`, messages[result.reason]);
-    }
-    // Checked after the join, in which the store counts and adds in one transaction: one over is taken back.
-    if ((await this.store.listMembers(result.member.teamId)).length > this.maxMembersPerTeam) {
-      await this.store.removeMember(result.member.id, this.now());
-      throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`);
     }
     return {
       token,

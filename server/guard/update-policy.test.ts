@@ -224,23 +224,125 @@ describe('removed, legacy annotations, document, other roots', () => {
     ).toBeNull();
   });
 
-  it('keeps version 1 annotations read-only: no new record, no nested edit, no deletion', () => {
+  it('lets the author of a version 1 record write it (queued offline edits land) and no one else', () => {
     const { doc, send } = room();
     const legacy = new Y.Doc();
     writeVersion1Annotation(legacy, note(EDITOR, 'old'));
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(legacy));
-    const fresh = client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'new')));
-    expect(send(EDITOR, fresh)).toEqual({
+    const OTHER: Writer = { memberId: 'ot', role: 'editor' };
+    // A colleague: a nested edit of the author's record, an overwrite of it, a deletion of it.
+    expect(
+      send(
+        OTHER,
+        client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'old', { note: '改' }))),
+      ),
+    ).toEqual({ metric: 'not_allowed', reason: "annotations: another member's version 1 record" });
+    expect(
+      send(
+        OTHER,
+        client(doc).change((d) => writeVersion1Annotation(d, note(OTHER, 'old'))),
+      ),
+    ).toMatchObject({
       metric: 'not_allowed',
-      reason: 'annotations: version 1 annotations is read-only',
     });
-    const nested = client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'old', { note: '改' })));
-    expect(send(EDITOR, nested)).toMatchObject({
+    expect(
+      send(
+        OTHER,
+        client(doc).change((d) => d.getMap('annotations').delete('old')),
+      ),
+    ).toMatchObject({
       metric: 'not_allowed',
-      reason: expect.stringMatching(/^annotations:/),
     });
-    const deletion = client(doc).change((d) => d.getMap('annotations').delete('old'));
-    expect(send(OWNER, deletion)).toMatchObject({ metric: 'not_allowed' });
+    // A new record must name its writer, with an id no other member holds.
+    expect(
+      send(
+        OTHER,
+        client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'new'))),
+      ),
+    ).toEqual({
+      metric: 'not_allowed',
+      reason: 'annotations: the author must be the writer',
+    });
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => writeAnnotation(d, note(EDITOR, 'taken'), 'ed')),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        OTHER,
+        client(doc).change((d) => writeVersion1Annotation(d, note(OTHER, 'taken'))),
+      ),
+    ).toEqual({
+      metric: 'not_allowed',
+      reason: "annotations: the annotation id is another member's",
+    });
+    expect(
+      send(
+        VIEWER,
+        client(doc).change((d) => writeVersion1Annotation(d, note(VIEWER, 'mine'))),
+      ),
+    ).toMatchObject({
+      metric: 'not_allowed',
+    });
+    // The author: an edit of the old record (fields overwritten, a tag added) and a new record, as an old client.
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'old', { note: '改', tags: ['新'] }))),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => writeVersion1Annotation(d, note(EDITOR, 'new'))),
+      ),
+    ).toBeNull();
+    const record = doc.getMap<Y.Map<unknown>>('annotations').get('old')!;
+    expect(record.get('note')).toBe('改');
+    // Inside a record: only its fields, valid values, no other types, nothing deeper than its tags.
+    for (const edit of [
+      (r: Y.Map<unknown>) => r.set('unknown', 1),
+      (r: Y.Map<unknown>) => r.set('createdAt', 'yesterday'),
+      (r: Y.Map<unknown>) => r.set('note', new Y.Text('x')),
+      (r: Y.Map<unknown>) => (r.get('tags') as Y.Map<unknown>).set('深', new Y.Map()),
+      (r: Y.Map<unknown>) => r.set('author', { id: 'ot', name: 'ot' }),
+    ]) {
+      const refused = send(
+        EDITOR,
+        client(doc).change((d) => edit(d.getMap<Y.Map<unknown>>('annotations').get('old')!)),
+      );
+      expect(refused).not.toBeNull();
+    }
+    // Its author or an owner deletes it.
+    expect(
+      send(
+        OWNER,
+        client(doc).change((d) => d.getMap('annotations').delete('new')),
+      ),
+    ).toBeNull();
+    expect(
+      send(
+        EDITOR,
+        client(doc).change((d) => d.getMap('annotations').delete('old')),
+      ),
+    ).toBeNull();
+    expect(doc.getMap('annotations').size).toBe(0);
+  });
+
+  it('refuses containers nested deeper than a version 1 record', () => {
+    const { doc, send } = room();
+    const deep = client(doc).change((d) => {
+      let map = new Y.Map<unknown>();
+      d.getMap('annotations').set('deep', map);
+      for (let i = 0; i < 50; i++) {
+        const inner = new Y.Map<unknown>();
+        map.set('tags', inner);
+        map = inner;
+      }
+    });
+    expect(send(EDITOR, deep)).toMatchObject({ metric: 'not_allowed' });
   });
 
   it('lets editors write known document fields with valid values', () => {

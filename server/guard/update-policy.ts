@@ -37,8 +37,11 @@ export type PolicyLimits = {
   maxConflictsPerUpdate: number;
 };
 
-/** Where an item lands: a key of a root map, or somewhere nested inside a value. */
-type Slot = { root: string; key: string | null; nested: boolean };
+/**
+ * Where an item lands: a key of a root map (`path` is `[key]`), or nested inside that key's value (`path` holds
+ * the keys down to the item; null for an item of a list).
+ */
+type Slot = { root: string; key: string | null; nested: boolean; path: (string | null)[] };
 /** 'gc': the item becomes a GC range when applied; 'pending': its dependencies are not here yet. */
 type Placement = Slot | 'gc' | 'pending';
 
@@ -84,6 +87,8 @@ export class UpdatePolicy {
 /** One review: the incoming structs indexed by client, and the placements found so far. */
 class Review {
   readonly newClients = new Set<number>();
+  /** How deep the placement of containers new in this update currently recurses. */
+  private nesting = 0;
   private readonly rules: RoomRules;
   private readonly incoming = new Map<number, Struct[]>();
   /** The incoming structs themselves (a struct found by id is either one of these or the document's). */
@@ -148,6 +153,15 @@ class Review {
     const rule = this.ruleAt(placement);
     if (typeof rule === 'string') return notAllowed(rule);
     const { writer, doc } = this.context;
+    if ('nested' in rule) {
+      const value = contentValue(item.content);
+      if (value === INVALID) {
+        return { metric: 'invalid_value', reason: `${placement.root}: values are single JSON values or maps` };
+      }
+      const refused = rule.write(writer, placement.path, value, doc);
+      if (refused) return notAllowed(`${placement.root}: ${refused}`);
+      return this.countConflicts(item, placement.root, placement.key!);
+    }
     const key = placement.key!;
     const refused = rule.write(writer, key);
     if (refused) return notAllowed(`${placement.root}: ${refused}`);
@@ -178,8 +192,8 @@ class Review {
       if (left instanceof Y.GC || this.isIncoming(left as Y.Item)) return null;
       next = (left as Y.Item).right;
     } else {
-      const map = this.context.doc.share.get(root) as Y.AbstractType<unknown> | undefined;
-      next = map?._map.get(key) ?? null;
+      const map = this.parentInDoc(item, root);
+      next = map?._map.get(item.parentSub ?? key) ?? null;
       // Without an origin Yjs starts from the key's first entry: its history counts.
       for (let earlier = next; earlier && this.conflicts <= max; earlier = earlier.left) this.conflicts++;
       next = null;
@@ -228,13 +242,17 @@ class Review {
     if (placement === 'gc') return null;
     const rule = this.ruleAt(placement);
     if (typeof rule === 'string') return notAllowed(rule);
-    const refused = rule.delete(this.context.writer, placement.key!);
+    const refused =
+      'nested' in rule
+        ? rule.delete(this.context.writer, placement.path, this.context.doc)
+        : rule.delete(this.context.writer, placement.key!);
     return refused ? notAllowed(`${placement.root}: ${refused}`) : null;
   }
 
   private ruleAt(slot: Slot) {
-    if (slot.nested) return `${slot.root}: values are whole JSON records, nothing is written inside them`;
     const rule = this.rules.get(slot.root);
+    if (rule && 'nested' in rule) return rule;
+    if (slot.nested) return `${slot.root}: values are whole JSON records, nothing is written inside them`;
     if (!rule) return `no rule allows writing to "${slot.root.slice(0, 40)}"`;
     if (slot.key === null) return `${slot.root}: entries need a key`;
     return rule;
@@ -280,28 +298,50 @@ class Review {
 
   private explicitParent(item: Y.Item): Placement {
     const parent = item.parent as unknown as string | Y.ID | null;
-    if (typeof parent === 'string') return { root: parent, key: item.parentSub, nested: false };
+    if (typeof parent === 'string') return { root: parent, key: item.parentSub, nested: false, path: [item.parentSub] };
     if (!parent) return 'pending';
     const container = this.find(parent);
     if (!container) return 'pending';
     if (container instanceof Y.GC) return 'gc';
-    const root = container instanceof Y.Item && !this.isIncoming(container) ? this.slotInDoc(container) : null;
-    return { root: root && root !== 'gc' ? root.root : '(nested)', key: null, nested: true };
+    let outer: Placement;
+    if (!this.isIncoming(container)) outer = this.slotInDoc(container);
+    else if (this.nesting >= MAX_NESTING) return { root: '(nested)', key: null, nested: true, path: [] };
+    else {
+      // A container new in this update (a version 1 record and its tags): placed first, bounded in depth.
+      this.nesting++;
+      try {
+        outer = this.place(container);
+      } finally {
+        this.nesting--;
+      }
+    }
+    if (outer === 'gc' || outer === 'pending') return outer;
+    return { root: outer.root, key: outer.key, nested: true, path: [...outer.path, item.parentSub] };
   }
 
   /** Where an item of the document sits. */
   private slotInDoc(item: Y.Item): Slot | 'gc' {
     let type = item.parent as Y.AbstractType<unknown> | null;
     if (!type) return 'gc';
-    let key = item.parentSub;
-    let nested = false;
+    const path = [item.parentSub];
     while (type._item) {
-      nested = true;
-      key = type._item.parentSub;
+      path.unshift(type._item.parentSub);
       type = type._item.parent as Y.AbstractType<unknown> | null;
       if (!type) return 'gc';
     }
-    return { root: this.rootName(type), key, nested };
+    return { root: this.rootName(type), key: path[0]!, nested: path.length > 1, path };
+  }
+
+  /** The map an item without origins is inserted into, when the room already has it (null for a new one). */
+  private parentInDoc(item: Y.Item, root: string): Y.AbstractType<unknown> | null {
+    const parent = item.parent as unknown as string | Y.ID | Y.AbstractType<unknown> | null;
+    if (typeof parent === 'string') return (this.context.doc.share.get(root) as Y.AbstractType<unknown>) ?? null;
+    if (parent instanceof Y.ID) {
+      const container = this.find(parent);
+      if (!container || container instanceof Y.GC || this.isIncoming(container)) return null;
+      return container.content instanceof Y.ContentType ? container.content.type : null;
+    }
+    return (this.context.doc.share.get(root) as Y.AbstractType<unknown>) ?? null;
   }
 
   private rootName(type: Y.AbstractType<unknown>): string {
@@ -339,6 +379,19 @@ class Review {
   private stateOf(client: number): number {
     return Y.getState(this.context.doc.store, client);
   }
+}
+
+/** Version 1 records nest two levels (record, tags); anything deeper is refused without recursing further. */
+const MAX_NESTING = 4;
+
+const INVALID = Symbol('invalid content');
+
+/** What an item holds, for a nested rule: a JSON value, a Y type, undefined when already deleted, or INVALID. */
+function contentValue(content: Y.Item['content']): unknown {
+  if (content instanceof Y.ContentDeleted) return undefined;
+  if (content instanceof Y.ContentAny && content.arr.length === 1) return content.arr[0];
+  if (content instanceof Y.ContentType) return content.type;
+  return INVALID;
 }
 
 function notAllowed(reason: RuleAnswer): PolicyRefusal {

@@ -4,15 +4,17 @@
  * refused, and so is anything nested inside a value (values are whole JSON records). update-policy.ts finds the
  * key every part of an update touches and asks these rules; adding a root map means adding a row here.
  */
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import {
   ANNOTATIONS_KEY,
+  annotationSchema,
   annotationsMap,
   DOCUMENT_KEY,
   documentInfoSchema,
   idSchema,
   isNormalisedTag,
   isTeamRoomKey,
+  LEGACY_FIELDS,
   NOTES_KEY,
   noteRecordSchema,
   notesMap,
@@ -63,7 +65,17 @@ export interface RootRule {
   insertOnly?: boolean;
 }
 
-export type RoomRules = ReadonlyMap<string, RootRule>;
+/**
+ * A root whose values are nested Y.Maps (version 1 records): every write and deletion is checked by its path,
+ * `[key]` for the entry itself and `[key, field, ...]` inside it. `value` is the JSON value, or the Y type.
+ */
+export interface NestedRule {
+  nested: true;
+  write(writer: Writer, path: readonly (string | null)[], value: unknown, doc: Y.Doc): RuleAnswer;
+  delete(writer: Writer, path: readonly (string | null)[], doc: Y.Doc): RuleAnswer;
+}
+
+export type RoomRules = ReadonlyMap<string, RootRule | NestedRule>;
 
 const editing = (writer: Writer): RuleAnswer =>
   writer.role === 'owner' || writer.role === 'editor' ? null : 'only editors and owners write here';
@@ -196,11 +208,61 @@ const progressRule: RootRule = {
   },
 };
 
-const readOnly = (what: string): RootRule => ({
-  write: () => `${what} is read-only`,
-  delete: () => `${what} is read-only`,
-  value: () => `${what} is read-only`,
-});
+/** The author of a version 1 record in the room: undefined when there is no record, null when it names none. */
+function legacyAuthor(doc: Y.Doc, id: string): string | null | undefined {
+  const record = annotationsMap(doc).get(id);
+  if (record === undefined) return undefined;
+  const author = record instanceof Y.Map ? (record.get('author') as { id?: unknown } | undefined) : undefined;
+  return typeof author?.id === 'string' ? author.id : null;
+}
+
+const LEGACY_FIELD_SET = new Set<string>(LEGACY_FIELDS);
+
+/**
+ * Version 1 records (`annotations`, nested maps), kept writable for their authors so that edits an old client
+ * queued offline before the upgrade land instead of being refused for good. A record belongs to the author it
+ * names: only they write it (a new record must name them, with an id no other member holds), and its author or
+ * an owner deletes it. Inside, only the record's fields and its tags map, with valid values.
+ */
+const legacyRule: NestedRule = {
+  nested: true,
+  write(writer, path, value, doc) {
+    const refused = editing(writer);
+    if (refused) return refused;
+    const [id, field, tag, ...deeper] = path;
+    if (id === null || id === undefined || !idSchema.safeParse(id).success) return 'not an annotation id';
+    const author = legacyAuthor(doc, id);
+    if (author === undefined) {
+      for (const member of membersWithNote(doc, id)) {
+        if (member !== writer.memberId) return "the annotation id is another member's";
+      }
+    } else if (author !== writer.memberId) return "another member's version 1 record";
+    // Content the update itself already deleted: nothing of it remains to check.
+    if (value === undefined) return null;
+    if (field === undefined) return value instanceof Y.Map ? null : 'a version 1 record is a map';
+    if (field === 'tags') {
+      if (tag === undefined) return value instanceof Y.Map ? null : 'tags are a map';
+      const valid = tag !== null && deeper.length === 0 && annotationSchema.shape.tags.safeParse([tag]).success;
+      return valid && value === true ? null : 'invalid tag';
+    }
+    if (field === null || tag !== undefined || !LEGACY_FIELD_SET.has(field)) return 'unknown version 1 field';
+    const schema = annotationSchema.shape[field as (typeof LEGACY_FIELDS)[number]];
+    const invalid = schemaAnswer(schema.safeParse(value));
+    if (invalid) return invalid;
+    return field === 'author' && (value as { id: string }).id !== writer.memberId
+      ? 'the author must be the writer'
+      : null;
+  },
+  delete(writer, path, doc) {
+    if (writer.role === 'owner') return null;
+    const refused = editing(writer);
+    if (refused) return refused;
+    const id = path[0];
+    return typeof id === 'string' && legacyAuthor(doc, id) === writer.memberId
+      ? null
+      : "another member's version 1 record";
+  },
+};
 
 /** Team-room entries: editors and owners, signed with `by`. */
 function teamEntryRule(
@@ -222,18 +284,18 @@ function teamEntryRule(
  * Page room `<teamId>.<documentKey>`: every root it may hold has its rule
  * (docs/room-layout.md).
  */
-export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule>([
+export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule | NestedRule>([
   [DOCUMENT_KEY, documentRule],
   [NOTES_KEY, notesRule],
   [REMOVED_KEY, removedRule],
   [SNAPSHOTS_KEY, snapshotsRule],
-  [ANNOTATIONS_KEY, readOnly('version 1 annotations')],
+  [ANNOTATIONS_KEY, legacyRule],
   [TASKS_KEY, tasksRule],
   [PROGRESS_KEY, progressRule],
 ]);
 
 /** Team room `<teamId>._team`. */
-export const TEAM_ROOM_RULES: RoomRules = new Map<string, RootRule>([
+export const TEAM_ROOM_RULES: RoomRules = new Map<string, RootRule | NestedRule>([
   [TAG_RENAMES_KEY, teamEntryRule(isNormalisedTag, tagRenameSchema)],
   [UNITS_KEY, teamEntryRule((key) => idSchema.safeParse(key).success, unitSchema)],
 ]);

@@ -60,7 +60,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
         new ApiError(401, 'unauthorized', 'Metrics need the bearer token set in PIZHU_METRICS_TOKEN'),
       );
     }
-    c.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+    c.header('content-type', ctx.metrics.contentType);
     return c.body(await ctx.metrics.render());
   });
 

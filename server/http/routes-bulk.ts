@@ -126,7 +126,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
       try {
         answer = await missingUpdate(ctx, roomId, clientVector, changed);
       } catch (error) {
-        ctx.metrics.roomReadsRefused++;
+        ctx.metrics.refuseRoomRead();
         ctx.log.error(
           'room-unreadable',
           `bulk catch-up: room ${roomId} refused, its stored state cannot be read`,

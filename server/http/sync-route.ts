@@ -24,10 +24,7 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
     cost: ctx.cost,
     memory: ctx.memory,
     shedOutbound: (bytes) => ctx.connections.shedOutbound(bytes, (n) => ctx.memory.outboundFull(n)),
-    onClosed: (closed) => {
-      ctx.connections.remove(closed);
-      ctx.metrics.connections = ctx.connections.size;
-    },
+    onClosed: (closed) => ctx.connections.remove(closed),
   };
 
   app.get(
@@ -77,7 +74,6 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
             const socket = ws.raw as WebSocket;
             const connection = new Connection(socket, principal, roomId, connectionDeps);
             ctx.connections.add(connection);
-            ctx.metrics.connections = ctx.connections.size;
             listenDirectly(socket, connection);
             void connection.start();
           },

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Annotation } from '../../shared/model/index.ts';
 import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
-import { openDatabase, type SqliteHandle } from '../storage/sqlite-db.ts';
-import { clauseKey, SqliteAnnotationIndex } from './sqlite-index.ts';
+import { DATABASE_FILE, MIGRATIONS, openDatabase, type SqliteHandle } from '../storage/sqlite-db.ts';
+import { clauseKey, SqliteAnnotationIndex, searchable } from './sqlite-index.ts';
 
 let dir: string;
 let db: SqliteHandle;
@@ -85,6 +86,46 @@ describe('SqliteAnnotationIndex', () => {
     expect(errors).toHaveLength(1);
     await index.flush();
     expect(reads).toBe(1);
+  });
+
+  it('indexes a large change in chunks, with turns of the event loop between them', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `n${i}`);
+    let left = [...ids];
+    const takes: number[] = [];
+    const source = {
+      takeIndexChange(max = Number.POSITIVE_INFINITY) {
+        const chunk = left.slice(0, max);
+        left = left.slice(chunk.length);
+        takes.push(chunk.length);
+        const change = {
+          roomId: 't1.d1',
+          teamId: 't1',
+          documentKey: 'd1',
+          upserts: chunk.map((id) => make(id)),
+          removedIds: [],
+          throughId: 42,
+        };
+        return left.length > 0 ? { ...change, partial: true as const } : change;
+      },
+    };
+    index.markDirty('t1.d1', source);
+    const throughSeen: number[] = [];
+    let turns = 0;
+    const done = (async () => {
+      while (left.length > 0 || (await index.through('t1.d1')) === 0) {
+        turns++;
+        throughSeen.push(await index.through('t1.d1'));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await done;
+    expect(Math.max(...takes)).toBeLessThanOrEqual(100);
+    expect(takes.reduce((a, b) => a + b, 0)).toBe(1000);
+    // Other work ran while the chunks were written, and the room's position moved only with the last chunk.
+    expect(turns).toBeGreaterThan(takes.length - 1);
+    expect(new Set(throughSeen)).toEqual(new Set([0]));
+    expect(await index.through('t1.d1')).toBe(42);
+    expect((await index.list('t1', { limit: 1000 })).annotations).toHaveLength(1000);
   });
 
   it('replaces a room wholesale when rebuilt', async () => {
@@ -198,5 +239,120 @@ describe('SqliteAnnotationIndex', () => {
       units: {},
     });
     expect((await index.tags('t1')).map((t) => t.tag).sort()).toEqual(['ppp', '体育', '特许经营', '重点任务'].sort());
+  });
+});
+
+describe('SqliteAnnotationIndex text filter (FTS5 trigram)', () => {
+  const notes: [string, string, string][] = [
+    ['budget', '关于做好2023年财政预算管理工作的通知', 'Budget review 预算'],
+    ['tax', '税收优惠政策', 'TAX relief'],
+    ['percent', '完成率100%以上', 'a_b and "quoted" text'],
+    ['plain', '学校体育工作', 'nothing special'],
+  ];
+  beforeEach(async () => {
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: notes.map(([id, quote, note]) => make(id, { quote, note })),
+      removedIds: [],
+      throughId: 1,
+    });
+    index.applyChange({
+      roomId: 't2.d1',
+      teamId: 't2',
+      documentKey: 'd1',
+      upserts: [make('other-team', { teamId: 't2', quote: '财政预算', note: '' })],
+      removedIds: [],
+      throughId: 2,
+    });
+    await index.flush();
+  });
+  const search = async (text: string, teamId = 't1') =>
+    (await index.list(teamId, { limit: 50, text })).annotations.map((a) => a.id).sort();
+
+  it('finds Chinese and English text of three or more characters, folded for case and width', async () => {
+    expect(await search('财政预算管理')).toEqual(['budget']);
+    expect(await search('2023年')).toEqual(['budget']);
+    expect(await search('budget REVIEW')).toEqual(['budget']);
+    expect(await search('ＴＡＸ')).toEqual(['tax']);
+    expect(await search('学校体育工作')).toEqual(['plain']);
+    expect(await search('不存在的文字')).toEqual([]);
+    expect(await search('财政预算', 't2')).toEqual(['other-team']);
+  });
+
+  it('finds queries shorter than a trigram (one or two Chinese characters)', async () => {
+    expect(await search('税')).toEqual(['tax']);
+    expect(await search('预算')).toEqual(['budget']);
+    expect(await search('体育')).toEqual(['plain']);
+    expect(await search('ta')).toEqual(['tax']);
+    expect(await search('无')).toEqual([]);
+  });
+
+  it('reads LIKE wildcards, quotes and FTS syntax in the query literally', async () => {
+    expect(await search('%')).toEqual(['percent']);
+    expect(await search('0%')).toEqual(['percent']);
+    expect(await search('100%以上')).toEqual(['percent']);
+    expect(await search('_')).toEqual(['percent']);
+    expect(await search('a_b')).toEqual(['percent']);
+    expect(await search('a%b')).toEqual([]);
+    expect(await search('"quoted"')).toEqual(['percent']);
+    expect(await search('"')).toEqual(['percent']);
+    expect(await search('\\')).toEqual([]);
+    expect(await search("' OR 1=1 --")).toEqual([]);
+    for (const hostile of ['" OR "', 'NEAR(a b)', 'tax*', '^tax', '-tax', 'tax AND relief', '*', '""', '\\%']) {
+      expect(await search(hostile)).toEqual([]);
+    }
+  });
+
+  it('follows edits and removals', async () => {
+    index.applyChange({
+      roomId: 't1.d1',
+      teamId: 't1',
+      documentKey: 'd1',
+      upserts: [make('tax', { quote: '教育经费', note: '' })],
+      removedIds: ['budget'],
+      throughId: 3,
+    });
+    await index.flush();
+    expect(await search('税收优惠')).toEqual([]);
+    expect(await search('税')).toEqual([]);
+    expect(await search('教育经费')).toEqual(['tax']);
+    expect(await search('财政预算')).toEqual([]);
+    await index.replaceRoom(
+      't1.d1',
+      { document: null, annotations: [make('fresh', { quote: '财政预算' })], invalid: [] },
+      9,
+    );
+    expect(await search('财政预算')).toEqual(['fresh']);
+    expect(await search('教育')).toEqual([]);
+  });
+});
+
+describe('the text index on upgrade', () => {
+  it('builds the FTS index from the annotations a schema 1 DATA_DIR already holds', async () => {
+    const old = mkdtempSync(path.join(tmpdir(), 'pizhu-index-v1-'));
+    try {
+      const v1 = new Database(path.join(old, DATABASE_FILE));
+      v1.exec(MIGRATIONS[0]!);
+      v1.pragma('user_version = 1');
+      const a = make('legacy', { quote: '关于做好财政预算管理工作', note: 'Old note' });
+      v1.prepare(
+        `INSERT INTO annotations (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
+           updated_at, deleted, data) VALUES ('t1.d1', 'legacy', 't1', 'd1', ?, '', ?, 1, 1, 0, ?)`,
+      ).run(a.author.id, searchable(`${a.quote}\n${a.note}`), JSON.stringify(a));
+      v1.close();
+      const upgraded = openDatabase(old);
+      try {
+        const queries = new SqliteAnnotationIndex(upgraded);
+        for (const text of ['财政预算管理', '预算', 'old note']) {
+          expect((await queries.list('t1', { limit: 5, text })).annotations.map((x) => x.id)).toEqual(['legacy']);
+        }
+      } finally {
+        upgraded.close();
+      }
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,11 @@ import { SqliteVocabulary, withTeamTags } from './sqlite-vocabulary.ts';
 const CLAUSE_SEPARATOR = '\u001f';
 /** How long index changes gather before they are written in one transaction. */
 const INDEX_BATCH_MS = 50;
+/**
+ * Annotations read and written per transaction: a 1,000-note push is indexed in chunks with the event loop free
+ * between them, instead of one batch that held it for seconds (bench/server/README.md, "Index batches").
+ */
+const INDEX_CHUNK = 100;
 
 export function clauseKey(path: readonly string[]): string {
   return path.map((label) => `${label}${CLAUSE_SEPARATOR}`).join('');
@@ -41,6 +46,19 @@ export function clauseKey(path: readonly string[]): string {
 /** Folded the same way for stored text and queries: NFKC and lower case, so "ＰＰＰ" finds "ppp". */
 export function searchable(text: string): string {
   return text.normalize('NFKC').toLowerCase();
+}
+
+/** Queries shorter than a trigram (Chinese 税, 预算) have no trigram to look up: they LIKE-scan the FTS text. */
+const TRIGRAM = 3;
+
+/** One FTS5 phrase: double quotes inside are doubled, so nothing in the query is read as FTS syntax. */
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** The text as a LIKE pattern that matches it literally (escape character: backslash). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 type Cursor = [updatedAt: number, room: string, id: string];
@@ -204,7 +222,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
     if (change.tasks) this.tasks.write(change, change.tasks);
-    s.setThrough.run(change.roomId, change.teamId, change.throughId);
+    if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughId);
   }
 
   // --- IndexSink ---
@@ -224,35 +242,48 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   /** One index transaction per batch, not per update: the index is read by REST, not by the sync path. */
-  private scheduleWrite(): void {
+  private scheduleWrite(delayMs = INDEX_BATCH_MS): void {
     if (this.writeTimer) return;
-    this.writeTimer = setTimeout(() => this.writePending(), INDEX_BATCH_MS);
+    this.writeTimer = setTimeout(() => this.writePending(), delayMs);
     this.writeTimer.unref();
   }
 
-  private writePending(): void {
+  /**
+   * Writes one chunk: the changes handed over, then rooms read up to INDEX_CHUNK annotations in all. Rooms with
+   * more left stay dirty and the next chunk follows in a later turn, so sockets and requests run in between.
+   * Returns whether anything is left.
+   */
+  private writePending(): boolean {
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = null;
     const batch = this.pending;
     this.pending = [];
-    const sources = [...this.dirty.values()];
-    this.dirty.clear();
-    for (const source of sources) {
+    let budget = INDEX_CHUNK;
+    for (const [roomId, source] of [...this.dirty]) {
+      if (budget <= 0) break;
+      this.dirty.delete(roomId);
       try {
-        const change = source.takeIndexChange();
-        if (change) batch.push(change);
+        const change = source.takeIndexChange(budget);
+        if (!change) continue;
+        batch.push(change);
+        budget -= change.upserts.length + change.removedIds.length;
+        if (change.partial) this.dirty.set(roomId, source);
       } catch (error) {
         // That room's `through` stays behind, so it is re-indexed when next loaded.
         this.onError(error);
       }
     }
-    if (batch.length === 0) return;
-    try {
-      this.writeBatch.immediate(batch);
-    } catch (error) {
-      // The index lags behind (through stays lower), so the room is re-indexed when next loaded.
-      this.onError(error);
+    if (batch.length > 0) {
+      try {
+        this.writeBatch.immediate(batch);
+      } catch (error) {
+        // The index lags behind (through stays lower), so the room is re-indexed when next loaded.
+        this.onError(error);
+      }
     }
+    const more = this.dirty.size > 0 || this.pending.length > 0;
+    if (more) this.scheduleWrite(0);
+    return more;
   }
 
   async replaceRoom(
@@ -266,7 +297,9 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   async flush(): Promise<void> {
-    this.writePending();
+    // Every chunk at once: flushing is for shutdown and tests, which wait for all of it.
+    let more = true;
+    while (more) more = this.writePending();
   }
 
   // --- AnnotationQueries ---
@@ -298,8 +331,14 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       params.clauseLength = prefix.length;
     }
     if (filter.text) {
-      where.push('instr(a.search_text, @text) > 0');
-      params.text = searchable(filter.text);
+      const text = searchable(filter.text);
+      if ([...text].length >= TRIGRAM) {
+        where.push('a.seq IN (SELECT rowid FROM annotation_text WHERE annotation_text MATCH @text)');
+        params.text = ftsPhrase(text);
+      } else {
+        where.push("a.seq IN (SELECT rowid FROM annotation_text WHERE search_text LIKE @text ESCAPE '\\')");
+        params.text = `%${likeLiteral(text)}%`;
+      }
     }
     if (filter.from !== undefined) {
       where.push('a.updated_at >= @from');

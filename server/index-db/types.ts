@@ -29,12 +29,20 @@ export type RoomIndexChange = {
   tasks?: TaskIndexChange;
   /** The id of the last stored update this change reflects. */
   throughId: number;
+  /**
+   * Set on a chunk of a larger change: more of the room follows, so writing it must not advance the room's
+   * `through` (a crash before the last chunk leaves the room behind, and it is re-indexed when it loads).
+   */
+  partial?: true;
 };
 
 /** A room with changes for the index (an object rather than a callback: no closure per room). */
 export interface IndexSource {
-  /** The change to write, or null when there is nothing to write yet. */
-  takeIndexChange(): RoomIndexChange | null;
+  /**
+   * The change to write, or null when there is nothing to write yet. With `maxAnnotations`, at most that many
+   * annotations: the rest stay due and the change is marked `partial`.
+   */
+  takeIndexChange(maxAnnotations?: number): RoomIndexChange | null;
 }
 
 /** What rooms write into. */

@@ -12,7 +12,7 @@ export type SqliteHandle = Database.Database;
 export const DATABASE_FILE = 'pizhu.sqlite';
 
 /** Each entry upgrades the schema by one version (PRAGMA user_version); never edit a released entry. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -120,7 +120,50 @@ const MIGRATIONS: string[] = [
   );
   CREATE TABLE team_units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
   `,
-  // 3: tasks and their progress in the query index; each member's unit (an id of the team room's units,
+  // The text filter moves from instr() over every row to an FTS5 trigram index. The FTS table reads its text
+  // from annotations by an INTEGER PRIMARY KEY (a plain rowid may change on VACUUM), so annotations is rebuilt
+  // with one, and the FTS index is rebuilt from the rows an existing DATA_DIR holds.
+  `
+  CREATE TABLE annotations_v2 (
+    seq INTEGER PRIMARY KEY,
+    room TEXT NOT NULL,
+    id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    document_key TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    clause_key TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (room, id)
+  );
+  INSERT INTO annotations_v2 (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
+    updated_at, deleted, data)
+    SELECT room, id, team_id, document_key, author_id, clause_key, search_text, created_at, updated_at, deleted, data
+    FROM annotations;
+  DROP TABLE annotations;
+  ALTER TABLE annotations_v2 RENAME TO annotations;
+  CREATE INDEX annotations_team_updated ON annotations(team_id, updated_at, room, id);
+  CREATE INDEX annotations_team_document ON annotations(team_id, document_key);
+  CREATE VIRTUAL TABLE annotation_text USING fts5(
+    search_text, content = 'annotations', content_rowid = 'seq', tokenize = 'trigram'
+  );
+  CREATE TRIGGER annotation_text_insert AFTER INSERT ON annotations BEGIN
+    INSERT INTO annotation_text (rowid, search_text) VALUES (new.seq, new.search_text);
+  END;
+  CREATE TRIGGER annotation_text_delete AFTER DELETE ON annotations BEGIN
+    INSERT INTO annotation_text (annotation_text, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+  END;
+  CREATE TRIGGER annotation_text_update AFTER UPDATE OF search_text ON annotations
+    WHEN old.search_text IS NOT new.search_text BEGIN
+    INSERT INTO annotation_text (annotation_text, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+    INSERT INTO annotation_text (rowid, search_text) VALUES (new.seq, new.search_text);
+  END;
+  INSERT INTO annotation_text (annotation_text) VALUES ('rebuild');
+  `,
+  // 4: tasks and their progress in the query index; each member's unit (an id of the team room's units,
   // team_units above, and its name when given).
   `
   ALTER TABLE members ADD COLUMN unit_id TEXT;

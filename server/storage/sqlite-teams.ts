@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { SqliteHandle } from './sqlite-db.ts';
 import type {
   Invite,
+  InviteRedemption,
   Member,
   MemberUnit,
   Principal,
@@ -71,49 +72,48 @@ export class SqliteTeamStore implements TeamStore {
   }
 
   constructor(private readonly db: SqliteHandle) {
-    this.redeemTx = db.transaction(
-      (
-        codeHash: string,
-        join: { memberId: string; displayName: string; tokenHash: string; now: number },
-      ): RedeemResult => {
-        const invite = this.sql<[string], InviteRow>('SELECT * FROM invites WHERE code_hash = ?').get(codeHash);
-        if (!invite) return { ok: false, reason: 'unknown' };
-        if (invite.revoked_at !== null) return { ok: false, reason: 'revoked' };
-        if (invite.expires_at !== null && invite.expires_at <= join.now) return { ok: false, reason: 'expired' };
-        if (invite.max_uses !== null && invite.uses >= invite.max_uses) return { ok: false, reason: 'used_up' };
-        this.sql('UPDATE invites SET uses = uses + 1 WHERE id = ?').run(invite.id);
-        // The first person to join a team without an owner becomes its owner.
-        const owners = this.countOwnersSync(invite.team_id);
-        const role: Role = owners === 0 ? 'owner' : invite.role;
-        this.sql('INSERT INTO members (id, team_id, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)').run(
-          join.memberId,
-          invite.team_id,
-          join.displayName,
+    this.redeemTx = db.transaction((codeHash: string, join: InviteRedemption): RedeemResult => {
+      const invite = this.sql<[string], InviteRow>('SELECT * FROM invites WHERE code_hash = ?').get(codeHash);
+      if (!invite) return { ok: false, reason: 'unknown' };
+      if (invite.revoked_at !== null) return { ok: false, reason: 'revoked' };
+      if (invite.expires_at !== null && invite.expires_at <= join.now) return { ok: false, reason: 'expired' };
+      if (invite.max_uses !== null && invite.uses >= invite.max_uses) return { ok: false, reason: 'used_up' };
+      const members = this.sql<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM members WHERE team_id = ? AND removed_at IS NULL',
+      ).get(invite.team_id)!.n;
+      if (members >= join.maxMembers) return { ok: false, reason: 'team_full' };
+      this.sql('UPDATE invites SET uses = uses + 1 WHERE id = ?').run(invite.id);
+      // The first person to join a team without an owner becomes its owner.
+      const owners = this.countOwnersSync(invite.team_id);
+      const role: Role = owners === 0 ? 'owner' : invite.role;
+      this.sql('INSERT INTO members (id, team_id, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        join.memberId,
+        invite.team_id,
+        join.displayName,
+        role,
+        join.now,
+      );
+      this.sql('INSERT INTO tokens (hash, member_id, team_id, created_at) VALUES (?, ?, ?, ?)').run(
+        join.tokenHash,
+        join.memberId,
+        invite.team_id,
+        join.now,
+      );
+      const team = this.sql<[string], { name: string }>('SELECT name FROM teams WHERE id = ?').get(invite.team_id)!;
+      return {
+        ok: true,
+        teamName: team.name,
+        member: {
+          id: join.memberId,
+          teamId: invite.team_id,
+          displayName: join.displayName,
           role,
-          join.now,
-        );
-        this.sql('INSERT INTO tokens (hash, member_id, team_id, created_at) VALUES (?, ?, ?, ?)').run(
-          join.tokenHash,
-          join.memberId,
-          invite.team_id,
-          join.now,
-        );
-        const team = this.sql<[string], { name: string }>('SELECT name FROM teams WHERE id = ?').get(invite.team_id)!;
-        return {
-          ok: true,
-          teamName: team.name,
-          member: {
-            id: join.memberId,
-            teamId: invite.team_id,
-            displayName: join.displayName,
-            role,
-            createdAt: join.now,
-            removedAt: null,
-            unit: null,
-          },
-        };
-      },
-    );
+          createdAt: join.now,
+          removedAt: null,
+          unit: null,
+        },
+      };
+    });
   }
 
   private countOwnersSync(teamId: string): number {
@@ -173,10 +173,7 @@ export class SqliteTeamStore implements TeamStore {
     return result.changes > 0;
   }
 
-  async redeemInvite(
-    codeHash: string,
-    join: { memberId: string; displayName: string; tokenHash: string; now: number },
-  ): Promise<RedeemResult> {
+  async redeemInvite(codeHash: string, join: InviteRedemption): Promise<RedeemResult> {
     return this.redeemTx.immediate(codeHash, join);
   }
 

@@ -110,9 +110,17 @@ export type Ticket = {
   expiresAt: number;
 };
 
+export type InviteRedemption = {
+  memberId: string;
+  displayName: string;
+  tokenHash: string;
+  now: number;
+  maxMembers: number;
+};
+
 export type RedeemResult =
   | { ok: true; member: Member; teamName: string }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used_up' | 'revoked' };
+  | { ok: false; reason: 'unknown' | 'expired' | 'used_up' | 'revoked' | 'team_full' };
 
 export interface TeamStore {
   createTeam(team: Team): Promise<void>;
@@ -123,13 +131,10 @@ export interface TeamStore {
   listInvites(teamId: string): Promise<Invite[]>;
   revokeInvite(teamId: string, inviteId: string, now: number): Promise<boolean>;
   /**
-   * In one transaction: checks the invite, counts the use, adds the member (as owner when the team has none
-   * yet) and stores the token hash.
+   * In one transaction: checks the invite and that the team has fewer than `maxMembers` members, counts the
+   * use, adds the member (as owner when the team has none yet) and stores the token hash.
    */
-  redeemInvite(
-    codeHash: string,
-    join: { memberId: string; displayName: string; tokenHash: string; now: number },
-  ): Promise<RedeemResult>;
+  redeemInvite(codeHash: string, join: InviteRedemption): Promise<RedeemResult>;
 
   getMember(memberId: string): Promise<Member | null>;
   listMembers(teamId: string): Promise<Member[]>;

@@ -97,6 +97,8 @@ export class Connection implements RoomPeer {
   private turnMs = 0;
   private turnEnding = false;
   private resting = false;
+  /** Whether reading from the socket is paused (it stays paused past a turn when the turn's work closed it). */
+  private readingPaused = false;
   private readonly endTurn = () => this.nextTurn();
 
   constructor(
@@ -161,7 +163,7 @@ export class Connection implements RoomPeer {
   /** Raw frame from the socket. Text frames are not part of the protocol. */
   receive(data: ArrayBuffer | Uint8Array | string): void {
     if (this.closed) return;
-    this.deps.metrics.messagesReceived++;
+    this.deps.metrics.countMessage();
     if (this.deps.cost.throttled(this.memberId)) {
       this.refuse('throttled', CLOSE_CODES.throttled, 'used more than its share of server time; try again later');
       return;
@@ -217,6 +219,7 @@ export class Connection implements RoomPeer {
     }
     if (this.turnMs >= TURN_MS && !this.resting) {
       this.resting = true;
+      this.readingPaused = true;
       this.socket.pause();
     }
   }
@@ -227,7 +230,12 @@ export class Connection implements RoomPeer {
     if (!this.resting || this.closed) return;
     this.resting = false;
     this.processHeld();
-    if (!this.resting && !this.closed) this.socket.resume();
+    if (!this.resting && !this.closed) this.resumeReading();
+  }
+
+  private resumeReading(): void {
+    this.readingPaused = false;
+    this.socket.resume();
   }
 
   private refuse(metric: RejectReason, code: number, reason: string): void {
@@ -305,7 +313,7 @@ export class Connection implements RoomPeer {
     if (this.closed) return;
     this.closed = true;
     // A socket paused for its turn must read again, or the peer's answer to the close is never seen.
-    if (this.resting) this.socket.resume();
+    if (this.readingPaused) this.resumeReading();
     try {
       // Close reasons are limited to 123 bytes.
       this.socket.close(code, Buffer.from(reason).subarray(0, 120).toString());

@@ -100,7 +100,7 @@ export class RoomRegistry {
       return room;
     } catch (error) {
       if (error instanceof RoomUnavailableError) throw error;
-      this.deps.metrics.roomReadsRefused++;
+      this.deps.metrics.refuseRoomRead();
       // Nothing was created for this room, so nothing can be written over its stored data.
       this.log.error('room-load', `room ${roomId} could not be loaded`, error);
       throw new RoomUnavailableError('the room could not be loaded');

@@ -103,6 +103,8 @@ type LocalChange = {
   sender: RoomPeer | null;
   /** What the index must read again once the change is stored and sent. */
   transaction: Y.Transaction;
+  /** performance.now() when it was applied: fan-out latency runs from here to the broadcast. */
+  appliedAt: number;
 };
 
 function noTaskKeys(): TaskKeys {
@@ -482,30 +484,35 @@ export class Room implements FanoutSubscriber, IndexSource {
           ? (origin as RoomPeer)
           : null,
       transaction,
+      appliedAt: performance.now(),
     };
     this.outbox.push({ version, message: change.message, to: null, except: change.sender });
     const appendNow = this.deps.store.appendNow;
     if (appendNow && this.outbox.length === 1 && this.durableVersion === version - 1) {
       // Nothing queued before it: commit and send in this turn, as a non-durable server would.
       let stored: AppendResult;
+      const startedAt = performance.now();
       try {
         stored = appendNow.call(this.deps.store, this.id, this.teamId, update);
       } catch (error) {
         this.fail(error, 'storing an update failed');
         return;
       }
+      this.deps.metrics.observeAppend((performance.now() - startedAt) / 1000);
       this.committed(change, stored);
       return;
     }
     this.appendChain = this.appendChain.then(async () => {
       if (this.failed) return;
       let stored: AppendResult;
+      const startedAt = performance.now();
       try {
         stored = await this.deps.store.append(this.id, this.teamId, update);
       } catch (error) {
         this.fail(error, 'storing an update failed');
         return;
       }
+      this.deps.metrics.observeAppend((performance.now() - startedAt) / 1000);
       this.committed(change, stored);
     });
   }
@@ -515,6 +522,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     // Send first: the subscribers are waiting, the bookkeeping is not.
     this.durableVersion = change.version;
     this.flushOutbox();
+    this.deps.metrics.observeFanout((performance.now() - change.appliedAt) / 1000);
     this.lastId = stored.id;
     this.storedBytes = stored.roomBytes;
     this.rowCount++;
@@ -549,9 +557,19 @@ export class Room implements FanoutSubscriber, IndexSource {
    * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
    * the room marks itself again once they are.
    */
-  takeIndexChange(): RoomIndexChange | null {
+  takeIndexChange(maxAnnotations = Number.POSITIVE_INFINITY): RoomIndexChange | null {
     if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
-    const touched = this.unindexed;
+    let touched = this.unindexed;
+    if (touched.size > maxAnnotations) {
+      touched = new Set();
+      for (const id of this.unindexed) {
+        if (touched.size >= maxAnnotations) break;
+        touched.add(id);
+        this.unindexed.delete(id);
+      }
+      // Tasks and progress go with the last chunk, like the document.
+      return { ...this.indexChange(touched, false, noTaskKeys()), partial: true };
+    }
     const documentTouched = this.unindexedDocument;
     const tasks = this.unindexedTasks;
     this.unindexed = new Set();

@@ -76,7 +76,7 @@ export const removalSchema = z.object({ by: idSchema, at: epochMs });
 export type Removal = z.infer<typeof removalSchema>;
 
 /** Fields of a version 1 record (one nested Y.Map per annotation, tags as a Y.Map). */
-const LEGACY_FIELDS = [
+export const LEGACY_FIELDS = [
   'selectors',
   'clausePath',
   'quote',

@@ -39,6 +39,8 @@ let author: Member;
 let colleague: Member;
 const DOC = 'oldnotice';
 const room = () => roomIdFor(team.teamId, DOC);
+/** The room as stored before the upgrade: what an old client had synced. */
+let storedBeforeUpgrade: Uint8Array;
 
 const list = async () =>
   (
@@ -83,8 +85,9 @@ beforeAll(async () => {
       }),
     );
   }
+  storedBeforeUpgrade = Y.encodeStateAsUpdate(legacy);
   const db = openDatabase(dataDir);
-  await new SqliteUpdateStore(db).append(room(), team.teamId, Y.encodeStateAsUpdate(legacy));
+  await new SqliteUpdateStore(db).append(room(), team.teamId, storedBeforeUpgrade);
   db.close();
   server = await startTestServer({ dataDir });
 }, 60_000);
@@ -147,6 +150,43 @@ describe('a version 1 room on a version 2 server', () => {
     expect(theirs.read('old3')).toMatchObject({ deleted: true, note: '赵强的旧批注' });
     theirs.provider.destroy();
     owner.provider.destroy();
+  });
+});
+
+describe('an old client’s edits queued offline before the upgrade', () => {
+  it('land when they are its author’s (an edit and a new version 1 record); a colleague’s are refused', async () => {
+    const offline = new Y.Doc();
+    Y.applyUpdate(offline, storedBeforeUpgrade);
+    const place = { teamId: team.teamId, documentKey: DOC };
+    const old2 = readAnnotation(offline, place, 'old2');
+    if (!old2?.ok) throw new Error('old2 unreadable');
+    writeVersion1Annotation(offline, { ...old2.annotation, note: '离线时改的', tags: ['体育', '离线'], updatedAt: 5 });
+    writeVersion1Annotation(
+      offline,
+      annotation('old4', team.teamId, DOC, { author: { id: author.memberId, name: '王芳' }, note: '离线新建的' }),
+    );
+    const provider = await connectProvider(server, author.token, room(), offline);
+    let closedWith: number | null = null;
+    provider.on('connection-close', (event) => {
+      closedWith ??= event?.code ?? 0;
+    });
+    const listed = await eventually(list, (all) => all.some((a) => a.id === 'old4'));
+    expect(listed.find((a) => a.id === 'old4')).toMatchObject({ note: '离线新建的', author: { id: author.memberId } });
+    expect(listed.find((a) => a.id === 'old2')).toMatchObject({ note: '离线时改的' });
+    expect(listed.find((a) => a.id === 'old2')?.tags.sort()).toEqual(['体育', '离线'].sort());
+    expect(closedWith).toBeNull();
+    provider.destroy();
+
+    // The colleague's old client had queued an edit of the author's record: refused, and nothing of it stored.
+    const theirs = new Y.Doc();
+    Y.applyUpdate(theirs, storedBeforeUpgrade);
+    writeVersion1Annotation(theirs, { ...old2.annotation, note: '赵强离线改的' });
+    const other = await client(colleague);
+    Y.applyUpdate(other.doc, Y.encodeStateAsUpdate(theirs, Y.encodeStateVector(other.doc)));
+    await waitFor(() => other.closed() !== null);
+    expect(other.closed()).toBe(CLOSE_CODES.forbidden);
+    other.provider.destroy();
+    expect((await list()).find((a) => a.id === 'old2')).toMatchObject({ note: '离线时改的' });
   });
 });
 

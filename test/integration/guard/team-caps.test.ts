@@ -13,6 +13,7 @@ import {
   startTestServer,
   type TestServer,
   ticketFor,
+  refusedCount,
 } from '../server/helpers.ts';
 
 let server: TestServer;
@@ -45,9 +46,12 @@ describe('per-team caps', () => {
     });
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'team_full' } } });
     expect((await server.teams.listMembers(team.teamId)).length).toBe(3);
+    // Checked before the invite is redeemed: no fourth member is ever written, so the invite's use is not spent.
+    const invites = await server.teams.listInvites(team.teamId);
+    expect(invites.find((i) => i.id === invite.id)?.uses).toBe(0);
     const other = await createTeamWithOwner(server, 'B');
     await addMember(server, other.teamId, 'editor', '丁');
-    expect(server.metrics.rejected.get('team_limit')).toBe(1);
+    expect(await refusedCount(server, 'team_limit')).toBe(1);
     expect(logged).toContainEqual(expect.stringMatching(/^refused:team_limit: .*limit of 3 members/));
   });
 

@@ -212,7 +212,7 @@ describe('bulk catch-up', () => {
       const doc = new Y.Doc();
       const provider = await connectProvider(first, team.owner.token, room, doc);
       writeOwn(doc, annotation('a1', team.teamId, room.split('.')[1]!, { note: '原文', author: authorOf(team.owner) }));
-      await waitFor(() => first.metrics.updatesAccepted >= (room === damaged ? 1 : 2));
+      await waitFor(async () => (await first.metrics.value('pizhu_updates_total')) >= (room === damaged ? 1 : 2));
       provider.destroy();
     }
     await first.close(); // compacts each room into one row with its checksum

@@ -114,12 +114,21 @@ export async function connectProvider(
   return provider;
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 10_000, message = 'condition not met'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  message = 'condition not met',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out: ${message}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** How many messages the in-process server refused for `reason` (pizhu_rejected_messages_total). */
+export function refusedCount(server: PizhuServer, reason: string): Promise<number> {
+  return server.metrics.value('pizhu_rejected_messages_total', { reason });
 }
 
 /** Polls an async read until it satisfies `check`; returns the last value. */

@@ -423,10 +423,15 @@ describe('team management', () => {
       'pizhu_updates_per_second',
       'pizhu_bytes_stored',
       'pizhu_rejected_messages_total',
+      'pizhu_append_seconds_bucket',
+      'pizhu_fanout_seconds_bucket',
+      'nodejs_eventloop_lag_max_seconds',
+      'nodejs_heap_size_used_bytes',
     ]) {
       expect(text).toContain(name);
     }
     expect(text).toMatch(/pizhu_updates_total \d+/);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
   it('slows down invite-code guessing (429)', async () => {

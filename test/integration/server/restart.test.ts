@@ -75,7 +75,7 @@ describe('restarts', () => {
     expect(annotationIdsOf(reader)).toHaveLength(50);
     expect(await decoded(server)).toBe(0);
     writeOwn(reader, annotation('new', team.teamId, 'doc', { author: authorOf(team.owner) }));
-    await waitFor(() => server.metrics.updatesAccepted === 1);
+    await waitFor(async () => (await server.metrics.value('pizhu_updates_total')) === 1);
     expect(await decoded(server)).toBe(1);
     provider.destroy();
   });
