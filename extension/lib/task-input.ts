@@ -5,6 +5,7 @@
 import type { DocumentInfo } from '../../shared/model/annotation.ts';
 import { LIMITS } from '../../shared/model/annotation.ts';
 import { type DueDate, extractTaskHints, isIsoDay, TASK_LIMITS } from '../../shared/tasks/index.ts';
+import { TaskRefusal } from './tasks-messages.ts';
 
 /**
  * The longest text each free-text field takes (the inputs' maxLength): what the task model allows, so a long
@@ -31,6 +32,13 @@ export function unitList(text: string): string[] {
         .filter(Boolean),
     ),
   ];
+}
+
+/** Refuses, before the background is asked, a field naming more units than a task takes. */
+export function checkUnitCount(...lists: readonly (readonly string[])[]): void {
+  if (lists.some((list) => list.length > TASK_LIMITS.unitsPerTask)) {
+    throw new TaskRefusal('too_many_units', [String(TASK_LIMITS.unitsPerTask)]);
+  }
 }
 
 /**

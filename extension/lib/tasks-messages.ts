@@ -67,3 +67,48 @@ export type TaskContext = {
   /** The team's units to suggest, by name in Chinese collation (not merged away, not deleted). */
   units: string[];
 };
+
+/**
+ * Why the background refused a task request, with the values its message names: the asking page words it in the
+ * UI's language (task-errors.ts), as the units' refusals are (UnitManager). Unexpected failures (a full disk)
+ * still reject the request.
+ */
+export const TASK_REFUSALS = {
+  not_joined: [],
+  viewer: [],
+  task_missing: [],
+  /** A viewer reporting progress on a task none of whose units is theirs. */
+  not_your_unit: ['units'],
+  unit_name: ['name', 'max'],
+  too_many_units: ['max'],
+  link: [],
+  /** A value the task's schema refuses; `detail` is the schema's own (English) words. */
+  invalid: ['detail'],
+} as const satisfies Record<string, readonly string[]>;
+export type TaskRefusalCode = keyof typeof TASK_REFUSALS;
+
+/** A refusal as a task request answers it (`{ refused }` in place of the value). */
+export type Refused = { refused: { code: TaskRefusalCode; params: string[] } };
+
+/** Thrown where a task request is refused; the background answers it as `Refused`, the page throws it again. */
+export class TaskRefusal extends Error {
+  override name = 'TaskRefusal';
+
+  constructor(
+    readonly code: TaskRefusalCode,
+    readonly params: string[] = [],
+  ) {
+    super(params.length ? `${code}: ${params.join(', ')}` : code);
+  }
+}
+
+export function isRefused(value: unknown): value is Refused {
+  const refused = (value as Partial<Refused> | null)?.refused;
+  return (
+    typeof refused === 'object' &&
+    refused !== null &&
+    Object.hasOwn(TASK_REFUSALS, refused.code) &&
+    Array.isArray(refused.params) &&
+    refused.params.every((param) => typeof param === 'string')
+  );
+}

@@ -382,14 +382,15 @@ export type UnitChange =
 /** Who writes the change (a member id: the server checks it is the writer) and when. */
 type Stamp = { by: string; at: number };
 
-function validName(name: string): string | null {
+/** A unit name as stored (spaces collapsed), or null when it is empty or too long. */
+export function validUnitName(name: string): string | null {
   const trimmed = name.replace(/\s+/g, ' ').trim();
   return trimmed && [...trimmed].length <= TASK_LIMITS.unitNameChars ? trimmed : null;
 }
 
 /** Adds a unit, or gives the existing one of the same name. */
 export function addUnit(units: Units, unit: { id: string; name: string } & Stamp): UnitChange {
-  const name = validName(unit.name);
+  const name = validUnitName(unit.name);
   if (!name || !idSchema.safeParse(unit.id).success) return { ok: false, error: 'invalid-name' };
   const existing = findUnitByName(units, name);
   if (existing) return { ok: true, id: existing.id, patch: {} };
@@ -404,7 +405,7 @@ export function addUnit(units: Units, unit: { id: string; name: string } & Stamp
 export function renameUnit(units: Units, id: string, newName: string, stamp: Stamp): UnitChange {
   const target = resolveUnit(units, id);
   if (!target || !Object.hasOwn(units, target.id)) return { ok: false, error: 'unknown-unit' };
-  const name = validName(newName);
+  const name = validUnitName(newName);
   if (!name) return { ok: false, error: 'invalid-name' };
   const holder = unitCalled(units, unitNameKey(name), false);
   if (holder && holder.id !== target.id) return { ok: false, error: 'name-taken', id: holder.id };

@@ -234,14 +234,15 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     expect(await theirs.locator('textarea[name="progress"]').count()).toBe(0);
     expect(await theirs.locator('select[name="status"]').count()).toBe(0);
     const theirId = (await storedRows<StoredTask>(colleague, 'tasks')).find((t) => t.task === '讲好随州教育故事')!.id;
-    await expect(
-      ask(colleague, {
+    // Refused with a code the page words (task-errors.ts), not the background's English.
+    expect(
+      await ask(colleague, {
         type: 'task.progress',
         documentKey: documentKeyFor(demoUrl),
         taskId: theirId,
         text: '不是本单位的任务',
       }),
-    ).rejects.toThrow(/viewer/);
+    ).toMatchObject({ refused: { code: 'not_your_unit' } });
 
     const seen = officeList.locator('article.pz-task', { hasText: '强化学前教育普惠发展' }).locator('.pz-task-latest');
     await expect.poll(() => seen.textContent(), { timeout: 30_000 }).toContain('基教科李娜');
@@ -359,7 +360,15 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     await dialog.locator('input[name="leadUnits"]').fill(tooMany);
     await dialog.locator('[data-action="create-tasks"]').click();
     await dialog.locator('.pz-task-error').waitFor();
+    // In the UI's language (the browser's: Chinese), not the background's English.
+    expect(await dialog.locator('.pz-task-error').textContent()).toBe('一项任务最多填 30 个单位，请删去一些。');
     expect(await dialog.locator('input[name="leadUnits"]').inputValue()).toBe(tooMany);
+    // A unit name longer than a unit takes: the background refuses it, the form words the refusal.
+    await dialog.locator('input[name="leadUnits"]').fill('长'.repeat(101));
+    await dialog.locator('[data-action="create-tasks"]').click();
+    await expect
+      .poll(() => dialog.locator('.pz-task-error').textContent())
+      .toMatch(/^单位名称“长{40}”太长：最多 100 个字。$/);
     expect((await storedRows<StoredTask>(office, 'tasks')).length).toBe(27);
     await dialog.locator('input[name="leadUnits"]').fill('办公室');
 
@@ -432,14 +441,14 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     const removal = await tryChange((doc) => tasksMap(doc).delete(made.id));
     expect(edit).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
     expect(removal).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
-    await expect(
-      ask(colleague, {
+    expect(
+      await ask(colleague, {
         type: 'task.update',
         documentKey: documentKeyFor(demoUrl),
         id: made.id,
         patch: { deleted: true },
       }),
-    ).rejects.toThrow(/viewer/i);
+    ).toMatchObject({ refused: { code: 'viewer' } });
     const listed = await serverTasks(`&document=${documentKeyFor(demoUrl)}`);
     expect(listed.tasks).toHaveLength(28);
     expect(listed.tasks.find((t) => t.id === made.id)).toMatchObject({ status: 'todo' });

@@ -9,7 +9,8 @@ import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { ask } from '../ask.ts';
 import type { TaskContext } from '../tasks-messages.ts';
 import type { StateWriter, TaskDialogState } from './page-state.ts';
-import { noticeYear } from '../task-input.ts';
+import { askTask, taskErrorText } from '../task-errors.ts';
+import { checkUnitCount, noticeYear } from '../task-input.ts';
 import { clauseTitle, draftFor, draftsOf, sectionItems, type TaskFormRow } from './task-drafts.ts';
 
 export type { TaskDialogState } from './page-state.ts';
@@ -56,14 +57,15 @@ export class TaskActions {
     if (!drafts.length) return false;
     this.options.state.set({ taskDialog: { ...dialog, rows: [...rows], saving: true, error: null } });
     try {
-      await ask<string[]>({ type: 'tasks.create', document: this.options.document(), drafts });
+      for (const draft of drafts) checkUnitCount(draft.leadUnits ?? [], draft.units ?? []);
+      await askTask<string[]>({ type: 'tasks.create', document: this.options.document(), drafts });
       this.options.state.set({ taskDialog: null, notice: drafts.length === 1 ? 'task_created' : 'tasks_created' });
       return true;
     } catch (error) {
       const current = this.options.state.get().taskDialog;
       if (current?.serial === dialog.serial) {
         this.options.state.set({
-          taskDialog: { ...current, saving: false, error: error instanceof Error ? error.message : String(error) },
+          taskDialog: { ...current, saving: false, error: taskErrorText(error) },
         });
       }
       return false;

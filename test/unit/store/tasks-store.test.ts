@@ -345,8 +345,10 @@ describe('TaskService', () => {
     expect(updated).toMatchObject({ status: 'doing', leader: '王局长', leadUnits: [unitIdForName('教务科')] });
     expect((await queries.notice(TEAM, 'doc1')).tasks[0]?.status).toBe('doing');
     const viewer = service(registry, team('viewer', null, 'm2'));
-    await expect(viewer.create(documentInfo({ key: 'doc1' }), [draft(2, [])])).rejects.toThrow(/viewer/);
-    await expect(viewer.update('doc1', id!, { status: 'done' })).rejects.toThrow(/viewer/);
+    await expect(viewer.create(documentInfo({ key: 'doc1' }), [draft(2, [])])).rejects.toMatchObject({
+      code: 'viewer',
+    });
+    await expect(viewer.update('doc1', id!, { status: 'done' })).rejects.toMatchObject({ code: 'viewer' });
   });
 
   it("lets a viewer report progress on their unit's tasks only", async () => {
@@ -361,8 +363,13 @@ describe('TaskService', () => {
     const viewer = service(registry, team('viewer', unit, 'm2'));
     const added = await viewer.addProgress('doc1', ours!, '已完成摸底', 'https://pan.example.gov.cn/1');
     expect(added).toMatchObject({ taskId: ours, by: { id: 'm2' }, link: 'https://pan.example.gov.cn/1' });
-    await expect(viewer.addProgress('doc1', theirs!, '越权')).rejects.toThrow(/your unit's tasks/);
-    await expect(viewer.addProgress('doc1', ours!, '链接', 'javascript:alert(1)')).rejects.toThrow(/http/);
+    await expect(viewer.addProgress('doc1', theirs!, '越权')).rejects.toMatchObject({
+      code: 'not_your_unit',
+      params: ['体卫艺科'],
+    });
+    await expect(viewer.addProgress('doc1', ours!, '链接', 'javascript:alert(1)')).rejects.toMatchObject({
+      code: 'link',
+    });
     const progress = await queries.progress(TEAM, 'doc1', ours!);
     expect(progress.map((p) => p.text)).toEqual(['已完成摸底']);
   });

@@ -16,10 +16,10 @@ import {
   type Units,
   unitNames,
 } from '../../../../shared/tasks/index.ts';
-import { ask } from '../../../lib/ask.ts';
 import { t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
-import { FIELD_MAX_CHARS, parseDue, unitList } from '../../../lib/task-input.ts';
+import { askTask, taskErrorText } from '../../../lib/task-errors.ts';
+import { checkUnitCount, FIELD_MAX_CHARS, parseDue, unitList } from '../../../lib/task-input.ts';
 import type { TaskPatch } from '../../../lib/tasks-messages.ts';
 import { Notice } from '../../common/Notice.tsx';
 
@@ -144,7 +144,7 @@ function ProgressForm({ task }: { task: Task }) {
     setSaving(true);
     setError(null);
     try {
-      await ask({
+      await askTask({
         type: 'task.progress',
         documentKey: task.documentKey,
         taskId: task.id,
@@ -154,7 +154,7 @@ function ProgressForm({ task }: { task: Task }) {
       setText('');
       setLink('');
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(taskErrorText(e));
     }
     setSaving(false);
   };
@@ -206,10 +206,11 @@ function TaskEditor({ task, units, year }: TaskItemProps) {
   const update = async (patch: TaskPatch) => {
     setMessage(null);
     try {
-      await ask({ type: 'task.update', documentKey: task.documentKey, id: task.id, patch });
+      checkUnitCount(patch.leadUnits ?? [], patch.units ?? []);
+      await askTask({ type: 'task.update', documentKey: task.documentKey, id: task.id, patch });
       return true;
     } catch (e) {
-      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+      setMessage({ kind: 'error', text: taskErrorText(e) });
       return false;
     }
   };
