@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { documentInfoSchema, idSchema, LIMITS } from '../../shared/model/annotation.ts';
-import { clauseRefSchema, dueDateSchema, TASK_LIMITS, TASK_STATUSES } from '../../shared/tasks/model.ts';
+import { clauseRefSchema, dueDateSchema, type LiveUnit, TASK_LIMITS, TASK_STATUSES } from '../../shared/tasks/model.ts';
 
 const unitNames = z.array(z.string().max(TASK_LIMITS.unitNameChars * 2)).max(TASK_LIMITS.unitsPerTask);
 
@@ -64,8 +64,11 @@ export type TaskContext = {
   /** The unit the team's owner gave this member (viewers of a unit report progress on its tasks). */
   unit: { id: string; name: string } | null;
   canCreate: boolean;
-  /** The team's units to suggest, by name in Chinese collation (not merged away, not deleted). */
-  units: string[];
+  /**
+   * The team's live units to suggest (not merged away, not deleted), by name in Chinese collation, each with the
+   * names it was known by: a former name a clause's text uses reads as the unit's name now.
+   */
+  units: LiveUnit[];
 };
 
 /**

@@ -66,7 +66,7 @@ export class TaskService {
       memberId: team.memberId,
       unit: team.unit ?? null,
       canCreate: team.role !== 'viewer',
-      units: activeUnits(units).map((unit) => unit.name),
+      units: activeUnits(units),
     };
   }
 

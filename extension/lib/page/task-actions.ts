@@ -11,7 +11,7 @@ import type { TaskContext } from '../tasks-messages.ts';
 import type { StateWriter, TaskDialogState } from './page-state.ts';
 import { askTask, taskErrorText } from '../task-errors.ts';
 import { checkUnitCount, noticeYear } from '../task-input.ts';
-import { clauseTitle, draftFor, draftsOf, sectionItems, type TaskFormRow } from './task-drafts.ts';
+import { clauseTitle, draftFor, draftsOf, sectionItems, type TaskFormRow, withUnitsAsNamedNow } from './task-drafts.ts';
 
 export type { TaskDialogState } from './page-state.ts';
 
@@ -101,7 +101,7 @@ export class TaskActions {
         kind,
         path: clause.path,
         title: clauseTitle(clause, index.clauses),
-        rows: rowsOf(clause, index.clauses),
+        rows: rowsOf(clause, index.clauses).map((row) => withUnitsAsNamedNow(row, context.units)),
         context,
         year: this.year(),
         serial,

@@ -5,7 +5,14 @@
  * user to confirm or edit; nothing here is saved. Pure functions of the clause tree, so they are tested on jsdom.
  */
 import type { Clause } from '../../../shared/anchoring/index.ts';
-import { type ClauseRef, extractTaskHints, TASK_LIMITS, type TaskStatus } from '../../../shared/tasks/index.ts';
+import {
+  type ClauseRef,
+  extractTaskHints,
+  type LiveUnit,
+  TASK_LIMITS,
+  type TaskStatus,
+  unitNameKey,
+} from '../../../shared/tasks/index.ts';
 import { parseDue, unitList } from '../task-input.ts';
 import type { TaskDraft } from '../tasks-messages.ts';
 
@@ -81,6 +88,20 @@ export function draftFor(clause: Clause, clauses: readonly Clause[], year: numbe
     status: 'todo',
     suggested,
   };
+}
+
+/**
+ * A row with the unit names its clause suggested as the team names those units now: a name the team renamed or
+ * merged away (an older notice's 基教科) reads as the unit it became. Names the team does not know stay as written.
+ */
+export function withUnitsAsNamedNow(row: TaskFormRow, units: readonly LiveUnit[]): TaskFormRow {
+  const current = new Map<string, string>();
+  // Former names first, so a unit's current name wins over another unit's former one (as findUnitByName).
+  for (const unit of units) for (const alias of unit.aliases) current.set(unitNameKey(alias), unit.name);
+  for (const unit of units) current.set(unitNameKey(unit.name), unit.name);
+  const rename = (field: string) =>
+    [...new Set(unitList(field).map((name) => current.get(unitNameKey(name)) ?? name))].join('、');
+  return { ...row, leadUnits: rename(row.leadUnits), units: rename(row.units) };
 }
 
 /** The items a section breaks into: its clauses without sub-clauses, in document order (itself when it has none). */

@@ -6,7 +6,13 @@ import { readFileSync } from 'node:fs';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { clauseByPath, createPageIndex, type PageIndex } from '../../../shared/anchoring/index.ts';
-import { draftFor, draftsOf, sectionItems, taskWording } from '../../../extension/lib/page/task-drafts.ts';
+import {
+  draftFor,
+  draftsOf,
+  sectionItems,
+  taskWording,
+  withUnitsAsNamedNow,
+} from '../../../extension/lib/page/task-drafts.ts';
 import { noticeYear, parseDue, unitList } from '../../../extension/lib/task-input.ts';
 import { REFERENCE_ITEMS } from '../../fixtures/tasks/sample.ts';
 
@@ -76,5 +82,23 @@ describe('task fields as typed', () => {
   it('words a task after the first sentence of its clause', () => {
     expect(taskWording('加强教育系统党的建设。全面落实……')).toBe('加强教育系统党的建设');
     expect(taskWording('x'.repeat(300))).toHaveLength(200);
+  });
+});
+
+describe('unit names a clause suggests', () => {
+  it('read as the team names those units now: renamed and merged ones follow, unknown ones stay as written', () => {
+    const item = clauseByPath(referenceIndex(), ['一、', '1.'])!;
+    const row = { ...draftFor(item, [item], 2023), leadUnits: '基教科、督导室', units: '基础 教育科、新科室、基教科' };
+    const units = [
+      { id: 'u-jc', name: '基础教育科', aliases: ['基教科', '督导室'] },
+      // Another unit once called 基础教育科: the current name wins.
+      { id: 'u-x', name: '综合科', aliases: ['基础教育科'] },
+    ];
+    const named = withUnitsAsNamedNow(row, units);
+    expect([named.leadUnits, named.units]).toEqual(['基础教育科', '基础教育科、新科室']);
+    expect(withUnitsAsNamedNow({ ...row, leadUnits: '', units: '' }, units)).toMatchObject({
+      leadUnits: '',
+      units: '',
+    });
   });
 });

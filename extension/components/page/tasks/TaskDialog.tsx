@@ -79,8 +79,8 @@ export function TaskDialog({ session, dialog }: { session: PageSession; dialog: 
           </button>
         </div>
         <datalist id={UNITS_LIST}>
-          {context.units.map((name) => (
-            <option key={name} value={name} />
+          {context.units.map((unit) => (
+            <option key={unit.id} value={unit.name} />
           ))}
         </datalist>
         <p className="pz-muted pz-small">{t('task_suggestion_help')}</p>
