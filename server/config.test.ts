@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, DEFAULT_LIMITS, envNameOf, resolveConfig } from './config.ts';
+import { ConfigError, configFromEnv, DEFAULT_LIMITS, envNameOf, firstTeamName, resolveConfig } from './config.ts';
 
 describe('configuration', () => {
   it('has safe defaults: loopback, a bounded message size, extension origins', () => {
@@ -41,10 +41,19 @@ describe('configuration', () => {
       [{ PIZHU_MESSAGES_PER_SECOND: '-1' }, /"messagesPerSecond" must be a positive number/],
       [{ PIZHU_SQLITE_SYNCHRONOUS: 'OFF' }, /NORMAL or FULL/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+      [{ PIZHU_LOCALE: 'fr' }, /PIZHU_LOCALE must be zh-CN or en/],
     ] as const) {
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(message);
     }
     expect(() => resolveConfig({ port: 1.5 })).toThrow(ConfigError);
+  });
+
+  it('names the first team in the server locale (PIZHU_LOCALE, Chinese by default) unless it is given a name', () => {
+    expect(firstTeamName(configFromEnv({}))).toBe('我的团队');
+    expect(firstTeamName(configFromEnv({ PIZHU_LOCALE: 'en' }))).toBe('My team');
+    expect(firstTeamName(configFromEnv({ PIZHU_LOCALE: 'en', PIZHU_FIRST_TEAM_NAME: ' 政策研究组 ' }))).toBe(
+      '政策研究组',
+    );
   });
 });

@@ -152,14 +152,26 @@ export type ServerConfig = {
   logLinesPerMinute: number;
   /** 'silent' for benchmarks and tests that expect noise. */
   logLevel: 'info' | 'warn' | 'silent';
-  /** Name given to the team created on first start when no team exists yet (CLI only). */
-  firstTeamName: string;
+  /** The language of what the server names itself: the first team's default name. */
+  locale: ServerLocale;
+  /** Name given to the team created on first start when no team exists yet (CLI only); default by `locale`. */
+  firstTeamName?: string;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset, metrics are open (the server
    * listens on loopback by default). */
   metricsToken?: string;
 };
 
 const MiB = 1024 * 1024;
+
+export const SERVER_LOCALES = ['zh-CN', 'en'] as const;
+export type ServerLocale = (typeof SERVER_LOCALES)[number];
+
+/** The first team's name when PIZHU_FIRST_TEAM_NAME is not set. */
+export const FIRST_TEAM_NAMES: Record<ServerLocale, string> = { 'zh-CN': '我的团队', en: 'My team' };
+
+export function firstTeamName(config: Pick<ServerConfig, 'locale' | 'firstTeamName'>): string {
+  return config.firstTeamName ?? FIRST_TEAM_NAMES[config.locale];
+}
 
 export const DEFAULT_LIMITS: Limits = {
   maxMessageBytes: 8 * MiB,
@@ -235,7 +247,7 @@ export function defaultConfig(): ServerConfig {
     compaction: { ...DEFAULT_COMPACTION },
     logLinesPerMinute: 30,
     logLevel: 'info',
-    firstTeamName: 'My team',
+    locale: 'zh-CN',
   };
 }
 
@@ -280,6 +292,9 @@ function validateConfig(config: ServerConfig): void {
   }
   if (!['info', 'warn', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be info, warn or silent, got "${String(config.logLevel)}"`);
+  }
+  if (!SERVER_LOCALES.includes(config.locale)) {
+    throw new ConfigError(`PIZHU_LOCALE must be ${SERVER_LOCALES.join(' or ')}, got "${String(config.locale)}"`);
   }
   if (config.sqliteSynchronous !== 'NORMAL' && config.sqliteSynchronous !== 'FULL') {
     throw new ConfigError(`PIZHU_SQLITE_SYNCHRONOUS must be NORMAL or FULL, got "${String(config.sqliteSynchronous)}"`);
@@ -330,6 +345,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
         : undefined,
       sqliteSynchronous: sync ? (sync as ServerConfig['sqliteSynchronous']) : undefined,
       logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,
+      locale: env.PIZHU_LOCALE?.trim() ? (env.PIZHU_LOCALE.trim() as ServerLocale) : undefined,
       firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
       metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
       limits: numbersFrom(base.limits),

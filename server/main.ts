@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { describeFailure, runCommand, USAGE } from './cli.ts';
-import { ConfigError, configFromEnv } from './config.ts';
+import { ConfigError, configFromEnv, firstTeamName } from './config.ts';
 import { startServer } from './index.ts';
 
 async function serve(): Promise<void> {
@@ -13,7 +13,7 @@ async function serve(): Promise<void> {
   const lines = [`Pizhu sync server listening on ${server.url}  (data in ${config.dataDir})`];
   const teams = await server.teams.listTeams();
   if (teams.length === 0) {
-    const team = await server.teams.createTeam(config.firstTeamName);
+    const team = await server.teams.createTeam(firstTeamName(config));
     const extension = path.resolve('.output/chrome-mv3');
     lines.push(
       '',

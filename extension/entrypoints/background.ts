@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { installCommandHandlers } from '../lib/commands.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { acceptPagePort } from '../lib/background/page-ports.ts';
 import { handleRequest } from '../lib/background/router.ts';
 import { PizhuService } from '../lib/background/service.ts';
@@ -48,5 +49,5 @@ export default defineBackground(() => {
 });
 
 function logError(error: unknown): void {
-  console.warn('[pizhu] background sync:', error instanceof Error ? error.message : error);
+  console.warn('[pizhu] background sync:', errorMessage(error));
 }

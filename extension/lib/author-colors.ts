@@ -1,6 +1,6 @@
 /**
- * Colleagues are told apart by a colour derived from their id (the same in the page's underlines, the
- * initials badges and the side panel) and by their initials.
+ * Colleagues are told apart by a colour derived from their member id (the same in every view: the page's
+ * underlines and badge, cards, the side panel, the popup, and the presence others see) and by their initials.
  */
 
 /** Dark enough for white initials on top (at least 4.5:1). */
@@ -16,13 +16,16 @@ export function authorColor(authorId: string): string {
   return AUTHOR_COLORS[authorSlot(authorId)]!;
 }
 
-/** One or two characters for a badge: a Chinese name's last two characters, else Latin initials. */
+/**
+ * What a badge shows of a person: the surname, so that 王处长 and 王科员 read 王 and a title never stands in
+ * for the person (a Chinese name's first character), else the initials of a Latin name (first and last word).
+ */
 export function initialsOf(name: string): string {
   const trimmed = name.trim();
-  if (!trimmed) return '?';
-  if (/[\u3400-\u9fff]/u.test(trimmed)) return [...trimmed.replace(/\s+/g, '')].slice(-2).join('');
-  const words = trimmed.split(/\s+/);
-  return words.length > 1
-    ? (words[0]![0]! + words[words.length - 1]![0]!).toUpperCase()
-    : trimmed.slice(0, 2).toUpperCase();
+  const first = trimmed.match(/[\p{L}\p{N}]/u)?.[0];
+  if (!first) return '?';
+  if (/\p{Script=Han}/u.test(first)) return first;
+  const words = trimmed.split(/[\s\-_.·]+/u).filter((word) => /[\p{L}\p{N}]/u.test(word));
+  const initial = (word: string) => word.match(/[\p{L}\p{N}]/u)![0]!.toUpperCase();
+  return words.length > 1 ? initial(words[0]!) + initial(words[words.length - 1]!) : initial(words[0]!);
 }

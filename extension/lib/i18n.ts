@@ -9,6 +9,7 @@
 import { browser } from 'wxt/browser';
 import enMessages from '../public/_locales/en/messages.json';
 import zhMessages from '../public/_locales/zh_CN/messages.json';
+import { errorInfo, errorParamNames } from './errors.ts';
 import { formatMessage, type Catalogue } from './i18n-format.ts';
 
 export { formatMessage } from './i18n-format.ts';
@@ -36,6 +37,22 @@ export function currentLanguage(): Exclude<Language, 'auto'> {
 export function t(key: MessageKey, substitutions?: string | string[]): string {
   if (chosen) return formatMessage(chosen, key, substitutions) || key;
   return browser.i18n.getMessage(key, substitutions) || key;
+}
+
+/**
+ * Any error in the UI language: its code's text (`error_<code>`, the params in the order errors.ts lists them),
+ * else, for a code this version does not know (a newer server) or an internal failure, a generic line with what
+ * it said.
+ */
+export function errorText(error: unknown): string {
+  const { code, params, detail } = errorInfo(error);
+  const key = `error_${code}`;
+  if (code !== 'internal' && /^[a-z0-9_]+$/.test(code)) {
+    const values = errorParamNames(code).map((name) => String(params?.[name] ?? ''));
+    const text = t(key as MessageKey, values);
+    if (text && text !== key) return text;
+  }
+  return detail ? t('error_unknown', detail) : t('error_internal');
 }
 
 /** The label of a sync state ("not-joined" → status_not_joined: catalogue keys allow only [A-Za-z0-9_]). */

@@ -14,6 +14,7 @@ import {
   VISIBILITIES,
   LIMITS,
 } from '../../shared/model/annotation.ts';
+import { type ErrorInfo, errorInfoSchema } from './errors.ts';
 import type { UnitChange } from '../../shared/tasks/model.ts';
 import { compareRequestSchemas, pageSnapshotSchema } from './compare-messages.ts';
 import type { TeamRow } from './store/schema.ts';
@@ -197,6 +198,12 @@ export type PageReport = {
   paint?: PaintRun[];
 };
 
+/** A content script's answer to `page.reattach`. */
+export type ReattachResult =
+  | { ok: true }
+  | { ok: false; reason: 'no-selection' }
+  | { ok: false; reason: 'refused'; error: ErrorInfo };
+
 /** Messages on the long-lived port a content script opens for its page. */
 export const PAGE_PORT = 'pizhu-page';
 export const pagePortInSchema = z.discriminatedUnion('type', [
@@ -209,13 +216,16 @@ export type PagePortIn = z.infer<typeof pagePortInSchema>;
 
 export const syncStatusSchema = z.object({
   state: z.enum(['offline', 'connecting', 'syncing', 'online', 'error', 'not-joined']),
-  message: z.string().optional(),
+  /** Why the state is offline or error, worded by the UI. */
+  error: errorInfoSchema.optional(),
   /** When the last complete catch-up with the server ended (epoch ms). */
   lastSyncedAt: z.number().optional(),
   /** Rooms (pages) with local changes the server may not have yet. */
   pending: z.number().optional(),
+  /** How many changes those rooms hold (each edit made here is one). */
+  unsent: z.number().optional(),
   /** Recent non-fatal problems (a record that failed validation, a room the server refused), newest first. */
-  problems: z.array(z.string()).optional(),
+  problems: z.array(errorInfoSchema).optional(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
@@ -236,4 +246,5 @@ export type SettingsView = {
   preferences: Preferences;
 };
 
-export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
+/** The background's answer to a request; a refusal is an error's code and params, worded by the asking page. */
+export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

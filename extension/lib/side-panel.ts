@@ -3,12 +3,13 @@
  * user gesture (a click, a keyboard command) with nothing awaited before it, or the browser refuses.
  */
 import { browser } from 'wxt/browser';
+import { PizhuError } from './errors.ts';
 
 type FirefoxSidebar = { sidebarAction?: { open(): Promise<void> } };
 
 export function openSidePanel(windowId: number | undefined): Promise<void> {
   const firefox = (browser as unknown as FirefoxSidebar).sidebarAction;
   if (firefox) return firefox.open();
-  if (!browser.sidePanel || windowId === undefined) return Promise.reject(new Error('This browser has no side panel'));
+  if (!browser.sidePanel || windowId === undefined) return Promise.reject(new PizhuError('no_side_panel'));
   return browser.sidePanel.open({ windowId });
 }

@@ -5,7 +5,7 @@
 import type { DocumentInfo } from '../../shared/model/annotation.ts';
 import { LIMITS } from '../../shared/model/annotation.ts';
 import { type DueDate, extractTaskHints, isIsoDay, TASK_LIMITS } from '../../shared/tasks/index.ts';
-import { TaskRefusal } from './tasks-messages.ts';
+import { PizhuError } from './errors.ts';
 
 /**
  * The longest text each free-text field takes (the inputs' maxLength): what the task model allows, so a long
@@ -37,7 +37,7 @@ export function unitList(text: string): string[] {
 /** Refuses, before the background is asked, a field naming more units than a task takes. */
 export function checkUnitCount(...lists: readonly (readonly string[])[]): void {
   if (lists.some((list) => list.length > TASK_LIMITS.unitsPerTask)) {
-    throw new TaskRefusal('too_many_units', [String(TASK_LIMITS.unitsPerTask)]);
+    throw new PizhuError('too_many_units', { max: TASK_LIMITS.unitsPerTask });
   }
 }
 

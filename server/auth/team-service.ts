@@ -43,7 +43,8 @@ export class TeamService {
     name: string,
   ): Promise<{ teamId: string; teamName: string; invite: CreatedInvite; inviteCode: string }> {
     const teamName = name.trim();
-    if (!teamName || teamName.length > 100) throw badRequest('A team name has 1 to 100 characters');
+    if (!teamName || teamName.length > 100)
+      throw badRequest('A team name has 1 to 100 characters', 'invalid_team_name');
     const teamId = newId('t', 12);
     await this.store.createTeam({ id: teamId, name: teamName, createdAt: this.now() });
     const invite = await this.createInvite(teamId, { role: 'editor' });
@@ -55,7 +56,7 @@ export class TeamService {
   }
 
   async createInvite(teamId: string, options: InviteOptions = {}): Promise<CreatedInvite> {
-    if (!(await this.store.getTeam(teamId))) throw notFound(`No team "${teamId}"`);
+    if (!(await this.store.getTeam(teamId))) throw notFound(`No team "${teamId}"`, 'team_not_found', { teamId });
     const role = options.role ?? 'editor';
     const inviteCode = newInviteCode();
     const invite: Invite = {
@@ -87,7 +88,9 @@ export class TeamService {
     });
     if (!result.ok) {
       if (result.reason === 'team_full') {
-        throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`);
+        throw new ApiError(403, 'team_full', `This team has reached its limit of ${this.maxMembersPerTeam} members`, {
+          max: this.maxMembersPerTeam,
+        });
       }
       const messages = {
         unknown: 'This invite code is not valid',
@@ -95,7 +98,11 @@ export class TeamService {
         used_up: 'This invite code has been used up',
         revoked: 'This invite code was revoked',
       } as const;
-      throw new ApiError(result.reason === 'unknown' ? 404 : 410, `invite_${result.reason}`, messages[result.reason]);
+      throw new ApiError(
+        result.reason === 'unknown' ? 404 : 410,
+        `invite_${result.reason}` as const,
+        messages[result.reason],
+      );
     }
     return {
       token,
@@ -115,8 +122,9 @@ export class TeamService {
 
   async issueTicket(principal: Principal, room: string): Promise<{ ticket: string; expiresAt: number }> {
     const parsed = parseRoomId(room);
-    if (!parsed) throw badRequest('room must be "<teamId>.<documentKey>"');
-    if (parsed.teamId !== principal.teamId) throw forbidden('This room belongs to another team');
+    if (!parsed) throw badRequest('room must be "<teamId>.<documentKey>"', 'invalid_room');
+    if (parsed.teamId !== principal.teamId)
+      throw forbidden('This room belongs to another team', 'room_other_team', { room });
     const ticket = newTicket();
     const expiresAt = this.now() + this.settings.ticketTtlMs;
     await this.store.addTicket({
@@ -132,13 +140,14 @@ export class TeamService {
 
   /** Uses up a ticket for a room; the principal is read fresh, so a role change or revocation applies. */
   async redeemTicket(ticket: string | undefined, room: string): Promise<Principal> {
-    if (!ticket || ticket.length > 200) throw unauthorized('A ticket is required (POST /api/tickets)');
+    if (!ticket || ticket.length > 200)
+      throw unauthorized('A ticket is required (POST /api/tickets)', 'ticket_required');
     const stored = await this.store.consumeTicket(sha256Hex(ticket));
-    if (!stored) throw unauthorized('This ticket is not valid or was already used');
-    if (stored.expiresAt <= this.now()) throw unauthorized('This ticket has expired');
-    if (stored.room !== room) throw forbidden('This ticket is for another room');
+    if (!stored) throw unauthorized('This ticket is not valid or was already used', 'ticket_invalid');
+    if (stored.expiresAt <= this.now()) throw unauthorized('This ticket has expired', 'ticket_expired');
+    if (stored.room !== room) throw forbidden('This ticket is for another room', 'ticket_other_room');
     const principal = await this.store.findToken(stored.tokenHash);
-    if (!principal) throw unauthorized('The token behind this ticket was revoked');
+    if (!principal) throw unauthorized('The token behind this ticket was revoked', 'token_revoked');
     return principal;
   }
 
@@ -151,7 +160,8 @@ export class TeamService {
   }
 
   async revokeInvite(teamId: string, inviteId: string): Promise<void> {
-    if (!(await this.store.revokeInvite(teamId, inviteId, this.now()))) throw notFound('No such active invite');
+    if (!(await this.store.revokeInvite(teamId, inviteId, this.now())))
+      throw notFound('No such active invite', 'invite_not_found');
   }
 
   /** Changes a member's role; a team always keeps at least one owner. */
@@ -196,7 +206,7 @@ export class TeamService {
     const text = value.trim();
     if (text.startsWith('pz_')) {
       if (await this.store.revokeToken(sha256Hex(text), this.now())) return 'Revoked the token.';
-      throw notFound('No live token matches');
+      throw notFound('No live token matches', 'token_not_found');
     }
     const member = await this.store.getMember(text);
     if (member) {
@@ -206,7 +216,9 @@ export class TeamService {
     for (const team of await this.store.listTeams()) {
       if (await this.store.revokeInvite(team.id, text, this.now())) return `Revoked invite ${text}.`;
     }
-    throw notFound(`"${text.slice(0, 80)}" is not a token, member id or active invite id`);
+    throw notFound(`"${text.slice(0, 80)}" is not a token, member id or active invite id`, 'revoke_target_not_found', {
+      value: text.slice(0, 80),
+    });
   }
 
   liveTokens(hashes: string[]): Promise<Map<string, Role>> {
@@ -219,7 +231,8 @@ export class TeamService {
 
   async memberOf(teamId: string, memberId: string): Promise<Member> {
     const member = await this.store.getMember(memberId);
-    if (!member || member.teamId !== teamId || member.removedAt !== null) throw notFound('No such member in this team');
+    if (!member || member.teamId !== teamId || member.removedAt !== null)
+      throw notFound('No such member in this team', 'member_not_found');
     return member;
   }
 }

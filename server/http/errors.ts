@@ -1,28 +1,37 @@
-/** Errors the API returns as `{ "error": { "code", "message" } }` with their HTTP status. */
+/**
+ * Errors the API returns as `{ "error": { "code", "message", "params"? } }` with their HTTP status. Codes and
+ * their params are the stable list in shared/protocol/errors.ts; the message is English, for logs and scripts.
+ */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { describeIssues } from '../../shared/model/index.ts';
+import type { ApiErrorCode, ErrorParams } from '../../shared/protocol/errors.ts';
 
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
+    readonly params?: ErrorParams,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-export const badRequest = (message: string, code = 'invalid_request') => new ApiError(400, code, message);
-export const unauthorized = (message = 'A valid bearer token is required') =>
-  new ApiError(401, 'unauthorized', message);
-export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
-export const notFound = (message = 'Not found') => new ApiError(404, 'not_found', message);
+export const badRequest = (message: string, code: ApiErrorCode = 'invalid_request', params?: ErrorParams) =>
+  new ApiError(400, code, message, code === 'invalid_request' ? { detail: message, ...params } : params);
+export const unauthorized = (message = 'A valid bearer token is required', code: ApiErrorCode = 'unauthorized') =>
+  new ApiError(401, code, message);
+export const forbidden = (message: string, code: ApiErrorCode, params?: ErrorParams) =>
+  new ApiError(403, code, message, params);
+export const notFound = (message = 'Not found', code: ApiErrorCode = 'not_found', params?: ErrorParams) =>
+  new ApiError(404, code, message, params);
 
 export function errorResponse(c: Context, error: ApiError): Response {
-  return c.json({ error: { code: error.code, message: error.message } }, error.status);
+  const { code, message, params } = error;
+  return c.json({ error: { code, message, ...(params ? { params } : {}) } }, error.status);
 }
 
 /** Validates a value with a zod schema; a failure is a 400 listing the first problems. */

@@ -27,7 +27,8 @@ export function requireMember(ctx: ServerContext): MiddlewareHandler<AppEnv> {
 /** The `:teamId` of the path must be the caller's team. Other teams are indistinguishable from absent ones. */
 export function requireTeam(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.req.param('teamId') !== c.get('principal').teamId) throw forbidden('You are not a member of this team');
+    if (c.req.param('teamId') !== c.get('principal').teamId)
+      throw forbidden('You are not a member of this team', 'not_team_member');
     await next();
   };
 }
@@ -35,7 +36,12 @@ export function requireTeam(): MiddlewareHandler<AppEnv> {
 export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const role = c.get('principal').role;
-    if (!roles.includes(role)) throw forbidden(`This needs the role ${roles.join(' or ')}; you are ${role}`);
+    if (!roles.includes(role)) {
+      throw forbidden(`This needs the role ${roles.join(' or ')}; you are ${role}`, 'role_required', {
+        roles: roles.join(','),
+        role,
+      });
+    }
     await next();
   };
 }

@@ -57,10 +57,10 @@ export function annotationRoutes(ctx: ServerContext): Hono<AppEnv> {
       try {
         documentKey = documentKeyFor(query.url);
       } catch (error) {
-        throw badRequest(`url: ${(error as Error).message}`);
+        throw badRequest(`url: ${(error as Error).message}`, 'invalid_url', { detail: (error as Error).message });
       }
     }
-    if (query.cursor && !decodeCursor(query.cursor)) throw badRequest('cursor is not valid');
+    if (query.cursor && !decodeCursor(query.cursor)) throw badRequest('cursor is not valid', 'invalid_cursor');
     const filter: AnnotationFilter = {
       documentKey,
       tag: query.tag,

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { parseRoomId } from '../../shared/model/index.ts';
 import { base64ToBytes, bulkSyncRequestSchema, bytesToBase64, pushRequestSchema } from '../../shared/protocol/api.ts';
+import type { ApiErrorCode } from '../../shared/protocol/errors.ts';
 import { CorruptRoomError } from '../storage/checksum.ts';
 import { cpuMs } from '../guard/cost-meter.ts';
 import type { UpdateStore } from '../storage/types.ts';
@@ -36,7 +37,7 @@ function decodeBase64(text: string, what: string): Uint8Array {
   try {
     return base64ToBytes(text);
   } catch {
-    throw badRequest(`${what} is not base64`);
+    throw badRequest(`${what} is not base64`, 'invalid_base64', { field: what });
   }
 }
 
@@ -91,12 +92,14 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const body = await jsonBody(c, bulkSyncRequestSchema);
     const clientVectors = new Map<string, Uint8Array>();
     for (const [roomId, encoded] of Object.entries(body.rooms)) {
-      if (parseRoomId(roomId)?.teamId !== teamId) throw forbidden(`Room "${roomId}" is not in this team`);
+      if (parseRoomId(roomId)?.teamId !== teamId) {
+        throw forbidden(`Room "${roomId}" is not in this team`, 'room_other_team', { room: roomId });
+      }
       const stateVector = decodeBase64(encoded, `rooms.${roomId}`);
       try {
         Y.decodeStateVector(stateVector);
       } catch {
-        throw badRequest(`rooms.${roomId} is not a state vector`);
+        throw badRequest(`rooms.${roomId} is not a state vector`, 'invalid_state_vector', { room: roomId });
       }
       clientVectors.set(roomId, stateVector);
     }
@@ -114,7 +117,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     }
     const ordered = [...candidates].sort((a, b) => a[1].lastId - b[1].lastId);
     const rooms: { room: string; update: string; stateVector: string }[] = [];
-    const unavailable: { room: string; code: string; message: string }[] = [];
+    const unavailable: { room: string; code: ApiErrorCode; message: string }[] = [];
     /** The change id of the first changed room that could not be read: the cursor must stay before it. */
     let firstUnreadable: number | null = null;
     let bytes = 0;
@@ -164,16 +167,18 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const principal = c.get('principal');
     // A viewer writes only progress on their unit's tasks (write rules): without a unit, nothing at all.
     if (principal.role === 'viewer' && ctx.teams.store.memberUnitNow(principal.memberId) === null) {
-      throw forbidden('Viewers cannot change annotations');
+      throw forbidden('Viewers cannot change annotations', 'viewer_read_only');
     }
     refuseThrottled(ctx, principal.memberId);
     const body = await jsonBody(c, pushRequestSchema);
     const updates = body.updates.map(({ room, update }) => {
-      if (parseRoomId(room)?.teamId !== teamId) throw forbidden(`Room "${room}" is not in this team`);
+      if (parseRoomId(room)?.teamId !== teamId) {
+        throw forbidden(`Room "${room}" is not in this team`, 'room_other_team', { room });
+      }
       return { room, update: decodeBase64(update, `update of ${room}`) };
     });
     const origin = { kind: 'http-push', memberId: principal.memberId };
-    const results = [];
+    const results: { room: string; ok: boolean; error?: { code: ApiErrorCode; message: string } }[] = [];
     for (const { room: roomId, update } of updates) {
       // The same time budget as the member's sockets: once it is used up, the rest of the push is refused.
       if (ctx.cost.throttled(principal.memberId)) {

@@ -1,7 +1,8 @@
 /**
  * The sync server's HTTP contract, shared by the server (which validates requests with these schemas) and the
  * extension (which validates responses with them). Binary Yjs payloads travel as base64 strings in JSON.
- * Errors are always `{ "error": { "code", "message" } }` with a fitting HTTP status.
+ * Errors are always `{ "error": { "code", "message", "params"? } }` with a fitting HTTP status; the codes and
+ * their params are listed in errors.ts.
  */
 import { z } from 'zod';
 import { annotationSchema, documentInfoSchema, idSchema } from '../model/annotation.ts';
@@ -20,9 +21,16 @@ const base64 = z
   .max(64 * 1024 * 1024)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 
-export const errorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+/**
+ * One error as the server states it. `code` is one of errors.ts's (a string here, so a client still reads the
+ * answer of a newer server), `params` the values its message names.
+ */
+export const apiErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
+export const errorBodySchema = z.object({ error: apiErrorSchema });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 // POST /api/join
@@ -108,7 +116,7 @@ export const pushResponseSchema = z.object({
     z.object({
       room: roomIdSchema,
       ok: z.boolean(),
-      error: z.object({ code: z.string(), message: z.string() }).optional(),
+      error: apiErrorSchema.optional(),
     }),
   ),
   cursor: z.string(),

@@ -56,11 +56,18 @@ export function createTeam(dataDir: string, name: string): { teamId: string; inv
   return JSON.parse(serverCli(dataDir, ['team', 'create', name, '--json'])) as { teamId: string; inviteCode: string };
 }
 
-export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'pizhu-e2e-data-'))): Promise<RunningServer> {
-  const port = await freePort();
+/**
+ * Starts the server as `npm run server` does, with a fresh data directory unless given one; `port` restarts a
+ * stopped server where its clients look for it, `env` adds settings (PIZHU_LOCALE, limits…).
+ */
+export async function startServer(
+  dataDir = mkdtempSync(join(tmpdir(), 'pizhu-e2e-data-')),
+  options: { port?: number; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [SERVER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -101,17 +108,19 @@ export type Profile = {
   close(): Promise<void>;
 };
 
-/** A fresh Chromium profile with the built extension loaded. */
+/** A fresh Chromium profile with the built extension loaded; the browser speaks Chinese unless told otherwise. */
 export async function launchProfile(
   name: string,
   dir = mkdtempSync(join(tmpdir(), `pizhu-${name}-`)),
+  options: { locale?: string } = {},
 ): Promise<Profile> {
   requireBuiltExtension();
+  const locale = options.locale ?? 'zh-CN';
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath(),
     headless: true,
     acceptDownloads: true,
-    locale: 'zh-CN',
+    locale,
     viewport: { width: 1280, height: 900 },
     args: [
       '--headless=new',
@@ -122,7 +131,7 @@ export async function launchProfile(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      '--lang=zh-CN',
+      `--lang=${locale}`,
       `--disable-extensions-except=${CHROME_BUILD}`,
       `--load-extension=${CHROME_BUILD}`,
     ],

@@ -149,9 +149,13 @@ describe('the team library and the side panel exports', () => {
     await panel.selectOption('select[name="libraryDocument"]', '');
     const today = await panel.evaluate(() => new Date().toLocaleDateString('sv'));
     const tomorrow = await panel.evaluate(() => new Date(Date.now() + 86_400_000).toLocaleDateString('sv'));
+    // The date field takes year-month-day as typed (the browser's date input would follow its own locale).
+    expect(await panel.locator('input[name="libraryFrom"]').getAttribute('placeholder')).toBe('年-月-日');
     await panel.fill('input[name="libraryFrom"]', tomorrow);
+    await panel.press('input[name="libraryFrom"]', 'Enter');
     await expect.poll(count).toBe('没有找到符合条件的批注。');
-    await panel.fill('input[name="libraryFrom"]', today);
+    await panel.fill('input[name="libraryFrom"]', today.replaceAll('-', '/'));
+    await panel.press('input[name="libraryFrom"]', 'Enter');
     await expect.poll(count).toBe('找到 2 条批注');
     const author = await panel.locator('select[name="libraryAuthor"] option').nth(1).getAttribute('value');
     await panel.selectOption('select[name="libraryAuthor"]', author!);

@@ -27,7 +27,7 @@ export async function ask<T>(profile: Profile, request: RequestInput): Promise<T
     request,
   );
   const answer = response as { ok: boolean; value?: T; error?: string };
-  if (!answer?.ok) throw new Error(`${request.type} failed: ${answer?.error ?? 'no answer'}`);
+  if (!answer?.ok) throw new Error(`${request.type} failed: ${JSON.stringify(answer?.error ?? 'no answer')}`);
   return answer.value as T;
 }
 

@@ -87,7 +87,7 @@ describe('sync between two browsers through the real server', () => {
     // B cannot change A's annotation: its author's alone. It answers with a reply instead.
     await expect(
       ask(b, { type: 'annotation.update', id: shared.id, patch: { note: 'B 改 A 的批注' } }),
-    ).rejects.toThrow(/Only its author/);
+    ).rejects.toThrow(/"code":"author_only"/);
 
     // At the same moment: A rewrites its note, B recolours and tags its own, B replies, A adds an annotation.
     const [, , fromA, reply] = await Promise.all([

@@ -208,11 +208,11 @@ export async function tabIdOf(worker: Worker, pageUrl: string): Promise<number> 
 export async function askBackground(
   profile: Profile,
   requests: unknown[],
-): Promise<{ ok: boolean; value?: unknown; error?: string }[]> {
+): Promise<{ ok: boolean; value?: unknown; error?: unknown }[]> {
   const page = await profile.context.newPage();
   await page.goto(`chrome-extension://${profile.extensionId}/options.html`);
   const answers = await page.evaluate(async (requests) => {
-    type Chrome = { runtime: { sendMessage(m: unknown): Promise<{ ok: boolean; value?: unknown; error?: string }> } };
+    type Chrome = { runtime: { sendMessage(m: unknown): Promise<{ ok: boolean; value?: unknown; error?: unknown }> } };
     const api = (globalThis as unknown as { chrome: Chrome }).chrome;
     const out = [];
     for (const request of requests) out.push(await api.runtime.sendMessage(request));
@@ -225,7 +225,7 @@ export async function askBackground(
 /** Sets preferences through the background (language, defaults, disabled sites). */
 export async function setPreferences(profile: Profile, patch: Record<string, unknown>): Promise<void> {
   const [answer] = await askBackground(profile, [{ type: 'settings.update', patch }]);
-  if (!answer?.ok) throw new Error(`settings.update failed: ${answer?.error}`);
+  if (!answer?.ok) throw new Error(`settings.update failed: ${JSON.stringify(answer?.error)}`);
 }
 
 /**

@@ -91,6 +91,12 @@ describe('with the team', () => {
     const legend = pageB.locator('pizhu-ui .pz-legend');
     await legend.waitFor();
     expect(await legend.textContent()).toContain('张伟');
+    // The badge shows the surname, in the colour of A's member id (the underline's colour too).
+    const badge = legend.locator('.pz-avatar');
+    expect(await badge.allTextContents()).toEqual(['张']);
+    expect(await badge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      await legend.locator('.pz-underline-sample').evaluate((el) => getComputedStyle(el).borderBottomColor),
+    );
     await pageB.screenshot({ path: artifactPath('ui-team-legend.png') });
   });
 

@@ -1,6 +1,7 @@
 /** The background's settings (team, sync status, preferences), re-read on demand and while sync status changes. */
 import { useCallback, useEffect, useState } from 'react';
 import { ask } from '../../lib/ask.ts';
+import { errorText } from '../../lib/i18n.ts';
 import type { SettingsView } from '../../lib/messages.ts';
 
 export function useSettings(pollMs = 0): { settings: SettingsView | null; error: string | null; reload: () => void } {
@@ -12,7 +13,7 @@ export function useSettings(pollMs = 0): { settings: SettingsView | null; error:
         setSettings(value);
         setError(null);
       })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(() => {
     reload();

@@ -8,7 +8,7 @@ import { browser } from 'wxt/browser';
 import type { ClauseSnapshot } from '../../../shared/compare/index.ts';
 import { ask } from '../../lib/ask.ts';
 import { comparePageUrl } from '../../lib/compare-messages.ts';
-import { t } from '../../lib/i18n.ts';
+import { errorText, t } from '../../lib/i18n.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
 import { tellPage } from '../panel/page-link.ts';
 
@@ -33,7 +33,7 @@ export function CompareButton({ page }: { page: TargetPage }) {
       const path = comparePageUrl({ doc: page.documentKey }) as '/compare.html';
       await browser.tabs.create({ url: browser.runtime.getURL(path) });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
 

@@ -17,7 +17,7 @@ import {
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import { ask } from '../../lib/ask.ts';
 import type { CarryResult } from '../../lib/compare-messages.ts';
-import { currentLanguage, t } from '../../lib/i18n.ts';
+import { currentLanguage, errorText, t } from '../../lib/i18n.ts';
 import type { StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { useSettings } from '../common/useSettings.ts';
@@ -116,7 +116,7 @@ export function Comparison({
         text: [t('compare_carried', String(result.carried.length)), failed].filter(Boolean).join(' '),
       });
     } catch (error) {
-      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+      setMessage({ kind: 'error', text: errorText(error) });
     } finally {
       setBusy(false);
     }
@@ -127,7 +127,7 @@ export function Comparison({
     try {
       await exportComparison({ before: old, after: next, changes, language, onlyChanges }, format);
     } catch (error) {
-      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+      setMessage({ kind: 'error', text: errorText(error) });
     }
   };
 
@@ -137,7 +137,7 @@ export function Comparison({
     try {
       await exportBriefingWithChanges({ queries, settings, documentKey: pair.after.documentKey, summary });
     } catch (error) {
-      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+      setMessage({ kind: 'error', text: errorText(error) });
     }
   };
 

@@ -5,7 +5,7 @@
 import { useRef, useState } from 'react';
 import { ask } from '../../lib/ask.ts';
 import type { ImportSummary } from '../../lib/background/backup.ts';
-import { t } from '../../lib/i18n.ts';
+import { errorText, t } from '../../lib/i18n.ts';
 import { saveFile } from '../panel/briefing-export.ts';
 import { Notice } from '../common/Notice.tsx';
 
@@ -25,7 +25,7 @@ export function Backup() {
     try {
       setState(await task());
     } catch (error) {
-      setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      setState({ kind: 'error', message: errorText(error) });
     }
   };
 

@@ -1,24 +1,23 @@
 /** Join a team: server URL (checked before anything is sent), invite code and the name colleagues will see. */
 import { useState } from 'react';
 import { ask } from '../../lib/ask.ts';
-import { t } from '../../lib/i18n.ts';
+import { errorText, t } from '../../lib/i18n.ts';
 import type { SettingsView } from '../../lib/messages.ts';
 import { Notice } from '../common/Notice.tsx';
 import { checkServerUrl } from './server-url.ts';
 import { requestSharingConsent } from './sharing-consent.ts';
 
-type JoinState =
-  | { kind: 'idle' }
-  | { kind: 'busy' }
-  | { kind: 'error'; message: string }
-  | { kind: 'done'; team: string };
+type JoinState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'error'; message: string };
+
+export type JoinedTeam = NonNullable<SettingsView['team']>;
 
 export function JoinTeam({
   onJoined,
   initialServerUrl = 'http://127.0.0.1:8787',
   initialName = '',
 }: {
-  onJoined?: () => void;
+  /** The form is done once joined: the page shows the membership instead. */
+  onJoined: (team: JoinedTeam) => void;
   initialServerUrl?: string;
   initialName?: string;
 }) {
@@ -40,17 +39,13 @@ export function JoinTeam({
     const consent = requestSharingConsent();
     setState({ kind: 'busy' });
     try {
-      if (!(await consent)) throw new Error(t('join_consent_refused'));
-      const team = await ask<NonNullable<SettingsView['team']>>({
-        type: 'team.join',
-        serverUrl: serverUrl.trim(),
-        inviteCode,
-        displayName,
-      });
-      setState({ kind: 'done', team: team.teamName });
-      onJoined?.();
+      if (!(await consent)) return setState({ kind: 'error', message: t('join_consent_refused') });
+      const team = await ask<JoinedTeam>({ type: 'team.join', serverUrl: serverUrl.trim(), inviteCode, displayName });
+      setState({ kind: 'idle' });
+      setInviteCode('');
+      onJoined(team);
     } catch (error) {
-      setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      setState({ kind: 'error', message: errorText(error) });
     }
   };
 
@@ -95,7 +90,6 @@ export function JoinTeam({
         </button>
       </div>
       {state.kind === 'error' && <Notice kind="error">{state.message}</Notice>}
-      {state.kind === 'done' && <Notice kind="success">{t('join_done', state.team)}</Notice>}
     </form>
   );
 }

@@ -1,13 +1,18 @@
 /**
- * The options page: the team (join with an invite code, leave), how new highlights start (colour, visibility),
- * the name shown to colleagues, keyboard shortcuts, language, and the sites Pizhu may read.
+ * The options page: the team (the membership once joined: team, role, server, leave; else the join form), how
+ * new highlights start (colour, visibility), the name shown to colleagues, keyboard shortcuts, language, and the
+ * sites Pizhu may read.
  */
 import { useEffect, useState } from 'react';
 import { COLORS, VISIBILITIES, type Color, type Visibility } from '../../../shared/model/annotation.ts';
 import { ask } from '../../lib/ask.ts';
-import { setLanguage, t, type Language, type MessageKey } from '../../lib/i18n.ts';
+import type { LeaveSummary } from '../../lib/background/service.ts';
+import { errorText, setLanguage, t, type Language, type MessageKey } from '../../lib/i18n.ts';
 import type { Preferences } from '../../lib/messages.ts';
+import { AuthorBadge } from '../common/Author.tsx';
+import { Notice } from '../common/Notice.tsx';
 import { SyncBadge } from '../common/SyncBadge.tsx';
+import { SyncNotice } from '../common/SyncNotice.tsx';
 import { useSettings } from '../common/useSettings.ts';
 import { Backup } from './Backup.tsx';
 import { JoinTeam } from './JoinTeam.tsx';
@@ -21,6 +26,8 @@ export function OptionsApp() {
   const { settings, error, reload } = useSettings(3_000);
   const [saved, setSaved] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
+  // What the last join or leave did, shown in the team section.
+  const [teamNotice, setTeamNotice] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
   // Shown at once while the background saves; the next settings read replaces it.
   const [pending, setPending] = useState<Partial<Preferences>>({});
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new settings read replaces what was pending
@@ -38,18 +45,20 @@ export function OptionsApp() {
       setSaved(t('options_saved'));
       reload();
     } catch (e) {
-      setSaveError(e instanceof Error ? e.message : String(e));
+      setSaveError(errorText(e));
     }
   };
 
+  // The server revokes this browser's token; every annotation stays here.
   const leave = async () => {
     if (!window.confirm(t('options_leave_confirm'))) return;
     try {
-      await ask({ type: 'team.leave', removeTeamData: false });
-      reload();
+      const left = await ask<LeaveSummary>({ type: 'team.leave', removeTeamData: false });
+      setTeamNotice({ kind: 'success', text: t(left.tokenRevoked ? 'options_left' : 'options_left_token_kept') });
     } catch (e) {
-      setSaveError(e instanceof Error ? e.message : String(e));
+      setTeamNotice({ kind: 'error', text: errorText(e) });
     }
+    reload();
   };
 
   if (!settings) {
@@ -75,37 +84,46 @@ export function OptionsApp() {
       <section aria-labelledby="team-title" className="pz-card-section">
         <h2 id="team-title">{t('options_team')}</h2>
         {settings.team ? (
-          <>
+          <div data-testid="membership">
             <dl className="pz-facts">
               <dt>{t('options_team_name')}</dt>
               <dd data-testid="team-name">{settings.team.teamName}</dd>
-              <dt>{t('options_server')}</dt>
-              <dd>{settings.team.serverUrl}</dd>
               <dt>{t('options_display_name')}</dt>
-              <dd>{settings.team.displayName}</dd>
+              <dd className="pz-row">
+                <AuthorBadge id={settings.team.memberId} name={settings.team.displayName} size={20} />
+                {settings.team.displayName}
+              </dd>
               <dt>{t('options_role')}</dt>
-              <dd>{t(`role_${settings.team.role}`)}</dd>
+              <dd data-testid="team-role">{t(`role_${settings.team.role}`)}</dd>
+              <dt>{t('options_server')}</dt>
+              <dd data-testid="team-server">{settings.team.serverUrl}</dd>
               <dt>{t('options_sync')}</dt>
               <dd>
                 <SyncBadge status={settings.status} />
               </dd>
             </dl>
+            <SyncNotice status={settings.status} onReconnected={reload} />
             <p>
-              <button type="button" onClick={() => void leave()}>
+              <button type="button" data-testid="leave-team" onClick={() => void leave()}>
                 {t('options_leave')}
               </button>
             </p>
-          </>
+          </div>
         ) : (
-          <p className="pz-muted" data-testid="no-team">
-            {t('options_no_team')}
-          </p>
+          <>
+            <p className="pz-muted" data-testid="no-team">
+              {t('options_no_team')}
+            </p>
+            <JoinTeam
+              onJoined={(team) => {
+                setTeamNotice({ kind: 'success', text: t('join_done', team.teamName) });
+                reload();
+              }}
+              initialName={preferences.displayName ?? ''}
+            />
+          </>
         )}
-        <JoinTeam
-          onJoined={reload}
-          initialServerUrl={settings.team?.serverUrl}
-          initialName={preferences.displayName ?? ''}
-        />
+        {teamNotice && <Notice kind={teamNotice.kind}>{teamNotice.text}</Notice>}
       </section>
 
       <section aria-labelledby="defaults-title" className="pz-card-section">

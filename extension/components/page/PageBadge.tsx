@@ -3,7 +3,7 @@
  * whose highlights are on the page (each colleague's underline colour and initials) with a switch to hide them.
  */
 import { useState } from 'react';
-import { syncStateLabel, t } from '../../lib/i18n.ts';
+import { errorText, syncStateLabel, t } from '../../lib/i18n.ts';
 import type { PageSession, PageState } from '../../lib/page/session.ts';
 import { AuthorBadge } from '../common/Author.tsx';
 import { authorColor } from '../common/colors.ts';
@@ -61,7 +61,7 @@ export function PageBadge({ session, state }: { session: PageSession; state: Pag
           className={`pz-dot pz-${status}`}
           role="img"
           aria-label={syncStateLabel(status)}
-          title={state.status.message ?? syncStateLabel(status)}
+          title={state.status.error ? errorText(state.status.error) : syncStateLabel(status)}
         />
         <span
           className="pz-badge-count"

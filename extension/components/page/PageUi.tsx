@@ -4,7 +4,7 @@
  * highlights are shown) and toasts. All user text is rendered as text (React escapes it).
  */
 import { useEffect, useRef, useSyncExternalStore } from 'react';
-import { currentLanguage, t, type MessageKey } from '../../lib/i18n.ts';
+import { currentLanguage, errorText, t, type MessageKey } from '../../lib/i18n.ts';
 import type { PageSession } from '../../lib/page/session.ts';
 import { AnnotationCard } from './AnnotationCard.tsx';
 import { PageBadge } from './PageBadge.tsx';
@@ -53,7 +53,7 @@ function Toasts({ session }: { session: PageSession }) {
   if (state.error) {
     return (
       <div className="pz-toast pz-error" role="alert">
-        <span>{state.error}</span>
+        <span>{errorText(state.error)}</span>
         <button type="button" aria-label={t('card_close')} onClick={() => session.actions.dismissToast()}>
           ×
         </button>

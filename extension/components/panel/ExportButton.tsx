@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { defaultScope } from '../../../shared/briefing/index.ts';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { t } from '../../lib/i18n.ts';
+import { errorText, t } from '../../lib/i18n.ts';
 import { exportBriefing, rememberedHeader, saveFile } from './briefing-export.ts';
 import { ExportDialog, type ExportContext } from './ExportDialog.tsx';
 
@@ -42,7 +42,7 @@ export function ExportButton({
       });
       saveFile(file);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   };
 

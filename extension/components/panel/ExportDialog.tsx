@@ -16,10 +16,11 @@ import {
   ORDERS,
   parseBriefingOptions,
 } from '../../../shared/briefing/index.ts';
-import { type DocumentInfo, ValidationError } from '../../../shared/model/annotation.ts';
+import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
-import { t, type MessageKey } from '../../lib/i18n.ts';
+import { errorText, t, type MessageKey } from '../../lib/i18n.ts';
 import type { AnchorStatus } from '../../lib/messages.ts';
+import { DateField } from '../common/DateField.tsx';
 import type { BriefingSource } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { exportBriefing, openFile, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
@@ -110,13 +111,7 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
       else saveFile(file);
       setState({ kind: 'done', filename: file.filename, opened: format === 'html' });
     } catch (error) {
-      const message =
-        error instanceof ValidationError
-          ? error.issues.join('; ')
-          : error instanceof Error
-            ? error.message
-            : String(error);
-      setState({ kind: 'error', message });
+      setState({ kind: 'error', message: errorText(error) });
     }
   };
 
@@ -167,14 +162,14 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
             />
           </label>
           <div className="pz-row">
-            <label className="pz-field">
-              {t('export_from')}
-              <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
-            </label>
-            <label className="pz-field">
-              {t('export_to')}
-              <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} />
-            </label>
+            <div className="pz-field">
+              <span aria-hidden="true">{t('export_from')}</span>
+              <DateField name="from" label={t('export_from')} value={from} onChange={setFrom} />
+            </div>
+            <div className="pz-field">
+              <span aria-hidden="true">{t('export_to')}</span>
+              <DateField name="to" label={t('export_to')} value={to} onChange={setTo} />
+            </div>
           </div>
           <div className="pz-row">
             <label className="pz-check">

@@ -4,9 +4,10 @@
  * offering to re-attach to a new selection in the page.
  */
 import { useMemo, useState } from 'react';
+import { browser } from 'wxt/browser';
 import { type Annotation, type DocumentInfo, documentChanged } from '../../../shared/model/annotation.ts';
-import { t } from '../../lib/i18n.ts';
-import type { PageReport } from '../../lib/messages.ts';
+import { errorText, t } from '../../lib/i18n.ts';
+import type { PageReport, ReattachResult, SettingsView } from '../../lib/messages.ts';
 import type { TargetPage } from '../../lib/target-page.ts';
 import { Notice } from '../common/Notice.tsx';
 import { CompareButton } from '../compare/CompareButton.tsx';
@@ -15,18 +16,19 @@ import { FilterBar } from './FilterBar.tsx';
 import { facets, isFiltering, NO_FILTERS, pageView, type Filters } from './filtering.ts';
 import { tellPage } from './page-link.ts';
 
-type ReattachResult = { ok: true } | { ok: false; reason: string };
-
 export function PageAnnotations({
   page,
   document,
   annotations,
   report,
+  team,
 }: {
   page: TargetPage;
   document: DocumentInfo | null;
   annotations: Annotation[];
   report: PageReport | null;
+  /** In a team: the empty state shows the membership and says colleagues' annotations come here, instead of asking to join. */
+  team: SettingsView['team'];
 }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
@@ -51,10 +53,11 @@ export function PageAnnotations({
       else
         setMessage({
           kind: 'error',
-          text:
-            result?.reason === 'no-selection'
+          text: !result
+            ? t('panel_page_not_open')
+            : result.reason === 'no-selection'
               ? t('panel_reattach_select_first')
-              : (result?.reason ?? t('panel_page_not_open')),
+              : errorText(result.error),
         });
     } catch {
       setMessage({ kind: 'error', text: t('panel_page_not_open') });
@@ -82,8 +85,16 @@ export function PageAnnotations({
           <ol className="pz-steps">
             <li>{t('panel_empty_step_select')}</li>
             <li>{t('panel_empty_step_clause')}</li>
-            <li>{t('panel_empty_step_team')}</li>
+            <li>{t(team ? 'panel_empty_step_team_joined' : 'panel_empty_step_team')}</li>
           </ol>
+          {team && (
+            <p className="pz-muted pz-small" data-testid="empty-membership">
+              {t('panel_empty_membership', [team.teamName, t(`role_${team.role}`), team.serverUrl])}{' '}
+              <button type="button" className="pz-link" onClick={() => void browser.runtime.openOptionsPage()}>
+                {t('panel_manage_team')}
+              </button>
+            </p>
+          )}
         </div>
       ) : (
         <>

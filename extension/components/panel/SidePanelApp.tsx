@@ -11,6 +11,7 @@ import { type StoreQueries, storeQueries } from '../../lib/store/queries.ts';
 import { onTargetChange, targetPage, type TargetPage } from '../../lib/target-page.ts';
 import { AuthorBadge } from '../common/Author.tsx';
 import { SyncBadge } from '../common/SyncBadge.tsx';
+import { SyncNotice, useReconnectOnOpen } from '../common/SyncNotice.tsx';
 import { useSettings } from '../common/useSettings.ts';
 import { ExportButton } from './ExportButton.tsx';
 import type { ExportContext } from './ExportDialog.tsx';
@@ -23,7 +24,8 @@ type Tab = 'page' | 'library' | 'tasks';
 const TABS: Tab[] = ['page', 'library', 'tasks'];
 
 export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQueries }) {
-  const { settings } = useSettings(2_000);
+  const { settings, reload } = useSettings(2_000);
+  useReconnectOnOpen(settings?.status, reload);
   const [page, setPage] = useState<TargetPage | null | undefined>(undefined);
   const [tab, setTab] = useState<Tab>('page');
 
@@ -93,6 +95,8 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
         />
       </div>
 
+      <SyncNotice status={settings?.status} onReconnected={reload} />
+
       <main className="pz-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'page' &&
           (page === undefined ? (
@@ -102,7 +106,13 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
               <p>{t('panel_no_page')}</p>
             </div>
           ) : (
-            <PageAnnotations page={page} document={document} annotations={annotations} report={report} />
+            <PageAnnotations
+              page={page}
+              document={document}
+              annotations={annotations}
+              report={report}
+              team={settings?.team ?? null}
+            />
           ))}
         {tab === 'library' && <TeamLibrary queries={queries} role={settings?.team?.role ?? null} />}
         {tab === 'tasks' && (

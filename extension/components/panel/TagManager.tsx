@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { normaliseTag } from '../../../shared/model/tags.ts';
 import { ask } from '../../lib/ask.ts';
-import { t } from '../../lib/i18n.ts';
+import { errorText, t } from '../../lib/i18n.ts';
 import { Notice } from '../common/Notice.tsx';
 
 type TagRow = { tag: string; count: number; documents: number };
@@ -34,7 +34,7 @@ export function TagManager({
       setRenaming(null);
       setMergeInto('');
     } catch (e) {
-      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+      setMessage({ kind: 'error', text: errorText(e) });
     }
   };
 

@@ -24,6 +24,7 @@ import {
   RESULTS_PAGE,
   type StoreQueries,
 } from '../../lib/store/queries.ts';
+import { DateField } from '../common/DateField.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { clauseLabel } from './filtering.ts';
 import { Marked } from './Marked.tsx';
@@ -187,24 +188,24 @@ function LibraryFilters({
         </select>
       </div>
       <div className="pz-row">
-        <label className="pz-inline-label">
-          {t('export_from')}
-          <input
-            type="date"
+        <div className="pz-inline-label">
+          <span aria-hidden="true">{t('export_from')}</span>
+          <DateField
             name="libraryFrom"
+            label={t('export_from')}
             value={filter.from ?? ''}
-            onChange={(e) => set({ from: e.target.value || null })}
+            onChange={(from) => set({ from: from || null })}
           />
-        </label>
-        <label className="pz-inline-label">
-          {t('export_to')}
-          <input
-            type="date"
+        </div>
+        <div className="pz-inline-label">
+          <span aria-hidden="true">{t('export_to')}</span>
+          <DateField
             name="libraryTo"
+            label={t('export_to')}
             value={filter.to ?? ''}
-            onChange={(e) => set({ to: e.target.value || null })}
+            onChange={(to) => set({ to: to || null })}
           />
-        </label>
+        </div>
         {(isFilterActive(filter) || typed) && (
           <button type="button" className="pz-link" onClick={onClear}>
             {t('panel_clear_filters')}

@@ -6,7 +6,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { ask } from '../../lib/ask.ts';
-import { type MessageKey, t } from '../../lib/i18n.ts';
+import { errorText, type MessageKey, t } from '../../lib/i18n.ts';
 import type { UnitRequest, UnitResult } from '../../lib/messages.ts';
 import type { LiveUnit, StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
@@ -45,7 +45,7 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
       setAdded('');
       setMergeInto('');
     } catch (error) {
-      setMessage({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+      setMessage({ kind: 'error', text: errorText(error) });
     }
   };
 

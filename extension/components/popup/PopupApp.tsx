@@ -1,23 +1,27 @@
 /**
- * The toolbar popup: switch Pizhu on or off for this site, this page's counts, and the way to the side panel.
- * Access is asked per site; "only this time" runs Pizhu once on this tab through activeTab, asking nothing.
+ * The toolbar popup: switch Pizhu on or off for this site, this page's counts, the sync status (with "Reconnect
+ * now" while cut off from the server), and the way to the side panel. Access is asked per site; "only this time"
+ * runs Pizhu once on this tab through activeTab, asking nothing.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
-import { t } from '../../lib/i18n.ts';
+import { errorText, t } from '../../lib/i18n.ts';
 import type { PageReport, TabMessage } from '../../lib/messages.ts';
 import { openSidePanel } from '../../lib/side-panel.ts';
 import { disableSite, enableSite, requestSiteAccess, siteState, startInTab, type SiteState } from '../../lib/site.ts';
 import { type StoreQueries, storeQueries } from '../../lib/store/queries.ts';
 import { targetPage, type TargetPage } from '../../lib/target-page.ts';
+import { AuthorBadge } from '../common/Author.tsx';
 import { Notice } from '../common/Notice.tsx';
 import { myAuthorIds } from '../common/identity.ts';
 import { SyncBadge } from '../common/SyncBadge.tsx';
+import { SyncNotice, useReconnectOnOpen } from '../common/SyncNotice.tsx';
 import { useSettings } from '../common/useSettings.ts';
 
 export function PopupApp({ queries = storeQueries() }: { queries?: StoreQueries }) {
   const { settings, reload } = useSettings();
+  useReconnectOnOpen(settings?.status, reload);
   const [page, setPage] = useState<TargetPage | null | undefined>(undefined);
   const [site, setSite] = useState<SiteState | null>(null);
   const [report, setReport] = useState<PageReport | null>(null);
@@ -48,7 +52,7 @@ export function PopupApp({ queries = storeQueries() }: { queries?: StoreQueries 
     try {
       await action();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
     reload();
     setBusy(false);
@@ -59,8 +63,8 @@ export function PopupApp({ queries = storeQueries() }: { queries?: StoreQueries 
     // The permission prompt must be the first thing this click does.
     const granted = site.granted ? Promise.resolve(true) : requestSiteAccess(site.pattern);
     void run(async () => {
-      if (!(await granted)) throw new Error(t('popup_access_refused', site.origin));
-      await enableSite(site, settings.preferences, page?.tabId);
+      if (await granted) await enableSite(site, settings.preferences, page?.tabId);
+      else setError(t('popup_access_refused', site.origin));
     });
   };
   const turnOff = () => {
@@ -74,7 +78,7 @@ export function PopupApp({ queries = storeQueries() }: { queries?: StoreQueries 
   const openPanel = () => {
     void openSidePanel(page?.windowId)
       .then(() => window.close())
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   };
 
   const orphans = report ? Object.values(report.anchors).filter((s) => s === 'orphan').length : 0;
@@ -86,7 +90,13 @@ export function PopupApp({ queries = storeQueries() }: { queries?: StoreQueries 
         <strong>{t('extName')}</strong>
         <span className="pz-spacer" />
         <SyncBadge status={settings?.status} />
+        {settings?.team && (
+          <span title={`${settings.team.teamName} · ${settings.team.displayName}`} data-testid="account">
+            <AuthorBadge id={settings.team.memberId} name={settings.team.displayName} size={20} />
+          </span>
+        )}
       </header>
+      <SyncNotice status={settings?.status} onReconnected={reload} />
 
       {page === null || (page && !site && settings) ? (
         <p className="pz-muted" data-testid="popup-unsupported">

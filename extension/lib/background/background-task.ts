@@ -1,4 +1,6 @@
+import { errorMessage } from '../errors.ts';
+
 /** Work nobody waits for (a repair, a notification): its failure is logged, never left unhandled. */
 export function background(task: Promise<unknown>): void {
-  task.catch((error: unknown) => console.warn('[pizhu]', error instanceof Error ? error.message : error));
+  task.catch((error: unknown) => console.warn('[pizhu]', errorMessage(error)));
 }

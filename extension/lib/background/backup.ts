@@ -6,6 +6,7 @@
  */
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fromAnnotationCollection, toAnnotationCollection } from '../../../shared/model/w3c.ts';
+import { errorMessage, PizhuError } from '../errors.ts';
 import { validRows } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { TeamRow } from '../store/schema.ts';
@@ -43,8 +44,9 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
   const parsed = fromAnnotationCollection(json);
   const summary: ImportSummary = { imported: 0, unchanged: 0, errors: [] };
   const fileProblem = parsed.errors.find((e) => e.kind === 'collection');
-  if (fileProblem && !parsed.annotations.length)
-    throw new Error(`Not a Pizhu or W3C annotation file: ${fileProblem.message}`);
+  if (fileProblem && !parsed.annotations.length) {
+    throw new PizhuError('not_a_backup', { detail: fileProblem.message }, fileProblem.message);
+  }
   for (const problem of parsed.errors) {
     summary.errors.push(
       `${problem.kind}${problem.index !== null ? ` #${problem.index + 1}` : ''}${problem.id ? ` (${problem.id})` : ''}: ${problem.message}`,
@@ -70,7 +72,7 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
       await target.save(record);
       summary.imported++;
     } catch (error) {
-      summary.errors.push(`annotation ${annotation.id}: ${error instanceof Error ? error.message : String(error)}`);
+      summary.errors.push(`annotation ${annotation.id}: ${errorMessage(error)}`);
     }
   }
   summary.errors.splice(MAX_LISTED_ERRORS);

@@ -18,6 +18,7 @@ import type { PizhuDatabase } from '../store/db.ts';
 import type { TeamRow } from '../store/schema.ts';
 import { SnapshotStore } from '../store/snapshots.ts';
 import type { RoomRegistry } from '../sync/rooms.ts';
+import { errorMessage } from '../errors.ts';
 
 export type VersionsNeeds = {
   db: PizhuDatabase;
@@ -105,7 +106,7 @@ export class Versions {
         links.add(source.id);
         result.carried.push(carried);
       } catch (error) {
-        result.failed.push({ id: item.from, error: error instanceof Error ? error.message : String(error) });
+        result.failed.push({ id: item.from, error: errorMessage(error) });
       }
     }
     return result;

@@ -8,6 +8,7 @@
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { describeIssues } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
+import { errorInfo, errorMessage, PizhuError } from '../errors.ts';
 import { PAGE_PORT, type PagePortOut, pagePortInSchema, type Peer } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { Realtime } from '../sync/realtime.ts';
@@ -56,10 +57,7 @@ export class PagePorts {
         await this.open(port, message.documentKey, message.document);
       } catch (error) {
         console.warn('[pizhu] could not open the page', error);
-        port.post({
-          type: 'status',
-          status: { state: 'error', message: error instanceof Error ? error.message : String(error) },
-        });
+        port.post({ type: 'status', status: { state: 'error', error: errorInfo(error) } });
       }
     } else if (message.type === 'page.seen') {
       await this.seen(port, message.documentKey, message.contentHash);
@@ -67,9 +65,7 @@ export class PagePorts {
       if (this.pages.get(port) !== message.documentKey) return;
       await this.needs
         .keepSnapshot(message.documentKey, message.snapshot, message.bodyHash)
-        .catch((error) =>
-          console.warn('[pizhu] refused a page snapshot:', error instanceof Error ? error.message : error),
-        );
+        .catch((error) => console.warn('[pizhu] refused a page snapshot:', errorMessage(error)));
     }
   }
 
@@ -79,7 +75,7 @@ export class PagePorts {
   }
 
   async open(port: PagePort, documentKey: string, document: DocumentInfo): Promise<void> {
-    if (documentKey !== document.key) throw new Error('The page and its document key disagree');
+    if (documentKey !== document.key) throw new PizhuError('page_mismatch');
     const previous = this.pages.get(port);
     this.pages.set(port, documentKey);
     if (previous && previous !== documentKey) background(this.releaseRoom(previous));

@@ -1,20 +1,24 @@
 /**
  * Validates every message that reaches the background and dispatches it to the service. Anything that is not
- * a well-formed request from this extension is refused with a readable error and changes nothing.
+ * a well-formed request from this extension is refused (`malformed_request`) and changes nothing. A refusal
+ * travels as an error's code and params (errors.ts), worded by the page that asked.
  */
 import { describeIssues } from '../../../shared/model/annotation.ts';
+import { errorInfo, PizhuError } from '../errors.ts';
 import { requestSchema, type Request, type Response } from '../messages.ts';
 import type { PizhuService } from './service.ts';
 import { dispatchTask } from './tasks.ts';
 
 export async function handleRequest(service: PizhuService, raw: unknown): Promise<Response> {
   const parsed = requestSchema.safeParse(raw);
-  if (!parsed.success)
-    return { ok: false, error: `Refused a malformed request: ${describeIssues(parsed.error).join('; ')}` };
+  if (!parsed.success) {
+    const detail = describeIssues(parsed.error).join('; ');
+    return { ok: false, error: errorInfo(new PizhuError('malformed_request', { detail }, detail)) };
+  }
   try {
     return { ok: true, value: await dispatch(service, parsed.data) };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorInfo(error) };
   }
 }
 
@@ -67,7 +71,7 @@ function dispatch(service: PizhuService, request: Request): Promise<unknown> | u
       return service.openComparison(request.documentKey);
     default: {
       const unhandled: never = request;
-      throw new Error(`Unknown request ${(unhandled as { type: string }).type}`);
+      throw new PizhuError('unknown_request', { type: String((unhandled as { type: string }).type) });
     }
   }
 }

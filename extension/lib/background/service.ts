@@ -12,12 +12,13 @@
  * IndexedDB; the maps below are caches of what the open pages and connections are, rebuilt as pages reconnect.
  */
 import type { Annotation, CarriedFrom, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
+import { LIMITS, parseAnnotation, parseDocumentInfo } from '../../../shared/model/annotation.ts';
 import { parseRoomId, roomIdFor } from '../../../shared/model/room.ts';
 import { planTagRename } from '../../../shared/model/tag-renames.ts';
 import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
-import { normaliseTags } from '../../../shared/model/tags.ts';
+import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
 import { comparePageUrl } from '../compare-messages.ts';
+import { PizhuError } from '../errors.ts';
 import {
   type AnnotationPatch,
   type NewAnnotation,
@@ -49,6 +50,8 @@ import { type TagRenameResult, TeamVocabulary } from './team-vocabulary.ts';
 
 export type PublicTeam = Omit<TeamRow, 'token'>;
 export type Settings = { team: PublicTeam | null; status: SyncStatus; preferences: Preferences };
+/** What leaving a team did: annotations removed, private ones kept, whether the server revoked the token. */
+export type LeaveSummary = { removed: number; keptPrivate: number; tokenRevoked: boolean };
 
 export type ServiceOptions = {
   WebSocketImpl?: WebSocketFactory;
@@ -112,7 +115,13 @@ export class PizhuService {
     this.realtime = new Realtime(
       this.rooms,
       this.status,
-      (roomId, peers) => this.pages.presence(roomId, peers),
+      {
+        presence: (roomId, peers) => this.pages.presence(roomId, peers),
+        // The server is reachable again: a failed catch-up, or changes waiting to be sent, need not wait.
+        online: () => {
+          if (this.status.catchUpWanted) background(this.engine.syncNow());
+        },
+      },
       options.WebSocketImpl,
       options.graceMs,
     );
@@ -166,8 +175,10 @@ export class PizhuService {
     await this.engine.tick();
   }
 
+  /** "Reconnect now": every room waiting to reconnect tries at once, and a catch-up runs whatever its backoff. */
   async syncNow(): Promise<SyncStatus> {
-    if (!(await this.team())) throw new Error('Join a team first: there is nothing to sync with');
+    if (!(await this.team())) throw new PizhuError('not_joined');
+    this.realtime.reconnectNow();
     await this.engine.syncNow();
     return this.status.get();
   }
@@ -180,12 +191,12 @@ export class PizhuService {
 
   async join(serverUrlInput: string, inviteCode: string, displayName: string): Promise<PublicTeam> {
     const serverUrl = normaliseServerUrl(serverUrlInput);
-    if (!inviteCode.trim()) throw new Error('Enter the invite code your team owner gave you');
-    if (!displayName.trim()) throw new Error('Enter the name your colleagues will see');
+    if (!inviteCode.trim()) throw new PizhuError('invite_required');
+    if (!displayName.trim()) throw new PizhuError('name_required');
     const joined = await new ApiClient(serverUrl).join(inviteCode.trim(), displayName.trim());
     const current = await this.team();
     if (current && current.teamId !== joined.teamId) {
-      throw new Error(`This browser is in team "${current.teamName}"; leave it before joining another`);
+      throw new PizhuError('other_team_joined', { team: current.teamName });
     }
     const row: TeamRow = {
       teamId: joined.teamId,
@@ -211,13 +222,15 @@ export class PizhuService {
   }
 
   /**
-   * Leaves the team. With `removeTeamData` the team's annotations, rooms and sync state are deleted from this
-   * browser; refused while changes made here have not reached the server (they would be lost). Own private
-   * notes are always kept (detached from the team).
+   * Leaves the team. The server is asked to revoke this browser's token first (DELETE /api/me/token), so it stops
+   * working wherever it may have been copied; an unreachable server does not keep anyone in a team
+   * (`tokenRevoked: false` says so). With `removeTeamData` the team's annotations, rooms and sync state are
+   * deleted from this browser; refused while changes made here have not reached the server (they would be lost).
+   * Without it, everything stays readable here. Own private notes are always kept (detached from the team).
    */
-  async leave(removeTeamData: boolean): Promise<{ removed: number; keptPrivate: number }> {
+  async leave(removeTeamData: boolean): Promise<LeaveSummary> {
     const team = await this.team();
-    if (!team) throw new Error('This browser is not in a team');
+    if (!team) throw new PizhuError('not_joined');
     this.engine.cancel();
     this.realtime.closeAll();
     await this.engine.idle();
@@ -228,12 +241,15 @@ export class PizhuService {
         .equals(1)
         .filter((r) => r.teamId === team.teamId)
         .count();
-      if (unsent) {
-        throw new Error(
-          `${unsent} page(s) have changes not yet on the server; connect and sync first, or leave without removing the team's data`,
-        );
-      }
+      if (unsent) throw new PizhuError('leave_unsent', { pages: unsent });
     }
+    const tokenRevoked = await new ApiClient(team.serverUrl, team.token).revokeToken().then(
+      () => true,
+      (error: unknown) => {
+        console.warn('[pizhu] leaving the team: the server did not revoke the token', error);
+        return false;
+      },
+    );
     await this.rooms.closeTeam(team.teamId);
     const teamRows = await this.db.annotations.where('teamId').equals(team.teamId).toArray();
     const privateRows = teamRows.filter((a) => a.visibility === 'private');
@@ -270,14 +286,15 @@ export class PizhuService {
     );
     this.status.setJoined(false);
     background(this.pages.notifyAll());
-    return { removed: removeTeamData ? teamIds.length : 0, keptPrivate: privateRows.length };
+    return { removed: removeTeamData ? teamIds.length : 0, keptPrivate: privateRows.length, tokenRevoked };
   }
 
   async preferences(): Promise<Preferences> {
     const row = await this.db.settings.get(PREFERENCES_KEY);
     const parsed = preferencesSchema.safeParse(row?.value ?? {});
     if (parsed.success) return parsed.data;
-    this.status.problem('Your saved preferences were unreadable; defaults are used until you save them again');
+    // Defaults are used until the user saves them again.
+    this.status.problem({ code: 'preferences_unreadable' });
     return preferencesSchema.parse({});
   }
 
@@ -315,7 +332,7 @@ export class PizhuService {
   }
 
   async create(input: NewAnnotation, document: DocumentInfo): Promise<Annotation> {
-    if (input.documentKey !== document.key) throw new Error('The annotation and its page disagree on the document');
+    if (input.documentKey !== document.key) throw new PizhuError('page_mismatch');
     const annotation = await this.newAnnotation(input);
     const stored = await this.rememberDocument(document, true);
     await this.save(annotation, stored);
@@ -330,9 +347,9 @@ export class PizhuService {
    * annotated becomes the text as last read here, when it has none yet.
    */
   async annotateStored(input: NewAnnotation, documentKey: string, carriedFrom?: CarriedFrom): Promise<Annotation> {
-    if (input.documentKey !== documentKey) throw new Error('The annotation and its page disagree on the document');
+    if (input.documentKey !== documentKey) throw new PizhuError('page_mismatch');
     const row = await this.db.documents.get(documentKey);
-    if (!row) throw new Error('Pizhu does not know this document; open it once first');
+    if (!row) throw new PizhuError('document_unknown');
     const document = parseDocumentInfo(row);
     const annotation = await this.newAnnotation(input, carriedFrom);
     const stored =
@@ -376,18 +393,16 @@ export class PizhuService {
 
   async update(id: string, patch: AnnotationPatch): Promise<Annotation> {
     const current = await this.store.get(id);
-    if (!current) throw new Error('This annotation no longer exists');
+    if (!current) throw new PizhuError('annotation_missing');
     const changes = stripUndefined(patch);
     if (current.visibility === 'team') {
-      if (changes.visibility === 'private') {
-        throw new Error('A shared annotation cannot be made private again; delete it instead');
-      }
+      if (changes.visibility === 'private') throw new PizhuError('cannot_make_private');
       return this.changeInRoom(current, (latest) => ({ ...latest, ...changes }));
     }
     let next = parseAnnotation({ ...current, ...changes, updatedAt: this.nextUpdatedAt(current) });
     if (next.visibility === 'team') {
       const team = await this.team();
-      if (!team) throw new Error('Join a team before sharing an annotation');
+      if (!team) throw new PizhuError('join_to_share');
       next = { ...next, teamId: team.teamId };
     }
     await this.save(next);
@@ -396,7 +411,7 @@ export class PizhuService {
 
   async setDeleted(id: string, deleted: boolean): Promise<Annotation> {
     const current = await this.store.get(id);
-    if (!current) throw new Error('This annotation no longer exists');
+    if (!current) throw new PizhuError('annotation_missing');
     if (current.visibility === 'team') return this.changeInRoom(current, (latest) => ({ ...latest, deleted }));
     const next = { ...current, deleted, updatedAt: this.nextUpdatedAt(current) };
     await this.save(next);
@@ -409,6 +424,10 @@ export class PizhuService {
    * annotations are all this browser's own private ones, and their tags are rewritten.
    */
   async mergeTags(from: readonly string[], to: string): Promise<TagRenameResult> {
+    // Refused here by code, for the asking page to word; planTagRename would refuse them in English.
+    const target = normaliseTag(to);
+    if (!target) throw new PizhuError('empty_tag');
+    if (target.length > LIMITS.tagChars) throw new PizhuError('tag_too_long', { max: LIMITS.tagChars });
     const team = await this.team();
     if (team) return this.vocabulary.renameTags(team, from, to);
     const plan = planTagRename(new Map(), from, to, { by: 'local', at: this.now() });
@@ -430,7 +449,7 @@ export class PizhuService {
   /** Adds, renames, merges or deletes one of the team's units (editors and owners). */
   async changeUnits(request: UnitRequest): Promise<UnitResult> {
     const team = await this.team();
-    if (!team) throw new Error('Join a team first: units are the team’s');
+    if (!team) throw new PizhuError('not_joined');
     return this.vocabulary.changeUnits(team, request);
   }
 
@@ -460,11 +479,7 @@ export class PizhuService {
         field === 'deleted' || field === 'updatedAt' || JSON.stringify(before[field]) === JSON.stringify(after[field]),
     );
     if (team.role === 'owner' && onlyDeletion) return;
-    throw new Error(
-      team.role === 'owner'
-        ? 'Only its author can change this annotation; as an owner you can delete it'
-        : 'Only its author (or a team owner) can change this annotation',
-    );
+    throw new PizhuError(team.role === 'owner' ? 'owner_delete_only' : 'author_only');
   }
 
   private nextUpdatedAt(annotation: Annotation): number {
@@ -473,7 +488,7 @@ export class PizhuService {
 
   private refuseViewer(team: TeamRow | undefined, annotation: Annotation): void {
     if (team?.teamId === annotation.teamId && team.role === 'viewer') {
-      throw new Error(`You joined "${team.teamName}" as a viewer: you can read its annotations but not change them`);
+      throw new PizhuError('viewer_cannot_edit', { team: team.teamName });
     }
   }
 
@@ -497,10 +512,10 @@ export class PizhuService {
   /** Team annotations go through their room (which projects them into the store); private ones straight in. */
   private async save(annotation: Annotation, document?: DocumentInfo): Promise<void> {
     if (annotation.visibility === 'team') {
-      if (!annotation.teamId) throw new Error('A shared annotation must belong to a team');
+      if (!annotation.teamId) throw new PizhuError('annotation_no_team');
       const team = await this.team();
       this.refuseViewer(team, annotation);
-      if (!team || team.teamId !== annotation.teamId) throw new Error('This annotation belongs to another team');
+      if (!team || team.teamId !== annotation.teamId) throw new PizhuError('annotation_other_team');
       const roomId = roomIdFor(annotation.teamId, annotation.documentKey);
       await this.rooms.use(roomId, (room) => room.write(annotation, team.memberId, document));
       return;
@@ -551,9 +566,9 @@ export class PizhuService {
   }
 
   private onRoomProblem(problem: RoomProblem): void {
-    console.warn(`[pizhu] ${problem.message}`);
-    if (problem.storage) this.status.storageFailed(problem.message);
-    else this.status.problem(problem.message);
+    console.warn(`[pizhu] room ${problem.room}:`, problem.error);
+    if (problem.storage) this.status.storageFailed(problem.error);
+    else this.status.problem(problem.error);
   }
 
   /**
@@ -572,9 +587,8 @@ export class PizhuService {
           // fall through to reporting
         }
       }
-      this.status.problem(
-        `The stored annotation ${problem.id} is damaged and hidden (${problem.error}); it is kept as it was`,
-      );
+      // Hidden, and kept as it was.
+      this.status.problem({ code: 'annotation_damaged', params: { id: problem.id }, detail: problem.error });
     }
   }
 

@@ -28,7 +28,8 @@ import {
 } from '../../../shared/tasks/index.ts';
 import type { Request } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
-import { type Refused, type TaskContext, type TaskDraft, type TaskPatch, TaskRefusal } from '../tasks-messages.ts';
+import { PizhuError } from '../errors.ts';
+import type { TaskContext, TaskDraft, TaskPatch } from '../tasks-messages.ts';
 import { ApiClient } from '../sync/api-client.ts';
 import { type RoomRegistry, sharedDocumentFields } from '../sync/rooms.ts';
 import type { TeamVocabulary } from './team-vocabulary.ts';
@@ -112,7 +113,7 @@ export class TaskService {
     const resolve = await this.unitResolver(team, names);
     return this.deps.rooms.use(roomIdFor(team.teamId, documentKey), async (room) => {
       const current = readTask(room.doc, documentKey, id);
-      if (!current?.ok) throw new TaskRefusal('task_missing');
+      if (!current?.ok) throw new PizhuError('task_missing');
       const { documentKey: _key, ...latest } = current.value;
       const next = checked({
         ...latest,
@@ -135,8 +136,8 @@ export class TaskService {
   /** Adds a dated progress entry (落实情况) by this member to a task. */
   async addProgress(documentKey: string, taskId: string, text: string, link?: string): Promise<ProgressEntry> {
     const team = await this.deps.team();
-    if (!team) throw new TaskRefusal('not_joined');
-    if (link?.trim() && !safeHttpUrl(link.trim())) throw new TaskRefusal('link');
+    if (!team) throw new PizhuError('task_not_joined');
+    if (link?.trim() && !safeHttpUrl(link.trim())) throw new PizhuError('progress_link');
     const entry = parseProgressEntry({
       id: this.deps.randomId(),
       taskId,
@@ -145,14 +146,14 @@ export class TaskService {
       at: this.deps.now(),
       by: { id: team.memberId, name: team.displayName },
     });
-    if (!entry.ok) throw new TaskRefusal('invalid', [entry.error]);
+    if (!entry.ok) throw new PizhuError('invalid_input', { detail: entry.error }, entry.error);
     const units = team.role === 'viewer' ? await this.deps.vocabulary.units(team) : {};
     return this.deps.rooms.use(roomIdFor(team.teamId, documentKey), async (room) => {
       const task = readTask(room.doc, documentKey, taskId);
-      if (!task?.ok) throw new TaskRefusal('task_missing');
+      if (!task?.ok) throw new PizhuError('task_missing');
       if (team.role === 'viewer' && !inUnits(units, team.unit?.id, [...task.value.leadUnits, ...task.value.units])) {
         const names = unitNames(units, [...task.value.leadUnits, ...task.value.units]).join('、');
-        throw new TaskRefusal('not_your_unit', [names || '—']);
+        throw new PizhuError('task_not_your_unit', { units: names || '—' });
       }
       await room.edit((doc) => writeProgress(doc, entry.value));
       return entry.value;
@@ -169,8 +170,8 @@ export class TaskService {
 
   private async editor(): Promise<TeamRow> {
     const team = await this.deps.team();
-    if (!team) throw new TaskRefusal('not_joined');
-    if (team.role === 'viewer') throw new TaskRefusal('viewer');
+    if (!team) throw new PizhuError('task_not_joined');
+    if (team.role === 'viewer') throw new PizhuError('task_viewer', { team: team.teamName });
     return team;
   }
 
@@ -178,7 +179,7 @@ export class TaskService {
   private async unitResolver(team: TeamRow, names: readonly string[]) {
     const tooLong = names.find((name) => name.trim() && !validUnitName(name));
     if (tooLong !== undefined) {
-      throw new TaskRefusal('unit_name', [tooLong.trim().slice(0, 40), String(TASK_LIMITS.unitNameChars)]);
+      throw new PizhuError('unit_name_too_long', { name: tooLong.trim().slice(0, 40), max: TASK_LIMITS.unitNameChars });
     }
     const ids = await this.deps.vocabulary.unitIdsFor(team, names);
     return (list: readonly string[]) => [...new Set(list.flatMap((name) => ids.get(name) ?? []))];
@@ -217,23 +218,14 @@ function dueOf(due: DueDate | null | undefined): DueDate | null {
 
 function checked(record: unknown): TaskRecord {
   const parsed = parseTaskRecord(record);
-  if (!parsed.ok) throw new TaskRefusal('invalid', [parsed.error]);
+  if (!parsed.ok) throw new PizhuError('invalid_input', { detail: parsed.error }, parsed.error);
   return parsed.value;
 }
 
 type TaskRequest = Extract<Request, { type: 'tasks.context' | 'tasks.create' | 'task.update' | 'task.progress' }>;
 
-/** Answers a task request; a refusal is answered as `{ refused }`, for the asking page to word. */
-export async function dispatchTask(service: TaskService, request: TaskRequest): Promise<unknown> {
-  try {
-    return await answerTask(service, request);
-  } catch (error) {
-    if (!(error instanceof TaskRefusal)) throw error;
-    return { refused: { code: error.code, params: error.params } } satisfies Refused;
-  }
-}
-
-function answerTask(service: TaskService, request: TaskRequest): Promise<unknown> {
+/** Answers a task request; a refusal is a PizhuError, answered as its code and params for the page to word. */
+export function dispatchTask(service: TaskService, request: TaskRequest): Promise<unknown> {
   switch (request.type) {
     case 'tasks.context':
       return service.context();

@@ -9,7 +9,8 @@ import type { Annotation, Color, DocumentInfo, Selector, Visibility } from '../.
 import { findSelector } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { ask } from '../ask.ts';
-import type { RequestInput, TagUsage } from '../messages.ts';
+import { errorInfo } from '../errors.ts';
+import type { ReattachResult, RequestInput, TagUsage } from '../messages.ts';
 import type { StateWriter } from './page-state.ts';
 import type { SelectionController } from './selection.ts';
 
@@ -51,13 +52,13 @@ export class AnnotationActions {
       this.options.state.set({ error: null, notice: 'saved' });
       return annotation;
     } catch (error) {
-      this.options.state.set({ error: messageOf(error) });
+      this.options.state.set({ error: errorInfo(error) });
       return null;
     }
   }
 
   /** Moves an orphaned annotation onto the text the user selected now. */
-  async reattach(id: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async reattach(id: string): Promise<ReattachResult> {
     const selection = this.options.selection.current();
     if (!selection) return { ok: false, reason: 'no-selection' };
     try {
@@ -66,7 +67,7 @@ export class AnnotationActions {
       this.options.selection.consume(selection);
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: messageOf(error) };
+      return { ok: false, reason: 'refused', error: errorInfo(error) };
     }
   }
 
@@ -125,7 +126,7 @@ export class AnnotationActions {
       this.options.state.set({ error: null });
       return true;
     } catch (error) {
-      this.options.state.set({ error: messageOf(error) });
+      this.options.state.set({ error: errorInfo(error) });
       return false;
     }
   }
@@ -141,8 +142,4 @@ function quoted(
     clausePath: findSelector(selectors, 'ClauseSelector')?.path ?? [],
     quote: findSelector(selectors, 'TextQuoteSelector')?.exact ?? fallback,
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
+import { type BackoffPolicy, backoffDelay } from '../backoff.ts';
 import { PAGE_PORT, type PagePortIn, type PagePortOut, type Peer, type SyncStatus } from '../messages.ts';
 
 export type ConnectionEvents = {
@@ -25,7 +26,7 @@ export type Port = {
 };
 
 /** Waits before reconnecting: a background restarting needs a moment; one that keeps failing, a little longer. */
-const RECONNECT_MS = [200, 500, 1_000, 2_000, 5_000];
+const RECONNECT: BackoffPolicy = { minMs: 200, maxMs: 5_000 };
 
 export class BackgroundConnection {
   private port: Port | null = null;
@@ -59,7 +60,7 @@ export class BackgroundConnection {
       if (this.port !== port) return;
       this.port = null;
       this.events.status({ state: 'connecting' });
-      this.timer = setTimeout(() => this.open(), RECONNECT_MS[Math.min(this.failures++, RECONNECT_MS.length - 1)]);
+      this.timer = setTimeout(() => this.open(), backoffDelay(++this.failures, RECONNECT));
     });
     this.post({ type: 'page.open', documentKey: this.document.key, document: this.document });
   }

@@ -4,6 +4,7 @@
  * the selection controller the selection and clause mode, the session the cards, toasts and settings.
  */
 import type { Annotation } from '../../../shared/model/annotation.ts';
+import type { ErrorInfo } from '../errors.ts';
 import type { AnchorStatus, Peer, Preferences, SyncStatus, TagUsage } from '../messages.ts';
 import type { TaskContext } from '../tasks-messages.ts';
 import type { TaskFormRow } from './task-drafts.ts';
@@ -50,7 +51,8 @@ export type SessionFields = {
   /** Bumped to ask the toolbar or card to focus its tag field (the "tag selection" shortcut). */
   focusTagsRequest: number;
   openCard: { id: string; rect: DOMRect } | null;
-  error: string | null;
+  /** A refused action, worded by the UI (errors.ts). */
+  error: ErrorInfo | null;
   notice: string | null;
   lastDeleted: string | null;
   preferences: Preferences | null;

@@ -24,6 +24,7 @@ import { HighlightLayer, type HighlightStyle } from './highlight-layer.ts';
 import { Highlighter } from './highlighter.ts';
 import { type PageState, PageStateStore } from './page-state.ts';
 import { SelectionController } from './selection.ts';
+import { errorInfo, errorMessage } from '../errors.ts';
 import { TaskActions } from './task-actions.ts';
 
 export type { NewHighlight } from './annotation-actions.ts';
@@ -265,7 +266,7 @@ export class PageSession {
     try {
       return { snapshot: snapshotOf(this.root), bodyHash: pageTextHash(this.root) };
     } catch (error) {
-      console.warn('[pizhu] no clause snapshot of this page:', error instanceof Error ? error.message : error);
+      console.warn('[pizhu] no clause snapshot of this page:', errorMessage(error));
       return null;
     }
   }
@@ -278,7 +279,7 @@ export class PageSession {
       if (taken) await ask({ type: 'snapshot.keep', documentKey, ...taken });
       await ask({ type: 'compare.open', documentKey });
     } catch (error) {
-      this.store.set({ error: error instanceof Error ? error.message : String(error) });
+      this.store.set({ error: errorInfo(error) });
     }
   }
 

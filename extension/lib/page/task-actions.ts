@@ -7,9 +7,9 @@
 import { clauseByPath, type Clause, type PageIndex } from '../../../shared/anchoring/index.ts';
 import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { ask } from '../ask.ts';
+import { errorText } from '../i18n.ts';
 import type { TaskContext } from '../tasks-messages.ts';
 import type { StateWriter, TaskDialogState } from './page-state.ts';
-import { askTask, taskErrorText } from '../task-errors.ts';
 import { checkUnitCount, noticeYear } from '../task-input.ts';
 import { clauseTitle, draftFor, draftsOf, sectionItems, type TaskFormRow, withUnitsAsNamedNow } from './task-drafts.ts';
 
@@ -58,14 +58,14 @@ export class TaskActions {
     this.options.state.set({ taskDialog: { ...dialog, rows: [...rows], saving: true, error: null } });
     try {
       for (const draft of drafts) checkUnitCount(draft.leadUnits ?? [], draft.units ?? []);
-      await askTask<string[]>({ type: 'tasks.create', document: this.options.document(), drafts });
+      await ask<string[]>({ type: 'tasks.create', document: this.options.document(), drafts });
       this.options.state.set({ taskDialog: null, notice: drafts.length === 1 ? 'task_created' : 'tasks_created' });
       return true;
     } catch (error) {
       const current = this.options.state.get().taskDialog;
       if (current?.serial === dialog.serial) {
         this.options.state.set({
-          taskDialog: { ...current, saving: false, error: taskErrorText(error) },
+          taskDialog: { ...current, saving: false, error: errorText(error) },
         });
       }
       return false;

@@ -16,6 +16,7 @@ import {
   parseAnnotation,
   parseDocumentInfo,
 } from '../../../shared/model/annotation.ts';
+import { PizhuError } from '../errors.ts';
 import type { TagResolver } from '../../../shared/model/tag-renames.ts';
 import type { PizhuDatabase } from './db.ts';
 import { updateLibraryStats } from './library-stats.ts';
@@ -189,7 +190,7 @@ export class AnnotationStore {
     const row = await this.db.annotations.get(id);
     if (row === undefined) return undefined;
     const { annotations, problems } = validRows([row]);
-    if (problems.length) throw new Error(`The stored annotation ${id} is damaged (${problems[0]!.error})`);
+    if (problems.length) throw new PizhuError('annotation_damaged', { id }, problems[0]!.error);
     return annotations[0];
   }
 }

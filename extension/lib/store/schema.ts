@@ -18,6 +18,8 @@ export type RoomStateRow = {
   syncedAt: number;
   /** Counts local commits, so a push clears `dirty` only if nothing changed meanwhile. */
   localChanges?: number;
+  /** `localChanges` when the server last confirmed a push: the difference is what waits to be sent. */
+  pushedChanges?: number;
   /** This browser's state vector after the last stored update. */
   stateVector?: Uint8Array;
   /** The server's state vector as last heard (bulk sync or push). */

@@ -1,21 +1,20 @@
 /**
- * Storage failures as messages a user can act on. A full disk or an exhausted browser quota surfaces from
- * IndexedDB as QuotaExceededError (sometimes wrapped by Dexie in an AbortError or a BulkError); the transaction
- * is rolled back, so everything stored before stays as it was.
+ * Storage failures as errors a user can act on (`storage_full`: free space; `storage_failed`). A full disk or an
+ * exhausted browser quota surfaces from IndexedDB as QuotaExceededError (sometimes wrapped by Dexie in an
+ * AbortError or a BulkError); the transaction is rolled back, so everything stored before stays as it was.
  */
-export class StorageFullError extends Error {
+import { errorMessage, PizhuError } from '../errors.ts';
+
+export class StorageFullError extends PizhuError {
   constructor(what: string) {
-    super(
-      `The browser has no more room to save ${what}. Nothing already saved was lost; free disk space or delete ` +
-        'old annotations, then try again.',
-    );
+    super('storage_full', {}, `The browser has no more room to save ${what}; nothing already saved was lost`);
     this.name = 'StorageFullError';
   }
 }
 
-export class StorageError extends Error {
+export class StorageError extends PizhuError {
   constructor(what: string, cause: unknown) {
-    super(`Could not save ${what}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super('storage_failed', {}, `Could not save ${what}: ${errorMessage(cause)}`);
     this.name = 'StorageError';
   }
 }

@@ -8,6 +8,7 @@ import { type ClauseSnapshot, parseSnapshot } from '../../../shared/compare/inde
 import type { PizhuDatabase } from './db.ts';
 import type { VersionRow } from './schema.ts';
 import { titleTerms } from './snapshots.ts';
+import { errorMessage } from '../errors.ts';
 
 /** Versions a picker lists at first (and adds per "more"). */
 export const VERSIONS_PAGE = 20;
@@ -114,7 +115,7 @@ export class VersionQueries {
     try {
       return { ok: true, snapshot: parseSnapshot(row.snapshot) };
     } catch (error) {
-      return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+      return { ok: false, problem: errorMessage(error) };
     }
   }
 

@@ -1,9 +1,9 @@
 /**
  * The sync server's HTTP API as the extension sees it. Every response is validated against the shared
- * contract, and every failure becomes an ApiError with a message a user can act on: the server is down,
- * the URL is not a Pizhu server, the invite code is wrong, the token was revoked.
+ * contract, and every failure becomes an ApiError with a code a user's message is worded from: the server is
+ * down, the URL is not a Pizhu server, the invite code is wrong (the server's own code), the token was revoked.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   bulkSyncResponseSchema,
   errorBodySchema,
@@ -19,33 +19,34 @@ import {
   type PushResponse,
   type TicketResponse,
 } from '../../../shared/protocol/api.ts';
+import { type ErrorParams, errorMessage, PizhuError } from '../errors.ts';
 
 const TIMEOUT_MS = 10_000;
 
-export class ApiError extends Error {
+/** A failed call: the server's code and params (or the extension's: unreachable, timeout…), and its HTTP status. */
+export class ApiError extends PizhuError {
   constructor(
-    message: string,
-    readonly code: string,
+    code: string,
+    params: ErrorParams = {},
+    detail?: string,
     readonly status = 0,
   ) {
-    super(message);
+    super(code, params, detail);
     this.name = 'ApiError';
   }
 }
 
-/** Parses and checks a server URL typed by a user; throws a readable error. Returns it without a trailing slash. */
+/** Parses and checks a server URL typed by a user. Returns it without a trailing slash. */
 export function normaliseServerUrl(input: string): string {
   const trimmed = input.trim();
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new ApiError(`"${trimmed.slice(0, 100)}" is not a URL. Example: http://127.0.0.1:8787`, 'bad-url');
+    throw new ApiError('bad_url', { input: trimmed.slice(0, 100) });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ApiError('The server URL must start with http:// or https://', 'bad-url');
-  }
-  if (url.search || url.hash) throw new ApiError('The server URL must not have a query or fragment', 'bad-url');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ApiError('url_scheme');
+  if (url.search || url.hash || url.username || url.password) throw new ApiError('url_extra');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
@@ -79,6 +80,11 @@ export class ApiClient {
     return this.call('POST', `/api/teams/${encodeURIComponent(teamId)}/push`, request, pushResponseSchema);
   }
 
+  /** Signs this browser out: the server stops accepting its token (DELETE /api/me/token answers 204). */
+  async revokeToken(): Promise<void> {
+    await this.call('DELETE', '/api/me/token', undefined, z.undefined());
+  }
+
   private async call<T extends z.ZodType>(method: string, path: string, body: unknown, schema: T): Promise<z.infer<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -91,28 +97,28 @@ export class ApiClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      throw new ApiError(
-        timedOut
-          ? `The server at ${this.serverUrl} did not answer within ${TIMEOUT_MS / 1000} s`
-          : `Cannot reach the server at ${this.serverUrl}: is it running?`,
-        timedOut ? 'timeout' : 'unreachable',
-      );
+      const server = this.serverUrl;
+      if (error instanceof DOMException && error.name === 'TimeoutError') {
+        throw new ApiError('timeout', { server, seconds: TIMEOUT_MS / 1000 });
+      }
+      throw new ApiError('unreachable', { server }, errorMessage(error));
     }
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const parsed = errorBodySchema.safeParse(payload);
-      if (parsed.success) throw new ApiError(parsed.data.error.message, parsed.data.error.code, response.status);
+      if (parsed.success) {
+        const { code, params, message } = parsed.data.error;
+        throw new ApiError(code, params, message, response.status);
+      }
       throw new ApiError(
-        `The server at ${this.serverUrl} answered ${response.status}; is this a Pizhu server?`,
-        'bad-response',
+        'not_pizhu_server',
+        { server: this.serverUrl, status: response.status },
+        undefined,
         response.status,
       );
     }
     const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      throw new ApiError(`The server at ${this.serverUrl} sent an answer Pizhu does not understand`, 'bad-response');
-    }
+    if (!parsed.success) throw new ApiError('unexpected_answer', { server: this.serverUrl });
     return parsed.data;
   }
 }

@@ -11,6 +11,7 @@
 import * as Y from 'yjs';
 import { parseRoomId } from '../../../shared/model/room.ts';
 import { base64ToBytes, bytesToBase64 } from '../../../shared/protocol/api.ts';
+import { type ErrorInfo, errorInfo, errorMessage, PizhuError } from '../errors.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { TeamRow } from '../store/schema.ts';
 import type { ApiClient } from './api-client.ts';
@@ -29,7 +30,7 @@ export type CatchUpResult = {
   /** Rooms whose local changes were pushed. */
   pushed: number;
   /** Rooms the server refused or sent garbage for; the rest went through. */
-  problems: string[];
+  problems: ErrorInfo[];
 };
 
 type PendingPush = { room: string; update: Uint8Array; stateVector: Uint8Array; localChanges: number };
@@ -76,9 +77,12 @@ export class CatchUp {
         } else {
           // Next time send the whole room: the server may lack more than we thought (a restored server).
           await this.db.rooms.update(pushed.room, { serverStateVector: undefined });
-          result.problems.push(
-            `The server refused changes to ${pushed.room}: ${r?.error?.message ?? 'no answer for this room'}`,
-          );
+          // The server's own code for the refusal (not_allowed, too_costly, room_full…), with its words as detail.
+          result.problems.push({
+            code: r?.error?.code ?? 'unexpected_answer',
+            params: { room: pushed.room, ...r?.error?.params },
+            ...(r?.error?.message ? { detail: r.error.message } : {}),
+          });
         }
       }
     }
@@ -100,11 +104,11 @@ export class CatchUp {
 
     const response = await api.bulkSync(team.teamId, { since: state?.cursor ?? null, rooms: vectors });
     for (const refused of response.unavailable ?? []) {
-      result.problems.push(`The server could not read ${refused.room} (${refused.code}): ${refused.message}`);
+      result.problems.push({ code: refused.code, params: { room: refused.room }, detail: refused.message });
     }
     for (const entry of response.rooms) {
       if (parseRoomId(entry.room)?.teamId !== team.teamId) {
-        result.problems.push(`The server sent room ${entry.room}, which is not of team ${team.teamId}; ignored`);
+        result.problems.push({ code: 'foreign_room', params: { room: entry.room } });
         continue;
       }
       try {
@@ -118,7 +122,7 @@ export class CatchUp {
         else behind.delete(entry.room);
       } catch (error) {
         if (!(error instanceof RoomUpdateError) && !(error instanceof BadVectorError)) throw error;
-        result.problems.push(error.message);
+        result.problems.push(errorInfo(error));
       }
     }
     // Stored only once every room of the page is stored: a failure (a full disk) fetches the page again.
@@ -193,6 +197,7 @@ export class CatchUp {
         serverStateVector: pushed.stateVector,
         syncedAt: Date.now(),
         dirty: unchanged ? 0 : row.dirty,
+        pushedChanges: pushed.localChanges,
       });
     });
   }
@@ -206,11 +211,9 @@ function decode(room: string, base64: string): Uint8Array {
   }
 }
 
-class BadVectorError extends Error {
+class BadVectorError extends PizhuError {
   constructor(room: string, cause: unknown) {
-    super(
-      `The server sent an unreadable state vector for room ${room} (${cause instanceof Error ? cause.message : String(cause)})`,
-    );
+    super('state_vector_invalid', { room }, errorMessage(cause));
     this.name = 'BadVectorError';
   }
 }

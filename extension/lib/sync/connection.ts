@@ -1,7 +1,8 @@
 /**
  * A realtime connection for one room: the y-websocket protocol (y-protocols sync and awareness) over a
- * WebSocket opened with a fresh single-use ticket each time. Reconnects with exponential backoff and jitter;
- * gives up only on errors a retry cannot fix (revoked token, forbidden room).
+ * WebSocket opened with a fresh single-use ticket each time. Reconnects with exponential backoff and jitter,
+ * capped so that a server back after an outage is reached within seconds; `reconnectNow` skips the wait (the
+ * user asked, the network came back). Gives up only on errors a retry cannot fix (revoked token, forbidden room).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -9,6 +10,9 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import type * as Y from 'yjs';
 import { CLOSE_CODES } from '../../../shared/protocol/api.ts';
+import { closeCodeError } from '../../../shared/protocol/errors.ts';
+import { backoffDelay } from '../backoff.ts';
+import { type ErrorInfo, errorInfo } from '../errors.ts';
 import { ApiError, type ApiClient, webSocketUrl } from './api-client.ts';
 
 const MESSAGE_SYNC = 0;
@@ -16,8 +20,12 @@ const MESSAGE_AWARENESS = 1;
 const MESSAGE_QUERY_AWARENESS = 3;
 
 const OPEN = 1;
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
+/**
+ * At most 3 s between attempts: once the server is back, the next attempt (a ticket, the socket, one round trip
+ * of sync) connects well within the 5 s after which a person notices. An attempt on a server that is down fails
+ * at once and costs it nothing.
+ */
+export const REALTIME_BACKOFF = { minMs: 500, maxMs: 3_000 };
 
 export type ConnectionState = 'connecting' | 'syncing' | 'online' | 'offline' | 'error';
 
@@ -29,7 +37,9 @@ export class RoomConnection {
   readonly isRoomConnection = true;
   readonly awareness: awarenessProtocol.Awareness;
   private socket: WebSocket | null = null;
-  private attempts = 0;
+  /** A ticket is being fetched for the next socket. */
+  private opening = false;
+  private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private synced = false;
@@ -38,7 +48,7 @@ export class RoomConnection {
     readonly room: string,
     private readonly doc: Y.Doc,
     private readonly api: ApiClient,
-    private readonly onState: (state: ConnectionState, message?: string) => void,
+    private readonly onState: (state: ConnectionState, error?: ErrorInfo) => void,
     private readonly WebSocketImpl: WebSocketFactory = globalThis.WebSocket,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
@@ -47,9 +57,18 @@ export class RoomConnection {
   }
 
   connect(): void {
-    if (this.closed || this.socket) return;
+    if (this.closed || this.socket || this.opening) return;
     this.onState('connecting');
     void this.open();
+  }
+
+  /** Tries again now instead of waiting out the backoff; nothing happens while connected or connecting. */
+  reconnectNow(): void {
+    if (this.closed || this.socket || this.opening) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.failures = 0;
+    this.connect();
   }
 
   /** Drops the socket and stops retrying. */
@@ -70,21 +89,24 @@ export class RoomConnection {
 
   private async open(): Promise<void> {
     let ticket: string;
+    this.opening = true;
     try {
       ticket = (await this.api.ticket(this.room)).ticket;
     } catch (error) {
+      this.opening = false;
+      if (this.closed) return;
       const fatal = error instanceof ApiError && (error.status === 401 || error.status === 403);
-      this.onState(fatal ? 'error' : 'offline', error instanceof Error ? error.message : String(error));
+      this.onState(fatal ? 'error' : 'offline', errorInfo(error));
       if (!fatal) this.scheduleRetry();
       return;
     }
+    this.opening = false;
     if (this.closed) return;
     const url = `${webSocketUrl(this.api.serverUrl)}/sync/${encodeURIComponent(this.room)}?ticket=${encodeURIComponent(ticket)}`;
     const socket = new this.WebSocketImpl(url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => {
-      this.attempts = 0;
       this.onState('syncing');
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -100,24 +122,23 @@ export class RoomConnection {
       const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
       awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
       if (this.closed) return;
-      if (event.code === CLOSE_CODES.forbidden) {
-        this.onState('error', 'The server refused this room for your account');
+      const reason = errorInfo({
+        code: closeCodeError(event.code) ?? 'connection_lost',
+        ...(event.reason ? { detail: event.reason } : {}),
+      });
+      // Permanent: the same change would be refused again on every reconnect.
+      if (event.code === CLOSE_CODES.forbidden || event.code === CLOSE_CODES.tooCostly) {
+        this.onState('error', reason);
         return;
       }
-      // Permanent too: the same change would be refused again on every reconnect.
-      if (event.code === CLOSE_CODES.tooCostly) {
-        this.onState('error', `The server refused a change as too large: ${event.reason || 'too costly'}`);
-        return;
-      }
-      this.onState('offline', event.reason || undefined);
+      this.onState('offline', reason);
       this.scheduleRetry();
     };
   }
 
   private scheduleRetry(): void {
     if (this.closed) return;
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempts++);
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    const delay = backoffDelay(++this.failures, REALTIME_BACKOFF);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.closed && !this.socket) void this.open();
@@ -134,6 +155,7 @@ export class RoomConnection {
         const step = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
         if (step === syncProtocol.messageYjsSyncStep2 && !this.synced) {
           this.synced = true;
+          this.failures = 0;
           this.onState('online');
         }
         if (encoding.length(encoder) > 1) this.send(encoding.toUint8Array(encoder));

@@ -4,6 +4,7 @@
  * presence (awareness) turned into a list of peers. Rooms stay open (leased) while connected. The team room
  * (tag renames, units) is connected while any page of its team is: a colleague's rename shows at once.
  */
+import { authorColor } from '../author-colors.ts';
 import { parseRoomId } from '../../../shared/model/room.ts';
 import { isTeamRoomKey, teamRoomIdFor } from '../../../shared/model/team-room.ts';
 import type { Peer } from '../messages.ts';
@@ -14,7 +15,14 @@ import type { RoomLease, RoomRegistry } from './rooms.ts';
 import type { SyncStatusTracker } from './status.ts';
 
 const DISCONNECT_GRACE_MS = 15_000;
-const PEER_COLORS = ['#c2410c', '#0369a1', '#15803d', '#7e22ce', '#be123c', '#4d7c0f', '#a16207'];
+
+/** What the rest of the background hears from the connections. */
+export type RealtimeHooks = {
+  /** Who else is reading the page of a room changed. */
+  presence(roomId: string, peers: Peer[]): void;
+  /** A room's connection synced with the server: the server is reachable (again). */
+  online(roomId: string): void;
+};
 
 type Live = { connection: RoomConnection; lease: RoomLease; users: number; timer?: ReturnType<typeof setTimeout> };
 
@@ -25,7 +33,7 @@ export class Realtime {
   constructor(
     private readonly rooms: RoomRegistry,
     private readonly status: SyncStatusTracker,
-    private readonly onPresence: (roomId: string, peers: Peer[]) => void,
+    private readonly hooks: RealtimeHooks,
     private readonly WebSocketImpl?: WebSocketFactory,
     private readonly graceMs = DISCONNECT_GRACE_MS,
   ) {}
@@ -71,6 +79,11 @@ export class Realtime {
     return this.live.get(roomId)?.connection.isSynced ?? false;
   }
 
+  /** Every connection waiting to retry tries now (the user asked, the network came back). */
+  reconnectNow(): void {
+    for (const live of this.live.values()) live.connection.reconnectNow();
+  }
+
   /** Disconnects everything now (leaving a team, a changed token). */
   closeAll(): void {
     for (const roomId of [...this.live.keys()]) this.drop(roomId);
@@ -86,15 +99,18 @@ export class Realtime {
       roomId,
       lease.room.doc,
       new ApiClient(team.serverUrl, team.token),
-      (state, message) => this.status.connection(roomId, state, message),
+      (state, error) => {
+        this.status.connection(roomId, state, error);
+        if (state === 'online') this.hooks.online(roomId);
+      },
       this.WebSocketImpl,
     );
     connection.awareness.setLocalStateField('user', {
       id: team.memberId,
       name: team.displayName,
-      color: colorFor(team.memberId),
+      color: authorColor(team.memberId),
     });
-    connection.awareness.on('change', () => this.onPresence(roomId, peersOf(connection)));
+    connection.awareness.on('change', () => this.hooks.presence(roomId, peersOf(connection)));
     const live: Live = { connection, lease, users: 0 };
     this.live.set(roomId, live);
     connection.connect();
@@ -130,10 +146,4 @@ function peersOf(connection: RoomConnection): Peer[] {
     });
   }
   return peers;
-}
-
-function colorFor(id: string): string {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return PEER_COLORS[hash % PEER_COLORS.length]!;
 }

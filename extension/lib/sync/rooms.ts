@@ -35,6 +35,7 @@ import {
   writeAnnotation,
   writeDocumentInfo,
 } from '../../../shared/model/room.ts';
+import { type ErrorInfo, errorInfo, errorMessage, PizhuError } from '../errors.ts';
 import { isTeamRoomKey } from '../../../shared/model/team-room.ts';
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
@@ -62,14 +63,12 @@ const LOCAL_DOCUMENT_FIELDS = ['seenHash', 'readAt'] as const;
 /** What a commit changed: annotation ids in a page room, entry keys in the team room (see RoomProjection). */
 export type RoomChange = { room: string; documentKey: string; ids: string[]; local: boolean };
 /** `storage` marks a failed write to IndexedDB (a full disk), as opposed to bad content. */
-export type RoomProblem = { room: string; message: string; storage?: boolean };
+export type RoomProblem = { room: string; error: ErrorInfo; storage?: boolean };
 export type RoomHooks = { onChange(change: RoomChange): void; onProblem(problem: RoomProblem): void };
 
-export class RoomUpdateError extends Error {
+export class RoomUpdateError extends PizhuError {
   constructor(room: string, cause: unknown) {
-    super(
-      `An update for room ${room} is not a valid Yjs update and was ignored (${cause instanceof Error ? cause.message : String(cause)})`,
-    );
+    super('room_update_invalid', { room }, `not a valid Yjs update, ignored (${errorMessage(cause)})`);
     this.name = 'RoomUpdateError';
   }
 }
@@ -164,7 +163,7 @@ class PageProjection implements RoomProjection<PageWork> {
       else if (snapshotsMap(this.doc!).has(key)) {
         this.hooks.onProblem({
           room: this.room.id,
-          message: `A clause snapshot in room ${this.room.id} is not valid and was not stored`,
+          error: { code: 'snapshot_invalid', params: { room: this.room.id } },
         });
       }
     }
@@ -186,10 +185,7 @@ class PageProjection implements RoomProjection<PageWork> {
           (typeof before.documentKey === 'string' && before.documentKey !== documentKey) ||
           (before.visibility === 'private' && !local));
       if (foreign) {
-        this.hooks.onProblem({
-          room: roomId,
-          message: `Ignored annotation ${id} in room ${roomId}: its id belongs to another record`,
-        });
+        this.hooks.onProblem({ room: roomId, error: { code: 'record_id_taken', params: { id } } });
         return;
       }
       const read = reads.get(id) ?? null;
@@ -200,10 +196,8 @@ class PageProjection implements RoomProjection<PageWork> {
       } else if (read.ok) {
         next.push(read.annotation);
       } else {
-        this.hooks.onProblem({
-          room: roomId,
-          message: `Annotation ${id} in room ${roomId} failed validation and was not stored (${read.error}); the last valid version is kept`,
-        });
+        // Not stored; the last valid version is kept.
+        this.hooks.onProblem({ room: roomId, error: { code: 'record_invalid', params: { id }, detail: read.error } });
       }
     });
     if (next.length) await this.store.put(next);
@@ -265,7 +259,7 @@ export class Room {
         if (!(row.update instanceof Uint8Array)) throw new Error('not binary');
         Y.applyUpdate(this.doc, row.update, LOAD_ORIGIN);
       } catch (error) {
-        bad.push({ seq: row.seq!, update: row.update, error: error instanceof Error ? error.message : String(error) });
+        bad.push({ seq: row.seq!, update: row.update, error: errorMessage(error) });
       }
     }
     this.storedUpdates = rows.length - bad.length;
@@ -356,7 +350,7 @@ export class Room {
     this.last = this.queue.then(task);
     this.queue = this.last.catch((error) => {
       const storage = error instanceof Error && (error.name === 'StorageFullError' || error.name === 'StorageError');
-      this.hooks.onProblem({ room: this.id, message: error instanceof Error ? error.message : String(error), storage });
+      this.hooks.onProblem({ room: this.id, error: errorInfo(error), storage });
     });
   }
 
@@ -391,7 +385,10 @@ export class Room {
           documentKey: this.documentKey,
           dirty: local ? 1 : (row?.dirty ?? 0),
           syncedAt: row?.syncedAt ?? 0,
-          localChanges: (row?.localChanges ?? 0) + (local ? 1 : 0),
+          // The user's own changes (annotations, team entries); a clause snapshot sent along is not one.
+          localChanges: (row?.localChanges ?? 0) + (local && changed.length ? 1 : 0),
+          // A new room has sent nothing yet; a room stored before this count was kept has an unknown one.
+          pushedChanges: row ? row.pushedChanges : 0,
           stateVector: vector ?? row?.stateVector,
           serverStateVector: row?.serverStateVector,
           projected: 1,
@@ -427,10 +424,7 @@ export class Room {
       );
       await this.db.roomUpdates.bulkDelete(bad.map((b) => b.seq));
     });
-    this.hooks.onProblem({
-      room: this.id,
-      message: `${bad.length} stored update(s) of room ${this.id} could not be read and were set aside; the rest loaded`,
-    });
+    this.hooks.onProblem({ room: this.id, error: { code: 'updates_set_aside', params: { count: bad.length } } });
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SyncStatusTracker } from './status.ts';
-import { backoffDelay } from './sync-engine.ts';
+
+const UNREACHABLE = { code: 'unreachable', params: { server: 'http://127.0.0.1:8787' } };
 
 describe('SyncStatusTracker', () => {
   it('composes one status from the team, the catch-up, the connections and storage', () => {
@@ -14,23 +15,24 @@ describe('SyncStatusTracker', () => {
     expect(status.get().state).toBe('syncing');
     status.catchUpDone(1_000);
     expect(status.get()).toEqual({ state: 'online', lastSyncedAt: 1_000 });
-    status.connection('t.d', 'offline', 'Cannot reach the server');
-    expect(status.get()).toMatchObject({ state: 'offline', message: 'Cannot reach the server' });
+    status.connection('t.d', 'offline', UNREACHABLE);
+    expect(status.get()).toMatchObject({ state: 'offline', error: UNREACHABLE });
     status.connection('t.d', 'online');
-    status.setPending(2);
-    status.problem('Annotation x failed validation');
-    status.problem('Annotation x failed validation');
+    status.setPending(2, 5);
+    status.problem({ code: 'record_invalid', params: { id: 'x' } });
+    status.problem({ code: 'record_invalid', params: { id: 'x' } });
     expect(status.get()).toEqual({
       state: 'online',
       lastSyncedAt: 1_000,
       pending: 2,
-      problems: ['Annotation x failed validation'],
+      unsent: 5,
+      problems: [{ code: 'record_invalid', params: { id: 'x' } }],
     });
-    status.storageFailed('The browser has no more room');
-    expect(status.get()).toMatchObject({ state: 'error', message: 'The browser has no more room' });
+    status.storageFailed({ code: 'storage_full' });
+    expect(status.get()).toMatchObject({ state: 'error', error: { code: 'storage_full' } });
     status.storageRecovered();
-    status.catchUpFailed('error', 'join again');
-    expect(status.get()).toMatchObject({ state: 'error', message: 'join again' });
+    status.catchUpFailed('error', { code: 'token_rejected', params: { team: '教育局' } });
+    expect(status.get()).toMatchObject({ state: 'error', error: { code: 'token_rejected' } });
     status.setJoined(false);
     expect(status.get()).toEqual({ state: 'not-joined' });
     // Listeners hear each change once.
@@ -48,13 +50,19 @@ describe('SyncStatusTracker', () => {
       'not-joined',
     ]);
   });
-});
 
-describe('backoffDelay', () => {
-  it('doubles from 15 s up to 30 min, with jitter in the upper half', () => {
-    expect(backoffDelay(1, () => 0)).toBe(7_500);
-    expect(backoffDelay(1, () => 1)).toBe(15_000);
-    expect(backoffDelay(3, () => 1)).toBe(60_000);
-    expect(backoffDelay(50, () => 0.5)).toBe(Math.round(30 * 60_000 * 0.75));
+  it('wants a catch-up after a failed one or while changes wait, and counts at least one change per room', () => {
+    const status = new SyncStatusTracker();
+    status.setJoined(true);
+    expect(status.catchUpWanted).toBe(false);
+    status.catchUpFailed('offline', UNREACHABLE);
+    expect(status.catchUpWanted).toBe(true);
+    status.catchUpDone(1);
+    expect(status.catchUpWanted).toBe(false);
+    status.setPending(3, 1);
+    expect(status.catchUpWanted).toBe(true);
+    expect(status.get()).toMatchObject({ pending: 3, unsent: 3 });
+    status.setPending(0, 0);
+    expect(status.get().unsent).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
  * catch-up, the realtime connections of the pages being read, and storage failures. Problems that do not stop
  * syncing (a record that failed validation, a room the server refused) are listed without changing the state.
  */
+import type { ErrorInfo } from '../errors.ts';
 import type { SyncStatus } from '../messages.ts';
 import type { ConnectionState } from './connection.ts';
 
@@ -12,15 +13,16 @@ type CatchUpState =
   | { state: 'idle' }
   | { state: 'running' }
   | { state: 'done'; at: number }
-  | { state: 'offline' | 'error'; message: string };
+  | { state: 'offline' | 'error'; error: ErrorInfo };
 
 export class SyncStatusTracker {
   private joined = false;
   private catchUp: CatchUpState = { state: 'idle' };
-  private readonly connections = new Map<string, { state: ConnectionState; message?: string }>();
-  private storageProblem: string | null = null;
-  private problems: string[] = [];
+  private readonly connections = new Map<string, { state: ConnectionState; error?: ErrorInfo }>();
+  private storageProblem: ErrorInfo | null = null;
+  private problems: ErrorInfo[] = [];
   private pending = 0;
+  private unsent = 0;
   private lastSyncedAt: number | undefined;
   private readonly listeners = new Set<(status: SyncStatus) => void>();
   private last = '';
@@ -37,6 +39,7 @@ export class SyncStatusTracker {
       this.connections.clear();
       this.problems = [];
       this.pending = 0;
+      this.unsent = 0;
     }
     this.emit();
   }
@@ -57,13 +60,18 @@ export class SyncStatusTracker {
     this.emit();
   }
 
-  catchUpFailed(state: 'offline' | 'error', message: string): void {
-    this.catchUp = { state, message };
+  catchUpFailed(state: 'offline' | 'error', error: ErrorInfo): void {
+    this.catchUp = { state, error };
     this.emit();
   }
 
-  connection(room: string, state: ConnectionState, message?: string): void {
-    this.connections.set(room, { state, message });
+  /** The last catch-up failed, or changes made here wait for one: a sign of the server should start one. */
+  get catchUpWanted(): boolean {
+    return this.catchUp.state === 'offline' || this.catchUp.state === 'error' || this.pending > 0;
+  }
+
+  connection(room: string, state: ConnectionState, error?: ErrorInfo): void {
+    this.connections.set(room, { state, error });
     this.emit();
   }
 
@@ -72,8 +80,8 @@ export class SyncStatusTracker {
     this.emit();
   }
 
-  storageFailed(message: string): void {
-    this.storageProblem = message;
+  storageFailed(error: ErrorInfo): void {
+    this.storageProblem = error;
     this.emit();
   }
 
@@ -83,34 +91,37 @@ export class SyncStatusTracker {
     this.emit();
   }
 
-  problem(message: string): void {
-    this.problems = [message, ...this.problems.filter((p) => p !== message)].slice(0, MAX_PROBLEMS);
+  problem(error: ErrorInfo): void {
+    const key = JSON.stringify(error);
+    this.problems = [error, ...this.problems.filter((p) => JSON.stringify(p) !== key)].slice(0, MAX_PROBLEMS);
     this.emit();
   }
 
-  setPending(rooms: number): void {
+  /** Rooms with changes the server may not have, and how many changes they hold. */
+  setPending(rooms: number, changes = rooms): void {
     this.pending = rooms;
+    this.unsent = rooms ? Math.max(rooms, changes) : 0;
     this.emit();
   }
 
   get(): SyncStatus {
     const extra = {
       ...(this.lastSyncedAt !== undefined ? { lastSyncedAt: this.lastSyncedAt } : {}),
-      ...(this.pending ? { pending: this.pending } : {}),
+      ...(this.pending ? { pending: this.pending, unsent: this.unsent } : {}),
       ...(this.problems.length ? { problems: [...this.problems] } : {}),
     };
     if (!this.joined) return { state: 'not-joined' };
-    if (this.storageProblem) return { state: 'error', message: this.storageProblem, ...extra };
-    if (this.catchUp.state === 'error') return { state: 'error', message: this.catchUp.message, ...extra };
+    if (this.storageProblem) return { state: 'error', error: this.storageProblem, ...extra };
+    if (this.catchUp.state === 'error') return { state: 'error', error: this.catchUp.error, ...extra };
     const connections = [...this.connections.values()];
     const failed = connections.find((c) => c.state === 'error');
-    if (failed) return { state: 'error', ...(failed.message ? { message: failed.message } : {}), ...extra };
+    if (failed) return { state: 'error', ...(failed.error ? { error: failed.error } : {}), ...extra };
     const busy =
       this.catchUp.state === 'running' || connections.some((c) => c.state === 'connecting' || c.state === 'syncing');
     if (busy) return { state: 'syncing', ...extra };
     const offline = connections.find((c) => c.state === 'offline');
-    if (this.catchUp.state === 'offline') return { state: 'offline', message: this.catchUp.message, ...extra };
-    if (offline) return { state: 'offline', ...(offline.message ? { message: offline.message } : {}), ...extra };
+    if (this.catchUp.state === 'offline') return { state: 'offline', error: this.catchUp.error, ...extra };
+    if (offline) return { state: 'offline', ...(offline.error ? { error: offline.error } : {}), ...extra };
     if (this.catchUp.state === 'done' || connections.some((c) => c.state === 'online'))
       return { state: 'online', ...extra };
     return { state: 'connecting', ...extra };

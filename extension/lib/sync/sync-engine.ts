@@ -1,18 +1,25 @@
 /**
  * When the catch-up runs: at start, on the periodic alarm, after local changes to rooms no realtime connection
- * carries, and when asked. One run at a time (later requests join it). Failures back off exponentially with
- * jitter, and the backoff lives in IndexedDB (syncState), so a service worker stopped and restarted by the
- * browser neither hammers a server that is down nor forgets that a retry is due.
+ * carries, when a room's connection reaches the server again, and when asked. One run at a time (later requests
+ * join it). Failures back off exponentially with jitter, and the backoff lives in IndexedDB (syncState), so a
+ * service worker stopped and restarted by the browser neither hammers a server that is down nor forgets that a
+ * retry is due.
  */
+import { type BackoffPolicy, backoffDelay } from '../backoff.ts';
+import { type ErrorInfo, errorInfo, errorMessage } from '../errors.ts';
 import type { PizhuDatabase } from '../store/db.ts';
-import type { SyncStateRow, TeamRow } from '../store/schema.ts';
+import type { RoomStateRow, SyncStateRow, TeamRow } from '../store/schema.ts';
 import { isQuotaError } from '../store/storage-errors.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import type { CatchUp, CatchUpResult } from './catch-up.ts';
 import type { SyncStatusTracker } from './status.ts';
 
-const BACKOFF_MIN_MS = 15_000;
-const BACKOFF_MAX_MS = 30 * 60_000;
+/**
+ * The alarm's catch-up after failures: from 15 s up to 5 minutes. Coming back sooner does not wait for it: a
+ * room's connection reaching the server, the browser going online, the side panel opening and "Reconnect now"
+ * all start a catch-up at once.
+ */
+export const CATCH_UP_BACKOFF: BackoffPolicy = { minMs: 15_000, maxMs: 5 * 60_000 };
 /** Local changes are pushed this long after the last one (several quick edits travel together). */
 const PUSH_DELAY_MS = 1_500;
 
@@ -20,11 +27,6 @@ export type SyncRun =
   | { ok: true; result: CatchUpResult }
   | { ok: false; error: string }
   | { ok: false; skipped: string };
-
-export function backoffDelay(failures: number, random = Math.random): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, failures - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 export class SyncEngine {
   private running: Promise<SyncRun> | null = null;
@@ -91,7 +93,7 @@ export class SyncEngine {
     try {
       team = await this.team();
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, error: errorMessage(error) };
     }
     if (!team) return { ok: false, skipped: 'not joined' };
     this.status.catchUpStarted();
@@ -105,23 +107,27 @@ export class SyncEngine {
       await this.refreshPending(team.teamId);
       return { ok: true, result };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await this.recordFailure(team.teamId, started, message).catch(() => undefined);
       if (isQuotaError(error) || (error instanceof Error && error.name === 'StorageFullError'))
-        this.status.storageFailed(message);
+        this.status.storageFailed(errorInfo(error));
       else this.status.catchUpFailed(isOffline(error) ? 'offline' : 'error', describe(error, team));
       await this.refreshPending(team.teamId).catch(() => undefined);
       return { ok: false, error: message };
     }
   }
 
+  /** Counts the rooms with changes the server may not have, and the changes they hold. */
   async refreshPending(teamId: string): Promise<void> {
-    const pending = await this.db.rooms
+    const dirty = await this.db.rooms
       .where('dirty')
       .equals(1)
       .filter((r) => r.teamId === teamId)
-      .count();
-    this.status.setPending(pending);
+      .toArray();
+    this.status.setPending(
+      dirty.length,
+      dirty.reduce((sum, row) => sum + unsentChanges(row), 0),
+    );
   }
 
   private async team(): Promise<TeamRow | undefined> {
@@ -146,7 +152,7 @@ export class SyncEngine {
         ...row,
         lastAttemptAt: at,
         failures,
-        nextAttemptAt: this.now() + backoffDelay(failures),
+        nextAttemptAt: this.now() + backoffDelay(failures, CATCH_UP_BACKOFF),
         lastError: message,
       };
     });
@@ -160,16 +166,23 @@ export class SyncEngine {
   }
 }
 
+/** A dirty room's changes since its last push; a room from before the count was kept holds at least one. */
+function unsentChanges(row: RoomStateRow): number {
+  if (row.pushedChanges === undefined) return 1;
+  return Math.max(1, (row.localChanges ?? 0) - row.pushedChanges);
+}
+
 function isOffline(error: unknown): boolean {
   return error instanceof ApiError && (error.code === 'unreachable' || error.code === 'timeout');
 }
 
-function describe(error: unknown, team: TeamRow): string {
+function describe(error: unknown, team: TeamRow): ErrorInfo {
   if (error instanceof ApiError && error.status === 401) {
-    return `The server no longer accepts this browser for team "${team.teamName}" (token revoked or expired): join again with a new invite code`;
+    return {
+      code: 'token_rejected',
+      params: { team: team.teamName },
+      ...(error.detail ? { detail: error.detail } : {}),
+    };
   }
-  if (error instanceof ApiError && error.status === 403) {
-    return `The server refused access to team "${team.teamName}": ${error.message}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  return errorInfo(error);
 }

@@ -7,6 +7,7 @@
  */
 import type * as Y from 'yjs';
 import { progressMap, readProgress, readTask, tasksMap } from '../../../shared/tasks/index.ts';
+import type { ErrorInfo } from '../errors.ts';
 import type { TaskStore } from '../store/tasks-store.ts';
 import type { RoomProjection } from './projection.ts';
 
@@ -23,7 +24,7 @@ export class TasksProjection implements RoomProjection<TaskWork> {
   constructor(
     private readonly room: { id: string; teamId: string; documentKey: string },
     private readonly store: TaskStore,
-    private readonly hooks: { onProblem(problem: { room: string; message: string }): void },
+    private readonly hooks: { onProblem(problem: { room: string; error: ErrorInfo }): void },
   ) {}
 
   get tables() {
@@ -85,7 +86,7 @@ export class TasksProjection implements RoomProjection<TaskWork> {
   private problem(what: string, key: string, error: string): void {
     this.hooks.onProblem({
       room: this.room.id,
-      message: `${what} ${key.slice(0, 80)} in room ${this.room.id} failed validation and was not stored (${error})`,
+      error: { code: 'record_invalid', params: { id: key.slice(0, 80) }, detail: `${what}: ${error}` },
     });
   }
 }

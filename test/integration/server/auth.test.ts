@@ -82,7 +82,7 @@ describe('WebSocket upgrade', () => {
     expect(await openRaw(server, roomB, ticket).refused).toBe(403);
     const res = await api(server, 'POST', '/api/tickets', { token: editorA.token, body: { room: roomB } });
     expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ error: { code: 'forbidden' } });
+    expect(res.body).toMatchObject({ error: { code: 'room_other_team', params: { room: roomB } } });
   });
 
   it('refuses a foreign browser origin (403) and accepts extension origins and no origin', async () => {

@@ -56,7 +56,10 @@ describe('AnnotationStore.put', () => {
     full.on = true;
     const error = await store.put([annotation({ tags: ['新'] }), { ...kept, note: 'changed' }]).catch((e) => e);
     expect(error).toBeInstanceOf(StorageFullError);
-    expect(error.message).toMatch(/no more room.*Nothing already saved was lost/);
+    expect(error).toMatchObject({
+      code: 'storage_full',
+      detail: expect.stringMatching(/no more room.*nothing already saved/),
+    });
     full.on = false;
     expect(await db.annotations.toArray()).toEqual([kept]);
     expect((await db.tags.toArray()).map((t) => t.tag)).toEqual(['体育']);

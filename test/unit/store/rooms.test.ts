@@ -123,8 +123,8 @@ describe('rooms', () => {
       await room.applyRemote(Y.encodeStateAsUpdate(remote, Y.encodeStateVector(room.doc)));
     });
     expect(await db.annotations.get(a.id)).toEqual(a);
-    expect(problems.map((p) => p.message)).toEqual([
-      expect.stringMatching(/failed validation.*color.*last valid version is kept/),
+    expect(problems.map((p) => p.error)).toEqual([
+      { code: 'record_invalid', params: { id: a.id }, detail: expect.stringMatching(/color/) },
     ]);
   });
 
@@ -150,7 +150,7 @@ describe('rooms', () => {
     writeAnnotation(remote, teamAnnotation({ id: 'secret-1', note: 'overwritten' }), ME);
     await registry.use(ROOM, (room) => room.applyRemote(Y.encodeStateAsUpdate(remote)));
     expect(await db.annotations.get('secret-1')).toEqual(secret);
-    expect(problems[0]?.message).toMatch(/belongs to another record/);
+    expect(problems[0]?.error).toEqual({ code: 'record_id_taken', params: { id: 'secret-1' } });
   });
 
   it('keeps offline edits across a restart (a new registry on the same database)', async () => {
@@ -183,7 +183,7 @@ describe('rooms', () => {
 
     const again = open(db);
     await again.registry.use(ROOM, async (room) => expect(room.read(a.id)).toEqual(a));
-    expect(again.problems[0]?.message).toMatch(/could not be read and were set aside/);
+    expect(again.problems[0]?.error).toEqual({ code: 'updates_set_aside', params: { count: 1 } });
     expect(await db.quarantine.count()).toBe(1);
     expect(await db.annotations.get(a.id)).toEqual(a);
   });

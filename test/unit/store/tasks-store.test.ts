@@ -36,7 +36,10 @@ function open(db: PizhuDatabase) {
   const registry = new RoomRegistry(
     db,
     new AnnotationStore(db),
-    { onChange: (c) => changes.push(c), onProblem: (p: RoomProblem) => problems.push(p.message) },
+    {
+      onChange: (c) => changes.push(c),
+      onProblem: (p: RoomProblem) => problems.push(`${p.error.code} ${p.error.params?.id} ${p.error.detail}`),
+    },
     5,
   );
   registries.push(registry);
@@ -129,8 +132,8 @@ describe('task projection', () => {
     expect((await db.tasks.get(['doc1', good.id]))?.task).toBe(good.task);
     expect(await db.tasks.get(['doc1', 't-key'])).toBeUndefined();
     expect(await db.progress.count()).toBe(0);
-    expect(problems.join('\n')).toMatch(/Task t\d+ .*failed validation/);
-    expect(problems.join('\n')).toMatch(/Progress entry m9\/p1/);
+    expect(problems.join('\n')).toMatch(/record_invalid t\d+ Task: /);
+    expect(problems.join('\n')).toMatch(/record_invalid m9\/p1 Progress entry: /);
     await registry.use(room, (r) => r.edit((doc) => tasksMap(doc).delete(good.id)));
     expect(await db.tasks.get(['doc1', good.id])).toBeUndefined();
   });
@@ -347,9 +350,10 @@ describe('TaskService', () => {
     expect((await queries.notice(TEAM, 'doc1')).tasks[0]?.status).toBe('doing');
     const viewer = service(registry, team('viewer', null, 'm2'));
     await expect(viewer.create(documentInfo({ key: 'doc1' }), [draft(2, [])])).rejects.toMatchObject({
-      code: 'viewer',
+      code: 'task_viewer',
+      params: { team: '教育局' },
     });
-    await expect(viewer.update('doc1', id!, { status: 'done' })).rejects.toMatchObject({ code: 'viewer' });
+    await expect(viewer.update('doc1', id!, { status: 'done' })).rejects.toMatchObject({ code: 'task_viewer' });
   });
 
   it("lets a viewer report progress on their unit's tasks only", async () => {
@@ -365,11 +369,11 @@ describe('TaskService', () => {
     const added = await viewer.addProgress('doc1', ours!, '已完成摸底', 'https://pan.example.gov.cn/1');
     expect(added).toMatchObject({ taskId: ours, by: { id: 'm2' }, link: 'https://pan.example.gov.cn/1' });
     await expect(viewer.addProgress('doc1', theirs!, '越权')).rejects.toMatchObject({
-      code: 'not_your_unit',
-      params: ['体卫艺科'],
+      code: 'task_not_your_unit',
+      params: { units: '体卫艺科' },
     });
     await expect(viewer.addProgress('doc1', ours!, '链接', 'javascript:alert(1)')).rejects.toMatchObject({
-      code: 'link',
+      code: 'progress_link',
     });
     const progress = await queries.progress(TEAM, 'doc1', ours!);
     expect(progress.map((p) => p.text)).toEqual(['已完成摸底']);

@@ -151,7 +151,7 @@ export class TinySyncServer {
     if (req.url === '/api/join') {
       const { inviteCode, displayName } = json() as { inviteCode: string; displayName: string };
       const invite = this.invites.get(inviteCode);
-      if (!invite) return fail(404, 'bad-invite', 'This invite code is not valid');
+      if (!invite) return fail(404, 'invite_unknown', 'This invite code is not valid');
       const token = `token-${Math.random().toString(36).slice(2)}-${Date.now()}`;
       const joined: Member = { teamId: invite.teamId, memberId: `m${this.tokens.size + 1}`, role: invite.role };
       this.tokens.set(token, joined);
@@ -165,15 +165,20 @@ export class TinySyncServer {
       });
     }
     if (!member) return fail(401, 'unauthorized', 'Token missing or revoked');
+    if (req.url === '/api/me/token' && req.method === 'DELETE') {
+      this.tokens.delete((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+      res.writeHead(204).end();
+      return;
+    }
     if (req.url === '/api/tickets') {
       const { room } = json() as { room: string };
-      if (parseRoomId(room)?.teamId !== member.teamId) return fail(403, 'forbidden', 'Not your team');
+      if (parseRoomId(room)?.teamId !== member.teamId) return fail(403, 'room_other_team', 'Not your team');
       const ticket = `ticket-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
       this.tickets.set(ticket, { member, room });
       return send(200, { ticket, expiresAt: Date.now() + 30_000 });
     }
     const route = /^\/api\/teams\/([^/]+)\/(sync|push)$/.exec(req.url ?? '');
-    if (!route || route[1] !== member.teamId) return fail(404, 'not-found', 'No such endpoint');
+    if (!route || route[1] !== member.teamId) return fail(404, 'not_found', 'No such endpoint');
     if (route[2] === 'sync') {
       const request = bulkSyncRequestSchema.parse(json());
       const since = Number(request.since ?? 0);
@@ -193,9 +198,9 @@ export class TinySyncServer {
     const request = pushRequestSchema.parse(json());
     const results = request.updates.map(({ room, update }) => {
       if (member.role === 'viewer')
-        return { room, ok: false, error: { code: 'forbidden', message: 'Viewers cannot edit' } };
+        return { room, ok: false, error: { code: 'viewer_read_only', message: 'Viewers cannot edit' } };
       if (parseRoomId(room)?.teamId !== member.teamId)
-        return { room, ok: false, error: { code: 'forbidden', message: 'Not your team' } };
+        return { room, ok: false, error: { code: 'room_other_team', message: 'Not your team' } };
       Y.applyUpdate(this.room(room).doc, base64ToBytes(update));
       return { room, ok: true };
     });

@@ -119,11 +119,20 @@ describe('deep links', () => {
 });
 
 describe('authors and messages', () => {
-  it('gives each author a stable colour and readable initials', () => {
+  it('gives each author a stable colour from the member id and the surname as initials, never a title', () => {
     expect(authorColor('member-1')).toBe(authorColor('member-1'));
     expect(authorSlot('member-1')).toBeGreaterThanOrEqual(0);
-    expect(initialsOf('欧阳明月')).toBe('明月');
+    // Two 处长 are told apart by their surname and their colour, not shown both as 处长.
+    expect(initialsOf('王处长')).toBe('王');
+    expect(initialsOf('李科长')).toBe('李');
+    expect(initialsOf('张处长')).not.toBe(initialsOf('王处长'));
+    const colours = new Set(['m1a2b3', 'm9z8y7', 'mqwerty', 'masdfgh', 'mzxcvbn'].map(authorColor));
+    expect(colours.size).toBeGreaterThan(1);
+    expect(initialsOf('欧阳明月')).toBe('欧');
+    expect(initialsOf(' （王芳）')).toBe('王');
     expect(initialsOf('Jane van Dyke')).toBe('JD');
+    expect(initialsOf('alice')).toBe('A');
+    expect(initialsOf('jean-luc picard')).toBe('JP');
     expect(initialsOf('  ')).toBe('?');
   });
   it('formats placeholders as browser.i18n does', () => {

@@ -400,25 +400,98 @@ describe('side panel', () => {
     });
   });
 
-  it('shows the background’s refusal when a tag change fails', async () => {
+  it('words the background’s refusal from its code; an unknown code shows a generic line and what it said', async () => {
+    let refusal: unknown = { code: 'viewer_cannot_edit', params: { team: '政策研究组' } };
     fake.current!.answerBackground((message) =>
-      message.type === 'tags.rename' ? { ok: false, error: 'A viewer cannot change tags' } : { ok: true, value: null },
+      message.type === 'tags.rename' ? { ok: false, error: refusal } : { ok: true, value: null },
     );
     await renderPanel();
     fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
-    const row = await tagRow('党建');
-    fireEvent.click(within(row).getByRole('button', { name: 'Rename' }));
-    fireEvent.change(within(row).getByLabelText('New name for “党建”'), { target: { value: '党的建设' } });
-    fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('A viewer cannot change tags');
+    const rename = async () => {
+      const row = await tagRow('党建');
+      fireEvent.click(within(row).getByRole('button', { name: 'Rename' }));
+      fireEvent.change(within(row).getByLabelText('New name for “党建”'), { target: { value: '党的建设' } });
+      fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
+      return (await screen.findByRole('alert')).textContent;
+    };
+    expect(await rename()).toBe(
+      'You joined “政策研究组” as a viewer: you can read its annotations but not change them',
+    );
+    refusal = { code: 'brand_new_code', detail: 'Tags are frozen during the audit' };
+    cleanup();
+    await renderPanel();
+    fireEvent.click(screen.getByRole('tab', { name: 'Team library' }));
+    expect(await rename()).toBe('Something went wrong: Tags are frozen during the audit');
   });
 
-  it('empty page: tells a newcomer what to do', async () => {
+  it('empty page: tells a member that colleagues’ annotations come here, and a newcomer to join', async () => {
     history.replaceState(null, '', `/sidepanel.html?url=${encodeURIComponent('http://127.0.0.1:8080/empty.html')}`);
     render(<SidePanelApp queries={new StoreQueries(db)} />);
     const empty = await screen.findByTestId('empty-page');
     expect(empty.textContent).toContain('Select text in the document');
-    expect(empty.textContent).toContain('Join your team');
+    await waitFor(() => expect(empty.textContent).toContain('colleagues’ shared annotations'));
+    expect(empty.textContent).not.toContain('Join your team');
+    // The membership, where a member looks for it: team, role and server, and the way to manage or leave.
+    expect(screen.getByTestId('empty-membership').textContent).toBe(
+      'Team “政策研究组” · role: Editor · server http://127.0.0.1:8787 Manage or leave the team',
+    );
+    cleanup();
+    fake.current!.answerBackground((message) =>
+      message.type === 'settings.get'
+        ? {
+            ok: true,
+            value: {
+              team: null,
+              status: { state: 'not-joined' },
+              preferences: {
+                defaultColor: 'yellow',
+                defaultVisibility: 'private',
+                language: 'auto',
+                disabledSites: [],
+              },
+            },
+          }
+        : { ok: true, value: null },
+    );
+    render(<SidePanelApp queries={new StoreQueries(db)} />);
+    await waitFor(() => expect(screen.getByTestId('empty-page').textContent).toContain('Join your team'));
+  });
+
+  it('cut off from the server: says why and how many changes wait, retries on opening and on "Reconnect now"', async () => {
+    fake.current!.answerBackground((message) =>
+      message.type === 'settings.get'
+        ? {
+            ok: true,
+            value: {
+              team: {
+                teamId: 'team1',
+                teamName: '政策研究组',
+                serverUrl: 'http://127.0.0.1:8787',
+                memberId: 'zhang',
+                displayName: '张伟',
+                role: 'editor',
+                joinedAt: 1,
+              },
+              status: {
+                state: 'offline',
+                error: { code: 'unreachable', params: { server: 'http://127.0.0.1:8787' } },
+                pending: 2,
+                unsent: 3,
+              },
+              preferences: { defaultColor: 'yellow', defaultVisibility: 'team', language: 'auto', disabledSites: [] },
+            },
+          }
+        : { ok: true, value: { state: 'offline' } },
+    );
+    await renderPanel();
+    const notice = await screen.findByTestId('sync-notice');
+    expect(notice.textContent).toContain('Cannot reach the server at http://127.0.0.1:8787');
+    expect(within(notice).getByTestId('sync-unsent').textContent).toBe('3 changes waiting to be sent');
+    const asked = () => fake.current!.sent.filter((s) => s.message.type === 'sync.now').length;
+    // Opening the panel while cut off is one retry, not one per re-render.
+    await waitFor(() => expect(asked()).toBe(1));
+    fireEvent.click(within(notice).getByRole('button', { name: 'Reconnect now' }));
+    await waitFor(() => expect(asked()).toBe(2));
   });
 
   it('keyboard: arrow keys move between the two tabs', async () => {

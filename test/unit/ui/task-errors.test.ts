@@ -1,7 +1,7 @@
 /**
  * A refused task request, from the background's TaskService to the words the page shows: the refusal travels as
- * a code with its values (`{ refused }`), and the asking page words it in the UI's language, not the
- * background's English. Unexpected failures still reject as they are.
+ * a stable code with its values (extension/lib/errors.ts), and the asking page words it in the UI's language,
+ * not the background's English.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { createFakeBrowser } from './fake-browser.ts';
@@ -14,10 +14,10 @@ vi.mock('wxt/browser', async () => {
 });
 
 const { dispatchTask, TaskService } = await import('../../../extension/lib/background/tasks.ts');
-const { setLanguage } = await import('../../../extension/lib/i18n.ts');
-const { askTask, taskErrorText } = await import('../../../extension/lib/task-errors.ts');
+const { ask } = await import('../../../extension/lib/ask.ts');
+const { errorInfo, PizhuError } = await import('../../../extension/lib/errors.ts');
+const { errorText, setLanguage } = await import('../../../extension/lib/i18n.ts');
 const { checkUnitCount } = await import('../../../extension/lib/task-input.ts');
-const { isRefused, TaskRefusal } = await import('../../../extension/lib/tasks-messages.ts');
 
 const viewer = {
   teamId: 't1',
@@ -48,37 +48,50 @@ const clause = { path: ['一、'], text: '一、总体要求', hash: 'h1', index
 
 afterEach(() => setLanguage('auto'));
 
-describe('refused task requests', () => {
-  it('are answered as a code with its values, which the page words in Chinese or English', async () => {
-    const answer = await dispatchTask(service(viewer), {
-      type: 'task.update',
-      documentKey: 'doc1',
-      id: 'task1',
-      patch: { status: 'done' },
-    });
-    expect(answer).toEqual({ refused: { code: 'viewer', params: [] } });
-    expect(isRefused(answer)).toBe(true);
+/** What the router answers for a request the service refuses: the error's code and params. */
+async function answer(request: Parameters<typeof dispatchTask>[1], team: typeof viewer | undefined) {
+  try {
+    return { ok: true, value: await dispatchTask(service(team), request) };
+  } catch (error) {
+    return { ok: false, error: errorInfo(error) };
+  }
+}
 
-    fake.current!.answerBackground(() => ({ ok: true, value: answer }));
-    const refusal = await askTask({ type: 'task.update', documentKey: 'doc1', id: 'task1', patch: {} }).catch(
-      (error: unknown) => error,
+describe('refused task requests', () => {
+  it('travel as a code with its values, which the page words in Chinese or English', async () => {
+    const refused = await answer({ type: 'task.update', documentKey: 'doc1', id: 'task1', patch: {} }, viewer);
+    expect(refused).toEqual({ ok: false, error: { code: 'task_viewer', params: { team: '教育局' } } });
+
+    fake.current!.answerBackground(() => refused);
+    const error = await ask({ type: 'task.update', documentKey: 'doc1', id: 'task1', patch: {} }).catch(
+      (thrown: unknown) => thrown,
     );
-    expect(refusal).toBeInstanceOf(TaskRefusal);
+    expect(error).toBeInstanceOf(PizhuError);
     setLanguage('zh_CN');
-    expect(taskErrorText(refusal)).toBe('您以查看者身份加入，不能建任务或修改任务。');
+    expect(errorText(error)).toBe('您以查看者身份加入“教育局”：可以阅读任务，但不能建任务或修改任务。');
     setLanguage('en');
-    expect(taskErrorText(refusal)).toMatch(/viewer/);
+    expect(errorText(error)).toBe(
+      'You joined “教育局” as a viewer: you can read its tasks but not create or change them.',
+    );
   });
 
   it('word the values they carry, and a member who has not joined is told to join', async () => {
-    const answer = await dispatchTask(service(undefined), {
-      type: 'tasks.create',
-      document: { key: 'doc1', url: 'http://127.0.0.1/a.html', canonicalUrl: 'http://127.0.0.1/a.html', title: '要点' },
-      drafts: [{ clause, task: '任务', leadUnits: [], units: [], due: null, status: 'todo' }],
-    });
-    expect(answer).toEqual({ refused: { code: 'not_joined', params: [] } });
+    const refused = await answer(
+      {
+        type: 'tasks.create',
+        document: {
+          key: 'doc1',
+          url: 'http://127.0.0.1/a.html',
+          canonicalUrl: 'http://127.0.0.1/a.html',
+          title: '要点',
+        },
+        drafts: [{ clause, task: '任务', leadUnits: [], units: [], due: null, status: 'todo' }],
+      },
+      undefined,
+    );
+    expect(refused).toEqual({ ok: false, error: { code: 'task_not_joined' } });
     setLanguage('zh_CN');
-    expect(taskErrorText(new TaskRefusal('not_your_unit', ['体卫艺科']))).toContain('“体卫艺科”');
+    expect(errorText(new PizhuError('task_not_your_unit', { units: '体卫艺科' }))).toContain('“体卫艺科”');
     const tooMany = (() => {
       try {
         checkUnitCount(Array.from({ length: 31 }, (_, i) => `单位${i}`));
@@ -86,20 +99,12 @@ describe('refused task requests', () => {
         return error;
       }
     })();
-    expect(taskErrorText(tooMany)).toBe('一项任务最多填 30 个单位，请删去一些。');
+    expect(errorText(tooMany)).toBe('一项任务最多填 30 个单位，请删去一些。');
     expect(() =>
       checkUnitCount(
         ['办公室'],
         Array.from({ length: 30 }, (_, i) => `单位${i}`),
       ),
     ).not.toThrow();
-  });
-
-  it('leave other failures as they are, and an answer that only looks like a refusal is a value', async () => {
-    expect(taskErrorText(new Error('disk full'))).toBe('disk full');
-    expect(isRefused({ refused: { code: 'toString', params: [] } })).toBe(false);
-    expect(isRefused({ refused: { code: 'viewer', params: [1] } })).toBe(false);
-    fake.current!.answerBackground(() => ({ ok: false, error: 'Pizhu could not save' }));
-    await expect(askTask({ type: 'tasks.context' })).rejects.toThrow('Pizhu could not save');
   });
 });

@@ -16,9 +16,9 @@ import {
   type Units,
   unitNames,
 } from '../../../../shared/tasks/index.ts';
-import { t } from '../../../lib/i18n.ts';
+import { errorText, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
-import { askTask, taskErrorText } from '../../../lib/task-errors.ts';
+import { ask } from '../../../lib/ask.ts';
 import { checkUnitCount, FIELD_MAX_CHARS, parseDue, unitList } from '../../../lib/task-input.ts';
 import type { TaskPatch } from '../../../lib/tasks-messages.ts';
 import { Notice } from '../../common/Notice.tsx';
@@ -144,7 +144,7 @@ function ProgressForm({ task }: { task: Task }) {
     setSaving(true);
     setError(null);
     try {
-      await askTask({
+      await ask({
         type: 'task.progress',
         documentKey: task.documentKey,
         taskId: task.id,
@@ -154,7 +154,7 @@ function ProgressForm({ task }: { task: Task }) {
       setText('');
       setLink('');
     } catch (e) {
-      setError(taskErrorText(e));
+      setError(errorText(e));
     }
     setSaving(false);
   };
@@ -207,10 +207,10 @@ function TaskEditor({ task, units, year }: TaskItemProps) {
     setMessage(null);
     try {
       checkUnitCount(patch.leadUnits ?? [], patch.units ?? []);
-      await askTask({ type: 'task.update', documentKey: task.documentKey, id: task.id, patch });
+      await ask({ type: 'task.update', documentKey: task.documentKey, id: task.id, patch });
       return true;
     } catch (e) {
-      setMessage({ kind: 'error', text: taskErrorText(e) });
+      setMessage({ kind: 'error', text: errorText(e) });
       return false;
     }
   };

@@ -1,0 +1,92 @@
+/**
+ * A date field in the UI language's way, whatever the browser's locale: `<input type="date">` shows mm/dd/yyyy in
+ * an American browser even when Pizhu speaks Chinese. The text field takes year-month-day (date-input.ts) and
+ * the written-out date in the UI language is its description; the button opens the browser's calendar. The value
+ * is ISO `YYYY-MM-DD`, '' when empty.
+ */
+import { useEffect, useId, useRef, useState } from 'react';
+import { currentLanguage, t } from '../../lib/i18n.ts';
+import { longDate, parseDateInput } from './date-input.ts';
+
+export function DateField({
+  name,
+  label,
+  value,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (iso: string) => void;
+}) {
+  const [draft, setDraft] = useState(value);
+  const [invalid, setInvalid] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const hint = useId();
+  useEffect(() => {
+    setDraft(value);
+    setInvalid(false);
+  }, [value]);
+
+  const commit = (text: string) => {
+    const iso = parseDateInput(text);
+    setInvalid(iso === null);
+    if (iso === null) return;
+    setDraft(iso);
+    if (iso !== value) onChange(iso);
+  };
+  const openCalendar = () => {
+    try {
+      picker.current?.showPicker();
+    } catch {
+      picker.current?.focus();
+    }
+  };
+
+  return (
+    <span className="pz-date">
+      <input
+        name={name}
+        aria-label={label}
+        value={draft}
+        placeholder={t('date_placeholder')}
+        inputMode="numeric"
+        autoComplete="off"
+        aria-invalid={invalid}
+        aria-describedby={hint}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={(e) => commit(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            commit(e.currentTarget.value);
+          }
+        }}
+      />
+      <button
+        type="button"
+        className="pz-link"
+        aria-label={t('date_pick')}
+        title={t('date_pick')}
+        onClick={openCalendar}
+      >
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+          <rect x="1.5" y="3" width="13" height="11.5" rx="1.5" fill="none" stroke="currentColor" />
+          <path d="M1.5 6.5h13M5 1.5v3M11 1.5v3" stroke="currentColor" />
+        </svg>
+      </button>
+      <input
+        ref={picker}
+        type="date"
+        className="pz-date-picker"
+        tabIndex={-1}
+        aria-hidden="true"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <span id={hint} className={invalid ? 'pz-error pz-small' : 'pz-muted pz-small'} data-testid="date-hint">
+        {invalid ? t('date_invalid') : value ? longDate(value, currentLanguage()) : ''}
+      </span>
+    </span>
+  );
+}
