@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit (one layer, fakes allowed), integration (the real server on 127.0.0.1, real SQLite and
-// WebSocket clients) and e2e (the built extension in real Chromium). Tests of one module sit beside it. The
+// Four projects: unit (one layer, fakes allowed), integration (the real server on 127.0.0.1, real SQLite and
+// WebSocket clients), integration-postgres (the store-dependent server suites again on PostgreSQL) and e2e (the built extension in real Chromium). Tests of one module sit beside it. The
 // integration and e2e projects build the server first: their process-level tests run `node dist/server/main.js`.
 export default defineConfig({
   test: {
@@ -23,6 +23,25 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/build-server.setup.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The server's suites where the store matters, again on PostgreSQL: test servers started without a
+        // data folder of their own get a fresh database of one PostgreSQL (and a Redis) for the whole run.
+        // bulk.test.ts is not among them: it asserts that a caught-up client gets nothing back, and on
+        // PostgreSQL the cursor stays below any transaction in flight (pg-updates.ts), so a room may come again.
+        test: {
+          name: 'integration-postgres',
+          include: [
+            'test/integration/server/{auth,convergence,invites,protocol,rest,smoke,team-vocabulary}.test.ts',
+            'test/integration/briefing/briefing-route.test.ts',
+            'test/integration/guard/{authorship,team-caps}.test.ts',
+          ],
+          globalSetup: ['test/build-server.setup.ts', 'test/server/services.setup.ts'],
+          env: { PIZHU_TEST_STORE: 'postgres' },
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

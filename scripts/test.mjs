@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: checks the machine has what the browser tests need, lints, checks the import rules, type-checks,
-// builds the server and the extension for Chrome and Firefox, then runs every vitest project (unit, integration,
+// builds the server and the extension for Chrome and Firefox, then runs every vitest project (unit, integration, integration-postgres,
 // e2e) and writes a JSON report for CI.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -39,7 +39,7 @@ mkdirSync('test-results', { recursive: true });
 // writing its own JSON report; every project runs even when an earlier one failed, so one run shows everything.
 const extra = process.argv.slice(2);
 let failed = false;
-for (const project of ['unit', 'integration', 'e2e']) {
+for (const project of ['unit', 'integration', 'integration-postgres', 'e2e']) {
   console.log(`\n▶ Tests: ${project}`);
   const result = spawnSync(
     npx,

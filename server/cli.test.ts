@@ -41,6 +41,13 @@ describe('CLI', () => {
     );
   });
 
+  it('lists every environment variable from the configuration schemas', async () => {
+    const variables = JSON.parse(await runCommand(['env', '--json'], env)) as { name: string; default: string }[];
+    expect(variables).toContainEqual(expect.objectContaining({ name: 'PIZHU_MAX_ROOM_BYTES', default: '16777216' }));
+    expect(variables.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'PORT']));
+    expect(await runCommand(['env'], env)).toMatch(/^PORT=8787\n {4}Port to listen on/m);
+  });
+
   it('says what is wrong without a stack trace', async () => {
     await expect(runCommand(['invite', 'tNope'], env)).rejects.toThrow(/No team "tNope"/);
     await expect(runCommand(['invite', 'x', '--role', 'boss'], env)).rejects.toThrow(UsageError);

@@ -1,5 +1,6 @@
 /**
- * Administration from the command line, working on the SQLite file in DATA_DIR (also while the server runs):
+ * Administration from the command line, working on the store the environment selects (PostgreSQL when
+ * DATABASE_URL is set, else the SQLite file in DATA_DIR), also while the server runs:
  *   team create "<name>" [--json]       a team and its first invite code
  *   team list [--json]
  *   invite <teamId> [--role editor|viewer|owner] [--uses N] [--expires-hours H] [--json]
@@ -7,15 +8,18 @@
  *   role <memberId> <owner|editor|viewer>
  *   member-unit <memberId> <unit | --none>
  *   revoke <token | memberId | inviteId>
+ *   migrate --from <DATA_DIR> --to <DATABASE_URL>   copies a SQLite deployment into PostgreSQL and verifies it
+ *   env [--json]                        the environment variables, from config.ts's schemas
  */
+import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../shared/protocol/api.ts';
 import { TeamService } from './auth/team-service.ts';
-import { ConfigError, configFromEnv } from './config.ts';
+import { ConfigError, configFromEnv, environmentVariables } from './config.ts';
 import { ApiError } from './http/errors.ts';
 import { currentUnit, resolveUnitInput } from '../shared/tasks/index.ts';
-import { SqliteVocabulary } from './index-db/sqlite-vocabulary.ts';
-import { openDatabase } from './storage/sqlite-db.ts';
-import { SqliteTeamStore } from './storage/sqlite-teams.ts';
+import { silentLogger } from './log.ts';
+import { copySqliteToPostgres } from './storage/copy-to-postgres.ts';
+import { openStores } from './storage/open-stores.ts';
 
 export const USAGE = `Usage: npm run server [-- <command>]
 
@@ -30,43 +34,49 @@ export const USAGE = `Usage: npm run server [-- <command>]
   member-unit <memberId> <unit|--none> give a member a unit (a unit id or name); its members may add
                                        progress to the tasks it leads or shares, viewers included
   revoke <token|memberId|inviteId>     revoke a token, all tokens of a member, or an invite
+  migrate --from <DATA_DIR> --to <DATABASE_URL> [--json]
+                                       copy a SQLite deployment into PostgreSQL and verify the copy
+  env [--json]                         every environment variable with its default and what it sets
+
+  The commands work on PostgreSQL when DATABASE_URL is set, else on the SQLite file in DATA_DIR.
 `;
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-type Parsed = { positional: string[]; flags: Map<string, string | true> };
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  role: { type: 'string' },
+  uses: { type: 'string' },
+  'expires-hours': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  none: { type: 'boolean' },
+} as const;
 
-function parseArgs(args: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--json' || arg === '--none' || arg === '--help' || arg === '-h')
-      flags.set(arg.replace(/^-+/, ''), true);
-    else if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-      const value = inline ?? args[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else positional.push(arg);
+type Flags = ReturnType<typeof parseCommandLine>['values'];
+
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  return { positional, flags };
 }
 
-function flagNumber(flags: Parsed['flags'], name: string): number | undefined {
-  const raw = flags.get(name);
+function flagNumber(flags: Flags, name: 'uses' | 'expires-hours'): number | undefined {
+  const raw = flags[name];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (raw === true || !Number.isFinite(value) || value <= 0)
-    throw new UsageError(`--${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number`);
   return value;
 }
 
-function roleOf(raw: string | true | undefined, fallback: Role): Role {
+function roleOf(raw: string | undefined, fallback: Role): Role {
   if (raw === undefined) return fallback;
-  if (raw === true || !(ROLES as readonly string[]).includes(raw)) {
+  if (!(ROLES as readonly string[]).includes(raw)) {
     throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   }
   return raw as Role;
@@ -76,12 +86,14 @@ const date = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOS
 
 /** Runs one command; returns the text to print. Throws UsageError, ConfigError or ApiError. */
 export async function runCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const { positional, flags } = parseArgs(args);
-  if (flags.has('help') || flags.has('h')) return USAGE;
-  const json = flags.has('json');
+  const { positionals: positional, values: flags } = parseCommandLine(args);
+  if (flags.help) return USAGE;
+  const json = flags.json === true;
+  if (positional[0] === 'migrate') return migrate(flags, json);
+  if (positional[0] === 'env') return describeEnvironment(json);
   const config = configFromEnv(env);
-  const db = openDatabase(config.dataDir, config.sqliteSynchronous);
-  const teams = new TeamService(new SqliteTeamStore(db), {
+  const stores = await openStores(config, { log: silentLogger, lockDataDir: false, serving: false });
+  const teams = new TeamService(stores.teams, {
     ticketTtlMs: config.timings.ticketTtlMs,
     inviteTtlMs: config.timings.inviteTtlMs,
     inviteMaxUses: config.limits.inviteMaxUses,
@@ -107,7 +119,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
     if (command === 'invite' && sub) {
       const hours = flagNumber(flags, 'expires-hours');
       const invite = await teams.createInvite(sub, {
-        role: roleOf(flags.get('role'), 'editor'),
+        role: roleOf(flags.role, 'editor'),
         maxUses: flagNumber(flags, 'uses'),
         expiresAt: hours ? Date.now() + hours * 3_600_000 : null,
       });
@@ -115,7 +127,7 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${invite.maxUses} use(s), expires ${date(invite.expiresAt)}; id ${invite.id})`;
     }
     if (command === 'members' && sub) {
-      const units = new SqliteVocabulary(db).units(sub);
+      const units = await stores.index.units(sub);
       const members = (await teams.listMembers(sub)).map((m) => ({
         ...m,
         unit: m.unit ? currentUnit(units, m.unit) : null,
@@ -132,11 +144,11 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       const updated = await teams.setRole(member.teamId, member.id, roleOf(rest[0], member.role));
       return `${updated.displayName} is now ${updated.role}.`;
     }
-    if (command === 'member-unit' && sub && (rest[0] || flags.has('none'))) {
+    if (command === 'member-unit' && sub && (rest[0] || flags.none === true)) {
       const member = await teams.store.getMember(sub);
       if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
-      const input = flags.has('none') ? null : rest.join(' ');
-      const unit = input === null ? null : resolveUnitInput(new SqliteVocabulary(db).units(member.teamId), input);
+      const input = flags.none === true ? null : rest.join(' ');
+      const unit = input === null ? null : resolveUnitInput(await stores.index.units(member.teamId), input);
       if (input !== null && !unit) throw new UsageError('A unit is a unit id or a name of 1 to 100 characters');
       const updated = await teams.setUnit(member.teamId, member.id, unit);
       return updated.unit
@@ -146,8 +158,26 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
     if (command === 'revoke' && sub) return await teams.revokeAnything(sub);
     throw new UsageError(`Unknown command: ${positional.join(' ') || '(none)'}\n\n${USAGE}`);
   } finally {
-    db.close();
+    await stores.close();
   }
+}
+
+function describeEnvironment(json: boolean): string {
+  const variables = environmentVariables();
+  if (json) return JSON.stringify(variables);
+  return variables.map((v) => `${v.name}=${v.default}\n    ${v.description}`).join('\n');
+}
+
+async function migrate(flags: Flags, json: boolean): Promise<string> {
+  if (!flags.from || !flags.to) {
+    throw new UsageError('migrate needs both: migrate --from <DATA_DIR> --to postgres://user:pass@host:port/db');
+  }
+  const report = await copySqliteToPostgres(flags.from, flags.to);
+  if (json) return JSON.stringify(report);
+  const counts = Object.entries(report.copied)
+    .map(([table, n]) => `${table} ${n}`)
+    .join(', ');
+  return `Copied into PostgreSQL (new rows): ${counts}. Verified field by field: ${report.verified} rows match.`;
 }
 
 /** The message to show for a failed command, without a stack trace for expected failures. */

@@ -1,6 +1,15 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, DEFAULT_LIMITS, envNameOf, firstTeamName, resolveConfig } from './config.ts';
+import {
+  ConfigError,
+  configFromEnv,
+  DEFAULT_LIMITS,
+  envNameOf,
+  environmentVariables,
+  firstTeamName,
+  resolveConfig,
+} from './config.ts';
 
 describe('configuration', () => {
   it('has safe defaults: loopback, a bounded message size, extension origins', () => {
@@ -37,8 +46,11 @@ describe('configuration', () => {
     for (const [env, message] of [
       [{ PORT: 'abc' }, /PORT must be a whole number/],
       [{ PORT: '70000' }, /PORT must be a whole number/],
-      [{ PIZHU_MAX_ROOM_BYTES: 'lots' }, /PIZHU_MAX_ROOM_BYTES must be a number/],
-      [{ PIZHU_MESSAGES_PER_SECOND: '-1' }, /"messagesPerSecond" must be a positive number/],
+      [{ PIZHU_MAX_ROOM_BYTES: 'lots' }, /PIZHU_MAX_ROOM_BYTES must be a positive number, got "lots"/],
+      [{ PIZHU_MESSAGES_PER_SECOND: '-1' }, /PIZHU_MESSAGES_PER_SECOND must be a positive number, got "-1"/],
+      [{ PIZHU_COMPACT_AFTER_BYTES: '0' }, /PIZHU_COMPACT_AFTER_BYTES must be a positive number/],
+      [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+      [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ URL/],
       [{ PIZHU_SQLITE_SYNCHRONOUS: 'OFF' }, /NORMAL or FULL/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
       [{ PIZHU_LOCALE: 'fr' }, /PIZHU_LOCALE must be zh-CN or en/],
@@ -47,6 +59,28 @@ describe('configuration', () => {
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(message);
     }
     expect(() => resolveConfig({ port: 1.5 })).toThrow(ConfigError);
+    expect(() => resolveConfig({ limits: { maxRoomBytes: 0 } })).toThrow(
+      /The setting "limits.maxRoomBytes" must be a positive number, got "0"/,
+    );
+  });
+
+  it('reads DATABASE_URL and REDIS_URL; neither set means the embedded SQLite', () => {
+    const embedded = configFromEnv({});
+    expect([embedded.databaseUrl, embedded.redisUrl]).toEqual([undefined, undefined]);
+    expect(
+      configFromEnv({ DATABASE_URL: 'postgres://u:p@db:5432/pizhu', REDIS_URL: 'redis://cache:6379' }),
+    ).toMatchObject({ databaseUrl: 'postgres://u:p@db:5432/pizhu', redisUrl: 'redis://cache:6379' });
+  });
+
+  it('documents every environment variable in server/README.md, and the README names no other', () => {
+    const readme = readFileSync(path.join(import.meta.dirname, 'README.md'), 'utf8');
+    const variables = environmentVariables();
+    expect(variables.every((v) => v.description.length > 0)).toBe(true);
+    const missing = variables.filter((v) => !readme.includes(`\`${v.name}\``)).map((v) => v.name);
+    expect(missing).toEqual([]);
+    const known = new Set(variables.map((v) => v.name));
+    const unknown = [...new Set(readme.match(/\bPIZHU_[A-Z_]+\b/g) ?? [])].filter((name) => !known.has(name));
+    expect(unknown).toEqual([]);
   });
 
   it('names the first team in the server locale (PIZHU_LOCALE, Chinese by default) unless it is given a name', () => {

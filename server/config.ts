@@ -1,167 +1,142 @@
 /**
- * Every setting and limit of the sync server in one documented place, with a safe default each.
- * `configFromEnv` reads the environment (HOST, PORT, DATA_DIR, ALLOWED_ORIGINS, PIZHU_*), `resolveConfig` merges
- * programmatic options (tests, the extension's e2e tests) over the defaults. Bad values throw a ConfigError with
- * one readable line.
+ * Every setting and limit of the sync server, as zod schemas with a safe default and a description each: one
+ * schema per group of limits, one for the timings, one for compaction and one for the server itself. Each
+ * setting has one environment variable (`PIZHU_` plus the name in upper snake case for limits and timings),
+ * read by `configFromEnv` with coercion from text; `resolveConfig` merges programmatic options (tests, the
+ * extension's e2e tests) over the defaults through the same schemas. `npm run server -- env` prints the
+ * variables from these schemas, and a test checks that server/README.md lists every one. Bad values throw a
+ * ConfigError with one readable line.
  */
 import path from 'node:path';
+import { z } from 'zod';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export type Limits = {
-  /** Largest WebSocket message accepted (ws `maxPayload`); larger frames close the socket with 1009. */
-  maxMessageBytes: number;
-  /** Sustained messages per second per connection (token bucket) ... */
-  messagesPerSecond: number;
-  /** ... and the burst allowed on top; exceeding closes with CLOSE_CODES.rateLimited (client retries later). */
-  messageBurst: number;
-  /** Stored size of one room; an update that would grow it past this is refused (CLOSE_CODES.roomFull). */
-  maxRoomBytes: number;
-  /** Open WebSockets per member across all rooms; more are refused at upgrade with 429. */
-  connectionsPerMember: number;
-  /** Messages held for a socket whose room is still loading; beyond this the socket is closed. */
-  maxQueuedMessages: number;
-  maxQueuedBytes: number;
-  /** A subscriber whose unsent backlog (ws bufferedAmount) passes this is closed (CLOSE_CODES.slowConsumer). */
-  maxBufferedBytes: number;
-  /** One presence (awareness) state as JSON, and how many presence clients one socket may announce. */
-  maxPresenceStateBytes: number;
-  maxPresenceClientsPerConnection: number;
-  /** Rooms held in memory at once; new rooms beyond this are refused with 503 / CLOSE_CODES.unavailable. */
-  maxLoadedRooms: number;
-  /** JSON request bodies: ordinary endpoints, and the bulk sync / push endpoints. */
-  maxJsonBodyBytes: number;
-  maxBulkBodyBytes: number;
-  /** Bulk catch-up stops adding rooms once its response reaches this size and says `more: true`. */
-  maxBulkResponseBytes: number;
-  /** Failed joins (wrong invite code) per client address per minute before 429. */
-  joinAttemptsPerMinute: number;
-  /** Uses of an invite code when its creator sets none (owner invites: 1); then joining answers 410 invite_used_up. */
-  inviteMaxUses: number;
-  /** Free space on the disk of DATA_DIR below which GET /health answers 503 (disk_full). */
-  minFreeDiskBytes: number;
-  /**
-   * What one update may hold before it is applied (server/guard/update-shape.ts); past any of these it is refused
-   * with CLOSE_CODES.tooCostly. Structs (items and deleted ranges) ...
-   */
-  maxStructsPerUpdate: number;
-  /** ... distinct client ids among them ... */
-  maxClientsPerUpdate: number;
-  /** ... ranges in its delete set ... */
-  maxDeleteRangesPerUpdate: number;
-  /** ... JSON values inside its items (every element, field and array entry) ... */
-  maxValuesPerUpdate: number;
-  /** ... items competing for one insertion point (Yjs resolves them against each other, quadratic in their number) ... */
-  maxItemsPerInsertionPoint: number;
-  /** ... its estimated heap once applied, as a multiple of its size, once that estimate passes the floor ... */
-  maxDecodedRatio: number;
-  decodedRatioFloorBytes: number;
-  /** ... and the items already in the room its items must be ordered against (concurrent edits at one place). */
-  maxConflictsPerUpdate: number;
-  /** Updates larger than this are scanned with a bounded walk before Yjs decodes them (update-scan.ts). */
-  scanUpdatesOverBytes: number;
-  /** Parts of a socket's updates held for missing dependencies (pendingTimeoutMs); more closes the socket. */
-  maxHeldBytes: number;
-  /**
-   * Processor time one member may use: handling their messages and pushes is metered; the budget holds this many
-   * milliseconds and refills at memberCpuMsPerSecond. Exceeding it closes their sockets with
-   * CLOSE_CODES.throttled and refuses their sockets and pushes (429) for throttleMs.
-   */
-  memberCpuBudgetMs: number;
-  memberCpuMsPerSecond: number;
-  /** Bytes queued for sending across all sockets; past this, a socket that is behind is closed (slowConsumer). */
-  maxOutboundBytes: number;
-  /** Estimated heap of every decoded room document together; past this, writes that need more wait (4503). */
-  maxDecodedBytes: number;
-  /** Resident memory ceiling: above it the server refuses what would grow it (loads, writes, sockets: 503/4503). */
-  maxRssBytes: number;
-  /** Per team: rooms held in memory, members, open sockets. */
-  maxRoomsPerTeam: number;
-  maxMembersPerTeam: number;
-  maxSocketsPerTeam: number;
-  /** Open TCP connections in all (Node's server.maxConnections; keep it below the open-file limit) ... */
-  maxConnections: number;
-  /** ... and per client address, not counting authenticated WebSockets. */
-  maxConnectionsPerAddress: number;
-};
-
-export type Timings = {
-  /** How long a WebSocket ticket is valid (single use). */
-  ticketTtlMs: number;
-  /** How long an invite code is valid when its creator sets no expiry; then joining answers 410 invite_expired. */
-  inviteTtlMs: number;
-  /** A room without connections stays loaded this long, then is compacted and unloaded. */
-  roomIdleMs: number;
-  /** A loaded room nobody wrote to for this long drops its decoded Y.Doc and keeps only the encoded state. */
-  docIdleMs: number;
-  /** Presence of a client not renewed for this long is removed (y-protocols renews every 15 s). */
-  presenceTimeoutMs: number;
-  /**
-   * A socket's update whose dependencies are missing is held (never stored or sent) this long for them to
-   * arrive: a y-websocket client may send a live edit before its sync step 2 carries the offline edits it
-   * builds on. Still missing after this, the socket is closed (CLOSE_CODES.malformed).
-   */
-  pendingTimeoutMs: number;
-  /** How often open sockets are checked against revoked tokens and removed members. */
-  revocationCheckMs: number;
-  /** Housekeeping sweep: idle rooms, stale presence, expired tickets. */
-  sweepMs: number;
-  /** How often a worker thread copies SQLite's write-ahead log into the database file (see wal-checkpointer.ts). */
-  checkpointMs: number;
-  /** How long a member who used up their time budget stays refused. */
-  throttleMs: number;
-  /** HTTP: the request headers must arrive within this (slowloris), the whole request within requestTimeoutMs. */
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** An HTTP connection with no traffic for this long is closed (kept-alive idle connections: keepAliveMs). */
-  idleConnectionMs: number;
-  keepAliveMs: number;
-  /** WebSocket ping interval; a socket that has not answered the previous ping is dropped. */
-  pingIntervalMs: number;
-};
-
-export type Compaction = {
-  /** Merge a room's update rows into one once it has this many rows ... */
-  afterUpdates: number;
-  /** ... or its rows add up to this many bytes. */
-  afterBytes: number;
-};
-
-export type ServerConfig = {
-  host: string;
-  /** 0 picks a free port. */
-  port: number;
-  dataDir: string;
-  /**
-   * Browser origins allowed to call the API and open WebSockets. `*` at the end of an entry matches any suffix
-   * (`chrome-extension://*`). Requests without an Origin header (non-browser clients) are always allowed.
-   */
-  allowedOrigins: string[];
-  /**
-   * How durable an append is. NORMAL: each update's SQLite commit (WAL mode) reaches the OS before it returns,
-   * so a crashed or killed process loses nothing it acknowledged; only a power loss or kernel crash can lose the
-   * last ones. FULL: also fsyncs the WAL on every commit (survives power loss, slower).
-   */
-  sqliteSynchronous: 'NORMAL' | 'FULL';
-  limits: Limits;
-  timings: Timings;
-  compaction: Compaction;
-  /** Log lines of one kind allowed per minute before they are summarised. */
-  logLinesPerMinute: number;
-  /** 'silent' for benchmarks and tests that expect noise. */
-  logLevel: 'info' | 'warn' | 'silent';
-  /** The language of what the server names itself: the first team's default name. */
-  locale: ServerLocale;
-  /** Name given to the team created on first start when no team exists yet (CLI only); default by `locale`. */
-  firstTeamName?: string;
-  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset, metrics are open (the server
-   * listens on loopback by default). */
-  metricsToken?: string;
-};
-
 const MiB = 1024 * 1024;
+
+/** A positive number (coerced from an environment variable's text) with its default. */
+const positive = (value: number, description: string) =>
+  z.coerce.number().positive().finite().default(value).describe(description);
+
+export const socketLimitsSchema = z.object({
+  maxMessageBytes: positive(8 * MiB, 'Largest WebSocket message accepted; larger frames close the socket with 1009.'),
+  messagesPerSecond: positive(100, 'Sustained messages per second per connection (token bucket).'),
+  messageBurst: positive(300, 'Burst of messages allowed on top; exceeding closes with 4529 (client retries later).'),
+  connectionsPerMember: positive(32, 'Open WebSockets per member across all rooms; more are refused with 429.'),
+  maxQueuedMessages: positive(64, 'Messages held for a socket whose room is still loading; beyond, it is closed.'),
+  maxQueuedBytes: positive(8 * MiB, 'Bytes held for a socket whose room is still loading; beyond, it is closed.'),
+  maxBufferedBytes: positive(32 * MiB, 'Unsent backlog of one socket past which it is closed (4508, too slow).'),
+  maxPresenceStateBytes: positive(8 * 1024, 'One presence (awareness) state as JSON; larger ones are ignored.'),
+  maxPresenceClientsPerConnection: positive(8, 'Presence clients one socket may announce.'),
+  maxHeldBytes: positive(256 * 1024, "Parts of a socket's updates held for missing dependencies; more closes it."),
+});
+
+export const roomLimitsSchema = z.object({
+  maxRoomBytes: positive(16 * MiB, 'Stored size of one room; an update that would pass it is refused (4413).'),
+  maxLoadedRooms: positive(20_000, 'Rooms held in memory at once; further rooms are refused (503 / 4503).'),
+  fanoutStreamLength: positive(
+    1_000,
+    "Several instances: entries kept in each room's Redis stream (MAXLEN ~); older ones are read from the store.",
+  ),
+});
+
+export const requestLimitsSchema = z.object({
+  maxJsonBodyBytes: positive(1 * MiB, 'JSON request body of ordinary endpoints (413 beyond).'),
+  maxBulkBodyBytes: positive(32 * MiB, 'JSON request body of the bulk sync and push endpoints (413 beyond).'),
+  maxBulkResponseBytes: positive(16 * MiB, 'Bulk catch-up stops adding rooms at this size and says `more: true`.'),
+  joinAttemptsPerMinute: positive(20, 'Failed joins (wrong invite code) per client address per minute before 429.'),
+  maxConnections: positive(10_000, "Open TCP connections in all (Node's server.maxConnections)."),
+  maxConnectionsPerAddress: positive(256, 'Open TCP connections per client address, authenticated WebSockets aside.'),
+});
+
+export const teamLimitsSchema = z.object({
+  inviteMaxUses: positive(50, 'Uses of an invite code when its creator sets none (owner invites: 1).'),
+  maxRoomsPerTeam: positive(5_000, 'Rooms of one team held in memory at once.'),
+  maxMembersPerTeam: positive(1_000, 'Members of one team; further joins answer 403 team_full.'),
+  maxSocketsPerTeam: positive(2_000, 'Open WebSockets of one team; further ones are refused with 429.'),
+});
+
+/** What one update may hold before it is applied (server/guard/update-shape.ts); past any: 4422 too costly. */
+export const updateLimitsSchema = z.object({
+  maxStructsPerUpdate: positive(5_000, 'Structs (items and deleted ranges) in one update.'),
+  maxClientsPerUpdate: positive(64, 'Distinct client ids in one update.'),
+  maxDeleteRangesPerUpdate: positive(50_000, "Ranges in one update's delete set."),
+  maxValuesPerUpdate: positive(100_000, "JSON values inside one update's items (every element, field and entry)."),
+  maxItemsPerInsertionPoint: positive(32, 'Items of one update competing for one insertion point (quadratic).'),
+  maxDecodedRatio: positive(20, "An update's estimated heap once applied, as a multiple of its size ..."),
+  decodedRatioFloorBytes: positive(1 * MiB, '... once that estimate passes this floor.'),
+  maxConflictsPerUpdate: positive(4_096, 'Items already in the room that its items must be ordered against.'),
+  scanUpdatesOverBytes: positive(16 * 1024, 'Updates larger than this are scanned with a bounded walk first.'),
+});
+
+export const resourceLimitsSchema = z.object({
+  memberCpuBudgetMs: positive(2_000, 'Processor time (ms) one member may use before being throttled (4530, 429).'),
+  memberCpuMsPerSecond: positive(200, "How fast a member's processor time budget refills (ms per second)."),
+  maxOutboundBytes: positive(256 * MiB, 'Bytes queued for sending across all sockets; past it the slowest close.'),
+  maxDecodedBytes: positive(256 * MiB, 'Estimated heap of all decoded room documents; past it writes wait (4503).'),
+  maxRssBytes: positive(1024 * MiB, 'Resident memory ceiling: above it loads, writes and sockets are refused.'),
+  minFreeDiskBytes: positive(64 * MiB, 'Free space on the disk of DATA_DIR below which GET /health answers 503.'),
+});
+
+/** The limit groups, each a zod schema; `Limits` is all of them together. */
+export const LIMIT_GROUPS = {
+  socket: socketLimitsSchema,
+  room: roomLimitsSchema,
+  request: requestLimitsSchema,
+  team: teamLimitsSchema,
+  update: updateLimitsSchema,
+  resource: resourceLimitsSchema,
+} as const;
+
+const limitsSchema = z.object({
+  ...socketLimitsSchema.shape,
+  ...roomLimitsSchema.shape,
+  ...requestLimitsSchema.shape,
+  ...teamLimitsSchema.shape,
+  ...updateLimitsSchema.shape,
+  ...resourceLimitsSchema.shape,
+});
+
+export const timingsSchema = z.object({
+  ticketTtlMs: positive(60_000, 'How long a single-use WebSocket ticket is valid.'),
+  inviteTtlMs: positive(14 * 24 * 3_600_000, 'How long an invite code is valid when its creator sets no expiry.'),
+  roomIdleMs: positive(30_000, 'A room without connections stays loaded this long, then is compacted and unloaded.'),
+  docIdleMs: positive(120_000, 'A loaded room nobody wrote to for this long drops its decoded Y.Doc.'),
+  presenceTimeoutMs: positive(30_000, 'Presence of a client not renewed for this long is removed.'),
+  pendingTimeoutMs: positive(10_000, "How long an update's missing dependencies may take to arrive (then 4400)."),
+  revocationCheckMs: positive(5_000, 'How often open sockets are checked against revoked tokens and removed members.'),
+  sweepMs: positive(5_000, 'Housekeeping sweep: idle rooms, stale presence, expired tickets.'),
+  checkpointMs: positive(1_000, "How often a worker thread copies SQLite's write-ahead log into the database."),
+  throttleMs: positive(60_000, 'How long a member who used up their time budget stays refused.'),
+  headersTimeoutMs: positive(10_000, 'HTTP request headers must arrive within this (slowloris; 408).'),
+  requestTimeoutMs: positive(60_000, 'A whole HTTP request must arrive within this (408).'),
+  idleConnectionMs: positive(120_000, 'An HTTP connection with no traffic for this long is closed.'),
+  keepAliveMs: positive(5_000, 'A kept-alive idle HTTP connection is closed after this.'),
+  pingIntervalMs: positive(30_000, 'WebSocket ping interval; a socket that missed the previous ping is dropped.'),
+  fanoutGapWaitMs: positive(
+    100,
+    'Several instances: how long an update from another instance waits for a missing one before it is read from the store.',
+  ),
+  fanoutCheckMs: positive(
+    1_000,
+    'Several instances: how often the store is asked whether a held room has updates its stream never delivered.',
+  ),
+});
+
+export const compactionSchema = z.object({
+  afterUpdates: positive(500, "Fold a room's update rows into one once it has this many rows ..."),
+  afterBytes: positive(4 * MiB, '... or its rows add up to this many bytes.'),
+});
+
+const url = (schemes: string[], description: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)))
+    .optional()
+    .describe(description);
 
 export const SERVER_LOCALES = ['zh-CN', 'en'] as const;
 export type ServerLocale = (typeof SERVER_LOCALES)[number];
@@ -173,82 +148,146 @@ export function firstTeamName(config: Pick<ServerConfig, 'locale' | 'firstTeamNa
   return config.firstTeamName ?? FIRST_TEAM_NAMES[config.locale];
 }
 
-export const DEFAULT_LIMITS: Limits = {
-  maxMessageBytes: 8 * MiB,
-  messagesPerSecond: 100,
-  messageBurst: 300,
-  maxRoomBytes: 16 * MiB,
-  connectionsPerMember: 32,
-  maxQueuedMessages: 64,
-  maxQueuedBytes: 8 * MiB,
-  maxBufferedBytes: 32 * MiB,
-  maxPresenceStateBytes: 8 * 1024,
-  maxPresenceClientsPerConnection: 8,
-  maxLoadedRooms: 20_000,
-  maxJsonBodyBytes: 1 * MiB,
-  maxBulkBodyBytes: 32 * MiB,
-  maxBulkResponseBytes: 16 * MiB,
-  joinAttemptsPerMinute: 20,
-  inviteMaxUses: 50,
-  minFreeDiskBytes: 64 * MiB,
-  maxStructsPerUpdate: 5_000,
-  maxClientsPerUpdate: 64,
-  maxDeleteRangesPerUpdate: 50_000,
-  maxValuesPerUpdate: 100_000,
-  maxItemsPerInsertionPoint: 32,
-  maxDecodedRatio: 20,
-  decodedRatioFloorBytes: 1 * MiB,
-  maxConflictsPerUpdate: 4_096,
-  scanUpdatesOverBytes: 16 * 1024,
-  maxHeldBytes: 256 * 1024,
-  memberCpuBudgetMs: 2_000,
-  memberCpuMsPerSecond: 200,
-  maxOutboundBytes: 256 * MiB,
-  maxDecodedBytes: 256 * MiB,
-  maxRssBytes: 1024 * MiB,
-  maxRoomsPerTeam: 5_000,
-  maxMembersPerTeam: 1_000,
-  maxSocketsPerTeam: 2_000,
-  maxConnections: 10_000,
-  maxConnectionsPerAddress: 256,
-};
-
-export const DEFAULT_TIMINGS: Timings = {
-  ticketTtlMs: 60_000,
-  inviteTtlMs: 14 * 24 * 3_600_000,
-  roomIdleMs: 30_000,
-  docIdleMs: 120_000,
-  presenceTimeoutMs: 30_000,
-  pendingTimeoutMs: 10_000,
-  revocationCheckMs: 5_000,
-  sweepMs: 5_000,
-  checkpointMs: 1_000,
-  throttleMs: 60_000,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 60_000,
-  idleConnectionMs: 120_000,
-  keepAliveMs: 5_000,
-  pingIntervalMs: 30_000,
-};
-
-export const DEFAULT_COMPACTION: Compaction = { afterUpdates: 500, afterBytes: 4 * MiB };
-
 export const DEFAULT_ALLOWED_ORIGINS = ['chrome-extension://*', 'moz-extension://*'];
 
-export function defaultConfig(): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 8787,
-    dataDir: path.resolve('data'),
-    allowedOrigins: [...DEFAULT_ALLOWED_ORIGINS],
-    sqliteSynchronous: 'NORMAL',
-    limits: { ...DEFAULT_LIMITS },
-    timings: { ...DEFAULT_TIMINGS },
-    compaction: { ...DEFAULT_COMPACTION },
-    logLinesPerMinute: 30,
-    logLevel: 'info',
-    locale: 'zh-CN',
-  };
+/** The server's own settings, each with its environment variable. */
+export const serverSchema = z.object({
+  host: z.string().trim().min(1).default('127.0.0.1').describe('Address to listen on (loopback by default).'),
+  port: z.coerce.number().int().min(0).max(65_535).default(8787).describe('Port to listen on; 0 picks a free one.'),
+  dataDir: z
+    .string()
+    .trim()
+    .min(1)
+    .default('data')
+    .transform((dir) => path.resolve(dir))
+    .describe('Folder of the embedded SQLite database (used when DATABASE_URL is not set).'),
+  allowedOrigins: z
+    .array(z.string().min(1))
+    .default(DEFAULT_ALLOWED_ORIGINS)
+    .describe('Browser origins allowed to call the API, comma separated; a trailing * matches any suffix.'),
+  sqliteSynchronous: z
+    .enum(['NORMAL', 'FULL'])
+    .default('NORMAL')
+    .describe('NORMAL: a killed process loses nothing acknowledged; FULL: also survives power loss (fsync).'),
+  logLinesPerMinute: positive(30, 'Log lines of one kind per minute before they are summarised.'),
+  logLevel: z.enum(['info', 'warn', 'silent']).default('info').describe('info, warn or silent.'),
+  locale: z
+    .enum(SERVER_LOCALES)
+    .default('zh-CN')
+    .describe("The language of what the server names itself: the first team's default name."),
+  firstTeamName: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('Team created on first start (no team yet); by default 我的团队 (zh-CN) or My team (en).'),
+  metricsToken: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('When set, GET /metrics requires `Authorization: Bearer <token>`.'),
+  databaseUrl: url(
+    ['postgres', 'postgresql'],
+    'PostgreSQL (postgres://user:pass@host:port/db): teams, rooms and the index live there, shared by instances.',
+  ),
+  redisUrl: url(['redis', 'rediss'], 'Redis (redis://host:port): carries updates and presence between instances.'),
+  fanoutDropRatio: z.coerce
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0)
+    .describe('Fault injection for tests of gap repair only: this share of updates never reaches the Redis stream.'),
+});
+
+export type Limits = z.infer<typeof limitsSchema>;
+export type Timings = z.infer<typeof timingsSchema>;
+export type Compaction = z.infer<typeof compactionSchema>;
+export type ServerConfig = z.infer<typeof serverSchema> & {
+  limits: Limits;
+  timings: Timings;
+  compaction: Compaction;
+};
+
+export const DEFAULT_LIMITS: Limits = limitsSchema.parse({});
+export const DEFAULT_TIMINGS: Timings = timingsSchema.parse({});
+export const DEFAULT_COMPACTION: Compaction = compactionSchema.parse({});
+
+/** Environment variable of each limit and timing: PIZHU_ plus the name in upper snake case. */
+export function envNameOf(name: string, prefix = 'PIZHU_'): string {
+  return `${prefix}${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+const SERVER_VARIABLES: Record<keyof z.infer<typeof serverSchema>, string> = {
+  host: 'HOST',
+  port: 'PORT',
+  dataDir: 'DATA_DIR',
+  allowedOrigins: 'ALLOWED_ORIGINS',
+  sqliteSynchronous: 'PIZHU_SQLITE_SYNCHRONOUS',
+  logLinesPerMinute: 'PIZHU_LOG_LINES_PER_MINUTE',
+  logLevel: 'LOG_LEVEL',
+  locale: 'PIZHU_LOCALE',
+  firstTeamName: 'PIZHU_FIRST_TEAM_NAME',
+  metricsToken: 'PIZHU_METRICS_TOKEN',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  fanoutDropRatio: 'PIZHU_FANOUT_DROP_RATIO',
+};
+
+/** What a value must be, for the one-line error. */
+const EXPECTED: Partial<Record<string, string>> = {
+  port: 'a whole number from 0 to 65535',
+  host: 'a host name or address, not empty',
+  sqliteSynchronous: 'NORMAL or FULL',
+  logLevel: 'info, warn or silent',
+  locale: SERVER_LOCALES.join(' or '),
+  databaseUrl: 'a postgres:// URL',
+  redisUrl: 'a redis:// URL',
+  fanoutDropRatio: 'a number from 0 to below 1',
+};
+
+type Section = { schema: z.ZodObject; variableOf: (key: string) => string; option: string };
+
+const SECTIONS = {
+  server: {
+    schema: serverSchema,
+    variableOf: (key) => SERVER_VARIABLES[key as keyof typeof SERVER_VARIABLES],
+    option: '',
+  },
+  limits: { schema: limitsSchema, variableOf: (key) => envNameOf(key), option: 'limits.' },
+  timings: { schema: timingsSchema, variableOf: (key) => envNameOf(key), option: 'timings.' },
+  compaction: {
+    schema: compactionSchema,
+    variableOf: (key) => envNameOf(key, 'PIZHU_COMPACT_'),
+    option: 'compaction.',
+  },
+} satisfies Record<string, Section>;
+
+export type EnvironmentVariable = { name: string; setting: string; default: string; description: string };
+
+/** Every environment variable with its setting, default and description, read from the schemas. */
+export function environmentVariables(): EnvironmentVariable[] {
+  const groups = [
+    ['server', SECTIONS.server, serverSchema],
+    ...Object.entries(LIMIT_GROUPS).map(([group, schema]) => [`${group} limits`, SECTIONS.limits, schema] as const),
+    ['timings', SECTIONS.timings, timingsSchema],
+    ['compaction', SECTIONS.compaction, compactionSchema],
+  ] as const;
+  const defaults = serverSchema.parse({});
+  return groups.flatMap(([, section, schema]) =>
+    Object.entries(schema.shape).map(([key, field]) => {
+      const value =
+        section === SECTIONS.server
+          ? defaults[key as keyof typeof defaults]
+          : ({ ...DEFAULT_LIMITS, ...DEFAULT_TIMINGS, ...DEFAULT_COMPACTION } as Record<string, unknown>)[key];
+      return {
+        name: section.variableOf(key),
+        setting: `${section.option}${key}`,
+        default: value === undefined ? '(unset)' : Array.isArray(value) ? value.join(',') : String(value),
+        description: (field as z.ZodType).description ?? '',
+      };
+    }),
+  );
 }
 
 export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'timings' | 'compaction'>> & {
@@ -257,104 +296,68 @@ export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'timings' | 'c
   compaction?: Partial<Compaction>;
 };
 
-export function resolveConfig(options: ServerOptions = {}, base: ServerConfig = defaultConfig()): ServerConfig {
-  const config: ServerConfig = {
-    ...base,
-    ...stripUndefined(options),
-    limits: { ...base.limits, ...stripUndefined(options.limits ?? {}) },
-    timings: { ...base.timings, ...stripUndefined(options.timings ?? {}) },
-    compaction: { ...base.compaction, ...stripUndefined(options.compaction ?? {}) },
+/** Parses one section; the error names the variable (from the environment) or the option (from code). */
+function parseSection<S extends z.ZodObject>(
+  section: Section & { schema: S },
+  input: Record<string, unknown>,
+  fromEnv: boolean,
+): z.infer<S> {
+  const result = section.schema.safeParse(stripUndefined(input));
+  if (result.success) return result.data as z.infer<S>;
+  const key = String(result.error.issues[0]?.path[0] ?? '');
+  const name = fromEnv ? section.variableOf(key) : `The setting "${section.option}${key}"`;
+  const expected = EXPECTED[key] ?? 'a positive number';
+  throw new ConfigError(`${name} must be ${expected}, got "${String(input[key])}"`);
+}
+
+export function defaultConfig(): ServerConfig {
+  return resolveConfig();
+}
+
+export function resolveConfig(options: ServerOptions = {}): ServerConfig {
+  return resolveSections(options, false);
+}
+
+function resolveSections(options: ServerOptions, fromEnv: boolean): ServerConfig {
+  const { limits = {}, timings = {}, compaction = {}, ...server } = options;
+  return {
+    ...parseSection(SECTIONS.server, server, fromEnv),
+    limits: parseSection(SECTIONS.limits, limits, fromEnv),
+    timings: parseSection(SECTIONS.timings, timings, fromEnv),
+    compaction: parseSection(SECTIONS.compaction, compaction, fromEnv),
   };
-  config.dataDir = path.resolve(config.dataDir);
-  validateConfig(config);
-  return config;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function validateConfig(config: ServerConfig): void {
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
-    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${config.port}"`);
+/** Each key of a section with the text of its variable; unset and blank variables are left out. */
+function readSection(env: NodeJS.ProcessEnv, section: Section): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const key of Object.keys(section.schema.shape)) {
+    const raw = env[section.variableOf(key)]?.trim();
+    if (raw) values[key] = raw;
   }
-  if (!config.host.trim()) throw new ConfigError('HOST must not be empty');
-  for (const [group, values] of [
-    ['limit', config.limits],
-    ['timing', config.timings],
-    ['compaction', config.compaction],
-  ] as const) {
-    for (const [name, value] of Object.entries(values)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-        throw new ConfigError(`The ${group} "${name}" must be a positive number, got "${String(value)}"`);
-      }
-    }
-  }
-  if (!['info', 'warn', 'silent'].includes(config.logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be info, warn or silent, got "${String(config.logLevel)}"`);
-  }
-  if (!SERVER_LOCALES.includes(config.locale)) {
-    throw new ConfigError(`PIZHU_LOCALE must be ${SERVER_LOCALES.join(' or ')}, got "${String(config.locale)}"`);
-  }
-  if (config.sqliteSynchronous !== 'NORMAL' && config.sqliteSynchronous !== 'FULL') {
-    throw new ConfigError(`PIZHU_SQLITE_SYNCHRONOUS must be NORMAL or FULL, got "${String(config.sqliteSynchronous)}"`);
-  }
-}
-
-/** Environment variable of each limit and timing: PIZHU_ plus the name in upper snake case. */
-export function envNameOf(name: string): string {
-  return `PIZHU_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-}
-
-function parseNumberEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
-  return value;
-}
-
-function parsePort(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65_535) {
-    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}"`);
-  }
-  return Number(raw);
+  return values;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const base = defaultConfig();
-  const numbersFrom = <T extends object>(group: T): Partial<T> =>
-    Object.fromEntries(
-      Object.keys(group)
-        .map((name) => [name, parseNumberEnv(env, envNameOf(name))] as const)
-        .filter(([, value]) => value !== undefined),
-    ) as Partial<T>;
-  const origins = env.ALLOWED_ORIGINS?.trim();
-  const sync = env.PIZHU_SQLITE_SYNCHRONOUS?.trim().toUpperCase();
-  return resolveConfig(
+  const server: Record<string, unknown> = readSection(env, SECTIONS.server);
+  if (typeof server.allowedOrigins === 'string') {
+    server.allowedOrigins = server.allowedOrigins
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+  }
+  if (typeof server.sqliteSynchronous === 'string') server.sqliteSynchronous = server.sqliteSynchronous.toUpperCase();
+  return resolveSections(
     {
-      host: env.HOST?.trim() || undefined,
-      port: parsePort(env.PORT),
-      dataDir: env.DATA_DIR?.trim() || undefined,
-      allowedOrigins: origins
-        ? origins
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : undefined,
-      sqliteSynchronous: sync ? (sync as ServerConfig['sqliteSynchronous']) : undefined,
-      logLevel: env.LOG_LEVEL ? (env.LOG_LEVEL as ServerConfig['logLevel']) : undefined,
-      locale: env.PIZHU_LOCALE?.trim() ? (env.PIZHU_LOCALE.trim() as ServerLocale) : undefined,
-      firstTeamName: env.PIZHU_FIRST_TEAM_NAME?.trim() || undefined,
-      metricsToken: env.PIZHU_METRICS_TOKEN?.trim() || undefined,
-      limits: numbersFrom(base.limits),
-      timings: numbersFrom(base.timings),
-      compaction: {
-        afterUpdates: parseNumberEnv(env, 'PIZHU_COMPACT_AFTER_UPDATES'),
-        afterBytes: parseNumberEnv(env, 'PIZHU_COMPACT_AFTER_BYTES'),
-      },
+      ...(server as ServerOptions),
+      limits: readSection(env, SECTIONS.limits) as unknown as Partial<Limits>,
+      timings: readSection(env, SECTIONS.timings) as unknown as Partial<Timings>,
+      compaction: readSection(env, SECTIONS.compaction) as unknown as Partial<Compaction>,
     },
-    base,
+    true,
   );
 }

@@ -1,5 +1,6 @@
 /**
- * The sync server as a library: `startServer(options)` opens the SQLite file in `dataDir`, listens on
+ * The sync server as a library: `startServer(options)` opens the stores (PostgreSQL when `databaseUrl` is set,
+ * else the SQLite file in `dataDir`), listens on
  * host:port (port 0 = any free port) and resolves with the URL and a `close()`. Used by the CLI (main.ts), the
  * integration tests and the extension's end-to-end tests.
  */
@@ -8,14 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
-import { AttemptLimiter } from './auth/attempts.ts';
 import { originChecker } from './auth/origin.ts';
 import { TeamService } from './auth/team-service.ts';
 import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import { LocalFanout } from './fanout/local.ts';
+import { RedisFanout } from './fanout/redis.ts';
 import type { Fanout } from './fanout/types.ts';
-import { SqliteClientOwners } from './guard/client-owners.ts';
 import { CostMeter } from './guard/cost-meter.ts';
+import { type DeploymentLimits, LocalLimits, RedisLimits } from './guard/deployment-limits.ts';
 import { HttpGuard } from './guard/http-guard.ts';
 import { MemoryBudget } from './guard/memory-budget.ts';
 import { Refusals } from './guard/refusals.ts';
@@ -25,17 +26,11 @@ import { UpdatePolicy } from './guard/update-policy.ts';
 import { createApp } from './http/app.ts';
 import type { ServerContext } from './http/context.ts';
 import { closeRevokedSockets } from './http/routes-team.ts';
-import { SqliteAnnotationIndex } from './index-db/sqlite-index.ts';
 import type { TaskQueries } from './index-db/tasks-index.ts';
 import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
-import { lockDataDir } from './storage/data-dir-lock.ts';
-import { StorageHealth } from './storage/health.ts';
-import { openDatabase, type SqliteHandle } from './storage/sqlite-db.ts';
-import { WalCheckpointer } from './storage/wal-checkpointer.ts';
-import { SqliteTeamStore } from './storage/sqlite-teams.ts';
-import { SqliteUpdateStore } from './storage/sqlite-updates.ts';
+import { openStores } from './storage/open-stores.ts';
 import { ConnectionTracker } from './sync/connections.ts';
 import { RoomRegistry } from './sync/registry.ts';
 
@@ -56,12 +51,14 @@ export type PizhuServer = {
   host: string;
   port: number;
   config: ServerConfig;
+  /** Where the data lives: the data folder, or the PostgreSQL URL without its password. */
+  dataLocation: string;
   /** Teams, invites, tokens: what the CLI does, for tests. */
   teams: TeamService;
   /** The query index (e.g. `teamAnnotations(teamId)` for a briefing). */
   queries: AnnotationQueries;
-  /** Tasks, progress and units in the query index. */
-  taskQueries: TaskQueries;
+  /** Tasks, progress and units in the query index (null on PostgreSQL, which does not index tasks yet). */
+  taskQueries: TaskQueries | null;
   metrics: Metrics;
   /** Rooms loaded in memory (for tests and the benchmark). */
   roomsLoaded(): number;
@@ -96,29 +93,33 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startServer(options: StartOptions = {}): Promise<PizhuServer> {
   const config = resolveConfig(options);
   const log = options.logger ?? createLogger({ level: config.logLevel, linesPerMinute: config.logLinesPerMinute });
+  if (config.databaseUrl && !config.redisUrl && !options.fanout) {
+    throw new ConfigError(
+      'DATABASE_URL is set but REDIS_URL is not: instances sharing PostgreSQL would not hear each other. Set ' +
+        'REDIS_URL=redis://host:port (a single instance may point it at its own Redis), or unset DATABASE_URL ' +
+        'to use the embedded SQLite in DATA_DIR',
+    );
+  }
   // Instances sharing a fan-out (the scale-out seam) share the database on purpose; a lone server owns its folder.
-  const lock = options.fanout ? null : lockDataDir(config.dataDir);
-  let db: SqliteHandle;
+  const stores = await openStores(config, { log, lockDataDir: !options.fanout, serving: true });
+  const { updates, index } = stores;
+  // Redis keys are named after the database, so deployments sharing one Redis never see each other's keys.
+  const redisNamespace = `pizhu:${updates.instanceId}`;
+  let fanout: Fanout;
   try {
-    db = openDatabase(config.dataDir, config.sqliteSynchronous);
+    // An instance that cannot reach Redis must not start: it would not hear the others.
+    fanout = options.fanout ?? (await connectFanout(config, redisNamespace, log));
   } catch (error) {
-    lock?.release();
+    await stores.close();
     throw error;
   }
-  const updates = new SqliteUpdateStore(db);
-  const checkpointer = new WalCheckpointer(db, {
-    intervalMs: config.timings.checkpointMs,
-    onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
-  });
-  const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
-  const teams = new TeamService(new SqliteTeamStore(db), {
+  const teams = new TeamService(stores.teams, {
     ticketTtlMs: config.timings.ticketTtlMs,
     inviteTtlMs: config.timings.inviteTtlMs,
     inviteMaxUses: config.limits.inviteMaxUses,
     maxMembersPerTeam: config.limits.maxMembersPerTeam,
   });
   const metrics = new Metrics();
-  const fanout = options.fanout ?? new LocalFanout();
   const refusals = new Refusals(metrics, log);
   const memory = new MemoryBudget(config.limits);
   const cost = new CostMeter({
@@ -126,16 +127,12 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     msPerSecond: config.limits.memberCpuMsPerSecond,
     throttleMs: config.timings.throttleMs,
   });
+  const { tasks } = stores;
   const membership = new UnitMembership({
     memberUnit: (memberId) => teams.store.memberUnitNow(memberId),
-    teamUnits: (teamId) => index.tasks.unitsNow(teamId),
+    teamUnits: (teamId) => tasks?.unitsNow(teamId) ?? {},
   });
-  const guard = new UpdateGuard(
-    config.limits,
-    new UpdatePolicy(new SqliteClientOwners(db), config.limits),
-    memory,
-    membership,
-  );
+  const guard = new UpdateGuard(config.limits, new UpdatePolicy(stores.owners, config.limits), memory, membership);
   const registry = new RoomRegistry(
     { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, guard },
     log,
@@ -144,20 +141,24 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   );
   guard.onMemoryPressure = () => registry.releaseIdleDocuments();
   const httpGuard = new HttpGuard(config.limits, metrics, log);
+  const socketCaps = { perMember: config.limits.connectionsPerMember, perTeam: config.limits.maxSocketsPerTeam };
+  const limits: DeploymentLimits = config.redisUrl
+    ? new RedisLimits(config.redisUrl, redisNamespace, socketCaps, config.limits.joinAttemptsPerMinute, log)
+    : new LocalLimits(socketCaps, config.limits.joinAttemptsPerMinute);
   const connections = new ConnectionTracker();
   const ctx: ServerContext = {
     config,
     teams,
     updates,
     index,
-    tasks: index.tasks,
+    tasks,
     registry,
     connections,
     metrics,
     log,
     originAllowed: originChecker(config.allowedOrigins),
-    joinAttempts: new AttemptLimiter(config.limits.joinAttemptsPerMinute),
-    health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
+    limits,
+    health: stores.health,
     cost,
     memory,
     refusals,
@@ -186,9 +187,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   try {
     address = await listen(server, config.port, config.host);
   } catch (error) {
-    await checkpointer.close();
-    db.close();
-    lock?.release();
+    await stores.close();
     throw error;
   }
 
@@ -199,6 +198,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
       cost.sweep();
     }, config.timings.sweepMs),
     setInterval(() => connections.heartbeat(), config.timings.pingIntervalMs),
+    setInterval(() => {
+      // Several instances: stream entries can be lost; the store says which held rooms are behind.
+      if (config.redisUrl) registry.checkHeads().catch((error) => log.error('fanout', 'checking room heads', error));
+    }, config.timings.fanoutCheckMs),
     setInterval(() => {
       closeRevokedSockets(ctx).catch((error) => log.error('revocation', 'checking tokens failed', error));
     }, config.timings.revocationCheckMs),
@@ -215,9 +218,10 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     host: config.host,
     port: address.port,
     config,
+    dataLocation: stores.location,
     teams,
     queries: index,
-    taskQueries: index.tasks,
+    taskQueries: tasks,
     metrics,
     roomsLoaded: () => registry.loadedCount,
     close() {
@@ -231,13 +235,25 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
         server.closeAllConnections?.();
         await serverClosed;
         await fanout.close();
-        await checkpointer.close();
-        db.close();
-        lock?.release();
+        await limits.close();
+        await stores.close();
       })();
       return closing;
     },
   };
+}
+
+function connectFanout(config: ServerConfig, namespace: string, log: Logger): Promise<Fanout> {
+  if (!config.redisUrl) return Promise.resolve(new LocalFanout());
+  return RedisFanout.connect({
+    url: config.redisUrl,
+    namespace,
+    streamMaxLength: config.limits.fanoutStreamLength,
+    dropRatio: config.fanoutDropRatio,
+    log,
+  }).catch((error) => {
+    throw new ConfigError((error as Error).message);
+  });
 }
 
 /** Gives clients a moment to answer the close handshake, then cuts the rest. */
@@ -251,7 +267,7 @@ async function waitForSockets(wss: WebSocketServer, ms: number): Promise<void> {
 async function reindexStaleRooms(ctx: ServerContext): Promise<void> {
   try {
     for (const head of await ctx.updates.allHeads()) {
-      if ((await ctx.index.through(head.roomId)) >= head.lastId) continue;
+      if ((await ctx.index.through(head.roomId)) >= head.lastSeq) continue;
       // Loading a room re-indexes it when its index lags; release lets it unload when idle.
       const room = await ctx.registry.acquire(head.roomId);
       ctx.registry.release(room);

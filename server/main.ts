@@ -10,7 +10,7 @@ import { startServer } from './index.ts';
 async function serve(): Promise<void> {
   const config = configFromEnv();
   const server = await startServer(config);
-  const lines = [`Pizhu sync server listening on ${server.url}  (data in ${config.dataDir})`];
+  const lines = [`Pizhu sync server listening on ${server.url}  (data in ${server.dataLocation})`];
   const teams = await server.teams.listTeams();
   if (teams.length === 0) {
     const team = await server.teams.createTeam(firstTeamName(config));

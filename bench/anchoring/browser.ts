@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { HEADLESS_CHROMIUM_ARGS } from '../../test/e2e/harness.ts';
 import type { Edit, Options } from './measure.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,16 +31,7 @@ export async function runInChromium(
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: HEADLESS_CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage();

@@ -264,8 +264,27 @@ export async function measure(
   );
 
   // 4. peers, same quotes, same DOMs
+  // A peer resolves its sample on the page it was described on, then on the edited copy: each pass timed whole
+  // (one await per pass, none per quote, so a synchronous peer is timed as it runs) and its outcomes tallied.
+  const peerRuns = async (
+    peerSample: Annotation[],
+    resolveAll: (root: Element) => (Range | null)[] | Promise<(Range | null)[]>,
+  ) => {
+    const pass = async (doc: Document, editsOf: (a: Annotation) => Edit[]) => {
+      const stop = start();
+      const found = await resolveAll(doc.body);
+      const span = stop();
+      const outcome = tally();
+      peerSample.forEach((a, i) => {
+        outcome[judge(doc, found[i] ?? null, a, editsOf(a))]++;
+      });
+      return { span, tally: outcome };
+    };
+    const exact = await pass(v1, () => []);
+    const fuzzy = await pass(v2, (a) => edited.edits.get(a.paragraph) ?? []);
+    return { exact, fuzzy };
+  };
   const root1 = v1.body;
-  const root2 = v2.body;
 
   // dom-anchor-text-quote (with the position hint, as Hypothesis passes it)
   progress('running dom-anchor-text-quote …');
@@ -273,18 +292,9 @@ export async function measure(
     quote: textQuote.fromRange(root1, ranges[i]!),
     hint: textPosition.fromRange(root1, ranges[i]!).start,
   }));
-  stop = start();
-  const dtqExact = dtqSelectors.map((s) => textQuote.toRange(root1, s.quote, { hint: s.hint }));
-  const dtqExactSpan = stop();
-  stop = start();
-  const dtqFuzzy = dtqSelectors.map((s) => textQuote.toRange(root2, s.quote, { hint: s.hint }));
-  const dtqFuzzySpan = stop();
-  const dtqExactTally = tally();
-  const dtqFuzzyTally = tally();
-  sample.forEach((a, i) => {
-    dtqExactTally[judge(v1, dtqExact[i] ?? null, a, [])]++;
-    dtqFuzzyTally[judge(v2, dtqFuzzy[i] ?? null, a, edited.edits.get(a.paragraph) ?? [])]++;
-  });
+  const dtq = await peerRuns(sample, (root) =>
+    dtqSelectors.map((s) => textQuote.toRange(root, s.quote, { hint: s.hint })),
+  );
 
   // @apache-annotator/dom (exact quotes only; first match)
   // Its own describeTextQuote takes minutes per annotation here; it is given the same W3C selector (exact, 32
@@ -297,19 +307,10 @@ export async function measure(
     for await (const match of createTextQuoteSelectorMatcher(selector)(root)) return match as Range;
     return null;
   };
-  stop = start();
-  const apacheExact: (Range | null)[] = [];
-  for (const s of apacheSelectors) apacheExact.push(await firstMatch(s, root1));
-  const apacheExactSpan = stop();
-  stop = start();
-  const apacheFuzzy: (Range | null)[] = [];
-  for (const s of apacheSelectors) apacheFuzzy.push(await firstMatch(s, root2));
-  const apacheFuzzySpan = stop();
-  const apacheExactTally = tally();
-  const apacheFuzzyTally = tally();
-  apacheSample.forEach((a, i) => {
-    apacheExactTally[judge(v1, apacheExact[i] ?? null, a, [])]++;
-    apacheFuzzyTally[judge(v2, apacheFuzzy[i] ?? null, a, edited.edits.get(a.paragraph) ?? [])]++;
+  const apache = await peerRuns(apacheSample, async (root) => {
+    const found: (Range | null)[] = [];
+    for (const s of apacheSelectors) found.push(await firstMatch(s, root));
+    return found;
   });
 
   // 5. report (per annotation; ratios on CPU time, which other work on the machine disturbs least)
@@ -322,16 +323,16 @@ export async function measure(
     ['  same annotations as @apache-annotator/dom', null, null, oursApacheSample, `first ${apacheSample.length}`],
     [
       'dom-anchor-text-quote',
-      per(dtqExactSpan, sample.length),
-      per(dtqFuzzySpan, sample.length),
-      dtqFuzzyTally,
+      per(dtq.exact.span, sample.length),
+      per(dtq.fuzzy.span, sample.length),
+      dtq.fuzzy.tally,
       `first ${sample.length}`,
     ],
     [
       '@apache-annotator/dom',
-      per(apacheExactSpan, apacheSample.length),
-      per(apacheFuzzySpan, apacheSample.length),
-      apacheFuzzyTally,
+      per(apache.exact.span, apacheSample.length),
+      per(apache.fuzzy.span, apacheSample.length),
+      apache.fuzzy.tally,
       `first ${apacheSample.length}`,
     ],
   ];
@@ -349,8 +350,8 @@ export async function measure(
   }
   log(
     `\nexact-page check (same page): pizhu wrong ${exactTally.wrong}, orphan ${exactTally.orphan}; ` +
-      `dom-anchor-text-quote wrong ${dtqExactTally.wrong}, orphan ${dtqExactTally.orphan}; ` +
-      `apache wrong ${apacheExactTally.wrong}, orphan ${apacheExactTally.orphan}`,
+      `dom-anchor-text-quote wrong ${dtq.exact.tally.wrong}, orphan ${dtq.exact.tally.orphan}; ` +
+      `apache wrong ${apache.exact.tally.wrong}, orphan ${apache.exact.tally.orphan}`,
   );
   const peers = rows.filter(
     (r) => !r[0].startsWith(' ') && !r[0].startsWith('pizhu') && r[1] !== null && r[2] !== null,

@@ -16,13 +16,12 @@
  *   npm run bench:page                                   # 7 timed runs on .output/chrome-mv3
  *   npm run bench:page -- --runs 5 --build /tmp/chrome-mv3-before,.output/chrome-mv3   # two builds side by side
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
-import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
-import { CHROME_BUILD, chromiumPath, ROOT } from '../../test/e2e/harness.ts';
-import { PAGES, startStaticServer } from '../../test/e2e/ui-support.ts';
+import { CHROME_BUILD, chromiumPath, HEADLESS_CHROMIUM_ARGS } from '../../test/e2e/harness.ts';
+import { longPageAnnotations, PAGES, startStaticServer } from '../../test/e2e/ui-support.ts';
 import { median } from '../stats.ts';
 
 const args = new Map<string, string>();
@@ -32,8 +31,6 @@ const RUNS = Number(args.get('runs') ?? 7);
 const COUNT = Number(args.get('annotations') ?? 1_000);
 /** Builds to compare side by side (`--build a,b`), each in its own profile. */
 const BUILDS = (args.get('build') ?? CHROME_BUILD).split(',').map((build) => resolve(build));
-
-const COLORS = ['yellow', 'green', 'blue', 'pink', 'purple'] as const;
 
 type Run = { painted: number; longestTask: number; longestGap: number; blocking: number; count: number };
 
@@ -122,16 +119,6 @@ async function openOnce(context: BrowserContext, url: string, target: number | n
 
 type Variant = { name: string; context: BrowserContext; dir: string; target: number | null; runs: Run[] };
 
-const LAUNCH_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 async function launch(build: string | null): Promise<{ context: BrowserContext; dir: string; worker?: Worker }> {
   const dir = mkdtempSync(join(tmpdir(), 'pizhu-bench-page-'));
   const context = await chromium.launchPersistentContext(dir, {
@@ -140,8 +127,8 @@ async function launch(build: string | null): Promise<{ context: BrowserContext; 
     locale: 'zh-CN',
     viewport: { width: 1280, height: 900 },
     args: build
-      ? [...LAUNCH_ARGS, `--disable-extensions-except=${build}`, `--load-extension=${build}`]
-      : [...LAUNCH_ARGS, '--disable-extensions'],
+      ? [...HEADLESS_CHROMIUM_ARGS, `--disable-extensions-except=${build}`, `--load-extension=${build}`]
+      : [...HEADLESS_CHROMIUM_ARGS, '--disable-extensions'],
   });
   if (!build) return { context, dir };
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
@@ -211,25 +198,7 @@ async function waitForContentScript(worker: Worker): Promise<void> {
 
 /** The 1,000 annotations: the opening words of the page's clauses, as the e2e test of the long page uses. */
 async function createAnnotations(context: BrowserContext, extensionId: string, url: string): Promise<void> {
-  const expected = JSON.parse(
-    readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8'),
-  ) as { structure: { startsWith: string }[] };
-  const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))]
-    .filter((q) => q.length >= 8)
-    .slice(0, COUNT);
-  const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
-  const requests = quotes.map((exact, i) => ({
-    type: 'annotation.create',
-    annotation: {
-      documentKey: info.key,
-      selectors: [{ type: 'TextQuoteSelector', exact }],
-      clausePath: [],
-      quote: exact,
-      tags: [i % 2 ? '程序' : '证据'],
-      color: COLORS[i % COLORS.length],
-    },
-    document: info,
-  }));
+  const requests = longPageAnnotations(url, COUNT);
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/options.html`);
   const failed = await page.evaluate(async (requests) => {

@@ -12,6 +12,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { SERVER_DIST } from '../../scripts/build-server.mjs';
+import type { Annotation } from '../../shared/model/index.ts';
 
 export type Kind = 'pizhu' | 'hocuspocus' | 'y-websocket-server';
 export const KINDS: Kind[] = ['pizhu', 'hocuspocus', 'y-websocket-server'];
@@ -211,4 +212,28 @@ export class BenchSocket {
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * The benchmarks' annotation number `i`, by `author` (on Pizhu the member writing it: the server refuses others'
+ * records). The same shape in every server benchmark, so their figures compare.
+ */
+export function benchAnnotation(id: string, i: number, author = 'm1'): Annotation {
+  return {
+    id,
+    documentKey: 'bench',
+    teamId: 'bench',
+    selectors: [{ type: 'TextQuoteSelector', exact: `第${i}条 促进学生身心健康全面发展` }],
+    clausePath: ['二、', `${(i % 20) + 1}.`],
+    quote: `第${i}条 促进学生身心健康全面发展`,
+    tags: ['体育', `标签${i % 7}`],
+    note: `批注 ${i}`,
+    color: 'yellow',
+    author: { id: author, name: '张三' },
+    visibility: 'team',
+    replyTo: null,
+    createdAt: i,
+    updatedAt: i,
+    deleted: false,
+  };
 }

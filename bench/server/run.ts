@@ -9,14 +9,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { idsOfMemberKeys, notesMap, readRoom, writeAnnotation } from '../../shared/model/index.ts';
-import type { Annotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
 import {
   BenchSocket,
+  benchAnnotation,
   KINDS,
   type Kind,
   newDataDir,
   roomName,
+  type ServerPauses,
   serverBusy,
   serverHeap,
   startServerProcess,
@@ -29,31 +30,10 @@ const PROBES = 5;
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** An annotation by `author` (on Pizhu the member writing it: the server refuses others' records). */
-function record(id: string, i: number, author = 'm1'): Annotation {
-  return {
-    id,
-    documentKey: 'bench',
-    teamId: 'bench',
-    selectors: [{ type: 'TextQuoteSelector', exact: `第${i}条 促进学生身心健康全面发展` }],
-    clausePath: ['二、', `${(i % 20) + 1}.`],
-    quote: `第${i}条 促进学生身心健康全面发展`,
-    tags: ['体育', `标签${i % 7}`],
-    note: `批注 ${i}`,
-    color: 'yellow',
-    author: { id: author, name: '张三' },
-    visibility: 'team',
-    replyTo: null,
-    createdAt: i,
-    updatedAt: i,
-    deleted: false,
-  };
-}
-
 function roomState(annotations: number): Uint8Array {
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (let i = 0; i < annotations; i++) writeAnnotation(doc, record(`a${i}`, i), 'm1');
+    for (let i = 0; i < annotations; i++) writeAnnotation(doc, benchAnnotation(`a${i}`, i), 'm1');
   });
   return Y.encodeStateAsUpdate(doc);
 }
@@ -135,6 +115,21 @@ type FanoutResult = {
 /** One run, with its samples (combined with the other runs of the same server). */
 type FanoutRun = Omit<FanoutResult, 'runP99s'> & { latencies: number[] };
 
+/** One run's figures from its probe latencies, what arrived of what was sent, and the server's pauses. */
+function fanoutRun(latencies: number[], delivered: number, expected: number, busy: ServerPauses): FanoutRun {
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    latencies,
+    delivered,
+    expected,
+    serverBusy: busy.utilization,
+    loopDelayMaxMs: busy.loopDelayMaxMs,
+    gcMaxMs: busy.gcMaxMs,
+    gcTotalMs: busy.gcTotalMs,
+  };
+}
+
 async function fanout(kind: Kind, subscribers: number, rate: number, seconds: number): Promise<FanoutRun> {
   const dataDir = newDataDir(kind);
   const server = await startServerProcess(kind, dataDir);
@@ -184,7 +179,7 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
         if (wait > 0) await sleep(wait);
         const id = `${prefix}${i}`;
         sent.set(id, performance.now());
-        writeAnnotation(writerDoc, record(id, i, server.memberId), server.memberId ?? 'm1');
+        writeAnnotation(writerDoc, benchAnnotation(id, i, server.memberId), server.memberId ?? 'm1');
       }
     };
     counting = true;
@@ -200,17 +195,12 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
     while (sinkCounts.reduce((a, b) => a + b, 0) < expected && performance.now() < deadline) await sleep(100);
     measuring = false;
     writer.close();
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
+    return fanoutRun(
       latencies,
-      delivered: sinkCounts.reduce((a, b) => a + b, 0),
+      sinkCounts.reduce((a, b) => a + b, 0),
       expected,
-      serverBusy: busy.utilization,
-      loopDelayMaxMs: busy.loopDelayMaxMs,
-      gcMaxMs: busy.gcMaxMs,
-      gcTotalMs: busy.gcTotalMs,
-    };
+      busy,
+    );
   } finally {
     for (const socket of sockets) socket.close();
     await stopServerProcess(server);
@@ -289,7 +279,7 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
   const member = server.memberId ?? 'm1';
-  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, record(`r${i}`, i, member), member);
+  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, benchAnnotation(`r${i}`, i, member), member);
   const sentAt: number[][] = Array.from({ length: rooms }, () => []);
   const latencies: number[] = [];
   let measuring = false;
@@ -338,17 +328,7 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
     const deadline = performance.now() + 10_000;
     while (delivered < total && performance.now() < deadline) await sleep(100);
     measuring = false;
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      latencies,
-      delivered,
-      expected: total,
-      serverBusy: busy.utilization,
-      loopDelayMaxMs: busy.loopDelayMaxMs,
-      gcMaxMs: busy.gcMaxMs,
-      gcTotalMs: busy.gcTotalMs,
-    };
+    return fanoutRun(latencies, delivered, total, busy);
   } finally {
     for (const socket of sockets) socket.close();
     await stopServerProcess(server);
@@ -441,7 +421,7 @@ async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Prom
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
       const sv = Y.encodeStateVector(doc);
-      writeAnnotation(doc, record(`w${i}`, i, server.memberId), server.memberId ?? 'm1');
+      writeAnnotation(doc, benchAnnotation(`w${i}`, i, server.memberId), server.memberId ?? 'm1');
       sockets[i]!.send(2, Y.encodeStateAsUpdate(doc, sv));
     }
     await sleep(1500);
@@ -468,6 +448,18 @@ async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Prom
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const ratio = (ours: number, theirs: number) => (theirs === 0 ? 'n/a' : `${fmt(ours / theirs, 2)}x`);
+
+/** A table row of one figure for the three servers, then Pizhu's ratio to each peer. */
+function peerRow<M extends string>(label: string, byKind: Record<Kind, Record<M, number>>, m: M): string {
+  const [ours, hocuspocus, yws] = [byKind.pizhu[m], byKind.hocuspocus[m], byKind['y-websocket-server'][m]];
+  return `| ${label} | ${fmt(ours)} | ${fmt(hocuspocus)} | ${fmt(yws)} | ${ratio(ours, hocuspocus)} | ${ratio(ours, yws)} |`;
+}
+
+/** A BENCH_ONLY_FANOUT or _ROOMS value: `<kind>[+<kind>...]` then the scenario's three numbers. */
+function onlySpec(spec: string): { kinds: Kind[]; numbers: [number, number, number] } {
+  const [kinds, a, b, c] = spec.split(',');
+  return { kinds: kinds!.split('+') as Kind[], numbers: [Number(a), Number(b), Number(c)] };
+}
 
 async function main() {
   const started = Date.now();
@@ -523,33 +515,15 @@ async function main() {
   lines.push('|---|---|---|---|---|---|');
   for (const scenario of scenarios) {
     const f = fan[scenario.name]!;
-    for (const p of ['p50', 'p99'] as const) {
-      lines.push(
-        `| fan-out ${scenario.name}, ${p} (ms) | ${fmt(f.pizhu[p])} | ${fmt(f.hocuspocus[p])} | ${fmt(f['y-websocket-server'][p])} | ${ratio(f.pizhu[p], f.hocuspocus[p])} | ${ratio(f.pizhu[p], f['y-websocket-server'][p])} |`,
-      );
-    }
+    for (const p of ['p50', 'p99'] as const) lines.push(peerRow(`fan-out ${scenario.name}, ${p} (ms)`, f, p));
     lines.push(
       `| fan-out ${scenario.name}, delivered / expected | ${f.pizhu.delivered}/${f.pizhu.expected} | ${f.hocuspocus.delivered}/${f.hocuspocus.expected} | ${f['y-websocket-server'].delivered}/${f['y-websocket-server'].expected} | | |`,
     );
   }
-  for (const m of ['answerMs', 'appliedMs'] as const) {
-    const label =
-      m === 'answerMs'
-        ? 'cold load 10k annotations, until the answer arrives (ms)'
-        : 'cold load 10k annotations, until applied by the client (ms)';
-    lines.push(
-      `| ${label} | ${fmt(cold.pizhu[m])} | ${fmt(cold.hocuspocus[m])} | ${fmt(cold['y-websocket-server'][m])} | ${ratio(cold.pizhu[m], cold.hocuspocus[m])} | ${ratio(cold.pizhu[m], cold['y-websocket-server'][m])} |`,
-    );
-  }
-  for (const m of ['readKb', 'writtenKb'] as const) {
-    const label =
-      m === 'readKb'
-        ? 'heap per open 100-annotation room, read (KB)'
-        : 'heap per open 100-annotation room, after a write (KB)';
-    lines.push(
-      `| ${label} | ${fmt(memory.pizhu[m])} | ${fmt(memory.hocuspocus[m])} | ${fmt(memory['y-websocket-server'][m])} | ${ratio(memory.pizhu[m], memory.hocuspocus[m])} | ${ratio(memory.pizhu[m], memory['y-websocket-server'][m])} |`,
-    );
-  }
+  lines.push(peerRow('cold load 10k annotations, until the answer arrives (ms)', cold, 'answerMs'));
+  lines.push(peerRow('cold load 10k annotations, until applied by the client (ms)', cold, 'appliedMs'));
+  lines.push(peerRow('heap per open 100-annotation room, read (KB)', memory, 'readKb'));
+  lines.push(peerRow('heap per open 100-annotation room, after a write (KB)', memory, 'writtenKb'));
   lines.push(
     '',
     `10k-annotation state: ${big.byteLength} bytes; 100-annotation state: ${small.byteLength} bytes. Took ${Math.round((Date.now() - started) / 1000)} s.`,
@@ -560,26 +534,16 @@ async function main() {
 
 if (process.env.BENCH_ONLY_FANOUT) {
   // <kind>[+<kind>...],<subscribers>,<rate>,<seconds>: BENCH_RUNS interleaved runs of those servers, combined.
-  const [kinds, subscribers, rate, seconds] = process.env.BENCH_ONLY_FANOUT.split(',');
-  const scenario: Scenario = {
-    name: 'one room',
-    shape: 'one room',
-    subscribers: Number(subscribers),
-    rate: Number(rate),
-    seconds: Number(seconds),
-  };
-  console.log(await interleaved(kinds!.split('+') as Kind[], runnerOf(scenario)));
+  const { kinds, numbers } = onlySpec(process.env.BENCH_ONLY_FANOUT);
+  const [subscribers, rate, seconds] = numbers;
+  console.log(await interleaved(kinds, runnerOf({ name: 'one room', shape: 'one room', subscribers, rate, seconds })));
 } else if (process.env.BENCH_ONLY_ROOMS) {
   // <kind>[+<kind>...],<rooms>,<updates per second per room>,<seconds>
-  const [kinds, rooms, rate, seconds] = process.env.BENCH_ONLY_ROOMS.split(',');
-  const scenario: Scenario = {
-    name: 'many rooms',
-    shape: 'many rooms',
-    rooms: Number(rooms),
-    ratePerRoom: Number(rate),
-    seconds: Number(seconds),
-  };
-  console.log(await interleaved(kinds!.split('+') as Kind[], runnerOf(scenario)));
+  const { kinds, numbers } = onlySpec(process.env.BENCH_ONLY_ROOMS);
+  const [rooms, ratePerRoom, seconds] = numbers;
+  console.log(
+    await interleaved(kinds, runnerOf({ name: 'many rooms', shape: 'many rooms', rooms, ratePerRoom, seconds })),
+  );
 } else if (process.env.BENCH_ONLY_COLD) {
   console.log(await coldLoad(process.env.BENCH_ONLY_COLD as Kind, roomState(10_000), 2));
 } else if (process.env.BENCH_ONLY_MEMORY) {

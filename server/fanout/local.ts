@@ -16,7 +16,10 @@ export class LocalFanout implements Fanout {
       subscribers = new Map();
       this.rooms.set(roomId, subscribers);
     }
+    const known = subscribers.size > 0;
     subscribers.set(subscriber, source);
+    // As over Redis: the others announce who is present to the instance that just started holding the room.
+    if (known) this.publish(roomId, { kind: 'presence-query' }, source);
   }
 
   unsubscribe(roomId: string, subscriber: FanoutSubscriber): void {

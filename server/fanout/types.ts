@@ -1,10 +1,15 @@
 /**
- * Fan-out between server instances that serve the same rooms. One instance appends an update durably, then
- * publishes it; every other instance with the room loaded applies it and forwards it to its own sockets.
- * The in-process implementation serves one instance (and tests with several instances in one process); a later
- * step adds Redis Streams behind the same interface.
+ * Fan-out between server instances that serve the same rooms. One instance appends an update durably (the
+ * store gives it the room's next sequence number), then publishes it; every other instance with the room loaded
+ * applies it in sequence order and forwards it to its own sockets. `local.ts` serves one instance (and tests
+ * with several instances in one process); `redis.ts` carries updates on Redis Streams and presence on Pub/Sub.
+ * A fan-out may lose updates: subscribers repair gaps from the store by sequence number.
  */
-export type FanoutMessage = { kind: 'update'; update: Uint8Array } | { kind: 'presence'; update: Uint8Array };
+export type FanoutMessage =
+  | { kind: 'update'; seq: number; update: Uint8Array }
+  | { kind: 'presence'; update: Uint8Array }
+  /** An instance started holding the room and asks the others who is present. */
+  | { kind: 'presence-query' };
 
 /** A loaded room; an object rather than a callback, so subscribing allocates no closure per room. */
 export interface FanoutSubscriber {

@@ -1,8 +1,8 @@
 /**
  * Which member owns each Yjs client id of a room: the member who first wrote with it. Structs under a client id
  * owned by someone else are refused (update-policy.ts), so nobody can forge another member's edits or take the
- * clock range their next edits need (Yjs would drop those as duplicates). Kept durably in SQLite (a restart must
- * not hand a client id to someone else), in a table of its own beside the store's schema; a claim is committed
+ * clock range their next edits need (Yjs would drop those as duplicates). Kept durably (a restart must not hand
+ * a client id to someone else), in the client_owners table of the store's schema; a claim is committed
  * before the update that makes it is applied, so it is stored before the update is.
  */
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
@@ -11,9 +11,15 @@ import type { SqliteHandle } from '../storage/sqlite-db.ts';
 export const SERVER_MEMBER = '@server';
 
 export interface ClientOwnerStore {
-  /** The owners recorded for a room. */
-  ownersOf(roomId: string): Map<number, string>;
-  /** Records the member as the owner of these client ids; committed when it returns. */
+  /**
+   * The owners recorded for a room. A store that answers later (PostgreSQL) is read when the room loads
+   * (UpdatePolicy.prepare); one that answers at once may also be read on the room's first write.
+   */
+  ownersOf(roomId: string): Map<number, string> | Promise<Map<number, string>>;
+  /**
+   * Records the member as the owner of these client ids, stored no later than the update that makes the claim:
+   * committed when it returns (SQLite), or written in the transaction of the room's next append (PostgreSQL).
+   */
   claim(roomId: string, clients: readonly number[], memberId: string): void;
 }
 
@@ -26,13 +32,6 @@ export class SqliteClientOwners implements ClientOwnerStore {
     db: SqliteHandle,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS client_owners (
-      room TEXT NOT NULL,
-      client INTEGER NOT NULL,
-      member_id TEXT NOT NULL,
-      claimed_at INTEGER NOT NULL,
-      PRIMARY KEY (room, client)
-    ) WITHOUT ROWID`);
     this.select = db.prepare<[string], { client: number; member_id: string }>(
       'SELECT client, member_id FROM client_owners WHERE room = ?',
     );

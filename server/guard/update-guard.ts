@@ -127,6 +127,11 @@ export class UpdateGuard {
     };
   }
 
+  /** A room was loaded: read what its first write is checked against. */
+  prepare(room: GuardedRoom): Promise<void> {
+    return this.policy.prepare(room, room.id);
+  }
+
   /** The room's document was decoded: book its heap. */
   decoded(room: GuardedRoom, doc: Y.Doc): void {
     this.memory.setDecoded(room, estimateDocHeap(doc));

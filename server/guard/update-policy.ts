@@ -74,10 +74,17 @@ export class UpdatePolicy {
     owners.set(client, SERVER_MEMBER);
   }
 
+  /** Reads the room's owners before its first write (needed by stores that answer later). */
+  async prepare(room: object, roomId: string): Promise<void> {
+    if (!this.owners.has(room)) this.owners.set(room, await this.store.ownersOf(roomId));
+  }
+
   private ownersOf(context: Pick<PolicyContext, 'room' | 'roomId'>): Map<number, string> {
     let owners = this.owners.get(context.room);
     if (!owners) {
-      owners = this.store.ownersOf(context.roomId);
+      const read = this.store.ownersOf(context.roomId);
+      if (!(read instanceof Map)) throw new Error(`client owners of ${context.roomId} were not read when it loaded`);
+      owners = read;
       this.owners.set(context.room, owners);
     }
     return owners;

@@ -1,9 +1,9 @@
 /** What the HTTP routes work with: one object built by startServer. */
-import type { AttemptLimiter } from '../auth/attempts.ts';
 import type { OriginCheck } from '../auth/origin.ts';
 import type { TeamService } from '../auth/team-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { CostMeter } from '../guard/cost-meter.ts';
+import type { DeploymentLimits, SocketSlot } from '../guard/deployment-limits.ts';
 import type { HttpGuard } from '../guard/http-guard.ts';
 import type { MemoryBudget } from '../guard/memory-budget.ts';
 import type { Refusals } from '../guard/refusals.ts';
@@ -11,7 +11,7 @@ import type { TaskQueries } from '../index-db/tasks-index.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { StorageHealth } from '../storage/health.ts';
+import type { HealthCheck } from '../storage/health.ts';
 import type { Principal, UpdateStore } from '../storage/types.ts';
 import type { ConnectionTracker } from '../sync/connections.ts';
 import type { RoomRegistry } from '../sync/registry.ts';
@@ -21,15 +21,16 @@ export type ServerContext = {
   teams: TeamService;
   updates: UpdateStore;
   index: IndexSink & AnnotationQueries;
-  /** Tasks, progress and units in the query index (index-db/tasks-index.ts). */
-  tasks: TaskQueries;
+  /** Tasks and progress in the query index (index-db/tasks-index.ts); null where the store does not index them. */
+  tasks: TaskQueries | null;
   registry: RoomRegistry;
   connections: ConnectionTracker;
   metrics: Metrics;
   log: Logger;
   originAllowed: OriginCheck;
-  joinAttempts: AttemptLimiter;
-  health: StorageHealth;
+  /** Sockets per member and team, failed joins per address: across every instance (deployment-limits.ts). */
+  limits: DeploymentLimits;
+  health: HealthCheck;
   /** Members' time budgets (server/guard/cost-meter.ts). */
   cost: CostMeter;
   /** Server-wide memory budgets (server/guard/memory-budget.ts). */
@@ -38,4 +39,5 @@ export type ServerContext = {
   httpGuard: HttpGuard;
 };
 
-export type AppEnv = { Variables: { principal: Principal } };
+/** `slot`: set on a socket upgrade, the socket's place in the deployment-wide counts. */
+export type AppEnv = { Variables: { principal: Principal; slot: SocketSlot } };

@@ -13,7 +13,7 @@ import {
 } from '../../shared/model/index.ts';
 import { activeUnits } from '../../shared/tasks/model.ts';
 import { tagMergeRequestSchema, tagRenameRequestSchema, type TagEditResponse } from '../../shared/protocol/api.ts';
-import { decodeCursor } from '../index-db/sqlite-index.ts';
+import { decodeCursor } from '../index-db/index-rows.ts';
 import type { AnnotationFilter } from '../index-db/types.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { badRequest, jsonBody, validate } from './errors.ts';

@@ -21,14 +21,14 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.post('/join', async (c) => {
     const address = clientAddress(c);
-    if (ctx.joinAttempts.blocked(address)) {
+    if (await ctx.limits.joinBlocked(address)) {
       throw new ApiError(429, 'too_many_attempts', 'Too many wrong invite codes; wait a minute and try again');
     }
     const body = await jsonBody(c, joinRequestSchema);
     try {
       return c.json(await ctx.teams.join(body.inviteCode, body.displayName), 201);
     } catch (error) {
-      if (error instanceof ApiError && error.code.startsWith('invite_')) ctx.joinAttempts.fail(address);
+      if (error instanceof ApiError && error.code.startsWith('invite_')) await ctx.limits.joinFailed(address);
       if (error instanceof ApiError && error.code === 'team_full') ctx.refusals.note('team_limit', error.message);
       throw error;
     }
@@ -36,7 +36,7 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/me', member, async (c) => {
     const p = c.get('principal');
-    const [self, units] = await Promise.all([ctx.teams.store.getMember(p.memberId), ctx.tasks.units(p.teamId)]);
+    const [self, units] = await Promise.all([ctx.teams.store.getMember(p.memberId), ctx.index.units(p.teamId)]);
     return c.json({
       teamId: p.teamId,
       teamName: p.teamName,

@@ -50,12 +50,19 @@ function sameStateVector(a: Map<number, number>, b: Map<number, number>): boolea
 type RoomState = { stateVector: Uint8Array; updateFor: (stateVector: Uint8Array) => Uint8Array };
 
 /**
- * A room's state without loading it into the registry: the loaded room if there is one, else the stored rows
- * (checked by the store). Throws when the stored state is corrupt or does not decode.
+ * A room's state without loading it into the registry: the loaded room if it holds every update through
+ * `storedSeq`, else the stored rows (checked by the store). With several instances a loaded room may not yet
+ * have applied an update another instance stored; answering from it would move the client's cursor past an
+ * update it never got. Throws when the stored state is corrupt or does not decode.
  */
-async function readRoomState(registry: RoomRegistry, store: UpdateStore, roomId: string): Promise<RoomState | null> {
+async function readRoomState(
+  registry: RoomRegistry,
+  store: UpdateStore,
+  roomId: string,
+  storedSeq: number,
+): Promise<RoomState | null> {
   const loaded = registry.loaded(roomId);
-  if (loaded && !loaded.failed) {
+  if (loaded && !loaded.failed && loaded.appliedSeq >= storedSeq) {
     return { stateVector: loaded.stateVector(), updateFor: (sv) => loaded.updateFor(sv) };
   }
   const stored = await store.load(roomId);
@@ -75,8 +82,9 @@ async function missingUpdate(
   roomId: string,
   clientVector: Uint8Array,
   changed: boolean,
+  storedSeq: number,
 ): Promise<{ update: Uint8Array; stateVector: Uint8Array } | null> {
-  const state = await readRoomState(ctx.registry, ctx.updates, roomId);
+  const state = await readRoomState(ctx.registry, ctx.updates, roomId, storedSeq);
   const stateVector = state?.stateVector ?? EMPTY_STATE_VECTOR;
   const decodedClient = Y.decodeStateVector(clientVector);
   if (!changed && sameStateVector(decodedClient, Y.decodeStateVector(stateVector))) return null;
@@ -106,16 +114,16 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const store = ctx.updates;
     const current = await store.currentCursor();
     const since = decodeChangeCursor(store.instanceId, body.since);
-    const candidates = new Map<string, { lastId: number; changed: boolean }>();
+    const candidates = new Map<string, { changeId: number; changed: boolean; lastSeq: number }>();
     for (const head of await store.changedRooms(teamId, since)) {
-      candidates.set(head.roomId, { lastId: head.lastId, changed: true });
+      candidates.set(head.roomId, { changeId: head.changeId, changed: true, lastSeq: head.lastSeq });
     }
     for (const roomId of clientVectors.keys()) {
       if (candidates.has(roomId)) continue;
       const head = await store.head(roomId);
-      candidates.set(roomId, { lastId: head?.lastId ?? 0, changed: false });
+      candidates.set(roomId, { changeId: head?.changeId ?? 0, changed: false, lastSeq: head?.lastSeq ?? 0 });
     }
-    const ordered = [...candidates].sort((a, b) => a[1].lastId - b[1].lastId);
+    const ordered = [...candidates].sort((a, b) => a[1].changeId - b[1].changeId);
     const rooms: { room: string; update: string; stateVector: string }[] = [];
     const unavailable: { room: string; code: ApiErrorCode; message: string }[] = [];
     /** The change id of the first changed room that could not be read: the cursor must stay before it. */
@@ -123,11 +131,11 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     let bytes = 0;
     let cursor = current;
     let more = false;
-    for (const [roomId, { lastId, changed }] of ordered) {
+    for (const [roomId, { changeId, changed, lastSeq }] of ordered) {
       const clientVector = clientVectors.get(roomId) ?? EMPTY_STATE_VECTOR;
       let answer: { update: Uint8Array; stateVector: Uint8Array } | null;
       try {
-        answer = await missingUpdate(ctx, roomId, clientVector, changed);
+        answer = await missingUpdate(ctx, roomId, clientVector, changed, lastSeq);
       } catch (error) {
         ctx.metrics.refuseRoomRead();
         ctx.log.error(
@@ -140,7 +148,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
           code: error instanceof CorruptRoomError ? 'corrupt' : 'unreadable',
           message: 'The stored state of this room cannot be read; the server sends nothing of it',
         });
-        if (changed) firstUnreadable ??= lastId;
+        if (changed) firstUnreadable ??= changeId;
         continue;
       }
       if (!answer) continue;
@@ -155,7 +163,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
         update: bytesToBase64(answer.update),
         stateVector: bytesToBase64(answer.stateVector),
       });
-      if (changed) cursor = Math.max(since, lastId);
+      if (changed) cursor = Math.max(since, changeId);
     }
     let through = more ? cursor : current;
     if (firstUnreadable !== null) through = Math.min(through, Math.max(since, firstUnreadable - 1));

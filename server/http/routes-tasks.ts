@@ -29,8 +29,9 @@ import {
   unitNames,
   unitResolver,
 } from '../../shared/tasks/index.ts';
+import type { TaskQueries } from '../index-db/tasks-index.ts';
 import type { AppEnv, ServerContext } from './context.ts';
-import { badRequest } from './errors.ts';
+import { ApiError, badRequest } from './errors.ts';
 import { contentDisposition } from './routes-briefing.ts';
 
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -86,22 +87,29 @@ function latestByTask(entries: readonly (ProgressEntry & { documentKey: string }
 
 export function taskRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const queries = ctx.tasks;
+  if (!queries) {
+    // PostgreSQL does not index tasks yet: say so instead of answering an empty list.
+    app.all('/:teamId/tasks/*', unavailable);
+    app.all('/:teamId/tasks', unavailable);
+    return app;
+  }
 
   app.get('/:teamId/tasks', async (c) => {
     const teamId = c.req.param('teamId');
     const params = new URL(c.req.url).searchParams;
-    const units = await ctx.tasks.units(teamId);
+    const units = await queries.units(teamId);
     const { filter, today } = parseTaskRequest(params, units, Date.now());
     const cursor = params.get('cursor') ?? undefined;
     if (cursor !== undefined && cursor.length > 1_000) throw badRequest('invalid cursor');
-    let page: Awaited<ReturnType<typeof ctx.tasks.list>>;
+    let page: Awaited<ReturnType<typeof queries.list>>;
     try {
-      page = await ctx.tasks.list(teamId, { ...filter, today, limit: pageSize(params.get('limit')), cursor });
+      page = await queries.list(teamId, { ...filter, today, limit: pageSize(params.get('limit')), cursor });
     } catch (error) {
       if (error instanceof RangeError) throw badRequest(error.message);
       throw error;
     }
-    const latest = latestByTask(await ctx.tasks.progressOf(teamId, page.tasks));
+    const latest = latestByTask(await queries.progressOf(teamId, page.tasks));
     const resolve = unitResolver(units);
     const tasks: TaskView[] = page.tasks.map((task) => ({
       ...task,
@@ -120,14 +128,14 @@ export function taskRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (!(TABLE_FORMATS as readonly string[]).includes(format)) throw badRequest('format must be xlsx, docx or csv');
     const language = params.get('language') ?? 'zh';
     if (language !== 'zh' && language !== 'en') throw badRequest('language must be zh or en');
-    const units = await ctx.tasks.units(teamId);
+    const units = await queries.units(teamId);
     const { filter, today, timeZone } = parseTaskRequest(params, units, Date.now());
-    const tasks = await allTasks(ctx, teamId, filter, today);
+    const listed = await allTasks(queries, teamId, filter, today);
     const title = (params.get('title') ?? '').trim() || (await defaultTitle(ctx, teamId, filter, language));
-    const progress = await ctx.tasks.progressOf(teamId, tasks);
+    const progress = await queries.progressOf(teamId, listed);
     let body: Uint8Array;
     try {
-      body = await renderTaskTable(rowsOf(tasks, progress, units, timeZone), {
+      body = await renderTaskTable(rowsOf(listed, progress, units, timeZone), {
         format: format as TableFormat,
         title,
         language,
@@ -147,16 +155,24 @@ export function taskRoutes(ctx: ServerContext): Hono<AppEnv> {
 }
 
 /** Every task the filter matches, in clause order (a 任务分解表 follows the notice), at most MAX_TABLE_ROWS. */
-async function allTasks(ctx: ServerContext, teamId: string, filter: TaskFilter, today: string): Promise<Task[]> {
+async function allTasks(queries: TaskQueries, teamId: string, filter: TaskFilter, today: string): Promise<Task[]> {
   const tasks: Task[] = [];
   let cursor: string | undefined;
   do {
-    const page = await ctx.tasks.list(teamId, { ...filter, today, limit: TASK_PAGE_MAX, cursor });
+    const page = await queries.list(teamId, { ...filter, today, limit: TASK_PAGE_MAX, cursor });
     tasks.push(...page.tasks);
     cursor = page.nextCursor ?? undefined;
     if (tasks.length > MAX_TABLE_ROWS) throw badRequest(`More than ${MAX_TABLE_ROWS} tasks: narrow the filter`);
   } while (cursor);
   return tasks.sort(compareInClauseOrder());
+}
+
+function unavailable(): never {
+  throw new ApiError(
+    501,
+    'tasks_unavailable',
+    'Tasks are not kept by this server: its PostgreSQL index has no tasks yet',
+  );
 }
 
 /** Rows numbered in order, each task with the progress of its own document's room. */

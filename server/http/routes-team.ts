@@ -16,7 +16,7 @@ export function teamRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.get('/:teamId/members', async (c) => {
     const teamId = c.req.param('teamId');
-    const [members, units] = await Promise.all([ctx.teams.listMembers(teamId), ctx.tasks.units(teamId)]);
+    const [members, units] = await Promise.all([ctx.teams.listMembers(teamId), ctx.index.units(teamId)]);
     return c.json({ members: members.map((m) => memberView(m, units)) });
   });
 
@@ -24,7 +24,7 @@ export function teamRoutes(ctx: ServerContext): Hono<AppEnv> {
     const { role, unit } = await jsonBody(c, memberUpdateRequestSchema);
     const teamId = c.req.param('teamId');
     const memberId = c.req.param('memberId');
-    const units = await ctx.tasks.units(teamId);
+    const units = await ctx.index.units(teamId);
     let member =
       role === undefined ? await ctx.teams.memberOf(teamId, memberId) : await ctx.teams.setRole(teamId, memberId, role);
     if (unit !== undefined) {

@@ -3,11 +3,13 @@
  * id, ticket, connections per member and per team, a throttled member, the memory ceiling), so an unauthorised
  * client never gets a socket and nothing is buffered for it; a refused upgrade is a plain HTTP status.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
 import { parseRoomId } from '../../shared/model/index.ts';
+import type { SocketSlot } from '../guard/deployment-limits.ts';
 import { Connection, type ConnectionDeps } from '../sync/connection.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError } from './errors.ts';
@@ -15,6 +17,7 @@ import { refuseThrottled } from './middleware.ts';
 
 export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const slots = new WeakMap<Connection, SocketSlot>();
   /** One object shared by every connection. */
   const connectionDeps: ConnectionDeps = {
     registry: ctx.registry,
@@ -24,7 +27,11 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
     cost: ctx.cost,
     memory: ctx.memory,
     shedOutbound: (bytes) => ctx.connections.shedOutbound(bytes, (n) => ctx.memory.outboundFull(n)),
-    onClosed: (closed) => ctx.connections.remove(closed),
+    onClosed: (closed) => {
+      const slot = slots.get(closed);
+      if (slot) ctx.limits.releaseSocket(slot);
+      ctx.connections.remove(closed);
+    },
   };
 
   app.get(
@@ -40,21 +47,25 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
         const room = c.req.param('room');
         if (!parseRoomId(room)) throw new ApiError(404, 'bad_room', 'A room id is "<teamId>.<documentKey>"');
         const principal = await ctx.teams.redeemTicket(c.req.query('ticket'), room);
-        if (ctx.connections.countFor(principal.memberId) >= ctx.config.limits.connectionsPerMember) {
+        refuseThrottled(ctx, principal.memberId);
+        if (ctx.memory.overCeiling()) {
+          ctx.refusals.note('memory', 'new socket refused: the server is over its memory ceiling');
+          throw new ApiError(503, 'unavailable', 'The server is busy; try again later');
+        }
+        // Counted across the deployment (deployment-limits.ts); taken last, so no other refusal leaves it taken.
+        const slot: SocketSlot = { id: randomUUID(), memberId: principal.memberId, teamId: principal.teamId };
+        const full = await ctx.limits.takeSocket(slot);
+        if (full === 'member') {
           throw new ApiError(429, 'too_many_connections', 'Too many open connections for this member');
         }
-        if (ctx.connections.countForTeam(principal.teamId) >= ctx.config.limits.maxSocketsPerTeam) {
+        if (full === 'team') {
           ctx.refusals.note(
             'team_limit',
             `team ${principal.teamId} has ${ctx.config.limits.maxSocketsPerTeam} sockets open`,
           );
           throw new ApiError(429, 'too_many_connections', 'Too many open connections for this team');
         }
-        refuseThrottled(ctx, principal.memberId);
-        if (ctx.memory.overCeiling()) {
-          ctx.refusals.note('memory', 'new socket refused: the server is over its memory ceiling');
-          throw new ApiError(503, 'unavailable', 'The server is busy; try again later');
-        }
+        c.set('slot', slot);
         c.set('principal', principal);
       } catch (error) {
         if (error instanceof ApiError) ctx.metrics.refuseUpgrade(error.status);
@@ -62,7 +73,12 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
       }
       // Authenticated: the socket no longer counts against its address's limit of unauthenticated connections.
       const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      if (incoming) ctx.httpGuard.authenticated(incoming.socket);
+      if (incoming) {
+        ctx.httpGuard.authenticated(incoming.socket);
+        // Frees the slot also when the upgrade never completes (releasing twice is harmless).
+        const slot = c.get('slot');
+        incoming.socket.once('close', () => ctx.limits.releaseSocket(slot));
+      }
       await next();
     },
     upgradeWebSocket(
@@ -73,6 +89,7 @@ export function syncRoutes(ctx: ServerContext): Hono<AppEnv> {
           onOpen(_event, ws) {
             const socket = ws.raw as WebSocket;
             const connection = new Connection(socket, principal, roomId, connectionDeps);
+            slots.set(connection, c.get('slot'));
             ctx.connections.add(connection);
             listenDirectly(socket, connection);
             void connection.start();

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Annotation } from '../../shared/model/index.ts';
 import { sampleAnnotation } from '../../test/fixtures/annotation.ts';
 import { DATABASE_FILE, MIGRATIONS, openDatabase, type SqliteHandle } from '../storage/sqlite-db.ts';
-import { clauseKey, SqliteAnnotationIndex, searchable } from './sqlite-index.ts';
+import { clauseKey, searchable } from './index-rows.ts';
+import { SqliteAnnotationIndex } from './sqlite-index.ts';
 
 let dir: string;
 let db: SqliteHandle;
@@ -40,7 +41,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('a'), make('b')],
       removedIds: [],
-      throughId: 5,
+      throughSeq: 5,
     });
     index.applyChange({
       roomId: 't1.d1',
@@ -48,13 +49,13 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [],
       removedIds: ['a'],
-      throughId: 7,
+      throughSeq: 7,
     });
     await index.flush();
     expect(await index.through('t1.d1')).toBe(7);
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['b']);
     // A late batch with an older position does not move `through` back.
-    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: [], throughId: 6 });
+    index.applyChange({ roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [], removedIds: [], throughSeq: 6 });
     await index.flush();
     expect(await index.through('t1.d1')).toBe(7);
   });
@@ -63,14 +64,14 @@ describe('SqliteAnnotationIndex', () => {
     const errors: unknown[] = [];
     index = new SqliteAnnotationIndex(db, (error) => errors.push(error));
     let reads = 0;
-    let throughId = 0;
+    let throughSeq = 0;
     const source = {
       takeIndexChange: () => {
         reads++;
-        return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughId };
+        return { roomId: 't1.d1', teamId: 't1', documentKey: 'd1', upserts: [make('a')], removedIds: [], throughSeq };
       },
     };
-    for (throughId = 1; throughId <= 3; throughId++) index.markDirty('t1.d1', source);
+    for (throughSeq = 1; throughSeq <= 3; throughSeq++) index.markDirty('t1.d1', source);
     index.markDirty('t1.d2', {
       takeIndexChange: () => {
         throw new Error('room gone');
@@ -103,7 +104,7 @@ describe('SqliteAnnotationIndex', () => {
           documentKey: 'd1',
           upserts: chunk.map((id) => make(id)),
           removedIds: [],
-          throughId: 42,
+          throughSeq: 42,
         };
         return left.length > 0 ? { ...change, partial: true as const } : change;
       },
@@ -135,7 +136,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('old')],
       removedIds: [],
-      throughId: 1,
+      throughSeq: 1,
     });
     await index.flush();
     await index.replaceRoom('t1.d1', { document: null, annotations: [make('new', { tags: ['新'] })], invalid: [] }, 9);
@@ -157,7 +158,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('mine')],
       removedIds: [],
-      throughId: 1,
+      throughSeq: 1,
     });
     index.applyChange({
       roomId: 't2.d1',
@@ -165,7 +166,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('theirs', { teamId: 't2' })],
       removedIds: [],
-      throughId: 2,
+      throughSeq: 2,
     });
     await index.flush();
     expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['mine']);
@@ -184,7 +185,7 @@ describe('SqliteAnnotationIndex', () => {
         make('c', { tags: ['特许经营', '体育'] }),
       ],
       removedIds: [],
-      throughId: 1,
+      throughSeq: 1,
     });
     index.applyChange({
       roomId: 't2.d1',
@@ -192,7 +193,7 @@ describe('SqliteAnnotationIndex', () => {
       documentKey: 'd1',
       upserts: [make('x', { teamId: 't2', tags: ['重点任务'] })],
       removedIds: [],
-      throughId: 2,
+      throughSeq: 2,
     });
     index.applyChange({
       roomId: 't1._team',
@@ -211,7 +212,7 @@ describe('SqliteAnnotationIndex', () => {
         ]),
         units: { u1: { name: '办公室', ...stamp } },
       },
-      throughId: 3,
+      throughSeq: 3,
     });
     await index.flush();
     expect(await index.tags('t1')).toEqual([
@@ -256,7 +257,7 @@ describe('SqliteAnnotationIndex text filter (FTS5 trigram)', () => {
       documentKey: 'd1',
       upserts: notes.map(([id, quote, note]) => make(id, { quote, note })),
       removedIds: [],
-      throughId: 1,
+      throughSeq: 1,
     });
     index.applyChange({
       roomId: 't2.d1',
@@ -264,7 +265,7 @@ describe('SqliteAnnotationIndex text filter (FTS5 trigram)', () => {
       documentKey: 'd1',
       upserts: [make('other-team', { teamId: 't2', quote: '财政预算', note: '' })],
       removedIds: [],
-      throughId: 2,
+      throughSeq: 2,
     });
     await index.flush();
   });
@@ -312,7 +313,7 @@ describe('SqliteAnnotationIndex text filter (FTS5 trigram)', () => {
       documentKey: 'd1',
       upserts: [make('tax', { quote: '教育经费', note: '' })],
       removedIds: ['budget'],
-      throughId: 3,
+      throughSeq: 3,
     });
     await index.flush();
     expect(await search('税收优惠')).toEqual([]);

@@ -4,10 +4,7 @@
  * at once to every annotation, later ones included, without rewriting a row.
  */
 import {
-  type Annotation,
-  annotationSchema,
   type DocumentInfo,
-  documentInfoSchema,
   normaliseTag,
   parseRoomId,
   type RoomReadResult,
@@ -17,6 +14,18 @@ import {
 } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
+import { IndexBatcher } from './index-batcher.ts';
+import {
+  annotationColumns,
+  annotationPage,
+  CREDITED,
+  type CreditedRow,
+  clauseKey,
+  decodeCursor,
+  likeLiteral,
+  searchable,
+  teamAnnotationsOf,
+} from './index-rows.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -28,25 +37,7 @@ import type {
   TagCount,
   TeamAnnotations,
 } from './types.ts';
-import { SqliteVocabulary, withTeamTags } from './sqlite-vocabulary.ts';
-
-const CLAUSE_SEPARATOR = '\u001f';
-/** How long index changes gather before they are written in one transaction. */
-const INDEX_BATCH_MS = 50;
-/**
- * Annotations read and written per transaction: a 1,000-note push is indexed in chunks with the event loop free
- * between them, instead of one batch that held it for seconds (bench/server/README.md, "Index batches").
- */
-const INDEX_CHUNK = 100;
-
-export function clauseKey(path: readonly string[]): string {
-  return path.map((label) => `${label}${CLAUSE_SEPARATOR}`).join('');
-}
-
-/** Folded the same way for stored text and queries: NFKC and lower case, so "ＰＰＰ" finds "ppp". */
-export function searchable(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
-}
+import { SqliteVocabulary } from './sqlite-vocabulary.ts';
 
 /** Queries shorter than a trigram (Chinese 税, 预算) have no trigram to look up: they LIKE-scan the FTS text. */
 const TRIGRAM = 3;
@@ -56,77 +47,17 @@ function ftsPhrase(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
-/** The text as a LIKE pattern that matches it literally (escape character: backslash). */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-type Cursor = [updatedAt: number, room: string, id: string];
-
-/**
- * Annotations as listed: the author is the member behind the record's key (the server refuses records whose
- * author is not their writer), named as the team knows them; the name a record carries is the writer's own say.
- */
-const CREDITED = `SELECT a.room, a.id, a.updated_at, a.document_key, a.data, m.display_name AS author_name
-  FROM annotations a LEFT JOIN members m ON m.id = a.author_id AND m.team_id = a.team_id`;
-
-type CreditedRow = {
-  room: string;
-  id: string;
-  updated_at: number;
-  document_key: string;
-  data: string;
-  author_name: string | null;
-};
-
-function credited(row: CreditedRow): unknown {
-  const value = JSON.parse(row.data) as { author?: { id: string; name: string } };
-  if (row.author_name && value.author) value.author = { ...value.author, name: row.author_name };
-  return value;
-}
-
-/** An annotation with its tags as the team reads them (rows keep what their authors wrote). */
-function readAs(annotation: Annotation, resolve: TagResolver): Annotation {
-  return Array.isArray(annotation.tags) ? withTeamTags(annotation, resolve) : annotation;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(text: string): Cursor | null {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      Number.isInteger(value[0]) &&
-      typeof value[1] === 'string' &&
-      typeof value[2] === 'string'
-    ) {
-      return value as Cursor;
-    }
-  } catch {
-    // fall through
-  }
-  return null;
-}
-
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
-  private pending: RoomIndexChange[] = [];
-  /** Rooms marked dirty since the last batch. */
-  private readonly dirty = new Map<string, IndexSource>();
-  private writeTimer: NodeJS.Timeout | null = null;
   private readonly statements;
-  private readonly writeBatch;
   private readonly replaceTx;
   private readonly vocabulary: SqliteVocabulary;
   /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
   readonly tasks: SqliteTaskIndex;
+  private readonly batcher: IndexBatcher;
 
   constructor(
     private readonly db: SqliteHandle,
-    private readonly onError: (error: unknown) => void = () => {},
+    onError: (error: unknown) => void = () => {},
   ) {
     this.vocabulary = new SqliteVocabulary(db);
     this.statements = {
@@ -162,14 +93,15 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       ),
     };
     this.tasks = new SqliteTaskIndex(db, this.vocabulary);
-    this.writeBatch = db.transaction((changes: RoomIndexChange[]) => {
+    const writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
+    this.batcher = new IndexBatcher((batch) => writeBatch.immediate(batch), onError);
     this.replaceTx = db.transaction(
       (
         roomId: string,
         read: RoomReadResult,
-        throughId: number,
+        throughSeq: number,
         vocabulary: TeamVocabulary | undefined,
         tasks: TaskIndexChange | undefined,
       ) => {
@@ -186,9 +118,9 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
           document: read.document,
           vocabulary,
           tasks,
-          throughId,
+          throughSeq,
         });
-        this.statements.setThroughExact.run(roomId, room.teamId, throughId);
+        this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
       },
     );
   }
@@ -200,18 +132,13 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       s.removeTags.run(change.roomId, id);
     }
     for (const a of change.upserts) {
+      const columns = annotationColumns(a);
       s.upsert.run({
+        ...columns,
         room: change.roomId,
-        id: a.id,
         teamId: change.teamId,
         documentKey: change.documentKey,
-        authorId: a.author.id,
-        clauseKey: clauseKey(a.clausePath),
-        searchText: searchable(`${a.quote}\n${a.note}`),
-        createdAt: a.createdAt,
-        updatedAt: a.updatedAt,
-        deleted: a.deleted ? 1 : 0,
-        data: JSON.stringify(a),
+        deleted: columns.deleted ? 1 : 0,
       });
       s.removeTags.run(change.roomId, a.id);
       for (const tag of a.tags) s.insertTag.run(change.roomId, a.id, change.teamId, tag, a.deleted ? 1 : 0);
@@ -222,7 +149,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
     if (change.tasks) this.tasks.write(change, change.tasks);
-    if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughId);
+    if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
   // --- IndexSink ---
@@ -232,74 +159,25 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   applyChange(change: RoomIndexChange): void {
-    this.pending.push(change);
-    this.scheduleWrite();
+    this.batcher.applyChange(change);
   }
 
   markDirty(roomId: string, source: IndexSource): void {
-    this.dirty.set(roomId, source);
-    this.scheduleWrite();
-  }
-
-  /** One index transaction per batch, not per update: the index is read by REST, not by the sync path. */
-  private scheduleWrite(delayMs = INDEX_BATCH_MS): void {
-    if (this.writeTimer) return;
-    this.writeTimer = setTimeout(() => this.writePending(), delayMs);
-    this.writeTimer.unref();
-  }
-
-  /**
-   * Writes one chunk: the changes handed over, then rooms read up to INDEX_CHUNK annotations in all. Rooms with
-   * more left stay dirty and the next chunk follows in a later turn, so sockets and requests run in between.
-   * Returns whether anything is left.
-   */
-  private writePending(): boolean {
-    if (this.writeTimer) clearTimeout(this.writeTimer);
-    this.writeTimer = null;
-    const batch = this.pending;
-    this.pending = [];
-    let budget = INDEX_CHUNK;
-    for (const [roomId, source] of [...this.dirty]) {
-      if (budget <= 0) break;
-      this.dirty.delete(roomId);
-      try {
-        const change = source.takeIndexChange(budget);
-        if (!change) continue;
-        batch.push(change);
-        budget -= change.upserts.length + change.removedIds.length;
-        if (change.partial) this.dirty.set(roomId, source);
-      } catch (error) {
-        // That room's `through` stays behind, so it is re-indexed when next loaded.
-        this.onError(error);
-      }
-    }
-    if (batch.length > 0) {
-      try {
-        this.writeBatch.immediate(batch);
-      } catch (error) {
-        // The index lags behind (through stays lower), so the room is re-indexed when next loaded.
-        this.onError(error);
-      }
-    }
-    const more = this.dirty.size > 0 || this.pending.length > 0;
-    if (more) this.scheduleWrite(0);
-    return more;
+    this.batcher.markDirty(roomId, source);
   }
 
   async replaceRoom(
     roomId: string,
     read: RoomReadResult,
-    throughId: number,
+    throughSeq: number,
     vocabulary?: TeamVocabulary,
     tasks?: TaskIndexChange,
   ): Promise<void> {
-    this.replaceTx.immediate(roomId, read, throughId, vocabulary, tasks);
+    this.replaceTx.immediate(roomId, read, throughSeq, vocabulary, tasks);
   }
 
-  async flush(): Promise<void> {
-    // Every chunk at once: flushing is for shutdown and tests, which wait for all of it.
-    let more = true;
-    while (more) more = this.writePending();
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 
   // --- AnnotationQueries ---
@@ -359,13 +237,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         `${CREDITED} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
       )
       .all(params);
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
-    const resolve = this.vocabulary.resolver(teamId);
-    return {
-      annotations: page.map((row) => readAs(credited(row) as Annotation, resolve)),
-      nextCursor: rows.length > filter.limit && last ? encodeCursor([last.updated_at, last.room, last.id]) : null,
-    };
+    return annotationPage(rows, filter.limit, this.vocabulary.resolver(teamId));
   }
 
   /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
@@ -417,30 +289,11 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         `${CREDITED} WHERE a.team_id = ? AND a.deleted = 0 ORDER BY a.document_key, a.created_at, a.id`,
       )
       .all(teamId);
-    const keys = options.documentKeys ? new Set(options.documentKeys) : null;
-    const resolve = this.vocabulary.resolver(teamId);
-    const tags = options.tags ? new Set(options.tags.map((tag) => resolve(normaliseTag(tag)))) : null;
-    const annotations: Annotation[] = [];
-    for (const row of rows) {
-      if (keys && !keys.has(row.document_key)) continue;
-      // Re-validated on the way out: the briefing gets shared/model objects, whatever the index file holds.
-      const parsed = annotationSchema.safeParse(credited(row));
-      if (!parsed.success) continue;
-      const annotation = readAs(parsed.data, resolve);
-      if (tags && !annotation.tags.some((t) => tags.has(t))) continue;
-      annotations.push(annotation);
-    }
-    const used = new Set(annotations.map((a) => a.documentKey));
-    const documents: DocumentInfo[] = [];
-    for (const row of this.db
+    const documents = this.db
       .prepare<[string], { document_key: string; data: string }>(
         'SELECT document_key, data FROM documents WHERE team_id = ? ORDER BY document_key',
       )
-      .all(teamId)) {
-      if (!used.has(row.document_key)) continue;
-      const parsed = documentInfoSchema.safeParse(JSON.parse(row.data));
-      if (parsed.success) documents.push(parsed.data);
-    }
-    return { annotations, documents };
+      .all(teamId);
+    return teamAnnotationsOf(rows, documents, options, this.vocabulary.resolver(teamId));
   }
 }

@@ -4,17 +4,9 @@
  * Written with the rest of the index (sqlite-index.ts) when the team room changes; read by every query that
  * shows, filters or counts tags, and by the units route.
  */
-import {
-  idSchema,
-  resolveTags,
-  type TagResolver,
-  type TeamVocabulary,
-  tagResolver,
-  type Unit,
-  type Units,
-  unitSchema,
-} from '../../shared/model/index.ts';
+import type { TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
+import { resolverOf, sourcesOf, unitsOf, vocabularyRows } from './index-rows.ts';
 
 export class SqliteVocabulary {
   private readonly statements;
@@ -37,42 +29,25 @@ export class SqliteVocabulary {
   /** Replaces a team's vocabulary with what its room holds (inside the index's write transaction). */
   replace(teamId: string, vocabulary: TeamVocabulary): void {
     const s = this.statements;
+    const rows = vocabularyRows(vocabulary);
     s.clearRenames.run(teamId);
-    const resolve = tagResolver(vocabulary.tagRenames);
-    for (const [tag, rename] of vocabulary.tagRenames) s.insertRename.run(teamId, tag, rename.to, resolve(tag));
+    for (const rename of rows.renames) s.insertRename.run(teamId, rename.tag, rename.to, rename.resolved);
     s.clearUnits.run(teamId);
-    for (const [id, unit] of Object.entries(vocabulary.units)) s.insertUnit.run(teamId, id, JSON.stringify(unit));
+    for (const unit of rows.units) s.insertUnit.run(teamId, unit.id, unit.data);
   }
 
   /** How the team reads each tag now. */
   resolver(teamId: string): TagResolver {
-    const renamed = new Map(this.statements.renames.all(teamId).map((row) => [row.tag, row.resolved]));
-    return renamed.size ? (tag) => renamed.get(tag) ?? tag : (tag) => tag;
+    return resolverOf(this.statements.renames.all(teamId));
   }
 
   /** Every tag (as written) that reads as `tag` reads now: what a filter by `tag` looks for in the index. */
   sourcesOf(teamId: string, tag: string): { reads: string; sources: string[] } {
-    const rows = this.statements.renames.all(teamId);
-    const renamed = new Map(rows.map((row) => [row.tag, row.resolved]));
-    const reads = renamed.get(tag) ?? tag;
-    const sources = rows.filter((row) => row.resolved === reads).map((row) => row.tag);
-    if (!renamed.has(reads)) sources.push(reads);
-    return { reads, sources };
+    return sourcesOf(this.statements.renames.all(teamId), tag);
   }
 
   /** The team's units, validated on the way out. */
   units(teamId: string): Units {
-    const units: Record<string, Unit> = Object.create(null);
-    for (const row of this.statements.units.all(teamId)) {
-      if (!idSchema.safeParse(row.id).success) continue;
-      const parsed = unitSchema.safeParse(JSON.parse(row.data));
-      if (parsed.success) units[row.id] = parsed.data;
-    }
-    return units;
+    return unitsOf(this.statements.units.all(teamId));
   }
-}
-
-/** An annotation-like record with its tags as the team reads them. */
-export function withTeamTags<T extends { tags: string[] }>(record: T, resolve: TagResolver): T {
-  return { ...record, tags: resolveTags(record.tags, resolve) };
 }

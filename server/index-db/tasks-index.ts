@@ -29,11 +29,9 @@ import {
 } from '../../shared/tasks/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import type { SqliteVocabulary } from './sqlite-vocabulary.ts';
+import type { TaskIndexChange } from './types.ts';
 
-export type TaskIndexChange = {
-  tasks: { upserts: Task[]; removedIds: string[] };
-  progress: { upserts: ProgressEntry[]; removedKeys: string[] };
-};
+export type { TaskIndexChange };
 
 function emptyChange(): TaskIndexChange {
   return {

@@ -1,7 +1,7 @@
 /**
  * The query index: the annotations of every room decoded into rows, kept current as updates arrive, so the
  * REST API lists and filters without loading rooms. The rooms stay the source of truth; the index can always be
- * rebuilt from them (it records, per room, the last update it reflects).
+ * rebuilt from them (it records, per room, the seq of the last update it reflects).
  */
 import type {
   Annotation,
@@ -11,7 +11,13 @@ import type {
   TeamVocabulary,
   Units,
 } from '../../shared/model/index.ts';
-import type { TaskIndexChange } from './tasks-index.ts';
+import type { ProgressEntry, Task } from '../../shared/tasks/index.ts';
+
+/** Tasks and progress entries a page room's change touched (written by tasks-index.ts). */
+export type TaskIndexChange = {
+  tasks: { upserts: Task[]; removedIds: string[] };
+  progress: { upserts: ProgressEntry[]; removedKeys: string[] };
+};
 
 export type RoomIndexChange = {
   roomId: string;
@@ -27,8 +33,8 @@ export type RoomIndexChange = {
   vocabulary?: TeamVocabulary;
   /** Tasks and progress entries of a page room the change touched (tasks-index.ts), when it touched any. */
   tasks?: TaskIndexChange;
-  /** The id of the last stored update this change reflects. */
-  throughId: number;
+  /** The room seq through which this change reflects every stored update. */
+  throughSeq: number;
   /**
    * Set on a chunk of a larger change: more of the room follows, so writing it must not advance the room's
    * `through` (a crash before the last chunk leaves the room behind, and it is re-indexed when it loads).
@@ -47,7 +53,7 @@ export interface IndexSource {
 
 /** What rooms write into. */
 export interface IndexSink {
-  /** The last update id reflected for the room (0 when never indexed). */
+  /** The room seq through which the index reflects the room (0 when never indexed). */
   through(roomId: string): Promise<number>;
   /** Queued and written in batches; `flush` waits for the writes. */
   applyChange(change: RoomIndexChange): void;
@@ -60,7 +66,7 @@ export interface IndexSink {
   replaceRoom(
     roomId: string,
     read: RoomReadResult,
-    throughId: number,
+    throughSeq: number,
     vocabulary?: TeamVocabulary,
     tasks?: TaskIndexChange,
   ): Promise<void>;

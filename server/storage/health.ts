@@ -9,12 +9,17 @@ import type { SqliteHandle } from './sqlite-db.ts';
 
 export type HealthReport = { ok: true } | { ok: false; code: 'database_not_writable' | 'disk_full'; reason: string };
 
+/** What GET /health asks; answers at once (a store that answers later probes in the background). */
+export interface HealthCheck {
+  check(): HealthReport;
+}
+
 /** A check writes to the database; its answer is reused this long, so polling /health costs at most one commit a second. */
 const REUSE_MS = 1_000;
 /** A write lock held elsewhere (a backup, the CLI) is waited for this long before the database counts as unwritable. */
 const PROBE_BUSY_MS = 200;
 
-export class StorageHealth {
+export class StorageHealth implements HealthCheck {
   private readonly probe;
   private last: { at: number; report: HealthReport } | null = null;
 

@@ -163,7 +163,31 @@ export const MIGRATIONS: string[] = [
   END;
   INSERT INTO annotation_text (annotation_text) VALUES ('rebuild');
   `,
-  // 4: tasks and their progress in the query index; each member's unit (an id of the team room's units,
+  // Per-room sequence numbers (gap repair and safe compaction across instances); the index records how far it
+  // reflects each room by seq instead of by update id. Existing rows are numbered in id order.
+  `
+  ALTER TABLE updates ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE updates SET seq = numbered.n
+    FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY room ORDER BY id) AS n FROM updates) AS numbered
+    WHERE numbered.id = updates.id;
+  CREATE UNIQUE INDEX updates_room_seq ON updates(room, seq);
+  ALTER TABLE rooms ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE rooms SET last_seq = COALESCE((SELECT MAX(seq) FROM updates WHERE updates.room = rooms.id), 0);
+  UPDATE index_rooms SET through = COALESCE(
+    (SELECT MAX(seq) FROM updates WHERE updates.room = index_rooms.room AND updates.id <= index_rooms.through), 0);
+  `,
+  // Which member owns each Yjs client id of a room (server/guard/client-owners.ts); created by that module with
+  // IF NOT EXISTS before it became a migration, hence the same clause here.
+  `
+  CREATE TABLE IF NOT EXISTS client_owners (
+    room TEXT NOT NULL,
+    client INTEGER NOT NULL,
+    member_id TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (room, client)
+  ) WITHOUT ROWID;
+  `,
+  // 6: tasks and their progress in the query index; each member's unit (an id of the team room's units,
   // team_units above, and its name when given).
   `
   ALTER TABLE members ADD COLUMN unit_id TEXT;

@@ -14,48 +14,7 @@ import type {
   TeamSummary,
   Ticket,
 } from './types.ts';
-
-type MemberRow = {
-  id: string;
-  team_id: string;
-  display_name: string;
-  role: Role;
-  created_at: number;
-  removed_at: number | null;
-  unit_id: string | null;
-  unit_name: string | null;
-};
-type InviteRow = {
-  id: string;
-  team_id: string;
-  role: Role;
-  max_uses: number | null;
-  uses: number;
-  expires_at: number | null;
-  created_at: number;
-  revoked_at: number | null;
-};
-
-const toMember = (row: MemberRow): Member => ({
-  id: row.id,
-  teamId: row.team_id,
-  displayName: row.display_name,
-  role: row.role,
-  createdAt: row.created_at,
-  removedAt: row.removed_at,
-  unit: row.unit_id ? { id: row.unit_id, name: row.unit_name ?? '' } : null,
-});
-
-const toInvite = (row: InviteRow): Invite => ({
-  id: row.id,
-  teamId: row.team_id,
-  role: row.role,
-  maxUses: row.max_uses,
-  uses: row.uses,
-  expiresAt: row.expires_at,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-});
+import { type InviteRow, type MemberRow, toInvite, toMember } from './team-rows.ts';
 
 export class SqliteTeamStore implements TeamStore {
   private readonly redeemTx;

@@ -4,22 +4,23 @@
  * vector, the delete set and a checksum. Every read of a compacted row checks that checksum.
  */
 import { randomUUID } from 'node:crypto';
-import { CorruptRoomError, checksumOf } from './checksum.ts';
+import { checksumOf } from './checksum.ts';
+import { asBytes, storedUpdate, type UpdateRow } from './update-rows.ts';
 import type { SqliteHandle } from './sqlite-db.ts';
-import type { AppendResult, EncodedState, RoomHead, StoredRoom, UpdateStore } from './types.ts';
+import type { AppendResult, EncodedState, RoomHead, SeqUpdate, StoredRoom, UpdateStore } from './types.ts';
 
-type RoomRow = { id: string; team_id: string; last_id: number; bytes: number; row_count: number };
-type UpdateRow = {
-  id: number;
-  data: Buffer;
-  state_vector: Buffer | null;
-  delete_set: Buffer | null;
-  checksum: string | null;
-};
+type RoomRow = { id: string; team_id: string; last_id: number; last_seq: number; bytes: number; row_count: number };
+type HeadRow = { id: string; last_id: number; last_seq: number };
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-const asBytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+const toHead = (row: HeadRow): RoomHead => ({ roomId: row.id, changeId: row.last_id, lastSeq: row.last_seq });
+
+/**
+ * The change cursor is the id of a room's last update. SQLite has one writer at a time and ids are assigned
+ * inside that writer's transaction, so ids commit in increasing order: MAX(last_id) never passes a change that
+ * is still to commit.
+ */
 
 export class SqliteUpdateStore implements UpdateStore {
   readonly instanceId: string;
@@ -30,55 +31,70 @@ export class SqliteUpdateStore implements UpdateStore {
   constructor(private readonly db: SqliteHandle) {
     this.instanceId = this.ensureInstanceId();
     this.statements = {
-      room: db.prepare<[string], RoomRow>('SELECT id, team_id, last_id, bytes, row_count FROM rooms WHERE id = ?'),
-      rows: db.prepare<[string], UpdateRow>(
-        'SELECT id, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY id',
+      room: db.prepare<[string], RoomRow>(
+        'SELECT id, team_id, last_id, last_seq, bytes, row_count FROM rooms WHERE id = ?',
       ),
-      insertUpdate: db.prepare<[string, Buffer]>('INSERT INTO updates (room, data) VALUES (?, ?)'),
-      touchRoom: db.prepare<[number, number, number, string], { bytes: number }>(
-        'UPDATE rooms SET last_id = ?, bytes = bytes + ?, row_count = row_count + 1, changed_at = ? WHERE id = ? RETURNING bytes',
+      rows: db.prepare<[string], UpdateRow>(
+        'SELECT id, seq, data, state_vector, delete_set, checksum FROM updates WHERE room = ? ORDER BY seq',
+      ),
+      rowsAfter: db.prepare<[string, number], UpdateRow>(
+        'SELECT id, seq, data, state_vector, delete_set, checksum FROM updates WHERE room = ? AND seq > ? ORDER BY seq',
+      ),
+      oldestRow: db.prepare<[string], { seq: number; checksum: string | null }>(
+        'SELECT seq, checksum FROM updates WHERE room = ? ORDER BY seq LIMIT 1',
+      ),
+      insertUpdate: db.prepare<[string, number, Buffer]>('INSERT INTO updates (room, seq, data) VALUES (?, ?, ?)'),
+      nextSeq: db.prepare<[string], { seq: number }>('SELECT last_seq + 1 AS seq FROM rooms WHERE id = ?'),
+      touchRoom: db.prepare<[number, number, number, number, string], { bytes: number }>(
+        `UPDATE rooms SET last_id = ?, last_seq = ?, bytes = bytes + ?, row_count = row_count + 1, changed_at = ?
+         WHERE id = ? RETURNING bytes`,
       ),
       insertRoom: db.prepare<[string, string, number, number, number, number]>(
-        'INSERT INTO rooms (id, team_id, last_id, bytes, row_count, created_at, changed_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
+        `INSERT INTO rooms (id, team_id, last_id, last_seq, bytes, row_count, created_at, changed_at)
+         VALUES (?, ?, ?, 1, ?, 1, ?, ?)`,
       ),
       replaceRow: db.prepare<[Buffer, Buffer, Buffer, string, number, string]>(
-        'UPDATE updates SET data = ?, state_vector = ?, delete_set = ?, checksum = ? WHERE id = ? AND room = ?',
+        'UPDATE updates SET data = ?, state_vector = ?, delete_set = ?, checksum = ? WHERE seq = ? AND room = ?',
       ),
-      deleteBefore: db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND id < ?'),
+      deleteBefore: db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND seq < ?'),
       sumRows: db.prepare<[string], { bytes: number | null; n: number }>(
         'SELECT SUM(LENGTH(data)) AS bytes, COUNT(*) AS n FROM updates WHERE room = ?',
       ),
       setRoomSize: db.prepare<[number, number, string]>('UPDATE rooms SET bytes = ?, row_count = ? WHERE id = ?'),
-      changed: db.prepare<[string, number], { id: string; last_id: number }>(
-        'SELECT id, last_id FROM rooms WHERE team_id = ? AND last_id > ? ORDER BY last_id',
+      changed: db.prepare<[string, number], HeadRow>(
+        'SELECT id, last_id, last_seq FROM rooms WHERE team_id = ? AND last_id > ? ORDER BY last_id',
       ),
-      head: db.prepare<[string], { id: string; last_id: number }>('SELECT id, last_id FROM rooms WHERE id = ?'),
+      head: db.prepare<[string], HeadRow>('SELECT id, last_id, last_seq FROM rooms WHERE id = ?'),
       cursor: db.prepare<[], { max: number | null }>('SELECT MAX(last_id) AS max FROM rooms'),
       total: db.prepare<[], { total: number | null }>('SELECT SUM(bytes) AS total FROM rooms'),
-      heads: db.prepare<[], { id: string; last_id: number }>('SELECT id, last_id FROM rooms'),
-      teamRooms: db.prepare<[string], { id: string; last_id: number }>(
-        'SELECT id, last_id FROM rooms WHERE team_id = ? ORDER BY id',
-      ),
+      heads: db.prepare<[], HeadRow>('SELECT id, last_id, last_seq FROM rooms'),
+      teamRooms: db.prepare<[string], HeadRow>('SELECT id, last_id, last_seq FROM rooms WHERE team_id = ? ORDER BY id'),
     };
     this.appendTx = db.transaction((roomId: string, teamId: string, update: Uint8Array): AppendResult => {
-      const id = Number(this.statements.insertUpdate.run(roomId, toBuffer(update)).lastInsertRowid);
+      const seq = this.statements.nextSeq.get(roomId)?.seq ?? 1;
+      const id = Number(this.statements.insertUpdate.run(roomId, seq, toBuffer(update)).lastInsertRowid);
       const at = Date.now();
-      const touched = this.statements.touchRoom.get(id, update.byteLength, at, roomId);
-      if (touched) return { id, roomBytes: touched.bytes };
+      const touched = this.statements.touchRoom.get(id, seq, update.byteLength, at, roomId);
+      if (touched) return { id, seq, roomBytes: touched.bytes };
       this.statements.insertRoom.run(roomId, teamId, id, update.byteLength, at, at);
-      return { id, roomBytes: update.byteLength };
+      return { id, seq, roomBytes: update.byteLength };
     });
-    this.compactTx = db.transaction((roomId: string, throughId: number, state: EncodedState) => {
+    this.compactTx = db.transaction((roomId: string, throughSeq: number, state: EncodedState) => {
       const replaced = this.statements.replaceRow.run(
         toBuffer(state.update),
         toBuffer(state.stateVector),
         toBuffer(state.deleteSet),
         checksumOf(state.update),
-        throughId,
+        throughSeq,
         roomId,
       );
-      if (replaced.changes !== 1) throw new Error(`compaction of ${roomId}: row ${throughId} is missing`);
-      this.statements.deleteBefore.run(roomId, throughId);
+      if (replaced.changes !== 1) {
+        // Already folded into a compaction through a later seq: nothing left to do.
+        const oldest = this.statements.oldestRow.get(roomId);
+        if (oldest && oldest.seq > throughSeq && oldest.checksum !== null) return { roomBytes: this.roomBytes(roomId) };
+        throw new Error(`compaction of ${roomId}: row ${throughSeq} is missing`);
+      }
+      this.statements.deleteBefore.run(roomId, throughSeq);
       const size = this.statements.sumRows.get(roomId)!;
       this.statements.setRoomSize.run(size.bytes ?? 0, size.n, roomId);
       return { roomBytes: size.bytes ?? 0 };
@@ -93,21 +109,29 @@ export class SqliteUpdateStore implements UpdateStore {
     return this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'instance_id'").get()!.value;
   }
 
+  private roomBytes(roomId: string): number {
+    return this.statements.room.get(roomId)?.bytes ?? 0;
+  }
+
   async load(roomId: string): Promise<StoredRoom | null> {
-    const room = this.statements.room.get(roomId);
-    if (!room) return null;
-    const rows = this.statements.rows.all(roomId).map((row) => {
-      // A compacted row may be served without being decoded: its bytes must be the ones compaction wrote.
-      if (row.checksum !== null && checksumOf(row.data) !== row.checksum) throw new CorruptRoomError(roomId, row.id);
-      return {
-        id: row.id,
-        update: asBytes(row.data),
-        stateVector: row.state_vector ? asBytes(row.state_vector) : null,
-        deleteSet: row.delete_set ? asBytes(row.delete_set) : null,
-        checksum: row.checksum,
-      };
-    });
-    return { roomId, teamId: room.team_id, rows, lastId: room.last_id, bytes: room.bytes };
+    // One read transaction: the rows and the room's last seq must describe the same moment.
+    return this.db.transaction(() => {
+      const room = this.statements.room.get(roomId);
+      if (!room) return null;
+      const rows = this.statements.rows.all(roomId).map((row) => storedUpdate(roomId, row));
+      return { roomId, teamId: room.team_id, rows, lastSeq: room.last_seq, bytes: room.bytes };
+    })();
+  }
+
+  async updatesSince(roomId: string, afterSeq: number): Promise<SeqUpdate[] | null> {
+    return this.db.transaction(() => {
+      const oldest = this.statements.oldestRow.get(roomId);
+      // A compacted row at seq c replaced the rows 1..c: those after afterSeq are no longer there one by one.
+      if (oldest && oldest.checksum !== null && oldest.seq > afterSeq) return null;
+      return this.statements.rowsAfter
+        .all(roomId, afterSeq)
+        .map((row) => ({ seq: row.seq, update: asBytes(row.data) }));
+    })();
   }
 
   async append(roomId: string, teamId: string, update: Uint8Array): Promise<AppendResult> {
@@ -118,17 +142,17 @@ export class SqliteUpdateStore implements UpdateStore {
     return this.appendTx.immediate(roomId, teamId, update);
   }
 
-  async compact(roomId: string, throughId: number, state: EncodedState) {
-    return this.compactTx.immediate(roomId, throughId, state);
+  async compact(roomId: string, throughSeq: number, state: EncodedState) {
+    return this.compactTx.immediate(roomId, throughSeq, state);
   }
 
-  async changedRooms(teamId: string, sinceId: number): Promise<RoomHead[]> {
-    return this.statements.changed.all(teamId, sinceId).map((r) => ({ roomId: r.id, lastId: r.last_id }));
+  async changedRooms(teamId: string, since: number): Promise<RoomHead[]> {
+    return this.statements.changed.all(teamId, since).map(toHead);
   }
 
   async head(roomId: string): Promise<RoomHead | null> {
     const row = this.statements.head.get(roomId);
-    return row ? { roomId: row.id, lastId: row.last_id } : null;
+    return row ? toHead(row) : null;
   }
 
   async currentCursor(): Promise<number> {
@@ -140,10 +164,10 @@ export class SqliteUpdateStore implements UpdateStore {
   }
 
   async teamRooms(teamId: string): Promise<RoomHead[]> {
-    return this.statements.teamRooms.all(teamId).map((r) => ({ roomId: r.id, lastId: r.last_id }));
+    return this.statements.teamRooms.all(teamId).map(toHead);
   }
 
   async allHeads(): Promise<RoomHead[]> {
-    return this.statements.heads.all().map((r) => ({ roomId: r.id, lastId: r.last_id }));
+    return this.statements.heads.all().map(toHead);
   }
 }

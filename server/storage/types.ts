@@ -7,8 +7,13 @@
 import type { Role } from '../../shared/protocol/api.ts';
 
 export type StoredUpdate = {
-  /** Global, increasing id of the append; also the team change cursor value of that change. */
+  /** Global, increasing id of the append (unique across rooms; not a cursor: see RoomHead.changeId). */
   id: number;
+  /**
+   * Per-room sequence number, 1, 2, 3… assigned in the transaction that stores the update, without gaps in
+   * commit order. A compacted row carries the seq of the last update folded into it.
+   */
+  seq: number;
   update: Uint8Array;
   /** Set on a compacted row: the state vector of `update`, so a cold room can answer without decoding. */
   stateVector: Uint8Array | null;
@@ -26,16 +31,23 @@ export type StoredRoom = {
   teamId: string;
   /** In append order. After compaction the first row holds the merged state of everything up to it. */
   rows: StoredUpdate[];
-  /** Id of the room's last change. */
-  lastId: number;
+  /** Seq of the last update included in `rows`. */
+  lastSeq: number;
   /** Bytes of all rows. */
   bytes: number;
 };
 
-export type RoomHead = { roomId: string; lastId: number };
+/**
+ * A room's place in the change feed: `changeId` orders rooms for the per-team change cursor (see
+ * `changedRooms`), `lastSeq` is the seq of its last stored update.
+ */
+export type RoomHead = { roomId: string; changeId: number; lastSeq: number };
 
-/** Where an append landed: its change id and the room's stored bytes after it. */
-export type AppendResult = { id: number; roomBytes: number };
+/** Where an append landed: its id, its per-room seq and the room's stored bytes after it. */
+export type AppendResult = { id: number; seq: number; roomBytes: number };
+
+/** One stored update as `updatesSince` returns it. */
+export type SeqUpdate = { seq: number; update: Uint8Array };
 
 export interface UpdateStore {
   /** An id that changes when the database is replaced, so stale change cursors are recognised. */
@@ -50,17 +62,32 @@ export interface UpdateStore {
    * instead of queueing the sending behind the event loop.
    */
   appendNow?(roomId: string, teamId: string, update: Uint8Array): AppendResult;
-  /** Replaces the rows up to `throughId` (inclusive) with one row holding `merged`. */
-  compact(roomId: string, throughId: number, state: EncodedState): Promise<{ roomBytes: number }>;
+  /**
+   * Every update with seq > `afterSeq`, in seq order (gap repair between instances); null when compaction
+   * folded some of them into a compacted row (the caller reloads the room instead).
+   */
+  updatesSince(roomId: string, afterSeq: number): Promise<SeqUpdate[] | null>;
+  /**
+   * Replaces the rows with seq <= `throughSeq` with one row holding `state`, which must contain every one of
+   * them (it may contain later updates too: applying an update twice changes nothing). Never removes a row
+   * after `throughSeq`; a no-op when a compaction through a later seq already happened.
+   */
+  compact(roomId: string, throughSeq: number, state: EncodedState): Promise<{ roomBytes: number }>;
   /** Every room of a team (listing, re-indexing). */
   teamRooms(teamId: string): Promise<RoomHead[]>;
-  /** The team's rooms changed after `sinceId`, oldest change first. */
-  changedRooms(teamId: string, sinceId: number): Promise<RoomHead[]>;
+  /**
+   * The team's rooms with a change after cursor `since` (changeId > since), oldest change first. A cursor
+   * from `currentCursor` never skips a change that commits after it was handed out.
+   */
+  changedRooms(teamId: string, since: number): Promise<RoomHead[]>;
   head(roomId: string): Promise<RoomHead | null>;
-  /** Highest change id so far (the cursor a fully caught-up client holds). */
+  /**
+   * The cursor a fully caught-up client holds: every change with a changeId at or below it is committed and
+   * visible, and none can still commit there later.
+   */
   currentCursor(): Promise<number>;
   totalBytes(): Promise<number>;
-  /** Every room with its last change id (startup checks of the query index). */
+  /** Every room with its head (startup checks of the query index). */
   allHeads(): Promise<RoomHead[]>;
 }
 

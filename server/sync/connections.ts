@@ -1,25 +1,17 @@
 /**
- * Every open socket, by member and by team: the per-member and per-team limits, revocation checks, the
- * heartbeat, shedding when the server's send buffers are full, and shutdown.
+ * Every open socket of this instance, by member: revocation checks, the heartbeat, shedding when the server's
+ * send buffers are full, and shutdown. The per-member and per-team socket limits are counted across instances
+ * (server/guard/deployment-limits.ts).
  */
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
 import type { Connection } from './connection.ts';
 
 export class ConnectionTracker {
   private readonly byMember = new Map<string, Set<Connection>>();
-  private readonly perTeam = new Map<string, number>();
   private total = 0;
 
   get size(): number {
     return this.total;
-  }
-
-  countFor(memberId: string): number {
-    return this.byMember.get(memberId)?.size ?? 0;
-  }
-
-  countForTeam(teamId: string): number {
-    return this.perTeam.get(teamId) ?? 0;
   }
 
   add(connection: Connection): void {
@@ -31,7 +23,6 @@ export class ConnectionTracker {
     if (!set.has(connection)) {
       set.add(connection);
       this.total++;
-      this.perTeam.set(connection.teamId, this.countForTeam(connection.teamId) + 1);
     }
   }
 
@@ -40,9 +31,6 @@ export class ConnectionTracker {
     if (!set?.delete(connection)) return;
     this.total--;
     if (set.size === 0) this.byMember.delete(connection.memberId);
-    const team = this.countForTeam(connection.teamId) - 1;
-    if (team > 0) this.perTeam.set(connection.teamId, team);
-    else this.perTeam.delete(connection.teamId);
   }
 
   /**

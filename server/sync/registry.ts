@@ -23,6 +23,8 @@ export class RoomRegistry {
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly perTeam = new Map<string, number>();
   private releasing: Promise<void> | null = null;
+  /** The change cursor through which `checkHeads` has compared the stored rooms with the loaded ones. */
+  private headsCheckedThrough: number | null = null;
   private closed = false;
   /** One object shared by every room. */
   private readonly deps: RoomDeps;
@@ -90,6 +92,8 @@ export class RoomRegistry {
         this.refusals.note('memory', `room ${roomId} not loaded: the server is over its memory ceiling`);
         throw new RoomUnavailableError('the server is busy; try again later');
       }
+      // Before the first load: a change landing between this load and the first check is still compared.
+      this.headsCheckedThrough ??= await this.deps.store.currentCursor();
       const room = await Room.load(roomId, this.deps);
       if (this.closed) {
         await room.close();
@@ -158,6 +162,27 @@ export class RoomRegistry {
         await room.dematerialise().catch((error) => this.log.error('room-idle', `room ${room.id}`, error));
       }
     }
+  }
+
+  /**
+   * Several instances: asks the store which rooms changed since the last check (one query per team with rooms
+   * here) and lets each loaded one compare with what it holds. A room whose last updates never came through
+   * the fan-out (their stream entries were lost, and nothing later revealed the gap) reads them from the store.
+   */
+  async checkHeads(): Promise<void> {
+    const since = this.headsCheckedThrough;
+    if (since === null) return;
+    if (this.rooms.size === 0) {
+      this.headsCheckedThrough = null; // taken again at the next load
+      return;
+    }
+    const through = await this.deps.store.currentCursor();
+    for (const teamId of this.perTeam.keys()) {
+      for (const head of await this.deps.store.changedRooms(teamId, since)) {
+        this.rooms.get(head.roomId)?.storedThrough(head.lastSeq);
+      }
+    }
+    this.headsCheckedThrough = through;
   }
 
   /**

@@ -25,9 +25,12 @@ class ControlledStore implements UpdateStore {
     return null;
   }
   append(_room: string, _team: string, update: Uint8Array) {
-    return new Promise<{ id: number; roomBytes: number }>((resolve, reject) => {
-      this.appends.push({ update, resolve: () => resolve({ id: ++this.id, roomBytes: 0 }), reject });
+    return new Promise<{ id: number; seq: number; roomBytes: number }>((resolve, reject) => {
+      this.appends.push({ update, resolve: () => resolve({ id: ++this.id, seq: this.id, roomBytes: 0 }), reject });
     });
+  }
+  async updatesSince() {
+    return [];
   }
   async compact(_r: string, _t: number, _s: EncodedState) {
     return { roomBytes: 0 };
@@ -59,7 +62,7 @@ class CommitNowStore extends ControlledStore {
   appendNow(_room: string, _team: string, update: Uint8Array) {
     if (this.failNext) throw new Error('disk full');
     this.committed.push(update);
-    return { id: ++this.id, roomBytes: 0 };
+    return { id: ++this.id, seq: this.id, roomBytes: 0 };
   }
 }
 
@@ -174,7 +177,7 @@ describe('Room write path', () => {
     expect(types(late)).toEqual(['update', 'sync-step-1']);
     expect(writer.received.length).toBe(1); // its own join; the update is not echoed
     index.writeBatch();
-    expect(index.changes.map((c) => c.throughId)).toEqual([1]);
+    expect(index.changes.map((c) => c.throughSeq)).toEqual([1]);
   });
 
   it('takes itself out of service when an append fails: peers closed with 4503, nothing sent, no more writes', async () => {
@@ -226,8 +229,8 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
     expect(writer.received.length).toBe(1);
     expect(index.changes).toEqual([]);
     index.writeBatch();
-    expect(index.changes.map((c) => c.throughId)).toEqual([1]);
-    expect(room.cursor).toBe(1);
+    expect(index.changes.map((c) => c.throughSeq)).toEqual([1]);
+    expect(room.appliedSeq).toBe(1);
     await room.whenDurable();
   });
 
@@ -246,7 +249,7 @@ describe('Room write path with a store that commits in the call (SQLite)', () =>
   it('keeps the order when an update from another instance is still queued: the local one waits behind it', async () => {
     const { store, room, fanout } = await setup(new CommitNowStore());
     const { writer, reader } = writerAndReader(room);
-    fanout.publish('team.doc', { kind: 'update', update: edit('remote') }, Symbol('other instance'));
+    fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 1 }, Symbol('other instance'));
     room.applyFrom(writer, writer, edit('local'));
     expect(reader.received).toEqual([]);
     await tick();
@@ -304,7 +307,7 @@ describe('Room index upkeep', () => {
     room.applyFrom(writer, writer, edit('other'));
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
-    expect(index.changes[0]).toMatchObject({ throughId: 6, removedIds: [] });
+    expect(index.changes[0]).toMatchObject({ throughSeq: 6, removedIds: [] });
     expect(index.changes[0]!.upserts.map((a) => a.id)).toEqual(['k', 'other']);
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
@@ -326,7 +329,7 @@ describe('Room index upkeep', () => {
     await tick();
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
-    expect(index.changes[0]!.throughId).toBe(2);
+    expect(index.changes[0]!.throughSeq).toBe(2);
     expect(index.changes[0]!.upserts.map((a) => a.id)).toEqual(['first', 'second']);
   });
 
@@ -335,7 +338,7 @@ describe('Room index upkeep', () => {
     const { writer } = writerAndReader(room);
     room.applyFrom(writer, writer, edit('k'));
     await room.close();
-    expect(index.changes).toMatchObject([{ throughId: 1, upserts: [{ id: 'k' }] }]);
+    expect(index.changes).toMatchObject([{ throughSeq: 1, upserts: [{ id: 'k' }] }]);
     index.writeBatch();
     expect(index.changes).toHaveLength(1);
   });

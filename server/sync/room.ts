@@ -35,7 +35,9 @@ import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import type { AppendResult, EncodedState, StoredRoom, UpdateStore } from '../storage/types.ts';
+import { AppliedSeqs } from './applied-seqs.ts';
 import { Presence } from './presence.ts';
+import { RemoteUpdates } from './remote-updates.ts';
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.ts';
 import {
   addsNothing,
@@ -126,7 +128,10 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Decoded state vector and delete set of `encoded`, for answering "does this add anything?" undecoded. */
   private known: KnownState | null = null;
   private holds = 0;
-  private lastId: number;
+  /** Which stored updates (by per-room seq) the document holds; compaction and the index stop at `through`. */
+  private readonly seqs: AppliedSeqs;
+  /** Updates other instances stored, applied in seq order; gaps are read from the store. */
+  private readonly remote: RemoteUpdates;
   private storedBytes: number;
   private rowCount: number;
   /** Whether the stored rows are one compacted row (with state vector and delete set). */
@@ -158,7 +163,15 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (!parsed) throw new Error(`not a room id: ${id.slice(0, 140)}`);
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
-    this.lastId = stored?.lastId ?? 0;
+    this.seqs = new AppliedSeqs(stored?.lastSeq ?? 0);
+    this.remote = new RemoteUpdates({
+      applied: this.seqs,
+      apply: (update) => this.applyRemote(update),
+      fetch: (afterSeq) => deps.store.updatesSince(id, afterSeq),
+      reload: () => this.applyStored(),
+      onError: (error) => deps.log.error('fanout', `room ${id}: reading missed updates from the store`, error),
+      gapWaitMs: deps.config.timings.fanoutGapWaitMs,
+    });
     this.storedBytes = stored?.bytes ?? 0;
     this.rowCount = stored?.rows.length ?? 0;
     this.compacted = this.rowCount === 1 && Boolean(stored!.rows[0]!.stateVector && stored!.rows[0]!.deleteSet);
@@ -186,7 +199,13 @@ export class Room implements FanoutSubscriber, IndexSource {
   static async load(roomId: string, deps: RoomDeps): Promise<Room> {
     const stored = await deps.store.load(roomId);
     const room = new Room(roomId, stored, deps);
-    if (stored && (await deps.index.through(roomId)) < stored.lastId) await room.reindex();
+    try {
+      await deps.guard.prepare(room);
+    } catch (error) {
+      deps.fanout.unsubscribe(roomId, room);
+      throw error;
+    }
+    if (stored && (await deps.index.through(roomId)) < stored.lastSeq) await room.reindex();
     return room;
   }
 
@@ -302,9 +321,9 @@ export class Room implements FanoutSubscriber, IndexSource {
     return this.encoded;
   }
 
-  /** The change cursor of the room's last durable change. */
-  get cursor(): number {
-    return this.lastId;
+  /** The seq through which the document holds every stored update. */
+  get appliedSeq(): number {
+    return this.seqs.through;
   }
 
   // --- writing ---
@@ -523,12 +542,16 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.durableVersion = change.version;
     this.flushOutbox();
     this.deps.metrics.observeFanout((performance.now() - change.appliedAt) / 1000);
-    this.lastId = stored.id;
+    this.remote.appended(stored.seq);
     this.storedBytes = stored.roomBytes;
     this.rowCount++;
     this.compacted = false;
     this.deps.metrics.countUpdate(change.update.byteLength);
-    this.deps.fanout.publish(this.id, { kind: 'update', update: change.update }, this.deps.fanoutSource);
+    this.deps.fanout.publish(
+      this.id,
+      { kind: 'update', update: change.update, seq: stored.seq },
+      this.deps.fanoutSource,
+    );
     this.queueIndex(change.transaction);
     this.maybeCompact();
   }
@@ -586,7 +609,7 @@ export class Room implements FanoutSubscriber, IndexSource {
       documentKey: this.documentKey,
       upserts: [],
       removedIds: [],
-      throughId: this.lastId,
+      throughSeq: this.seqs.through,
     };
     const doc = this.doc!;
     const room = { teamId: this.teamId, documentKey: this.documentKey };
@@ -608,23 +631,63 @@ export class Room implements FanoutSubscriber, IndexSource {
     const doc = this.materialise();
     const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
     const tasks = fullTaskIndexChange(doc, this.documentKey);
-    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.lastId, vocabulary, tasks);
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through, vocabulary, tasks);
   }
 
   /** An update or presence another server instance accepted for this room. */
   onFanout(message: FanoutMessage): void {
-    if (message.kind === 'presence') {
-      const { changed } = this.presence.apply(message.update, null);
-      if (changed) this.relayPresence(changed, null, false);
-      return;
+    switch (message.kind) {
+      case 'presence': {
+        let changed: Uint8Array | null;
+        try {
+          changed = this.presence.apply(message.update, null).changed;
+        } catch (error) {
+          this.deps.log.error('fanout', `room ${this.id}: presence from another instance does not decode`, error);
+          return;
+        }
+        if (changed) this.relayPresence(changed, null, false);
+        return;
+      }
+      case 'presence-query': {
+        const present = this.presence.encodeAll();
+        if (present) this.deps.fanout.publish(this.id, { kind: 'presence', update: present }, this.deps.fanoutSource);
+        return;
+      }
+      case 'update':
+        if (!this.failed) this.remote.received(message.seq, message.update);
     }
+  }
+
+  /** The store holds this room through `lastSeq` (the periodic head check): read what never came through. */
+  storedThrough(lastSeq: number): void {
+    if (!this.failed) this.remote.storedThrough(lastSeq);
+  }
+
+  /** Resolves once no gap repair is running (tests). */
+  remoteSettled(): Promise<void> {
+    return this.remote.settled();
+  }
+
+  private applyRemote(update: Uint8Array): void {
     if (this.failed) return;
     try {
-      Y.applyUpdate(this.materialise(), message.update, REMOTE_ORIGIN);
+      Y.applyUpdate(this.materialise(), update, REMOTE_ORIGIN);
       dropPending(this.doc!);
     } catch (error) {
+      if (error instanceof RoomFailedError) return;
       this.deps.log.error('fanout', `room ${this.id}: update from another instance failed to apply`, error);
     }
+  }
+
+  /**
+   * Applies the whole stored room again (compaction folded away updates this instance missed); applying what
+   * the document already holds changes nothing. Resolves with the seq the store holds the room through.
+   */
+  private async applyStored(): Promise<number> {
+    const stored = await this.deps.store.load(this.id);
+    if (!stored || this.failed) return 0;
+    for (const row of stored.rows) this.applyRemote(row.update);
+    return stored.lastSeq;
   }
 
   // --- delivery ---
@@ -704,19 +767,21 @@ export class Room implements FanoutSubscriber, IndexSource {
     await this.appendChain;
     // A single row that is not compacted yet (one big push) is compacted too: that stores its state vector and
     // delete set, so a restart can serve it without decoding.
-    if (this.failed || !this.doc || this.compacted || this.lastId === 0) return;
+    if (this.failed || !this.doc || this.compacted || this.seqs.through === 0) return;
     if (this.version !== this.durableVersion) {
-      // Newer updates are still being stored; the merged state must hold exactly the stored rows.
+      // Newer updates are still being stored; the merged state must not hold an update that is not stored.
       this.scheduleCompaction();
       return;
     }
-    const through = this.lastId;
+    // Only through the seq below which the document holds every update: another instance may have stored an
+    // update this one has not received yet, and the rows after `through` must stay until it has.
+    const through = this.seqs.through;
     const rowsBefore = this.rowCount;
     const { roomBytes } = await this.deps.store.compact(this.id, through, this.encodedState());
     this.storedBytes = roomBytes;
     // Appends that completed meanwhile stay as rows after the compacted one.
     this.rowCount -= rowsBefore - 1;
-    this.compacted = this.lastId === through;
+    this.compacted = this.seqs.latest === through && !this.seqs.hasGap;
     if (!this.compacted) this.maybeCompact();
   }
 
@@ -740,6 +805,7 @@ export class Room implements FanoutSubscriber, IndexSource {
       await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
     this.indexNow();
     this.deps.fanout.unsubscribe(this.id, this);
+    this.remote.close();
     for (const held of this.held.values()) clearTimeout(held.timer);
     this.held.clear();
     this.doc?.destroy();

@@ -9,6 +9,7 @@ import {
   convertMillimetersToTwip,
   Footer,
   type IBorderOptions,
+  type IParagraphStyleOptions,
   type IRunOptions,
   LineRuleType,
   PageNumber,
@@ -59,6 +60,13 @@ export function documentStyles(zh: boolean) {
 function zhStyles() {
   const exact = { line: ZH_LINE, lineRule: LineRuleType.EXACT, before: 0, after: 0 };
   const plainRun = { color: '000000', bold: false, italics: false, size: BODY_SIZE };
+  // 一、 and （一） headings stand two characters in, like the body, and stay with what follows
+  const heading = (outlineLevel: number) => ({
+    spacing: exact,
+    indent: { firstLineChars: 200, firstLine: 2 * CHAR },
+    outlineLevel,
+    keepNext: true,
+  });
   return {
     default: {
       document: {
@@ -69,72 +77,35 @@ function zhStyles() {
         run: { ...plainRun, font: font(FONT.xiaobiaosong), size: TITLE_SIZE },
         paragraph: { alignment: AlignmentType.CENTER, spacing: exact, indent: { firstLine: 0 } },
       },
-      heading1: {
-        run: { ...plainRun, font: font(FONT.heiti) },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          outlineLevel: 0,
-          keepNext: true,
-        },
-      },
-      heading2: {
-        run: { ...plainRun, font: font(FONT.kaiti) },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          outlineLevel: 1,
-          keepNext: true,
-        },
-      },
-      hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
+      heading1: { run: { ...plainRun, font: font(FONT.heiti) }, paragraph: heading(0) },
+      heading2: { run: { ...plainRun, font: font(FONT.kaiti) }, paragraph: heading(1) },
+      hyperlink: HYPERLINK_STYLE,
     },
     paragraphStyles: [
       ...tableStyles(font(FONT.fangsong), font(FONT.heiti), false),
-      CLOSING_RULE_STYLE,
-      {
-        id: 'BriefingSource',
-        name: 'Briefing Source',
-        basedOn: 'Normal',
-        run: { font: font(FONT.fangsong), size: SOURCE_SIZE },
-        paragraph: {
-          spacing: { line: 300, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
-          indent: { left: 3 * (SOURCE_SIZE * 10), hanging: 3 * (SOURCE_SIZE * 10) },
-          alignment: AlignmentType.LEFT,
+      ...briefingStyles({
+        source: {
+          run: { font: font(FONT.fangsong), size: SOURCE_SIZE },
+          paragraph: {
+            spacing: { line: 300, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
+            indent: { left: 3 * (SOURCE_SIZE * 10), hanging: 3 * (SOURCE_SIZE * 10) },
+            alignment: AlignmentType.LEFT,
+          },
         },
-      },
-      {
-        id: 'BriefingBody',
-        name: 'Briefing Body',
-        basedOn: 'Normal',
-        next: 'BriefingBody',
-        quickFormat: true,
-        run: { font: font(FONT.fangsong), size: BODY_SIZE, characterSpacing: -5 },
-        paragraph: {
-          spacing: exact,
-          indent: { firstLineChars: 200, firstLine: 2 * CHAR },
-          alignment: AlignmentType.JUSTIFIED,
+        body: {
+          run: { font: font(FONT.fangsong), size: BODY_SIZE, characterSpacing: -5 },
+          paragraph: {
+            spacing: exact,
+            indent: { firstLineChars: 200, firstLine: 2 * CHAR },
+            alignment: AlignmentType.JUSTIFIED,
+          },
         },
-      },
-      {
-        id: 'BriefingQuote',
-        name: 'Briefing Quote',
-        basedOn: 'BriefingBody',
-        next: 'BriefingBody',
-        run: { font: font(FONT.kaiti), size: BODY_SIZE },
-        paragraph: {
-          spacing: exact,
-          indent: { left: 2 * CHAR, firstLine: 0 },
-          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
+        quote: {
+          run: { font: font(FONT.kaiti), size: BODY_SIZE },
+          paragraph: { spacing: exact, indent: { left: 2 * CHAR, firstLine: 0 } },
         },
-      },
-      {
-        id: 'BriefingReference',
-        name: 'Briefing Reference',
-        basedOn: 'BriefingQuote',
-        next: 'BriefingQuote',
-        run: { font: font(FONT.fangsong), size: TABLE_SIZE, color: '404040' },
-      },
+        reference: { run: { font: font(FONT.fangsong), size: TABLE_SIZE, color: '404040' } },
+      }),
     ],
   };
 }
@@ -160,49 +131,65 @@ function enStyles() {
         run: { ...plainRun, bold: true, size: 24 },
         paragraph: { spacing: { before: 180, after: 60 }, outlineLevel: 1, keepNext: true },
       },
-      hyperlink: { run: { color: '0563C1', underline: { type: 'single' as const } } },
+      hyperlink: HYPERLINK_STYLE,
     },
     paragraphStyles: [
       ...tableStyles(font(FONT.latin), font(FONT.latin), true),
-      CLOSING_RULE_STYLE,
-      {
-        id: 'BriefingSource',
-        name: 'Briefing Source',
-        basedOn: 'Normal',
-        run: { size: 20 },
-        paragraph: {
-          spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 60 },
-          indent: { left: 567, hanging: 567 },
+      ...briefingStyles({
+        source: {
+          run: { size: 20 },
+          paragraph: {
+            spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 60 },
+            indent: { left: 567, hanging: 567 },
+          },
         },
-      },
-      {
-        id: 'BriefingBody',
-        name: 'Briefing Body',
-        basedOn: 'Normal',
-        next: 'BriefingBody',
-        quickFormat: true,
-        paragraph: { spacing },
-      },
-      {
-        id: 'BriefingQuote',
-        name: 'Briefing Quote',
-        basedOn: 'BriefingBody',
-        next: 'BriefingBody',
-        run: { italics: true },
-        paragraph: {
-          indent: { left: 567 },
-          border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
-        },
-      },
-      {
-        id: 'BriefingReference',
-        name: 'Briefing Reference',
-        basedOn: 'BriefingQuote',
-        next: 'BriefingQuote',
-        run: { italics: false, size: 20, color: '404040' },
-      },
+        body: { paragraph: { spacing } },
+        quote: { run: { italics: true }, paragraph: { indent: { left: 567 } } },
+        reference: { run: { italics: false, size: 20, color: '404040' } },
+      }),
     ],
   };
+}
+
+const HYPERLINK_STYLE = { run: { color: '0563C1', underline: { type: 'single' as const } } };
+
+type StyleLook = Pick<IParagraphStyleOptions, 'run' | 'paragraph'>;
+
+/**
+ * The briefing's own paragraph styles, after the closing rule: their names, what each is based on and follows
+ * with, and the quote's left rule are the same in both layouts; `look` holds what the layout sets apart.
+ */
+function briefingStyles(look: { source: StyleLook; body: StyleLook; quote: StyleLook; reference: StyleLook }) {
+  return [
+    CLOSING_RULE_STYLE,
+    { id: 'BriefingSource', name: 'Briefing Source', basedOn: 'Normal', ...look.source },
+    {
+      id: 'BriefingBody',
+      name: 'Briefing Body',
+      basedOn: 'Normal',
+      next: 'BriefingBody',
+      quickFormat: true,
+      ...look.body,
+    },
+    {
+      id: 'BriefingQuote',
+      name: 'Briefing Quote',
+      basedOn: 'BriefingBody',
+      next: 'BriefingBody',
+      run: look.quote.run,
+      paragraph: {
+        ...look.quote.paragraph,
+        border: { left: { style: BorderStyle.SINGLE, size: 12, color: '999999', space: 8 } },
+      },
+    },
+    {
+      id: 'BriefingReference',
+      name: 'Briefing Reference',
+      basedOn: 'BriefingQuote',
+      next: 'BriefingQuote',
+      ...look.reference,
+    },
+  ];
 }
 
 /** A rule of the closing block: a paragraph shaded black (its height is the rule's thickness). */

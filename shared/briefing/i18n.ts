@@ -4,6 +4,16 @@
  */
 export type Language = 'zh' | 'en';
 
+/** What a source line cites of a document (the model's BriefingSource adds its number and the line itself). */
+export type SourceCitation = {
+  title: string;
+  issuer?: string;
+  docNumber?: string;
+  publishedAt?: string;
+  url?: string;
+  readAt?: string;
+};
+
 const CN_DIGITS = '零一二三四五六七八九';
 
 /** 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (up to 9999; larger numbers stay Arabic). */
@@ -69,14 +79,7 @@ export type Labels = {
     issued: (date: string) => string;
     copies: (n: number) => string;
   };
-  source: (s: {
-    title: string;
-    issuer?: string;
-    docNumber?: string;
-    publishedAt?: string;
-    url?: string;
-    readAt?: string;
-  }) => string;
+  source: (s: SourceCitation) => string;
   lead: (s: {
     notes: number;
     annotators: number;

@@ -17,7 +17,7 @@ import { ValidationError } from '../model/annotation.ts';
 import { matchLabel } from '../anchoring/labels.ts';
 import { deepLinkFor } from '../model/deep-link.ts';
 import { clauseComparator } from './clause-order.ts';
-import { type Labels, type Language, LABELS } from './i18n.ts';
+import { type Labels, type Language, LABELS, type SourceCitation } from './i18n.ts';
 import {
   type BriefingOptions,
   type BriefingOptionsInput,
@@ -101,15 +101,9 @@ export type BriefingGroup = {
   entries: BriefingEntry[];
 };
 
-export type BriefingSource = {
+export type BriefingSource = SourceCitation & {
   number: number;
   documentKey: string;
-  title: string;
-  issuer?: string;
-  docNumber?: string;
-  publishedAt?: string;
-  url?: string;
-  readAt?: string;
   /** The whole citation as one line. */
   text: string;
 };

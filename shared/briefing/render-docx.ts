@@ -378,26 +378,17 @@ function closingBlock(b: Briefing, layout: Layout): Paragraph[] {
       children: [run(line.label, { size }), run(line.text, { size })],
     });
   });
-  textLines.push(
+  // Unit and date (then the copies) sit one character in from either side of the frame.
+  const tabbedLine = (left: string, right: string) =>
     new Paragraph({
       frame,
       spacing,
       indent: { firstLine: 0 },
       tabStops: tabs,
-      children: [tabbed(closing.unit, closing.issued, { size })],
-    }),
-  );
-  if (closing.copies) {
-    textLines.push(
-      new Paragraph({
-        frame,
-        spacing,
-        indent: { firstLine: 0 },
-        tabStops: tabs,
-        children: [tabbed('', closing.copies, { size })],
-      }),
-    );
-  }
+      children: [tabbed(left, right, { size })],
+    });
+  textLines.push(tabbedLine(closing.unit, closing.issued));
+  if (closing.copies) textLines.push(tabbedLine('', closing.copies));
   const rule = (height: number) =>
     new Paragraph({
       style: 'BriefingClosingRule',

@@ -11,7 +11,7 @@
  */
 import { describe, normalizeText } from '../anchoring/index.ts';
 import { LIMITS, type Selector } from '../model/annotation.ts';
-import type { ClauseSnapshot } from './snapshot.ts';
+import type { ClauseSnapshot } from './snapshot-schema.ts';
 import type { ClauseChange } from './types.ts';
 
 /** Where a carried annotation lands: UTF-16 offsets in the new clause's own text. */

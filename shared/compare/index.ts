@@ -22,7 +22,8 @@ import { type ComparableClause, pathText, readClauses } from './clauses.ts';
 import { clauseEdits } from './edits.ts';
 import { buildReport, type ComparisonExport } from './report.ts';
 import { renderComparisonMarkdown } from './render-markdown.ts';
-import { type ClauseSnapshot, snapshotClauses } from './snapshot.ts';
+import { snapshotClauses } from './snapshot.ts';
+import type { ClauseSnapshot } from './snapshot-schema.ts';
 import type { ClauseChange, ClauseRef } from './types.ts';
 
 export type { ComparableClause } from './clauses.ts';
@@ -56,8 +57,8 @@ export {
   SNAPSHOT_VERSION,
   type SnapshotClause,
   snapshotBytes,
-  snapshotOf,
-} from './snapshot.ts';
+} from './snapshot-schema.ts';
+export { snapshotOf } from './snapshot.ts';
 
 export const COMPARISON_FORMATS = ['docx', 'md'] as const;
 export type ComparisonFormat = (typeof COMPARISON_FORMATS)[number];

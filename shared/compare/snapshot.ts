@@ -15,16 +15,6 @@ import {
   structureHash,
 } from './snapshot-schema.ts';
 
-export {
-  type ClauseSnapshot,
-  clauseSnapshotSchema,
-  parseSnapshot,
-  SNAPSHOT_LIMITS,
-  SNAPSHOT_VERSION,
-  type SnapshotClause,
-  snapshotBytes,
-} from './snapshot-schema.ts';
-
 /** The snapshot of a page (or of an element's content). Throws a ValidationError when it exceeds the limits. */
 export function snapshotOf(root: Document | Element): ClauseSnapshot {
   const index = createPageIndex(root);

@@ -2,11 +2,8 @@
  * Hard pages from the corpus: the body built by script after load, the body inside an iframe, and the long
  * page (about 105,000 characters) with 1,000 highlights painted in slices. Also: an English notice.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentKeyFor, canonicalUrl } from '../../shared/model/canonical-url.ts';
-import { artifactPath, launchProfile, ROOT, type Profile } from './harness.ts';
+import { artifactPath, launchProfile, type Profile } from './harness.ts';
 import {
   askBackground,
   dragSelectIn,
@@ -14,6 +11,7 @@ import {
   highlightTextsIn,
   blockingIn,
   installBlockingRecorder,
+  longPageAnnotations,
   openWithPizhu,
   PAGES,
   setPreferences,
@@ -103,31 +101,9 @@ describe('hard pages', () => {
 
   it('the long page: 1,000 highlights are painted in many slices, never all at once', async () => {
     const url = `${server.url}/${PAGES.long}`;
-    const expected = JSON.parse(
-      readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8'),
-    ) as {
-      structure: { label: string; startsWith: string }[];
-    };
-    const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))]
-      .filter((q) => q.length >= 8)
-      .slice(0, 1_000);
-    expect(quotes).toHaveLength(1_000);
-    const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
-    const answers = await askBackground(
-      profile,
-      quotes.map((exact, i) => ({
-        type: 'annotation.create',
-        annotation: {
-          documentKey: info.key,
-          selectors: [{ type: 'TextQuoteSelector', exact }],
-          clausePath: [],
-          quote: exact,
-          tags: [i % 2 ? '程序' : '证据'],
-          color: (['yellow', 'green', 'blue', 'pink', 'purple'] as const)[i % 5],
-        },
-        document: info,
-      })),
-    );
+    const requests = longPageAnnotations(url, 1_000);
+    expect(requests).toHaveLength(1_000);
+    const answers = await askBackground(profile, requests);
     expect(answers.filter((a) => !a.ok)).toEqual([]);
 
     // Paint statistics are kept only with the debug preference, and read through page.report.

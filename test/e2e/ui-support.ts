@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Frame, Page, Worker } from 'playwright-core';
 import type { PageReport } from '../../extension/lib/messages.ts';
+import { COLORS } from '../../shared/model/annotation.ts';
+import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
 import { ROOT, type Profile } from './harness.ts';
 import { highlightRangePoint, readObjectStore, textDragBox } from './in-page.ts';
 
@@ -20,6 +22,32 @@ export const PAGES = {
   iframe: '08-gov-new-media-opinions-2018.html',
   english: '12-us-uscg-safety-zone-2024.html',
 } as const;
+
+/**
+ * annotation.create requests for the long page (PAGES.long, served at `url`): the opening words of its clauses,
+ * at most `count` of them, tags and colours taken in turn. The long-page e2e test and bench/page use the same set.
+ */
+export function longPageAnnotations(url: string, count: number) {
+  const expected = JSON.parse(
+    readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8'),
+  ) as { structure: { startsWith: string }[] };
+  const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))]
+    .filter((q) => q.length >= 8)
+    .slice(0, count);
+  const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
+  return quotes.map((exact, i) => ({
+    type: 'annotation.create' as const,
+    annotation: {
+      documentKey: info.key,
+      selectors: [{ type: 'TextQuoteSelector' as const, exact }],
+      clausePath: [],
+      quote: exact,
+      tags: [i % 2 ? '程序' : '证据'],
+      color: COLORS[i % COLORS.length]!,
+    },
+    document: info,
+  }));
+}
 
 /** A page whose own CSS is as hostile as it gets: it must not change Pizhu's UI, nor Pizhu the page. */
 export const HOSTILE_CSS = `

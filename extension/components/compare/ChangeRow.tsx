@@ -15,6 +15,7 @@ import {
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { AuthorBadge } from '../common/Author.tsx';
+import { TagChips } from '../common/TagChips.tsx';
 
 const STATUS_KEYS = {
   added: 'compare_status_added',
@@ -42,7 +43,8 @@ export const ChangeRow = memo(function ChangeRow({ layout, ...row }: RowProps & 
   return layout === 'inline' ? <InlineRow {...row} /> : <ColumnsRow {...row} />;
 });
 
-function ColumnsRow({ change, before, after, replies, carried, onCarry }: RowProps) {
+function ColumnsRow(row: RowProps) {
+  const { change } = row;
   const segments =
     change.status === 'modified' && change.before && change.after
       ? sideBySide(change.before.text, change.after.text, change.edits)
@@ -54,38 +56,9 @@ function ColumnsRow({ change, before, after, replies, carried, onCarry }: RowPro
       data-before={change.before?.path}
       data-after={change.after?.path}
     >
-      <div className="pz-side pz-side-old">
-        {change.before ? (
-          <>
-            <div className="pz-path">{change.before.path}</div>
-            <p className="pz-clause-text">
-              <Text segments={segments?.before} text={change.before.text} mark="del" />
-            </p>
-            <Annotations
-              items={before}
-              replies={replies[0]}
-              carried={carried}
-              onCarry={change.after ? onCarry : null}
-            />
-          </>
-        ) : (
-          <p className="pz-muted pz-none">{t('compare_side_none')}</p>
-        )}
-      </div>
+      <ColumnSide side="old" row={row} segments={segments?.before} />
       <Badge change={change} />
-      <div className="pz-side pz-side-new">
-        {change.after ? (
-          <>
-            <div className="pz-path">{change.after.path}</div>
-            <p className="pz-clause-text">
-              <Text segments={segments?.after} text={change.after.text} mark="ins" />
-            </p>
-            <Annotations items={after} replies={replies[1]} carried={carried} onCarry={null} />
-          </>
-        ) : (
-          <p className="pz-muted pz-none">{t('compare_side_none')}</p>
-        )}
-      </div>
+      <ColumnSide side="new" row={row} segments={segments?.after} />
     </li>
   );
 }
@@ -130,6 +103,33 @@ function InlineRow({ change, before, after, replies, carried, onCarry }: RowProp
         </div>
       )}
     </li>
+  );
+}
+
+/** One column of a side-by-side row: the clause with its changed words marked, then its highlights. */
+function ColumnSide({ side, row, segments }: { side: 'old' | 'new'; row: RowProps; segments: Segment[] | undefined }) {
+  const old = side === 'old';
+  const clause = old ? row.change.before : row.change.after;
+  return (
+    <div className={`pz-side pz-side-${side}`}>
+      {clause ? (
+        <>
+          <div className="pz-path">{clause.path}</div>
+          <p className="pz-clause-text">
+            <Text segments={segments} text={clause.text} mark={old ? 'del' : 'ins'} />
+          </p>
+          <Annotations
+            items={old ? row.before : row.after}
+            replies={row.replies[old ? 0 : 1]}
+            carried={row.carried}
+            // only an old highlight is carried, and only to a new clause
+            onCarry={old && row.change.after ? row.onCarry : null}
+          />
+        </>
+      ) : (
+        <p className="pz-muted pz-none">{t('compare_side_none')}</p>
+      )}
+    </div>
   );
 }
 
@@ -187,11 +187,7 @@ function Annotations({
             <q className="pz-quote">{annotation.quote}</q>
             {annotation.tags.length > 0 && (
               <span className="pz-tags-line">
-                {annotation.tags.map((tag) => (
-                  <span key={tag} className="pz-chip">
-                    {tag}
-                  </span>
-                ))}
+                <TagChips tags={annotation.tags} />
               </span>
             )}
             {annotation.note && <p className="pz-note-text">{annotation.note}</p>}

@@ -4,13 +4,14 @@
  * sites Pizhu may read.
  */
 import { useEffect, useState } from 'react';
-import { COLORS, VISIBILITIES, type Color, type Visibility } from '../../../shared/model/annotation.ts';
+import { COLORS, type Color } from '../../../shared/model/annotation.ts';
 import { ask } from '../../lib/ask.ts';
 import type { LeaveSummary } from '../../lib/background/service.ts';
 import { errorText, setLanguage, t, type Language, type MessageKey } from '../../lib/i18n.ts';
 import type { Preferences } from '../../lib/messages.ts';
 import { AuthorBadge } from '../common/Author.tsx';
 import { Notice } from '../common/Notice.tsx';
+import { ChoiceSelect, choicesOf, visibilityChoices } from '../common/Select.tsx';
 import { SyncBadge } from '../common/SyncBadge.tsx';
 import { SyncNotice } from '../common/SyncNotice.tsx';
 import { useSettings } from '../common/useSettings.ts';
@@ -149,35 +150,25 @@ export function OptionsApp() {
         </fieldset>
         <label className="pz-inline-label">
           {t('options_default_visibility')}
-          <select
+          <ChoiceSelect
             name="defaultVisibility"
+            choices={visibilityChoices()}
             value={preferences.defaultVisibility}
-            onChange={(e) => void save({ defaultVisibility: e.target.value as Visibility })}
-          >
-            {VISIBILITIES.map((v) => (
-              <option key={v} value={v}>
-                {t(`visibility_${v}`)}
-              </option>
-            ))}
-          </select>
+            onChange={(defaultVisibility) => void save({ defaultVisibility })}
+          />
         </label>
         {!settings.team && <p className="pz-muted pz-small">{t('options_private_until_team')}</p>}
       </section>
 
       <section aria-labelledby="language-title" className="pz-card-section">
         <h2 id="language-title">{t('options_language')}</h2>
-        <select
+        <ChoiceSelect
           name="language"
           aria-labelledby="language-title"
+          choices={choicesOf(LANGUAGES, (language) => t(`language_${language}` as MessageKey))}
           value={preferences.language}
-          onChange={(e) => void save({ language: e.target.value as Language })}
-        >
-          {LANGUAGES.map((language) => (
-            <option key={language} value={language}>
-              {t(`language_${language}` as MessageKey)}
-            </option>
-          ))}
-        </select>
+          onChange={(language) => void save({ language })}
+        />
       </section>
 
       <Backup />

@@ -12,6 +12,8 @@ import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
 import { TaskButtons } from './tasks/TaskButtons.tsx';
+import { NoteField } from './NoteField.tsx';
+import { TagChips } from '../common/TagChips.tsx';
 
 const WIDTH = 360;
 const HEIGHT = 300;
@@ -109,20 +111,13 @@ export function AnnotationCard({
       ) : (
         annotation.tags.length > 0 && (
           <div className="pz-row">
-            {annotation.tags.map((tag) => (
-              <span key={tag} className="pz-chip">
-                {tag}
-              </span>
-            ))}
+            <TagChips tags={annotation.tags} />
           </div>
         )
       )}
 
       {mine ? (
-        <textarea
-          className="pz-note"
-          aria-label={t('toolbar_note')}
-          placeholder={t('toolbar_note_placeholder')}
+        <NoteField
           value={note}
           rows={3}
           onChange={(e) => setNote(e.target.value)}

@@ -11,6 +11,7 @@ import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
 import { TaskButtons } from './tasks/TaskButtons.tsx';
+import { NoteField } from './NoteField.tsx';
 
 const WIDTH = 360;
 const HEIGHT = 150;
@@ -132,10 +133,7 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
         onSubmitEmpty={() => void save()}
         inputRef={tagInput}
       />
-      <textarea
-        className="pz-note"
-        aria-label={t('toolbar_note')}
-        placeholder={t('toolbar_note_placeholder')}
+      <NoteField
         value={note}
         rows={2}
         onChange={(e) => setNote(e.target.value)}

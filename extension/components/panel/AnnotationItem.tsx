@@ -9,6 +9,7 @@ import type { AnchorStatus } from '../../lib/messages.ts';
 import { AuthorBadge, relativeTime } from '../common/Author.tsx';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { Marked } from './Marked.tsx';
+import { TagChips } from '../common/TagChips.tsx';
 
 /** Characters shown either side of the first match in a long quote. */
 const SNIPPET_RADIUS = 60;
@@ -46,11 +47,7 @@ export function AnnotationItem({
       </button>
       {annotation.tags.length > 0 && (
         <div className="pz-tags-line">
-          {annotation.tags.map((tag) => (
-            <span key={tag} className="pz-chip">
-              <Marked text={tag} terms={terms} />
-            </span>
-          ))}
+          <TagChips tags={annotation.tags} render={(tag) => <Marked text={tag} terms={terms} />} />
         </div>
       )}
       {annotation.note && (

@@ -23,6 +23,7 @@ import type { AnchorStatus } from '../../lib/messages.ts';
 import { DateField } from '../common/DateField.tsx';
 import type { BriefingSource } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
+import { ChoiceSelect, choicesOf } from '../common/Select.tsx';
 import { exportBriefing, openFile, rememberedHeader, rememberHeader, saveFile } from './briefing-export.ts';
 
 export type ExportContext = {
@@ -197,35 +198,34 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
           <div className="pz-row">
             <label className="pz-field">
               {t('export_group_by')}
-              <select name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
-                {GROUPINGS.map((g) => (
-                  <option key={g} value={g}>
-                    {t(`export_group_${g}` as MessageKey)}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect
+                name="groupBy"
+                choices={choicesOf(GROUPINGS, (g) => t(`export_group_${g}` as MessageKey))}
+                value={groupBy}
+                onChange={setGroupBy}
+              />
             </label>
             <label className="pz-field">
               {t('export_order')}
-              <select name="order" value={order} onChange={(e) => setOrder(e.target.value as typeof order)}>
-                {ORDERS.map((o) => (
-                  <option key={o} value={o}>
-                    {t(`export_order_${o}` as MessageKey)}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect
+                name="order"
+                choices={choicesOf(ORDERS, (o) => t(`export_order_${o}` as MessageKey))}
+                value={order}
+                onChange={setOrder}
+              />
             </label>
             <label className="pz-field">
               {t('export_language')}
-              <select
+              <ChoiceSelect
                 name="briefingLanguage"
+                choices={[
+                  { value: 'auto', label: t('export_language_auto') },
+                  { value: 'zh', label: '中文' },
+                  { value: 'en', label: 'English' },
+                ]}
                 value={language}
-                onChange={(e) => setLanguage(e.target.value as typeof language)}
-              >
-                <option value="auto">{t('export_language_auto')}</option>
-                <option value="zh">中文</option>
-                <option value="en">English</option>
-              </select>
+                onChange={setLanguage}
+              />
             </label>
           </div>
           <label className="pz-check">

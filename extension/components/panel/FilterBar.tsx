@@ -1,7 +1,8 @@
 /** Filters for the page's annotations: text search, tag, author, colour and visibility. */
-import { COLORS, VISIBILITIES, type Color, type Visibility } from '../../../shared/model/annotation.ts';
+import { COLORS, type Color } from '../../../shared/model/annotation.ts';
 import { t } from '../../lib/i18n.ts';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
+import { FilterSelect, visibilityChoices } from '../common/Select.tsx';
 import { isFiltering, NO_FILTERS, type Filters } from './filtering.ts';
 
 export function FilterBar({
@@ -32,45 +33,30 @@ export function FilterBar({
         onChange={(e) => onChange({ ...filters, text: e.target.value })}
       />
       <div className="pz-row">
-        <select
+        <FilterSelect
           aria-label={t('panel_filter_tag')}
           name="filterTag"
-          value={filters.tag ?? ''}
-          onChange={(e) => onChange({ ...filters, tag: e.target.value || null })}
-        >
-          <option value="">{t('panel_all_tags')}</option>
-          {tags.map(([tag, count]) => (
-            <option key={tag} value={tag}>
-              {tag} ({count})
-            </option>
-          ))}
-        </select>
-        <select
+          allLabel={t('panel_all_tags')}
+          choices={tags.map(([tag, count]) => ({ value: tag, label: `${tag} (${count})` }))}
+          value={filters.tag}
+          onChange={(tag) => onChange({ ...filters, tag })}
+        />
+        <FilterSelect
           aria-label={t('panel_filter_author')}
           name="filterAuthor"
-          value={filters.author ?? ''}
-          onChange={(e) => onChange({ ...filters, author: e.target.value || null })}
-        >
-          <option value="">{t('panel_all_authors')}</option>
-          {authors.map((author) => (
-            <option key={author.id} value={author.id}>
-              {author.name}
-            </option>
-          ))}
-        </select>
-        <select
+          allLabel={t('panel_all_authors')}
+          choices={authors.map((author) => ({ value: author.id, label: author.name }))}
+          value={filters.author}
+          onChange={(author) => onChange({ ...filters, author })}
+        />
+        <FilterSelect
           aria-label={t('visibility_label')}
           name="filterVisibility"
-          value={filters.visibility ?? ''}
-          onChange={(e) => onChange({ ...filters, visibility: (e.target.value || null) as Visibility | null })}
-        >
-          <option value="">{t('panel_all_visibility')}</option>
-          {VISIBILITIES.map((v) => (
-            <option key={v} value={v}>
-              {t(`visibility_${v}`)}
-            </option>
-          ))}
-        </select>
+          allLabel={t('panel_all_visibility')}
+          choices={visibilityChoices()}
+          value={filters.visibility}
+          onChange={(visibility) => onChange({ ...filters, visibility })}
+        />
       </div>
       {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons labelled as one group */}
       <div className="pz-row" role="group" aria-label={t('panel_filter_color')}>

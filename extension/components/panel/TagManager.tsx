@@ -7,6 +7,7 @@ import { normaliseTag } from '../../../shared/model/tags.ts';
 import { ask } from '../../lib/ask.ts';
 import { errorText, t } from '../../lib/i18n.ts';
 import { Notice } from '../common/Notice.tsx';
+import { FieldForm, InlineRename, toggled } from './ListForms.tsx';
 
 type TagRow = { tag: string; count: number; documents: number };
 
@@ -21,7 +22,6 @@ export function TagManager({
 }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [renaming, setRenaming] = useState<string | null>(null);
-  const [draft, setDraft] = useState('');
   const [mergeInto, setMergeInto] = useState('');
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
 
@@ -38,7 +38,7 @@ export function TagManager({
     }
   };
 
-  const rename = (from: string) => {
+  const rename = (from: string, draft: string) => {
     const to = normaliseTag(draft);
     if (!to || to === from) return setRenaming(null);
     void run(() => ask({ type: 'tags.rename', from, to }), t('tags_renamed', [from, to]));
@@ -61,29 +61,16 @@ export function TagManager({
                 type="checkbox"
                 aria-label={t('tags_select', tag)}
                 checked={selected.includes(tag)}
-                onChange={(e) => setSelected(e.target.checked ? [...selected, tag] : selected.filter((x) => x !== tag))}
+                onChange={(e) => setSelected(toggled(selected, tag, e.target.checked))}
               />
             )}
             {renaming === tag ? (
-              <form
-                className="pz-inline-form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  rename(tag);
-                }}
-              >
-                <input
-                  ref={(input) => input?.focus()}
-                  aria-label={t('tags_new_name', tag)}
-                  value={draft}
-                  onChange={(e) => setDraft(e.target.value)}
-                  onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)}
-                />
-                <button type="submit">{t('save')}</button>
-                <button type="button" onClick={() => setRenaming(null)}>
-                  {t('cancel')}
-                </button>
-              </form>
+              <InlineRename
+                current={tag}
+                label={t('tags_new_name', tag)}
+                onSave={(draft) => rename(tag, draft)}
+                onCancel={() => setRenaming(null)}
+              />
             ) : (
               <>
                 <button type="button" className="pz-tag-open" onClick={() => onOpenTag(tag)}>
@@ -91,14 +78,7 @@ export function TagManager({
                   <span className="pz-muted pz-small">{t('tags_count', [String(count), String(documents)])}</span>
                 </button>
                 {canEdit && (
-                  <button
-                    type="button"
-                    className="pz-link"
-                    onClick={() => {
-                      setRenaming(tag);
-                      setDraft(tag);
-                    }}
-                  >
+                  <button type="button" className="pz-link" onClick={() => setRenaming(tag)}>
                     {t('tags_rename')}
                   </button>
                 )}
@@ -108,26 +88,20 @@ export function TagManager({
         ))}
       </ul>
       {canEdit && selected.length >= 2 && (
-        <form
-          className="pz-merge"
-          onSubmit={(e) => {
-            e.preventDefault();
-            merge();
-          }}
+        <FieldForm
+          label={t('tags_merge_into', String(selected.length))}
+          submit={t('tags_merge')}
+          primary
+          disabled={!normaliseTag(mergeInto)}
+          onSubmit={merge}
         >
-          <label>
-            {t('tags_merge_into', String(selected.length))}
-            <input
-              name="mergeInto"
-              value={mergeInto}
-              onChange={(e) => setMergeInto(e.target.value)}
-              placeholder={selected[0]}
-            />
-          </label>
-          <button type="submit" className="pz-primary" disabled={!normaliseTag(mergeInto)}>
-            {t('tags_merge')}
-          </button>
-        </form>
+          <input
+            name="mergeInto"
+            value={mergeInto}
+            onChange={(e) => setMergeInto(e.target.value)}
+            placeholder={selected[0]}
+          />
+        </FieldForm>
       )}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </div>

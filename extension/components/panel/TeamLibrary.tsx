@@ -25,6 +25,7 @@ import {
   type StoreQueries,
 } from '../../lib/store/queries.ts';
 import { DateField } from '../common/DateField.tsx';
+import { FilterSelect } from '../common/Select.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { clauseLabel } from './filtering.ts';
 import { Marked } from './Marked.tsx';
@@ -146,46 +147,36 @@ function LibraryFilters({
         onChange={(e) => onType(e.target.value)}
       />
       <div className="pz-row">
-        <select
+        <FilterSelect
           aria-label={t('panel_filter_tag')}
           name="libraryTag"
-          value={filter.tag ?? ''}
-          onChange={(e) => set({ tag: e.target.value || null })}
-        >
-          <option value="">{t('panel_all_tags')}</option>
-          {tagMissing && <option value={filter.tag!}>{filter.tag}</option>}
-          {library.tags.map((row) => (
-            <option key={row.tag} value={row.tag}>
-              {row.tag} ({row.count})
-            </option>
-          ))}
-        </select>
-        <select
+          allLabel={t('panel_all_tags')}
+          choices={[
+            ...(tagMissing ? [{ value: filter.tag!, label: filter.tag! }] : []),
+            ...library.tags.map((row) => ({ value: row.tag, label: `${row.tag} (${row.count})` })),
+          ]}
+          value={filter.tag ?? null}
+          onChange={(tag) => set({ tag })}
+        />
+        <FilterSelect
           aria-label={t('panel_filter_author')}
           name="libraryAuthor"
-          value={filter.authorId ?? ''}
-          onChange={(e) => set({ authorId: e.target.value || null })}
-        >
-          <option value="">{t('panel_all_authors')}</option>
-          {library.authors.map((author) => (
-            <option key={author.id} value={author.id}>
-              {author.name}
-            </option>
-          ))}
-        </select>
-        <select
+          allLabel={t('panel_all_authors')}
+          choices={library.authors.map((author) => ({ value: author.id, label: author.name }))}
+          value={filter.authorId ?? null}
+          onChange={(authorId) => set({ authorId })}
+        />
+        <FilterSelect
           aria-label={t('library_filter_document')}
           name="libraryDocument"
-          value={filter.documentKey ?? ''}
-          onChange={(e) => set({ documentKey: e.target.value || null })}
-        >
-          <option value="">{t('library_all_documents')}</option>
-          {library.documents.map((summary) => (
-            <option key={summary.key} value={summary.key}>
-              {summary.document?.title || summary.document?.canonicalUrl || summary.key}
-            </option>
-          ))}
-        </select>
+          allLabel={t('library_all_documents')}
+          choices={library.documents.map((summary) => ({
+            value: summary.key,
+            label: summary.document?.title || summary.document?.canonicalUrl || summary.key,
+          }))}
+          value={filter.documentKey ?? null}
+          onChange={(documentKey) => set({ documentKey })}
+        />
       </div>
       <div className="pz-row">
         <div className="pz-inline-label">

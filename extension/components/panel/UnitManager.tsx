@@ -10,6 +10,8 @@ import { errorText, type MessageKey, t } from '../../lib/i18n.ts';
 import type { UnitRequest, UnitResult } from '../../lib/messages.ts';
 import type { LiveUnit, StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
+import { ChoiceSelect } from '../common/Select.tsx';
+import { FieldForm, InlineRename, toggled } from './ListForms.tsx';
 
 const ERROR_KEYS: Record<Extract<UnitResult, { ok: false }>['error'], MessageKey> = {
   'name-taken': 'units_error_name_taken',
@@ -23,7 +25,6 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
   const [selected, setSelected] = useState<string[]>([]);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const [draft, setDraft] = useState('');
   const [added, setAdded] = useState('');
   const [mergeInto, setMergeInto] = useState('');
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
@@ -49,7 +50,7 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
     }
   };
 
-  const rename = (unit: LiveUnit) => {
+  const rename = (unit: LiveUnit, draft: string) => {
     const name = draft.trim();
     if (!name || name === unit.name) return setRenaming(null);
     void run({ action: 'rename', id: unit.id, name }, t('units_renamed', [unit.name, name]));
@@ -76,32 +77,17 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
                 type="checkbox"
                 aria-label={t('units_select', unit.name)}
                 checked={selected.includes(unit.id)}
-                onChange={(e) =>
-                  setSelected(e.target.checked ? [...selected, unit.id] : selected.filter((id) => id !== unit.id))
-                }
+                onChange={(e) => setSelected(toggled(selected, unit.id, e.target.checked))}
               />
             )}
             {renaming === unit.id ? (
-              <form
-                className="pz-inline-form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  rename(unit);
-                }}
-              >
-                <input
-                  ref={(input) => input?.focus()}
-                  name="unitNewName"
-                  aria-label={t('units_new_name', unit.name)}
-                  value={draft}
-                  onChange={(e) => setDraft(e.target.value)}
-                  onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)}
-                />
-                <button type="submit">{t('save')}</button>
-                <button type="button" onClick={() => setRenaming(null)}>
-                  {t('cancel')}
-                </button>
-              </form>
+              <InlineRename
+                current={unit.name}
+                label={t('units_new_name', unit.name)}
+                name="unitNewName"
+                onSave={(draft) => rename(unit, draft)}
+                onCancel={() => setRenaming(null)}
+              />
             ) : (
               <>
                 <span className="pz-unit-name">
@@ -112,14 +98,7 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
                 </span>
                 {canEdit && (
                   <>
-                    <button
-                      type="button"
-                      className="pz-link"
-                      onClick={() => {
-                        setRenaming(unit.id);
-                        setDraft(unit.name);
-                      }}
-                    >
+                    <button type="button" className="pz-link" onClick={() => setRenaming(unit.id)}>
                       {t('units_rename')}
                     </button>
                     {confirming === unit.id ? (
@@ -143,54 +122,37 @@ export function UnitManager({ queries, canEdit }: { queries: StoreQueries; canEd
         ))}
       </ul>
       {canEdit && selected.length >= 2 && (
-        <form
-          className="pz-merge"
-          onSubmit={(e) => {
-            e.preventDefault();
-            merge();
-          }}
+        <FieldForm
+          label={t('units_merge_into', String(selected.length))}
+          submit={t('units_merge')}
+          primary
+          onSubmit={merge}
         >
-          <label>
-            {t('units_merge_into', String(selected.length))}
-            <select
-              name="unitMergeInto"
-              value={mergeInto || selected[0]}
-              onChange={(e) => setMergeInto(e.target.value)}
-            >
-              {selected.map((id) => (
-                <option key={id} value={id}>
-                  {nameOf(id)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="pz-primary">
-            {t('units_merge')}
-          </button>
-        </form>
+          <ChoiceSelect
+            name="unitMergeInto"
+            choices={selected.map((id) => ({ value: id, label: nameOf(id) }))}
+            value={mergeInto || selected[0]!}
+            onChange={setMergeInto}
+          />
+        </FieldForm>
       )}
       {canEdit && (
-        <form
-          className="pz-merge"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <FieldForm
+          label={t('units_add_label')}
+          submit={t('units_add')}
+          disabled={!added.trim()}
+          onSubmit={() => {
             const name = added.trim();
             if (name) void run({ action: 'add', name }, t('units_added', name));
           }}
         >
-          <label>
-            {t('units_add_label')}
-            <input
-              name="unitName"
-              value={added}
-              placeholder={t('units_add_placeholder')}
-              onChange={(e) => setAdded(e.target.value)}
-            />
-          </label>
-          <button type="submit" disabled={!added.trim()}>
-            {t('units_add')}
-          </button>
-        </form>
+          <input
+            name="unitName"
+            value={added}
+            placeholder={t('units_add_placeholder')}
+            onChange={(e) => setAdded(e.target.value)}
+          />
+        </FieldForm>
       )}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </section>

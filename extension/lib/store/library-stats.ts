@@ -100,12 +100,9 @@ export async function updateLibraryStats(tables: StatsTables, changes: readonly 
     if (next) deltas.add(next, 1, at);
   }
   // A tag is on one more (or one fewer) document when its count there leaves (or reaches) zero.
-  const documentRows = await tables.documentStats.bulkGet([...deltas.documents.keys()]);
   const tagDocuments = new Map<string, number>();
-  const documentPuts: DocumentStatsRow[] = [];
-  const documentDeletes: string[] = [];
-  [...deltas.documents].forEach(([documentKey, delta], i) => {
-    const row = documentRows[i];
+  await rewriteRows(tables.documentStats, [...deltas.documents.keys()], (documentKey, row) => {
+    const delta = deltas.documents.get(documentKey)!;
     const tags = { ...(row?.tags ?? {}) };
     for (const [tag, by] of delta.tags) {
       if (by === 0) continue;
@@ -117,62 +114,51 @@ export async function updateLibraryStats(tables: StatsTables, changes: readonly 
       else delete tags[tag];
     }
     const live = (row?.live ?? 0) + delta.live;
-    if (live > 0) {
-      documentPuts.push({
-        documentKey,
-        live,
-        highlights: (row?.highlights ?? 0) + delta.highlights,
-        tags,
-        lastAt: Math.max(row?.lastAt ?? 0, delta.lastAt),
-      });
-    } else if (row) documentDeletes.push(documentKey);
+    if (live <= 0) return null;
+    return {
+      documentKey,
+      live,
+      highlights: (row?.highlights ?? 0) + delta.highlights,
+      tags,
+      lastAt: Math.max(row?.lastAt ?? 0, delta.lastAt),
+    };
   });
-  if (documentPuts.length) await tables.documentStats.bulkPut(documentPuts);
-  if (documentDeletes.length) await tables.documentStats.bulkDelete(documentDeletes);
-  await applyTagDeltas(tables.tags, deltas.tags, tagDocuments);
-  await applyAuthorDeltas(tables.authors, deltas.authors);
+  const changedTags = [...deltas.tags.keys()].filter((tag) => deltas.tags.get(tag)!.by !== 0 || tagDocuments.get(tag));
+  await rewriteRows(tables.tags, changedTags, (tag, row) => {
+    const { by, usedAt } = deltas.tags.get(tag)!;
+    const count = (row?.count ?? 0) + by;
+    if (count <= 0) return null;
+    return {
+      tag,
+      count,
+      documents: (row?.documents ?? 0) + (tagDocuments.get(tag) ?? 0),
+      usedAt: Math.max(row?.usedAt ?? 0, usedAt),
+    };
+  });
+  await rewriteRows(tables.authors, [...deltas.authors.keys()], (authorId, row) => {
+    const { by, name } = deltas.authors.get(authorId)!;
+    const count = (row?.count ?? 0) + by;
+    return count > 0 ? { authorId, name: name || row?.name || authorId, count } : null;
+  });
 }
 
-async function applyTagDeltas(
-  table: StatsTables['tags'],
-  deltas: Map<string, { by: number; usedAt: number }>,
-  documents: Map<string, number>,
+/**
+ * Rewrites the count rows of `keys` from the rows stored: `next` gives a key's new row, or null when nothing is
+ * left to count there (a stored row is then deleted).
+ */
+async function rewriteRows<Row>(
+  table: Table<Row, string>,
+  keys: string[],
+  next: (key: string, row: Row | undefined) => Row | null,
 ): Promise<void> {
-  const tags = [...deltas.keys()].filter((tag) => deltas.get(tag)!.by !== 0 || documents.get(tag));
-  if (!tags.length) return;
-  const rows = await table.bulkGet(tags);
-  const puts: TagRow[] = [];
+  if (!keys.length) return;
+  const rows = await table.bulkGet(keys);
+  const puts: Row[] = [];
   const deletes: string[] = [];
-  tags.forEach((tag, i) => {
-    const { by, usedAt } = deltas.get(tag)!;
-    const count = (rows[i]?.count ?? 0) + by;
-    if (count > 0) {
-      puts.push({
-        tag,
-        count,
-        documents: (rows[i]?.documents ?? 0) + (documents.get(tag) ?? 0),
-        usedAt: Math.max(rows[i]?.usedAt ?? 0, usedAt),
-      });
-    } else if (rows[i]) deletes.push(tag);
-  });
-  if (puts.length) await table.bulkPut(puts);
-  if (deletes.length) await table.bulkDelete(deletes);
-}
-
-async function applyAuthorDeltas(
-  table: StatsTables['authors'],
-  deltas: Map<string, { by: number; name: string }>,
-): Promise<void> {
-  const ids = [...deltas.keys()];
-  if (!ids.length) return;
-  const rows = await table.bulkGet(ids);
-  const puts: AuthorRow[] = [];
-  const deletes: string[] = [];
-  ids.forEach((authorId, i) => {
-    const { by, name } = deltas.get(authorId)!;
-    const count = (rows[i]?.count ?? 0) + by;
-    if (count > 0) puts.push({ authorId, name: name || rows[i]?.name || authorId, count });
-    else if (rows[i]) deletes.push(authorId);
+  keys.forEach((key, i) => {
+    const row = next(key, rows[i]);
+    if (row) puts.push(row);
+    else if (rows[i]) deletes.push(key);
   });
   if (puts.length) await table.bulkPut(puts);
   if (deletes.length) await table.bulkDelete(deletes);

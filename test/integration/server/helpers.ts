@@ -2,11 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { type PizhuServer, type StartOptions, startServer } from '../../../server/index.ts';
 import type { JoinResponse, TicketResponse } from '../../../shared/protocol/api.ts';
+import { freshDatabase } from '../../server/services.ts';
 
 // y-websocket registers a process exit listener per provider; tests open many.
 process.setMaxListeners(200);
@@ -17,9 +19,17 @@ export function tempDir(prefix = 'pizhu-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
+/**
+ * A server on a fresh data folder, or (in the integration-postgres project, for a test that names no data folder
+ * of its own) on a fresh PostgreSQL database.
+ */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
-  const server = await startServer({ port: 0, logLevel: 'silent', ...options, dataDir });
+  const postgres =
+    process.env.PIZHU_TEST_STORE === 'postgres' && !options.dataDir
+      ? { databaseUrl: await freshDatabase(inject('services').databaseUrl), redisUrl: inject('services').redisUrl }
+      : {};
+  const server = await startServer({ port: 0, logLevel: 'silent', ...postgres, ...options, dataDir });
   return Object.assign(server, {
     dataDir,
     async cleanup() {

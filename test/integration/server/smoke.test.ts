@@ -21,6 +21,9 @@ afterEach(async () => {
 describe('sync server smoke', () => {
   it('serves health and demo, syncs two y-websocket clients and indexes what they write', async () => {
     server = await startTestServer();
+    // The integration-postgres project runs this file again on PostgreSQL.
+    const store = process.env.PIZHU_TEST_STORE === 'postgres' ? /^postgres:\/\// : /pizhu-test-/;
+    expect(server.dataLocation).toMatch(store);
     expect((await api(server, 'GET', '/health')).body).toEqual({ status: 'ok' });
     const demo = await fetch(`${server.url}/demo`);
     expect(demo.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -75,7 +75,7 @@ beforeAll(async () => {
   );
   expect(units.ok).toBe(true);
   await eventually(
-    () => server.taskQueries.units(team.teamId),
+    () => server.queries.units(team.teamId),
     (u) => Object.keys(u).length === 3,
   );
   expect((await setUnit(viewerInUnit, '基础教育科')).body.unit).toEqual({ id: 'u-jcjy', name: '基础教育科' });

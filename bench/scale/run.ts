@@ -1,0 +1,453 @@
+/**
+ * `npm run bench:scale`: what scaling out costs, same run, same machine. Pizhu's server as users run it
+ * (`node dist/server/main.js`) in three set-ups: one instance on SQLite, one on PostgreSQL (+ its Redis), and
+ * three on one PostgreSQL and one Redis with the subscribers spread over them (the writer on the first).
+ * PostgreSQL and Redis come from scripts/services.mjs. Prints a table and writes bench/scale/results.json.
+ * BENCH_RUNS (default 2) runs per figure, interleaved; p50/p99 over every sample of every run.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import * as Y from 'yjs';
+import { SERVER_MAIN } from '../../scripts/build-server.mjs';
+import { type Services, startServices } from '../../scripts/services.mjs';
+import { idsOfMemberKeys, notesMap, writeAnnotation } from '../../shared/model/index.ts';
+import { bytesToBase64 } from '../../shared/protocol/api.ts';
+import { BenchSocket, benchAnnotation, type Running } from '../server/clients.ts';
+import { percentile } from '../stats.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
+/** Subscribers of the one-room scenario that decode and time what they receive. */
+const PROBES = 5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Setup = 'sqlite' | 'postgres' | 'postgres x3';
+const SETUPS: Setup[] = ['sqlite', 'postgres', 'postgres x3'];
+
+type Instance = Running & { output: () => string };
+type Deployment = {
+  instances: Instance[];
+  /** The environment of its instances (same storage, same Redis). */
+  env: NodeJS.ProcessEnv;
+  /** Stops every instance gracefully (rooms compact); `keepStorage` leaves the data for another instance. */
+  stop(keepStorage?: boolean): Promise<void>;
+};
+
+async function freshDatabase(services: Services): Promise<string> {
+  const name = `bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const client = new pg.Client({ connectionString: services.databaseUrl });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(services.databaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function spawnInstance(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(process.execPath, [SERVER_MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve({ child, port: Number(match[1]), output: () => output });
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`the server did not start:\n${output}`));
+      }
+    }, 20);
+  });
+}
+
+/** Starts the set-up on fresh storage; the first instance creates the team, the bench joins it. */
+async function deploy(setup: Setup, services: Services, env: NodeJS.ProcessEnv = {}): Promise<Deployment> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-scale-'));
+  const base: NodeJS.ProcessEnv = { DATA_DIR: dataDir, PIZHU_CONNECTIONS_PER_MEMBER: '1000', ...env };
+  if (setup !== 'sqlite') {
+    base.DATABASE_URL = await freshDatabase(services);
+    base.REDIS_URL = services.redisUrl;
+  }
+  const first = await spawnInstance(base);
+  const more = await Promise.all(Array.from({ length: setup === 'postgres x3' ? 2 : 0 }, () => spawnInstance(base)));
+  const invite = /Invite code: (\S+)/.exec(first.output())![1]!;
+  const res = await fetch(`http://127.0.0.1:${first.port}/api/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ inviteCode: invite, displayName: 'bench' }),
+  });
+  const joined = (await res.json()) as { token: string; memberId: string; teamId: string };
+  const instances = [first, ...more].map((started) => ({
+    kind: 'pizhu' as const,
+    port: started.port,
+    dataDir,
+    child: started.child,
+    token: joined.token,
+    teamId: joined.teamId,
+    memberId: joined.memberId,
+    output: started.output,
+  }));
+  return {
+    instances,
+    env: base,
+    async stop(keepStorage = false) {
+      await Promise.all(
+        instances.map(
+          (instance) =>
+            new Promise((resolve) => {
+              instance.child.once('exit', resolve);
+              instance.child.kill('SIGTERM');
+            }),
+        ),
+      );
+      if (!keepStorage) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const roomOf = (instance: Instance, key: string) => `${instance.teamId}.${key}`;
+
+// --- fan-out ---
+
+type Latencies = { latencies: number[]; delivered: number; expected: number };
+
+/**
+ * One room, `subscribers` sockets spread over the instances, one writer on the first at `rate` updates/s.
+ * PROBES of the subscribers decode what they receive and time it; the others only count the update frames
+ * they get, so the driver does not decode every update a hundred times (as bench/server does).
+ */
+async function oneRoom(deployment: Deployment, subscribers: number, rate: number): Promise<Latencies> {
+  const { instances } = deployment;
+  const room = roomOf(instances[0]!, `fanout-${Date.now()}`);
+  const sent = new Map<string, number>();
+  const latencies: number[] = [];
+  let measuring = false;
+  const sinkCounts: number[] = [];
+  const sockets: BenchSocket[] = [];
+  for (let s = 0; s < subscribers; s++) {
+    const instance = instances[(s + 1) % instances.length]!;
+    if (s < PROBES) {
+      const doc = new Y.Doc();
+      notesMap(doc).observe((event) => {
+        const now = performance.now();
+        for (const key of idsOfMemberKeys(event.keysChanged)) {
+          const at = sent.get(key);
+          if (at !== undefined && measuring && key.startsWith('m')) latencies.push(now - at);
+        }
+      });
+      const socket = await BenchSocket.open(instance, room, (step, payload) => {
+        if (step !== 0) Y.applyUpdate(doc, payload);
+      });
+      socket.send(0, EMPTY_SV);
+      sockets.push(socket);
+    } else {
+      const index = sinkCounts.push(0) - 1;
+      const socket = await BenchSocket.open(instance, room, (step) => {
+        if (step === 2) sinkCounts[index]!++;
+      });
+      socket.send(0, EMPTY_SV);
+      sockets.push(socket);
+    }
+  }
+  const writerDoc = new Y.Doc();
+  const writer = await BenchSocket.open(instances[0]!, room);
+  writer.send(0, EMPTY_SV);
+  sockets.push(writer);
+  const member = instances[0]!.memberId!;
+  writerDoc.on('update', (update: Uint8Array) => writer.send(2, update));
+  await sleep(500);
+  const write = async (prefix: string, count: number) => {
+    const start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      const id = `${prefix}${i}`;
+      sent.set(id, performance.now());
+      writeAnnotation(writerDoc, benchAnnotation(id, i, member), member);
+    }
+  };
+  await write('warm', rate);
+  await sleep(300);
+  measuring = true;
+  await write('m', rate * SECONDS);
+  // Every sink must get every update (warm-up included); wait for the backlog to drain (bounded).
+  const expected = (subscribers - PROBES) * rate * (SECONDS + 1);
+  const deadline = performance.now() + 10_000;
+  const delivered = () => sinkCounts.reduce((a, b) => a + b, 0);
+  while (delivered() < expected && performance.now() < deadline) await sleep(50);
+  measuring = false;
+  for (const socket of sockets) socket.close();
+  return { latencies, delivered: delivered(), expected };
+}
+
+/** `rooms` rooms, each a writer on one instance and a subscriber on the next, `perRoom` updates/s each. */
+async function manyRooms(deployment: Deployment, rooms: number, perRoom: number): Promise<Latencies> {
+  const { instances } = deployment;
+  const member = instances[0]!.memberId!;
+  const count = Math.ceil(perRoom * (SECONDS + 1));
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  for (let i = 0; i < count; i++) writeAnnotation(doc, benchAnnotation(`r${i}`, i, member), member);
+  const sentAt: number[][] = Array.from({ length: rooms }, () => []);
+  const latencies: number[] = [];
+  let measuring = false;
+  let delivered = 0;
+  const sockets: BenchSocket[] = [];
+  const writers: BenchSocket[] = [];
+  const stamp = Date.now();
+  for (let r = 0; r < rooms; r++) {
+    const room = roomOf(instances[0]!, `rooms-${stamp}-${r}`);
+    let synced!: () => void;
+    const ready = new Promise<void>((resolve) => (synced = resolve));
+    const subscriber = await BenchSocket.open(instances[(r + 1) % instances.length]!, room, (step) => {
+      if (step === 1) synced();
+      if (step !== 2) return;
+      delivered++;
+      const at = sentAt[r]!.shift();
+      if (at !== undefined && measuring) latencies.push(performance.now() - at);
+    });
+    subscriber.send(0, EMPTY_SV);
+    const writer = await BenchSocket.open(instances[r % instances.length]!, room);
+    writer.send(0, EMPTY_SV);
+    await ready;
+    sockets.push(subscriber, writer);
+    writers.push(writer);
+  }
+  await sleep(500);
+  const total = rooms * count;
+  const interval = 1000 / (rooms * perRoom);
+  const warmup = rooms * perRoom;
+  const start = performance.now();
+  for (let n = 0; n < total; ) {
+    const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+    for (; n < due; n++) {
+      if (n === warmup) measuring = true;
+      const r = n % rooms;
+      sentAt[r]!.push(performance.now());
+      writers[r]!.send(2, updates[Math.floor(n / rooms)]!);
+    }
+    await sleep(1);
+  }
+  const expected = total;
+  const deadline = performance.now() + 10_000;
+  while (delivered < expected && performance.now() < deadline) await sleep(50);
+  measuring = false;
+  for (const socket of sockets) socket.close();
+  return { latencies, delivered, expected };
+}
+
+// --- cold load and throughput ---
+
+/** The annotations of a 10,000-annotation room as the bench member's own, in pushes of 2,000. */
+function bigRoomUpdates(member: string): Uint8Array[] {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  for (let i = 0; i < 10_000; i += 2_000) {
+    const before = Y.encodeStateVector(doc);
+    doc.transact(() => {
+      for (let j = i; j < i + 2_000; j++) writeAnnotation(doc, benchAnnotation(`a${j}`, j, member), member);
+    });
+    updates.push(Y.encodeStateAsUpdate(doc, before));
+  }
+  return updates;
+}
+
+/**
+ * Pushes a 10,000-annotation room, stops the instance (it compacts the room into one row), starts a new one on
+ * the same storage and times a client's sync of the room from nothing: the store read, the answer, the decode.
+ */
+async function coldLoad(setup: 'sqlite' | 'postgres', services: Services): Promise<number> {
+  const deployment = await deploy(setup, services);
+  const writer = deployment.instances[0]!;
+  const room = roomOf(writer, 'cold');
+  for (const update of bigRoomUpdates(writer.memberId!)) {
+    const res = await fetch(`http://127.0.0.1:${writer.port}/api/teams/${writer.teamId}/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer.token}` },
+      body: JSON.stringify({ updates: [{ room, update: bytesToBase64(update) }] }),
+    });
+    if (res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+  }
+  await deployment.stop(true);
+  const started = await spawnInstance(deployment.env);
+  const reader: Instance = { ...writer, port: started.port, child: started.child, output: started.output };
+  try {
+    const url = await BenchSocket.urlFor(reader, room);
+    const doc = new Y.Doc();
+    const start = performance.now();
+    const socket = await BenchSocket.open(reader, room, undefined, url);
+    await new Promise<void>((resolve) => {
+      socket.setHandler((step, payload) => {
+        if (step !== 1) return;
+        Y.applyUpdate(doc, payload);
+        resolve();
+      });
+      socket.send(0, EMPTY_SV);
+    });
+    const elapsed = performance.now() - start;
+    socket.close();
+    if (notesMap(doc).size !== 10_000) throw new Error(`${setup}: cold load returned ${notesMap(doc).size}`);
+    return elapsed;
+  } finally {
+    await new Promise((resolve) => {
+      started.child.once('exit', resolve);
+      started.child.kill('SIGTERM');
+    });
+    rmSync(String(deployment.env.DATA_DIR), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Accepted updates per second of one instance: `rooms` rooms, each with a writer that keeps `window` updates
+ * in flight (the next is sent when the room's subscriber received one), for SECONDS. One member writes
+ * everything, so its time budget is raised to a whole core (it would otherwise throttle the member).
+ */
+async function throughput(setup: 'sqlite' | 'postgres', services: Services, rooms = 20, window = 8): Promise<number> {
+  // The per-socket message rate limit (100/s) would cap each writer, not the instance.
+  const deployment = await deploy(setup, services, {
+    PIZHU_MESSAGES_PER_SECOND: '100000',
+    PIZHU_MESSAGE_BURST: '100000',
+    PIZHU_MEMBER_CPU_MS_PER_SECOND: '1000',
+  });
+  const instance = deployment.instances[0]!;
+  const member = instance.memberId!;
+  const perRoom = 20_000;
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  for (let i = 0; i < perRoom; i++) writeAnnotation(doc, benchAnnotation(`t${i}`, i, member), member);
+  const sockets: BenchSocket[] = [];
+  let counting = false;
+  let accepted = 0;
+  let stopped = false;
+  try {
+    for (let r = 0; r < rooms; r++) {
+      const room = roomOf(instance, `throughput-${r}`);
+      const writer = await BenchSocket.open(instance, room);
+      writer.send(0, EMPTY_SV);
+      let next = 0;
+      const send = () => {
+        if (!stopped && next < perRoom) writer.send(2, updates[next++]!);
+      };
+      let synced!: () => void;
+      const ready = new Promise<void>((resolve) => (synced = resolve));
+      const subscriber = await BenchSocket.open(instance, room, (step) => {
+        if (step === 1) synced();
+        if (step !== 2) return;
+        if (counting) accepted++;
+        send();
+      });
+      subscriber.send(0, EMPTY_SV);
+      await ready;
+      sockets.push(writer, subscriber);
+      for (let w = 0; w < window; w++) send();
+    }
+    await sleep(1_000);
+    counting = true;
+    const start = performance.now();
+    await sleep(SECONDS * 1000);
+    counting = false;
+    const rate = accepted / ((performance.now() - start) / 1000);
+    stopped = true;
+    return rate;
+  } finally {
+    for (const socket of sockets) socket.close();
+    await deployment.stop();
+  }
+}
+
+// --- the run ---
+
+type Figure = { p50: number; p99: number; delivered: number; expected: number };
+
+function summarise(runs: Latencies[]): Figure {
+  const latencies = runs.flatMap((run) => run.latencies);
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    delivered: runs.reduce((sum, run) => sum + run.delivered, 0),
+    expected: runs.reduce((sum, run) => sum + run.expected, 0),
+  };
+}
+
+async function fanoutFigures(
+  services: Services,
+  scenario: (deployment: Deployment) => Promise<Latencies>,
+): Promise<Record<Setup, Figure>> {
+  const runs: Record<Setup, Latencies[]> = { sqlite: [], postgres: [], 'postgres x3': [] };
+  for (let run = 0; run < RUNS; run++) {
+    // Interleaved, the order rotating from run to run.
+    for (let i = 0; i < SETUPS.length; i++) {
+      const setup = SETUPS[(i + run) % SETUPS.length]!;
+      const deployment = await deploy(setup, services);
+      try {
+        runs[setup].push(await scenario(deployment));
+      } finally {
+        await deployment.stop();
+      }
+    }
+  }
+  return {
+    sqlite: summarise(runs.sqlite),
+    postgres: summarise(runs.postgres),
+    'postgres x3': summarise(runs['postgres x3']),
+  };
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+async function main(): Promise<void> {
+  const services = await startServices();
+  try {
+    // An unmeasured run first: the driver's own warm-up (JIT, heap growth) would otherwise land on one set-up.
+    const warm = await deploy('sqlite', services);
+    await oneRoom(warm, 20, 50).finally(() => warm.stop());
+    const hundred = await fanoutFigures(services, (d) => oneRoom(d, 100, 50));
+    const twenty = await fanoutFigures(services, (d) => manyRooms(d, 20, 20));
+    const cold = { sqlite: [] as number[], postgres: [] as number[] };
+    for (let run = 0; run < RUNS + 1; run++) {
+      cold.sqlite.push(await coldLoad('sqlite', services));
+      cold.postgres.push(await coldLoad('postgres', services));
+    }
+    const accepted = { sqlite: [] as number[], postgres: [] as number[] };
+    for (let run = 0; run < RUNS; run++) {
+      accepted.postgres.push(await throughput('postgres', services));
+      accepted.sqlite.push(await throughput('sqlite', services));
+    }
+    const lines = [
+      `bench:scale, ${RUNS} runs of ${SECONDS} s per figure, Node ${process.version}`,
+      '',
+      '| set-up | 100 subscribers, 50 updates/s: p50 / p99 | delivered to the 95 sinks | 20 rooms x 20/s: p50 / p99 | delivered |',
+      '|---|---|---|---|---|',
+      ...SETUPS.map(
+        (setup) =>
+          `| ${setup} | ${ms(hundred[setup].p50)} / ${ms(hundred[setup].p99)} | ${hundred[setup].delivered} of ${hundred[setup].expected} | ${ms(twenty[setup].p50)} / ${ms(twenty[setup].p99)} | ${twenty[setup].delivered} of ${twenty[setup].expected} |`,
+      ),
+      '',
+      `p99 across instances minus single SQLite: ${ms(hundred['postgres x3'].p99 - hundred.sqlite.p99)} (100 subscribers), ${ms(twenty['postgres x3'].p99 - twenty.sqlite.p99)} (20 rooms); target at most 5 ms`,
+      '',
+      `cold load of a 10,000-annotation room (median of ${RUNS + 1}): PostgreSQL ${ms(percentile(cold.postgres, 50))}, SQLite ${ms(percentile(cold.sqlite, 50))}`,
+      `accepted updates/s of one instance (median of ${RUNS}; 20 rooms, 8 in flight each): PostgreSQL ${Math.round(percentile(accepted.postgres, 50))}, SQLite ${Math.round(percentile(accepted.sqlite, 50))}`,
+    ];
+    console.log(lines.join('\n'));
+    writeFileSync(
+      path.join(import.meta.dirname, 'results.json'),
+      `${JSON.stringify({ runs: RUNS, seconds: SECONDS, hundred, twenty, cold, accepted }, null, 2)}\n`,
+    );
+  } finally {
+    await services.stop();
+  }
+}
+
+await main();

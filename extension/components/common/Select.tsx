@@ -1,0 +1,61 @@
+/**
+ * Drop-down lists over a fixed set of values: the value handed back is typed as one of the choices, and a
+ * filter's list starts with "all" (no filter, null), so no screen casts or maps '' ↔ null by hand.
+ */
+import type { SelectHTMLAttributes } from 'react';
+import { VISIBILITIES, type Visibility } from '../../../shared/model/annotation.ts';
+import { t } from '../../lib/i18n.ts';
+
+export type Choice<T extends string> = { value: T; label: string };
+
+type SelectAttributes = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange' | 'children'>;
+
+/** Choices from values and the words for each. */
+export function choicesOf<T extends string>(values: readonly T[], labelOf: (value: T) => string): Choice<T>[] {
+  return values.map((value) => ({ value, label: labelOf(value) }));
+}
+
+/** Who may see a highlight, worded: the panel filters by it, the options page sets the default. */
+export const visibilityChoices = (): Choice<Visibility>[] => choicesOf(VISIBILITIES, (v) => t(`visibility_${v}`));
+
+export function ChoiceSelect<T extends string>({
+  choices,
+  value,
+  onChange,
+  ...attributes
+}: SelectAttributes & { choices: readonly Choice<T>[]; value: T; onChange: (value: T) => void }) {
+  return (
+    <select {...attributes} value={value} onChange={(e) => onChange(e.target.value as T)}>
+      <ChoiceOptions choices={choices} />
+    </select>
+  );
+}
+
+/** A filter: `allLabel` (value null: not filtering) first, then the choices. */
+export function FilterSelect<T extends string>({
+  choices,
+  value,
+  onChange,
+  allLabel,
+  ...attributes
+}: SelectAttributes & {
+  choices: readonly Choice<T>[];
+  value: T | null;
+  onChange: (value: T | null) => void;
+  allLabel: string;
+}) {
+  return (
+    <select {...attributes} value={value ?? ''} onChange={(e) => onChange((e.target.value as T) || null)}>
+      <option value="">{allLabel}</option>
+      <ChoiceOptions choices={choices} />
+    </select>
+  );
+}
+
+function ChoiceOptions<T extends string>({ choices }: { choices: readonly Choice<T>[] }) {
+  return choices.map(({ value, label }) => (
+    <option key={value} value={value}>
+      {label}
+    </option>
+  ));
+}

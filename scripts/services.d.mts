@@ -1,0 +1,8 @@
+export type Services = {
+  dir: string;
+  databaseUrl: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+};
+export function startServices(options?: { dir?: string }): Promise<Services>;
+export function stopServices(dir: string): boolean;

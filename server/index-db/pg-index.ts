@@ -1,0 +1,292 @@
+/**
+ * The query index in PostgreSQL: the SQLite index's tables and queries, written in chunks off the update path.
+ * The text filter is LIKE over the folded quote and note, served by a pg_trgm trigram index (migration 2), the
+ * counterpart of SQLite's FTS5 trigram table. Tags are stored as their authors wrote them and read through the
+ * team's renames (team_tag_renames), as on SQLite.
+ */
+import {
+  type DocumentInfo,
+  normaliseTag,
+  parseRoomId,
+  type RoomReadResult,
+  type TagResolver,
+  type TeamVocabulary,
+  type Units,
+} from '../../shared/model/index.ts';
+import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
+import { IndexBatcher } from './index-batcher.ts';
+import {
+  annotationColumns,
+  annotationPage,
+  CREDITED,
+  type CreditedRow,
+  clauseKey,
+  decodeCursor,
+  likeLiteral,
+  type RenameRow,
+  resolverOf,
+  searchable,
+  sourcesOf,
+  teamAnnotationsOf,
+  unitsOf,
+  vocabularyRows,
+} from './index-rows.ts';
+import type {
+  AnnotationFilter,
+  AnnotationPage,
+  AnnotationQueries,
+  DocumentSummary,
+  IndexSink,
+  IndexSource,
+  RoomIndexChange,
+  TagCount,
+  TeamAnnotations,
+} from './types.ts';
+
+export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
+  private readonly batcher: IndexBatcher;
+
+  constructor(
+    private readonly pool: PgPool,
+    onError: (error: unknown) => void = () => {},
+  ) {
+    this.batcher = new IndexBatcher(
+      (batch) =>
+        inTransaction(pool, async (client) => {
+          for (const change of batch) await writeChange(client, change);
+        }),
+      onError,
+    );
+  }
+
+  // --- IndexSink ---
+
+  async through(roomId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ through: number }>('SELECT through FROM index_rooms WHERE room = $1', [
+      roomId,
+    ]);
+    return rows[0]?.through ?? 0;
+  }
+
+  applyChange(change: RoomIndexChange): void {
+    this.batcher.applyChange(change);
+  }
+
+  markDirty(roomId: string, source: IndexSource): void {
+    this.batcher.markDirty(roomId, source);
+  }
+
+  async replaceRoom(
+    roomId: string,
+    read: RoomReadResult,
+    throughSeq: number,
+    vocabulary?: TeamVocabulary,
+  ): Promise<void> {
+    const room = parseRoomId(roomId)!;
+    await inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
+      await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
+      await writeChange(client, {
+        roomId,
+        teamId: room.teamId,
+        documentKey: room.documentKey,
+        upserts: read.annotations,
+        removedIds: [],
+        document: read.document,
+        vocabulary,
+        throughSeq,
+      });
+      await client.query(
+        `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
+         ON CONFLICT (room) DO UPDATE SET through = EXCLUDED.through`,
+        [roomId, room.teamId, throughSeq],
+      );
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  // --- AnnotationQueries ---
+
+  async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
+    const params: unknown[] = [teamId];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = ['a.team_id = $1'];
+    if (!filter.includeDeleted) where.push('NOT a.deleted');
+    if (filter.documentKey) where.push(`a.document_key = ${param(filter.documentKey)}`);
+    if (filter.authorId) where.push(`a.author_id = ${param(filter.authorId)}`);
+    const renames = await this.renames(teamId);
+    if (filter.tag) {
+      // Every tag as written that reads as the one asked for (an old name asks for what it became).
+      const tags = sourcesOf(renames, normaliseTag(filter.tag)).sources;
+      where.push(
+        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
+           AND t.tag = ANY(${param(tags)}::text[]))`,
+      );
+    }
+    if (filter.clausePath && filter.clausePath.length > 0) {
+      const prefix = clauseKey(filter.clausePath);
+      where.push(`left(a.clause_key, ${param(prefix.length)}) = ${param(prefix)}`);
+    }
+    if (filter.text) where.push(`a.search_text LIKE ${param(`%${likeLiteral(searchable(filter.text))}%`)}`);
+    if (filter.from !== undefined) where.push(`a.updated_at >= ${param(filter.from)}`);
+    if (filter.to !== undefined) where.push(`a.updated_at <= ${param(filter.to)}`);
+    if (filter.cursor) {
+      const cursor = decodeCursor(filter.cursor);
+      if (!cursor) throw new RangeError('invalid cursor');
+      where.push(`(a.updated_at, a.room, a.id) < (${param(cursor[0])}, ${param(cursor[1])}, ${param(cursor[2])})`);
+    }
+    const { rows } = await this.pool.query<CreditedRow>(
+      `${CREDITED} WHERE ${where.join(' AND ')}
+       ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT ${param(filter.limit + 1)}`,
+      params,
+    );
+    return annotationPage(rows, filter.limit, resolverOf(renames));
+  }
+
+  /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
+  async tags(teamId: string): Promise<TagCount[]> {
+    const { rows } = await this.pool.query<TagCount>(
+      `SELECT COALESCE(r.resolved, t.tag) AS tag, COUNT(DISTINCT (t.room, t.annotation_id)) AS count
+       FROM annotation_tags t
+       LEFT JOIN team_tag_renames r ON r.team_id = t.team_id AND r.tag = t.tag
+       WHERE t.team_id = $1 AND NOT t.deleted
+       GROUP BY 1 ORDER BY count DESC, COALESCE(r.resolved, t.tag) COLLATE "C"`,
+      [teamId],
+    );
+    return rows;
+  }
+
+  async tagResolver(teamId: string): Promise<TagResolver> {
+    return resolverOf(await this.renames(teamId));
+  }
+
+  async units(teamId: string): Promise<Units> {
+    const { rows } = await this.pool.query<{ id: string; data: string }>(
+      'SELECT id, data FROM team_units WHERE team_id = $1',
+      [teamId],
+    );
+    return unitsOf(rows);
+  }
+
+  /** The team's renames that change a tag. */
+  private async renames(teamId: string): Promise<RenameRow[]> {
+    const { rows } = await this.pool.query<RenameRow>(
+      'SELECT tag, resolved FROM team_tag_renames WHERE team_id = $1 AND resolved <> tag',
+      [teamId],
+    );
+    return rows;
+  }
+
+  async documents(teamId: string): Promise<DocumentSummary[]> {
+    const { rows } = await this.pool.query<{ room: string; document_key: string; data: string | null; n: number }>(
+      `SELECT r.room, r.document_key, d.data,
+         (SELECT COUNT(*) FROM annotations a WHERE a.room = r.room AND NOT a.deleted) AS n
+       FROM (SELECT room, document_key FROM documents WHERE team_id = $1
+             UNION SELECT DISTINCT room, document_key FROM annotations WHERE team_id = $1) r
+       LEFT JOIN documents d ON d.room = r.room
+       ORDER BY r.room COLLATE "C"`,
+      [teamId],
+    );
+    return rows.map((row) => ({
+      documentKey: row.document_key,
+      room: row.room,
+      document: row.data ? (JSON.parse(row.data) as DocumentInfo) : null,
+      annotations: row.n,
+    }));
+  }
+
+  async teamAnnotations(
+    teamId: string,
+    options: { documentKeys?: string[]; tags?: string[] } = {},
+  ): Promise<TeamAnnotations> {
+    const { rows } = await this.pool.query<CreditedRow>(
+      `${CREDITED} WHERE a.team_id = $1 AND NOT a.deleted
+       ORDER BY a.document_key COLLATE "C", a.created_at, a.id COLLATE "C"`,
+      [teamId],
+    );
+    const documents = await this.pool.query<{ document_key: string; data: string }>(
+      'SELECT document_key, data FROM documents WHERE team_id = $1 ORDER BY document_key COLLATE "C"',
+      [teamId],
+    );
+    return teamAnnotationsOf(rows, documents.rows, options, await this.tagResolver(teamId));
+  }
+}
+
+async function writeChange(client: PgClient, change: RoomIndexChange): Promise<void> {
+  for (const id of change.removedIds) {
+    await client.query('DELETE FROM annotations WHERE room = $1 AND id = $2', [change.roomId, id]);
+    await client.query('DELETE FROM annotation_tags WHERE room = $1 AND annotation_id = $2', [change.roomId, id]);
+  }
+  for (const annotation of change.upserts) {
+    const a = annotationColumns(annotation);
+    await client.query(
+      `INSERT INTO annotations (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
+         updated_at, deleted, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (room, id) DO UPDATE SET author_id = EXCLUDED.author_id, clause_key = EXCLUDED.clause_key,
+         search_text = EXCLUDED.search_text, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+         deleted = EXCLUDED.deleted, data = EXCLUDED.data`,
+      [
+        change.roomId,
+        a.id,
+        change.teamId,
+        change.documentKey,
+        a.authorId,
+        a.clauseKey,
+        a.searchText,
+        a.createdAt,
+        a.updatedAt,
+        a.deleted,
+        a.data,
+      ],
+    );
+    await client.query('DELETE FROM annotation_tags WHERE room = $1 AND annotation_id = $2', [change.roomId, a.id]);
+    if (annotation.tags.length > 0) {
+      await client.query(
+        `INSERT INTO annotation_tags (room, annotation_id, team_id, tag, deleted)
+         SELECT $1, $2, $3, unnest($4::text[]), $5 ON CONFLICT DO NOTHING`,
+        [change.roomId, a.id, change.teamId, annotation.tags, a.deleted],
+      );
+    }
+  }
+  if (change.document === null) await client.query('DELETE FROM documents WHERE room = $1', [change.roomId]);
+  else if (change.document) {
+    await client.query(
+      `INSERT INTO documents (room, team_id, document_key, data) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (room) DO UPDATE SET data = EXCLUDED.data`,
+      [change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document)],
+    );
+  }
+  if (change.vocabulary) await replaceVocabulary(client, change.teamId, change.vocabulary);
+  // A chunk of a larger change does not advance `through`: a crash before the last chunk leaves it behind.
+  if (change.partial) return;
+  await client.query(
+    `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
+     ON CONFLICT (room) DO UPDATE SET through = GREATEST(index_rooms.through, EXCLUDED.through)`,
+    [change.roomId, change.teamId, change.throughSeq],
+  );
+}
+
+/** Replaces a team's vocabulary with what its room holds (inside the index's write transaction). */
+async function replaceVocabulary(client: PgClient, teamId: string, vocabulary: TeamVocabulary): Promise<void> {
+  const rows = vocabularyRows(vocabulary);
+  await client.query('DELETE FROM team_tag_renames WHERE team_id = $1', [teamId]);
+  if (rows.renames.length > 0) {
+    await client.query(
+      `INSERT INTO team_tag_renames (team_id, tag, to_tag, resolved)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      [teamId, rows.renames.map((r) => r.tag), rows.renames.map((r) => r.to), rows.renames.map((r) => r.resolved)],
+    );
+  }
+  await client.query('DELETE FROM team_units WHERE team_id = $1', [teamId]);
+  if (rows.units.length > 0) {
+    await client.query('INSERT INTO team_units (team_id, id, data) SELECT $1, * FROM unnest($2::text[], $3::text[])', [
+      teamId,
+      rows.units.map((u) => u.id),
+      rows.units.map((u) => u.data),
+    ]);
+  }
+}

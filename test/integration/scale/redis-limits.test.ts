@@ -1,0 +1,79 @@
+/**
+ * Socket and join limits counted in a real Redis by several instances: the caps hold across instances (also
+ * when they race for the last slot), released slots are free again, and the slots of an instance that stopped
+ * renewing them (killed) stop counting once they expire.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisLimits } from '../../../server/guard/deployment-limits.ts';
+import { createLogger } from '../../../server/log.ts';
+import { acquireServices, releaseServices, type Services } from '../../server/services.ts';
+
+let services: Services;
+const open: RedisLimits[] = [];
+const log = createLogger({ level: 'silent', linesPerMinute: 10 });
+
+beforeAll(async () => {
+  services = await acquireServices();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(open.map((limits) => limits.close()));
+  await releaseServices();
+});
+
+function instance(perMember: number, perTeam: number, ttlMs?: number): RedisLimits {
+  const limits = new RedisLimits(services.redisUrl, 'pizhu:limits-test', { perMember, perTeam }, 3, log, ttlMs);
+  open.push(limits);
+  return limits;
+}
+
+const unique = () => `${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+describe('RedisLimits', () => {
+  it('holds the per-member and per-team caps across instances, even when they race for the last slot', async () => {
+    const [a, b, c] = [instance(4, 6), instance(4, 6), instance(4, 6)];
+    const team = unique();
+    const member = unique();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        [a, b, c][i % 3]!.takeSocket({ id: `s${i}`, memberId: member, teamId: team }),
+      ),
+    );
+    expect(results.filter((r) => r === null)).toHaveLength(4);
+    expect(results.filter((r) => r === 'member')).toHaveLength(8);
+    const other = unique();
+    expect(await a.takeSocket({ id: 'o1', memberId: other, teamId: team })).toBeNull();
+    expect(await b.takeSocket({ id: 'o2', memberId: other, teamId: team })).toBeNull();
+    expect(await c.takeSocket({ id: 'o3', memberId: other, teamId: team })).toBe('team');
+    b.releaseSocket({ id: 'o2', memberId: other, teamId: team });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await c.takeSocket({ id: 'o3', memberId: other, teamId: team })).toBeNull();
+  });
+
+  it('stops counting the slots of an instance that no longer renews them', async () => {
+    const member = unique();
+    const team = unique();
+    const renewing = instance(2, 10, 600);
+    const dead = instance(2, 10, 600);
+    expect(await dead.takeSocket({ id: 'd1', memberId: member, teamId: team })).toBeNull();
+    expect(await renewing.takeSocket({ id: 'r1', memberId: member, teamId: team })).toBeNull();
+    // What kill -9 leaves: slots in Redis nobody renews.
+    (dead as unknown as { renewer: NodeJS.Timeout }).renewer.close();
+    expect(await renewing.takeSocket({ id: 'r2', memberId: member, teamId: team })).toBe('member');
+    await new Promise((r) => setTimeout(r, 900));
+    // The renewed slot still counts, the dead one expired.
+    expect(await renewing.takeSocket({ id: 'r2', memberId: member, teamId: team })).toBeNull();
+    expect(await renewing.takeSocket({ id: 'r3', memberId: member, teamId: team })).toBe('member');
+  });
+
+  it('counts failed joins of an address across instances', async () => {
+    const [a, b] = [instance(1, 1), instance(1, 1)];
+    const address = unique();
+    await a.joinFailed(address);
+    await b.joinFailed(address);
+    expect(await a.joinBlocked(address)).toBe(false);
+    await a.joinFailed(address);
+    expect(await b.joinBlocked(address)).toBe(true);
+    expect(await b.joinBlocked(unique())).toBe(false);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * The server and its CLI on PostgreSQL (started by scripts/services.mjs): schema migrations under an advisory
+ * lock with three processes starting at once, the CLI on whichever store the variables select, the refusal of
+ * DATABASE_URL without REDIS_URL, and `migrate` from a data folder the real server wrote with real clients,
+ * checked field by field through both stores' interfaces.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { annotationIdsOf, notesMap, roomIdFor } from '../../../shared/model/index.ts';
+import type { JoinResponse } from '../../../shared/protocol/api.ts';
+import { TeamService } from '../../../server/auth/team-service.ts';
+import { SqliteClientOwners } from '../../../server/guard/client-owners.ts';
+import { PgAnnotationIndex } from '../../../server/index-db/pg-index.ts';
+import { SqliteAnnotationIndex } from '../../../server/index-db/sqlite-index.ts';
+import { PG_MIGRATIONS } from '../../../server/storage/pg/migrate.ts';
+import { PendingClaims, PgClientOwners } from '../../../server/storage/pg/pg-client-owners.ts';
+import { PgTeamStore } from '../../../server/storage/pg/pg-teams.ts';
+import { PgUpdateStore } from '../../../server/storage/pg/pg-updates.ts';
+import { createPgPool } from '../../../server/storage/pg/pool.ts';
+import { openDatabase } from '../../../server/storage/sqlite-db.ts';
+import { SqliteTeamStore } from '../../../server/storage/sqlite-teams.ts';
+import { SqliteUpdateStore } from '../../../server/storage/sqlite-updates.ts';
+import { exited, SERVER_MAIN, type ServerProcess, spawnServer, startServerProcess } from '../../server-process.ts';
+import { acquireServices, freshDatabase, releaseServices, type Services } from '../../server/services.ts';
+import { annotation, authorOf, canonicalJson, writeOwn } from './fixtures.ts';
+import { api, connectProvider, eventually, tempDir } from './helpers.ts';
+
+let services: Services;
+const running: ServerProcess[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  services = await acquireServices();
+});
+afterAll(async () => {
+  for (const server of running) server.child.kill('SIGKILL');
+  await Promise.all(running.map((server) => exited(server.child)));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await releaseServices();
+});
+
+/** `node dist/server/main.js <args>` with this environment, as a child process; resolves with its exit. */
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SERVER_MAIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function cliJson<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+describe('PostgreSQL schema and CLI', () => {
+  it('applies each schema migration exactly once when three processes start at once', async () => {
+    const url = await freshDatabase(services.databaseUrl);
+    const results = await Promise.all([1, 2, 3].map(() => runCli(['team', 'list', '--json'], { DATABASE_URL: url })));
+    expect(results.map((r) => [r.status, r.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ]);
+    const pool = createPgPool(url);
+    try {
+      const { rows } = await pool.query('SELECT version, name FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual(PG_MIGRATIONS.map(({ version, name }) => ({ version, name })));
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('runs team create, invite and members against PostgreSQL when DATABASE_URL is set', async () => {
+    const env = { DATABASE_URL: await freshDatabase(services.databaseUrl), DATA_DIR: '/proc/never-used' };
+    const team = await cliJson<{ teamId: string; inviteCode: string }>(['team', 'create', '政策研究组'], env);
+    const invite = await cliJson<{ role: string }>(['invite', team.teamId, '--role', 'viewer'], env);
+    expect(invite.role).toBe('viewer');
+    expect(await cliJson<unknown[]>(['members', team.teamId], env)).toEqual([]);
+    const teams = await cliJson<{ id: string; name: string }[]>(['team', 'list'], env);
+    expect(teams.map((t) => [t.id, t.name])).toEqual([[team.teamId, '政策研究组']]);
+    const wrong = await runCli(['team', 'list', '--bogus'], env);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/Unknown option '--bogus'/);
+  });
+
+  it('refuses DATABASE_URL without REDIS_URL with a clear message', async () => {
+    const server = spawnServer({ DATABASE_URL: services.databaseUrl, REDIS_URL: '' });
+    expect(await exited(server.child)).toBe(1);
+    expect(server.output()).toMatch(/DATABASE_URL is set but REDIS_URL is not/);
+  });
+});
+
+describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
+  const dataDir = tempDir('pizhu-migrate-');
+  dirs.push(dataDir);
+  let owner: JoinResponse;
+  let databaseUrl: string;
+  let listedBefore: unknown;
+
+  it('copies a data folder the real server wrote, verified field by field; a second run changes nothing', async () => {
+    const sqliteServer = await startServerProcess({ DATA_DIR: dataDir, PIZHU_COMPACT_AFTER_UPDATES: '5' });
+    running.push(sqliteServer);
+    const inviteCode = /Invite code: (\S+)/.exec(sqliteServer.output())![1]!;
+    owner = (await api<JoinResponse>(sqliteServer, 'POST', '/api/join', { body: { inviteCode, displayName: '主任' } }))
+      .body;
+    const invite = await api<{ inviteCode: string }>(sqliteServer, 'POST', `/api/teams/${owner.teamId}/invites`, {
+      token: owner.token,
+      body: { role: 'editor' },
+    });
+    const editor = (
+      await api<JoinResponse>(sqliteServer, 'POST', '/api/join', {
+        body: { inviteCode: invite.body.inviteCode, displayName: '科员' },
+      })
+    ).body;
+    // Real clients write in three rooms; one room gets enough updates to be compacted.
+    for (const [page, count] of [
+      ['notice-a', 8],
+      ['notice-b', 2],
+      ['notice-c', 1],
+    ] as const) {
+      const room = roomIdFor(owner.teamId, page);
+      const docs = [new Y.Doc(), new Y.Doc()];
+      const providers = await Promise.all([
+        connectProvider(sqliteServer, owner.token, room, docs[0]!),
+        connectProvider(sqliteServer, editor.token, room, docs[1]!),
+      ]);
+      for (let i = 0; i < count; i++) {
+        const [writer, doc] = i % 2 === 0 ? [owner, docs[0]!] : [editor, docs[1]!];
+        writeOwn(
+          doc,
+          annotation(`${page}-${i}`, owner.teamId, page, {
+            author: authorOf(writer),
+            note: `批注 ${i}`,
+            tags: i % 3 === 0 ? ['重点'] : [],
+          }),
+        );
+      }
+      const fingerprint = (doc: Y.Doc) =>
+        canonicalJson([[...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(), notesMap(doc).toJSON()]);
+      await eventually(
+        async () => [fingerprint(docs[0]!), fingerprint(docs[1]!)],
+        ([a, b]) => a === b && annotationIdsOf(docs[0]!).length === count,
+      );
+      for (const provider of providers) provider.destroy();
+    }
+    const list = async () =>
+      (
+        await api<{ annotations: { id: string }[] }>(sqliteServer, 'GET', `/api/teams/${owner.teamId}/annotations`, {
+          token: owner.token,
+        })
+      ).body;
+    listedBefore = await eventually(list, (body) => body.annotations.length === 11);
+    sqliteServer.child.kill('SIGTERM');
+    expect(await exited(sqliteServer.child)).toBe(0);
+
+    databaseUrl = await freshDatabase(services.databaseUrl);
+    const first = await cliJson<{ copied: Record<string, number>; verified: number }>(
+      ['migrate', '--from', dataDir, '--to', databaseUrl],
+      {},
+    );
+    expect(first.copied).toMatchObject({ teams: 1, members: 2, rooms: 3, annotations: 11 });
+    expect(first.copied.tokens).toBeGreaterThanOrEqual(2);
+    expect(first.copied.client_owners).toBeGreaterThanOrEqual(2);
+    const second = await cliJson<{ copied: Record<string, number>; verified: number }>(
+      ['migrate', '--from', dataDir, '--to', databaseUrl],
+      {},
+    );
+    expect(Object.values(second.copied).every((n) => n === 0)).toBe(true);
+    expect(second.verified).toBe(first.verified);
+
+    await expectSameThroughBothStores(dataDir, databaseUrl, owner);
+  });
+
+  it('serves the copied team from PostgreSQL: same annotations, same room state', async () => {
+    const pgServer = await startServerProcess({ DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl });
+    running.push(pgServer);
+    const listed = await api(pgServer, 'GET', `/api/teams/${owner.teamId}/annotations`, { token: owner.token });
+    expect(listed.status).toBe(200);
+    expect(canonicalJson(listed.body)).toBe(canonicalJson(listedBefore));
+    const doc = new Y.Doc();
+    const provider = await connectProvider(pgServer, owner.token, roomIdFor(owner.teamId, 'notice-a'), doc);
+    expect(annotationIdsOf(doc).sort()).toEqual([...Array(8).keys()].map((i) => `notice-a-${i}`).sort());
+    provider.destroy();
+  });
+});
+
+/** Reads everything through the SQLite stores and the PostgreSQL stores and compares it. */
+async function expectSameThroughBothStores(dataDir: string, databaseUrl: string, owner: JoinResponse) {
+  const db = openDatabase(dataDir);
+  const pool = createPgPool(databaseUrl);
+  try {
+    const sqlite = {
+      updates: new SqliteUpdateStore(db),
+      teams: new TeamService(new SqliteTeamStore(db), { ticketTtlMs: 1, inviteTtlMs: 1, inviteMaxUses: 1 }),
+      index: new SqliteAnnotationIndex(db),
+      owners: new SqliteClientOwners(db),
+    };
+    const pg = {
+      updates: await PgUpdateStore.open(pool),
+      teams: new TeamService(new PgTeamStore(pool), { ticketTtlMs: 1, inviteTtlMs: 1, inviteMaxUses: 1 }),
+      index: new PgAnnotationIndex(pool),
+      owners: new PgClientOwners(pool, new PendingClaims()),
+    };
+    const teamId = owner.teamId;
+    expect(await pg.teams.listTeams()).toEqual(await sqlite.teams.listTeams());
+    expect(await pg.teams.listMembers(teamId)).toEqual(await sqlite.teams.listMembers(teamId));
+    expect(await pg.teams.listInvites(teamId)).toEqual(await sqlite.teams.listInvites(teamId));
+    const bearer = `Bearer ${owner.token}`;
+    expect(await pg.teams.authenticate(bearer)).toEqual(await sqlite.teams.authenticate(bearer));
+    expect(await pg.teams.authenticate(bearer)).toMatchObject({ memberId: owner.memberId, role: 'owner' });
+
+    const heads = await sqlite.updates.teamRooms(teamId);
+    expect(heads).toHaveLength(3);
+    expect((await pg.updates.teamRooms(teamId)).map((h) => [h.roomId, h.lastSeq])).toEqual(
+      heads.map((h) => [h.roomId, h.lastSeq]),
+    );
+    for (const { roomId } of heads) {
+      expect(await pg.updates.load(roomId)).toEqual(await sqlite.updates.load(roomId));
+      expect(await pg.owners.ownersOf(roomId)).toEqual(sqlite.owners.ownersOf(roomId));
+      expect(await pg.index.through(roomId)).toBe(await sqlite.index.through(roomId));
+    }
+    expect(await pg.index.list(teamId, { limit: 100, includeDeleted: true })).toEqual(
+      await sqlite.index.list(teamId, { limit: 100, includeDeleted: true }),
+    );
+    expect(await pg.index.tags(teamId)).toEqual(await sqlite.index.tags(teamId));
+    expect(await pg.index.documents(teamId)).toEqual(await sqlite.index.documents(teamId));
+    expect(await pg.index.teamAnnotations(teamId)).toEqual(await sqlite.index.teamAnnotations(teamId));
+  } finally {
+    db.close();
+    await pool.end();
+  }
+}
