@@ -2,10 +2,12 @@
  * `npm run check:briefing` (after the briefings) or `npm run check:tasks [outDir]`: renders the reference
  * notice's 27 tasks as a 任务分解表 (XLSX, DOCX, CSV; Chinese with progress, English without) and the 落实情况
  * report of a quarter (DOCX and Markdown, per unit and per section) into outDir (default
- * .output/tasks-check), and converts the DOCX and XLSX files to PDF and PNG pages to look at.
+ * .output/tasks-check), and converts the DOCX and XLSX files to PDF and PNG pages to look at. The files the
+ * end-to-end test exported from the side panel (test-results/e2e/tasks, after `npx vitest run test/e2e/tasks`)
+ * are converted too, into outDir/e2e.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import {
   type ProgressReportInput,
   renderProgressReport,
@@ -69,7 +71,23 @@ for (const [name, input] of reports) {
   office.push(join(outDir, `${name}.docx`));
 }
 
+const e2eFiles = resolve('test-results/e2e/tasks');
+const exported = existsSync(e2eFiles)
+  ? readdirSync(e2eFiles)
+      .filter((name) => /\.(xlsx|docx)$/.test(name))
+      .map((name) => join(e2eFiles, name))
+  : [];
+if (exported.length) {
+  mkdirSync(join(outDir, 'e2e'), { recursive: true });
+  for (const file of exported) copyFileSync(file, join(outDir, 'e2e', basename(file)));
+}
+
 if (canConvert && !convertToPages(outDir, office)) process.exitCode = 1;
+if (canConvert && exported.length) {
+  const copies = exported.map((file) => join(outDir, 'e2e', basename(file)));
+  if (!convertToPages(join(outDir, 'e2e'), copies)) process.exitCode = 1;
+}
 console.log(`Wrote ${outDir}:`);
 for (const file of readdirSync(outDir).sort()) console.log(`  ${file}`);
+if (exported.length) for (const file of readdirSync(join(outDir, 'e2e')).sort()) console.log(`  e2e/${file}`);
 if (!canConvert) printMissingTools();

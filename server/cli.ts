@@ -6,6 +6,7 @@
  *   invite <teamId> [--role editor|viewer|owner] [--uses N] [--expires-hours H] [--json]
  *   members <teamId> [--json]
  *   role <memberId> <owner|editor|viewer>
+ *   member-unit <memberId> <unit | --none>
  *   revoke <token | memberId | inviteId>
  *   migrate --from <DATA_DIR> --to <DATABASE_URL>   copies a SQLite deployment into PostgreSQL and verifies it
  *   env [--json]                        the environment variables, from config.ts's schemas
@@ -15,6 +16,7 @@ import { ROLES, type Role } from '../shared/protocol/api.ts';
 import { TeamService } from './auth/team-service.ts';
 import { ConfigError, configFromEnv, environmentVariables } from './config.ts';
 import { ApiError } from './http/errors.ts';
+import { currentUnit, resolveUnitInput } from '../shared/tasks/index.ts';
 import { silentLogger } from './log.ts';
 import { copySqliteToPostgres } from './storage/copy-to-postgres.ts';
 import { openStores } from './storage/open-stores.ts';
@@ -29,6 +31,8 @@ export const USAGE = `Usage: npm run server [-- <command>]
   members <teamId> [--json]            list a team's members
   role <memberId> <owner|editor|viewer>
                                        change a member's role
+  member-unit <memberId> <unit|--none> give a member a unit (a unit id or name); its members may add
+                                       progress to the tasks it leads or shares, viewers included
   revoke <token|memberId|inviteId>     revoke a token, all tokens of a member, or an invite
   migrate --from <DATA_DIR> --to <DATABASE_URL> [--json]
                                        copy a SQLite deployment into PostgreSQL and verify the copy
@@ -49,6 +53,7 @@ const OPTIONS = {
   'expires-hours': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  none: { type: 'boolean' },
 } as const;
 
 type Flags = ReturnType<typeof parseCommandLine>['values'];
@@ -122,16 +127,33 @@ export async function runCommand(args: string[], env: NodeJS.ProcessEnv = proces
       return `Invite code: ${invite.inviteCode}  (role ${invite.role}, ${invite.maxUses} use(s), expires ${date(invite.expiresAt)}; id ${invite.id})`;
     }
     if (command === 'members' && sub) {
-      const members = await teams.listMembers(sub);
+      const units = await stores.index.units(sub);
+      const members = (await teams.listMembers(sub)).map((m) => ({
+        ...m,
+        unit: m.unit ? currentUnit(units, m.unit) : null,
+      }));
       if (json) return JSON.stringify(members);
       if (members.length === 0) return 'No members yet.';
-      return members.map((m) => `${m.id}  ${m.role.padEnd(6)}  ${m.displayName}`).join('\n');
+      return members
+        .map((m) => `${m.id}  ${m.role.padEnd(6)}  ${m.displayName}${m.unit ? `  (${m.unit.name})` : ''}`)
+        .join('\n');
     }
     if (command === 'role' && sub && rest[0]) {
       const member = await teams.store.getMember(sub);
       if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
       const updated = await teams.setRole(member.teamId, member.id, roleOf(rest[0], member.role));
       return `${updated.displayName} is now ${updated.role}.`;
+    }
+    if (command === 'member-unit' && sub && (rest[0] || flags.none === true)) {
+      const member = await teams.store.getMember(sub);
+      if (!member || member.removedAt !== null) throw new UsageError(`No member "${sub}"`);
+      const input = flags.none === true ? null : rest.join(' ');
+      const unit = input === null ? null : resolveUnitInput(await stores.index.units(member.teamId), input);
+      if (input !== null && !unit) throw new UsageError('A unit is a unit id or a name of 1 to 100 characters');
+      const updated = await teams.setUnit(member.teamId, member.id, unit);
+      return updated.unit
+        ? `${updated.displayName} is now in ${updated.unit.name} (unit ${updated.unit.id}).`
+        : `${updated.displayName} has no unit now.`;
     }
     if (command === 'revoke' && sub) return await teams.revokeAnything(sub);
     throw new UsageError(`Unknown command: ${positional.join(' ') || '(none)'}\n\n${USAGE}`);

@@ -21,10 +21,12 @@ import { HttpGuard } from './guard/http-guard.ts';
 import { MemoryBudget } from './guard/memory-budget.ts';
 import { Refusals } from './guard/refusals.ts';
 import { UpdateGuard } from './guard/update-guard.ts';
+import { UnitMembership } from './guard/unit-membership.ts';
 import { UpdatePolicy } from './guard/update-policy.ts';
 import { createApp } from './http/app.ts';
 import type { ServerContext } from './http/context.ts';
 import { closeRevokedSockets } from './http/routes-team.ts';
+import type { TaskQueries } from './index-db/tasks-index.ts';
 import type { AnnotationQueries } from './index-db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
@@ -55,6 +57,8 @@ export type PizhuServer = {
   teams: TeamService;
   /** The query index (e.g. `teamAnnotations(teamId)` for a briefing). */
   queries: AnnotationQueries;
+  /** Tasks, progress and units in the query index (null on PostgreSQL, which does not index tasks yet). */
+  taskQueries: TaskQueries | null;
   metrics: Metrics;
   /** Rooms loaded in memory (for tests and the benchmark). */
   roomsLoaded(): number;
@@ -123,7 +127,12 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     msPerSecond: config.limits.memberCpuMsPerSecond,
     throttleMs: config.timings.throttleMs,
   });
-  const guard = new UpdateGuard(config.limits, new UpdatePolicy(stores.owners, config.limits), memory);
+  const { tasks } = stores;
+  const membership = new UnitMembership({
+    memberUnit: (memberId) => teams.store.memberUnitNow(memberId),
+    teamUnits: (teamId) => tasks?.unitsNow(teamId) ?? {},
+  });
+  const guard = new UpdateGuard(config.limits, new UpdatePolicy(stores.owners, config.limits), memory, membership);
   const registry = new RoomRegistry(
     { store: updates, index, fanout, fanoutSource: Symbol('instance'), config, metrics, log, guard },
     log,
@@ -142,6 +151,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     teams,
     updates,
     index,
+    tasks,
     registry,
     connections,
     metrics,
@@ -211,6 +221,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     dataLocation: stores.location,
     teams,
     queries: index,
+    taskQueries: tasks,
     metrics,
     roomsLoaded: () => registry.loadedCount,
     close() {

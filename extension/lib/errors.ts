@@ -70,6 +70,15 @@ export const CLIENT_ERRORS = {
   /** A room's socket closed for a reason that has no code of its own. */
   connection_lost: [],
   unknown_request: ['type'],
+  /** Task requests (background/tasks.ts): worded by the task form and the 任务 tab. */
+  task_not_joined: [],
+  task_viewer: ['team'],
+  task_missing: [],
+  /** A viewer reporting progress on a task none of whose units is theirs. */
+  task_not_your_unit: ['units'],
+  unit_name_too_long: ['name', 'max'],
+  too_many_units: ['max'],
+  progress_link: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ClientErrorCode = keyof typeof CLIENT_ERRORS;

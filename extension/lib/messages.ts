@@ -27,6 +27,7 @@ import {
   type SentRequest,
 } from './contract.ts';
 import type { TeamRow } from './store/schema.ts';
+import { TASK_REQUESTS } from './tasks-messages.ts';
 
 const newAnnotationSchema = z.object({
   documentKey: idSchema,
@@ -132,6 +133,7 @@ export const REQUESTS = {
   'backup.export': request({}).answers<string>(),
   'backup.import': request({ json: z.string().max(200 * 1024 * 1024) }).answers<ImportSummary>(),
   ...COMPARE_REQUESTS,
+  ...TASK_REQUESTS,
 } as const satisfies Contract;
 export type Requests = typeof REQUESTS;
 

@@ -6,7 +6,7 @@ import { parseRoomId } from '../../shared/model/index.ts';
 import type { Role } from '../../shared/protocol/api.ts';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../http/errors.ts';
 import { newId, newInviteCode, newTicket, newToken, normaliseInviteCode, sha256Hex } from '../ids.ts';
-import type { Invite, Member, Principal, TeamStore, TeamSummary } from '../storage/types.ts';
+import type { Invite, Member, MemberUnit, Principal, TeamStore, TeamSummary } from '../storage/types.ts';
 
 export type CreatedInvite = Invite & { inviteCode: string };
 
@@ -174,6 +174,13 @@ export class TeamService {
     return { ...member, role };
   }
 
+  /** Gives a member a unit (resolved by the caller against the team's units), or takes it away. */
+  async setUnit(teamId: string, memberId: string, unit: MemberUnit | null): Promise<Member> {
+    const member = await this.memberOf(teamId, memberId);
+    await this.store.setUnit(memberId, unit);
+    return { ...member, unit };
+  }
+
   async removeMember(teamId: string, memberId: string): Promise<void> {
     const member = await this.memberOf(teamId, memberId);
     if (member.role === 'owner' && (await this.store.countOwners(teamId)) <= 1) {
@@ -222,7 +229,7 @@ export class TeamService {
     return this.store.deleteExpiredTickets(this.now());
   }
 
-  private async memberOf(teamId: string, memberId: string): Promise<Member> {
+  async memberOf(teamId: string, memberId: string): Promise<Member> {
     const member = await this.store.getMember(memberId);
     if (!member || member.teamId !== teamId || member.removedAt !== null)
       throw notFound('No such member in this team', 'member_not_found');

@@ -11,10 +11,12 @@
  * It also keeps the books of each room's decoded heap. One instance serves every room.
  */
 import type * as Y from 'yjs';
+import { parseRoomId } from '../../shared/model/room.ts';
 import { CLOSE_CODES } from '../../shared/protocol/api.ts';
 import type { Limits } from '../config.ts';
 import type { RejectReason } from '../metrics.ts';
 import type { MemoryBudget } from './memory-budget.ts';
+import type { UnitMembership } from './unit-membership.ts';
 import type { UpdatePolicy } from './update-policy.ts';
 import { scanUpdate } from './update-scan.ts';
 import {
@@ -53,6 +55,8 @@ export class UpdateGuard {
     private readonly limits: GuardLimits,
     private readonly policy: UpdatePolicy,
     private readonly memory: MemoryBudget,
+    /** Which unit a member belongs to (for viewers' progress entries); without it, viewers belong to none. */
+    private readonly membership?: UnitMembership,
   ) {}
 
   /** Decodes the update once, within bounds; a refusal says which bound it broke. */
@@ -98,12 +102,29 @@ export class UpdateGuard {
       roomId: room.id,
       documentKey: room.documentKey,
       doc,
-      writer,
+      writer: this.withMembership(room, writer),
       incoming,
     });
     if (!refused) return null;
     const code = refused.metric === 'too_costly' ? CLOSE_CODES.tooCostly : CLOSE_CODES.forbidden;
     return refusal(code, refused.reason, refused.metric);
+  }
+
+  /** Whether a viewer may write anything at all: only one with a unit (progress on its tasks). */
+  mayWriteAsViewer(writer: Writer): boolean {
+    return this.membership?.hasUnit(writer.memberId) ?? false;
+  }
+
+  /** A viewer's writer answers "is this one of my units?" (looked up only when a rule asks). */
+  private withMembership(room: GuardedRoom, writer: Writer): Writer {
+    const membership = this.membership;
+    const teamId = parseRoomId(room.id)?.teamId;
+    if (writer.role !== 'viewer' || !membership || !teamId) return writer;
+    return {
+      memberId: writer.memberId,
+      role: writer.role,
+      belongsToAny: (unitIds) => membership.belongsToAny(teamId, writer.memberId, unitIds),
+    };
   }
 
   /** A room was loaded: read what its first write is checked against. */

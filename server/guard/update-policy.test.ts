@@ -379,9 +379,9 @@ describe('removed, legacy annotations, document, other roots', () => {
     });
   });
 
-  it('refuses roots without a rule (tasks, progress for now) and lists in root maps', () => {
+  it('refuses roots without a rule and lists in root maps', () => {
     const { doc, send } = room();
-    for (const root of ['tasks', 'progress', 'somethingElse']) {
+    for (const root of ['comments', 'somethingElse']) {
       expect(
         send(
           OWNER,

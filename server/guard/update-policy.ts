@@ -179,7 +179,7 @@ class Review {
       if (!(content instanceof Y.ContentAny) || content.arr.length !== 1) {
         return { metric: 'invalid_value', reason: `${placement.root}: values are single JSON values` };
       }
-      const invalid = rule.value(content.arr[0], key, writer);
+      const invalid = rule.value(content.arr[0], key, writer, doc);
       if (invalid) return { metric: 'invalid_value', reason: `${placement.root}: ${invalid}` };
     }
     const conflict = rule.conflict?.(key, writer, doc);

@@ -28,9 +28,26 @@ import {
   unitSchema,
 } from '../../shared/model/index.ts';
 import type { Role } from '../../shared/protocol/api.ts';
+import {
+  PROGRESS_KEY,
+  parseProgressKey,
+  progressEntryMatchesKey,
+  progressEntrySchema,
+  TASKS_KEY,
+  taskRecordSchema,
+  tasksMap,
+} from '../../shared/tasks/index.ts';
 import { snapshotsRule } from './snapshot-rule.ts';
 
-export type Writer = { memberId: string; role: Role };
+export type Writer = {
+  memberId: string;
+  role: Role;
+  /**
+   * Whether the writer belongs to one of these units (after merges): asked only of viewers adding progress to a
+   * task, so the lookup (the member's unit in the team store) stays off the hot path.
+   */
+  belongsToAny?: (unitIds: readonly string[]) => boolean;
+};
 
 /** A refusal reason, or null when allowed. */
 export type RuleAnswer = string | null;
@@ -40,8 +57,8 @@ export interface RootRule {
   write(writer: Writer, key: string): RuleAnswer;
   /** May the writer delete the entry under this key (overwriting deletes the previous value too)? */
   delete(writer: Writer, key: string): RuleAnswer;
-  /** Is this a valid value for the key? */
-  value(value: unknown, key: string, writer: Writer): RuleAnswer;
+  /** Is this a valid value for the key (`doc`: the room before the update, for values that refer to it)? */
+  value(value: unknown, key: string, writer: Writer, doc: Y.Doc): RuleAnswer;
   /** Anything the room's current content forbids (checked for writes only). */
   conflict?(key: string, writer: Writer, doc: Y.Doc): RuleAnswer;
   /** Entries are only ever added: a write placed after an existing entry of its key (an overwrite) is refused. */
@@ -160,6 +177,37 @@ const removedRule: RootRule = {
   },
 };
 
+/** Tasks: any editor or owner writes a whole record, signed `updatedBy` themselves, under its own id. */
+const tasksRule: RootRule = {
+  write: (writer, key) => editing(writer) ?? (idSchema.safeParse(key).success ? null : 'a task key is its id'),
+  delete: (writer) => editing(writer),
+  value(value, key, writer) {
+    const parsed = taskRecordSchema.safeParse(value);
+    if (!parsed.success) return schemaAnswer(parsed);
+    if (parsed.data.id !== key) return 'the record id must match its key';
+    return parsed.data.updatedBy.id === writer.memberId ? null : '"updatedBy" must be the writer';
+  },
+};
+
+/**
+ * Progress: each entry is its author's (`<memberId>/<entryId>`). Editors and owners add progress to any task; a
+ * viewer only to a task one of whose lead or responsible units is theirs (the unit the owner gave them).
+ */
+const progressRule: RootRule = {
+  write: (writer, key) => (parseProgressKey(key) ? ownKey(writer, key) : 'not a <memberId>/<entryId> key'),
+  delete: (writer, key) => ownKey(writer, key),
+  value(value, key, writer, doc) {
+    const parsed = progressEntrySchema.safeParse(value);
+    if (!parsed.success) return schemaAnswer(parsed);
+    if (!progressEntryMatchesKey(key, parsed.data)) return 'the author and id must match the key';
+    if (editing(writer) === null) return null;
+    const task = taskRecordSchema.safeParse(tasksMap(doc).get(parsed.data.taskId));
+    if (!task.success) return 'viewers add progress only to an existing task';
+    const units = [...task.data.leadUnits, ...task.data.units];
+    return writer.belongsToAny?.(units) ? null : "only editors, owners and members of the task's units add progress";
+  },
+};
+
 /** The author of a version 1 record in the room: undefined when there is no record, null when it names none. */
 function legacyAuthor(doc: Y.Doc, id: string): string | null | undefined {
   const record = annotationsMap(doc).get(id);
@@ -233,7 +281,7 @@ function teamEntryRule(
 }
 
 /**
- * Page room `<teamId>.<documentKey>`. Not yet here (refused until their rules are added): `tasks`, `progress`
+ * Page room `<teamId>.<documentKey>`: every root it may hold has its rule
  * (docs/room-layout.md).
  */
 export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule | NestedRule>([
@@ -242,6 +290,8 @@ export const PAGE_ROOM_RULES: RoomRules = new Map<string, RootRule | NestedRule>
   [REMOVED_KEY, removedRule],
   [SNAPSHOTS_KEY, snapshotsRule],
   [ANNOTATIONS_KEY, legacyRule],
+  [TASKS_KEY, tasksRule],
+  [PROGRESS_KEY, progressRule],
 ]);
 
 /** Team room `<teamId>._team`. */

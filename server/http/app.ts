@@ -16,6 +16,7 @@ import { annotationRoutes } from './routes-annotations.ts';
 import { authRoutes } from './routes-auth.ts';
 import { briefingRoutes } from './routes-briefing.ts';
 import { bulkRoutes } from './routes-bulk.ts';
+import { taskRoutes } from './routes-tasks.ts';
 import { teamRoutes } from './routes-team.ts';
 import { syncRoutes } from './sync-route.ts';
 
@@ -90,6 +91,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   app.route('/api/teams', annotationRoutes(ctx));
   app.route('/api/teams', bulkRoutes(ctx));
   app.route('/api/teams', briefingRoutes(ctx));
+  app.route('/api/teams', taskRoutes(ctx));
   app.route('/sync', syncRoutes(ctx));
   return app;
 }

@@ -7,6 +7,7 @@ import type { DeploymentLimits, SocketSlot } from '../guard/deployment-limits.ts
 import type { HttpGuard } from '../guard/http-guard.ts';
 import type { MemoryBudget } from '../guard/memory-budget.ts';
 import type { Refusals } from '../guard/refusals.ts';
+import type { TaskQueries } from '../index-db/tasks-index.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -20,6 +21,8 @@ export type ServerContext = {
   teams: TeamService;
   updates: UpdateStore;
   index: IndexSink & AnnotationQueries;
+  /** Tasks and progress in the query index (index-db/tasks-index.ts); null where the store does not index them. */
+  tasks: TaskQueries | null;
   registry: RoomRegistry;
   connections: ConnectionTracker;
   metrics: Metrics;

@@ -2,6 +2,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { joinRequestSchema, ticketRequestSchema } from '../../shared/protocol/api.ts';
+import { currentUnit } from '../../shared/tasks/index.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, jsonBody } from './errors.ts';
 import { refuseThrottled, requireMember } from './middleware.ts';
@@ -33,14 +34,16 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
     }
   });
 
-  app.get('/me', member, (c) => {
+  app.get('/me', member, async (c) => {
     const p = c.get('principal');
+    const [self, units] = await Promise.all([ctx.teams.store.getMember(p.memberId), ctx.index.units(p.teamId)]);
     return c.json({
       teamId: p.teamId,
       teamName: p.teamName,
       memberId: p.memberId,
       displayName: p.displayName,
       role: p.role,
+      unit: self?.unit ? currentUnit(units, self.unit) : null,
     });
   });
 

@@ -173,7 +173,10 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/:teamId/push', async (c) => {
     const teamId = c.req.param('teamId');
     const principal = c.get('principal');
-    if (principal.role === 'viewer') throw forbidden('Viewers cannot change annotations', 'viewer_read_only');
+    // A viewer writes only progress on their unit's tasks (write rules): without a unit, nothing at all.
+    if (principal.role === 'viewer' && ctx.teams.store.memberUnitNow(principal.memberId) === null) {
+      throw forbidden('Viewers cannot change annotations', 'viewer_read_only');
+    }
     refuseThrottled(ctx, principal.memberId);
     const body = await jsonBody(c, pushRequestSchema);
     const updates = body.updates.map(({ room, update }) => {

@@ -4,8 +4,10 @@
  */
 import { Hono } from 'hono';
 import { inviteCreateRequestSchema, memberUpdateRequestSchema } from '../../shared/protocol/api.ts';
+import { currentUnit, resolveUnitInput, type Units } from '../../shared/tasks/index.ts';
+import type { Member } from '../storage/types.ts';
 import type { AppEnv, ServerContext } from './context.ts';
-import { jsonBody } from './errors.ts';
+import { badRequest, jsonBody } from './errors.ts';
 import { requireRole } from './middleware.ts';
 
 export function teamRoutes(ctx: ServerContext): Hono<AppEnv> {
@@ -13,17 +15,25 @@ export function teamRoutes(ctx: ServerContext): Hono<AppEnv> {
   const owner = requireRole('owner');
 
   app.get('/:teamId/members', async (c) => {
-    const members = await ctx.teams.listMembers(c.req.param('teamId'));
-    return c.json({
-      members: members.map((m) => ({ id: m.id, displayName: m.displayName, role: m.role, createdAt: m.createdAt })),
-    });
+    const teamId = c.req.param('teamId');
+    const [members, units] = await Promise.all([ctx.teams.listMembers(teamId), ctx.index.units(teamId)]);
+    return c.json({ members: members.map((m) => memberView(m, units)) });
   });
 
   app.patch('/:teamId/members/:memberId', owner, async (c) => {
-    const { role } = await jsonBody(c, memberUpdateRequestSchema);
-    const member = await ctx.teams.setRole(c.req.param('teamId'), c.req.param('memberId'), role);
-    await closeRevokedSockets(ctx);
-    return c.json({ id: member.id, displayName: member.displayName, role: member.role, createdAt: member.createdAt });
+    const { role, unit } = await jsonBody(c, memberUpdateRequestSchema);
+    const teamId = c.req.param('teamId');
+    const memberId = c.req.param('memberId');
+    const units = await ctx.index.units(teamId);
+    let member =
+      role === undefined ? await ctx.teams.memberOf(teamId, memberId) : await ctx.teams.setRole(teamId, memberId, role);
+    if (unit !== undefined) {
+      const resolved = unit === null ? null : resolveUnitInput(units, unit);
+      if (unit !== null && !resolved) throw badRequest('A unit is a unit id or a name of 1 to 100 characters');
+      member = await ctx.teams.setUnit(teamId, memberId, resolved);
+    }
+    if (role !== undefined) await closeRevokedSockets(ctx);
+    return c.json(memberView(member, units));
   });
 
   app.delete('/:teamId/members/:memberId', owner, async (c) => {
@@ -61,6 +71,17 @@ export function teamRoutes(ctx: ServerContext): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** A member as the API lists it: the unit under its current name (renames and merges followed). */
+export function memberView(member: Member, units: Units) {
+  return {
+    id: member.id,
+    displayName: member.displayName,
+    role: member.role,
+    createdAt: member.createdAt,
+    unit: member.unit ? currentUnit(units, member.unit) : null,
+  };
 }
 
 /** Applies a revocation to open sockets now instead of at the next periodic check. */

@@ -13,6 +13,7 @@ import {
   type Units,
 } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
+import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
   annotationColumns,
@@ -50,6 +51,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
   private readonly replaceTx;
   private readonly vocabulary: SqliteVocabulary;
+  /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
+  readonly tasks: SqliteTaskIndex;
   private readonly batcher: IndexBatcher;
 
   constructor(
@@ -89,15 +92,23 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
+    this.tasks = new SqliteTaskIndex(db, this.vocabulary);
     const writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
     this.batcher = new IndexBatcher((batch) => writeBatch.immediate(batch), onError);
     this.replaceTx = db.transaction(
-      (roomId: string, read: RoomReadResult, throughSeq: number, vocabulary: TeamVocabulary | undefined) => {
+      (
+        roomId: string,
+        read: RoomReadResult,
+        throughSeq: number,
+        vocabulary: TeamVocabulary | undefined,
+        tasks: TaskIndexChange | undefined,
+      ) => {
         const room = parseRoomId(roomId)!;
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
+        this.tasks.clearRoom(roomId);
         this.writeChange({
           roomId,
           teamId: room.teamId,
@@ -106,6 +117,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
           removedIds: [],
           document: read.document,
           vocabulary,
+          tasks,
           throughSeq,
         });
         this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
@@ -136,6 +148,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
+    if (change.tasks) this.tasks.write(change, change.tasks);
     if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
@@ -158,8 +171,9 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     read: RoomReadResult,
     throughSeq: number,
     vocabulary?: TeamVocabulary,
+    tasks?: TaskIndexChange,
   ): Promise<void> {
-    this.replaceTx.immediate(roomId, read, throughSeq, vocabulary);
+    this.replaceTx.immediate(roomId, read, throughSeq, vocabulary, tasks);
   }
 
   flush(): Promise<void> {

@@ -11,6 +11,13 @@ import type {
   TeamVocabulary,
   Units,
 } from '../../shared/model/index.ts';
+import type { ProgressEntry, Task } from '../../shared/tasks/index.ts';
+
+/** Tasks and progress entries a page room's change touched (written by tasks-index.ts). */
+export type TaskIndexChange = {
+  tasks: { upserts: Task[]; removedIds: string[] };
+  progress: { upserts: ProgressEntry[]; removedKeys: string[] };
+};
 
 export type RoomIndexChange = {
   roomId: string;
@@ -24,6 +31,8 @@ export type RoomIndexChange = {
   document?: DocumentInfo | null;
   /** The team room's whole vocabulary (tag renames, units), for a change of the team room. */
   vocabulary?: TeamVocabulary;
+  /** Tasks and progress entries of a page room the change touched (tasks-index.ts), when it touched any. */
+  tasks?: TaskIndexChange;
   /** The room seq through which this change reflects every stored update. */
   throughSeq: number;
   /**
@@ -53,8 +62,14 @@ export interface IndexSink {
    * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
   markDirty(roomId: string, source: IndexSource): void;
-  /** Rebuilds a room's rows; for the team room, `vocabulary` is what it holds. */
-  replaceRoom(roomId: string, read: RoomReadResult, throughSeq: number, vocabulary?: TeamVocabulary): Promise<void>;
+  /** Rebuilds a room's rows; for the team room, `vocabulary` is what it holds; for a page room, `tasks`. */
+  replaceRoom(
+    roomId: string,
+    read: RoomReadResult,
+    throughSeq: number,
+    vocabulary?: TeamVocabulary,
+    tasks?: TaskIndexChange,
+  ): Promise<void>;
   flush(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config.ts';
 import { type ClientOwnerStore, SqliteClientOwners } from '../guard/client-owners.ts';
 import { PgAnnotationIndex } from '../index-db/pg-index.ts';
 import { SqliteAnnotationIndex } from '../index-db/sqlite-index.ts';
+import type { SqliteTaskIndex } from '../index-db/tasks-index.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -28,6 +29,8 @@ export type Stores = {
   updates: UpdateStore;
   teams: TeamStore;
   index: IndexSink & AnnotationQueries;
+  /** Tasks and progress in the query index: the embedded SQLite's; PostgreSQL does not index tasks yet (null). */
+  tasks: SqliteTaskIndex | null;
   owners: ClientOwnerStore;
   health: HealthCheck;
   close(): Promise<void>;
@@ -60,11 +63,13 @@ function openSqlite(config: ServerConfig, { log, lockDataDir: lock, serving }: O
         onError: (error) => log.error('storage', 'checkpointing the write-ahead log', error),
       })
     : null;
+  const index = new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error));
   return {
     location: config.dataDir,
     updates: new SqliteUpdateStore(db),
     teams: new SqliteTeamStore(db),
-    index: new SqliteAnnotationIndex(db, (error) => log.error('index', 'writing the query index failed', error)),
+    index,
+    tasks: index.tasks,
     owners: new SqliteClientOwners(db),
     health: new StorageHealth(db, config.dataDir, config.limits.minFreeDiskBytes, log),
     async close() {
@@ -87,6 +92,7 @@ async function openPostgres(databaseUrl: string, { log, serving }: OpenOptions):
       updates: await PgUpdateStore.open(pool, claims),
       teams: new PgTeamStore(pool),
       index: new PgAnnotationIndex(pool, (error) => log.error('index', 'writing the query index failed', error)),
+      tasks: null,
       owners: new PgClientOwners(pool, claims),
       health,
       async close() {

@@ -6,6 +6,7 @@ import type {
   Invite,
   InviteRedemption,
   Member,
+  MemberUnit,
   Principal,
   RedeemResult,
   Team,
@@ -68,6 +69,7 @@ export class SqliteTeamStore implements TeamStore {
           role,
           createdAt: join.now,
           removedAt: null,
+          unit: null,
         },
       };
     });
@@ -149,6 +151,21 @@ export class SqliteTeamStore implements TeamStore {
 
   async setRole(memberId: string, role: Role): Promise<void> {
     this.sql('UPDATE members SET role = ? WHERE id = ?').run(role, memberId);
+  }
+
+  async setUnit(memberId: string, unit: MemberUnit | null): Promise<void> {
+    this.sql('UPDATE members SET unit_id = ?, unit_name = ? WHERE id = ?').run(
+      unit?.id ?? null,
+      unit?.name ?? null,
+      memberId,
+    );
+  }
+
+  memberUnitNow(memberId: string): string | null {
+    const row = this.sql<[string], { unit_id: string | null }>(
+      'SELECT unit_id FROM members WHERE id = ? AND removed_at IS NULL',
+    ).get(memberId);
+    return row?.unit_id ?? null;
   }
 
   async removeMember(memberId: string, now: number): Promise<void> {

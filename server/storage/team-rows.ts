@@ -9,6 +9,9 @@ export type MemberRow = {
   role: Role;
   created_at: number;
   removed_at: number | null;
+  /** The member's unit (SQLite; not kept on PostgreSQL yet). */
+  unit_id?: string | null;
+  unit_name?: string | null;
 };
 
 export type InviteRow = {
@@ -29,6 +32,7 @@ export const toMember = (row: MemberRow): Member => ({
   role: row.role,
   createdAt: row.created_at,
   removedAt: row.removed_at,
+  unit: row.unit_id ? { id: row.unit_id, name: row.unit_name ?? '' } : null,
 });
 
 export const toInvite = (row: InviteRow): Invite => ({

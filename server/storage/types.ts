@@ -101,7 +101,11 @@ export type Member = {
   role: Role;
   createdAt: number;
   removedAt: number | null;
+  /** The unit the owner gave the member (a unit id of the team room, and its name when it was set), or null. */
+  unit: MemberUnit | null;
 };
+
+export type MemberUnit = { id: string; name: string };
 
 /** Who a bearer token or ticket speaks for. */
 export type Principal = {
@@ -162,6 +166,9 @@ export interface TeamStore {
   getMember(memberId: string): Promise<Member | null>;
   listMembers(teamId: string): Promise<Member[]>;
   setRole(memberId: string, role: Role): Promise<void>;
+  setUnit(memberId: string, unit: MemberUnit | null): Promise<void>;
+  /** The member's unit id, answered in the call (the write rules ask it while checking an update). */
+  memberUnitNow(memberId: string): string | null;
   /** Marks the member removed and revokes all their tokens and the invites they created. */
   removeMember(memberId: string, now: number): Promise<void>;
   countOwners(teamId: string): Promise<number>;

@@ -25,10 +25,12 @@ import {
   readTeamVocabulary,
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
+import { defineTaskRoots, type TaskKeys, taskChangesOfTransaction } from '../../shared/tasks/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Fanout, FanoutMessage, FanoutSubscriber } from '../fanout/types.ts';
 import type { UpdateGuard } from '../guard/update-guard.ts';
 import type { Writer } from '../guard/write-rules.ts';
+import { fullTaskIndexChange, taskIndexChange } from '../index-db/tasks-index.ts';
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
@@ -107,6 +109,10 @@ type LocalChange = {
   appliedAt: number;
 };
 
+function noTaskKeys(): TaskKeys {
+  return { tasks: new Set(), progress: new Set() };
+}
+
 export class RoomFailedError extends Error {
   override name = 'RoomFailedError';
 }
@@ -138,6 +144,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   private readonly held = new Map<object, { parts: Uint8Array[]; bytes: number; timer: NodeJS.Timeout }>();
   /** Annotations changed by stored updates that the query index has not been given yet. */
   private unindexed = new Set<string>();
+  /** Tasks, progress entries and units likewise. */
+  private unindexedTasks: TaskKeys = noTaskKeys();
   private unindexedDocument = false;
   /** Stored updates the index has not been told about (it records how far each room is indexed). */
   private indexDue = false;
@@ -321,8 +329,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   // --- writing ---
 
   /**
-   * Applies an update from a socket or an HTTP push. Viewers may only send updates that change nothing (their
-   * client's answer to sync step 1). What integrates is stored and then sent through the normal path; parts
+   * Applies an update from a socket or an HTTP push. The write rules decide what each member may change (a viewer:
+   * only progress on their unit's tasks); a viewer's update that changes nothing stays a cheap no-op. What integrates is stored and then sent through the normal path; parts
    * whose dependencies are missing are never stored or sent: a socket's are held for `pendingTimeoutMs` while
    * its next messages may supply the dependencies (`holdPending`), an HTTP push's are refused at once.
    * Callers that must know the update is durable await `whenDurable()` afterwards.
@@ -352,7 +360,9 @@ export class Room implements FanoutSubscriber, IndexSource {
       return { ok: false, code: CLOSE_CODES.malformed, reason: 'malformed update', metric: 'malformed' };
     }
     if (changesNothing) return { ok: true };
-    if (writer.role === 'viewer')
+    // The write rules allow a viewer nothing but progress entries on their own unit's tasks (write-rules.ts): a
+    // viewer without a unit is refused here, before the room is decoded for them.
+    if (writer.role === 'viewer' && !guard.mayWriteAsViewer(writer))
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'viewers cannot edit', metric: 'forbidden' };
     if (this.wouldOverflow(update)) {
       return { ok: false, code: CLOSE_CODES.roomFull, reason: 'room is full', metric: 'room_full' };
@@ -439,7 +449,10 @@ export class Room implements FanoutSubscriber, IndexSource {
     const doc = new Y.Doc();
     // Defined up front, so every transaction names these maps by the types the room reads later.
     if (isTeamRoomKey(this.documentKey)) defineTeamRoom(doc);
-    else definePageRoom(doc);
+    else {
+      definePageRoom(doc);
+      defineTaskRoots(doc);
+    }
     try {
       doc.transact(() => {
         for (const update of updates ?? [this.encoded!.update]) Y.applyUpdate(doc, update, LOAD_ORIGIN);
@@ -548,6 +561,10 @@ export class Room implements FanoutSubscriber, IndexSource {
     const changed = changesOfTransaction(transaction);
     for (const id of changed.annotationIds) this.unindexed.add(id);
     this.unindexedDocument ||= changed.document;
+    const tasks = taskChangesOfTransaction(transaction);
+    for (const kind of ['tasks', 'progress'] as const) {
+      for (const key of tasks[kind]) this.unindexedTasks[kind].add(key);
+    }
     this.indexDue = true;
     this.deps.index.markDirty(this.id, this);
   }
@@ -573,16 +590,19 @@ export class Room implements FanoutSubscriber, IndexSource {
         touched.add(id);
         this.unindexed.delete(id);
       }
-      return { ...this.indexChange(touched, false), partial: true };
+      // Tasks and progress go with the last chunk, like the document.
+      return { ...this.indexChange(touched, false, noTaskKeys()), partial: true };
     }
     const documentTouched = this.unindexedDocument;
+    const tasks = this.unindexedTasks;
     this.unindexed = new Set();
     this.unindexedDocument = false;
+    this.unindexedTasks = noTaskKeys();
     this.indexDue = false;
-    return this.indexChange(touched, documentTouched);
+    return this.indexChange(touched, documentTouched, tasks);
   }
 
-  private indexChange(touched: Set<string>, documentTouched: boolean): RoomIndexChange {
+  private indexChange(touched: Set<string>, documentTouched: boolean, tasks: TaskKeys): RoomIndexChange {
     const change: RoomIndexChange = {
       roomId: this.id,
       teamId: this.teamId,
@@ -601,6 +621,8 @@ export class Room implements FanoutSubscriber, IndexSource {
     if (documentTouched) change.document = readDocumentInfo(doc);
     // The team room holds only the vocabulary (its write rules allow nothing else), a few entries: whole.
     if (isTeamRoomKey(this.documentKey)) change.vocabulary = readTeamVocabulary(doc);
+    const taskChange = taskIndexChange(doc, this.documentKey, tasks);
+    if (taskChange) change.tasks = taskChange;
     return change;
   }
 
@@ -608,7 +630,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   async reindex(): Promise<void> {
     const doc = this.materialise();
     const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
-    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through, vocabulary);
+    const tasks = fullTaskIndexChange(doc, this.documentKey);
+    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through, vocabulary, tasks);
   }
 
   /** An update or presence another server instance accepted for this room. */

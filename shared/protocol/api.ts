@@ -48,6 +48,9 @@ export const joinResponseSchema = z.object({
 export type JoinRequest = z.infer<typeof joinRequestSchema>;
 export type JoinResponse = z.infer<typeof joinResponseSchema>;
 
+/** The unit the owner gave a member (its id in the team room's `units`, and its name), for progress on tasks. */
+export const memberUnitSchema = z.object({ id: idSchema, name: z.string() });
+
 // GET /api/me (Authorization: Bearer <token>)
 export const meResponseSchema = z.object({
   teamId: idSchema,
@@ -55,6 +58,7 @@ export const meResponseSchema = z.object({
   memberId: idSchema,
   displayName: z.string(),
   role: z.enum(ROLES),
+  unit: memberUnitSchema.nullable().optional(),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
@@ -100,8 +104,9 @@ export type BulkSyncResponse = z.input<typeof bulkSyncResponseSchema>;
 
 /**
  * POST /api/teams/<teamId>/push (Authorization: Bearer): updates made offline, for rooms not open in realtime.
- * Each update is stored durably before the response. A viewer's push is refused (403) as a whole; a room that
- * refuses one update (malformed, missing dependencies, room full) reports it in `results` and the others apply.
+ * Each update is stored durably before the response. A room that refuses one update (the write rules: a viewer
+ * may add only progress on their unit's tasks; malformed, missing dependencies, room full) reports it in
+ * `results` and the others apply.
  */
 export const pushRequestSchema = z.object({
   updates: z.array(z.object({ room: roomIdSchema, update: base64 })).max(1_000),
@@ -126,10 +131,19 @@ export const memberSchema = z.object({
   displayName: z.string(),
   role: z.enum(ROLES),
   createdAt: z.number().int(),
+  unit: memberUnitSchema.nullable().optional(),
 });
 export const membersResponseSchema = z.object({ members: z.array(memberSchema) });
-/** PATCH /api/teams/<teamId>/members/<memberId> */
-export const memberUpdateRequestSchema = z.object({ role: z.enum(ROLES) });
+/**
+ * PATCH /api/teams/<teamId>/members/<memberId>: a new role, and/or the member's unit (a unit id or a unit's name;
+ * null takes it away). Members of a task's lead or responsible units may add progress to it, viewers included.
+ */
+export const memberUpdateRequestSchema = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    unit: z.string().trim().min(1).max(100).nullable().optional(),
+  })
+  .refine((body) => body.role !== undefined || body.unit !== undefined, 'give a role or a unit');
 
 /**
  * POST /api/teams/<teamId>/invites. Every invite expires and has a use limit: unset (or null), `maxUses` is the

@@ -5,6 +5,7 @@
  *   parseTaskRecord(value), parseProgressEntry(value)    → what a room may hold (model.ts)
  *   filterTasks(...), sortTasks(...), displayStatus(...) → the 任务 tab and GET /api/teams/<id>/tasks
  *   renameUnit / mergeUnits / addUnit / deleteUnit       → changes to write into the team room's `units` map
+ *   writeTask / readRoomTasks / taskChangesOfTransaction → the rooms' `tasks`, `progress` and `units` maps (room.ts)
  *   renderTaskTable(toTaskRows(tasks, { units }), { format: 'xlsx' | 'docx' | 'csv', title })
  *   renderProgressReport({ ...period, tasks: toReportTasks(tasks, { units, progress }) }, { format: 'docx' | 'md' })
  *
@@ -15,6 +16,7 @@ export { addDays, daysBetween, isIsoDay } from './dates.ts';
 export { type DueDate, extractTaskHints, type HintContext, type TaskHints } from './hints.ts';
 export { type Language, TABLE_COLUMNS, type TableColumn, taskLabels } from './labels.ts';
 export * from './model.ts';
+export * from './room.ts';
 export {
   REPORT_FORMATS,
   type RenderedReport,

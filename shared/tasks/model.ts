@@ -162,21 +162,26 @@ export type SortOptions = {
  * the document's clause order (documents in the given order), then by creation.
  */
 export function compareTasks(options: SortOptions): (a: Task, b: Task) => number {
-  const rank = new Map((options.documentOrder ?? []).map((key, i) => [key, i]));
-  const documentRank = (key: string) => rank.get(key) ?? Number.MAX_SAFE_INTEGER;
+  const inClauseOrder = compareInClauseOrder(options.documentOrder);
   return (a, b) => {
     const urgentA = isUrgent(a, options.today);
     const urgentB = isUrgent(b, options.today);
     if (urgentA !== urgentB) return urgentA ? -1 : 1;
     if (urgentA && a.due!.date !== b.due!.date) return a.due!.date! < b.due!.date! ? -1 : 1;
-    return (
-      documentRank(a.documentKey) - documentRank(b.documentKey) ||
-      (a.documentKey < b.documentKey ? -1 : a.documentKey > b.documentKey ? 1 : 0) ||
-      a.clause.index - b.clause.index ||
-      a.createdAt - b.createdAt ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-    );
+    return inClauseOrder(a, b);
   };
+}
+
+/** Clause order: documents in the given order (others after, by key), then position in the document, then creation. */
+export function compareInClauseOrder(documentOrder: readonly string[] = []): (a: Task, b: Task) => number {
+  const rank = new Map(documentOrder.map((key, i) => [key, i]));
+  const documentRank = (key: string) => rank.get(key) ?? Number.MAX_SAFE_INTEGER;
+  return (a, b) =>
+    documentRank(a.documentKey) - documentRank(b.documentKey) ||
+    (a.documentKey < b.documentKey ? -1 : a.documentKey > b.documentKey ? 1 : 0) ||
+    a.clause.index - b.clause.index ||
+    a.createdAt - b.createdAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export function sortTasks(tasks: readonly Task[], options: SortOptions): Task[] {
@@ -377,14 +382,15 @@ export type UnitChange =
 /** Who writes the change (a member id: the server checks it is the writer) and when. */
 type Stamp = { by: string; at: number };
 
-function validName(name: string): string | null {
+/** A unit name as stored (spaces collapsed), or null when it is empty or too long. */
+export function validUnitName(name: string): string | null {
   const trimmed = name.replace(/\s+/g, ' ').trim();
   return trimmed && [...trimmed].length <= TASK_LIMITS.unitNameChars ? trimmed : null;
 }
 
 /** Adds a unit, or gives the existing one of the same name. */
 export function addUnit(units: Units, unit: { id: string; name: string } & Stamp): UnitChange {
-  const name = validName(unit.name);
+  const name = validUnitName(unit.name);
   if (!name || !idSchema.safeParse(unit.id).success) return { ok: false, error: 'invalid-name' };
   const existing = findUnitByName(units, name);
   if (existing) return { ok: true, id: existing.id, patch: {} };
@@ -399,7 +405,7 @@ export function addUnit(units: Units, unit: { id: string; name: string } & Stamp
 export function renameUnit(units: Units, id: string, newName: string, stamp: Stamp): UnitChange {
   const target = resolveUnit(units, id);
   if (!target || !Object.hasOwn(units, target.id)) return { ok: false, error: 'unknown-unit' };
-  const name = validName(newName);
+  const name = validUnitName(newName);
   if (!name) return { ok: false, error: 'invalid-name' };
   const holder = unitCalled(units, unitNameKey(name), false);
   if (holder && holder.id !== target.id) return { ok: false, error: 'name-taken', id: holder.id };

@@ -116,6 +116,12 @@ describe('XLSX task table', () => {
     expect(lineCount('a\nb', 11)).toBe(2);
   });
 
+  it('keeps a row of a very long task within the tallest row Excel opens (409 points)', async () => {
+    const long = { ...rows[0]!, task: '要'.repeat(2_000), requirement: '求'.repeat(2_000) };
+    const tall = await readBack(await renderTaskTable([long], { format: 'xlsx', title: 't' }));
+    expect(tall.getRow(3).height).toBe(409);
+  });
+
   it('uses English column names and ISO dates in English', async () => {
     const english = await readBack(
       await renderTaskTable(rows.slice(0, 3), { format: 'xlsx', title: 'Work plan tasks', language: 'en' }),

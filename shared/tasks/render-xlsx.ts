@@ -27,6 +27,8 @@ const WIDTHS: Record<TableColumn, number> = {
 /** Points per line of 11 pt text. */
 const LINE_HEIGHT = 15;
 const ROW_PADDING = 4;
+/** Excel's largest row height, in points: a row is never written taller than Excel allows (the text stays whole). */
+const MAX_ROW_HEIGHT = 409;
 const CENTRED: ReadonlySet<TableColumn> = new Set(['no', 'clause', 'leader', 'due', 'status']);
 const THIN = { style: 'thin' as const, color: { argb: 'FF000000' } };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
@@ -87,9 +89,8 @@ export async function renderXlsx(table: PreparedTable): Promise<Uint8Array> {
     const added = sheet.addRow(values);
     // Row heights are written, not left to the reader: LibreOffice keeps the default height of a row whose
     // wrapped text needs more.
-    added.height =
-      ROW_PADDING +
-      LINE_HEIGHT * Math.max(1, ...table.columns.map((column) => lineCount(row.text[column], WIDTHS[column])));
+    const lines = Math.max(1, ...table.columns.map((column) => lineCount(row.text[column], WIDTHS[column])));
+    added.height = Math.min(MAX_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines);
     table.columns.forEach((column, i) => {
       const cell = added.getCell(i + 1);
       cell.font = { name: font, size: 11 };

@@ -11,6 +11,7 @@ import { AuthorBadge, relativeTime } from '../common/Author.tsx';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
+import { TaskButtons } from './tasks/TaskButtons.tsx';
 import { NoteField } from './NoteField.tsx';
 import { TagChips } from '../common/TagChips.tsx';
 
@@ -178,6 +179,10 @@ export function AnnotationCard({
             {t('card_send')}
           </button>
         </form>
+      )}
+
+      {annotation.teamId !== null && annotation.clausePath.length > 0 && (
+        <TaskButtons session={session} path={annotation.clausePath} />
       )}
 
       {mine && (

@@ -9,6 +9,7 @@ import type { PageSession } from '../../lib/page/session.ts';
 import { AnnotationCard } from './AnnotationCard.tsx';
 import { PageBadge } from './PageBadge.tsx';
 import { SelectionToolbar } from './SelectionToolbar.tsx';
+import { TaskDialog } from './tasks/TaskDialog.tsx';
 
 const TOAST_MS = 8_000;
 
@@ -19,6 +20,7 @@ export function PageUi({ session }: { session: PageSession }) {
     <div className="pz-root" lang={currentLanguage() === 'en' ? 'en' : 'zh-CN'}>
       {state.selection && <SelectionToolbar key={state.selection.serial} session={session} state={state} />}
       {card && state.openCard && <AnnotationCard key={card.id} session={session} state={state} annotation={card} />}
+      {state.taskDialog && <TaskDialog key={state.taskDialog.serial} session={session} dialog={state.taskDialog} />}
       {state.clauseMode && state.hoverClause && (
         <div
           className="pz-clause-hint"

@@ -10,6 +10,7 @@ import type { PageSession, PageState } from '../../lib/page/session.ts';
 import { HIGHLIGHT_SWATCHES } from '../common/colors.ts';
 import { useFloating } from './placement.ts';
 import { TagField } from './TagField.tsx';
+import { TaskButtons } from './tasks/TaskButtons.tsx';
 import { NoteField } from './NoteField.tsx';
 
 const WIDTH = 360;
@@ -124,6 +125,7 @@ export function SelectionToolbar({ session, state }: { session: PageSession; sta
         )}
         {selection.wholeClause && <span className="pz-muted">{t('toolbar_whole_clause')}</span>}
       </div>
+      {inTeam && selection.clausePath.length > 0 && <TaskButtons session={session} path={selection.clausePath} />}
       <TagField
         tags={tags}
         onChange={setTags}

@@ -16,10 +16,12 @@ import { useSettings } from '../common/useSettings.ts';
 import { ExportButton } from './ExportButton.tsx';
 import type { ExportContext } from './ExportDialog.tsx';
 import { PageAnnotations } from './PageAnnotations.tsx';
+import { TasksTab } from './tasks/TasksTab.tsx';
 import { TeamLibrary } from './TeamLibrary.tsx';
 import { usePageReport } from './usePageReport.ts';
 
-type Tab = 'page' | 'library';
+type Tab = 'page' | 'library' | 'tasks';
+const TABS: Tab[] = ['page', 'library', 'tasks'];
 
 export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQueries }) {
   const { settings, reload } = useSettings(2_000);
@@ -84,6 +86,7 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
       <div className="pz-tabs" role="tablist" aria-label={t('panel_views')}>
         <TabButton id="page" current={tab} onSelect={setTab} label={t('panel_tab_page')} />
         <TabButton id="library" current={tab} onSelect={setTab} label={t('panel_tab_library')} />
+        <TabButton id="tasks" current={tab} onSelect={setTab} label={t('panel_tab_tasks')} />
         <span className="pz-spacer" />
         <ExportButton
           annotations={tab === 'page' ? annotations : NONE}
@@ -112,6 +115,9 @@ export function SidePanelApp({ queries = storeQueries() }: { queries?: StoreQuer
             />
           ))}
         {tab === 'library' && <TeamLibrary queries={queries} role={settings?.team?.role ?? null} />}
+        {tab === 'tasks' && (
+          <TasksTab queries={queries} page={page} document={document} teamId={settings?.team?.teamId ?? null} />
+        )}
       </main>
     </div>
   );
@@ -140,7 +146,8 @@ function TabButton({
       onClick={() => onSelect(id)}
       onKeyDown={(e) => {
         if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-          const next: Tab = id === 'page' ? 'library' : 'page';
+          const step = e.key === 'ArrowRight' ? 1 : TABS.length - 1;
+          const next = TABS[(TABS.indexOf(id) + step) % TABS.length]!;
           onSelect(next);
           (e.currentTarget.parentElement?.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus();
         }

@@ -4,6 +4,7 @@ import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { PageUi } from '../../components/page/PageUi.tsx';
 import pageUiCss from '../../components/page/page-ui.css?inline';
+import taskDialogCss from '../../components/page/tasks/task-dialog.css?inline';
 import { ask } from '../../lib/ask.ts';
 import { setLanguage } from '../../lib/i18n.ts';
 import { type SettingsView, type TabMessage, tabMessageSchema } from '../../lib/messages.ts';
@@ -44,7 +45,7 @@ export default defineContentScript({
       name: UI_TAG,
       position: 'overlay',
       zIndex: 2147483647,
-      css: pageUiCss,
+      css: `${pageUiCss}\n${taskDialogCss}`,
       onMount(container) {
         const root = createRoot(container);
         root.render(<PageUi session={session} />);

@@ -14,6 +14,7 @@ import {
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import type { TeamRow } from '../store/schema.ts';
+import { TaskStore } from '../store/tasks-store.ts';
 import { VocabularyStore } from '../store/vocabulary-store.ts';
 import { ApiClient, normaliseServerUrl } from '../sync/api-client.ts';
 import type { Realtime } from '../sync/realtime.ts';
@@ -111,11 +112,22 @@ export class Membership {
     const privateRows = teamRows.filter((a) => a.visibility === 'private');
     const teamIds = teamRows.filter((a) => a.visibility !== 'private').map((a) => a.id);
     const vocabulary = new VocabularyStore(db, store);
-    await db.transaction('rw', [db.teams, db.rooms, db.roomUpdates, db.syncState, ...vocabulary.tables], async () => {
+    const tasks = new TaskStore(db);
+    const tables = [
+      db.teams,
+      db.rooms,
+      db.roomUpdates,
+      db.syncState,
+      db.documents,
+      ...vocabulary.tables,
+      ...tasks.tables,
+    ];
+    await db.transaction('rw', tables, async () => {
       await store.put(privateRows.map((a) => ({ ...a, teamId: null })));
       if (removeTeamData) {
         await vocabulary.replace(team.teamId, { tagRenames: new Map(), units: {} });
         await store.remove(teamIds);
+        await tasks.clearTeam(team.teamId);
         const roomIds = await db.rooms.where('teamId').equals(team.teamId).primaryKeys();
         await db.roomUpdates.where('room').anyOf(roomIds).delete();
         await db.rooms.bulkDelete(roomIds);

@@ -24,6 +24,7 @@ import { Membership } from './membership.ts';
 import { PagePorts } from './page-ports.ts';
 import { SyncControl } from './sync-control.ts';
 import { Tags } from './tags.ts';
+import { TaskService, taskHandlers } from './tasks.ts';
 import { TeamVocabulary } from './team-vocabulary.ts';
 
 export type BackgroundOptions = {
@@ -55,6 +56,8 @@ export class Background {
   readonly vocabulary: TeamVocabulary;
   /** Versions of notices: clause snapshots and carrying annotations over (compare.ts). */
   readonly versions: Versions;
+  /** Tasks on clauses and their progress (tasks.ts). */
+  readonly tasks: TaskService;
   /** Every request's handler, checked against the contract's answer types. */
   readonly handlers: Handlers;
 
@@ -100,6 +103,7 @@ export class Background {
       realtime: () => this.realtime,
       pages: () => this.pages,
       membership: this.membership,
+      projectStaleRooms: (roomIds) => this.tasks.projectStaleRooms(roomIds),
     });
     this.annotations = new Annotations({
       ...shared,
@@ -139,11 +143,20 @@ export class Background {
       annotateStored: (input, documentKey, carriedFrom) =>
         this.annotations.annotateStored(input, documentKey, carriedFrom),
     });
+    this.tasks = new TaskService({
+      rooms: this.rooms,
+      vocabulary: this.vocabulary,
+      team: () => this.membership.team(),
+      saveTeam: async (team) => void (await db.teams.put(team)),
+      rememberDocument: (document) => this.annotations.rememberDocument(document, false),
+      now,
+      randomId: () => crypto.randomUUID(),
+    });
     this.handlers = this.route(openPage);
   }
 
   private route(openPage: (path: string) => Promise<void>): Handlers {
-    const { annotations, backup, membership, sync, tags, versions } = this;
+    const { annotations, backup, membership, sync, tags, tasks, versions } = this;
     return {
       'annotations.list': (r) => annotations.list(r.documentKey),
       'annotation.create': (r) => annotations.create(r.annotation, r.document),
@@ -163,6 +176,7 @@ export class Background {
       'backup.export': () => backup.export(),
       'backup.import': (r) => backup.import(r.json),
       ...compareHandlers(versions, openPage),
+      ...taskHandlers(tasks),
     };
   }
 }

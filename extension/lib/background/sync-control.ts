@@ -12,6 +12,7 @@ import type { Realtime } from '../sync/realtime.ts';
 import type { RoomChange, RoomProblem } from '../sync/rooms.ts';
 import type { SyncStatusTracker } from '../sync/status.ts';
 import type { SyncEngine } from '../sync/sync-engine.ts';
+import { background } from './background-task.ts';
 import type { Membership } from './membership.ts';
 import type { PagePorts } from './page-ports.ts';
 
@@ -25,6 +26,8 @@ export type SyncControlNeeds = {
   realtime: () => Pick<Realtime, 'reconnectNow' | 'isConnected'>;
   pages: () => Pick<PagePorts, 'notify' | 'notifyAll'>;
   membership: Pick<Membership, 'team'>;
+  /** Re-reads the tasks of rooms stored before this browser projected them (tasks.ts). */
+  projectStaleRooms: (roomIds: readonly string[]) => Promise<void>;
   now: () => number;
 };
 
@@ -40,6 +43,12 @@ export class SyncControl {
     this.needs.status.setLastSyncedAt(state?.lastSuccessAt);
     await this.needs.engine.refreshPending(team.teamId);
     await this.catchUpIfDue();
+    const stale = await this.needs.db.rooms
+      .where('teamId')
+      .equals(team.teamId)
+      .filter((r) => r.projected !== 1)
+      .primaryKeys();
+    background(this.needs.projectStaleRooms(stale));
   }
 
   /** The periodic alarm: catch up unless one ran moments ago with nothing left to send. */

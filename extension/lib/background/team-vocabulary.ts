@@ -3,7 +3,8 @@
  * written into the team room `<teamId>._team` as the member who asks (editors and owners; viewers read). Each
  * change is planned from the room as it is now (a colleague's rename that arrived a moment ago is the base) and
  * written in one transaction, which the room commits with its projection into the store (sync/team-room.ts),
- * then syncs like any edit. Nobody's annotations are rewritten: readers map tags through the renames.
+ * then syncs like any edit. Nobody's annotations are rewritten: readers map tags through the renames. Task forms
+ * name units by name: `unitIdsFor` finds them (renames and merges followed) and adds the ones the team lacks.
  */
 import { type TagRenamePlan, planTagRename } from '../../../shared/model/tag-renames.ts';
 import {
@@ -24,6 +25,7 @@ import {
   type UnitChange,
   type Units,
 } from '../../../shared/tasks/model.ts';
+import { unitIdsForNames } from '../../../shared/tasks/room.ts';
 import { PizhuError } from '../errors.ts';
 import type { TagRenameResult, UnitRequest, UnitResult } from '../messages.ts';
 import type { TeamRow } from '../store/schema.ts';
@@ -50,6 +52,36 @@ export class TeamVocabulary {
       });
       const done = plan as TagRenamePlan | null;
       return { renamed: done?.renamed ?? [], to: done?.target ?? to };
+    });
+  }
+
+  /** The team's units as its team room holds them here: every record, merged and deleted ones too. */
+  units(team: TeamRow): Promise<Units> {
+    return this.rooms.use(teamRoomIdFor(team.teamId), async (room) => readUnits(room.doc));
+  }
+
+  /**
+   * The unit id each typed name stands for (a current or former name, a unit merged away: its survivor), adding
+   * the names the team has not used yet as units, in one transaction. Throws a ValidationError for a name too long.
+   */
+  unitIdsFor(team: TeamRow, names: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(names)].filter((name) => name.trim());
+    if (!wanted.length) return Promise.resolve(new Map());
+    refuseViewer(team);
+    return this.rooms.use(teamRoomIdFor(team.teamId), async (room) => {
+      const ids = new Map<string, string>();
+      await room.edit((doc) => {
+        let known: Units = readUnits(doc);
+        const patch: Record<string, Unit> = {};
+        for (const name of wanted) {
+          const resolved = unitIdsForNames(known, [name], { by: team.memberId, at: this.now() }, this.newId);
+          if (resolved.ids[0]) ids.set(name, resolved.ids[0]);
+          Object.assign(patch, resolved.patch);
+          known = { ...known, ...resolved.patch };
+        }
+        writeTeamEntries(unitsMap(doc), new Map(Object.entries(patch)));
+      });
+      return ids;
     });
   }
 

@@ -6,6 +6,8 @@
 import type { Annotation } from '../../../shared/model/annotation.ts';
 import type { ErrorInfo } from '../errors.ts';
 import type { AnchorStatus, Peer, Preferences, SyncStatus, TagUsage } from '../messages.ts';
+import type { TaskContext } from '../tasks-messages.ts';
+import type { TaskFormRow } from './task-drafts.ts';
 
 export type { AnchorStatus } from '../messages.ts';
 
@@ -59,6 +61,8 @@ export type SessionFields = {
   /** Colleagues whose highlights are hidden on the page. */
   hiddenAuthors: string[];
   vocabulary: TagUsage[];
+  /** The task form or a section's review list, while open (task-actions.ts opens and closes it). */
+  taskDialog: TaskDialogState | null;
 };
 
 export type PageState = ConnectionFields & HighlightFields & SelectionFields & SessionFields;
@@ -94,3 +98,18 @@ export class PageStateStore {
     return { get: this.get, set: this.set };
   }
 }
+
+/** The task form for one clause, or the review list of every item of a section. */
+export type TaskDialogState = {
+  kind: 'single' | 'section';
+  /** The clause (or section) the form is about: its label path, and its heading or first words. */
+  path: string[];
+  title: string;
+  rows: TaskFormRow[];
+  context: TaskContext;
+  year: number | undefined;
+  /** Changes with each opening (the form starts afresh). */
+  serial: number;
+  error: string | null;
+  saving: boolean;
+};

@@ -25,6 +25,7 @@ import { Highlighter } from './highlighter.ts';
 import { type PageState, PageStateStore } from './page-state.ts';
 import { SelectionController } from './selection.ts';
 import { errorInfo, errorMessage } from '../errors.ts';
+import { TaskActions } from './task-actions.ts';
 
 export type { NewHighlight } from './annotation-actions.ts';
 export type { AnchorStatus, HoverClause, PageState, SelectionState } from './page-state.ts';
@@ -43,6 +44,8 @@ export type SessionOptions = {
 export class PageSession {
   readonly cards: Cards;
   readonly actions: AnnotationActions;
+  /** Tasks from clauses (task-actions.ts). */
+  readonly tasks: TaskActions;
   private readonly store: PageStateStore;
   private readonly highlighter = new Highlighter();
   private readonly connection: BackgroundConnection;
@@ -75,6 +78,7 @@ export class PageSession {
       memberId: settings?.team?.memberId ?? null,
       hiddenAuthors: [],
       vocabulary: [],
+      taskDialog: null,
     });
     this.connection = new BackgroundConnection(
       document,
@@ -128,6 +132,11 @@ export class PageSession {
     this.actions = new AnnotationActions({
       state: this.store.writer(),
       selection: this.selection,
+      pageIndex: () => this.layer.pageIndex(),
+      document: () => this.connection.documentInfo,
+    });
+    this.tasks = new TaskActions({
+      state: this.store.writer(),
       pageIndex: () => this.layer.pageIndex(),
       document: () => this.connection.documentInfo,
     });
@@ -218,9 +227,10 @@ export class PageSession {
     return false;
   }
 
-  /** Escape closes the innermost thing open: the card, else the toolbar, else clause mode. */
+  /** Escape closes the innermost thing open: the task form, the card, else the toolbar, else clause mode. */
   private escape(): void {
-    if (this.state.openCard) this.cards.close();
+    if (this.state.taskDialog) this.tasks.close();
+    else if (this.state.openCard) this.cards.close();
     else if (this.state.selection) this.dismissSelection();
     else if (this.state.clauseMode) this.setClauseMode(false);
   }

@@ -5,10 +5,11 @@
  */
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
-import { upgradeToV2, upgradeToV3 } from './migrations.ts';
+import { upgradeToV2, upgradeToV3, upgradeToV6 } from './migrations.ts';
 import {
   type AuthorRow,
   type DocumentStatsRow,
+  type ProgressRow,
   type QuarantineRow,
   type RoomStateRow,
   type RoomUpdateRow,
@@ -17,6 +18,7 @@ import {
   SCHEMA_V3,
   SCHEMA_V4,
   SCHEMA_V5,
+  SCHEMA_V6,
   type SearchEntryRow,
   type SearchTermRow,
   type SettingRow,
@@ -24,6 +26,7 @@ import {
   type SyncStateRow,
   type TagRenameRow,
   type TagRow,
+  type TaskRow,
   type TeamRow,
   type UnitRow,
   type VersionRow,
@@ -43,6 +46,8 @@ export class PizhuDatabase extends Dexie {
   searchEntries!: Table<SearchEntryRow, number>;
   syncState!: EntityTable<SyncStateRow, 'teamId'>;
   quarantine!: EntityTable<QuarantineRow, 'id'>;
+  tasks!: Table<TaskRow, [string, string]>;
+  progress!: Table<ProgressRow, [string, string]>;
   versions!: Table<VersionRow, [string, string]>;
   snapshots!: Table<SnapshotRow, [string, string]>;
   tagRenames!: Table<TagRenameRow, string>;
@@ -56,5 +61,6 @@ export class PizhuDatabase extends Dexie {
     // versions 4 and 5 add tables only: nothing to upgrade
     this.version(4).stores(SCHEMA_V4);
     this.version(5).stores(SCHEMA_V5);
+    this.version(6).stores(SCHEMA_V6).upgrade(upgradeToV6);
   }
 }

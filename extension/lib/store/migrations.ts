@@ -63,3 +63,17 @@ export async function upgradeToV3(tx: Transaction): Promise<void> {
     after = (batch.at(-1) as { id: unknown }).id;
   }
 }
+
+/**
+ * Version 6 projects tasks and progress from the page rooms. Rooms may hold some already (synced by an earlier
+ * version, which did not read them): every room is read again when next opened (the background opens them all
+ * once, see TaskService.projectStaleRooms).
+ */
+export async function upgradeToV6(tx: Transaction): Promise<void> {
+  await tx
+    .table('rooms')
+    .toCollection()
+    .modify((row: RoomStateRow) => {
+      row.projected = 0;
+    });
+}

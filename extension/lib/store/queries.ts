@@ -21,10 +21,19 @@ import { PizhuDatabase } from './db.ts';
 import type { AuthorRow, TagRow } from './schema.ts';
 import { documentsMatching, type IndexQuery, searchIndex } from './search-index.ts';
 import { planQuery } from './search-text.ts';
+import { TaskQueries } from './tasks-queries.ts';
 import { VersionQueries } from './version-queries.ts';
 import { readingAs, storedRenames, storedTagResolver, unitsOf } from './vocabulary.ts';
 
 export { markTerms, snippet, type TextPiece } from './search-text.ts';
+export {
+  MAX_NOTICE_TASKS,
+  type NoticeTasks,
+  type TaskExport,
+  TASKS_PAGE,
+  type TeamTasks,
+  taskKey,
+} from './tasks-queries.ts';
 export { type SnapshotRead, VERSIONS_PAGE, type VersionQueries, type VersionSummary } from './version-queries.ts';
 export type { LiveUnit, ResolvedUnit, Units };
 
@@ -187,10 +196,13 @@ function groupByDocument(
 }
 
 export class StoreQueries {
+  /** Tasks on clauses and their progress (tasks-queries.ts). */
+  readonly tasks: TaskQueries;
   /** The comparison's reads: versions of documents and their clause snapshots (version-queries.ts). */
   readonly versions: VersionQueries;
 
   constructor(private readonly db: PizhuDatabase) {
+    this.tasks = new TaskQueries(db);
     this.versions = new VersionQueries(db);
   }
 

@@ -1,3 +1,5 @@
+import type { ProgressEntry, Task } from '../../../shared/tasks/model.ts';
+
 /**
  * What the store holds: every table's row type and each schema version's stores. A released version's stores
  * are never edited; a change adds a version here and its upgrade in migrations.ts.
@@ -37,6 +39,8 @@ export type TeamRow = {
   role: 'owner' | 'editor' | 'viewer';
   token: string;
   joinedAt: number;
+  /** The unit the owner gave this member (GET /api/me), for progress on its tasks; absent until first read. */
+  unit?: { id: string; name: string } | null;
 };
 
 /**
@@ -80,6 +84,24 @@ export type SearchEntryRow = {
   createdAt?: number;
   updatedAt: number;
 };
+
+/** A task as stored (version 6): the room's record with its team and what the indexes need (tasks-store.ts). */
+export type TaskRow = Task & {
+  teamId: string;
+  /** clause.index, top level for the compound indexes. */
+  clauseIndex: number;
+  /** Lead and responsible unit ids as written (merges are followed when filtering). */
+  unitIds: string[];
+  /** due.date, or '' for a deadline without a date or none (IndexedDB indexes no null). */
+  dueDate: string;
+  /** 1 until done: with dueDate, the index of what is overdue or due soon. */
+  open: 0 | 1;
+  /** The leader field folded, whole and split into names (the leader filter). */
+  leaderKeys: string[];
+};
+
+/** A progress entry as stored (version 6), under its room's key `<memberId>/<entryId>`. */
+export type ProgressRow = ProgressEntry & { key: string; teamId: string; documentKey: string };
 
 /** The bulk catch-up's progress for a team; survives the service worker being stopped. */
 export type SyncStateRow = {
@@ -190,4 +212,17 @@ export const SCHEMA_V5 = {
   ...SCHEMA_V4,
   tagRenames: 'tag, teamId',
   units: 'id, teamId',
+} as const;
+
+/**
+ * Version 6: tasks on clauses and their progress, projected from the page rooms (tasks-store.ts); the units they
+ * name are the team's vocabulary (version 5's `units`).
+ * Tasks are keyed by room and id; indexed for a notice in clause order, the team in document and clause order,
+ * what is open by due date (overdue and due soon on top), units, due dates and leaders.
+ */
+export const SCHEMA_V6 = {
+  ...SCHEMA_V5,
+  tasks:
+    '[documentKey+id], teamId, [documentKey+clauseIndex], [teamId+documentKey+clauseIndex], [teamId+open+dueDate], [teamId+dueDate], *unitIds, *leaderKeys',
+  progress: '[documentKey+key], teamId, [documentKey+taskId], [teamId+at]',
 } as const;

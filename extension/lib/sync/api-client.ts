@@ -8,6 +8,8 @@ import {
   bulkSyncResponseSchema,
   errorBodySchema,
   joinResponseSchema,
+  type MeResponse,
+  meResponseSchema,
   pushResponseSchema,
   ticketResponseSchema,
   type BulkSyncRequest,
@@ -60,6 +62,10 @@ export class ApiClient {
 
   join(inviteCode: string, displayName: string): Promise<JoinResponse> {
     return this.call('POST', '/api/join', { inviteCode, displayName }, joinResponseSchema);
+  }
+
+  me(): Promise<MeResponse> {
+    return this.call('GET', '/api/me', undefined, meResponseSchema);
   }
 
   ticket(room: string): Promise<TicketResponse> {

@@ -2,7 +2,8 @@
  * What a room's content becomes in the store. Every transaction on a room is committed in one IndexedDB
  * transaction with its projection (rooms.ts); a projection says which tables it writes, notes what each
  * transaction touched, and writes the projection of that. A page room projects annotations and the page's
- * metadata (PageProjection, rooms.ts), the team room its vocabulary (TeamRoomProjection, team-room.ts).
+ * metadata (PageProjection, rooms.ts) and its tasks (TasksProjection, tasks-projection.ts), the team room its
+ * vocabulary (TeamRoomProjection, team-room.ts).
  */
 import type { Table } from 'dexie';
 import type * as Y from 'yjs';
@@ -23,4 +24,29 @@ export interface RoomProjection<Work = unknown> {
    * changed (annotation ids in a page room, entry keys in the team room); the room's hooks hear of it.
    */
   project(work: Work, local: boolean): Promise<string[]>;
+}
+
+/**
+ * Two projections of one room as one (a page room: its annotations, metadata and snapshots, and its tasks): each
+ * notes what the room's transactions touch and writes its part in the same commit. What changed is the first's.
+ */
+export function bothProjections<A, B>(first: RoomProjection<A>, second: RoomProjection<B>): RoomProjection<[A, B]> {
+  return {
+    get tables() {
+      return [...first.tables, ...second.tables];
+    },
+    observe(doc) {
+      first.observe(doc);
+      second.observe(doc);
+    },
+    take: () => [first.take(), second.take()],
+    all: () => [first.all(), second.all()],
+    join: (a, b) => [first.join(a[0], b[0]), second.join(a[1], b[1])],
+    // Both start at once, in the commit transaction's zone (they write different tables): awaiting one before
+    // starting the other adds native async steps with no IndexedDB request between them, and Dexie then loses
+    // the transaction (PrematureCommitError) when the first wrote nothing.
+    project([a, b], local) {
+      return Promise.all([first.project(a, local), second.project(b, local)]).then(([changed]) => changed);
+    },
+  };
 }

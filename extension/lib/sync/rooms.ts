@@ -3,10 +3,11 @@
  * edits survive a restart. Local edits and remote changes take one path into the store: every transaction on a
  * room is committed in ONE IndexedDB transaction that appends the update, writes its projection (a page room:
  * re-reads the annotations it touched from the doc into the annotations table through AnnotationStore, which
- * keeps search and tags in step, and adds the clause snapshots it brought to the document's versions through
- * SnapshotStore; the team room `<teamId>._team`: the team's vocabulary, team-room.ts) and
- * records the room's state vector and whether it holds unsent local changes. A record therefore cannot diverge
- * between the room and the store, and a failed commit (a full disk) leaves both as they were.
+ * keeps search and tags in step, adds the clause snapshots it brought to the document's versions through
+ * SnapshotStore, and its tasks and progress through TaskStore, tasks-projection.ts; the team room
+ * `<teamId>._team`: the team's vocabulary, team-room.ts) and records the room's state vector and whether it
+ * holds unsent local changes. A record therefore cannot diverge between the room and the store, and a failed
+ * commit (a full disk) leaves both as they were.
  */
 import type { Table } from 'dexie';
 import * as Y from 'yjs';
@@ -41,7 +42,9 @@ import type { PizhuDatabase } from '../store/db.ts';
 import type { RoomStateRow } from '../store/schema.ts';
 import { SnapshotStore } from '../store/snapshots.ts';
 import { toStorageError } from '../store/storage-errors.ts';
-import type { RoomProjection } from './projection.ts';
+import { TaskStore } from '../store/tasks-store.ts';
+import { bothProjections, type RoomProjection } from './projection.ts';
+import { TasksProjection } from './tasks-projection.ts';
 import { TeamRoomProjection } from './team-room.ts';
 
 /** Replace a room's stored updates with one merged update once it has this many. */
@@ -239,7 +242,9 @@ export class Room {
     this.teamId = parsed.teamId;
     this.documentKey = parsed.documentKey;
     this.page = isTeamRoomKey(this.documentKey) ? null : new PageProjection(this, db, store, hooks);
-    this.projection = this.page ?? new TeamRoomProjection(this.teamId, db, store);
+    this.projection = this.page
+      ? bothProjections(this.page, new TasksProjection(this, new TaskStore(db), hooks))
+      : new TeamRoomProjection(this.teamId, db, store);
   }
 
   /** Loads the stored state, then commits every later transaction. Unreadable stored updates are quarantined. */

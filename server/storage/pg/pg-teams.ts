@@ -12,6 +12,7 @@ import type {
   Ticket,
 } from '../types.ts';
 import { type InviteRow, type MemberRow, toInvite, toMember } from '../team-rows.ts';
+import { ApiError } from '../../http/errors.ts';
 import { inTransaction, type PgPool } from './pool.ts';
 
 type TicketRow = {
@@ -138,6 +139,7 @@ export class PgTeamStore implements TeamStore {
           role,
           createdAt: join.now,
           removedAt: null,
+          unit: null,
         },
       };
     });
@@ -158,6 +160,19 @@ export class PgTeamStore implements TeamStore {
 
   async setRole(memberId: string, role: Role): Promise<void> {
     await this.pool.query('UPDATE members SET role = $1 WHERE id = $2', [role, memberId]);
+  }
+
+  /** Members' units serve tasks, which the PostgreSQL index does not keep yet (routes answer tasks_unavailable). */
+  async setUnit(): Promise<void> {
+    throw new ApiError(
+      501,
+      'tasks_unavailable',
+      'Units of members belong to tasks, which PostgreSQL does not keep yet',
+    );
+  }
+
+  memberUnitNow(): string | null {
+    return null;
   }
 
   async removeMember(memberId: string, now: number): Promise<void> {

@@ -2,7 +2,7 @@
  * Upgrading from the first schema version (what the thin path shipped) and from the second keeps every record,
  * including ones the current model would refuse, and builds the search index and the library's counts from them;
  * from the third it adds the versions' tables (issue 20), from the fourth the team's vocabulary, and keeps
- * everything else.
+ * everything else; from the fifth, rooms are read again so tasks they already hold reach the store.
  */
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,10 @@ import * as Y from 'yjs';
 import { PizhuDatabase } from '../../../extension/lib/store/db.ts';
 import { type AnnotationFilter, StoreQueries } from '../../../extension/lib/store/queries.ts';
 import { SnapshotStore } from '../../../extension/lib/store/snapshots.ts';
-import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4 } from '../../../extension/lib/store/schema.ts';
+import { AnnotationStore } from '../../../extension/lib/store/annotation-store.ts';
+import { SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5 } from '../../../extension/lib/store/schema.ts';
+import { RoomRegistry } from '../../../extension/lib/sync/rooms.ts';
+import { writeTask } from '../../../shared/tasks/index.ts';
 import { sampleSnapshot } from '../../fixtures/snapshot.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
@@ -73,7 +76,7 @@ describe('schema upgrade from version 1', () => {
     const records = await fillVersion1(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     for (const [table, rows] of Object.entries(records)) {
       const stored = await db.table(table).toArray();
       const withoutKeys = stored.map((row: Record<string, unknown>) => {
@@ -153,7 +156,7 @@ describe('schema upgrade from version 2', () => {
     const records = await fillVersion2(options);
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(await db.annotations.toArray()).toEqual(expect.arrayContaining(records));
     const queries = new StoreQueries(db);
     expect(await foundIds(queries, { text: '新媒体' })).toEqual(['x-2', 'x-3']);
@@ -184,7 +187,7 @@ describe('schema upgrade from version 3', () => {
 
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(await db.annotations.toArray()).toEqual([kept]);
     expect(await db.versions.count()).toBe(0);
     const snapshot = sampleSnapshot();
@@ -205,12 +208,51 @@ describe('schema upgrade from version 4', () => {
     v4.close();
     const db = new PizhuDatabase('pizhu', options);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(await db.annotations.get('v4-1')).toEqual(record);
     expect(await db.tagRenames.count()).toBe(0);
     expect(await db.units.count()).toBe(0);
     expect((await new StoreQueries(db).library()).tags).toEqual([{ tag: '重点任务', count: 1, documents: 1 }]);
     db.close();
+  });
+});
+
+describe('schema upgrade from version 5', () => {
+  it('reads tasks that rooms synced before version 6 already hold: every room is marked to be read again', async () => {
+    const options = fakeIndexedDb();
+    const v5 = new Dexie('pizhu', options);
+    v5.version(1).stores(SCHEMA_V1);
+    v5.version(2).stores(SCHEMA_V2);
+    v5.version(3).stores(SCHEMA_V3);
+    v5.version(4).stores(SCHEMA_V4);
+    v5.version(5).stores(SCHEMA_V5);
+    const doc = new Y.Doc();
+    writeTask(doc, {
+      id: 'task-1',
+      clause: { path: ['一、', '1.'], text: '1. 全面学习宣传贯彻', hash: 'h1', index: 1 },
+      task: '全面学习宣传贯彻',
+      leadUnits: [],
+      units: [],
+      due: null,
+      status: 'todo',
+      createdBy: { id: 'm1', name: '张伟' },
+      createdAt: 1,
+      updatedBy: { id: 'm1', name: '张伟' },
+      updatedAt: 1,
+    });
+    await v5.table('roomUpdates').add({ room: 't1.doc1', update: Y.encodeStateAsUpdate(doc), at: 1 });
+    await v5
+      .table('rooms')
+      .add({ room: 't1.doc1', teamId: 't1', documentKey: 'doc1', dirty: 0, syncedAt: 1, projected: 1 });
+    v5.close();
+    const db = new PizhuDatabase('pizhu', options);
+    await db.open();
+    expect(db.verno).toBe(6);
+    expect(await db.rooms.get('t1.doc1')).toMatchObject({ projected: 0, dirty: 0 });
+    const registry = new RoomRegistry(db, new AnnotationStore(db), { onChange() {}, onProblem() {} }, 5);
+    await registry.use('t1.doc1', async () => undefined);
+    expect(await db.tasks.get(['doc1', 'task-1'])).toMatchObject({ task: '全面学习宣传贯彻', teamId: 't1' });
+    await registry.flushAll();
   });
 });
 
