@@ -8,9 +8,11 @@ import { ValidationError } from '../../shared/model/index.ts';
 import { TASK_PAGE_DEFAULT, TASK_PAGE_MAX, type TaskView } from '../../shared/protocol/tasks-api.ts';
 import {
   compareInClauseOrder,
+  type DocumentProgressEntry,
   displayStatus,
   findUnitByName,
   isIsoDay,
+  latestProgressByDocumentTask,
   MAX_TABLE_ROWS,
   type ProgressEntry,
   parseTaskQuery,
@@ -74,17 +76,6 @@ function pageSize(raw: string | null): number {
   return value;
 }
 
-/** The newest entry of each task, by document and task id (ids are unique only within a document's room). */
-function latestByTask(entries: readonly (ProgressEntry & { documentKey: string })[]): Map<string, ProgressEntry> {
-  const latest = new Map<string, ProgressEntry>();
-  for (const { documentKey, ...entry } of entries) {
-    const key = `${documentKey}/${entry.taskId}`;
-    const current = latest.get(key);
-    if (!current || entry.at > current.at || (entry.at === current.at && entry.id > current.id)) latest.set(key, entry);
-  }
-  return latest;
-}
-
 export function taskRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const queries = ctx.tasks;
@@ -109,7 +100,7 @@ export function taskRoutes(ctx: ServerContext): Hono<AppEnv> {
       if (error instanceof RangeError) throw badRequest(error.message);
       throw error;
     }
-    const latest = latestByTask(await queries.progressOf(teamId, page.tasks));
+    const latest = latestProgressByDocumentTask(await queries.progressOf(teamId, page.tasks));
     const resolve = unitResolver(units);
     const tasks: TaskView[] = page.tasks.map((task) => ({
       ...task,
@@ -178,11 +169,11 @@ function unavailable(): never {
 /** Rows numbered in order, each task with the progress of its own document's room. */
 function rowsOf(
   tasks: readonly Task[],
-  progress: readonly (ProgressEntry & { documentKey: string })[],
+  progress: readonly DocumentProgressEntry[],
   units: Units,
   timeZone: string,
 ): TaskRow[] {
-  const latest = latestByTask(progress);
+  const latest = latestProgressByDocumentTask(progress);
   return tasks.map((task, i) => {
     const entry = latest.get(`${task.documentKey}/${task.id}`);
     const [row] = toTaskRows([task], { units, progress: entry ? [entry] : [], timeZone });

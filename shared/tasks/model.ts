@@ -134,6 +134,9 @@ export function progressEntryMatchesKey(key: string, entry: ProgressEntry): bool
   return parsed !== null && parsed.memberId === entry.by.id && parsed.entryId === entry.id;
 }
 
+/** A progress entry with the notice it belongs to (task ids are unique only within a document's room). */
+export type DocumentProgressEntry = ProgressEntry & { documentKey: string };
+
 // --- status, order, filters ---
 
 /** Today as the reader sees it ('YYYY-MM-DD' in their time zone): what "overdue" is measured against. */
@@ -454,15 +457,26 @@ export type TaskRow = {
   latestProgress?: { at: string; by: string; text: string };
 };
 
-/** The newest entry of each task (by time, then id). */
+/** Keeps `entry` under `key` unless the entry there is newer (by time, then id). */
+function keepNewest(latest: Map<string, ProgressEntry>, key: string, entry: ProgressEntry): void {
+  const current = latest.get(key);
+  if (!current || entry.at > current.at || (entry.at === current.at && entry.id > current.id)) latest.set(key, entry);
+}
+
+/** The newest entry of each task of one notice, by task id. */
 export function latestProgressByTask(entries: readonly ProgressEntry[]): Map<string, ProgressEntry> {
   const latest = new Map<string, ProgressEntry>();
-  for (const entry of entries) {
-    const current = latest.get(entry.taskId);
-    if (!current || entry.at > current.at || (entry.at === current.at && entry.id > current.id)) {
-      latest.set(entry.taskId, entry);
-    }
-  }
+  for (const entry of entries) keepNewest(latest, entry.taskId, entry);
+  return latest;
+}
+
+/**
+ * The newest entry of each task across notices, by `<documentKey>/<taskId>` (task ids are unique only within a
+ * document's room); the entries are returned without their documentKey.
+ */
+export function latestProgressByDocumentTask(entries: readonly DocumentProgressEntry[]): Map<string, ProgressEntry> {
+  const latest = new Map<string, ProgressEntry>();
+  for (const { documentKey, ...entry } of entries) keepNewest(latest, `${documentKey}/${entry.taskId}`, entry);
   return latest;
 }
 

@@ -12,8 +12,10 @@ import { documentInfoSchema } from '../../../shared/model/annotation.ts';
 import {
   addDays,
   compareInClauseOrder,
+  type DocumentProgressEntry,
   filterTasks,
   isUrgent,
+  latestProgressByDocumentTask,
   MAX_TABLE_ROWS,
   type ProgressEntry,
   parseProgressEntry,
@@ -61,7 +63,7 @@ export type TaskExport = {
   /** In document and clause order. */
   tasks: Task[];
   /** The tasks' progress entries with their document (a task id is unique only within its document). */
-  progress: (ProgressEntry & { documentKey: string })[];
+  progress: DocumentProgressEntry[];
   units: Units;
   documents: Map<string, DocumentInfo | null>;
   /** More tasks matched than a table holds (MAX_TABLE_ROWS): the first ones are given. */
@@ -90,24 +92,13 @@ function validTasks(rows: readonly (TaskRow | undefined)[], teamId: string): Che
   return { tasks, problems };
 }
 
-function validEntries(rows: readonly ProgressRow[]): (ProgressEntry & { documentKey: string })[] {
-  const entries: (ProgressEntry & { documentKey: string })[] = [];
+function validEntries(rows: readonly ProgressRow[]): DocumentProgressEntry[] {
+  const entries: DocumentProgressEntry[] = [];
   for (const row of rows) {
     const parsed = parseProgressEntry(row);
     if (parsed.ok) entries.push({ ...parsed.value, documentKey: row.documentKey });
   }
   return entries;
-}
-
-/** The newest entry per task (by time, then id), keyed by taskKey. */
-function latestOf(entries: readonly (ProgressEntry & { documentKey: string })[]): Map<string, ProgressEntry> {
-  const latest = new Map<string, ProgressEntry>();
-  for (const { documentKey, ...entry } of entries) {
-    const key = `${documentKey}/${entry.taskId}`;
-    const current = latest.get(key);
-    if (!current || entry.at > current.at || (entry.at === current.at && entry.id > current.id)) latest.set(key, entry);
-  }
-  return latest;
 }
 
 export class TaskQueries {
@@ -129,7 +120,7 @@ export class TaskQueries {
         .between([documentKey, Dexie.minKey], [documentKey, Dexie.maxKey])
         .toArray();
       const latest = new Map<string, ProgressEntry>();
-      for (const [key, entry] of latestOf(progress.filter((row) => row.teamId === teamId))) {
+      for (const [key, entry] of latestProgressByDocumentTask(progress.filter((row) => row.teamId === teamId))) {
         latest.set(key.slice(documentKey.length + 1), entry);
       }
       return { tasks, latest, units: unitsOf(await db.units.where('teamId').equals(teamId).toArray()), problems };
@@ -163,22 +154,34 @@ export class TaskQueries {
       const rest = await this.others(teamId, filter, context, limit + 1);
       const tasks = rest.tasks.slice(0, limit);
       const shown = [...urgent, ...tasks];
-      const keys = [...new Set(shown.map((t) => t.documentKey))];
-      const documents = await db.documents.bulkGet(keys);
-      const progress = await db.progress
-        .where('[documentKey+taskId]')
-        .anyOf(shown.map((t) => [t.documentKey, t.id]))
-        .toArray();
+      const { documents, progress } = await this.documentsAndProgress(teamId, shown);
       return {
         urgent,
         tasks,
         more: rest.tasks.length > limit,
         units,
-        documents: new Map(keys.map((key, i) => [key, validDocument(documents[i])])),
-        latest: latestOf(progress.filter((row) => row.teamId === teamId)),
+        documents,
+        latest: latestProgressByDocumentTask(progress),
         problems: urgentProblems + rest.problems,
       };
     });
+  }
+
+  /** The notices of the given tasks and the team's progress rows on them (inside the caller's transaction). */
+  private async documentsAndProgress(
+    teamId: string,
+    tasks: readonly Task[],
+  ): Promise<{ documents: Map<string, DocumentInfo | null>; progress: ProgressRow[] }> {
+    const keys = [...new Set(tasks.map((t) => t.documentKey))];
+    const documents = await this.db.documents.bulkGet(keys);
+    const progress = await this.db.progress
+      .where('[documentKey+taskId]')
+      .anyOf(tasks.map((t) => [t.documentKey, t.id]))
+      .toArray();
+    return {
+      documents: new Map(keys.map((key, i) => [key, validDocument(documents[i])])),
+      progress: progress.filter((row) => row.teamId === teamId),
+    };
   }
 
   /** Tasks not due soon that match, in document and clause order, at most `limit`. */
@@ -233,7 +236,7 @@ export class TaskQueries {
   }
 
   /** A task's progress entries, newest first. */
-  progress(teamId: string, documentKey: string, taskId: string): Promise<(ProgressEntry & { documentKey: string })[]> {
+  progress(teamId: string, documentKey: string, taskId: string): Promise<DocumentProgressEntry[]> {
     return this.db.progress
       .where('[documentKey+taskId]')
       .equals([documentKey, taskId])
@@ -256,17 +259,12 @@ export class TaskQueries {
           .toArray());
       const all = filterTasks(validTasks(rows, teamId).tasks, filter, { units, today }).sort(compareInClauseOrder());
       const tasks = all.slice(0, MAX_TABLE_ROWS);
-      const keys = [...new Set(tasks.map((t) => t.documentKey))];
-      const documents = await db.documents.bulkGet(keys);
-      const progress = await db.progress
-        .where('[documentKey+taskId]')
-        .anyOf(tasks.map((t) => [t.documentKey, t.id]))
-        .toArray();
+      const { documents, progress } = await this.documentsAndProgress(teamId, tasks);
       return {
         tasks,
-        progress: validEntries(progress.filter((row) => row.teamId === teamId)),
+        progress: validEntries(progress),
         units,
-        documents: new Map(keys.map((key, i) => [key, validDocument(documents[i])])),
+        documents,
         truncated: all.length > tasks.length,
       };
     });
