@@ -8,6 +8,7 @@
  * colleagues renaming a → b and b → a leave both tags as they are, the same on every replica.
  */
 import { LIMITS } from './annotation.ts';
+import { memoizeByKey } from './objects.ts';
 import { normaliseTag, normaliseTags } from './tags.ts';
 import type { TagRename } from './team-room.ts';
 
@@ -34,15 +35,7 @@ const identity: TagResolver = (tag) => tag;
 /** resolveTag over one snapshot of the renames, each tag resolved once. */
 export function tagResolver(renames: TagRenames): TagResolver {
   if (renames.size === 0) return identity;
-  const cache = new Map<string, string>();
-  return (tag) => {
-    let resolved = cache.get(tag);
-    if (resolved === undefined) {
-      resolved = resolveTag(renames, tag);
-      cache.set(tag, resolved);
-    }
-    return resolved;
-  };
+  return memoizeByKey((tag) => resolveTag(renames, tag));
 }
 
 /** A list of tags as the team reads it: each resolved, duplicates dropped, first-seen order kept. */

@@ -16,6 +16,8 @@ export const TABLE_COLUMNS = [
   'latestProgress',
 ] as const;
 export type TableColumn = (typeof TABLE_COLUMNS)[number];
+/** Columns of numbers, dates and short words: centred in every table format. */
+export const CENTRED_COLUMNS: ReadonlySet<TableColumn> = new Set(['no', 'clause', 'leader', 'due', 'status']);
 
 const COLUMN_NAMES: Record<Language, Record<TableColumn, string>> = {
   zh: {

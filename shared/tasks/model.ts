@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { safeHttpUrl } from '../briefing/escape.ts';
 import { isoDateIn } from '../briefing/time.ts';
 import { authorSchema, idSchema, LIMITS, type ParseResult, tryParse } from '../model/annotation.ts';
+import { memoizeByKey } from '../model/objects.ts';
 import { MAX_UNIT_ALIASES, type Unit, type Units } from '../model/team-room.ts';
 
 /** The team's units are the team room's (one schema, shared/model/team-room.ts); tasks name them by id. */
@@ -296,15 +297,7 @@ export function resolveUnit(units: Units, id: string): ResolvedUnit | null {
 
 /** resolveUnit for many ids over one snapshot of the units map, each id resolved once. */
 export function unitResolver(units: Units): (id: string) => ResolvedUnit | null {
-  const cache = new Map<string, ResolvedUnit | null>();
-  return (id) => {
-    let resolved = cache.get(id);
-    if (resolved === undefined) {
-      resolved = resolveUnit(units, id);
-      cache.set(id, resolved);
-    }
-    return resolved;
-  };
+  return memoizeByKey((id) => resolveUnit(units, id));
 }
 
 /** A unit's name as compared: full-width folded, no whitespace (市教育局 = 市 教育局). */

@@ -22,7 +22,7 @@ import {
 import { FONT, fontTableXml } from '../briefing/docx-fonts.ts';
 import { A4, BODY_SIZE, font, lines, mm, pageNumberFooter, THIN } from '../briefing/docx-layout.ts';
 import { withTaskTableStyles } from './docx-styles.ts';
-import type { TableColumn } from './labels.ts';
+import { CENTRED_COLUMNS, type TableColumn } from './labels.ts';
 import type { PreparedTable } from './table.ts';
 
 /** The standard text block turned: top 28, bottom 26, left 37, right 35 mm. */
@@ -61,7 +61,6 @@ const MAX_UNBROKEN_LINES = 20;
 /** Width of one 五号 character in twips (10.5 pt). */
 const CELL_CHAR = 210;
 const CELL_MARGIN = 80;
-const CENTRED: ReadonlySet<TableColumn> = new Set(['no', 'clause', 'leader', 'due', 'status']);
 
 export async function renderTableDocx(table: PreparedTable): Promise<Uint8Array> {
   const zh = table.language === 'zh';
@@ -156,7 +155,7 @@ function taskTable(table: PreparedTable, textWidth: number): Table {
     (row) =>
       new TableRow({
         cantSplit: table.columns.every((column, i) => lineCount(row.text[column], widths[i]!) <= MAX_UNBROKEN_LINES),
-        children: table.columns.map((column) => cell(row.text[column], false, CENTRED.has(column))),
+        children: table.columns.map((column) => cell(row.text[column], false, CENTRED_COLUMNS.has(column))),
       }),
   );
   return new Table({

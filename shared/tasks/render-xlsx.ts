@@ -8,7 +8,7 @@
  * - Printing: A4 landscape, all columns on one page width, the header row repeated on every page, page numbers.
  */
 import ExcelJS from 'exceljs';
-import type { TableColumn } from './labels.ts';
+import { CENTRED_COLUMNS, type TableColumn } from './labels.ts';
 import type { PreparedTable } from './table.ts';
 
 /** Column widths in Excel's units (about one Latin character; a Chinese character takes two). */
@@ -29,7 +29,6 @@ const LINE_HEIGHT = 15;
 const ROW_PADDING = 4;
 /** Excel's largest row height, in points: a row is never written taller than Excel allows (the text stays whole). */
 const MAX_ROW_HEIGHT = 409;
-const CENTRED: ReadonlySet<TableColumn> = new Set(['no', 'clause', 'leader', 'due', 'status']);
 const THIN = { style: 'thin' as const, color: { argb: 'FF000000' } };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 const HEADER_ROW = 2;
@@ -96,8 +95,8 @@ export async function renderXlsx(table: PreparedTable): Promise<Uint8Array> {
       cell.font = { name: font, size: 11 };
       cell.border = BORDER;
       cell.alignment = {
-        horizontal: CENTRED.has(column) ? 'center' : 'left',
-        vertical: CENTRED.has(column) ? 'middle' : 'top',
+        horizontal: CENTRED_COLUMNS.has(column) ? 'center' : 'left',
+        vertical: CENTRED_COLUMNS.has(column) ? 'middle' : 'top',
         wrapText: true,
       };
       if (column === 'due' && row.dueDate) {

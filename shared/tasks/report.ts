@@ -28,6 +28,7 @@ import {
   TASK_LIMITS,
   TASK_STATUSES,
   type Task,
+  type TaskRow,
   toTaskRows,
   type Units,
 } from './model.ts';
@@ -35,23 +36,14 @@ import { cleanLine, cleanText } from './text.ts';
 
 export type ReportProgress = { at: string; by: string; text: string; link?: string };
 
-export type ReportTask = {
-  no: number;
-  clausePath: string;
-  task: string;
-  leadUnits: string[];
-  units: string[];
-  leader?: string;
-  due?: DueDate | null;
-  requirement?: string;
-  status?: 'todo' | 'doing' | 'done';
+/** A task as the report takes it: a table row, with what the report adds. */
+export type ReportTask = TaskRow & {
   /** The notice's title, when the report covers several. */
   document?: string;
   /** The top-level section, e.g. 一、坚持和加强党对教育工作的全面领导 (default: the clause path's first label). */
   section?: string;
   /** The task's progress entries (any order); `latestProgress` of a TaskRow is used when there are none. */
   progress?: ReportProgress[];
-  latestProgress?: { at: string; by: string; text: string };
 };
 
 export type ProgressReportInput = {
