@@ -50,3 +50,38 @@ export function bothProjections<A, B>(first: RoomProjection<A>, second: RoomProj
     },
   };
 }
+
+/** A room's maps a projection follows, each with the prefix that names it in the work's keys. */
+export type PrefixedMaps = readonly (readonly [prefix: string, map: Y.Map<unknown>])[];
+
+/** The keys of a room's maps that transactions touched, as `<prefix><key>`: the work of a keyed projection. */
+export class TouchedKeys {
+  private touched = new Set<string>();
+  private maps: PrefixedMaps = [];
+
+  /** From now on, notes every key of these maps that a transaction changes. */
+  observe(maps: PrefixedMaps): void {
+    this.maps = maps;
+    for (const [prefix, map] of maps) {
+      map.observe((event) => {
+        for (const key of event.keysChanged) this.touched.add(prefix + key);
+      });
+    }
+  }
+
+  /** The keys touched since the last call. */
+  take(): Set<string> {
+    const work = this.touched;
+    this.touched = new Set();
+    return work;
+  }
+
+  /** Every key the maps hold now. */
+  all(): Set<string> {
+    return new Set(this.maps.flatMap(([prefix, map]) => [...map.keys()].map((key) => prefix + key)));
+  }
+
+  static join(a: Set<string>, b: Set<string>): Set<string> {
+    return new Set([...a, ...b]);
+  }
+}

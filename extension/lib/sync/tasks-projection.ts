@@ -9,7 +9,7 @@ import type * as Y from 'yjs';
 import { progressMap, readProgress, readTask, tasksMap } from '../../../shared/tasks/index.ts';
 import type { ErrorInfo } from '../errors.ts';
 import type { TaskStore } from '../store/tasks-store.ts';
-import type { RoomProjection } from './projection.ts';
+import { type RoomProjection, TouchedKeys } from './projection.ts';
 
 /** Keys of the maps a transaction touched: `t:<taskId>` and `p:<progressKey>`. */
 type TaskWork = Set<string>;
@@ -18,7 +18,7 @@ const TASK = 't:';
 const PROGRESS = 'p:';
 
 export class TasksProjection implements RoomProjection<TaskWork> {
-  private touched: TaskWork = new Set();
+  private readonly touched = new TouchedKeys();
   private doc: Y.Doc | null = null;
 
   constructor(
@@ -33,32 +33,22 @@ export class TasksProjection implements RoomProjection<TaskWork> {
 
   observe(doc: Y.Doc): void {
     this.doc = doc;
-    for (const [prefix, map] of [
+    this.touched.observe([
       [TASK, tasksMap(doc)],
       [PROGRESS, progressMap(doc)],
-    ] as const) {
-      map.observe((event) => {
-        for (const key of event.keysChanged) this.touched.add(prefix + key);
-      });
-    }
-  }
-
-  take(): TaskWork {
-    const work = this.touched;
-    this.touched = new Set();
-    return work;
-  }
-
-  all(): TaskWork {
-    const doc = this.doc!;
-    return new Set([
-      ...[...tasksMap(doc).keys()].map((key) => TASK + key),
-      ...[...progressMap(doc).keys()].map((key) => PROGRESS + key),
     ]);
   }
 
+  take(): TaskWork {
+    return this.touched.take();
+  }
+
+  all(): TaskWork {
+    return this.touched.all();
+  }
+
   join(a: TaskWork, b: TaskWork): TaskWork {
-    return new Set([...a, ...b]);
+    return TouchedKeys.join(a, b);
   }
 
   /** Writes the touched entries; returns no annotation ids (the side panel's queries follow the tables). */

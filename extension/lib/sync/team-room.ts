@@ -10,14 +10,14 @@ import { readTeamVocabulary, tagRenamesMap, unitsMap } from '../../../shared/mod
 import type { AnnotationStore } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
 import { VocabularyStore } from '../store/vocabulary-store.ts';
-import type { RoomProjection } from './projection.ts';
+import { type RoomProjection, TouchedKeys } from './projection.ts';
 
 /** Keys of the team room's maps a transaction touched, as `tagRenames/<tag>` and `units/<id>`. */
 type TeamWork = Set<string>;
 
 export class TeamRoomProjection implements RoomProjection<TeamWork> {
   private readonly vocabulary: VocabularyStore;
-  private touched: TeamWork = new Set();
+  private readonly touched = new TouchedKeys();
   private doc: Y.Doc | null = null;
 
   constructor(
@@ -34,33 +34,22 @@ export class TeamRoomProjection implements RoomProjection<TeamWork> {
 
   observe(doc: Y.Doc): void {
     this.doc = doc;
-    for (const [name, map] of [
-      ['tagRenames', tagRenamesMap(doc)],
-      ['units', unitsMap(doc)],
-    ] as const) {
-      map.observe((event) => {
-        for (const key of event.keysChanged) this.touched.add(`${name}/${key}`);
-      });
-    }
-  }
-
-  take(): TeamWork {
-    const work = this.touched;
-    this.touched = new Set();
-    return work;
-  }
-
-  all(): TeamWork {
-    const doc = this.doc!;
-    return new Set([
-      'all',
-      ...[...tagRenamesMap(doc).keys()].map((key) => `tagRenames/${key}`),
-      ...[...unitsMap(doc).keys()].map((key) => `units/${key}`),
+    this.touched.observe([
+      ['tagRenames/', tagRenamesMap(doc)],
+      ['units/', unitsMap(doc)],
     ]);
   }
 
+  take(): TeamWork {
+    return this.touched.take();
+  }
+
+  all(): TeamWork {
+    return new Set(['all', ...this.touched.all()]);
+  }
+
   join(a: TeamWork, b: TeamWork): TeamWork {
-    return new Set([...a, ...b]);
+    return TouchedKeys.join(a, b);
   }
 
   async project(work: TeamWork): Promise<string[]> {
