@@ -4,6 +4,7 @@
  */
 import type { SelectHTMLAttributes } from 'react';
 import { VISIBILITIES, type Visibility } from '../../../shared/model/annotation.ts';
+import type { DisplayStatus } from '../../../shared/tasks/model.ts';
 import { t } from '../../lib/i18n.ts';
 
 export type Choice<T extends string> = { value: T; label: string };
@@ -17,6 +18,11 @@ export function choicesOf<T extends string>(values: readonly T[], labelOf: (valu
 
 /** Who may see a highlight, worded: the panel filters by it, the options page sets the default. */
 export const visibilityChoices = (): Choice<Visibility>[] => choicesOf(VISIBILITIES, (v) => t(`visibility_${v}`));
+
+/** Task statuses, worded: a task's form sets one (TASK_STATUSES), the 任务 tab filters by one (DISPLAY_STATUSES). */
+export function taskStatusChoices<S extends DisplayStatus>(statuses: readonly S[]): Choice<S>[] {
+  return choicesOf(statuses, (status) => t(`task_status_${status}`));
+}
 
 export function ChoiceSelect<T extends string>({
   choices,

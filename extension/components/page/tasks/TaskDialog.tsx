@@ -11,6 +11,7 @@ import type { TaskDialogState } from '../../../lib/page/task-actions.ts';
 import type { TaskFormRow } from '../../../lib/page/task-drafts.ts';
 import type { PageSession } from '../../../lib/page/session.ts';
 import { FIELD_MAX_CHARS } from '../../../lib/task-input.ts';
+import { ChoiceSelect, taskStatusChoices } from '../../common/Select.tsx';
 
 type Field = 'task' | 'leadUnits' | 'units' | 'leader' | 'due' | 'requirement';
 type Shared = { leadUnits: string; units: string; due: string; leader: string };
@@ -289,17 +290,12 @@ function SingleForm({
       </label>
       <label>
         {t('task_status')}
-        <select
+        <ChoiceSelect
           name="status"
+          choices={taskStatusChoices(TASK_STATUSES)}
           value={row.status}
-          onChange={(e) => setRow({ status: e.target.value as TaskFormRow['status'] })}
-        >
-          {TASK_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {t(`task_status_${status}`)}
-            </option>
-          ))}
-        </select>
+          onChange={(status) => setRow({ status })}
+        />
       </label>
     </div>
   );

@@ -12,7 +12,6 @@ import {
   type ProgressEntry,
   TASK_STATUSES,
   type Task,
-  type TaskStatus,
   type Units,
   unitNames,
 } from '../../../../shared/tasks/index.ts';
@@ -22,6 +21,7 @@ import { ask } from '../../../lib/ask.ts';
 import { checkUnitCount, FIELD_MAX_CHARS, parseDue, unitList } from '../../../lib/task-input.ts';
 import type { TaskPatch } from '../../../lib/tasks-messages.ts';
 import { Notice } from '../../common/Notice.tsx';
+import { ChoiceSelect, taskStatusChoices } from '../../common/Select.tsx';
 
 export type TaskPermissions = {
   canEdit: boolean;
@@ -249,17 +249,12 @@ function TaskEditor({ task, units, year }: TaskItemProps) {
     >
       <label>
         {t('task_status')}
-        <select
+        <ChoiceSelect
           name="status"
+          choices={taskStatusChoices(TASK_STATUSES)}
           value={task.status}
-          onChange={(e) => void update({ status: e.target.value as TaskStatus })}
-        >
-          {TASK_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {t(`task_status_${status}`)}
-            </option>
-          ))}
-        </select>
+          onChange={(status) => void update({ status })}
+        />
       </label>
       {area('task', t('task_task'))}
       {field('leadUnits', t('task_lead_units'))}

@@ -9,7 +9,6 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DocumentInfo } from '../../../../shared/model/annotation.ts';
 import {
   DISPLAY_STATUSES,
-  type DisplayStatus,
   isIsoDay,
   type LiveUnit,
   resolveUnit,
@@ -24,6 +23,7 @@ import { type StoreQueries, TASKS_PAGE, taskKey } from '../../../lib/store/queri
 import type { TargetPage } from '../../../lib/target-page.ts';
 import { noticeYear } from '../../../lib/task-input.ts';
 import type { TaskContext } from '../../../lib/tasks-messages.ts';
+import { FilterSelect, taskStatusChoices } from '../../common/Select.tsx';
 import { TaskExportBar } from './TaskExportBar.tsx';
 import './tasks.css';
 import { TaskItem, type TaskPermissions } from './TaskItem.tsx';
@@ -259,18 +259,13 @@ function TaskFilters({
       </label>
       <label>
         {t('task_status')}
-        <select
+        <FilterSelect
           name="status"
-          value={filter.status?.[0] ?? ''}
-          onChange={(e) => set({ status: e.target.value ? [e.target.value as DisplayStatus] : undefined })}
-        >
-          <option value="">{t('task_filter_any')}</option>
-          {DISPLAY_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {t(`task_status_${status}`)}
-            </option>
-          ))}
-        </select>
+          choices={taskStatusChoices(DISPLAY_STATUSES)}
+          value={filter.status?.[0] ?? null}
+          allLabel={t('task_filter_any')}
+          onChange={(status) => set({ status: status ? [status] : undefined })}
+        />
       </label>
       <label>
         {t('task_filter_due_after')}
