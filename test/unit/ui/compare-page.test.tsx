@@ -186,6 +186,8 @@ describe('the comparison page', () => {
     expect(found.status).toBe('exact');
     expect(found.range!.toString()).toBe(item!.quote);
 
+    // carrying one keeps the buttons busy until the background answered: carry all once they are free again
+    await waitFor(() => expect(screen.getByTestId('carry-all')).toHaveProperty('disabled', false));
     fireEvent.click(screen.getByTestId('carry-all'));
     await waitFor(() => expect(carried).toHaveLength(2));
     expect(carried[1]!.map((i) => i.from).sort()).toEqual(['aid', 'sport']);
