@@ -14,7 +14,6 @@ import {
   isIsoDay,
   latestProgressByDocumentTask,
   MAX_TABLE_ROWS,
-  type ProgressEntry,
   parseTaskQuery,
   renderTaskTable,
   TABLE_FORMATS,
