@@ -146,11 +146,16 @@ describe('a tag renamed while a colleague was offline', () => {
     const cRow = (await c.db.annotations.toArray()).find((x: Annotation) => x.quote === '离线时标注的条款');
     expect(cRow?.tags).toEqual(['重点任务']);
     await eventually(serverTags, (tags) => JSON.stringify(tags) === JSON.stringify(['重点工作']));
-    const rest = await api<{ annotations: Annotation[] }>(
-      server,
-      'GET',
-      `/api/teams/${teamId}/annotations?tag=${encodeURIComponent('重点工作')}`,
-      { token: ownerToken },
+    // The tag list was already renamed before C came back: wait for C's own record to reach the server's index.
+    const rest = await eventually(
+      () =>
+        api<{ annotations: Annotation[] }>(
+          server,
+          'GET',
+          `/api/teams/${teamId}/annotations?tag=${encodeURIComponent('重点工作')}`,
+          { token: ownerToken },
+        ),
+      (answer) => answer.body.annotations.length >= 2,
     );
     expect(rest.body.annotations.map((x) => x.tags)).toEqual([['重点工作'], ['重点工作']]);
     const text = await briefing();
