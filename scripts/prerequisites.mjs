@@ -1,7 +1,7 @@
 // What the end-to-end tests need from the machine: Chromium, Firefox (142 or newer: Manifest V3 with data
 // collection consent; Debian's firefox-esr) and a CJK font (without one, Chinese renders as boxes and screenshots
 // are useless). Returns readable problems, empty when all is there.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 export function chromiumPath() {
@@ -22,5 +22,15 @@ export function checkBrowserPrerequisites() {
   }
   const fonts = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
   if (fonts.error || !fonts.stdout.trim()) problems.push('No Chinese (CJK) font is installed.');
+  return problems;
+}
+
+/** The scale-out tests run a throwaway PostgreSQL and Redis (scripts/services.mjs) from Debian's packages. */
+export function checkServicePrerequisites() {
+  const problems = [];
+  const base = '/usr/lib/postgresql';
+  const postgres = existsSync(base) && readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/pg_ctl`));
+  if (!postgres) problems.push('PostgreSQL is not installed (looked for /usr/lib/postgresql/*/bin/pg_ctl).');
+  if (spawnSync('redis-server', ['--version']).error) problems.push('Redis (redis-server) is not installed.');
   return problems;
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: checks the machine has what the browser tests need, lints, checks the import rules, type-checks,
-// builds the server and the extension for Chrome and Firefox, then runs every vitest project (unit, integration, integration-postgres,
-// e2e) and writes a JSON report for CI.
+// `npm test`: checks the machine has what the tests need (browsers, fonts, PostgreSQL, Redis), lints, checks the
+// import rules, type-checks, builds the server and the extension for Chrome and Firefox, then runs every vitest
+// project (unit, integration, integration-postgres, e2e) and writes a JSON report for CI.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { checkBrowserPrerequisites } from './prerequisites.mjs';
+import { checkBrowserPrerequisites, checkServicePrerequisites } from './prerequisites.mjs';
 
 function run(label, command, args) {
   console.log(`\n▶ ${label}`);
@@ -15,12 +15,13 @@ function run(label, command, args) {
   }
 }
 
-const problems = checkBrowserPrerequisites();
+const problems = [...checkBrowserPrerequisites(), ...checkServicePrerequisites()];
 if (problems.length) {
-  console.error('The end-to-end tests need a browser and fonts this machine lacks:');
+  console.error('The tests need browsers, fonts and servers this machine lacks:');
   for (const p of problems) console.error(`  - ${p}`);
   console.error(
-    '\nOn Debian or Ubuntu install them with:\n  sudo apt-get install -y chromium firefox-esr fonts-noto-cjk\n',
+    '\nOn Debian or Ubuntu install them with:\n' +
+      '  sudo apt-get install -y chromium firefox-esr fonts-noto-cjk postgresql redis-server\n',
   );
   process.exit(1);
 }
