@@ -13,14 +13,20 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { SERVER_MAIN } from '../../scripts/build-server.mjs';
 import { type Services, startServices } from '../../scripts/services.mjs';
-import { idsOfMemberKeys, notesMap, writeAnnotation } from '../../shared/model/index.ts';
+import { notesMap, writeAnnotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
-import { BenchSocket, benchAnnotation, type Running } from '../server/clients.ts';
+import {
+  BenchSocket,
+  benchAnnotation,
+  EMPTY_STATE_VECTOR,
+  openProbe,
+  openSink,
+  type Running,
+} from '../server/clients.ts';
 import { percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 /** Subscribers of the one-room scenario that decode and time what they receive. */
 const PROBES = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,31 +143,19 @@ async function oneRoom(deployment: Deployment, subscribers: number, rate: number
   for (let s = 0; s < subscribers; s++) {
     const instance = instances[(s + 1) % instances.length]!;
     if (s < PROBES) {
-      const doc = new Y.Doc();
-      notesMap(doc).observe((event) => {
-        const now = performance.now();
-        for (const key of idsOfMemberKeys(event.keysChanged)) {
-          const at = sent.get(key);
-          if (at !== undefined && measuring && key.startsWith('m')) latencies.push(now - at);
-        }
+      const probe = await openProbe(instance, room, (key, now) => {
+        const at = sent.get(key);
+        if (at !== undefined && measuring && key.startsWith('m')) latencies.push(now - at);
       });
-      const socket = await BenchSocket.open(instance, room, (step, payload) => {
-        if (step !== 0) Y.applyUpdate(doc, payload);
-      });
-      socket.send(0, EMPTY_SV);
-      sockets.push(socket);
+      sockets.push(probe);
     } else {
       const index = sinkCounts.push(0) - 1;
-      const socket = await BenchSocket.open(instance, room, (step) => {
-        if (step === 2) sinkCounts[index]!++;
-      });
-      socket.send(0, EMPTY_SV);
-      sockets.push(socket);
+      sockets.push(await openSink(instance, room, () => sinkCounts[index]!++));
     }
   }
   const writerDoc = new Y.Doc();
   const writer = await BenchSocket.open(instances[0]!, room);
-  writer.send(0, EMPTY_SV);
+  writer.send(0, EMPTY_STATE_VECTOR);
   sockets.push(writer);
   const member = instances[0]!.memberId!;
   writerDoc.on('update', (update: Uint8Array) => writer.send(2, update));
@@ -217,9 +211,9 @@ async function manyRooms(deployment: Deployment, rooms: number, perRoom: number)
       const at = sentAt[r]!.shift();
       if (at !== undefined && measuring) latencies.push(performance.now() - at);
     });
-    subscriber.send(0, EMPTY_SV);
+    subscriber.send(0, EMPTY_STATE_VECTOR);
     const writer = await BenchSocket.open(instances[r % instances.length]!, room);
-    writer.send(0, EMPTY_SV);
+    writer.send(0, EMPTY_STATE_VECTOR);
     await ready;
     sockets.push(subscriber, writer);
     writers.push(writer);
@@ -293,7 +287,7 @@ async function coldLoad(setup: 'sqlite' | 'postgres', services: Services): Promi
         Y.applyUpdate(doc, payload);
         resolve();
       });
-      socket.send(0, EMPTY_SV);
+      socket.send(0, EMPTY_STATE_VECTOR);
     });
     const elapsed = performance.now() - start;
     socket.close();
@@ -335,7 +329,7 @@ async function throughput(setup: 'sqlite' | 'postgres', services: Services, room
     for (let r = 0; r < rooms; r++) {
       const room = roomOf(instance, `throughput-${r}`);
       const writer = await BenchSocket.open(instance, room);
-      writer.send(0, EMPTY_SV);
+      writer.send(0, EMPTY_STATE_VECTOR);
       let next = 0;
       const send = () => {
         if (!stopped && next < perRoom) writer.send(2, updates[next++]!);
@@ -348,7 +342,7 @@ async function throughput(setup: 'sqlite' | 'postgres', services: Services, room
         if (counting) accepted++;
         send();
       });
-      subscriber.send(0, EMPTY_SV);
+      subscriber.send(0, EMPTY_STATE_VECTOR);
       await ready;
       sockets.push(writer, subscriber);
       for (let w = 0; w < window; w++) send();

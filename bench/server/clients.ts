@@ -11,8 +11,9 @@ import { buildSync } from 'esbuild';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
+import * as Y from 'yjs';
 import { SERVER_DIST } from '../../scripts/build-server.mjs';
-import type { Annotation } from '../../shared/model/index.ts';
+import { type Annotation, idsOfMemberKeys, notesMap } from '../../shared/model/index.ts';
 
 export type Kind = 'pizhu' | 'hocuspocus' | 'y-websocket-server';
 export const KINDS: Kind[] = ['pizhu', 'hocuspocus', 'y-websocket-server'];
@@ -236,4 +237,36 @@ export function benchAnnotation(id: string, i: number, author = 'm1'): Annotatio
     updatedAt: i,
     deleted: false,
   };
+}
+
+export const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
+
+/**
+ * A fan-out probe: a subscriber that applies what it receives and calls `arrived(key, now)` for every note key
+ * an update brought, so the caller can time it against when the note was written.
+ */
+export async function openProbe(
+  running: Running,
+  room: string,
+  arrived: (key: string, now: number) => void,
+): Promise<BenchSocket> {
+  const doc = new Y.Doc();
+  notesMap(doc).observe((event) => {
+    const now = performance.now();
+    for (const key of idsOfMemberKeys(event.keysChanged)) arrived(key, now);
+  });
+  const socket = await BenchSocket.open(running, room, (step, payload) => {
+    if (step !== 0) Y.applyUpdate(doc, payload);
+  });
+  socket.send(0, EMPTY_STATE_VECTOR);
+  return socket;
+}
+
+/** A subscriber that only counts the update frames it receives (no decoding: a hundred of them stay cheap). */
+export async function openSink(running: Running, room: string, counted: () => void): Promise<BenchSocket> {
+  const socket = await BenchSocket.open(running, room, (step) => {
+    if (step === 2) counted();
+  });
+  socket.send(0, EMPTY_STATE_VECTOR);
+  return socket;
 }

@@ -8,14 +8,17 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
-import { idsOfMemberKeys, notesMap, readRoom, writeAnnotation } from '../../shared/model/index.ts';
+import { notesMap, readRoom, writeAnnotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
 import {
   BenchSocket,
   benchAnnotation,
+  EMPTY_STATE_VECTOR,
   KINDS,
   type Kind,
   newDataDir,
+  openProbe,
+  openSink,
   roomName,
   type ServerPauses,
   serverBusy,
@@ -27,7 +30,6 @@ import { median, percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PROBES = 5;
-const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function roomState(annotations: number): Uint8Array {
@@ -143,31 +145,23 @@ async function fanout(kind: Kind, subscribers: number, rate: number, seconds: nu
   try {
     for (let s = 0; s < subscribers; s++) {
       if (s < PROBES) {
-        const doc = new Y.Doc();
-        notesMap(doc).observe((event) => {
-          const now = performance.now();
-          for (const key of idsOfMemberKeys(event.keysChanged)) {
-            const at = sent.get(key);
-            if (at !== undefined && measuring) latencies.push(now - at);
-          }
+        const probe = await openProbe(server, room, (key, now) => {
+          const at = sent.get(key);
+          if (at !== undefined && measuring) latencies.push(now - at);
         });
-        const socket = await BenchSocket.open(server, room, (step, payload) => {
-          if (step !== 0) Y.applyUpdate(doc, payload);
-        });
-        socket.send(0, EMPTY_SV);
-        sockets.push(socket);
+        sockets.push(probe);
       } else {
         const index = sinkCounts.push(0) - 1;
-        const socket = await BenchSocket.open(server, room, (step) => {
-          if (step === 2 && counting) sinkCounts[index]!++;
-        });
-        socket.send(0, EMPTY_SV);
-        sockets.push(socket);
+        sockets.push(
+          await openSink(server, room, () => {
+            if (counting) sinkCounts[index]!++;
+          }),
+        );
       }
     }
     const writerDoc = new Y.Doc();
     const writer = await BenchSocket.open(server, room);
-    writer.send(0, EMPTY_SV);
+    writer.send(0, EMPTY_STATE_VECTOR);
     writerDoc.on('update', (update: Uint8Array) => writer.send(2, update));
     await sleep(300);
     const interval = 1000 / rate;
@@ -298,9 +292,9 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
         const at = sentAt[r]!.shift();
         if (at !== undefined && measuring) latencies.push(performance.now() - at);
       });
-      subscriber.send(0, EMPTY_SV);
+      subscriber.send(0, EMPTY_STATE_VECTOR);
       const writer = await BenchSocket.open(server, room);
-      writer.send(0, EMPTY_SV);
+      writer.send(0, EMPTY_STATE_VECTOR);
       await ready;
       sockets.push(subscriber, writer);
       writers.push(writer);
@@ -367,7 +361,7 @@ async function coldLoad(kind: Kind, state: Uint8Array, runs: number): Promise<Co
           },
           url,
         ).then((socket) => {
-          socket.send(0, EMPTY_SV);
+          socket.send(0, EMPTY_STATE_VECTOR);
           void done.then(() => socket.close());
         });
       });
@@ -410,7 +404,7 @@ async function memoryPerRoom(kind: Kind, state: Uint8Array, rooms: number): Prom
       const socket = await BenchSocket.open(server, roomName(server, `m${i}`), (step) => {
         if (step === 1) resolve();
       });
-      socket.send(0, EMPTY_SV);
+      socket.send(0, EMPTY_STATE_VECTOR);
       sockets.push(socket);
     }
     await Promise.all(synced);
