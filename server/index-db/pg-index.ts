@@ -2,7 +2,8 @@
  * The query index in PostgreSQL: the SQLite index's tables and queries, written in chunks off the update path.
  * The text filter is LIKE over the folded quote and note, served by a pg_trgm trigram index (migration 2), the
  * counterpart of SQLite's FTS5 trigram table. Tags are stored as their authors wrote them and read through the
- * team's renames (team_tag_renames), as on SQLite.
+ * team's renames (team_tag_renames), as on SQLite. Tasks and progress share the SQLite index's statements
+ * (tasks-index.ts) in PostgreSQL's dialect; the write rules read units from memory (storage/pg/pg-units.ts).
  */
 import {
   type DocumentInfo,
@@ -13,6 +14,7 @@ import {
   type TeamVocabulary,
   type Units,
 } from '../../shared/model/index.ts';
+import { notifyTeamUnits, type PgUnitCache } from '../storage/pg/pg-units.ts';
 import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
@@ -31,6 +33,7 @@ import {
   unitsOf,
   vocabularyRows,
 } from './index-rows.ts';
+import { type SqlDialect, SqlTaskIndex, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -43,13 +46,29 @@ import type {
   TeamAnnotations,
 } from './types.ts';
 
+export const PG_DIALECT: SqlDialect = {
+  placeholder: (n) => `$${n}`,
+  contains: (text, part) => `strpos(${text}, ${part}) > 0`,
+};
+
 export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly batcher: IndexBatcher;
+  /** Tasks and progress, written in the same transactions; the write rules' units come from `unitCache`. */
+  readonly tasks: SqlTaskIndex;
 
   constructor(
     private readonly pool: PgPool,
+    unitCache: PgUnitCache,
     onError: (error: unknown) => void = () => {},
   ) {
+    const reader = {
+      all: async <R>(s: { sql: string; values: unknown[] }) => (await pool.query(s.sql, s.values)).rows as R[],
+    };
+    this.tasks = new SqlTaskIndex(PG_DIALECT, reader, {
+      units: (teamId) => this.units(teamId),
+      unitsNow: (teamId) => unitCache.teamUnitsNow(teamId),
+      prepareUnits: (teamId) => unitCache.prepareTeam(teamId),
+    });
     this.batcher = new IndexBatcher(
       (batch) =>
         inTransaction(pool, async (client) => {
@@ -81,11 +100,13 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     read: RoomReadResult,
     throughSeq: number,
     vocabulary?: TeamVocabulary,
+    tasks?: TaskIndexChange,
   ): Promise<void> {
     const room = parseRoomId(roomId)!;
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
       await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
+      for (const clear of taskClears(PG_DIALECT, roomId)) await client.query(clear.sql, clear.values);
       await writeChange(client, {
         roomId,
         teamId: room.teamId,
@@ -94,6 +115,7 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
         removedIds: [],
         document: read.document,
         vocabulary,
+        tasks,
         throughSeq,
       });
       await client.query(
@@ -261,6 +283,9 @@ async function writeChange(client: PgClient, change: RoomIndexChange): Promise<v
     );
   }
   if (change.vocabulary) await replaceVocabulary(client, change.teamId, change.vocabulary);
+  if (change.tasks) {
+    for (const write of taskWrites(PG_DIALECT, change, change.tasks)) await client.query(write.sql, write.values);
+  }
   // A chunk of a larger change does not advance `through`: a crash before the last chunk leaves it behind.
   if (change.partial) return;
   await client.query(
@@ -289,4 +314,5 @@ async function replaceVocabulary(client: PgClient, teamId: string, vocabulary: T
       rows.units.map((u) => u.data),
     ]);
   }
+  await notifyTeamUnits(client, teamId);
 }

@@ -13,7 +13,8 @@ import {
   type Units,
 } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
-import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
+import { SQLITE_DIALECT, SqliteStatements } from './sqlite-sql.ts';
+import { SqlTaskIndex, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
   annotationColumns,
@@ -52,7 +53,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly replaceTx;
   private readonly vocabulary: SqliteVocabulary;
   /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
-  readonly tasks: SqliteTaskIndex;
+  readonly tasks: SqlTaskIndex;
+  private readonly taskStatements: SqliteStatements;
   private readonly batcher: IndexBatcher;
 
   constructor(
@@ -92,7 +94,13 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
-    this.tasks = new SqliteTaskIndex(db, this.vocabulary);
+    this.taskStatements = new SqliteStatements(db);
+    const vocabulary = this.vocabulary;
+    this.tasks = new SqlTaskIndex(SQLITE_DIALECT, this.taskStatements, {
+      units: async (teamId) => vocabulary.units(teamId),
+      unitsNow: (teamId) => vocabulary.units(teamId),
+      prepareUnits: async () => {},
+    });
     const writeBatch = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
@@ -108,7 +116,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         const room = parseRoomId(roomId)!;
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
-        this.tasks.clearRoom(roomId);
+        for (const clear of taskClears(SQLITE_DIALECT, roomId)) this.taskStatements.run(clear);
         this.writeChange({
           roomId,
           teamId: room.teamId,
@@ -148,7 +156,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
-    if (change.tasks) this.tasks.write(change, change.tasks);
+    if (change.tasks)
+      for (const write of taskWrites(SQLITE_DIALECT, change, change.tasks)) this.taskStatements.run(write);
     if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
