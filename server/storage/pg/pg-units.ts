@@ -17,7 +17,10 @@ import type { Logger } from '../../log.ts';
 import type { PgPool, Queryable } from './pool.ts';
 
 const CHANNEL = 'pizhu_units';
-/** Teams whose units are kept; past it the longest-held team is dropped (it reloads when a room loads). */
+/**
+ * Teams whose units are kept; past it the longest-held team is dropped and reloads when one of its rooms loads
+ * (until then its merges are not followed: a viewer of a merged unit is refused, never wrongly allowed).
+ */
 const MAX_TEAMS = 10_000;
 /** The wait before listening again after the connection dropped. */
 const RELISTEN_MS = 1_000;
@@ -71,6 +74,7 @@ export class PgUnitCache {
       );
       this.members.clear();
       for (const row of rows) this.members.set(row.id, row.unit_id);
+      await this.reloadTeams();
       if (this.listener === client) this.fresh = true;
     });
   }
@@ -133,6 +137,18 @@ export class PgUnitCache {
     this.teams.set(teamId, unitsOf(rows));
   }
 
+  /** The held teams' units, read again after notes may have been lost. */
+  private async reloadTeams(): Promise<void> {
+    if (this.teams.size === 0) return;
+    const { rows } = await this.pool.query<{ team_id: string; id: string; data: string }>(
+      'SELECT team_id, id, data FROM team_units WHERE team_id = ANY($1::text[])',
+      [[...this.teams.keys()]],
+    );
+    const byTeam = new Map<string, { id: string; data: string }[]>([...this.teams.keys()].map((id) => [id, []]));
+    for (const row of rows) byTeam.get(row.team_id)?.push(row);
+    for (const [teamId, teamRows] of byTeam) this.teams.set(teamId, unitsOf(teamRows));
+  }
+
   private queue(load: () => Promise<void>): Promise<void> {
     const next = this.loads.then(load);
     // A failed load leaves the cache untrusted until the next listen reloads it.
@@ -147,9 +163,9 @@ export class PgUnitCache {
   private lost(client: pg.Client, error: unknown): void {
     if (this.listener !== client) return;
     this.listener = null;
+    // Notes sent while nobody listened are lost: nothing held is trusted until it is read again (members
+    // answer "no unit" meanwhile, so the teams' units are not asked).
     this.fresh = false;
-    // Notes sent while nobody listened are lost: nothing held is trusted until it is read again.
-    this.teams.clear();
     client.end().catch(() => {});
     this.retry(error);
   }
