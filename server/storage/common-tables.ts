@@ -58,6 +58,22 @@ export function teamTables({ int64 }: ColumnTypes): string {
   `;
 }
 
+/** An annotation's columns, one a line: the annotations table's, and again where SQLite's migration 3 rebuilds it. */
+export function annotationColumns({ int64, flag }: ColumnTypes): string {
+  return `    room TEXT NOT NULL,
+    id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    document_key TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    clause_key TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    created_at ${int64} NOT NULL,
+    updated_at ${int64} NOT NULL,
+    deleted ${flag} NOT NULL,
+    data TEXT NOT NULL,
+`;
+}
+
 /** The query index's annotations, their tags and the pages' metadata, with how far each room is indexed. */
 export function indexTables({ int64, flag }: ColumnTypes): string {
   return `
@@ -70,18 +86,7 @@ export function indexTables({ int64, flag }: ColumnTypes): string {
   );
   CREATE INDEX documents_team ON documents(team_id);
   CREATE TABLE annotations (
-    room TEXT NOT NULL,
-    id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    document_key TEXT NOT NULL,
-    author_id TEXT NOT NULL,
-    clause_key TEXT NOT NULL,
-    search_text TEXT NOT NULL,
-    created_at ${int64} NOT NULL,
-    updated_at ${int64} NOT NULL,
-    deleted ${flag} NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (room, id)
+${annotationColumns({ int64, flag })}    PRIMARY KEY (room, id)
   );
   CREATE INDEX annotations_team_updated ON annotations(team_id, updated_at, room, id);
   CREATE INDEX annotations_team_document ON annotations(team_id, document_key);

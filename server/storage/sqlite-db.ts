@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../config.ts';
-import { indexTables, SQLITE_TYPES, TEAM_VOCABULARY_TABLES, teamTables } from './common-tables.ts';
+import { annotationColumns, indexTables, SQLITE_TYPES, TEAM_VOCABULARY_TABLES, teamTables } from './common-tables.ts';
 
 export type SqliteHandle = Database.Database;
 
@@ -43,18 +43,7 @@ ${indexTables(SQLITE_TYPES)}`,
   `
   CREATE TABLE annotations_v2 (
     seq INTEGER PRIMARY KEY,
-    room TEXT NOT NULL,
-    id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    document_key TEXT NOT NULL,
-    author_id TEXT NOT NULL,
-    clause_key TEXT NOT NULL,
-    search_text TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    UNIQUE (room, id)
+${annotationColumns(SQLITE_TYPES)}    UNIQUE (room, id)
   );
   INSERT INTO annotations_v2 (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
     updated_at, deleted, data)
