@@ -3,30 +3,24 @@
  * as their authors wrote them and read through the team's renames (sqlite-vocabulary.ts), so a rename applies
  * at once to every annotation, later ones included, without rewriting a row.
  */
-import {
-  type DocumentInfo,
-  normaliseTag,
-  parseRoomId,
-  type RoomReadResult,
-  type TagResolver,
-  type TeamVocabulary,
-  type Units,
-} from '../../shared/model/index.ts';
+import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
-import { SQLITE_DIALECT, SqliteStatements } from './sqlite-sql.ts';
-import { SqlTaskIndex, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
+import { SqliteStatements } from './sqlite-sql.ts';
+import { SqlTaskIndex, type TaskDialect, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
   annotationColumns,
   annotationPage,
   CREDITED,
   type CreditedRow,
-  clauseKey,
-  decodeCursor,
+  type DocumentRow,
+  documentSummary,
   likeLiteral,
-  searchable,
+  rebuildChange,
+  resolverOf,
   teamAnnotationsOf,
 } from './index-rows.ts';
+import { type Bind, type ListDialect, listStatement } from './list-query.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -47,6 +41,22 @@ const TRIGRAM = 3;
 function ftsPhrase(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
+
+/** The text filter: a trigram lookup in the FTS5 index, or a LIKE scan of its text for shorter queries. */
+function ftsContains(text: string, bind: Bind): string {
+  const match =
+    [...text].length >= TRIGRAM
+      ? `annotation_text MATCH ${bind(ftsPhrase(text))}`
+      : `search_text LIKE ${bind(`%${likeLiteral(text)}%`)} ESCAPE '\\'`;
+  return `a.seq IN (SELECT rowid FROM annotation_text WHERE ${match})`;
+}
+
+const DIALECT: ListDialect & TaskDialect = {
+  placeholder: () => '?',
+  hasPart: (text, part) => `instr(${text}, ${part}) > 0`,
+  oneOf: (values, bind) => `IN (SELECT value FROM json_each(${bind(JSON.stringify(values))}))`,
+  contains: ftsContains,
+};
 
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
@@ -96,7 +106,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     };
     this.taskStatements = new SqliteStatements(db);
     const vocabulary = this.vocabulary;
-    this.tasks = new SqlTaskIndex(SQLITE_DIALECT, this.taskStatements, {
+    this.tasks = new SqlTaskIndex(DIALECT, this.taskStatements, {
       units: async (teamId) => vocabulary.units(teamId),
       unitsNow: (teamId) => vocabulary.units(teamId),
       prepareUnits: async () => {},
@@ -113,22 +123,12 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         vocabulary: TeamVocabulary | undefined,
         tasks: TaskIndexChange | undefined,
       ) => {
-        const room = parseRoomId(roomId)!;
+        const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
-        for (const clear of taskClears(SQLITE_DIALECT, roomId)) this.taskStatements.run(clear);
-        this.writeChange({
-          roomId,
-          teamId: room.teamId,
-          documentKey: room.documentKey,
-          upserts: read.annotations,
-          removedIds: [],
-          document: read.document,
-          vocabulary,
-          tasks,
-          throughSeq,
-        });
-        this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
+        for (const clear of taskClears(DIALECT, roomId)) this.taskStatements.run(clear);
+        this.writeChange(change);
+        this.statements.setThroughExact.run(roomId, change.teamId, throughSeq);
       },
     );
   }
@@ -156,8 +156,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
-    if (change.tasks)
-      for (const write of taskWrites(SQLITE_DIALECT, change, change.tasks)) this.taskStatements.run(write);
+    if (change.tasks) for (const write of taskWrites(DIALECT, change, change.tasks)) this.taskStatements.run(write);
     if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
@@ -192,61 +191,10 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   // --- AnnotationQueries ---
 
   async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
-    const where = ['a.team_id = @teamId'];
-    const params: Record<string, unknown> = { teamId, limit: filter.limit + 1 };
-    if (!filter.includeDeleted) where.push('a.deleted = 0');
-    if (filter.documentKey) {
-      where.push('a.document_key = @documentKey');
-      params.documentKey = filter.documentKey;
-    }
-    if (filter.authorId) {
-      where.push('a.author_id = @authorId');
-      params.authorId = filter.authorId;
-    }
-    if (filter.tag) {
-      // Every tag as written that reads as the one asked for (an old name asks for what it became).
-      where.push(
-        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
-           AND t.tag IN (SELECT value FROM json_each(@tags)))`,
-      );
-      params.tags = JSON.stringify(this.vocabulary.sourcesOf(teamId, normaliseTag(filter.tag)).sources);
-    }
-    if (filter.clausePath && filter.clausePath.length > 0) {
-      const prefix = clauseKey(filter.clausePath);
-      where.push('substr(a.clause_key, 1, @clauseLength) = @clausePrefix');
-      params.clausePrefix = prefix;
-      params.clauseLength = prefix.length;
-    }
-    if (filter.text) {
-      const text = searchable(filter.text);
-      if ([...text].length >= TRIGRAM) {
-        where.push('a.seq IN (SELECT rowid FROM annotation_text WHERE annotation_text MATCH @text)');
-        params.text = ftsPhrase(text);
-      } else {
-        where.push("a.seq IN (SELECT rowid FROM annotation_text WHERE search_text LIKE @text ESCAPE '\\')");
-        params.text = `%${likeLiteral(text)}%`;
-      }
-    }
-    if (filter.from !== undefined) {
-      where.push('a.updated_at >= @from');
-      params.from = filter.from;
-    }
-    if (filter.to !== undefined) {
-      where.push('a.updated_at <= @to');
-      params.to = filter.to;
-    }
-    if (filter.cursor) {
-      const cursor = decodeCursor(filter.cursor);
-      if (!cursor) throw new RangeError('invalid cursor');
-      where.push('(a.updated_at, a.room, a.id) < (@cUpdated, @cRoom, @cId)');
-      Object.assign(params, { cUpdated: cursor[0], cRoom: cursor[1], cId: cursor[2] });
-    }
-    const rows = this.db
-      .prepare<Record<string, unknown>, CreditedRow>(
-        `${CREDITED} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
-      )
-      .all(params);
-    return annotationPage(rows, filter.limit, this.vocabulary.resolver(teamId));
+    const renames = this.vocabulary.renames(teamId);
+    const { sql, params } = listStatement(teamId, filter, renames, DIALECT);
+    const rows = this.db.prepare<unknown[], CreditedRow>(sql).all(...params);
+    return annotationPage(rows, filter.limit, resolverOf(renames));
   }
 
   /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
@@ -271,8 +219,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   async documents(teamId: string): Promise<DocumentSummary[]> {
-    const rows = this.db
-      .prepare<[string, string], { room: string; document_key: string; data: string | null; n: number }>(
+    return this.db
+      .prepare<[string, string], DocumentRow>(
         `SELECT r.room, r.document_key, d.data,
            (SELECT COUNT(*) FROM annotations a WHERE a.room = r.room AND a.deleted = 0) AS n
          FROM (SELECT room, document_key FROM documents WHERE team_id = ?
@@ -280,13 +228,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          LEFT JOIN documents d ON d.room = r.room
          ORDER BY r.room`,
       )
-      .all(teamId, teamId);
-    return rows.map((row) => ({
-      documentKey: row.document_key,
-      room: row.room,
-      document: row.data ? (JSON.parse(row.data) as DocumentInfo) : null,
-      annotations: row.n,
-    }));
+      .all(teamId, teamId)
+      .map(documentSummary);
   }
 
   async teamAnnotations(

@@ -29,6 +29,7 @@ import {
   type Units,
   URGENT_DAYS,
 } from '../../shared/tasks/index.ts';
+import type { Bind } from './list-query.ts';
 import type { TaskIndexChange } from './types.ts';
 
 export type { TaskIndexChange };
@@ -105,35 +106,27 @@ export interface TaskIndex extends TaskQueries {
 }
 
 /** One statement with its values, in the dialect it was built for. */
-export type SqlStatement = { sql: string; values: unknown[] };
+export type SqlStatement = { sql: string; params: unknown[] };
 
-/** What differs between the databases in the SQL the tasks index writes and reads. */
-export type SqlDialect = {
-  /** The placeholder of the n-th value (from 1). */
+/** What differs between the databases in the SQL of the tasks index (the list query's dialect has the same placeholder). */
+export type TaskDialect = {
+  /** The placeholder of the n-th bound value (from 1). */
   placeholder(n: number): string;
   /** Whether `text` contains `part` byte for byte (both SQL expressions). */
-  contains(text: string, part: string): string;
+  hasPart(text: string, part: string): string;
 };
 
-/** Values of one statement, each added where its placeholder goes. */
-class Values {
-  readonly values: unknown[] = [];
-  constructor(private readonly dialect: SqlDialect) {}
-  add(value: unknown): string {
-    return this.dialect.placeholder(this.values.push(value));
-  }
-}
-
-function statement(dialect: SqlDialect, build: (v: (value: unknown) => string) => string): SqlStatement {
-  const values = new Values(dialect);
-  return { sql: build((value) => values.add(value)), values: values.values };
+/** A statement whose values are bound, in the order they appear, where `build` places them. */
+function statement(dialect: TaskDialect, build: (bind: Bind) => string): SqlStatement {
+  const params: unknown[] = [];
+  return { sql: build((value) => dialect.placeholder(params.push(value))), params };
 }
 
 export type TaskRoom = { roomId: string; teamId: string; documentKey: string };
 
 /** The statements that write a room's change (run inside the index's batch transaction). */
-export function taskWrites(dialect: SqlDialect, room: TaskRoom, change: TaskIndexChange): SqlStatement[] {
-  const write = (build: (v: (value: unknown) => string) => string) => statement(dialect, build);
+export function taskWrites(dialect: TaskDialect, room: TaskRoom, change: TaskIndexChange): SqlStatement[] {
+  const write = (build: (v: Bind) => string) => statement(dialect, build);
   const out: SqlStatement[] = [];
   const removeUnits = (taskId: string) =>
     write((v) => `DELETE FROM task_units WHERE room = ${v(room.roomId)} AND task_id = ${v(taskId)}`);
@@ -184,7 +177,7 @@ export function taskWrites(dialect: SqlDialect, room: TaskRoom, change: TaskInde
 }
 
 /** The statements that remove a room's rows before they are rebuilt (inside the index's transaction). */
-export function taskClears(dialect: SqlDialect, roomId: string): SqlStatement[] {
+export function taskClears(dialect: TaskDialect, roomId: string): SqlStatement[] {
   return ['tasks', 'task_units', 'task_progress'].map((table) =>
     statement(dialect, (v) => `DELETE FROM ${table} WHERE room = ${v(roomId)}`),
   );
@@ -249,7 +242,7 @@ function idsOfUnit(units: Units, unit: string): string[] {
 
 /** The list query of one page (`limit + 1` rows: the extra one says whether another page follows). */
 function listStatement(
-  dialect: SqlDialect,
+  dialect: TaskDialect,
   teamId: string,
   query: TaskListQuery,
   today: string,
@@ -257,9 +250,10 @@ function listStatement(
   unitIds: string[] | null,
 ): SqlStatement {
   return statement(dialect, (v) => {
-    const urgent = `${OPEN} AND t.due_date <= ${v(addDays(today, URGENT_DAYS))}`;
+    // Bound at each use: SQLite's placeholders are positional.
+    const urgent = () => `${OPEN} AND t.due_date <= ${v(addDays(today, URGENT_DAYS))}`;
     const select = `SELECT t.document_key, t.data, t.clause_index, t.created_at, t.id,
-        CASE WHEN ${urgent} THEN 0 ELSE 1 END AS u, CASE WHEN ${urgent} THEN t.due_date ELSE '' END AS d
+        CASE WHEN ${urgent()} THEN 0 ELSE 1 END AS u, CASE WHEN ${urgent()} THEN t.due_date ELSE '' END AS d
       FROM tasks t`;
     const where = [`t.team_id = ${v(teamId)}`, 'NOT t.deleted'];
     if (query.document !== undefined) where.push(`t.document_key = ${v(query.document)}`);
@@ -274,7 +268,7 @@ function listStatement(
     if (query.dueAfter !== undefined) where.push(`t.due_date >= ${v(query.dueAfter)}`);
     if (query.leader !== undefined) {
       const key = `\u001f${query.leader.normalize('NFKC').replace(/\s+/g, '')}\u001f`;
-      where.push(dialect.contains('t.leader_keys', v(key)));
+      where.push(dialect.hasPart('t.leader_keys', v(key)));
     }
     if (unitIds) {
       where.push(`EXISTS (SELECT 1 FROM task_units tu WHERE tu.room = t.room AND tu.task_id = t.id
@@ -297,7 +291,7 @@ export type UnitSource = Pick<TaskIndex, 'units' | 'unitsNow' | 'prepareUnits'>;
 /** The REST API's queries over the tasks tables, in either database. */
 export class SqlTaskIndex implements TaskIndex {
   constructor(
-    private readonly dialect: SqlDialect,
+    private readonly dialect: TaskDialect,
     private readonly reader: SqlReader,
     private readonly unitSource: UnitSource,
   ) {}
