@@ -162,6 +162,11 @@ describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
     await push(sqliteServer, owner, owner.teamId, roomIdFor(owner.teamId, TEAM_ROOM_KEY), (doc) =>
       writeUnits(doc, { 'u-twy': unitRecord('团委', owner), 'u-jcjy': unitRecord('基础教育科', owner) }),
     );
+    // The unit is given by id once the index knows the team's units.
+    await eventually(
+      () => api<{ records: object }>(sqliteServer, 'GET', `/api/teams/${owner.teamId}/units`, { token: owner.token }),
+      (response) => Object.keys(response.body.records ?? {}).length === 2,
+    );
     await push(sqliteServer, owner, owner.teamId, roomIdFor(owner.teamId, 'notice-a'), (doc) => {
       writeTask(doc, taskRecord('t1', owner, { leader: '王副局长、李副局长' }));
       writeTask(doc, taskRecord('t2', owner, { status: 'doing', due: { text: '长期坚持', date: null } }));
