@@ -8,7 +8,7 @@
 import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import { notifyTeamUnits, type PgUnitCache } from '../storage/pg/pg-units.ts';
 import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
-import { IndexBatcher } from './index-batcher.ts';
+import { BatchedIndex } from './index-batcher.ts';
 import {
   annotationColumns,
   annotationPage,
@@ -39,7 +39,6 @@ import type {
   AnnotationQueries,
   DocumentSummary,
   IndexSink,
-  IndexSource,
   RoomIndexChange,
   TagCount,
   TeamAnnotations,
@@ -52,8 +51,7 @@ const PG_DIALECT: ListDialect & TaskDialect = {
   hasPart: (text, part) => `strpos(${text}, ${part}) > 0`,
 };
 
-export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
-  private readonly batcher: IndexBatcher;
+export class PgAnnotationIndex extends BatchedIndex implements IndexSink, AnnotationQueries {
   /** Tasks and progress, written in the same transactions; the write rules' units come from `unitCache`. */
   readonly tasks: SqlTaskIndex;
 
@@ -62,6 +60,7 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     unitCache: PgUnitCache,
     onError: (error: unknown) => void = () => {},
   ) {
+    super(onError);
     const reader = {
       all: async <R>(s: SqlStatement) => (await pool.query(s.sql, s.params)).rows as R[],
     };
@@ -70,13 +69,12 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
       unitsNow: (teamId) => unitCache.teamUnitsNow(teamId),
       prepareUnits: (teamId) => unitCache.prepareTeam(teamId),
     });
-    this.batcher = new IndexBatcher(
-      (batch) =>
-        inTransaction(pool, async (client) => {
-          for (const change of batch) await writeChange(client, change);
-        }),
-      onError,
-    );
+  }
+
+  protected writeBatch(batch: RoomIndexChange[]): Promise<void> {
+    return inTransaction(this.pool, async (client) => {
+      for (const change of batch) await writeChange(client, change);
+    });
   }
 
   // --- IndexSink ---
@@ -86,14 +84,6 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
       roomId,
     ]);
     return rows[0]?.through ?? 0;
-  }
-
-  applyChange(change: RoomIndexChange): void {
-    this.batcher.applyChange(change);
-  }
-
-  markDirty(roomId: string, source: IndexSource): void {
-    this.batcher.markDirty(roomId, source);
   }
 
   async replaceRoom(
@@ -115,10 +105,6 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
         [roomId, change.teamId, throughSeq],
       );
     });
-  }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
   }
 
   // --- AnnotationQueries ---

@@ -7,7 +7,7 @@ import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../s
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import { SqliteStatements } from './sqlite-sql.ts';
 import { SqlTaskIndex, type TaskDialect, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
-import { IndexBatcher } from './index-batcher.ts';
+import { BatchedIndex } from './index-batcher.ts';
 import {
   annotationColumns,
   annotationPage,
@@ -27,7 +27,6 @@ import type {
   AnnotationQueries,
   DocumentSummary,
   IndexSink,
-  IndexSource,
   RoomIndexChange,
   TagCount,
   TeamAnnotations,
@@ -58,19 +57,20 @@ const DIALECT: ListDialect & TaskDialect = {
   contains: ftsContains,
 };
 
-export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
+export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
   private readonly replaceTx;
   private readonly vocabulary: SqliteVocabulary;
   /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
   readonly tasks: SqlTaskIndex;
   private readonly taskStatements: SqliteStatements;
-  private readonly batcher: IndexBatcher;
+  private readonly writeBatchTx;
 
   constructor(
     private readonly db: SqliteHandle,
     onError: (error: unknown) => void = () => {},
   ) {
+    super(onError);
     this.vocabulary = new SqliteVocabulary(db);
     this.statements = {
       through: db.prepare<[string], { through: number }>('SELECT through FROM index_rooms WHERE room = ?'),
@@ -111,10 +111,9 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       unitsNow: (teamId) => vocabulary.units(teamId),
       prepareUnits: async () => {},
     });
-    const writeBatch = db.transaction((changes: RoomIndexChange[]) => {
+    this.writeBatchTx = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
-    this.batcher = new IndexBatcher((batch) => writeBatch.immediate(batch), onError);
     this.replaceTx = db.transaction(
       (
         roomId: string,
@@ -131,6 +130,10 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         this.statements.setThroughExact.run(roomId, change.teamId, throughSeq);
       },
     );
+  }
+
+  protected writeBatch(batch: RoomIndexChange[]): void {
+    this.writeBatchTx.immediate(batch);
   }
 
   private writeChange(change: RoomIndexChange): void {
@@ -166,14 +169,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     return this.statements.through.get(roomId)?.through ?? 0;
   }
 
-  applyChange(change: RoomIndexChange): void {
-    this.batcher.applyChange(change);
-  }
-
-  markDirty(roomId: string, source: IndexSource): void {
-    this.batcher.markDirty(roomId, source);
-  }
-
   async replaceRoom(
     roomId: string,
     read: RoomReadResult,
@@ -182,10 +177,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     tasks?: TaskIndexChange,
   ): Promise<void> {
     this.replaceTx.immediate(roomId, read, throughSeq, vocabulary, tasks);
-  }
-
-  flush(): Promise<void> {
-    return this.batcher.flush();
   }
 
   // --- AnnotationQueries ---

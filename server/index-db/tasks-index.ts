@@ -29,6 +29,7 @@ import {
   type Units,
   URGENT_DAYS,
 } from '../../shared/tasks/index.ts';
+import { decodeKeys, encodeCursor } from './index-rows.ts';
 import type { Bind } from './list-query.ts';
 import type { TaskIndexChange } from './types.ts';
 
@@ -203,31 +204,20 @@ type Cursor = [
   id: string,
 ];
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
 export function decodeTaskCursor(text: string): Cursor | null {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 7 &&
-      typeof value[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2}$/.test(value[0]) &&
-      (value[1] === 0 || value[1] === 1) &&
-      typeof value[2] === 'string' &&
-      typeof value[3] === 'string' &&
-      Number.isInteger(value[4]) &&
-      Number.isInteger(value[5]) &&
-      typeof value[6] === 'string'
-    ) {
-      return value as Cursor;
-    }
-  } catch {
-    // fall through
-  }
-  return null;
+  return decodeKeys<Cursor>(
+    text,
+    (keys) =>
+      keys.length === 7 &&
+      typeof keys[0] === 'string' &&
+      /^\d{4}-\d{2}-\d{2}$/.test(keys[0]) &&
+      (keys[1] === 0 || keys[1] === 1) &&
+      typeof keys[2] === 'string' &&
+      typeof keys[3] === 'string' &&
+      Number.isInteger(keys[4]) &&
+      Number.isInteger(keys[5]) &&
+      typeof keys[6] === 'string',
+  );
 }
 
 const OPEN = "t.status != 'done' AND t.due_date IS NOT NULL";
