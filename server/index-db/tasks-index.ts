@@ -128,16 +128,23 @@ export type TaskRoom = { roomId: string; teamId: string; documentKey: string };
 /** The statements that write a room's change (run inside the index's batch transaction). */
 export function taskWrites(dialect: TaskDialect, room: TaskRoom, change: TaskIndexChange): SqlStatement[] {
   const write = (build: (v: Bind) => string) => statement(dialect, build);
+  return [...taskRowWrites(write, room, change.tasks), ...progressRowWrites(write, room, change.progress)];
+}
+
+type Write = (build: (v: Bind) => string) => SqlStatement;
+
+/** Each task's row and the units it names (the unit filter looks them up). */
+function taskRowWrites(write: Write, room: TaskRoom, tasks: TaskIndexChange['tasks']): SqlStatement[] {
   const out: SqlStatement[] = [];
   const removeUnits = (taskId: string) =>
     write((v) => `DELETE FROM task_units WHERE room = ${v(room.roomId)} AND task_id = ${v(taskId)}`);
-  for (const id of change.tasks.removedIds) {
+  for (const id of tasks.removedIds) {
     out.push(
       write((v) => `DELETE FROM tasks WHERE room = ${v(room.roomId)} AND id = ${v(id)}`),
       removeUnits(id),
     );
   }
-  for (const task of change.tasks.upserts) {
+  for (const task of tasks.upserts) {
     out.push(
       write(
         (v) =>
@@ -161,20 +168,23 @@ export function taskWrites(dialect: TaskDialect, room: TaskRoom, change: TaskInd
       );
     }
   }
-  for (const key of change.progress.removedKeys) {
-    out.push(write((v) => `DELETE FROM task_progress WHERE room = ${v(room.roomId)} AND key = ${v(key)}`));
-  }
-  for (const entry of change.progress.upserts) {
-    out.push(
-      write(
-        (v) => `INSERT INTO task_progress (room, key, team_id, task_id, member_id, at, data)
-          VALUES (${v(room.roomId)}, ${v(`${entry.by.id}/${entry.id}`)}, ${v(room.teamId)}, ${v(entry.taskId)},
-            ${v(entry.by.id)}, ${v(entry.at)}, ${v(JSON.stringify(entry))})
-          ON CONFLICT (room, key) DO UPDATE SET task_id = excluded.task_id, at = excluded.at, data = excluded.data`,
-      ),
-    );
-  }
   return out;
+}
+
+/** Each progress entry's row, keyed `<memberId>/<entryId>` as in the room. */
+function progressRowWrites(write: Write, room: TaskRoom, progress: TaskIndexChange['progress']): SqlStatement[] {
+  const removals = progress.removedKeys.map((key) =>
+    write((v) => `DELETE FROM task_progress WHERE room = ${v(room.roomId)} AND key = ${v(key)}`),
+  );
+  const upserts = progress.upserts.map((entry) =>
+    write(
+      (v) => `INSERT INTO task_progress (room, key, team_id, task_id, member_id, at, data)
+        VALUES (${v(room.roomId)}, ${v(`${entry.by.id}/${entry.id}`)}, ${v(room.teamId)}, ${v(entry.taskId)},
+          ${v(entry.by.id)}, ${v(entry.at)}, ${v(JSON.stringify(entry))})
+        ON CONFLICT (room, key) DO UPDATE SET task_id = excluded.task_id, at = excluded.at, data = excluded.data`,
+    ),
+  );
+  return [...removals, ...upserts];
 }
 
 /** The statements that remove a room's rows before they are rebuilt (inside the index's transaction). */
