@@ -8,17 +8,27 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { currentLanguage, t } from '../../lib/i18n.ts';
 import { longDate, parseDateInput } from './date-input.ts';
 
-export function DateField({
-  name,
-  label,
-  value,
-  onChange,
-}: {
+type DateFieldProps = {
   name: string;
   label: string;
   value: string;
   onChange: (iso: string) => void;
-}) {
+  /** The calendar's first and last days (ISO); typing is not limited. */
+  min?: string;
+  max?: string;
+};
+
+/** A date field with its label shown before it (the field itself is labelled for assistive technology). */
+export function LabelledDateField({ className, ...field }: DateFieldProps & { className: string }) {
+  return (
+    <div className={className}>
+      <span aria-hidden="true">{field.label}</span>
+      <DateField {...field} />
+    </div>
+  );
+}
+
+export function DateField({ name, label, value, onChange, min, max }: DateFieldProps) {
   const [draft, setDraft] = useState(value);
   const [invalid, setInvalid] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
@@ -82,6 +92,8 @@ export function DateField({
         tabIndex={-1}
         aria-hidden="true"
         value={value}
+        min={min}
+        max={max}
         onChange={(e) => onChange(e.target.value)}
       />
       <span id={hint} className={invalid ? 'pz-error pz-small' : 'pz-muted pz-small'} data-testid="date-hint">

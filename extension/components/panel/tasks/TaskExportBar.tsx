@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { addDays, type TableFormat, type TaskFilter } from '../../../../shared/tasks/index.ts';
 import { currentLanguage, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
+import { LabelledDateField } from '../../common/DateField.tsx';
 import { Notice } from '../../common/Notice.tsx';
 import { saveFile } from '../briefing-export.ts';
 import { exportProgressReport, exportTaskTable } from './task-export.ts';
@@ -92,26 +93,22 @@ export function TaskExportBar({
       {reportOpen && (
         <fieldset className="pz-task-report">
           <legend>{t('task_export_report')}</legend>
-          <label>
-            {t('task_report_from')}
-            <input
-              type="date"
-              name="from"
-              value={period.from}
-              max={period.to}
-              onChange={(e) => e.target.value && setPeriod({ ...period, from: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('task_report_to')}
-            <input
-              type="date"
-              name="to"
-              value={period.to}
-              min={period.from}
-              onChange={(e) => e.target.value && setPeriod({ ...period, to: e.target.value })}
-            />
-          </label>
+          <LabelledDateField
+            className="pz-task-date"
+            name="from"
+            label={t('task_report_from')}
+            value={period.from}
+            max={period.to}
+            onChange={(from) => from && setPeriod({ ...period, from })}
+          />
+          <LabelledDateField
+            className="pz-task-date"
+            name="to"
+            label={t('task_report_to')}
+            value={period.to}
+            min={period.from}
+            onChange={(to) => to && setPeriod({ ...period, to })}
+          />
           <label>
             {t('task_report_group')}
             <select name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.target.value as 'unit' | 'clause')}>

@@ -9,7 +9,6 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DocumentInfo } from '../../../../shared/model/annotation.ts';
 import {
   DISPLAY_STATUSES,
-  isIsoDay,
   type LiveUnit,
   resolveUnit,
   type Task,
@@ -23,6 +22,7 @@ import { type StoreQueries, TASKS_PAGE, taskKey } from '../../../lib/store/queri
 import type { TargetPage } from '../../../lib/target-page.ts';
 import { noticeYear } from '../../../lib/task-input.ts';
 import type { TaskContext } from '../../../lib/tasks-messages.ts';
+import { LabelledDateField } from '../../common/DateField.tsx';
 import { FilterSelect, taskStatusChoices } from '../../common/Select.tsx';
 import { TaskExportBar } from './TaskExportBar.tsx';
 import './tasks.css';
@@ -242,7 +242,6 @@ function TaskFilters({
     for (const key of Object.keys(next) as (keyof TaskFilter)[]) if (next[key] === undefined) delete next[key];
     onChange(next);
   };
-  const day = (value: string) => (isIsoDay(value) ? value : undefined);
   return (
     <fieldset className="pz-task-filters">
       <legend className="pz-visually-hidden">{t('task_filters')}</legend>
@@ -267,24 +266,20 @@ function TaskFilters({
           onChange={(status) => set({ status: status ? [status] : undefined })}
         />
       </label>
-      <label>
-        {t('task_filter_due_after')}
-        <input
-          type="date"
-          name="dueAfter"
-          value={filter.dueAfter ?? ''}
-          onChange={(e) => set({ dueAfter: day(e.target.value) })}
-        />
-      </label>
-      <label>
-        {t('task_filter_due_before')}
-        <input
-          type="date"
-          name="dueBefore"
-          value={filter.dueBefore ?? ''}
-          onChange={(e) => set({ dueBefore: day(e.target.value) })}
-        />
-      </label>
+      <LabelledDateField
+        className="pz-task-date"
+        name="dueAfter"
+        label={t('task_filter_due_after')}
+        value={filter.dueAfter ?? ''}
+        onChange={(dueAfter) => set({ dueAfter: dueAfter || undefined })}
+      />
+      <LabelledDateField
+        className="pz-task-date"
+        name="dueBefore"
+        label={t('task_filter_due_before')}
+        value={filter.dueBefore ?? ''}
+        onChange={(dueBefore) => set({ dueBefore: dueBefore || undefined })}
+      />
       <label>
         {t('task_leader')}
         <input
