@@ -18,8 +18,49 @@ type DateFieldProps = {
   max?: string;
 };
 
+export type Period = { from: string; to: string };
+
+/**
+ * A period: its first and last day (ISO, '' when open), each a labelled date field named `names.from` and
+ * `names.to`; each calendar stops at the other end of the period.
+ */
+export function PeriodFields({
+  className,
+  names,
+  labels,
+  value,
+  onChange,
+}: {
+  className: string;
+  names: Period;
+  labels: Period;
+  value: Period;
+  onChange: (period: Period) => void;
+}) {
+  return (
+    <>
+      <LabelledDateField
+        className={className}
+        name={names.from}
+        label={labels.from}
+        value={value.from}
+        max={value.to || undefined}
+        onChange={(from) => onChange({ ...value, from })}
+      />
+      <LabelledDateField
+        className={className}
+        name={names.to}
+        label={labels.to}
+        value={value.to}
+        min={value.from || undefined}
+        onChange={(to) => onChange({ ...value, to })}
+      />
+    </>
+  );
+}
+
 /** A date field with its label shown before it (the field itself is labelled for assistive technology). */
-export function LabelledDateField({ className, ...field }: DateFieldProps & { className: string }) {
+function LabelledDateField({ className, ...field }: DateFieldProps & { className: string }) {
   return (
     <div className={className}>
       <span aria-hidden="true">{field.label}</span>

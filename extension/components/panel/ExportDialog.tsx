@@ -20,7 +20,7 @@ import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { errorText, t, type MessageKey } from '../../lib/i18n.ts';
 import type { AnchorStatus } from '../../lib/messages.ts';
-import { LabelledDateField } from '../common/DateField.tsx';
+import { PeriodFields } from '../common/DateField.tsx';
 import type { BriefingSource } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { ChoiceSelect, choicesOf } from '../common/Select.tsx';
@@ -163,14 +163,16 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
             />
           </label>
           <div className="pz-row">
-            <LabelledDateField
+            <PeriodFields
               className="pz-field"
-              name="from"
-              label={t('export_from')}
-              value={from}
-              onChange={setFrom}
+              names={{ from: 'from', to: 'to' }}
+              labels={{ from: t('export_from'), to: t('export_to') }}
+              value={{ from, to }}
+              onChange={(period) => {
+                setFrom(period.from);
+                setTo(period.to);
+              }}
             />
-            <LabelledDateField className="pz-field" name="to" label={t('export_to')} value={to} onChange={setTo} />
           </div>
           <div className="pz-row">
             <label className="pz-check">

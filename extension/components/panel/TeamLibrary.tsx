@@ -24,7 +24,7 @@ import {
   RESULTS_PAGE,
   type StoreQueries,
 } from '../../lib/store/queries.ts';
-import { LabelledDateField } from '../common/DateField.tsx';
+import { PeriodFields } from '../common/DateField.tsx';
 import { FilterSelect } from '../common/Select.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { clauseLabel } from './filtering.ts';
@@ -179,19 +179,12 @@ function LibraryFilters({
         />
       </div>
       <div className="pz-row">
-        <LabelledDateField
+        <PeriodFields
           className="pz-inline-label"
-          name="libraryFrom"
-          label={t('export_from')}
-          value={filter.from ?? ''}
-          onChange={(from) => set({ from: from || null })}
-        />
-        <LabelledDateField
-          className="pz-inline-label"
-          name="libraryTo"
-          label={t('export_to')}
-          value={filter.to ?? ''}
-          onChange={(to) => set({ to: to || null })}
+          names={{ from: 'libraryFrom', to: 'libraryTo' }}
+          labels={{ from: t('export_from'), to: t('export_to') }}
+          value={{ from: filter.from ?? '', to: filter.to ?? '' }}
+          onChange={({ from, to }) => set({ from: from || null, to: to || null })}
         />
         {(isFilterActive(filter) || typed) && (
           <button type="button" className="pz-link" onClick={onClear}>

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { addDays, type TableFormat, type TaskFilter } from '../../../../shared/tasks/index.ts';
 import { currentLanguage, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
-import { LabelledDateField } from '../../common/DateField.tsx';
+import { PeriodFields } from '../../common/DateField.tsx';
 import { Notice } from '../../common/Notice.tsx';
 import { saveFile } from '../briefing-export.ts';
 import { exportProgressReport, exportTaskTable } from './task-export.ts';
@@ -93,21 +93,12 @@ export function TaskExportBar({
       {reportOpen && (
         <fieldset className="pz-task-report">
           <legend>{t('task_export_report')}</legend>
-          <LabelledDateField
+          <PeriodFields
             className="pz-task-date"
-            name="from"
-            label={t('task_report_from')}
-            value={period.from}
-            max={period.to}
-            onChange={(from) => from && setPeriod({ ...period, from })}
-          />
-          <LabelledDateField
-            className="pz-task-date"
-            name="to"
-            label={t('task_report_to')}
-            value={period.to}
-            min={period.from}
-            onChange={(to) => to && setPeriod({ ...period, to })}
+            names={{ from: 'from', to: 'to' }}
+            labels={{ from: t('task_report_from'), to: t('task_report_to') }}
+            value={period}
+            onChange={(next) => next.from && next.to && setPeriod(next)}
           />
           <label>
             {t('task_report_group')}

@@ -22,7 +22,7 @@ import { type StoreQueries, TASKS_PAGE, taskKey } from '../../../lib/store/queri
 import type { TargetPage } from '../../../lib/target-page.ts';
 import { noticeYear } from '../../../lib/task-input.ts';
 import type { TaskContext } from '../../../lib/tasks-messages.ts';
-import { LabelledDateField } from '../../common/DateField.tsx';
+import { PeriodFields } from '../../common/DateField.tsx';
 import { FilterSelect, taskStatusChoices } from '../../common/Select.tsx';
 import { TaskExportBar } from './TaskExportBar.tsx';
 import './tasks.css';
@@ -266,19 +266,12 @@ function TaskFilters({
           onChange={(status) => set({ status: status ? [status] : undefined })}
         />
       </label>
-      <LabelledDateField
+      <PeriodFields
         className="pz-task-date"
-        name="dueAfter"
-        label={t('task_filter_due_after')}
-        value={filter.dueAfter ?? ''}
-        onChange={(dueAfter) => set({ dueAfter: dueAfter || undefined })}
-      />
-      <LabelledDateField
-        className="pz-task-date"
-        name="dueBefore"
-        label={t('task_filter_due_before')}
-        value={filter.dueBefore ?? ''}
-        onChange={(dueBefore) => set({ dueBefore: dueBefore || undefined })}
+        names={{ from: 'dueAfter', to: 'dueBefore' }}
+        labels={{ from: t('task_filter_due_after'), to: t('task_filter_due_before') }}
+        value={{ from: filter.dueAfter ?? '', to: filter.dueBefore ?? '' }}
+        onChange={({ from, to }) => set({ dueAfter: from || undefined, dueBefore: to || undefined })}
       />
       <label>
         {t('task_leader')}
