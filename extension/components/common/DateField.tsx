@@ -37,26 +37,18 @@ export function PeriodFields({
   value: Period;
   onChange: (period: Period) => void;
 }) {
-  return (
-    <>
-      <LabelledDateField
-        className={className}
-        name={names.from}
-        label={labels.from}
-        value={value.from}
-        max={value.to || undefined}
-        onChange={(from) => onChange({ ...value, from })}
-      />
-      <LabelledDateField
-        className={className}
-        name={names.to}
-        label={labels.to}
-        value={value.to}
-        min={value.from || undefined}
-        onChange={(to) => onChange({ ...value, to })}
-      />
-    </>
-  );
+  return (['from', 'to'] as const).map((end) => (
+    <LabelledDateField
+      key={end}
+      className={className}
+      name={names[end]}
+      label={labels[end]}
+      value={value[end]}
+      min={end === 'to' ? value.from || undefined : undefined}
+      max={end === 'from' ? value.to || undefined : undefined}
+      onChange={(day) => onChange({ ...value, [end]: day })}
+    />
+  ));
 }
 
 /** A date field with its label shown before it (the field itself is labelled for assistive technology). */
