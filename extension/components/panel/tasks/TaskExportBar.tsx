@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { addDays, type TableFormat, type TaskFilter } from '../../../../shared/tasks/index.ts';
-import { currentLanguage, t } from '../../../lib/i18n.ts';
+import { currentLanguage, errorText, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
 import { PeriodFields } from '../../common/DateField.tsx';
 import { Notice } from '../../common/Notice.tsx';
@@ -44,7 +44,7 @@ export function TaskExportBar({
     try {
       saveFile(await make());
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
     setBusy(false);
   };
