@@ -6,6 +6,7 @@
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { currentLanguage, t } from '../../lib/i18n.ts';
+import { Notice } from './Notice.tsx';
 import { longDate, parseDateInput } from './date-input.ts';
 
 type DateFieldProps = {
@@ -20,9 +21,14 @@ type DateFieldProps = {
 
 export type Period = { from: string; to: string };
 
+/** True when both ends are set and the period ends before it starts (typing is not limited by the calendars). */
+export function isReversed(period: Period): boolean {
+  return period.from !== '' && period.to !== '' && period.to < period.from;
+}
+
 /**
  * A period: its first and last day (ISO, '' when open), each a labelled date field named `names.from` and
- * `names.to`; each calendar stops at the other end of the period.
+ * `names.to`; each calendar stops at the other end of the period, and a typed end before the start is said.
  */
 export function PeriodFields({
   className,
@@ -37,18 +43,23 @@ export function PeriodFields({
   value: Period;
   onChange: (period: Period) => void;
 }) {
-  return (['from', 'to'] as const).map((end) => (
-    <LabelledDateField
-      key={end}
-      className={className}
-      name={names[end]}
-      label={labels[end]}
-      value={value[end]}
-      min={end === 'to' ? value.from || undefined : undefined}
-      max={end === 'from' ? value.to || undefined : undefined}
-      onChange={(day) => onChange({ ...value, [end]: day })}
-    />
-  ));
+  return (
+    <>
+      {(['from', 'to'] as const).map((end) => (
+        <LabelledDateField
+          key={end}
+          className={className}
+          name={names[end]}
+          label={labels[end]}
+          value={value[end]}
+          min={end === 'to' ? value.from || undefined : undefined}
+          max={end === 'from' ? value.to || undefined : undefined}
+          onChange={(day) => onChange({ ...value, [end]: day })}
+        />
+      ))}
+      {isReversed(value) && <Notice kind="error">{t('period_reversed')}</Notice>}
+    </>
+  );
 }
 
 /** A date field with its label shown before it (the field itself is labelled for assistive technology). */

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { addDays, type TableFormat, type TaskFilter } from '../../../../shared/tasks/index.ts';
 import { currentLanguage, errorText, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
-import { PeriodFields } from '../../common/DateField.tsx';
+import { isReversed, PeriodFields } from '../../common/DateField.tsx';
 import { Notice } from '../../common/Notice.tsx';
 import { saveFile } from '../briefing-export.ts';
 import { exportProgressReport, exportTaskTable } from './task-export.ts';
@@ -37,6 +37,7 @@ export function TaskExportBar({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const language = currentLanguage() === 'en' ? 'en' : 'zh';
+  const reversed = isReversed(period);
 
   const run = async (make: () => Promise<{ filename: string; blob: Blob }>) => {
     setBusy(true);
@@ -108,10 +109,15 @@ export function TaskExportBar({
             </select>
           </label>
           <div className="pz-row">
-            <button type="button" data-export-report="docx" disabled={busy} onClick={() => void report('docx')}>
+            <button
+              type="button"
+              data-export-report="docx"
+              disabled={busy || reversed}
+              onClick={() => void report('docx')}
+            >
               DOCX
             </button>
-            <button type="button" data-export-report="md" disabled={busy} onClick={() => void report('md')}>
+            <button type="button" data-export-report="md" disabled={busy || reversed} onClick={() => void report('md')}>
               Markdown
             </button>
           </div>
