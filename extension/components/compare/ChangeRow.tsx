@@ -235,9 +235,10 @@ function ClauseTasks({
     <ul className="pz-compare-tasks" aria-label={t('compare_tasks')}>
       {items.map((task) => {
         const status = displayStatus(task, view.today);
-        const units = unitNames(view.units, [...task.leadUnits, ...task.units]);
+        const lead = unitNames(view.units, task.leadUnits);
+        const others = unitNames(view.units, task.units);
         return (
-          <li key={task.id} data-task-id={task.id} data-status={status}>
+          <li key={task.id} data-task-id={task.id} data-task-status={status}>
             <div className="pz-item-meta">
               <span className="pz-chip pz-task-chip">{t('compare_task')}</span>
               <span className={`pz-status pz-status-${status}`}>{t(`task_status_${status}`)}</span>
@@ -245,8 +246,13 @@ function ClauseTasks({
             </div>
             <p className="pz-task-text">{task.task}</p>
             <p className="pz-muted pz-small">
-              {t('task_lead_units')}：{units.join('、') || '—'} · {t('task_due')}：
-              {task.due?.text ?? t('task_due_none')}
+              {[
+                `${t('task_lead_units')}：${lead.join('、') || '—'}`,
+                others.length ? `${t('task_units')}：${others.join('、')}` : '',
+                `${t('task_due')}：${task.due?.text ?? t('task_due_none')}`,
+              ]
+                .filter(Boolean)
+                .join(' · ')}
             </p>
             <CarryControl
               carried={view.carried.has(carriedFromKey(task))}
