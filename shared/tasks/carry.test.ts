@@ -28,14 +28,10 @@ describe('carrying a task over to a new version', () => {
   it('keeps the wording, units, leader and requirement; starts again as not started, linked to the old task', () => {
     const carried = carryTask(source, 'y2023', target);
     expect(carried).toEqual({
+      ...source,
       id: 't-new',
       clause: clause2024,
-      task: '加强学校体育工作',
-      leadUnits: ['u-pe'],
-      units: ['u-school', 'u-health'],
-      leader: '王副局长',
       due: { text: '6月底前', date: '2024-06-30' },
-      requirement: '每月报送进展',
       status: 'todo',
       createdBy: office,
       createdAt: 9_000,

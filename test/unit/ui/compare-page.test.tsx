@@ -16,6 +16,7 @@ import type { TaskCarry } from '../../../extension/lib/tasks-messages.ts';
 import type { TaskRecord } from '../../../shared/tasks/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { noticeHtml, sampleSnapshot } from '../../fixtures/snapshot.ts';
+import { sampleTask } from '../../fixtures/tasks/sample.ts';
 import type { createFakeBrowser } from './fake-browser.ts';
 
 const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
@@ -213,24 +214,15 @@ describe('the comparison page', () => {
 
   it('shows each side’s tasks beside their clause and carries the old ones with the highlights', async () => {
     team = { teamId: 't1', role: 'editor' };
-    const by = { id: 'm2', name: '李娜' };
     const task = (documentKey: string, clause: number, overrides: Partial<TaskRecord>): TaskRecord => {
-      const snapshot = documentKey === 'y2023' ? OLD : NEW;
-      const c = snapshot.clauses[clause]!;
-      return {
+      const c = (documentKey === 'y2023' ? OLD : NEW).clauses[clause]!;
+      return sampleTask({
         id: `t${clause}`,
         clause: { path: c.path, text: `${c.label}${c.text}`, hash: c.hash, index: clause },
-        task: `任务${clause}`,
-        leadUnits: [],
-        units: [],
         due: { text: '6月底前', date: '2023-06-30' },
         status: 'doing',
-        createdBy: by,
-        createdAt: 1,
-        updatedBy: by,
-        updatedAt: 1,
         ...overrides,
-      };
+      });
     };
     const tasks = new TaskStore(db);
     await tasks.putTasks('t1', 'y2023', [
@@ -277,22 +269,13 @@ describe('the comparison page', () => {
 
   it('lets a viewer see the tasks but not carry them', async () => {
     team = { teamId: 't1', role: 'viewer' };
-    const by = { id: 'm2', name: '李娜' };
     const c = OLD.clauses[0]!;
     await new TaskStore(db).putTasks('t1', 'y2023', [
-      {
+      sampleTask({
         id: 't0',
         clause: { path: c.path, text: c.text, hash: c.hash, index: 0 },
         task: '保证每天体育活动时间',
-        leadUnits: [],
-        units: [],
-        due: null,
-        status: 'todo',
-        createdBy: by,
-        createdAt: 1,
-        updatedBy: by,
-        updatedAt: 1,
-      },
+      }),
     ]);
     renderAt(`?before=y2023.${OLD.contentHash}&after=y2024.${NEW.contentHash}`);
     await screen.findByTestId('compare-counts');

@@ -20,6 +20,7 @@ import type { Annotation } from '../../../shared/model/annotation.ts';
 import { carriedTaskSources, type Task } from '../../../shared/tasks/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { sampleSnapshot } from '../../fixtures/snapshot.ts';
+import { sampleTask } from '../../fixtures/tasks/sample.ts';
 
 const OLD = sampleSnapshot([
   '加强学校体育工作，保证学生每天校园体育活动时间不少于1小时。',
@@ -124,23 +125,18 @@ describe('versions', () => {
 
 describe('tasks on the comparison page', () => {
   const task = (clause: number, overrides: Partial<Task> = {}): Task => ({
-    id: `t${clause}`,
+    ...sampleTask({
+      id: `t${clause}`,
+      clause: {
+        path: OLD.clauses[clause]!.path,
+        text: OLD.clauses[clause]!.text,
+        hash: OLD.clauses[clause]!.hash,
+        index: clause,
+      },
+      task: `任务${clause}`,
+      status: 'doing',
+    }),
     documentKey: 'old',
-    clause: {
-      path: OLD.clauses[clause]!.path,
-      text: OLD.clauses[clause]!.text,
-      hash: OLD.clauses[clause]!.hash,
-      index: clause,
-    },
-    task: `任务${clause}`,
-    leadUnits: [],
-    units: [],
-    due: null,
-    status: 'doing',
-    createdBy: { id: 'm1', name: '张伟' },
-    createdAt: 1,
-    updatedBy: { id: 'm1', name: '张伟' },
-    updatedAt: 1,
     ...overrides,
   });
 
