@@ -18,6 +18,7 @@ import type { Annotation } from '../../../shared/model/annotation.ts';
 import { carriedTaskSources, type Task, todayIn } from '../../../shared/tasks/index.ts';
 import { ask } from '../../lib/ask.ts';
 import { currentLanguage, errorText, t } from '../../lib/i18n.ts';
+import { readerTimeZone } from '../../lib/reader-time.ts';
 import type { StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { useSettings } from '../common/useSettings.ts';
@@ -97,7 +98,7 @@ export function Comparison({
   const taskView = useMemo(
     () => ({
       units: afterTasks?.units ?? beforeTasks?.units ?? {},
-      today: todayIn(Date.now(), Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai'),
+      today: todayIn(Date.now(), readerTimeZone()),
       carried: carriedTaskSources(afterTasks?.tasks ?? NONE),
     }),
     [beforeTasks, afterTasks],
@@ -125,8 +126,9 @@ export function Comparison({
   const renumberedOnly = changes.filter((c) => c.status === 'unchanged' && c.renumbered).length;
   const summary = summarizeChanges(changes, language);
   const canWrite = settings !== null && settings.team?.role !== 'viewer';
-  // tasks are the team's: a member without a team has none, a viewer reads them
-  const canCarryTasks = canWrite && teamId !== null;
+  // tasks are the team's: a member without a team has none, a viewer reads them; two versions of one address
+  // share their tasks (a task is the notice's, whatever its text): there is nothing to carry them to
+  const canCarryTasks = canWrite && teamId !== null && pair.before.documentKey !== pair.after.documentKey;
   const pending: Pending = {
     annotations: canWrite ? carryable(changes, oldPlaced.byClause, carried, (a) => a.id) : [],
     tasks: canCarryTasks ? carryable(changes, oldTasks.byClause, taskView.carried, taskSourceKey) : [],

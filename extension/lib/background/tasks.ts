@@ -132,6 +132,7 @@ export class TaskService {
         try {
           const source = sources.get(key);
           if (!source || source.deleted) throw new PizhuError('carry_source_missing');
+          if (item.from.documentKey === documentKey) throw new PizhuError('carry_same_document');
           if (carried.has(key)) {
             result.skipped.push(item.from.id);
             continue;

@@ -360,6 +360,10 @@ describe('carrying tasks over (background)', () => {
       { code: 'carry_source_missing' },
       { code: 'carry_source_missing' },
     ]);
+    // two versions of one address share their tasks: nothing is carried onto the notice it is on
+    const onItself = await service.tasks.carry('y2023', [{ from, clause: clause(0) }]);
+    expect(onItself.failed.map((f) => f.error)).toEqual([{ code: 'carry_same_document' }]);
+    expect(await roomTasks(service, 'y2023')).toHaveLength(1);
     await expect(service.tasks.carry('unknown-doc', [{ from, clause: clause(0) }])).rejects.toMatchObject({
       code: 'document_unknown',
     });

@@ -284,6 +284,24 @@ describe('the comparison page', () => {
     expect(screen.queryByTestId('carry-all')).toBeNull();
   });
 
+  it('offers no task to carry between two versions of one address: they share their tasks', async () => {
+    team = { teamId: 't1', role: 'editor' };
+    await new SnapshotStore(db).keep('y2023', NEW, undefined, 3);
+    const c = OLD.clauses[0]!;
+    await new TaskStore(db).putTasks('t1', 'y2023', [
+      sampleTask({
+        id: 't0',
+        clause: { path: c.path, text: c.text, hash: c.hash, index: 0 },
+        task: '保证每天体育活动时间',
+      }),
+    ]);
+    renderAt(`?before=y2023.${OLD.contentHash}&after=y2023.${NEW.contentHash}`);
+    await screen.findByTestId('compare-counts');
+    await waitFor(() => expect(within(rows()[0]!).getAllByText('保证每天体育活动时间').length).toBeGreaterThan(0));
+    await waitFor(() => expect(screen.getByTestId('carry-all')).toBeTruthy());
+    expect(document.querySelector('[data-carry-task]')).toBeNull();
+  });
+
   it('says so when a version’s snapshot is missing', async () => {
     renderAt(`?before=y2023.${OLD.contentHash}&after=y2024.nothingHere`);
     expect((await screen.findByRole('alert')).textContent).toMatch(/missing/);
