@@ -9,7 +9,6 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DocumentInfo } from '../../../../shared/model/annotation.ts';
 import {
   DISPLAY_STATUSES,
-  isIsoDay,
   type LiveUnit,
   resolveUnit,
   type Task,
@@ -24,6 +23,7 @@ import type { TargetPage } from '../../../lib/target-page.ts';
 import { noticeYear } from '../../../lib/task-input.ts';
 import type { TaskContext } from '../../../lib/tasks-messages.ts';
 import { readerTimeZone } from '../../../lib/reader-time.ts';
+import { PeriodFields } from '../../common/DateField.tsx';
 import { FilterSelect, taskStatusChoices } from '../../common/Select.tsx';
 import { TaskExportBar } from './TaskExportBar.tsx';
 import './tasks.css';
@@ -241,7 +241,6 @@ function TaskFilters({
     for (const key of Object.keys(next) as (keyof TaskFilter)[]) if (next[key] === undefined) delete next[key];
     onChange(next);
   };
-  const day = (value: string) => (isIsoDay(value) ? value : undefined);
   return (
     <fieldset className="pz-task-filters">
       <legend className="pz-visually-hidden">{t('task_filters')}</legend>
@@ -266,24 +265,13 @@ function TaskFilters({
           onChange={(status) => set({ status: status ? [status] : undefined })}
         />
       </label>
-      <label>
-        {t('task_filter_due_after')}
-        <input
-          type="date"
-          name="dueAfter"
-          value={filter.dueAfter ?? ''}
-          onChange={(e) => set({ dueAfter: day(e.target.value) })}
-        />
-      </label>
-      <label>
-        {t('task_filter_due_before')}
-        <input
-          type="date"
-          name="dueBefore"
-          value={filter.dueBefore ?? ''}
-          onChange={(e) => set({ dueBefore: day(e.target.value) })}
-        />
-      </label>
+      <PeriodFields
+        className="pz-task-date"
+        names={{ from: 'dueAfter', to: 'dueBefore' }}
+        labels={{ from: t('task_filter_due_after'), to: t('task_filter_due_before') }}
+        value={{ from: filter.dueAfter ?? '', to: filter.dueBefore ?? '' }}
+        onChange={({ from, to }) => set({ dueAfter: from || undefined, dueBefore: to || undefined })}
+      />
       <label>
         {t('task_leader')}
         <input

@@ -1,0 +1,50 @@
+// @vitest-environment happy-dom
+/**
+ * The 任务 tab's export bar: a file that could not be made is said in the UI's words, from the error's code, like
+ * every other refusal (not an exception's English).
+ */
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { createFakeBrowser } from './fake-browser.ts';
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
+vi.mock('wxt/browser', async () => {
+  const { createFakeBrowser } = await import('./fake-browser.ts');
+  fake.current = createFakeBrowser();
+  return { browser: fake.current.browser };
+});
+
+const { TaskExportBar } = await import('../../../extension/components/panel/tasks/TaskExportBar.tsx');
+const { PizhuError } = await import('../../../extension/lib/errors.ts');
+const { setLanguage } = await import('../../../extension/lib/i18n.ts');
+
+afterEach(() => {
+  cleanup();
+  setLanguage('auto');
+});
+
+describe('task exports', () => {
+  it('words a failed export from its code', async () => {
+    setLanguage('en');
+    const queries = {
+      tasks: {
+        export: async () => {
+          throw new PizhuError('storage_failed');
+        },
+      },
+    };
+    render(
+      <TaskExportBar
+        queries={queries as never}
+        teamId="t1"
+        filter={{}}
+        today="2023-07-03"
+        timeZone="Asia/Shanghai"
+        titles={{ table: 'Tasks', report: 'Progress' }}
+        disabled={false}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'XLSX' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not save this; please try again');
+  });
+});
