@@ -267,16 +267,16 @@ describe('the comparison page', () => {
     await waitFor(() => expect(carriedTasks).toHaveLength(2));
   });
 
+  /** The team's task on the old version's first clause (体育). */
+  async function sportTaskOn2023(): Promise<void> {
+    const c = OLD.clauses[0]!;
+    const clause = { path: c.path, text: c.text, hash: c.hash, index: 0 };
+    await new TaskStore(db).putTasks('t1', 'y2023', [sampleTask({ id: 't0', clause, task: '保证每天体育活动时间' })]);
+  }
+
   it('lets a viewer see the tasks but not carry them', async () => {
     team = { teamId: 't1', role: 'viewer' };
-    const c = OLD.clauses[0]!;
-    await new TaskStore(db).putTasks('t1', 'y2023', [
-      sampleTask({
-        id: 't0',
-        clause: { path: c.path, text: c.text, hash: c.hash, index: 0 },
-        task: '保证每天体育活动时间',
-      }),
-    ]);
+    await sportTaskOn2023();
     renderAt(`?before=y2023.${OLD.contentHash}&after=y2024.${NEW.contentHash}`);
     await screen.findByTestId('compare-counts');
     const sport = await waitFor(() => within(rows()[0]!).getByText('保证每天体育活动时间').closest('li')!);
@@ -287,14 +287,7 @@ describe('the comparison page', () => {
   it('offers no task to carry between two versions of one address: they share their tasks', async () => {
     team = { teamId: 't1', role: 'editor' };
     await new SnapshotStore(db).keep('y2023', NEW, undefined, 3);
-    const c = OLD.clauses[0]!;
-    await new TaskStore(db).putTasks('t1', 'y2023', [
-      sampleTask({
-        id: 't0',
-        clause: { path: c.path, text: c.text, hash: c.hash, index: 0 },
-        task: '保证每天体育活动时间',
-      }),
-    ]);
+    await sportTaskOn2023();
     renderAt(`?before=y2023.${OLD.contentHash}&after=y2023.${NEW.contentHash}`);
     await screen.findByTestId('compare-counts');
     await waitFor(() => expect(within(rows()[0]!).getAllByText('保证每天体育活动时间').length).toBeGreaterThan(0));
