@@ -66,6 +66,8 @@ export const CLIENT_ERRORS = {
   carry_source_missing: [],
   /** Carrying a reply without the annotation it answers. */
   carry_reply_alone: [],
+  /** Carrying a task to the notice it is already on (two versions of one address compared). */
+  carry_same_document: [],
   /** The server no longer accepts this browser's token (401 on a request of a joined team). */
   token_rejected: ['team'],
   /** A room's socket closed for a reason that has no code of its own. */

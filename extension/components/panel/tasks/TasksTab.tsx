@@ -22,6 +22,7 @@ import { type StoreQueries, TASKS_PAGE, taskKey } from '../../../lib/store/queri
 import type { TargetPage } from '../../../lib/target-page.ts';
 import { noticeYear } from '../../../lib/task-input.ts';
 import type { TaskContext } from '../../../lib/tasks-messages.ts';
+import { readerTimeZone } from '../../../lib/reader-time.ts';
 import { PeriodFields } from '../../common/DateField.tsx';
 import { FilterSelect, taskStatusChoices } from '../../common/Select.tsx';
 import { TaskExportBar } from './TaskExportBar.tsx';
@@ -29,8 +30,6 @@ import './tasks.css';
 import { TaskItem, type TaskPermissions } from './TaskItem.tsx';
 
 type View = 'notice' | 'team';
-
-const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai';
 
 export function TasksTab({
   queries,
@@ -45,7 +44,7 @@ export function TasksTab({
 }) {
   const [view, setView] = useState<View>('notice');
   const context = useTaskContext(teamId);
-  const zone = useMemo(timeZone, []);
+  const zone = useMemo(readerTimeZone, []);
   const today = todayIn(Date.now(), zone);
   // Every unit record of the team (the store's vocabulary), to tell whose unit a task is.
   const units = useLiveQuery(() => (teamId ? queries.unitMap() : null), [queries, teamId], null);
