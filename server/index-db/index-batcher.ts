@@ -4,7 +4,10 @@
  * is read once per chunk however often it was marked; a large change is read and written in chunks of
  * INDEX_CHUNK annotations with the event loop free between them (bench/server/README.md, "Index batches").
  */
-import type { IndexSink, IndexSource, RoomIndexChange } from './types.ts';
+import type { IndexSink, IndexSource, RoomIndexChange, StaleChange } from './types.ts';
+
+/** Writes one chunk in one transaction; returns the changes it refused as stale (PostgreSQL: several instances). */
+export type WriteBatch = (batch: RoomIndexChange[]) => StaleChange[] | Promise<StaleChange[]>;
 
 /** How long index changes gather before they are written. */
 export const INDEX_BATCH_MS = 50;
@@ -12,7 +15,8 @@ export const INDEX_BATCH_MS = 50;
 export const INDEX_CHUNK = 100;
 
 export class IndexBatcher {
-  private pending: RoomIndexChange[] = [];
+  /** Changes handed over, with the room to give them back to when refused. */
+  private pending: { change: RoomIndexChange; source?: IndexSource }[] = [];
   /** Rooms marked dirty since the last chunk. */
   private readonly dirty = new Map<string, IndexSource>();
   private writeTimer: NodeJS.Timeout | null = null;
@@ -20,13 +24,12 @@ export class IndexBatcher {
   private writing: Promise<boolean> = Promise.resolve(false);
 
   constructor(
-    /** Writes one chunk in one transaction. */
-    private readonly write: (batch: RoomIndexChange[]) => void | Promise<void>,
+    private readonly write: WriteBatch,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  applyChange(change: RoomIndexChange): void {
-    this.pending.push(change);
+  applyChange(change: RoomIndexChange, source?: IndexSource): void {
+    this.pending.push({ change, source });
     this.schedule();
   }
 
@@ -63,7 +66,9 @@ export class IndexBatcher {
    * dirty for the next chunk.
    */
   private async writeChunk(): Promise<boolean> {
-    const batch = this.pending;
+    const sources = new Map<RoomIndexChange, IndexSource | undefined>();
+    for (const { change, source } of this.pending) sources.set(change, source);
+    const batch = this.pending.map((entry) => entry.change);
     this.pending = [];
     let budget = INDEX_CHUNK;
     for (const [roomId, source] of [...this.dirty]) {
@@ -73,6 +78,7 @@ export class IndexBatcher {
         const change = source.takeIndexChange(budget);
         if (!change) continue;
         batch.push(change);
+        sources.set(change, source);
         budget -= change.upserts.length + change.removedIds.length;
         if (change.partial) this.dirty.set(roomId, source);
       } catch (error) {
@@ -82,13 +88,22 @@ export class IndexBatcher {
     }
     if (batch.length > 0) {
       try {
-        await this.write(batch);
+        for (const stale of await this.write(batch)) this.giveBack(stale, sources.get(stale.change));
       } catch (error) {
         // The index lags behind (through stays lower), so the room is re-indexed when next loaded.
         this.onError(error);
       }
     }
     return this.dirty.size > 0 || this.pending.length > 0;
+  }
+
+  /** A refused change goes back to its room, which reads what it touched again once it has caught up. */
+  private giveBack({ change, indexedThrough }: StaleChange, source: IndexSource | undefined): void {
+    try {
+      source?.indexRefused?.(change, indexedThrough);
+    } catch (error) {
+      this.onError(error);
+    }
   }
 }
 
@@ -103,11 +118,11 @@ export abstract class BatchedIndex implements Pick<IndexSink, 'applyChange' | 'm
     this.batcher = new IndexBatcher((batch) => this.writeBatch(batch), onError);
   }
 
-  /** Writes one chunk in one transaction. */
-  protected abstract writeBatch(batch: RoomIndexChange[]): void | Promise<void>;
+  /** Writes one chunk in one transaction; returns the changes refused as stale. */
+  protected abstract writeBatch(batch: RoomIndexChange[]): ReturnType<WriteBatch>;
 
-  applyChange(change: RoomIndexChange): void {
-    this.batcher.applyChange(change);
+  applyChange(change: RoomIndexChange, source?: IndexSource): void {
+    this.batcher.applyChange(change, source);
   }
 
   markDirty(roomId: string, source: IndexSource): void {

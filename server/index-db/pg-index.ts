@@ -40,6 +40,7 @@ import type {
   DocumentSummary,
   IndexSink,
   RoomIndexChange,
+  StaleChange,
   TagCount,
   TeamAnnotations,
 } from './types.ts';
@@ -71,9 +72,20 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
     });
   }
 
-  protected writeBatch(batch: RoomIndexChange[]): Promise<void> {
+  /**
+   * Writes the changes whose room the index does not reflect through a later seq; returns the others. Rooms
+   * are locked in id order, so two instances writing batches of the same rooms never deadlock.
+   */
+  protected writeBatch(batch: RoomIndexChange[]): Promise<StaleChange[]> {
+    const ordered = [...batch].sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
     return inTransaction(this.pool, async (client) => {
-      for (const change of batch) await writeChange(client, change);
+      const stale: StaleChange[] = [];
+      for (const change of ordered) {
+        const indexedThrough = await lockRoom(client, change.roomId, change.teamId);
+        if (change.throughSeq < indexedThrough) stale.push({ change, indexedThrough });
+        else await writeChange(client, change);
+      }
+      return stale;
     });
   }
 
@@ -92,9 +104,11 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
     throughSeq: number,
     vocabulary?: TeamVocabulary,
     tasks?: TaskIndexChange,
-  ): Promise<void> {
+  ): Promise<number | null> {
     const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
-    await inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, async (client) => {
+      const indexedThrough = await lockRoom(client, roomId, change.teamId);
+      if (throughSeq < indexedThrough) return indexedThrough;
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
       await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
       for (const clear of taskClears(PG_DIALECT, roomId)) await client.query(clear.sql, clear.params);
@@ -104,6 +118,7 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
          ON CONFLICT (room) DO UPDATE SET through = EXCLUDED.through`,
         [roomId, change.teamId, throughSeq],
       );
+      return null;
     });
   }
 
@@ -178,6 +193,24 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
     );
     return teamAnnotationsOf(rows, documents.rows, options, await this.tagResolver(teamId));
   }
+}
+
+/**
+ * Locks the room's `index_rooms` row until the transaction ends and returns the seq the index reflects the room
+ * through. Several instances index one room, each from its own document, and the index never moves backwards:
+ * a change reflecting an earlier seq than the index is refused (its room reads it again once caught up), so
+ * older rows never land over newer ones (why that converges: Room.takeIndexChange).
+ */
+async function lockRoom(client: PgClient, roomId: string, teamId: string): Promise<number> {
+  await client.query(
+    'INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, 0) ON CONFLICT (room) DO NOTHING',
+    [roomId, teamId],
+  );
+  const { rows } = await client.query<{ through: number }>(
+    'SELECT through FROM index_rooms WHERE room = $1 FOR UPDATE',
+    [roomId],
+  );
+  return rows[0]!.through;
 }
 
 async function writeChange(client: PgClient, change: RoomIndexChange): Promise<void> {

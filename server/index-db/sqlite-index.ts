@@ -28,6 +28,7 @@ import type {
   DocumentSummary,
   IndexSink,
   RoomIndexChange,
+  StaleChange,
   TagCount,
   TeamAnnotations,
 } from './types.ts';
@@ -132,8 +133,10 @@ export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, An
     );
   }
 
-  protected writeBatch(batch: RoomIndexChange[]): void {
+  /** One instance writes the file, so a change is never staler than the index: none is refused. */
+  protected writeBatch(batch: RoomIndexChange[]): StaleChange[] {
     this.writeBatchTx.immediate(batch);
+    return [];
   }
 
   private writeChange(change: RoomIndexChange): void {
@@ -175,8 +178,9 @@ export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, An
     throughSeq: number,
     vocabulary?: TeamVocabulary,
     tasks?: TaskIndexChange,
-  ): Promise<void> {
+  ): Promise<number | null> {
     this.replaceTx.immediate(roomId, read, throughSeq, vocabulary, tasks);
+    return null;
   }
 
   // --- AnnotationQueries ---

@@ -49,27 +49,40 @@ export interface IndexSource {
    * annotations: the rest stay due and the change is marked `partial`.
    */
   takeIndexChange(maxAnnotations?: number): RoomIndexChange | null;
+  /**
+   * The index refused a change it took: another instance had already indexed the room through `indexedThrough`,
+   * a later seq than the change reflects, so writing it could put older rows over newer ones. The source reads
+   * what the change touched again once its document holds every update through `indexedThrough`.
+   */
+  indexRefused?(change: RoomIndexChange, indexedThrough: number): void;
 }
+
+/** A change the index did not write: the room is indexed through a later seq than the change reflects. */
+export type StaleChange = { change: RoomIndexChange; indexedThrough: number };
 
 /** What rooms write into. */
 export interface IndexSink {
   /** The room seq through which the index reflects the room (0 when never indexed). */
   through(roomId: string): Promise<number>;
-  /** Queued and written in batches; `flush` waits for the writes. */
-  applyChange(change: RoomIndexChange): void;
+  /** Queued and written in batches (a refusal goes back to `source`); `flush` waits for the writes. */
+  applyChange(change: RoomIndexChange, source?: IndexSource): void;
   /**
    * A room has changes to index. The source is read when the next batch is written, once however often the
    * room was marked since the last batch (a note typed in many updates is read and validated once).
    */
   markDirty(roomId: string, source: IndexSource): void;
-  /** Rebuilds a room's rows; for the team room, `vocabulary` is what it holds; for a page room, `tasks`. */
+  /**
+   * Rebuilds a room's rows; for the team room, `vocabulary` is what it holds; for a page room, `tasks`. Resolves
+   * with null, or, when the index already reflects the room through a later seq (another instance), with that
+   * seq, having changed nothing.
+   */
   replaceRoom(
     roomId: string,
     read: RoomReadResult,
     throughSeq: number,
     vocabulary?: TeamVocabulary,
     tasks?: TaskIndexChange,
-  ): Promise<void>;
+  ): Promise<number | null>;
   flush(): Promise<void>;
 }
 

@@ -26,7 +26,7 @@ const noIndex: IndexSink = {
   through: async () => 0,
   applyChange: () => {},
   markDirty: () => {},
-  replaceRoom: async () => {},
+  replaceRoom: async () => null,
   flush: async () => {},
 };
 

@@ -87,7 +87,9 @@ class RecordingIndex implements IndexSink {
   applyChange(change: RoomIndexChange) {
     this.changes.push(change);
   }
-  async replaceRoom() {}
+  async replaceRoom() {
+    return null;
+  }
   async flush() {}
 }
 

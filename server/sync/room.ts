@@ -25,7 +25,7 @@ import {
   readTeamVocabulary,
 } from '../../shared/model/index.ts';
 import { CLOSE_CODES, type Role } from '../../shared/protocol/api.ts';
-import { defineTaskRoots, type TaskKeys, taskChangesOfTransaction } from '../../shared/tasks/index.ts';
+import { defineTaskRoots, progressKey, type TaskKeys, taskChangesOfTransaction } from '../../shared/tasks/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Fanout, FanoutMessage, FanoutSubscriber } from '../fanout/types.ts';
 import type { UpdateGuard } from '../guard/update-guard.ts';
@@ -149,6 +149,14 @@ export class Room implements FanoutSubscriber, IndexSource {
   private unindexedDocument = false;
   /** Stored updates the index has not been told about (it records how far each room is indexed). */
   private indexDue = false;
+  /**
+   * The index takes a change only once the document holds every stored update through this seq: the room's own
+   * newest update, or the seq through which another instance had indexed the room when it refused a change.
+   */
+  private indexNotBefore = 0;
+  /** Marks the room dirty again while its change waits for updates other instances stored. */
+  private indexRetry: NodeJS.Timeout | null = null;
+  private closed = false;
   private compactionScheduled = false;
   failed: Error | null = null;
   lastActiveAt = Date.now();
@@ -552,12 +560,13 @@ export class Room implements FanoutSubscriber, IndexSource {
       { kind: 'update', update: change.update, seq: stored.seq },
       this.deps.fanoutSource,
     );
-    this.queueIndex(change.transaction);
+    this.queueIndex(change.transaction, stored.seq);
     this.maybeCompact();
   }
 
   /** The index reads the room's changes with its next batch, off the path of the update that made them. */
-  private queueIndex(transaction: Y.Transaction): void {
+  private queueIndex(transaction: Y.Transaction, seq: number): void {
+    this.indexNotBefore = Math.max(this.indexNotBefore, seq);
     const changed = changesOfTransaction(transaction);
     for (const id of changed.annotationIds) this.unindexed.add(id);
     this.unindexedDocument ||= changed.document;
@@ -572,16 +581,29 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** Hands what the index lacks to it now (before the document is released). */
   private indexNow(): void {
     const change = this.takeIndexChange();
-    if (change) this.deps.index.applyChange(change);
+    if (change) this.deps.index.applyChange(change, this);
   }
 
   /**
    * What the index lacks of this room, read from the document as it is now. Null when nothing is due, or
    * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
    * the room marks itself again once they are.
+   *
+   * Several instances index one room, each the updates it accepted, read from its own document. Null as well
+   * while the document lacks a stored update below `indexNotBefore`, so a change of annotation X carrying this
+   * instance's update u (seq s) has `throughSeq` >= s and holds every update through it. The index refuses a
+   * change older than the room's indexed `through` and never lowers it, and a refused change is read again
+   * (indexRefused). So for every update u of X there is a write of X with `throughSeq` >= s, or a refusal
+   * because the index was already past s; either way `through` >= s afterwards, and every later write of X
+   * reflects at least `through`, hence u: the last row of X holds every update of X. Each refusal needs the
+   * index to have moved on (new stored updates), so a retry never loops hot.
    */
   takeIndexChange(maxAnnotations = Number.POSITIVE_INFINITY): RoomIndexChange | null {
     if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
+    if (this.seqs.through < this.indexNotBefore) {
+      this.retryIndexSoon();
+      return null;
+    }
     let touched = this.unindexed;
     if (touched.size > maxAnnotations) {
       touched = new Set();
@@ -626,12 +648,68 @@ export class Room implements FanoutSubscriber, IndexSource {
     return change;
   }
 
-  /** Rebuilds the room's index rows (after a crash left the index behind the stored updates). */
+  /** The index refused a change as stale: read what it touched again once the document has caught up. */
+  indexRefused(change: RoomIndexChange, indexedThrough: number): void {
+    if (this.closed || this.failed) return;
+    for (const annotation of change.upserts) this.unindexed.add(annotation.id);
+    for (const id of change.removedIds) this.unindexed.add(id);
+    if (change.document !== undefined) this.unindexedDocument = true;
+    const tasks = change.tasks;
+    if (tasks) {
+      for (const task of tasks.tasks.upserts) this.unindexedTasks.tasks.add(task.id);
+      for (const id of tasks.tasks.removedIds) this.unindexedTasks.tasks.add(id);
+      for (const entry of tasks.progress.upserts) this.unindexedTasks.progress.add(progressKey(entry.by.id, entry.id));
+      for (const key of tasks.progress.removedKeys) this.unindexedTasks.progress.add(key);
+    }
+    // The team room's change carries its whole vocabulary, whatever it touched.
+    this.indexDue = true;
+    this.indexNotBefore = Math.max(this.indexNotBefore, indexedThrough);
+    // Those updates are stored: read them now rather than wait for the fan-out or the head check.
+    this.remote.storedThrough(indexedThrough);
+    try {
+      this.materialise();
+    } catch {
+      return; // the room failed (logged); it is re-indexed when next loaded
+    }
+    this.deps.index.markDirty(this.id, this);
+  }
+
+  /** Marks the room dirty after a gap's wait, for a change waiting for updates other instances stored. */
+  private retryIndexSoon(): void {
+    if (this.indexRetry || this.closed) return;
+    this.indexRetry = setTimeout(() => {
+      this.indexRetry = null;
+      if (!this.closed && !this.failed) this.deps.index.markDirty(this.id, this);
+    }, this.deps.config.timings.fanoutGapWaitMs);
+    this.indexRetry.unref();
+  }
+
+  /** Reads the updates other instances stored that the index needs this room to hold (when it stops). */
+  private async catchUpForIndex(): Promise<void> {
+    if (this.seqs.through >= this.indexNotBefore) return;
+    this.remote.storedThrough(this.indexNotBefore);
+    await this.remote.settled();
+  }
+
+  /**
+   * Rebuilds the room's index rows (after a crash left the index behind the stored updates). When another
+   * instance indexed the room further meanwhile, the rebuild reads what it stored and starts again.
+   */
   async reindex(): Promise<void> {
-    const doc = this.materialise();
-    const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
-    const tasks = fullTaskIndexChange(doc, this.documentKey);
-    await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), this.seqs.through, vocabulary, tasks);
+    for (;;) {
+      const doc = this.materialise();
+      const vocabulary = isTeamRoomKey(this.documentKey) ? readTeamVocabulary(doc) : undefined;
+      const tasks = fullTaskIndexChange(doc, this.documentKey);
+      const through = this.seqs.through;
+      const newer = await this.deps.index.replaceRoom(this.id, readRoom(doc, this.id), through, vocabulary, tasks);
+      if (newer === null) return;
+      this.remote.storedThrough(newer);
+      await this.remote.settled();
+      if (this.seqs.through <= through || this.failed) {
+        this.deps.log.error('index', `room ${this.id}: could not catch up to rebuild its index rows`);
+        return;
+      }
+    }
   }
 
   /** An update or presence another server instance accepted for this room. */
@@ -792,6 +870,8 @@ export class Room implements FanoutSubscriber, IndexSource {
     await this.appendChain;
     if (!this.doc || this.version !== this.durableVersion) return;
     this.indexNow();
+    // A change waiting for other instances' updates needs the document: released on a later sweep.
+    if (this.indexDue) return;
     this.encodedState();
     this.doc.destroy();
     this.doc = null;
@@ -803,7 +883,10 @@ export class Room implements FanoutSubscriber, IndexSource {
     await this.appendChain.catch(() => {});
     if (!this.failed)
       await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
+    await this.catchUpForIndex().catch((error) => this.deps.log.error('index', `room ${this.id}`, error));
     this.indexNow();
+    this.closed = true;
+    if (this.indexRetry) clearTimeout(this.indexRetry);
     this.deps.fanout.unsubscribe(this.id, this);
     this.remote.close();
     for (const held of this.held.values()) clearTimeout(held.timer);

@@ -255,11 +255,11 @@ describe.each(backends)('stores on $name', (backend) => {
       await index.replaceRoom(
         't1.d1',
         { document: null, annotations: [note('new', { tags: ['新'] })], invalid: [] },
-        2,
+        7,
       );
       expect((await index.list('t1', { limit: 10 })).annotations.map((a) => a.id)).toEqual(['new']);
       expect(await index.tags('t1')).toEqual([{ tag: '新', count: 1 }]);
-      expect(await index.through('t1.d1')).toBe(2);
+      expect(await index.through('t1.d1')).toBe(7);
     });
   });
 
