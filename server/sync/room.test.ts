@@ -21,6 +21,10 @@ class ControlledStore implements UpdateStore {
   readonly instanceId = 'test';
   appends: { update: Uint8Array; resolve: () => void; reject: (e: Error) => void }[] = [];
   protected id = 0;
+  /** Another instance stored an update here: it took the next seq. */
+  storedElsewhere() {
+    this.id++;
+  }
   async load(): Promise<StoredRoom | null> {
     return null;
   }
@@ -333,6 +337,37 @@ describe('Room index upkeep', () => {
     expect(index.changes).toHaveLength(1);
     expect(index.changes[0]!.throughSeq).toBe(2);
     expect(index.changes[0]!.upserts.map((a) => a.id)).toEqual(['first', 'second']);
+  });
+
+  it("waits for another instance's earlier update before indexing its own", async () => {
+    const { store, index, room, fanout } = await setup(new CommitNowStore());
+    const { writer } = writerAndReader(room);
+    store.storedElsewhere();
+    room.applyFrom(writer, writer, edit('local'));
+    // Seq 1 (another instance's, maybe an edit of the same note) has not arrived: a change now would lack it.
+    index.writeBatch();
+    expect(index.changes).toEqual([]);
+    fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 1 }, Symbol('other instance'));
+    await tick();
+    index.writeBatch();
+    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'local' }] }]);
+  });
+
+  it('reads a refused change again once it holds what the index reflects', async () => {
+    const { index, room, fanout } = await setup(new CommitNowStore());
+    const { writer } = writerAndReader(room);
+    room.applyFrom(writer, writer, edit('k'));
+    index.writeBatch();
+    const [refused] = index.changes.splice(0);
+    expect(refused).toMatchObject({ throughSeq: 1, upserts: [{ id: 'k' }] });
+    // Another instance indexed the room through seq 2, an update this one has not received yet.
+    room.indexRefused(refused!, 2);
+    index.writeBatch();
+    expect(index.changes).toEqual([]);
+    fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 2 }, Symbol('other instance'));
+    await tick();
+    index.writeBatch();
+    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }] }]);
   });
 
   it('hands what the index lacks to it before the document is released', async () => {
