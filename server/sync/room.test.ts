@@ -13,7 +13,7 @@ import { testGuard } from '../guard/testing.ts';
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import { silentLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
-import type { EncodedState, RoomHead, StoredRoom, UpdateStore } from '../storage/types.ts';
+import type { EncodedState, RoomHead, SeqUpdate, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { decodeClientMessage, encodeSyncStep1 } from './protocol.ts';
 import { Room, type RoomPeer } from './room.ts';
 
@@ -21,9 +21,10 @@ class ControlledStore implements UpdateStore {
   readonly instanceId = 'test';
   appends: { update: Uint8Array; resolve: () => void; reject: (e: Error) => void }[] = [];
   protected id = 0;
-  /** Another instance stored an update here: it took the next seq. */
-  storedElsewhere() {
-    this.id++;
+  /** Updates another instance stored: they took their seqs, and `updatesSince` returns them. */
+  readonly elsewhere: SeqUpdate[] = [];
+  storedElsewhere(update: Uint8Array) {
+    this.elsewhere.push({ seq: ++this.id, update });
   }
   async load(): Promise<StoredRoom | null> {
     return null;
@@ -33,8 +34,8 @@ class ControlledStore implements UpdateStore {
       this.appends.push({ update, resolve: () => resolve({ id: ++this.id, seq: this.id, roomBytes: 0 }), reject });
     });
   }
-  async updatesSince() {
-    return [];
+  async updatesSince(_room: string, afterSeq: number) {
+    return this.elsewhere.filter((row) => row.seq > afterSeq);
   }
   async compact(_r: string, _t: number, _s: EncodedState) {
     return { roomBytes: 0 };
@@ -72,6 +73,9 @@ class CommitNowStore extends ControlledStore {
 
 class RecordingIndex implements IndexSink {
   changes: RoomIndexChange[] = [];
+  /** Set: the next change handed over is refused at its write, the index holding the room through this seq. */
+  refuseNext: number | null = null;
+  private handed: { change: RoomIndexChange; source?: IndexSource }[] = [];
   private readonly dirty = new Map<string, IndexSource>();
   markDirty(roomId: string, source: IndexSource) {
     this.dirty.set(roomId, source);
@@ -88,13 +92,17 @@ class RecordingIndex implements IndexSink {
   async through() {
     return 0;
   }
-  applyChange(change: RoomIndexChange) {
-    this.changes.push(change);
+  applyChange(change: RoomIndexChange, source?: IndexSource) {
+    if (this.refuseNext === null) this.changes.push(change);
+    else this.handed.push({ change, source });
   }
   async replaceRoom() {
     return null;
   }
-  async flush() {}
+  async flush() {
+    for (const { change, source } of this.handed.splice(0)) source?.indexRefused?.(change, this.refuseNext!);
+    this.refuseNext = null;
+  }
 }
 
 class Peer implements RoomPeer {
@@ -342,7 +350,7 @@ describe('Room index upkeep', () => {
   it("waits for another instance's earlier update before indexing its own", async () => {
     const { store, index, room, fanout } = await setup(new CommitNowStore());
     const { writer } = writerAndReader(room);
-    store.storedElsewhere();
+    store.storedElsewhere(edit('remote'));
     room.applyFrom(writer, writer, edit('local'));
     // Seq 1 (another instance's, maybe an edit of the same note) has not arrived: a change now would lack it.
     index.writeBatch();
@@ -367,6 +375,17 @@ describe('Room index upkeep', () => {
     fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 2 }, Symbol('other instance'));
     await tick();
     index.writeBatch();
+    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }] }]);
+  });
+
+  it('reads a change refused while it closes again before its document goes', async () => {
+    const { store, index, room } = await setup(new CommitNowStore());
+    const { writer } = writerAndReader(room);
+    room.applyFrom(writer, writer, edit('k'));
+    // Another instance stored seq 2 (never fanned out here) and indexed the room through it.
+    store.storedElsewhere(edit('remote'));
+    index.refuseNext = 2;
+    await room.close();
     expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }] }]);
   });
 

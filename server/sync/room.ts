@@ -82,6 +82,8 @@ export const SERVER_ORIGIN = Symbol('server');
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
 const COMPACTION_QUIET_MS = 1_000;
+/** How often a closing room hands its index change over again after a refusal (see indexBeforeClosing). */
+const CLOSING_INDEX_ROUNDS = 3;
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
 /**
@@ -684,11 +686,20 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.indexRetry.unref();
   }
 
-  /** Reads the updates other instances stored that the index needs this room to hold (when it stops). */
-  private async catchUpForIndex(): Promise<void> {
-    if (this.seqs.through >= this.indexNotBefore) return;
-    this.remote.storedThrough(this.indexNotBefore);
-    await this.remote.settled();
+  /**
+   * Before the document goes for good: reads what the index waits for, hands the change over and waits for its
+   * write, so a change refused as stale is read again while the document is still here (a few rounds at most:
+   * each refusal means another instance, still holding the room, indexed it further).
+   */
+  private async indexBeforeClosing(): Promise<void> {
+    for (let round = 0; round < CLOSING_INDEX_ROUNDS && this.indexDue && !this.failed; round++) {
+      if (this.seqs.through < this.indexNotBefore) {
+        this.remote.storedThrough(this.indexNotBefore);
+        await this.remote.settled();
+      }
+      this.indexNow();
+      await this.deps.index.flush();
+    }
   }
 
   /**
@@ -883,8 +894,7 @@ export class Room implements FanoutSubscriber, IndexSource {
     await this.appendChain.catch(() => {});
     if (!this.failed)
       await this.compact().catch((error) => this.deps.log.error('compaction', `room ${this.id}`, error));
-    await this.catchUpForIndex().catch((error) => this.deps.log.error('index', `room ${this.id}`, error));
-    this.indexNow();
+    await this.indexBeforeClosing().catch((error) => this.deps.log.error('index', `room ${this.id}`, error));
     this.closed = true;
     if (this.indexRetry) clearTimeout(this.indexRetry);
     this.deps.fanout.unsubscribe(this.id, this);
