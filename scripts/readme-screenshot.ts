@@ -4,23 +4,9 @@
  */
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import {
-  chromiumPath,
-  createTeam,
-  extensionPage,
-  joinTeam,
-  launchProfile,
-  ROOT,
-  startServer,
-} from '../test/e2e/harness.ts';
-import {
-  dragSelectIn,
-  highlightPoint,
-  openWithPizhu,
-  PAGES,
-  setPreferences,
-  startStaticServer,
-} from '../test/e2e/ui-support.ts';
+import { createTeam, extensionPage, joinTeam, launchProfile, ROOT, startServer } from '../test/e2e/harness.ts';
+import { dragSelectIn, highlightPoint, openWithPizhu, setPreferences } from '../test/e2e/ui-support.ts';
+import { chromiumPath, PAGES, startStaticServer } from '../test/browser.ts';
 
 const server = await startServer();
 const pages = await startStaticServer();

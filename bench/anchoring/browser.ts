@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { HEADLESS_CHROMIUM_ARGS } from '../../test/e2e/harness.ts';
 import type { Edit, Options } from './measure.ts';
+import { HEADLESS_CHROMIUM_ARGS } from '../../test/browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

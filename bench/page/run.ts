@@ -20,9 +20,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
-import { CHROME_BUILD, chromiumPath, HEADLESS_CHROMIUM_ARGS } from '../../test/e2e/harness.ts';
-import { longPageAnnotations, PAGES, startStaticServer } from '../../test/e2e/ui-support.ts';
 import { median } from '../stats.ts';
+import { COLORS } from '../../shared/model/annotation.ts';
+import {
+  type BlockingRecord,
+  blockingRecord,
+  CHROME_BUILD,
+  chromiumPath,
+  HEADLESS_CHROMIUM_ARGS,
+  installBlockingRecorder,
+  longPageAnnotations,
+  PAGES,
+  startStaticServer,
+} from '../../test/browser.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -34,51 +44,18 @@ const BUILDS = (args.get('build') ?? CHROME_BUILD).split(',').map((build) => res
 
 type Run = { painted: number; longestTask: number; longestGap: number; blocking: number; count: number };
 
-/** Records, in the page's own world, long tasks, timer gaps and when the highlight count last grew. */
-async function installRecorder(page: Page): Promise<void> {
-  // No named functions inside: tsx wraps them in a helper the page does not have.
-  await page.addInitScript(() => {
-    const colors = ['yellow', 'green', 'blue', 'pink', 'purple'];
-    const record = {
-      tasks: [] as { start: number; duration: number }[],
-      gaps: [] as { start: number; duration: number }[],
-      count: 0,
-      grewAt: 0,
-    };
-    (window as unknown as { __pizhuBench: typeof record }).__pizhuBench = record;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-    let last = performance.now();
-    setInterval(() => {
-      const now = performance.now();
-      if (now - last > 50) record.gaps.push({ start: last, duration: now - last });
-      last = now;
-      const highlights = (CSS as unknown as { highlights?: Map<string, { size: number }> }).highlights;
-      const count = colors.reduce((sum, color) => sum + (highlights?.get(`pizhu-${color}`)?.size ?? 0), 0);
-      if (count !== record.count) {
-        record.count = count;
-        record.grewAt = now;
-      }
-    }, 5);
-  });
-}
+/** Pizhu's CSS highlights, one per colour: what the recorder counts. */
+const HIGHLIGHTS = COLORS.map((color) => `pizhu-${color}`);
 
-type Recorded = {
-  tasks: { start: number; duration: number }[];
-  gaps: { start: number; duration: number }[];
-  count: number;
-  grewAt: number;
-  domContentLoaded: number;
-  now: number;
-};
+type Recorded = BlockingRecord & { domContentLoaded: number; now: number };
 
 async function recorded(page: Page): Promise<Recorded> {
-  return page.evaluate(() => {
-    const record = (window as unknown as { __pizhuBench: Omit<Recorded, 'domContentLoaded' | 'now'> }).__pizhuBench;
+  const record = await blockingRecord(page);
+  const timing = await page.evaluate(() => {
     const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
-    return { ...record, domContentLoaded: navigation?.domContentLoadedEventEnd ?? 0, now: performance.now() };
+    return { domContentLoaded: navigation?.domContentLoadedEventEnd ?? 0, now: performance.now() };
   });
+  return { ...record, ...timing };
 }
 
 /**
@@ -87,7 +64,7 @@ async function recorded(page: Page): Promise<Recorded> {
  */
 async function openOnce(context: BrowserContext, url: string, target: number | null): Promise<Run> {
   const page = await context.newPage();
-  await installRecorder(page);
+  await installBlockingRecorder(page, HIGHLIGHTS);
   await page.goto(url);
   const deadline = Date.now() + 60_000;
   let stableSince = Date.now();

@@ -5,13 +5,12 @@
  * PostgreSQL and Redis come from scripts/services.mjs. Prints a table and writes bench/scale/results.json.
  * BENCH_RUNS (default 2) runs per figure, interleaved; p50/p99 over every sample of every run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as Y from 'yjs';
-import { SERVER_MAIN } from '../../scripts/build-server.mjs';
 import { type Services, startServices } from '../../scripts/services.mjs';
 import { notesMap, writeAnnotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
@@ -22,14 +21,16 @@ import {
   openProbe,
   openSink,
   type Running,
+  sleep,
+  TimedRooms,
 } from '../server/clients.ts';
 import { percentile } from '../stats.ts';
+import { startServerProcess } from '../../test/server-process.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Subscribers of the one-room scenario that decode and time what they receive. */
 const PROBES = 5;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Setup = 'sqlite' | 'postgres' | 'postgres x3';
 const SETUPS: Setup[] = ['sqlite', 'postgres', 'postgres x3'];
@@ -54,26 +55,12 @@ async function freshDatabase(services: Services): Promise<string> {
   return url.toString();
 }
 
-function spawnInstance(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [SERVER_MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) {
-        clearInterval(timer);
-        resolve({ child, port: Number(match[1]), output: () => output });
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`the server did not start:\n${output}`));
-      }
-    }, 20);
-  });
+/** One instance as users run it, `node dist/server/main.js`, started as the integration tests start theirs. */
+async function spawnInstance(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const { child, url, output } = await startServerProcess(env);
+  return { child, port: Number(new URL(url).port), output };
 }
 
 /** Starts the set-up on fresh storage; the first instance creates the team, the bench joins it. */
@@ -193,52 +180,20 @@ async function manyRooms(deployment: Deployment, rooms: number, perRoom: number)
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
   for (let i = 0; i < count; i++) writeAnnotation(doc, benchAnnotation(`r${i}`, i, member), member);
-  const sentAt: number[][] = Array.from({ length: rooms }, () => []);
-  const latencies: number[] = [];
-  let measuring = false;
-  let delivered = 0;
-  const sockets: BenchSocket[] = [];
-  const writers: BenchSocket[] = [];
   const stamp = Date.now();
-  for (let r = 0; r < rooms; r++) {
-    const room = roomOf(instances[0]!, `rooms-${stamp}-${r}`);
-    let synced!: () => void;
-    const ready = new Promise<void>((resolve) => (synced = resolve));
-    const subscriber = await BenchSocket.open(instances[(r + 1) % instances.length]!, room, (step) => {
-      if (step === 1) synced();
-      if (step !== 2) return;
-      delivered++;
-      const at = sentAt[r]!.shift();
-      if (at !== undefined && measuring) latencies.push(performance.now() - at);
-    });
-    subscriber.send(0, EMPTY_STATE_VECTOR);
-    const writer = await BenchSocket.open(instances[r % instances.length]!, room);
-    writer.send(0, EMPTY_STATE_VECTOR);
-    await ready;
-    sockets.push(subscriber, writer);
-    writers.push(writer);
-  }
+  const traffic = await TimedRooms.open(
+    Array.from({ length: rooms }, (_, r) => ({
+      room: roomOf(instances[0]!, `rooms-${stamp}-${r}`),
+      writer: instances[r % instances.length]!,
+      subscriber: instances[(r + 1) % instances.length]!,
+    })),
+  );
   await sleep(500);
   const total = rooms * count;
-  const interval = 1000 / (rooms * perRoom);
-  const warmup = rooms * perRoom;
-  const start = performance.now();
-  for (let n = 0; n < total; ) {
-    const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
-    for (; n < due; n++) {
-      if (n === warmup) measuring = true;
-      const r = n % rooms;
-      sentAt[r]!.push(performance.now());
-      writers[r]!.send(2, updates[Math.floor(n / rooms)]!);
-    }
-    await sleep(1);
-  }
-  const expected = total;
-  const deadline = performance.now() + 10_000;
-  while (delivered < expected && performance.now() < deadline) await sleep(50);
-  measuring = false;
-  for (const socket of sockets) socket.close();
-  return { latencies, delivered, expected };
+  await traffic.pace(updates, total, rooms * perRoom, rooms * perRoom);
+  await traffic.drain(total, 10_000);
+  traffic.close();
+  return { latencies: traffic.latencies, delivered: traffic.delivered, expected: total };
 }
 
 // --- cold load and throughput ---

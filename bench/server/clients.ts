@@ -241,6 +241,8 @@ export function benchAnnotation(id: string, i: number, author = 'm1'): Annotatio
 
 export const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * A fan-out probe: a subscriber that applies what it receives and calls `arrived(key, now)` for every note key
  * an update brought, so the caller can time it against when the note was written.
@@ -269,4 +271,96 @@ export async function openSink(running: Running, room: string, counted: () => vo
   });
   socket.send(0, EMPTY_STATE_VECTOR);
   return socket;
+}
+
+/** A room, the server its writer sends to and the one its subscriber listens on (the same one, or another). */
+export type RoomRoute = { room: string; writer: Running; subscriber: Running };
+
+/**
+ * Many rooms written at a steady rate, a writer and a subscriber for each: every write is timed from sending it to
+ * its room's subscriber receiving the frame (counted from the warm-up on). The updates are computed before any
+ * clock starts, so the driver only sends bytes and times frames.
+ */
+export class TimedRooms {
+  readonly latencies: number[] = [];
+  delivered = 0;
+  private measuring = false;
+  private readonly sentAt: number[][];
+  private readonly writers: BenchSocket[] = [];
+  private readonly sockets: BenchSocket[] = [];
+
+  private constructor(rooms: number) {
+    this.sentAt = Array.from({ length: rooms }, () => []);
+  }
+
+  /** Opens every room's subscriber and writer, one room after the other, each synced before the next. */
+  static async open(routes: readonly RoomRoute[]): Promise<TimedRooms> {
+    const rooms = new TimedRooms(routes.length);
+    try {
+      for (const [r, route] of routes.entries()) await rooms.openRoom(r, route);
+    } catch (error) {
+      rooms.close();
+      throw error;
+    }
+    return rooms;
+  }
+
+  /**
+   * Sends `total` writes, `perSecond` of them a second spread evenly, to the rooms in turn (the k-th round sends
+   * `updates[k]` to every room). Before write number `warmup` it starts timing and runs `warm` (a server probe).
+   */
+  async pace(
+    updates: readonly Uint8Array[],
+    total: number,
+    perSecond: number,
+    warmup: number,
+    warm?: () => Promise<unknown>,
+  ): Promise<void> {
+    const rooms = this.writers.length;
+    const interval = 1000 / perSecond;
+    const start = performance.now();
+    for (let n = 0; n < total; ) {
+      const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+      for (; n < due; n++) {
+        if (n === warmup) {
+          this.measuring = true;
+          if (warm) await warm();
+        }
+        const r = n % rooms;
+        this.sentAt[r]!.push(performance.now());
+        this.writers[r]!.send(2, updates[Math.floor(n / rooms)]!);
+      }
+      await sleep(1);
+    }
+  }
+
+  /** Waits until `expected` frames arrived or `timeoutMs` passed; timing stops then. */
+  async drain(expected: number, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.delivered < expected && performance.now() < deadline) await sleep(50);
+    this.measuring = false;
+  }
+
+  close(): void {
+    for (const socket of this.sockets) socket.close();
+  }
+
+  private async openRoom(r: number, { room, writer: writerAt, subscriber: subscriberAt }: RoomRoute): Promise<void> {
+    let synced!: () => void;
+    const ready = new Promise<void>((resolve) => (synced = resolve));
+    const subscriber = await BenchSocket.open(subscriberAt, room, (step) => {
+      if (step === 1) synced();
+      if (step !== 2) return;
+      this.delivered++;
+      const at = this.sentAt[r]!.shift();
+      if (at !== undefined && this.measuring) this.latencies.push(performance.now() - at);
+    });
+    this.sockets.push(subscriber);
+    subscriber.send(0, EMPTY_STATE_VECTOR);
+    const writer = await BenchSocket.open(writerAt, room);
+    this.sockets.push(writer);
+    writer.send(0, EMPTY_STATE_VECTOR);
+    await ready;
+    this.writers.push(writer);
+  }
 }

@@ -23,6 +23,8 @@ import {
   type ServerPauses,
   serverBusy,
   serverHeap,
+  sleep,
+  TimedRooms,
   startServerProcess,
   stopServerProcess,
 } from './clients.ts';
@@ -30,7 +32,6 @@ import { median, percentile } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PROBES = 5;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function roomState(annotations: number): Uint8Array {
   const doc = new Y.Doc();
@@ -274,57 +275,24 @@ async function manyRooms(kind: Kind, rooms: number, ratePerRoom: number, seconds
   doc.on('update', (update: Uint8Array) => updates.push(update));
   const member = server.memberId ?? 'm1';
   for (let i = 0; i < perRoom; i++) writeAnnotation(doc, benchAnnotation(`r${i}`, i, member), member);
-  const sentAt: number[][] = Array.from({ length: rooms }, () => []);
-  const latencies: number[] = [];
-  let measuring = false;
-  let delivered = 0;
-  const sockets: BenchSocket[] = [];
-  const writers: BenchSocket[] = [];
+  let traffic: TimedRooms | null = null;
   try {
-    for (let r = 0; r < rooms; r++) {
-      const room = roomName(server, `room${r}`);
-      let synced!: () => void;
-      const ready = new Promise<void>((resolve) => (synced = resolve));
-      const subscriber = await BenchSocket.open(server, room, (step) => {
-        if (step === 1) synced();
-        if (step !== 2) return;
-        delivered++;
-        const at = sentAt[r]!.shift();
-        if (at !== undefined && measuring) latencies.push(performance.now() - at);
-      });
-      subscriber.send(0, EMPTY_STATE_VECTOR);
-      const writer = await BenchSocket.open(server, room);
-      writer.send(0, EMPTY_STATE_VECTOR);
-      await ready;
-      sockets.push(subscriber, writer);
-      writers.push(writer);
-    }
+    traffic = await TimedRooms.open(
+      Array.from({ length: rooms }, (_, r) => ({
+        room: roomName(server, `room${r}`),
+        writer: server,
+        subscriber: server,
+      })),
+    );
     await sleep(300);
     const total = rooms * perRoom;
-    const interval = 1000 / (rooms * ratePerRoom);
     const warmup = rooms * Math.ceil(ratePerRoom);
-    const start = performance.now();
-    let busy: Awaited<ReturnType<typeof serverBusy>> | null = null;
-    for (let n = 0; n < total; ) {
-      const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
-      for (; n < due; n++) {
-        if (n === warmup) {
-          measuring = true;
-          await serverBusy(server);
-        }
-        const r = n % rooms;
-        sentAt[r]!.push(performance.now());
-        writers[r]!.send(2, updates[Math.floor(n / rooms)]!);
-      }
-      await sleep(1);
-    }
-    busy = await serverBusy(server);
-    const deadline = performance.now() + 10_000;
-    while (delivered < total && performance.now() < deadline) await sleep(100);
-    measuring = false;
-    return fanoutRun(latencies, delivered, total, busy);
+    await traffic.pace(updates, total, rooms * ratePerRoom, warmup, () => serverBusy(server));
+    const busy = await serverBusy(server);
+    await traffic.drain(total, 10_000);
+    return fanoutRun(traffic.latencies, traffic.delivered, total, busy);
   } finally {
-    for (const socket of sockets) socket.close();
+    traffic?.close();
     await stopServerProcess(server);
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -16,9 +16,9 @@ import { build } from 'esbuild';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { chromium } from 'playwright-core';
 import { PizhuDatabase } from '../../extension/lib/store/db.ts';
-import { chromiumPath } from '../../test/e2e/harness.ts';
 import { BENCH_DATABASE, SEARCHES, TAGS } from './data.ts';
 import { mb, runSuite } from './suite.ts';
+import { chromiumPath } from '../../test/browser.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)

@@ -24,10 +24,10 @@ const carryItemSchema = z.object({
 });
 export type CarryItem = z.infer<typeof carryItemSchema>;
 
-/** The answer to `compare.carry`. */
-export type CarryResult = {
-  carried: Annotation[];
-  /** Carried over before (an annotation of the new version already links to them). */
+/** The answer to `compare.carry` (annotations) and `tasks.carry` (tasks). */
+export type CarryResult<T = Annotation> = {
+  carried: T[];
+  /** Carried over before (a record of the new version already links to them). */
   skipped: string[];
   /** Each with why, as an error's code and params (worded by the comparison page). */
   failed: { id: string; error: ErrorInfo }[];

@@ -6,6 +6,7 @@
  * No browser APIs here: the background, the pages and the content script all use it.
  */
 import { z } from 'zod';
+import { TagRenameError } from '../../shared/model/tag-renames.ts';
 import { API_ERRORS, type ErrorParams } from '../../shared/protocol/errors.ts';
 
 export type { ErrorParams } from '../../shared/protocol/errors.ts';
@@ -65,6 +66,8 @@ export const CLIENT_ERRORS = {
   carry_source_missing: [],
   /** Carrying a reply without the annotation it answers. */
   carry_reply_alone: [],
+  /** Carrying a task to the notice it is already on (two versions of one address compared). */
+  carry_same_document: [],
   /** The server no longer accepts this browser's token (401 on a request of a joined team). */
   token_rejected: ['team'],
   /** A room's socket closed for a reason that has no code of its own. */
@@ -122,11 +125,12 @@ export function errorMessage(error: unknown): string {
 export function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof PizhuError) return info(error.code, error.params, error.detail);
   if (!(error instanceof Error) && isErrorInfo(error)) return info(error.code, error.params, error.detail);
-  // The shared model's errors (it knows no codes): a record that fails its schema, a change of someone else's.
+  // The shared model's errors: a record that fails its schema, a change of someone else's, a tag rename's target.
   if (error instanceof Error && error.name === 'ValidationError') {
     return info('invalid_input', { detail: error.message }, error.message);
   }
   if (error instanceof Error && error.name === 'NotAllowedError') return info('author_only', undefined, error.message);
+  if (error instanceof TagRenameError) return info(error.code, error.params, undefined);
   return info('internal', undefined, errorMessage(error));
 }
 

@@ -281,7 +281,17 @@ export type ImportSummary = {
   /** Records already stored in this or a newer version. */
   unchanged: number;
   /** Records that could not be imported, each with the reason. */
-  errors: string[];
+  errors: ImportProblem[];
+};
+
+/** A record of a backup that was not imported: which one, and why (a code and params, worded by the page). */
+export type ImportProblem = {
+  kind: 'collection' | 'annotation' | 'document';
+  /** Its place among the file's annotations or documents, from 1; null when only its id is known. */
+  position: number | null;
+  /** Its id or document key as written, when it has one. */
+  id: string | null;
+  error: ErrorInfo;
 };
 
 /** The background's answer to a request; a refusal is an error's code and params, worded by the asking page. */

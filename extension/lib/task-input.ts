@@ -4,7 +4,10 @@
  */
 import type { DocumentInfo } from '../../shared/model/annotation.ts';
 import { LIMITS } from '../../shared/model/annotation.ts';
-import { type DueDate, extractTaskHints, isIsoDay, TASK_LIMITS } from '../../shared/tasks/index.ts';
+import { TASK_LIMITS } from '../../shared/tasks/index.ts';
+
+/** Deadlines are read the same way here and where a task is carried to a new version (shared/tasks). */
+export { parseDue } from '../../shared/tasks/index.ts';
 import { PizhuError } from './errors.ts';
 
 /**
@@ -39,18 +42,6 @@ export function checkUnitCount(...lists: readonly (readonly string[])[]): void {
   if (lists.some((list) => list.length > TASK_LIMITS.unitsPerTask)) {
     throw new PizhuError('too_many_units', { max: TASK_LIMITS.unitsPerTask });
   }
-}
-
-/**
- * A deadline as typed, kept as written: a date (2023-06-30, 2023年6月30日, 6月30日前) or a phrase resolved against
- * the notice's year (6月底前, 年底前), or one without a date (长期坚持, 持续推进). Empty: no deadline.
- */
-export function parseDue(text: string, year: number | undefined): DueDate | null {
-  const written = text.trim();
-  if (!written) return null;
-  if (isIsoDay(written)) return { text: written, date: written };
-  const due = extractTaskHints(written, year === undefined ? {} : { year }).due;
-  return { text: [...written].slice(0, TASK_LIMITS.dueTextChars).join(''), date: due?.date ?? null };
 }
 
 /** The notice's year, for deadlines such as 6月底前: its date, else a year its title names (2023年工作要点). */

@@ -4,7 +4,7 @@
  * to the team's units (shared/tasks unitIdsForNames).
  */
 import { z } from 'zod';
-import { documentInfoSchema, idSchema, LIMITS } from '../../shared/model/annotation.ts';
+import { carriedFromSchema, documentInfoSchema, idSchema, LIMITS } from '../../shared/model/annotation.ts';
 import {
   clauseRefSchema,
   dueDateSchema,
@@ -14,6 +14,7 @@ import {
   TASK_STATUSES,
   type TaskRecord,
 } from '../../shared/tasks/model.ts';
+import type { CarryResult } from './compare-messages.ts';
 import { type Contract, request } from './contract.ts';
 
 const unitNames = z.array(z.string().max(TASK_LIMITS.unitNameChars * 2)).max(TASK_LIMITS.unitsPerTask);
@@ -47,6 +48,15 @@ export type TaskPatch = z.infer<typeof taskPatchSchema>;
 /** A section at once is a few dozen items; a whole law a few hundred articles. */
 export const MAX_DRAFTS = 500;
 
+/** A task of an earlier version carried to the paired clause of the new one (the comparison page's "沿用到新版"). */
+const taskCarrySchema = z.object({
+  /** The task carried over and its document. */
+  from: carriedFromSchema,
+  /** The new version's clause, as the comparison page read it from that version's snapshot. */
+  clause: clauseRefSchema,
+});
+export type TaskCarry = z.infer<typeof taskCarrySchema>;
+
 export const TASK_REQUESTS = {
   /** What the task forms need: may this member create tasks, their unit, the team's unit names. */
   'tasks.context': request({}).answers<TaskContext>(),
@@ -55,6 +65,11 @@ export const TASK_REQUESTS = {
     document: documentInfoSchema,
     drafts: z.array(taskDraftSchema).min(1).max(MAX_DRAFTS),
   }).answers<string[]>(),
+  /** Carries tasks over to a new version's document; a task already carried there is skipped. */
+  'tasks.carry': request({
+    documentKey: idSchema,
+    items: z.array(taskCarrySchema).min(1).max(MAX_DRAFTS),
+  }).answers<CarryResult<TaskRecord>>(),
   'task.update': request({ documentKey: idSchema, id: idSchema, patch: taskPatchSchema }).answers<TaskRecord>(),
   'task.progress': request({
     documentKey: idSchema,

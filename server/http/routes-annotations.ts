@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   documentKeyFor,
   idSchema,
-  LIMITS,
   planTagRename,
   readTagRenames,
   TagRenameError,
@@ -128,7 +127,7 @@ async function renameTags(
     await room.whenDurable();
   } catch (error) {
     if (error instanceof TagRenameError) {
-      throw badRequest(error.message, error.code, error.code === 'tag_too_long' ? { max: LIMITS.tagChars } : {});
+      throw badRequest(error.message, error.code, error.params);
     }
     throw error;
   } finally {

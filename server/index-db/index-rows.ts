@@ -9,6 +9,8 @@ import {
   documentInfoSchema,
   idSchema,
   normaliseTag,
+  parseRoomId,
+  type RoomReadResult,
   resolveTags,
   type TagResolver,
   type TeamVocabulary,
@@ -17,7 +19,7 @@ import {
   type Units,
   unitSchema,
 } from '../../shared/model/index.ts';
-import type { TeamAnnotations } from './types.ts';
+import type { DocumentSummary, RoomIndexChange, TaskIndexChange, TeamAnnotations } from './types.ts';
 
 const CLAUSE_SEPARATOR = '\u001f';
 
@@ -95,6 +97,28 @@ export function annotationColumns(a: Annotation) {
   };
 }
 
+/** The change that rewrites a room's rows from everything it holds (after its old rows are cleared). */
+export function rebuildChange(
+  roomId: string,
+  read: RoomReadResult,
+  throughSeq: number,
+  vocabulary: TeamVocabulary | undefined,
+  tasks: TaskIndexChange | undefined,
+): RoomIndexChange {
+  const room = parseRoomId(roomId)!;
+  return {
+    roomId,
+    teamId: room.teamId,
+    documentKey: room.documentKey,
+    upserts: read.annotations,
+    removedIds: [],
+    document: read.document,
+    vocabulary,
+    tasks,
+    throughSeq,
+  };
+}
+
 /** An annotation-like record with its tags as the team reads them. */
 export function withTeamTags<T extends { tags: string[] }>(record: T, resolve: TagResolver): T {
   return { ...record, tags: resolveTags(record.tags, resolve) };
@@ -112,6 +136,18 @@ export function annotationPage(rows: CreditedRow[], limit: number, resolve: TagR
   return {
     annotations: page.map((row) => readAs(credited(row) as Annotation, resolve)),
     nextCursor: rows.length > limit && last ? encodeCursor([last.updated_at, last.room, last.id]) : null,
+  };
+}
+
+/** A row of the documents query: a room with its page's metadata (when known) and live annotation count. */
+export type DocumentRow = { room: string; document_key: string; data: string | null; n: number };
+
+export function documentSummary(row: DocumentRow): DocumentSummary {
+  return {
+    documentKey: row.document_key,
+    room: row.room,
+    document: row.data ? (JSON.parse(row.data) as DocumentInfo) : null,
+    annotations: row.n,
   };
 }
 

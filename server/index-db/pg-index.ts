@@ -4,15 +4,7 @@
  * counterpart of SQLite's FTS5 trigram table. Tags are stored as their authors wrote them and read through the
  * team's renames (team_tag_renames), as on SQLite.
  */
-import {
-  type DocumentInfo,
-  normaliseTag,
-  parseRoomId,
-  type RoomReadResult,
-  type TagResolver,
-  type TeamVocabulary,
-  type Units,
-} from '../../shared/model/index.ts';
+import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
 import { IndexBatcher } from './index-batcher.ts';
 import {
@@ -20,17 +12,17 @@ import {
   annotationPage,
   CREDITED,
   type CreditedRow,
-  clauseKey,
-  decodeCursor,
+  type DocumentRow,
+  documentSummary,
   likeLiteral,
   type RenameRow,
+  rebuildChange,
   resolverOf,
-  searchable,
-  sourcesOf,
   teamAnnotationsOf,
   unitsOf,
   vocabularyRows,
 } from './index-rows.ts';
+import { type ListDialect, listStatement } from './list-query.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -42,6 +34,12 @@ import type {
   TagCount,
   TeamAnnotations,
 } from './types.ts';
+
+const LIST_DIALECT: ListDialect = {
+  placeholder: (n) => `$${n}`,
+  oneOf: (values, bind) => `= ANY(${bind(values)}::text[])`,
+  contains: (text, bind) => `a.search_text LIKE ${bind(`%${likeLiteral(text)}%`)}`,
+};
 
 export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly batcher: IndexBatcher;
@@ -82,24 +80,15 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     throughSeq: number,
     vocabulary?: TeamVocabulary,
   ): Promise<void> {
-    const room = parseRoomId(roomId)!;
+    const change = rebuildChange(roomId, read, throughSeq, vocabulary, undefined);
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
       await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
-      await writeChange(client, {
-        roomId,
-        teamId: room.teamId,
-        documentKey: room.documentKey,
-        upserts: read.annotations,
-        removedIds: [],
-        document: read.document,
-        vocabulary,
-        throughSeq,
-      });
+      await writeChange(client, change);
       await client.query(
         `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
          ON CONFLICT (room) DO UPDATE SET through = EXCLUDED.through`,
-        [roomId, room.teamId, throughSeq],
+        [roomId, change.teamId, throughSeq],
       );
     });
   }
@@ -111,38 +100,9 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
   // --- AnnotationQueries ---
 
   async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
-    const params: unknown[] = [teamId];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const where = ['a.team_id = $1'];
-    if (!filter.includeDeleted) where.push('NOT a.deleted');
-    if (filter.documentKey) where.push(`a.document_key = ${param(filter.documentKey)}`);
-    if (filter.authorId) where.push(`a.author_id = ${param(filter.authorId)}`);
     const renames = await this.renames(teamId);
-    if (filter.tag) {
-      // Every tag as written that reads as the one asked for (an old name asks for what it became).
-      const tags = sourcesOf(renames, normaliseTag(filter.tag)).sources;
-      where.push(
-        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
-           AND t.tag = ANY(${param(tags)}::text[]))`,
-      );
-    }
-    if (filter.clausePath && filter.clausePath.length > 0) {
-      const prefix = clauseKey(filter.clausePath);
-      where.push(`left(a.clause_key, ${param(prefix.length)}) = ${param(prefix)}`);
-    }
-    if (filter.text) where.push(`a.search_text LIKE ${param(`%${likeLiteral(searchable(filter.text))}%`)}`);
-    if (filter.from !== undefined) where.push(`a.updated_at >= ${param(filter.from)}`);
-    if (filter.to !== undefined) where.push(`a.updated_at <= ${param(filter.to)}`);
-    if (filter.cursor) {
-      const cursor = decodeCursor(filter.cursor);
-      if (!cursor) throw new RangeError('invalid cursor');
-      where.push(`(a.updated_at, a.room, a.id) < (${param(cursor[0])}, ${param(cursor[1])}, ${param(cursor[2])})`);
-    }
-    const { rows } = await this.pool.query<CreditedRow>(
-      `${CREDITED} WHERE ${where.join(' AND ')}
-       ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT ${param(filter.limit + 1)}`,
-      params,
-    );
+    const { sql, params } = listStatement(teamId, filter, renames, LIST_DIALECT);
+    const { rows } = await this.pool.query<CreditedRow>(sql, params);
     return annotationPage(rows, filter.limit, resolverOf(renames));
   }
 
@@ -181,7 +141,7 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   async documents(teamId: string): Promise<DocumentSummary[]> {
-    const { rows } = await this.pool.query<{ room: string; document_key: string; data: string | null; n: number }>(
+    const { rows } = await this.pool.query<DocumentRow>(
       `SELECT r.room, r.document_key, d.data,
          (SELECT COUNT(*) FROM annotations a WHERE a.room = r.room AND NOT a.deleted) AS n
        FROM (SELECT room, document_key FROM documents WHERE team_id = $1
@@ -190,12 +150,7 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
        ORDER BY r.room COLLATE "C"`,
       [teamId],
     );
-    return rows.map((row) => ({
-      documentKey: row.document_key,
-      room: row.room,
-      document: row.data ? (JSON.parse(row.data) as DocumentInfo) : null,
-      annotations: row.n,
-    }));
+    return rows.map(documentSummary);
   }
 
   async teamAnnotations(

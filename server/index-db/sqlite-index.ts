@@ -3,15 +3,7 @@
  * as their authors wrote them and read through the team's renames (sqlite-vocabulary.ts), so a rename applies
  * at once to every annotation, later ones included, without rewriting a row.
  */
-import {
-  type DocumentInfo,
-  normaliseTag,
-  parseRoomId,
-  type RoomReadResult,
-  type TagResolver,
-  type TeamVocabulary,
-  type Units,
-} from '../../shared/model/index.ts';
+import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
 import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
 import { IndexBatcher } from './index-batcher.ts';
@@ -20,12 +12,14 @@ import {
   annotationPage,
   CREDITED,
   type CreditedRow,
-  clauseKey,
-  decodeCursor,
+  type DocumentRow,
+  documentSummary,
   likeLiteral,
-  searchable,
+  rebuildChange,
+  resolverOf,
   teamAnnotationsOf,
 } from './index-rows.ts';
+import { type Bind, type ListDialect, listStatement } from './list-query.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
@@ -46,6 +40,21 @@ const TRIGRAM = 3;
 function ftsPhrase(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
+
+/** The text filter: a trigram lookup in the FTS5 index, or a LIKE scan of its text for shorter queries. */
+function ftsContains(text: string, bind: Bind): string {
+  const match =
+    [...text].length >= TRIGRAM
+      ? `annotation_text MATCH ${bind(ftsPhrase(text))}`
+      : `search_text LIKE ${bind(`%${likeLiteral(text)}%`)} ESCAPE '\\'`;
+  return `a.seq IN (SELECT rowid FROM annotation_text WHERE ${match})`;
+}
+
+const LIST_DIALECT: ListDialect = {
+  placeholder: () => '?',
+  oneOf: (values, bind) => `IN (SELECT value FROM json_each(${bind(JSON.stringify(values))}))`,
+  contains: ftsContains,
+};
 
 export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
@@ -105,22 +114,12 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         vocabulary: TeamVocabulary | undefined,
         tasks: TaskIndexChange | undefined,
       ) => {
-        const room = parseRoomId(roomId)!;
+        const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
         this.tasks.clearRoom(roomId);
-        this.writeChange({
-          roomId,
-          teamId: room.teamId,
-          documentKey: room.documentKey,
-          upserts: read.annotations,
-          removedIds: [],
-          document: read.document,
-          vocabulary,
-          tasks,
-          throughSeq,
-        });
-        this.statements.setThroughExact.run(roomId, room.teamId, throughSeq);
+        this.writeChange(change);
+        this.statements.setThroughExact.run(roomId, change.teamId, throughSeq);
       },
     );
   }
@@ -183,61 +182,10 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   // --- AnnotationQueries ---
 
   async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
-    const where = ['a.team_id = @teamId'];
-    const params: Record<string, unknown> = { teamId, limit: filter.limit + 1 };
-    if (!filter.includeDeleted) where.push('a.deleted = 0');
-    if (filter.documentKey) {
-      where.push('a.document_key = @documentKey');
-      params.documentKey = filter.documentKey;
-    }
-    if (filter.authorId) {
-      where.push('a.author_id = @authorId');
-      params.authorId = filter.authorId;
-    }
-    if (filter.tag) {
-      // Every tag as written that reads as the one asked for (an old name asks for what it became).
-      where.push(
-        `EXISTS (SELECT 1 FROM annotation_tags t WHERE t.room = a.room AND t.annotation_id = a.id
-           AND t.tag IN (SELECT value FROM json_each(@tags)))`,
-      );
-      params.tags = JSON.stringify(this.vocabulary.sourcesOf(teamId, normaliseTag(filter.tag)).sources);
-    }
-    if (filter.clausePath && filter.clausePath.length > 0) {
-      const prefix = clauseKey(filter.clausePath);
-      where.push('substr(a.clause_key, 1, @clauseLength) = @clausePrefix');
-      params.clausePrefix = prefix;
-      params.clauseLength = prefix.length;
-    }
-    if (filter.text) {
-      const text = searchable(filter.text);
-      if ([...text].length >= TRIGRAM) {
-        where.push('a.seq IN (SELECT rowid FROM annotation_text WHERE annotation_text MATCH @text)');
-        params.text = ftsPhrase(text);
-      } else {
-        where.push("a.seq IN (SELECT rowid FROM annotation_text WHERE search_text LIKE @text ESCAPE '\\')");
-        params.text = `%${likeLiteral(text)}%`;
-      }
-    }
-    if (filter.from !== undefined) {
-      where.push('a.updated_at >= @from');
-      params.from = filter.from;
-    }
-    if (filter.to !== undefined) {
-      where.push('a.updated_at <= @to');
-      params.to = filter.to;
-    }
-    if (filter.cursor) {
-      const cursor = decodeCursor(filter.cursor);
-      if (!cursor) throw new RangeError('invalid cursor');
-      where.push('(a.updated_at, a.room, a.id) < (@cUpdated, @cRoom, @cId)');
-      Object.assign(params, { cUpdated: cursor[0], cRoom: cursor[1], cId: cursor[2] });
-    }
-    const rows = this.db
-      .prepare<Record<string, unknown>, CreditedRow>(
-        `${CREDITED} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.room DESC, a.id DESC LIMIT @limit`,
-      )
-      .all(params);
-    return annotationPage(rows, filter.limit, this.vocabulary.resolver(teamId));
+    const renames = this.vocabulary.renames(teamId);
+    const { sql, params } = listStatement(teamId, filter, renames, LIST_DIALECT);
+    const rows = this.db.prepare<unknown[], CreditedRow>(sql).all(...params);
+    return annotationPage(rows, filter.limit, resolverOf(renames));
   }
 
   /** Live annotations per tag as the team reads it; one carrying two tags merged into one counts once. */
@@ -262,8 +210,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
   }
 
   async documents(teamId: string): Promise<DocumentSummary[]> {
-    const rows = this.db
-      .prepare<[string, string], { room: string; document_key: string; data: string | null; n: number }>(
+    return this.db
+      .prepare<[string, string], DocumentRow>(
         `SELECT r.room, r.document_key, d.data,
            (SELECT COUNT(*) FROM annotations a WHERE a.room = r.room AND a.deleted = 0) AS n
          FROM (SELECT room, document_key FROM documents WHERE team_id = ?
@@ -271,13 +219,8 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          LEFT JOIN documents d ON d.room = r.room
          ORDER BY r.room`,
       )
-      .all(teamId, teamId);
-    return rows.map((row) => ({
-      documentKey: row.document_key,
-      room: row.room,
-      document: row.data ? (JSON.parse(row.data) as DocumentInfo) : null,
-      annotations: row.n,
-    }));
+      .all(teamId, teamId)
+      .map(documentSummary);
   }
 
   async teamAnnotations(

@@ -6,7 +6,7 @@
  */
 import type { TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
-import { resolverOf, sourcesOf, unitsOf, vocabularyRows } from './index-rows.ts';
+import { type RenameRow, resolverOf, unitsOf, vocabularyRows } from './index-rows.ts';
 
 export class SqliteVocabulary {
   private readonly statements;
@@ -17,7 +17,7 @@ export class SqliteVocabulary {
       insertRename: db.prepare<[string, string, string, string]>(
         'INSERT INTO team_tag_renames (team_id, tag, to_tag, resolved) VALUES (?, ?, ?, ?)',
       ),
-      renames: db.prepare<[string], { tag: string; resolved: string }>(
+      renames: db.prepare<[string], RenameRow>(
         'SELECT tag, resolved FROM team_tag_renames WHERE team_id = ? AND resolved <> tag',
       ),
       clearUnits: db.prepare<[string]>('DELETE FROM team_units WHERE team_id = ?'),
@@ -41,9 +41,9 @@ export class SqliteVocabulary {
     return resolverOf(this.statements.renames.all(teamId));
   }
 
-  /** Every tag (as written) that reads as `tag` reads now: what a filter by `tag` looks for in the index. */
-  sourcesOf(teamId: string, tag: string): { reads: string; sources: string[] } {
-    return sourcesOf(this.statements.renames.all(teamId), tag);
+  /** The team's renames that change a tag. */
+  renames(teamId: string): RenameRow[] {
+    return this.statements.renames.all(teamId);
   }
 
   /** The team's units, validated on the way out. */

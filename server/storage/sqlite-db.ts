@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../config.ts';
+import { annotationColumns, indexTables, SQLITE_TYPES, TEAM_VOCABULARY_TABLES, teamTables } from './common-tables.ts';
 
 export type SqliteHandle = Database.Database;
 
@@ -13,48 +14,8 @@ export const DATABASE_FILE = 'pizhu.sqlite';
 
 /** Each entry upgrades the schema by one version (PRAGMA user_version); never edit a released entry. */
 export const MIGRATIONS: string[] = [
-  `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
-  CREATE TABLE members (
-    id TEXT PRIMARY KEY,
-    team_id TEXT NOT NULL REFERENCES teams(id),
-    display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
-    created_at INTEGER NOT NULL,
-    removed_at INTEGER
-  );
-  CREATE INDEX members_team ON members(team_id);
-  CREATE TABLE tokens (
-    hash TEXT PRIMARY KEY,
-    member_id TEXT NOT NULL REFERENCES members(id),
-    team_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-  );
-  CREATE INDEX tokens_member ON tokens(member_id);
-  CREATE TABLE invites (
-    id TEXT PRIMARY KEY,
-    team_id TEXT NOT NULL REFERENCES teams(id),
-    code_hash TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
-    max_uses INTEGER,
-    uses INTEGER NOT NULL DEFAULT 0,
-    expires_at INTEGER,
-    created_by TEXT,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-  );
-  CREATE INDEX invites_team ON invites(team_id);
-  CREATE TABLE tickets (
-    hash TEXT PRIMARY KEY,
-    token_hash TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    room TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
-  );
-  CREATE TABLE rooms (
+  // 1: teams (common-tables.ts), rooms and their updates, the query index (common-tables.ts).
+  `${teamTables(SQLITE_TYPES)}CREATE TABLE rooms (
     id TEXT PRIMARY KEY,
     team_id TEXT NOT NULL,
     last_id INTEGER NOT NULL,
@@ -73,71 +34,16 @@ export const MIGRATIONS: string[] = [
     checksum TEXT
   );
   CREATE INDEX updates_room ON updates(room, id);
-
-  CREATE TABLE index_rooms (room TEXT PRIMARY KEY, team_id TEXT NOT NULL, through INTEGER NOT NULL);
-  CREATE TABLE documents (
-    room TEXT PRIMARY KEY,
-    team_id TEXT NOT NULL,
-    document_key TEXT NOT NULL,
-    data TEXT NOT NULL
-  );
-  CREATE INDEX documents_team ON documents(team_id);
-  CREATE TABLE annotations (
-    room TEXT NOT NULL,
-    id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    document_key TEXT NOT NULL,
-    author_id TEXT NOT NULL,
-    clause_key TEXT NOT NULL,
-    search_text TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (room, id)
-  );
-  CREATE INDEX annotations_team_updated ON annotations(team_id, updated_at, room, id);
-  CREATE INDEX annotations_team_document ON annotations(team_id, document_key);
-  CREATE TABLE annotation_tags (
-    room TEXT NOT NULL,
-    annotation_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    tag TEXT NOT NULL,
-    deleted INTEGER NOT NULL,
-    PRIMARY KEY (room, annotation_id, tag)
-  );
-  CREATE INDEX annotation_tags_team ON annotation_tags(team_id, tag);
-  `,
-  // The team room's vocabulary in the query index: tag renames (with the tag each reads as, resolved when the
-  // renames change) and units. Rebuilt from the team room like the rest of the index.
-  `
-  CREATE TABLE team_tag_renames (
-    team_id TEXT NOT NULL,
-    tag TEXT NOT NULL,
-    to_tag TEXT NOT NULL,
-    resolved TEXT NOT NULL,
-    PRIMARY KEY (team_id, tag)
-  );
-  CREATE TABLE team_units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
-  `,
+${indexTables(SQLITE_TYPES)}`,
+  // 2: the team room's vocabulary in the query index (common-tables.ts).
+  TEAM_VOCABULARY_TABLES,
   // The text filter moves from instr() over every row to an FTS5 trigram index. The FTS table reads its text
   // from annotations by an INTEGER PRIMARY KEY (a plain rowid may change on VACUUM), so annotations is rebuilt
   // with one, and the FTS index is rebuilt from the rows an existing DATA_DIR holds.
   `
   CREATE TABLE annotations_v2 (
     seq INTEGER PRIMARY KEY,
-    room TEXT NOT NULL,
-    id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    document_key TEXT NOT NULL,
-    author_id TEXT NOT NULL,
-    clause_key TEXT NOT NULL,
-    search_text TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    UNIQUE (room, id)
+${annotationColumns(SQLITE_TYPES)}    UNIQUE (room, id)
   );
   INSERT INTO annotations_v2 (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
     updated_at, deleted, data)

@@ -73,18 +73,10 @@ export class Similarity {
     const total = this.totals.get(i)! + this.totals.get(this.oldCount + j)!;
     if (total === 0) return 0;
     let shared = 0;
-    let p = 0;
-    let q = 0;
-    while (p < a.length && q < b.length) {
-      const x = a[p]!;
-      const y = b[q]!;
-      if (x === y) {
-        shared += this.weightAt(x);
-        p++;
-        q++;
-      } else if (x < y) p++;
-      else q++;
-    }
+    someInBoth(a, b, (p) => {
+      shared += this.weightAt(p);
+      return false;
+    });
     return (2 * shared) / total;
   }
 
@@ -98,19 +90,7 @@ export class Similarity {
     const a = this.profileOf(i);
     const b = this.profileOf(this.oldCount + j);
     const limit = Math.max(SPECIFIC_DF, 2 * Math.max(this.rarest(a), this.rarest(b)));
-    let p = 0;
-    let q = 0;
-    while (p < a.length && q < b.length) {
-      const x = a[p]!;
-      const y = b[q]!;
-      if (x === y) {
-        if (this.dfAt(x) <= limit) return true;
-        p++;
-        q++;
-      } else if (x < y) p++;
-      else q++;
-    }
-    return false;
+    return someInBoth(a, b, (p) => this.dfAt(p) <= limit);
   }
 
   /** Up to `limit` open new clauses sharing the most of old clause `i`'s rarest bigrams (best first). */
@@ -197,6 +177,26 @@ export class Similarity {
     }
     return df;
   }
+}
+
+/**
+ * Walks two sorted profiles side by side and calls `found` with each position both hold (a repeat as often as both
+ * repeat it), until it returns true; whether it did.
+ */
+function someInBoth(a: Int32Array, b: Int32Array, found: (position: number) => boolean): boolean {
+  let p = 0;
+  let q = 0;
+  while (p < a.length && q < b.length) {
+    const x = a[p]!;
+    const y = b[q]!;
+    if (x === y) {
+      if (found(x)) return true;
+      p++;
+      q++;
+    } else if (x < y) p++;
+    else q++;
+  }
+  return false;
 }
 
 /** The bigram keys of `text` (first unit x 65536 + second unit), sorted, one per occurrence. */

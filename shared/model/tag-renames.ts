@@ -106,13 +106,14 @@ export type TagRenamePlan = {
   target: string;
 };
 
-/** A rename refused for its new name: `code` is the protocol's (shared/protocol/errors.ts), `max` its limit. */
+/** A rename refused for its new name: `code` and `params` are the protocol's (shared/protocol/errors.ts). */
 export class TagRenameError extends Error {
   override name = 'TagRenameError';
 
   constructor(
     readonly code: 'empty_tag' | 'tag_too_long',
     message: string,
+    readonly params: { max?: number } = {},
   ) {
     super(message);
   }
@@ -134,7 +135,9 @@ export function planTagRename(
   const target = normaliseTag(to);
   if (!target) throw new TagRenameError('empty_tag', 'The new tag is empty');
   if (target.length > LIMITS.tagChars) {
-    throw new TagRenameError('tag_too_long', `A tag has at most ${LIMITS.tagChars} characters`);
+    throw new TagRenameError('tag_too_long', `A tag has at most ${LIMITS.tagChars} characters`, {
+      max: LIMITS.tagChars,
+    });
   }
   const resolve = tagResolver(renames);
   const sources = new Set(

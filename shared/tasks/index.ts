@@ -6,13 +6,16 @@
  *   filterTasks(...), sortTasks(...), displayStatus(...) → the 任务 tab and GET /api/teams/<id>/tasks
  *   renameUnit / mergeUnits / addUnit / deleteUnit       → changes to write into the team room's `units` map
  *   writeTask / readRoomTasks / taskChangesOfTransaction → the rooms' `tasks`, `progress` and `units` maps (room.ts)
+ *   carryTask(source, from, target)                     → the task carried to a new version's clause (carry.ts)
  *   renderTaskTable(toTaskRows(tasks, { units }), { format: 'xlsx' | 'docx' | 'csv', title })
  *   renderProgressReport({ ...period, tasks: toReportTasks(tasks, { units, progress }) }, { format: 'docx' | 'md' })
  *
  * Nothing here loads exceljs or docx until a table or report in those formats is rendered (render.ts imports
  * them on demand), so a page that only lists tasks does not carry them.
  */
+export { type CarryTarget, carriedFromKey, carriedTaskSources, carryTask } from './carry.ts';
 export { addDays, daysBetween, isIsoDay } from './dates.ts';
+export { parseDue } from './due.ts';
 export { type DueDate, extractTaskHints, type HintContext, type TaskHints } from './hints.ts';
 export { type Language, TABLE_COLUMNS, type TableColumn, taskLabels } from './labels.ts';
 export * from './model.ts';

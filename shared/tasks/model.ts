@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { safeHttpUrl } from '../briefing/escape.ts';
 import { isoDateIn } from '../briefing/time.ts';
-import { authorSchema, idSchema, LIMITS, type ParseResult, tryParse } from '../model/annotation.ts';
+import { authorSchema, carriedFromSchema, idSchema, LIMITS, type ParseResult, tryParse } from '../model/annotation.ts';
 import { memoizeByKey } from '../model/objects.ts';
 import { MAX_UNIT_ALIASES, type Unit, type Units } from '../model/team-room.ts';
 
@@ -93,6 +93,11 @@ export const taskRecordSchema = z.object({
   updatedBy: authorSchema,
   updatedAt: epochMs,
   deleted: z.boolean().optional(),
+  /**
+   * Set on a task carried over ("沿用到新版") from a task on an earlier version of the notice: that task and its
+   * document (a task id is unique only within its document). Absent otherwise, as in every record made before.
+   */
+  carriedFrom: carriedFromSchema.optional(),
 });
 export type TaskRecord = z.infer<typeof taskRecordSchema>;
 export type TaskRecordInput = z.input<typeof taskRecordSchema>;

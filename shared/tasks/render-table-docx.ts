@@ -24,6 +24,7 @@ import { A4, BODY_SIZE, font, lines, mm, pageNumberFooter, THIN } from '../brief
 import { withTaskTableStyles } from './docx-styles.ts';
 import { CENTRED_COLUMNS, type TableColumn } from './labels.ts';
 import type { PreparedTable } from './table.ts';
+import { wrappedLines } from './text.ts';
 
 /** The standard text block turned: top 28, bottom 26, left 37, right 35 mm. */
 const ZH_LANDSCAPE_MARGIN = {
@@ -107,16 +108,9 @@ function heading(table: PreparedTable): Paragraph[] {
   ];
 }
 
-/** Lines a cell's text takes in a column `width` twips wide (a Latin character counts half). */
+/** Lines a cell's text takes in a column `width` twips wide. */
 function lineCount(text: string, width: number): number {
-  const perLine = Math.max(1, (width - 2 * CELL_MARGIN) / CELL_CHAR);
-  let count = 0;
-  for (const line of text.split('\n')) {
-    let units = 0;
-    for (const ch of line) units += ch.charCodeAt(0) > 0x2e7f ? 1 : 0.5;
-    count += Math.max(1, Math.ceil(units / perLine));
-  }
-  return count;
+  return wrappedLines(text, Math.max(1, (width - 2 * CELL_MARGIN) / CELL_CHAR));
 }
 
 function columnWidths(columns: readonly TableColumn[], textWidth: number, zh: boolean): number[] {

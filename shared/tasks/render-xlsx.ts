@@ -10,6 +10,7 @@
 import ExcelJS from 'exceljs';
 import { CENTRED_COLUMNS, type TableColumn } from './labels.ts';
 import type { PreparedTable } from './table.ts';
+import { wrappedLines } from './text.ts';
 
 /** Column widths in Excel's units (about one Latin character; a Chinese character takes two). */
 const WIDTHS: Record<TableColumn, number> = {
@@ -110,16 +111,9 @@ export async function renderXlsx(table: PreparedTable): Promise<Uint8Array> {
   return new Uint8Array(buffer as ArrayBuffer);
 }
 
-/** Lines a text takes in a column `width` units wide: a Chinese character takes two units, others one. */
+/** Lines a text takes in a column `width` units wide (a Chinese character takes two units, less one for the margin). */
 export function lineCount(text: string, width: number): number {
-  const usable = Math.max(1, width - 1);
-  let count = 0;
-  for (const line of text.split('\n')) {
-    let units = 0;
-    for (const ch of line) units += ch.charCodeAt(0) > 0x2e7f ? 2 : 1;
-    count += Math.max(1, Math.ceil(units / usable));
-  }
-  return count;
+  return wrappedLines(text, Math.max(1, width - 1) / 2);
 }
 
 /** 2023年6月30日 or 2023-06-30 says no more than the date cell shows: no note for it. */

@@ -14,3 +14,17 @@ export function cleanText(text: string): string {
 export function cleanLine(text: string): string {
   return cleanText(text).replace(/\s+/gu, ' ').trim();
 }
+
+/**
+ * Lines a text takes when `perLine` Chinese characters fit on a line: a character from U+2E80 on (CJK) takes a
+ * whole place, any other half of one. Both table formats size rows with it (a reader does not grow them).
+ */
+export function wrappedLines(text: string, perLine: number): number {
+  let count = 0;
+  for (const line of text.split('\n')) {
+    let places = 0;
+    for (const ch of line) places += ch.charCodeAt(0) > 0x2e7f ? 1 : 0.5;
+    count += Math.max(1, Math.ceil(places / perLine));
+  }
+  return count;
+}

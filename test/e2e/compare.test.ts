@@ -3,12 +3,12 @@
  * (its demo notice is the reference notice) and a local server for the edited version.
  * - An official highlights two clauses of the reference notice; its clause snapshot is kept and shared with the
  *   team. On the edited version (a new URL), "比较版本…" in the side panel opens the comparison page; the
- *   picker offers the reference notice; the comparison shows the counts, badges and marked words; the two
- *   highlights are carried over (one by one, then "all"), and anchor exactly when the new page is opened; the
- *   新旧对照表 is exported as DOCX and rendered with LibreOffice to PNG pages to look at.
+ *   picker offers the reference notice; the comparison shows the counts, badges and marked words, and the task
+ *   made on 三、15. beside its clause; the two highlights and the task are carried over (one by one, then
+ *   "all"): the highlights anchor exactly when the new page is opened, the task is the new version's, on 三、16.,
+ *   linked to the old one; the 新旧对照表 is exported as DOCX and rendered with LibreOffice to PNG pages to look at.
  * - Snapshot only: a colleague who never saw the old page compares after it is gone (404), offline, from the
  *   snapshot that reached them through the team's room.
- * (Tasks are not carried: the extension has no tasks yet.)
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -50,6 +50,15 @@ const READING = '广泛开展学生阅读活动';
 const COLORS = ['yellow', 'green', 'blue', 'pink', 'purple'].map((c) => `pizhu-${c}`);
 
 type VersionRow = { documentKey: string; contentHash: string; title: string };
+type TaskRow = {
+  id: string;
+  documentKey: string;
+  task: string;
+  status: string;
+  due: { text: string; date: string | null } | null;
+  clause: { path: string[] };
+  carriedFrom?: { id: string; documentKey: string };
+};
 
 describe('comparing versions of a notice', () => {
   let server: RunningServer;
@@ -112,16 +121,41 @@ describe('comparing versions of a notice', () => {
     return comparison;
   }
 
+  /** Makes a task on a numbered item of the page through clause mode and the task form, as an office does. */
+  async function taskOnItem(page: Page, label: string, leadUnit: string, due: string): Promise<void> {
+    const ui = (selector: string) => page.locator(`pizhu-ui ${selector}`);
+    await ui('.pz-mode').click();
+    const item = await page.evaluate((start) => {
+      const p = [...document.querySelectorAll('p')].find((el) => el.textContent!.trim().startsWith(start))!;
+      p.scrollIntoView({ block: 'center' });
+      const r = p.getBoundingClientRect();
+      return { x: r.left + 40, y: r.top + 8 };
+    }, label);
+    await page.mouse.click(item.x, item.y);
+    await ui('[data-action="task-clause"]').click();
+    const dialog = ui('[data-testid="task-dialog"]');
+    await dialog.waitFor();
+    await dialog.locator('input[name="leadUnits"]').fill(leadUnit);
+    await dialog.locator('input[name="due"]').fill(due);
+    await dialog.locator('[data-action="create-tasks"]').click();
+    await dialog.waitFor({ state: 'detached' });
+    await ui('.pz-mode').click();
+  }
+
   async function versionsOf(profile: Profile, url: string): Promise<VersionRow[]> {
     const key = documentKeyFor(url);
     return (await storedRows<VersionRow>(profile, 'versions')).filter((v) => v.documentKey === key);
   }
 
-  it('compares the reference notice with its edited version, carries two highlights over and exports the table', async () => {
-    // 1. Two highlights on the reference notice: its clause snapshot is kept (and shared with the team).
+  it('compares the reference notice with its edited version, carries two highlights and a task over, exports the table', async () => {
+    // 1. Two highlights and a task on the reference notice: its clause snapshot is kept (and shared with the team).
     const demo = await openWithPizhu(a, demoUrl());
     await highlight(demo, TYPO, ['招生'], '今年继续督查');
     await highlight(demo, READING, ['阅读']);
+    await taskOnItem(demo, '15.', '民办教育科', '6月底前');
+    await expect.poll(async () => (await storedRows<TaskRow>(a, 'tasks')).length, { timeout: 15_000 }).toBe(1);
+    const [oldTask] = await storedRows<TaskRow>(a, 'tasks');
+    expect(oldTask!.clause.path).toEqual(['三、', '15.']);
     await expect.poll(async () => (await versionsOf(a, demoUrl())).length, { timeout: 15_000 }).toBe(1);
 
     // 2. The edited version, never annotated: "比较版本…" from the side panel, the reference notice offered.
@@ -148,18 +182,42 @@ describe('comparing versions of a notice', () => {
       /^新增 1 条，修改 3 条，删除 0 条：新增一、6\./,
     );
     await comparison.screenshot({ path: artifactPath('compare-side-by-side.png') });
+    // The task beside its clause, on the old side: status (its deadline, 2023-06-30, has passed), wording, unit
+    // and deadline, and "沿用到新版".
+    const oldTaskItem = typoRow.locator(`.pz-side-old .pz-compare-tasks li[data-task-id="${oldTask!.id}"]`);
+    expect(await oldTaskItem.textContent()).toMatch(/^任务已逾期引导规范民办教育发展.*民办教育科.*6月底前/);
+    expect(await oldTaskItem.locator('[data-carry-task]').count()).toBe(1);
+    await typoRow.scrollIntoViewIfNeeded();
+    await comparison.screenshot({ path: artifactPath('compare-tasks.png') });
 
-    // 4. Carry the typo's highlight by itself, then the rest with "全部沿用到新版".
+    // 4. Carry the typo's highlight by itself, then the rest (a highlight and the task) with "全部沿用到新版".
     await typoRow.locator('[data-carry]').click();
-    await typoRow.locator('[data-carried="true"]').waitFor();
+    await typoRow.locator('.pz-compare-annotations [data-carried="true"]').waitFor();
     await typoRow.locator('.pz-side-new .pz-carried-from').waitFor();
     const carryAll = comparison.locator('[data-testid="carry-all"]');
-    expect(await carryAll.textContent()).toContain('（1）');
+    expect(await carryAll.textContent()).toContain('（2）');
     await carryAll.click();
     const readingRow = comparison.locator('li[data-status="unchanged"]', { hasText: READING });
     await readingRow.locator('[data-carried="true"]').waitFor();
     expect(await readingRow.getAttribute('data-after')).toBe('二、9.');
+    await oldTaskItem.locator('[data-carried="true"]').waitFor();
     expect(await carryAll.isDisabled()).toBe(true);
+    // The new task is the new version's, on the paired clause 三、16., linked to the old one, not started yet,
+    // and shown beside that clause.
+    const newKey = documentKeyFor(newUrl());
+    const carriedTask = (await storedRows<TaskRow>(a, 'tasks')).find((t) => t.documentKey === newKey);
+    expect(carriedTask).toMatchObject({
+      task: oldTask!.task,
+      status: 'todo',
+      due: { text: '6月底前', date: '2023-06-30' },
+      clause: { path: ['三、', '16.'] },
+      carriedFrom: { id: oldTask!.id, documentKey: documentKeyFor(demoUrl()) },
+    });
+    const newTaskItem = typoRow.locator(`.pz-side-new .pz-compare-tasks li[data-task-id="${carriedTask!.id}"]`);
+    expect(await newTaskItem.locator('.pz-carried-from').count()).toBe(1);
+    // carrying everything again adds nothing: the button says so, and the store has the one task
+    expect(await carryAll.textContent()).toContain('（0）');
+    expect((await storedRows<TaskRow>(a, 'tasks')).filter((t) => t.documentKey === newKey)).toHaveLength(1);
 
     // 5. "只看变化": of the unchanged clauses only the renumbered ones stay.
     await comparison.locator('[data-testid="only-changes"]').check();
@@ -172,8 +230,8 @@ describe('comparing versions of a notice', () => {
     expect(await typoRow.locator('.pz-path').textContent()).toBe('三、15. → 三、16.');
     expect(await typoRow.locator('.pz-clause-text').count()).toBe(1);
     expect(await typoRow.locator('.pz-clause-text').textContent()).toContain('强化招生入学行动行为管理');
-    expect(await typoRow.locator('.pz-side-old [data-carried="true"]').count()).toBe(1);
-    expect(await typoRow.locator('.pz-side-new .pz-carried-from').count()).toBe(1);
+    expect(await typoRow.locator('.pz-side-old [data-carried="true"]').count()).toBe(2);
+    expect(await typoRow.locator('.pz-side-new .pz-carried-from').count()).toBe(2);
     await typoRow.scrollIntoViewIfNeeded();
     await comparison.screenshot({ path: artifactPath('compare-narrow.png'), fullPage: false });
     await comparison.setViewportSize({ width: 1280, height: 900 });

@@ -8,7 +8,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FirefoxProfile, launchFirefoxProfile, openFirefoxExtensionPage } from './harness.ts';
-import { PAGES, type StaticServer, startStaticServer } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 type Browser = {
   tabs: { query(filter: object): Promise<{ id?: number }[]> };

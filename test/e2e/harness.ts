@@ -12,30 +12,11 @@ import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import puppeteer, { type Browser as FirefoxBrowser, type Page as FirefoxPage } from 'puppeteer-core';
 import { SERVER_MAIN, serverCli } from '../server-process.ts';
+import { CHROME_BUILD, chromiumPath, HEADLESS_CHROMIUM_ARGS } from '../browser.ts';
 import { highlightRangeTexts } from './in-page.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CHROME_BUILD = join(ROOT, '.output/chrome-mv3');
 export const ARTIFACTS = join(ROOT, 'test-results/e2e');
-
-/** Chromium without a window, sandbox or GPU, and without its own traffic (updates, sync, QUIC) beside the run. */
-export const HEADLESS_CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((p) => p && existsSync(p));
-  if (!found) throw new Error('Chromium is missing: sudo apt-get install -y chromium fonts-noto-cjk');
-  return found;
-}
 
 export function requireBuiltExtension(): void {
   if (!existsSync(join(CHROME_BUILD, 'manifest.json'))) {

@@ -11,18 +11,16 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
+import { createTeam, joinTeam, launchProfile, removeDir, type RunningServer, startServer } from './harness.ts';
+import { askBackground, highlightTextsIn } from './ui-support.ts';
 import {
   CHROME_BUILD,
   chromiumPath,
-  createTeam,
   HEADLESS_CHROMIUM_ARGS,
-  joinTeam,
-  launchProfile,
-  removeDir,
-  type RunningServer,
-  startServer,
-} from './harness.ts';
-import { askBackground, highlightTextsIn, PAGES, type StaticServer, startStaticServer } from './ui-support.ts';
+  PAGES,
+  startStaticServer,
+  type StaticServer,
+} from '../browser.ts';
 
 const QUOTES = ['促进学生身心健康全面发展', '广泛开展学生阅读活动'];
 const LAUNCHES = 10;

@@ -18,14 +18,8 @@ import {
   type RunningServer,
   startServer,
 } from './harness.ts';
-import {
-  askBackground,
-  openWithPizhu,
-  PAGES,
-  setPreferences,
-  startStaticServer,
-  type StaticServer,
-} from './ui-support.ts';
+import { askBackground, openWithPizhu, setPreferences } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 const REFERENCE_TITLE = '市委教育工委 市教育局关于印发2023年工作要点的通知';
 const OTHER_TITLE = '国务院办公厅关于推进政务新媒体健康有序发展的意见';

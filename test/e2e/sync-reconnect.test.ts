@@ -20,16 +20,8 @@ import {
   startServer,
 } from './harness.ts';
 import { ask, create } from './sync-helpers.ts';
-import {
-  dragSelectIn,
-  highlightTextsIn,
-  openWithPizhu,
-  PAGES,
-  setPreferences,
-  startStaticServer,
-  tabIdOf,
-  type StaticServer,
-} from './ui-support.ts';
+import { dragSelectIn, highlightTextsIn, openWithPizhu, setPreferences, tabIdOf } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 /**
  * Long enough for a room's retries to reach their cap (3 s, after about 4 failures) several times over, and for

@@ -290,7 +290,9 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
       'attachment-e2e.docx',
     );
     await panel.locator('[data-export="report"]').click();
-    await panel.locator('.pz-task-report input[name="from"]').fill('2023-01-01');
+    // The period is typed year first whatever the browser's locale, and taken when the field is left.
+    await panel.locator('.pz-task-report input[name="from"]').fill('2023/1/1');
+    await panel.locator('.pz-task-report').screenshot({ path: artifactPath('tasks-report-period.png') });
     const report = await download(panel, () => panel.locator('[data-export-report="docx"]').click(), 'report-e2e.docx');
     const markdown = await download(panel, () => panel.locator('[data-export-report="md"]').click(), 'report-e2e.md');
 
@@ -337,6 +339,16 @@ describe('tasks on the reference notice, two profiles, the real server', () => {
     const md = readFileSync(markdown, 'utf8');
     expect(md).toMatch(/共27项任务/);
     expect(md).toContain('已印发市级实施方案，新增普惠性幼儿园学位1200个。');
+    expect(md).toMatch(/统计时段：2023年1月1日至/);
+
+    // The team's list filtered by deadline: nothing is due before 2023, and typing the date is enough.
+    await panel.locator('[data-view="team"]').click();
+    const team = panel.locator('[data-testid="team-tasks"]');
+    await expect.poll(() => team.locator('article.pz-task').count()).toBeGreaterThan(0);
+    await team.locator('input[name="dueBefore"]').fill('2022-12-31');
+    await team.locator('input[name="dueBefore"]').press('Enter');
+    await expect.poll(() => team.locator('article.pz-task').count()).toBe(0);
+    await team.locator('.pz-task-filters').screenshot({ path: artifactPath('tasks-team-filters.png') });
     await panel.close();
   });
 

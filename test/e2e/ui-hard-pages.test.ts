@@ -9,17 +9,19 @@ import {
   dragSelectIn,
   highlightPoint,
   highlightTextsIn,
+  openWithPizhu,
+  setPreferences,
+  storedRows,
+  waitForPainted,
+} from './ui-support.ts';
+import {
   blockingIn,
   installBlockingRecorder,
   longPageAnnotations,
-  openWithPizhu,
   PAGES,
-  setPreferences,
   startStaticServer,
-  storedRows,
-  waitForPainted,
   type StaticServer,
-} from './ui-support.ts';
+} from '../browser.ts';
 
 type Row = { quote: string; clausePath: string[]; tags: string[] };
 

@@ -13,7 +13,8 @@ import {
   type RunningServer,
   startServer,
 } from './harness.ts';
-import { PAGES, setPreferences, startStaticServer, type StaticServer } from './ui-support.ts';
+import { setPreferences } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 /** Where nothing listens. */
 const NO_SERVER = 'http://127.0.0.1:9';

@@ -16,16 +16,8 @@ import {
   startServer,
 } from './harness.ts';
 import { ask } from './sync-helpers.ts';
-import {
-  dragSelectIn,
-  highlightTextsIn,
-  openWithPizhu,
-  PAGES,
-  setPreferences,
-  startStaticServer,
-  storedRows,
-  type StaticServer,
-} from './ui-support.ts';
+import { dragSelectIn, highlightTextsIn, openWithPizhu, setPreferences, storedRows } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 const QUOTE = '促进学生身心健康全面发展';
 

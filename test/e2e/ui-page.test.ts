@@ -13,13 +13,11 @@ import {
   highlightTextsIn,
   openWithPizhu,
   pageMarkup,
-  PAGES,
-  startStaticServer,
   storedRows,
   tellTab,
   waitForPainted,
-  type StaticServer,
 } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 type Row = {
   id: string;

@@ -13,13 +13,11 @@ import {
   dragSelectIn,
   highlightTextsIn,
   openWithPizhu,
-  PAGES,
   setPreferences,
-  startStaticServer,
   storedRows,
   waitForPainted,
-  type StaticServer,
 } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 type Row = { id: string; quote: string; tags: string[]; deleted: boolean };
 

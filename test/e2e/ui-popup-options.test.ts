@@ -7,17 +7,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, extensionPage, launchProfile, type Profile } from './harness.ts';
-import {
-  askBackground,
-  dragSelectIn,
-  highlightTextsIn,
-  openWithPizhu,
-  PAGES,
-  startStaticServer,
-  tabIdOf,
-  waitForPainted,
-  type StaticServer,
-} from './ui-support.ts';
+import { askBackground, dragSelectIn, highlightTextsIn, openWithPizhu, tabIdOf, waitForPainted } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 type Settings = {
   preferences: {

@@ -1,99 +1,11 @@
 /**
- * Helpers for the UI end-to-end tests: a static loopback server for the corpus pages (loopback is granted at
- * install, so the content script runs there without a permission prompt), and page helpers that reach into the
- * page's frames and Pizhu's shadow root.
+ * Helpers for the UI end-to-end tests: page helpers that reach into the page's frames and Pizhu's shadow root.
+ * The corpus pages' server and the blocking recorder are in test/browser.ts (the benchmarks use them too).
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { Frame, Page, Worker } from 'playwright-core';
 import type { PageReport } from '../../extension/lib/messages.ts';
-import { COLORS } from '../../shared/model/annotation.ts';
-import { canonicalUrl, documentKeyFor } from '../../shared/model/canonical-url.ts';
-import { ROOT, type Profile } from './harness.ts';
+import type { Profile } from './harness.ts';
 import { highlightRangePoint, readObjectStore, textDragBox } from './in-page.ts';
-
-const CORPUS = join(ROOT, 'test/fixtures/corpus/pages');
-
-export const PAGES = {
-  reference: '01-suizhou-edu-2023.html',
-  scriptBuilt: '06-gov-grain-emergency-plan-2005.html',
-  long: '07-spp-criminal-procedure-rules-2019.html',
-  iframe: '08-gov-new-media-opinions-2018.html',
-  english: '12-us-uscg-safety-zone-2024.html',
-} as const;
-
-/**
- * annotation.create requests for the long page (PAGES.long, served at `url`): the opening words of its clauses,
- * at most `count` of them, tags and colours taken in turn. The long-page e2e test and bench/page use the same set.
- */
-export function longPageAnnotations(url: string, count: number) {
-  const expected = JSON.parse(
-    readFileSync(join(ROOT, 'test/fixtures/corpus/pages/07-spp-criminal-procedure-rules-2019.json'), 'utf8'),
-  ) as { structure: { startsWith: string }[] };
-  const quotes = [...new Set(expected.structure.map((s) => s.startsWith.replace(/\s+/g, ' ').trim()))]
-    .filter((q) => q.length >= 8)
-    .slice(0, count);
-  const info = { key: documentKeyFor(url), canonicalUrl: canonicalUrl(url), url, title: '人民检察院刑事诉讼规则' };
-  return quotes.map((exact, i) => ({
-    type: 'annotation.create' as const,
-    annotation: {
-      documentKey: info.key,
-      selectors: [{ type: 'TextQuoteSelector' as const, exact }],
-      clausePath: [],
-      quote: exact,
-      tags: [i % 2 ? '程序' : '证据'],
-      color: COLORS[i % COLORS.length]!,
-    },
-    document: info,
-  }));
-}
-
-/** A page whose own CSS is as hostile as it gets: it must not change Pizhu's UI, nor Pizhu the page. */
-export const HOSTILE_CSS = `
-  * { color: red !important; font-size: 40px !important; font-family: "Comic Sans MS", cursive !important;
-      line-height: 3 !important; background: #0f0 !important; border: 3px dashed blue !important;
-      box-sizing: content-box !important; letter-spacing: 4px !important; }
-  pizhu-ui, pizhu-ui * { display: none !important; }
-  button, input, textarea { all: unset !important; }
-`;
-
-export type StaticServer = { url: string; close(): Promise<void>; requests: string[] };
-
-/**
- * Serves the corpus pages at /<file>, and /hostile/<file> with HOSTILE_CSS appended to the page's <head>.
- * Listens on a free port of `host`: 127.0.0.1 (granted at install), or another loopback address such as
- * 127.0.0.2 for a site Pizhu has to ask for.
- */
-export async function startStaticServer(host = '127.0.0.1'): Promise<StaticServer> {
-  const requests: string[] = [];
-  const server: Server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
-    requests.push(path);
-    const hostile = path.startsWith('/hostile/');
-    const file = path.replace(/^\/(hostile\/)?/, '');
-    if (!/^[\w.-]+\.html$/.test(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    let html: string;
-    try {
-      html = readFileSync(join(CORPUS, file), 'utf8');
-    } catch {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    if (hostile) html = html.replace('</head>', `<style>${HOSTILE_CSS}</style></head>`);
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://${host}:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Opens a page and waits until Pizhu's UI is mounted and the first paint finished. */
 export async function openWithPizhu(profile: Profile, url: string): Promise<Page> {
@@ -254,45 +166,4 @@ export async function askBackground(
 export async function setPreferences(profile: Profile, patch: Record<string, unknown>): Promise<void> {
   const [answer] = await askBackground(profile, [{ type: 'settings.update', patch }]);
   if (!answer?.ok) throw new Error(`settings.update failed: ${JSON.stringify(answer?.error)}`);
-}
-
-/**
- * Records, in the page's own world, how long the page was blocked: long tasks (PerformanceObserver 'longtask')
- * and the gaps between the beats of a 5 ms interval timer (a gap is time in which no page script could run).
- */
-export async function installBlockingRecorder(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const record = {
-      tasks: [] as { start: number; duration: number }[],
-      gaps: [] as { start: number; duration: number }[],
-    };
-    (window as unknown as { __blocking: typeof record }).__blocking = record;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-    let last = performance.now();
-    setInterval(() => {
-      const now = performance.now();
-      if (now - last > 50) record.gaps.push({ start: last, duration: now - last });
-      last = now;
-    }, 5);
-  });
-}
-
-export type Blocking = { start: number; duration: number };
-
-export async function blockingIn(
-  page: Page,
-  from: number,
-  to: number,
-): Promise<{ longTasks: Blocking[]; gaps: Blocking[] }> {
-  const record = await page.evaluate(
-    () =>
-      (window as unknown as { __blocking?: { tasks: Blocking[]; gaps: Blocking[] } }).__blocking ?? {
-        tasks: [],
-        gaps: [],
-      },
-  );
-  const overlaps = (b: Blocking) => b.start < to && b.start + b.duration > from;
-  return { longTasks: record.tasks.filter(overlaps), gaps: record.gaps.filter(overlaps) };
 }

@@ -15,16 +15,8 @@ import {
   type RunningServer,
   startServer,
 } from './harness.ts';
-import {
-  dragSelectIn,
-  highlightPoint,
-  highlightTextsIn,
-  openWithPizhu,
-  PAGES,
-  setPreferences,
-  startStaticServer,
-  type StaticServer,
-} from './ui-support.ts';
+import { dragSelectIn, highlightPoint, highlightTextsIn, openWithPizhu, setPreferences } from './ui-support.ts';
+import { PAGES, startStaticServer, type StaticServer } from '../browser.ts';
 
 const ITEM_8 = '促进学生身心健康全面发展';
 const PRIVATE_TEXT = '加强教育系统党的领导和党的建设';

@@ -6,19 +6,73 @@
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { currentLanguage, t } from '../../lib/i18n.ts';
+import { Notice } from './Notice.tsx';
 import { longDate, parseDateInput } from './date-input.ts';
 
-export function DateField({
-  name,
-  label,
-  value,
-  onChange,
-}: {
+type DateFieldProps = {
   name: string;
   label: string;
   value: string;
   onChange: (iso: string) => void;
+  /** The calendar's first and last days (ISO); typing is not limited. */
+  min?: string;
+  max?: string;
+};
+
+export type Period = { from: string; to: string };
+
+/** True when both ends are set and the period ends before it starts (typing is not limited by the calendars). */
+export function isReversed(period: Period): boolean {
+  return period.from !== '' && period.to !== '' && period.to < period.from;
+}
+
+/**
+ * A period: its first and last day (ISO, '' when open), each a labelled date field named `names.from` and
+ * `names.to`; each calendar stops at the other end of the period, and a typed end before the start is said.
+ */
+export function PeriodFields({
+  className,
+  names,
+  labels,
+  value,
+  onChange,
+}: {
+  className: string;
+  names: Period;
+  labels: Period;
+  value: Period;
+  onChange: (period: Period) => void;
 }) {
+  return (
+    <>
+      {(['from', 'to'] as const).map((end) => (
+        <LabelledDateField
+          key={end}
+          className={className}
+          name={names[end]}
+          label={labels[end]}
+          value={value[end]}
+          min={end === 'to' ? value.from || undefined : undefined}
+          max={end === 'from' ? value.to || undefined : undefined}
+          onChange={(day) => onChange({ ...value, [end]: day })}
+        />
+      ))}
+      {isReversed(value) && <Notice kind="error">{t('period_reversed')}</Notice>}
+    </>
+  );
+}
+
+/** A date field with its label shown before it (the field itself is labelled for assistive technology). */
+function LabelledDateField({ className, ...field }: DateFieldProps & { className: string }) {
+  return (
+    <div className={className}>
+      <span aria-hidden="true">{field.label}</span>
+      <DateField {...field} />
+    </div>
+  );
+}
+
+export function DateField({ name, label, value, onChange, min, max }: DateFieldProps) {
   const [draft, setDraft] = useState(value);
   const [invalid, setInvalid] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
@@ -82,6 +136,8 @@ export function DateField({
         tabIndex={-1}
         aria-hidden="true"
         value={value}
+        min={min}
+        max={max}
         onChange={(e) => onChange(e.target.value)}
       />
       <span id={hint} className={invalid ? 'pz-error pz-small' : 'pz-muted pz-small'} data-testid="date-hint">

@@ -4,7 +4,7 @@
  */
 import type { SelectHTMLAttributes } from 'react';
 import { VISIBILITIES, type Visibility } from '../../../shared/model/annotation.ts';
-import type { DisplayStatus } from '../../../shared/tasks/model.ts';
+import { type DisplayStatus, TASK_STATUSES, type TaskStatus } from '../../../shared/tasks/model.ts';
 import { t } from '../../lib/i18n.ts';
 
 export type Choice<T extends string> = { value: T; label: string };
@@ -22,6 +22,16 @@ export const visibilityChoices = (): Choice<Visibility>[] => choicesOf(VISIBILIT
 /** Task statuses, worded: a task's form sets one (TASK_STATUSES), the 任务 tab filters by one (DISPLAY_STATUSES). */
 export function taskStatusChoices<S extends DisplayStatus>(statuses: readonly S[]): Choice<S>[] {
   return choicesOf(statuses, (status) => t(`task_status_${status}`));
+}
+
+/** A task's status, labelled: the page's task form and the panel's task editor set it alike. */
+export function TaskStatusField({ value, onChange }: { value: TaskStatus; onChange: (status: TaskStatus) => void }) {
+  return (
+    <label>
+      {t('task_status')}
+      <ChoiceSelect name="status" choices={taskStatusChoices(TASK_STATUSES)} value={value} onChange={onChange} />
+    </label>
+  );
 }
 
 export function ChoiceSelect<T extends string>({

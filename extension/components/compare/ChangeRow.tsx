@@ -1,8 +1,8 @@
 /**
  * One clause change. Side by side on a wide window: the old clause (label path, text with deleted words
- * marked, its annotations), the change's badge, the new clause (inserted words marked, its annotations).
- * Inline on a narrow one: the badge and label path(s), one text with the deleted and inserted words in place,
- * then the old side's annotations and the new side's. All text is rendered as text.
+ * marked, its annotations and tasks), the change's badge, the new clause (inserted words marked, its annotations
+ * and tasks). Inline on a narrow one: the badge and label path(s), one text with the deleted and inserted words
+ * in place, then the old side's annotations and tasks and the new side's. All text is rendered as text.
  */
 import { memo } from 'react';
 import {
@@ -13,6 +13,7 @@ import {
   sideBySide,
 } from '../../../shared/compare/index.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
+import { carriedFromKey, displayStatus, type Task, type Units, unitNames } from '../../../shared/tasks/index.ts';
 import { t } from '../../lib/i18n.ts';
 import { AuthorBadge } from '../common/Author.tsx';
 import { TagChips } from '../common/TagChips.tsx';
@@ -37,7 +38,15 @@ type RowProps = {
   carried: ReadonlySet<string>;
   /** Carries an old highlight over to the new clause; null when it cannot be (no new clause, a viewer). */
   onCarry: ((annotation: Annotation) => void) | null;
+  /** Tasks on the old clause, and on the new one. */
+  tasks: readonly [readonly Task[], readonly Task[]];
+  taskView: TaskView;
+  /** Carries an old task over to the new clause; null when it cannot be (no new clause, a viewer, no team). */
+  onCarryTask: ((task: Task) => void) | null;
 };
+
+/** What every row's tasks are shown with: the team's units, today (for 已逾期), and the tasks carried already. */
+export type TaskView = { units: Units; today: string; carried: ReadonlySet<string> };
 
 export const ChangeRow = memo(function ChangeRow({ layout, ...row }: RowProps & { layout: RowLayout }) {
   return layout === 'inline' ? <InlineRow {...row} /> : <ColumnsRow {...row} />;
@@ -63,7 +72,7 @@ function ColumnsRow(row: RowProps) {
   );
 }
 
-function InlineRow({ change, before, after, replies, carried, onCarry }: RowProps) {
+function InlineRow({ change, before, after, replies, carried, onCarry, tasks, taskView, onCarryTask }: RowProps) {
   const paths =
     change.before && change.after && change.renumbered
       ? `${change.before.path} → ${change.after.path}`
@@ -90,23 +99,25 @@ function InlineRow({ change, before, after, replies, carried, onCarry }: RowProp
           <EditText key={i} edit={edit} />
         ))}
       </p>
-      {before.length > 0 && (
+      {(before.length > 0 || tasks[0].length > 0) && (
         <div className="pz-side pz-side-old">
           <span className="pz-muted pz-small">{t('compare_old')}</span>
           <Annotations items={before} replies={replies[0]} carried={carried} onCarry={change.after ? onCarry : null} />
+          <ClauseTasks items={tasks[0]} view={taskView} onCarry={change.after ? onCarryTask : null} />
         </div>
       )}
-      {after.length > 0 && (
+      {(after.length > 0 || tasks[1].length > 0) && (
         <div className="pz-side pz-side-new">
           <span className="pz-muted pz-small">{t('compare_new')}</span>
           <Annotations items={after} replies={replies[1]} carried={carried} onCarry={null} />
+          <ClauseTasks items={tasks[1]} view={taskView} onCarry={null} />
         </div>
       )}
     </li>
   );
 }
 
-/** One column of a side-by-side row: the clause with its changed words marked, then its highlights. */
+/** One column of a side-by-side row: the clause with its changed words marked, then its highlights and tasks. */
 function ColumnSide({ side, row, segments }: { side: 'old' | 'new'; row: RowProps; segments: Segment[] | undefined }) {
   const old = side === 'old';
   const clause = old ? row.change.before : row.change.after;
@@ -124,6 +135,11 @@ function ColumnSide({ side, row, segments }: { side: 'old' | 'new'; row: RowProp
             carried={row.carried}
             // only an old highlight is carried, and only to a new clause
             onCarry={old && row.change.after ? row.onCarry : null}
+          />
+          <ClauseTasks
+            items={row.tasks[old ? 0 : 1]}
+            view={row.taskView}
+            onCarry={old && row.change.after ? row.onCarryTask : null}
           />
         </>
       ) : (
@@ -192,25 +208,86 @@ function Annotations({
             )}
             {annotation.note && <p className="pz-note-text">{annotation.note}</p>}
             {answers.length > 0 && <p className="pz-muted pz-small">{t('compare_replies', String(answers.length))}</p>}
-            {carried.has(annotation.id) ? (
-              <span className="pz-muted pz-small" data-carried="true">
-                ✓ {t('compare_already_carried')}
-              </span>
-            ) : (
-              onCarry && (
-                <button
-                  type="button"
-                  className="pz-carry"
-                  data-carry={annotation.id}
-                  onClick={() => onCarry(annotation)}
-                >
-                  {t('compare_carry')}
-                </button>
-              )
-            )}
+            <CarryControl
+              carried={carried.has(annotation.id)}
+              onCarry={onCarry && (() => onCarry(annotation))}
+              target={{ 'data-carry': annotation.id }}
+            />
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/** A clause's tasks: status, wording, units and deadline, where each came from, and "沿用到新版" for old ones. */
+function ClauseTasks({
+  items,
+  view,
+  onCarry,
+}: {
+  items: readonly Task[];
+  view: TaskView;
+  onCarry: ((task: Task) => void) | null;
+}) {
+  if (!items.length) return null;
+  return (
+    <ul className="pz-compare-tasks" aria-label={t('compare_tasks')}>
+      {items.map((task) => {
+        const status = displayStatus(task, view.today);
+        const lead = unitNames(view.units, task.leadUnits);
+        const others = unitNames(view.units, task.units);
+        return (
+          <li key={task.id} data-task-id={task.id} data-task-status={status}>
+            <div className="pz-item-meta">
+              <span className="pz-chip pz-task-chip">{t('compare_task')}</span>
+              <span className={`pz-status pz-status-${status}`}>{t(`task_status_${status}`)}</span>
+              {task.carriedFrom && <span className="pz-chip pz-carried-from">{t('compare_carried_from')}</span>}
+            </div>
+            <p className="pz-task-text">{task.task}</p>
+            <p className="pz-muted pz-small">
+              {[
+                `${t('task_lead_units')}：${lead.join('、') || '—'}`,
+                others.length ? `${t('task_units')}：${others.join('、')}` : '',
+                `${t('task_due')}：${task.due?.text ?? t('task_due_none')}`,
+              ]
+                .filter(Boolean)
+                .join(' · ')}
+            </p>
+            <CarryControl
+              carried={view.carried.has(carriedFromKey(task))}
+              onCarry={onCarry && (() => onCarry(task))}
+              target={{ 'data-carry-task': task.id }}
+            />
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** "已沿用到新版" for what was carried, else the "沿用到新版" button when it can be carried. */
+function CarryControl({
+  carried,
+  onCarry,
+  target,
+}: {
+  carried: boolean;
+  onCarry: (() => void) | null;
+  /** The data attribute tests and styles find the button by. */
+  target: Record<`data-${string}`, string>;
+}) {
+  if (carried) {
+    return (
+      <span className="pz-muted pz-small" data-carried="true">
+        ✓ {t('compare_already_carried')}
+      </span>
+    );
+  }
+  if (!onCarry) return null;
+  return (
+    <button type="button" className="pz-carry" {...target} onClick={onCarry}>
+      {t('compare_carry')}
+    </button>
   );
 }

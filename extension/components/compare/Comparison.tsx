@@ -1,9 +1,9 @@
 /**
  * Two versions compared: counts at the top, the summary paragraph (to copy into a briefing), "只看变化", the
  * 新旧对照表 export, and one row per clause change with each side's label path, text (changed words marked) and
- * annotations. "沿用到新版" carries an old highlight over to the paired clause of the new version, one by one
- * or all at once: the new annotation is described here, on the new version's snapshot, and created by the
- * background (which owns the store).
+ * annotations and tasks. "沿用到新版" carries an old highlight or task over to the paired clause of the new
+ * version, one by one or all at once: the new annotation is described here, on the new version's snapshot (a
+ * task's clause is read from it), and created by the background (which owns the store and the rooms).
  */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useMemo, useState } from 'react';
@@ -15,8 +15,10 @@ import {
   summarizeChanges,
 } from '../../../shared/compare/index.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
+import { carriedTaskSources, type Task, todayIn } from '../../../shared/tasks/index.ts';
 import { ask } from '../../lib/ask.ts';
 import { currentLanguage, errorText, t } from '../../lib/i18n.ts';
+import { readerTimeZone } from '../../lib/reader-time.ts';
 import type { StoreQueries } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { useSettings } from '../common/useSettings.ts';
@@ -28,11 +30,19 @@ import {
   carryable,
   carryItem,
   placeAnnotations,
+  placeTasks,
+  type TaskPlacement,
+  taskCarryItem,
+  taskSourceKey,
   type VersionPair,
   visibleChanges,
 } from './comparison-model.ts';
 
 type Message = { kind: 'error' | 'success'; text: string };
+type Pending = {
+  annotations: { change: ClauseChange; item: Annotation }[];
+  tasks: { change: ClauseChange; item: Task }[];
+};
 
 export function Comparison({
   queries,
@@ -61,6 +71,15 @@ export function Comparison({
   );
   const beforePage = useLiveQuery(() => queries.page(pair.before.documentKey), [queries, pair.before.documentKey]);
   const afterPage = useLiveQuery(() => queries.page(pair.after.documentKey), [queries, pair.after.documentKey]);
+  const teamId = settings?.team?.teamId ?? null;
+  const beforeTasks = useLiveQuery(
+    () => (teamId ? queries.tasks.notice(teamId, pair.before.documentKey) : null),
+    [queries, teamId, pair.before.documentKey],
+  );
+  const afterTasks = useLiveQuery(
+    () => (teamId ? queries.tasks.notice(teamId, pair.after.documentKey) : null),
+    [queries, teamId, pair.after.documentKey],
+  );
   const old = before?.ok ? before.snapshot : null;
   const next = after?.ok ? after.snapshot : null;
 
@@ -73,7 +92,17 @@ export function Comparison({
     () => (next ? placeAnnotations(next, afterPage?.annotations ?? NONE) : null),
     [next, afterPage?.annotations],
   );
+  const oldTasks = useMemo(() => (old ? placeTasks(old, beforeTasks?.tasks ?? NONE) : NO_TASKS), [old, beforeTasks]);
+  const newTasks = useMemo(() => (next ? placeTasks(next, afterTasks?.tasks ?? NONE) : NO_TASKS), [next, afterTasks]);
   const carried = useMemo(() => carriedSources(afterPage?.annotations ?? NONE), [afterPage?.annotations]);
+  const taskView = useMemo(
+    () => ({
+      units: afterTasks?.units ?? beforeTasks?.units ?? {},
+      today: todayIn(Date.now(), readerTimeZone()),
+      carried: carriedTaskSources(afterTasks?.tasks ?? NONE),
+    }),
+    [beforeTasks, afterTasks],
+  );
   const rebuilt = useMemo(() => (next ? new SnapshotPage(document.implementation, next) : null), [next]);
   const language = currentLanguage() === 'en' ? 'en' : 'zh';
   const narrow = useMediaQuery(NARROW);
@@ -97,23 +126,38 @@ export function Comparison({
   const renumberedOnly = changes.filter((c) => c.status === 'unchanged' && c.renumbered).length;
   const summary = summarizeChanges(changes, language);
   const canWrite = settings !== null && settings.team?.role !== 'viewer';
-  const pending = canWrite ? carryable(changes, oldPlaced, carried) : [];
+  // tasks are the team's: a member without a team has none, a viewer reads them; two versions of one address
+  // share their tasks (a task is the notice's, whatever its text): there is nothing to carry them to
+  const canCarryTasks = canWrite && teamId !== null && pair.before.documentKey !== pair.after.documentKey;
+  const pending: Pending = {
+    annotations: canWrite ? carryable(changes, oldPlaced.byClause, carried, (a) => a.id) : [],
+    tasks: canCarryTasks ? carryable(changes, oldTasks.byClause, taskView.carried, taskSourceKey) : [],
+  };
+  const pendingCount = pending.annotations.length + pending.tasks.length;
 
-  const carry = async (list: { change: ClauseChange; annotation: Annotation }[]) => {
+  const carry = async ({ annotations, tasks }: Pending) => {
     setBusy(true);
     setMessage(null);
     try {
-      const items = list.map(({ change, annotation }) =>
-        carryItem(rebuilt, change, annotation, pair.after.documentKey),
-      );
-      const result = await ask({ type: 'compare.carry', items });
-      const failed = result.failed.length
-        ? t('compare_carry_failed', [String(result.failed.length), errorText(result.failed[0]!.error)])
-        : '';
-      setMessage({
-        kind: result.failed.length ? 'error' : 'success',
-        text: [t('compare_carried', String(result.carried.length)), failed].filter(Boolean).join(' '),
-      });
+      const items = annotations.map(({ change, item }) => carryItem(rebuilt, change, item, pair.after.documentKey));
+      const noAnswer = { carried: [], skipped: [], failed: [] };
+      const [notes, taskResult] = await Promise.all([
+        items.length ? ask({ type: 'compare.carry', items }) : noAnswer,
+        tasks.length
+          ? ask({
+              type: 'tasks.carry',
+              documentKey: pair.after.documentKey,
+              items: tasks.map(({ change, item }) => taskCarryItem(next, change, item)),
+            })
+          : noAnswer,
+      ]);
+      const failed = [...notes.failed, ...taskResult.failed];
+      const done = [
+        items.length ? t('compare_carried', String(notes.carried.length)) : '',
+        tasks.length ? t('compare_carried_tasks', String(taskResult.carried.length)) : '',
+        failed.length ? t('compare_carry_failed', [String(failed.length), errorText(failed[0]!.error)]) : '',
+      ];
+      setMessage({ kind: failed.length ? 'error' : 'success', text: done.filter(Boolean).join(' ') });
     } catch (error) {
       setMessage({ kind: 'error', text: errorText(error) });
     } finally {
@@ -215,11 +259,11 @@ export function Comparison({
           <button
             type="button"
             data-testid="carry-all"
-            disabled={busy || pending.length === 0}
+            disabled={busy || pendingCount === 0}
             onClick={() => void carry(pending)}
             title={t('compare_carry_all_help')}
           >
-            {t('compare_carry_all', String(pending.length))}
+            {t('compare_carry_all', String(pendingCount))}
           </button>
         )}
       </div>
@@ -236,13 +280,30 @@ export function Comparison({
             after={change.after ? (newPlaced.byClause.get(change.after.index) ?? NONE) : NONE}
             replies={[oldPlaced.replies, newPlaced.replies]}
             carried={carried}
-            onCarry={canWrite && change.after && !busy ? (annotation) => void carry([{ change, annotation }]) : null}
+            onCarry={
+              canWrite && change.after && !busy
+                ? (item) => void carry({ annotations: [{ change, item }], tasks: [] })
+                : null
+            }
+            tasks={[
+              change.before ? (oldTasks.byClause.get(change.before.index) ?? NONE) : NONE,
+              change.after ? (newTasks.byClause.get(change.after.index) ?? NONE) : NONE,
+            ]}
+            taskView={taskView}
+            onCarryTask={
+              canCarryTasks && change.after && !busy
+                ? (item) => void carry({ annotations: [], tasks: [{ change, item }] })
+                : null
+            }
           />
         ))}
       </ol>
       {shown.length === 0 && <p className="pz-muted">{t('compare_nothing_changed')}</p>}
 
-      {(oldPlaced.unplaced.length > 0 || newPlaced.unplaced.length > 0) && (
+      {(oldPlaced.unplaced.length > 0 ||
+        newPlaced.unplaced.length > 0 ||
+        oldTasks.unplaced.length > 0 ||
+        newTasks.unplaced.length > 0) && (
         <section className="pz-unplaced" aria-labelledby="unplaced-title" data-testid="unplaced">
           <h2 id="unplaced-title">{t('compare_unplaced')}</h2>
           <p className="pz-muted pz-small">{t('compare_unplaced_help')}</p>
@@ -250,6 +311,11 @@ export function Comparison({
             {[...oldPlaced.unplaced, ...newPlaced.unplaced].map((a) => (
               <li key={a.id} data-annotation-id={a.id}>
                 {a.clausePath.join('')} {a.quote}
+              </li>
+            ))}
+            {[...oldTasks.unplaced, ...newTasks.unplaced].map((task) => (
+              <li key={`${task.documentKey}/${task.id}`} data-task-id={task.id}>
+                {t('compare_task')} {task.clause.path.join('')} {task.task}
               </li>
             ))}
           </ul>
@@ -282,3 +348,4 @@ const NARROW = '(max-width: 800px)';
 
 /** One empty list, so "no annotations" does not change identity at every render. */
 const NONE: never[] = [];
+const NO_TASKS: TaskPlacement = { byClause: new Map(), unplaced: [] };

@@ -1,11 +1,13 @@
 /**
- * What the comparison page shows, as data: each side's annotations placed on the clauses of that side's
- * snapshot, the rows the "只看变化" filter keeps, which annotations can be carried over (and which were), the
- * order of two versions, and what a carry request holds. No DOM and no browser API: tested on its own.
+ * What the comparison page shows, as data: each side's annotations and tasks placed on the clauses of that side's
+ * snapshot, the rows the "只看变化" filter keeps, which annotations and tasks can be carried over (and which were),
+ * the order of two versions, and what a carry request holds. No DOM and no browser API: tested on its own.
  */
 import { type ClauseChange, type ClauseSnapshot, carrySpan, type SnapshotPage } from '../../../shared/compare/index.ts';
-import { type Annotation, findSelector } from '../../../shared/model/annotation.ts';
+import { type Annotation, findSelector, LIMITS } from '../../../shared/model/annotation.ts';
+import { type ClauseRef, carriedFromKey, TASK_LIMITS, type Task } from '../../../shared/tasks/index.ts';
 import type { CarryItem } from '../../lib/compare-messages.ts';
+import type { TaskCarry } from '../../lib/tasks-messages.ts';
 
 /** A version of a document: which document, which snapshot. */
 export type VersionRef = { documentKey: string; contentHash: string };
@@ -23,10 +25,10 @@ export type Placement = {
 };
 
 /**
- * Places live highlights on a snapshot's clauses: by the clause text hash their ClauseSelector holds (the text
- * they were made on), else by label path; among clauses with that hash, the one with their path.
+ * Finds a snapshot's clause for something made on a clause: by the hash of the clause text it was made on, among
+ * clauses with that hash the one with its label path; else (no hash matches: the text differs) by label path.
  */
-export function placeAnnotations(snapshot: ClauseSnapshot, annotations: readonly Annotation[]): Placement {
+function clauseLocator(snapshot: ClauseSnapshot) {
   const byHash = new Map<string, number[]>();
   const byPath = new Map<string, number>();
   for (const clause of snapshot.clauses) {
@@ -34,6 +36,23 @@ export function placeAnnotations(snapshot: ClauseSnapshot, annotations: readonly
     const path = pathKey(clause.path);
     if (!byPath.has(path)) byPath.set(path, clause.index);
   }
+  return (hash: string | undefined, path: readonly string[], fallbackPath: readonly string[]): number | undefined => {
+    const sameText = hash ? (byHash.get(hash) ?? []) : [];
+    const key = pathKey(path);
+    return (
+      sameText.find((i) => pathKey(snapshot.clauses[i]!.path) === key) ??
+      sameText[0] ??
+      (fallbackPath.length ? byPath.get(pathKey(fallbackPath)) : undefined)
+    );
+  };
+}
+
+/**
+ * Places live highlights on a snapshot's clauses: by the clause text hash their ClauseSelector holds (the text
+ * they were made on), else by label path; among clauses with that hash, the one with their path.
+ */
+export function placeAnnotations(snapshot: ClauseSnapshot, annotations: readonly Annotation[]): Placement {
+  const locate = clauseLocator(snapshot);
   const placement: Placement = { byClause: new Map(), unplaced: [], replies: new Map() };
   for (const annotation of annotations) {
     if (annotation.deleted) continue;
@@ -42,14 +61,29 @@ export function placeAnnotations(snapshot: ClauseSnapshot, annotations: readonly
       continue;
     }
     const selector = findSelector(annotation.selectors, 'ClauseSelector');
-    const path = pathKey(selector?.path ?? annotation.clausePath);
-    const sameText = selector ? (byHash.get(selector.hash) ?? []) : [];
-    const index =
-      sameText.find((i) => pathKey(snapshot.clauses[i]!.path) === path) ??
-      sameText[0] ??
-      (annotation.clausePath.length ? byPath.get(pathKey(annotation.clausePath)) : undefined);
+    const index = locate(selector?.hash, selector?.path ?? annotation.clausePath, annotation.clausePath);
     if (index === undefined) placement.unplaced.push(annotation);
     else push(placement.byClause, index, annotation);
+  }
+  return placement;
+}
+
+export type TaskPlacement = {
+  /** Live tasks by the index of the snapshot clause they were made on. */
+  byClause: Map<number, Task[]>;
+  /** Tasks whose clause this snapshot does not have. */
+  unplaced: Task[];
+};
+
+/** Places live tasks on a snapshot's clauses as highlights are: by their clause's hash, else its label path. */
+export function placeTasks(snapshot: ClauseSnapshot, tasks: readonly Task[]): TaskPlacement {
+  const locate = clauseLocator(snapshot);
+  const placement: TaskPlacement = { byClause: new Map(), unplaced: [] };
+  for (const task of tasks) {
+    if (task.deleted) continue;
+    const index = locate(task.clause.hash, task.clause.path, task.clause.path);
+    if (index === undefined) placement.unplaced.push(task);
+    else push(placement.byClause, index, task);
   }
   return placement;
 }
@@ -64,17 +98,24 @@ export function carriedSources(annotations: readonly Annotation[]): Set<string> 
   return new Set(annotations.filter((a) => !a.deleted && a.carriedFrom).map((a) => a.carriedFrom!.id));
 }
 
-/** Old highlights that can be carried over and were not yet: those on a clause the new version also has. */
-export function carryable(
+/** A task's key as a carried task's `carriedFrom` names it (carriedFromKey). */
+export const taskSourceKey = (task: Task): string => carriedFromKey(task);
+
+/**
+ * Old highlights or tasks that can be carried over and were not yet: those on a clause the new version also has,
+ * whose key (`keyOf`) is not among the carried ones.
+ */
+export function carryable<T>(
   changes: readonly ClauseChange[],
-  before: Placement,
+  byClause: ReadonlyMap<number, readonly T[]>,
   carried: ReadonlySet<string>,
-): { change: ClauseChange; annotation: Annotation }[] {
-  const out: { change: ClauseChange; annotation: Annotation }[] = [];
+  keyOf: (item: T) => string,
+): { change: ClauseChange; item: T }[] {
+  const out: { change: ClauseChange; item: T }[] = [];
   for (const change of changes) {
     if (!change.before || !change.after) continue;
-    for (const annotation of before.byClause.get(change.before.index) ?? []) {
-      if (!carried.has(annotation.id)) out.push({ change, annotation });
+    for (const item of byClause.get(change.before.index) ?? []) {
+      if (!carried.has(keyOf(item))) out.push({ change, item });
     }
   }
   return out;
@@ -94,6 +135,33 @@ export function carryItem(
     selectors: target.selectors,
     clausePath: target.clausePath,
     quote: target.quote,
+  };
+}
+
+/**
+ * The request to carry one task to the paired clause of the new version: that clause as a task records it, read
+ * from the new version's snapshot (its label, own text and its sub-clauses', as a page's clause reads).
+ */
+export function taskCarryItem(snapshot: ClauseSnapshot, change: ClauseChange, task: Task): TaskCarry {
+  return {
+    from: { id: task.id, documentKey: task.documentKey },
+    clause: snapshotClauseRef(snapshot, change.after!.index),
+  };
+}
+
+function snapshotClauseRef(snapshot: ClauseSnapshot, index: number): ClauseRef {
+  const clause = snapshot.clauses[index];
+  if (!clause) throw new Error(`The new version has no clause ${index}`);
+  const own = (c: typeof clause) => (c.kind === 'numbered' ? `${c.label}${c.text}` : c.text);
+  const lines = [own(clause)];
+  for (let i = index + 1; i < snapshot.clauses.length && snapshot.clauses[i]!.level > clause.level; i++) {
+    lines.push(own(snapshot.clauses[i]!));
+  }
+  return {
+    path: clause.path.slice(0, LIMITS.clausePathDepth),
+    text: [...lines.join('\n')].slice(0, TASK_LIMITS.clauseTextChars).join(''),
+    hash: clause.hash,
+    index,
   };
 }
 

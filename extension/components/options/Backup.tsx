@@ -4,7 +4,7 @@
  */
 import { useRef, useState } from 'react';
 import { ask } from '../../lib/ask.ts';
-import type { ImportSummary } from '../../lib/messages.ts';
+import type { ImportProblem, ImportSummary } from '../../lib/messages.ts';
 import { errorText, t } from '../../lib/i18n.ts';
 import { saveFile } from '../panel/briefing-export.ts';
 import { Notice } from '../common/Notice.tsx';
@@ -87,8 +87,9 @@ export function Backup() {
                   {t('options_backup_errors', String(state.summary.errors.length))}
                 </summary>
                 <ul>
-                  {state.summary.errors.slice(0, 50).map((error) => (
-                    <li key={error}>{error}</li>
+                  {state.summary.errors.slice(0, 50).map((problem, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: the list is replaced whole, never reordered
+                    <li key={i}>{problemText(problem)}</li>
                   ))}
                 </ul>
               </details>
@@ -98,4 +99,10 @@ export function Backup() {
       </div>
     </section>
   );
+}
+
+/** "批注 #2 (urn:…)：内容不符合要求：…", in the UI language. */
+function problemText({ kind, position, id, error }: ImportProblem): string {
+  const which = [position === null ? '' : `#${position}`, id ? `(${id})` : ''].filter(Boolean).join(' ');
+  return t('options_backup_problem', [t(`options_backup_kind_${kind}`), which, errorText(error)]);
 }

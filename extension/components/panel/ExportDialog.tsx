@@ -20,7 +20,7 @@ import type { DocumentInfo } from '../../../shared/model/annotation.ts';
 import { normaliseTags } from '../../../shared/model/tags.ts';
 import { errorText, t, type MessageKey } from '../../lib/i18n.ts';
 import type { AnchorStatus } from '../../lib/messages.ts';
-import { DateField } from '../common/DateField.tsx';
+import { PeriodFields } from '../common/DateField.tsx';
 import type { BriefingSource } from '../../lib/store/queries.ts';
 import { Notice } from '../common/Notice.tsx';
 import { ChoiceSelect, choicesOf } from '../common/Select.tsx';
@@ -163,14 +163,16 @@ export function ExportDialog({ context, onClose }: { context: ExportContext; onC
             />
           </label>
           <div className="pz-row">
-            <div className="pz-field">
-              <span aria-hidden="true">{t('export_from')}</span>
-              <DateField name="from" label={t('export_from')} value={from} onChange={setFrom} />
-            </div>
-            <div className="pz-field">
-              <span aria-hidden="true">{t('export_to')}</span>
-              <DateField name="to" label={t('export_to')} value={to} onChange={setTo} />
-            </div>
+            <PeriodFields
+              className="pz-field"
+              names={{ from: 'from', to: 'to' }}
+              labels={{ from: t('export_from'), to: t('export_to') }}
+              value={{ from, to }}
+              onChange={(period) => {
+                setFrom(period.from);
+                setTo(period.to);
+              }}
+            />
           </div>
           <div className="pz-row">
             <label className="pz-check">

@@ -24,7 +24,7 @@ import {
   RESULTS_PAGE,
   type StoreQueries,
 } from '../../lib/store/queries.ts';
-import { DateField } from '../common/DateField.tsx';
+import { PeriodFields } from '../common/DateField.tsx';
 import { FilterSelect } from '../common/Select.tsx';
 import { AnnotationItem } from './AnnotationItem.tsx';
 import { clauseLabel } from './filtering.ts';
@@ -179,24 +179,13 @@ function LibraryFilters({
         />
       </div>
       <div className="pz-row">
-        <div className="pz-inline-label">
-          <span aria-hidden="true">{t('export_from')}</span>
-          <DateField
-            name="libraryFrom"
-            label={t('export_from')}
-            value={filter.from ?? ''}
-            onChange={(from) => set({ from: from || null })}
-          />
-        </div>
-        <div className="pz-inline-label">
-          <span aria-hidden="true">{t('export_to')}</span>
-          <DateField
-            name="libraryTo"
-            label={t('export_to')}
-            value={filter.to ?? ''}
-            onChange={(to) => set({ to: to || null })}
-          />
-        </div>
+        <PeriodFields
+          className="pz-inline-label"
+          names={{ from: 'libraryFrom', to: 'libraryTo' }}
+          labels={{ from: t('export_from'), to: t('export_to') }}
+          value={{ from: filter.from ?? '', to: filter.to ?? '' }}
+          onChange={({ from, to }) => set({ from: from || null, to: to || null })}
+        />
         {(isFilterActive(filter) || typed) && (
           <button type="button" className="pz-link" onClick={onClear}>
             {t('panel_clear_filters')}

@@ -62,9 +62,7 @@ export class Annotations {
    */
   async annotateStored(input: NewAnnotation, documentKey: string, carriedFrom?: CarriedFrom): Promise<Annotation> {
     if (input.documentKey !== documentKey) throw new PizhuError('page_mismatch');
-    const row = await this.needs.db.documents.get(documentKey);
-    if (!row) throw new PizhuError('document_unknown');
-    const document = parseDocumentInfo(row);
+    const document = await this.storedDocument(documentKey);
     const annotation = await this.newAnnotation(input, carriedFrom);
     const stored =
       document.contentHash || !document.seenHash
@@ -141,6 +139,13 @@ export class Annotations {
       if (!annotated) delete next.contentHash;
       return store.putDocument(next);
     });
+  }
+
+  /** A document the store holds, validated; refused as unknown when it holds none. */
+  async storedDocument(documentKey: string): Promise<DocumentInfo> {
+    const row = await this.needs.db.documents.get(documentKey);
+    if (!row) throw new PizhuError('document_unknown');
+    return parseDocumentInfo(row);
   }
 
   /** Records the hash of a document's text as read now, when the document is known. */

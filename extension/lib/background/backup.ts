@@ -6,7 +6,7 @@
  */
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import { fromAnnotationCollection, toAnnotationCollection } from '../../../shared/model/w3c.ts';
-import { errorMessage, PizhuError } from '../errors.ts';
+import { errorInfo, PizhuError } from '../errors.ts';
 import type { ImportSummary } from '../messages.ts';
 import { validRows } from '../store/annotation-store.ts';
 import type { PizhuDatabase } from '../store/db.ts';
@@ -39,10 +39,9 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
   if (fileProblem && !parsed.annotations.length) {
     throw new PizhuError('not_a_backup', { detail: fileProblem.message }, fileProblem.message);
   }
-  for (const problem of parsed.errors) {
-    summary.errors.push(
-      `${problem.kind}${problem.index !== null ? ` #${problem.index + 1}` : ''}${problem.id ? ` (${problem.id})` : ''}: ${problem.message}`,
-    );
+  for (const { kind, index, id, message } of parsed.errors) {
+    const error = errorInfo(new PizhuError('invalid_input', { detail: message }, message));
+    summary.errors.push({ kind, position: index === null ? null : index + 1, id, error });
   }
 
   for (const document of parsed.documents) await target.rememberDocument(document);
@@ -64,7 +63,7 @@ export async function importBackup(json: string, target: ImportTarget): Promise<
       await target.save(record);
       summary.imported++;
     } catch (error) {
-      summary.errors.push(`annotation ${annotation.id}: ${errorMessage(error)}`);
+      summary.errors.push({ kind: 'annotation', position: null, id: annotation.id, error: errorInfo(error) });
     }
   }
   summary.errors.splice(MAX_LISTED_ERRORS);

@@ -149,6 +149,7 @@ export class Background {
       team: () => this.membership.team(),
       saveTeam: async (team) => void (await db.teams.put(team)),
       rememberDocument: (document) => this.annotations.rememberDocument(document, false),
+      storedDocument: (documentKey) => this.annotations.storedDocument(documentKey),
       now,
       randomId: () => crypto.randomUUID(),
     });

@@ -2,9 +2,9 @@
  * The tag library and the team's vocabulary as the user changes it: renaming and merging tags, and the team's
  * units (written into the team room by team-vocabulary.ts).
  */
-import { LIMITS, parseAnnotation } from '../../../shared/model/annotation.ts';
+import { parseAnnotation } from '../../../shared/model/annotation.ts';
 import { planTagRename } from '../../../shared/model/tag-renames.ts';
-import { normaliseTag, normaliseTags } from '../../../shared/model/tags.ts';
+import { normaliseTags } from '../../../shared/model/tags.ts';
 import { PizhuError } from '../errors.ts';
 import type { TagRenameResult, TagUsage, UnitRequest, UnitResult } from '../messages.ts';
 import type { PizhuDatabase } from '../store/db.ts';
@@ -32,13 +32,10 @@ export class Tags {
   /**
    * Renames or merges tags. In a team this is the team's rename (team room `tagRenames`): every annotation,
    * colleagues' and later ones included, reads the new tag, and no record is rewritten. Without a team the
-   * annotations are all this browser's own private ones, and their tags are rewritten.
+   * annotations are all this browser's own private ones, and their tags are rewritten. planTagRename refuses an
+   * empty or over-long target (TagRenameError, which crosses to the page by its code).
    */
   async merge(from: readonly string[], to: string): Promise<TagRenameResult> {
-    // Refused here by code, for the asking page to word; planTagRename would refuse them in English.
-    const target = normaliseTag(to);
-    if (!target) throw new PizhuError('empty_tag');
-    if (target.length > LIMITS.tagChars) throw new PizhuError('tag_too_long', { max: LIMITS.tagChars });
     const team = await this.needs.membership.team();
     if (team) return this.needs.vocabulary.renameTags(team, from, to);
     const plan = planTagRename(new Map(), from, to, { by: 'local', at: this.needs.now() });

@@ -12,12 +12,17 @@ import { safeHttpUrl } from '../../../shared/briefing/escape.ts';
 import { roomIdFor, writeDocumentInfo } from '../../../shared/model/room.ts';
 import {
   activeUnits,
+  carriedFromKey,
+  carriedTaskSources,
+  carryTask,
   type DueDate,
   parseProgressEntry,
   parseTaskRecord,
   type ProgressEntry,
+  readRoomTasks,
   readTask,
   resolveUnit,
+  type Task,
   type TaskRecord,
   type Units,
   unitNames,
@@ -26,10 +31,12 @@ import {
   writeProgress,
   writeTask,
 } from '../../../shared/tasks/index.ts';
+import type { CarryResult } from '../compare-messages.ts';
 import type { HandlersOf } from '../contract.ts';
 import type { TeamRow } from '../store/schema.ts';
-import { PizhuError } from '../errors.ts';
-import type { TASK_REQUESTS, TaskContext, TaskDraft, TaskPatch } from '../tasks-messages.ts';
+import { errorInfo, PizhuError } from '../errors.ts';
+import { noticeYear } from '../task-input.ts';
+import type { TASK_REQUESTS, TaskCarry, TaskContext, TaskDraft, TaskPatch } from '../tasks-messages.ts';
 import { ApiClient } from '../sync/api-client.ts';
 import { type RoomRegistry, sharedDocumentFields } from '../sync/rooms.ts';
 import type { TeamVocabulary } from './team-vocabulary.ts';
@@ -46,6 +53,8 @@ export type TaskServiceDeps = {
   saveTeam: (team: TeamRow) => Promise<void>;
   /** Stores what a page says about itself (as for annotations). */
   rememberDocument: (document: DocumentInfo) => Promise<unknown>;
+  /** A document the store holds (a new version tasks are carried to); refused as unknown otherwise. */
+  storedDocument: (documentKey: string) => Promise<DocumentInfo>;
   now: () => number;
   randomId: () => string;
   apiFor?: (team: TeamRow) => ApiClient;
@@ -97,12 +106,65 @@ export class TaskService {
     );
     await this.deps.rememberDocument(document);
     await this.deps.rooms.use(roomIdFor(team.teamId, document.key), (room) =>
-      room.edit((doc) => {
-        writeDocumentInfo(doc, sharedDocumentFields(document));
-        for (const record of records) writeTask(doc, record);
-      }),
+      room.edit((doc) => writeTasks(doc, document, records)),
     );
     return records.map((record) => record.id);
+  }
+
+  /**
+   * Carries tasks of earlier versions over to a notice (the comparison page's "沿用到新版"): each becomes a new
+   * task on its paired clause, linked to the one it came from (shared/tasks carryTask says what is kept and what
+   * starts again). A task a live task of the notice was already carried from is skipped, so "carry all" twice
+   * adds nothing; the check and the writing happen in the notice's room, together.
+   */
+  async carry(documentKey: string, items: readonly TaskCarry[]): Promise<CarryResult<TaskRecord>> {
+    const team = await this.editor();
+    const document = await this.deps.storedDocument(documentKey);
+    const sources = await this.sourceTasks(team, items);
+    const by = { id: team.memberId, name: team.displayName };
+    const at = this.deps.now();
+    const year = noticeYear(document);
+    const result: CarryResult<TaskRecord> = { carried: [], skipped: [], failed: [] };
+    await this.deps.rooms.use(roomIdFor(team.teamId, documentKey), async (room) => {
+      const carried = carriedTaskSources(readRoomTasks(room.doc, documentKey).tasks);
+      for (const item of items) {
+        const key = carriedFromKey(item.from);
+        try {
+          const source = sources.get(key);
+          if (!source || source.deleted) throw new PizhuError('carry_source_missing');
+          if (item.from.documentKey === documentKey) throw new PizhuError('carry_same_document');
+          if (carried.has(key)) {
+            result.skipped.push(item.from.id);
+            continue;
+          }
+          const target = { id: this.deps.randomId(), clause: item.clause, by, at, year };
+          result.carried.push(checked(carryTask(source, item.from.documentKey, target)));
+          carried.add(key);
+        } catch (error) {
+          result.failed.push({ id: item.from.id, error: errorInfo(error) });
+        }
+      }
+      if (result.carried.length) await room.edit((doc) => writeTasks(doc, document, result.carried));
+    });
+    return result;
+  }
+
+  /** The tasks carried from, as their rooms hold them now, by carriedFromKey (a task not there is left out). */
+  private async sourceTasks(team: TeamRow, items: readonly TaskCarry[]): Promise<Map<string, Task>> {
+    const byDocument = new Map<string, Set<string>>();
+    for (const { from } of items) {
+      byDocument.set(from.documentKey, (byDocument.get(from.documentKey) ?? new Set()).add(from.id));
+    }
+    const sources = new Map<string, Task>();
+    for (const [documentKey, ids] of byDocument) {
+      await this.deps.rooms.use(roomIdFor(team.teamId, documentKey), async (room) => {
+        for (const id of ids) {
+          const read = readTask(room.doc, documentKey, id);
+          if (read?.ok) sources.set(carriedFromKey({ id, documentKey }), read.value);
+        }
+      });
+    }
+    return sources;
   }
 
   /** Changes a task as it is in its room now (a colleague's edit that just arrived is the base). */
@@ -211,6 +273,16 @@ function inUnits(units: Units, own: string | undefined, ids: readonly string[]):
   return ids.some((id) => target(id) === mine);
 }
 
+/** Writes tasks into a notice's room, with what the notice says about itself. */
+function writeTasks(
+  doc: Parameters<typeof writeTask>[0],
+  document: DocumentInfo,
+  records: readonly TaskRecord[],
+): void {
+  writeDocumentInfo(doc, sharedDocumentFields(document));
+  for (const record of records) writeTask(doc, record);
+}
+
 /** A deadline as the user gave it; an empty phrase is none. */
 function dueOf(due: DueDate | null | undefined): DueDate | null {
   return due?.text.trim() ? due : null;
@@ -227,6 +299,7 @@ export function taskHandlers(service: TaskService): HandlersOf<typeof TASK_REQUE
   return {
     'tasks.context': () => service.context(),
     'tasks.create': (r) => service.create(r.document, r.drafts),
+    'tasks.carry': (r) => service.carry(r.documentKey, r.items),
     'task.update': (r) => service.update(r.documentKey, r.id, r.patch),
     'task.progress': (r) => service.addProgress(r.documentKey, r.taskId, r.text, r.link),
   };

@@ -96,7 +96,7 @@ beforeAll(async () => {
     writeProgress(doc, { ...progressEntry('p2', editor, 't2', '已召开推进会'), at: AT + 5 * 86_400_000 });
   });
   expect(notice.ok).toBe(true);
-  // The second notice's task is written live, by a y-websocket client.
+  // The second notice's task is written live, by a y-websocket client; it was carried over from the first's t2.
   const doc = new Y.Doc();
   const client = await connectProvider(server, editor.token, roomIdFor(team.teamId, 'other'), doc);
   writeTask(
@@ -105,6 +105,7 @@ beforeAll(async () => {
       task: '另一文件的任务',
       clause: { path: ['一、'], text: '一、', hash: 'o1', index: 0 },
       due: { text: '7月1日前', date: '2023-07-01' },
+      carriedFrom: { id: 't2', documentKey: 'notice' },
     }),
   );
   await eventually(
@@ -126,6 +127,9 @@ describe('GET /tasks', () => {
     expect(ids(response)).toEqual(['t3', 't2', 't7', 't1', 't4', 't5']);
     const byId = new Map(response.body.tasks.map((t) => [t.id, t]));
     expect(byId.get('t3')).toMatchObject({ displayStatus: 'overdue', documentKey: 'notice' });
+    // a carried task keeps its link to the task it came from through the room and the index
+    expect(byId.get('t7')).toMatchObject({ documentKey: 'other', carriedFrom: { id: 't2', documentKey: 'notice' } });
+    expect(byId.get('t3')!.carriedFrom).toBeUndefined();
     expect(byId.get('t4')).toMatchObject({ displayStatus: 'done', leadUnitNames: ['基础教育科'] });
     expect(byId.get('t2')).toMatchObject({ leadUnitNames: ['体育卫生与艺术教育科'], unitNames: ['基础教育科'] });
     expect(byId.get('t2')!.latestProgress).toMatchObject({

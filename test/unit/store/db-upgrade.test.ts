@@ -17,6 +17,7 @@ import { writeTask } from '../../../shared/tasks/index.ts';
 import { sampleSnapshot } from '../../fixtures/snapshot.ts';
 import { writeVersion1Annotation } from '../../fixtures/room-v1.ts';
 import { annotation, documentInfo, fakeIndexedDb } from './fixtures.ts';
+import { sampleTask } from '../../fixtures/tasks/sample.ts';
 
 async function fillVersion1(options: ReturnType<typeof fakeIndexedDb>) {
   const v1 = new Dexie('pizhu', options);
@@ -227,19 +228,7 @@ describe('schema upgrade from version 5', () => {
     v5.version(4).stores(SCHEMA_V4);
     v5.version(5).stores(SCHEMA_V5);
     const doc = new Y.Doc();
-    writeTask(doc, {
-      id: 'task-1',
-      clause: { path: ['一、', '1.'], text: '1. 全面学习宣传贯彻', hash: 'h1', index: 1 },
-      task: '全面学习宣传贯彻',
-      leadUnits: [],
-      units: [],
-      due: null,
-      status: 'todo',
-      createdBy: { id: 'm1', name: '张伟' },
-      createdAt: 1,
-      updatedBy: { id: 'm1', name: '张伟' },
-      updatedAt: 1,
-    });
+    writeTask(doc, sampleTask({ id: 'task-1' }));
     await v5.table('roomUpdates').add({ room: 't1.doc1', update: Y.encodeStateAsUpdate(doc), at: 1 });
     await v5
       .table('rooms')

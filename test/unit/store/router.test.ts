@@ -119,6 +119,10 @@ describe('handleRequest', () => {
         to: 'x'.repeat(60),
       }),
     ).toEqual({ ok: false, error: { code: 'tag_too_long', params: { max: 50 } } });
+    expect(await handleRequest(service.handlers, { type: 'tags.merge', from: ['a', 'b'], to: ' \t' })).toEqual({
+      ok: false,
+      error: { code: 'empty_tag' },
+    });
   });
 });
 

@@ -439,7 +439,9 @@ describe('backup', () => {
     expect(await fresh.service.backup.import(json)).toMatchObject({
       imported: 1,
       unchanged: 0,
-      errors: [expect.stringMatching(new RegExp(`${shared.id}: Only its author`))],
+      errors: [
+        { kind: 'annotation', position: null, id: shared.id, error: expect.objectContaining({ code: 'author_only' }) },
+      ],
     });
     expect(await fresh.service.backup.import(json)).toMatchObject({ imported: 0, unchanged: 1 });
     expect(await fresh.service.annotations.list(PAGE.key)).toEqual([mine]);
@@ -463,6 +465,17 @@ describe('backup', () => {
     const other = launch('other');
     const summary = await other.service.backup.import(JSON.stringify(json));
     expect(summary.imported).toBe(1);
-    expect(summary.errors).toEqual([expect.stringMatching(/annotation #2/)]);
+    expect(summary.errors).toEqual([
+      {
+        kind: 'annotation',
+        position: 2,
+        id: 'urn:pizhu:annotation:bad one',
+        error: {
+          code: 'invalid_input',
+          params: { detail: expect.stringMatching(/color/) },
+          detail: expect.any(String),
+        },
+      },
+    ]);
   });
 });

@@ -284,6 +284,7 @@ describe('TaskService', () => {
       team: async () => row,
       saveTeam: async () => undefined,
       rememberDocument: async () => undefined,
+      storedDocument: () => Promise.reject(new Error('no documents here')),
       now,
       randomId: () => `r${++n}-${row.memberId}`,
       apiFor: () => ({ me: () => Promise.reject(new Error('offline')) }) as never,

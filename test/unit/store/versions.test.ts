@@ -1,7 +1,8 @@
 /**
  * Versions of notices in the extension (issue 20), on fake IndexedDB: clause snapshots kept once per version,
  * received from the team through the room's projection (invalid ones skipped), the picker's queries, the
- * background deciding when to ask a page for a snapshot and whether to share it, and carrying annotations over.
+ * background deciding when to ask a page for a snapshot and whether to share it, and carrying annotations and
+ * tasks over.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -15,6 +16,7 @@ import type { TeamRow } from '../../../extension/lib/store/schema.ts';
 import { SnapshotStore } from '../../../extension/lib/store/snapshots.ts';
 import { type ClauseSnapshot, readRoomSnapshot, roomSnapshotKeys } from '../../../shared/compare/index.ts';
 import { roomIdFor, snapshotsMap } from '../../../shared/model/room.ts';
+import { readRoomTasks } from '../../../shared/tasks/index.ts';
 import { sampleSnapshot } from '../../fixtures/snapshot.ts';
 import { documentInfo, freshDatabase } from './fixtures.ts';
 
@@ -273,5 +275,114 @@ describe('carrying annotations over (background)', () => {
       { code: 'document_unknown' },
     ]);
     expect(await handleRequest(service.handlers, { type: 'compare.carry', items: [] })).toMatchObject({ ok: false });
+  });
+});
+
+describe('carrying tasks over (background)', () => {
+  const clause = (index: number) => ({
+    path: [`${index + 1}.`],
+    text: `${index + 1}.${V2024.clauses[index]!.text}`,
+    hash: V2024.clauses[index]!.hash,
+    index,
+  });
+
+  async function taskOn2023(role: TeamRow['role'] = 'editor') {
+    const setup = await teamService(role);
+    const db = setup.db;
+    await db.teams.update('t1', { role: 'editor' });
+    const [id] = await setup.service.tasks.create(documentInfo({ key: 'y2023', title: V2023.title }), [
+      {
+        clause: { path: ['1.'], text: V2023.clauses[0]!.text, hash: V2023.clauses[0]!.hash, index: 0 },
+        task: '保证学生每天体育活动时间',
+        leadUnits: ['体卫艺科'],
+        units: ['各中小学'],
+        due: { text: '6月底前', date: '2023-06-30' },
+        status: 'done',
+      },
+    ]);
+    await setup.service.annotations.rememberDocument(
+      documentInfo({ key: 'y2024', url: 'https://example.gov.cn/2024', title: V2024.title }),
+      false,
+    );
+    if (role !== 'editor') await db.teams.update('t1', { role });
+    return { ...setup, id: id! };
+  }
+  const roomTasks = (service: Background, documentKey: string) =>
+    service.rooms.use(roomIdFor('t1', documentKey), async (room) => readRoomTasks(room.doc, documentKey).tasks);
+
+  it('creates a task on the new version’s clause in its room, not started, due in the new year, linked to the old', async () => {
+    const { service, id } = await taskOn2023();
+    const answer = await handleRequest(service.handlers, {
+      type: 'tasks.carry',
+      documentKey: 'y2024',
+      items: [{ from: { id, documentKey: 'y2023' }, clause: clause(0) }],
+    });
+    expect(answer).toMatchObject({ ok: true, value: { skipped: [], failed: [] } });
+    const [carried] = await roomTasks(service, 'y2024');
+    expect(carried).toMatchObject({
+      documentKey: 'y2024',
+      clause: clause(0),
+      task: '保证学生每天体育活动时间',
+      due: { text: '6月底前', date: '2024-06-30' },
+      status: 'todo',
+      createdBy: { id: 'm1', name: '张伟' },
+      carriedFrom: { id, documentKey: 'y2023' },
+    });
+    const [old] = await roomTasks(service, 'y2023');
+    expect(carried!.leadUnits).toEqual(old!.leadUnits);
+    expect(carried!.units).toEqual(old!.units);
+    expect(carried!.id).not.toBe(id);
+    // the old task is left as it was
+    expect(old).toMatchObject({ status: 'done', due: { date: '2023-06-30' } });
+    expect(old!.carriedFrom).toBeUndefined();
+    // and the store has the new one (through the room's projection), for the comparison page to show
+    await expect
+      .poll(async () => (await service.queries.tasks.notice('t1', 'y2024')).tasks.map((t) => t.carriedFrom?.id))
+      .toEqual([id]);
+  });
+
+  it('skips a task carried already (in one request or two), and refuses unknown tasks and documents', async () => {
+    const { service, id } = await taskOn2023();
+    const from = { id, documentKey: 'y2023' };
+    const twice = await service.tasks.carry('y2024', [
+      { from, clause: clause(0) },
+      { from, clause: clause(1) },
+    ]);
+    expect(twice.carried).toHaveLength(1);
+    expect(twice.skipped).toEqual([id]);
+    const again = await service.tasks.carry('y2024', [{ from, clause: clause(0) }]);
+    expect(again).toMatchObject({ carried: [], skipped: [id], failed: [] });
+    const unknown = await service.tasks.carry('y2024', [
+      { from: { id: 'nothing-here', documentKey: 'y2023' }, clause: clause(0) },
+      { from: { id, documentKey: 'never-seen' }, clause: clause(0) },
+    ]);
+    expect(unknown.failed.map((f) => f.error)).toEqual([
+      { code: 'carry_source_missing' },
+      { code: 'carry_source_missing' },
+    ]);
+    // two versions of one address share their tasks: nothing is carried onto the notice it is on
+    const onItself = await service.tasks.carry('y2023', [{ from, clause: clause(0) }]);
+    expect(onItself.failed.map((f) => f.error)).toEqual([{ code: 'carry_same_document' }]);
+    expect(await roomTasks(service, 'y2023')).toHaveLength(1);
+    await expect(service.tasks.carry('unknown-doc', [{ from, clause: clause(0) }])).rejects.toMatchObject({
+      code: 'document_unknown',
+    });
+    expect(await roomTasks(service, 'y2024')).toHaveLength(1);
+
+    // deleting the carried task lets it be carried again
+    const [carried] = await roomTasks(service, 'y2024');
+    await service.tasks.update('y2024', carried!.id, { deleted: true });
+    expect((await service.tasks.carry('y2024', [{ from, clause: clause(0) }])).carried).toHaveLength(1);
+  });
+
+  it('refuses a viewer', async () => {
+    const { service, id } = await taskOn2023('viewer');
+    const answer = await handleRequest(service.handlers, {
+      type: 'tasks.carry',
+      documentKey: 'y2024',
+      items: [{ from: { id, documentKey: 'y2023' }, clause: clause(0) }],
+    });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'task_viewer' } });
+    expect(await roomTasks(service, 'y2024')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 /**
  * The comparison page as a component (React Testing Library, jsdom, fake IndexedDB): picking the other
- * version, the rows with their badges and marked words, the filter, each side's annotations, and what
+ * version, the rows with their badges and marked words, the filter, each side's annotations and tasks, and what
  * "沿用到新版" asks the background. The real thing, with the built extension and the server, is
  * test/e2e/compare.test.ts. (jsdom rather than happy-dom: happy-dom's Ranges in a document made with
  * createHTMLDocument hold no text, and the carried annotation is described on such a document.)
@@ -12,8 +12,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anchor } from '../../../shared/anchoring/index.ts';
 import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.ts';
 import type { CarryItem } from '../../../extension/lib/compare-messages.ts';
+import type { TaskCarry } from '../../../extension/lib/tasks-messages.ts';
+import type { TaskRecord } from '../../../shared/tasks/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { noticeHtml, sampleSnapshot } from '../../fixtures/snapshot.ts';
+import { sampleTask } from '../../fixtures/tasks/sample.ts';
 import type { createFakeBrowser } from './fake-browser.ts';
 
 const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
@@ -28,6 +31,7 @@ const { PizhuDatabase } = await import('../../../extension/lib/store/db.ts');
 const { AnnotationStore } = await import('../../../extension/lib/store/annotation-store.ts');
 const { SnapshotStore } = await import('../../../extension/lib/store/snapshots.ts');
 const { StoreQueries } = await import('../../../extension/lib/store/queries.ts');
+const { TaskStore } = await import('../../../extension/lib/store/tasks-store.ts');
 
 const OLD_ITEMS = [
   '加强学校体育工作，保证学生每天校园体育活动时间不少于1小时。',
@@ -66,6 +70,8 @@ const onOld = (clause: number, overrides: Partial<Annotation>): Annotation =>
 let serial = 0;
 let db: InstanceType<typeof PizhuDatabase>;
 let carried: CarryItem[][];
+let carriedTasks: { documentKey: string; items: TaskCarry[] }[];
+let team: { teamId: string; role: 'editor' | 'viewer' } | null;
 
 beforeEach(async () => {
   db = new PizhuDatabase(`compare-page-${++serial}`);
@@ -81,12 +87,21 @@ beforeEach(async () => {
     onOld(2, { id: 'ethics', note: '已取消' }),
   ]);
   carried = [];
+  carriedTasks = [];
+  team = null;
   fake.current!.answerBackground((message) => {
     if (message.type === 'settings.get') {
       return {
         ok: true,
         value: {
-          team: null,
+          team: team && {
+            ...team,
+            teamName: '教育局',
+            serverUrl: 'http://127.0.0.1:1',
+            memberId: 'm1',
+            displayName: '张伟',
+            joinedAt: 1,
+          },
           status: { state: 'not-joined' },
           preferences: { defaultColor: 'yellow', defaultVisibility: 'team', language: 'auto', disabledSites: [] },
         },
@@ -94,6 +109,10 @@ beforeEach(async () => {
     }
     if (message.type === 'compare.carry') {
       carried.push(message.items as CarryItem[]);
+      return { ok: true, value: { carried: [], skipped: [], failed: [] } };
+    }
+    if (message.type === 'tasks.carry') {
+      carriedTasks.push({ documentKey: message.documentKey as string, items: message.items as TaskCarry[] });
       return { ok: true, value: { carried: [], skipped: [], failed: [] } };
     }
     return { ok: false, error: `unexpected ${message.type}` };
@@ -191,6 +210,89 @@ describe('the comparison page', () => {
     fireEvent.click(screen.getByTestId('carry-all'));
     await waitFor(() => expect(carried).toHaveLength(2));
     expect(carried[1]!.map((i) => i.from).sort()).toEqual(['aid', 'sport']);
+  });
+
+  it('shows each side’s tasks beside their clause and carries the old ones with the highlights', async () => {
+    team = { teamId: 't1', role: 'editor' };
+    const task = (documentKey: string, clause: number, overrides: Partial<TaskRecord>): TaskRecord => {
+      const c = (documentKey === 'y2023' ? OLD : NEW).clauses[clause]!;
+      return sampleTask({
+        id: `t${clause}`,
+        clause: { path: c.path, text: `${c.label}${c.text}`, hash: c.hash, index: clause },
+        due: { text: '6月底前', date: '2023-06-30' },
+        status: 'doing',
+        ...overrides,
+      });
+    };
+    const tasks = new TaskStore(db);
+    await tasks.putTasks('t1', 'y2023', [
+      task('y2023', 0, { task: '保证每天体育活动时间', status: 'done' }),
+      task('y2023', 1, { task: '落实资助政策' }),
+    ]);
+    // 完善学生资助体系 (old 2., new 3.) was carried already
+    await tasks.putTasks('t1', 'y2024', [
+      task('y2024', 2, { id: 'n1', task: '落实资助政策', carriedFrom: { id: 't1', documentKey: 'y2023' } }),
+    ]);
+    renderAt(`?before=y2023.${OLD.contentHash}&after=y2024.${NEW.contentHash}`);
+    await screen.findByTestId('compare-counts');
+    const [modified, , renumbered] = rows();
+    const sport = await waitFor(() => within(modified!).getByText('保证每天体育活动时间').closest('li')!);
+    expect(sport.closest('.pz-side-old')).not.toBeNull();
+    expect(sport.dataset.taskStatus).toBe('done');
+    expect(sport.textContent).toContain('6月底前');
+    // both sides of the renumbered clause: the old task (carried already) and the new one, marked as carried
+    const aid = renumbered!.querySelectorAll('[data-task-id]');
+    expect([...aid].map((li) => li.closest('.pz-side')!.classList.contains('pz-side-old'))).toEqual([true, false]);
+    expect(aid[0]!.querySelector('[data-carried="true"]')).not.toBeNull();
+    expect(aid[1]!.querySelector('.pz-carried-from')).not.toBeNull();
+
+    // "carry all": the two highlights of paired clauses and the one task not carried yet
+    await waitFor(() => expect(screen.getByTestId('carry-all').textContent).toContain('(3)'));
+    fireEvent.click(screen.getByTestId('carry-all'));
+    await waitFor(() => expect(carriedTasks).toHaveLength(1));
+    expect(carriedTasks[0]).toEqual({
+      documentKey: 'y2024',
+      items: [
+        {
+          from: { id: 't0', documentKey: 'y2023' },
+          clause: { path: ['1.'], text: `1.${NEW_ITEMS[0]}`, hash: NEW.clauses[0]!.hash, index: 0 },
+        },
+      ],
+    });
+    expect(carried[0]!.map((i) => i.from).sort()).toEqual(['aid', 'sport']);
+
+    // one task by itself
+    await waitFor(() => expect(sport.querySelector('[data-carry-task="t0"]')).not.toBeNull());
+    fireEvent.click(sport.querySelector('[data-carry-task="t0"]')!);
+    await waitFor(() => expect(carriedTasks).toHaveLength(2));
+  });
+
+  /** The team's task on the old version's first clause (体育). */
+  async function sportTaskOn2023(): Promise<void> {
+    const c = OLD.clauses[0]!;
+    const clause = { path: c.path, text: c.text, hash: c.hash, index: 0 };
+    await new TaskStore(db).putTasks('t1', 'y2023', [sampleTask({ id: 't0', clause, task: '保证每天体育活动时间' })]);
+  }
+
+  it('lets a viewer see the tasks but not carry them', async () => {
+    team = { teamId: 't1', role: 'viewer' };
+    await sportTaskOn2023();
+    renderAt(`?before=y2023.${OLD.contentHash}&after=y2024.${NEW.contentHash}`);
+    await screen.findByTestId('compare-counts');
+    const sport = await waitFor(() => within(rows()[0]!).getByText('保证每天体育活动时间').closest('li')!);
+    expect(sport.querySelector('[data-carry-task]')).toBeNull();
+    expect(screen.queryByTestId('carry-all')).toBeNull();
+  });
+
+  it('offers no task to carry between two versions of one address: they share their tasks', async () => {
+    team = { teamId: 't1', role: 'editor' };
+    await new SnapshotStore(db).keep('y2023', NEW, undefined, 3);
+    await sportTaskOn2023();
+    renderAt(`?before=y2023.${OLD.contentHash}&after=y2023.${NEW.contentHash}`);
+    await screen.findByTestId('compare-counts');
+    await waitFor(() => expect(within(rows()[0]!).getAllByText('保证每天体育活动时间').length).toBeGreaterThan(0));
+    await waitFor(() => expect(screen.getByTestId('carry-all')).toBeTruthy());
+    expect(document.querySelector('[data-carry-task]')).toBeNull();
   });
 
   it('says so when a version’s snapshot is missing', async () => {

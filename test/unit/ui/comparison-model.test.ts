@@ -1,6 +1,6 @@
 /**
- * The comparison page's data: annotations placed on the clauses they were made on (by text hash, then by label
- * path), what "只看变化" keeps, what can still be carried over, and which of two versions is the earlier.
+ * The comparison page's data: annotations and tasks placed on the clauses they were made on (by text hash, then
+ * by label path), what "只看变化" keeps, what can still be carried over, and which of two versions is the earlier.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,13 +9,18 @@ import {
   inVersionOrder,
   parseVersionParam,
   placeAnnotations,
+  placeTasks,
+  taskCarryItem,
+  taskSourceKey,
   versionParam,
   visibleChanges,
 } from '../../../extension/components/compare/comparison-model.ts';
 import { compareSnapshots } from '../../../shared/compare/index.ts';
 import type { Annotation } from '../../../shared/model/annotation.ts';
+import { carriedTaskSources, type Task } from '../../../shared/tasks/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { sampleSnapshot } from '../../fixtures/snapshot.ts';
+import { sampleTask } from '../../fixtures/tasks/sample.ts';
 
 const OLD = sampleSnapshot([
   '加强学校体育工作，保证学生每天校园体育活动时间不少于1小时。',
@@ -89,9 +94,13 @@ describe('rows and carrying', () => {
     const onRemoved = on(2, { id: 'r' });
     const placed = placeAnnotations(OLD, [onModified, onUnchanged, onRemoved]);
     const carriedAlready = sampleAnnotation({ id: 'new1', carriedFrom: { id: onUnchanged.id, documentKey: 'old' } });
-    const pending = carryable(changes, placed, carriedSources([carriedAlready]));
-    expect(pending.map((p) => [p.annotation.id, p.change.status])).toEqual([[onModified.id, 'modified']]);
-    expect(carryable(changes, placed, new Set()).map((p) => p.annotation.id)).toEqual([onModified.id, onUnchanged.id]);
+    const byId = (a: { id: string }) => a.id;
+    const pending = carryable(changes, placed.byClause, carriedSources([carriedAlready]), byId);
+    expect(pending.map((p) => [p.item.id, p.change.status])).toEqual([[onModified.id, 'modified']]);
+    expect(carryable(changes, placed.byClause, new Set(), byId).map((p) => p.item.id)).toEqual([
+      onModified.id,
+      onUnchanged.id,
+    ]);
   });
 });
 
@@ -111,5 +120,69 @@ describe('versions', () => {
     const ref = { documentKey: 'doc_1', contentHash: 'Ab-9' };
     expect(parseVersionParam(versionParam(ref))).toEqual(ref);
     for (const bad of [null, '', 'a.b.c', 'doc', '<x>.y']) expect(parseVersionParam(bad)).toBeNull();
+  });
+});
+
+describe('tasks on the comparison page', () => {
+  const task = (clause: number, overrides: Partial<Task> = {}): Task => ({
+    ...sampleTask({
+      id: `t${clause}`,
+      clause: {
+        path: OLD.clauses[clause]!.path,
+        text: OLD.clauses[clause]!.text,
+        hash: OLD.clauses[clause]!.hash,
+        index: clause,
+      },
+      task: `任务${clause}`,
+      status: 'doing',
+    }),
+    documentKey: 'old',
+    ...overrides,
+  });
+
+  it('places tasks on their clause like highlights: by the text they were made on, then by label path', () => {
+    const edited = task(0, { id: 'e', clause: { ...task(0).clause, hash: 'edited-since' } });
+    const nowhere = task(0, { id: 'n', clause: { path: ['九、'], text: '', hash: 'x', index: 9 } });
+    const gone = task(1, { id: 'g', deleted: true });
+    const placed = placeTasks(OLD, [task(0), task(2), edited, nowhere, gone]);
+    expect(placed.byClause.get(0)?.map((t) => t.id)).toEqual(['t0', 'e']);
+    expect(placed.byClause.get(2)?.map((t) => t.id)).toEqual(['t2']);
+    expect(placed.byClause.has(1)).toBe(false);
+    expect(placed.unplaced.map((t) => t.id)).toEqual(['n']);
+  });
+
+  it('offers the tasks of paired clauses not carried yet, and asks for the new clause as a task records it', () => {
+    const placed = placeTasks(OLD, [task(0), task(1), task(2)]);
+    const newTask = { ...task(1, { id: 'c', documentKey: 'new' }), carriedFrom: { id: 't1', documentKey: 'old' } };
+    const pending = carryable(changes, placed.byClause, carriedTaskSources([newTask]), taskSourceKey);
+    // the second clause's is carried already, the third clause was removed (nothing to carry it to)
+    expect(pending.map((p) => [p.item.id, p.change.status])).toEqual([['t0', 'modified']]);
+    // a task of another notice with the same id is another task
+    const other = { ...newTask, carriedFrom: { id: 't1', documentKey: 'elsewhere' } };
+    expect(carryable(changes, placed.byClause, carriedTaskSources([other]), taskSourceKey)).toHaveLength(2);
+
+    const modified = changes[0]!;
+    expect(taskCarryItem(NEW, modified, task(0))).toEqual({
+      from: { id: 't0', documentKey: 'old' },
+      clause: {
+        path: NEW.clauses[0]!.path,
+        text: `${NEW.clauses[0]!.label}${NEW.clauses[0]!.text}`,
+        hash: NEW.clauses[0]!.hash,
+        index: 0,
+      },
+    });
+  });
+
+  it('takes a clause with sub-clauses whole, as a page’s clause reads', () => {
+    const nested = {
+      ...NEW,
+      clauses: [
+        { ...NEW.clauses[0]!, index: 0, level: 1, parent: -1, label: '一、', path: ['一、'], text: '总体要求' },
+        { ...NEW.clauses[1]!, index: 1, level: 2, parent: 0, label: '1.', path: ['一、', '1.'], text: '第一项' },
+        { ...NEW.clauses[2]!, index: 2, level: 1, parent: -1, label: '二、', path: ['二、'], text: '其他' },
+      ],
+    };
+    const change = { ...changes[0]!, after: { ...changes[0]!.after!, index: 0 } };
+    expect(taskCarryItem(nested, change, task(0)).clause.text).toBe('一、总体要求\n1.第一项');
   });
 });

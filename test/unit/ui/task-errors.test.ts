@@ -39,6 +39,7 @@ function service(team: typeof viewer | undefined) {
     team: async () => team,
     saveTeam: async () => undefined,
     rememberDocument: async () => undefined,
+    storedDocument: () => Promise.reject(new Error('no documents here')),
     now: () => 1,
     randomId: () => 'r1',
   });

@@ -5,13 +5,12 @@
  * Nothing is created until the user confirms. All text is rendered as text.
  */
 import { type ChangeEvent, type RefObject, useEffect, useRef, useState } from 'react';
-import { TASK_STATUSES } from '../../../../shared/tasks/model.ts';
-import { t } from '../../../lib/i18n.ts';
+import { type MessageKey, t } from '../../../lib/i18n.ts';
 import type { TaskDialogState } from '../../../lib/page/task-actions.ts';
 import type { TaskFormRow } from '../../../lib/page/task-drafts.ts';
 import type { PageSession } from '../../../lib/page/session.ts';
 import { FIELD_MAX_CHARS } from '../../../lib/task-input.ts';
-import { ChoiceSelect, taskStatusChoices } from '../../common/Select.tsx';
+import { TaskStatusField } from '../../common/Select.tsx';
 
 type Field = 'task' | 'leadUnits' | 'units' | 'leader' | 'due' | 'requirement';
 type Shared = { leadUnits: string; units: string; due: string; leader: string };
@@ -163,33 +162,7 @@ export function TaskDialog({ session, dialog }: { session: PageSession; dialog: 
                     title={row.excerpt}
                     onChange={(e) => edit(i, 'task', e.target.value)}
                   />
-                  <SuggestedInput
-                    row={row}
-                    field="leadUnits"
-                    label={t('task_lead_units')}
-                    list={UNITS_LIST}
-                    onChange={(v) => edit(i, 'leadUnits', v)}
-                  />
-                  <SuggestedInput
-                    row={row}
-                    field="units"
-                    label={t('task_units')}
-                    list={UNITS_LIST}
-                    onChange={(v) => edit(i, 'units', v)}
-                  />
-                  <SuggestedInput
-                    row={row}
-                    field="due"
-                    label={t('task_due')}
-                    placeholder={t('task_due_placeholder')}
-                    onChange={(v) => edit(i, 'due', v)}
-                  />
-                  <SuggestedInput
-                    row={row}
-                    field="leader"
-                    label={t('task_leader')}
-                    onChange={(v) => edit(i, 'leader', v)}
-                  />
+                  <SuggestedInputs row={row} edit={(field, value) => edit(i, field, value)} />
                 </li>
               ))}
             </ol>
@@ -247,37 +220,7 @@ function SingleForm({
           onChange={(e) => edit('task', e.target.value)}
         />
       </label>
-      <SuggestedInput
-        row={row}
-        field="leadUnits"
-        label={t('task_lead_units')}
-        list={UNITS_LIST}
-        onChange={(v) => edit('leadUnits', v)}
-        visibleLabel
-      />
-      <SuggestedInput
-        row={row}
-        field="units"
-        label={t('task_units')}
-        list={UNITS_LIST}
-        onChange={(v) => edit('units', v)}
-        visibleLabel
-      />
-      <SuggestedInput
-        row={row}
-        field="leader"
-        label={t('task_leader')}
-        onChange={(v) => edit('leader', v)}
-        visibleLabel
-      />
-      <SuggestedInput
-        row={row}
-        field="due"
-        label={t('task_due')}
-        placeholder={t('task_due_placeholder')}
-        onChange={(v) => edit('due', v)}
-        visibleLabel
-      />
+      <SuggestedInputs row={row} edit={edit} visibleLabel />
       <label>
         {t('task_requirement')}
         <textarea
@@ -288,17 +231,48 @@ function SingleForm({
           onChange={(e) => edit('requirement', e.target.value)}
         />
       </label>
-      <label>
-        {t('task_status')}
-        <ChoiceSelect
-          name="status"
-          choices={taskStatusChoices(TASK_STATUSES)}
-          value={row.status}
-          onChange={(status) => setRow({ status })}
-        />
-      </label>
+      <TaskStatusField value={row.status} onChange={(status) => setRow({ status })} />
     </div>
   );
+}
+
+type SuggestedField = 'leadUnits' | 'units' | 'due' | 'leader';
+
+/** The fields a clause's words may suggest, in the order every form shows them. */
+const SUGGESTED_FIELDS: readonly {
+  field: SuggestedField;
+  label: MessageKey;
+  units?: true;
+  placeholder?: MessageKey;
+}[] = [
+  { field: 'leadUnits', label: 'task_lead_units', units: true },
+  { field: 'units', label: 'task_units', units: true },
+  { field: 'due', label: 'task_due', placeholder: 'task_due_placeholder' },
+  { field: 'leader', label: 'task_leader' },
+];
+
+/** A row's suggestible fields, each marked while it holds a suggestion the user has not edited. */
+function SuggestedInputs({
+  row,
+  edit,
+  visibleLabel = false,
+}: {
+  row: TaskFormRow;
+  edit: (field: SuggestedField, value: string) => void;
+  visibleLabel?: boolean;
+}) {
+  return SUGGESTED_FIELDS.map(({ field, label, units, placeholder }) => (
+    <SuggestedInput
+      key={field}
+      row={row}
+      field={field}
+      label={t(label)}
+      list={units ? UNITS_LIST : undefined}
+      placeholder={placeholder && t(placeholder)}
+      onChange={(value) => edit(field, value)}
+      visibleLabel={visibleLabel}
+    />
+  ));
 }
 
 /** An input whose value may be a suggestion from the clause's words: marked until edited. */
@@ -309,15 +283,15 @@ function SuggestedInput({
   list,
   placeholder,
   onChange,
-  visibleLabel = false,
+  visibleLabel,
 }: {
   row: TaskFormRow;
-  field: 'leadUnits' | 'units' | 'leader' | 'due';
+  field: SuggestedField;
   label: string;
-  list?: string;
-  placeholder?: string;
+  list: string | undefined;
+  placeholder: string | undefined;
   onChange: (value: string) => void;
-  visibleLabel?: boolean;
+  visibleLabel: boolean;
 }) {
   const suggested = row.suggested.includes(field);
   const props = {

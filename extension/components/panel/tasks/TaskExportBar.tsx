@@ -5,8 +5,9 @@
  */
 import { useState } from 'react';
 import { addDays, type TableFormat, type TaskFilter } from '../../../../shared/tasks/index.ts';
-import { currentLanguage, t } from '../../../lib/i18n.ts';
+import { currentLanguage, errorText, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
+import { isReversed, PeriodFields } from '../../common/DateField.tsx';
 import { Notice } from '../../common/Notice.tsx';
 import { saveFile } from '../briefing-export.ts';
 import { exportProgressReport, exportTaskTable } from './task-export.ts';
@@ -36,6 +37,7 @@ export function TaskExportBar({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const language = currentLanguage() === 'en' ? 'en' : 'zh';
+  const reversed = isReversed(period);
 
   const run = async (make: () => Promise<{ filename: string; blob: Blob }>) => {
     setBusy(true);
@@ -43,7 +45,7 @@ export function TaskExportBar({
     try {
       saveFile(await make());
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
     setBusy(false);
   };
@@ -92,26 +94,13 @@ export function TaskExportBar({
       {reportOpen && (
         <fieldset className="pz-task-report">
           <legend>{t('task_export_report')}</legend>
-          <label>
-            {t('task_report_from')}
-            <input
-              type="date"
-              name="from"
-              value={period.from}
-              max={period.to}
-              onChange={(e) => e.target.value && setPeriod({ ...period, from: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('task_report_to')}
-            <input
-              type="date"
-              name="to"
-              value={period.to}
-              min={period.from}
-              onChange={(e) => e.target.value && setPeriod({ ...period, to: e.target.value })}
-            />
-          </label>
+          <PeriodFields
+            className="pz-task-date"
+            names={{ from: 'from', to: 'to' }}
+            labels={{ from: t('task_report_from'), to: t('task_report_to') }}
+            value={period}
+            onChange={(next) => next.from && next.to && setPeriod(next)}
+          />
           <label>
             {t('task_report_group')}
             <select name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.target.value as 'unit' | 'clause')}>
@@ -120,10 +109,15 @@ export function TaskExportBar({
             </select>
           </label>
           <div className="pz-row">
-            <button type="button" data-export-report="docx" disabled={busy} onClick={() => void report('docx')}>
+            <button
+              type="button"
+              data-export-report="docx"
+              disabled={busy || reversed}
+              onClick={() => void report('docx')}
+            >
               DOCX
             </button>
-            <button type="button" data-export-report="md" disabled={busy} onClick={() => void report('md')}>
+            <button type="button" data-export-report="md" disabled={busy || reversed} onClick={() => void report('md')}>
               Markdown
             </button>
           </div>

@@ -7,21 +7,14 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { type ChangeEvent, useState } from 'react';
 import { safeHttpUrl } from '../../../../shared/briefing/escape.ts';
 import { isoDateIn } from '../../../../shared/briefing/time.ts';
-import {
-  displayStatus,
-  type ProgressEntry,
-  TASK_STATUSES,
-  type Task,
-  type Units,
-  unitNames,
-} from '../../../../shared/tasks/index.ts';
+import { displayStatus, type ProgressEntry, type Task, type Units, unitNames } from '../../../../shared/tasks/index.ts';
 import { errorText, t } from '../../../lib/i18n.ts';
 import type { StoreQueries } from '../../../lib/store/queries.ts';
 import { ask } from '../../../lib/ask.ts';
 import { checkUnitCount, FIELD_MAX_CHARS, parseDue, unitList } from '../../../lib/task-input.ts';
 import type { TaskPatch } from '../../../lib/tasks-messages.ts';
 import { Notice } from '../../common/Notice.tsx';
-import { ChoiceSelect, taskStatusChoices } from '../../common/Select.tsx';
+import { TaskStatusField } from '../../common/Select.tsx';
 
 export type TaskPermissions = {
   canEdit: boolean;
@@ -247,15 +240,7 @@ function TaskEditor({ task, units, year }: TaskItemProps) {
         void save();
       }}
     >
-      <label>
-        {t('task_status')}
-        <ChoiceSelect
-          name="status"
-          choices={taskStatusChoices(TASK_STATUSES)}
-          value={task.status}
-          onChange={(status) => void update({ status })}
-        />
-      </label>
+      <TaskStatusField value={task.status} onChange={(status) => void update({ status })} />
       {area('task', t('task_task'))}
       {field('leadUnits', t('task_lead_units'))}
       {field('units', t('task_units'))}

@@ -9,7 +9,6 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DocumentInfo } from '../../../../shared/model/annotation.ts';
 import {
   DISPLAY_STATUSES,
-  isIsoDay,
   type LiveUnit,
   resolveUnit,
   type Task,
@@ -23,14 +22,14 @@ import { type StoreQueries, TASKS_PAGE, taskKey } from '../../../lib/store/queri
 import type { TargetPage } from '../../../lib/target-page.ts';
 import { noticeYear } from '../../../lib/task-input.ts';
 import type { TaskContext } from '../../../lib/tasks-messages.ts';
+import { readerTimeZone } from '../../../lib/reader-time.ts';
+import { PeriodFields } from '../../common/DateField.tsx';
 import { FilterSelect, taskStatusChoices } from '../../common/Select.tsx';
 import { TaskExportBar } from './TaskExportBar.tsx';
 import './tasks.css';
 import { TaskItem, type TaskPermissions } from './TaskItem.tsx';
 
 type View = 'notice' | 'team';
-
-const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai';
 
 export function TasksTab({
   queries,
@@ -45,7 +44,7 @@ export function TasksTab({
 }) {
   const [view, setView] = useState<View>('notice');
   const context = useTaskContext(teamId);
-  const zone = useMemo(timeZone, []);
+  const zone = useMemo(readerTimeZone, []);
   const today = todayIn(Date.now(), zone);
   // Every unit record of the team (the store's vocabulary), to tell whose unit a task is.
   const units = useLiveQuery(() => (teamId ? queries.unitMap() : null), [queries, teamId], null);
@@ -242,7 +241,6 @@ function TaskFilters({
     for (const key of Object.keys(next) as (keyof TaskFilter)[]) if (next[key] === undefined) delete next[key];
     onChange(next);
   };
-  const day = (value: string) => (isIsoDay(value) ? value : undefined);
   return (
     <fieldset className="pz-task-filters">
       <legend className="pz-visually-hidden">{t('task_filters')}</legend>
@@ -267,24 +265,13 @@ function TaskFilters({
           onChange={(status) => set({ status: status ? [status] : undefined })}
         />
       </label>
-      <label>
-        {t('task_filter_due_after')}
-        <input
-          type="date"
-          name="dueAfter"
-          value={filter.dueAfter ?? ''}
-          onChange={(e) => set({ dueAfter: day(e.target.value) })}
-        />
-      </label>
-      <label>
-        {t('task_filter_due_before')}
-        <input
-          type="date"
-          name="dueBefore"
-          value={filter.dueBefore ?? ''}
-          onChange={(e) => set({ dueBefore: day(e.target.value) })}
-        />
-      </label>
+      <PeriodFields
+        className="pz-task-date"
+        names={{ from: 'dueAfter', to: 'dueBefore' }}
+        labels={{ from: t('task_filter_due_after'), to: t('task_filter_due_before') }}
+        value={{ from: filter.dueAfter ?? '', to: filter.dueBefore ?? '' }}
+        onChange={({ from, to }) => set({ dueAfter: from || undefined, dueBefore: to || undefined })}
+      />
       <label>
         {t('task_leader')}
         <input

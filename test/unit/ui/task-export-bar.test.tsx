@@ -1,0 +1,73 @@
+// @vitest-environment happy-dom
+/**
+ * The 任务 tab's export bar: a file that could not be made is said in the UI's words, from the error's code, like
+ * every other refusal (not an exception's English); a report period typed backwards is said before any export.
+ */
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { createFakeBrowser } from './fake-browser.ts';
+
+const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
+vi.mock('wxt/browser', async () => {
+  const { createFakeBrowser } = await import('./fake-browser.ts');
+  fake.current = createFakeBrowser();
+  return { browser: fake.current.browser };
+});
+
+const { TaskExportBar } = await import('../../../extension/components/panel/tasks/TaskExportBar.tsx');
+const { PizhuError } = await import('../../../extension/lib/errors.ts');
+const { setLanguage } = await import('../../../extension/lib/i18n.ts');
+
+afterEach(() => {
+  cleanup();
+  setLanguage('auto');
+});
+
+describe('task exports', () => {
+  it('words a failed export from its code', async () => {
+    setLanguage('en');
+    const queries = {
+      tasks: {
+        export: async () => {
+          throw new PizhuError('storage_failed');
+        },
+      },
+    };
+    render(
+      <TaskExportBar
+        queries={queries as never}
+        teamId="t1"
+        filter={{}}
+        today="2023-07-03"
+        timeZone="Asia/Shanghai"
+        titles={{ table: 'Tasks', report: 'Progress' }}
+        disabled={false}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'XLSX' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not save this; please try again');
+  });
+
+  it('refuses a report period typed to end before it starts, in words', async () => {
+    setLanguage('en');
+    const { container } = render(
+      <TaskExportBar
+        queries={{ tasks: { export: async () => [] } } as never}
+        teamId="t1"
+        filter={{}}
+        today="2023-07-03"
+        timeZone="Asia/Shanghai"
+        titles={{ table: 'Tasks', report: 'Progress' }}
+        disabled={false}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Progress report…' }));
+    const reportButtons = () => [...container.querySelectorAll<HTMLButtonElement>('[data-export-report]')];
+    expect(reportButtons().map((b) => b.disabled)).toEqual([false, false]);
+    const to = screen.getByRole('textbox', { name: 'To' });
+    fireEvent.change(to, { target: { value: '2023-05-01' } });
+    fireEvent.blur(to);
+    expect((await screen.findByRole('alert')).textContent).toBe('The period ends before it starts; adjust the dates');
+    expect(reportButtons().map((b) => b.disabled)).toEqual([true, true]);
+  });
+});
