@@ -145,6 +145,15 @@ function edit(key = 'k'): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
+/** A room whose first update ('a') is being committed: what arrives now waits for that commit. */
+async function commitInFlight() {
+  const parts = await setup();
+  const { writer, reader } = writerAndReader(parts.room);
+  parts.room.applyFrom(writer, writer, edit('a'));
+  await tick();
+  return { ...parts, writer, reader };
+}
+
 /** The annotation ids each update message carries, in the order the peer got them. */
 function keysReceived(peer: Peer): string[][] {
   return peer.received
@@ -198,10 +207,7 @@ describe('Room write path', () => {
   });
 
   it('stores the updates that arrive during a commit together, in order, and sends none before it commits', async () => {
-    const { store, index, room } = await setup();
-    const { writer, reader } = writerAndReader(room);
-    room.applyFrom(writer, writer, edit('a'));
-    await tick();
+    const { store, index, room, writer, reader } = await commitInFlight();
     room.applyFrom(writer, writer, edit('b'));
     room.applyFrom(writer, writer, edit('c'));
     await tick();
@@ -226,12 +232,9 @@ describe('Room write path', () => {
   });
 
   it('refuses every update of a batch whose commit fails: none sent, each sender told the room is unavailable', async () => {
-    const { store, room } = await setup();
-    const { writer, reader } = writerAndReader(room);
+    const { store, room, writer, reader } = await commitInFlight();
     const second = new Peer();
     room.join(second);
-    room.applyFrom(writer, writer, edit('a'));
-    await tick();
     room.applyFrom(writer, writer, edit('b'));
     room.applyFrom(second, second, edit('c'));
     store.appends[0]!.resolve();
@@ -246,10 +249,7 @@ describe('Room write path', () => {
   });
 
   it('starts a new batch after an update from another instance, so versions become durable in order', async () => {
-    const { store, room, fanout } = await setup();
-    const { writer, reader } = writerAndReader(room);
-    room.applyFrom(writer, writer, edit('a'));
-    await tick();
+    const { store, room, fanout, writer, reader } = await commitInFlight();
     room.applyFrom(writer, writer, edit('b'));
     fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 1 }, Symbol('other instance'));
     room.applyFrom(writer, writer, edit('c'));
