@@ -39,6 +39,7 @@ export default defineConfig({
             'test/integration/server/{auth,convergence,invites,protocol,rest,smoke,team-vocabulary}.test.ts',
             'test/integration/briefing/briefing-route.test.ts',
             'test/integration/guard/{authorship,team-caps}.test.ts',
+            'test/integration/tasks/{api,rules}.test.ts',
           ],
           globalSetup: ['test/build-server.setup.ts', 'test/server/services.setup.ts'],
           env: { PIZHU_TEST_STORE: 'postgres' },

@@ -57,8 +57,8 @@ export type PizhuServer = {
   teams: TeamService;
   /** The query index (e.g. `teamAnnotations(teamId)` for a briefing). */
   queries: AnnotationQueries;
-  /** Tasks, progress and units in the query index (null on PostgreSQL, which does not index tasks yet). */
-  taskQueries: TaskQueries | null;
+  /** Tasks, progress and units in the query index. */
+  taskQueries: TaskQueries;
   metrics: Metrics;
   /** Rooms loaded in memory (for tests and the benchmark). */
   roomsLoaded(): number;
@@ -130,7 +130,8 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   const { tasks } = stores;
   const membership = new UnitMembership({
     memberUnit: (memberId) => teams.store.memberUnitNow(memberId),
-    teamUnits: (teamId) => tasks?.unitsNow(teamId) ?? {},
+    teamUnits: (teamId) => tasks.unitsNow(teamId),
+    prepareTeam: (teamId) => tasks.prepareUnits(teamId),
   });
   const guard = new UpdateGuard(config.limits, new UpdatePolicy(stores.owners, config.limits), memory, membership);
   const registry = new RoomRegistry(

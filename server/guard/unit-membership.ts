@@ -10,10 +10,17 @@ export type MembershipSources = {
   memberUnit(memberId: string): string | null;
   /** The team's units as its team room holds them. */
   teamUnits(teamId: string): Units;
+  /** Makes `teamUnits` answer for this team (a store that holds them in memory loads them). */
+  prepareTeam(teamId: string): Promise<void>;
 };
 
 export class UnitMembership {
   constructor(private readonly sources: MembershipSources) {}
+
+  /** A room of the team was loaded: what its writes are checked against is read now. */
+  prepare(teamId: string): Promise<void> {
+    return this.sources.prepareTeam(teamId);
+  }
 
   hasUnit(memberId: string): boolean {
     return this.sources.memberUnit(memberId) !== null;

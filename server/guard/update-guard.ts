@@ -128,8 +128,9 @@ export class UpdateGuard {
   }
 
   /** A room was loaded: read what its first write is checked against. */
-  prepare(room: GuardedRoom): Promise<void> {
-    return this.policy.prepare(room, room.id);
+  async prepare(room: GuardedRoom): Promise<void> {
+    const teamId = parseRoomId(room.id)?.teamId;
+    await Promise.all([this.policy.prepare(room, room.id), teamId && this.membership?.prepare(teamId)]);
   }
 
   /** The room's document was decoded: book its heap. */

@@ -21,8 +21,8 @@ export type ServerContext = {
   teams: TeamService;
   updates: UpdateStore;
   index: IndexSink & AnnotationQueries;
-  /** Tasks and progress in the query index (index-db/tasks-index.ts); null where the store does not index them. */
-  tasks: TaskQueries | null;
+  /** Tasks and progress in the query index (index-db/tasks-index.ts). */
+  tasks: TaskQueries;
   registry: RoomRegistry;
   connections: ConnectionTracker;
   metrics: Metrics;

@@ -32,7 +32,7 @@ import {
 } from '../../shared/tasks/index.ts';
 import type { TaskQueries } from '../index-db/tasks-index.ts';
 import type { AppEnv, ServerContext } from './context.ts';
-import { ApiError, badRequest } from './errors.ts';
+import { badRequest } from './errors.ts';
 import { contentDisposition } from './routes-briefing.ts';
 
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -78,12 +78,6 @@ function pageSize(raw: string | null): number {
 export function taskRoutes(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const queries = ctx.tasks;
-  if (!queries) {
-    // PostgreSQL does not index tasks yet: say so instead of answering an empty list.
-    app.all('/:teamId/tasks/*', unavailable);
-    app.all('/:teamId/tasks', unavailable);
-    return app;
-  }
 
   app.get('/:teamId/tasks', async (c) => {
     const teamId = c.req.param('teamId');
@@ -155,14 +149,6 @@ async function allTasks(queries: TaskQueries, teamId: string, filter: TaskFilter
     if (tasks.length > MAX_TABLE_ROWS) throw badRequest(`More than ${MAX_TABLE_ROWS} tasks: narrow the filter`);
   } while (cursor);
   return tasks.sort(compareInClauseOrder());
-}
-
-function unavailable(): never {
-  throw new ApiError(
-    501,
-    'tasks_unavailable',
-    'Tasks are not kept by this server: its PostgreSQL index has no tasks yet',
-  );
 }
 
 /** Rows numbered in order, each task with the progress of its own document's room. */

@@ -4,7 +4,7 @@
  * is read once per chunk however often it was marked; a large change is read and written in chunks of
  * INDEX_CHUNK annotations with the event loop free between them (bench/server/README.md, "Index batches").
  */
-import type { IndexSource, RoomIndexChange } from './types.ts';
+import type { IndexSink, IndexSource, RoomIndexChange } from './types.ts';
 
 /** How long index changes gather before they are written. */
 export const INDEX_BATCH_MS = 50;
@@ -89,5 +89,32 @@ export class IndexBatcher {
       }
     }
     return this.dirty.size > 0 || this.pending.length > 0;
+  }
+}
+
+/**
+ * The batched write side of an index, whatever the database: changes and dirty rooms go to an IndexBatcher,
+ * which hands each chunk to `writeBatch` (one transaction of the database's own).
+ */
+export abstract class BatchedIndex implements Pick<IndexSink, 'applyChange' | 'markDirty' | 'flush'> {
+  private readonly batcher: IndexBatcher;
+
+  constructor(onError: (error: unknown) => void) {
+    this.batcher = new IndexBatcher((batch) => this.writeBatch(batch), onError);
+  }
+
+  /** Writes one chunk in one transaction. */
+  protected abstract writeBatch(batch: RoomIndexChange[]): void | Promise<void>;
+
+  applyChange(change: RoomIndexChange): void {
+    this.batcher.applyChange(change);
+  }
+
+  markDirty(roomId: string, source: IndexSource): void {
+    this.batcher.markDirty(roomId, source);
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 }

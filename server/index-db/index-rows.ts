@@ -39,26 +39,28 @@ export function likeLiteral(text: string): string {
 
 export type Cursor = [updatedAt: number, room: string, id: string];
 
-export function encodeCursor(cursor: Cursor): string {
+/** A page cursor as the API hands it out: the keys of the page's last row, opaque to clients. */
+export function encodeCursor(cursor: readonly unknown[]): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(text: string): Cursor | null {
+/** The keys a cursor holds, or null when the text is not one of ours; `valid` checks them. */
+export function decodeKeys<T extends unknown[]>(text: string, valid: (keys: unknown[]) => boolean): T | null {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      Number.isInteger(value[0]) &&
-      typeof value[1] === 'string' &&
-      typeof value[2] === 'string'
-    ) {
-      return value as Cursor;
-    }
+    if (Array.isArray(value) && valid(value)) return value as T;
   } catch {
-    // fall through
+    // not base64url JSON: not ours
   }
   return null;
+}
+
+export function decodeCursor(text: string): Cursor | null {
+  return decodeKeys<Cursor>(
+    text,
+    (keys) =>
+      keys.length === 3 && Number.isInteger(keys[0]) && typeof keys[1] === 'string' && typeof keys[2] === 'string',
+  );
 }
 
 /**

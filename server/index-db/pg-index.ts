@@ -2,11 +2,13 @@
  * The query index in PostgreSQL: the SQLite index's tables and queries, written in chunks off the update path.
  * The text filter is LIKE over the folded quote and note, served by a pg_trgm trigram index (migration 2), the
  * counterpart of SQLite's FTS5 trigram table. Tags are stored as their authors wrote them and read through the
- * team's renames (team_tag_renames), as on SQLite.
+ * team's renames (team_tag_renames), as on SQLite. Tasks and progress share the SQLite index's statements
+ * (tasks-index.ts) in PostgreSQL's dialect; the write rules read units from memory (storage/pg/pg-units.ts).
  */
 import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
+import { notifyTeamUnits, type PgUnitCache } from '../storage/pg/pg-units.ts';
 import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
-import { IndexBatcher } from './index-batcher.ts';
+import { BatchedIndex } from './index-batcher.ts';
 import {
   annotationColumns,
   annotationPage,
@@ -23,38 +25,56 @@ import {
   vocabularyRows,
 } from './index-rows.ts';
 import { type ListDialect, listStatement } from './list-query.ts';
+import {
+  type SqlStatement,
+  SqlTaskIndex,
+  type TaskDialect,
+  type TaskIndexChange,
+  taskClears,
+  taskWrites,
+} from './tasks-index.ts';
 import type {
   AnnotationFilter,
   AnnotationPage,
   AnnotationQueries,
   DocumentSummary,
   IndexSink,
-  IndexSource,
   RoomIndexChange,
   TagCount,
   TeamAnnotations,
 } from './types.ts';
 
-const LIST_DIALECT: ListDialect = {
+const PG_DIALECT: ListDialect & TaskDialect = {
   placeholder: (n) => `$${n}`,
   oneOf: (values, bind) => `= ANY(${bind(values)}::text[])`,
   contains: (text, bind) => `a.search_text LIKE ${bind(`%${likeLiteral(text)}%`)}`,
+  hasPart: (text, part) => `strpos(${text}, ${part}) > 0`,
 };
 
-export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
-  private readonly batcher: IndexBatcher;
+export class PgAnnotationIndex extends BatchedIndex implements IndexSink, AnnotationQueries {
+  /** Tasks and progress, written in the same transactions; the write rules' units come from `unitCache`. */
+  readonly tasks: SqlTaskIndex;
 
   constructor(
     private readonly pool: PgPool,
+    unitCache: PgUnitCache,
     onError: (error: unknown) => void = () => {},
   ) {
-    this.batcher = new IndexBatcher(
-      (batch) =>
-        inTransaction(pool, async (client) => {
-          for (const change of batch) await writeChange(client, change);
-        }),
-      onError,
-    );
+    super(onError);
+    const reader = {
+      all: async <R>(s: SqlStatement) => (await pool.query(s.sql, s.params)).rows as R[],
+    };
+    this.tasks = new SqlTaskIndex(PG_DIALECT, reader, {
+      units: (teamId) => this.units(teamId),
+      unitsNow: (teamId) => unitCache.teamUnitsNow(teamId),
+      prepareUnits: (teamId) => unitCache.prepareTeam(teamId),
+    });
+  }
+
+  protected writeBatch(batch: RoomIndexChange[]): Promise<void> {
+    return inTransaction(this.pool, async (client) => {
+      for (const change of batch) await writeChange(client, change);
+    });
   }
 
   // --- IndexSink ---
@@ -66,24 +86,18 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     return rows[0]?.through ?? 0;
   }
 
-  applyChange(change: RoomIndexChange): void {
-    this.batcher.applyChange(change);
-  }
-
-  markDirty(roomId: string, source: IndexSource): void {
-    this.batcher.markDirty(roomId, source);
-  }
-
   async replaceRoom(
     roomId: string,
     read: RoomReadResult,
     throughSeq: number,
     vocabulary?: TeamVocabulary,
+    tasks?: TaskIndexChange,
   ): Promise<void> {
-    const change = rebuildChange(roomId, read, throughSeq, vocabulary, undefined);
+    const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
       await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
+      for (const clear of taskClears(PG_DIALECT, roomId)) await client.query(clear.sql, clear.params);
       await writeChange(client, change);
       await client.query(
         `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
@@ -93,15 +107,11 @@ export class PgAnnotationIndex implements IndexSink, AnnotationQueries {
     });
   }
 
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
-
   // --- AnnotationQueries ---
 
   async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
     const renames = await this.renames(teamId);
-    const { sql, params } = listStatement(teamId, filter, renames, LIST_DIALECT);
+    const { sql, params } = listStatement(teamId, filter, renames, PG_DIALECT);
     const { rows } = await this.pool.query<CreditedRow>(sql, params);
     return annotationPage(rows, filter.limit, resolverOf(renames));
   }
@@ -216,6 +226,9 @@ async function writeChange(client: PgClient, change: RoomIndexChange): Promise<v
     );
   }
   if (change.vocabulary) await replaceVocabulary(client, change.teamId, change.vocabulary);
+  if (change.tasks) {
+    for (const write of taskWrites(PG_DIALECT, change, change.tasks)) await client.query(write.sql, write.params);
+  }
   // A chunk of a larger change does not advance `through`: a crash before the last chunk leaves it behind.
   if (change.partial) return;
   await client.query(
@@ -244,4 +257,5 @@ async function replaceVocabulary(client: PgClient, teamId: string, vocabulary: T
       rows.units.map((u) => u.data),
     ]);
   }
+  await notifyTeamUnits(client, teamId);
 }

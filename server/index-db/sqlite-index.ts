@@ -5,8 +5,9 @@
  */
 import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
-import { SqliteTaskIndex, type TaskIndexChange } from './tasks-index.ts';
-import { IndexBatcher } from './index-batcher.ts';
+import { SqliteStatements } from './sqlite-sql.ts';
+import { SqlTaskIndex, type TaskDialect, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
+import { BatchedIndex } from './index-batcher.ts';
 import {
   annotationColumns,
   annotationPage,
@@ -26,7 +27,6 @@ import type {
   AnnotationQueries,
   DocumentSummary,
   IndexSink,
-  IndexSource,
   RoomIndexChange,
   TagCount,
   TeamAnnotations,
@@ -50,24 +50,27 @@ function ftsContains(text: string, bind: Bind): string {
   return `a.seq IN (SELECT rowid FROM annotation_text WHERE ${match})`;
 }
 
-const LIST_DIALECT: ListDialect = {
+const DIALECT: ListDialect & TaskDialect = {
   placeholder: () => '?',
+  hasPart: (text, part) => `instr(${text}, ${part}) > 0`,
   oneOf: (values, bind) => `IN (SELECT value FROM json_each(${bind(JSON.stringify(values))}))`,
   contains: ftsContains,
 };
 
-export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
+export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, AnnotationQueries {
   private readonly statements;
   private readonly replaceTx;
   private readonly vocabulary: SqliteVocabulary;
   /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
-  readonly tasks: SqliteTaskIndex;
-  private readonly batcher: IndexBatcher;
+  readonly tasks: SqlTaskIndex;
+  private readonly taskStatements: SqliteStatements;
+  private readonly writeBatchTx;
 
   constructor(
     private readonly db: SqliteHandle,
     onError: (error: unknown) => void = () => {},
   ) {
+    super(onError);
     this.vocabulary = new SqliteVocabulary(db);
     this.statements = {
       through: db.prepare<[string], { through: number }>('SELECT through FROM index_rooms WHERE room = ?'),
@@ -101,11 +104,16 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
-    this.tasks = new SqliteTaskIndex(db, this.vocabulary);
-    const writeBatch = db.transaction((changes: RoomIndexChange[]) => {
+    this.taskStatements = new SqliteStatements(db);
+    const vocabulary = this.vocabulary;
+    this.tasks = new SqlTaskIndex(DIALECT, this.taskStatements, {
+      units: async (teamId) => vocabulary.units(teamId),
+      unitsNow: (teamId) => vocabulary.units(teamId),
+      prepareUnits: async () => {},
+    });
+    this.writeBatchTx = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
-    this.batcher = new IndexBatcher((batch) => writeBatch.immediate(batch), onError);
     this.replaceTx = db.transaction(
       (
         roomId: string,
@@ -117,11 +125,15 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
         const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
-        this.tasks.clearRoom(roomId);
+        for (const clear of taskClears(DIALECT, roomId)) this.taskStatements.run(clear);
         this.writeChange(change);
         this.statements.setThroughExact.run(roomId, change.teamId, throughSeq);
       },
     );
+  }
+
+  protected writeBatch(batch: RoomIndexChange[]): void {
+    this.writeBatchTx.immediate(batch);
   }
 
   private writeChange(change: RoomIndexChange): void {
@@ -147,7 +159,7 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
-    if (change.tasks) this.tasks.write(change, change.tasks);
+    if (change.tasks) for (const write of taskWrites(DIALECT, change, change.tasks)) this.taskStatements.run(write);
     if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 
@@ -155,14 +167,6 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
 
   async through(roomId: string): Promise<number> {
     return this.statements.through.get(roomId)?.through ?? 0;
-  }
-
-  applyChange(change: RoomIndexChange): void {
-    this.batcher.applyChange(change);
-  }
-
-  markDirty(roomId: string, source: IndexSource): void {
-    this.batcher.markDirty(roomId, source);
   }
 
   async replaceRoom(
@@ -175,15 +179,11 @@ export class SqliteAnnotationIndex implements IndexSink, AnnotationQueries {
     this.replaceTx.immediate(roomId, read, throughSeq, vocabulary, tasks);
   }
 
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
-
   // --- AnnotationQueries ---
 
   async list(teamId: string, filter: AnnotationFilter): Promise<AnnotationPage> {
     const renames = this.vocabulary.renames(teamId);
-    const { sql, params } = listStatement(teamId, filter, renames, LIST_DIALECT);
+    const { sql, params } = listStatement(teamId, filter, renames, DIALECT);
     const rows = this.db.prepare<unknown[], CreditedRow>(sql).all(...params);
     return annotationPage(rows, filter.limit, resolverOf(renames));
   }

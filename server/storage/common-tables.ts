@@ -6,11 +6,14 @@
  * pins them). Change a table with a new migration in each store instead.
  */
 
-/** The column types that differ: a 64-bit integer (times, seqs) and a flag. */
-export type ColumnTypes = { int64: string; flag: string };
+/**
+ * The column types that differ: a 64-bit integer (times, seqs), a flag, and text that sorts by its bytes (keys
+ * a keyset cursor compares: SQLite's text always does, PostgreSQL's follows the database's locale unless told).
+ */
+export type ColumnTypes = { int64: string; flag: string; bytewiseText: string };
 
-export const SQLITE_TYPES: ColumnTypes = { int64: 'INTEGER', flag: 'INTEGER' };
-export const PG_TYPES: ColumnTypes = { int64: 'BIGINT', flag: 'BOOLEAN' };
+export const SQLITE_TYPES: ColumnTypes = { int64: 'INTEGER', flag: 'INTEGER', bytewiseText: 'TEXT' };
+export const PG_TYPES: ColumnTypes = { int64: 'BIGINT', flag: 'BOOLEAN', bytewiseText: 'TEXT COLLATE "C"' };
 
 /** Teams, members, their tokens, invites and WebSocket tickets. */
 export function teamTables({ int64 }: ColumnTypes): string {
@@ -59,7 +62,7 @@ export function teamTables({ int64 }: ColumnTypes): string {
 }
 
 /** An annotation's columns, one a line: the annotations table's, and again where SQLite's migration 3 rebuilds it. */
-export function annotationColumns({ int64, flag }: ColumnTypes): string {
+export function annotationColumns({ int64, flag }: Pick<ColumnTypes, 'int64' | 'flag'>): string {
   return `    room TEXT NOT NULL,
     id TEXT NOT NULL,
     team_id TEXT NOT NULL,
@@ -116,3 +119,49 @@ export const TEAM_VOCABULARY_TABLES = `
   );
   CREATE TABLE team_units (team_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (team_id, id));
   `;
+
+/**
+ * Tasks and their progress in the query index; each member's unit (an id of the team room's units, and its name
+ * when given). The columns the task list orders by sort by their bytes, so a page cursor means the same on both.
+ */
+export function taskTables({ int64, flag, bytewiseText }: ColumnTypes): string {
+  return `
+  ALTER TABLE members ADD COLUMN unit_id TEXT;
+  ALTER TABLE members ADD COLUMN unit_name TEXT;
+  CREATE TABLE tasks (
+    room TEXT NOT NULL,
+    id ${bytewiseText} NOT NULL,
+    team_id TEXT NOT NULL,
+    document_key ${bytewiseText} NOT NULL,
+    clause_index INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    due_date ${bytewiseText},
+    leader_keys TEXT NOT NULL,
+    created_at ${int64} NOT NULL,
+    deleted ${flag} NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (room, id)
+  );
+  CREATE INDEX tasks_team_order ON tasks(team_id, document_key, clause_index, created_at, id);
+  CREATE INDEX tasks_team_due ON tasks(team_id, due_date);
+  CREATE TABLE task_units (
+    room TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    PRIMARY KEY (room, task_id, unit_id)
+  );
+  CREATE INDEX task_units_team ON task_units(team_id, unit_id);
+  CREATE TABLE task_progress (
+    room TEXT NOT NULL,
+    key ${bytewiseText} NOT NULL,
+    team_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    at ${int64} NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (room, key)
+  );
+  CREATE INDEX task_progress_task ON task_progress(room, task_id, at);
+  `;
+}

@@ -1,7 +1,7 @@
 /**
- * `migrate --from <DATA_DIR> --to <DATABASE_URL>`: copies a SQLite deployment into PostgreSQL (teams, members,
- * token hashes, invites, rooms with their updates and seqs, the query index with the teams' vocabulary, client id
- * owners), then compares
+ * `migrate --from <DATA_DIR> --to <DATABASE_URL>`: copies a SQLite deployment into PostgreSQL (teams, members
+ * with their units, token hashes, invites, rooms with their updates and seqs, the query index with the teams'
+ * vocabulary, tasks and progress, client id owners), then compares
  * every copied row field by field. Rows already in PostgreSQL are left alone, so running it twice changes
  * nothing. The server must be stopped (the data folder's lock is taken) so the copy is of one moment.
  *
@@ -30,7 +30,7 @@ const TABLES: Table[] = [
   { name: 'teams', columns: ['id', 'name', 'created_at'], key: ['id'] },
   {
     name: 'members',
-    columns: ['id', 'team_id', 'display_name', 'role', 'created_at', 'removed_at'],
+    columns: ['id', 'team_id', 'display_name', 'role', 'created_at', 'removed_at', 'unit_id', 'unit_name'],
     key: ['id'],
   },
   { name: 'tokens', columns: ['hash', 'member_id', 'team_id', 'created_at', 'revoked_at'], key: ['hash'] },
@@ -79,6 +79,30 @@ const TABLES: Table[] = [
   { name: 'client_owners', columns: ['room', 'client', 'member_id', 'claimed_at'], key: ['room', 'client'] },
   { name: 'team_tag_renames', columns: ['team_id', 'tag', 'to_tag', 'resolved'], key: ['team_id', 'tag'] },
   { name: 'team_units', columns: ['team_id', 'id', 'data'], key: ['team_id', 'id'] },
+  {
+    name: 'tasks',
+    columns: [
+      'room',
+      'id',
+      'team_id',
+      'document_key',
+      'clause_index',
+      'status',
+      'due_date',
+      'leader_keys',
+      'created_at',
+      'deleted',
+      'data',
+    ],
+    key: ['room', 'id'],
+    booleans: ['deleted'],
+  },
+  { name: 'task_units', columns: ['room', 'task_id', 'team_id', 'unit_id'], key: ['room', 'task_id', 'unit_id'] },
+  {
+    name: 'task_progress',
+    columns: ['room', 'key', 'team_id', 'task_id', 'member_id', 'at', 'data'],
+    key: ['room', 'key'],
+  },
 ];
 
 const ROOMS: Table = {

@@ -6,7 +6,7 @@ import type { ServerConfig } from '../config.ts';
 import { type ClientOwnerStore, SqliteClientOwners } from '../guard/client-owners.ts';
 import { PgAnnotationIndex } from '../index-db/pg-index.ts';
 import { SqliteAnnotationIndex } from '../index-db/sqlite-index.ts';
-import type { SqliteTaskIndex } from '../index-db/tasks-index.ts';
+import type { TaskIndex } from '../index-db/tasks-index.ts';
 import type { AnnotationQueries, IndexSink } from '../index-db/types.ts';
 import type { Logger } from '../log.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -15,6 +15,7 @@ import { migratePostgres } from './pg/migrate.ts';
 import { PendingClaims, PgClientOwners } from './pg/pg-client-owners.ts';
 import { PgHealth } from './pg/pg-health.ts';
 import { PgTeamStore } from './pg/pg-teams.ts';
+import { PgUnitCache } from './pg/pg-units.ts';
 import { PgUpdateStore } from './pg/pg-updates.ts';
 import { connectPool, createPgPool, redactUrl } from './pg/pool.ts';
 import { openDatabase } from './sqlite-db.ts';
@@ -29,8 +30,8 @@ export type Stores = {
   updates: UpdateStore;
   teams: TeamStore;
   index: IndexSink & AnnotationQueries;
-  /** Tasks and progress in the query index: the embedded SQLite's; PostgreSQL does not index tasks yet (null). */
-  tasks: SqliteTaskIndex | null;
+  /** Tasks and progress in the query index. */
+  tasks: TaskIndex;
   owners: ClientOwnerStore;
   health: HealthCheck;
   close(): Promise<void>;
@@ -82,25 +83,33 @@ function openSqlite(config: ServerConfig, { log, lockDataDir: lock, serving }: O
 
 async function openPostgres(databaseUrl: string, { log, serving }: OpenOptions): Promise<Stores> {
   const pool = createPgPool(databaseUrl, { max: serving ? 20 : 2 });
+  // The write rules' units, kept fresh by listening (a server's); the CLI writes units and never reads them.
+  const units = new PgUnitCache(pool, databaseUrl, log);
   try {
     await connectPool(pool, databaseUrl);
     await migratePostgres(pool);
     const claims = new PendingClaims();
+    if (serving) await units.start();
     const health = serving ? new PgHealth(pool, log) : { check: () => ({ ok: true }) as const, close() {} };
+    const index = new PgAnnotationIndex(pool, units, (error) =>
+      log.error('index', 'writing the query index failed', error),
+    );
     return {
       location: redactUrl(databaseUrl),
       updates: await PgUpdateStore.open(pool, claims),
-      teams: new PgTeamStore(pool),
-      index: new PgAnnotationIndex(pool, (error) => log.error('index', 'writing the query index failed', error)),
-      tasks: null,
+      teams: new PgTeamStore(pool, units),
+      index,
+      tasks: index.tasks,
       owners: new PgClientOwners(pool, claims),
       health,
       async close() {
         health.close();
+        await units.close();
         await pool.end();
       },
     };
   } catch (error) {
+    await units.close();
     await pool.end().catch(() => {});
     throw error;
   }

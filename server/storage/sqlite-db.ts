@@ -6,7 +6,14 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../config.ts';
-import { annotationColumns, indexTables, SQLITE_TYPES, TEAM_VOCABULARY_TABLES, teamTables } from './common-tables.ts';
+import {
+  annotationColumns,
+  indexTables,
+  SQLITE_TYPES,
+  TEAM_VOCABULARY_TABLES,
+  taskTables,
+  teamTables,
+} from './common-tables.ts';
 
 export type SqliteHandle = Database.Database;
 
@@ -93,47 +100,8 @@ ${annotationColumns(SQLITE_TYPES)}    UNIQUE (room, id)
     PRIMARY KEY (room, client)
   ) WITHOUT ROWID;
   `,
-  // 6: tasks and their progress in the query index; each member's unit (an id of the team room's units,
-  // team_units above, and its name when given).
-  `
-  ALTER TABLE members ADD COLUMN unit_id TEXT;
-  ALTER TABLE members ADD COLUMN unit_name TEXT;
-  CREATE TABLE tasks (
-    room TEXT NOT NULL,
-    id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    document_key TEXT NOT NULL,
-    clause_index INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    due_date TEXT,
-    leader_keys TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (room, id)
-  );
-  CREATE INDEX tasks_team_order ON tasks(team_id, document_key, clause_index, created_at, id);
-  CREATE INDEX tasks_team_due ON tasks(team_id, due_date);
-  CREATE TABLE task_units (
-    room TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    unit_id TEXT NOT NULL,
-    PRIMARY KEY (room, task_id, unit_id)
-  );
-  CREATE INDEX task_units_team ON task_units(team_id, unit_id);
-  CREATE TABLE task_progress (
-    room TEXT NOT NULL,
-    key TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (room, key)
-  );
-  CREATE INDEX task_progress_task ON task_progress(room, task_id, at);
-  `,
+  // 6: tasks and their progress in the query index, each member's unit (common-tables.ts).
+  taskTables(SQLITE_TYPES),
 ];
 
 /**

@@ -9,9 +9,9 @@ export type MemberRow = {
   role: Role;
   created_at: number;
   removed_at: number | null;
-  /** The member's unit (SQLite; not kept on PostgreSQL yet). */
-  unit_id?: string | null;
-  unit_name?: string | null;
+  /** The member's unit. */
+  unit_id: string | null;
+  unit_name: string | null;
 };
 
 export type InviteRow = {

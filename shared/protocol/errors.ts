@@ -75,8 +75,6 @@ export const API_ERRORS = {
   throttled: { status: 429, params: [] },
   /** Storage failed, or the server is at a memory or per-team room limit; try again later. */
   unavailable: { status: 503, params: [] },
-  /** The server's store does not index tasks (PostgreSQL, for now). */
-  tasks_unavailable: { status: 501, params: [] },
   internal: { status: 500, params: [] },
 
   // --- updates refused (push results, and the reason a socket was closed) ---

@@ -7,12 +7,13 @@ import { ConfigError } from '../../config.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as trigramSearch from './migrations/0002-trigram-search.ts';
 import * as teamVocabulary from './migrations/0003-team-vocabulary.ts';
+import * as tasks from './migrations/0004-tasks.ts';
 import type { PgPool } from './pool.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
 /** In version order; append new files, never edit or renumber a released one. */
-export const PG_MIGRATIONS: Migration[] = [initial, trigramSearch, teamVocabulary].map((file, index) => ({
+export const PG_MIGRATIONS: Migration[] = [initial, trigramSearch, teamVocabulary, tasks].map((file, index) => ({
   version: index + 1,
   name: file.name,
   sql: file.sql,

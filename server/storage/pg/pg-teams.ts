@@ -4,6 +4,7 @@ import type {
   Invite,
   InviteRedemption,
   Member,
+  MemberUnit,
   Principal,
   RedeemResult,
   Team,
@@ -12,8 +13,8 @@ import type {
   Ticket,
 } from '../types.ts';
 import { type InviteRow, type MemberRow, toInvite, toMember } from '../team-rows.ts';
-import { ApiError } from '../../http/errors.ts';
 import { inTransaction, type PgPool } from './pool.ts';
+import { notifyMemberUnit, type PgUnitCache } from './pg-units.ts';
 
 type TicketRow = {
   hash: string;
@@ -27,7 +28,11 @@ type TicketRow = {
 const COUNT_OWNERS = "SELECT COUNT(*) AS n FROM members WHERE team_id = $1 AND role = 'owner' AND removed_at IS NULL";
 
 export class PgTeamStore implements TeamStore {
-  constructor(private readonly pool: PgPool) {}
+  constructor(
+    private readonly pool: PgPool,
+    /** Members' units as every instance keeps them (pg-units.ts). */
+    private readonly units: PgUnitCache,
+  ) {}
 
   async createTeam(team: Team): Promise<void> {
     await this.pool.query('INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)', [
@@ -162,17 +167,20 @@ export class PgTeamStore implements TeamStore {
     await this.pool.query('UPDATE members SET role = $1 WHERE id = $2', [role, memberId]);
   }
 
-  /** Members' units serve tasks, which the PostgreSQL index does not keep yet (routes answer tasks_unavailable). */
-  async setUnit(): Promise<void> {
-    throw new ApiError(
-      501,
-      'tasks_unavailable',
-      'Units of members belong to tasks, which PostgreSQL does not keep yet',
-    );
+  async setUnit(memberId: string, unit: MemberUnit | null): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('UPDATE members SET unit_id = $1, unit_name = $2 WHERE id = $3', [
+        unit?.id ?? null,
+        unit?.name ?? null,
+        memberId,
+      ]);
+      await notifyMemberUnit(client, memberId);
+    });
+    await this.units.refreshMember(memberId);
   }
 
-  memberUnitNow(): string | null {
-    return null;
+  memberUnitNow(memberId: string): string | null {
+    return this.units.memberUnitNow(memberId);
   }
 
   async removeMember(memberId: string, now: number): Promise<void> {
@@ -186,7 +194,9 @@ export class PgTeamStore implements TeamStore {
         now,
         memberId,
       ]);
+      await notifyMemberUnit(client, memberId);
     });
+    await this.units.refreshMember(memberId);
   }
 
   async countOwners(teamId: string): Promise<number> {

@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { annotationIdsOf, notesMap, roomIdFor } from '../../../shared/model/index.ts';
+import { annotationIdsOf, notesMap, roomIdFor, TEAM_ROOM_KEY } from '../../../shared/model/index.ts';
 import type { JoinResponse } from '../../../shared/protocol/api.ts';
+import { writeProgress, writeTask } from '../../../shared/tasks/index.ts';
 import { TeamService } from '../../../server/auth/team-service.ts';
 import { SqliteClientOwners } from '../../../server/guard/client-owners.ts';
 import { PgAnnotationIndex } from '../../../server/index-db/pg-index.ts';
@@ -17,13 +18,16 @@ import { SqliteAnnotationIndex } from '../../../server/index-db/sqlite-index.ts'
 import { PG_MIGRATIONS } from '../../../server/storage/pg/migrate.ts';
 import { PendingClaims, PgClientOwners } from '../../../server/storage/pg/pg-client-owners.ts';
 import { PgTeamStore } from '../../../server/storage/pg/pg-teams.ts';
+import { PgUnitCache } from '../../../server/storage/pg/pg-units.ts';
 import { PgUpdateStore } from '../../../server/storage/pg/pg-updates.ts';
 import { createPgPool } from '../../../server/storage/pg/pool.ts';
 import { openDatabase } from '../../../server/storage/sqlite-db.ts';
 import { SqliteTeamStore } from '../../../server/storage/sqlite-teams.ts';
 import { SqliteUpdateStore } from '../../../server/storage/sqlite-updates.ts';
+import { silentLogger } from '../../../server/log.ts';
 import { exited, SERVER_MAIN, type ServerProcess, spawnServer, startServerProcess } from '../../server-process.ts';
 import { acquireServices, freshDatabase, releaseServices, type Services } from '../../server/services.ts';
+import { progressEntry, push, taskRecord, unitRecord, writeUnits } from '../tasks/fixtures.ts';
 import { annotation, authorOf, canonicalJson, writeOwn } from './fixtures.ts';
 import { api, connectProvider, eventually, tempDir } from './helpers.ts';
 
@@ -106,6 +110,7 @@ describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
   let owner: JoinResponse;
   let databaseUrl: string;
   let listedBefore: unknown;
+  let tasksBefore: unknown;
 
   it('copies a data folder the real server wrote, verified field by field; a second run changes nothing', async () => {
     const sqliteServer = await startServerProcess({ DATA_DIR: dataDir, PIZHU_COMPACT_AFTER_UPDATES: '5' });
@@ -153,6 +158,29 @@ describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
       );
       for (const provider of providers) provider.destroy();
     }
+    // Tasks with progress on two notices, the team's units, and the editor's unit.
+    await push(sqliteServer, owner, owner.teamId, roomIdFor(owner.teamId, TEAM_ROOM_KEY), (doc) =>
+      writeUnits(doc, { 'u-twy': unitRecord('团委', owner), 'u-jcjy': unitRecord('基础教育科', owner) }),
+    );
+    // The unit is given by id once the index knows the team's units.
+    await eventually(
+      () => api<{ records: object }>(sqliteServer, 'GET', `/api/teams/${owner.teamId}/units`, { token: owner.token }),
+      (response) => Object.keys(response.body.records ?? {}).length === 2,
+    );
+    await push(sqliteServer, owner, owner.teamId, roomIdFor(owner.teamId, 'notice-a'), (doc) => {
+      writeTask(doc, taskRecord('t1', owner, { leader: '王副局长、李副局长' }));
+      writeTask(doc, taskRecord('t2', owner, { status: 'doing', due: { text: '长期坚持', date: null } }));
+      writeTask(doc, taskRecord('t3', owner, { deleted: true }));
+      writeProgress(doc, progressEntry('p1', owner, 't1'));
+    });
+    await push(sqliteServer, owner, owner.teamId, roomIdFor(owner.teamId, 'notice-b'), (doc) =>
+      writeTask(doc, taskRecord('t1', owner, { units: [], leadUnits: ['u-jcjy'] })),
+    );
+    const unit = await api(sqliteServer, 'PATCH', `/api/teams/${owner.teamId}/members/${editor.memberId}`, {
+      token: owner.token,
+      body: { unit: 'u-twy' },
+    });
+    expect(unit.status).toBe(200);
     const list = async () =>
       (
         await api<{ annotations: { id: string }[] }>(sqliteServer, 'GET', `/api/teams/${owner.teamId}/annotations`, {
@@ -160,6 +188,13 @@ describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
         })
       ).body;
     listedBefore = await eventually(list, (body) => body.annotations.length === 11);
+    const tasks = async () =>
+      (
+        await api<{ tasks: { id: string }[] }>(sqliteServer, 'GET', `/api/teams/${owner.teamId}/tasks`, {
+          token: owner.token,
+        })
+      ).body;
+    tasksBefore = await eventually(tasks, (body) => body.tasks.length === 3);
     sqliteServer.child.kill('SIGTERM');
     expect(await exited(sqliteServer.child)).toBe(0);
 
@@ -168,7 +203,16 @@ describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
       ['migrate', '--from', dataDir, '--to', databaseUrl],
       {},
     );
-    expect(first.copied).toMatchObject({ teams: 1, members: 2, rooms: 3, annotations: 11 });
+    expect(first.copied).toMatchObject({
+      teams: 1,
+      members: 2,
+      rooms: 4,
+      annotations: 11,
+      team_units: 2,
+      tasks: 4,
+      task_units: 7,
+      task_progress: 1,
+    });
     expect(first.copied.tokens).toBeGreaterThanOrEqual(2);
     expect(first.copied.client_owners).toBeGreaterThanOrEqual(2);
     const second = await cliJson<{ copied: Record<string, number>; verified: number }>(
@@ -187,6 +231,9 @@ describe('migrate --from <DATA_DIR> --to <DATABASE_URL>', () => {
     const listed = await api(pgServer, 'GET', `/api/teams/${owner.teamId}/annotations`, { token: owner.token });
     expect(listed.status).toBe(200);
     expect(canonicalJson(listed.body)).toBe(canonicalJson(listedBefore));
+    const tasks = await api(pgServer, 'GET', `/api/teams/${owner.teamId}/tasks`, { token: owner.token });
+    expect(tasks.status).toBe(200);
+    expect(canonicalJson(tasks.body)).toBe(canonicalJson(tasksBefore));
     const doc = new Y.Doc();
     const provider = await connectProvider(pgServer, owner.token, roomIdFor(owner.teamId, 'notice-a'), doc);
     expect(annotationIdsOf(doc).sort()).toEqual([...Array(8).keys()].map((i) => `notice-a-${i}`).sort());
@@ -205,22 +252,24 @@ async function expectSameThroughBothStores(dataDir: string, databaseUrl: string,
       index: new SqliteAnnotationIndex(db),
       owners: new SqliteClientOwners(db),
     };
+    const units = new PgUnitCache(pool, databaseUrl, silentLogger);
     const pg = {
       updates: await PgUpdateStore.open(pool),
-      teams: new TeamService(new PgTeamStore(pool), { ticketTtlMs: 1, inviteTtlMs: 1, inviteMaxUses: 1 }),
-      index: new PgAnnotationIndex(pool),
+      teams: new TeamService(new PgTeamStore(pool, units), { ticketTtlMs: 1, inviteTtlMs: 1, inviteMaxUses: 1 }),
+      index: new PgAnnotationIndex(pool, units),
       owners: new PgClientOwners(pool, new PendingClaims()),
     };
     const teamId = owner.teamId;
     expect(await pg.teams.listTeams()).toEqual(await sqlite.teams.listTeams());
     expect(await pg.teams.listMembers(teamId)).toEqual(await sqlite.teams.listMembers(teamId));
+    expect((await pg.teams.listMembers(teamId)).map((m) => m.unit?.id ?? null)).toEqual([null, 'u-twy']);
     expect(await pg.teams.listInvites(teamId)).toEqual(await sqlite.teams.listInvites(teamId));
     const bearer = `Bearer ${owner.token}`;
     expect(await pg.teams.authenticate(bearer)).toEqual(await sqlite.teams.authenticate(bearer));
     expect(await pg.teams.authenticate(bearer)).toMatchObject({ memberId: owner.memberId, role: 'owner' });
 
     const heads = await sqlite.updates.teamRooms(teamId);
-    expect(heads).toHaveLength(3);
+    expect(heads).toHaveLength(4);
     expect((await pg.updates.teamRooms(teamId)).map((h) => [h.roomId, h.lastSeq])).toEqual(
       heads.map((h) => [h.roomId, h.lastSeq]),
     );
@@ -235,6 +284,20 @@ async function expectSameThroughBothStores(dataDir: string, databaseUrl: string,
     expect(await pg.index.tags(teamId)).toEqual(await sqlite.index.tags(teamId));
     expect(await pg.index.documents(teamId)).toEqual(await sqlite.index.documents(teamId));
     expect(await pg.index.teamAnnotations(teamId)).toEqual(await sqlite.index.teamAnnotations(teamId));
+    expect(Object.keys(await pg.index.units(teamId))).toHaveLength(2);
+    expect(await pg.index.units(teamId)).toEqual(await sqlite.index.units(teamId));
+    const query = { today: '2023-06-25', limit: 100 };
+    const sqliteTasks = await sqlite.index.tasks.list(teamId, query);
+    expect(sqliteTasks.tasks).toHaveLength(3);
+    expect(await pg.index.tasks.list(teamId, query)).toEqual(sqliteTasks);
+    for (const filter of [{ unit: 'u-jcjy' }, { leader: '李副局长' }, { status: ['doing' as const] }]) {
+      expect(await pg.index.tasks.list(teamId, { ...query, ...filter })).toEqual(
+        await sqlite.index.tasks.list(teamId, { ...query, ...filter }),
+      );
+    }
+    expect(await pg.index.tasks.progressOf(teamId, sqliteTasks.tasks)).toEqual(
+      await sqlite.index.tasks.progressOf(teamId, sqliteTasks.tasks),
+    );
   } finally {
     db.close();
     await pool.end();

@@ -225,11 +225,19 @@ describe('members and their units', () => {
   });
 
   it('sets a unit from the command line, also while the server runs, and lists it', async () => {
-    const env = { ...process.env, DATA_DIR: server.dataDir };
+    // The CLI opens the store the server uses: its data folder, or its PostgreSQL database.
+    const store = server.config.databaseUrl
+      ? { DATABASE_URL: server.config.databaseUrl }
+      : { DATA_DIR: server.dataDir };
+    const env = { ...process.env, ...store };
     expect(await runCommand(['member-unit', viewerNoUnit.memberId, '基教科'], env)).toMatch(/基础教育科/);
     expect(await runCommand(['members', team.teamId], env)).toMatch(new RegExp(`${viewerNoUnit.memberId}.*基础教育科`));
     const entry = progressEntry('p-cli', viewerNoUnit, 't-merged');
-    expect((await pushAs(viewerNoUnit, (doc) => writeProgress(doc, entry))).ok).toBe(true);
+    // Another process set it: on PostgreSQL the server hears of it by a note (milliseconds later), not at once.
+    await eventually(
+      () => pushAs(viewerNoUnit, (doc) => writeProgress(doc, entry)),
+      (result) => result.ok,
+    );
     expect(await runCommand(['member-unit', viewerNoUnit.memberId, '--none'], env)).toMatch(/no unit/);
     await expect(runCommand(['member-unit', 'm-nobody', '基教科'], env)).rejects.toThrow(/No member/);
   });
