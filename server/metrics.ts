@@ -71,7 +71,7 @@ export class Metrics {
   );
   private readonly appendTime = new Histogram({
     name: 'pizhu_append_seconds',
-    help: 'Time to store one accepted update (the commit to the update store).',
+    help: 'Time to store accepted updates of a room: one commit to the update store, of one or more updates.',
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });

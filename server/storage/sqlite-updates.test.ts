@@ -48,7 +48,7 @@ describe('SqliteUpdateStore', () => {
   it('appends, loads in order, and compacts into one row with state vector, delete set and checksum', async () => {
     const { doc, list } = updates(5);
     const ids = [];
-    for (const u of list) ids.push((await store.append('t1.d1', 't1', u)).id);
+    for (const u of list) ids.push((await store.append('t1.d1', 't1', [u]))[0]!.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     const loaded = (await store.load('t1.d1'))!;
     expect(loaded.rows.map((r) => r.id)).toEqual(ids);
@@ -72,10 +72,10 @@ describe('SqliteUpdateStore', () => {
 
   it('answers which rooms of a team changed since a cursor, without other teams', async () => {
     const { list } = updates(3);
-    await store.append('t1.a', 't1', list[0]!);
+    await store.append('t1.a', 't1', [list[0]!]);
     const cursor = await store.currentCursor();
-    await store.append('t1.b', 't1', list[1]!);
-    await store.append('t2.c', 't2', list[2]!);
+    await store.append('t1.b', 't1', [list[1]!]);
+    await store.append('t2.c', 't2', [list[2]!]);
     expect((await store.changedRooms('t1', cursor)).map((r) => r.roomId)).toEqual(['t1.b']);
     expect((await store.changedRooms('t1', 0)).map((r) => r.roomId)).toEqual(['t1.a', 't1.b']);
     expect((await store.changedRooms('t2', 0)).map((r) => r.roomId)).toEqual(['t2.c']);

@@ -70,15 +70,9 @@ export class SqliteUpdateStore implements UpdateStore {
       heads: db.prepare<[], HeadRow>('SELECT id, last_id, last_seq FROM rooms'),
       teamRooms: db.prepare<[string], HeadRow>('SELECT id, last_id, last_seq FROM rooms WHERE team_id = ? ORDER BY id'),
     };
-    this.appendTx = db.transaction((roomId: string, teamId: string, update: Uint8Array): AppendResult => {
-      const seq = this.statements.nextSeq.get(roomId)?.seq ?? 1;
-      const id = Number(this.statements.insertUpdate.run(roomId, seq, toBuffer(update)).lastInsertRowid);
-      const at = Date.now();
-      const touched = this.statements.touchRoom.get(id, seq, update.byteLength, at, roomId);
-      if (touched) return { id, seq, roomBytes: touched.bytes };
-      this.statements.insertRoom.run(roomId, teamId, id, update.byteLength, at, at);
-      return { id, seq, roomBytes: update.byteLength };
-    });
+    this.appendTx = db.transaction((roomId: string, teamId: string, updates: readonly Uint8Array[]): AppendResult[] =>
+      updates.map((update) => this.appendRow(roomId, teamId, update)),
+    );
     this.compactTx = db.transaction((roomId: string, throughSeq: number, state: EncodedState) => {
       const replaced = this.statements.replaceRow.run(
         toBuffer(state.update),
@@ -134,12 +128,23 @@ export class SqliteUpdateStore implements UpdateStore {
     })();
   }
 
-  async append(roomId: string, teamId: string, update: Uint8Array): Promise<AppendResult> {
-    return this.appendNow(roomId, teamId, update);
+  async append(roomId: string, teamId: string, updates: readonly Uint8Array[]): Promise<AppendResult[]> {
+    return this.appendTx.immediate(roomId, teamId, updates);
   }
 
   appendNow(roomId: string, teamId: string, update: Uint8Array): AppendResult {
-    return this.appendTx.immediate(roomId, teamId, update);
+    return this.appendTx.immediate(roomId, teamId, [update])[0]!;
+  }
+
+  /** One update, inside the caller's transaction. */
+  private appendRow(roomId: string, teamId: string, update: Uint8Array): AppendResult {
+    const seq = this.statements.nextSeq.get(roomId)?.seq ?? 1;
+    const id = Number(this.statements.insertUpdate.run(roomId, seq, toBuffer(update)).lastInsertRowid);
+    const at = Date.now();
+    const touched = this.statements.touchRoom.get(id, seq, update.byteLength, at, roomId);
+    if (touched) return { id, seq, roomBytes: touched.bytes };
+    this.statements.insertRoom.run(roomId, teamId, id, update.byteLength, at, at);
+    return { id, seq, roomBytes: update.byteLength };
   }
 
   async compact(roomId: string, throughSeq: number, state: EncodedState) {

@@ -43,7 +43,7 @@ export type StoredRoom = {
  */
 export type RoomHead = { roomId: string; changeId: number; lastSeq: number };
 
-/** Where an append landed: its id, its per-room seq and the room's stored bytes after it. */
+/** Where an appended update landed: its id, its per-room seq and the room's stored bytes after it. */
 export type AppendResult = { id: number; seq: number; roomBytes: number };
 
 /** One stored update as `updatesSince` returns it. */
@@ -54,8 +54,12 @@ export interface UpdateStore {
   readonly instanceId: string;
   /** null when the room has never been written. Throws when stored data cannot be read. */
   load(roomId: string): Promise<StoredRoom | null>;
-  /** Appends durably; resolves once the update survives a crash of this process. */
-  append(roomId: string, teamId: string, update: Uint8Array): Promise<AppendResult>;
+  /**
+   * Appends the updates durably in one transaction (a room's group commit), in order, with consecutive seqs;
+   * resolves with one result per update once all of them survive a crash of this process, or rejects with
+   * none stored.
+   */
+  append(roomId: string, teamId: string, updates: readonly Uint8Array[]): Promise<AppendResult[]>;
   /**
    * The same append, committed before it returns; offered by stores that commit synchronously (embedded
    * SQLite). A room with nothing else in flight uses it to store and send an update in the turn it arrived,

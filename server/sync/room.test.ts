@@ -13,20 +13,22 @@ import { testGuard } from '../guard/testing.ts';
 import type { IndexSink, IndexSource, RoomIndexChange } from '../index-db/types.ts';
 import { silentLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
-import type { EncodedState, RoomHead, StoredRoom, UpdateStore } from '../storage/types.ts';
+import type { AppendResult, EncodedState, RoomHead, StoredRoom, UpdateStore } from '../storage/types.ts';
 import { decodeClientMessage, encodeSyncStep1 } from './protocol.ts';
 import { Room, type RoomPeer } from './room.ts';
 
 class ControlledStore implements UpdateStore {
   readonly instanceId = 'test';
-  appends: { update: Uint8Array; resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** One entry per call: the updates of one transaction. */
+  appends: { updates: readonly Uint8Array[]; resolve: () => void; reject: (e: Error) => void }[] = [];
   protected id = 0;
   async load(): Promise<StoredRoom | null> {
     return null;
   }
-  append(_room: string, _team: string, update: Uint8Array) {
-    return new Promise<{ id: number; seq: number; roomBytes: number }>((resolve, reject) => {
-      this.appends.push({ update, resolve: () => resolve({ id: ++this.id, seq: this.id, roomBytes: 0 }), reject });
+  append(_room: string, _team: string, updates: readonly Uint8Array[]) {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      const stored = () => updates.map(() => ({ id: ++this.id, seq: this.id, roomBytes: 0 }));
+      this.appends.push({ updates, resolve: () => resolve(stored()), reject });
     });
   }
   async updatesSince() {
@@ -143,6 +145,15 @@ function edit(key = 'k'): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
+/** A room whose first update ('a') is being committed: what arrives now waits for that commit. */
+async function commitInFlight() {
+  const parts = await setup();
+  const { writer, reader } = writerAndReader(parts.room);
+  parts.room.applyFrom(writer, writer, edit('a'));
+  await tick();
+  return { ...parts, writer, reader };
+}
+
 /** The annotation ids each update message carries, in the order the peer got them. */
 function keysReceived(peer: Peer): string[][] {
   return peer.received
@@ -193,6 +204,67 @@ describe('Room write path', () => {
     const again = room.applyFrom(writer, writer, edit());
     expect(again).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
     expect(store.appends).toHaveLength(1);
+  });
+
+  it('stores the updates that arrive during a commit together, in order, and sends none before it commits', async () => {
+    const { store, index, room, writer, reader } = await commitInFlight();
+    room.applyFrom(writer, writer, edit('b'));
+    room.applyFrom(writer, writer, edit('c'));
+    await tick();
+    expect(store.appends.map((a) => a.updates.length)).toEqual([1]);
+    store.appends[0]!.resolve();
+    await tick();
+    expect(keysReceived(reader)).toEqual([['a']]);
+    // b and c waited behind a's commit: one transaction for both, not yet committed, so not yet sent.
+    expect(store.appends.map((a) => a.updates.length)).toEqual([1, 2]);
+    room.applyFrom(writer, writer, edit('d'));
+    await tick();
+    expect(store.appends).toHaveLength(2);
+    store.appends[1]!.resolve();
+    await tick();
+    expect(keysReceived(reader)).toEqual([['a'], ['b'], ['c']]);
+    store.appends[2]!.resolve();
+    await room.whenDurable();
+    expect(keysReceived(reader)).toEqual([['a'], ['b'], ['c'], ['d']]);
+    expect(room.appliedSeq).toBe(4);
+    index.writeBatch();
+    expect(index.changes.at(-1)!.throughSeq).toBe(4);
+  });
+
+  it('refuses every update of a batch whose commit fails: none sent, each sender told the room is unavailable', async () => {
+    const { store, room, writer, reader } = await commitInFlight();
+    const second = new Peer();
+    room.join(second);
+    room.applyFrom(writer, writer, edit('b'));
+    room.applyFrom(second, second, edit('c'));
+    store.appends[0]!.resolve();
+    await tick();
+    expect(store.appends[1]!.updates).toHaveLength(2);
+    store.appends[1]!.reject(new Error('disk full'));
+    await expect(room.whenDurable()).rejects.toThrow(/disk full/);
+    expect(keysReceived(reader)).toEqual([['a']]);
+    expect([writer.closed, second.closed, reader.closed]).toEqual(Array(3).fill(CLOSE_CODES.unavailable));
+    expect(room.applyFrom(writer, writer, edit('d'))).toMatchObject({ ok: false, code: CLOSE_CODES.unavailable });
+    expect(store.appends).toHaveLength(2);
+  });
+
+  it('starts a new batch after an update from another instance, so versions become durable in order', async () => {
+    const { store, room, fanout, writer, reader } = await commitInFlight();
+    room.applyFrom(writer, writer, edit('b'));
+    fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 1 }, Symbol('other instance'));
+    room.applyFrom(writer, writer, edit('c'));
+    store.appends[0]!.resolve();
+    await tick();
+    store.appends[1]!.resolve();
+    await tick();
+    store.appends[2]!.resolve();
+    await room.whenDurable();
+    expect(store.appends.map((a) => a.updates.length)).toEqual([1, 1, 1]);
+    expect(keysReceived(reader)).toEqual([['a'], ['b'], ['remote'], ['c']]);
+    // Everything is durable: an answer goes out at once instead of waiting for a commit that never comes.
+    reader.received = [];
+    room.handle(reader, { type: 'sync-step-1', stateVector: Y.encodeStateVector(new Y.Doc()) });
+    expect(types(reader)).toEqual(['sync-step-2']);
   });
 
   it('lets a viewer answer sync step 1 but not write', async () => {

@@ -140,6 +140,8 @@ export class Room implements FanoutSubscriber, IndexSource {
   private durableVersion = 0;
   private readonly outbox: OutboxEntry[] = [];
   private appendChain: Promise<void> = Promise.resolve();
+  /** Local changes queued behind the append in flight, to be stored together by the next one. */
+  private openBatch: LocalChange[] | null = null;
   /** Per sender: parts of its updates still missing dependencies, never stored or sent (see pendingTimeoutMs). */
   private readonly held = new Map<object, { parts: Uint8Array[]; bytes: number; timer: NodeJS.Timeout }>();
   /** Annotations changed by stored updates that the query index has not been given yet. */
@@ -486,6 +488,8 @@ export class Room implements FanoutSubscriber, IndexSource {
       // Stored and indexed by the instance that accepted it; sent in order behind local appends.
       const message = encodeUpdate(update);
       this.outbox.push({ version, message, to: null, except: null });
+      // Local changes after this one must not join a batch stored before it: versions become durable in order.
+      this.openBatch = null;
       this.appendChain = this.appendChain.then(() => {
         this.durableVersion = version;
         this.flushOutbox();
@@ -521,19 +525,38 @@ export class Room implements FanoutSubscriber, IndexSource {
       this.committed(change, stored);
       return;
     }
-    this.appendChain = this.appendChain.then(async () => {
-      if (this.failed) return;
-      let stored: AppendResult;
-      const startedAt = performance.now();
-      try {
-        stored = await this.deps.store.append(this.id, this.teamId, update);
-      } catch (error) {
-        this.fail(error, 'storing an update failed');
-        return;
-      }
-      this.deps.metrics.observeAppend((performance.now() - startedAt) / 1000);
-      this.committed(change, stored);
-    });
+    if (this.openBatch) {
+      this.openBatch.push(change);
+      return;
+    }
+    const batch = [change];
+    this.openBatch = batch;
+    this.appendChain = this.appendChain.then(() => this.store(batch));
+  }
+
+  /**
+   * Group commit: the changes that arrived while the previous append was committing are stored in one
+   * transaction, then sent in order. A room's commits follow one another, so without this a room could take no
+   * more updates per second than commits its store completes, and a slow commit would grow a backlog.
+   */
+  private async store(batch: LocalChange[]): Promise<void> {
+    // Changes arriving from now on wait for this commit and go in the next batch.
+    if (this.openBatch === batch) this.openBatch = null;
+    if (this.failed) return;
+    let stored: AppendResult[];
+    const startedAt = performance.now();
+    try {
+      stored = await this.deps.store.append(
+        this.id,
+        this.teamId,
+        batch.map((change) => change.update),
+      );
+    } catch (error) {
+      this.fail(error, 'storing an update failed');
+      return;
+    }
+    this.deps.metrics.observeAppend((performance.now() - startedAt) / 1000);
+    for (let i = 0; i < batch.length; i++) this.committed(batch[i]!, stored[i]!);
   }
 
   /** A local change is durable: send it (and whatever waited for it), publish it, index it. */

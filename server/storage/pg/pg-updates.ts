@@ -24,15 +24,21 @@ const toHead = (row: HeadRow): RoomHead => ({ roomId: row.id, changeId: row.chan
  */
 const CURRENT_CURSOR = 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 AS cursor';
 
+/**
+ * A room's batch in one statement: the room row (locked until commit) takes the batch's seqs at once, and the
+ * rows follow in batch order. $3 is the number of updates, $4 their bytes, $5 the updates.
+ */
 const APPEND = `
   WITH room AS (
     INSERT INTO rooms AS r (id, team_id, change_id, last_seq, bytes, row_count, created_at, changed_at)
-    VALUES ($1, $2, pg_current_xact_id()::text::bigint, 1, $3, 1, $4, $4)
-    ON CONFLICT (id) DO UPDATE SET change_id = EXCLUDED.change_id, last_seq = r.last_seq + 1,
-      bytes = r.bytes + EXCLUDED.bytes, row_count = r.row_count + 1, changed_at = EXCLUDED.changed_at
+    VALUES ($1, $2, pg_current_xact_id()::text::bigint, $3::bigint, $4::bigint, $3::bigint, $6, $6)
+    ON CONFLICT (id) DO UPDATE SET change_id = EXCLUDED.change_id, last_seq = r.last_seq + EXCLUDED.last_seq,
+      bytes = r.bytes + EXCLUDED.bytes, row_count = r.row_count + EXCLUDED.row_count, changed_at = EXCLUDED.changed_at
     RETURNING last_seq, bytes
   )
-  INSERT INTO updates (room, seq, data) SELECT $1, last_seq, $5 FROM room
+  INSERT INTO updates (room, seq, data)
+  SELECT $1, room.last_seq - $3::bigint + batch.position, batch.data
+  FROM room, unnest($5::bytea[]) WITH ORDINALITY AS batch (data, position) ORDER BY batch.position
   RETURNING id, seq, (SELECT bytes FROM room) AS room_bytes`;
 
 export class PgUpdateStore implements UpdateStore {
@@ -78,13 +84,13 @@ export class PgUpdateStore implements UpdateStore {
     return rows.filter((row) => row.seq > afterSeq).map((row) => ({ seq: row.seq, update: asBytes(row.data) }));
   }
 
-  async append(roomId: string, teamId: string, update: Uint8Array): Promise<AppendResult> {
+  async append(roomId: string, teamId: string, updates: readonly Uint8Array[]): Promise<AppendResult[]> {
     const claims = this.claims?.take(roomId) ?? [];
-    if (claims.length === 0) return appendIn(this.pool, roomId, teamId, update);
+    if (claims.length === 0) return appendIn(this.pool, roomId, teamId, updates);
     // A failed append takes the room out of service; its claims go with the updates that made them.
     return inTransaction(this.pool, async (client) => {
       for (const claim of claims) await claim.write(client);
-      return appendIn(client, roomId, teamId, update);
+      return appendIn(client, roomId, teamId, updates);
     });
   }
 
@@ -169,15 +175,25 @@ export async function appendIn(
   db: Queryable,
   roomId: string,
   teamId: string,
-  update: Uint8Array,
-): Promise<AppendResult> {
+  updates: readonly Uint8Array[],
+): Promise<AppendResult[]> {
+  if (updates.length === 0) return [];
+  const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
   const { rows } = await db.query<{ id: number; seq: number; room_bytes: number }>(APPEND, [
     roomId,
     teamId,
-    update.byteLength,
+    updates.length,
+    bytes,
+    updates.map(toBuffer),
     Date.now(),
-    toBuffer(update),
   ]);
-  const row = rows[0]!;
-  return { id: row.id, seq: row.seq, roomBytes: row.room_bytes };
+  rows.sort((a, b) => a.seq - b.seq);
+  // The room's bytes after each update: the total after the batch, less what the later ones added.
+  let roomBytes = rows[0]?.room_bytes ?? 0;
+  const results = new Array<AppendResult>(rows.length);
+  for (let i = rows.length - 1; i >= 0; i--) {
+    results[i] = { id: rows[i]!.id, seq: rows[i]!.seq, roomBytes };
+    roomBytes -= updates[i]!.byteLength;
+  }
+  return results;
 }

@@ -87,7 +87,7 @@ beforeAll(async () => {
   }
   storedBeforeUpgrade = Y.encodeStateAsUpdate(legacy);
   const db = openDatabase(dataDir);
-  await new SqliteUpdateStore(db).append(room(), team.teamId, storedBeforeUpgrade);
+  await new SqliteUpdateStore(db).append(room(), team.teamId, [storedBeforeUpgrade]);
   db.close();
   server = await startTestServer({ dataDir });
 }, 60_000);

@@ -268,8 +268,8 @@ describe.each(backends)('stores on $name', (backend) => {
       const { owners, updates } = stores;
       owners.claim('tO.a', [1, 2], 'm1');
       owners.claim('tO.b', [1], 'm2');
-      await updates.append('tO.a', 'tO', new Uint8Array([0, 0]));
-      await updates.append('tO.b', 'tO', new Uint8Array([0, 0]));
+      await updates.append('tO.a', 'tO', [new Uint8Array([0, 0])]);
+      await updates.append('tO.b', 'tO', [new Uint8Array([0, 0])]);
       expect(await owners.ownersOf('tO.a')).toEqual(
         new Map([
           [1, 'm1'],
@@ -299,10 +299,11 @@ describe('client id owners across PostgreSQL instances', () => {
 
   it('refuses the append of an instance that gave a client id another instance already gave someone else', async () => {
     stores.owners.claim('tX.a', [7], 'm1');
-    await stores.updates.append('tX.a', 'tX', new Uint8Array([0, 0]));
+    await stores.updates.append('tX.a', 'tX', [new Uint8Array([0, 0])]);
     // The other instance read the owners before that claim: it thinks client 7 is free.
     other.owners.claim('tX.a', [7], 'm9');
-    await expect(other.updates.append('tX.a', 'tX', new Uint8Array([0, 0]))).rejects.toThrow(
+    // A batch of two (group commit): refused as a whole, neither stored.
+    await expect(other.updates.append('tX.a', 'tX', [new Uint8Array([0, 0]), new Uint8Array([0, 0])])).rejects.toThrow(
       /client id 7 of room tX.a belongs to another member/,
     );
     expect((await stores.updates.load('tX.a'))!.lastSeq).toBe(1);

@@ -38,10 +38,10 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
     const team = freshTeam();
     const { list } = edits(4);
     const a = [];
-    for (const u of list.slice(0, 3)) a.push(await store.append(`${team}.a`, team, u));
-    const b = await store.append(`${team}.b`, team, list[3]!);
+    for (const u of list.slice(0, 3)) a.push(...(await store.append(`${team}.a`, team, [u])));
+    const [b] = await store.append(`${team}.b`, team, [list[3]!]);
     expect(a.map((r) => r.seq)).toEqual([1, 2, 3]);
-    expect(b.seq).toBe(1);
+    expect(b!.seq).toBe(1);
     expect(a[2]!.roomBytes).toBe(list.slice(0, 3).reduce((s, u) => s + u.byteLength, 0));
     const loaded = (await store.load(`${team}.a`))!;
     expect(loaded).toMatchObject({ teamId: team, lastSeq: 3 });
@@ -53,21 +53,60 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
   it('hands concurrent appends to one room distinct seqs without gaps', async () => {
     const team = freshTeam();
     const { list } = edits(20);
-    const results = await Promise.all(list.map((u) => store.append(`${team}.a`, team, u)));
+    const results = (await Promise.all(list.map((u) => store.append(`${team}.a`, team, [u])))).flat();
     expect(results.map((r) => r.seq).sort((x, y) => x - y)).toEqual(list.map((_, i) => i + 1));
+  });
+
+  it('stores a batch in order with consecutive seqs, each with the room bytes after it (group commit)', async () => {
+    const team = freshTeam();
+    const room = `${team}.a`;
+    const { list } = edits(5);
+    const [first] = await store.append(room, team, [list[0]!]);
+    const batch = await store.append(room, team, list.slice(1));
+    expect(batch.map((r) => r.seq)).toEqual([2, 3, 4, 5]);
+    expect(new Set([first!.id, ...batch.map((r) => r.id)]).size).toBe(5);
+    let bytes = list[0]!.byteLength;
+    expect(batch.map((r) => r.roomBytes)).toEqual(list.slice(1).map((u) => (bytes += u.byteLength)));
+    const loaded = (await store.load(room))!;
+    expect(loaded.rows.map((r) => [r.seq, [...r.update]])).toEqual(list.map((u, i) => [i + 1, [...u]]));
+    expect(loaded).toMatchObject({ lastSeq: 5, bytes });
+    expect(await store.append(room, team, [])).toEqual([]);
+    expect((await store.head(room))!.lastSeq).toBe(5);
+  });
+
+  it('never interleaves concurrent batches of one room', async () => {
+    const team = freshTeam();
+    const room = `${team}.a`;
+    const { list } = edits(12);
+    const batches = [list.slice(0, 4), list.slice(4, 8), list.slice(8)];
+    const results = await Promise.all(batches.map((batch) => store.append(room, team, batch)));
+    for (const result of results) {
+      const seqs = result.map((r) => r.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    }
+    expect(
+      results
+        .flat()
+        .map((r) => r.seq)
+        .sort((x, y) => x - y),
+    ).toEqual(list.map((_, i) => i + 1));
+    const bySeq = new Map((await store.load(room))!.rows.map((r) => [r.seq, [...r.update]]));
+    for (const [b, result] of results.entries()) {
+      for (const [i, r] of result.entries()) expect(bySeq.get(r.seq)).toEqual([...batches[b]![i]!]);
+    }
   });
 
   it('answers the updates after a seq, and null once compaction folded some of them', async () => {
     const team = freshTeam();
     const room = `${team}.a`;
     const { doc, list } = edits(5);
-    for (const u of list.slice(0, 3)) await store.append(room, team, u);
+    for (const u of list.slice(0, 3)) await store.append(room, team, [u]);
     expect((await store.updatesSince(room, 1))!.map((r) => r.seq)).toEqual([2, 3]);
     expect((await store.updatesSince(room, 3))!).toEqual([]);
     const through3 = new Y.Doc();
     for (const u of list.slice(0, 3)) Y.applyUpdate(through3, u);
     await store.compact(room, 3, stateOf(through3));
-    for (const u of list.slice(3)) await store.append(room, team, u);
+    for (const u of list.slice(3)) await store.append(room, team, [u]);
     expect(await store.updatesSince(room, 1)).toBeNull();
     expect((await store.updatesSince(room, 3))!.map((r) => r.seq)).toEqual([4, 5]);
     const reloaded = new Y.Doc();
@@ -79,7 +118,7 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
     const team = freshTeam();
     const room = `${team}.a`;
     const { list } = edits(4);
-    for (const u of list) await store.append(room, team, u);
+    for (const u of list) await store.append(room, team, [u]);
     const through2 = new Y.Doc();
     for (const u of list.slice(0, 2)) Y.applyUpdate(through2, u);
     const state = stateOf(through2);
@@ -101,11 +140,11 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
     const team = freshTeam();
     const other = freshTeam();
     const { list } = edits(4);
-    await store.append(`${team}.a`, team, list[0]!);
+    await store.append(`${team}.a`, team, [list[0]!]);
     const cursor = await store.currentCursor();
-    await store.append(`${team}.b`, team, list[1]!);
-    await store.append(`${other}.c`, other, list[2]!);
-    await store.append(`${team}.a`, team, list[3]!);
+    await store.append(`${team}.b`, team, [list[1]!]);
+    await store.append(`${other}.c`, other, [list[2]!]);
+    await store.append(`${team}.a`, team, [list[3]!]);
     expect((await store.changedRooms(team, cursor)).map((r) => r.roomId)).toEqual([`${team}.b`, `${team}.a`]);
     expect((await store.changedRooms(team, 0)).map((r) => r.roomId)).toEqual([`${team}.b`, `${team}.a`]);
     expect((await store.changedRooms(other, 0)).map((r) => r.roomId)).toEqual([`${other}.c`]);
@@ -122,8 +161,8 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
     const team = freshTeam();
     const { list } = edits(2);
     const before = await store.totalBytes();
-    await store.append(`${team}.a`, team, list[0]!);
-    await store.append(`${team}.a`, team, list[1]!);
+    await store.append(`${team}.a`, team, [list[0]!]);
+    await store.append(`${team}.a`, team, [list[1]!]);
     expect((await store.totalBytes()) - before).toBe(list[0]!.byteLength + list[1]!.byteLength);
   });
 });
@@ -142,8 +181,8 @@ describe('PostgreSQL change cursor', () => {
     const late = await opened.pool.connect();
     try {
       await late.query('BEGIN');
-      await appendIn(late, `${team}.late`, team, list[0]!);
-      await store.append(`${team}.early`, team, list[1]!);
+      await appendIn(late, `${team}.late`, team, [list[0]!]);
+      await store.append(`${team}.early`, team, [list[1]!]);
       const cursor = await store.currentCursor();
       expect((await store.changedRooms(team, 0)).map((r) => r.roomId)).toEqual([`${team}.early`]);
       await late.query('COMMIT');
