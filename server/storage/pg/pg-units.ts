@@ -14,6 +14,8 @@ import pg from 'pg';
 import { unitsOf } from '../../index-db/index-rows.ts';
 import type { Units } from '../../../shared/model/index.ts';
 import type { Logger } from '../../log.ts';
+import { memberUnit } from '../team-sql.ts';
+import { PgRunner } from './pg-statements.ts';
 import type { PgPool, Queryable } from './pool.ts';
 
 const CHANNEL = 'pizhu_units';
@@ -118,11 +120,7 @@ export class PgUnitCache {
   }
 
   private async loadMember(memberId: string): Promise<void> {
-    const { rows } = await this.pool.query<{ unit_id: string | null }>(
-      'SELECT unit_id FROM members WHERE id = $1 AND removed_at IS NULL',
-      [memberId],
-    );
-    const unit = rows[0]?.unit_id;
+    const unit = (await new PgRunner(this.pool).get<{ unit_id: string | null }>(memberUnit(memberId)))?.unit_id;
     if (unit) this.members.set(memberId, unit);
     else this.members.delete(memberId);
   }
