@@ -385,6 +385,12 @@ describe('Room write rules on held parts', () => {
   });
 });
 
+/** Another instance's update `seq` arrives through the fan-out and is applied. */
+async function arrivesFromElsewhere(fanout: LocalFanout, seq: number): Promise<void> {
+  fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq }, Symbol('other instance'));
+  await tick();
+}
+
 describe('Room index upkeep', () => {
   it('reads an annotation edited many times between two batches once, at the latest stored update', async () => {
     const { index, room } = await setup(new CommitNowStore());
@@ -427,8 +433,7 @@ describe('Room index upkeep', () => {
     // Seq 1 (another instance's, maybe an edit of the same note) has not arrived: a change now would lack it.
     index.writeBatch();
     expect(index.changes).toEqual([]);
-    fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 1 }, Symbol('other instance'));
-    await tick();
+    await arrivesFromElsewhere(fanout, 1);
     index.writeBatch();
     expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'local' }] }]);
   });
@@ -444,8 +449,7 @@ describe('Room index upkeep', () => {
     room.indexRefused(refused!, 2);
     index.writeBatch();
     expect(index.changes).toEqual([]);
-    fanout.publish('team.doc', { kind: 'update', update: edit('remote'), seq: 2 }, Symbol('other instance'));
-    await tick();
+    await arrivesFromElsewhere(fanout, 2);
     index.writeBatch();
     expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }] }]);
   });
