@@ -617,11 +617,11 @@ export class Room implements FanoutSubscriber, IndexSource {
    * Several instances index one room, each the updates it accepted, read from its own document. Null as well
    * while the document lacks a stored update below `indexNotBefore`, so a change of annotation X carrying this
    * instance's update u (seq s) has `throughSeq` >= s and holds every update through it. The index refuses a
-   * change older than the room's indexed `through` and never lowers it, and a refused change is read again
-   * (indexRefused). So for every update u of X there is a write of X with `throughSeq` >= s, or a refusal
-   * because the index was already past s; either way `through` >= s afterwards, and every later write of X
-   * reflects at least `through`, hence u: the last row of X holds every update of X. Each refusal needs the
-   * index to have moved on (new stored updates), so a retry never loops hot.
+   * change older than the room's indexed `through` and never lowers it. A refused change is read again
+   * (indexRefused) once the document holds what the index reflects, and can be refused again only if the index
+   * moved on meanwhile, which takes newer stored updates: no hot loop, and once writing pauses it is written.
+   * So every update u of X ends in a write of X with `throughSeq` >= s; from then on `through` >= s, and every
+   * later write of X reflects at least `through`, hence u: the last row of X holds every update of X.
    */
   takeIndexChange(maxAnnotations = Number.POSITIVE_INFINITY): RoomIndexChange | null {
     if (!this.indexDue || this.failed || !this.doc || this.version !== this.durableVersion) return null;
