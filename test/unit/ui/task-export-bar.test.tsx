@@ -23,9 +23,24 @@ afterEach(() => {
   setLanguage('auto');
 });
 
+/** The bar in English on 2023-07-03, its tasks read from `queries`. */
+function renderBar(queries: { tasks: { export: () => Promise<unknown> } }) {
+  setLanguage('en');
+  return render(
+    <TaskExportBar
+      queries={queries as never}
+      teamId="t1"
+      filter={{}}
+      today="2023-07-03"
+      timeZone="Asia/Shanghai"
+      titles={{ table: 'Tasks', report: 'Progress' }}
+      disabled={false}
+    />,
+  );
+}
+
 describe('task exports', () => {
   it('words a failed export from its code', async () => {
-    setLanguage('en');
     const queries = {
       tasks: {
         export: async () => {
@@ -33,34 +48,13 @@ describe('task exports', () => {
         },
       },
     };
-    render(
-      <TaskExportBar
-        queries={queries as never}
-        teamId="t1"
-        filter={{}}
-        today="2023-07-03"
-        timeZone="Asia/Shanghai"
-        titles={{ table: 'Tasks', report: 'Progress' }}
-        disabled={false}
-      />,
-    );
+    renderBar(queries);
     fireEvent.click(screen.getByRole('button', { name: 'XLSX' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Could not save this; please try again');
   });
 
   it('refuses a report period typed to end before it starts, in words', async () => {
-    setLanguage('en');
-    const { container } = render(
-      <TaskExportBar
-        queries={{ tasks: { export: async () => [] } } as never}
-        teamId="t1"
-        filter={{}}
-        today="2023-07-03"
-        timeZone="Asia/Shanghai"
-        titles={{ table: 'Tasks', report: 'Progress' }}
-        disabled={false}
-      />,
-    );
+    const { container } = renderBar({ tasks: { export: async () => [] } });
     fireEvent.click(screen.getByRole('button', { name: 'Progress report…' }));
     const reportButtons = () => [...container.querySelectorAll<HTMLButtonElement>('[data-export-report]')];
     expect(reportButtons().map((b) => b.disabled)).toEqual([false, false]);
