@@ -32,6 +32,7 @@ import {
 import { decodeKeys, encodeCursor } from './index-rows.ts';
 import type { Bind } from './list-query.ts';
 import type { TaskIndexChange } from './types.ts';
+import type { SqlStatement } from '../storage/team-sql.ts';
 
 export type { TaskIndexChange };
 
@@ -106,8 +107,8 @@ export interface TaskIndex extends TaskQueries {
   prepareUnits(teamId: string): Promise<void>;
 }
 
-/** One statement with its values, in the dialect it was built for. */
-export type SqlStatement = { sql: string; params: unknown[] };
+/** One statement with its values, in the dialect it was built for (the team store's type). */
+export type { SqlStatement };
 
 /** What differs between the databases in the SQL of the tasks index (the list query's dialect has the same placeholder). */
 export type TaskDialect = {
