@@ -435,7 +435,15 @@ describe('Room index upkeep', () => {
     expect(index.changes).toEqual([]);
     await arrivesFromElsewhere(fanout, 1);
     index.writeBatch();
-    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'local' }] }]);
+    // Another instance's update is indexed here too (its instance may die before its own batch).
+    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'local' }, { id: 'remote' }] }]);
+  });
+
+  it('indexes an update another instance accepted, in case that instance dies before its own batch', async () => {
+    const { index, fanout } = await setup(new CommitNowStore());
+    await arrivesFromElsewhere(fanout, 1);
+    index.writeBatch();
+    expect(index.changes).toMatchObject([{ throughSeq: 1, upserts: [{ id: 'remote' }] }]);
   });
 
   it('reads a refused change again once it holds what the index reflects', async () => {
@@ -451,7 +459,7 @@ describe('Room index upkeep', () => {
     expect(index.changes).toEqual([]);
     await arrivesFromElsewhere(fanout, 2);
     index.writeBatch();
-    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }] }]);
+    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }, { id: 'remote' }] }]);
   });
 
   it('reads a change refused while it closes again before its document goes', async () => {
@@ -462,7 +470,7 @@ describe('Room index upkeep', () => {
     store.storedElsewhere(edit('remote'));
     index.refuseNext = 2;
     await room.close();
-    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }] }]);
+    expect(index.changes).toMatchObject([{ throughSeq: 2, upserts: [{ id: 'k' }, { id: 'remote' }] }]);
   });
 
   it('hands what the index lacks to it before the document is released', async () => {

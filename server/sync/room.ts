@@ -495,15 +495,17 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.known = null;
     const version = ++this.version;
     if (origin === REMOTE_ORIGIN) {
-      // Stored and indexed by the instance that accepted it; sent in order behind local appends.
+      // Stored by the instance that accepted it; sent in order behind local appends. Indexed here as well: should
+      // that instance die before its index batch, the rows still land (the index refuses whichever is older).
       const message = encodeUpdate(update);
       this.outbox.push({ version, message, to: null, except: null });
       // Local changes after this one must not join a batch stored before it: versions become durable in order.
       this.openBatch = null;
+      this.noteIndexChanges(transaction);
       this.appendChain = this.appendChain.then(() => {
         this.durableVersion = version;
         this.flushOutbox();
-        if (this.indexDue) this.deps.index.markDirty(this.id, this);
+        this.deps.index.markDirty(this.id, this);
       });
       return;
     }
@@ -592,6 +594,12 @@ export class Room implements FanoutSubscriber, IndexSource {
   /** The index reads the room's changes with its next batch, off the path of the update that made them. */
   private queueIndex(transaction: Y.Transaction, seq: number): void {
     this.indexNotBefore = Math.max(this.indexNotBefore, seq);
+    this.noteIndexChanges(transaction);
+    this.deps.index.markDirty(this.id, this);
+  }
+
+  /** What a transaction touched is due for the index (read from the document with the next batch). */
+  private noteIndexChanges(transaction: Y.Transaction): void {
     const changed = changesOfTransaction(transaction);
     for (const id of changed.annotationIds) this.unindexed.add(id);
     this.unindexedDocument ||= changed.document;
@@ -600,7 +608,6 @@ export class Room implements FanoutSubscriber, IndexSource {
       for (const key of tasks[kind]) this.unindexedTasks[kind].add(key);
     }
     this.indexDue = true;
-    this.deps.index.markDirty(this.id, this);
   }
 
   /** Hands what the index lacks to it now (before the document is released). */
@@ -614,9 +621,10 @@ export class Room implements FanoutSubscriber, IndexSource {
    * when the document holds updates not yet stored: the index must never get ahead of the stored updates, so
    * the room marks itself again once they are.
    *
-   * Several instances index one room, each the updates it accepted, read from its own document. Null as well
-   * while the document lacks a stored update below `indexNotBefore`, so a change of annotation X carrying this
-   * instance's update u (seq s) has `throughSeq` >= s and holds every update through it. The index refuses a
+   * Several instances index one room, each every update its document applies (its own and, applied in seq
+   * order, the others'), read from its own document. Null as well while the document lacks a stored update
+   * below `indexNotBefore`, so a change of annotation X carrying this instance's own update u (seq s) has
+   * `throughSeq` >= s and holds every update through it, as one carrying another's does. The index refuses a
    * change older than the room's indexed `through` and never lowers it. A refused change is read again
    * (indexRefused) once the document holds what the index reflects, and can be refused again only if the index
    * moved on meanwhile, which takes newer stored updates: no hot loop, and once writing pauses it is written.
