@@ -5,7 +5,7 @@
  */
 import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import type { SqliteHandle } from '../storage/sqlite-db.ts';
-import { SqliteStatements } from './sqlite-sql.ts';
+import { SqliteRunner } from '../storage/sqlite-runner.ts';
 import { SqlTaskIndex, type TaskDialect, type TaskIndexChange, taskClears, taskWrites } from './tasks-index.ts';
 import { BatchedIndex } from './index-batcher.ts';
 import {
@@ -64,7 +64,7 @@ export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, An
   private readonly vocabulary: SqliteVocabulary;
   /** Tasks and progress, written in the same transactions (tasks-index.ts); their units are the vocabulary's. */
   readonly tasks: SqlTaskIndex;
-  private readonly taskStatements: SqliteStatements;
+  private readonly taskStatements: SqliteRunner;
   private readonly writeBatchTx;
 
   constructor(
@@ -105,13 +105,19 @@ export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, An
          ON CONFLICT (room) DO UPDATE SET through = excluded.through`,
       ),
     };
-    this.taskStatements = new SqliteStatements(db);
+    const statements = new SqliteRunner(db);
+    this.taskStatements = statements;
     const vocabulary = this.vocabulary;
-    this.tasks = new SqlTaskIndex(DIALECT, this.taskStatements, {
-      units: async (teamId) => vocabulary.units(teamId),
-      unitsNow: (teamId) => vocabulary.units(teamId),
-      prepareUnits: async () => {},
-    });
+    // Task lists vary with their filters: their texts are not kept.
+    this.tasks = new SqlTaskIndex(
+      DIALECT,
+      { all: (statement) => statements.allOnce(statement) },
+      {
+        units: async (teamId) => vocabulary.units(teamId),
+        unitsNow: (teamId) => vocabulary.units(teamId),
+        prepareUnits: async () => {},
+      },
+    );
     this.writeBatchTx = db.transaction((changes: RoomIndexChange[]) => {
       for (const change of changes) this.writeChange(change);
     });
@@ -126,7 +132,7 @@ export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, An
         const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
         this.statements.clearRoomAnnotations.run(roomId);
         this.statements.clearRoomTags.run(roomId);
-        for (const clear of taskClears(DIALECT, roomId)) this.taskStatements.run(clear);
+        for (const clear of taskClears(DIALECT, roomId)) this.taskStatements.runNow(clear);
         this.writeChange(change);
         this.statements.setThroughExact.run(roomId, change.teamId, throughSeq);
       },
@@ -162,7 +168,7 @@ export class SqliteAnnotationIndex extends BatchedIndex implements IndexSink, An
       s.upsertDocument.run(change.roomId, change.teamId, change.documentKey, JSON.stringify(change.document));
     }
     if (change.vocabulary) this.vocabulary.replace(change.teamId, change.vocabulary);
-    if (change.tasks) for (const write of taskWrites(DIALECT, change, change.tasks)) this.taskStatements.run(write);
+    if (change.tasks) for (const write of taskWrites(DIALECT, change, change.tasks)) this.taskStatements.runNow(write);
     if (!change.partial) s.setThrough.run(change.roomId, change.teamId, change.throughSeq);
   }
 

@@ -4,50 +4,12 @@
  * between their statements.
  */
 import type { Role } from '../../shared/protocol/api.ts';
-import type Database from 'better-sqlite3';
 import type { SqliteHandle } from './sqlite-db.ts';
+import { SqliteRunner } from './sqlite-runner.ts';
 import { SqlTeamStore } from './sql-team-store.ts';
 import * as sql from './team-sql.ts';
-import type { SqlStatement, StatementRunner } from './team-sql.ts';
 import { type CountRow, type InviteRow, inviteRefusal, joiningMember } from './team-rows.ts';
 import type { InviteRedemption, MemberUnit, RedeemResult } from './types.ts';
-
-/** Runs statements in the call (`…Now`, for transactions) or as promises; each SQL text prepared once. */
-class SqliteRunner implements StatementRunner {
-  private readonly prepared = new Map<string, Database.Statement>();
-
-  constructor(private readonly handle: SqliteHandle) {}
-
-  /** Preparing costs more than running these small statements. */
-  private prepare(statement: SqlStatement): Database.Statement {
-    let prepared = this.prepared.get(statement.sql);
-    if (!prepared) {
-      prepared = this.handle.prepare(statement.sql);
-      this.prepared.set(statement.sql, prepared);
-    }
-    return prepared;
-  }
-
-  getNow<R>(statement: SqlStatement): R | undefined {
-    return this.prepare(statement).get(...statement.params) as R | undefined;
-  }
-
-  runNow(statement: SqlStatement): number {
-    return this.prepare(statement).run(...statement.params).changes;
-  }
-
-  async get<R>(statement: SqlStatement): Promise<R | undefined> {
-    return this.getNow<R>(statement);
-  }
-
-  async all<R>(statement: SqlStatement): Promise<R[]> {
-    return this.prepare(statement).all(...statement.params) as R[];
-  }
-
-  async run(statement: SqlStatement): Promise<number> {
-    return this.runNow(statement);
-  }
-}
 
 export class SqliteTeamStore extends SqlTeamStore<SqliteRunner> {
   private readonly redeemTx;
