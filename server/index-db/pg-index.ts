@@ -5,7 +5,7 @@
  * team's renames (team_tag_renames), as on SQLite. Tasks and progress share the SQLite index's statements
  * (tasks-index.ts) in PostgreSQL's dialect; the write rules read units from memory (storage/pg/pg-units.ts).
  */
-import type { RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
+import type { Annotation, RoomReadResult, TagResolver, TeamVocabulary, Units } from '../../shared/model/index.ts';
 import { notifyTeamUnits, type PgUnitCache } from '../storage/pg/pg-units.ts';
 import { inTransaction, type PgClient, type PgPool } from '../storage/pg/pool.ts';
 import { BatchedIndex } from './index-batcher.ts';
@@ -74,17 +74,26 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
 
   /**
    * Writes the changes whose room the index does not reflect through a later seq; returns the others. Rooms
-   * are locked in id order, so two instances writing batches of the same rooms never deadlock.
+   * are locked in one statement in a fixed order, so two instances writing batches of the same rooms never
+   * deadlock. The rows go in a handful of statements per batch, whatever its size: every statement is a round
+   * trip to PostgreSQL, and with several instances indexing every update they apply, round trips per
+   * annotation were what loaded the machine (bench/README.md, "Scale out").
    */
   protected writeBatch(batch: RoomIndexChange[]): Promise<StaleChange[]> {
-    const ordered = [...batch].sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
     return inTransaction(this.pool, async (client) => {
+      const indexed = await lockRooms(client, batch);
       const stale: StaleChange[] = [];
-      for (const change of ordered) {
-        const indexedThrough = await lockRoom(client, change.roomId, change.teamId);
-        if (change.throughSeq < indexedThrough) stale.push({ change, indexedThrough });
-        else await writeChange(client, change);
+      const accepted: RoomIndexChange[] = [];
+      for (const change of batch) {
+        const indexedThrough = indexed.get(change.roomId)!;
+        if (change.throughSeq < indexedThrough) {
+          stale.push({ change, indexedThrough });
+          continue;
+        }
+        accepted.push(change);
+        if (!change.partial) indexed.set(change.roomId, change.throughSeq);
       }
+      await writeChanges(client, accepted);
       return stale;
     });
   }
@@ -107,12 +116,12 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
   ): Promise<number | null> {
     const change = rebuildChange(roomId, read, throughSeq, vocabulary, tasks);
     return inTransaction(this.pool, async (client) => {
-      const indexedThrough = await lockRoom(client, roomId, change.teamId);
+      const indexedThrough = (await lockRooms(client, [change])).get(roomId)!;
       if (throughSeq < indexedThrough) return indexedThrough;
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
       await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
       for (const clear of taskClears(PG_DIALECT, roomId)) await client.query(clear.sql, clear.params);
-      await writeChange(client, change);
+      await writeChanges(client, [change]);
       await client.query(
         `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
          ON CONFLICT (room) DO UPDATE SET through = EXCLUDED.through`,
@@ -196,60 +205,127 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
 }
 
 /**
- * Locks the room's `index_rooms` row until the transaction ends and returns the seq the index reflects the room
- * through. Several instances index one room, each from its own document, and the index never moves backwards:
- * a change reflecting an earlier seq than the index is refused (its room reads it again once caught up), so
- * older rows never land over newer ones (why that converges: Room.takeIndexChange).
+ * Locks the `index_rooms` rows of the changes' rooms until the transaction ends and returns the seq the index
+ * reflects each room through. Several instances index one room, each from its own document, and the index never
+ * moves backwards: a change reflecting an earlier seq than the index is refused (its room reads it again once
+ * caught up), so older rows never land over newer ones (why that converges: Room.takeIndexChange). The rows are
+ * locked in the order of their ids, the same in every instance.
  */
-async function lockRoom(client: PgClient, roomId: string, teamId: string): Promise<number> {
+async function lockRooms(client: PgClient, changes: readonly RoomIndexChange[]): Promise<Map<string, number>> {
+  const teams = new Map(changes.map((change) => [change.roomId, change.teamId]));
+  const rooms = [...teams.keys()];
   await client.query(
-    'INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, 0) ON CONFLICT (room) DO NOTHING',
-    [roomId, teamId],
+    `INSERT INTO index_rooms (room, team_id, through) SELECT room, team_id, 0 FROM unnest($1::text[], $2::text[])
+       AS r(room, team_id) ON CONFLICT (room) DO NOTHING`,
+    [rooms, [...teams.values()]],
   );
-  const { rows } = await client.query<{ through: number }>(
-    'SELECT through FROM index_rooms WHERE room = $1 FOR UPDATE',
-    [roomId],
+  const { rows } = await client.query<{ room: string; through: number }>(
+    'SELECT room, through FROM index_rooms WHERE room = ANY($1::text[]) ORDER BY room FOR UPDATE',
+    [rooms],
   );
-  return rows[0]!.through;
+  return new Map(rows.map((row) => [row.room, row.through]));
 }
 
-async function writeChange(client: PgClient, change: RoomIndexChange): Promise<void> {
-  for (const id of change.removedIds) {
-    await client.query('DELETE FROM annotations WHERE room = $1 AND id = $2', [change.roomId, id]);
-    await client.query('DELETE FROM annotation_tags WHERE room = $1 AND annotation_id = $2', [change.roomId, id]);
-  }
-  for (const annotation of change.upserts) {
-    const a = annotationColumns(annotation);
-    await client.query(
-      `INSERT INTO annotations (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
-         updated_at, deleted, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (room, id) DO UPDATE SET author_id = EXCLUDED.author_id, clause_key = EXCLUDED.clause_key,
-         search_text = EXCLUDED.search_text, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-         deleted = EXCLUDED.deleted, data = EXCLUDED.data`,
-      [
-        change.roomId,
-        a.id,
-        change.teamId,
-        change.documentKey,
-        a.authorId,
-        a.clauseKey,
-        a.searchText,
-        a.createdAt,
-        a.updatedAt,
-        a.deleted,
-        a.data,
-      ],
-    );
-    await client.query('DELETE FROM annotation_tags WHERE room = $1 AND annotation_id = $2', [change.roomId, a.id]);
-    if (annotation.tags.length > 0) {
-      await client.query(
-        `INSERT INTO annotation_tags (room, annotation_id, team_id, tag, deleted)
-         SELECT $1, $2, $3, unnest($4::text[]), $5 ON CONFLICT DO NOTHING`,
-        [change.roomId, a.id, change.teamId, annotation.tags, a.deleted],
-      );
+/** What a run of changes leaves of each annotation they touch: the last change to touch it decides. */
+type AnnotationWrite = { change: RoomIndexChange; id: string; annotation: Annotation | null };
+
+/** Writes changes the index accepted, in their order, as a few set-wide statements. */
+async function writeChanges(client: PgClient, changes: readonly RoomIndexChange[]): Promise<void> {
+  const annotations = new Map<string, AnnotationWrite>();
+  const through = new Map<string, { teamId: string; seq: number }>();
+  for (const change of changes) {
+    const key = (id: string) => JSON.stringify([change.roomId, id]);
+    for (const id of change.removedIds) annotations.set(key(id), { change, id, annotation: null });
+    for (const annotation of change.upserts)
+      annotations.set(key(annotation.id), { change, id: annotation.id, annotation });
+    // A chunk of a larger change does not advance `through`: a crash before the last chunk leaves it behind.
+    if (!change.partial) {
+      const seq = Math.max(through.get(change.roomId)?.seq ?? 0, change.throughSeq);
+      through.set(change.roomId, { teamId: change.teamId, seq });
     }
   }
+  const writes = [...annotations.values()];
+  await removeAnnotations(
+    client,
+    writes.filter((write) => write.annotation === null),
+  );
+  const upserts = writes.filter((write) => write.annotation !== null);
+  await upsertAnnotations(client, upserts);
+  await insertTags(client, upserts);
+  for (const change of changes) await writeRoomExtras(client, change);
+  if (through.size > 0) {
+    await client.query(
+      `INSERT INTO index_rooms (room, team_id, through)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (room) DO UPDATE SET through = GREATEST(index_rooms.through, EXCLUDED.through)`,
+      [[...through.keys()], [...through.values()].map((t) => t.teamId), [...through.values()].map((t) => t.seq)],
+    );
+  }
+}
+
+async function removeAnnotations(client: PgClient, removals: readonly AnnotationWrite[]): Promise<void> {
+  if (removals.length === 0) return;
+  await client.query(
+    `WITH gone AS (SELECT * FROM unnest($1::text[], $2::text[]) AS g(room, id)),
+       tags AS (DELETE FROM annotation_tags t USING gone WHERE t.room = gone.room AND t.annotation_id = gone.id)
+     DELETE FROM annotations a USING gone WHERE a.room = gone.room AND a.id = gone.id`,
+    [removals.map((r) => r.change.roomId), removals.map((r) => r.id)],
+  );
+}
+
+/** Upserts the annotations and clears their tags (insertTags writes them again). */
+async function upsertAnnotations(client: PgClient, upserts: readonly AnnotationWrite[]): Promise<void> {
+  if (upserts.length === 0) return;
+  const rows = upserts.map(({ change, annotation }) => ({ change, a: annotationColumns(annotation!) }));
+  await client.query(
+    `WITH r AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::bigint[], $9::bigint[], $10::boolean[], $11::text[])
+         AS r(room, id, team_id, document_key, author_id, clause_key, search_text, created_at, updated_at, deleted,
+           data)),
+       cleared AS (DELETE FROM annotation_tags t USING r WHERE t.room = r.room AND t.annotation_id = r.id)
+     INSERT INTO annotations (room, id, team_id, document_key, author_id, clause_key, search_text, created_at,
+       updated_at, deleted, data)
+     SELECT * FROM r
+     ON CONFLICT (room, id) DO UPDATE SET author_id = EXCLUDED.author_id, clause_key = EXCLUDED.clause_key,
+       search_text = EXCLUDED.search_text, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+       deleted = EXCLUDED.deleted, data = EXCLUDED.data`,
+    [
+      rows.map((r) => r.change.roomId),
+      rows.map((r) => r.a.id),
+      rows.map((r) => r.change.teamId),
+      rows.map((r) => r.change.documentKey),
+      rows.map((r) => r.a.authorId),
+      rows.map((r) => r.a.clauseKey),
+      rows.map((r) => r.a.searchText),
+      rows.map((r) => r.a.createdAt),
+      rows.map((r) => r.a.updatedAt),
+      rows.map((r) => r.a.deleted),
+      rows.map((r) => r.a.data),
+    ],
+  );
+}
+
+async function insertTags(client: PgClient, upserts: readonly AnnotationWrite[]): Promise<void> {
+  const tagged = upserts.flatMap(({ change, annotation }) =>
+    annotation!.tags.map((tag) => ({ change, annotation: annotation!, tag })),
+  );
+  if (tagged.length === 0) return;
+  await client.query(
+    `INSERT INTO annotation_tags (room, annotation_id, team_id, tag, deleted)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) ON CONFLICT DO NOTHING`,
+    [
+      tagged.map((t) => t.change.roomId),
+      tagged.map((t) => t.annotation.id),
+      tagged.map((t) => t.change.teamId),
+      tagged.map((t) => t.tag),
+      tagged.map((t) => t.annotation.deleted),
+    ],
+  );
+}
+
+/** The page's metadata, the team's vocabulary and the tasks a change carries: rarer, written one by one. */
+async function writeRoomExtras(client: PgClient, change: RoomIndexChange): Promise<void> {
   if (change.document === null) await client.query('DELETE FROM documents WHERE room = $1', [change.roomId]);
   else if (change.document) {
     await client.query(
@@ -262,13 +338,6 @@ async function writeChange(client: PgClient, change: RoomIndexChange): Promise<v
   if (change.tasks) {
     for (const write of taskWrites(PG_DIALECT, change, change.tasks)) await client.query(write.sql, write.params);
   }
-  // A chunk of a larger change does not advance `through`: a crash before the last chunk leaves it behind.
-  if (change.partial) return;
-  await client.query(
-    `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
-     ON CONFLICT (room) DO UPDATE SET through = GREATEST(index_rooms.through, EXCLUDED.through)`,
-    [change.roomId, change.teamId, change.throughSeq],
-  );
 }
 
 /** Replaces a team's vocabulary with what its room holds (inside the index's write transaction). */
