@@ -28,6 +28,8 @@ const READ_COUNT = 256;
 const BLOCK_MS = 5_000;
 /** A room's stream unused this long is deleted by Redis; anything needed later comes from the store. */
 const STREAM_TTL_MS = 10 * 60_000;
+/** How often an instance writing to a room's stream renews its expiry. */
+const EXPIRY_RENEW_MS = 60_000;
 /**
  * A room starts reading its stream this far in the past: an entry appended between the room's load from the
  * store and its subscription is read from the stream instead of waiting for a repair. Older entries are
@@ -62,6 +64,8 @@ export class RedisFanout implements Fanout {
   private readonly reader: Redis;
   private readonly presence: Redis;
   private readonly rooms = new Map<string, Subscription>();
+  /** When this instance last renewed the expiry of a room's stream. */
+  private readonly expiryRenewedAt = new Map<string, number>();
   private readerClientId: number | null = null;
   private reading: Promise<void> | null = null;
   private wakeReader: (() => void) | null = null;
@@ -109,25 +113,7 @@ export class RedisFanout implements Fanout {
   publish(roomId: string, message: FanoutMessage, _source: symbol): void {
     if (message.kind === 'update') {
       if (this.options.dropRatio > 0 && Math.random() < this.options.dropRatio) return;
-      const key = this.streamKey(roomId);
-      this.commands
-        .multi()
-        .xadd(
-          key,
-          'MAXLEN',
-          '~',
-          this.options.streamMaxLength,
-          '*',
-          'seq',
-          message.seq,
-          'from',
-          this.instanceId,
-          'update',
-          Buffer.from(message.update.buffer, message.update.byteOffset, message.update.byteLength),
-        )
-        .pexpire(key, STREAM_TTL_MS)
-        .exec()
-        .catch((error) => this.options.log.error('fanout', `room ${roomId}: appending to its stream`, error));
+      this.append(roomId, message.seq, message.update);
       return;
     }
     const kind = message.kind === 'presence' ? PRESENCE : PRESENCE_QUERY;
@@ -135,6 +121,47 @@ export class RedisFanout implements Fanout {
     this.commands
       .publish(this.presenceChannel(roomId), this.encodePresence(kind, update))
       .catch((error) => this.options.log.error('fanout', `room ${roomId}: publishing presence`, error));
+  }
+
+  /**
+   * XADD, and the stream's expiry renewed when this instance last renewed it more than EXPIRY_RENEW_MS ago: an
+   * expiry with every update cost Redis three commands more (MULTI, PEXPIRE, EXEC) for a deadline that moves by
+   * milliseconds. A stream that expired and was created again by another instance's XADD gets its expiry from
+   * that instance's next renewal: no instance renewed it within STREAM_TTL_MS, so each renews on its next XADD.
+   */
+  private append(roomId: string, seq: number, update: Uint8Array): void {
+    const key = this.streamKey(roomId);
+    const now = Date.now();
+    const renewed = this.expiryRenewedAt.get(roomId);
+    const pipeline = this.commands
+      .pipeline()
+      .xadd(
+        key,
+        'MAXLEN',
+        '~',
+        this.options.streamMaxLength,
+        '*',
+        'seq',
+        seq,
+        'from',
+        this.instanceId,
+        'update',
+        Buffer.from(update.buffer, update.byteOffset, update.byteLength),
+      );
+    if (renewed === undefined || now - renewed > EXPIRY_RENEW_MS) {
+      pipeline.pexpire(key, STREAM_TTL_MS);
+      this.expiryRenewedAt.set(roomId, now);
+    }
+    pipeline
+      .exec()
+      .then((results) => {
+        const failed = results?.find(([error]) => error)?.[0];
+        if (failed) throw failed;
+      })
+      .catch((error) => {
+        this.expiryRenewedAt.delete(roomId);
+        this.options.log.error('fanout', `room ${roomId}: appending to its stream`, error);
+      });
   }
 
   subscribe(roomId: string, _source: symbol, subscriber: FanoutSubscriber): void {
@@ -152,6 +179,7 @@ export class RedisFanout implements Fanout {
   unsubscribe(roomId: string, subscriber: FanoutSubscriber): void {
     if (this.rooms.get(roomId)?.subscriber !== subscriber) return;
     this.rooms.delete(roomId);
+    this.expiryRenewedAt.delete(roomId);
     if (this.closed) return;
     this.presence.unsubscribe(this.presenceChannel(roomId)).catch(() => {});
     this.readAgain();
