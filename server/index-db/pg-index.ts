@@ -77,7 +77,8 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
    * are locked in one statement in a fixed order, so two instances writing batches of the same rooms never
    * deadlock. The rows go in a handful of statements per batch, whatever its size: every statement is a round
    * trip to PostgreSQL, and with several instances indexing every update they apply, round trips per
-   * annotation were what loaded the machine (bench/README.md, "Scale out").
+   * annotation were what loaded the machine (bench/README.md, "Scale out"). The statements are named, so each
+   * connection parses and plans them once.
    */
   protected writeBatch(batch: RoomIndexChange[]): Promise<StaleChange[]> {
     return inTransaction(this.pool, async (client) => {
@@ -214,15 +215,17 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
 async function lockRooms(client: PgClient, changes: readonly RoomIndexChange[]): Promise<Map<string, number>> {
   const teams = new Map(changes.map((change) => [change.roomId, change.teamId]));
   const rooms = [...teams.keys()];
-  await client.query(
-    `INSERT INTO index_rooms (room, team_id, through) SELECT room, team_id, 0 FROM unnest($1::text[], $2::text[])
+  await client.query({
+    name: 'pizhu_index_ensure',
+    text: `INSERT INTO index_rooms (room, team_id, through) SELECT room, team_id, 0 FROM unnest($1::text[], $2::text[])
        AS r(room, team_id) ON CONFLICT (room) DO NOTHING`,
-    [rooms, [...teams.values()]],
-  );
-  const { rows } = await client.query<{ room: string; through: number }>(
-    'SELECT room, through FROM index_rooms WHERE room = ANY($1::text[]) ORDER BY room FOR UPDATE',
-    [rooms],
-  );
+    values: [rooms, [...teams.values()]],
+  });
+  const { rows } = await client.query<{ room: string; through: number }>({
+    name: 'pizhu_index_lock',
+    text: 'SELECT room, through FROM index_rooms WHERE room = ANY($1::text[]) ORDER BY room FOR UPDATE',
+    values: [rooms],
+  });
   return new Map(rows.map((row) => [row.room, row.through]));
 }
 
@@ -254,31 +257,38 @@ async function writeChanges(client: PgClient, changes: readonly RoomIndexChange[
   await insertTags(client, upserts);
   for (const change of changes) await writeRoomExtras(client, change);
   if (through.size > 0) {
-    await client.query(
-      `INSERT INTO index_rooms (room, team_id, through)
+    await client.query({
+      name: 'pizhu_index_through',
+      text: `INSERT INTO index_rooms (room, team_id, through)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
        ON CONFLICT (room) DO UPDATE SET through = GREATEST(index_rooms.through, EXCLUDED.through)`,
-      [[...through.keys()], [...through.values()].map((t) => t.teamId), [...through.values()].map((t) => t.seq)],
-    );
+      values: [
+        [...through.keys()],
+        [...through.values()].map((t) => t.teamId),
+        [...through.values()].map((t) => t.seq),
+      ],
+    });
   }
 }
 
 async function removeAnnotations(client: PgClient, removals: readonly AnnotationWrite[]): Promise<void> {
   if (removals.length === 0) return;
-  await client.query(
-    `WITH gone AS (SELECT * FROM unnest($1::text[], $2::text[]) AS g(room, id)),
+  await client.query({
+    name: 'pizhu_index_remove',
+    text: `WITH gone AS (SELECT * FROM unnest($1::text[], $2::text[]) AS g(room, id)),
        tags AS (DELETE FROM annotation_tags t USING gone WHERE t.room = gone.room AND t.annotation_id = gone.id)
      DELETE FROM annotations a USING gone WHERE a.room = gone.room AND a.id = gone.id`,
-    [removals.map((r) => r.change.roomId), removals.map((r) => r.id)],
-  );
+    values: [removals.map((r) => r.change.roomId), removals.map((r) => r.id)],
+  });
 }
 
 /** Upserts the annotations and clears their tags (insertTags writes them again). */
 async function upsertAnnotations(client: PgClient, upserts: readonly AnnotationWrite[]): Promise<void> {
   if (upserts.length === 0) return;
   const rows = upserts.map(({ change, annotation }) => ({ change, a: annotationColumns(annotation!) }));
-  await client.query(
-    `WITH r AS (
+  await client.query({
+    name: 'pizhu_index_upsert',
+    text: `WITH r AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
          $8::bigint[], $9::bigint[], $10::boolean[], $11::text[])
          AS r(room, id, team_id, document_key, author_id, clause_key, search_text, created_at, updated_at, deleted,
@@ -290,7 +300,7 @@ async function upsertAnnotations(client: PgClient, upserts: readonly AnnotationW
      ON CONFLICT (room, id) DO UPDATE SET author_id = EXCLUDED.author_id, clause_key = EXCLUDED.clause_key,
        search_text = EXCLUDED.search_text, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
        deleted = EXCLUDED.deleted, data = EXCLUDED.data`,
-    [
+    values: [
       rows.map((r) => r.change.roomId),
       rows.map((r) => r.a.id),
       rows.map((r) => r.change.teamId),
@@ -303,7 +313,7 @@ async function upsertAnnotations(client: PgClient, upserts: readonly AnnotationW
       rows.map((r) => r.a.deleted),
       rows.map((r) => r.a.data),
     ],
-  );
+  });
 }
 
 async function insertTags(client: PgClient, upserts: readonly AnnotationWrite[]): Promise<void> {
@@ -311,17 +321,18 @@ async function insertTags(client: PgClient, upserts: readonly AnnotationWrite[])
     annotation!.tags.map((tag) => ({ change, annotation: annotation!, tag })),
   );
   if (tagged.length === 0) return;
-  await client.query(
-    `INSERT INTO annotation_tags (room, annotation_id, team_id, tag, deleted)
+  await client.query({
+    name: 'pizhu_index_tags',
+    text: `INSERT INTO annotation_tags (room, annotation_id, team_id, tag, deleted)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) ON CONFLICT DO NOTHING`,
-    [
+    values: [
       tagged.map((t) => t.change.roomId),
       tagged.map((t) => t.annotation.id),
       tagged.map((t) => t.change.teamId),
       tagged.map((t) => t.tag),
       tagged.map((t) => t.annotation.deleted),
     ],
-  );
+  });
 }
 
 /** The page's metadata, the team's vocabulary and the tasks a change carries: rarer, written one by one. */

@@ -179,14 +179,12 @@ export async function appendIn(
 ): Promise<AppendResult[]> {
   if (updates.length === 0) return [];
   const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
-  const { rows } = await db.query<{ id: number; seq: number; room_bytes: number }>(APPEND, [
-    roomId,
-    teamId,
-    updates.length,
-    bytes,
-    updates.map(toBuffer),
-    Date.now(),
-  ]);
+  // Named: each connection parses and plans it once, not with every append.
+  const { rows } = await db.query<{ id: number; seq: number; room_bytes: number }>({
+    name: 'pizhu_append',
+    text: APPEND,
+    values: [roomId, teamId, updates.length, bytes, updates.map(toBuffer), Date.now()],
+  });
   rows.sort((a, b) => a.seq - b.seq);
   // The room's bytes after each update: the total after the batch, less what the later ones added.
   let roomBytes = rows[0]?.room_bytes ?? 0;
