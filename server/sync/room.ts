@@ -19,7 +19,7 @@ import {
   defineTeamRoom,
   isTeamRoomKey,
   parseRoomId,
-  readAnnotation,
+  readAnnotations,
   readDocumentInfo,
   readRoom,
   readTeamVocabulary,
@@ -668,8 +668,9 @@ export class Room implements FanoutSubscriber, IndexSource {
     };
     const doc = this.doc!;
     const room = { teamId: this.teamId, documentKey: this.documentKey };
+    const reads = readAnnotations(doc, room, touched);
     for (const id of touched) {
-      const read = readAnnotation(doc, room, id);
+      const read = reads.get(id);
       if (read?.ok) change.upserts.push(read.annotation);
       else change.removedIds.push(id);
     }

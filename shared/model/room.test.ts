@@ -13,6 +13,7 @@ import {
   parseMemberKey,
   parseRoomId,
   readAnnotation,
+  readAnnotations,
   readRoom,
   removedMap,
   roomIdFor,
@@ -103,6 +104,23 @@ describe('room layout version 2', () => {
     expect(parseMemberKey('m1')).toBeNull();
     expect(parseMemberKey('m1/a/b')).toBeNull();
     expect(parseMemberKey('/a1')).toBeNull();
+  });
+});
+
+describe('reading some annotations of a room', () => {
+  it('finds each id among keys that merely end like it, and the smallest key when two members wrote one id', () => {
+    const doc = new Y.Doc();
+    for (const id of ['a1', 'xa1', 'a10', 'b2']) writeAnnotation(doc, { ...base, id, note: id }, author);
+    // A second member wrote a record under the id a1 (the server refuses this; replicas still agree on a reader).
+    const other = { ...base, author: { ...base.author, id: 'm0' }, note: '另一位成员' };
+    writeAnnotation(doc, other, 'm0');
+    const reads = readAnnotations(doc, place, ['a1', 'b2', 'missing']);
+    expect([...reads.keys()].sort()).toEqual(['a1', 'b2']);
+    const a1 = reads.get('a1');
+    expect(memberKey('m0', 'a1') < memberKey(author, 'a1')).toBe(true);
+    expect(a1?.ok && a1.annotation.note).toBe('另一位成员');
+    expect(readAnnotation(doc, place, 'xa1')).toMatchObject({ ok: true, annotation: { id: 'xa1', note: 'xa1' } });
+    expect(readRoom(doc, room).annotations.find((a) => a.id === 'a1')?.note).toBe(a1?.ok && a1.annotation.note);
   });
 });
 

@@ -184,6 +184,9 @@ export type AnnotationRead = { ok: true; annotation: Annotation } | { ok: false;
 function noteKeysById(doc: Y.Doc, wanted?: ReadonlySet<string>): Map<string, string> {
   const keys = new Map<string, string>();
   for (const key of notesMap(doc).keys()) {
+    // The id follows the only '/': keys of other ids are skipped before the full parse (the index reads a few
+    // ids of a room of thousands with every batch).
+    if (wanted && !wanted.has(key.slice(key.indexOf('/') + 1))) continue;
     const parsed = parseMemberKey(key);
     if (!parsed || (wanted && !wanted.has(parsed.id))) continue;
     const seen = keys.get(parsed.id);
