@@ -150,7 +150,9 @@ export class RedisFanout implements Fanout {
       );
     if (renewed === undefined || now - renewed > EXPIRY_RENEW_MS) {
       pipeline.pexpire(key, STREAM_TTL_MS);
-      this.expiryRenewedAt.set(roomId, now);
+      // Remembered for held rooms only (unsubscribe forgets it): a room written after it was let go renews
+      // with each XADD rather than leave an entry behind.
+      if (this.rooms.has(roomId)) this.expiryRenewedAt.set(roomId, now);
     }
     pipeline
       .exec()

@@ -166,6 +166,33 @@ describe('RedisFanout', () => {
     }
   });
 
+  it('gives a held room’s stream an expiry and renews it once a minute, a room it does not hold with every XADD', async () => {
+    const writer = await fanout();
+    const [held, loose] = [newRoom(), newRoom()];
+    writer.subscribe(held, source, new Recorder());
+    const redis = new Redis(services.redisUrl);
+    /** Publishes entry `seq`, waits for it (and a moment for a PEXPIRE sent with it), returns and clears the TTL. */
+    const ttlAfter = async (room: string, seq: number) => {
+      const key = `${NAMESPACE}:room:${room}`;
+      writer.publish(room, { kind: 'update', seq, update: new Uint8Array([seq]) }, source);
+      await waitFor(async () => (await redis.xlen(key)) === seq, 5_000, `entry ${seq} of ${room} did not land`);
+      await new Promise((r) => setTimeout(r, 50));
+      const ttl = await redis.pttl(key);
+      await redis.persist(key);
+      return ttl;
+    };
+    try {
+      // The first XADD to a held room sets the expiry; the next, within the minute, leaves it alone.
+      expect(await ttlAfter(held, 1)).toBeGreaterThan(0);
+      expect(await ttlAfter(held, 2)).toBe(-1);
+      // A room the instance does not hold is not remembered: each XADD renews.
+      expect(await ttlAfter(loose, 1)).toBeGreaterThan(0);
+      expect(await ttlAfter(loose, 2)).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('refuses to start when Redis cannot be reached', async () => {
     await expect(
       RedisFanout.connect({ url: 'redis://127.0.0.1:1', namespace: NAMESPACE, streamMaxLength: 10, dropRatio: 0, log }),
