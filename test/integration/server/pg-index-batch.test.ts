@@ -7,7 +7,7 @@ import { resolveConfig } from '../../../server/config.ts';
 import type { IndexSource, RoomIndexChange } from '../../../server/index-db/types.ts';
 import { silentLogger } from '../../../server/log.ts';
 import { openStores, type Stores } from '../../../server/storage/open-stores.ts';
-import type { Annotation } from '../../../shared/model/index.ts';
+import { type Annotation, normaliseTags } from '../../../shared/model/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { acquireServices, freshDatabase, releaseServices } from '../../server/services.ts';
 
@@ -88,5 +88,19 @@ describe('a batch of the PostgreSQL index', () => {
     ]);
     expect(await index.through('t1.d1')).toBe(5);
     expect(await index.through('t1.d2')).toBe(6);
+  });
+
+  it('carries text that array literals must quote, and the word NULL, as written', async () => {
+    const { index } = stores;
+    const hostile = 'NULL';
+    const quoted = 'a"b\\c{d,e}\'f';
+    index.applyChange(change('d3', 1, [note('d3', 'q', `${quoted}\n第二行`, [hostile, quoted])]));
+    await index.flush();
+    const [read] = (await index.list('t1', { documentKey: 'd3', limit: 10 })).annotations;
+    expect(read?.note).toBe(`${quoted}\n第二行`);
+    // The list reads tags normalised (lower case); the tag counts keep them as written. Either way the word
+    // NULL is a tag, not a missing value.
+    expect(read?.tags).toEqual(normaliseTags([hostile, quoted]));
+    expect((await index.tags('t1')).map((t) => t.tag)).toEqual(expect.arrayContaining([hostile, quoted]));
   });
 });
