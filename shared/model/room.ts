@@ -188,7 +188,7 @@ function noteKeysById(doc: Y.Doc, wanted?: ReadonlySet<string>): Map<string, str
     // ids of a room of thousands with every batch).
     if (wanted && !wanted.has(key.slice(key.indexOf('/') + 1))) continue;
     const parsed = parseMemberKey(key);
-    if (!parsed || (wanted && !wanted.has(parsed.id))) continue;
+    if (!parsed) continue;
     const seen = keys.get(parsed.id);
     if (seen === undefined || key < seen) keys.set(parsed.id, key);
   }
