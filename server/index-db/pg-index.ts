@@ -209,16 +209,18 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
  * Locks the `index_rooms` rows of the changes' rooms until the transaction ends and returns the seq the index
  * reflects each room through. Several instances index one room, each from its own document, and the index never
  * moves backwards: a change reflecting an earlier seq than the index is refused (its room reads it again once
- * caught up), so older rows never land over newer ones (why that converges: Room.takeIndexChange). The rows are
- * locked in the order of their ids, the same in every instance.
+ * caught up), so older rows never land over newer ones (why that converges: Room.takeIndexChange). Rows are
+ * added and locked in the order of their ids, the same in every instance.
  */
 async function lockRooms(client: PgClient, changes: readonly RoomIndexChange[]): Promise<Map<string, number>> {
   const teams = new Map(changes.map((change) => [change.roomId, change.teamId]));
   const rooms = [...teams.keys()];
   await client.query({
     name: 'pizhu_index_ensure',
+    // Inserted in the order the rows are then locked: two instances adding the same new rooms wait on each
+    // other's inserts, and in different orders they would deadlock.
     text: `INSERT INTO index_rooms (room, team_id, through) SELECT room, team_id, 0 FROM unnest($1::text[], $2::text[])
-       AS r(room, team_id) ON CONFLICT (room) DO NOTHING`,
+       AS r(room, team_id) ORDER BY room ON CONFLICT (room) DO NOTHING`,
     values: [rooms, [...teams.values()]],
   });
   const { rows } = await client.query<{ room: string; through: number }>({

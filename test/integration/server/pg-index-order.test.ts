@@ -1,7 +1,8 @@
 /**
  * Two server instances index one room into one PostgreSQL database, each from its own document: a change read
  * from a document that lacked the other instance's newer update must not land over the rows that instance wrote.
- * Two stores opened on one database stand for the two instances; their changes are built by hand.
+ * Two stores opened on one database stand for the two instances; their changes are built by hand. They also
+ * add the same new rooms at once, which must not deadlock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Annotation, DocumentInfo } from '../../../shared/model/index.ts';
@@ -90,6 +91,26 @@ describe('the PostgreSQL index written by two instances', () => {
     await a.index.flush();
     expect(await notes()).toEqual(['x:两次修改', 'y:新批注']);
     expect(caughtUp.refused).toEqual([]);
+  });
+
+  it('two instances adding the same new rooms at once in opposite orders both land', async () => {
+    for (let round = 0; round < 8; round++) {
+      const rooms = Array.from({ length: 40 }, (_, i) => `r${round}-${String(i).padStart(2, '0')}`);
+      const changeOf = (documentKey: string, writer: string): RoomIndexChange => ({
+        roomId: `t2.${documentKey}`,
+        teamId: 't2',
+        documentKey,
+        upserts: [sampleAnnotation({ id: `${writer}${documentKey}`, teamId: 't2', documentKey })],
+        removedIds: [],
+        throughSeq: 1,
+      });
+      for (const room of rooms) a.index.applyChange(changeOf(room, 'a'));
+      for (const room of [...rooms].reverse()) b.index.applyChange(changeOf(room, 'b'));
+      await Promise.all([a.index.flush(), b.index.flush()]);
+      // A batch lost to a deadlock would leave its instance's annotations out.
+      const listed = await a.index.list('t2', { limit: 1000 });
+      expect(listed.annotations.filter((x) => x.documentKey.startsWith(`r${round}-`))).toHaveLength(80);
+    }
   });
 
   it('leaves a newer index alone when a room is rebuilt from an older document', async () => {
