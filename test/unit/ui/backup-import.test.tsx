@@ -6,14 +6,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ImportSummary } from '../../../extension/lib/messages.ts';
-import type { createFakeBrowser } from './fake-browser.ts';
 
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
-vi.mock('wxt/browser', async () => {
-  const { createFakeBrowser } = await import('./fake-browser.ts');
-  fake.current = createFakeBrowser();
-  return { browser: fake.current.browser };
-});
+vi.mock('wxt/browser', () => import('./wxt-browser-mock.ts'));
+const { fake } = await import('./wxt-browser-mock.ts');
 
 const { Backup } = await import('../../../extension/components/options/Backup.tsx');
 const { setLanguage } = await import('../../../extension/lib/i18n.ts');
@@ -38,7 +33,7 @@ afterEach(() => {
 });
 
 async function importFile(): Promise<string[]> {
-  fake.current!.answerBackground((message) =>
+  fake.answerBackground((message) =>
     message.type === 'backup.import' ? { ok: true, value: summary } : { ok: true, value: null },
   );
   render(<Backup />);

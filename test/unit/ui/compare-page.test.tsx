@@ -17,14 +17,9 @@ import type { TaskRecord } from '../../../shared/tasks/index.ts';
 import { sampleAnnotation } from '../../fixtures/annotation.ts';
 import { noticeHtml, sampleSnapshot } from '../../fixtures/snapshot.ts';
 import { sampleTask } from '../../fixtures/tasks/sample.ts';
-import type { createFakeBrowser } from './fake-browser.ts';
 
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
-vi.mock('wxt/browser', async () => {
-  const { createFakeBrowser } = await import('./fake-browser.ts');
-  fake.current = createFakeBrowser();
-  return { browser: fake.current.browser };
-});
+vi.mock('wxt/browser', () => import('./wxt-browser-mock.ts'));
+const { fake } = await import('./wxt-browser-mock.ts');
 
 const { CompareApp } = await import('../../../extension/components/compare/CompareApp.tsx');
 const { PizhuDatabase } = await import('../../../extension/lib/store/db.ts');
@@ -89,7 +84,7 @@ beforeEach(async () => {
   carried = [];
   carriedTasks = [];
   team = null;
-  fake.current!.answerBackground((message) => {
+  fake.answerBackground((message) => {
     if (message.type === 'settings.get') {
       return {
         ok: true,

@@ -10,14 +10,9 @@ import type { Annotation, DocumentInfo } from '../../../shared/model/annotation.
 import { documentKeyFor, canonicalUrl } from '../../../shared/model/canonical-url.ts';
 import { deepLinkFor } from '../../../shared/model/deep-link.ts';
 import type { PageReport } from '../../../extension/lib/messages.ts';
-import type { createFakeBrowser } from './fake-browser.ts';
 
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
-vi.mock('wxt/browser', async () => {
-  const { createFakeBrowser } = await import('./fake-browser.ts');
-  fake.current = createFakeBrowser();
-  return { browser: fake.current.browser };
-});
+vi.mock('wxt/browser', () => import('./wxt-browser-mock.ts'));
+const { fake } = await import('./wxt-browser-mock.ts');
 
 const { SidePanelApp } = await import('../../../extension/components/panel/SidePanelApp.tsx');
 const { PizhuDatabase } = await import('../../../extension/lib/store/db.ts');
@@ -111,7 +106,7 @@ describe('side panel', () => {
     await store.putDocument(documentA);
     await store.putDocument(documentB);
     await store.put(rows);
-    fake.current!.answerBackground((message) => {
+    fake.answerBackground((message) => {
       if (message.type === 'settings.get') {
         return {
           ok: true,
@@ -133,7 +128,7 @@ describe('side panel', () => {
       return { ok: true, value: { changed: 1 } };
     });
     const orphan = rows[3]!.id;
-    fake.current!.answerTab((_tab, message) => {
+    fake.answerTab((_tab, message) => {
       if (message.type === 'page.report') {
         const report: PageReport = {
           documentKey: KEY_A,
@@ -155,7 +150,7 @@ describe('side panel', () => {
   afterEach(async () => {
     cleanup();
     db.close();
-    fake.current!.sent.length = 0;
+    fake.sent.length = 0;
   });
 
   async function tagRow(tag: string): Promise<HTMLElement> {
@@ -231,7 +226,7 @@ describe('side panel', () => {
     await renderPanel();
     fireEvent.click(screen.getByText('扎实推进“双减”工作'));
     await waitFor(() =>
-      expect(fake.current!.sent.find((s) => s.message.type === 'page.scrollTo')).toEqual({
+      expect(fake.sent.find((s) => s.message.type === 'page.scrollTo')).toEqual({
         to: 'tab',
         tabId: 7,
         message: { type: 'page.scrollTo', id: rows[2]!.id },
@@ -239,14 +234,14 @@ describe('side panel', () => {
     );
     fireEvent.click(screen.getByRole('button', { name: 'Re-attach to the selection' }));
     await screen.findByText('Re-attached.');
-    expect(fake.current!.sent.find((s) => s.message.type === 'page.reattach')?.message).toEqual({
+    expect(fake.sent.find((s) => s.message.type === 'page.reattach')?.message).toEqual({
       type: 'page.reattach',
       id: rows[3]!.id,
     });
   });
 
   it('tells the user when the page is not open', async () => {
-    fake.current!.answerTab(() => {
+    fake.answerTab(() => {
       throw new Error('Could not establish connection. Receiving end does not exist.');
     });
     render(<SidePanelApp queries={new StoreQueries(db)} />);
@@ -273,7 +268,7 @@ describe('side panel', () => {
     );
     expect(within(tagged).getByRole('heading', { level: 1 }).textContent).toBe('Clauses tagged “体育”');
     fireEvent.click(within(tagged).getByText('坚持需求引领'));
-    expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: deepLinkFor(URL_B, rows[5]!) });
+    expect(fake.browser.tabs.create).toHaveBeenCalledWith({ url: deepLinkFor(URL_B, rows[5]!) });
     expect(deepLinkFor(URL_B, rows[5]!)).toMatch(new RegExp(`^${URL_B}#pizhu=${rows[5]!.id}:~:text=`));
   });
 
@@ -313,13 +308,13 @@ describe('side panel', () => {
     fireEvent.change(search, { target: { value: '需求' } });
     const term = await within(await screen.findByTestId('library-results')).findByText('需求', { selector: 'mark' });
     fireEvent.click(term);
-    expect(fake.current!.browser.tabs.create).toHaveBeenCalledWith({ url: deepLinkFor(URL_B, rows[5]!) });
+    expect(fake.browser.tabs.create).toHaveBeenCalledWith({ url: deepLinkFor(URL_B, rows[5]!) });
   });
 
   it('marks approximate matches in the list, as the cards do', async () => {
     await renderPanel();
     expect(screen.queryAllByTestId('approximate')).toEqual([]);
-    fake.current!.answerTab((_tab, message) =>
+    fake.answerTab((_tab, message) =>
       message.type === 'page.report'
         ? ({
             documentKey: KEY_A,
@@ -382,7 +377,7 @@ describe('side panel', () => {
     fireEvent.change(within(row).getByLabelText('New name for “减负”'), { target: { value: ' 减轻负担 ' } });
     fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
     await screen.findByText('Renamed “减负” to “减轻负担”');
-    expect(fake.current!.sent.find((s) => s.message.type === 'tags.rename')?.message).toEqual({
+    expect(fake.sent.find((s) => s.message.type === 'tags.rename')?.message).toEqual({
       type: 'tags.rename',
       from: '减负',
       to: '减轻负担',
@@ -393,7 +388,7 @@ describe('side panel', () => {
     fireEvent.change(screen.getByLabelText('Merge the 2 selected tags into'), { target: { value: 'ＰＰＰ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Merge' }));
     await screen.findByText('Merged 2 tags into “ppp”');
-    expect(fake.current!.sent.find((s) => s.message.type === 'tags.merge')?.message).toEqual({
+    expect(fake.sent.find((s) => s.message.type === 'tags.merge')?.message).toEqual({
       type: 'tags.merge',
       from: ['双减', '党建'],
       to: 'ppp',
@@ -402,7 +397,7 @@ describe('side panel', () => {
 
   it('words the background’s refusal from its code; an unknown code shows a generic line and what it said', async () => {
     let refusal: unknown = { code: 'viewer_cannot_edit', params: { team: '政策研究组' } };
-    fake.current!.answerBackground((message) =>
+    fake.answerBackground((message) =>
       message.type === 'tags.rename' ? { ok: false, error: refusal } : { ok: true, value: null },
     );
     await renderPanel();
@@ -436,7 +431,7 @@ describe('side panel', () => {
       'Team “政策研究组” · role: Editor · server http://127.0.0.1:8787 Manage or leave the team',
     );
     cleanup();
-    fake.current!.answerBackground((message) =>
+    fake.answerBackground((message) =>
       message.type === 'settings.get'
         ? {
             ok: true,
@@ -458,7 +453,7 @@ describe('side panel', () => {
   });
 
   it('cut off from the server: says why and how many changes wait, retries on opening and on "Reconnect now"', async () => {
-    fake.current!.answerBackground((message) =>
+    fake.answerBackground((message) =>
       message.type === 'settings.get'
         ? {
             ok: true,
@@ -487,7 +482,7 @@ describe('side panel', () => {
     const notice = await screen.findByTestId('sync-notice');
     expect(notice.textContent).toContain('Cannot reach the server at http://127.0.0.1:8787');
     expect(within(notice).getByTestId('sync-unsent').textContent).toBe('3 changes waiting to be sent');
-    const asked = () => fake.current!.sent.filter((s) => s.message.type === 'sync.now').length;
+    const asked = () => fake.sent.filter((s) => s.message.type === 'sync.now').length;
     // Opening the panel while cut off is one retry, not one per re-render.
     await waitFor(() => expect(asked()).toBe(1));
     fireEvent.click(within(notice).getByRole('button', { name: 'Reconnect now' }));

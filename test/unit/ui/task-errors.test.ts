@@ -4,14 +4,9 @@
  * not the background's English.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { createFakeBrowser } from './fake-browser.ts';
 
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
-vi.mock('wxt/browser', async () => {
-  const { createFakeBrowser } = await import('./fake-browser.ts');
-  fake.current = createFakeBrowser();
-  return { browser: fake.current.browser };
-});
+vi.mock('wxt/browser', () => import('./wxt-browser-mock.ts'));
+const { fake } = await import('./wxt-browser-mock.ts');
 
 const { taskHandlers, TaskService } = await import('../../../extension/lib/background/tasks.ts');
 const { ask } = await import('../../../extension/lib/ask.ts');
@@ -69,7 +64,7 @@ describe('refused task requests', () => {
     const refused = await answer({ type: 'task.update', documentKey: 'doc1', id: 'task1', patch: {} }, viewer);
     expect(refused).toEqual({ ok: false, error: { code: 'task_viewer', params: { team: '教育局' } } });
 
-    fake.current!.answerBackground(() => refused);
+    fake.answerBackground(() => refused);
     const error = await ask({ type: 'task.update', documentKey: 'doc1', id: 'task1', patch: {} }).catch(
       (thrown: unknown) => thrown,
     );

@@ -5,14 +5,8 @@
  */
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { createFakeBrowser } from './fake-browser.ts';
 
-const fake = vi.hoisted(() => ({ current: null as ReturnType<typeof createFakeBrowser> | null }));
-vi.mock('wxt/browser', async () => {
-  const { createFakeBrowser } = await import('./fake-browser.ts');
-  fake.current = createFakeBrowser();
-  return { browser: fake.current.browser };
-});
+vi.mock('wxt/browser', () => import('./wxt-browser-mock.ts'));
 
 const { TaskExportBar } = await import('../../../extension/components/panel/tasks/TaskExportBar.tsx');
 const { PizhuError } = await import('../../../extension/lib/errors.ts');
