@@ -25,6 +25,9 @@ import {
   TimedRooms,
 } from '../server/clients.ts';
 import { percentile } from '../stats.ts';
+import { resolveConfig } from '../../server/config.ts';
+import { silentLogger } from '../../server/log.ts';
+import { openStores } from '../../server/storage/open-stores.ts';
 import { startServerProcess } from '../../test/server-process.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -316,6 +319,35 @@ async function throughput(setup: 'sqlite' | 'postgres', services: Services, room
   }
 }
 
+/**
+ * What one commit costs each store before any fan-out: the store's append (the statement a room runs for each
+ * update) in this process, one 300-byte update at a time at 50/s for SECONDS, nothing else running. The
+ * difference between the two is a floor under the fan-out figures' difference.
+ */
+async function commitLatency(setup: 'sqlite' | 'postgres', services: Services): Promise<number[]> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-commit-'));
+  const config = resolveConfig(
+    setup === 'sqlite' ? { dataDir } : { dataDir, databaseUrl: await freshDatabase(services) },
+  );
+  const stores = await openStores(config, { log: silentLogger, lockDataDir: false, serving: false });
+  const rate = 50;
+  const latencies: number[] = [];
+  try {
+    const start = performance.now();
+    for (let i = 0; i < rate * SECONDS; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      const before = performance.now();
+      await stores.updates.append('bench.commit', 'bench', [new Uint8Array(300).fill(i % 256)]);
+      latencies.push(performance.now() - before);
+    }
+    return latencies;
+  } finally {
+    await stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 // --- the run ---
 
 type Figure = { p50: number; p99: number; delivered: number; expected: number };
@@ -364,6 +396,13 @@ async function main(): Promise<void> {
     await oneRoom(warm, 20, 50).finally(() => warm.stop());
     const hundred = await fanoutFigures(services, (d) => oneRoom(d, 100, 50));
     const twenty = await fanoutFigures(services, (d) => manyRooms(d, 20, 20));
+    // The same room at a fifth of the rate: what the set-ups cost when the machine is not busy.
+    const quiet = await fanoutFigures(services, (d) => oneRoom(d, 100, 10));
+    const commit = { sqlite: [] as number[], postgres: [] as number[] };
+    for (let run = 0; run < RUNS; run++) {
+      commit.sqlite.push(...(await commitLatency('sqlite', services)));
+      commit.postgres.push(...(await commitLatency('postgres', services)));
+    }
     const cold = { sqlite: [] as number[], postgres: [] as number[] };
     for (let run = 0; run < RUNS + 1; run++) {
       cold.sqlite.push(await coldLoad('sqlite', services));
@@ -386,13 +425,32 @@ async function main(): Promise<void> {
       '',
       `p99 across instances minus single SQLite: ${ms(hundred['postgres x3'].p99 - hundred.sqlite.p99)} (100 subscribers), ${ms(twenty['postgres x3'].p99 - twenty.sqlite.p99)} (20 rooms); target at most 5 ms`,
       '',
+      `the floor: 100 subscribers at 10 updates/s, p50 / p99: ${SETUPS.map((setup) => `${setup} ${ms(quiet[setup].p50)} / ${ms(quiet[setup].p99)}`).join(', ')}; across instances minus SQLite ${ms(quiet['postgres x3'].p99 - quiet.sqlite.p99)}`,
+      `the floor: one commit on an idle machine (the store's append, 50/s), p50 / p99: PostgreSQL ${ms(percentile(commit.postgres, 50))} / ${ms(percentile(commit.postgres, 99))}, SQLite ${ms(percentile(commit.sqlite, 50))} / ${ms(percentile(commit.sqlite, 99))}`,
+      '',
       `cold load of a 10,000-annotation room (median of ${RUNS + 1}): PostgreSQL ${ms(percentile(cold.postgres, 50))}, SQLite ${ms(percentile(cold.sqlite, 50))}`,
       `accepted updates/s of one instance (median of ${RUNS}; 20 rooms, 8 in flight each): PostgreSQL ${Math.round(percentile(accepted.postgres, 50))}, SQLite ${Math.round(percentile(accepted.sqlite, 50))}`,
     ];
     console.log(lines.join('\n'));
     writeFileSync(
       path.join(import.meta.dirname, 'results.json'),
-      `${JSON.stringify({ runs: RUNS, seconds: SECONDS, hundred, twenty, cold, accepted }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          runs: RUNS,
+          seconds: SECONDS,
+          hundred,
+          twenty,
+          quiet,
+          commit: {
+            sqlite: { p50: percentile(commit.sqlite, 50), p99: percentile(commit.sqlite, 99) },
+            postgres: { p50: percentile(commit.postgres, 50), p99: percentile(commit.postgres, 99) },
+          },
+          cold,
+          accepted,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } finally {
     await services.stop();
