@@ -205,6 +205,24 @@ describe('Room write path', () => {
     expect(index.changes.map((c) => c.throughSeq)).toEqual([1]);
   });
 
+  it('hands a committed update to the other instances before sending it to its own sockets', async () => {
+    const { store, room, fanout } = await setup();
+    const { writer, reader } = writerAndReader(room);
+    // What this room's own reader had been sent when each update reached another instance.
+    const sentLocallyBefore: number[] = [];
+    fanout.subscribe('team.doc', Symbol('other instance'), {
+      onFanout: (message) => {
+        if (message.kind === 'update') sentLocallyBefore.push(reader.received.length);
+      },
+    });
+    room.applyFrom(writer, writer, edit('a'));
+    await tick();
+    store.appends[0]!.resolve();
+    await room.whenDurable();
+    expect(sentLocallyBefore).toEqual([0]);
+    expect(keysReceived(reader)).toEqual([['a']]);
+  });
+
   it('takes itself out of service when an append fails: peers closed with 4503, nothing sent, no more writes', async () => {
     const { store, room } = await setup();
     const { writer, reader } = writerAndReader(room);

@@ -573,7 +573,13 @@ export class Room implements FanoutSubscriber, IndexSource {
 
   /** A local change is durable: send it (and whatever waited for it), publish it, index it. */
   private committed(change: LocalChange, stored: AppendResult): void {
-    // Send first: the subscribers are waiting, the bookkeeping is not.
+    // Send first: the subscribers are waiting, the bookkeeping is not. The other instances first of all: one
+    // XADD, where this room's own sockets may be hundreds of sends, and theirs is the longer way already.
+    this.deps.fanout.publish(
+      this.id,
+      { kind: 'update', update: change.update, seq: stored.seq },
+      this.deps.fanoutSource,
+    );
     this.durableVersion = change.version;
     this.flushOutbox();
     this.deps.metrics.observeFanout((performance.now() - change.appliedAt) / 1000);
@@ -582,11 +588,6 @@ export class Room implements FanoutSubscriber, IndexSource {
     this.rowCount++;
     this.compacted = false;
     this.deps.metrics.countUpdate(change.update.byteLength);
-    this.deps.fanout.publish(
-      this.id,
-      { kind: 'update', update: change.update, seq: stored.seq },
-      this.deps.fanoutSource,
-    );
     this.queueIndex(change.transaction, stored.seq);
     this.maybeCompact();
   }
