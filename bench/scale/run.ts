@@ -3,6 +3,7 @@
  * (`node dist/server/main.js`) in three set-ups: one instance on SQLite, one on PostgreSQL (+ its Redis), and
  * three on one PostgreSQL and one Redis with the subscribers spread over them (the writer on the first).
  * PostgreSQL and Redis come from scripts/services.mjs. Prints a table and writes bench/scale/results.json.
+ * The floor under the difference: the one-room scenario at a fifth of the rate, and one commit per store.
  * BENCH_RUNS (default 2) runs per figure, interleaved; p50/p99 over every sample of every run.
  */
 import type { ChildProcess } from 'node:child_process';
