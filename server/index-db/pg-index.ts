@@ -122,12 +122,8 @@ export class PgAnnotationIndex extends BatchedIndex implements IndexSink, Annota
       await client.query('DELETE FROM annotations WHERE room = $1', [roomId]);
       await client.query('DELETE FROM annotation_tags WHERE room = $1', [roomId]);
       for (const clear of taskClears(PG_DIALECT, roomId)) await client.query(clear.sql, clear.params);
+      // Also moves `through` to throughSeq: the change is whole, and no later seq is indexed (checked above).
       await writeChanges(client, [change]);
-      await client.query(
-        `INSERT INTO index_rooms (room, team_id, through) VALUES ($1, $2, $3)
-         ON CONFLICT (room) DO UPDATE SET through = EXCLUDED.through`,
-        [roomId, change.teamId, throughSeq],
-      );
       return null;
     });
   }
