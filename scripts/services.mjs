@@ -199,6 +199,13 @@ export function stopServices(dir) {
   return true;
 }
 
+/** The processes of the services running in `dir`: PostgreSQL's postmaster and Redis (for the benchmarks). */
+export function servicePids(dir) {
+  const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const { redisPid } = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  return { postmaster, redis: redisPid };
+}
+
 async function main() {
   const [command, dirArgument] = process.argv.slice(2);
   const dir = path.resolve(dirArgument ?? path.join(ROOT, '.services'));

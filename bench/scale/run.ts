@@ -4,7 +4,8 @@
  * three on one PostgreSQL and one Redis with the subscribers spread over them (the writer on the first).
  * PostgreSQL and Redis come from scripts/services.mjs. Prints a table and writes bench/scale/results.json.
  * The floor under the difference: the one-room scenario at a fifth of the rate, and one commit per store.
- * BENCH_RUNS (default 2) runs per figure, interleaved; p50/p99 over every sample of every run.
+ * BENCH_RUNS (default 2) runs per figure, interleaved; p50/p99 over every sample of every run. The CPU time of
+ * each set-up's processes over the fan-out scenarios (bench/scale/cpu.ts) shows what the latencies sit on.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as Y from 'yjs';
-import { type Services, startServices } from '../../scripts/services.mjs';
+import { type Services, servicePids, startServices } from '../../scripts/services.mjs';
 import { notesMap, writeAnnotation } from '../../shared/model/index.ts';
 import { bytesToBase64 } from '../../shared/protocol/api.ts';
 import {
@@ -26,6 +27,7 @@ import {
   TimedRooms,
 } from '../server/clients.ts';
 import { percentile } from '../stats.ts';
+import { busyShare, type CpuUse, meterCpu } from './cpu.ts';
 import { resolveConfig } from '../../server/config.ts';
 import { silentLogger } from '../../server/log.ts';
 import { openStores } from '../../server/storage/open-stores.ts';
@@ -117,6 +119,8 @@ const roomOf = (instance: Instance, key: string) => `${instance.teamId}.${key}`;
 // --- fan-out ---
 
 type Latencies = { latencies: number[]; delivered: number; expected: number };
+/** A scenario's run and what its processes spent. */
+type Measured = Latencies & { cpu: CpuUse };
 
 /**
  * One room, `subscribers` sockets spread over the instances, one writer on the first at `rate` updates/s.
@@ -351,15 +355,24 @@ async function commitLatency(setup: 'sqlite' | 'postgres', services: Services): 
 
 // --- the run ---
 
-type Figure = { p50: number; p99: number; delivered: number; expected: number };
+/** Latency over every sample of every run; delivery and CPU summed over the runs. */
+type Figure = { p50: number; p99: number; delivered: number; expected: number; cpu: CpuUse };
 
-function summarise(runs: Latencies[]): Figure {
+function summarise(runs: Measured[]): Figure {
   const latencies = runs.flatMap((run) => run.latencies);
+  const sum = (of: (run: Measured) => number) => runs.reduce((total, run) => total + of(run), 0);
   return {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    delivered: runs.reduce((sum, run) => sum + run.delivered, 0),
-    expected: runs.reduce((sum, run) => sum + run.expected, 0),
+    delivered: sum((run) => run.delivered),
+    expected: sum((run) => run.expected),
+    cpu: {
+      instances: sum((run) => run.cpu.instances),
+      postgres: sum((run) => run.cpu.postgres),
+      redis: sum((run) => run.cpu.redis),
+      driver: sum((run) => run.cpu.driver),
+      wall: sum((run) => run.cpu.wall),
+    },
   };
 }
 
@@ -367,14 +380,17 @@ async function fanoutFigures(
   services: Services,
   scenario: (deployment: Deployment) => Promise<Latencies>,
 ): Promise<Record<Setup, Figure>> {
-  const runs: Record<Setup, Latencies[]> = { sqlite: [], postgres: [], 'postgres x3': [] };
+  const runs: Record<Setup, Measured[]> = { sqlite: [], postgres: [], 'postgres x3': [] };
   for (let run = 0; run < RUNS; run++) {
     // Interleaved, the order rotating from run to run.
     for (let i = 0; i < SETUPS.length; i++) {
       const setup = SETUPS[(i + run) % SETUPS.length]!;
       const deployment = await deploy(setup, services);
+      const pids = deployment.instances.map((instance) => instance.child.pid!);
+      const stopMeter = meterCpu({ instances: pids, ...servicePids(services.dir) });
       try {
-        runs[setup].push(await scenario(deployment));
+        const latencies = await scenario(deployment);
+        runs[setup].push({ ...latencies, cpu: stopMeter() });
       } finally {
         await deployment.stop();
       }
@@ -388,6 +404,17 @@ async function fanoutFigures(
 }
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
+const seconds = (value: number) => value.toFixed(1);
+
+/** CPU seconds per part over a scenario's runs, and the share of the cores they kept busy. */
+function cpuLine(scenario: string, figures: Record<Setup, Figure>): string {
+  const parts = SETUPS.map((setup) => {
+    const { instances, postgres, redis, driver } = figures[setup].cpu;
+    const share = Math.round(busyShare(figures[setup].cpu) * 100);
+    return `${setup} ${seconds(instances)} / ${seconds(postgres)} / ${seconds(redis)} / ${seconds(driver)} (${share}%)`;
+  });
+  return `CPU seconds, ${scenario} (instances / PostgreSQL / Redis / driver, and the share of the cores busy): ${parts.join(', ')}`;
+}
 
 async function main(): Promise<void> {
   const services = await startServices();
@@ -425,6 +452,9 @@ async function main(): Promise<void> {
       ),
       '',
       `p99 across instances minus single SQLite: ${ms(hundred['postgres x3'].p99 - hundred.sqlite.p99)} (100 subscribers), ${ms(twenty['postgres x3'].p99 - twenty.sqlite.p99)} (20 rooms); target at most 5 ms`,
+      '',
+      cpuLine('100 subscribers', hundred),
+      cpuLine('20 rooms', twenty),
       '',
       `the floor: 100 subscribers at 10 updates/s, p50 / p99: ${SETUPS.map((setup) => `${setup} ${ms(quiet[setup].p50)} / ${ms(quiet[setup].p99)}`).join(', ')}; across instances minus SQLite ${ms(quiet['postgres x3'].p99 - quiet.sqlite.p99)}`,
       `the floor: one commit on an idle machine (the store's append, 50/s), p50 / p99: PostgreSQL ${ms(percentile(commit.postgres, 50))} / ${ms(percentile(commit.postgres, 99))}, SQLite ${ms(percentile(commit.sqlite, 50))} / ${ms(percentile(commit.sqlite, 99))}`,
