@@ -118,6 +118,16 @@ const roomOf = (instance: Instance, key: string) => `${instance.teamId}.${key}`;
 
 // --- fan-out ---
 
+/** Calls `each(i)` `count` times, `rate` times a second on a fixed schedule (a late call does not shift the rest). */
+async function atRate(rate: number, count: number, each: (i: number) => unknown): Promise<void> {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    await each(i);
+  }
+}
+
 type Latencies = { latencies: number[]; delivered: number; expected: number };
 /** A scenario's run and what its processes spent. */
 type Measured = Latencies & { cpu: CpuUse };
@@ -155,16 +165,12 @@ async function oneRoom(deployment: Deployment, subscribers: number, rate: number
   const member = instances[0]!.memberId!;
   writerDoc.on('update', (update: Uint8Array) => writer.send(2, update));
   await sleep(500);
-  const write = async (prefix: string, count: number) => {
-    const start = performance.now();
-    for (let i = 0; i < count; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 0) await sleep(wait);
+  const write = (prefix: string, count: number) =>
+    atRate(rate, count, (i) => {
       const id = `${prefix}${i}`;
       sent.set(id, performance.now());
       writeAnnotation(writerDoc, benchAnnotation(id, i, member), member);
-    }
-  };
+    });
   await write('warm', rate);
   await sleep(300);
   measuring = true;
@@ -338,14 +344,11 @@ async function commitLatency(setup: 'sqlite' | 'postgres', services: Services): 
   const rate = 50;
   const latencies: number[] = [];
   try {
-    const start = performance.now();
-    for (let i = 0; i < rate * SECONDS; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 0) await sleep(wait);
+    await atRate(rate, rate * SECONDS, async (i) => {
       const before = performance.now();
       await stores.updates.append('bench.commit', 'bench', [new Uint8Array(300).fill(i % 256)]);
       latencies.push(performance.now() - before);
-    }
+    });
     return latencies;
   } finally {
     await stores.close();
@@ -431,6 +434,10 @@ async function main(): Promise<void> {
       commit.sqlite.push(...(await commitLatency('sqlite', services)));
       commit.postgres.push(...(await commitLatency('postgres', services)));
     }
+    const commitFigures = {
+      sqlite: { p50: percentile(commit.sqlite, 50), p99: percentile(commit.sqlite, 99) },
+      postgres: { p50: percentile(commit.postgres, 50), p99: percentile(commit.postgres, 99) },
+    };
     const cold = { sqlite: [] as number[], postgres: [] as number[] };
     for (let run = 0; run < RUNS + 1; run++) {
       cold.sqlite.push(await coldLoad('sqlite', services));
@@ -457,7 +464,7 @@ async function main(): Promise<void> {
       cpuLine('20 rooms', twenty),
       '',
       `the floor: 100 subscribers at 10 updates/s, p50 / p99: ${SETUPS.map((setup) => `${setup} ${ms(quiet[setup].p50)} / ${ms(quiet[setup].p99)}`).join(', ')}; across instances minus SQLite ${ms(quiet['postgres x3'].p99 - quiet.sqlite.p99)}`,
-      `the floor: one commit on an idle machine (the store's append, 50/s), p50 / p99: PostgreSQL ${ms(percentile(commit.postgres, 50))} / ${ms(percentile(commit.postgres, 99))}, SQLite ${ms(percentile(commit.sqlite, 50))} / ${ms(percentile(commit.sqlite, 99))}`,
+      `the floor: one commit on an idle machine (the store's append, 50/s), p50 / p99: PostgreSQL ${ms(commitFigures.postgres.p50)} / ${ms(commitFigures.postgres.p99)}, SQLite ${ms(commitFigures.sqlite.p50)} / ${ms(commitFigures.sqlite.p99)}`,
       '',
       `cold load of a 10,000-annotation room (median of ${RUNS + 1}): PostgreSQL ${ms(percentile(cold.postgres, 50))}, SQLite ${ms(percentile(cold.sqlite, 50))}`,
       `accepted updates/s of one instance (median of ${RUNS}; 20 rooms, 8 in flight each): PostgreSQL ${Math.round(percentile(accepted.postgres, 50))}, SQLite ${Math.round(percentile(accepted.sqlite, 50))}`,
@@ -472,10 +479,7 @@ async function main(): Promise<void> {
           hundred,
           twenty,
           quiet,
-          commit: {
-            sqlite: { p50: percentile(commit.sqlite, 50), p99: percentile(commit.sqlite, 99) },
-            postgres: { p50: percentile(commit.postgres, 50), p99: percentile(commit.postgres, 99) },
-          },
+          commit: commitFigures,
           cold,
           accepted,
         },
