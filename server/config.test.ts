@@ -32,9 +32,11 @@ describe('configuration', () => {
       PIZHU_TICKET_TTL_MS: '5000',
       PIZHU_SQLITE_SYNCHRONOUS: 'full',
       PIZHU_COMPACT_AFTER_UPDATES: '10',
+      PIZHU_TRUSTED_PROXIES: '10.0.0.2, 10.0.1.0/24,',
     });
     expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/tmp/pizhu-x', sqliteSynchronous: 'FULL' });
     expect(config.allowedOrigins).toEqual(['chrome-extension://abc', 'http://intranet.example']);
+    expect(config.trustedProxies).toEqual(['10.0.0.2', '10.0.1.0/24']);
     expect(config.limits.maxMessageBytes).toBe(1024);
     expect(config.timings.ticketTtlMs).toBe(5000);
     expect(config.compaction.afterUpdates).toBe(10);
@@ -54,6 +56,10 @@ describe('configuration', () => {
       [{ PIZHU_SQLITE_SYNCHRONOUS: 'OFF' }, /NORMAL or FULL/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
       [{ PIZHU_LOCALE: 'fr' }, /PIZHU_LOCALE must be zh-CN or en/],
+      [
+        { PIZHU_TRUSTED_PROXIES: '10.0.0.2,nginx' },
+        /PIZHU_TRUSTED_PROXIES must be addresses or CIDR ranges.*got "10.0.0.2,nginx"/,
+      ],
     ] as const) {
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
       expect(() => configFromEnv(env as NodeJS.ProcessEnv)).toThrow(message);

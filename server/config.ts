@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { isAddressOrRange } from './auth/client-address.ts';
 import { stripUndefined } from '../shared/model/objects.ts';
 
 export class ConfigError extends Error {
@@ -166,6 +167,12 @@ export const serverSchema = z.object({
     .array(z.string().min(1))
     .default(DEFAULT_ALLOWED_ORIGINS)
     .describe('Browser origins allowed to call the API, comma separated; a trailing * matches any suffix.'),
+  trustedProxies: z
+    .array(z.string().refine(isAddressOrRange))
+    .default([])
+    .describe(
+      'Reverse proxies (addresses or CIDR ranges, comma separated) whose X-Forwarded-For names the client for per-address limits.',
+    ),
   sqliteSynchronous: z
     .enum(['NORMAL', 'FULL'])
     .default('NORMAL')
@@ -224,6 +231,7 @@ const SERVER_VARIABLES: Record<keyof z.infer<typeof serverSchema>, string> = {
   port: 'PORT',
   dataDir: 'DATA_DIR',
   allowedOrigins: 'ALLOWED_ORIGINS',
+  trustedProxies: 'PIZHU_TRUSTED_PROXIES',
   sqliteSynchronous: 'PIZHU_SQLITE_SYNCHRONOUS',
   logLinesPerMinute: 'PIZHU_LOG_LINES_PER_MINUTE',
   logLevel: 'LOG_LEVEL',
@@ -240,6 +248,7 @@ const EXPECTED: Partial<Record<string, string>> = {
   port: 'a whole number from 0 to 65535',
   host: 'a host name or address, not empty',
   sqliteSynchronous: 'NORMAL or FULL',
+  trustedProxies: 'addresses or CIDR ranges, comma separated (10.0.0.5,10.0.1.0/24)',
   logLevel: 'info, warn or silent',
   locale: SERVER_LOCALES.join(' or '),
   databaseUrl: 'a postgres:// URL',
@@ -341,11 +350,13 @@ function readSection(env: NodeJS.ProcessEnv, section: Section): Record<string, s
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const server: Record<string, unknown> = readSection(env, SECTIONS.server);
-  if (typeof server.allowedOrigins === 'string') {
-    server.allowedOrigins = server.allowedOrigins
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean);
+  for (const list of ['allowedOrigins', 'trustedProxies'] as const) {
+    const text = server[list];
+    if (typeof text === 'string')
+      server[list] = text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
   }
   if (typeof server.sqliteSynchronous === 'string') server.sqliteSynchronous = server.sqliteSynchronous.toUpperCase();
   return resolveSections(

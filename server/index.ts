@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol/api.ts';
+import { ClientAddresses } from './auth/client-address.ts';
 import { originChecker } from './auth/origin.ts';
 import { TeamService } from './auth/team-service.ts';
 import { ConfigError, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
@@ -141,7 +142,8 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     refusals,
   );
   guard.onMemoryPressure = () => registry.releaseIdleDocuments();
-  const httpGuard = new HttpGuard(config.limits, metrics, log);
+  const clientAddresses = new ClientAddresses(config.trustedProxies);
+  const httpGuard = new HttpGuard(config.limits, clientAddresses, metrics, log);
   const socketCaps = { perMember: config.limits.connectionsPerMember, perTeam: config.limits.maxSocketsPerTeam };
   const limits: DeploymentLimits = config.redisUrl
     ? new RedisLimits(config.redisUrl, redisNamespace, socketCaps, config.limits.joinAttemptsPerMinute, log)
@@ -158,6 +160,7 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
     metrics,
     log,
     originAllowed: originChecker(config.allowedOrigins),
+    clientAddresses,
     limits,
     health: stores.health,
     cost,

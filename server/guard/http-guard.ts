@@ -3,11 +3,13 @@
  * request (slowloris): the request headers must arrive within `headersTimeoutMs` and the request within
  * `requestTimeoutMs`, idle connections close after `idleConnectionMs` (kept-alive ones after `keepAliveMs`), at
  * most `maxConnections` are open (Node's own cap, which refuses the rest) and at most `maxConnectionsPerAddress`
- * from one client address, not counting the WebSockets that authenticated (the sync route tells this guard).
+ * from one client address, not counting the WebSockets that authenticated (the sync route tells this guard) nor
+ * the connections of a trusted reverse proxy (it carries many clients; it limits them itself).
  * Every refusal and timeout is counted in /metrics and logged (rate-limited).
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ClientAddresses } from '../auth/client-address.ts';
 import type { Limits, Timings } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,6 +27,7 @@ export class HttpGuard {
 
   constructor(
     private readonly limits: GuardLimits,
+    private readonly addresses: ClientAddresses,
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {}
@@ -65,6 +68,7 @@ export class HttpGuard {
   }
 
   private onConnection(socket: Socket): void {
+    if (this.addresses.isTrustedProxy(socket.remoteAddress)) return;
     const address = socket.remoteAddress ?? 'unknown';
     const count = (this.perAddress.get(address) ?? 0) + 1;
     if (count > this.limits.maxConnectionsPerAddress) {

@@ -1,4 +1,5 @@
 /** What the HTTP routes work with: one object built by startServer. */
+import type { ClientAddresses } from '../auth/client-address.ts';
 import type { OriginCheck } from '../auth/origin.ts';
 import type { TeamService } from '../auth/team-service.ts';
 import type { ServerConfig } from '../config.ts';
@@ -28,6 +29,8 @@ export type ServerContext = {
   metrics: Metrics;
   log: Logger;
   originAllowed: OriginCheck;
+  /** The client behind a request, looking through trusted proxies (auth/client-address.ts). */
+  clientAddresses: ClientAddresses;
   /** Sockets per member and team, failed joins per address: across every instance (deployment-limits.ts). */
   limits: DeploymentLimits;
   health: HealthCheck;

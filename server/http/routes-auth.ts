@@ -7,11 +7,11 @@ import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, jsonBody } from './errors.ts';
 import { refuseThrottled, requireMember } from './middleware.ts';
 
-function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
+function peerAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined {
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    return getConnInfo(c).remote.address;
   } catch {
-    return 'unknown';
+    return undefined;
   }
 }
 
@@ -20,7 +20,7 @@ export function authRoutes(ctx: ServerContext): Hono<AppEnv> {
   const member = requireMember(ctx);
 
   app.post('/join', async (c) => {
-    const address = clientAddress(c);
+    const address = ctx.clientAddresses.resolve(peerAddress(c), c.req.header('x-forwarded-for'));
     if (await ctx.limits.joinBlocked(address)) {
       throw new ApiError(429, 'too_many_attempts', 'Too many wrong invite codes; wait a minute and try again');
     }
