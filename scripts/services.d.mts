@@ -7,3 +7,4 @@ export type Services = {
 export function startServices(options?: { dir?: string }): Promise<Services>;
 export function stopServices(dir: string): boolean;
 export function servicePids(dir: string): { postmaster: number; redis: number };
+export function freePort(): Promise<number>;

@@ -39,7 +39,8 @@ function postgresBin() {
   return path.join(base, newest, 'bin');
 }
 
-function freePort() {
+/** A loopback port free right now (the caller binds it soon after). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
