@@ -25,12 +25,22 @@ export function checkBrowserPrerequisites() {
   return problems;
 }
 
-/** The scale-out tests run a throwaway PostgreSQL and Redis (scripts/services.mjs) from Debian's packages. */
+/** nginx, for the test of the README's reverse-proxy configuration. */
+export function nginxPath() {
+  const candidates = [process.env.NGINX_PATH, '/usr/sbin/nginx'];
+  return candidates.find((p) => p && existsSync(p)) ?? null;
+}
+
+/**
+ * The scale-out tests run a throwaway PostgreSQL and Redis (scripts/services.mjs) from Debian's packages, and
+ * nginx in front of them.
+ */
 export function checkServicePrerequisites() {
   const problems = [];
   const base = '/usr/lib/postgresql';
   const postgres = existsSync(base) && readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/pg_ctl`));
   if (!postgres) problems.push('PostgreSQL is not installed (looked for /usr/lib/postgresql/*/bin/pg_ctl).');
   if (spawnSync('redis-server', ['--version']).error) problems.push('Redis (redis-server) is not installed.');
+  if (!nginxPath()) problems.push('nginx is not installed (looked at $NGINX_PATH, /usr/sbin/nginx).');
   return problems;
 }

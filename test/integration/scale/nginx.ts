@@ -7,12 +7,12 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { nginxPath } from '../../../scripts/prerequisites.mjs';
 import { freePort } from '../../../scripts/services.mjs';
 import { tempDir, waitFor } from '../server/helpers.ts';
 
 export type NginxProxy = { url: string; wsUrl: string; stop(): Promise<void> };
 
-const NGINX = '/usr/sbin/nginx';
 const README = path.resolve(import.meta.dirname, '../../../README.md');
 
 /** The README's nginx block with its instance addresses and listen line put on this machine. */
@@ -51,7 +51,9 @@ export async function startReadmeNginx(instances: readonly { url: string }[]): P
     `daemon off;\nworker_processes 1;\npid ${path.join(dir, 'nginx.pid')};\nevents {}\n` +
       `http {\n  access_log off;\n${temp}\n${server}\n}\n`,
   );
-  const child = spawn(NGINX, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf')], {
+  const nginx = nginxPath();
+  if (!nginx) throw new Error('nginx is not installed (Debian package "nginx", or set NGINX_PATH)');
+  const child = spawn(nginx, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
