@@ -8,7 +8,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as trigramSearch from './migrations/0002-trigram-search.ts';
 import * as teamVocabulary from './migrations/0003-team-vocabulary.ts';
 import * as tasks from './migrations/0004-tasks.ts';
-import type { PgPool } from './pool.ts';
+import { type PgPool, withClient } from './pool.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -24,8 +24,7 @@ const MIGRATION_LOCK_KEY = 0x5069_7a68;
 
 /** Applies the migrations this database lacks; returns the versions it applied. */
 export async function migratePostgres(pool: PgPool, migrations: Migration[] = PG_MIGRATIONS): Promise<number[]> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -61,7 +60,5 @@ export async function migratePostgres(pool: PgPool, migrations: Migration[] = PG
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -54,18 +54,37 @@ export function redactUrl(databaseUrl: string): string {
   }
 }
 
-/** Runs `work` in one transaction on one client; rolls back when it throws. */
-export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on one client of the pool. A connection that dies while checked out (PostgreSQL restarting) emits
+ * 'error' on its client, and the pool listens only to idle clients: unheard, that event would end the process.
+ * Here it is heard, the query in flight fails with it, and the client is released as broken so the pool drops it.
+ */
+export async function withClient<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
+    return await work(client);
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
+}
+
+/** Runs `work` in one transaction on one client; rolls back when it throws. */
+export function inTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  });
 }
