@@ -12,6 +12,7 @@ import { RoomFailedError } from '../sync/room.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { originGuard, requireMember, requireTeam } from './middleware.ts';
+import { isOutage } from './outage.ts';
 import { annotationRoutes } from './routes-annotations.ts';
 import { authRoutes } from './routes-auth.ts';
 import { briefingRoutes } from './routes-briefing.ts';
@@ -39,7 +40,15 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
     if (error instanceof RoomUnavailableError || error instanceof RoomFailedError) {
       return errorResponse(c, new ApiError(503, 'unavailable', error.message));
     }
-    ctx.log.error('http', `${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
+    const what = `${c.req.method} ${new URL(c.req.url).pathname}`;
+    if (isOutage(error)) {
+      ctx.log.warn('outage', `${what}: the database or Redis cannot be reached (${(error as Error).message})`);
+      return errorResponse(
+        c,
+        new ApiError(503, 'unavailable', 'The server cannot reach its database or Redis right now; try again shortly'),
+      );
+    }
+    ctx.log.error('http', `${what} failed`, error);
     return errorResponse(c, new ApiError(500, 'internal', 'The server failed to handle this request'));
   });
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint')));
