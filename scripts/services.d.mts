@@ -8,3 +8,7 @@ export function startServices(options?: { dir?: string }): Promise<Services>;
 export function stopServices(dir: string): boolean;
 export function servicePids(dir: string): { postmaster: number; redis: number };
 export function freePort(): Promise<number>;
+export function killRedis(dir: string): Promise<void>;
+export function startRedisAgain(dir: string): Promise<void>;
+export function stopPostgresNow(dir: string): Promise<void>;
+export function startPostgresAgain(dir: string): Promise<void>;

@@ -9,7 +9,7 @@
  * PostgreSQL refuses to run as root: as root, initdb and pg_ctl run as the postgres user (runuser). The
  * cluster trusts loopback connections: it is for development and tests, never for a deployment.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -55,9 +55,23 @@ const asRoot = process.getuid?.() === 0;
 
 /** Runs a PostgreSQL tool as the postgres user when we are root, as ourselves otherwise. */
 function runPostgresTool(tool, args) {
+  const [file, fileArgs] = postgresToolCommand(tool, args);
+  execFileSync(file, fileArgs, { stdio: 'pipe' });
+}
+
+/** The same without blocking: for a test that stops and starts PostgreSQL while its clients keep running. */
+function runPostgresToolAsync(tool, args) {
+  const [file, fileArgs] = postgresToolCommand(tool, args);
+  return new Promise((resolve, reject) =>
+    execFile(file, fileArgs, (error, _stdout, stderr) =>
+      error ? reject(new Error(`${tool}: ${stderr || error.message}`)) : resolve(),
+    ),
+  );
+}
+
+function postgresToolCommand(tool, args) {
   const command = path.join(postgresBin(), tool);
-  if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
-  else execFileSync(command, args, { stdio: 'pipe' });
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
 function giveToPostgres(dir) {
@@ -83,18 +97,33 @@ async function startPostgres(dir) {
   giveToPostgres(sockets);
   runPostgresTool('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
   const port = await freePort();
-  const options = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=on`;
-  runPostgresTool('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'postgres.log'), '-w', 'start']);
+  await runPostgres(dir, port);
   runPostgresTool('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'pizhu']);
   return { port, url: `postgres://postgres@127.0.0.1:${port}/pizhu` };
+}
+
+/** pg_ctl start on `port`, the cluster's sockets in `dir`. */
+function runPostgres(dir, port) {
+  const sockets = path.join(dir, 'pg-socket');
+  const options = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=on`;
+  const data = path.join(dir, 'pg');
+  return runPostgresToolAsync('pg_ctl', [
+    '-D',
+    data,
+    '-o',
+    options,
+    '-l',
+    path.join(dir, 'postgres.log'),
+    '-w',
+    'start',
+  ]);
 }
 
 /**
  * redis-server as a child of its own (detached, so it outlives this process when the CLI starts it): its pid is
  * known at once, with no pid file to race with. Resolves once it answers on its port.
  */
-async function startRedis(dir) {
-  const port = await freePort();
+async function startRedis(dir, port) {
   const child = spawn(
     'redis-server',
     [
@@ -165,7 +194,7 @@ export async function startServices(options = {}) {
   const postgres = await startPostgres(dir);
   let redis;
   try {
-    redis = await startRedis(dir);
+    redis = await startRedis(dir, await freePort());
   } catch (error) {
     stopPostgres(dir);
     throw error;
@@ -198,6 +227,34 @@ export function stopServices(dir) {
   stopPostgres(dir);
   rmSync(stateFile);
   return true;
+}
+
+/**
+ * For tests of an outage: kills the Redis running in `dir` (SIGKILL, as a crash) and resolves once it is gone;
+ * `startRedisAgain` starts an empty one on the same port, as a restarted Redis without persistence comes back.
+ */
+export async function killRedis(dir) {
+  const { redisPid, redisUrl } = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  process.kill(redisPid, 'SIGKILL');
+  const { port } = new URL(redisUrl);
+  while (await answersPing(Number(port))) await new Promise((r) => setTimeout(r, 10));
+}
+
+export async function startRedisAgain(dir) {
+  const stateFile = path.join(dir, STATE_FILE);
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  const redis = await startRedis(dir, Number(new URL(state.redisUrl).port));
+  writeFileSync(stateFile, `${JSON.stringify({ ...state, redisPid: redis.pid }, null, 2)}\n`);
+}
+
+/** For tests of an outage: stops PostgreSQL in `dir` at once (`immediate`: no clean shutdown) and starts it again. */
+export function stopPostgresNow(dir) {
+  return runPostgresToolAsync('pg_ctl', ['-D', path.join(dir, 'pg'), '-m', 'immediate', '-w', 'stop']);
+}
+
+export function startPostgresAgain(dir) {
+  const { databaseUrl } = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  return runPostgres(dir, Number(new URL(databaseUrl).port));
 }
 
 /** The processes of the services running in `dir`: PostgreSQL's postmaster and Redis (for the benchmarks). */

@@ -18,6 +18,8 @@ export type Cluster = {
   instances: Instance[];
   databaseUrl: string;
   redisUrl: string;
+  /** The folder of the PostgreSQL and Redis the instances use (scripts/services.mjs), to stop and start them. */
+  servicesDir: string;
   teamId: string;
   owner: JoinResponse;
   /** Starts one more instance on the same database and Redis. */
@@ -56,6 +58,7 @@ export async function startCluster(count: number, env: NodeJS.ProcessEnv = {}): 
     instances,
     databaseUrl,
     redisUrl: services.redisUrl,
+    servicesDir: services.dir,
     teamId: owner.teamId,
     owner,
     add,
