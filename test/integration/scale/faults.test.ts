@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { annotationIdsOf, idsOfMemberKeys, notesMap, roomIdFor } from '../../../shared/model/index.ts';
-import { annotation, authorOf, canonicalJson, writeOwn } from '../server/fixtures.ts';
 import { waitFor } from '../server/helpers.ts';
 import { type Cluster, kill, roamingProvider, startCluster, stopProvider } from './cluster.ts';
+import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
 let providers: WebsocketProvider[] = [];
@@ -24,7 +24,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const state = (doc: Y.Doc) => canonicalJson(notesMap(doc).toJSON());
 
 /** `count` clients of one room spread over the instances; each records what it received from the server. */
 async function spread(c: Cluster, documentKey: string, count: number, onInstances = c.instances) {
@@ -44,54 +43,23 @@ async function spread(c: Cluster, documentKey: string, count: number, onInstance
   return { room, docs, received };
 }
 
-/** Writes one annotation per client every `everyMs` while `running()`; returns the ids written. */
-async function writeWhile(c: Cluster, docs: Y.Doc[], documentKey: string, running: () => boolean, everyMs = 20) {
-  const written: string[] = [];
-  for (let n = 0; running(); n++) {
-    for (const [i, doc] of docs.entries()) {
-      const id = `c${i}-${n}`;
-      writeOwn(doc, annotation(id, c.teamId, documentKey, { author: authorOf(c.owner), note: id }));
-      written.push(id);
-    }
-    await sleep(everyMs);
-  }
-  return written;
-}
-
-async function freshLoad(c: Cluster, room: string): Promise<Y.Doc> {
-  const instance = await c.add(`fresh-${Date.now()}`);
-  const doc = new Y.Doc();
-  stopProvider(await roamingProvider(c, instance, room, doc));
-  return doc;
-}
-
-async function converged(docs: Y.Doc[], count: number): Promise<void> {
-  await waitFor(
-    () => docs.every((doc) => annotationIdsOf(doc).length === count && state(doc) === state(docs[0]!)),
-    40_000,
-    `clients did not converge: ${docs.map((d) => annotationIdsOf(d).length)} of ${count}`,
-  );
-}
-
 describe('faults between instances', () => {
   it('loses nothing any client received when an instance is killed with SIGKILL under steady writes', async () => {
     cluster = await startCluster(3);
     const c = cluster;
     const { room, docs, received } = await spread(c, 'killed', 6);
-    let writing = true;
-    const writes = writeWhile(c, docs, 'killed', () => writing);
+    const writes = steadyWrites(c, docs, 'killed');
     await waitFor(() => received.size > 300, 20_000, 'too few updates reached clients');
     const victim = c.instances[1]!;
     await kill(victim);
     const receivedAtKill = new Set(received);
     await sleep(1_500);
-    writing = false;
-    const written = await writes;
+    const written = await writes.stop();
     // Every client of B moved to another instance with a fresh ticket, and all converge on everything written.
     expect(providers.every((p) => (p as WebsocketProvider & { instance: { name: string } }).instance !== victim)).toBe(
       true,
     );
-    await converged(docs, written.length);
+    await converged(docs, written);
     const stored = annotationIdsOf(await freshLoad(c, room));
     for (const id of receivedAtKill) expect(stored).toContain(id);
     expect(stored.sort()).toEqual([...written].sort());
@@ -111,14 +79,14 @@ describe('faults between instances', () => {
           await sleep(2);
         }
       })();
-      const writes = rooms.map(({ docs }, r) => writeWhile(c, docs, `lossy-${r}`, () => writing, 10));
+      const writes = rooms.map(({ docs }, r) => steadyWrites(c, docs, `lossy-${r}`, 10));
       await sleep(3_000);
       writing = false;
-      const written = await Promise.all(writes);
+      const written = await Promise.all(writes.map((w) => w.stop()));
       await trimming;
       for (const [r, { room, docs }] of rooms.entries()) {
-        await converged(docs, written[r]!.length);
-        expect(state(await freshLoad(c, room))).toBe(state(docs[0]!));
+        await converged(docs, written[r]!);
+        expect(stateOf(await freshLoad(c, room))).toBe(stateOf(docs[0]!));
       }
     } finally {
       redis.disconnect();
@@ -129,13 +97,10 @@ describe('faults between instances', () => {
     cluster = await startCluster(2, { PIZHU_COMPACT_AFTER_UPDATES: '3' });
     const c = cluster;
     const { room, docs } = await spread(c, 'compacting', 4);
-    let writing = true;
-    const writes = writeWhile(c, docs, 'compacting', () => writing, 5);
+    const writes = steadyWrites(c, docs, 'compacting', 5);
     await sleep(3_000);
-    writing = false;
-    const written = await writes;
-    await converged(docs, written.length);
+    await converged(docs, await writes.stop());
     await sleep(1_500); // quiet: both instances compact what they hold
-    expect(state(await freshLoad(c, room))).toBe(state(docs[0]!));
+    expect(stateOf(await freshLoad(c, room))).toBe(stateOf(docs[0]!));
   });
 });

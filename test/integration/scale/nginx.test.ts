@@ -14,6 +14,7 @@ import { annotation, authorOf, writeOwn } from '../server/fixtures.ts';
 import { api, connectProvider, waitFor } from '../server/helpers.ts';
 import { type Cluster, type Instance, kill, startCluster } from './cluster.ts';
 import { type NginxProxy, startReadmeNginx } from './nginx.ts';
+import { converged, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
 let proxy: NginxProxy | null = null;
@@ -107,29 +108,11 @@ describe("the README's nginx configuration in front of three instances", () => {
     const { c, nginx } = await setUp();
     const docs = await clientsThrough(nginx, c, 'failover', 4);
     const [victim] = await holders(c);
-    const written: string[] = [];
-    let writing = true;
-    const writes = (async () => {
-      for (let n = 0; writing; n++) {
-        for (const [i, doc] of docs.entries()) {
-          const id = `c${i}-${n}`;
-          write(c, doc, 'failover', id);
-          written.push(id);
-        }
-        await sleep(20);
-      }
-    })();
-    await waitFor(() => written.length > 200, 10_000, 'too few writes');
+    const writes = steadyWrites(c, docs, 'failover');
+    await waitFor(() => writes.written.length > 200, 10_000, 'too few writes');
     await kill(victim!);
     await sleep(1_500);
-    writing = false;
-    await writes;
-
-    await waitFor(
-      () => docs.every((doc) => annotationIdsOf(doc).length === written.length),
-      30_000,
-      `clients did not converge: ${docs.map((d) => annotationIdsOf(d).length)} of ${written.length}`,
-    );
+    await converged(docs, await writes.stop());
     const after = await connectionsByInstance(c);
     const [survivor, ...more] = [...after].filter(([, count]) => count > 0).map(([instance]) => instance);
     expect(more.map((instance) => instance.name)).toEqual([]);

@@ -10,10 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { killRedis, startPostgresAgain, startRedisAgain, stopPostgresNow } from '../../../scripts/services.mjs';
-import { annotationIdsOf, notesMap, roomIdFor } from '../../../shared/model/index.ts';
-import { annotation, authorOf, canonicalJson, writeOwn } from '../server/fixtures.ts';
+import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
 import { api, openRaw, ticketFor, waitFor } from '../server/helpers.ts';
 import { type Cluster, roamingProvider, startCluster, stopProvider } from './cluster.ts';
+import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
 let providers: WebsocketProvider[] = [];
@@ -26,9 +26,8 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const state = (doc: Y.Doc) => canonicalJson(notesMap(doc).toJSON());
 
-/** Six clients of one room, two on each instance, each writing an annotation every 20 ms until stopped. */
+/** Six clients of one room, two on each instance, writing steadily until stopped. */
 async function writingClients(c: Cluster, documentKey: string) {
   const room = roomIdFor(c.teamId, documentKey);
   const docs: Y.Doc[] = [];
@@ -37,45 +36,20 @@ async function writingClients(c: Cluster, documentKey: string) {
     providers.push(await roamingProvider(c, c.instances[i % 3]!, room, doc));
     docs.push(doc);
   }
-  const written: string[] = [];
-  let writing = true;
-  const writes = (async () => {
-    for (let n = 0; writing; n++) {
-      for (const [i, doc] of docs.entries()) {
-        const id = `c${i}-${n}`;
-        writeOwn(doc, annotation(id, c.teamId, documentKey, { author: authorOf(c.owner), note: id }));
-        written.push(id);
-      }
-      await sleep(20);
-    }
-  })();
-  const stop = async () => {
-    writing = false;
-    await writes;
-  };
-  return { room, docs, written, stop };
-}
-
-async function converged(docs: Y.Doc[], written: string[]): Promise<void> {
-  await waitFor(
-    () => docs.every((doc) => annotationIdsOf(doc).length === written.length && state(doc) === state(docs[0]!)),
-    40_000,
-    `clients did not converge: ${docs.map((d) => annotationIdsOf(d).length)} of ${written.length}`,
-  );
-  expect(annotationIdsOf(docs[0]!).sort()).toEqual([...written].sort());
+  return { room, docs, writes: steadyWrites(c, docs, documentKey) };
 }
 
 describe('outages of PostgreSQL and Redis under three instances', () => {
   it('keeps rooms converging from PostgreSQL while Redis is down, and takes new sockets once it is back', async () => {
     cluster = await startCluster(3);
     const c = cluster;
-    const { room, docs, written, stop } = await writingClients(c, 'redis-outage');
+    const { room, docs, writes } = await writingClients(c, 'redis-outage');
     await sleep(500);
     await killRedis(c.servicesDir);
     await sleep(500);
 
     // Redis is down: what was written by now reaches every client on every instance through the store.
-    const beforeCheck = written.slice();
+    const beforeCheck = writes.written.slice();
     await waitFor(
       () =>
         docs.every((doc) => {
@@ -101,15 +75,14 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
       'no new socket was taken after Redis came back',
     );
     await sleep(500);
-    await stop();
-    await converged(docs, written);
+    await converged(docs, await writes.stop());
     expect(c.alive()).toHaveLength(3);
   });
 
   it('answers 503 while PostgreSQL is down and loses nothing once it is back', async () => {
     cluster = await startCluster(3);
     const c = cluster;
-    const { room, docs, written, stop } = await writingClients(c, 'postgres-outage');
+    const { room, docs, writes } = await writingClients(c, 'postgres-outage');
     await sleep(500);
     await stopPostgresNow(c.servicesDir);
 
@@ -132,13 +105,8 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
       await waitFor(async () => (await fetch(`${instance.url}/health`)).ok, 10_000, `${instance.name} not healthy`);
     }
     await sleep(1_000);
-    await stop();
-    await converged(docs, written);
-
-    // What PostgreSQL holds: a client of a fourth instance that never held the room.
-    const fresh = new Y.Doc();
-    stopProvider(await roamingProvider(c, await c.add('D'), room, fresh));
-    expect(state(fresh)).toBe(state(docs[0]!));
+    await converged(docs, await writes.stop());
+    expect(stateOf(await freshLoad(c, room))).toBe(stateOf(docs[0]!));
     expect(c.alive()).toHaveLength(4);
   });
 });
