@@ -3,10 +3,11 @@
  *
  * Updates: after an instance has committed an update (it has its per-room sequence number), it appends
  * {seq, from, update} to the room's stream, `XADD <namespace>:room:<roomId> MAXLEN ~ <n>`. One stream per room, not a
- * few sharded streams: an instance reads only the rooms it holds (one `XREAD BLOCK` over all their streams on a
- * connection of its own), so an instance with a handful of a large deployment's rooms never downloads and
- * discards the traffic of the others, and trimming bounds each room's backlog separately (a busy room cannot
- * push a quiet room's entries out). An idle room's stream expires after STREAM_TTL_MS.
+ * few sharded streams: an instance reads only the rooms it holds (`XREAD BLOCK` over their streams, on connections
+ * of its own with at most `roomsPerReader` rooms each: server/fanout/stream-reader.ts), so an instance with a
+ * handful of a large deployment's rooms never downloads and discards the traffic of the others, and trimming
+ * bounds each room's backlog separately (a busy room cannot push a quiet room's entries out). An idle room's
+ * stream expires after STREAM_TTL_MS.
  *
  * The stream is a fast path, not the record: PostgreSQL is. Entries may be trimmed before a slow reader gets
  * them, lost in a Redis failover, or never written (the instance died between commit and XADD); the room finds
@@ -16,16 +17,13 @@
  * starts holding a room asks the others to announce who is there.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Logger } from '../log.ts';
+import { StreamReader } from './stream-reader.ts';
 import type { Fanout, FanoutMessage, FanoutSubscriber } from './types.ts';
 
-/** Entries a reader takes per room in one read. */
-const READ_COUNT = 256;
-/** The reader blocks this long when nothing arrives, then reads again (and notices closing). */
-const BLOCK_MS = 5_000;
 /** A room's stream unused this long is deleted by Redis; anything needed later comes from the store. */
 const STREAM_TTL_MS = 10 * 60_000;
 /** How often an instance writing to a room's stream renews its expiry. */
@@ -36,7 +34,8 @@ const EXPIRY_RENEW_MS = 60_000;
  * skipped by sequence number.
  */
 const BACKLOG_MS = 2_000;
-const RETRY_MS = 500;
+/** Rooms one reader connection reads: a wake costs Redis and this process work in proportion to these. */
+const ROOMS_PER_READER = 256;
 
 const PRESENCE = 1;
 const PRESENCE_QUERY = 2;
@@ -52,62 +51,67 @@ export type RedisFanoutOptions = {
    * appended to the stream, as if Redis had lost the entry. 0 in production.
    */
   dropRatio: number;
+  /** Rooms per reader connection (ROOMS_PER_READER; smaller in tests). */
+  roomsPerReader?: number;
   log: Logger;
 };
-
-type Subscription = { subscriber: FanoutSubscriber; lastId: string };
 
 export class RedisFanout implements Fanout {
   /** This instance on the streams: its own entries are not delivered back to it. */
   readonly instanceId = randomUUID();
   private readonly commands: Redis;
-  private readonly reader: Redis;
   private readonly presence: Redis;
-  private readonly rooms = new Map<string, Subscription>();
+  /** The readers, the first always there; each room is read by one of them. */
+  private readonly readers: StreamReader[];
+  private readonly readerOf = new Map<string, StreamReader>();
+  private readonly roomsPerReader: number;
+  private readonly connection: RedisOptions = {
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: false,
+    lazyConnect: true,
+  };
   /** When this instance last renewed the expiry of a room's stream. */
   private readonly expiryRenewedAt = new Map<string, number>();
-  private readerClientId: number | null = null;
-  private reading: Promise<void> | null = null;
-  private wakeReader: (() => void) | null = null;
-  private unblockQueued = false;
-  /** Changes of the room set, and the change the XREAD in flight (if any) was issued with. */
-  private generation = 0;
-  private readingGeneration: number | null = null;
   private closed = false;
 
   private constructor(private readonly options: RedisFanoutOptions) {
-    const connection = { maxRetriesPerRequest: null, enableAutoPipelining: false, lazyConnect: true };
-    this.commands = new Redis(options.url, { ...connection, connectionName: 'pizhu-commands' });
-    this.reader = new Redis(options.url, { ...connection, connectionName: 'pizhu-reader' });
-    this.presence = new Redis(options.url, { ...connection, connectionName: 'pizhu-presence' });
-    for (const client of [this.commands, this.reader, this.presence]) {
+    this.commands = new Redis(options.url, { ...this.connection, connectionName: 'pizhu-commands' });
+    this.presence = new Redis(options.url, { ...this.connection, connectionName: 'pizhu-presence' });
+    for (const client of [this.commands, this.presence]) {
       // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
       client.on('error', (error) => options.log.error('fanout', 'Redis connection', error));
     }
     this.presence.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onPresence(channel, message));
-    // After a reconnect the reader is another Redis client: CLIENT UNBLOCK needs its new id.
-    this.reader.on('ready', () => {
-      this.reader
-        .client('ID')
-        .then((id) => (this.readerClientId = id))
-        .catch(() => {});
-    });
+    this.roomsPerReader = options.roomsPerReader ?? ROOMS_PER_READER;
+    this.readers = [this.newReader()];
   }
 
   /** Connects (refusing to start when Redis cannot be reached) and starts reading. */
   static async connect(options: RedisFanoutOptions): Promise<RedisFanout> {
     const fanout = new RedisFanout(options);
     try {
-      await Promise.all([fanout.commands.connect(), fanout.reader.connect(), fanout.presence.connect()]);
-      fanout.readerClientId = await fanout.reader.client('ID');
+      await Promise.all([fanout.commands.connect(), fanout.presence.connect(), fanout.readers[0]!.start()]);
     } catch (error) {
       fanout.commands.disconnect();
-      fanout.reader.disconnect();
       fanout.presence.disconnect();
+      await fanout.readers[0]!.close();
       throw new Error(`Redis at ${redactUrl(options.url)} cannot be reached: ${(error as Error).message}`);
     }
-    fanout.reading = fanout.readLoop();
     return fanout;
+  }
+
+  private newReader(): StreamReader {
+    return new StreamReader(
+      {
+        url: this.options.url,
+        connection: this.connection,
+        streamKey: (roomId) => this.streamKey(roomId),
+        unblock: (clientId) => this.commands.client('UNBLOCK', clientId) as Promise<number>,
+        deliver: (roomId, subscriber, entries) => this.deliver(roomId, subscriber, entries),
+        log: this.options.log,
+      },
+      'pizhu-reader',
+    );
   }
 
   publish(roomId: string, message: FanoutMessage, _source: symbol): void {
@@ -152,7 +156,7 @@ export class RedisFanout implements Fanout {
       pipeline.pexpire(key, STREAM_TTL_MS);
       // Remembered for held rooms only (unsubscribe forgets it): a room written after it was let go renews
       // with each XADD rather than leave an entry behind.
-      if (this.rooms.has(roomId)) this.expiryRenewedAt.set(roomId, now);
+      if (this.readerOf.has(roomId)) this.expiryRenewedAt.set(roomId, now);
     }
     pipeline
       .exec()
@@ -168,103 +172,60 @@ export class RedisFanout implements Fanout {
 
   subscribe(roomId: string, _source: symbol, subscriber: FanoutSubscriber): void {
     if (this.closed) return;
-    const known = this.rooms.get(roomId);
-    this.rooms.set(roomId, { subscriber, lastId: known?.lastId ?? `${Date.now() - BACKLOG_MS}-0` });
+    const known = this.readerOf.get(roomId);
+    const reader = known ?? this.readerWithRoom();
+    reader.add(roomId, subscriber, `${Date.now() - BACKLOG_MS}-0`);
     if (known) return;
+    this.readerOf.set(roomId, reader);
     this.presence
       .subscribe(this.presenceChannel(roomId))
       .then(() => this.publish(roomId, { kind: 'presence-query' }, PRESENCE_SOURCE))
       .catch((error) => this.options.log.error('fanout', `room ${roomId}: subscribing to presence`, error));
-    this.readAgain();
   }
 
   unsubscribe(roomId: string, subscriber: FanoutSubscriber): void {
-    if (this.rooms.get(roomId)?.subscriber !== subscriber) return;
-    this.rooms.delete(roomId);
+    const reader = this.readerOf.get(roomId);
+    if (reader?.subscriberOf(roomId) !== subscriber) return;
+    reader.remove(roomId);
+    this.readerOf.delete(roomId);
     this.expiryRenewedAt.delete(roomId);
     if (this.closed) return;
     this.presence.unsubscribe(this.presenceChannel(roomId)).catch(() => {});
-    this.readAgain();
+    // A reader other than the first that holds nothing more is closed (its connection released).
+    if (reader.size === 0 && reader !== this.readers[0]) {
+      this.readers.splice(this.readers.indexOf(reader), 1);
+      void reader.close();
+    }
+  }
+
+  /** Reader connections open (tests). */
+  get readerCount(): number {
+    return this.readers.length;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.rooms.clear();
-    this.wakeReader?.();
-    // Pending XADDs go out before QUIT; the blocked reader is simply cut.
-    this.reader.disconnect();
-    await this.reading?.catch(() => {});
+    this.readerOf.clear();
+    // Pending XADDs go out before QUIT; the blocked readers are simply cut.
+    await Promise.all(this.readers.map((reader) => reader.close()));
     await Promise.allSettled([this.commands.quit(), this.presence.quit()]);
   }
 
-  /** The set of rooms changed: the blocked XREAD is interrupted (once per turn) to read the new set. */
-  private readAgain(): void {
-    this.generation++;
-    if (this.wakeReader) {
-      this.wakeReader();
-      return;
-    }
-    if (this.unblockQueued) return;
-    this.unblockQueued = true;
-    queueMicrotask(() => {
-      this.unblockQueued = false;
-      void this.unblockStaleRead();
-    });
+  /** A reader with room for one more room: the first that has, or a new one. */
+  private readerWithRoom(): StreamReader {
+    const open = this.readers.find((reader) => reader.size < this.roomsPerReader);
+    if (open) return open;
+    const reader = this.newReader();
+    reader.startInBackground();
+    this.readers.push(reader);
+    return reader;
   }
 
-  /**
-   * Interrupts an XREAD issued with an older room set. The UNBLOCK may reach Redis before the XREAD does (two
-   * connections): then nothing was blocked yet, and it is tried again shortly.
-   */
-  private async unblockStaleRead(): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      if (this.closed || this.readingGeneration === null || this.readingGeneration === this.generation) return;
-      if (this.readerClientId === null) return;
-      const unblocked = await this.commands.client('UNBLOCK', this.readerClientId).catch(() => 0);
-      if (unblocked === 1) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-
-  private async readLoop(): Promise<void> {
-    while (!this.closed) {
-      if (this.rooms.size === 0) {
-        await new Promise<void>((resolve) => (this.wakeReader = resolve));
-        this.wakeReader = null;
-        continue;
-      }
-      const roomIds = [...this.rooms.keys()];
-      const ids = roomIds.map((roomId) => this.rooms.get(roomId)!.lastId);
-      let reply: [Buffer, [Buffer, Buffer[]][]][] | null;
-      this.readingGeneration = this.generation;
-      try {
-        reply = (await this.reader.xreadBuffer(
-          'COUNT',
-          READ_COUNT,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          ...roomIds.map((roomId) => this.streamKey(roomId)),
-          ...ids,
-        )) as [Buffer, [Buffer, Buffer[]][]][] | null;
-      } catch (error) {
-        if (this.closed) return;
-        this.options.log.error('fanout', 'reading the room streams', error);
-        await new Promise((r) => setTimeout(r, RETRY_MS));
-        continue;
-      } finally {
-        this.readingGeneration = null;
-      }
-      for (const [key, entries] of reply ?? []) this.deliver(key.toString().slice(this.streamKey('').length), entries);
-    }
-  }
-
-  private deliver(roomId: string, entries: [Buffer, Buffer[]][]): void {
-    for (const [id, fields] of entries) {
-      const subscription = this.rooms.get(roomId);
-      if (!subscription) return;
-      subscription.lastId = id.toString();
+  private deliver(roomId: string, subscriber: FanoutSubscriber, entries: [Buffer, Buffer[]][]): void {
+    for (const [, fields] of entries) {
+      // Applying an entry may let the room go (its subscriber then no longer wants the rest).
+      if (this.readerOf.get(roomId)?.subscriberOf(roomId) !== subscriber) return;
       const entry = parseEntry(fields);
       if (!entry) {
         this.options.log.warn('fanout', `room ${roomId}: a stream entry without seq or update was skipped`);
@@ -272,7 +233,7 @@ export class RedisFanout implements Fanout {
       }
       if (entry.from === this.instanceId) continue;
       try {
-        subscription.subscriber.onFanout({ kind: 'update', seq: entry.seq, update: entry.update });
+        subscriber.onFanout({ kind: 'update', seq: entry.seq, update: entry.update });
       } catch (error) {
         this.options.log.error('fanout', `room ${roomId}: applying an update from the stream`, error);
       }
@@ -298,14 +259,14 @@ export class RedisFanout implements Fanout {
 
   private onPresence(channel: Buffer, message: Buffer): void {
     const roomId = channel.toString().slice(this.presenceChannel('').length);
-    const subscription = this.rooms.get(roomId);
-    if (!subscription) return;
+    const subscriber = this.readerOf.get(roomId)?.subscriberOf(roomId);
+    if (!subscriber) return;
     try {
       const decoder = decoding.createDecoder(message);
       if (decoding.readVarString(decoder) === this.instanceId) return;
       const kind = decoding.readVarUint(decoder);
       const update = decoding.readVarUint8Array(decoder);
-      subscription.subscriber.onFanout(kind === PRESENCE ? { kind: 'presence', update } : { kind: 'presence-query' });
+      subscriber.onFanout(kind === PRESENCE ? { kind: 'presence', update } : { kind: 'presence-query' });
     } catch (error) {
       this.options.log.error('fanout', `room ${roomId}: a presence message could not be read`, error);
     }

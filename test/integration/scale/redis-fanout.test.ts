@@ -25,12 +25,13 @@ afterAll(async () => {
   await releaseServices();
 });
 
-async function fanout(dropRatio = 0, streamMaxLength = 1000): Promise<RedisFanout> {
+async function fanout(dropRatio = 0, streamMaxLength = 1000, roomsPerReader?: number): Promise<RedisFanout> {
   const created = await RedisFanout.connect({
     url: services.redisUrl,
     namespace: NAMESPACE,
     streamMaxLength,
     dropRatio,
+    roomsPerReader,
     log,
   });
   fanouts.push(created);
@@ -88,6 +89,36 @@ describe('RedisFanout', () => {
     await waitFor(() => rb.seqs.length === 1, 10_000, 'the new room was not read');
     // The reader blocks for 5 s at a time; the subscription interrupted it.
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('reads rooms beyond one reader on more connections, each in order, and lets go of the emptied ones', async () => {
+    const [a, b] = [await fanout(), await fanout(0, 1000, 3)];
+    const rooms = Array.from({ length: 10 }, () => newRoom());
+    const recorders = rooms.map(() => new Recorder());
+    for (const [i, room] of rooms.entries()) b.subscribe(room, source, recorders[i]!);
+    expect(b.readerCount).toBe(4);
+    await new Promise((r) => setTimeout(r, 100));
+    for (let seq = 1; seq <= 20; seq++) {
+      for (const room of rooms) a.publish(room, { kind: 'update', seq, update: new Uint8Array([seq]) }, source);
+    }
+    const inOrder = Array.from({ length: 20 }, (_, i) => i + 1);
+    await waitFor(() => recorders.every((r) => r.seqs.length === 20), 10_000, 'not every room was read');
+    for (const recorder of recorders) expect(recorder.seqs).toEqual(inOrder);
+
+    // The last reader held rooms 9 and 10: once both go, its connection goes; the first reader stays.
+    b.unsubscribe(rooms[9]!, recorders[9]!);
+    b.unsubscribe(rooms[8]!, recorders[8]!);
+    expect(b.readerCount).toBe(3);
+    for (const room of rooms.slice(0, 3)) b.unsubscribe(room, recorders[rooms.indexOf(room)]!);
+    expect(b.readerCount).toBe(3);
+    // A room subscribed now fills the first reader's free place, and is read.
+    const late = newRoom();
+    const recorder = new Recorder();
+    b.subscribe(late, source, recorder);
+    expect(b.readerCount).toBe(3);
+    await new Promise((r) => setTimeout(r, 100));
+    a.publish(late, { kind: 'update', seq: 1, update: new Uint8Array([1]) }, source);
+    await waitFor(() => recorder.seqs.length === 1, 10_000, 'the late room was not read');
   });
 
   it('stops delivering a room once it is unsubscribed', async () => {
