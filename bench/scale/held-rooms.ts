@@ -1,0 +1,106 @@
+/**
+ * `npm run bench:held-rooms`: what an instance holding many rooms costs Redis. The server's own fan-out
+ * (server/fanout/redis.ts) on a real Redis from scripts/services.mjs: one RedisFanout holds R rooms, as an
+ * instance with R rooms open does; another appends updates to random ones of them at RATE/s, as the other
+ * instances do. For R from a hundred to twenty thousand (PIZHU_MAX_LOADED_ROOMS' default): Redis's CPU share,
+ * the holder's, and the delivery latency from append to the holder's room. Prints a table and writes
+ * bench/scale/held-rooms.json.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { servicePids, startServices } from '../../scripts/services.mjs';
+import { RedisFanout } from '../../server/fanout/redis.ts';
+import type { FanoutMessage, FanoutSubscriber } from '../../server/fanout/types.ts';
+import { silentLogger } from '../../server/log.ts';
+import { sleep } from '../server/clients.ts';
+import { percentile } from '../stats.ts';
+import { meterCpu } from './cpu.ts';
+
+const HELD = (process.env.BENCH_HELD ?? '100,1000,5000,20000').split(',').map(Number);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const UPDATE = new Uint8Array(300).fill(7);
+
+type Row = {
+  held: number;
+  appended: number;
+  delivered: number;
+  p50: number;
+  p99: number;
+  redis: number;
+  holder: number;
+};
+
+/** A held room: records when each update (its seq is the append's send time index) arrived. */
+class TimedRoom implements FanoutSubscriber {
+  constructor(private readonly arrived: (seq: number) => void) {}
+  onFanout(message: FanoutMessage): void {
+    if (message.kind === 'update') this.arrived(message.seq);
+  }
+}
+
+async function measure(
+  redisUrl: string,
+  { redis: redisPid, postmaster }: { redis: number; postmaster: number },
+  held: number,
+): Promise<Row> {
+  const options = {
+    url: redisUrl,
+    namespace: `bench:held-${held}`,
+    streamMaxLength: 1000,
+    dropRatio: 0,
+    log: silentLogger,
+  };
+  const [holder, writer] = await Promise.all([RedisFanout.connect(options), RedisFanout.connect(options)]);
+  const sentAt: number[] = [];
+  const latencies: number[] = [];
+  const rooms = Array.from({ length: held }, (_, i) => `team.doc-${i}`);
+  for (const room of rooms) {
+    holder.subscribe(room, Symbol('holder'), new TimedRoom((seq) => latencies.push(performance.now() - sentAt[seq]!)));
+  }
+  await sleep(1_000 + held / 20); // the presence subscriptions and the first read of every stream
+  const stopCpu = meterCpu({ instances: [], postmaster, redis: redisPid });
+  const start = performance.now();
+  let seq = 1; // the stream's entries count from 1
+  while (performance.now() - start < SECONDS * 1000) {
+    const due = start + ((seq - 1) * 1000) / RATE;
+    if (due > performance.now()) await sleep(due - performance.now());
+    sentAt[seq] = performance.now();
+    writer.publish(rooms[Math.floor(Math.random() * held)]!, { kind: 'update', seq, update: UPDATE }, Symbol('writer'));
+    seq++;
+  }
+  await sleep(1_000);
+  const cpu = stopCpu();
+  await Promise.all([holder.close(), writer.close()]);
+  return {
+    held,
+    appended: seq - 1,
+    delivered: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    redis: cpu.redis / cpu.wall,
+    // This process runs the writer too: its share bounds the holder's from above.
+    holder: cpu.driver / cpu.wall,
+  };
+}
+
+const services = await startServices();
+try {
+  const pids = servicePids(services.dir);
+  const rows: Row[] = [];
+  for (const held of HELD) {
+    const row = await measure(services.redisUrl, pids, held);
+    rows.push(row);
+    console.log(
+      `${String(held).padStart(6)} rooms held: ${row.delivered}/${row.appended} delivered, p50 ${row.p50.toFixed(2)} ms, ` +
+        `p99 ${row.p99.toFixed(2)} ms; Redis ${(row.redis * 100).toFixed(0)}% of a core, holder + writer ${(row.holder * 100).toFixed(0)}%`,
+    );
+  }
+  writeFileSync(
+    path.join(import.meta.dirname, 'held-rooms.json'),
+    `${JSON.stringify({ rate: RATE, seconds: SECONDS, rows }, null, 2)}\n`,
+  );
+} finally {
+  await services.stop();
+}
+process.exit(0);
