@@ -66,6 +66,24 @@ describe('RedisLimits', () => {
     expect(await renewing.takeSocket({ id: 'r3', memberId: member, teamId: team })).toBe('member');
   });
 
+  it('keeps renewing every slot, whichever tick of the renewal period its keys fall in', async () => {
+    const members = Array.from({ length: 20 }, () => unique());
+    const teams = Array.from({ length: 4 }, () => unique());
+    const limits = instance(2, 100, 600);
+    for (const [i, member] of members.entries()) {
+      for (const n of [1, 2]) {
+        expect(await limits.takeSocket({ id: `${member}-${n}`, memberId: member, teamId: teams[i % 4]! })).toBeNull();
+      }
+    }
+    // A released slot is no longer renewed, and frees its place.
+    limits.releaseSocket({ id: `${members[0]}-1`, memberId: members[0]!, teamId: teams[0]! });
+    await new Promise((r) => setTimeout(r, 1_800)); // three times the slots' lifetime
+    const third = await Promise.all(
+      members.map((member, i) => limits.takeSocket({ id: `${member}-3`, memberId: member, teamId: teams[i % 4]! })),
+    );
+    expect(third).toEqual([null, ...members.slice(1).map(() => 'member')]);
+  });
+
   it('counts failed joins of an address across instances', async () => {
     const [a, b] = [instance(1, 1), instance(1, 1)];
     const address = unique();
