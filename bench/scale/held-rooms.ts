@@ -3,13 +3,17 @@
  * (server/fanout/redis.ts) on a real Redis from scripts/services.mjs: one RedisFanout holds R rooms, as an
  * instance with R rooms open does; another appends updates to random ones of them at RATE/s, as the other
  * instances do. For R from a hundred to twenty thousand (PIZHU_MAX_LOADED_ROOMS' default): Redis's CPU share,
- * the holder's, and the delivery latency from append to the holder's room. Prints a table and writes
- * bench/scale/held-rooms.json.
+ * the holder's, and the delivery latency from append to the holder's room. Then the deployment-wide socket
+ * slots (server/guard/deployment-limits.ts) of an instance holding 10,000 sockets: how long their renewals, on
+ * their own timer as in the server, hold the event loop that every room of the instance runs on. Prints a
+ * table and writes bench/scale/held-rooms.json.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { servicePids, startServices } from '../../scripts/services.mjs';
 import { RedisFanout } from '../../server/fanout/redis.ts';
+import { RedisLimits, SOCKET_TTL_MS } from '../../server/guard/deployment-limits.ts';
 import type { FanoutMessage, FanoutSubscriber } from '../../server/fanout/types.ts';
 import { silentLogger } from '../../server/log.ts';
 import { sleep } from '../server/clients.ts';
@@ -84,6 +88,21 @@ async function measure(
   };
 }
 
+/** Event-loop delay while `sockets` slots are held and renewed over two renewal periods. */
+async function socketRenewals(redisUrl: string, sockets: number) {
+  const limits = new RedisLimits(redisUrl, 'bench:slots', { perMember: 32, perTeam: sockets }, 20, silentLogger);
+  // Officials with five pages open each, in five teams.
+  for (let i = 0; i < sockets; i++) {
+    await limits.takeSocket({ id: `s${i}`, memberId: `m${Math.floor(i / 5)}`, teamId: `t${i % 5}` });
+  }
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  await sleep((2 * SOCKET_TTL_MS) / 3);
+  delay.disable();
+  await limits.close();
+  return { sockets, maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
+}
+
 const services = await startServices();
 try {
   const pids = servicePids(services.dir);
@@ -96,9 +115,13 @@ try {
         `p99 ${row.p99.toFixed(2)} ms; Redis ${(row.redis * 100).toFixed(0)}% of a core, holder + writer ${(row.holder * 100).toFixed(0)}%`,
     );
   }
+  const slots = await socketRenewals(services.redisUrl, 10_000);
+  console.log(
+    `${slots.sockets} socket slots renewed: event loop held at most ${slots.maxMs.toFixed(1)} ms (p99 ${slots.p99Ms.toFixed(1)} ms)`,
+  );
   writeFileSync(
     path.join(import.meta.dirname, 'held-rooms.json'),
-    `${JSON.stringify({ rate: RATE, seconds: SECONDS, rows }, null, 2)}\n`,
+    `${JSON.stringify({ rate: RATE, seconds: SECONDS, rows, slots }, null, 2)}\n`,
   );
 } finally {
   await services.stop();
