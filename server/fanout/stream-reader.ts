@@ -52,11 +52,15 @@ export class StreamReader {
     this.redis = new Redis(deps.url, { ...deps.connection, connectionName: name });
     // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
     this.redis.on('error', (error) => deps.log.error('fanout', 'Redis connection', error));
-    // After a reconnect the reader is another Redis client: CLIENT UNBLOCK needs its new id.
+    // After a reconnect the reader is another Redis client: CLIENT UNBLOCK needs its new id. Rooms added while
+    // there was none are read at once rather than after a whole block.
     this.redis.on('ready', () => {
       this.redis
         .client('ID')
-        .then((id) => (this.clientId = id))
+        .then((id) => {
+          this.clientId = id;
+          return this.unblockStaleRead();
+        })
         .catch(() => {});
     });
   }
