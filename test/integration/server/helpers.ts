@@ -90,11 +90,13 @@ export async function addMember(
 
 export async function ticketFor(server: { url: string }, token: string, room: string): Promise<string> {
   const res = await api<TicketResponse>(server, 'POST', '/api/tickets', { token, body: { room } });
-  if (res.status !== 201) throw new Error(`ticket failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201) {
+    throw Object.assign(new Error(`ticket failed: ${res.status} ${JSON.stringify(res.body)}`), { status: res.status });
+  }
   return res.body.ticket;
 }
 
-/** A stock y-websocket client; fetches a fresh ticket before every (re)connect. */
+/** A stock y-websocket client; fetches a fresh ticket before every (re)connect, retrying until it has one. */
 export async function connectProvider(
   server: { url: string; wsUrl: string },
   token: string,
@@ -108,17 +110,35 @@ export async function connectProvider(
     connect: true,
     maxBackoffTime: 200,
   });
+  let destroyed = false;
+  const destroy = provider.destroy.bind(provider);
+  provider.destroy = () => {
+    destroyed = true;
+    destroy();
+  };
+  // Tickets are single use: the next one is fetched before the provider reconnects. A refused or failed fetch
+  // (a throttled member's 429, an instance going away) is tried again with backoff, as the extension does.
+  const reconnect = async () => {
+    for (let wait = 100; !destroyed; wait = Math.min(wait * 2, 1_000)) {
+      try {
+        const ticket = await ticketFor(server, token, room);
+        if (destroyed) return;
+        provider.params = { ticket };
+        if (!provider.wsconnected && !provider.wsconnecting) provider.connect();
+        return;
+      } catch (error) {
+        // Signed out for good (a revoked token, a removed member): stay closed, as the extension does.
+        const status = (error as { status?: number }).status ?? 0;
+        if (status >= 400 && status < 500 && status !== 429) return;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  };
   provider.on('connection-close', (event) => {
     // A local disconnect (shouldConnect already false) or a permanent refusal (4400-4499): stay closed.
     if (!provider.shouldConnect || (event && event.code >= 4400 && event.code < 4500)) return;
-    // Tickets are single use: fetch the next one before the provider reconnects.
     provider.shouldConnect = false;
-    ticketFor(server, token, room)
-      .then((ticket) => {
-        provider.params = { ticket };
-        if (!provider.wsconnected && !provider.wsconnecting) provider.connect();
-      })
-      .catch(() => {});
+    void reconnect();
   });
   await waitFor(() => provider.synced, 10_000, `provider for ${room} never synced`);
   return provider;
