@@ -25,6 +25,8 @@ export class RoomRegistry {
   private releasing: Promise<void> | null = null;
   /** The change cursor through which `checkHeads` has compared the stored rooms with the loaded ones. */
   private headsCheckedThrough: number | null = null;
+  /** The check running, if one is: a slow database must not stack a check on it every second. */
+  private checkingHeads: Promise<void> | null = null;
   private closed = false;
   /** One object shared by every room. */
   private readonly deps: RoomDeps;
@@ -168,8 +170,16 @@ export class RoomRegistry {
    * Several instances: asks the store which rooms changed since the last check (one query per team with rooms
    * here) and lets each loaded one compare with what it holds. A room whose last updates never came through
    * the fan-out (their stream entries were lost, and nothing later revealed the gap) reads them from the store.
+   * A call while a check runs joins it rather than starting another.
    */
-  async checkHeads(): Promise<void> {
+  checkHeads(): Promise<void> {
+    this.checkingHeads ??= this.checkHeadsOnce().finally(() => {
+      this.checkingHeads = null;
+    });
+    return this.checkingHeads;
+  }
+
+  private async checkHeadsOnce(): Promise<void> {
     const since = this.headsCheckedThrough;
     if (since === null) return;
     if (this.rooms.size === 0) {
