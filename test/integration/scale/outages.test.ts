@@ -17,10 +17,15 @@ import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
 let providers: WebsocketProvider[] = [];
+/** A service a test stopped and has not started again: started in afterEach when the test failed meanwhile. */
+let down: 'redis' | 'postgres' | null = null;
 
 afterEach(async () => {
   for (const provider of providers) stopProvider(provider);
   providers = [];
+  if (cluster && down === 'redis') await startRedisAgain(cluster.servicesDir);
+  if (cluster && down === 'postgres') await startPostgresAgain(cluster.servicesDir);
+  down = null;
   await cluster?.stop();
   cluster = null;
 });
@@ -46,6 +51,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     const { room, docs, writes } = await writingClients(c, 'redis-outage');
     await sleep(500);
     await killRedis(c.servicesDir);
+    down = 'redis';
     await sleep(500);
 
     // Redis is down: what was written by now reaches every client on every instance through the store.
@@ -64,6 +70,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     expect(await refused.refused).toBe(503);
 
     await startRedisAgain(c.servicesDir);
+    down = null;
     await waitFor(
       async () => {
         const client = openRaw(c.instances[1]!, room, await ticketFor(c.instances[1]!, c.owner.token, room));
@@ -85,6 +92,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     const { room, docs, writes } = await writingClients(c, 'postgres-outage');
     await sleep(500);
     await stopPostgresNow(c.servicesDir);
+    down = 'postgres';
 
     for (const instance of c.instances) {
       await waitFor(
@@ -101,6 +109,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     expect(ticket.body.error.code).toBe('unavailable');
 
     await startPostgresAgain(c.servicesDir);
+    down = null;
     for (const instance of c.instances) {
       await waitFor(async () => (await fetch(`${instance.url}/health`)).ok, 10_000, `${instance.name} not healthy`);
     }
