@@ -5,7 +5,7 @@ export type Services = {
   stop(): Promise<void>;
 };
 export function startServices(options?: { dir?: string }): Promise<Services>;
-export function stopServices(dir: string): boolean;
+export function stopServices(dir: string): Promise<boolean>;
 export function servicePids(dir: string): { postmaster: number; redis: number };
 export function freePort(): Promise<number>;
 export function killRedis(dir: string): Promise<void>;

@@ -9,7 +9,7 @@
  * PostgreSQL refuses to run as root: as root, initdb and pg_ctl run as the postgres user (runuser). The
  * cluster trusts loopback connections: it is for development and tests, never for a deployment.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -53,25 +53,18 @@ export function freePort() {
 
 const asRoot = process.getuid?.() === 0;
 
-/** Runs a PostgreSQL tool as the postgres user when we are root, as ourselves otherwise. */
+/**
+ * Runs a PostgreSQL tool as the postgres user when we are root, as ourselves otherwise. Without blocking: a test
+ * stops and starts PostgreSQL while its clients keep running.
+ */
 function runPostgresTool(tool, args) {
-  const [file, fileArgs] = postgresToolCommand(tool, args);
-  execFileSync(file, fileArgs, { stdio: 'pipe' });
-}
-
-/** The same without blocking: for a test that stops and starts PostgreSQL while its clients keep running. */
-function runPostgresToolAsync(tool, args) {
-  const [file, fileArgs] = postgresToolCommand(tool, args);
+  const command = path.join(postgresBin(), tool);
+  const [file, fileArgs] = asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   return new Promise((resolve, reject) =>
     execFile(file, fileArgs, (error, _stdout, stderr) =>
       error ? reject(new Error(`${tool}: ${stderr || error.message}`)) : resolve(),
     ),
   );
-}
-
-function postgresToolCommand(tool, args) {
-  const command = path.join(postgresBin(), tool);
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
 function giveToPostgres(dir) {
@@ -95,10 +88,10 @@ async function startPostgres(dir) {
   mkdirSync(sockets, { recursive: true });
   giveToPostgres(dir);
   giveToPostgres(sockets);
-  runPostgresTool('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+  await runPostgresTool('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
   const port = await freePort();
   await runPostgres(dir, port);
-  runPostgresTool('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'pizhu']);
+  await runPostgresTool('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'pizhu']);
   return { port, url: `postgres://postgres@127.0.0.1:${port}/pizhu` };
 }
 
@@ -107,16 +100,7 @@ function runPostgres(dir, port) {
   const sockets = path.join(dir, 'pg-socket');
   const options = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=on`;
   const data = path.join(dir, 'pg');
-  return runPostgresToolAsync('pg_ctl', [
-    '-D',
-    data,
-    '-o',
-    options,
-    '-l',
-    path.join(dir, 'postgres.log'),
-    '-w',
-    'start',
-  ]);
+  return runPostgresTool('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'postgres.log'), '-w', 'start']);
 }
 
 /**
@@ -196,7 +180,7 @@ export async function startServices(options = {}) {
   try {
     redis = await startRedis(dir, await freePort());
   } catch (error) {
-    stopPostgres(dir);
+    await stopPostgres(dir);
     throw error;
   }
   const state = { databaseUrl: postgres.url, redisUrl: redis.url, redisPid: redis.pid };
@@ -206,26 +190,29 @@ export async function startServices(options = {}) {
     databaseUrl: postgres.url,
     redisUrl: redis.url,
     async stop() {
-      stopServices(dir);
+      await stopServices(dir);
       if (temporary) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function stopPostgres(dir) {
+async function stopPostgres(dir) {
   const data = path.join(dir, 'pg');
   if (existsSync(path.join(data, 'postmaster.pid')))
-    runPostgresTool('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    await runPostgresTool('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
 }
 
-/** Stops the services `startServices` started in `dir`. */
-export function stopServices(dir) {
-  const stateFile = path.join(dir, STATE_FILE);
-  if (!existsSync(stateFile)) return false;
-  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
-  killIfRunning(state.redisPid);
-  stopPostgres(dir);
-  rmSync(stateFile);
+/** What `startServices` wrote about the services in `dir`: their URLs and Redis's pid. */
+function readState(dir) {
+  return JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+}
+
+/** Stops the services `startServices` started in `dir`; resolves with false when none run there. */
+export async function stopServices(dir) {
+  if (!existsSync(path.join(dir, STATE_FILE))) return false;
+  killIfRunning(readState(dir).redisPid);
+  await stopPostgres(dir);
+  rmSync(path.join(dir, STATE_FILE));
   return true;
 }
 
@@ -234,34 +221,32 @@ export function stopServices(dir) {
  * `startRedisAgain` starts an empty one on the same port, as a restarted Redis without persistence comes back.
  */
 export async function killRedis(dir) {
-  const { redisPid, redisUrl } = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  const { redisPid, redisUrl } = readState(dir);
   process.kill(redisPid, 'SIGKILL');
   const { port } = new URL(redisUrl);
   while (await answersPing(Number(port))) await new Promise((r) => setTimeout(r, 10));
 }
 
 export async function startRedisAgain(dir) {
-  const stateFile = path.join(dir, STATE_FILE);
-  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  const state = readState(dir);
   const redis = await startRedis(dir, Number(new URL(state.redisUrl).port));
-  writeFileSync(stateFile, `${JSON.stringify({ ...state, redisPid: redis.pid }, null, 2)}\n`);
+  writeFileSync(path.join(dir, STATE_FILE), `${JSON.stringify({ ...state, redisPid: redis.pid }, null, 2)}\n`);
 }
 
 /** For tests of an outage: stops PostgreSQL in `dir` at once (`immediate`: no clean shutdown) and starts it again. */
 export function stopPostgresNow(dir) {
-  return runPostgresToolAsync('pg_ctl', ['-D', path.join(dir, 'pg'), '-m', 'immediate', '-w', 'stop']);
+  return runPostgresTool('pg_ctl', ['-D', path.join(dir, 'pg'), '-m', 'immediate', '-w', 'stop']);
 }
 
 export function startPostgresAgain(dir) {
-  const { databaseUrl } = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  const { databaseUrl } = readState(dir);
   return runPostgres(dir, Number(new URL(databaseUrl).port));
 }
 
 /** The processes of the services running in `dir`: PostgreSQL's postmaster and Redis (for the benchmarks). */
 export function servicePids(dir) {
   const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const { redisPid } = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
-  return { postmaster, redis: redisPid };
+  return { postmaster, redis: readState(dir).redisPid };
 }
 
 async function main() {
@@ -272,7 +257,7 @@ async function main() {
     console.log(`DATABASE_URL=${started.databaseUrl}`);
     console.log(`REDIS_URL=${started.redisUrl}`);
   } else if (command === 'stop') {
-    if (!stopServices(dir)) console.log(`nothing runs in ${dir}`);
+    if (!(await stopServices(dir))) console.log(`nothing runs in ${dir}`);
     rmSync(dir, { recursive: true, force: true });
   } else {
     console.error('usage: node scripts/services.mjs start|stop [dir]');

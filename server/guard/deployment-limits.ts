@@ -165,23 +165,13 @@ export class RedisLimits implements DeploymentLimits {
     );
     if (refused === 'member' || refused === 'team') return refused;
     this.held.set(slot.id, slot);
-    for (const key of this.keysOf(slot)) {
-      const ticks = this.byTick[tickOf(key)]!;
-      const ids = ticks.get(key);
-      if (ids) ids.add(slot.id);
-      else ticks.set(key, new Set([slot.id]));
-    }
+    for (const key of this.keysOf(slot)) addTo(this.byTick[tickOf(key)]!, key, slot.id);
     return null;
   }
 
   releaseSocket(slot: SocketSlot): void {
     if (!this.held.delete(slot.id)) return;
-    for (const key of this.keysOf(slot)) {
-      const ticks = this.byTick[tickOf(key)]!;
-      const ids = ticks.get(key);
-      ids?.delete(slot.id);
-      if (ids?.size === 0) ticks.delete(key);
-    }
+    for (const key of this.keysOf(slot)) removeFrom(this.byTick[tickOf(key)]!, key, slot.id);
     this.redis
       .multi()
       .zrem(this.memberKey(slot.memberId), slot.id)
