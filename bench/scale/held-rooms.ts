@@ -5,14 +5,21 @@
  * instances do. For R from a hundred to twenty thousand (PIZHU_MAX_LOADED_ROOMS' default): Redis's CPU share,
  * the holder's, and the delivery latency from append to the holder's room. Then the deployment-wide socket
  * slots (server/guard/deployment-limits.ts) of an instance holding 10,000 sockets: how long their renewals, on
- * their own timer as in the server, hold the event loop that every room of the instance runs on. Prints a
- * table and writes bench/scale/held-rooms.json.
+ * their own timer as in the server, hold the event loop that every room of the instance runs on. Then the
+ * check of the stored room heads an instance runs each second (server/sync/registry.ts `checkHeads`) with
+ * 20,000 rooms of 500 teams held, on a real PostgreSQL while other instances append 200 updates/s: the store's
+ * query for all the teams at once, beside one query per team as the check ran before. Prints a table and
+ * writes bench/scale/held-rooms.json.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { servicePids, startServices } from '../../scripts/services.mjs';
 import { RedisFanout } from '../../server/fanout/redis.ts';
+import { migratePostgres } from '../../server/storage/pg/migrate.ts';
+import { createPgPool } from '../../server/storage/pg/pool.ts';
+import { PgUpdateStore } from '../../server/storage/pg/pg-updates.ts';
+import { freshDatabase } from '../../test/server/services.ts';
 import { RedisLimits, SOCKET_TTL_MS } from '../../server/guard/deployment-limits.ts';
 import type { FanoutMessage, FanoutSubscriber } from '../../server/fanout/types.ts';
 import { silentLogger } from '../../server/log.ts';
@@ -103,6 +110,76 @@ async function socketRenewals(redisUrl: string, sockets: number) {
   return { sockets, maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
 }
 
+/**
+ * Wall time of the head checks of `teams` teams with `perTeam` rooms each over SECONDS per way of asking, the
+ * two ways alternating each second, and PostgreSQL's CPU share meanwhile.
+ */
+async function headChecks(
+  databaseUrl: string,
+  pids: { redis: number; postmaster: number },
+  teams: number,
+  perTeam: number,
+) {
+  const url = await freshDatabase(databaseUrl);
+  const pool = createPgPool(url);
+  const writers = createPgPool(url);
+  try {
+    await migratePostgres(pool);
+    const store = await PgUpdateStore.open(pool);
+    const other = await PgUpdateStore.open(writers);
+    const teamIds = Array.from({ length: teams }, (_, t) => `team${t}`);
+    // Rooms as other instances left them: a head each, no updates needed to check heads.
+    await pool.query(
+      `INSERT INTO rooms (id, team_id, change_id, last_seq, bytes, row_count, created_at, changed_at)
+       SELECT 'team' || (i % $1::int) || '.doc' || i, 'team' || (i % $1::int), 1, 1, 300, 1, 0, 0
+       FROM generate_series(0, $1::int * $2::int - 1) AS i`,
+      [teams, perTeam],
+    );
+    const ways = {
+      'one query': (since: number) => store.changedRooms(teamIds, since),
+      'one per team': async (since: number) => {
+        for (const teamId of teamIds) await store.changedRooms([teamId], since);
+      },
+    };
+    const timings: Record<keyof typeof ways, number[]> = { 'one query': [], 'one per team': [] };
+    const cpu: Record<keyof typeof ways, number> = { 'one query': 0, 'one per team': 0 };
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const team = i % teams;
+        const room = `team${team}.doc${team + teams * Math.floor(Math.random() * perTeam)}`;
+        await other.append(room, `team${team}`, [UPDATE]);
+        await sleep(1000 / RATE);
+      }
+    })();
+    let since = await store.currentCursor();
+    for (let second = 0; second < 2 * SECONDS; second++) {
+      const way = second % 2 === 0 ? 'one query' : 'one per team';
+      const stopCpu = meterCpu({ instances: [], ...pids });
+      const through = await store.currentCursor();
+      const started = performance.now();
+      await ways[way](since);
+      timings[way].push(performance.now() - started);
+      since = through;
+      await sleep(1000 - timings[way].at(-1)!);
+      const used = stopCpu();
+      cpu[way] += used.postgres / used.wall / SECONDS;
+    }
+    writing = false;
+    await writer;
+    return Object.entries(timings).map(([way, ms]) => ({
+      way,
+      rooms: teams * perTeam,
+      teams,
+      p50: percentile(ms, 50),
+      max: Math.max(...ms),
+      postgres: cpu[way as keyof typeof ways],
+    }));
+  } finally {
+    await Promise.all([pool.end(), writers.end()]);
+  }
+}
+
 const services = await startServices();
 try {
   const pids = servicePids(services.dir);
@@ -119,9 +196,16 @@ try {
   console.log(
     `${slots.sockets} socket slots renewed: event loop held at most ${slots.maxMs.toFixed(1)} ms (p99 ${slots.p99Ms.toFixed(1)} ms)`,
   );
+  const heads = await headChecks(services.databaseUrl, pids, 500, 40);
+  for (const row of heads) {
+    console.log(
+      `head check of ${row.rooms} rooms in ${row.teams} teams, ${row.way}: p50 ${row.p50.toFixed(1)} ms, ` +
+        `max ${row.max.toFixed(1)} ms; PostgreSQL ${(row.postgres * 100).toFixed(0)}% of a core`,
+    );
+  }
   writeFileSync(
     path.join(import.meta.dirname, 'held-rooms.json'),
-    `${JSON.stringify({ rate: RATE, seconds: SECONDS, rows, slots }, null, 2)}\n`,
+    `${JSON.stringify({ rate: RATE, seconds: SECONDS, rows, slots, heads }, null, 2)}\n`,
   );
 } finally {
   await services.stop();

@@ -115,7 +115,7 @@ export function bulkRoutes(ctx: ServerContext): Hono<AppEnv> {
     const current = await store.currentCursor();
     const since = decodeChangeCursor(store.instanceId, body.since);
     const candidates = new Map<string, { changeId: number; changed: boolean; lastSeq: number }>();
-    for (const head of await store.changedRooms(teamId, since)) {
+    for (const head of await store.changedRooms([teamId], since)) {
       candidates.set(head.roomId, { changeId: head.changeId, changed: true, lastSeq: head.lastSeq });
     }
     for (const roomId of clientVectors.keys()) {

@@ -76,9 +76,11 @@ describe('SqliteUpdateStore', () => {
     const cursor = await store.currentCursor();
     await store.append('t1.b', 't1', [list[1]!]);
     await store.append('t2.c', 't2', [list[2]!]);
-    expect((await store.changedRooms('t1', cursor)).map((r) => r.roomId)).toEqual(['t1.b']);
-    expect((await store.changedRooms('t1', 0)).map((r) => r.roomId)).toEqual(['t1.a', 't1.b']);
-    expect((await store.changedRooms('t2', 0)).map((r) => r.roomId)).toEqual(['t2.c']);
+    expect((await store.changedRooms(['t1'], cursor)).map((r) => r.roomId)).toEqual(['t1.b']);
+    expect((await store.changedRooms(['t1'], 0)).map((r) => r.roomId)).toEqual(['t1.a', 't1.b']);
+    expect((await store.changedRooms(['t2'], 0)).map((r) => r.roomId)).toEqual(['t2.c']);
+    expect((await store.changedRooms(['t2', 't1'], cursor)).map((r) => r.roomId)).toEqual(['t1.b', 't2.c']);
+    expect(await store.changedRooms([], 0)).toEqual([]);
     expect(await store.load('t3.none')).toBeNull();
     expect(await store.totalBytes()).toBe(list.reduce((s, u) => s + u.byteLength, 0));
   });

@@ -62,7 +62,8 @@ export class SqliteUpdateStore implements UpdateStore {
       ),
       setRoomSize: db.prepare<[number, number, string]>('UPDATE rooms SET bytes = ?, row_count = ? WHERE id = ?'),
       changed: db.prepare<[string, number], HeadRow>(
-        'SELECT id, last_id, last_seq FROM rooms WHERE team_id = ? AND last_id > ? ORDER BY last_id',
+        `SELECT id, last_id, last_seq FROM rooms WHERE team_id IN (SELECT value FROM json_each(?)) AND last_id > ?
+         ORDER BY last_id`,
       ),
       head: db.prepare<[string], HeadRow>('SELECT id, last_id, last_seq FROM rooms WHERE id = ?'),
       cursor: db.prepare<[], { max: number | null }>('SELECT MAX(last_id) AS max FROM rooms'),
@@ -151,8 +152,8 @@ export class SqliteUpdateStore implements UpdateStore {
     return this.compactTx.immediate(roomId, throughSeq, state);
   }
 
-  async changedRooms(teamId: string, since: number): Promise<RoomHead[]> {
-    return this.statements.changed.all(teamId, since).map(toHead);
+  async changedRooms(teamIds: readonly string[], since: number): Promise<RoomHead[]> {
+    return this.statements.changed.all(JSON.stringify(teamIds), since).map(toHead);
   }
 
   async head(roomId: string): Promise<RoomHead | null> {

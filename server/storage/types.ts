@@ -80,10 +80,11 @@ export interface UpdateStore {
   /** Every room of a team (listing, re-indexing). */
   teamRooms(teamId: string): Promise<RoomHead[]>;
   /**
-   * The team's rooms with a change after cursor `since` (changeId > since), oldest change first. A cursor
-   * from `currentCursor` never skips a change that commits after it was handed out.
+   * The rooms of these teams with a change after cursor `since` (changeId > since), oldest change first. A
+   * cursor from `currentCursor` never skips a change that commits after it was handed out. Several teams in one
+   * query: an instance checks the heads of every team it holds rooms of each second.
    */
-  changedRooms(teamId: string, since: number): Promise<RoomHead[]>;
+  changedRooms(teamIds: readonly string[], since: number): Promise<RoomHead[]>;
   head(roomId: string): Promise<RoomHead | null>;
   /**
    * The cursor a fully caught-up client holds: every change with a changeId at or below it is committed and

@@ -1,6 +1,7 @@
 /**
- * The registry's check of the stored room heads (several instances): a check asked for while one runs joins it,
- * so a slow database is not handed a new check every second on top of the ones still waiting.
+ * The registry's check of the stored room heads (several instances): one query for all the teams held, and a
+ * check asked for while one runs joins it, so a slow database is not handed a new check every second on top of
+ * the ones still waiting.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config.ts';
@@ -18,6 +19,8 @@ import { RoomRegistry } from './registry.ts';
 class SlowHeadsStore {
   readonly instanceId = 'test';
   changedCalls = 0;
+  /** The teams each call asked about. */
+  askedTeams: string[][] = [];
   private answers: (() => void)[] = [];
   async load(): Promise<StoredRoom | null> {
     return null;
@@ -25,8 +28,9 @@ class SlowHeadsStore {
   async currentCursor(): Promise<number> {
     return 7;
   }
-  changedRooms(): Promise<RoomHead[]> {
+  changedRooms(teamIds: readonly string[]): Promise<RoomHead[]> {
     this.changedCalls++;
+    this.askedTeams.push([...teamIds].sort());
     return new Promise((resolve) => this.answers.push(() => resolve([])));
   }
   answerAll(): void {
@@ -88,5 +92,17 @@ describe('RoomRegistry.checkHeads', () => {
     expect(store.changedCalls).toBe(2);
     store.answerAll();
     await next;
+  });
+
+  it('asks about every team it holds rooms of in one query', async () => {
+    const store = new SlowHeadsStore();
+    const registry = registryOn(store);
+    for (const room of ['b.doc1', 'a.doc1', 'b.doc2', 'c.doc1']) await registry.acquire(room);
+    const check = registry.checkHeads();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    store.answerAll();
+    await check;
+    expect(store.askedTeams).toEqual([['a', 'b', 'c']]);
   });
 });

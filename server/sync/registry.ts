@@ -187,10 +187,8 @@ export class RoomRegistry {
       return;
     }
     const through = await this.deps.store.currentCursor();
-    for (const teamId of this.perTeam.keys()) {
-      for (const head of await this.deps.store.changedRooms(teamId, since)) {
-        this.rooms.get(head.roomId)?.storedThrough(head.lastSeq);
-      }
+    for (const head of await this.deps.store.changedRooms([...this.perTeam.keys()], since)) {
+      this.rooms.get(head.roomId)?.storedThrough(head.lastSeq);
     }
     this.headsCheckedThrough = through;
   }

@@ -139,10 +139,12 @@ export class PgUpdateStore implements UpdateStore {
     return rows.map(toHead);
   }
 
-  async changedRooms(teamId: string, since: number): Promise<RoomHead[]> {
+  async changedRooms(teamIds: readonly string[], since: number): Promise<RoomHead[]> {
+    if (teamIds.length === 0) return [];
     const { rows } = await this.pool.query<HeadRow>(
-      'SELECT id, change_id, last_seq FROM rooms WHERE team_id = $1 AND change_id > $2 ORDER BY change_id, id',
-      [teamId, since],
+      `SELECT id, change_id, last_seq FROM rooms WHERE team_id = ANY($1::text[]) AND change_id > $2
+       ORDER BY change_id, id`,
+      [teamIds, since],
     );
     return rows.map(toHead);
   }

@@ -145,10 +145,17 @@ describe.each(storeFactories())('UpdateStore contract: $name', (factory) => {
     await store.append(`${team}.b`, team, [list[1]!]);
     await store.append(`${other}.c`, other, [list[2]!]);
     await store.append(`${team}.a`, team, [list[3]!]);
-    expect((await store.changedRooms(team, cursor)).map((r) => r.roomId)).toEqual([`${team}.b`, `${team}.a`]);
-    expect((await store.changedRooms(team, 0)).map((r) => r.roomId)).toEqual([`${team}.b`, `${team}.a`]);
-    expect((await store.changedRooms(other, 0)).map((r) => r.roomId)).toEqual([`${other}.c`]);
-    expect(await store.changedRooms(team, await store.currentCursor())).toEqual([]);
+    expect((await store.changedRooms([team], cursor)).map((r) => r.roomId)).toEqual([`${team}.b`, `${team}.a`]);
+    expect((await store.changedRooms([team], 0)).map((r) => r.roomId)).toEqual([`${team}.b`, `${team}.a`]);
+    expect((await store.changedRooms([other], 0)).map((r) => r.roomId)).toEqual([`${other}.c`]);
+    expect(await store.changedRooms([team], await store.currentCursor())).toEqual([]);
+    // Several teams in one call (an instance's check of the rooms it holds), still oldest change first.
+    expect((await store.changedRooms([other, team], cursor)).map((r) => r.roomId)).toEqual([
+      `${team}.b`,
+      `${other}.c`,
+      `${team}.a`,
+    ]);
+    expect(await store.changedRooms([], 0)).toEqual([]);
     expect((await store.teamRooms(team)).map((r) => [r.roomId, r.lastSeq])).toEqual([
       [`${team}.a`, 2],
       [`${team}.b`, 1],
@@ -184,9 +191,9 @@ describe('PostgreSQL change cursor', () => {
       await appendIn(late, `${team}.late`, team, [list[0]!]);
       await store.append(`${team}.early`, team, [list[1]!]);
       const cursor = await store.currentCursor();
-      expect((await store.changedRooms(team, 0)).map((r) => r.roomId)).toEqual([`${team}.early`]);
+      expect((await store.changedRooms([team], 0)).map((r) => r.roomId)).toEqual([`${team}.early`]);
       await late.query('COMMIT');
-      expect((await store.changedRooms(team, cursor)).map((r) => r.roomId)).toContain(`${team}.late`);
+      expect((await store.changedRooms([team], cursor)).map((r) => r.roomId)).toContain(`${team}.late`);
     } finally {
       late.release();
     }
