@@ -8,10 +8,16 @@
  * stop counting after SOCKET_TTL_MS. Taking a slot checks both sets and adds to both in one Lua script, so two
  * instances cannot both take the last slot. Failed joins are a counter per address that expires a minute
  * after the first failure.
+ *
+ * While Redis cannot be reached, sockets are still taken, counted against the caps by the instance alone (a
+ * member may then open up to the cap on each instance), so officials can open pages during a Redis restart or
+ * failover; the renewal writes those slots into Redis once it is back. Failed joins are not counted meanwhile,
+ * so joining is refused (503) rather than left open to guessing.
  */
 import { Redis } from 'ioredis';
 import { AttemptLimiter } from '../auth/attempts.ts';
 import type { Logger } from '../log.ts';
+import { isOutage, OutageError } from '../outage.ts';
 
 export type SocketSlot = { id: string; memberId: string; teamId: string };
 export type SlotRefusal = 'member' | 'team';
@@ -134,6 +140,8 @@ export class RedisLimits implements DeploymentLimits {
   private readonly byTick = Array.from({ length: RENEW_TICKS }, () => new Map<string, Set<string>>());
   private tick = 0;
   private readonly renewer: NodeJS.Timeout;
+  /** Slots are counted by this instance alone: Redis could not be reached. */
+  private unreachable = false;
 
   constructor(
     url: string,
@@ -146,27 +154,69 @@ export class RedisLimits implements DeploymentLimits {
   ) {
     this.redis = new Redis(url, { connectionName: 'pizhu-limits', maxRetriesPerRequest: 2 }) as RedisWithTakeSlot;
     this.redis.on('error', (error) => log.error('limits', 'Redis connection', error));
+    this.redis.on('ready', () => {
+      if (!this.unreachable) return;
+      this.unreachable = false;
+      log.warn('limits', 'Redis is back: sockets are counted for the whole deployment again');
+    });
     this.redis.defineCommand('pizhuTakeSlot', { numberOfKeys: 2, lua: TAKE_SLOT });
     this.renewer = setInterval(() => this.renew(), ttlMs / 3 / RENEW_TICKS);
     this.renewer.unref();
   }
 
   async takeSocket(slot: SocketSlot): Promise<SlotRefusal | null> {
-    const now = Date.now();
-    const refused = await this.redis.pizhuTakeSlot(
-      this.memberKey(slot.memberId),
-      this.teamKey(slot.teamId),
-      now,
-      now + this.ttlMs,
-      slot.id,
-      this.caps.perMember,
-      this.caps.perTeam,
-      this.ttlMs * 2,
-    );
+    const refused = this.lost() ? this.takeHere(slot) : await this.takeInRedis(slot);
     if (refused === 'member' || refused === 'team') return refused;
     this.held.set(slot.id, slot);
     for (const key of this.keysOf(slot)) addTo(this.byTick[tickOf(key)]!, key, slot.id);
     return null;
+  }
+
+  /** The connection to Redis was lost (not merely still being made at startup): ioredis is retrying it. */
+  private lost(): boolean {
+    const { status } = this.redis;
+    return status === 'reconnecting' || status === 'close' || status === 'end';
+  }
+
+  private async takeInRedis(slot: SocketSlot): Promise<string | null> {
+    const now = Date.now();
+    try {
+      return await this.redis.pizhuTakeSlot(
+        this.memberKey(slot.memberId),
+        this.teamKey(slot.teamId),
+        now,
+        now + this.ttlMs,
+        slot.id,
+        this.caps.perMember,
+        this.caps.perTeam,
+        this.ttlMs * 2,
+      );
+    } catch (error) {
+      if (!isOutage(error)) throw error;
+      return this.takeHere(slot);
+    }
+  }
+
+  /** A join while Redis is known to be lost is refused at once, not after ioredis's retries (seconds). */
+  private refuseWhileLost(): void {
+    if (this.lost()) throw new OutageError('Redis cannot be reached: failed joins cannot be counted');
+  }
+
+  /** Redis is unreachable: the caps checked against this instance's own slots. */
+  private takeHere(slot: SocketSlot): SlotRefusal | null {
+    if (!this.unreachable) {
+      this.unreachable = true;
+      this.log.warn('limits', 'Redis cannot be reached: sockets are counted by this instance alone until it is back');
+    }
+    const [memberKey, teamKey] = this.keysOf(slot);
+    if (this.heldUnder(memberKey) >= this.caps.perMember) return 'member';
+    if (this.heldUnder(teamKey) >= this.caps.perTeam) return 'team';
+    return null;
+  }
+
+  /** This instance's slots under a member or team key. */
+  private heldUnder(key: string): number {
+    return this.byTick[tickOf(key)]!.get(key)?.size ?? 0;
   }
 
   releaseSocket(slot: SocketSlot): void {
@@ -177,15 +227,20 @@ export class RedisLimits implements DeploymentLimits {
       .zrem(this.memberKey(slot.memberId), slot.id)
       .zrem(this.teamKey(slot.teamId), slot.id)
       .exec()
-      .catch((error) => this.log.error('limits', 'releasing a socket slot', error));
+      .catch((error) => {
+        // Unreachable: the entry expires on its own, unrenewed.
+        if (!isOutage(error)) this.log.error('limits', 'releasing a socket slot', error);
+      });
   }
 
   async joinBlocked(address: string): Promise<boolean> {
+    this.refuseWhileLost();
     const count = await this.redis.get(this.joinKey(address));
     return Number(count ?? 0) >= this.joinAttemptsPerMinute;
   }
 
   async joinFailed(address: string): Promise<void> {
+    this.refuseWhileLost();
     await this.redis.multi().incr(this.joinKey(address)).pexpire(this.joinKey(address), JOIN_WINDOW_MS, 'NX').exec();
   }
 
@@ -200,17 +255,22 @@ export class RedisLimits implements DeploymentLimits {
     await this.redis.quit().catch(() => {});
   }
 
-  /** Pushes the expiry of this tick's keys forward: one ZADD and one PEXPIRE per member or team key. */
+  /**
+   * Pushes the expiry of this tick's keys forward: one ZADD and one PEXPIRE per member or team key. The ZADD also
+   * adds what Redis lacks: the slots taken while it was unreachable, or all of them after it restarted empty.
+   */
   private renew(): void {
     const keys = this.byTick[this.tick++ % RENEW_TICKS]!;
-    if (keys.size === 0) return;
+    if (keys.size === 0 || this.lost()) return;
     const expiry = String(Date.now() + this.ttlMs);
     const pipeline = this.redis.pipeline();
     for (const [key, ids] of keys) {
-      pipeline.zadd(key, 'XX', ...[...ids].flatMap((id) => [expiry, id]));
+      pipeline.zadd(key, ...[...ids].flatMap((id) => [expiry, id]));
       pipeline.pexpire(key, this.ttlMs * 2);
     }
-    pipeline.exec().catch((error) => this.log.error('limits', 'renewing socket slots', error));
+    pipeline.exec().catch((error) => {
+      if (!isOutage(error)) this.log.error('limits', 'renewing socket slots', error);
+    });
   }
 
   private keysOf(slot: SocketSlot): [string, string] {

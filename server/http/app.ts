@@ -12,7 +12,7 @@ import { RoomFailedError } from '../sync/room.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { originGuard, requireMember, requireTeam } from './middleware.ts';
-import { isOutage } from './outage.ts';
+import { isOutage } from '../outage.ts';
 import { annotationRoutes } from './routes-annotations.ts';
 import { authRoutes } from './routes-auth.ts';
 import { briefingRoutes } from './routes-briefing.ts';

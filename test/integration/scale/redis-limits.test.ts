@@ -1,9 +1,11 @@
 /**
  * Socket and join limits counted in a real Redis by several instances: the caps hold across instances (also
  * when they race for the last slot), released slots are free again, and the slots of an instance that stopped
- * renewing them (killed) stop counting once they expire.
+ * renewing them (killed) stop counting once they expire. While Redis cannot be reached an instance counts its
+ * own sockets, and writes them into Redis once it is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, killRedis, startRedisAgain } from '../../../scripts/services.mjs';
 import { RedisLimits } from '../../../server/guard/deployment-limits.ts';
 import { createLogger } from '../../../server/log.ts';
 import { acquireServices, releaseServices, type Services } from '../../server/services.ts';
@@ -21,8 +23,8 @@ afterAll(async () => {
   await releaseServices();
 });
 
-function instance(perMember: number, perTeam: number, ttlMs?: number): RedisLimits {
-  const limits = new RedisLimits(services.redisUrl, 'pizhu:limits-test', { perMember, perTeam }, 3, log, ttlMs);
+function instance(perMember: number, perTeam: number, ttlMs?: number, url = services.redisUrl): RedisLimits {
+  const limits = new RedisLimits(url, 'pizhu:limits-test', { perMember, perTeam }, 3, log, ttlMs);
   open.push(limits);
   return limits;
 }
@@ -93,5 +95,42 @@ describe('RedisLimits', () => {
     await a.joinFailed(address);
     expect(await b.joinBlocked(address)).toBe(true);
     expect(await b.joinBlocked(unique())).toBe(false);
+  });
+
+  it('counts its own sockets against the caps while Redis cannot be reached, and refuses joins', async () => {
+    const limits = instance(2, 3, undefined, `redis://127.0.0.1:${await freePort()}`);
+    const [member, other, third, team] = [unique(), unique(), unique(), unique()];
+    // The first while the connection is still being made, the rest once it is known to be lost.
+    expect(await limits.takeSocket({ id: 's1', memberId: member, teamId: team })).toBeNull();
+    expect(await limits.takeSocket({ id: 's2', memberId: member, teamId: team })).toBeNull();
+    expect(await limits.takeSocket({ id: 's3', memberId: member, teamId: team })).toBe('member');
+    expect(await limits.takeSocket({ id: 's4', memberId: other, teamId: team })).toBeNull();
+    expect(await limits.takeSocket({ id: 's5', memberId: third, teamId: team })).toBe('team');
+    limits.releaseSocket({ id: 's1', memberId: member, teamId: team });
+    expect(await limits.takeSocket({ id: 's6', memberId: third, teamId: team })).toBeNull();
+    expect(await limits.takeSocket({ id: 's7', memberId: member, teamId: unique() })).toBeNull();
+    // Failed joins cannot be counted: joining is refused, not left open to guessing.
+    await expect(limits.joinBlocked('203.0.113.9')).rejects.toThrow();
+  });
+
+  it('writes the slots it holds into Redis once a restarted Redis is back', async () => {
+    const member = unique();
+    const team = unique();
+    const holder = instance(2, 10, 600);
+    const other = instance(2, 10, 600);
+    expect(await holder.takeSocket({ id: 'before', memberId: member, teamId: team })).toBeNull();
+    await killRedis(services.dir);
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await holder.takeSocket({ id: 'during', memberId: member, teamId: team })).toBeNull();
+    } finally {
+      await startRedisAgain(services.dir);
+    }
+    // The restarted Redis is empty; within a renewal period it counts both slots again.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await other.takeSocket({ id: 'after', memberId: member, teamId: team })).toBe('member');
+    holder.releaseSocket({ id: 'during', memberId: member, teamId: team });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await other.takeSocket({ id: 'after', memberId: member, teamId: team })).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOutage } from './outage.ts';
+import { isOutage, OutageError } from './outage.ts';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -18,6 +18,7 @@ describe('isOutage', () => {
       ),
     ).toBe(true);
     expect(isOutage(new Error('Connection is closed.'))).toBe(true);
+    expect(isOutage(new OutageError('Redis cannot be reached'))).toBe(true);
     expect(isOutage(new Error('query failed', { cause: withCode('read ECONNRESET', 'ECONNRESET') }))).toBe(true);
   });
 

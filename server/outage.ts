@@ -29,8 +29,14 @@ const CLIENT_MESSAGES = [
   /^Connection is closed\.$/, // ioredis
 ];
 
+/** Thrown without trying when a connection is known to be down, rather than wait for the client to give up. */
+export class OutageError extends Error {
+  override name = 'OutageError';
+}
+
 export function isOutage(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof OutageError) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_STATES.test(code))) return true;
     if (e.name === 'MaxRetriesPerRequestError') return true; // ioredis gave up while disconnected
