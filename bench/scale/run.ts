@@ -11,7 +11,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import * as Y from 'yjs';
 import { type Services, servicePids, startServices } from '../../scripts/services.mjs';
 import { notesMap, writeAnnotation } from '../../shared/model/index.ts';
@@ -32,6 +31,7 @@ import { resolveConfig } from '../../server/config.ts';
 import { silentLogger } from '../../server/log.ts';
 import { openStores } from '../../server/storage/open-stores.ts';
 import { startServerProcess } from '../../test/server-process.ts';
+import { freshDatabase } from '../../test/server/services.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,17 +50,6 @@ type Deployment = {
   stop(keepStorage?: boolean): Promise<void>;
 };
 
-async function freshDatabase(services: Services): Promise<string> {
-  const name = `bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  const client = new pg.Client({ connectionString: services.databaseUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(services.databaseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /** One instance as users run it, `node dist/server/main.js`, started as the integration tests start theirs. */
 async function spawnInstance(
   env: NodeJS.ProcessEnv,
@@ -74,7 +63,7 @@ async function deploy(setup: Setup, services: Services, env: NodeJS.ProcessEnv =
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-scale-'));
   const base: NodeJS.ProcessEnv = { DATA_DIR: dataDir, PIZHU_CONNECTIONS_PER_MEMBER: '1000', ...env };
   if (setup !== 'sqlite') {
-    base.DATABASE_URL = await freshDatabase(services);
+    base.DATABASE_URL = await freshDatabase(services.databaseUrl);
     base.REDIS_URL = services.redisUrl;
   }
   const first = await spawnInstance(base);
@@ -338,7 +327,7 @@ async function throughput(setup: 'sqlite' | 'postgres', services: Services, room
 async function commitLatency(setup: 'sqlite' | 'postgres', services: Services): Promise<number[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-commit-'));
   const config = resolveConfig(
-    setup === 'sqlite' ? { dataDir } : { dataDir, databaseUrl: await freshDatabase(services) },
+    setup === 'sqlite' ? { dataDir } : { dataDir, databaseUrl: await freshDatabase(services.databaseUrl) },
   );
   const stores = await openStores(config, { log: silentLogger, lockDataDir: false, serving: false });
   const rate = 50;
