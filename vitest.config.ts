@@ -24,6 +24,10 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/build-server.setup.ts'],
           environment: 'node',
+          // One file at a time: each starts its own servers (three instances, PostgreSQL, Redis, nginx for the
+          // scale files), and on two cores a file running beside another measured the other's load, not its
+          // server's (the guard files' healthy-team round trips). Run in parallel it took no less time.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
