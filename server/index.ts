@@ -175,6 +175,13 @@ export async function startServer(options: StartOptions = {}): Promise<PizhuServ
   metrics.gauge('pizhu_outbound_bytes', 'Bytes queued for sending, all sockets.', () => memory.outboundBytes);
   metrics.gauge('pizhu_decoded_bytes', 'Estimated heap of the decoded room documents.', () => memory.decodedBytes);
   metrics.gauge('pizhu_resident_memory_bytes', 'Resident memory of the process.', () => memory.rssBytes);
+  if (config.redisUrl) {
+    metrics.gauge(
+      'pizhu_redis_reachable',
+      'Whether this instance reaches Redis (fan-out and deployment-wide limits): 0 while it cannot, when updates of other instances arrive only through the head check and sockets are counted by this instance alone.',
+      () => (fanout.reachable && limits.shared ? 1 : 0),
+    );
+  }
 
   const app = createApp(ctx);
   // maxPayload: the ws default (100 MiB) would let one client make the server buffer 100 MiB per message.

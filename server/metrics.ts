@@ -69,6 +69,16 @@ export class Metrics {
     'TCP connections refused or closed before a request completed, by reason.',
     ['reason'],
   );
+  private readonly remoteUpdates = this.counter(
+    'pizhu_remote_updates_total',
+    'Updates other instances stored, applied to rooms here, by how they came: the fan-out (Redis, the fast path) or the store (a gap the stream left).',
+    ['via'],
+  );
+  private readonly gapRepairs = this.counter(
+    'pizhu_gap_repairs_total',
+    'Gaps in the updates of other instances filled from the store: the missing rows read, or the whole room reloaded (compaction had folded them away).',
+    ['how'],
+  );
   private readonly appendTime = new Histogram({
     name: 'pizhu_append_seconds',
     help: 'Time to store accepted updates of a room: one commit to the update store, of one or more updates.',
@@ -100,6 +110,14 @@ export class Metrics {
 
   countMessage(): void {
     this.messages.inc();
+  }
+
+  countRemote(via: 'fanout' | 'store'): void {
+    this.remoteUpdates.inc({ via });
+  }
+
+  countRepair(how: 'read' | 'reload'): void {
+    this.gapRepairs.inc({ how });
   }
 
   refuseRoomRead(): void {

@@ -2,6 +2,7 @@
 import type { Fanout, FanoutMessage, FanoutSubscriber } from './types.ts';
 
 export class LocalFanout implements Fanout {
+  readonly reachable = true;
   private readonly rooms = new Map<string, Map<FanoutSubscriber, symbol>>();
 
   publish(roomId: string, message: FanoutMessage, source: symbol): void {

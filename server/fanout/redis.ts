@@ -114,6 +114,10 @@ export class RedisFanout implements Fanout {
     );
   }
 
+  get reachable(): boolean {
+    return this.commands.status === 'ready';
+  }
+
   publish(roomId: string, message: FanoutMessage, _source: symbol): void {
     if (message.kind === 'update') {
       if (this.options.dropRatio > 0 && Math.random() < this.options.dropRatio) return;

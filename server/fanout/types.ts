@@ -17,6 +17,8 @@ export interface FanoutSubscriber {
 }
 
 export interface Fanout {
+  /** Whether the fan-out's transport can be reached now (always in one process; Redis connected otherwise). */
+  readonly reachable: boolean;
   /** Delivers to every subscriber of the room except those registered under `source`. */
   publish(roomId: string, message: FanoutMessage, source: symbol): void;
   subscribe(roomId: string, source: symbol, subscriber: FanoutSubscriber): void;

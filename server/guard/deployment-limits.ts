@@ -24,6 +24,8 @@ export type SlotRefusal = 'member' | 'team';
 export type SocketCaps = { perMember: number; perTeam: number };
 
 export interface DeploymentLimits {
+  /** Whether the counts are shared with the other instances now (false while Redis cannot be reached). */
+  readonly shared: boolean;
   /** Takes a socket slot for the member and its team, or says which limit is full (nothing taken then). */
   takeSocket(slot: SocketSlot): Promise<SlotRefusal | null>;
   /** The socket closed (or never opened): its slot is free again. */
@@ -35,6 +37,8 @@ export interface DeploymentLimits {
 
 /** One instance: everything is in this process. */
 export class LocalLimits implements DeploymentLimits {
+  /** One instance: there is nothing to share with. */
+  readonly shared = true;
   private readonly members = new Map<string, Set<string>>();
   private readonly teams = new Map<string, Set<string>>();
   private readonly attempts: AttemptLimiter;
@@ -170,6 +174,10 @@ export class RedisLimits implements DeploymentLimits {
     this.held.set(slot.id, slot);
     for (const key of this.keysOf(slot)) addTo(this.byTick[tickOf(key)]!, key, slot.id);
     return null;
+  }
+
+  get shared(): boolean {
+    return this.redis.status === 'ready';
   }
 
   /** The connection to Redis was lost (not merely still being made at startup): ioredis is retrying it. */

@@ -13,6 +13,8 @@ function setup(options: { through?: number; stored?: number; compactedThrough?: 
     compactedThrough: options.compactedThrough ?? 0,
     fetches: 0,
     reloads: 0,
+    /** What /metrics would count: updates by how they came, gaps by how they were filled. */
+    counted: { fanout: 0, store: 0, read: 0, reload: 0 },
   };
   const seqs = new AppliedSeqs(options.through ?? 0);
   const remote = new RemoteUpdates({
@@ -34,6 +36,8 @@ function setup(options: { through?: number; stored?: number; compactedThrough?: 
     onError: (error) => {
       throw error;
     },
+    onApplied: (via) => state.counted[via]++,
+    onRepair: (how) => state.counted[how]++,
     gapWaitMs: options.gapWaitMs ?? 20,
   });
   return { remote, seqs, applied, state };
@@ -43,7 +47,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('RemoteUpdates', () => {
   it('applies in seq order, holding an update that arrives ahead of a missing one', () => {
-    const { remote, seqs, applied } = setup();
+    const { remote, seqs, applied, state } = setup();
     remote.received(2, u(2));
     expect(applied).toEqual([]);
     remote.received(1, u(1));
@@ -51,6 +55,7 @@ describe('RemoteUpdates', () => {
     expect(applied).toEqual([1, 2]);
     expect(seqs.through).toBe(2);
     expect(remote.hasGap).toBe(false);
+    expect(state.counted).toEqual({ fanout: 2, store: 0, read: 0, reload: 0 });
   });
 
   it("skips the seqs of the room's own appends", () => {
@@ -75,6 +80,8 @@ describe('RemoteUpdates', () => {
     expect(seqs.through).toBe(5);
     expect(state.fetches).toBe(1);
     expect(remote.hasGap).toBe(false);
+    // 4 came through the fan-out but waited for 2 and 3: the store's rows applied it.
+    expect(state.counted).toEqual({ fanout: 1, store: 4, read: 1, reload: 0 });
   });
 
   it('reloads the stored room when the missing updates were compacted away', async () => {
@@ -85,10 +92,11 @@ describe('RemoteUpdates', () => {
     expect(state.reloads).toBe(1);
     expect(applied).toEqual([0, 5, 6]);
     expect(seqs.through).toBe(6);
+    expect(state.counted).toMatchObject({ read: 0, reload: 1 });
   });
 
   it('catches up when the store is ahead and nothing arrived (the last entries were lost)', async () => {
-    const { remote, seqs, applied } = setup({ through: 2, stored: 4 });
+    const { remote, seqs, applied, state } = setup({ through: 2, stored: 4 });
     remote.storedThrough(2);
     await remote.settled();
     expect(applied).toEqual([]);
@@ -96,6 +104,7 @@ describe('RemoteUpdates', () => {
     await remote.settled();
     expect(applied).toEqual([3, 4]);
     expect(seqs.through).toBe(4);
+    expect(state.counted).toEqual({ fanout: 0, store: 2, read: 1, reload: 0 });
   });
 
   it('applies nothing after it is closed', async () => {

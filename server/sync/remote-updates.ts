@@ -20,6 +20,9 @@ export type RemoteUpdatesDeps = {
   /** Applies the whole stored room; resolves with the seq it holds everything through. */
   reload(): Promise<number>;
   onError(error: unknown): void;
+  /** Counted in /metrics: how each update came, and how each gap was filled. */
+  onApplied(via: 'fanout' | 'store'): void;
+  onRepair(how: 'read' | 'reload'): void;
   gapWaitMs: number;
 };
 
@@ -31,8 +34,6 @@ export class RemoteUpdates {
   /** Another repair is due once the one running ends (something arrived meanwhile that it may not cover). */
   private repairAgain = false;
   private closed = false;
-  /** Gaps repaired from the store (for tests and metrics). */
-  repairs = 0;
 
   constructor(private readonly deps: RemoteUpdatesDeps) {}
 
@@ -81,6 +82,7 @@ export class RemoteUpdates {
       if (!update) break;
       this.waiting.delete(next);
       this.deps.apply(update);
+      this.deps.onApplied('fanout');
       applied.add(next);
     }
     for (const seq of this.waiting.keys()) if (seq <= applied.through) this.waiting.delete(seq);
@@ -117,18 +119,20 @@ export class RemoteUpdates {
   }
 
   private async repairOnce(): Promise<void> {
-    this.repairs++;
     const applied = this.deps.applied;
     const from = applied.through;
     const rows = await this.deps.fetch(from);
     if (this.closed) return;
     if (rows === null) {
+      this.deps.onRepair('reload');
       applied.addThrough(await this.deps.reload());
     } else {
+      if (rows.some((row) => row.seq > applied.through)) this.deps.onRepair('read');
       for (const row of rows) {
         if (row.seq <= applied.through) continue;
         this.waiting.delete(row.seq);
         this.deps.apply(row.update);
+        this.deps.onApplied('store');
         // The store hands out seqs without holes; should one ever be missing, the gap stays open.
         if (row.seq === applied.through + 1) applied.addThrough(row.seq);
         else applied.add(row.seq);

@@ -182,6 +182,8 @@ export class Room implements FanoutSubscriber, IndexSource {
       fetch: (afterSeq) => deps.store.updatesSince(id, afterSeq),
       reload: () => this.applyStored(),
       onError: (error) => deps.log.error('fanout', `room ${id}: reading missed updates from the store`, error),
+      onApplied: (via) => deps.metrics.countRemote(via),
+      onRepair: (how) => deps.metrics.countRepair(how),
       gapWaitMs: deps.config.timings.fanoutGapWaitMs,
     });
     this.storedBytes = stored?.bytes ?? 0;

@@ -11,6 +11,7 @@ import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { killRedis, startPostgresAgain, startRedisAgain, stopPostgresNow } from '../../../scripts/services.mjs';
 import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
+import { metric } from '../guard/server-process.ts';
 import { api, waitFor } from '../server/helpers.ts';
 import { type Cluster, roamingProvider, startCluster, stopProvider } from './cluster.ts';
 import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
@@ -32,6 +33,14 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Updates of other instances applied, summed over the instances, by how they came (`/metrics`). */
+async function remoteUpdates(c: Cluster, via: 'fanout' | 'store'): Promise<number> {
+  const counts = await Promise.all(
+    c.instances.map((instance) => metric(instance, 'pizhu_remote_updates_total', `{via="${via}"}`)),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 /** Six clients of one room, two on each instance, writing steadily until stopped. */
 async function writingClients(c: Cluster, documentKey: string) {
   const room = roomIdFor(c.teamId, documentKey);
@@ -50,9 +59,14 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     const c = cluster;
     const { room, docs, writes } = await writingClients(c, 'redis-outage');
     await sleep(500);
+    // What an operator watches: Redis reached, the others' updates coming through it.
+    for (const instance of c.instances) expect(await metric(instance, 'pizhu_redis_reachable')).toBe(1);
+    expect(await remoteUpdates(c, 'fanout')).toBeGreaterThan(0);
+    const fromStoreBefore = await remoteUpdates(c, 'store');
     await killRedis(c.servicesDir);
     down = 'redis';
     await sleep(500);
+    for (const instance of c.instances) expect(await metric(instance, 'pizhu_redis_reachable')).toBe(0);
 
     // Redis is down: what was written by now reaches every client on every instance through the store.
     const beforeCheck = writes.written.slice();
@@ -65,6 +79,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
       10_000,
       'clients did not converge without Redis',
     );
+    expect(await remoteUpdates(c, 'store')).toBeGreaterThan(fromStoreBefore);
     // An official opening the page now still gets a socket (its slot counted by the instance alone), and with
     // it everything written so far; joining is refused meanwhile (failed joins cannot be counted).
     const late = new Y.Doc();
@@ -85,6 +100,13 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
 
     await startRedisAgain(c.servicesDir);
     down = null;
+    for (const instance of c.instances) {
+      await waitFor(
+        async () => (await metric(instance, 'pizhu_redis_reachable')) === 1,
+        10_000,
+        'Redis not reached again',
+      );
+    }
     await sleep(500);
     await converged([...docs, late], await writes.stop());
     expect(c.alive()).toHaveLength(3);
