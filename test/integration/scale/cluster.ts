@@ -9,6 +9,7 @@ import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { JoinResponse } from '../../../shared/protocol/api.ts';
 import { exited, type ServerProcess, startServerProcess } from '../../server-process.ts';
+import { metric } from '../guard/server-process.ts';
 import { acquireServices, freshDatabase, releaseServices } from '../../server/services.ts';
 import { api, join, tempDir, ticketFor, waitFor } from '../server/helpers.ts';
 
@@ -148,4 +149,12 @@ export async function indexedIds(instance: Instance, teamId: string, documentKey
   );
   if (res.status !== 200) throw new Error(`annotations on ${instance.name}: ${res.status}`);
   return res.body.annotations.map((a) => a.id);
+}
+
+/** Updates of other instances applied, summed over the running instances, by how they came (`/metrics`). */
+export async function remoteUpdates(cluster: Cluster, via: 'fanout' | 'store'): Promise<number> {
+  const counts = await Promise.all(
+    cluster.alive().map((instance) => metric(instance, 'pizhu_remote_updates_total', `{via="${via}"}`)),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
 }

@@ -10,7 +10,7 @@ import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { annotationIdsOf, idsOfMemberKeys, notesMap, roomIdFor } from '../../../shared/model/index.ts';
 import { waitFor } from '../server/helpers.ts';
-import { type Cluster, kill, roamingProvider, startCluster, stopProvider } from './cluster.ts';
+import { type Cluster, kill, remoteUpdates, roamingProvider, startCluster, stopProvider } from './cluster.ts';
 import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
@@ -88,6 +88,10 @@ describe('faults between instances', () => {
         await converged(docs, written[r]!);
         expect(stateOf(await freshLoad(c, room))).toBe(stateOf(docs[0]!));
       }
+      // /metrics shows it: updates came through Redis, and the gaps from PostgreSQL (with each gap, what had
+      // arrived behind it is read again from the store, and the trimming here is far harsher than Redis's).
+      expect(await remoteUpdates(c, 'fanout')).toBeGreaterThan(0);
+      expect(await remoteUpdates(c, 'store')).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
     }

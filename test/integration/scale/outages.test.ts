@@ -13,7 +13,7 @@ import { killRedis, startPostgresAgain, startRedisAgain, stopPostgresNow } from 
 import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
 import { metric } from '../guard/server-process.ts';
 import { api, waitFor } from '../server/helpers.ts';
-import { type Cluster, roamingProvider, startCluster, stopProvider } from './cluster.ts';
+import { type Cluster, remoteUpdates, roamingProvider, startCluster, stopProvider } from './cluster.ts';
 import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
@@ -32,14 +32,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Updates of other instances applied, summed over the instances, by how they came (`/metrics`). */
-async function remoteUpdates(c: Cluster, via: 'fanout' | 'store'): Promise<number> {
-  const counts = await Promise.all(
-    c.instances.map((instance) => metric(instance, 'pizhu_remote_updates_total', `{via="${via}"}`)),
-  );
-  return counts.reduce((sum, n) => sum + n, 0);
-}
 
 /** Six clients of one room, two on each instance, writing steadily until stopped. */
 async function writingClients(c: Cluster, documentKey: string) {
