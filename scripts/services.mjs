@@ -184,7 +184,7 @@ export async function startServices(options = {}) {
     throw error;
   }
   const state = { databaseUrl: postgres.url, redisUrl: redis.url, redisPid: redis.pid };
-  writeFileSync(path.join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  writeState(dir, state);
   return {
     dir,
     databaseUrl: postgres.url,
@@ -205,6 +205,10 @@ async function stopPostgres(dir) {
 /** What `startServices` wrote about the services in `dir`: their URLs and Redis's pid. */
 function readState(dir) {
   return JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+}
+
+function writeState(dir, state) {
+  writeFileSync(path.join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** Stops the services `startServices` started in `dir`; resolves with false when none run there. */
@@ -230,7 +234,7 @@ export async function killRedis(dir) {
 export async function startRedisAgain(dir) {
   const state = readState(dir);
   const redis = await startRedis(dir, Number(new URL(state.redisUrl).port));
-  writeFileSync(path.join(dir, STATE_FILE), `${JSON.stringify({ ...state, redisPid: redis.pid }, null, 2)}\n`);
+  writeState(dir, { ...state, redisPid: redis.pid });
 }
 
 /** For tests of an outage: stops PostgreSQL in `dir` at once (`immediate`: no clean shutdown) and starts it again. */

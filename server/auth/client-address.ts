@@ -21,6 +21,9 @@ export function isAddressOrRange(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
+/** BlockList's name for an address's family (`isIP` gives 4 or 6). */
+const familyOf = (address: string) => (isIP(address) === 6 ? 'ipv6' : 'ipv4');
+
 /** An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; the limits and the list use a.b.c.d. */
 function plain(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
@@ -34,9 +37,8 @@ export class ClientAddresses {
   constructor(proxies: readonly string[]) {
     for (const entry of proxies) {
       const [address, prefix] = entry.split('/') as [string, string | undefined];
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (prefix === undefined) this.trusted.addAddress(address, family);
-      else this.trusted.addSubnet(address, Number(prefix), family);
+      if (prefix === undefined) this.trusted.addAddress(address, familyOf(address));
+      else this.trusted.addSubnet(address, Number(prefix), familyOf(address));
     }
     this.any = proxies.length > 0;
   }
@@ -45,8 +47,7 @@ export class ClientAddresses {
   isTrustedProxy(peer: string | undefined): boolean {
     if (!this.any || !peer) return false;
     const address = plain(peer);
-    const family = isIP(address);
-    return family !== 0 && this.trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    return isIP(address) !== 0 && this.trusted.check(address, familyOf(address));
   }
 
   /** The client behind `peer`: `forwardedFor` is read only when `peer` is a trusted proxy. */

@@ -44,12 +44,15 @@ export class StreamReader {
   private generation = 0;
   private readingGeneration: number | null = null;
   private closed = false;
+  /** Length of the stream keys' common prefix: the room id follows it. */
+  private readonly keyPrefixLength: number;
 
   constructor(
     private readonly deps: ReaderDeps,
     name: string,
   ) {
     this.redis = new Redis(deps.url, { ...deps.connection, connectionName: name });
+    this.keyPrefixLength = deps.streamKey('').length;
     // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
     this.redis.on('error', (error) => deps.log.error('fanout', 'Redis connection', error));
     // After a reconnect the reader is another Redis client: CLIENT UNBLOCK needs its new id. Rooms added while
@@ -80,10 +83,6 @@ export class StreamReader {
 
   get size(): number {
     return this.rooms.size;
-  }
-
-  has(roomId: string): boolean {
-    return this.rooms.has(roomId);
   }
 
   subscriberOf(roomId: string): FanoutSubscriber | undefined {
@@ -169,9 +168,8 @@ export class StreamReader {
       } finally {
         this.readingGeneration = null;
       }
-      const prefix = this.deps.streamKey('').length;
       for (const [key, entries] of reply ?? []) {
-        const roomId = key.toString().slice(prefix);
+        const roomId = key.toString().slice(this.keyPrefixLength);
         const subscription = this.rooms.get(roomId);
         const last = entries.at(-1);
         if (!subscription || !last) continue;

@@ -10,11 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { killRedis, startPostgresAgain, startRedisAgain, stopPostgresNow } from '../../../scripts/services.mjs';
-import { annotationIdsOf, roomIdFor } from '../../../shared/model/index.ts';
+import { roomIdFor } from '../../../shared/model/index.ts';
 import { metric } from '../guard/server-process.ts';
 import { api, waitFor } from '../server/helpers.ts';
 import { type Cluster, remoteUpdates, roamingProvider, startCluster, stopProvider } from './cluster.ts';
-import { converged, freshLoad, stateOf, steadyWrites } from './writers.ts';
+import { converged, freshLoad, holdsAll, stateOf, steadyWrites } from './writers.ts';
 
 let cluster: Cluster | null = null;
 let providers: WebsocketProvider[] = [];
@@ -63,11 +63,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     // Redis is down: what was written by now reaches every client on every instance through the store.
     const beforeCheck = writes.written.slice();
     await waitFor(
-      () =>
-        docs.every((doc) => {
-          const has = new Set(annotationIdsOf(doc));
-          return beforeCheck.every((id) => has.has(id));
-        }),
+      () => docs.every((doc) => holdsAll(doc, beforeCheck)),
       10_000,
       'clients did not converge without Redis',
     );
@@ -76,14 +72,7 @@ describe('outages of PostgreSQL and Redis under three instances', () => {
     // it everything written so far; joining is refused meanwhile (failed joins cannot be counted).
     const late = new Y.Doc();
     providers.push(await roamingProvider(c, c.instances[1]!, room, late));
-    await waitFor(
-      () => {
-        const has = new Set(annotationIdsOf(late));
-        return beforeCheck.every((id) => has.has(id));
-      },
-      10_000,
-      'a socket opened without Redis did not sync',
-    );
+    await waitFor(() => holdsAll(late, beforeCheck), 10_000, 'a socket opened without Redis did not sync');
     const join = await api<{ error: { code: string } }>(c.instances[0]!, 'POST', '/api/join', {
       body: { inviteCode: 'XXXX-XXXX', displayName: 'guesser' },
     });

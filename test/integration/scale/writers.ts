@@ -44,6 +44,12 @@ export function steadyWrites(c: Cluster, docs: Y.Doc[], documentKey: string, eve
   };
 }
 
+/** Whether the document holds every one of `ids` (and maybe more). */
+export function holdsAll(doc: Y.Doc, ids: readonly string[]): boolean {
+  const has = new Set(annotationIdsOf(doc));
+  return ids.every((id) => has.has(id));
+}
+
 /** Every client holds exactly `written`, and all hold the same state. */
 export async function converged(docs: Y.Doc[], written: readonly string[]): Promise<void> {
   await waitFor(
